@@ -1,0 +1,295 @@
+"""The `clausebot` command: index, ask, eval, status, telegram.
+
+Each subcommand parses its input, makes one call into `retrieval`, and renders the result.
+Problems the user can fix end as one line on stderr and exit 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from retrieval.errors import ClausebotError, QuestionError
+from retrieval.settings import Settings
+
+log = logging.getLogger("clausebot")
+DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "questions.jsonl"
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--corpus", metavar="DIR", help="folder of source documents (CLAUSEBOT_CORPUS)"
+    )
+    parser.add_argument(
+        "--index", metavar="DIR", help="folder of the built index (CLAUSEBOT_INDEX)"
+    )
+    parser.add_argument(
+        "--model",
+        choices=("hybrid", "e5", "minilm", "hashing"),
+        help="embedding model (CLAUSEBOT_MODEL); default: the index's own, hybrid for a new index",
+    )
+    parser.add_argument(
+        "--log-level", metavar="LEVEL", help="DEBUG, INFO, WARNING (CLAUSEBOT_LOG_LEVEL)"
+    )
+
+
+def _positive_k(value: str) -> int:
+    try:
+        k = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--k takes a whole number, got {value!r}") from None
+    if k < 1 or k > 50:
+        raise argparse.ArgumentTypeError(f"--k must be between 1 and 50, got {k}")
+    return k
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clausebot",
+        description="Ask questions of policy documents; get back the exact clauses, cited.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", help="build or update the index from the corpus")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="end with a JSON summary line")
+
+    p = sub.add_parser("ask", help="answer a question from the index")
+    _common(p)
+    p.add_argument("question", nargs="?", help="the question, or - to read one per line from stdin")
+    p.add_argument("--k", type=_positive_k, default=3, help="passages to return (1-50, default 3)")
+    p.add_argument("--json", action="store_true", help="one JSON object per question")
+
+    p = sub.add_parser("eval", help="score retrieval on a question file")
+    _common(p)
+    p.add_argument("file", nargs="?", type=Path, default=None, help="JSON-lines question file")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--verbose", "-v", action="store_true", help="list the questions missed")
+
+    p = sub.add_parser("calibrate", help="fit the abstention model of the index's embedding model")
+    _common(p)
+    p.add_argument("file", nargs="?", type=Path, default=None, help="JSON-lines question file")
+    p.add_argument("--max-false-abstention", type=float, default=0.03)
+
+    p = sub.add_parser("status", help="show the index: documents, clauses, model, freshness")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("telegram", help="run the Telegram bot")
+    _common(p)
+    p.add_argument(
+        "--webhook-url", help="public HTTPS URL for webhook mode (default: long polling)"
+    )
+    p.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
+    p.add_argument("--port", type=int, default=8443, help="webhook listen port")
+    p.add_argument("--url-path", default="telegram", help="webhook path")
+    p.add_argument("--secret-token", help="webhook secret token (or TELEGRAM_WEBHOOK_SECRET)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.load(
+        {
+            "corpus": args.corpus,
+            "index": args.index,
+            "model": args.model,
+            "log_level": args.log_level,
+        }
+    )
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.engine import Engine
+    from retrieval.store import progress_bar
+
+    report = Engine(settings).build(progress=progress_bar)
+    for problem in report.skipped:
+        print(f"warning: skipped {problem}", file=sys.stderr)
+    print(
+        f"indexed {report.documents} documents, {report.clauses} clauses: "
+        f"{report.embedded} embedded, {report.reused} reused, {report.removed} removed "
+        f"in {report.seconds:.1f} s -> {settings.index}"
+    )
+    if args.json:
+        _emit_json(report.to_json())
+    return 0
+
+
+def _questions_from_stdin() -> list[tuple[str | None, str | None]]:
+    """(question, error) per non-blank stdin line."""
+    out: list[tuple[str | None, str | None]] = []
+    for lineno, raw in enumerate(sys.stdin.buffer.read().split(b"\n"), start=1):
+        try:
+            line = raw.decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError:
+            out.append((None, f"stdin line {lineno} is not valid UTF-8; skipped"))
+            continue
+        if line.strip():
+            out.append((line, None))
+    return out
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import render_answer
+    from retrieval.engine import Engine
+
+    if args.question is None:
+        print("clausebot ask: give a question, or - to read questions from stdin", file=sys.stderr)
+        return 2
+    from_stdin = args.question == "-"
+    questions = _questions_from_stdin() if from_stdin else [(args.question, None)]
+    engine = Engine(settings)
+    failed = False
+    bold = sys.stdout.isatty()
+    for question, error in questions:
+        if error is None and question is not None:
+            try:
+                answer = engine.ask(question, k=args.k)
+            except ClausebotError as exc:
+                if not isinstance(exc, QuestionError):
+                    raise
+                error = str(exc)
+            else:
+                if args.json:
+                    _emit_json(answer.to_json())
+                else:
+                    print(
+                        render_answer(answer, bold=bold), end="\n\n" if len(questions) > 1 else "\n"
+                    )
+                continue
+        failed = True
+        if args.json:
+            _emit_json({"question": question, "error": error, "abstained": True, "passages": []})
+        print(f"clausebot ask: {error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.engine import Engine
+    from retrieval.evaluate import DEPTH, evaluate, read_items
+
+    path = args.file or DEFAULT_QUESTIONS
+    items = read_items(path)
+    engine = Engine(settings)
+    report = evaluate(items, lambda q: engine.ask(q, k=DEPTH))
+    if args.json:
+        _emit_json(report if args.verbose else {k: v for k, v in report.items() if k != "misses"})
+        return 0
+    print(f"{path}: {report['overall']['questions']} questions")
+    columns = ("n", "hit@1", "hit@3", "mrr@10", "false-abst", "abst-out")
+    widths = (4, 6, 6, 7, 10, 9)
+    print(f"{'':10} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
+    rows = [("overall", report["overall"]), *report["by_language"].items()]
+    for name, f in rows:
+
+        def cell(v: float | None, w: int) -> str:
+            return f"{v:>{w}.3f}" if v is not None else f"{'-':>{w}}"
+
+        print(
+            f"{name:10} {f['questions']:>4} {cell(f['hit@1'], 6)} {cell(f['hit@3'], 6)} "
+            f"{cell(f['mrr@10'], 7)} {cell(f['false_abstention'], 10)} "
+            f"{cell(f['abstention_out_of_scope'], 9)}"
+        )
+    if args.verbose:
+        for miss in report["misses"]:
+            what = (
+                "answered (should abstain)"
+                if miss["out_of_scope"]
+                else (f"rank {miss['rank']}" + (", abstained" if miss["abstained"] else ""))
+            )
+            print(f"  miss [{miss['lang']}] {miss['question']!r}: {what}; top {miss['top']}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.calibrate import calibrate, save
+    from retrieval.engine import Engine
+    from retrieval.evaluate import read_items
+    from retrieval.ranking import Features
+
+    items = read_items(args.file or DEFAULT_QUESTIONS)
+    engine = Engine(settings)
+    model = engine.index().model
+
+    def features_of(question: str) -> Features:
+        ranking, _, _ = engine.ranking(question, k=1)
+        assert ranking.features is not None
+        return ranking.features
+
+    entry = calibrate(items, features_of, model, args.max_false_abstention)
+    save(model, entry)
+    print(json.dumps(entry, ensure_ascii=False))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.status import index_status
+
+    status = index_status(settings)
+    if args.json:
+        _emit_json(status)
+        return 0
+    print(f"index:    {settings.index} (generation {status['generation']})")
+    print(f"model:    {status['model']}")
+    print(f"built:    {status['built_at']}")
+    print(f"clauses:  {status['clauses']}")
+    print("documents:")
+    for doc in status["documents"]:
+        print(f"  {doc['doc_id']}: {doc['title']} ({doc['date'] or 'undated'})")
+    changed = status["corpus_changed"]
+    print(
+        "corpus:   "
+        + (
+            "changed since the build: run clausebot index"
+            if changed
+            else "unchanged since the build"
+        )
+    )
+    return 0
+
+
+def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.telegram_app import run
+
+    return run(settings, args)
+
+
+COMMANDS = {
+    "index": cmd_index,
+    "ask": cmd_ask,
+    "eval": cmd_eval,
+    "status": cmd_status,
+    "calibrate": cmd_calibrate,
+    "telegram": cmd_telegram,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        logging.basicConfig(
+            level=getattr(logging, settings.log_level, logging.WARNING),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        for chatty in ("bm25s", "httpx", "sentence_transformers"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
+        return COMMANDS[args.command](args, settings)
+    except ClausebotError as exc:
+        print(f"clausebot {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"clausebot {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

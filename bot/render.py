@@ -1,0 +1,44 @@
+"""Rendering answers as plain text for a terminal (Telegram HTML lives in bot/telegram_html.py)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from retrieval.types import Answer, Passage
+
+NOT_ANSWERED = "The documents do not answer this question."
+CLOSEST = "Closest clause (not an answer, for you to judge):"
+BOLD, PLAIN = "\033[1m", "\033[0m"
+
+
+def folded(text: str) -> str:
+    return " ".join(text.split())
+
+
+def quote_text(passage: Passage, bold: bool = False) -> str:
+    """The clause, whitespace folded, with its best sentence in bold when asked for."""
+    text = passage.text
+    if bold and passage.highlight:
+        a, b = passage.highlight
+        text = f"{text[:a]}{BOLD}{text[a:b]}{PLAIN}{text[b:]}"
+    return folded(text)
+
+
+def render_passage(passage: Passage, bold: bool = False, width: int = 88) -> str:
+    lines = textwrap.wrap(quote_text(passage, bold), width=width - 2) or [""]
+    quoted = "\n".join(f"> {line}" for line in lines)
+    return f"{quoted}\n  — {passage.citation.text}  [score {passage.score:.2f}]"
+
+
+def render_answer(answer: Answer, bold: bool = False) -> str:
+    parts = [f"Q: {folded(answer.question)}", ""]
+    parts.extend(f"note: {note}" for note in answer.notes)
+    if answer.abstained:
+        parts.append(NOT_ANSWERED)
+        if answer.passages:
+            parts += [CLOSEST, render_passage(answer.passages[0], bold)]
+    elif not answer.passages:
+        parts.append("No passages were asked for (--k 0).")
+    else:
+        parts.append("\n\n".join(render_passage(p, bold) for p in answer.passages))
+    return "\n".join(parts)

@@ -1,0 +1,176 @@
+"""Reading the corpus folder: one Document per .txt/.md file, with its metadata.
+
+Metadata sits in optional front matter at the top of a file::
+
+    ---
+    id: baku-declaration-2012
+    title: Baku Declaration ...
+    date: 2012-11-05
+    ---
+
+Without it, the id is a slug of the file name and the title the document's first line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.errors import CorpusError
+from retrieval.types import Document, DocumentInfo
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md")
+_KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)$")
+_SLUG_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class CorpusProblem:
+    """A file that was left out of the index, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+# Letters that Unicode does not decompose into a base letter plus an accent.
+_TRANSLIT = str.maketrans(
+    {
+        "ə": "e",
+        "Ə": "E",
+        "ı": "i",
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "đ": "d",
+        "ł": "l",
+        "Ł": "L",
+        "æ": "ae",
+        "œ": "oe",
+    }
+)
+_CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".replace(
+            "-", ""
+        ).split(" "),
+        strict=True,
+    )
+)
+
+
+def slugify(name: str) -> str:
+    name = "".join(_CYRILLIC.get(ch, ch) for ch in name.lower().translate(_TRANSLIT))
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug or "document"
+
+
+def _parse_front_matter(text: str, path: Path) -> tuple[dict[str, str], int]:
+    """Return (metadata, offset where the body starts)."""
+    if not text.startswith("---\n"):
+        return {}, 0
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.endswith("\n---"):
+            end = len(text) - 4
+        else:
+            raise CorpusError(
+                f"{path}: line 1: front matter starts with '---' but has no closing '---' line"
+            )
+    meta: dict[str, str] = {}
+    for lineno, line in enumerate(text[4:end].split("\n"), start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _KEY_LINE.match(line)
+        if not match:
+            raise CorpusError(
+                f"{path}: line {lineno}: front matter line is not 'key: value': {line!r}"
+            )
+        key, value = match.group(1).lower().replace("-", "_"), match.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        meta[key] = value
+    return meta, min(end + 5, len(text))
+
+
+def _first_line_title(body: str) -> str:
+    for line in body.splitlines():
+        line = line.strip().strip("#*").strip()
+        if line:
+            return line[:200]
+    return ""
+
+
+def read_document(path: Path) -> Document:
+    """Read one corpus file; raise CorpusError naming the file if it cannot be used."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if b"\x00" in raw:
+        raise CorpusError(f"{path}: looks like a binary file, not text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CorpusError(f"{path}: line {line}: not valid UTF-8 (save the file as UTF-8)") from exc
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body_start = _parse_front_matter(text, path)
+    if not text[body_start:].strip():
+        raise CorpusError(f"{path}: the document is empty")
+    doc_id = meta.get("id") or slugify(path.stem)
+    if not _SLUG_ID.match(doc_id):
+        raise CorpusError(
+            f"{path}: id {doc_id!r} must be a slug (lower-case letters, digits and '-')"
+        )
+    title = meta.get("title") or _first_line_title(text[body_start:]) or path.stem
+    info = DocumentInfo(
+        doc_id=doc_id,
+        title=title,
+        path=str(path),
+        short_title=meta.get("short_title", ""),
+        date=meta.get("date", ""),
+        place=meta.get("place", ""),
+        author=meta.get("author", ""),
+        kind=meta.get("kind", ""),
+    )
+    return Document(info=info, text=text, body_start=body_start)
+
+
+def load_corpus(folder: Path) -> tuple[list[Document], list[CorpusProblem]]:
+    """All readable documents of a folder, sorted by file name, and the files left out."""
+    if not folder.is_dir():
+        raise CorpusError(
+            f"corpus folder {folder} does not exist (pass --corpus DIR or set CLAUSEBOT_CORPUS)"
+        )
+    documents: list[Document] = []
+    problems: list[CorpusProblem] = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES or not path.is_file():
+            continue
+        try:
+            document = read_document(path)
+        except CorpusError as exc:
+            problems.append(CorpusProblem(str(path), str(exc).removeprefix(f"{path}: ")))
+            log.warning("skipping %s", exc)
+            continue
+        if document.doc_id in seen:
+            reason = f"id {document.doc_id!r} is already used by {seen[document.doc_id]}"
+            problems.append(CorpusProblem(str(path), reason))
+            log.warning("skipping %s: %s", path, reason)
+            continue
+        seen[document.doc_id] = str(path)
+        documents.append(document)
+    return documents, problems

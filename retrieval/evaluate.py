@@ -1,0 +1,145 @@
+"""Scoring retrieval on a question file: hit@1, hit@3, MRR@10, abstention, by language.
+
+A question file has one JSON object per line: `question`, `lang`, and `expect`, a list of
+evidence strings (a passage answers if it contains one of them; empty for questions the
+documents do not answer).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from retrieval.errors import ClausebotError
+from retrieval.types import Answer
+
+DEPTH = 10
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    question: str
+    lang: str
+    expect: tuple[str, ...]
+    item_id: str = ""
+
+
+@dataclass
+class Outcome:
+    item: EvalItem
+    rank: int | None  # 1-based rank of the first passage holding the evidence
+    abstained: bool
+    top: str = ""
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def read_items(path: Path) -> list[EvalItem]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ClausebotError(f"cannot read question file {path}: {exc}") from None
+    items = []
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            items.append(
+                EvalItem(
+                    question=str(row["question"]),
+                    lang=str(row.get("lang", "?")),
+                    expect=tuple(str(e) for e in row.get("expect", [])),
+                    item_id=str(row.get("id", lineno)),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ClausebotError(f"{path}: line {lineno}: not a question record ({exc})") from None
+    return items
+
+
+def judge(item: EvalItem, answer: Answer) -> Outcome:
+    rank = None
+    wanted = [_fold(e) for e in item.expect]
+    for position, passage in enumerate(answer.passages[:DEPTH], start=1):
+        text = _fold(passage.text)
+        if any(w in text for w in wanted):
+            rank = position
+            break
+    top = answer.passages[0].citation.text if answer.passages else ""
+    return Outcome(item, rank, answer.abstained, top)
+
+
+@dataclass
+class Scores:
+    n: int = 0
+    in_scope: int = 0
+    out_scope: int = 0
+    hit1: int = 0
+    hit3: int = 0
+    rr: float = 0.0
+    false_abstain: int = 0
+    abstained_out: int = 0
+    misses: list[Outcome] = field(default_factory=list)
+
+    def add(self, o: Outcome) -> None:
+        self.n += 1
+        if o.item.expect:
+            self.in_scope += 1
+            self.hit1 += o.rank == 1
+            self.hit3 += o.rank is not None and o.rank <= 3
+            self.rr += 1.0 / o.rank if o.rank else 0.0
+            self.false_abstain += o.abstained
+            if o.rank != 1 or o.abstained:
+                self.misses.append(o)
+        else:
+            self.out_scope += 1
+            self.abstained_out += o.abstained
+            if not o.abstained:
+                self.misses.append(o)
+
+    def figures(self) -> dict[str, Any]:
+        def ratio(a: float, b: int) -> float | None:
+            return round(a / b, 3) if b else None
+
+        return {
+            "questions": self.n,
+            "in_scope": self.in_scope,
+            "out_of_scope": self.out_scope,
+            "hit@1": ratio(self.hit1, self.in_scope),
+            "hit@3": ratio(self.hit3, self.in_scope),
+            "mrr@10": ratio(self.rr, self.in_scope),
+            "false_abstention": ratio(self.false_abstain, self.in_scope),
+            "abstention_out_of_scope": ratio(self.abstained_out, self.out_scope),
+        }
+
+
+def evaluate(items: Iterable[EvalItem], ask: Callable[[str], Answer]) -> dict[str, Any]:
+    overall = Scores()
+    by_lang: dict[str, Scores] = defaultdict(Scores)
+    for item in items:
+        outcome = judge(item, ask(item.question))
+        overall.add(outcome)
+        by_lang[item.lang].add(outcome)
+    return {
+        "overall": overall.figures(),
+        "by_language": {lang: s.figures() for lang, s in sorted(by_lang.items())},
+        "misses": [
+            {
+                "id": o.item.item_id,
+                "lang": o.item.lang,
+                "question": o.item.question,
+                "rank": o.rank,
+                "abstained": o.abstained,
+                "top": o.top,
+                "out_of_scope": not o.item.expect,
+            }
+            for o in overall.misses
+        ],
+    }

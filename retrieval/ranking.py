@@ -1,0 +1,179 @@
+"""Ranking: dense and lexical evidence -> one fused order -> passages, or an abstention.
+
+Dense: every clause is embedded whole and, when it has several sentences, sentence by
+sentence; a clause scores its best unit (one precise sentence inside a long clause counts).
+Each model's scores are turned into z-scores over the corpus (how far a clause stands out for
+this question), which removes a model's habit of giving every text a high cosine, and the
+models are summed: the multilingual one always, the English-only one for English questions.
+Lexical: BM25 over clause text, added with a small weight so exact names and numbers win ties.
+Abstention: a logistic model over a few features (retrieval.ranking.Features), fitted per set
+of models on the project's own question set (`clausebot calibrate`), kept in
+retrieval/data/calibration.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from retrieval.embed import Embedder
+from retrieval.lexical import tokenize
+from retrieval.store import LoadedIndex, Space
+from retrieval.types import Clause
+
+LEXICAL_WEIGHT = 0.3  # in z units, for the clause with the highest BM25 score
+ENGLISH_WEIGHT = 0.5  # weight of an English-only model, for English questions
+ENGLISH_SHARE = 0.5  # a question is English when this share of its words are English words
+EXACT_LIMIT = 200_000  # up to this many units, score every unit; above, ask FAISS for candidates
+CANDIDATES = 200
+
+
+@dataclass(frozen=True)
+class Hit:
+    clause: Clause
+    score: float
+    highlight: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Features:
+    relative: float  # best cosine over the corpus minus best cosine over off-topic passages
+    english_cosine: float  # best cosine of the English-only model (0 if none, or not English)
+    english: float  # 1 for a question in English (when an English model can tell), else 0
+    known_words: float  # share of the question's words found anywhere in the corpus
+
+    NAMES = ("relative", "english_cosine", "english", "known_words")
+
+    def vector(self) -> list[float]:
+        return [self.relative, self.english_cosine, self.english, self.known_words]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    hits: tuple[Hit, ...]
+    abstained: bool
+    confidence: float  # calibrated probability that the best clause answers the question
+    features: Features | None = None
+
+
+@dataclass(frozen=True)
+class Calibration:
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float = 0.5
+
+    def probability(self, features: Features) -> float:
+        x = sum(w * f for w, f in zip(self.weights, features.vector(), strict=True)) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+# For models the project has not calibrated: answer when the corpus beats the off-topic
+# passages clearly.
+FALLBACK = Calibration(weights=(40.0, 0.0, 0.0, 0.0), bias=-1.0)
+
+
+@lru_cache(maxsize=1)
+def calibrations() -> dict[str, Calibration]:
+    raw = json.loads(
+        resources.files("retrieval").joinpath("data/calibration.json").read_text(encoding="utf-8")
+    )
+    return {
+        model: Calibration(tuple(c["weights"]), c["bias"], c.get("threshold", 0.5))
+        for model, c in raw.get("models", {}).items()
+        if len(c.get("weights", ())) == len(Features.NAMES)
+    }
+
+
+def _unit_scores(space: Space, query: np.ndarray) -> np.ndarray:
+    """Cosine of every unit; -1 for units FAISS did not return (large corpora)."""
+    if len(space.vectors) <= EXACT_LIMIT:
+        return np.asarray(space.vectors @ query, dtype=np.float32)
+    unit_scores = np.full(len(space.vectors), -1.0, dtype=np.float32)
+    scores, ids = space.dense.search(query[None, :], min(CANDIDATES, len(space.vectors)))
+    keep = ids[0] >= 0
+    unit_scores[ids[0][keep]] = scores[0][keep]
+    return unit_scores
+
+
+def _zscores(scores: np.ndarray) -> np.ndarray:
+    valid = scores > -1.0
+    if valid.sum() < 2:
+        return np.where(valid, 0.0, -10.0)
+    mean, std = scores[valid].mean(), scores[valid].std()
+    return np.where(valid, (scores - mean) / (std + 1e-6), -10.0)
+
+
+def _highlight(loaded: LoadedIndex, unit_scores: np.ndarray, clause: int) -> tuple[int, int] | None:
+    """The span of the clause's best sentence, if it has more than one."""
+    start, end = loaded.unit_range(clause)
+    if end - start < 2:
+        return None
+    best = start + 1 + int(np.argmax(unit_scores[start + 1 : end]))  # skip the whole clause
+    return int(loaded.units[best, 1]), int(loaded.units[best, 2])
+
+
+def is_english(embedders: Sequence[Embedder], question: str) -> float:
+    for embedder in embedders:
+        share = getattr(embedder, "english_share", None)
+        if embedder.english_only and share is not None:
+            return 1.0 if share(question) >= ENGLISH_SHARE else 0.0
+    return 0.0
+
+
+def rank(loaded: LoadedIndex, embedders: Sequence[Embedder], question: str, k: int) -> Ranking:
+    total = len(loaded.clauses)
+    if total == 0 or not loaded.spaces:
+        return Ranking((), True, 0.0, None)
+    by_name = {e.name: e for e in embedders}
+    english = is_english(embedders, question)
+    fused = np.zeros(total, dtype=np.float64)
+    primary_units: np.ndarray | None = None
+    relative = english_cosine = 0.0
+    for space in loaded.spaces:
+        weight = 1.0
+        if space.english_only and len(loaded.spaces) > 1:
+            weight = ENGLISH_WEIGHT * english
+            if weight == 0.0:
+                continue  # its vote would not count: skip the work
+        query = by_name[space.model].embed([question], query=True)[0]
+        units = _unit_scores(space, query)
+        dense = np.maximum.reduceat(units, loaded.unit_starts)
+        fused += weight * _zscores(dense)
+        top = float(dense.max())
+        if primary_units is None:
+            primary_units = units
+            off_topic = float((space.background @ query).max()) if len(space.background) else 0.0
+            relative = top - off_topic
+        elif space.english_only:
+            english_cosine = top
+    tokens = tokenize([question])[0]
+    bm25 = loaded.lexical.scores(tokens)
+    top_bm25 = float(bm25.max()) if len(bm25) else 0.0
+    if top_bm25 > 0:
+        fused += LEXICAL_WEIGHT * bm25 / top_bm25
+    order = np.argsort(-fused, kind="stable")
+    features = Features(
+        relative=relative,
+        english_cosine=english_cosine,
+        english=english,
+        known_words=loaded.lexical.known_share(tokens),
+    )
+    calibration = calibrations().get(loaded.model, FALLBACK)
+    confidence = calibration.probability(features)
+    best = float(fused[order[0]])
+    hits = []
+    assert primary_units is not None
+    for i in order[:k]:
+        # a passage's score: the calibrated confidence, discounted by how far it falls behind
+        # the best clause
+        score = confidence * math.exp(-max(0.0, best - float(fused[i])))
+        hits.append(
+            Hit(loaded.clauses[int(i)], round(score, 4), _highlight(loaded, primary_units, int(i)))
+        )
+    return Ranking(tuple(hits), confidence < calibration.threshold, confidence, features)

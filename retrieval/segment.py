@@ -1,0 +1,265 @@
+"""Segmentation: a document's text -> the clauses a reader would cite.
+
+A clause is a paragraph (a block between blank lines). Paragraphs that a page break split
+are joined again: a block that starts in lower case, or follows one that ends without any
+punctuation, continues the clause before it. Headings (markdown '#', a block set in bold or
+capitals, a short line without punctuation) are not clauses: they become the context of the
+clauses under them. A letter's header splits into labelled parts (sender, contact details,
+date and reference, addressee, copy), and its closing and signature form one clause.
+Every clause keeps its exact text and character offsets in the source file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.types import Clause, Document
+
+_BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
+_SALUTATION = re.compile(r"^(Dear|To whom it may concern|Your Excellency|Excellency)\b", re.I)
+_VALEDICTION = re.compile(
+    r"^(best regards|kind regards|warm regards|regards|sincerely|yours (sincerely|faithfully|truly)"
+    r"|respectfully|with (best|kind) regards|with respect)\b",
+    re.I,
+)
+_ENCLOSURE = re.compile(r"^(encl\.?|enclosures?|attachments?|annex(es)?)\b", re.I)
+_CONTACT = re.compile(r"^(phone|tel\.?|telephone|fax|e-?mail|mobile|web|website)\b", re.I)
+_ADDRESSEE = re.compile(r"^to\s*:", re.I)
+_COPY = re.compile(r"^(cc|copy|copies)\s*:", re.I)
+_REFERENCE = re.compile(r"^(№|no\.|ref\.?|reference|our ref|your ref)", re.I)
+_NUMERIC_DATE = re.compile(r"\d{1,2}\D{0,4}\d{1,2}[./-]\d{2,4}")
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_WORD_DATE = re.compile(rf"^\W*\d{{1,2}}(st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}\W*$", re.I)
+_TRAILING_CLOSERS = "\"'”’»)]*_ \t"
+_SENTENCE_END = ".,;:!?…"
+_CONNECTORS = frozenset(
+    "a an and as at by for from in into of on or that the to with which who whose than".split()
+)
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[\"“‘'(«]?[A-ZА-ЯЁÇƏĞİÖŞÜ0-9])")
+
+LABEL_SENDER = "sender and address"
+LABEL_CONTACT = "phone, fax and e-mail"
+LABEL_DATE_REF = "date and reference number"
+LABEL_ADDRESSEE = "addressee"
+LABEL_COPY = "copy"
+LABEL_SALUTATION = "salutation"
+LABEL_ENCLOSURE = "enclosure"
+LABEL_CLOSING = "closing and signature"
+
+# What each part of a letter is for, in words a question might use: read by the models as
+# context, never quoted.
+LABEL_CONTEXT = {
+    LABEL_SENDER: "sender of the letter: who sent it, from which office, and its address",
+    LABEL_CONTACT: "contact details of the sender: phone, fax and e-mail",
+    LABEL_DATE_REF: "date of the letter and its reference number",
+    LABEL_ADDRESSEE: "addressee: to whom the letter is addressed",
+    LABEL_COPY: "copy: who else received the letter",
+    LABEL_SALUTATION: "salutation of the letter",
+    LABEL_ENCLOSURE: "enclosure: what was sent with the letter",
+    LABEL_CLOSING: "closing and signature: who signed the letter",
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def first_line(self) -> str:
+        return self.text.split("\n", 1)[0].strip()
+
+
+def blocks(text: str, start: int = 0) -> list[Block]:
+    """The non-blank blocks of text[start:], separated by blank lines, trimmed."""
+    found: list[Block] = []
+    pos = start
+    for match in [*_BLANK_LINES.finditer(text, start), None]:
+        stop = match.start() if match else len(text)
+        chunk = text[pos:stop]
+        lead = len(chunk) - len(chunk.lstrip())
+        body = chunk.strip()
+        if body:
+            found.append(Block(pos + lead, pos + lead + len(body), body))
+        if match:
+            pos = match.end()
+    return found
+
+
+def _ends_without_punctuation(text: str) -> bool:
+    tail = text.rstrip(_TRAILING_CLOSERS)
+    return bool(tail) and tail[-1] not in _SENTENCE_END
+
+
+def _starts_lower(text: str) -> bool:
+    first = text.lstrip("\"'“‘«([ ")[:1]
+    return first.isalpha() and first.islower()
+
+
+def is_heading(block: Block) -> bool:
+    text = block.text
+    if _starts_lower(text):
+        return False
+    if text.startswith("#"):
+        return True
+    if len(text) > 300:
+        return False
+    if text.startswith("**") and text.endswith("**") and text.count("**") == 2:
+        return True
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return True
+    words = text.split()
+    if len(words) > 12 or not _ends_without_punctuation(text):
+        return False
+    if words[-1].lower().strip(_TRAILING_CLOSERS) in _CONNECTORS:
+        return False  # "... and the": a sentence cut off, not a title
+    capitalised = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit())
+    return len(words) <= 6 or capitalised * 2 >= len(words)
+
+
+def heading_text(text: str) -> str:
+    cleaned = re.sub(r"^#+\s*", "", text.strip())
+    cleaned = cleaned.replace("**", "").replace("__", "")
+    return " ".join(cleaned.split())
+
+
+def _header_label(block: Block) -> str:
+    first = block.first_line
+    if _ADDRESSEE.match(first):
+        return LABEL_ADDRESSEE
+    if _COPY.match(first):
+        return LABEL_COPY
+    if _CONTACT.match(first):
+        return LABEL_CONTACT
+    if _REFERENCE.match(first) or _NUMERIC_DATE.search(first) or _WORD_DATE.match(first):
+        return LABEL_DATE_REF
+    return LABEL_SENDER
+
+
+def _is_letter(document: Document, found: list[Block]) -> int | None:
+    """Index of the salutation block if the document reads as a letter."""
+    kind = document.info.kind.lower()
+    if kind and kind not in ("letter", "note", "memo", "note verbale"):
+        return None
+    for i, block in enumerate(found[:15]):
+        if _SALUTATION.match(block.text):
+            return i
+    return None
+
+
+@dataclass
+class _Draft:
+    start: int
+    end: int
+    label: str
+    heading: str
+    kind: str  # "paragraph", or "part" for labelled parts that never absorb continuations
+
+
+class Segmenter:
+    """Turns one document into clauses (and remembers the heading spans it skipped)."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.headings: list[tuple[int, int]] = []
+        self._drafts: list[_Draft] = []
+
+    def _add(self, block: Block, label: str, heading: str, kind: str) -> None:
+        last = self._drafts[-1] if self._drafts else None
+        if last and kind == "part" and last.kind == "part" and last.label == label:
+            last.end = block.end  # consecutive blocks of one labelled part
+            return
+        if kind == "paragraph" and self._continues(block):
+            assert last is not None
+            last.end = block.end  # a paragraph broken by a page break
+            return
+        self._drafts.append(_Draft(block.start, block.end, label, heading, kind))
+
+    def _continues(self, block: Block) -> bool:
+        """Whether a paragraph block carries on the clause before it."""
+        last = self._drafts[-1] if self._drafts else None
+        return (
+            last is not None
+            and last.kind == "paragraph"
+            and (
+                _starts_lower(block.text)
+                or _ends_without_punctuation(self.document.text[last.start : last.end])
+            )
+        )
+
+    def _body(self, found: list[Block]) -> None:
+        heading_parts: list[str] = []
+        previous_was_heading = False
+        for block in found:
+            continues = not previous_was_heading and self._continues(block)
+            if not continues and is_heading(block):
+                if not previous_was_heading:
+                    heading_parts = []
+                heading_parts.append(heading_text(block.text))
+                self.headings.append((block.start, block.end))
+                previous_was_heading = True
+                continue
+            previous_was_heading = False
+            self._add(block, "", " — ".join(heading_parts), "paragraph")
+
+    def _letter(self, found: list[Block], salutation: int) -> None:
+        for block in found[:salutation]:
+            self._add(block, _header_label(block), "", "part")
+        closing = len(found)
+        for i in range(len(found) - 1, salutation, -1):
+            if _VALEDICTION.match(found[i].text):
+                closing = i
+                break
+        self._add(found[salutation], LABEL_SALUTATION, "", "part")
+        body, tail = found[salutation + 1 : closing], found[closing:]
+        while body and _ENCLOSURE.match(body[-1].text):
+            tail.insert(0, body.pop())
+        for block in body:
+            self._add(block, "", "", "paragraph")
+        for block in tail:
+            label = LABEL_ENCLOSURE if _ENCLOSURE.match(block.text) else LABEL_CLOSING
+            self._add(block, label, "", "part")
+
+    def run(self) -> list[Clause]:
+        found = blocks(self.document.text, self.document.body_start)
+        salutation = _is_letter(self.document, found)
+        if salutation is None:
+            self._body(found)
+        else:
+            self._letter(found, salutation)
+        text = self.document.text
+        return [
+            Clause(
+                doc_id=self.document.doc_id,
+                number=n,
+                start=d.start,
+                end=d.end,
+                text=text[d.start : d.end],
+                label=d.label,
+                heading=d.heading,
+            )
+            for n, d in enumerate(self._drafts, start=1)
+        ]
+
+
+def segment(document: Document) -> list[Clause]:
+    return Segmenter(document).run()
+
+
+def sentences(clause: Clause) -> list[tuple[int, int]]:
+    """Spans (within clause.text) of its sentences; for labelled parts, of its lines."""
+    text = clause.text
+    if clause.label:
+        pieces = re.finditer(r"[^\n]+", text)
+        spans = [(m.start(), m.end()) for m in pieces if m.group().strip()]
+    else:
+        spans, start = [], 0
+        for match in _SENTENCE_BREAK.finditer(text):
+            spans.append((start, match.start()))
+            start = match.end()
+        spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]

@@ -1,0 +1,72 @@
+"""Settings, built in one place from flags and the environment (flags win).
+
+Nothing else in clausebot reads os.environ.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from retrieval.errors import ConfigError
+
+DEFAULT_CORPUS = "corpus"
+DEFAULT_INDEX = ".clausebot/index"
+DEFAULT_FEEDBACK = ".clausebot/feedback.sqlite3"
+DEFAULT_MODEL = "hybrid"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus: Path = Path(DEFAULT_CORPUS)
+    index: Path = Path(DEFAULT_INDEX)
+    model: str | None = None  # None: the index's own models; hybrid for a new index
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_api_url: str | None = None
+    admins: frozenset[int] = frozenset()
+    feedback_db: Path = Path(DEFAULT_FEEDBACK)
+    log_level: str = "WARNING"
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+        token = "set" if self.telegram_token else "unset"
+        return f"Settings({shown}, telegram_token=<{token}>)"
+
+    @property
+    def build_model(self) -> str:
+        return self.model or DEFAULT_MODEL
+
+    @classmethod
+    def load(
+        cls, flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
+        env = os.environ if environ is None else environ
+        flags = {k: v for k, v in (flags or {}).items() if v is not None}
+        admins_raw = env.get("CLAUSEBOT_ADMINS", "")
+        try:
+            admins = frozenset(int(a) for a in admins_raw.replace(" ", "").split(",") if a)
+        except ValueError:
+            raise ConfigError(
+                f"CLAUSEBOT_ADMINS must be comma-separated Telegram user ids, got {admins_raw!r}"
+            ) from None
+        settings = cls(
+            corpus=Path(flags.get("corpus") or env.get("CLAUSEBOT_CORPUS") or DEFAULT_CORPUS),
+            index=Path(flags.get("index") or env.get("CLAUSEBOT_INDEX") or DEFAULT_INDEX),
+            model=flags.get("model") or env.get("CLAUSEBOT_MODEL") or None,
+            telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_api_url=env.get("TELEGRAM_API_URL") or None,
+            admins=admins,
+            feedback_db=Path(
+                flags.get("feedback_db") or env.get("CLAUSEBOT_FEEDBACK_DB") or DEFAULT_FEEDBACK
+            ),
+            log_level=(
+                flags.get("log_level") or env.get("CLAUSEBOT_LOG_LEVEL") or "WARNING"
+            ).upper(),
+        )
+        return settings
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)

@@ -1,0 +1,54 @@
+"""What the index holds, and whether the corpus has changed since it was built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from retrieval.corpus import SUFFIXES, read_document
+from retrieval.errors import CorpusError, IndexMissingError
+from retrieval.settings import Settings
+from retrieval.store import IndexStore, file_checksum
+
+
+def corpus_checksums(folder: Path) -> dict[str, str]:
+    """doc id -> checksum of its file, for the readable documents of a folder."""
+    sums: dict[str, str] = {}
+    if not folder.is_dir():
+        return sums
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+            continue
+        try:
+            sums.setdefault(read_document(path).doc_id, file_checksum(path))
+        except CorpusError:
+            continue
+    return sums
+
+
+def index_status(settings: Settings) -> dict[str, Any]:
+    store = IndexStore(settings.index)
+    folder = store.current()
+    if folder is None:
+        raise IndexMissingError(
+            f"no index at {settings.index}: build it with clausebot index --index {settings.index}"
+        )
+    loaded = store.load()
+    return {
+        "index": str(settings.index),
+        "generation": loaded.generation,
+        "model": loaded.model,
+        "dimension": loaded.manifest.get("dimension"),
+        "built_at": loaded.manifest.get("built_at"),
+        "clauses": len(loaded.clauses),
+        "documents": [
+            {
+                "doc_id": d.doc_id,
+                "title": d.title,
+                "date": d.date,
+                "clauses": sum(1 for c in loaded.clauses if c.doc_id == d.doc_id),
+            }
+            for d in loaded.documents.values()
+        ],
+        "corpus_changed": corpus_checksums(settings.corpus) != loaded.manifest.get("documents"),
+    }

@@ -1,0 +1,564 @@
+"""The index on disk: build it (incrementally, atomically, under a lock) and load it.
+
+Layout of the index folder::
+
+    current -> gen-1732838400123456789     a symlink, swapped atomically after each build
+    gen-.../manifest.json                  schema, models, dimensions, content hashes, checksums
+    gen-.../clauses.json                   clause records and document metadata
+    gen-.../units.npy                      what was embedded: each clause, and its sentences
+    gen-.../vectors-N.npy                  float32 (units x dim) of model N, allow_pickle=False
+    gen-.../dense-N.faiss                  FAISS inner-product index over those vectors
+    gen-.../background-N.npy               model N's vectors of off-topic passages (abstention)
+    gen-.../lexical/                       BM25 arrays (bm25s)
+    .lock                                  held by the one build that may run at a time
+
+A reader resolves `current` once and reads that generation; a build never touches it, so a
+failed or killed build leaves the old index serving. The previous generation is kept for
+readers that are still loading it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.corpus import CorpusProblem
+from retrieval.embed import Embedder
+from retrieval.errors import (
+    IndexCorruptError,
+    IndexLockedError,
+    IndexMismatchError,
+    IndexMissingError,
+)
+from retrieval.lexical import LexicalIndex
+from retrieval.segment import LABEL_CONTEXT, segment, sentences
+from retrieval.types import Clause, Document, DocumentInfo
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+CURRENT = "current"
+MANIFEST = "manifest.json"
+CLAUSES = "clauses.json"
+UNITS = "units.npy"
+BACKGROUND_FILE = Path(__file__).resolve().parent / "data" / "background.txt"
+
+
+def vectors_file(space: int) -> str:
+    return f"vectors-{space}.npy"
+
+
+def dense_file(space: int) -> str:
+    return f"dense-{space}.faiss"
+
+
+def background_file(space: int) -> str:
+    return f"background-{space}.npy"
+
+
+def background_passages() -> list[str]:
+    lines = BACKGROUND_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+LEXICAL = "lexical"
+EMBED_BATCH = 64
+PROGRESS_ABOVE = 200
+
+
+def embed_text(document: DocumentInfo, clause: Clause, part: str | None = None) -> str:
+    """What the model reads for a clause (or one sentence of it): the text in its context.
+
+    The context (document title, heading, what a letter's part is for) gives short clauses a
+    meaning; only the clause itself is ever quoted.
+    """
+    parts = [document.title]
+    if clause.heading and clause.heading != document.title:
+        parts.append(clause.heading)
+    context = ". ".join(parts)
+    text = clause.text if part is None else part
+    if clause.label:
+        text = f"{LABEL_CONTEXT.get(clause.label, clause.label)}: {text}"
+    return " ".join(f"{context}. {text}".split())
+
+
+@dataclass(frozen=True)
+class Units:
+    """What gets embedded: each clause whole, and each sentence of a multi-sentence clause.
+
+    `rows[u]` is (clause index, sentence start, sentence end) for unit u; start = end = -1 for
+    the whole clause, which always comes first among its clause's units.
+    """
+
+    clauses: list[Clause]
+    texts: list[str]
+    rows: np.ndarray  # int64 (units x 3)
+
+
+def plan_units(documents: Sequence[Document]) -> Units:
+    clauses: list[Clause] = []
+    texts: list[str] = []
+    rows: list[tuple[int, int, int]] = []
+    for document in documents:
+        for clause in segment(document):
+            index = len(clauses)
+            clauses.append(clause)
+            texts.append(embed_text(document.info, clause))
+            rows.append((index, -1, -1))
+            spans = sentences(clause)
+            if len(spans) > 1:
+                for a, b in spans:
+                    texts.append(embed_text(document.info, clause, clause.text[a:b]))
+                    rows.append((index, a, b))
+    return Units(clauses, texts, np.array(rows, dtype=np.int64).reshape(-1, 3))
+
+
+def lexical_text(clause: Clause) -> str:
+    """What BM25 reads: the clause, and what the letter part it is stands for."""
+    if clause.label:
+        return f"{LABEL_CONTEXT.get(clause.label, clause.label)}: {clause.text}"
+    return clause.text
+
+
+def content_hash(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def rebuild_hint(index_dir: Path) -> str:
+    return f"clausebot index --index {index_dir}"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    documents: int
+    clauses: int
+    embedded: int
+    reused: int
+    removed: int
+    seconds: float
+    skipped: tuple[CorpusProblem, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "documents": self.documents,
+            "clauses": self.clauses,
+            "embedded": self.embedded,
+            "reused": self.reused,
+            "removed": self.removed,
+            "seconds": round(self.seconds, 3),
+        }
+        if self.skipped:
+            out["skipped"] = [{"path": p.path, "reason": p.reason} for p in self.skipped]
+        return out
+
+
+@dataclass(frozen=True)
+class SpacePlan:
+    """One model's vectors for a build, with the content hashes they belong to."""
+
+    embedder: Embedder
+    hashes: list[str]
+    background_hashes: list[str]
+    vectors: np.ndarray
+    background: np.ndarray
+
+
+@dataclass(frozen=True)
+class Space:
+    """One model's view of the index: a vector per unit, and of each background passage."""
+
+    model: str
+    vectors: np.ndarray
+    dense: Any  # faiss.Index over `vectors`, ids = unit numbers
+    background: np.ndarray
+    english_only: bool
+
+
+@dataclass
+class LoadedIndex:
+    """One generation of the index, in memory."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    documents: dict[str, DocumentInfo]
+    clauses: list[Clause]
+    units: np.ndarray  # (units x 3): clause index, sentence start, end (see Units)
+    spaces: list[Space]  # the first is the primary model
+    lexical: LexicalIndex  # one document per clause
+    _starts: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def model(self) -> str:
+        return str(self.manifest["model"])
+
+    @property
+    def generation(self) -> str:
+        return self.folder.name
+
+    @property
+    def unit_starts(self) -> np.ndarray:
+        """Index of each clause's first unit (units are grouped by clause, in order)."""
+        if self._starts is None:
+            self._starts = np.searchsorted(self.units[:, 0], np.arange(len(self.clauses)))
+        return self._starts
+
+    def unit_range(self, clause: int) -> tuple[int, int]:
+        starts = self.unit_starts
+        end = int(starts[clause + 1]) if clause + 1 < len(starts) else len(self.units)
+        return int(starts[clause]), end
+
+
+def _clause_record(clause: Clause, digest: str) -> dict[str, Any]:
+    return {**asdict(clause), "hash": digest}
+
+
+def _write_json(path: Path, data: Any) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=1)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _dense_index(vectors: np.ndarray, dim: int) -> Any:
+    import faiss
+
+    index = faiss.IndexIDMap(faiss.IndexFlatIP(dim))
+    if len(vectors):
+        index.add_with_ids(vectors, np.arange(len(vectors), dtype=np.int64))
+    return index
+
+
+class IndexStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def current(self) -> Path | None:
+        link = self.root / CURRENT
+        if not link.is_symlink() and not link.exists():
+            return None
+        target = link.resolve()
+        return target if target.is_dir() else None
+
+    def generation(self) -> str | None:
+        """Name of the generation `current` points at: changes with every successful build."""
+        try:
+            return os.readlink(self.root / CURRENT)
+        except OSError:
+            return None
+
+    def read_manifest(self, folder: Path) -> dict[str, Any]:
+        hint = rebuild_hint(self.root)
+        try:
+            manifest: dict[str, Any] = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise IndexCorruptError(
+                f"index manifest {folder / MANIFEST} is missing: rebuild with {hint}"
+            ) from None
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise IndexCorruptError(
+                f"index manifest {folder / MANIFEST} cannot be read ({exc}): rebuild with {hint}"
+            ) from None
+        schema = manifest.get("schema")
+        if schema != SCHEMA_VERSION:
+            raise IndexMismatchError(
+                f"index at {self.root} has schema {schema}, this clausebot reads schema "
+                f"{SCHEMA_VERSION}: rebuild with {hint}"
+            )
+        return manifest
+
+    def load(self, model: str | None = None) -> LoadedIndex:
+        """Load the current generation; `model` (a model name) must match it if given."""
+        folder = self.current()
+        if folder is None:
+            raise IndexMissingError(
+                f"no index at {self.root}: build it with {rebuild_hint(self.root)}"
+            )
+        manifest = self.read_manifest(folder)
+        if model is not None and manifest.get("model") != model:
+            raise IndexMismatchError(
+                f"index at {self.root} was built with model {manifest.get('model')}, but the "
+                f"configured model is {model}: rebuild with {rebuild_hint(self.root)} "
+                "(with the same --model), or ask with the index's model"
+            )
+        self._verify(folder, manifest)
+        try:
+            return self._read(folder, manifest)
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+            raise IndexCorruptError(
+                f"index at {folder} cannot be read ({exc}): rebuild with {rebuild_hint(self.root)}"
+            ) from None
+
+    def _verify(self, folder: Path, manifest: dict[str, Any]) -> None:
+        for name, expected in manifest.get("files", {}).items():
+            path = folder / name
+            if not path.is_file():
+                raise IndexCorruptError(
+                    f"index file {path} is missing: rebuild with {rebuild_hint(self.root)}"
+                )
+            if file_checksum(path) != expected:
+                raise IndexCorruptError(
+                    f"index file {path} is damaged (checksum differs): rebuild with "
+                    f"{rebuild_hint(self.root)}"
+                )
+
+    def _read(self, folder: Path, manifest: dict[str, Any]) -> LoadedIndex:
+        import faiss
+
+        records = json.loads((folder / CLAUSES).read_text(encoding="utf-8"))
+        documents = {d["doc_id"]: DocumentInfo(**d) for d in records["documents"]}
+        clauses = [
+            Clause(**{k: v for k, v in r.items() if k != "hash"}) for r in records["clauses"]
+        ]
+        units = np.load(folder / UNITS, allow_pickle=False)
+        if len(units) and (units[:, 0].max() >= len(clauses) or units[:, 0].min() < 0):
+            raise ValueError("units refer to clauses that are not there")
+        spaces = []
+        for i, space in enumerate(manifest["spaces"]):
+            vectors = np.load(folder / vectors_file(i), allow_pickle=False)
+            dense = faiss.read_index(str(folder / dense_file(i)))
+            if len(units) != len(vectors) or dense.ntotal != len(vectors):
+                raise ValueError(f"unit and vector counts of {space['model']} differ")
+            background = np.load(folder / background_file(i), allow_pickle=False)
+            spaces.append(
+                Space(space["model"], vectors, dense, background, bool(space["english_only"]))
+            )
+        lexical = LexicalIndex.load(folder / LEXICAL, len(clauses))
+        return LoadedIndex(folder, manifest, documents, clauses, units, spaces, lexical)
+
+    # -- building ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, wait: float = 300.0) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a+") as handle:
+            deadline = time.monotonic() + wait
+            told = False
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise IndexLockedError(
+                            f"another clausebot index is still building {self.root}; "
+                            "wait for it to finish, then run the command again"
+                        ) from None
+                    if not told:
+                        log.warning("another build of %s is running: waiting for it", self.root)
+                        told = True
+                    time.sleep(0.2)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _previous(self) -> tuple[dict[str, np.ndarray], set[str]]:
+        """From the current generation: content hash -> vector (hashes name their model),
+        and the clause hashes it held."""
+        folder = self.current()
+        if folder is None:
+            return {}, set()
+        try:
+            manifest = self.read_manifest(folder)
+            clause_hashes = set(manifest.get("hashes", []))
+            self._verify(folder, manifest)
+            previous: dict[str, np.ndarray] = {}
+            for i, space in enumerate(manifest["spaces"]):
+                for name, key in (
+                    (vectors_file(i), "unit_hashes"),
+                    (background_file(i), "background_hashes"),
+                ):
+                    vectors = np.load(folder / name, allow_pickle=False)
+                    previous.update(zip(space[key], vectors, strict=True))
+        except (OSError, ValueError, KeyError, IndexCorruptError, IndexMismatchError) as exc:
+            log.warning("previous index not reused (%s): embedding every clause", exc)
+            return {}, set()
+        return previous, clause_hashes
+
+    def build(
+        self,
+        documents: Sequence[Document],
+        embedders: Sequence[Embedder],
+        skipped: Sequence[CorpusProblem] = (),
+        progress: Callable[[int, int], None] | None = None,
+    ) -> BuildReport:
+        started = time.monotonic()
+        with self.lock():
+            self._clean_leftovers()
+            units = plan_units(documents)
+            previous, old_clauses = self._previous()
+            background = background_passages()
+            whole = units.rows[:, 1] == -1  # the units that stand for a whole clause
+            spaces: list[SpacePlan] = []
+            changed: set[int] = set()
+            plans = []
+            for embedder in embedders:
+                hashes = [content_hash(embedder.name, t) for t in units.texts]
+                bg_hashes = [content_hash(embedder.name, "background\0" + t) for t in background]
+                todo = [u for u, h in enumerate(hashes) if h not in previous]
+                bg_todo = [j for j, h in enumerate(bg_hashes) if h not in previous]
+                changed.update(int(units.rows[u, 0]) for u in todo)
+                plans.append((embedder, hashes, bg_hashes, todo, bg_todo))
+            total = sum(len(p[3]) + len(p[4]) for p in plans)
+            done = 0
+            for embedder, hashes, bg_hashes, todo, bg_todo in plans:
+                vectors = self._embed(embedder, units.texts, hashes, todo, previous)
+                bg_vectors = self._embed(embedder, background, bg_hashes, bg_todo, previous)
+                done += len(todo) + len(bg_todo)
+                if progress and total:
+                    progress(done, total)
+                spaces.append(SpacePlan(embedder, hashes, bg_hashes, vectors, bg_vectors))
+            clause_hashes = [
+                content_hash("clause", t) for t, w in zip(units.texts, whole, strict=True) if w
+            ]
+            removed = len(old_clauses - set(clause_hashes))
+            self._write(documents, units, clause_hashes, spaces)
+        return BuildReport(
+            documents=len(documents),
+            clauses=len(units.clauses),
+            embedded=len(changed),
+            reused=len(units.clauses) - len(changed),
+            removed=removed,
+            seconds=time.monotonic() - started,
+            skipped=tuple(skipped),
+        )
+
+    @staticmethod
+    def _embed(
+        embedder: Embedder,
+        texts: Sequence[str],
+        hashes: Sequence[str],
+        todo: Sequence[int],
+        previous: dict[str, np.ndarray],
+    ) -> np.ndarray:
+        """Vectors for all texts: reused where the hash is known, embedded in batches where not."""
+        vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+        for i, h in enumerate(hashes):
+            if h in previous:
+                vectors[i] = previous[h]
+        for start in range(0, len(todo), EMBED_BATCH):
+            batch = list(todo[start : start + EMBED_BATCH])
+            vectors[batch] = embedder.embed([texts[i] for i in batch])
+        return vectors
+
+    def _clean_leftovers(self) -> None:
+        for path in self.root.glob(".building-*"):
+            shutil.rmtree(path, ignore_errors=True)
+
+    def _write(
+        self,
+        documents: Sequence[Document],
+        units: Units,
+        clause_hashes: list[str],
+        spaces: Sequence[SpacePlan],
+    ) -> None:
+        import faiss
+
+        name = f"gen-{time.time_ns()}"
+        staging = self.root / f".building-{name}"
+        staging.mkdir(parents=True)
+        try:
+            clauses = units.clauses
+            np.save(staging / UNITS, units.rows, allow_pickle=False)
+            space_records = []
+            for i, plan in enumerate(spaces):
+                np.save(staging / vectors_file(i), plan.vectors, allow_pickle=False)
+                np.save(staging / background_file(i), plan.background, allow_pickle=False)
+                dense = _dense_index(plan.vectors, plan.embedder.dim)
+                faiss.write_index(dense, str(staging / dense_file(i)))
+                space_records.append(
+                    {
+                        "model": plan.embedder.name,
+                        "dimension": plan.embedder.dim,
+                        "english_only": plan.embedder.english_only,
+                        "unit_hashes": plan.hashes,
+                        "background_hashes": plan.background_hashes,
+                    }
+                )
+            records = {
+                "documents": [asdict(d.info) for d in documents],
+                "clauses": [
+                    _clause_record(c, h) for c, h in zip(clauses, clause_hashes, strict=True)
+                ],
+            }
+            _write_json(staging / CLAUSES, records)
+            LexicalIndex.build([lexical_text(c) for c in clauses]).save(staging / LEXICAL)
+            files = {
+                str(p.relative_to(staging)): file_checksum(p)
+                for p in sorted(staging.rglob("*"))
+                if p.is_file()
+            }
+            manifest = {
+                "schema": SCHEMA_VERSION,
+                "model": "+".join(plan.embedder.name for plan in spaces),
+                "dimension": spaces[0].embedder.dim if spaces else 0,
+                "spaces": space_records,
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "documents": {d.doc_id: file_checksum(Path(d.info.path)) for d in documents},
+                "clause_count": len(clauses),
+                "hashes": clause_hashes,
+                "files": files,
+            }
+            _write_json(staging / MANIFEST, manifest)
+            for path in [*staging.rglob("*"), staging]:
+                _fsync(path)
+            final = self.root / name
+            staging.rename(final)
+            link = self.root / f".{CURRENT}-{os.getpid()}"
+            with contextlib.suppress(FileNotFoundError):
+                link.unlink()
+            os.symlink(name, link)
+            os.replace(link, self.root / CURRENT)
+            _fsync(self.root)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._prune(keep={name})
+
+    def _prune(self, keep: set[str]) -> None:
+        generations = sorted(p for p in self.root.glob("gen-*") if p.name not in keep)
+        for old in generations[:-1]:  # keep the one before, for readers still loading it
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def progress_bar(done: int, total: int) -> None:
+    """A one-line progress bar on stderr, for builds that embed many clauses."""
+    if total <= PROGRESS_ABOVE:
+        return
+    width = 30
+    filled = int(width * done / total)
+    sys.stderr.write(f"\rembedding [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()

@@ -1,0 +1,111 @@
+"""Plain data passed between the stages of the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document's metadata: what citations and listings need."""
+
+    doc_id: str
+    title: str
+    path: str
+    short_title: str = ""
+    date: str = ""  # ISO date, e.g. 2012-11-05, or free text
+    place: str = ""
+    author: str = ""
+    kind: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name used in citations: the short title if there is one."""
+        return self.short_title or self.title
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file of the corpus: its metadata and its text as read."""
+
+    info: DocumentInfo
+    text: str  # the whole file, front matter included
+    body_start: int  # offset in `text` where the document proper begins
+
+    @property
+    def doc_id(self) -> str:
+        return self.info.doc_id
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A citable unit of a document: its exact text and where it stands."""
+
+    doc_id: str
+    number: int  # 1-based, in reading order within the document
+    start: int  # character offsets into Document.text
+    end: int
+    text: str  # == Document.text[start:end]
+    label: str = ""  # e.g. "phone, fax and e-mail" for a part of a letter header
+    heading: str = ""  # the heading(s) the clause stands under, for context
+
+    @property
+    def clause_id(self) -> str:
+        return str(self.number)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a clause stands: enough for a reader to find it in the original."""
+
+    doc_id: str
+    clause_id: str
+    text: str  # e.g. "Baku Declaration (5 November 2012), ¶7"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A clause returned for a question, with its score and best sentence."""
+
+    clause: Clause
+    citation: Citation
+    score: float
+    highlight: tuple[int, int] | None = None  # span of the best sentence within clause.text
+
+    @property
+    def text(self) -> str:
+        return self.clause.text
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    passages: tuple[Passage, ...]
+    abstained: bool
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "abstained": self.abstained,
+            "passages": [
+                {
+                    "doc_id": p.clause.doc_id,
+                    "clause_id": p.clause.clause_id,
+                    "citation": p.citation.text,
+                    "text": p.clause.text,
+                    "score": round(p.score, 4),
+                    **({"label": p.clause.label} if p.clause.label else {}),
+                    **(
+                        {"highlight": p.clause.text[p.highlight[0] : p.highlight[1]]}
+                        if p.highlight
+                        else {}
+                    ),
+                }
+                for p in self.passages
+            ],
+            **({"notes": list(self.notes)} if self.notes else {}),
+        }

@@ -1,0 +1,76 @@
+"""Shared fixtures: every test runs in its own folder, with a clean environment."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retrieval.embed import HashingEmbedder
+from retrieval.engine import Engine
+from retrieval.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED_DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    for key in list(os.environ):
+        if key.startswith(("CLAUSEBOT_", "TELEGRAM_")):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    yield
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """A private copy of the bundled corpus, free to edit."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus_dir: Path) -> Settings:
+    return Settings(corpus=corpus_dir, index=tmp_path / "index", feedback_db=tmp_path / "fb.db")
+
+
+@pytest.fixture
+def fake_engine(settings: Settings) -> Engine:
+    """An engine with the deterministic hashing embedder: fast, no model."""
+    return Engine(settings, embedders=[HashingEmbedder()])
+
+
+def run_cli(
+    *args: str,
+    cwd: Path,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run `clausebot` as a user would: a new process, exit code and streams captured."""
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))
+    }
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        env={**full_env, "PYTHONPATH": str(ROOT)},
+        timeout=timeout,
+    )
+    return subprocess.CompletedProcess(
+        proc.args,
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )

@@ -1,0 +1,172 @@
+"""The command line as a user runs it: a new process, exit codes, messages, JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.conftest import run_cli
+
+FAST = ("--model", "hashing")
+
+
+def _paths(tmp_path: Path, corpus_dir: Path) -> tuple[str, ...]:
+    return ("--corpus", str(corpus_dir), "--index", str(tmp_path / "idx"))
+
+
+def test_index_json_summary_and_incremental(tmp_path: Path, corpus_dir: Path) -> None:
+    first = run_cli("index", *_paths(tmp_path, corpus_dir), *FAST, "--json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout.strip().splitlines()[-1])
+    assert summary["documents"] == 2 and summary["clauses"] == 29
+    assert summary["embedded"] == 29 and summary["reused"] == 0 and summary["removed"] == 0
+    assert isinstance(summary["seconds"], float)
+    assert "indexed 2 documents, 29 clauses" in first.stdout
+
+    again = run_cli("index", *_paths(tmp_path, corpus_dir), "--json", cwd=tmp_path)
+    summary = json.loads(again.stdout.strip().splitlines()[-1])
+    assert (summary["embedded"], summary["reused"]) == (0, 29)
+
+
+def test_ask_json_passages_are_verbatim_and_cited(tmp_path: Path, corpus_dir: Path) -> None:
+    result = run_cli(
+        "ask",
+        *_paths(tmp_path, corpus_dir),
+        *FAST,
+        "--json",
+        "--k",
+        "2",
+        "What is the phone number 493-00-04?",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["question"] == "What is the phone number 493-00-04?"
+    assert isinstance(answer["abstained"], bool)
+    assert len(answer["passages"]) == 2
+    corpus_text = "".join(p.read_text(encoding="utf-8") for p in corpus_dir.iterdir())
+    for passage in answer["passages"]:
+        assert set(passage) >= {"doc_id", "clause_id", "citation", "text", "score"}
+        assert passage["text"] in corpus_text
+        assert passage["citation"]
+    assert "493-00-04" in answer["passages"][0]["text"]
+
+
+def test_ask_reads_many_questions_from_stdin(tmp_path: Path, corpus_dir: Path) -> None:
+    questions = "Zarifa Aliyeva\n\nFadi Chehadé\nprotection of children\n"
+    result = run_cli(
+        "ask",
+        *_paths(tmp_path, corpus_dir),
+        *FAST,
+        "--json",
+        "-",
+        cwd=tmp_path,
+        stdin=questions.encode(),
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in lines] == [
+        "Zarifa Aliyeva",
+        "Fadi Chehadé",
+        "protection of children",
+    ]
+
+
+def test_ask_for_people_quotes_and_cites(tmp_path: Path, corpus_dir: Path) -> None:
+    result = run_cli(
+        "ask", *_paths(tmp_path, corpus_dir), *FAST, "Fadi Chehadé ICANN", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "> " in result.stdout and "Letter to ICANN (19 December 2012), ¶" in result.stdout
+
+
+def test_empty_question_is_a_clear_error(tmp_path: Path, corpus_dir: Path) -> None:
+    result = run_cli("ask", *_paths(tmp_path, corpus_dir), *FAST, "   ", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "question is empty" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run_cli("ask", "--k", "0", "q", cwd=tmp_path).returncode == 2
+    assert run_cli("ask", "--k", "many", "q", cwd=tmp_path).returncode == 2
+    assert run_cli("frobnicate", cwd=tmp_path).returncode == 2
+    assert run_cli("ask", cwd=tmp_path).returncode == 2
+
+
+def test_missing_corpus_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = run_cli("index", "--corpus", str(tmp_path / "none"), *FAST, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "--corpus" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_corrupt_index_is_reported_with_the_rebuild_command(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    paths = _paths(tmp_path, corpus_dir)
+    assert run_cli("index", *paths, *FAST, cwd=tmp_path).returncode == 0
+    current = (tmp_path / "idx" / "current").resolve()
+    (current / "vectors-0.npy").write_bytes(b"garbage")
+    result = run_cli("ask", *paths, "anything", cwd=tmp_path)
+    assert result.returncode == 1
+    assert (
+        "damaged" in result.stderr
+        and f"clausebot index --index {tmp_path / 'idx'}" in result.stderr
+    )
+
+
+def test_model_mismatch_on_ask(tmp_path: Path, corpus_dir: Path) -> None:
+    paths = _paths(tmp_path, corpus_dir)
+    assert run_cli("index", *paths, *FAST, cwd=tmp_path).returncode == 0
+    result = run_cli("ask", *paths, "--model", "e5", "anything", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "hashing-v1" in result.stderr and "multilingual-e5-small-q4" in result.stderr
+
+
+def test_settings_from_environment(tmp_path: Path, corpus_dir: Path) -> None:
+    env = {
+        "CLAUSEBOT_CORPUS": str(corpus_dir),
+        "CLAUSEBOT_INDEX": str(tmp_path / "envidx"),
+        "CLAUSEBOT_MODEL": "hashing",
+    }
+    result = run_cli("index", "--json", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "envidx" / "current").is_symlink()
+
+
+def test_default_corpus_is_relative_to_working_directory(tmp_path: Path, corpus_dir: Path) -> None:
+    work = tmp_path / "work"
+    shutil.copytree(corpus_dir, work / "corpus")
+    result = run_cli("ask", *FAST, "--json", "Zarifa Aliyeva", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert (work / ".clausebot" / "index" / "current").is_symlink()
+
+
+def test_status_reports_corpus_changes(tmp_path: Path, corpus_dir: Path) -> None:
+    paths = _paths(tmp_path, corpus_dir)
+    run_cli("index", *paths, *FAST, cwd=tmp_path)
+    status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)
+    assert status["clauses"] == 29 and status["model"] == "hashing-v1"
+    assert status["corpus_changed"] is False
+    (corpus_dir / "new.txt").write_text("A new clause.\n", encoding="utf-8")
+    status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)
+    assert status["corpus_changed"] is True
+
+
+def test_eval_reports_figures(tmp_path: Path, corpus_dir: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"question": "Zarifa Aliyeva Str.", "lang": "en", "expect": ["Zarifa Aliyeva"]}\n'
+        '{"question": "zzzz qqqq", "lang": "en", "expect": []}\n',
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "eval", *_paths(tmp_path, corpus_dir), *FAST, str(questions), "--json", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["overall"]["in_scope"] == 1 and report["overall"]["out_of_scope"] == 1
+    assert report["overall"]["hit@1"] == 1.0
+    assert set(report["by_language"]) == {"en"}

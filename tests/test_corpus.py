@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.corpus import load_corpus, read_document, slugify
+from retrieval.errors import CorpusError
+from tests.conftest import CORPUS
+
+
+def test_bundled_corpus_metadata() -> None:
+    documents, problems = load_corpus(CORPUS)
+    assert not problems
+    by_id = {d.doc_id: d.info for d in documents}
+    assert set(by_id) == {"baku-declaration-2012", "letter-to-icann-2012"}
+    assert by_id["baku-declaration-2012"].date == "2012-11-05"
+    assert by_id["letter-to-icann-2012"].date == "2012-12-19"
+    assert by_id["letter-to-icann-2012"].kind == "letter"
+
+
+def test_without_front_matter_title_is_first_line_and_id_is_slug(tmp_path: Path) -> None:
+    path = tmp_path / "Open Data Charter (2015).md"
+    path.write_text("# Open Data Charter\n\nData should be open by default.\n", encoding="utf-8")
+    document = read_document(path)
+    assert document.info.title == "Open Data Charter"
+    assert document.doc_id == "open-data-charter-2015"
+    assert document.body_start == 0
+
+
+def test_slugify_folds_accents() -> None:
+    assert slugify("Bəyannamə Şuşa") == "beyanname-susa"
+    assert slugify("Декларация 2012") == "deklaratsiya-2012"
+    assert slugify("!!!") == "document"
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"\xff\xfe bad bytes", "not valid UTF-8"),
+        (b"", "empty"),
+        (b"\x00\x01\x02binary", "binary"),
+        (b"---\ntitle: x\nno closing line\n", "no closing '---'"),
+        (b"---\nthis is not a key value line\n---\nText.\n", "line 2"),
+        (b"---\nid: Not A Slug\n---\nText.\n", "must be a slug"),
+    ],
+)
+def test_bad_files_are_named_and_skipped(tmp_path: Path, content: bytes, needle: str) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A good clause.\n", encoding="utf-8")
+    (folder / "bad.txt").write_bytes(content)
+    documents, problems = load_corpus(folder)
+    assert [d.doc_id for d in documents] == ["good"]
+    assert len(problems) == 1 and problems[0].path.endswith("bad.txt")
+    assert needle in problems[0].reason
+    with pytest.raises(CorpusError, match="bad.txt"):
+        read_document(folder / "bad.txt")
+
+
+def test_duplicate_id_is_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text("---\nid: same\n---\nOne.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("---\nid: same\n---\nTwo.\n", encoding="utf-8")
+    documents, problems = load_corpus(folder)
+    assert len(documents) == 1
+    assert "already used" in problems[0].reason
+
+
+def test_missing_corpus_folder_names_the_flag(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="--corpus"):
+        load_corpus(tmp_path / "nope")

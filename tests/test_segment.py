@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retrieval.corpus import read_document
+from retrieval.segment import Block, is_heading, segment
+from retrieval.types import Document, DocumentInfo
+from tests.conftest import CORPUS
+
+SEED = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "baku-declaration-2012.txt"
+)
+
+
+def _clauses(name: str):
+    document = read_document(CORPUS / name)
+    return document, segment(document)
+
+
+def _doc(text: str, kind: str = "") -> Document:
+    return Document(DocumentInfo("t", "T", "t.txt", kind=kind), text, 0)
+
+
+def test_clauses_are_verbatim_with_offsets() -> None:
+    for name in ("baku-declaration-2012.txt", "letter-to-icann-2012.txt"):
+        document, clauses = _clauses(name)
+        assert clauses
+        assert [c.number for c in clauses] == list(range(1, len(clauses) + 1))
+        for clause in clauses:
+            assert document.text[clause.start : clause.end] == clause.text
+            assert clause.start >= document.body_start
+
+
+def test_corpus_text_is_the_seed_character_for_character() -> None:
+    if not SEED.exists():
+        return
+    seed = SEED.read_text(encoding="utf-8")
+    for name in ("baku-declaration-2012.txt", "letter-to-icann-2012.txt"):
+        document = read_document(CORPUS / name)
+        assert document.text[document.body_start :] in seed
+
+
+def test_declaration_preamble_and_paragraphs_numbered_heading_is_context() -> None:
+    _, clauses = _clauses("baku-declaration-2012.txt")
+    assert clauses[0].text.startswith("We, participants of the")
+    assert clauses[1].text.startswith("Believe that")
+    assert not any(c.text.startswith("**BAKU DECLARATION") for c in clauses)
+    assert not any(c.text in ("5 November 2012", "Baku, Azerbaijan") for c in clauses)
+    assert "BAKU DECLARATION" in clauses[0].heading
+    fostering = next(c for c in clauses if c.text.startswith("Fostering protection of children"))
+    assert fostering.number == 8
+    assert len(clauses) == 15
+
+
+def test_page_break_continuation_is_one_clause() -> None:
+    _, clauses = _clauses("baku-declaration-2012.txt")
+    joined = next(c for c in clauses if c.text.startswith("Encouraging international cooperation"))
+    assert (
+        "for all countries and stakeholders\n\nincluding governments to work together"
+        in joined.text
+    )
+    assert joined.text.endswith("for all nations and people.")
+    assert not any(c.text.startswith("including governments") for c in clauses)
+
+
+def test_continuation_rules_are_general() -> None:
+    text = (
+        "First clause ends properly.\n\nSecond clause breaks off without punctuation and the\n\n"
+        "Page header continues in upper case here.\n\nThird clause is long enough to be prose, "
+        "and it breaks off in the middle of a sentence as page breaks do\n\n"
+        "lower case start joins.\n\nFourth stands alone."
+    )
+    clauses = segment(_doc(text))
+    assert [c.text.split()[0] for c in clauses] == ["First", "Second", "Third", "Fourth"]
+    assert clauses[1].text.endswith("upper case here.")
+
+
+def test_letter_header_parts_are_labelled() -> None:
+    _, clauses = _clauses("letter-to-icann-2012.txt")
+    by_label = {c.label: c for c in clauses if c.label}
+    assert by_label["sender and address"].text.startswith("MINISTER OF COMMUNICATIONS")
+    assert "Zarifa Aliyeva" in by_label["sender and address"].text
+    assert "493-00-04" in by_label["phone, fax and e-mail"].text
+    assert "mincom@mincom.gov.az" in by_label["phone, fax and e-mail"].text
+    assert "RITN-Baş-1/5498" in by_label["date and reference number"].text
+    assert "12.2012" in by_label["date and reference number"].text
+    assert by_label["addressee"].text.startswith("To: Fadi Chehadé")
+    assert by_label["copy"].text.startswith("Cc: Consulate General")
+    closing = by_label["closing and signature"]
+    assert closing.text.startswith("Best regards,") and closing.text.endswith(
+        "Prof. Dr. Ali M. Abbasov"
+    )
+    assert by_label["enclosure"].text == "Encl.: Baku Declaration"
+    body = [c for c in clauses if not c.label]
+    assert body[0].text.startswith("I would like to extend")
+    assert len(body) == 6
+
+
+def test_headings() -> None:
+    assert is_heading(Block(0, 9, "# Article"))
+    assert is_heading(Block(0, 20, "**A BOLD HEADING**"))
+    assert is_heading(Block(0, 15, "5 November 2012"))
+    assert not is_heading(Block(0, 30, "including governments to work"))
+    assert not is_heading(Block(0, 20, "A sentence that ends."))
+
+
+def test_markdown_headings_give_context() -> None:
+    text = "# Part One\n\nThe first rule applies.\n\n## Details\n\nThe second rule applies."
+    clauses = segment(_doc(text))
+    assert [c.text for c in clauses] == ["The first rule applies.", "The second rule applies."]
+    assert clauses[0].heading == "Part One"
+    assert clauses[1].heading == "Details"
+
+
+_paragraph = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+    | st.sampled_from(" .,;"),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_paragraph, min_size=1, max_size=12), st.sampled_from(["", "letter"]))
+def test_clauses_cover_the_text_in_order_and_invent_nothing(
+    paragraphs: list[str], kind: str
+) -> None:
+    text = "\n\n".join(paragraphs)
+    document = _doc(text, kind)
+    segmenter_clauses = segment(document)
+    position = 0
+    for clause in segmenter_clauses:
+        assert clause.text == text[clause.start : clause.end]
+        assert clause.start >= position
+        assert clause.text == clause.text.strip() and clause.text
+        position = clause.end
+    # every word of the source is in a clause or a heading
+    from retrieval.segment import Segmenter
+
+    seg = Segmenter(document)
+    clauses = seg.run()
+    covered = sorted([(c.start, c.end) for c in clauses] + seg.headings)
+    rest = list(text)
+    for a, b in covered:
+        for i in range(a, b):
+            rest[i] = " "
+    assert "".join(rest).strip() == ""

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.corpus import load_corpus
+from retrieval.embed import HashingEmbedder
+from retrieval.engine import Engine
+from retrieval.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from retrieval.settings import Settings
+from retrieval.store import IndexStore
+
+
+class CountingEmbedder(HashingEmbedder):
+    """The hashing embedder, counting what it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def embed(self, texts, *, query=False):  # type: ignore[no-untyped-def]
+        if not query:
+            self.seen.extend(texts)
+        return super().embed(texts, query=query)
+
+
+def test_round_trip(fake_engine: Engine) -> None:
+    report = fake_engine.build()
+    assert (report.documents, report.clauses, report.embedded, report.reused) == (2, 29, 29, 0)
+    loaded = fake_engine.store.load()
+    assert len(loaded.clauses) == 29
+    (space,) = loaded.spaces
+    assert len(loaded.units) == len(space.vectors) == space.dense.ntotal > 29
+    assert set(loaded.units[:, 0].tolist()) == set(range(29))  # every clause has its vector
+    assert np.allclose(np.linalg.norm(space.vectors, axis=1), 1.0, atol=1e-5)
+    assert len(space.background) > 50  # off-topic passages, for abstention
+    manifest = loaded.manifest
+    assert manifest["schema"] == 1 and manifest["model"] == "hashing-v1"
+    assert manifest["dimension"] == 256 and len(manifest["hashes"]) == 29
+    assert loaded.documents["baku-declaration-2012"].title.startswith("Baku Declaration")
+
+
+def test_incremental_update_embeds_only_what_changed(settings: Settings, corpus_dir: Path) -> None:
+    embedder = CountingEmbedder()
+    engine = Engine(settings, embedders=[embedder])
+    engine.build()
+    embedder.seen.clear()
+
+    again = engine.build()
+    assert (again.embedded, again.reused, again.removed) == (0, 29, 0)
+
+    declaration = corpus_dir / "baku-declaration-2012.txt"
+    text = declaration.read_text(encoding="utf-8")
+    declaration.write_text(
+        text.replace("Fostering protection of children", "Fostering the protection of children"),
+        encoding="utf-8",
+    )
+    (corpus_dir / "tallinn.md").write_text(
+        "---\nid: tallinn-note\ntitle: Tallinn Note\ndate: 2013-04-01\n---\n"
+        "The ministers agreed to share cyber incident reports within 24 hours.\n\n"
+        "A joint exercise on undersea cable resilience will be held each spring.\n",
+        encoding="utf-8",
+    )
+    report = engine.build()
+    assert (report.documents, report.clauses) == (3, 31)
+    assert (report.embedded, report.reused, report.removed) == (3, 28, 1)
+    assert len(embedder.seen) == 3
+    assert any("Fostering the protection" in t for t in embedder.seen)
+
+    answer = engine.ask("undersea cable resilience exercise", k=1)
+    assert answer.passages[0].clause.doc_id == "tallinn-note"
+    assert answer.passages[0].citation.text == "Tallinn Note (1 April 2013), ¶2"
+
+    (corpus_dir / "tallinn.md").unlink()
+    report = engine.build()
+    assert (report.embedded, report.removed, report.clauses) == (0, 2, 29)
+
+
+def test_engine_picks_up_a_rebuilt_index(settings: Settings, corpus_dir: Path) -> None:
+    engine = Engine(settings, embedders=[HashingEmbedder()])
+    engine.build()
+    first = engine.index()
+    (corpus_dir / "extra.txt").write_text(
+        "Quantum networking is out of scope here.\n", encoding="utf-8"
+    )
+    Engine(settings, embedders=[HashingEmbedder()]).build()  # another process, say
+    assert engine.index().generation != first.generation
+    assert len(engine.index().clauses) == 30
+
+
+def test_model_mismatch_names_both_and_the_command(settings: Settings) -> None:
+    Engine(settings, embedders=[HashingEmbedder()]).build()
+    with pytest.raises(IndexMismatchError) as err:
+        IndexStore(settings.index).load(model="all-MiniLM-L6-v2")
+    message = str(err.value)
+    assert "hashing-v1" in message and "all-MiniLM-L6-v2" in message
+    assert f"clausebot index --index {settings.index}" in message
+
+
+def test_schema_mismatch_is_refused(settings: Settings) -> None:
+    Engine(settings, embedders=[HashingEmbedder()]).build()
+    store = IndexStore(settings.index)
+    folder = store.current()
+    assert folder is not None
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["schema"] = 99
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="schema 99"):
+        store.load()
+
+
+@pytest.mark.parametrize("victim", ["vectors-0.npy", "dense-0.faiss", "clauses.json"])
+def test_corrupt_or_missing_file_is_detected(settings: Settings, victim: str) -> None:
+    Engine(settings, embedders=[HashingEmbedder()]).build()
+    store = IndexStore(settings.index)
+    folder = store.current()
+    assert folder is not None
+    path = folder / victim
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    with pytest.raises(IndexCorruptError, match="clausebot index"):
+        store.load()
+    path.unlink()
+    with pytest.raises(IndexCorruptError, match="missing"):
+        store.load()
+
+
+def test_failed_build_leaves_the_old_index_serving(settings: Settings) -> None:
+    engine = Engine(settings, embedders=[HashingEmbedder()])
+    engine.build()
+    before = engine.store.generation()
+
+    class Exploding(HashingEmbedder):
+        def embed(self, texts, *, query=False):  # type: ignore[no-untyped-def]
+            raise RuntimeError("model crashed")
+
+    documents, _ = load_corpus(settings.corpus)
+    (settings.corpus / "new.txt").write_text("A brand new clause.\n", encoding="utf-8")
+    documents, _ = load_corpus(settings.corpus)
+    with pytest.raises(RuntimeError):
+        engine.store.build(documents, [Exploding()])
+    assert engine.store.generation() == before
+    assert not list(settings.index.glob(".building-*"))
+    assert len(IndexStore(settings.index).load().clauses) == 29
+
+
+def test_missing_index_message(settings: Settings) -> None:
+    with pytest.raises(IndexMissingError, match="clausebot index"):
+        Engine(settings, embedders=[HashingEmbedder()]).index(build_if_missing=False)
+
+
+def test_ask_builds_the_index_when_there_is_none(fake_engine: Engine) -> None:
+    answer = fake_engine.ask("Zarifa Aliyeva", k=2)
+    assert answer.passages and "Zarifa Aliyeva" in answer.passages[0].text
+    assert fake_engine.store.generation() is not None
+
+
+def test_old_generations_are_pruned(fake_engine: Engine, corpus_dir: Path) -> None:
+    for n in range(4):
+        (corpus_dir / f"n{n}.txt").write_text(f"Clause number {n} here.\n", encoding="utf-8")
+        fake_engine.build()
+    assert len(list(fake_engine.settings.index.glob("gen-*"))) == 2
