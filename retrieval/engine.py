@@ -13,7 +13,7 @@ from retrieval.embed import BACKENDS, MODEL_NAMES, Embedder, load_embedders
 from retrieval.embed import model_name as model_name_of
 from retrieval.errors import ClausebotError, IndexMissingError
 from retrieval.question import clean_question
-from retrieval.ranking import Ranking, rank
+from retrieval.ranking import Options, Ranking, rank
 from retrieval.settings import Settings
 from retrieval.store import BuildReport, IndexStore, LoadedIndex
 from retrieval.types import Answer, Clause, Passage
@@ -26,9 +26,14 @@ DEFAULT_K = 3
 class Engine:
     """Holds the loaded index and model; picks up a rebuilt index between questions."""
 
-    def __init__(self, settings: Settings, embedders: Sequence[Embedder] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedders: Sequence[Embedder] | None = None,
+        store: IndexStore | None = None,
+    ) -> None:
         self.settings = settings
-        self.store = IndexStore(settings.index)
+        self.store = store or IndexStore(settings.index)
         self._embedders: list[Embedder] = list(embedders or [])
         self._injected = bool(self._embedders)
         self._loaded: LoadedIndex | None = None
@@ -103,16 +108,16 @@ class Engine:
         self.embedders(self.index().model)
 
     def ranking(
-        self, question: str, k: int = DEFAULT_K
+        self, question: str, k: int = DEFAULT_K, options: Options | None = None
     ) -> tuple[Ranking, LoadedIndex, tuple[str, ...]]:
         """The raw ranking of a question, with the index it came from and notes on the input."""
         text, notes = clean_question(question)
         loaded = self.index()
         embedders = self.embedders(loaded.model)
-        return rank(loaded, embedders, text, max(0, k)), loaded, notes
+        return rank(loaded, embedders, text, max(0, k), options or Options()), loaded, notes
 
-    def ask(self, question: str, k: int = DEFAULT_K) -> Answer:
-        ranking, loaded, notes = self.ranking(question, k)
+    def ask(self, question: str, k: int = DEFAULT_K, options: Options | None = None) -> Answer:
+        ranking, loaded, notes = self.ranking(question, k, options)
         passages = tuple(
             Passage(
                 clause=hit.clause,

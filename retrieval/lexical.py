@@ -76,9 +76,6 @@ class LexicalIndex:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
 
-    def known_share(self, tokens: list[str]) -> float:
-        """Share of the question's words that occur anywhere in the corpus."""
-        if not tokens or not self.size:
-            return 0.0
-        vocab = self._retriever.vocab_dict
-        return sum(1 for t in tokens if t in vocab) / len(tokens)
+    def knows(self, token: str) -> bool:
+        """Whether a (tokenized) word occurs anywhere in the corpus."""
+        return bool(self.size) and token in self._retriever.vocab_dict

@@ -24,12 +24,14 @@ import numpy as np
 
 from retrieval.embed import Embedder
 from retrieval.lexical import tokenize
-from retrieval.store import LoadedIndex, Space
+from retrieval.store import WORD, LoadedIndex, Space
 from retrieval.types import Clause
 
 LEXICAL_WEIGHT = 0.3  # in z units, for the clause with the highest BM25 score
 ENGLISH_WEIGHT = 0.5  # weight of an English-only model, for English questions
 ENGLISH_SHARE = 0.5  # a question is English when this share of its words are English words
+TRANSLATE_AT = 0.88  # cosine at which a question word is taken to mean a corpus word
+MAX_UNKNOWN = 12  # words of one question looked up in the corpus vocabulary
 EXACT_LIMIT = 200_000  # up to this many units, score every unit; above, ask FAISS for candidates
 CANDIDATES = 200
 
@@ -46,7 +48,7 @@ class Features:
     relative: float  # best cosine over the corpus minus best cosine over off-topic passages
     english_cosine: float  # best cosine of the English-only model (0 if none, or not English)
     english: float  # 1 for a question in English (when an English model can tell), else 0
-    known_words: float  # share of the question's words found anywhere in the corpus
+    known_words: float  # share of the question's words found in the corpus, or translating to it
 
     NAMES = ("relative", "english_cosine", "english", "known_words")
 
@@ -86,8 +88,18 @@ def calibrations() -> dict[str, Calibration]:
     return {
         model: Calibration(tuple(c["weights"]), c["bias"], c.get("threshold", 0.5))
         for model, c in raw.get("models", {}).items()
-        if len(c.get("weights", ())) == len(Features.NAMES)
+        if tuple(c.get("features", ())) == Features.NAMES
     }
+
+
+@dataclass(frozen=True)
+class Options:
+    """The ranking's methods, each switchable so that its contribution can be measured."""
+
+    lexical_weight: float = LEXICAL_WEIGHT
+    english_weight: float = ENGLISH_WEIGHT
+    sentence_units: bool = True
+    translate: bool = True
 
 
 def _unit_scores(space: Space, query: np.ndarray) -> np.ndarray:
@@ -118,6 +130,48 @@ def _highlight(loaded: LoadedIndex, unit_scores: np.ndarray, clause: int) -> tup
     return int(loaded.units[best, 1]), int(loaded.units[best, 2])
 
 
+@dataclass(frozen=True)
+class Bridge:
+    """The question's words mapped onto the corpus vocabulary."""
+
+    tokens: list[str]  # BM25 tokens of the question, and of the corpus words its others mean
+    coverage: float  # share of its words known to the corpus or translated into it
+
+
+def translate(loaded: LoadedIndex, embedder: Embedder, question: str) -> Bridge:
+    """Map each question word the corpus does not contain onto the corpus word it means.
+
+    The multilingual model embeds single words well enough to pair 'qadınlar' with 'women'
+    or 'киберпреступности' with 'cyber-crime'; BM25 then matches those corpus words. A
+    word with no close corpus word (below TRANSLATE_AT) stays untranslated, which is also a
+    sign that the corpus may not speak of it.
+    """
+    tokens = tokenize([question])[0]
+    known = 0
+    unknown: list[str] = []
+    for word in dict.fromkeys(WORD.findall(question)):
+        word_tokens = tokenize([word])[0]
+        if not word_tokens:
+            continue  # a stop word
+        if all(loaded.lexical.knows(t) for t in word_tokens):
+            known += 1
+        else:
+            unknown.append(word)
+    unknown = unknown[:MAX_UNKNOWN]
+    translated: list[str] = []
+    space = loaded.spaces[0]
+    if unknown and len(space.words):
+        sims = embedder.embed(unknown, query=True) @ space.words.T
+        for row in sims:
+            best = int(np.argmax(row))
+            if row[best] >= TRANSLATE_AT:
+                translated.append(loaded.words[best])
+    if translated:
+        tokens = tokens + tokenize([" ".join(translated)])[0]
+    counted = known + len(unknown)
+    return Bridge(tokens, (known + len(translated)) / counted if counted else 0.0)
+
+
 def is_english(embedders: Sequence[Embedder], question: str) -> float:
     for embedder in embedders:
         share = getattr(embedder, "english_share", None)
@@ -126,7 +180,13 @@ def is_english(embedders: Sequence[Embedder], question: str) -> float:
     return 0.0
 
 
-def rank(loaded: LoadedIndex, embedders: Sequence[Embedder], question: str, k: int) -> Ranking:
+def rank(
+    loaded: LoadedIndex,
+    embedders: Sequence[Embedder],
+    question: str,
+    k: int,
+    options: Options = Options(),
+) -> Ranking:
     total = len(loaded.clauses)
     if total == 0 or not loaded.spaces:
         return Ranking((), True, 0.0, None)
@@ -138,12 +198,15 @@ def rank(loaded: LoadedIndex, embedders: Sequence[Embedder], question: str, k: i
     for space in loaded.spaces:
         weight = 1.0
         if space.english_only and len(loaded.spaces) > 1:
-            weight = ENGLISH_WEIGHT * english
+            weight = options.english_weight * english
             if weight == 0.0:
                 continue  # its vote would not count: skip the work
         query = by_name[space.model].embed([question], query=True)[0]
         units = _unit_scores(space, query)
-        dense = np.maximum.reduceat(units, loaded.unit_starts)
+        if options.sentence_units:
+            dense = np.maximum.reduceat(units, loaded.unit_starts)
+        else:
+            dense = units[loaded.unit_starts]  # the whole clause only
         fused += weight * _zscores(dense)
         top = float(dense.max())
         if primary_units is None:
@@ -152,17 +215,20 @@ def rank(loaded: LoadedIndex, embedders: Sequence[Embedder], question: str, k: i
             relative = top - off_topic
         elif space.english_only:
             english_cosine = top
-    tokens = tokenize([question])[0]
-    bm25 = loaded.lexical.scores(tokens)
+    if options.translate:
+        bridge = translate(loaded, by_name[loaded.spaces[0].model], question)
+    else:
+        bridge = Bridge(tokenize([question])[0], 1.0)
+    bm25 = loaded.lexical.scores(bridge.tokens)
     top_bm25 = float(bm25.max()) if len(bm25) else 0.0
     if top_bm25 > 0:
-        fused += LEXICAL_WEIGHT * bm25 / top_bm25
+        fused += options.lexical_weight * bm25 / top_bm25
     order = np.argsort(-fused, kind="stable")
     features = Features(
         relative=relative,
         english_cosine=english_cosine,
         english=english,
-        known_words=loaded.lexical.known_share(tokens),
+        known_words=bridge.coverage,
     )
     calibration = calibrations().get(loaded.model, FALLBACK)
     confidence = calibration.probability(features)

@@ -9,6 +9,7 @@ Layout of the index folder::
     gen-.../vectors-N.npy                  float32 (units x dim) of model N, allow_pickle=False
     gen-.../dense-N.faiss                  FAISS inner-product index over those vectors
     gen-.../background-N.npy               model N's vectors of off-topic passages (abstention)
+    gen-.../words-0.npy                    the first model's vectors of the corpus vocabulary
     gen-.../lexical/                       BM25 arrays (bm25s)
     .lock                                  held by the one build that may run at a time
 
@@ -25,9 +26,11 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -57,16 +60,34 @@ UNITS = "units.npy"
 BACKGROUND_FILE = Path(__file__).resolve().parent / "data" / "background.txt"
 
 
-def vectors_file(space: int) -> str:
-    return f"vectors-{space}.npy"
+# What each model embeds, besides nothing else: the units of the corpus; off-topic passages
+# (for abstention); and, for the first model only, the corpus vocabulary (for questions in
+# other languages, see ranking.translate).
+SETS = ("units", "background", "words")
+_SET_PREFIX = {"units": "vectors", "background": "background", "words": "words"}
+MAX_WORDS = 50_000
+WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]")
+
+
+def vectors_file(space: int, kind: str = "units") -> str:
+    return f"{_SET_PREFIX[kind]}-{space}.npy"
 
 
 def dense_file(space: int) -> str:
     return f"dense-{space}.faiss"
 
 
-def background_file(space: int) -> str:
-    return f"background-{space}.npy"
+def vocabulary(texts: Sequence[str]) -> list[str]:
+    """Distinct words (3+ letters, case folded) of the corpus, most frequent first."""
+    counts: Counter[str] = Counter()
+    first_form: dict[str, str] = {}
+    for text in texts:
+        for word in WORD.findall(text):
+            if len(word) >= 3:
+                key = word.casefold()
+                counts[key] += 1
+                first_form.setdefault(key, word)
+    return [first_form[k] for k, _ in counts.most_common(MAX_WORDS)]
 
 
 def background_passages() -> list[str]:
@@ -79,20 +100,23 @@ EMBED_BATCH = 64
 PROGRESS_ABOVE = 200
 
 
-def embed_text(document: DocumentInfo, clause: Clause, part: str | None = None) -> str:
+def embed_text(
+    document: DocumentInfo, clause: Clause, part: str | None = None, context: bool = True
+) -> str:
     """What the model reads for a clause (or one sentence of it): the text in its context.
 
     The context (document title, heading, what a letter's part is for) gives short clauses a
     meaning; only the clause itself is ever quoted.
     """
+    text = clause.text if part is None else part
+    if not context:
+        return " ".join(text.split())
     parts = [document.title]
     if clause.heading and clause.heading != document.title:
         parts.append(clause.heading)
-    context = ". ".join(parts)
-    text = clause.text if part is None else part
     if clause.label:
         text = f"{LABEL_CONTEXT.get(clause.label, clause.label)}: {text}"
-    return " ".join(f"{context}. {text}".split())
+    return " ".join(f"{'. '.join(parts)}. {text}".split())
 
 
 @dataclass(frozen=True)
@@ -108,7 +132,9 @@ class Units:
     rows: np.ndarray  # int64 (units x 3)
 
 
-def plan_units(documents: Sequence[Document]) -> Units:
+def plan_units(
+    documents: Sequence[Document], context: bool = True, sentence_units: bool = True
+) -> Units:
     clauses: list[Clause] = []
     texts: list[str] = []
     rows: list[tuple[int, int, int]] = []
@@ -116,12 +142,12 @@ def plan_units(documents: Sequence[Document]) -> Units:
         for clause in segment(document):
             index = len(clauses)
             clauses.append(clause)
-            texts.append(embed_text(document.info, clause))
+            texts.append(embed_text(document.info, clause, context=context))
             rows.append((index, -1, -1))
-            spans = sentences(clause)
+            spans = sentences(clause) if sentence_units else []
             if len(spans) > 1:
                 for a, b in spans:
-                    texts.append(embed_text(document.info, clause, clause.text[a:b]))
+                    texts.append(embed_text(document.info, clause, clause.text[a:b], context))
                     rows.append((index, a, b))
     return Units(clauses, texts, np.array(rows, dtype=np.int64).reshape(-1, 3))
 
@@ -175,23 +201,22 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class SpacePlan:
-    """One model's vectors for a build, with the content hashes they belong to."""
+    """One model's vectors for a build: per set, the content hashes and their vectors."""
 
     embedder: Embedder
-    hashes: list[str]
-    background_hashes: list[str]
-    vectors: np.ndarray
-    background: np.ndarray
+    hashes: dict[str, list[str]]
+    vectors: dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
 class Space:
-    """One model's view of the index: a vector per unit, and of each background passage."""
+    """One model's view of the index: a vector per unit, per off-topic passage, per word."""
 
     model: str
     vectors: np.ndarray
     dense: Any  # faiss.Index over `vectors`, ids = unit numbers
     background: np.ndarray
+    words: np.ndarray  # empty except for the first model
     english_only: bool
 
 
@@ -206,6 +231,7 @@ class LoadedIndex:
     units: np.ndarray  # (units x 3): clause index, sentence start, end (see Units)
     spaces: list[Space]  # the first is the primary model
     lexical: LexicalIndex  # one document per clause
+    words: list[str]  # the corpus vocabulary, in the order of Space.words
     _starts: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -258,8 +284,11 @@ def _dense_index(vectors: np.ndarray, dim: int) -> Any:
 
 
 class IndexStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, context: bool = True, sentence_units: bool = True) -> None:
+        """`context` and `sentence_units` exist to measure what they bring (benchmarks)."""
         self.root = root
+        self.context = context
+        self.sentence_units = sentence_units
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -343,18 +372,33 @@ class IndexStore:
         units = np.load(folder / UNITS, allow_pickle=False)
         if len(units) and (units[:, 0].max() >= len(clauses) or units[:, 0].min() < 0):
             raise ValueError("units refer to clauses that are not there")
+        words = list(records.get("words", []))
         spaces = []
         for i, space in enumerate(manifest["spaces"]):
-            vectors = np.load(folder / vectors_file(i), allow_pickle=False)
+            sets = {
+                kind: np.load(folder / vectors_file(i, kind), allow_pickle=False)
+                for kind in SETS
+                if kind in space["hashes"]
+            }
             dense = faiss.read_index(str(folder / dense_file(i)))
-            if len(units) != len(vectors) or dense.ntotal != len(vectors):
+            if len(units) != len(sets["units"]) or dense.ntotal != len(units):
                 raise ValueError(f"unit and vector counts of {space['model']} differ")
-            background = np.load(folder / background_file(i), allow_pickle=False)
+            empty = np.zeros((0, int(space["dimension"])), dtype=np.float32)
+            word_vectors = sets.get("words", empty)
+            if len(word_vectors) not in (0, len(words)):
+                raise ValueError("word and word vector counts differ")
             spaces.append(
-                Space(space["model"], vectors, dense, background, bool(space["english_only"]))
+                Space(
+                    model=space["model"],
+                    vectors=sets["units"],
+                    dense=dense,
+                    background=sets.get("background", empty),
+                    words=word_vectors,
+                    english_only=bool(space["english_only"]),
+                )
             )
         lexical = LexicalIndex.load(folder / LEXICAL, len(clauses))
-        return LoadedIndex(folder, manifest, documents, clauses, units, spaces, lexical)
+        return LoadedIndex(folder, manifest, documents, clauses, units, spaces, lexical, words)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -395,12 +439,9 @@ class IndexStore:
             self._verify(folder, manifest)
             previous: dict[str, np.ndarray] = {}
             for i, space in enumerate(manifest["spaces"]):
-                for name, key in (
-                    (vectors_file(i), "unit_hashes"),
-                    (background_file(i), "background_hashes"),
-                ):
-                    vectors = np.load(folder / name, allow_pickle=False)
-                    previous.update(zip(space[key], vectors, strict=True))
+                for kind, hashes in space["hashes"].items():
+                    vectors = np.load(folder / vectors_file(i, kind), allow_pickle=False)
+                    previous.update(zip(hashes, vectors, strict=True))
         except (OSError, ValueError, KeyError, IndexCorruptError, IndexMismatchError) as exc:
             log.warning("previous index not reused (%s): embedding every clause", exc)
             return {}, set()
@@ -416,34 +457,49 @@ class IndexStore:
         started = time.monotonic()
         with self.lock():
             self._clean_leftovers()
-            units = plan_units(documents)
+            units = plan_units(documents, self.context, self.sentence_units)
             previous, old_clauses = self._previous()
-            background = background_passages()
             whole = units.rows[:, 1] == -1  # the units that stand for a whole clause
-            spaces: list[SpacePlan] = []
+            texts = {
+                "units": units.texts,
+                "background": background_passages(),
+                "words": vocabulary([lexical_text(c) for c in units.clauses]),
+            }
+            plans: list[tuple[Embedder, dict[str, list[str]], dict[str, list[int]]]] = []
             changed: set[int] = set()
-            plans = []
-            for embedder in embedders:
-                hashes = [content_hash(embedder.name, t) for t in units.texts]
-                bg_hashes = [content_hash(embedder.name, "background\0" + t) for t in background]
-                todo = [u for u, h in enumerate(hashes) if h not in previous]
-                bg_todo = [j for j, h in enumerate(bg_hashes) if h not in previous]
-                changed.update(int(units.rows[u, 0]) for u in todo)
-                plans.append((embedder, hashes, bg_hashes, todo, bg_todo))
-            total = sum(len(p[3]) + len(p[4]) for p in plans)
-            done = 0
-            for embedder, hashes, bg_hashes, todo, bg_todo in plans:
-                vectors = self._embed(embedder, units.texts, hashes, todo, previous)
-                bg_vectors = self._embed(embedder, background, bg_hashes, bg_todo, previous)
-                done += len(todo) + len(bg_todo)
-                if progress and total:
-                    progress(done, total)
-                spaces.append(SpacePlan(embedder, hashes, bg_hashes, vectors, bg_vectors))
+            for number, embedder in enumerate(embedders):
+                kinds = SETS if number == 0 else ("units", "background")
+                hashes = {
+                    kind: [content_hash(embedder.name, f"{kind}\0{t}") for t in texts[kind]]
+                    for kind in kinds
+                }
+                todo = {
+                    kind: [i for i, h in enumerate(hashes[kind]) if h not in previous]
+                    for kind in kinds
+                }
+                changed.update(int(units.rows[u, 0]) for u in todo["units"])
+                plans.append((embedder, hashes, todo))
+            counter = _Progress(
+                sum(len(t) for _, _, todo in plans for t in todo.values()), progress
+            )
+            spaces = [
+                SpacePlan(
+                    embedder,
+                    hashes,
+                    {
+                        kind: self._embed(
+                            embedder, texts[kind], hashes[kind], todo[kind], previous, counter
+                        )
+                        for kind in hashes
+                    },
+                )
+                for embedder, hashes, todo in plans
+            ]
             clause_hashes = [
                 content_hash("clause", t) for t, w in zip(units.texts, whole, strict=True) if w
             ]
             removed = len(old_clauses - set(clause_hashes))
-            self._write(documents, units, clause_hashes, spaces)
+            self._write(documents, units, clause_hashes, texts["words"], spaces)
         return BuildReport(
             documents=len(documents),
             clauses=len(units.clauses),
@@ -461,6 +517,7 @@ class IndexStore:
         hashes: Sequence[str],
         todo: Sequence[int],
         previous: dict[str, np.ndarray],
+        counter: _Progress,
     ) -> np.ndarray:
         """Vectors for all texts: reused where the hash is known, embedded in batches where not."""
         vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
@@ -470,6 +527,7 @@ class IndexStore:
         for start in range(0, len(todo), EMBED_BATCH):
             batch = list(todo[start : start + EMBED_BATCH])
             vectors[batch] = embedder.embed([texts[i] for i in batch])
+            counter.advance(len(batch))
         return vectors
 
     def _clean_leftovers(self) -> None:
@@ -481,6 +539,7 @@ class IndexStore:
         documents: Sequence[Document],
         units: Units,
         clause_hashes: list[str],
+        words: list[str],
         spaces: Sequence[SpacePlan],
     ) -> None:
         import faiss
@@ -493,17 +552,16 @@ class IndexStore:
             np.save(staging / UNITS, units.rows, allow_pickle=False)
             space_records = []
             for i, plan in enumerate(spaces):
-                np.save(staging / vectors_file(i), plan.vectors, allow_pickle=False)
-                np.save(staging / background_file(i), plan.background, allow_pickle=False)
-                dense = _dense_index(plan.vectors, plan.embedder.dim)
+                for kind, vectors in plan.vectors.items():
+                    np.save(staging / vectors_file(i, kind), vectors, allow_pickle=False)
+                dense = _dense_index(plan.vectors["units"], plan.embedder.dim)
                 faiss.write_index(dense, str(staging / dense_file(i)))
                 space_records.append(
                     {
                         "model": plan.embedder.name,
                         "dimension": plan.embedder.dim,
                         "english_only": plan.embedder.english_only,
-                        "unit_hashes": plan.hashes,
-                        "background_hashes": plan.background_hashes,
+                        "hashes": plan.hashes,
                     }
                 )
             records = {
@@ -511,6 +569,7 @@ class IndexStore:
                 "clauses": [
                     _clause_record(c, h) for c, h in zip(clauses, clause_hashes, strict=True)
                 ],
+                "words": words,
             }
             _write_json(staging / CLAUSES, records)
             LexicalIndex.build([lexical_text(c) for c in clauses]).save(staging / LEXICAL)
@@ -552,9 +611,21 @@ class IndexStore:
             shutil.rmtree(old, ignore_errors=True)
 
 
+class _Progress:
+    """Counts embedded texts across models and reports them to a callback."""
+
+    def __init__(self, total: int, callback: Callable[[int, int], None] | None) -> None:
+        self.total, self.done, self.callback = total, 0, callback
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.callback and self.total:
+            self.callback(self.done, self.total)
+
+
 def progress_bar(done: int, total: int) -> None:
-    """A one-line progress bar on stderr, for builds that embed many clauses."""
-    if total <= PROGRESS_ABOVE:
+    """A one-line progress bar on stderr (a terminal), for builds that embed many texts."""
+    if total <= PROGRESS_ABOVE or not sys.stderr.isatty():
         return
     width = 30
     filled = int(width * done / total)

@@ -115,3 +115,14 @@ def test_unrelated_question_abstains(built: tuple[Path, Path]) -> None:
     assert answer["abstained"] is True
     people = _ask(built, "How do I bake sourdough bread?").stdout
     assert "do not answer" in people and "Closest clause" in people
+
+
+def test_word_bridge_maps_question_words_onto_the_corpus(built: tuple[Path, Path]) -> None:
+    from retrieval.embed import E5Embedder
+    from retrieval.ranking import translate
+    from retrieval.store import IndexStore
+
+    loaded = IndexStore(built[1]).load()
+    bridge = translate(loaded, E5Embedder(), "Bəyannamə qadınlar haqqında nə deyir?")
+    assert "women" in bridge.tokens
+    assert 0 < bridge.coverage <= 1

@@ -67,8 +67,10 @@ def test_incremental_update_embeds_only_what_changed(settings: Settings, corpus_
     report = engine.build()
     assert (report.documents, report.clauses) == (3, 31)
     assert (report.embedded, report.reused, report.removed) == (3, 28, 1)
-    assert len(embedder.seen) == 3
-    assert any("Fostering the protection" in t for t in embedder.seen)
+    clause_texts = [t for t in embedder.seen if " " in t]  # the rest are new single words
+    assert len(clause_texts) == 3
+    assert any("Fostering the protection" in t for t in clause_texts)
+    assert "undersea" in embedder.seen  # the vocabulary grows with the corpus
 
     answer = engine.ask("undersea cable resilience exercise", k=1)
     assert answer.passages[0].clause.doc_id == "tallinn-note"

@@ -1,0 +1,169 @@
+"""What each retrieval method brings: builds the bundled corpus under several configurations
+and scores each with the same metrics as `clausebot eval`.
+
+    .venv/bin/python benchmarks/quality.py [--json docs/quality.json]
+
+Question sets: ../shared/eval/dev.jsonl (if present) and tests/questions.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from retrieval.embed import load_embedders  # noqa: E402
+from retrieval.engine import Engine  # noqa: E402
+from retrieval.evaluate import DEPTH, evaluate, read_items  # noqa: E402
+from retrieval.ranking import Options  # noqa: E402
+from retrieval.settings import Settings  # noqa: E402
+from retrieval.store import IndexStore  # noqa: E402
+from retrieval.types import Answer  # noqa: E402
+
+NONE = Options(lexical_weight=0.0, sentence_units=False, translate=False)
+CONFIGS = [
+    # name, backend, context in embedded text, sentence units in the index, ranking options
+    ("dense MiniLM, clause text only (baseline)", "minilm", False, False, NONE),
+    ("dense e5, clause text only", "e5", False, False, NONE),
+    ("e5 + context (title, letter part)", "e5", True, False, NONE),
+    (
+        "e5 + context + sentence units",
+        "e5",
+        True,
+        True,
+        Options(lexical_weight=0.0, translate=False),
+    ),
+    ("e5 + context + sentences + BM25", "e5", True, True, Options(translate=False)),
+    ("e5 + ... + BM25 with word bridge", "e5", True, True, Options()),
+    ("hybrid e5 + MiniLM (English) + all of the above", "hybrid", True, True, Options()),
+]
+
+
+def question_sets() -> dict[str, Path]:
+    sets = {}
+    dev = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+    if dev.exists():
+        sets["dev"] = dev
+    sets["own"] = ROOT / "tests" / "questions.jsonl"
+    return sets
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    models = {name: load_embedders(name) for name in ("minilm", "e5", "hybrid")}
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for number, (name, backend, context, sentences, options) in enumerate(CONFIGS):
+            settings = Settings(corpus=ROOT / "corpus", index=Path(tmp) / f"idx{number}")
+            store = IndexStore(settings.index, context=context, sentence_units=sentences)
+            engine = Engine(settings, embedders=models[backend], store=store)
+            engine.build()
+            row = {"method": name}
+            for set_name, path in question_sets().items():
+
+                def ask(
+                    question: str, engine: Engine = engine, options: Options = options
+                ) -> Answer:
+                    return engine.ask(question, k=DEPTH, options=options)
+
+                report = evaluate(read_items(path), ask)
+                row[set_name] = report
+            results.append(row)
+            print_row(row)
+        abstention = abstention_ablation(engine)
+    for row in abstention:
+        print(f"abstention from {row['features']}: {row}")
+    if args.json:
+        out = {"retrieval": results, "abstention": abstention}
+        args.json.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+ABSTENTION_SETS = [
+    ("relative",),
+    ("relative", "known_words"),
+    ("relative", "english_cosine", "english"),
+    ("relative", "english_cosine", "english", "known_words"),
+]
+
+
+def abstention_ablation(engine: Engine) -> list[dict]:  # type: ignore[type-arg]
+    """Which features tell answerable questions from the rest: each subset is fitted on the
+    project's set (leave-one-out figures) and, fitted on all of it, applied to the dev set."""
+    from retrieval.calibrate import choose_threshold, fit_logistic
+    from retrieval.ranking import Features
+
+    def table(path: Path) -> tuple[np.ndarray, np.ndarray]:
+        items = read_items(path)
+        rows = []
+        for item in items:
+            ranking, _, _ = engine.ranking(item.question, k=1)
+            assert ranking.features is not None
+            rows.append(ranking.features.vector())
+        return np.array(rows), np.array([1.0 if i.expect else 0.0 for i in items])
+
+    sets = question_sets()
+    x_own, y_own = table(sets["own"])
+    dev = table(sets["dev"]) if "dev" in sets else None
+    out = []
+    for names in ABSTENTION_SETS:
+        cols = [Features.NAMES.index(n) for n in names]
+        x = x_own[:, cols]
+
+        def fit(mask: np.ndarray, x: np.ndarray = x) -> tuple[np.ndarray, float, float]:
+            w, b, _, _ = fit_logistic(x[mask], y_own[mask])
+            p = 1 / (1 + np.exp(-(x[mask] @ w + b)))
+            return w, b, choose_threshold(p, y_own[mask], 0.03) * 0.98
+
+        answered = np.zeros(len(y_own), dtype=bool)
+        for i in range(len(y_own)):
+            mask = np.ones(len(y_own), dtype=bool)
+            mask[i] = False
+            w, b, t = fit(mask)
+            answered[i] = 1 / (1 + np.exp(-(x[i] @ w + b))) >= t
+        row = {
+            "features": "+".join(names),
+            "own_loo_abstained_out": round(float(np.mean(~answered[y_own == 0])), 2),
+            "own_loo_false_abstention": round(float(np.mean(~answered[y_own == 1])), 2),
+        }
+        if dev is not None:
+            w, b, t = fit(np.ones(len(y_own), dtype=bool))
+            p = 1 / (1 + np.exp(-(dev[0][:, cols] @ w + b)))
+            row["dev_abstained_out"] = round(float(np.mean(p[dev[1] == 0] < t)), 2)
+            row["dev_false_abstention"] = round(float(np.mean(p[dev[1] == 1] < t)), 2)
+        out.append(row)
+    return out
+
+
+def print_row(row: dict) -> None:  # type: ignore[type-arg]
+    cells = [row["method"]]
+    for set_name in ("dev", "own"):
+        if set_name not in row:
+            continue
+        langs = row[set_name]["by_language"]
+        en = langs.get("en", {})
+        other = [v for k, v in langs.items() if k != "en" and v["hit@3"] is not None]
+        other_hit3 = sum(v["hit@3"] * v["in_scope"] for v in other) / max(
+            1, sum(v["in_scope"] for v in other)
+        )
+        overall = row[set_name]["overall"]
+        cells.append(
+            f"{set_name}: en h@1 {en.get('hit@1', 0):.2f} h@3 {en.get('hit@3', 0):.2f} | "
+            f"az/ru/tr h@3 {other_hit3:.2f} | "
+            f"abst-out {overall['abstention_out_of_scope'] or 0:.2f} "
+            f"false-abst {overall['false_abstention'] or 0:.2f}"
+        )
+    print(" || ".join(cells), flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
