@@ -99,6 +99,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             "index": args.index,
             "model": args.model,
             "log_level": args.log_level,
+            "secret_token": getattr(args, "secret_token", None),
         }
     )
 

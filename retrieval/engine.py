@@ -38,6 +38,7 @@ class Engine:
         self._injected = bool(self._embedders)
         self._loaded: LoadedIndex | None = None
         self._lock = threading.Lock()
+        self._asking = threading.Lock()  # the models are not safe to run from two threads
 
     # -- models ------------------------------------------------------------------------------
 
@@ -113,8 +114,9 @@ class Engine:
         """The raw ranking of a question, with the index it came from and notes on the input."""
         text, notes = clean_question(question)
         loaded = self.index()
-        embedders = self.embedders(loaded.model)
-        return rank(loaded, embedders, text, max(0, k), options or Options()), loaded, notes
+        with self._asking:
+            embedders = self.embedders(loaded.model)
+            return rank(loaded, embedders, text, max(0, k), options or Options()), loaded, notes
 
     def ask(self, question: str, k: int = DEFAULT_K, options: Options | None = None) -> Answer:
         ranking, loaded, notes = self.ranking(question, k, options)

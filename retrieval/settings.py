@@ -26,6 +26,7 @@ class Settings:
     model: str | None = None  # None: the index's own models; hybrid for a new index
     telegram_token: str | None = field(default=None, repr=False)
     telegram_api_url: str | None = None
+    telegram_webhook_secret: str | None = field(default=None, repr=False)
     admins: frozenset[int] = frozenset()
     feedback_db: Path = Path(DEFAULT_FEEDBACK)
     log_level: str = "WARNING"
@@ -33,7 +34,8 @@ class Settings:
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
         token = "set" if self.telegram_token else "unset"
-        return f"Settings({shown}, telegram_token=<{token}>)"
+        secret = "set" if self.telegram_webhook_secret else "unset"
+        return f"Settings({shown}, telegram_token=<{token}>, telegram_webhook_secret=<{secret}>)"
 
     @property
     def build_model(self) -> str:
@@ -58,6 +60,9 @@ class Settings:
             model=flags.get("model") or env.get("CLAUSEBOT_MODEL") or None,
             telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_api_url=env.get("TELEGRAM_API_URL") or None,
+            telegram_webhook_secret=flags.get("secret_token")
+            or env.get("TELEGRAM_WEBHOOK_SECRET")
+            or None,
             admins=admins,
             feedback_db=Path(
                 flags.get("feedback_db") or env.get("CLAUSEBOT_FEEDBACK_DB") or DEFAULT_FEEDBACK

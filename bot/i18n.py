@@ -1,0 +1,109 @@
+"""The bot's own words, in the reader's Telegram language where a translation exists."""
+
+from __future__ import annotations
+
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "intro": "I answer questions about these documents by quoting them word for word, "
+        "with the paragraph each quote comes from:",
+        "how": "Ask in any language, in your own words. In a group, mention me, reply to me, "
+        "or use /ask. Commands: /documents, /clause <document> <number>, /help.",
+        "examples": "For example:",
+        "not_answered": "The documents do not answer this question.",
+        "closest": "Closest clause (not an answer, for you to judge):",
+        "score": "score",
+        "more": "More ▸",
+        "context": "Full clause",
+        "no_more": "There are no more passages.",
+        "thanks": "Thank you for the feedback.",
+        "expired": "This button has expired: please ask again.",
+        "too_long": "That message is too long for a question ({limit} characters at most). "
+        "Please ask a shorter question.",
+        "empty": "Please send a question as text, e.g. “Who signed the letter?”",
+        "non_text": "I can only read text questions. Please type your question.",
+        "slow_down": "You are asking quickly: please wait a few seconds and ask again.",
+        "error": "Sorry, something went wrong while answering. Please try again.",
+        "documents": "Documents:",
+        "clause_usage": "Usage: /clause <document> <number>, e.g. /clause {example} 8",
+        "no_clause": "There is no such clause. See /documents for the document names.",
+        "not_admin": "Sorry, only the bot's administrators can do that.",
+        "reindexing": "Re-embedding the corpus…",
+        "reindexed": "Index updated: {documents} documents, {clauses} clauses "
+        "({embedded} embedded, {reused} reused, {removed} removed) in {seconds:.1f} s.",
+        "ask_usage": "Usage: /ask <question>",
+        "stats": "Questions: {questions} (answered {answered}, not answered {abstained}); "
+        "feedback 👍 {up} 👎 {down}.",
+        "top_questions": "Most asked:",
+    },
+    "az": {
+        "intro": "Bu sənədlər haqqında suallara onlardan sözbəsöz sitatla, hər sitatın "
+        "götürüldüyü bəndi göstərməklə cavab verirəm:",
+        "how": "İstənilən dildə, öz sözlərinizlə soruşun. Qrupda məni qeyd edin, mənə cavab "
+        "yazın və ya /ask istifadə edin. Əmrlər: /documents, /clause <sənəd> <nömrə>, /help.",
+        "examples": "Məsələn:",
+        "not_answered": "Sənədlər bu suala cavab vermir.",
+        "closest": "Ən yaxın bənd (cavab deyil, özünüz qiymətləndirin):",
+        "score": "bal",
+        "more": "Daha çox ▸",
+        "context": "Tam bənd",
+        "no_more": "Başqa bənd yoxdur.",
+        "thanks": "Rəyiniz üçün təşəkkür edirik.",
+        "expired": "Bu düymənin vaxtı keçib: zəhmət olmasa, yenidən soruşun.",
+        "too_long": "Mesaj sual üçün çox uzundur (ən çoxu {limit} simvol). "
+        "Zəhmət olmasa, qısa sual verin.",
+        "empty": "Zəhmət olmasa, sualı mətn kimi göndərin, məsələn: “Məktubu kim imzalayıb?”",
+        "non_text": "Yalnız mətn suallarını oxuya bilirəm. Zəhmət olmasa, sualınızı yazın.",
+        "slow_down": "Çox tez soruşursunuz: bir neçə saniyə gözləyib yenidən soruşun.",
+        "error": "Bağışlayın, cavab verərkən xəta baş verdi. Zəhmət olmasa, yenidən cəhd edin.",
+        "documents": "Sənədlər:",
+        "no_clause": "Belə bənd yoxdur. Sənəd adları üçün /documents baxın.",
+        "not_admin": "Bağışlayın, bunu yalnız botun administratorları edə bilər.",
+    },
+    "ru": {
+        "intro": "Я отвечаю на вопросы об этих документах дословными цитатами, указывая "
+        "пункт, из которого взята каждая цитата:",
+        "how": "Спрашивайте на любом языке, своими словами. В группе упомяните меня, ответьте "
+        "на моё сообщение или используйте /ask. Команды: /documents, /clause <документ> "
+        "<номер>, /help.",
+        "examples": "Например:",
+        "not_answered": "В документах нет ответа на этот вопрос.",
+        "closest": "Ближайший пункт (не ответ, судите сами):",
+        "score": "оценка",
+        "more": "Ещё ▸",
+        "context": "Пункт целиком",
+        "no_more": "Больше пунктов нет.",
+        "thanks": "Спасибо за отзыв.",
+        "expired": "Срок действия кнопки истёк: задайте вопрос ещё раз.",
+        "too_long": "Сообщение слишком длинное для вопроса (не более {limit} символов). "
+        "Пожалуйста, задайте вопрос короче.",
+        "empty": "Пожалуйста, пришлите вопрос текстом, например: «Кто подписал письмо?»",
+        "non_text": "Я понимаю только текстовые вопросы. Пожалуйста, напишите вопрос.",
+        "slow_down": "Вы спрашиваете слишком часто: подождите несколько секунд и спросите снова.",
+        "error": "Извините, при ответе произошла ошибка. Попробуйте ещё раз.",
+        "documents": "Документы:",
+        "no_clause": "Такого пункта нет. Названия документов: /documents.",
+        "not_admin": "Извините, это могут делать только администраторы бота.",
+    },
+    "tr": {
+        "not_answered": "Belgeler bu soruyu yanıtlamıyor.",
+        "closest": "En yakın madde (yanıt değil, siz değerlendirin):",
+        "score": "puan",
+        "more": "Daha fazla ▸",
+        "context": "Maddenin tamamı",
+        "empty": "Lütfen sorunuzu metin olarak gönderin, örneğin: “Mektubu kim imzaladı?”",
+        "non_text": "Yalnızca metin sorularını okuyabiliyorum. Lütfen sorunuzu yazın.",
+        "slow_down": "Çok hızlı soruyorsunuz: birkaç saniye bekleyip tekrar sorun.",
+        "error": "Üzgünüm, yanıtlarken bir hata oluştu. Lütfen tekrar deneyin.",
+    },
+}
+
+
+def language(code: str | None) -> str:
+    base = (code or "en").split("-")[0].lower()
+    return base if base in PHRASES else "en"
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    """A phrase in the language, falling back to English for phrases not yet translated."""
+    phrase = PHRASES.get(lang, {}).get(key) or PHRASES["en"][key]
+    return phrase.format(**values) if values else phrase

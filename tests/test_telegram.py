@@ -1,0 +1,509 @@
+"""The Telegram front end, end to end against a fake Bot API server over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from bot.feedback import FeedbackStore
+from bot.telegram_app import RateLimiter, _post_init, build_application
+from bot.telegram_html import LIMIT, split_blocks, telegram_length
+from retrieval.engine import Engine
+from retrieval.settings import Settings
+from tests.conftest import CORPUS, ROOT, run_cli
+from tests.fake_telegram import BOT, FakeTelegram, check_html
+
+CHILDREN = "What does the declaration say about protecting children online?"
+ADMIN = 777
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The real models over the bundled corpus, built once for this module."""
+    root = tmp_path_factory.mktemp("tg")
+    shutil.copytree(CORPUS, root / "corpus")
+    engine = Engine(Settings(corpus=root / "corpus", index=root / "index"))
+    engine.build()
+    engine.warm_up()
+    return engine
+
+
+@contextlib.asynccontextmanager
+async def running(
+    engine: Engine, tmp_path: Path, limit: int = 50
+) -> AsyncIterator[tuple[FakeTelegram, Any]]:
+    fake = FakeTelegram()
+    await fake.start()
+    settings = engine.settings.with_(
+        telegram_token=fake.token,
+        telegram_api_url=fake.base_url,
+        admins=frozenset({ADMIN}),
+        feedback_db=tmp_path / "feedback.db",
+    )
+    feedback = FeedbackStore(settings.feedback_db)
+    app = build_application(settings, engine, feedback, RateLimiter(limit=limit))
+    await app.initialize()
+    await _post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield fake, app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        feedback.close()
+        await fake.stop()
+
+
+def scenario(coro: Any) -> None:
+    asyncio.run(asyncio.wait_for(coro, 60))
+
+
+def texts(fake: FakeTelegram, chat_id: int | None = None) -> list[str]:
+    return [c.params["text"] for c in fake.sent("sendMessage", chat_id)]
+
+
+def test_start_and_help_list_the_documents(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(message=fake.message("/start"))
+            fake.push(message=fake.message("/help", user_id=2))
+            await fake.wait_for("sendMessage", 2)
+            for text in texts(fake):
+                assert "Baku Declaration" in text and "(5 November 2012)" in text
+                assert "Letter from the Minister" in text and "(19 December 2012)" in text
+                assert "Who signed the letter to ICANN?" in text
+
+    scenario(run())
+
+
+def test_question_answered_with_quote_citation_and_buttons(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(message=fake.message(CHILDREN))
+            (sent,) = await fake.wait_for("sendMessage")
+            assert fake.sent("sendChatAction")[0].params["action"] == "typing"
+            text = sent.params["text"]
+            assert sent.params["parse_mode"] == "HTML"
+            assert text.startswith("<blockquote>Fostering protection of children")
+            assert "Baku Declaration (5 November 2012), ¶8" in text
+            assert "https://t.me/clause_test_bot?start=c_baku-declaration-2012_8" in text
+            buttons = [b for row in sent.params["reply_markup"]["inline_keyboard"] for b in row]
+            assert [b["text"] for b in buttons] == ["More ▸", "Full clause", "👍", "👎"]
+
+    scenario(run())
+
+
+def test_abstention_says_so_and_marks_the_closest(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(message=fake.message("How do I bake sourdough bread at home?"))
+            fake.push(
+                message=fake.message("Как испечь хлеб на закваске дома?", user_id=2, lang="ru")
+            )
+            await fake.wait_for("sendMessage", 2)
+            english, russian = texts(fake, 1)[0], texts(fake, 2)[0]
+            assert english.startswith("The documents do not answer this question.")
+            assert "Closest clause (not an answer" in english
+            assert english.count("<blockquote>") == 1
+            assert russian.startswith("В документах нет ответа на этот вопрос.")
+
+    scenario(run())
+
+
+def test_buttons_more_context_and_feedback(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(message=fake.message(CHILDREN))
+            (answer,) = await fake.wait_for("sendMessage")
+            buttons = [b for row in answer.params["reply_markup"]["inline_keyboard"] for b in row]
+            data = {b["text"]: b["callback_data"] for b in buttons}
+            message = {**fake.message(None), "message_id": 5, "text": "x"}
+
+            def press(payload: str, query_id: str) -> None:
+                fake.push(
+                    callback_query={
+                        "id": query_id,
+                        "from": fake.user(1),
+                        "chat_instance": "c",
+                        "message": message,
+                        "data": payload,
+                    }
+                )
+
+            press(data["More ▸"], "q1")
+            await fake.wait_for("sendMessage", 2)
+            more = texts(fake)[1]
+            assert more.count("<blockquote>") == 3 and "¶8" not in more.split("\n")[1]
+            press(data["Full clause"], "q2")
+            await fake.wait_for("sendMessage", 3)
+            context = texts(fake)[2]
+            assert "¶7" in context and "¶8" in context and "¶9" in context
+            press(data["👍"], "q3")
+            press("x:../../etc/passwd:1", "q4")
+            press("m:999999:3", "q5")
+            answers = await fake.wait_for("answerCallbackQuery", 5)
+            by_id = {c.params["callback_query_id"]: c.params.get("text") for c in answers}
+            assert by_id["q3"] == "Thank you for the feedback."
+            assert by_id["q4"].startswith("This button has expired")
+            assert by_id["q5"].startswith("This button has expired")
+
+    scenario(run())
+    store = FeedbackStore(tmp_path / "feedback.db")
+    assert store.stats().up == 1
+    store.close()
+
+
+def test_inline_query_offers_clauses(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(
+                inline_query={
+                    "id": "iq1",
+                    "from": fake.user(3),
+                    "query": "Who signed the letter?",
+                    "offset": "",
+                }
+            )
+            (call,) = await fake.wait_for("answerInlineQuery")
+            results = call.params["results"]
+            assert results and results[0]["type"] == "article"
+            assert results[0]["title"].startswith("Letter to ICANN (19 December 2012), ¶14")
+            assert "Ali M. Abbasov" in results[0]["input_message_content"]["message_text"]
+
+    scenario(run())
+
+
+def test_groups_answer_only_when_addressed(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            group = -100
+            fake.push(message=fake.message("Who signed the letter?", chat_id=group, kind="group"))
+            mention = "@clause_test_bot who signed the letter?"
+            asked = fake.message(
+                mention,
+                chat_id=group,
+                kind="group",
+                user_id=5,
+                entities=[{"type": "mention", "offset": 0, "length": 16}],
+            )
+            fake.push(message=asked)
+            fake.push(
+                message=fake.message(
+                    "/ask How many ministers took part?", chat_id=group, kind="group", user_id=6
+                )
+            )
+            bot_message = {
+                "message_id": 77,
+                "date": int(time.time()),
+                "chat": fake.chat(group, "group"),
+                "from": BOT,
+                "text": "earlier answer",
+            }
+            fake.push(
+                message=fake.message(
+                    "and who received a copy?",
+                    chat_id=group,
+                    kind="group",
+                    user_id=7,
+                    reply_to_message=bot_message,
+                )
+            )
+            await fake.wait_for("sendMessage", 3)
+            await asyncio.sleep(1.0)  # the unaddressed message would have been answered by now
+            sent = fake.sent("sendMessage")
+            assert len(sent) == 3
+            replied_to = {c.params["reply_parameters"]["message_id"] for c in sent}
+            assert asked["message_id"] in replied_to
+            joined = " ".join(c.params["text"] for c in sent)
+            assert (
+                "Ali M. Abbasov" in joined
+                and "12 ministers" in joined
+                and "Cc: Consulate" in joined
+            )
+
+    scenario(run())
+
+
+def test_non_text_long_and_empty_messages(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(
+                message=fake.message(
+                    None,
+                    sticker={
+                        "file_id": "s",
+                        "file_unique_id": "s",
+                        "type": "regular",
+                        "width": 1,
+                        "height": 1,
+                        "is_animated": False,
+                        "is_video": False,
+                    },
+                )
+            )
+            fake.push(message=fake.message("x" * 5000, user_id=2))
+            fake.push(message=fake.message("?!", user_id=3))
+            await fake.wait_for("sendMessage", 3)
+            assert "only read text" in texts(fake, 1)[0]
+            assert "too long" in texts(fake, 2)[0]
+            assert "send a question as text" in texts(fake, 3)[0]
+
+    scenario(run())
+
+
+def test_flood_control_is_retried(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.fail_next["sendMessage"] = 1
+            fake.push(message=fake.message(CHILDREN))
+            calls = await fake.wait_for("sendMessage", 2, timeout=15)
+            assert calls[0].params["text"] == calls[1].params["text"]
+            assert calls[1].at - calls[0].at >= 0.9  # it waited for retry_after
+
+    scenario(run())
+
+
+def test_failing_update_does_not_stop_the_bot(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.reject_next["sendMessage"] = 1
+            fake.push(message=fake.message("Who signed the letter?"))
+            await fake.wait_for("sendMessage", 2)
+            assert texts(fake)[1].startswith("Sorry, something went wrong")
+            fake.push(message=fake.message("Who signed the letter?", user_id=2))
+            await fake.wait_for("sendMessage", 1, chat_id=2)
+            assert "Ali M. Abbasov" in texts(fake, 2)[0]
+
+    scenario(run())
+
+
+def test_documents_and_clause_commands(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(message=fake.message("/documents"))
+            await fake.wait_for("sendMessage", 1)
+            fake.push(message=fake.message("/clause baku-declaration-2012 8"))
+            await fake.wait_for("sendMessage", 2)
+            fake.push(message=fake.message("/clause ../../etc/passwd 1"))
+            await fake.wait_for("sendMessage", 3)
+            fake.push(message=fake.message("/clause"))
+            await fake.wait_for("sendMessage", 4)
+            fake.push(message=fake.message("/start c_letter-to-icann-2012_14"))
+            await fake.wait_for("sendMessage", 5)
+            documents, clause, bad, usage, deep = texts(fake)
+            assert "<code>baku-declaration-2012</code>" in documents
+            assert "Fostering protection of children" in clause and "¶8" in clause
+            assert "no such clause" in bad
+            assert usage.startswith("Usage: /clause")
+            assert "Prof. Dr. Ali M. Abbasov" in deep
+
+    scenario(run())
+
+
+def test_rate_limit_is_polite(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path, limit=3) as (fake, _):
+            for _ in range(4):
+                fake.push(message=fake.message("Who signed the letter?"))
+            await fake.wait_for("sendMessage", 4)
+            assert sum("asking quickly" in t for t in texts(fake)) == 1
+
+    scenario(run())
+
+
+def test_stats_for_admins_only(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(message=fake.message("Who signed the letter?", user_id=ADMIN))
+            await fake.wait_for("sendMessage", 1)
+            fake.push(message=fake.message("/stats", user_id=3))
+            fake.push(message=fake.message("/stats", user_id=ADMIN))
+            await fake.wait_for("sendMessage", 3)
+            assert "only the bot's administrators" in texts(fake, 3)[0]
+            stats = texts(fake, ADMIN)[-1]
+            assert "Questions: 1" in stats and "who signed the letter?" in stats
+
+    scenario(run())
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_webhook_checks_the_secret_token(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        fake = FakeTelegram()
+        await fake.start()
+        settings = engine.settings.with_(
+            telegram_token=fake.token,
+            telegram_api_url=fake.base_url,
+            feedback_db=tmp_path / "fb.db",
+        )
+        feedback = FeedbackStore(settings.feedback_db)
+        app = build_application(settings, engine, feedback)
+        port = _free_port()
+        await app.initialize()
+        await _post_init(app)
+        await app.start()
+        assert app.updater is not None
+        url = f"http://127.0.0.1:{port}/hook"
+        await app.updater.start_webhook(
+            listen="127.0.0.1",
+            port=port,
+            url_path="hook",
+            webhook_url=url,
+            secret_token="s3cret-token",
+        )
+        try:
+            assert fake.webhook is not None and fake.webhook["secret_token"] == "s3cret-token"
+            update = {"update_id": 1, "message": fake.message("Who signed the letter?")}
+            async with aiohttp.ClientSession() as session:
+                wrong = await session.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+                )
+                assert wrong.status == 403
+                right = await session.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+                )
+                assert right.status == 200
+            (sent,) = await fake.wait_for("sendMessage")
+            assert "Ali M. Abbasov" in sent.params["text"]
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+            feedback.close()
+            await fake.stop()
+
+    scenario(run())
+
+
+def test_missing_token_is_a_clear_error(tmp_path: Path) -> None:
+    result = run_cli("telegram", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_clausebot_telegram_process_answers_and_stops_on_sigterm(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The real command: ready, answers within 2 s of the update, exits 0 on SIGTERM."""
+
+    async def run() -> None:
+        fake = FakeTelegram()
+        await fake.start()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
+        env.update(
+            {
+                "PYTHONPATH": str(ROOT),
+                "TELEGRAM_BOT_TOKEN": fake.token,
+                "TELEGRAM_API_URL": fake.base_url,
+                "CLAUSEBOT_CORPUS": str(engine.settings.corpus),
+                "CLAUSEBOT_INDEX": str(engine.settings.index),
+                "CLAUSEBOT_FEEDBACK_DB": str(tmp_path / "fb.db"),
+                "CLAUSEBOT_LOG_LEVEL": "DEBUG",
+            }
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "telegram",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            # ready: it has asked Telegram for updates
+            deadline = time.monotonic() + 30
+            while not any(c.method == "deleteWebhook" for c in fake.calls):
+                assert time.monotonic() < deadline and proc.returncode is None
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.5)
+            pushed = time.monotonic()
+            fake.push(message=fake.message(CHILDREN))
+            (sent,) = await fake.wait_for("sendMessage", timeout=10)
+            assert sent.at - pushed <= 2.0
+            assert "Fostering protection of children" in sent.params["text"]
+            assert "Baku Declaration (5 November 2012), ¶8" in sent.params["text"]
+            proc.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(proc.communicate(), 15)
+            assert proc.returncode == 0
+            log_text = stderr.decode()
+            assert "question chat=private" in log_text
+            assert fake.token not in log_text and fake.token.split(":")[1] not in log_text
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+            await fake.stop()
+
+    scenario(run())
+
+
+# -- rendering and splitting -----------------------------------------------------------------
+
+_clause_text = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+    | st.sampled_from("<>&\"' \n"),
+    min_size=1,
+    max_size=3000,
+)
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(_clause_text, min_size=1, max_size=5), st.data())
+def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.DataObject) -> None:
+    import html as html_lib
+    import re
+
+    from bot.telegram_html import Labels, display_text, render_answer
+    from retrieval.types import Answer, Citation, Clause, Passage
+
+    passages = []
+    for n, text in enumerate(texts_, start=1):
+        if not text.strip():
+            text = "x" + text
+        text = text.strip()
+        span = None
+        if len(text) > 2 and data.draw(st.booleans()):
+            a = data.draw(st.integers(0, len(text) - 2))
+            b = data.draw(st.integers(a + 1, len(text)))
+            span = (a, b)
+        clause = Clause("doc", n, 0, len(text), text)
+        passages.append(
+            Passage(clause, Citation("doc", str(n), f"Doc <{n}> & co, ¶{n}"), 0.5, span)
+        )
+    answer = Answer("q", tuple(passages), data.draw(st.booleans()))
+    blocks = render_answer(answer, Labels("Not answered <x>", "Closest & near", "score"))
+    messages = split_blocks(blocks)
+    visible = ""
+    for message in messages:
+        assert check_html(message) is None, message
+        assert 0 < telegram_length(message) <= LIMIT
+        visible += html_lib.unescape(re.sub(r"<[^>]+>", "", message))
+    shown = passages[:1] if answer.abstained else passages
+    squash = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
+    for passage in shown:
+        assert squash(display_text(passage.text)) in squash(visible)
