@@ -12,10 +12,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retrieval.errors import ClausebotError, QuestionError
 from retrieval.settings import Settings
+
+if TYPE_CHECKING:
+    from retrieval.engine import Engine
 
 log = logging.getLogger("clausebot")
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "questions.jsonl"
@@ -58,6 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="build or update the index from the corpus")
     _common(p)
     p.add_argument("--json", action="store_true", help="end with a JSON summary line")
+    p.add_argument(
+        "--watch", action="store_true", help="keep watching the corpus and re-embed on change"
+    )
+    p.add_argument(
+        "--interval", type=float, default=2.0, help="with --watch: seconds between looks"
+    )
+
+    p = sub.add_parser("health", help="exit 0 if the index loads, 1 (with the reason) if not")
+    _common(p)
 
     p = sub.add_parser("ask", help="answer a question from the index")
     _common(p)
@@ -111,9 +123,19 @@ def _emit_json(data: Any) -> None:
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.engine import Engine
+
+    engine = Engine(settings)
+    if args.watch:
+        return _watch(engine, args)
+    _build_and_report(engine, args.json)
+    return 0
+
+
+def _build_and_report(engine: Engine, as_json: bool) -> None:
     from retrieval.store import progress_bar
 
-    report = Engine(settings).build(progress=progress_bar)
+    settings = engine.settings
+    report = engine.build(progress=progress_bar)
     for problem in report.skipped:
         print(f"warning: skipped {problem}", file=sys.stderr)
     print(
@@ -121,8 +143,49 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         f"{report.embedded} embedded, {report.reused} reused, {report.removed} removed "
         f"in {report.seconds:.1f} s -> {settings.index}"
     )
-    if args.json:
+    if as_json:
         _emit_json(report.to_json())
+
+
+def _watch(engine: Engine, args: argparse.Namespace) -> int:
+    """Re-embed whenever the corpus changes, once it has been still for a moment."""
+    import signal
+    import time
+
+    from retrieval.status import corpus_signature
+
+    stop = False
+
+    def on_term(signum: int, frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, on_term)
+    print(f"watching {engine.settings.corpus} (Ctrl-C to stop)", file=sys.stderr)
+    built_for = None
+    try:
+        while not stop:
+            seen = corpus_signature(engine.settings.corpus)
+            if seen != built_for:
+                time.sleep(min(1.0, args.interval))  # debounce: let a save or a copy finish
+                if corpus_signature(engine.settings.corpus) != seen:
+                    continue
+                try:
+                    _build_and_report(engine, args.json)
+                except ClausebotError as exc:  # keep watching: the old index still serves
+                    print(f"clausebot index: {exc}", file=sys.stderr)
+                built_for = seen
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.store import IndexStore
+
+    loaded = IndexStore(settings.index).load()
+    print(f"ok: {len(loaded.clauses)} clauses, model {loaded.model}, {loaded.generation}")
     return 0
 
 
@@ -271,6 +334,7 @@ COMMANDS = {
     "eval": cmd_eval,
     "status": cmd_status,
     "calibrate": cmd_calibrate,
+    "health": cmd_health,
     "telegram": cmd_telegram,
 }
 

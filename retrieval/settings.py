@@ -13,6 +13,18 @@ from typing import Any
 
 from retrieval.errors import ConfigError
 
+# Every environment variable clausebot reads (deployment files are checked against this list).
+ENVIRONMENT = (
+    "CLAUSEBOT_CORPUS",
+    "CLAUSEBOT_INDEX",
+    "CLAUSEBOT_MODEL",
+    "CLAUSEBOT_ADMINS",
+    "CLAUSEBOT_FEEDBACK_DB",
+    "CLAUSEBOT_LOG_LEVEL",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "TELEGRAM_WEBHOOK_SECRET",
+)
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = ".clausebot/index"
 DEFAULT_FEEDBACK = ".clausebot/feedback.sqlite3"

@@ -26,6 +26,21 @@ def corpus_checksums(folder: Path) -> dict[str, str]:
     return sums
 
 
+def corpus_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the corpus files: changes when any file does."""
+    if not folder.is_dir():
+        return ()
+    entries = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in SUFFIXES and not path.name.startswith("."):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            entries.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
 def index_status(settings: Settings) -> dict[str, Any]:
     store = IndexStore(settings.index)
     folder = store.current()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -170,3 +171,70 @@ def test_eval_reports_figures(tmp_path: Path, corpus_dir: Path) -> None:
     assert report["overall"]["in_scope"] == 1 and report["overall"]["out_of_scope"] == 1
     assert report["overall"]["hit@1"] == 1.0
     assert set(report["by_language"]) == {"en"}
+
+
+def test_health_command(tmp_path: Path, corpus_dir: Path) -> None:
+    paths = _paths(tmp_path, corpus_dir)
+    missing = run_cli("health", *paths, cwd=tmp_path)
+    assert missing.returncode == 1 and "no index" in missing.stderr
+    run_cli("index", *paths, *FAST, cwd=tmp_path)
+    healthy = run_cli("health", *paths, cwd=tmp_path)
+    assert healthy.returncode == 0 and healthy.stdout.startswith("ok: 29 clauses")
+    current = (tmp_path / "idx" / "current").resolve()
+    (current / "clauses.json").write_text("{}", encoding="utf-8")
+    broken = run_cli("health", *paths, cwd=tmp_path)
+    assert broken.returncode == 1 and "damaged" in broken.stderr
+
+
+def test_index_watch_re_embeds_on_change(tmp_path: Path, corpus_dir: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "index",
+            "--watch",
+            "--interval",
+            "0.2",
+            "--json",
+            *_paths(tmp_path, corpus_dir),
+            *FAST,
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = json.loads(_next_json(proc.stdout))
+        assert first["embedded"] == 29
+        (corpus_dir / "new.txt").write_text(
+            "A watched clause about cable resilience.\n", encoding="utf-8"
+        )
+        second = json.loads(_next_json(proc.stdout))
+        assert (second["documents"], second["embedded"], second["reused"]) == (3, 1, 29)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+        assert time.monotonic() - started < 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def _next_json(stream) -> str:  # type: ignore[no-untyped-def]
+    for line in stream:
+        if line.startswith("{"):
+            return str(line)
+    raise AssertionError("the watcher ended without a summary")

@@ -344,6 +344,20 @@ def test_stats_for_admins_only(engine: Engine, tmp_path: Path) -> None:
     scenario(run())
 
 
+def test_reindex_for_admins_only(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(message=fake.message("/reindex", user_id=3))
+            await fake.wait_for("sendMessage", 1, chat_id=3)
+            fake.push(message=fake.message("/reindex", user_id=ADMIN))
+            await fake.wait_for("sendMessage", 2, chat_id=ADMIN, timeout=60)
+            assert "only the bot's administrators" in texts(fake, 3)[0]
+            done = texts(fake, ADMIN)[-1]
+            assert done.startswith("Index updated: 2 documents, 29 clauses (0 embedded, 29 reused")
+
+    scenario(run())
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -460,6 +474,79 @@ def test_clausebot_telegram_process_answers_and_stops_on_sigterm(
             await fake.stop()
 
     scenario(run())
+
+
+def test_running_bot_picks_up_a_rebuilt_index(engine: Engine, tmp_path: Path) -> None:
+    """Add a document, run `clausebot index` beside the running bot: it answers from it."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(engine.settings.corpus, corpus)
+    shutil.copytree(engine.settings.index, index, symlinks=True)
+
+    async def run() -> None:
+        fake = FakeTelegram()
+        await fake.start()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
+        env.update(
+            {
+                "PYTHONPATH": str(ROOT),
+                "TELEGRAM_BOT_TOKEN": fake.token,
+                "TELEGRAM_API_URL": fake.base_url,
+                "CLAUSEBOT_CORPUS": str(corpus),
+                "CLAUSEBOT_INDEX": str(index),
+                "CLAUSEBOT_FEEDBACK_DB": str(tmp_path / "fb.db"),
+            }
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "telegram",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not any(c.method == "deleteWebhook" for c in fake.calls):
+                assert time.monotonic() < deadline and proc.returncode is None
+                await asyncio.sleep(0.1)
+            (corpus / "tallinn-note.md").write_text(
+                "---\ntitle: Tallinn Note on Cable Security\nshort_title: Tallinn Note\n"
+                "date: 2013-04-01\n---\nThe ministers agreed to hold a joint exercise on undersea "
+                "cable resilience every spring.\n",
+                encoding="utf-8",
+            )
+            indexer = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "index",
+                env=env,
+                cwd=tmp_path,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            out, err = await asyncio.wait_for(indexer.communicate(), 120)
+            assert indexer.returncode == 0, err.decode()
+            assert "1 embedded" in out.decode()
+            fake.push(
+                message=fake.message("When is the exercise on undersea cable resilience held?")
+            )
+            (sent,) = await fake.wait_for("sendMessage", timeout=15)
+            text = sent.params["text"]
+            assert "joint exercise on undersea cable resilience every spring" in text
+            assert "Tallinn Note (1 April 2013), ¶1" in text
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 15)
+            assert proc.returncode == 0
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+            await fake.stop()
+
+    asyncio.run(asyncio.wait_for(run(), 240))
 
 
 # -- rendering and splitting -----------------------------------------------------------------
