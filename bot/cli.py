@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--interval", type=float, default=2.0, help="with --watch: seconds between looks"
     )
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long to wait for another build of the same index (default 300)",
+    )
 
     p = sub.add_parser("health", help="exit 0 if the index loads, 1 (with the reason) if not")
     _common(p)
@@ -87,6 +94,20 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("file", nargs="?", type=Path, default=None, help="JSON-lines question file")
     p.add_argument("--max-false-abstention", type=float, default=0.03)
+
+    p = sub.add_parser("documents", help="list the indexed documents: title, date, format, clauses")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser(
+        "add", help="copy a document into the corpus, with its metadata, and re-embed"
+    )
+    _common(p)
+    p.add_argument("file", type=Path, help="a .txt, .md, .pdf, .docx or .html file")
+    for key in ("id", "title", "short-title", "date", "place", "author", "kind"):
+        p.add_argument(f"--{key}", dest=f"meta_{key.replace('-', '_')}", metavar=key.upper())
+    p.add_argument("--force", action="store_true", help="replace a file of the same name")
+    p.add_argument("--json", action="store_true", help="end with a JSON summary line")
 
     p = sub.add_parser("status", help="show the index: documents, clauses, model, freshness")
     _common(p)
@@ -123,8 +144,9 @@ def _emit_json(data: Any) -> None:
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.engine import Engine
+    from retrieval.store import IndexStore
 
-    engine = Engine(settings)
+    engine = Engine(settings, store=IndexStore(settings.index, lock_wait=args.wait))
     if args.watch:
         return _watch(engine, args)
     _build_and_report(engine, args.json)
@@ -296,6 +318,61 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.status import index_status
+
+    documents = index_status(settings)["documents"]
+    if args.json:
+        _emit_json(documents)
+        return 0
+    for doc in documents:
+        print(
+            f"{doc['doc_id']}\t{doc['title']}\t{doc['date'] or 'undated'}\t{doc['format']}\t"
+            f"{doc['clauses']} clauses"
+        )
+    return 0
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    import shutil
+
+    from retrieval.corpus import SUFFIXES, read_document, sidecar
+    from retrieval.engine import Engine
+    from retrieval.errors import CorpusError
+
+    source: Path = args.file
+    if not source.is_file():
+        raise CorpusError(f"{source}: no such file")
+    if source.suffix.lower() not in SUFFIXES:
+        raise CorpusError(
+            f"{source}: {source.suffix or 'files without a suffix'} cannot be read "
+            f"(use {', '.join(SUFFIXES)})"
+        )
+    settings.corpus.mkdir(parents=True, exist_ok=True)
+    target = settings.corpus / source.name
+    if target.exists() and not args.force:
+        raise CorpusError(f"{target} already exists: pass --force to replace it")
+    meta = {
+        k.removeprefix("meta_"): v for k, v in vars(args).items() if k.startswith("meta_") and v
+    }
+    shutil.copyfile(source, target)
+    side = sidecar(target)
+    if meta:
+        side.write_text("".join(f"{k}: {v}\n" for k, v in meta.items()), encoding="utf-8")
+    elif args.force and side.exists():
+        side.unlink()
+    try:
+        document = read_document(target)
+    except CorpusError:
+        target.unlink()
+        if meta:
+            side.unlink()
+        raise
+    print(f"added {target} as {document.doc_id}: {document.info.title}")
+    _build_and_report(Engine(settings), args.json)
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.status import index_status
 
@@ -335,6 +412,8 @@ COMMANDS = {
     "status": cmd_status,
     "calibrate": cmd_calibrate,
     "health": cmd_health,
+    "documents": cmd_documents,
+    "add": cmd_add,
     "telegram": cmd_telegram,
 }
 

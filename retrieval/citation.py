@@ -18,7 +18,14 @@ def human_date(value: str) -> str:
 
 def cite(document: DocumentInfo, clause: Clause) -> Citation:
     where = f"{document.label} ({human_date(document.date)})" if document.date else document.label
-    text = f"{where}, ¶{clause.number}"
+    if clause.page is not None:
+        where += f", p. {clause.page}"
+    if not clause.ref:
+        text = f"{where}, ¶{clause.number}"
+    elif clause.ref[0].isdigit():
+        text = f"{where}, no. {clause.ref}"
+    else:
+        text = f"{where}, {clause.ref}"
     if clause.label:
         text += f" ({clause.label})"
     return Citation(doc_id=document.doc_id, clause_id=clause.clause_id, text=text)

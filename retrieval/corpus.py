@@ -20,11 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.errors import CorpusError
+from retrieval.formats import SUFFIXES as FORMATS
+from retrieval.formats import extract
 from retrieval.types import Document, DocumentInfo
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = FORMATS
+SIDECAR = ".meta"  # "report.pdf.meta" holds the metadata of "report.pdf", as key: value lines
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)$")
 _SLUG_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -86,20 +89,7 @@ def _parse_front_matter(text: str, path: Path) -> tuple[dict[str, str], int]:
             raise CorpusError(
                 f"{path}: line 1: front matter starts with '---' but has no closing '---' line"
             )
-    meta: dict[str, str] = {}
-    for lineno, line in enumerate(text[4:end].split("\n"), start=2):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        match = _KEY_LINE.match(line)
-        if not match:
-            raise CorpusError(
-                f"{path}: line {lineno}: front matter line is not 'key: value': {line!r}"
-            )
-        key, value = match.group(1).lower().replace("-", "_"), match.group(2).strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        meta[key] = value
-    return meta, min(end + 5, len(text))
+    return _metadata_lines(text[4:end], path, 2), min(end + 5, len(text))
 
 
 def _first_line_title(body: str) -> str:
@@ -110,23 +100,63 @@ def _first_line_title(body: str) -> str:
     return ""
 
 
+def _metadata_lines(text: str, path: Path, first_line: int) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for lineno, line in enumerate(text.split("\n"), start=first_line):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _KEY_LINE.match(line)
+        if not match:
+            raise CorpusError(f"{path}: line {lineno}: metadata line is not 'key: value': {line!r}")
+        key, value = match.group(1).lower().replace("-", "_"), match.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        meta[key] = value
+    return meta
+
+
+def sidecar(path: Path) -> Path:
+    return path.with_name(path.name + SIDECAR)
+
+
 def read_document(path: Path) -> Document:
     """Read one corpus file; raise CorpusError naming the file if it cannot be used."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"{path}: cannot be read ({exc.strerror})") from exc
-    if b"\x00" in raw:
-        raise CorpusError(f"{path}: looks like a binary file, not text")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CorpusError(f"{path}: line {line}: not valid UTF-8 (save the file as UTF-8)") from exc
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    meta, body_start = _parse_front_matter(text, path)
+    suffix = path.suffix.lower()
+    pages: tuple[int, ...] = ()
+    extracted_title = ""
+    if suffix in (".txt", ".md"):
+        if b"\x00" in raw:
+            raise CorpusError(f"{path}: looks like a binary file, not text")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise CorpusError(
+                f"{path}: line {line}: not valid UTF-8 (save the file as UTF-8)"
+            ) from exc
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        meta, body_start = _parse_front_matter(text, path)
+    else:
+        extracted = extract(path, raw)
+        text, pages, extracted_title, meta, body_start = (
+            extracted.text,
+            extracted.pages,
+            extracted.title,
+            {},
+            0,
+        )
+    side = sidecar(path)
+    if side.is_file():
+        try:
+            meta.update(_metadata_lines(side.read_text(encoding="utf-8"), side, 1))
+        except UnicodeDecodeError:
+            raise CorpusError(f"{side}: not valid UTF-8") from None
     if not text[body_start:].strip():
         raise CorpusError(f"{path}: the document is empty")
     doc_id = meta.get("id") or slugify(path.stem)
@@ -134,7 +164,9 @@ def read_document(path: Path) -> Document:
         raise CorpusError(
             f"{path}: id {doc_id!r} must be a slug (lower-case letters, digits and '-')"
         )
-    title = meta.get("title") or _first_line_title(text[body_start:]) or path.stem
+    title = (
+        meta.get("title") or extracted_title or _first_line_title(text[body_start:]) or path.stem
+    )
     info = DocumentInfo(
         doc_id=doc_id,
         title=title,
@@ -144,8 +176,9 @@ def read_document(path: Path) -> Document:
         place=meta.get("place", ""),
         author=meta.get("author", ""),
         kind=meta.get("kind", ""),
+        format=suffix.lstrip("."),
     )
-    return Document(info=info, text=text, body_start=body_start)
+    return Document(info=info, text=text, body_start=body_start, pages=pages)
 
 
 def load_corpus(folder: Path) -> tuple[list[Document], list[CorpusProblem]]:

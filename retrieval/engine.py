@@ -23,6 +23,25 @@ log = logging.getLogger(__name__)
 DEFAULT_K = 3
 
 
+_BLAS_LIMITED = False
+
+
+def _serve_with_one_blas_thread() -> None:
+    """Answering does small matrix products between calls into the e5 engine. BLAS threads
+    gain nothing on products this small, and the ones left spinning after each starve the
+    engine's own threads: a question takes 3-4 times longer. So a process that answers
+    questions keeps BLAS to one thread (index builds embed with torch, which has its own)."""
+    global _BLAS_LIMITED
+    if _BLAS_LIMITED:
+        return
+    _BLAS_LIMITED = True
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
 class Engine:
     """Holds the loaded index and model; picks up a rebuilt index between questions."""
 
@@ -109,14 +128,23 @@ class Engine:
         self.embedders(self.index().model)
 
     def ranking(
-        self, question: str, k: int = DEFAULT_K, options: Options | None = None
+        self,
+        question: str,
+        k: int = DEFAULT_K,
+        options: Options | None = None,
+        timings: dict[str, float] | None = None,
     ) -> tuple[Ranking, LoadedIndex, tuple[str, ...]]:
         """The raw ranking of a question, with the index it came from and notes on the input."""
+        _serve_with_one_blas_thread()
         text, notes = clean_question(question)
         loaded = self.index()
         with self._asking:
             embedders = self.embedders(loaded.model)
-            return rank(loaded, embedders, text, max(0, k), options or Options()), loaded, notes
+            return (
+                rank(loaded, embedders, text, max(0, k), options or Options(), timings),
+                loaded,
+                notes,
+            )
 
     def ask(self, question: str, k: int = DEFAULT_K, options: Options | None = None) -> Answer:
         ranking, loaded, notes = self.ranking(question, k, options)

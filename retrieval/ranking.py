@@ -13,9 +13,11 @@ retrieval/data/calibration.json.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -24,7 +26,7 @@ import numpy as np
 
 from retrieval.embed import Embedder
 from retrieval.lexical import tokenize
-from retrieval.store import WORD, LoadedIndex, Space
+from retrieval.store import ANN_ABOVE, WORD, LoadedIndex, Space
 from retrieval.types import Clause
 
 LEXICAL_WEIGHT = 0.3  # in z units, for the clause with the highest BM25 score
@@ -32,7 +34,7 @@ ENGLISH_WEIGHT = 0.5  # weight of an English-only model, for English questions
 ENGLISH_SHARE = 0.5  # a question is English when this share of its words are English words
 TRANSLATE_AT = 0.88  # cosine at which a question word is taken to mean a corpus word
 MAX_UNKNOWN = 12  # words of one question looked up in the corpus vocabulary
-EXACT_LIMIT = 200_000  # up to this many units, score every unit; above, ask FAISS for candidates
+EXACT_LIMIT = ANN_ABOVE  # up to this many units, score every unit; above, ask FAISS for candidates
 CANDIDATES = 200
 
 
@@ -102,6 +104,31 @@ class Options:
     translate: bool = True
 
 
+class _Clock:
+    """Adds the seconds spent in each stage to a dict; the rest of the call goes to `finish`."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.started = time.perf_counter()
+        self.counted = 0.0
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        begun = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self.timings is not None:
+                spent = time.perf_counter() - begun
+                self.timings[stage] = self.timings.get(stage, 0.0) + spent
+                self.counted += spent
+
+    def finish(self, stage: str) -> None:
+        if self.timings is not None:
+            rest = time.perf_counter() - self.started - self.counted
+            self.timings[stage] = self.timings.get(stage, 0.0) + rest
+
+
 def _unit_scores(space: Space, query: np.ndarray) -> np.ndarray:
     """Cosine of every unit; -1 for units FAISS did not return (large corpora)."""
     if len(space.vectors) <= EXACT_LIMIT:
@@ -161,7 +188,7 @@ def translate(loaded: LoadedIndex, embedder: Embedder, question: str) -> Bridge:
     translated: list[str] = []
     space = loaded.spaces[0]
     if unknown and len(space.words):
-        sims = embedder.embed(unknown, query=True) @ space.words.T
+        sims = _word_vectors(embedder, unknown) @ space.words.T
         for row in sims:
             best = int(np.argmax(row))
             if row[best] >= TRANSLATE_AT:
@@ -170,6 +197,30 @@ def translate(loaded: LoadedIndex, embedder: Embedder, question: str) -> Bridge:
         tokens = tokens + tokenize([" ".join(translated)])[0]
     counted = known + len(unknown)
     return Bridge(tokens, (known + len(translated)) / counted if counted else 0.0)
+
+
+_WORD_CACHE: dict[tuple[str, str], np.ndarray] = {}
+WORD_CACHE_SIZE = 20_000
+
+
+def _word_vectors(embedder: Embedder, words: list[str]) -> np.ndarray:
+    """Query vectors of single words; question words recur, so they are kept."""
+    missing = [w for w in words if (embedder.name, w) not in _WORD_CACHE]
+    if missing:
+        if len(_WORD_CACHE) + len(missing) > WORD_CACHE_SIZE:
+            _WORD_CACHE.clear()
+        for word, vector in zip(missing, embedder.embed(missing, query=True), strict=True):
+            _WORD_CACHE[(embedder.name, word)] = vector
+    return np.stack([_WORD_CACHE[(embedder.name, w)] for w in words])
+
+
+def _best(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n highest scores, best first (ties in index order); without sorting
+    the whole array, which matters at a million clauses."""
+    if n >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    top = np.argpartition(-scores, n - 1)[:n]
+    return top[np.lexsort((top, -scores[top]))]
 
 
 def is_english(embedders: Sequence[Embedder], question: str) -> float:
@@ -186,7 +237,11 @@ def rank(
     question: str,
     k: int,
     options: Options = Options(),
+    timings: dict[str, float] | None = None,
 ) -> Ranking:
+    """Rank the clauses for a question. `timings`, if given, receives seconds per stage
+    (embed, search, lexical, fusion), for the benchmark."""
+    clock = _Clock(timings)
     total = len(loaded.clauses)
     if total == 0 or not loaded.spaces:
         return Ranking((), True, 0.0, None)
@@ -201,8 +256,10 @@ def rank(
             weight = options.english_weight * english
             if weight == 0.0:
                 continue  # its vote would not count: skip the work
-        query = by_name[space.model].embed([question], query=True)[0]
-        units = _unit_scores(space, query)
+        with clock("embed"):
+            query = by_name[space.model].embed([question], query=True)[0]
+        with clock("search"):
+            units = _unit_scores(space, query)
         if options.sentence_units:
             dense = np.maximum.reduceat(units, loaded.unit_starts)
         else:
@@ -215,15 +272,16 @@ def rank(
             relative = top - off_topic
         elif space.english_only:
             english_cosine = top
-    if options.translate:
-        bridge = translate(loaded, by_name[loaded.spaces[0].model], question)
-    else:
-        bridge = Bridge(tokenize([question])[0], 1.0)
-    bm25 = loaded.lexical.scores(bridge.tokens)
+    with clock("lexical"):
+        if options.translate:
+            bridge = translate(loaded, by_name[loaded.spaces[0].model], question)
+        else:
+            bridge = Bridge(tokenize([question])[0], 1.0)
+        bm25 = loaded.lexical.scores(bridge.tokens)
     top_bm25 = float(bm25.max()) if len(bm25) else 0.0
     if top_bm25 > 0:
         fused += options.lexical_weight * bm25 / top_bm25
-    order = np.argsort(-fused, kind="stable")
+    order = _best(fused, max(k, 2))
     features = Features(
         relative=relative,
         english_cosine=english_cosine,
@@ -242,4 +300,5 @@ def rank(
         hits.append(
             Hit(loaded.clauses[int(i)], round(score, 4), _highlight(loaded, primary_units, int(i)))
         )
+    clock.finish("fusion")
     return Ranking(tuple(hits), confidence < calibration.threshold, confidence, features)

@@ -11,6 +11,7 @@ Every clause keeps its exact text and character offsets in the source file.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -38,6 +39,13 @@ _CONNECTORS = frozenset(
 )
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[\"“‘'(«]?[A-ZА-ЯЁÇƏĞİÖŞÜ0-9])")
+
+# A clause's own number, as documents write them: "1.", "2.3", "(a)", "(iv)", "Article 5", "§ 3"
+_OWN_NUMBER = re.compile(
+    r"^(?:(Article|Section|Clause|Paragraph|Rule)\s+(\d+(?:\.\d+)*[A-Za-z]?)|§\s*(\d+(?:\.\d+)*)"
+    r"|(\d{1,3}(?:\.\d{1,3})*)[.)]|\(([a-z]{1,2}|[ivxlc]{1,6}|\d{1,3})\))(?=\s)",
+    re.I,
+)
 
 LABEL_SENDER = "sender and address"
 LABEL_CONTACT = "phone, fax and e-mail"
@@ -109,9 +117,8 @@ def is_heading(block: Block) -> bool:
         return False
     if text.startswith("**") and text.endswith("**") and text.count("**") == 2:
         return True
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 4 and all(c.isupper() for c in letters):
-        return True
+    if text.isupper() and sum(c.isalpha() for c in text[:40]) >= 4:
+        return True  # set in capitals
     words = text.split()
     if len(words) > 12 or not _ends_without_punctuation(text):
         return False
@@ -168,13 +175,14 @@ class Segmenter:
         self.headings: list[tuple[int, int]] = []
         self._drafts: list[_Draft] = []
 
-    def _add(self, block: Block, label: str, heading: str, kind: str) -> None:
+    def _add(
+        self, block: Block, label: str, heading: str, kind: str, continues: bool = False
+    ) -> None:
         last = self._drafts[-1] if self._drafts else None
         if last and kind == "part" and last.kind == "part" and last.label == label:
             last.end = block.end  # consecutive blocks of one labelled part
             return
-        if kind == "paragraph" and self._continues(block):
-            assert last is not None
+        if last and continues:
             last.end = block.end  # a paragraph broken by a page break
             return
         self._drafts.append(_Draft(block.start, block.end, label, heading, kind))
@@ -185,6 +193,7 @@ class Segmenter:
         return (
             last is not None
             and last.kind == "paragraph"
+            and not own_number(block.text)  # "(a) …" starts a clause of its own
             and (
                 _starts_lower(block.text)
                 or _ends_without_punctuation(self.document.text[last.start : last.end])
@@ -204,7 +213,7 @@ class Segmenter:
                 previous_was_heading = True
                 continue
             previous_was_heading = False
-            self._add(block, "", " — ".join(heading_parts), "paragraph")
+            self._add(block, "", " — ".join(heading_parts), "paragraph", continues)
 
     def _letter(self, found: list[Block], salutation: int) -> None:
         for block in found[:salutation]:
@@ -219,7 +228,7 @@ class Segmenter:
         while body and _ENCLOSURE.match(body[-1].text):
             tail.insert(0, body.pop())
         for block in body:
-            self._add(block, "", "", "paragraph")
+            self._add(block, "", "", "paragraph", self._continues(block))
         for block in tail:
             label = LABEL_ENCLOSURE if _ENCLOSURE.match(block.text) else LABEL_CLOSING
             self._add(block, label, "", "part")
@@ -232,6 +241,7 @@ class Segmenter:
         else:
             self._letter(found, salutation)
         text = self.document.text
+        pages = self.document.pages
         return [
             Clause(
                 doc_id=self.document.doc_id,
@@ -241,6 +251,8 @@ class Segmenter:
                 text=text[d.start : d.end],
                 label=d.label,
                 heading=d.heading,
+                page=bisect.bisect_right(pages, d.start) + 1 if pages else None,
+                ref="" if d.label else own_number(text[d.start : d.end]),
             )
             for n, d in enumerate(self._drafts, start=1)
         ]
@@ -248,6 +260,19 @@ class Segmenter:
 
 def segment(document: Document) -> list[Clause]:
     return Segmenter(document).run()
+
+
+def own_number(text: str) -> str:
+    """The number a document gives a clause itself, as written ("Article 5", "2", "(a)")."""
+    match = _OWN_NUMBER.match(text)
+    if not match:
+        return ""
+    word, word_number, section, number, bracketed = match.groups()
+    if word:
+        return f"{word.capitalize()} {word_number}"
+    if section:
+        return f"§ {section}"
+    return number or f"({bracketed})"
 
 
 def sentences(clause: Clause) -> list[tuple[int, int]]:

@@ -8,7 +8,7 @@ from typing import Any
 from retrieval.corpus import SUFFIXES, read_document
 from retrieval.errors import CorpusError, IndexMissingError
 from retrieval.settings import Settings
-from retrieval.store import IndexStore, file_checksum
+from retrieval.store import IndexStore, document_checksum
 
 
 def corpus_checksums(folder: Path) -> dict[str, str]:
@@ -20,7 +20,8 @@ def corpus_checksums(folder: Path) -> dict[str, str]:
         if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
             continue
         try:
-            sums.setdefault(read_document(path).doc_id, file_checksum(path))
+            document = read_document(path)
+            sums.setdefault(document.doc_id, document_checksum(document))
         except CorpusError:
             continue
     return sums
@@ -61,6 +62,7 @@ def index_status(settings: Settings) -> dict[str, Any]:
                 "doc_id": d.doc_id,
                 "title": d.title,
                 "date": d.date,
+                "format": d.format,
                 "clauses": sum(1 for c in loaded.clauses if c.doc_id == d.doc_id),
             }
             for d in loaded.documents.values()

@@ -53,6 +53,7 @@ from retrieval.types import Clause, Document, DocumentInfo
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+SEGMENTER_VERSION = 2  # bump when segmentation or embedded text changes: forces a rebuild
 CURRENT = "current"
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.json"
@@ -79,14 +80,13 @@ def dense_file(space: int) -> str:
 
 def vocabulary(texts: Sequence[str]) -> list[str]:
     """Distinct words (3+ letters, case folded) of the corpus, most frequent first."""
+    forms = Counter(w for w in WORD.findall("\n".join(texts)) if len(w) >= 3)
     counts: Counter[str] = Counter()
     first_form: dict[str, str] = {}
-    for text in texts:
-        for word in WORD.findall(text):
-            if len(word) >= 3:
-                key = word.casefold()
-                counts[key] += 1
-                first_form.setdefault(key, word)
+    for word, n in forms.most_common():
+        key = word.casefold()
+        counts[key] += n
+        first_form.setdefault(key, word)
     return [first_form[k] for k, _ in counts.most_common(MAX_WORDS)]
 
 
@@ -169,6 +169,21 @@ def file_checksum(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def document_checksum(document: Document) -> str:
+    return hashlib.blake2b(document.text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def build_inputs(embedders: Sequence[Embedder]) -> dict[str, Any]:
+    """Everything besides the documents that decides what a build produces."""
+    return {
+        "models": [e.name for e in embedders],
+        "segmenter": SEGMENTER_VERSION,
+        "background": hashlib.blake2b(
+            "\n".join(background_passages()).encode(), digest_size=16
+        ).hexdigest(),
+    }
 
 
 def rebuild_hint(index_dir: Path) -> str:
@@ -256,12 +271,25 @@ class LoadedIndex:
 
 
 def _clause_record(clause: Clause, digest: str) -> dict[str, Any]:
-    return {**asdict(clause), "hash": digest}
+    # by hand: dataclasses.asdict is ten times slower, which shows at 100k clauses
+    return {
+        "doc_id": clause.doc_id,
+        "number": clause.number,
+        "start": clause.start,
+        "end": clause.end,
+        "text": clause.text,
+        "label": clause.label,
+        "heading": clause.heading,
+        "page": clause.page,
+        "ref": clause.ref,
+        "hash": digest,
+    }
 
 
 def _write_json(path: Path, data: Any) -> None:
     with path.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, indent=1)
+        # json.dumps runs the C encoder; json.dump to a file would run the Python one
+        handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -274,19 +302,45 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+ANN_ABOVE = 200_000  # more vectors than this: an approximate (IVF) index instead of exact
+ANN_PROBES = 48
+
+
 def _dense_index(vectors: np.ndarray, dim: int) -> Any:
+    """Exact inner-product search up to ANN_ABOVE vectors; above, an inverted-file index
+    (trained on a seeded sample) that scans ANN_PROBES of its lists per question."""
     import faiss
 
-    index = faiss.IndexIDMap(faiss.IndexFlatIP(dim))
-    if len(vectors):
-        index.add_with_ids(vectors, np.arange(len(vectors), dtype=np.int64))
-    return index
+    ids = np.arange(len(vectors), dtype=np.int64)
+    if len(vectors) <= ANN_ABOVE:
+        index = faiss.IndexIDMap(faiss.IndexFlatIP(dim))
+        if len(vectors):
+            index.add_with_ids(vectors, ids)
+        return index
+    lists = min(4096, int(4 * np.sqrt(len(vectors))))
+    quantizer = faiss.IndexFlatIP(dim)
+    ivf = faiss.IndexIVFFlat(quantizer, dim, lists, faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).choice(
+        len(vectors), size=min(len(vectors), 64 * lists), replace=False
+    )
+    ivf.train(vectors[np.sort(sample)])
+    ivf.add_with_ids(vectors, ids)
+    ivf.nprobe = ANN_PROBES
+    return ivf
 
 
 class IndexStore:
-    def __init__(self, root: Path, context: bool = True, sentence_units: bool = True) -> None:
-        """`context` and `sentence_units` exist to measure what they bring (benchmarks)."""
+    def __init__(
+        self,
+        root: Path,
+        context: bool = True,
+        sentence_units: bool = True,
+        lock_wait: float = 300.0,
+    ) -> None:
+        """`context` and `sentence_units` exist to measure what they bring (benchmarks);
+        `lock_wait` is how long a build waits for another one to finish."""
         self.root = root
+        self.lock_wait = lock_wait
         self.context = context
         self.sentence_units = sentence_units
 
@@ -403,7 +457,8 @@ class IndexStore:
     # -- building ----------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def lock(self, wait: float = 300.0) -> Iterator[None]:
+    def lock(self, wait: float | None = None) -> Iterator[None]:
+        wait = self.lock_wait if wait is None else wait
         self.root.mkdir(parents=True, exist_ok=True)
         with (self.root / ".lock").open("a+") as handle:
             deadline = time.monotonic() + wait
@@ -415,11 +470,11 @@ class IndexStore:
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         raise IndexLockedError(
-                            f"another clausebot index is still building {self.root}; "
-                            "wait for it to finish, then run the command again"
+                            f"another clausebot index is still building {self.root} (waited "
+                            f"{wait:.0f} s): let it finish, then run the command again"
                         ) from None
                     if not told:
-                        log.warning("another build of %s is running: waiting for it", self.root)
+                        log.warning("another clausebot index is building %s: waiting", self.root)
                         told = True
                     time.sleep(0.2)
             try:
@@ -457,6 +512,22 @@ class IndexStore:
         started = time.monotonic()
         with self.lock():
             self._clean_leftovers()
+            inputs = {
+                **build_inputs(embedders),
+                "context": self.context,
+                "sentence_units": self.sentence_units,
+            }
+            unchanged = self._up_to_date(documents, inputs)
+            if unchanged is not None:
+                return BuildReport(
+                    documents=len(documents),
+                    clauses=unchanged,
+                    embedded=0,
+                    reused=unchanged,
+                    removed=0,
+                    seconds=time.monotonic() - started,
+                    skipped=tuple(skipped),
+                )
             units = plan_units(documents, self.context, self.sentence_units)
             previous, old_clauses = self._previous()
             whole = units.rows[:, 1] == -1  # the units that stand for a whole clause
@@ -499,7 +570,7 @@ class IndexStore:
                 content_hash("clause", t) for t, w in zip(units.texts, whole, strict=True) if w
             ]
             removed = len(old_clauses - set(clause_hashes))
-            self._write(documents, units, clause_hashes, texts["words"], spaces)
+            self._write(documents, units, clause_hashes, texts["words"], spaces, inputs)
         return BuildReport(
             documents=len(documents),
             clauses=len(units.clauses),
@@ -530,6 +601,23 @@ class IndexStore:
             counter.advance(len(batch))
         return vectors
 
+    def _up_to_date(self, documents: Sequence[Document], inputs: dict[str, Any]) -> int | None:
+        """The clause count of the current generation if it was built from exactly these
+        documents with these inputs (nothing to do), else None."""
+        folder = self.current()
+        if folder is None:
+            return None
+        try:
+            manifest = self.read_manifest(folder)
+            if manifest.get("inputs") != inputs:
+                return None
+            if manifest.get("documents") != {d.doc_id: document_checksum(d) for d in documents}:
+                return None
+            self._verify(folder, manifest)
+        except (IndexCorruptError, IndexMismatchError):
+            return None
+        return int(manifest.get("clause_count", 0))
+
     def _clean_leftovers(self) -> None:
         for path in self.root.glob(".building-*"):
             shutil.rmtree(path, ignore_errors=True)
@@ -541,6 +629,7 @@ class IndexStore:
         clause_hashes: list[str],
         words: list[str],
         spaces: Sequence[SpacePlan],
+        inputs: dict[str, Any],
     ) -> None:
         import faiss
 
@@ -584,7 +673,8 @@ class IndexStore:
                 "dimension": spaces[0].embedder.dim if spaces else 0,
                 "spaces": space_records,
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "documents": {d.doc_id: file_checksum(Path(d.info.path)) for d in documents},
+                "documents": {d.doc_id: document_checksum(d) for d in documents},
+                "inputs": inputs,
                 "clause_count": len(clauses),
                 "hashes": clause_hashes,
                 "files": files,

@@ -17,6 +17,7 @@ class DocumentInfo:
     place: str = ""
     author: str = ""
     kind: str = ""
+    format: str = "txt"
 
     @property
     def label(self) -> str:
@@ -29,8 +30,9 @@ class Document:
     """One source file of the corpus: its metadata and its text as read."""
 
     info: DocumentInfo
-    text: str  # the whole file, front matter included
+    text: str  # the whole file, front matter included; for PDF, DOCX, HTML the extracted text
     body_start: int  # offset in `text` where the document proper begins
+    pages: tuple[int, ...] = ()  # offsets in `text` where pages 2, 3, … start (paged formats)
 
     @property
     def doc_id(self) -> str:
@@ -48,6 +50,8 @@ class Clause:
     text: str  # == Document.text[start:end]
     label: str = ""  # e.g. "phone, fax and e-mail" for a part of a letter header
     heading: str = ""  # the heading(s) the clause stands under, for context
+    page: int | None = None  # 1-based page of the clause's start, for paged formats
+    ref: str = ""  # the document's own number for the clause ("Article 5", "2", "(a)"), if any
 
     @property
     def clause_id(self) -> str:

@@ -358,6 +358,43 @@ def test_reindex_for_admins_only(engine: Engine, tmp_path: Path) -> None:
     scenario(run())
 
 
+def test_burst_of_200_updates_from_20_users(engine: Engine, tmp_path: Path) -> None:
+    """Every update is answered or politely rate-limited, none lost; memory stays flat."""
+    import resource
+
+    questions = [
+        "Who signed the letter?",
+        "How many ministers took part?",
+        "What about broadband?",
+        "Кто подписал письмо?",
+        "What is the capital of France?",
+    ]
+
+    async def burst(fake: FakeTelegram, first_user: int) -> None:
+        for n in range(200):
+            user = first_user + n % 20
+            fake.push(message=fake.message(questions[n % len(questions)], user_id=user))
+
+    async def run() -> None:
+        async with running(engine, tmp_path, limit=5) as (fake, _):
+            await burst(fake, 1000)
+            await fake.wait_for("sendMessage", 200, timeout=120)
+            after_first = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            for user in range(1000, 1020):
+                sent = texts(fake, user)
+                assert len(sent) == 10  # one reply per update: none lost
+                assert sum("asking quickly" in t for t in sent) == 5
+            await asyncio.sleep(10.5)  # let the rate-limit windows pass
+            await burst(fake, 2000)
+            await fake.wait_for("sendMessage", 400, timeout=120)
+            grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - after_first
+            assert grown_kb < 60_000, f"memory grew by {grown_kb} kB on the second burst"
+            fake.push(message=fake.message("Who signed the letter?", user_id=1))
+            await fake.wait_for("sendMessage", 1, chat_id=1)
+
+    asyncio.run(asyncio.wait_for(run(), 300))
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

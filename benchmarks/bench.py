@@ -1,0 +1,366 @@
+"""Where clausebot spends time and memory, and how cost grows with the corpus.
+
+    .venv/bin/python benchmarks/bench.py                 # the full run (about 10 minutes)
+    .venv/bin/python benchmarks/bench.py --quick         # a smoke run (seconds, tiny sizes)
+
+Prints a table and writes JSON (--json, default docs/performance.json). Sections:
+cold start (a new `clausebot ask` process; the Telegram front end from start to ready),
+warm latency per question split by stage, index build of the bundled corpus, re-indexing of
+synthetic corpora (unchanged, and one changed clause), and search at scale (exact against
+the approximate index the project switches to above retrieval.store.ANN_ABOVE).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import SyntheticEmbedder, write_corpus  # noqa: E402
+
+from bot.telegram_html import Labels, render_answer, split_blocks  # noqa: E402
+from retrieval.corpus import load_corpus  # noqa: E402
+from retrieval.engine import Engine  # noqa: E402
+from retrieval.evaluate import read_items  # noqa: E402
+from retrieval.settings import Settings  # noqa: E402
+from retrieval.store import ANN_ABOVE, IndexStore, _dense_index  # noqa: E402
+from retrieval.types import Answer, Passage  # noqa: E402
+
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env={**CLEAN_ENV, "PYTHONPATH": str(ROOT), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+
+
+# -- cold start ---------------------------------------------------------------------------------
+
+
+def cold_start(index: Path, runs: int) -> dict[str, Any]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = _cli("ask", "--index", str(index), "--json", "Who signed the letter?")
+        times.append(time.perf_counter() - started)
+        assert result.returncode == 0, result.stderr
+    return {"ask_process_median_s": statistics.median(times), "ask_process_runs_s": times}
+
+
+def telegram_ready(index: Path, tmp: Path) -> float:
+    """Seconds from `clausebot telegram` starting to its first getUpdates."""
+    from tests.fake_telegram import FakeTelegram
+
+    class Watching(FakeTelegram):
+        first_poll: float | None = None
+
+        async def api_getUpdates(self, params: dict[str, Any]) -> Any:
+            if self.first_poll is None:
+                self.first_poll = time.perf_counter()
+            return await super().api_getUpdates(params)
+
+    async def run() -> float:
+        fake = Watching()
+        await fake.start()
+        env = {
+            **CLEAN_ENV,
+            "PYTHONPATH": str(ROOT),
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_URL": fake.base_url,
+            "CLAUSEBOT_INDEX": str(index),
+            "CLAUSEBOT_FEEDBACK_DB": str(tmp / "fb.db"),
+        }
+        started = time.perf_counter()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "telegram",
+            env=env,
+            cwd=ROOT,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        try:
+            while fake.first_poll is None:
+                await asyncio.sleep(0.01)
+            return fake.first_poll - started
+        finally:
+            proc.terminate()
+            await proc.wait()
+            await fake.stop()
+
+    return asyncio.run(run())
+
+
+# -- warm latency -------------------------------------------------------------------------------
+
+
+def questions(count: int) -> list[str]:
+    base = [i.question for i in read_items(ROOT / "tests" / "questions.jsonl")]
+    dev = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+    if dev.exists():
+        base += [i.question for i in read_items(dev)]
+    variants = [lambda q: q, str.lower, lambda q: f"Please tell me: {q}", lambda q: q.rstrip("?")]
+    out = [v(q) for v in variants for q in base]  # type: ignore[operator]
+    return (out * (count // len(out) + 1))[:count]
+
+
+def warm_latency(engine: Engine, count: int) -> dict[str, Any]:
+    asked = questions(count)
+    for q in asked[:5]:
+        engine.ask(q)
+    totals: list[float] = []
+    stages: dict[str, list[float]] = {
+        "embed": [],
+        "search": [],
+        "lexical": [],
+        "fusion": [],
+        "render": [],
+    }
+    labels = Labels("not answered", "closest", "score")
+    for q in asked:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        ranking, loaded, _ = engine.ranking(q, 3, timings=timings)
+        render_start = time.perf_counter()
+        from retrieval.citation import cite
+
+        passages = tuple(
+            Passage(
+                h.clause, cite(loaded.documents[h.clause.doc_id], h.clause), h.score, h.highlight
+            )
+            for h in ranking.hits
+        )
+        split_blocks(render_answer(Answer(q, passages, ranking.abstained), labels))
+        timings["render"] = time.perf_counter() - render_start
+        totals.append(time.perf_counter() - started)
+        for stage in stages:
+            stages[stage].append(timings.get(stage, 0.0))
+    ms = 1000.0
+    return {
+        "questions": len(asked),
+        "p50_ms": pct(totals, 50) * ms,
+        "p95_ms": pct(totals, 95) * ms,
+        "stages_p50_ms": {s: pct(v, 50) * ms for s, v in stages.items()},
+    }
+
+
+# -- building and re-indexing -------------------------------------------------------------------
+
+
+def bundled_build(tmp: Path) -> dict[str, Any]:
+    index = tmp / "build-index"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    result = _cli("index", "--index", str(index), "--json")
+    seconds = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.splitlines()[-1])
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "clauses": summary["clauses"],
+        "process_s": seconds,
+        "clauses_per_s": summary["clauses"] / seconds,
+        "peak_rss_mb": max(peak, before) / 1024,
+    }
+
+
+def reindex(size: int, tmp: Path) -> dict[str, Any]:
+    corpus, index = tmp / f"corpus-{size}", tmp / f"index-{size}"
+    write_corpus(corpus, size)
+    embedder = SyntheticEmbedder()
+    store = IndexStore(index)
+
+    def build() -> tuple[float, Any]:
+        started = time.perf_counter()
+        documents, _ = load_corpus(corpus)
+        report = store.build(documents, [embedder])
+        return time.perf_counter() - started, report
+
+    first, report = build()
+    unchanged, again = build()
+    assert again.embedded == 0
+    target = sorted(corpus.iterdir())[len(list(corpus.iterdir())) // 2]
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace(".\n\n", ". Amended.\n\n", 1), encoding="utf-8")
+    changed, after = build()
+    assert after.embedded == 1
+    size_mb = sum(p.stat().st_size for p in store.current().rglob("*")) / 2**20  # type: ignore[union-attr]
+    shutil.rmtree(corpus)
+    shutil.rmtree(index)
+    return {
+        "clauses": report.clauses,
+        "first_build_s": first,
+        "unchanged_s": unchanged,
+        "one_changed_s": changed,
+        "index_mb": size_mb,
+    }
+
+
+# -- search at scale ----------------------------------------------------------------------------
+
+
+def clustered(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
+    """Unit vectors around many centres: closer to real embeddings than uniform noise."""
+    centres = rng.standard_normal((max(16, n // 500), dim)).astype(np.float32)
+    x = centres[rng.integers(0, len(centres), n)] + 0.6 * rng.standard_normal((n, dim)).astype(
+        np.float32
+    )
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    return x
+
+
+def search(size: int, queries: int) -> dict[str, Any]:
+    import faiss
+
+    rng = np.random.default_rng(size)
+    dim = 384
+    vectors = clustered(size, dim, rng)
+    probe = clustered(queries, dim, rng)
+    exact = faiss.IndexIDMap(faiss.IndexFlatIP(dim))
+    exact.add_with_ids(vectors, np.arange(size, dtype=np.int64))
+    out: dict[str, Any] = {"vectors": size, "synthetic": True}
+
+    def timed(index: Any) -> tuple[list[float], np.ndarray]:
+        times, found = [], []
+        for q in probe:
+            started = time.perf_counter()
+            _, ids = index.search(q[None, :], 10)
+            times.append(time.perf_counter() - started)
+            found.append(ids[0])
+        return times, np.array(found)
+
+    times, truth = timed(exact)
+    out["exact"] = {
+        "p50_ms": pct(times, 50) * 1000,
+        "p95_ms": pct(times, 95) * 1000,
+        "memory_mb": vectors.nbytes / 2**20,
+    }
+    started = time.perf_counter()
+    approx = _dense_index(vectors, dim) if size > ANN_ABOVE else None
+    if approx is None:  # below the threshold the project searches exactly; measure IVF anyway
+        import retrieval.store as store_module
+
+        saved = store_module.ANN_ABOVE
+        store_module.ANN_ABOVE = 0
+        try:
+            approx = _dense_index(vectors, dim)
+        finally:
+            store_module.ANN_ABOVE = saved
+    build_s = time.perf_counter() - started
+    times, found = timed(approx)
+    recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)]))
+    out["approximate"] = {
+        "kind": type(approx).__name__,
+        "p50_ms": pct(times, 50) * 1000,
+        "p95_ms": pct(times, 95) * 1000,
+        "recall_at_10": recall,
+        "build_s": build_s,
+        "memory_mb": (vectors.nbytes + approx.nlist * dim * 4) / 2**20,
+        "used_by_clausebot": size > ANN_ABOVE,
+    }
+    return out
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="clausebot benchmarks")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
+    parser.add_argument("--json", type=Path, default=None, help="where to write the figures")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    json_path = args.json or (None if quick else ROOT / "docs" / "performance.json")
+    results: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+    }
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        build = bundled_build(tmp)
+        results["index_build"] = build
+        print(
+            f"index build (bundled corpus, hybrid models): {build['clauses']} clauses in "
+            f"{build['process_s']:.1f} s ({build['clauses_per_s']:.1f} clauses/s), "
+            f"peak {build['peak_rss_mb']:.0f} MB",
+            flush=True,
+        )
+        index = tmp / "build-index"
+        cold = cold_start(index, 1 if quick else 5)
+        cold["telegram_ready_s"] = telegram_ready(index, tmp)
+        results["cold_start"] = cold
+        print(
+            f"cold start: clausebot ask {cold['ask_process_median_s']:.2f} s median; "
+            f"telegram start to first poll {cold['telegram_ready_s']:.2f} s",
+            flush=True,
+        )
+        engine = Engine(Settings(corpus=ROOT / "corpus", index=index))
+        warm = warm_latency(engine, 20 if quick else 300)
+        results["warm"] = warm
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in warm["stages_p50_ms"].items())
+        print(
+            f"warm ({warm['questions']} questions): p50 {warm['p50_ms']:.1f} ms, "
+            f"p95 {warm['p95_ms']:.1f} ms; stages p50 (ms): {stages}",
+            flush=True,
+        )
+        results["reindex"] = []
+        for size in [1000, 3000] if quick else [1000, 100_000, 1_000_000]:
+            row = reindex(size, tmp)
+            results["reindex"].append(row)
+            print(
+                f"re-index {size:>9,} clauses (synthetic vectors): "
+                f"first {row['first_build_s']:.1f} s, "
+                f"unchanged {row['unchanged_s']:.2f} s, one changed {row['one_changed_s']:.2f} s, "
+                f"index {row['index_mb']:.0f} MB",
+                flush=True,
+            )
+        results["search"] = []
+        for size in [2000, 5000] if quick else [10_000, 100_000, 1_000_000]:
+            row = search(size, 50 if quick else 200)
+            results["search"].append(row)
+            e, a = row["exact"], row["approximate"]
+            print(
+                f"search {size:>9,} vectors: "
+                f"exact p50 {e['p50_ms']:.2f} ms p95 {e['p95_ms']:.2f} ms "
+                f"({e['memory_mb']:.0f} MB); {a['kind']} p50 {a['p50_ms']:.2f} ms "
+                f"p95 {a['p95_ms']:.2f} ms recall@10 {a['recall_at_10']:.3f} "
+                f"(build {a['build_s']:.1f} s){' [used]' if a['used_by_clausebot'] else ''}",
+                flush=True,
+            )
+    if json_path:
+        json_path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,32 @@
+"""A smoke run of the benchmark (tiny sizes), so that it cannot rot."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def test_benchmark_quick_run(tmp_path: Path) -> None:
+    out = tmp_path / "perf.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert figures["cold_start"]["ask_process_median_s"] > 0
+    assert figures["cold_start"]["telegram_ready_s"] > 0
+    assert figures["warm"]["p50_ms"] > 0 and set(figures["warm"]["stages_p50_ms"]) >= {
+        "embed",
+        "render",
+    }
+    assert [r["clauses"] for r in figures["reindex"]] == [1000, 3000]
+    assert all(r["approximate"]["recall_at_10"] > 0.5 for r in figures["search"])
+    assert "warm (20 questions)" in result.stdout

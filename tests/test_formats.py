@@ -1,0 +1,195 @@
+"""PDF, DOCX and HTML documents: fixtures built in code, clauses, pages, citations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retrieval.citation import cite
+from retrieval.corpus import load_corpus, read_document
+from retrieval.errors import CorpusError
+from retrieval.segment import segment
+from tests.conftest import run_cli
+
+HEADER = "Tallinn Note on Cable Security - Draft"
+
+
+def make_pdf(path: Path, encrypt: bool = False, text: bool = True) -> Path:
+    from fpdf import FPDF
+
+    class Note(FPDF):
+        def header(self) -> None:
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 6, HEADER, align="C")
+            self.ln(12)
+
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 6, str(self.page_no()), align="C")
+
+    pdf = Note()
+    if encrypt:
+        pdf.set_encryption(owner_password="owner", user_password="user")
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    if text:
+        pdf.multi_cell(
+            0,
+            6,
+            "1. The ministers agreed to share cyber incident reports within 24 "
+            "hours of detection, through the national contact points.",
+        )
+        pdf.ln(4)
+        pdf.multi_cell(
+            0,
+            6,
+            "2. A joint exercise on undersea cable resilience will be held every "
+            "spring, hosted in turn by the participating states, and its results will be",
+        )
+        pdf.add_page()
+        pdf.multi_cell(0, 6, "reported to the ministers before the end of each year.")
+        pdf.ln(4)
+        pdf.multi_cell(0, 6, "3. This note takes effect on signature.")
+    else:
+        pdf.rect(20, 40, 100, 60, style="F")  # a "scan": marks, no text layer
+        pdf.add_page()
+    pdf.output(str(path))
+    path.with_name(path.name + ".meta").write_text(
+        "title: Tallinn Note on Cable Security\nshort_title: Tallinn Note\ndate: 2013-04-01\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_pdf_clauses_pages_and_citations(tmp_path: Path) -> None:
+    document = read_document(make_pdf(tmp_path / "tallinn.pdf"))
+    assert document.info.format == "pdf" and document.info.title == "Tallinn Note on Cable Security"
+    clauses = segment(document)
+    assert [c.ref for c in clauses] == ["1", "2", "3"]
+    assert [c.page for c in clauses] == [1, 1, 2]
+    broken = clauses[1]
+    assert "its results will be" in broken.text and "reported to the ministers" in broken.text
+    for clause in clauses:
+        assert document.text[clause.start : clause.end] == clause.text
+        assert HEADER not in clause.text
+    assert HEADER not in document.text  # running header gone
+    assert not any(
+        line.strip() in ("1", "2") for line in document.text.splitlines()
+    )  # page numbers
+    assert cite(document.info, broken).text == "Tallinn Note (1 April 2013), p. 1, no. 2"
+    assert cite(document.info, clauses[2]).text == "Tallinn Note (1 April 2013), p. 2, no. 3"
+
+
+def test_docx_headings_and_numbered_articles(tmp_path: Path) -> None:
+    import docx
+
+    word = docx.Document()
+    word.core_properties.title = "Cable Charter"
+    word.add_heading("Cable Charter", level=0)
+    word.add_heading("Chapter I. Principles", level=1)
+    word.add_paragraph("Article 1 The parties protect undersea cables as critical infrastructure.")
+    word.add_paragraph("Article 2 Repairs are allowed in territorial waters without delay.")
+    word.add_heading("Chapter II. Cooperation", level=1)
+    word.add_paragraph("(a) The parties exchange information on incidents.")
+    path = tmp_path / "charter.docx"
+    word.save(str(path))
+    document = read_document(path)
+    assert document.info.title == "Cable Charter" and document.info.format == "docx"
+    clauses = segment(document)
+    assert [c.ref for c in clauses] == ["Article 1", "Article 2", "(a)"]
+    assert clauses[0].heading.endswith("Chapter I. Principles")
+    assert clauses[2].heading.endswith("Chapter II. Cooperation")
+    assert cite(document.info, clauses[1]).text == "Cable Charter, Article 2"
+    assert all(c.page is None for c in clauses)
+
+
+def test_html_drops_scripts_navigation_and_styles(tmp_path: Path) -> None:
+    path = tmp_path / "statement.html"
+    path.write_text(
+        "<html><head><title>Joint Statement on Connectivity</title><style>p{color:red}</style>"
+        "<script>var secret = 1;</script></head><body><nav><a href='/'>Home</a> | Menu</nav>"
+        "<header>Site header</header><main><h1>Joint Statement</h1>"
+        "<p>The signatories commit to <b>affordable</b> broadband &amp; open access.</p>"
+        "<h2>Children</h2><p>Children&#39;s safety online is a shared duty.</p></main>"
+        "<footer>Copyright</footer></body></html>",
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    assert document.info.title == "Joint Statement on Connectivity"
+    clauses = segment(document)
+    assert [c.text for c in clauses] == [
+        "The signatories commit to affordable broadband & open access.",
+        "Children's safety online is a shared duty.",
+    ]
+    assert clauses[1].heading.endswith("Children")
+    for banned in ("secret", "Home", "Menu", "Site header", "Copyright", "color"):
+        assert banned not in document.text
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "reason"),
+    [
+        ("locked.pdf", lambda p: make_pdf(p, encrypt=True), "encrypted"),
+        ("scan.pdf", lambda p: make_pdf(p, text=False), "no text layer"),
+        ("broken.pdf", lambda p: p.write_bytes(b"%PDF-1.4 garbage"), "not a readable PDF"),
+        (
+            "broken.docx",
+            lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"),
+            "not a readable DOCX",
+        ),
+    ],
+)
+def test_unreadable_files_are_named_and_the_rest_indexed(
+    tmp_path: Path, name: str, make: object, reason: str
+) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "good.md").write_text("# Good\n\nA readable clause.\n", encoding="utf-8")
+    make(folder / name)  # type: ignore[operator]
+    documents, problems = load_corpus(folder)
+    assert [d.doc_id for d in documents] == ["good"]
+    assert len(problems) == 1 and problems[0].path.endswith(name) and reason in problems[0].reason
+    with pytest.raises(CorpusError, match=name):
+        read_document(folder / name)
+
+
+def test_add_then_documents_then_ask(tmp_path: Path, corpus_dir: Path) -> None:
+    pdf = make_pdf(tmp_path / "tallinn.pdf")
+    pdf.with_name("tallinn.pdf.meta").unlink()
+    paths = ("--corpus", str(corpus_dir), "--index", str(tmp_path / "idx"), "--model", "hashing")
+    added = run_cli(
+        "add",
+        str(pdf),
+        *paths,
+        "--title",
+        "Tallinn Note on Cable Security",
+        "--short-title",
+        "Tallinn Note",
+        "--date",
+        "2013-04-01",
+        "--json",
+        cwd=tmp_path,
+    )
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout.splitlines()[-1])["documents"] == 3
+    assert (corpus_dir / "tallinn.pdf").exists() and (corpus_dir / "tallinn.pdf.meta").exists()
+    listed = json.loads(run_cli("documents", *paths[:4], "--json", cwd=tmp_path).stdout)
+    row = next(d for d in listed if d["doc_id"] == "tallinn")
+    assert (row["format"], row["clauses"], row["date"]) == ("pdf", 3, "2013-04-01")
+    answer = json.loads(
+        run_cli(
+            "ask", *paths[:4], "--json", "undersea cable resilience exercise", cwd=tmp_path
+        ).stdout
+    )
+    top = answer["passages"][0]
+    assert top["citation"] == "Tallinn Note (1 April 2013), p. 1, no. 2"
+    assert "reported to the ministers" in top["text"]
+    again = run_cli("add", str(pdf), *paths, cwd=tmp_path)
+    assert again.returncode == 1 and "--force" in again.stderr
+    bad = tmp_path / "notes.xyz"
+    bad.write_text("x", encoding="utf-8")
+    refused = run_cli("add", str(bad), *paths, cwd=tmp_path)
+    assert refused.returncode == 1 and "cannot be read" in refused.stderr

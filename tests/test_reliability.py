@@ -1,0 +1,230 @@
+"""Bad input, faults and concurrency: each case ends in a clear message, never a traceback,
+never a half-written index. docs/reliability.md lists the promises these tests hold."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from retrieval.engine import Engine
+from retrieval.errors import IndexCorruptError, IndexMismatchError, QuestionError
+from retrieval.store import IndexStore
+from tests.conftest import ROOT, run_cli
+
+FAST = ("--model", "hashing")
+
+
+def _paths(tmp_path: Path, corpus: Path) -> tuple[str, ...]:
+    return ("--corpus", str(corpus), "--index", str(tmp_path / "idx"))
+
+
+def _built(tmp_path: Path, corpus: Path) -> tuple[str, ...]:
+    paths = _paths(tmp_path, corpus)
+    result = run_cli("index", *paths, *FAST, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return paths
+
+
+# -- questions ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who signed the letter?\x1b[31m\x07\x08",  # escape and control characters
+        "من وقّع الرسالة؟ מי חתם על המכתב?",  # right-to-left scripts
+        "Кто signed the письмо? Məktub 🤔🔥",  # mixed scripts and emoji
+        "<b>Who</b> signed the <script>alert(1)</script> letter?",  # HTML
+        "**Who** signed _the_ `letter`? [x](http://e.x)",  # Markdown
+        "‮Who signed the letter?‬",  # bidi overrides
+    ],
+)
+def test_odd_questions_are_answered_verbatim(
+    tmp_path: Path, corpus_dir: Path, question: str
+) -> None:
+    paths = _built(tmp_path, corpus_dir)
+    result = run_cli("ask", *paths, "--json", question, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    corpus = "".join(p.read_text(encoding="utf-8") for p in corpus_dir.iterdir())
+    assert answer["question"] == question
+    assert answer["passages"] and all(p["text"] in corpus for p in answer["passages"])
+
+
+def test_huge_question_is_truncated_with_a_note(tmp_path: Path, corpus_dir: Path) -> None:
+    paths = _built(tmp_path, corpus_dir)
+    result = run_cli("ask", *paths, "--json", "broadband " * 10_000, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["passages"] and "only its start was read" in answer["notes"][0]
+
+
+def test_invalid_utf8_on_stdin_costs_only_that_line(tmp_path: Path, corpus_dir: Path) -> None:
+    paths = _built(tmp_path, corpus_dir)
+    stdin = b"Zarifa Aliyeva\n\xff\xfe broken \xc3\n\n   \nFadi Chehad\xc3\xa9\n"
+    result = run_cli("ask", *paths, "--json", "-", cwd=tmp_path, stdin=stdin)
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in lines] == ["Zarifa Aliyeva", None, "Fadi Chehadé"]
+    assert "line 2 is not valid UTF-8" in lines[1]["error"]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("k", ["0", "-3", "51", "x"])
+def test_bad_k_is_a_usage_error(tmp_path: Path, k: str) -> None:
+    result = run_cli("ask", "--k", k, "question", cwd=tmp_path)
+    assert result.returncode == 2 and "--k" in result.stderr
+
+
+def test_k_larger_than_the_corpus_returns_every_clause(tmp_path: Path, corpus_dir: Path) -> None:
+    paths = _built(tmp_path, corpus_dir)
+    answer = json.loads(
+        run_cli("ask", *paths, "--json", "--k", "50", "broadband", cwd=tmp_path).stdout
+    )
+    assert len(answer["passages"]) == 29
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=300))
+def test_any_text_gets_an_answer_or_a_clear_refusal(fake_engine: Engine, question: str) -> None:
+    try:
+        answer = fake_engine.ask(question, k=3)
+    except QuestionError as exc:
+        assert str(exc)
+        return
+    texts = {c.text for c in fake_engine.index().clauses}
+    assert 0 < len(answer.passages) <= 3
+    assert all(p.text in texts and p.citation.text for p in answer.passages)
+    assert all(0.0 <= p.score <= 1.0 for p in answer.passages)
+
+
+# -- the index ----------------------------------------------------------------------------------
+
+
+def _generation_files(fake_engine: Engine) -> list[str]:
+    fake_engine.build()
+    folder = fake_engine.store.current()
+    assert folder is not None
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_every_index_file_is_guarded(fake_engine: Engine) -> None:
+    """Truncate or delete any one file of the index: loading says so and names the fix."""
+    names = _generation_files(fake_engine)
+    assert {"manifest.json", "clauses.json", "units.npy", "vectors-0.npy", "dense-0.faiss"} <= set(
+        names
+    )
+    folder = fake_engine.store.current()
+    assert folder is not None
+    for name in names:
+        path = folder / name
+        original = path.read_bytes()
+        for damaged in (original[: len(original) // 2], b""):
+            path.write_bytes(damaged)
+            with pytest.raises((IndexCorruptError, IndexMismatchError), match="clausebot index"):
+                IndexStore(fake_engine.settings.index).load()
+        path.unlink()
+        with pytest.raises((IndexCorruptError, IndexMismatchError), match="clausebot index"):
+            IndexStore(fake_engine.settings.index).load()
+        path.write_bytes(original)
+        IndexStore(fake_engine.settings.index).load()
+
+
+def test_a_corrupt_index_is_rebuilt_by_the_next_index(tmp_path: Path, corpus_dir: Path) -> None:
+    paths = _built(tmp_path, corpus_dir)
+    current = (tmp_path / "idx" / "current").resolve()
+    (current / "dense-0.faiss").write_bytes(b"\x00" * 10)
+    assert run_cli("ask", *paths, "x", cwd=tmp_path).returncode == 1
+    again = run_cli("index", *paths, "--json", cwd=tmp_path)
+    assert again.returncode == 0 and json.loads(again.stdout.splitlines()[-1])["embedded"] == 29
+    assert run_cli("ask", *paths, "broadband", cwd=tmp_path).returncode == 0
+
+
+def test_bad_corpus_files_are_skipped_and_named(tmp_path: Path, corpus_dir: Path) -> None:
+    (corpus_dir / "latin1.txt").write_bytes("caf\xe9 clause".encode("latin-1"))
+    (corpus_dir / "empty.md").write_text("", encoding="utf-8")
+    (corpus_dir / "broken.md").write_text("---\ntitle: x\n", encoding="utf-8")
+    result = run_cli("index", *_paths(tmp_path, corpus_dir), *FAST, "--json", cwd=tmp_path)
+    assert result.returncode == 0
+    summary = json.loads(result.stdout.splitlines()[-1])
+    assert summary["documents"] == 2
+    skipped = {Path(s["path"]).name: s["reason"] for s in summary["skipped"]}
+    assert skipped["latin1.txt"] == "line 1: not valid UTF-8 (save the file as UTF-8)"
+    assert skipped["empty.md"] == "the document is empty"
+    assert "no closing '---'" in skipped["broken.md"]
+    assert "warning: skipped" in result.stderr and "latin1.txt" in result.stderr
+
+
+def test_a_second_build_waits_then_refuses_and_readers_keep_answering(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    paths = _built(tmp_path, corpus_dir)
+    with (tmp_path / "idx" / ".lock").open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # as if a build were running
+        started = time.monotonic()
+        refused = run_cli("index", *paths, "--wait", "1", cwd=tmp_path)
+        assert refused.returncode == 1 and time.monotonic() - started >= 1
+        assert "another clausebot index is still building" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        reading = run_cli("ask", *paths, "--json", "Zarifa Aliyeva", cwd=tmp_path)
+        assert reading.returncode == 0 and json.loads(reading.stdout)["passages"]
+    assert run_cli("index", *paths, cwd=tmp_path).returncode == 0
+
+
+def test_killing_a_build_at_any_moment_leaves_a_complete_index(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    paths = _built(tmp_path, corpus_dir)
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import write_corpus
+
+    write_corpus(corpus_dir, 6000, per_document=500)  # enough to take a few seconds
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    started = time.monotonic()
+    full = subprocess.run(
+        [sys.executable, "-m", "bot", "index", *paths, "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    duration = time.monotonic() - started
+    assert full.returncode == 0, full.stderr
+    for n in range(4):
+        (corpus_dir / f"extra-{n}.txt").write_text(
+            f"Extra clause number {n} about kills.\n", encoding="utf-8"
+        )
+    for fraction in (0.05, 0.3, 0.6, 0.9):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "index", *paths],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(duration * fraction)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        answer = run_cli("ask", *paths, "--json", "Zarifa Aliyeva", cwd=tmp_path)
+        assert answer.returncode == 0, answer.stderr
+        assert json.loads(answer.stdout)["passages"]
+    finish = run_cli("index", *paths, "--json", cwd=tmp_path, timeout=300)
+    assert finish.returncode == 0, finish.stderr
+    assert json.loads(finish.stdout.splitlines()[-1])["documents"] == 2 + 12 + 4
+    assert not list((tmp_path / "idx").glob(".building-*"))
+    status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)
+    assert status["corpus_changed"] is False
