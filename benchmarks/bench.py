@@ -76,7 +76,7 @@ def cold_start(index: Path, runs: int) -> dict[str, Any]:
 
 def telegram_ready(index: Path, tmp: Path) -> float:
     """Seconds from `clausebot telegram` starting to its first getUpdates."""
-    from tests.fake_telegram import FakeTelegram
+    from tests.fake_telegram import FakeTelegram, start_bot
 
     class Watching(FakeTelegram):
         first_poll: float | None = None
@@ -89,25 +89,9 @@ def telegram_ready(index: Path, tmp: Path) -> float:
     async def run() -> float:
         fake = Watching()
         await fake.start()
-        env = {
-            **CLEAN_ENV,
-            "PYTHONPATH": str(ROOT),
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_API_URL": fake.base_url,
-            "CLAUSEBOT_INDEX": str(index),
-            "CLAUSEBOT_FEEDBACK_DB": str(tmp / "fb.db"),
-        }
+        env = {"CLAUSEBOT_INDEX": str(index), "CLAUSEBOT_FEEDBACK_DB": str(tmp / "fb.db")}
         started = time.perf_counter()
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "telegram",
-            env=env,
-            cwd=ROOT,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+        proc = await start_bot(fake, env, ROOT)
         try:
             while fake.first_poll is None:
                 await asyncio.sleep(0.01)

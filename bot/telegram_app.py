@@ -357,19 +357,26 @@ async def show_clause(
     await _send_blocks(message, blocks)
 
 
-def _is_admin(update: Update, state: BotState) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in state.settings.admins
-
-
-async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _admin(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Message, BotState, str] | None:
+    """The message, state and language if the sender is an admin; else a polite refusal."""
     message = update.effective_message
     assert message is not None
     state = _state(context)
     lang = _lang(update)
-    if not _is_admin(update, state):
+    user = update.effective_user
+    if user is None or user.id not in state.settings.admins:
         await reply(message, esc(t(lang, "not_admin")))
+        return None
+    return message, state, lang
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    admin = await _admin(update, context)
+    if admin is None:
         return
+    message, state, lang = admin
     stats = await asyncio.to_thread(state.feedback.stats)
     lines = [
         esc(
@@ -391,13 +398,10 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    assert message is not None
-    state = _state(context)
-    lang = _lang(update)
-    if not _is_admin(update, state):
-        await reply(message, esc(t(lang, "not_admin")))
+    admin = await _admin(update, context)
+    if admin is None:
         return
+    message, state, lang = admin
     await reply(message, esc(t(lang, "reindexing")))
     try:
         report = await asyncio.to_thread(state.engine.build)

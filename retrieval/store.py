@@ -31,7 +31,7 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,9 +78,16 @@ def dense_file(space: int) -> str:
     return f"dense-{space}.faiss"
 
 
-def vocabulary(texts: Sequence[str]) -> list[str]:
+def count_words(texts: Iterable[str]) -> Counter[str]:
+    """How often each word (3+ letters, as written) occurs in some texts."""
+    return Counter(w for w in WORD.findall("\n".join(texts)) if len(w) >= 3)
+
+
+def vocabulary(per_document: Iterable[Counter[str]]) -> list[str]:
     """Distinct words (3+ letters, case folded) of the corpus, most frequent first."""
-    forms = Counter(w for w in WORD.findall("\n".join(texts)) if len(w) >= 3)
+    forms: Counter[str] = Counter()
+    for document_counts in per_document:
+        forms.update(document_counts)
     counts: Counter[str] = Counter()
     first_form: dict[str, str] = {}
     for word, n in forms.most_common():
@@ -133,13 +140,18 @@ class Units:
 
 
 def plan_units(
-    documents: Sequence[Document], context: bool = True, sentence_units: bool = True
+    documents: Sequence[Document],
+    context: bool = True,
+    sentence_units: bool = True,
+    segmented: dict[str, list[Clause]] | None = None,
 ) -> Units:
+    """`segmented` holds the clauses of documents already segmented (unchanged since)."""
     clauses: list[Clause] = []
     texts: list[str] = []
     rows: list[tuple[int, int, int]] = []
     for document in documents:
-        for clause in segment(document):
+        known = (segmented or {}).get(document.doc_id)
+        for clause in known if known is not None else segment(document):
             index = len(clauses)
             clauses.append(clause)
             texts.append(embed_text(document.info, clause, context=context))
@@ -212,6 +224,18 @@ class BuildReport:
         if self.skipped:
             out["skipped"] = [{"path": p.path, "reason": p.reason} for p in self.skipped]
         return out
+
+
+@dataclass
+class _Previous:
+    """What the current generation offers a new build."""
+
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # content hash -> vector
+    clause_hashes: set[str] = field(default_factory=set)
+    clauses: dict[str, list[Clause]] = field(default_factory=dict)  # by document
+    word_counts: dict[str, Counter[str]] = field(default_factory=dict)  # by document
+    documents: dict[str, str] = field(default_factory=dict)  # document checksums
+    inputs: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -482,25 +506,44 @@ class IndexStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _previous(self) -> tuple[dict[str, np.ndarray], set[str]]:
-        """From the current generation: content hash -> vector (hashes name their model),
-        and the clause hashes it held."""
+    def _current_manifest(self) -> tuple[Path, dict[str, Any]] | None:
+        """The current generation and its manifest, checked; None if absent or damaged."""
         folder = self.current()
         if folder is None:
-            return {}, set()
+            return None
         try:
             manifest = self.read_manifest(folder)
-            clause_hashes = set(manifest.get("hashes", []))
             self._verify(folder, manifest)
-            previous: dict[str, np.ndarray] = {}
+        except (IndexCorruptError, IndexMismatchError) as exc:
+            log.warning("previous index not reused (%s): embedding every clause", exc)
+            return None
+        return folder, manifest
+
+    def _previous(self, folder: Path, manifest: dict[str, Any]) -> _Previous:
+        """What a build can take over from the current generation."""
+        try:
+            vectors: dict[str, np.ndarray] = {}
             for i, space in enumerate(manifest["spaces"]):
                 for kind, hashes in space["hashes"].items():
-                    vectors = np.load(folder / vectors_file(i, kind), allow_pickle=False)
-                    previous.update(zip(hashes, vectors, strict=True))
-        except (OSError, ValueError, KeyError, IndexCorruptError, IndexMismatchError) as exc:
+                    loaded = np.load(folder / vectors_file(i, kind), allow_pickle=False)
+                    vectors.update(zip(hashes, loaded, strict=True))
+            records = json.loads((folder / CLAUSES).read_text(encoding="utf-8"))
+            clauses: dict[str, list[Clause]] = {}
+            for record in records["clauses"]:
+                clause = Clause(**{k: v for k, v in record.items() if k != "hash"})
+                clauses.setdefault(clause.doc_id, []).append(clause)
+            word_counts = {k: Counter(v) for k, v in records.get("word_counts", {}).items()}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("previous index not reused (%s): embedding every clause", exc)
-            return {}, set()
-        return previous, clause_hashes
+            return _Previous()
+        return _Previous(
+            vectors,
+            set(manifest.get("hashes", [])),
+            clauses,
+            word_counts,
+            manifest.get("documents", {}),
+            manifest.get("inputs"),
+        )
 
     def build(
         self,
@@ -517,24 +560,46 @@ class IndexStore:
                 "context": self.context,
                 "sentence_units": self.sentence_units,
             }
-            unchanged = self._up_to_date(documents, inputs)
-            if unchanged is not None:
+            checksums = {d.doc_id: document_checksum(d) for d in documents}
+            current = self._current_manifest()
+            if (
+                current
+                and current[1].get("inputs") == inputs
+                and current[1].get("documents") == checksums
+            ):
+                count = int(current[1].get("clause_count", 0))  # nothing to do
                 return BuildReport(
-                    documents=len(documents),
-                    clauses=unchanged,
-                    embedded=0,
-                    reused=unchanged,
-                    removed=0,
-                    seconds=time.monotonic() - started,
-                    skipped=tuple(skipped),
+                    len(documents), count, 0, count, 0, time.monotonic() - started, tuple(skipped)
                 )
-            units = plan_units(documents, self.context, self.sentence_units)
-            previous, old_clauses = self._previous()
+            previous = self._previous(*current) if current else _Previous()
+            # documents whose text is unchanged keep their clauses and word counts
+            same = {
+                doc_id
+                for doc_id, checksum in checksums.items()
+                if previous.inputs == inputs
+                and previous.documents.get(doc_id) == checksum
+                and doc_id in previous.clauses
+            }
+            units = plan_units(
+                documents,
+                self.context,
+                self.sentence_units,
+                {doc_id: previous.clauses[doc_id] for doc_id in same},
+            )
+            by_document: dict[str, list[Clause]] = {}
+            for clause in units.clauses:
+                by_document.setdefault(clause.doc_id, []).append(clause)
+            word_counts = {
+                d.doc_id: previous.word_counts[d.doc_id]
+                if d.doc_id in same and d.doc_id in previous.word_counts
+                else count_words(lexical_text(c) for c in by_document.get(d.doc_id, []))
+                for d in documents
+            }
             whole = units.rows[:, 1] == -1  # the units that stand for a whole clause
             texts = {
                 "units": units.texts,
                 "background": background_passages(),
-                "words": vocabulary([lexical_text(c) for c in units.clauses]),
+                "words": vocabulary(word_counts.values()),
             }
             plans: list[tuple[Embedder, dict[str, list[str]], dict[str, list[int]]]] = []
             changed: set[int] = set()
@@ -545,7 +610,7 @@ class IndexStore:
                     for kind in kinds
                 }
                 todo = {
-                    kind: [i for i, h in enumerate(hashes[kind]) if h not in previous]
+                    kind: [i for i, h in enumerate(hashes[kind]) if h not in previous.vectors]
                     for kind in kinds
                 }
                 changed.update(int(units.rows[u, 0]) for u in todo["units"])
@@ -559,7 +624,12 @@ class IndexStore:
                     hashes,
                     {
                         kind: self._embed(
-                            embedder, texts[kind], hashes[kind], todo[kind], previous, counter
+                            embedder,
+                            texts[kind],
+                            hashes[kind],
+                            todo[kind],
+                            previous.vectors,
+                            counter,
                         )
                         for kind in hashes
                     },
@@ -569,8 +639,10 @@ class IndexStore:
             clause_hashes = [
                 content_hash("clause", t) for t, w in zip(units.texts, whole, strict=True) if w
             ]
-            removed = len(old_clauses - set(clause_hashes))
-            self._write(documents, units, clause_hashes, texts["words"], spaces, inputs)
+            removed = len(previous.clause_hashes - set(clause_hashes))
+            self._write(
+                documents, units, clause_hashes, texts["words"], word_counts, spaces, inputs
+            )
         return BuildReport(
             documents=len(documents),
             clauses=len(units.clauses),
@@ -601,23 +673,6 @@ class IndexStore:
             counter.advance(len(batch))
         return vectors
 
-    def _up_to_date(self, documents: Sequence[Document], inputs: dict[str, Any]) -> int | None:
-        """The clause count of the current generation if it was built from exactly these
-        documents with these inputs (nothing to do), else None."""
-        folder = self.current()
-        if folder is None:
-            return None
-        try:
-            manifest = self.read_manifest(folder)
-            if manifest.get("inputs") != inputs:
-                return None
-            if manifest.get("documents") != {d.doc_id: document_checksum(d) for d in documents}:
-                return None
-            self._verify(folder, manifest)
-        except (IndexCorruptError, IndexMismatchError):
-            return None
-        return int(manifest.get("clause_count", 0))
-
     def _clean_leftovers(self) -> None:
         for path in self.root.glob(".building-*"):
             shutil.rmtree(path, ignore_errors=True)
@@ -628,6 +683,7 @@ class IndexStore:
         units: Units,
         clause_hashes: list[str],
         words: list[str],
+        word_counts: dict[str, Counter[str]],
         spaces: Sequence[SpacePlan],
         inputs: dict[str, Any],
     ) -> None:
@@ -659,6 +715,7 @@ class IndexStore:
                     _clause_record(c, h) for c, h in zip(clauses, clause_hashes, strict=True)
                 ],
                 "words": words,
+                "word_counts": word_counts,
             }
             _write_json(staging / CLAUSES, records)
             LexicalIndex.build([lexical_text(c) for c in clauses]).save(staging / LEXICAL)

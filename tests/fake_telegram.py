@@ -15,6 +15,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -333,3 +334,44 @@ class FakeTelegram:
 
 class _Reject(Exception):
     pass
+
+
+async def start_bot(
+    fake: FakeTelegram,
+    env: dict[str, str],
+    cwd: Path,
+    *,
+    stdout: int | None = None,
+    stderr: int | None = None,
+) -> asyncio.subprocess.Process:
+    """`clausebot telegram` as a new process talking to `fake`; returns once it polls."""
+    import os
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
+    full.update(
+        {
+            "PYTHONPATH": str(root),
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_URL": fake.base_url,
+            **env,
+        }
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "telegram",
+        env=full,
+        cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL if stderr is None else stderr,
+    )
+    deadline = time.monotonic() + 60
+    while not any(c.method == "deleteWebhook" for c in fake.calls):  # its first step of polling
+        if proc.returncode is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"clausebot telegram did not start (exit {proc.returncode})")
+        await asyncio.sleep(0.05)
+    return proc

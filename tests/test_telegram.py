@@ -26,7 +26,7 @@ from bot.telegram_html import LIMIT, split_blocks, telegram_length
 from retrieval.engine import Engine
 from retrieval.settings import Settings
 from tests.conftest import CORPUS, ROOT, run_cli
-from tests.fake_telegram import BOT, FakeTelegram, check_html
+from tests.fake_telegram import BOT, FakeTelegram, check_html, start_bot
 
 CHILDREN = "What does the declaration say about protecting children online?"
 ADMIN = 777
@@ -463,34 +463,15 @@ def test_clausebot_telegram_process_answers_and_stops_on_sigterm(
     async def run() -> None:
         fake = FakeTelegram()
         await fake.start()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
-        env.update(
-            {
-                "PYTHONPATH": str(ROOT),
-                "TELEGRAM_BOT_TOKEN": fake.token,
-                "TELEGRAM_API_URL": fake.base_url,
-                "CLAUSEBOT_CORPUS": str(engine.settings.corpus),
-                "CLAUSEBOT_INDEX": str(engine.settings.index),
-                "CLAUSEBOT_FEEDBACK_DB": str(tmp_path / "fb.db"),
-                "CLAUSEBOT_LOG_LEVEL": "DEBUG",
-            }
-        )
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "telegram",
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        env = {
+            "CLAUSEBOT_CORPUS": str(engine.settings.corpus),
+            "CLAUSEBOT_INDEX": str(engine.settings.index),
+            "CLAUSEBOT_FEEDBACK_DB": str(tmp_path / "fb.db"),
+            "CLAUSEBOT_LOG_LEVEL": "DEBUG",
+        }
+        log_file = (tmp_path / "bot.log").open("wb")  # a file, not a pipe: DEBUG logs never block
+        proc = await start_bot(fake, env, tmp_path, stderr=log_file)
         try:
-            # ready: it has asked Telegram for updates
-            deadline = time.monotonic() + 30
-            while not any(c.method == "deleteWebhook" for c in fake.calls):
-                assert time.monotonic() < deadline and proc.returncode is None
-                await asyncio.sleep(0.1)
             await asyncio.sleep(0.5)
             pushed = time.monotonic()
             fake.push(message=fake.message(CHILDREN))
@@ -499,9 +480,10 @@ def test_clausebot_telegram_process_answers_and_stops_on_sigterm(
             assert "Fostering protection of children" in sent.params["text"]
             assert "Baku Declaration (5 November 2012), ¶8" in sent.params["text"]
             proc.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(proc.communicate(), 15)
+            await asyncio.wait_for(proc.wait(), 15)
             assert proc.returncode == 0
-            log_text = stderr.decode()
+            log_file.close()
+            log_text = (tmp_path / "bot.log").read_text(encoding="utf-8")
             assert "question chat=private" in log_text
             assert fake.token not in log_text and fake.token.split(":")[1] not in log_text
         finally:
@@ -522,32 +504,13 @@ def test_running_bot_picks_up_a_rebuilt_index(engine: Engine, tmp_path: Path) ->
     async def run() -> None:
         fake = FakeTelegram()
         await fake.start()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
-        env.update(
-            {
-                "PYTHONPATH": str(ROOT),
-                "TELEGRAM_BOT_TOKEN": fake.token,
-                "TELEGRAM_API_URL": fake.base_url,
-                "CLAUSEBOT_CORPUS": str(corpus),
-                "CLAUSEBOT_INDEX": str(index),
-                "CLAUSEBOT_FEEDBACK_DB": str(tmp_path / "fb.db"),
-            }
-        )
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "telegram",
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        env = {
+            "CLAUSEBOT_CORPUS": str(corpus),
+            "CLAUSEBOT_INDEX": str(index),
+            "CLAUSEBOT_FEEDBACK_DB": str(tmp_path / "fb.db"),
+        }
+        proc = await start_bot(fake, env, tmp_path)
         try:
-            deadline = time.monotonic() + 30
-            while not any(c.method == "deleteWebhook" for c in fake.calls):
-                assert time.monotonic() < deadline and proc.returncode is None
-                await asyncio.sleep(0.1)
             (corpus / "tallinn-note.md").write_text(
                 "---\ntitle: Tallinn Note on Cable Security\nshort_title: Tallinn Note\n"
                 "date: 2013-04-01\n---\nThe ministers agreed to hold a joint exercise on undersea "
@@ -559,7 +522,7 @@ def test_running_bot_picks_up_a_rebuilt_index(engine: Engine, tmp_path: Path) ->
                 "-m",
                 "bot",
                 "index",
-                env=env,
+                env={**os.environ, "PYTHONPATH": str(ROOT), **env},
                 cwd=tmp_path,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
