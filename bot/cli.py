@@ -437,3 +437,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"clausebot {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one line, with how to see the details
+        log.debug("unexpected error", exc_info=True)
+        print(
+            f"clausebot {args.command}: unexpected error: {type(exc).__name__}: {exc} "
+            "(run again with --log-level DEBUG for the details)",
+            file=sys.stderr,
+        )
+        return 1

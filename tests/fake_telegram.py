@@ -114,6 +114,7 @@ class FakeTelegram:
         self.messages: dict[tuple[int, int], str] = {}
         self.fail_next: dict[str, int] = {}  # method -> how many calls answer 429
         self.reject_next: dict[str, int] = {}  # method -> how many calls answer 400
+        self.break_next: dict[str, int] = {}  # method -> how many calls answer 502 (network)
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
         self.webhook: dict[str, Any] | None = None
@@ -240,6 +241,11 @@ class FakeTelegram:
                     "parameters": {"retry_after": 1},
                 },
                 status=429,
+            )
+        if self.break_next.get(method):
+            self.break_next[method] -= 1
+            return web.json_response(
+                {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502
             )
         if self.reject_next.get(method):
             self.reject_next[method] -= 1

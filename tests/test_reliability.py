@@ -228,3 +228,14 @@ def test_killing_a_build_at_any_moment_leaves_a_complete_index(
     assert not list((tmp_path / "idx").glob(".building-*"))
     status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)
     assert status["corpus_changed"] is False
+
+
+def test_an_unwritable_index_place_is_one_line(tmp_path: Path, corpus_dir: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the index should go", encoding="utf-8")
+    result = run_cli(
+        "index", "--corpus", str(corpus_dir), "--index", str(blocker / "idx"), *FAST, cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "not-a-folder" in result.stderr

@@ -281,6 +281,19 @@ def test_flood_control_is_retried(engine: Engine, tmp_path: Path) -> None:
     scenario(run())
 
 
+def test_network_errors_are_retried_with_back_off(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.break_next["sendMessage"] = 2
+            fake.push(message=fake.message(CHILDREN))
+            calls = await fake.wait_for("sendMessage", 3, timeout=15)
+            assert calls[0].params["text"] == calls[2].params["text"]
+            assert calls[2].at - calls[0].at >= 1.4  # waited 0.5 s, then 1 s
+            assert not fake.break_next["sendMessage"]
+
+    scenario(run())
+
+
 def test_failing_update_does_not_stop_the_bot(engine: Engine, tmp_path: Path) -> None:
     async def run() -> None:
         async with running(engine, tmp_path) as (fake, _):
