@@ -184,7 +184,10 @@ def file_checksum(path: Path) -> str:
 
 
 def document_checksum(document: Document) -> str:
-    return hashlib.blake2b(document.text.encode("utf-8"), digest_size=16).hexdigest()
+    """Changes when the text or any metadata (title, kind, …) of a document does."""
+    digest = hashlib.blake2b(document.text.encode("utf-8"), digest_size=16)
+    digest.update(json.dumps(asdict(document.info), sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def build_inputs(embedders: Sequence[Embedder]) -> dict[str, Any]:

@@ -164,3 +164,19 @@ def test_old_generations_are_pruned(fake_engine: Engine, corpus_dir: Path) -> No
         (corpus_dir / f"n{n}.txt").write_text(f"Clause number {n} here.\n", encoding="utf-8")
         fake_engine.build()
     assert len(list(fake_engine.settings.index.glob("gen-*"))) == 2
+
+
+def test_a_metadata_change_alone_rebuilds(settings: Settings, corpus_dir: Path) -> None:
+    engine = Engine(settings, embedders=[HashingEmbedder()])
+    engine.build()
+    path = corpus_dir / "baku-declaration-2012.txt"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "short_title: Baku Declaration", "short_title: The Baku Declaration"
+        ),
+        encoding="utf-8",
+    )
+    report = engine.build()
+    assert report.clauses == 29 and report.embedded == 0  # same clause texts: no new vectors
+    answer = engine.ask("Fostering protection of children", k=1)
+    assert answer.passages[0].citation.text == "The Baku Declaration (5 November 2012), ¶8"
