@@ -10,7 +10,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -211,18 +211,16 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _questions_from_stdin() -> list[tuple[str | None, str | None]]:
-    """(question, error) per non-blank stdin line."""
-    out: list[tuple[str | None, str | None]] = []
-    for lineno, raw in enumerate(sys.stdin.buffer.read().split(b"\n"), start=1):
+def _questions_from_stdin() -> Iterator[tuple[str | None, str | None]]:
+    """(question, error) per non-blank stdin line, as the lines arrive."""
+    for lineno, raw in enumerate(sys.stdin.buffer, start=1):
         try:
-            line = raw.decode("utf-8").rstrip("\r")
+            line = raw.decode("utf-8").rstrip("\r\n")
         except UnicodeDecodeError:
-            out.append((None, f"stdin line {lineno} is not valid UTF-8; skipped"))
+            yield None, f"stdin line {lineno} is not valid UTF-8; skipped"
             continue
         if line.strip():
-            out.append((line, None))
-    return out
+            yield line, None
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -233,25 +231,23 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print("clausebot ask: give a question, or - to read questions from stdin", file=sys.stderr)
         return 2
     from_stdin = args.question == "-"
-    questions = _questions_from_stdin() if from_stdin else [(args.question, None)]
+    questions = _questions_from_stdin() if from_stdin else iter([(args.question, None)])
     engine = Engine(settings)
     failed = False
     bold = sys.stdout.isatty()
-    for question, error in questions:
-        if error is None and question is not None:
+    for question, problem in questions:
+        error = problem
+        if question is not None and error is None:
             try:
                 answer = engine.ask(question, k=args.k)
-            except ClausebotError as exc:
-                if not isinstance(exc, QuestionError):
-                    raise
+            except QuestionError as exc:
                 error = str(exc)
             else:
                 if args.json:
                     _emit_json(answer.to_json())
                 else:
-                    print(
-                        render_answer(answer, bold=bold), end="\n\n" if len(questions) > 1 else "\n"
-                    )
+                    print(render_answer(answer, bold=bold), end="\n\n" if from_stdin else "\n")
+                    sys.stdout.flush()
                 continue
         failed = True
         if args.json:

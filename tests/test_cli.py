@@ -238,3 +238,38 @@ def _next_json(stream) -> str:  # type: ignore[no-untyped-def]
         if line.startswith("{"):
             return str(line)
     raise AssertionError("the watcher ended without a summary")
+
+
+def test_ask_answers_stdin_questions_as_they_arrive(tmp_path: Path, corpus_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    paths = _paths(tmp_path, corpus_dir)
+    assert run_cli("index", *paths, *FAST, cwd=tmp_path).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", *paths, "--json", "-"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write("Zarifa Aliyeva\n")
+        proc.stdin.flush()
+        first = json.loads(proc.stdout.readline())  # answered while stdin is still open
+        assert first["question"] == "Zarifa Aliyeva" and first["passages"]
+        proc.stdin.write("Fadi Chehadé\n")
+        proc.stdin.close()
+        second = json.loads(proc.stdout.readline())
+        assert second["question"] == "Fadi Chehadé"
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
