@@ -93,6 +93,8 @@ ABSTENTION_SETS = [
     ("relative", "known_words"),
     ("relative", "english_cosine", "english"),
     ("relative", "english_cosine", "english", "known_words"),
+    ("relative", "english_cosine", "english", "known_words", "support"),
+    ("relative", "english_cosine", "english", "support"),
 ]
 
 

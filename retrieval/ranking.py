@@ -26,7 +26,7 @@ import numpy as np
 
 from retrieval.embed import Embedder
 from retrieval.lexical import tokenize
-from retrieval.store import ANN_ABOVE, WORD, LoadedIndex, Space
+from retrieval.store import ANN_ABOVE, WORD, LoadedIndex, Space, lexical_text
 from retrieval.types import Clause
 
 LEXICAL_WEIGHT = 0.3  # in z units, for the clause with the highest BM25 score
@@ -52,10 +52,12 @@ class Features:
     english: float  # 1 for a question in English (when an English model can tell), else 0
     known_words: float  # share of the question's words found in the corpus, or translating to it
 
-    NAMES = ("relative", "english_cosine", "english", "known_words")
+    support: float = 0.0  # share of the question's corpus words that the best clause contains
+
+    NAMES = ("relative", "english_cosine", "english", "known_words", "support")
 
     def vector(self) -> list[float]:
-        return [self.relative, self.english_cosine, self.english, self.known_words]
+        return [self.relative, self.english_cosine, self.english, self.known_words, self.support]
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Calibration:
 
 # For models the project has not calibrated: answer when the corpus beats the off-topic
 # passages clearly.
-FALLBACK = Calibration(weights=(40.0, 0.0, 0.0, 0.0), bias=-1.0)
+FALLBACK = Calibration(weights=(40.0, 0.0, 0.0, 0.0, 0.0), bias=-1.0)
 
 
 @lru_cache(maxsize=1)
@@ -214,6 +216,14 @@ def _word_vectors(embedder: Embedder, words: list[str]) -> np.ndarray:
     return np.stack([_WORD_CACHE[(embedder.name, w)] for w in words])
 
 
+def _support(loaded: LoadedIndex, tokens: list[str], clause: int) -> float:
+    known = {t for t in tokens if loaded.lexical.knows(t)}
+    if not known:
+        return 0.0
+    words = set(tokenize([lexical_text(loaded.clauses[clause])])[0])
+    return len(known & words) / len(known)
+
+
 def _best(scores: np.ndarray, n: int) -> np.ndarray:
     """Indices of the n highest scores, best first (ties in index order); without sorting
     the whole array, which matters at a million clauses."""
@@ -287,6 +297,7 @@ def rank(
         english_cosine=english_cosine,
         english=english,
         known_words=bridge.coverage,
+        support=_support(loaded, bridge.tokens, int(order[0])),
     )
     calibration = calibrations().get(loaded.model, FALLBACK)
     confidence = calibration.probability(features)
