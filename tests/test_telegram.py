@@ -269,27 +269,24 @@ def test_non_text_long_and_empty_messages(engine: Engine, tmp_path: Path) -> Non
     scenario(run())
 
 
-def test_flood_control_is_retried(engine: Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("fault", "failures", "waited"),
+    [
+        ("fail_next", 1, 0.9),  # flood control: 429 with retry_after 1 s
+        ("break_next", 2, 1.4),  # network errors (502): back-off of 0.5 s, then 1 s
+    ],
+)
+def test_flood_control_and_network_errors_are_retried(
+    engine: Engine, tmp_path: Path, fault: str, failures: int, waited: float
+) -> None:
     async def run() -> None:
         async with running(engine, tmp_path) as (fake, _):
-            fake.fail_next["sendMessage"] = 1
+            getattr(fake, fault)["sendMessage"] = failures
             fake.push(message=fake.message(CHILDREN))
-            calls = await fake.wait_for("sendMessage", 2, timeout=15)
-            assert calls[0].params["text"] == calls[1].params["text"]
-            assert calls[1].at - calls[0].at >= 0.9  # it waited for retry_after
-
-    scenario(run())
-
-
-def test_network_errors_are_retried_with_back_off(engine: Engine, tmp_path: Path) -> None:
-    async def run() -> None:
-        async with running(engine, tmp_path) as (fake, _):
-            fake.break_next["sendMessage"] = 2
-            fake.push(message=fake.message(CHILDREN))
-            calls = await fake.wait_for("sendMessage", 3, timeout=15)
-            assert calls[0].params["text"] == calls[2].params["text"]
-            assert calls[2].at - calls[0].at >= 1.4  # waited 0.5 s, then 1 s
-            assert not fake.break_next["sendMessage"]
+            calls = await fake.wait_for("sendMessage", failures + 1, timeout=15)
+            assert calls[0].params["text"] == calls[-1].params["text"]
+            assert calls[-1].at - calls[0].at >= waited
+            assert not getattr(fake, fault)["sendMessage"]
 
     scenario(run())
 
