@@ -42,8 +42,7 @@ from retrieval.evaluate import read_items  # noqa: E402
 from retrieval.settings import Settings  # noqa: E402
 from retrieval.store import ANN_ABOVE, IndexStore, _dense_index  # noqa: E402
 from retrieval.types import Answer, Passage  # noqa: E402
-
-CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
+from tests.processes import child_env  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
@@ -54,7 +53,7 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=ROOT,
-        env={**CLEAN_ENV, "PYTHONPATH": str(ROOT), **(env or {})},
+        env=child_env(**(env or {})),
         capture_output=True,
         text=True,
         timeout=1800,

@@ -11,7 +11,7 @@ from retrieval.citation import cite
 from retrieval.corpus import load_corpus
 from retrieval.embed import BACKENDS, MODEL_NAMES, Embedder, load_embedders
 from retrieval.embed import model_name as model_name_of
-from retrieval.errors import ClausebotError, IndexMissingError
+from retrieval.errors import ClausebotError
 from retrieval.question import clean_question
 from retrieval.ranking import Options, Ranking, rank
 from retrieval.settings import Settings
@@ -110,12 +110,7 @@ class Engine:
             generation = self.store.generation()
             if self._loaded is not None and self._loaded.generation == generation:
                 return self._loaded
-            if generation is None:
-                if not build_if_missing:
-                    raise IndexMissingError(
-                        f"no index at {self.settings.index}: build it with "
-                        f"clausebot index --index {self.settings.index}"
-                    )
+            if generation is None and build_if_missing:
                 log.info("no index at %s yet: building it", self.settings.index)
                 self.build()
             loaded = self.store.load(model=self.expected_model())

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.corpus import SUFFIXES, read_document
-from retrieval.errors import CorpusError, IndexMissingError
+from retrieval.errors import CorpusError
 from retrieval.settings import Settings
 from retrieval.store import IndexStore, document_checksum
 
@@ -43,13 +43,7 @@ def corpus_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def index_status(settings: Settings) -> dict[str, Any]:
-    store = IndexStore(settings.index)
-    folder = store.current()
-    if folder is None:
-        raise IndexMissingError(
-            f"no index at {settings.index}: build it with clausebot index --index {settings.index}"
-        )
-    loaded = store.load()
+    loaded = IndexStore(settings.index).load()  # says how to build it if there is none
     return {
         "index": str(settings.index),
         "generation": loaded.generation,

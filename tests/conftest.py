@@ -14,6 +14,7 @@ import pytest
 from retrieval.embed import HashingEmbedder
 from retrieval.engine import Engine
 from retrieval.settings import Settings
+from tests.processes import child_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -56,16 +57,12 @@ def run_cli(
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """Run `clausebot` as a user would: a new process, exit code and streams captured."""
-    full_env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))
-    }
-    full_env.update(env or {})
     proc = subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,
-        env={**full_env, "PYTHONPATH": str(ROOT)},
+        env=child_env(**(env or {})),
         timeout=timeout,
     )
     return subprocess.CompletedProcess(

@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.telegram_html import telegram_length
+from tests.processes import child_env
 
 BOT = {
     "id": 4242,
@@ -347,23 +348,13 @@ async def start_bot(
     env: dict[str, str],
     cwd: Path,
     *,
-    stdout: int | None = None,
-    stderr: int | None = None,
+    stderr: Any = None,
 ) -> asyncio.subprocess.Process:
-    """`clausebot telegram` as a new process talking to `fake`; returns once it polls."""
-    import os
+    """`clausebot telegram` as a new process talking to `fake`; returns once it polls.
+    Its stderr goes to `stderr` (a file, say), or nowhere."""
     import sys
 
-    root = Path(__file__).resolve().parent.parent
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
-    full.update(
-        {
-            "PYTHONPATH": str(root),
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_API_URL": fake.base_url,
-            **env,
-        }
-    )
+    full = child_env(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.base_url, **env)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 from tests.conftest import run_cli
+from tests.processes import child_env
 
 FAST = ("--model", "hashing")
 
@@ -192,10 +192,7 @@ def test_index_watch_re_embeds_on_change(tmp_path: Path, corpus_dir: Path) -> No
     import sys
     import time
 
-    from tests.conftest import ROOT
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
-    env["PYTHONPATH"] = str(ROOT)
+    env = child_env()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -244,12 +241,9 @@ def test_ask_answers_stdin_questions_as_they_arrive(tmp_path: Path, corpus_dir: 
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
-
     paths = _paths(tmp_path, corpus_dir)
     assert run_cli("index", *paths, *FAST, cwd=tmp_path).returncode == 0
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
-    env["PYTHONPATH"] = str(ROOT)
+    env = child_env()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "ask", *paths, "--json", "-"],
         cwd=tmp_path,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from retrieval.engine import Engine
 from retrieval.errors import IndexCorruptError, IndexMismatchError, QuestionError
 from retrieval.store import IndexStore
 from tests.conftest import ROOT, run_cli
+from tests.processes import child_env
 
 FAST = ("--model", "hashing")
 
@@ -191,8 +191,7 @@ def test_killing_a_build_at_any_moment_leaves_a_complete_index(
     from synthetic import write_corpus
 
     write_corpus(corpus_dir, 6000, per_document=500)  # enough to take a few seconds
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEBOT_", "TELEGRAM_"))}
-    env["PYTHONPATH"] = str(ROOT)
+    env = child_env()
     started = time.monotonic()
     full = subprocess.run(
         [sys.executable, "-m", "bot", "index", *paths, "--json"],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
 import signal
 import socket
@@ -25,8 +24,9 @@ from bot.telegram_app import RateLimiter, _post_init, build_application
 from bot.telegram_html import LIMIT, split_blocks, telegram_length
 from retrieval.engine import Engine
 from retrieval.settings import Settings
-from tests.conftest import CORPUS, ROOT, run_cli
+from tests.conftest import CORPUS, run_cli
 from tests.fake_telegram import BOT, FakeTelegram, check_html, start_bot
+from tests.processes import child_env
 
 CHILDREN = "What does the declaration say about protecting children online?"
 ADMIN = 777
@@ -532,7 +532,7 @@ def test_running_bot_picks_up_a_rebuilt_index(engine: Engine, tmp_path: Path) ->
                 "-m",
                 "bot",
                 "index",
-                env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+                env=child_env(**env),
                 cwd=tmp_path,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
