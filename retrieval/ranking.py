@@ -178,8 +178,8 @@ def translate(loaded: LoadedIndex, embedder: Embedder, question: str) -> Bridge:
     tokens = tokenize([question])[0]
     known = 0
     unknown: list[str] = []
-    for word in dict.fromkeys(WORD.findall(question)):
-        word_tokens = tokenize([word])[0]
+    words = list(dict.fromkeys(WORD.findall(question)))
+    for word, word_tokens in zip(words, tokenize(words) if words else [], strict=True):
         if not word_tokens:
             continue  # a stop word
         if all(loaded.lexical.knows(t) for t in word_tokens):
