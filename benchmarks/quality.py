@@ -88,13 +88,17 @@ def main() -> int:
     return 0
 
 
+BASE = ("relative", "english_cosine", "english", "known_words")
 ABSTENTION_SETS = [
     ("relative",),
     ("relative", "known_words"),
     ("relative", "english_cosine", "english"),
-    ("relative", "english_cosine", "english", "known_words"),
-    ("relative", "english_cosine", "english", "known_words", "support"),
-    ("relative", "english_cosine", "english", "support"),
+    BASE,
+    (*BASE, "support"),
+    (*BASE, "unnamed_relative"),
+    (*BASE, "unknown_name"),
+    (*BASE, "support", "unnamed_relative", "unknown_name"),
+    (*BASE, "unnamed_relative", "unknown_name"),  # shipped: ranking.ABSTENTION_FEATURES
 ]
 
 

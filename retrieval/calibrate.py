@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.evaluate import EvalItem
-from retrieval.ranking import Features
+from retrieval.ranking import ABSTENTION_FEATURES, Features
 
 CALIBRATION_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
 
@@ -54,9 +54,10 @@ def calibrate(
     features_of: Callable[[str], Features],
     model: str,
     max_false_abstention: float = 0.03,
+    names: Sequence[str] = ABSTENTION_FEATURES,
 ) -> dict[str, Any]:
     feats = [features_of(item.question) for item in items]
-    x = np.array([f.vector() for f in feats], dtype=np.float64)
+    x = np.array([f.vector(names) for f in feats], dtype=np.float64)
     y = np.array([1.0 if item.expect else 0.0 for item in items])
     w, b, _, _ = fit_logistic(x, y)
     p = 1 / (1 + np.exp(-(x @ w + b)))
@@ -71,7 +72,7 @@ def calibrate(
         if (y == 0).any()
         else None,
         "false_abstention": round(float(np.mean(p[y == 1] < threshold)), 3),
-        "features": list(Features.NAMES),
+        "features": list(names),
         "model": model,
     }
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -51,13 +52,38 @@ class Features:
     english_cosine: float  # best cosine of the English-only model (0 if none, or not English)
     english: float  # 1 for a question in English (when an English model can tell), else 0
     known_words: float  # share of the question's words found in the corpus, or translating to it
-
     support: float = 0.0  # share of the question's corpus words that the best clause contains
+    # `relative` of the question with the corpus's names taken out ("When was ICANN founded?"
+    # -> "When was founded?"): what the question asks, apart from whom it names
+    unnamed_relative: float = 0.0
+    # 1 when the question names something (a capitalised word of an English question, an
+    # acronym, a number) that the corpus never mentions ("the GDP of Azerbaijan", "in 2019")
+    unknown_name: float = 0.0
 
-    NAMES = ("relative", "english_cosine", "english", "known_words", "support")
+    NAMES = (
+        "relative",
+        "english_cosine",
+        "english",
+        "known_words",
+        "support",
+        "unnamed_relative",
+        "unknown_name",
+    )
 
-    def vector(self) -> list[float]:
-        return [self.relative, self.english_cosine, self.english, self.known_words, self.support]
+    def vector(self, names: Sequence[str] = NAMES) -> list[float]:
+        return [float(getattr(self, name)) for name in names]
+
+
+# The features the shipped abstention model uses: chosen by leave-one-out figures on the
+# project's question set (benchmarks/quality.py, docs/quality.md).
+ABSTENTION_FEATURES = (
+    "relative",
+    "english_cosine",
+    "english",
+    "known_words",
+    "unnamed_relative",
+    "unknown_name",
+)
 
 
 @dataclass(frozen=True)
@@ -73,15 +99,17 @@ class Calibration:
     weights: tuple[float, ...]
     bias: float
     threshold: float = 0.5
+    names: tuple[str, ...] = ABSTENTION_FEATURES  # the features the weights go with
 
     def probability(self, features: Features) -> float:
-        x = sum(w * f for w, f in zip(self.weights, features.vector(), strict=True)) + self.bias
+        x = sum(w * f for w, f in zip(self.weights, features.vector(self.names), strict=True))
+        x += self.bias
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
 
 # For models the project has not calibrated: answer when the corpus beats the off-topic
 # passages clearly.
-FALLBACK = Calibration(weights=(40.0, 0.0, 0.0, 0.0, 0.0), bias=-1.0)
+FALLBACK = Calibration(weights=(40.0,), bias=-1.0, names=("relative",))
 
 
 @lru_cache(maxsize=1)
@@ -90,9 +118,12 @@ def calibrations() -> dict[str, Calibration]:
         resources.files("retrieval").joinpath("data/calibration.json").read_text(encoding="utf-8")
     )
     return {
-        model: Calibration(tuple(c["weights"]), c["bias"], c.get("threshold", 0.5))
+        model: Calibration(
+            tuple(c["weights"]), c["bias"], c.get("threshold", 0.5), tuple(c["features"])
+        )
         for model, c in raw.get("models", {}).items()
-        if tuple(c.get("features", ())) == Features.NAMES
+        if set(c.get("features", ["?"])) <= set(Features.NAMES)
+        and len(c["features"]) == len(c["weights"])
     }
 
 
@@ -165,21 +196,62 @@ class Bridge:
 
     tokens: list[str]  # BM25 tokens of the question, and of the corpus words its others mean
     coverage: float  # share of its words known to the corpus or translated into it
+    named: frozenset[str] = frozenset()  # question words that stand for a corpus name
+    unknown_name: bool = False  # it names something the corpus never mentions
 
 
-def translate(loaded: LoadedIndex, embedder: Embedder, question: str) -> Bridge:
+TOKEN = re.compile(r"[\w'’-]+")
+NAME_SUFFIX = 3  # "Azerbaijani", "ICANN'a", "Bakuda": a name with up to 3 letters added
+NAME_MIN = 4  # shorter names are matched only whole
+
+
+def _is_name(names: frozenset[str], word: str) -> bool:
+    folded = word.casefold()
+    if folded in names:
+        return True
+    return any(
+        folded[:-cut] in names
+        for cut in range(1, NAME_SUFFIX + 1)
+        if len(folded) - cut >= NAME_MIN
+    )
+
+
+def _unknown_name(loaded: LoadedIndex, question: str, english: bool, bridged: set[str]) -> bool:
+    """Does the question name something (a number, an acronym, and in an English question a
+    capitalised word) that the corpus never mentions, even by a close form?"""
+    for position, token in enumerate(TOKEN.findall(question)):
+        number = any(ch.isdigit() for ch in token)
+        acronym = len(token) > 1 and token.isupper() and token.isascii()
+        capitalised = english and position > 0 and token[0].isupper() and token != "I"
+        if not (number or acronym or capitalised):
+            continue
+        if token in bridged or _is_name(loaded.names, token):
+            continue
+        parts = tokenize([token])[0]
+        if parts and not all(loaded.lexical.knows(t) for t in parts):
+            return True
+    return False
+
+
+def translate(
+    loaded: LoadedIndex, embedder: Embedder, question: str, english: bool = False
+) -> Bridge:
     """Map each question word the corpus does not contain onto the corpus word it means.
 
     The multilingual model embeds single words well enough to pair 'qadınlar' with 'women'
     or 'киберпреступности' with 'cyber-crime'; BM25 then matches those corpus words. A
     word with no close corpus word (below TRANSLATE_AT) stays untranslated, which is also a
-    sign that the corpus may not speak of it.
+    sign that the corpus may not speak of it. Words that are, or translate to, one of the
+    corpus's names are reported as `named`.
     """
     tokens = tokenize([question])[0]
     known = 0
     unknown: list[str] = []
+    named: set[str] = set()
     words = list(dict.fromkeys(WORD.findall(question)))
     for word, word_tokens in zip(words, tokenize(words) if words else [], strict=True):
+        if _is_name(loaded.names, word):
+            named.add(word)
         if not word_tokens:
             continue  # a stop word
         if all(loaded.lexical.knows(t) for t in word_tokens):
@@ -188,17 +260,33 @@ def translate(loaded: LoadedIndex, embedder: Embedder, question: str) -> Bridge:
             unknown.append(word)
     unknown = unknown[:MAX_UNKNOWN]
     translated: list[str] = []
+    bridged: set[str] = set()
     space = loaded.spaces[0]
     if unknown and len(space.words):
         sims = _word_vectors(embedder, unknown) @ space.words.T
-        for row in sims:
+        for word, row in zip(unknown, sims, strict=True):
             best = int(np.argmax(row))
             if row[best] >= TRANSLATE_AT:
                 translated.append(loaded.words[best])
+                bridged.add(word)
+                if _is_name(loaded.names, loaded.words[best]):
+                    named.add(word)
     if translated:
         tokens = tokens + tokenize([" ".join(translated)])[0]
     counted = known + len(unknown)
-    return Bridge(tokens, (known + len(translated)) / counted if counted else 0.0)
+    return Bridge(
+        tokens,
+        (known + len(translated)) / counted if counted else 0.0,
+        frozenset(named),
+        _unknown_name(loaded, question, english, bridged),
+    )
+
+
+def unnamed(question: str, named: frozenset[str]) -> str:
+    """The question without the words that name something of the corpus."""
+    if not named:
+        return question
+    return " ".join(WORD.sub(lambda m: "" if m.group(0) in named else m.group(0), question).split())
 
 
 _WORD_CACHE: dict[tuple[str, str], np.ndarray] = {}
@@ -214,6 +302,12 @@ def _word_vectors(embedder: Embedder, words: list[str]) -> np.ndarray:
         for word, vector in zip(missing, embedder.embed(missing, query=True), strict=True):
             _WORD_CACHE[(embedder.name, word)] = vector
     return np.stack([_WORD_CACHE[(embedder.name, w)] for w in words])
+
+
+def _relative(space: Space, unit_scores: np.ndarray, query: np.ndarray) -> float:
+    """How much better the question matches the corpus than the off-topic passages."""
+    off_topic = float((space.background @ query).max()) if len(space.background) else 0.0
+    return float(unit_scores.max()) - off_topic
 
 
 def _support(loaded: LoadedIndex, tokens: list[str], clause: int) -> float:
@@ -275,19 +369,25 @@ def rank(
         else:
             dense = units[loaded.unit_starts]  # the whole clause only
         fused += weight * _zscores(dense)
-        top = float(dense.max())
         if primary_units is None:
             primary_units = units
-            off_topic = float((space.background @ query).max()) if len(space.background) else 0.0
-            relative = top - off_topic
+            relative = _relative(space, units, query)
         elif space.english_only:
-            english_cosine = top
+            english_cosine = float(dense.max())
+    primary = loaded.spaces[0]
     with clock("lexical"):
         if options.translate:
-            bridge = translate(loaded, by_name[loaded.spaces[0].model], question)
+            bridge = translate(loaded, by_name[primary.model], question, english == 1.0)
         else:
             bridge = Bridge(tokenize([question])[0], 1.0)
         bm25 = loaded.lexical.scores(bridge.tokens)
+    unnamed_relative = relative
+    rest = unnamed(question, bridge.named)
+    if rest != question and tokenize([rest])[0]:
+        with clock("embed"):
+            query = by_name[primary.model].embed([rest], query=True)[0]
+        with clock("search"):
+            unnamed_relative = _relative(primary, _unit_scores(primary, query), query)
     top_bm25 = float(bm25.max()) if len(bm25) else 0.0
     if top_bm25 > 0:
         fused += options.lexical_weight * bm25 / top_bm25
@@ -298,6 +398,8 @@ def rank(
         english=english,
         known_words=bridge.coverage,
         support=_support(loaded, bridge.tokens, int(order[0])),
+        unnamed_relative=unnamed_relative,
+        unknown_name=float(bridge.unknown_name),
     )
     calibration = calibrations().get(loaded.model, FALLBACK)
     confidence = calibration.probability(features)

@@ -53,7 +53,7 @@ from retrieval.types import Clause, Document, DocumentInfo
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-SEGMENTER_VERSION = 2  # bump when segmentation or embedded text changes: forces a rebuild
+SEGMENTER_VERSION = 3  # bump when segmentation or embedded text changes: forces a rebuild
 CURRENT = "current"
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.json"
@@ -78,9 +78,24 @@ def dense_file(space: int) -> str:
     return f"dense-{space}.faiss"
 
 
+SENTENCE_START = "^"  # marks, in word counts, a capitalised word that opens a sentence or line
+
+
 def count_words(texts: Iterable[str]) -> Counter[str]:
-    """How often each word (3+ letters, as written) occurs in some texts."""
-    return Counter(w for w in WORD.findall("\n".join(texts)) if len(w) >= 3)
+    """How often each word (3+ letters, as written) occurs in some texts. A capitalised word
+    that opens a sentence or a line is counted as SENTENCE_START + word: its capital says
+    nothing about whether it is a name."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for match in WORD.finditer(text):
+            word = match.group(0)
+            if len(word) < 3:
+                continue
+            before = text[: match.start()].rstrip(" \t\"'“‘(«[")
+            if word[0].isupper() and (not before or before[-1] in ".!?:;\n"):
+                word = SENTENCE_START + word
+            counts[word] += 1
+    return counts
 
 
 def vocabulary(per_document: Iterable[Counter[str]]) -> list[str]:
@@ -91,10 +106,25 @@ def vocabulary(per_document: Iterable[Counter[str]]) -> list[str]:
     counts: Counter[str] = Counter()
     first_form: dict[str, str] = {}
     for word, n in forms.most_common():
-        key = word.casefold()
+        plain = word.removeprefix(SENTENCE_START)
+        key = plain.casefold()
         counts[key] += n
-        first_form.setdefault(key, word)
+        first_form.setdefault(key, plain)
     return [first_form[k] for k, _ in counts.most_common(MAX_WORDS)]
+
+
+def names(per_document: Iterable[Counter[str]]) -> list[str]:
+    """The corpus's names (case folded): words written with a capital inside sentences and
+    never in lower case ("ICANN", "Baku", "Chehadé"). Ranking uses them to ask whether a
+    question is about what the corpus says or only mentions what it names."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for document_counts in per_document:
+        for word in document_counts:
+            if word.startswith(SENTENCE_START):
+                continue
+            (lower if word[0].islower() else capitalised).add(word.casefold())
+    return sorted(capitalised - lower)
 
 
 def background_passages() -> list[str]:
@@ -274,6 +304,7 @@ class LoadedIndex:
     spaces: list[Space]  # the first is the primary model
     lexical: LexicalIndex  # one document per clause
     words: list[str]  # the corpus vocabulary, in the order of Space.words
+    names: frozenset[str] = frozenset()  # see retrieval.store.names
     _starts: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -479,7 +510,17 @@ class IndexStore:
                 )
             )
         lexical = LexicalIndex.load(folder / LEXICAL, len(clauses))
-        return LoadedIndex(folder, manifest, documents, clauses, units, spaces, lexical, words)
+        return LoadedIndex(
+            folder,
+            manifest,
+            documents,
+            clauses,
+            units,
+            spaces,
+            lexical,
+            words,
+            frozenset(records.get("names", [])),
+        )
 
     # -- building ----------------------------------------------------------------------------
 
@@ -719,6 +760,7 @@ class IndexStore:
                 ],
                 "words": words,
                 "word_counts": word_counts,
+                "names": names(word_counts.values()),
             }
             _write_json(staging / CLAUSES, records)
             LexicalIndex.build([lexical_text(c) for c in clauses]).save(staging / LEXICAL)

@@ -126,3 +126,26 @@ def test_word_bridge_maps_question_words_onto_the_corpus(built: tuple[Path, Path
     bridge = translate(loaded, E5Embedder(), "Bəyannamə qadınlar haqqında nə deyir?")
     assert "women" in bridge.tokens
     assert 0 < bridge.coverage <= 1
+
+
+def test_questions_that_only_name_the_corpus_abstain(built: tuple[Path, Path]) -> None:
+    """Out-of-scope questions that mention the corpus's own names (not in either question
+    set) abstain; in-scope questions with the same names are answered."""
+    out_of_scope = [
+        "When was the city of Baku founded?",
+        "How many employees does ICANN have?",
+        "What is the unemployment rate in Azerbaijan?",
+        "Bakü'nün nüfusu ne kadar?",
+    ]
+    in_scope = [
+        "What did the minister thank ICANN for?",
+        "Which ministry sent the letter?",
+        "Bəyannamə uşaqlar haqqında nə deyir?",
+    ]
+    stdin = "\n".join(out_of_scope + in_scope).encode()
+    result = _ask(built, "--json", "-", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["abstained"] for a in answers] == [True] * 4 + [False] * 3, [
+        (a["question"], a["abstained"]) for a in answers
+    ]

@@ -10,7 +10,7 @@ from retrieval.engine import Engine
 from retrieval.errors import QuestionError
 from retrieval.evaluate import EvalItem
 from retrieval.question import MAX_CHARS, clean_question
-from retrieval.ranking import Calibration, Features
+from retrieval.ranking import ABSTENTION_FEATURES, Calibration, Features, translate, unnamed
 
 
 def test_logistic_fit_separates_separable_data() -> None:
@@ -37,11 +37,58 @@ def test_calibrate_produces_a_usable_calibration() -> None:
         i = int(question[1:])
         return Features(0.1 if i % 2 else -0.05, 0.0, 1.0, 1.0 if i % 2 else 0.3)
 
-    entry = calibrate(items, features_of, "m")
-    calibration = Calibration(tuple(entry["weights"]), entry["bias"], entry["threshold"])
+    entry = calibrate(items, features_of, "m", names=("relative", "known_words"))
+    assert entry["features"] == ["relative", "known_words"] and len(entry["weights"]) == 2
+    calibration = Calibration(
+        tuple(entry["weights"]), entry["bias"], entry["threshold"], tuple(entry["features"])
+    )
     assert entry["false_abstention"] == 0.0 and entry["abstention_out_of_scope"] == 1.0
     assert calibration.probability(features_of("q1")) >= calibration.threshold
     assert calibration.probability(features_of("q2")) < calibration.threshold
+
+
+def test_shipped_calibrations_use_known_features() -> None:
+    from retrieval.ranking import calibrations
+
+    shipped = calibrations()
+    assert "multilingual-e5-small-q4+all-MiniLM-L6-v2" in shipped
+    for calibration in shipped.values():
+        assert calibration.names == ABSTENTION_FEATURES
+        assert 0.0 <= calibration.probability(Features(0.1, 0.5, 1.0, 1.0)) <= 1.0
+
+
+def test_unnamed_takes_out_only_the_named_words() -> None:
+    assert unnamed("When was ICANN founded?", frozenset({"ICANN"})) == "When was founded?"
+    assert unnamed("Who wrote to ICANN's CEO?", frozenset({"ICANN's"})) == "Who wrote to CEO?"
+    assert unnamed("What is broadband?", frozenset()) == "What is broadband?"
+
+
+def test_bridge_finds_corpus_names_and_names_the_corpus_lacks(fake_engine: Engine) -> None:
+    from retrieval.embed import HashingEmbedder
+
+    loaded = fake_engine.index()
+
+    def bridge(question: str, english: bool = True):  # type: ignore[no-untyped-def]
+        return translate(loaded, HashingEmbedder(), question, english)
+
+    assert bridge("When was ICANN founded?").named == {"ICANN"}
+    assert "Azerbaijani" in bridge("How do I get an Azerbaijani visa?").named  # name + suffix
+    assert not bridge("When was ICANN founded?").unknown_name
+    for question in (
+        "What is the GDP of Azerbaijan?",  # an acronym the corpus lacks
+        "Who hosted the forum in 2019?",  # a number it lacks
+        "Who won the Premier League?",  # capitalised words of an English question
+    ):
+        assert bridge(question).unknown_name, question
+    for question in (
+        "What happened on 5 November 2012?",  # numbers of the corpus
+        "Is the IGF mentioned?",
+        "How do I reset my router?",  # "I" is no name
+    ):
+        assert not bridge(question).unknown_name, question
+    # in other languages a capital may be a translated name: only numbers and acronyms count
+    assert not bridge("Что говорит Бакинская Декларация?", english=False).unknown_name
+    assert bridge("ВВП Азербайджана в 2019?", english=False).unknown_name
 
 
 def test_question_cleaning() -> None:

@@ -180,3 +180,26 @@ def test_a_metadata_change_alone_rebuilds(settings: Settings, corpus_dir: Path) 
     assert report.clauses == 29 and report.embedded == 0  # same clause texts: no new vectors
     answer = engine.ask("Fostering protection of children", k=1)
     assert answer.passages[0].citation.text == "The Baku Declaration (5 November 2012), ¶8"
+
+
+def test_names_are_words_capitalised_inside_sentences_and_never_lower() -> None:
+    from retrieval.store import count_words, names
+
+    counts = count_words(
+        [
+            "Recognizing the role of ICANN, the Ministry thanks Fadi Chehadé.",
+            "Phone: 493-00-04\nThe ministry of Baku writes. Recognizing again.",
+        ]
+    )
+    assert counts["^Recognizing"] == 2 and "Recognizing" not in counts  # opens a sentence
+    assert counts["^Phone"] == 1 and counts["^The"] == 1
+    found = names([counts])
+    assert {"icann", "chehadé", "fadi", "baku"} <= set(found)
+    assert "ministry" not in found  # also written in lower case
+    assert "recognizing" not in found and "phone" not in found  # capitalised only at a start
+
+
+def test_index_records_the_corpus_names(fake_engine: Engine) -> None:
+    loaded = fake_engine.index()
+    assert {"icann", "baku", "chehadé", "azerbaijan"} <= loaded.names
+    assert "broadband" not in loaded.names
