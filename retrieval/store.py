@@ -79,23 +79,21 @@ def dense_file(space: int) -> str:
 
 
 SENTENCE_START = "^"  # marks, in word counts, a capitalised word that opens a sentence or line
+# a word right after the start of a line or a sentence's end (and any quotes or brackets)
+OPENING = re.compile(r"(?:^|[.!?:;])[ \t\"'“‘(«\[]*(" + WORD.pattern + ")", re.MULTILINE)
 
 
 def count_words(texts: Iterable[str]) -> Counter[str]:
     """How often each word (3+ letters, as written) occurs in some texts. A capitalised word
     that opens a sentence or a line is counted as SENTENCE_START + word: its capital says
     nothing about whether it is a name."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        for match in WORD.finditer(text):
-            word = match.group(0)
-            if len(word) < 3:
-                continue
-            before = text[: match.start()].rstrip(" \t\"'“‘(«[")
-            if word[0].isupper() and (not before or before[-1] in ".!?:;\n"):
-                word = SENTENCE_START + word
-            counts[word] += 1
-    return counts
+    joined = "\n".join(texts)
+    counts = Counter(w for w in WORD.findall(joined) if len(w) >= 3)
+    for word in OPENING.findall(joined):
+        if len(word) >= 3 and word[0].isupper():
+            counts[word] -= 1
+            counts[SENTENCE_START + word] += 1
+    return +counts  # without the words that only ever open a sentence
 
 
 def vocabulary(per_document: Iterable[Counter[str]]) -> list[str]:
