@@ -89,6 +89,7 @@ def main() -> int:
 
 
 BASE = ("relative", "english_cosine", "english", "known_words")
+FOREIGN = ("relative_foreign", "unnamed_relative_foreign")
 ABSTENTION_SETS = [
     ("relative",),
     ("relative", "known_words"),
@@ -97,55 +98,51 @@ ABSTENTION_SETS = [
     (*BASE, "support"),
     (*BASE, "unnamed_relative"),
     (*BASE, "unknown_name"),
-    (*BASE, "support", "unnamed_relative", "unknown_name"),
-    (*BASE, "unnamed_relative", "unknown_name"),  # shipped: ranking.ABSTENTION_FEATURES
+    (*BASE, "unnamed_relative", "unknown_name"),
+    (*BASE, "support", "unnamed_relative", "unknown_name", *FOREIGN),
+    (*BASE, "unnamed_relative", "unknown_name", *FOREIGN),  # shipped: ABSTENTION_FEATURES
 ]
 
 
 def abstention_ablation(engine: Engine) -> list[dict]:  # type: ignore[type-arg]
     """Which features tell answerable questions from the rest: each subset is fitted on the
     project's set (leave-one-out figures) and, fitted on all of it, applied to the dev set."""
-    from retrieval.calibrate import choose_threshold, fit_logistic
+    from retrieval.calibrate import fit
     from retrieval.ranking import Features
 
-    def table(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    def table(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         items = read_items(path)
-        rows = []
+        rows, groups = [], []
         for item in items:
             ranking, _, _ = engine.ranking(item.question, k=1)
             assert ranking.features is not None
             rows.append(ranking.features.vector())
-        return np.array(rows), np.array([1.0 if i.expect else 0.0 for i in items])
+            groups.append(ranking.features.group)
+        y = np.array([1.0 if i.expect else 0.0 for i in items])
+        return np.array(rows), y, np.array(groups)
 
     sets = question_sets()
-    x_own, y_own = table(sets["own"])
+    x_own, y_own, g_own = table(sets["own"])
     dev = table(sets["dev"]) if "dev" in sets else None
     out = []
     for names in ABSTENTION_SETS:
         cols = [Features.NAMES.index(n) for n in names]
         x = x_own[:, cols]
-
-        def fit(mask: np.ndarray, x: np.ndarray = x) -> tuple[np.ndarray, float, float]:
-            w, b, _, _ = fit_logistic(x[mask], y_own[mask])
-            p = 1 / (1 + np.exp(-(x[mask] @ w + b)))
-            return w, b, choose_threshold(p, y_own[mask], 0.03) * 0.98
-
         answered = np.zeros(len(y_own), dtype=bool)
         for i in range(len(y_own)):
-            mask = np.ones(len(y_own), dtype=bool)
-            mask[i] = False
-            w, b, t = fit(mask)
-            answered[i] = 1 / (1 + np.exp(-(x[i] @ w + b))) >= t
+            rest = np.arange(len(y_own)) != i
+            fitted = fit(x[rest], y_own[rest], g_own[rest], 0.03)
+            answered[i] = fitted.answers(x[i : i + 1], g_own[i : i + 1])[0]
         row = {
             "features": "+".join(names),
             "own_loo_abstained_out": round(float(np.mean(~answered[y_own == 0])), 2),
             "own_loo_false_abstention": round(float(np.mean(~answered[y_own == 1])), 2),
         }
         if dev is not None:
-            w, b, t = fit(np.ones(len(y_own), dtype=bool))
-            p = 1 / (1 + np.exp(-(dev[0][:, cols] @ w + b)))
-            row["dev_abstained_out"] = round(float(np.mean(p[dev[1] == 0] < t)), 2)
-            row["dev_false_abstention"] = round(float(np.mean(p[dev[1] == 1] < t)), 2)
+            fitted = fit(x, y_own, g_own, 0.03)
+            dev_answered = fitted.answers(dev[0][:, cols], dev[2])
+            row["dev_abstained_out"] = round(float(np.mean(~dev_answered[dev[1] == 0])), 2)
+            row["dev_false_abstention"] = round(float(np.mean(~dev_answered[dev[1] == 1])), 2)
         out.append(row)
     return out
 

@@ -2,14 +2,16 @@
 
 It learns, from a question file with in-scope and out-of-scope questions, how the features of
 a ranking (retrieval.ranking.Features) tell "the corpus answers this" from "it does not", then
-picks the threshold that keeps false abstention within a budget while abstaining on as many
-out-of-scope questions as it can. The result goes to retrieval/data/calibration.json.
+picks, for English questions and for the others apart, the threshold that keeps false
+abstention within a budget while abstaining on as many out-of-scope questions as it can. The
+result goes to retrieval/data/calibration.json.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,37 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, max_false_abstention: float) 
     return best
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """A fitted abstention model: weights, bias, and thresholds (one per group of questions,
+    see Features.group, and one for all)."""
+
+    weights: np.ndarray
+    bias: float
+    threshold: float
+    thresholds: dict[str, float]
+
+    def answers(self, x: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        p = 1 / (1 + np.exp(-(x @ self.weights + self.bias)))
+        return p >= np.array([self.thresholds.get(str(g), self.threshold) for g in groups])
+
+
+def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, max_false_abstention: float) -> Fitted:
+    """Fit the weights on all questions, then each group's threshold on its own questions,
+    as high as its budget of false abstention allows."""
+    w, b, _, _ = fit_logistic(x, y)
+    p = 1 / (1 + np.exp(-(x @ w + b)))
+
+    def threshold(mask: np.ndarray) -> float:
+        # a little below the last in-scope question it must keep: not a razor-thin boundary
+        return round(choose_threshold(p[mask], y[mask], max_false_abstention) * 0.98, 6)
+
+    thresholds = {
+        str(g): threshold(groups == g) for g in sorted(set(groups)) if (y[groups == g] == 1).any()
+    }
+    return Fitted(w, b, threshold(np.ones(len(y), dtype=bool)), thresholds)
+
+
 def calibrate(
     items: Sequence[EvalItem],
     features_of: Callable[[str], Features],
@@ -59,19 +92,19 @@ def calibrate(
     feats = [features_of(item.question) for item in items]
     x = np.array([f.vector(names) for f in feats], dtype=np.float64)
     y = np.array([1.0 if item.expect else 0.0 for item in items])
-    w, b, _, _ = fit_logistic(x, y)
-    p = 1 / (1 + np.exp(-(x @ w + b)))
-    # a little below the last in-scope question it must keep, so the boundary is not razor-thin
-    threshold = choose_threshold(p, y, max_false_abstention) * 0.98
+    groups = np.array([f.group for f in feats])
+    fitted = fit(x, y, groups, max_false_abstention)
+    answers = fitted.answers(x, groups)
     return {
-        "weights": [round(float(v), 6) for v in w],
-        "bias": round(float(b), 6),
-        "threshold": round(float(threshold), 6),
+        "weights": [round(float(v), 6) for v in fitted.weights],
+        "bias": round(float(fitted.bias), 6),
+        "threshold": fitted.threshold,
+        "thresholds": fitted.thresholds,
         "fitted_on": len(items),
-        "abstention_out_of_scope": round(float(np.mean(p[y == 0] < threshold)), 3)
+        "abstention_out_of_scope": round(float(np.mean(~answers[y == 0])), 3)
         if (y == 0).any()
         else None,
-        "false_abstention": round(float(np.mean(p[y == 1] < threshold)), 3),
+        "false_abstention": round(float(np.mean(~answers[y == 1])), 3),
         "features": list(names),
         "model": model,
     }

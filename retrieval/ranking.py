@@ -68,7 +68,24 @@ class Features:
         "support",
         "unnamed_relative",
         "unknown_name",
+        "relative_foreign",
+        "unnamed_relative_foreign",
     )
+
+    # A question in another language is read by the multilingual model alone, across
+    # languages, where cosines spread less: its scores get weights of their own.
+    @property
+    def relative_foreign(self) -> float:
+        return self.relative * (1.0 - self.english)
+
+    @property
+    def unnamed_relative_foreign(self) -> float:
+        return self.unnamed_relative * (1.0 - self.english)
+
+    @property
+    def group(self) -> str:
+        """Questions are thresholded by group: English ones are read by more models."""
+        return "english" if self.english else "other"
 
     def vector(self, names: Sequence[str] = NAMES) -> list[float]:
         return [float(getattr(self, name)) for name in names]
@@ -83,6 +100,8 @@ ABSTENTION_FEATURES = (
     "known_words",
     "unnamed_relative",
     "unknown_name",
+    "relative_foreign",
+    "unnamed_relative_foreign",
 )
 
 
@@ -100,6 +119,10 @@ class Calibration:
     bias: float
     threshold: float = 0.5
     names: tuple[str, ...] = ABSTENTION_FEATURES  # the features the weights go with
+    thresholds: tuple[tuple[str, float], ...] = ()  # per Features.group, where fitted
+
+    def threshold_for(self, features: Features) -> float:
+        return dict(self.thresholds).get(features.group, self.threshold)
 
     def probability(self, features: Features) -> float:
         x = sum(w * f for w, f in zip(self.weights, features.vector(self.names), strict=True))
@@ -119,7 +142,11 @@ def calibrations() -> dict[str, Calibration]:
     )
     return {
         model: Calibration(
-            tuple(c["weights"]), c["bias"], c.get("threshold", 0.5), tuple(c["features"])
+            tuple(c["weights"]),
+            c["bias"],
+            c.get("threshold", 0.5),
+            tuple(c["features"]),
+            tuple(sorted(c.get("thresholds", {}).items())),
         )
         for model, c in raw.get("models", {}).items()
         if set(c.get("features", ["?"])) <= set(Features.NAMES)
@@ -210,9 +237,7 @@ def _is_name(names: frozenset[str], word: str) -> bool:
     if folded in names:
         return True
     return any(
-        folded[:-cut] in names
-        for cut in range(1, NAME_SUFFIX + 1)
-        if len(folded) - cut >= NAME_MIN
+        folded[:-cut] in names for cut in range(1, NAME_SUFFIX + 1) if len(folded) - cut >= NAME_MIN
     )
 
 
@@ -414,4 +439,5 @@ def rank(
             Hit(loaded.clauses[int(i)], round(score, 4), _highlight(loaded, primary_units, int(i)))
         )
     clock.finish("fusion")
-    return Ranking(tuple(hits), confidence < calibration.threshold, confidence, features)
+    abstained = confidence < calibration.threshold_for(features)
+    return Ranking(tuple(hits), abstained, confidence, features)

@@ -40,11 +40,38 @@ def test_calibrate_produces_a_usable_calibration() -> None:
     entry = calibrate(items, features_of, "m", names=("relative", "known_words"))
     assert entry["features"] == ["relative", "known_words"] and len(entry["weights"]) == 2
     calibration = Calibration(
-        tuple(entry["weights"]), entry["bias"], entry["threshold"], tuple(entry["features"])
+        tuple(entry["weights"]),
+        entry["bias"],
+        entry["threshold"],
+        tuple(entry["features"]),
+        tuple(entry["thresholds"].items()),
     )
     assert entry["false_abstention"] == 0.0 and entry["abstention_out_of_scope"] == 1.0
-    assert calibration.probability(features_of("q1")) >= calibration.threshold
-    assert calibration.probability(features_of("q2")) < calibration.threshold
+    assert calibration.probability(features_of("q1")) >= calibration.threshold_for(
+        features_of("q1")
+    )
+    assert calibration.probability(features_of("q2")) < calibration.threshold_for(
+        features_of("q2")
+    )
+
+
+def test_each_group_of_questions_gets_its_own_threshold() -> None:
+    """English questions score higher than the others here: one shared threshold would
+    refuse every answerable non-English question, or answer every English one."""
+    from retrieval.calibrate import fit
+
+    rng = np.random.default_rng(0)
+    english = np.repeat([1.0, 0.0], 40)
+    answerable = np.tile(np.repeat([1.0, 0.0], 20), 2)
+    score = 0.5 * english + 0.2 * answerable + rng.normal(0, 0.02, 80)
+    x = score[:, None]
+    groups = np.where(english == 1, "english", "other")
+    fitted = fit(x, answerable, groups, 0.0)
+    assert set(fitted.thresholds) == {"english", "other"}
+    answers = fitted.answers(x, groups)
+    assert answers[answerable == 1].all() and not answers[answerable == 0].any()
+    one_threshold = fit(x, answerable, np.array(["all"] * 80), 0.0).answers(x, groups)
+    assert one_threshold[(answerable == 0) & (english == 1)].all()  # what per-group avoids
 
 
 def test_shipped_calibrations_use_known_features() -> None:
@@ -55,6 +82,7 @@ def test_shipped_calibrations_use_known_features() -> None:
     for calibration in shipped.values():
         assert calibration.names == ABSTENTION_FEATURES
         assert 0.0 <= calibration.probability(Features(0.1, 0.5, 1.0, 1.0)) <= 1.0
+        assert {name for name, _ in calibration.thresholds} <= {"english", "other"}
 
 
 def test_unnamed_takes_out_only_the_named_words() -> None:
