@@ -1,4 +1,5 @@
-"""The bot's own words, in the reader's Telegram language where a translation exists."""
+"""The bot's own words, in the reader's Telegram language: English, Azerbaijani, Russian or
+Turkish (every phrase in each; tests/test_telegram.py checks), English for any other."""
 
 from __future__ import annotations
 
@@ -58,6 +59,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "documents": "Sənədlər:",
         "no_clause": "Belə bənd yoxdur. Sənəd adları üçün /documents baxın.",
         "not_admin": "Bağışlayın, bunu yalnız botun administratorları edə bilər.",
+        "clause_usage": "İstifadə: /clause <sənəd> <nömrə>, məsələn /clause {example} 8",
+        "reindexing": "Sənədlər yenidən indekslənir…",
+        "reindexed": "İndeks yeniləndi: {documents} sənəd, {clauses} bənd ({embedded} yeni, "
+        "{reused} təkrar istifadə olunub, {removed} silinib), {seconds:.1f} san.",
+        "ask_usage": "İstifadə: /ask <sual>",
+        "stats": "Suallar: {questions} (cavablanıb {answered}, cavabsız {abstained}); "
+        "rəylər 👍 {up} 👎 {down}.",
+        "top_questions": "Ən çox verilən suallar:",
     },
     "ru": {
         "intro": "Я отвечаю на вопросы об этих документах дословными цитатами, указывая "
@@ -83,17 +92,47 @@ PHRASES: dict[str, dict[str, str]] = {
         "documents": "Документы:",
         "no_clause": "Такого пункта нет. Названия документов: /documents.",
         "not_admin": "Извините, это могут делать только администраторы бота.",
+        "clause_usage": "Использование: /clause <документ> <номер>, например /clause {example} 8",
+        "reindexing": "Переиндексация документов…",
+        "reindexed": "Индекс обновлён: документов {documents}, пунктов {clauses} (новых "
+        "{embedded}, повторно использовано {reused}, удалено {removed}) за {seconds:.1f} с.",
+        "ask_usage": "Использование: /ask <вопрос>",
+        "stats": "Вопросов: {questions} (с ответом {answered}, без ответа {abstained}); "
+        "отзывы 👍 {up} 👎 {down}.",
+        "top_questions": "Чаще всего спрашивали:",
     },
     "tr": {
+        "intro": "Bu belgelerle ilgili soruları, belgelerden kelimesi kelimesine alıntı yaparak "
+        "ve her alıntının alındığı maddeyi göstererek yanıtlıyorum:",
+        "how": "Herhangi bir dilde, kendi sözlerinizle sorun. Grupta beni etiketleyin, "
+        "mesajıma yanıt verin ya da /ask kullanın. Komutlar: /documents, /clause <belge> "
+        "<numara>, /help.",
+        "examples": "Örneğin:",
         "not_answered": "Belgeler bu soruyu yanıtlamıyor.",
         "closest": "En yakın madde (yanıt değil, siz değerlendirin):",
         "score": "puan",
         "more": "Daha fazla ▸",
         "context": "Maddenin tamamı",
+        "no_more": "Başka madde yok.",
+        "thanks": "Geri bildiriminiz için teşekkürler.",
+        "expired": "Bu düğmenin süresi doldu: lütfen yeniden sorun.",
+        "too_long": "Bu mesaj bir soru için çok uzun (en fazla {limit} karakter). "
+        "Lütfen daha kısa bir soru sorun.",
         "empty": "Lütfen sorunuzu metin olarak gönderin, örneğin: “Mektubu kim imzaladı?”",
         "non_text": "Yalnızca metin sorularını okuyabiliyorum. Lütfen sorunuzu yazın.",
         "slow_down": "Çok hızlı soruyorsunuz: birkaç saniye bekleyip tekrar sorun.",
         "error": "Üzgünüm, yanıtlarken bir hata oluştu. Lütfen tekrar deneyin.",
+        "documents": "Belgeler:",
+        "clause_usage": "Kullanım: /clause <belge> <numara>, örneğin /clause {example} 8",
+        "no_clause": "Böyle bir madde yok. Belge adları için: /documents.",
+        "not_admin": "Üzgünüm, bunu yalnızca botun yöneticileri yapabilir.",
+        "reindexing": "Belgeler yeniden dizinleniyor…",
+        "reindexed": "Dizin güncellendi: {documents} belge, {clauses} madde ({embedded} yeni, "
+        "{reused} yeniden kullanıldı, {removed} silindi), {seconds:.1f} sn.",
+        "ask_usage": "Kullanım: /ask <soru>",
+        "stats": "Sorular: {questions} (yanıtlanan {answered}, yanıtlanmayan {abstained}); "
+        "geri bildirim 👍 {up} 👎 {down}.",
+        "top_questions": "En çok sorulanlar:",
     },
 }
 

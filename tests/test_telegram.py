@@ -94,6 +94,33 @@ def test_start_and_help_list_the_documents(engine: Engine, tmp_path: Path) -> No
     scenario(run())
 
 
+def test_every_phrase_in_every_language_with_the_same_fields() -> None:
+    import string
+
+    from bot.i18n import PHRASES
+
+    def fields(phrase: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(phrase) if name}
+
+    for lang in ("az", "ru", "tr"):
+        assert set(PHRASES[lang]) == set(PHRASES["en"]), lang
+        for key, phrase in PHRASES["en"].items():
+            assert fields(PHRASES[lang][key]) == fields(phrase), (lang, key)
+
+
+def test_help_in_the_readers_language(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(message=fake.message("/help", user_id=3, lang="tr"))
+            fake.push(message=fake.message("/help", user_id=4, lang="az"))
+            await fake.wait_for("sendMessage", 2)
+            turkish, azerbaijani = sorted(texts(fake), key=lambda t: "Örneğin" not in t)
+            assert "Örneğin:" in turkish and "Komutlar:" in turkish
+            assert "Məsələn:" in azerbaijani and "Əmrlər:" in azerbaijani
+
+    scenario(run())
+
+
 def test_question_answered_with_quote_citation_and_buttons(engine: Engine, tmp_path: Path) -> None:
     async def run() -> None:
         async with running(engine, tmp_path) as (fake, _):
