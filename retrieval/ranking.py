@@ -244,10 +244,17 @@ def _is_name(names: frozenset[str], word: str) -> bool:
 def _unknown_name(loaded: LoadedIndex, question: str, english: bool, bridged: set[str]) -> bool:
     """Does the question name something (a number, an acronym, and in an English question a
     capitalised word) that the corpus never mentions, even by a close form?"""
-    for position, token in enumerate(TOKEN.findall(question)):
+    tokens = TOKEN.findall(question)
+    # capitals mean names only where the rest is written in lower case
+    shouting = question == question.upper()
+    later = [t for t in tokens[1:] if t[0].isalpha()]
+    title_case = sum(t[0].isupper() for t in later) > len(later) / 2
+    for position, token in enumerate(tokens):
         number = any(ch.isdigit() for ch in token)
-        acronym = len(token) > 1 and token.isupper() and token.isascii()
-        capitalised = english and position > 0 and token[0].isupper() and token != "I"
+        acronym = len(token) > 1 and token.isupper() and token.isascii() and not shouting
+        capitalised = (
+            english and not title_case and position > 0 and token[0].isupper() and token != "I"
+        )
         if not (number or acronym or capitalised):
             continue
         if token in bridged or _is_name(loaded.names, token):

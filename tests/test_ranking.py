@@ -112,6 +112,8 @@ def test_bridge_finds_corpus_names_and_names_the_corpus_lacks(fake_engine: Engin
         "What happened on 5 November 2012?",  # numbers of the corpus
         "Is the IGF mentioned?",
         "How do I reset my router?",  # "I" is no name
+        "What Does The Declaration Say About Broadband?",  # title case: capitals say nothing
+        "WHAT DOES IT SAY ABOUT BROADBAND?",  # nor do they in capitals throughout
     ):
         assert not bridge(question).unknown_name, question
     # in other languages a capital may be a translated name: only numbers and acronyms count
