@@ -29,20 +29,22 @@ from retrieval.types import Answer  # noqa: E402
 
 NONE = Options(lexical_weight=0.0, sentence_units=False, translate=False)
 CONFIGS = [
-    # name, backend, context in embedded text, sentence units in the index, ranking options
-    ("dense MiniLM, clause text only (baseline)", "minilm", False, False, NONE),
-    ("dense e5, clause text only", "e5", False, False, NONE),
-    ("e5 + context (title, letter part)", "e5", True, False, NONE),
+    # name, backend, context in embedded text, sentence units, role units, ranking options
+    ("dense MiniLM, clause text only (baseline)", "minilm", False, False, False, NONE),
+    ("dense e5, clause text only", "e5", False, False, False, NONE),
+    ("e5 + context (title, letter part)", "e5", True, False, False, NONE),
     (
         "e5 + context + sentence units",
         "e5",
         True,
         True,
+        False,
         Options(lexical_weight=0.0, translate=False),
     ),
-    ("e5 + context + sentences + BM25", "e5", True, True, Options(translate=False)),
-    ("e5 + ... + BM25 with word bridge", "e5", True, True, Options()),
-    ("hybrid e5 + MiniLM (English) + all of the above", "hybrid", True, True, Options()),
+    ("e5 + context + sentences + BM25", "e5", True, True, False, Options(translate=False)),
+    ("e5 + ... + BM25 with word bridge", "e5", True, True, False, Options()),
+    ("e5 + ... + word bridge + letter-part roles", "e5", True, True, True, Options()),
+    ("hybrid e5 + MiniLM (English) + all of the above", "hybrid", True, True, True, Options()),
 ]
 
 
@@ -62,9 +64,11 @@ def main() -> int:
     models = {name: load_embedders(name) for name in ("minilm", "e5", "hybrid")}
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        for number, (name, backend, context, sentences, options) in enumerate(CONFIGS):
+        for number, (name, backend, context, sentences, roles, options) in enumerate(CONFIGS):
             settings = Settings(corpus=ROOT / "corpus", index=Path(tmp) / f"idx{number}")
-            store = IndexStore(settings.index, context=context, sentence_units=sentences)
+            store = IndexStore(
+                settings.index, context=context, sentence_units=sentences, role_units=roles
+            )
             engine = Engine(settings, embedders=models[backend], store=store)
             engine.build()
             row = {"method": name}

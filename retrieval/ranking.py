@@ -1,7 +1,8 @@
 """Ranking: dense and lexical evidence -> one fused order -> passages, or an abstention.
 
 Dense: every clause is embedded whole and, when it has several sentences, sentence by
-sentence; a clause scores its best unit (one precise sentence inside a long clause counts).
+sentence, and a part of a letter also by its role alone ("closing and signature: who signed
+the letter"); a clause scores its best unit (one precise sentence inside a long clause counts).
 Each model's scores are turned into z-scores over the corpus (how far a clause stands out for
 this question), which removes a model's habit of giving every text a high cosine, and the
 models are summed: the multilingual one always, the English-only one for English questions.
@@ -211,9 +212,10 @@ def _zscores(scores: np.ndarray) -> np.ndarray:
 def _highlight(loaded: LoadedIndex, unit_scores: np.ndarray, clause: int) -> tuple[int, int] | None:
     """The span of the clause's best sentence, if it has more than one."""
     start, end = loaded.unit_range(clause)
-    if end - start < 2:
-        return None
-    best = start + 1 + int(np.argmax(unit_scores[start + 1 : end]))  # skip the whole clause
+    sentences = start + np.flatnonzero(loaded.units[start:end, 1] >= 0)
+    if len(sentences) == 0:
+        return None  # the clause whole (and its role) only
+    best = int(sentences[np.argmax(unit_scores[sentences])])
     return int(loaded.units[best, 1]), int(loaded.units[best, 2])
 
 

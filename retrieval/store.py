@@ -53,7 +53,7 @@ from retrieval.types import Clause, Document, DocumentInfo
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-SEGMENTER_VERSION = 3  # bump when segmentation or embedded text changes: forces a rebuild
+SEGMENTER_VERSION = 4  # bump when segmentation or embedded text changes: forces a rebuild
 CURRENT = "current"
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.json"
@@ -156,10 +156,12 @@ def embed_text(
 
 @dataclass(frozen=True)
 class Units:
-    """What gets embedded: each clause whole, and each sentence of a multi-sentence clause.
+    """What gets embedded: each clause whole, each sentence of a multi-sentence clause, and
+    for a part of a letter what the part is for, alone (its role).
 
     `rows[u]` is (clause index, sentence start, sentence end) for unit u; start = end = -1 for
-    the whole clause, which always comes first among its clause's units.
+    the whole clause, which always comes first among its clause's units; start = end = ROLE
+    for the role.
     """
 
     clauses: list[Clause]
@@ -167,13 +169,21 @@ class Units:
     rows: np.ndarray  # int64 (units x 3)
 
 
+ROLE = -2
+
+
 def plan_units(
     documents: Sequence[Document],
     context: bool = True,
     sentence_units: bool = True,
     segmented: dict[str, list[Clause]] | None = None,
+    role_units: bool = True,
 ) -> Units:
-    """`segmented` holds the clauses of documents already segmented (unchanged since)."""
+    """`segmented` holds the clauses of documents already segmented (unchanged since).
+
+    A role unit ("Letter from the Minister ... . closing and signature: who signed the
+    letter") lets a question about what a part of the letter is for find it in any language,
+    without the part's names and numbers blurring the match."""
     clauses: list[Clause] = []
     texts: list[str] = []
     rows: list[tuple[int, int, int]] = []
@@ -189,6 +199,10 @@ def plan_units(
                 for a, b in spans:
                     texts.append(embed_text(document.info, clause, clause.text[a:b], context))
                     rows.append((index, a, b))
+            if role_units and context and clause.label:
+                role = LABEL_CONTEXT.get(clause.label, clause.label)
+                texts.append(" ".join(f"{document.info.title}. {role}".split()))
+                rows.append((index, ROLE, ROLE))
     return Units(clauses, texts, np.array(rows, dtype=np.int64).reshape(-1, 3))
 
 
@@ -392,13 +406,15 @@ class IndexStore:
         context: bool = True,
         sentence_units: bool = True,
         lock_wait: float = 300.0,
+        role_units: bool = True,
     ) -> None:
-        """`context` and `sentence_units` exist to measure what they bring (benchmarks);
-        `lock_wait` is how long a build waits for another one to finish."""
+        """`context`, `sentence_units` and `role_units` exist to measure what they bring
+        (benchmarks); `lock_wait` is how long a build waits for another one to finish."""
         self.root = root
         self.lock_wait = lock_wait
         self.context = context
         self.sentence_units = sentence_units
+        self.role_units = role_units
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -601,6 +617,7 @@ class IndexStore:
                 **build_inputs(embedders),
                 "context": self.context,
                 "sentence_units": self.sentence_units,
+                "role_units": self.role_units,
             }
             checksums = {d.doc_id: document_checksum(d) for d in documents}
             current = self._current_manifest()
@@ -627,6 +644,7 @@ class IndexStore:
                 self.context,
                 self.sentence_units,
                 {doc_id: previous.clauses[doc_id] for doc_id in same},
+                self.role_units,
             )
             by_document: dict[str, list[Clause]] = {}
             for clause in units.clauses:

@@ -203,3 +203,23 @@ def test_index_records_the_corpus_names(fake_engine: Engine) -> None:
     loaded = fake_engine.index()
     assert {"icann", "baku", "chehadé", "azerbaijan"} <= loaded.names
     assert "broadband" not in loaded.names
+
+
+def test_letter_parts_get_a_role_unit_that_is_never_highlighted(fake_engine: Engine) -> None:
+    from retrieval.ranking import _highlight
+    from retrieval.store import ROLE
+
+    loaded = fake_engine.index()
+    labelled = {i for i, c in enumerate(loaded.clauses) if c.label}
+    roles = loaded.units[loaded.units[:, 1] == ROLE]
+    assert len(labelled) >= 8 and sorted(roles[:, 0].tolist()) == sorted(labelled)
+    assert (np.diff(loaded.units[:, 0]) >= 0).all()  # still grouped by clause
+    for clause in labelled:
+        start, end = loaded.unit_range(clause)
+        assert loaded.units[start, 1] == -1  # the whole clause first
+        scores = np.zeros(len(loaded.units), dtype=np.float32)
+        scores[start:end][loaded.units[start:end, 1] == ROLE] = 1.0  # the role scores best
+        span = _highlight(loaded, scores, clause)
+        if span is not None:
+            a, b = span
+            assert 0 <= a < b <= len(loaded.clauses[clause].text)
