@@ -80,6 +80,11 @@ def texts(fake: FakeTelegram, chat_id: int | None = None) -> list[str]:
     return [c.params["text"] for c in fake.sent("sendMessage", chat_id)]
 
 
+def buttons(sent: Any) -> list[dict[str, Any]]:
+    """The inline buttons of a sent message, row after row."""
+    return [b for row in sent.params["reply_markup"]["inline_keyboard"] for b in row]
+
+
 def test_start_and_help_list_the_documents(engine: Engine, tmp_path: Path) -> None:
     async def run() -> None:
         async with running(engine, tmp_path) as (fake, _):
@@ -132,8 +137,7 @@ def test_question_answered_with_quote_citation_and_buttons(engine: Engine, tmp_p
             assert text.startswith("<blockquote>Fostering protection of children")
             assert "Baku Declaration (5 November 2012), ¶8" in text
             assert "https://t.me/clause_test_bot?start=c_baku-declaration-2012_8" in text
-            buttons = [b for row in sent.params["reply_markup"]["inline_keyboard"] for b in row]
-            assert [b["text"] for b in buttons] == ["More ▸", "Full clause", "👍", "👎"]
+            assert [b["text"] for b in buttons(sent)] == ["More ▸", "Full clause", "👍", "👎"]
 
     scenario(run())
 
@@ -160,8 +164,7 @@ def test_buttons_more_context_and_feedback(engine: Engine, tmp_path: Path) -> No
         async with running(engine, tmp_path) as (fake, _):
             fake.push(message=fake.message(CHILDREN))
             (answer,) = await fake.wait_for("sendMessage")
-            buttons = [b for row in answer.params["reply_markup"]["inline_keyboard"] for b in row]
-            data = {b["text"]: b["callback_data"] for b in buttons}
+            data = {b["text"]: b["callback_data"] for b in buttons(answer)}
             message = {**fake.message(None), "message_id": 5, "text": "x"}
 
             def press(payload: str, query_id: str) -> None:
