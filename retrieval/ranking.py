@@ -163,6 +163,8 @@ class Options:
     english_weight: float = ENGLISH_WEIGHT
     sentence_units: bool = True
     translate: bool = True
+    everyday_reference: bool = True  # see _relative
+    towards_english: bool = True  # see towards_english
 
 
 class _Clock:
@@ -338,9 +340,35 @@ def _word_vectors(embedder: Embedder, words: list[str]) -> np.ndarray:
     return np.stack([_WORD_CACHE[(embedder.name, w)] for w in words])
 
 
-def _relative(space: Space, unit_scores: np.ndarray, query: np.ndarray) -> float:
-    """How much better the question matches the corpus than the off-topic passages."""
+def towards_english(space: Space, query: np.ndarray) -> np.ndarray:
+    """A question not in English, moved by the difference between its language's mean
+    question vector and the English one (Space.languages: the same everyday questions in
+    each language, so the difference is the language alone). Read across languages, the
+    multilingual model's vector of a question carries its language too, which pulls it
+    towards whatever clauses happen to lie in that direction; this takes it out. The
+    language is the one whose mean is nearest; a question nearest English is left as it is."""
+    means = space.languages
+    if "en" not in means or len(means) < 2:
+        return query
+    language = max(means, key=lambda code: float(query @ means[code]) / _norm(means[code]))
+    if language == "en":
+        return query
+    moved = query - (means[language] - means["en"])
+    return np.asarray(moved / _norm(moved), dtype=np.float32)
+
+
+def _norm(vector: np.ndarray) -> float:
+    return float(np.linalg.norm(vector)) or 1.0
+
+
+def _relative(space: Space, unit_scores: np.ndarray, query: np.ndarray, everyday: bool) -> float:
+    """How much better the question matches the corpus than anything off-topic: the off-topic
+    passages and, with `everyday` (for a question not in English), everyday questions in
+    several languages. Read across languages, a question's cosines to English texts lie close
+    together; an everyday question in its own language is the nearer "anything else"."""
     off_topic = float((space.background @ query).max()) if len(space.background) else 0.0
+    if everyday and space.everyday is not None and len(space.everyday):
+        off_topic = max(off_topic, float((space.everyday @ query).max()))
     return float(unit_scores.max()) - off_topic
 
 
@@ -385,6 +413,8 @@ def rank(
         return Ranking((), True, 0.0, None)
     by_name = {e.name: e for e in embedders}
     english = is_english(embedders, question)
+    everyday = options.everyday_reference and english == 0.0
+    shift = options.towards_english and english == 0.0
     fused = np.zeros(total, dtype=np.float64)
     primary_units: np.ndarray | None = None
     relative = english_cosine = 0.0
@@ -395,9 +425,13 @@ def rank(
             if weight == 0.0:
                 continue  # its vote would not count: skip the work
         with clock("embed"):
-            query = by_name[space.model].embed([question], query=True)[0]
+            asked = by_name[space.model].embed([question], query=True)[0]
+            query = towards_english(space, asked) if shift and not space.english_only else asked
         with clock("search"):
             units = _unit_scores(space, query)
+            # moving the question ranks better, but off-topic questions of its language are
+            # then farther too: whether to answer is read from the question as asked
+            asked_units = units if query is asked else _unit_scores(space, asked)
         if options.sentence_units:
             dense = np.maximum.reduceat(units, loaded.unit_starts)
         else:
@@ -405,7 +439,7 @@ def rank(
         fused += weight * _zscores(dense)
         if primary_units is None:
             primary_units = units
-            relative = _relative(space, units, query)
+            relative = _relative(space, asked_units, asked, everyday)
         elif space.english_only:
             english_cosine = float(dense.max())
     primary = loaded.spaces[0]
@@ -421,7 +455,7 @@ def rank(
         with clock("embed"):
             query = by_name[primary.model].embed([rest], query=True)[0]
         with clock("search"):
-            unnamed_relative = _relative(primary, _unit_scores(primary, query), query)
+            unnamed_relative = _relative(primary, _unit_scores(primary, query), query, everyday)
     top_bm25 = float(bm25.max()) if len(bm25) else 0.0
     if top_bm25 > 0:
         fused += options.lexical_weight * bm25 / top_bm25

@@ -9,6 +9,8 @@ Layout of the index folder::
     gen-.../vectors-N.npy                  float32 (units x dim) of model N, allow_pickle=False
     gen-.../dense-N.faiss                  FAISS inner-product index over those vectors
     gen-.../background-N.npy               model N's vectors of off-topic passages (abstention)
+    gen-.../everyday-0.npy                 the first model's vectors of everyday questions,
+    gen-.../asked-0.npy                    as passages and as questions (several languages)
     gen-.../words-0.npy                    the first model's vectors of the corpus vocabulary
     gen-.../lexical/                       BM25 arrays (bm25s)
     .lock                                  held by the one build that may run at a time
@@ -53,19 +55,29 @@ from retrieval.types import Clause, Document, DocumentInfo
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-SEGMENTER_VERSION = 4  # bump when segmentation or embedded text changes: forces a rebuild
+SEGMENTER_VERSION = 5  # bump when segmentation or embedded text changes: forces a rebuild
 CURRENT = "current"
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.json"
 UNITS = "units.npy"
 BACKGROUND_FILE = Path(__file__).resolve().parent / "data" / "background.txt"
+EVERYDAY_FILE = Path(__file__).resolve().parent / "data" / "everyday.txt"
 
 
 # What each model embeds, besides nothing else: the units of the corpus; off-topic passages
-# (for abstention); and, for the first model only, the corpus vocabulary (for questions in
-# other languages, see ranking.translate).
-SETS = ("units", "background", "words")
-_SET_PREFIX = {"units": "vectors", "background": "background", "words": "words"}
+# (for abstention); and, for the first model only, the corpus vocabulary and everyday
+# questions in several languages (for questions in other languages, see ranking.translate
+# and ranking._relative).
+SETS = ("units", "background", "words", "everyday", "asked")
+FIRST_MODEL_ONLY = ("words", "everyday", "asked")
+QUERY_SETS = ("asked",)  # embedded as questions ("query: "), the others as passages
+_SET_PREFIX = {
+    "units": "vectors",
+    "background": "background",
+    "words": "words",
+    "everyday": "everyday",
+    "asked": "asked",
+}
 MAX_WORDS = 50_000
 WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]")
 
@@ -125,9 +137,32 @@ def names(per_document: Iterable[Counter[str]]) -> list[str]:
     return sorted(capitalised - lower)
 
 
-def background_passages() -> list[str]:
-    lines = BACKGROUND_FILE.read_text(encoding="utf-8").splitlines()
+def _data_lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def background_passages() -> list[str]:
+    return _data_lines(BACKGROUND_FILE)
+
+
+def everyday_questions() -> list[str]:
+    """The questions of EVERYDAY_FILE, without their language codes."""
+    return [line.split("\t", 1)[-1].strip() for line in _data_lines(EVERYDAY_FILE)]
+
+
+def everyday_languages() -> list[str]:
+    """The language code of each question of EVERYDAY_FILE."""
+    return [line.split("\t", 1)[0].strip() for line in _data_lines(EVERYDAY_FILE)]
+
+
+def language_means(vectors: np.ndarray, languages: Sequence[str]) -> dict[str, np.ndarray]:
+    """The mean question vector of each language: the same everyday questions in each, so
+    that two means differ by the language alone (see ranking.towards_english)."""
+    if len(vectors) != len(languages):
+        return {}
+    codes = np.array(languages)
+    return {code: vectors[codes == code].mean(0) for code in sorted(set(languages))}
 
 
 LEXICAL = "lexical"
@@ -240,6 +275,9 @@ def build_inputs(embedders: Sequence[Embedder]) -> dict[str, Any]:
         "background": hashlib.blake2b(
             "\n".join(background_passages()).encode(), digest_size=16
         ).hexdigest(),
+        "everyday": hashlib.blake2b(
+            "\n".join(everyday_questions()).encode(), digest_size=16
+        ).hexdigest(),
     }
 
 
@@ -302,6 +340,8 @@ class Space:
     background: np.ndarray
     words: np.ndarray  # empty except for the first model
     english_only: bool
+    everyday: np.ndarray | None = None  # None except for the first model (if built with it)
+    languages: dict[str, np.ndarray] = field(default_factory=dict)  # see language_means
 
 
 @dataclass
@@ -521,6 +561,10 @@ class IndexStore:
                     background=sets.get("background", empty),
                     words=word_vectors,
                     english_only=bool(space["english_only"]),
+                    everyday=sets.get("everyday"),
+                    languages=language_means(sets["asked"], records.get("everyday_languages", []))
+                    if "asked" in sets
+                    else {},
                 )
             )
         lexical = LexicalIndex.load(folder / LEXICAL, len(clauses))
@@ -660,11 +704,13 @@ class IndexStore:
                 "units": units.texts,
                 "background": background_passages(),
                 "words": vocabulary(word_counts.values()),
+                "everyday": everyday_questions(),
+                "asked": everyday_questions(),
             }
             plans: list[tuple[Embedder, dict[str, list[str]], dict[str, list[int]]]] = []
             changed: set[int] = set()
             for number, embedder in enumerate(embedders):
-                kinds = SETS if number == 0 else ("units", "background")
+                kinds = SETS if number == 0 else tuple(k for k in SETS if k not in FIRST_MODEL_ONLY)
                 hashes = {
                     kind: [content_hash(embedder.name, f"{kind}\0{t}") for t in texts[kind]]
                     for kind in kinds
@@ -690,6 +736,7 @@ class IndexStore:
                             todo[kind],
                             previous.vectors,
                             counter,
+                            query=kind in QUERY_SETS,
                         )
                         for kind in hashes
                     },
@@ -721,6 +768,7 @@ class IndexStore:
         todo: Sequence[int],
         previous: dict[str, np.ndarray],
         counter: _Progress,
+        query: bool = False,
     ) -> np.ndarray:
         """Vectors for all texts: reused where the hash is known, embedded in batches where not."""
         vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
@@ -729,7 +777,7 @@ class IndexStore:
                 vectors[i] = previous[h]
         for start in range(0, len(todo), EMBED_BATCH):
             batch = list(todo[start : start + EMBED_BATCH])
-            vectors[batch] = embedder.embed([texts[i] for i in batch])
+            vectors[batch] = embedder.embed([texts[i] for i in batch], query=query)
             counter.advance(len(batch))
         return vectors
 
@@ -777,6 +825,7 @@ class IndexStore:
                 "words": words,
                 "word_counts": word_counts,
                 "names": names(word_counts.values()),
+                "everyday_languages": everyday_languages(),
             }
             _write_json(staging / CLAUSES, records)
             LexicalIndex.build([lexical_text(c) for c in clauses]).save(staging / LEXICAL)

@@ -128,6 +128,29 @@ def test_word_bridge_maps_question_words_onto_the_corpus(built: tuple[Path, Path
     assert 0 < bridge.coverage <= 1
 
 
+def test_language_means_tell_the_question_languages(built: tuple[Path, Path]) -> None:
+    """The mean of each language's everyday questions is nearest that language's questions
+    (questions of neither set); towards_english moves only those not in English."""
+    from retrieval.embed import E5Embedder
+    from retrieval.ranking import towards_english
+    from retrieval.store import IndexStore
+
+    space = IndexStore(built[1]).load().spaces[0]
+    questions = {
+        "en": "Who thanked the organisers of the meeting?",
+        "az": "Görüşün təşkilatçılarına kim təşəkkür etdi?",
+        "ru": "Кто поблагодарил организаторов встречи?",
+        "tr": "Toplantının düzenleyicilerine kim teşekkür etti?",
+    }
+    vectors = E5Embedder().embed(list(questions.values()), query=True)
+    for (language, question), vector in zip(questions.items(), vectors, strict=True):
+        means = space.languages
+        nearest = max(means, key=lambda c: float(vector @ means[c] / np.linalg.norm(means[c])))
+        assert nearest == language, question
+        moved = towards_english(space, vector)
+        assert (moved is vector) == (language == "en")
+
+
 def test_questions_that_only_name_the_corpus_abstain(built: tuple[Path, Path]) -> None:
     """Out-of-scope questions that mention the corpus's own names (not in either question
     set) abstain; in-scope questions with the same names are answered."""

@@ -10,7 +10,16 @@ from retrieval.engine import Engine
 from retrieval.errors import QuestionError
 from retrieval.evaluate import EvalItem
 from retrieval.question import MAX_CHARS, clean_question
-from retrieval.ranking import ABSTENTION_FEATURES, Calibration, Features, translate, unnamed
+from retrieval.ranking import (
+    ABSTENTION_FEATURES,
+    Calibration,
+    Features,
+    _relative,
+    towards_english,
+    translate,
+    unnamed,
+)
+from retrieval.store import Space
 
 
 def test_logistic_fit_separates_separable_data() -> None:
@@ -119,6 +128,44 @@ def test_bridge_finds_corpus_names_and_names_the_corpus_lacks(fake_engine: Engin
     # in other languages a capital may be a translated name: only numbers and acronyms count
     assert not bridge("Что говорит Бакинская Декларация?", english=False).unknown_name
     assert bridge("ВВП Азербайджана в 2019?", english=False).unknown_name
+
+
+def _space(languages: dict[str, list[float]], everyday: list[list[float]] | None = None) -> Space:
+    def unit(rows: list[list[float]]) -> np.ndarray:
+        vectors = np.array(rows, dtype=np.float32).reshape(-1, 3)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    return Space(
+        model="m",
+        vectors=unit([[1, 0, 0]]),
+        dense=None,
+        background=unit([[0, 1, 0]]),
+        words=unit([]),
+        english_only=False,
+        everyday=None if everyday is None else unit(everyday),
+        languages={code: np.array(v, dtype=np.float32) for code, v in languages.items()},
+    )
+
+
+def test_a_question_is_moved_by_its_language_alone() -> None:
+    space = _space({"en": [0.0, 0.0, 0.2], "az": [0.0, 0.5, 0.2]})
+    asked = np.array([0.6, 0.8, 0.0], dtype=np.float32)  # nearest the Azerbaijani mean
+    moved = towards_english(space, asked)
+    assert np.linalg.norm(moved) == pytest.approx(1.0)
+    assert moved[1] < asked[1] and moved[0] > asked[0]  # the language's direction is gone
+    english = np.array([0.6, 0.0, 0.8], dtype=np.float32)  # nearest the English mean
+    assert towards_english(space, english) is english
+    no_means = _space({})  # an index built before language means: left as it is
+    assert towards_english(no_means, asked) is asked
+
+
+def test_everyday_questions_are_the_off_topic_reference_when_asked_for() -> None:
+    space = _space({}, everyday=[[0.6, 0.0, 0.8]])
+    query = np.array([0.8, 0.0, 0.6], dtype=np.float32)
+    units = space.vectors @ query  # 0.8 with the corpus, 0.0 with the passage, 0.96 everyday
+    assert _relative(space, units, query, everyday=False) == pytest.approx(0.8)
+    assert _relative(space, units, query, everyday=True) == pytest.approx(0.8 - 0.96)
+    assert _relative(_space({}), units, query, everyday=True) == pytest.approx(0.8)
 
 
 def test_question_cleaning() -> None:
