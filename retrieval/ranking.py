@@ -28,7 +28,7 @@ import numpy as np
 
 from retrieval.embed import Embedder
 from retrieval.lexical import tokenize
-from retrieval.store import ANN_ABOVE, WORD, LoadedIndex, Space, lexical_text
+from retrieval.store import ANN_ABOVE, WORD, LoadedIndex, Space, fold_name, lexical_text
 from retrieval.types import Clause
 
 LEXICAL_WEIGHT = 0.3  # in z units, for the clause with the highest BM25 score
@@ -237,8 +237,10 @@ NAME_MIN = 4  # shorter names are matched only whole
 
 
 def _is_name(names: frozenset[str], word: str) -> bool:
-    folded = word.casefold()
-    if folded in names:
+    folded = fold_name(word)
+    # a suffix after an apostrophe: "ICANN's", Turkish "Bakü'deki", "Los Angeles'a"
+    stem = re.split(r"['’]", folded, maxsplit=1)[0]
+    if folded in names or stem in names:
         return True
     return any(
         folded[:-cut] in names for cut in range(1, NAME_SUFFIX + 1) if len(folded) - cut >= NAME_MIN

@@ -32,6 +32,7 @@ import re
 import shutil
 import sys
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -55,7 +56,7 @@ from retrieval.types import Clause, Document, DocumentInfo
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-SEGMENTER_VERSION = 5  # bump when segmentation or embedded text changes: forces a rebuild
+SEGMENTER_VERSION = 6  # bump when segmentation or embedded text changes: forces a rebuild
 CURRENT = "current"
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.json"
@@ -92,7 +93,9 @@ def dense_file(space: int) -> str:
 
 SENTENCE_START = "^"  # marks, in word counts, a capitalised word that opens a sentence or line
 # a word right after the start of a line or a sentence's end (and any quotes or brackets)
-OPENING = re.compile(r"(?:^|[.!?:;])[ \t\"'“‘(«\[]*(" + WORD.pattern + ")", re.MULTILINE)
+OPENING = re.compile(r"(?:^|([.!?:;]))[ \t\"'“‘(«\[]*(" + WORD.pattern + ")", re.MULTILINE)
+# an initial ("Ali M. Abbasov") or a title ("Dr. Ali", "Mr. Chehadé") does not end a sentence
+ABBREVIATION = re.compile(r"(?:^|\W)(?:[A-Z]|Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr)$")
 
 
 def count_words(texts: Iterable[str]) -> Counter[str]:
@@ -101,10 +104,15 @@ def count_words(texts: Iterable[str]) -> Counter[str]:
     nothing about whether it is a name."""
     joined = "\n".join(texts)
     counts = Counter(w for w in WORD.findall(joined) if len(w) >= 3)
-    for word in OPENING.findall(joined):
-        if len(word) >= 3 and word[0].isupper():
-            counts[word] -= 1
-            counts[SENTENCE_START + word] += 1
+    for match in OPENING.finditer(joined):
+        mark, word = match.groups()
+        if len(word) < 3 or not word[0].isupper():
+            continue
+        at = match.start()
+        if mark == "." and ABBREVIATION.search(joined, max(0, at - 5), at):
+            continue  # "Ali M. Abbasov": Abbasov is inside the sentence
+        counts[word] -= 1
+        counts[SENTENCE_START + word] += 1
     return +counts  # without the words that only ever open a sentence
 
 
@@ -123,17 +131,24 @@ def vocabulary(per_document: Iterable[Counter[str]]) -> list[str]:
     return [first_form[k] for k, _ in counts.most_common(MAX_WORDS)]
 
 
+def fold_name(word: str) -> str:
+    """A name as compared: case and accents folded ("Chehadé", "Chehade" -> "chehade"; the
+    Turkish "Bakü" -> "baku")."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold().replace("ı", "i"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def names(per_document: Iterable[Counter[str]]) -> list[str]:
-    """The corpus's names (case folded): words written with a capital inside sentences and
-    never in lower case ("ICANN", "Baku", "Chehadé"). Ranking uses them to ask whether a
-    question is about what the corpus says or only mentions what it names."""
+    """The corpus's names (folded, see fold_name): words written with a capital inside
+    sentences and never in lower case ("ICANN", "Baku", "Chehadé"). Ranking uses them to ask
+    whether a question is about what the corpus says or only mentions what it names."""
     capitalised: set[str] = set()
     lower: set[str] = set()
     for document_counts in per_document:
         for word in document_counts:
             if word.startswith(SENTENCE_START):
                 continue
-            (lower if word[0].islower() else capitalised).add(word.casefold())
+            (lower if word[0].islower() else capitalised).add(fold_name(word))
     return sorted(capitalised - lower)
 
 

@@ -110,6 +110,9 @@ def test_bridge_finds_corpus_names_and_names_the_corpus_lacks(fake_engine: Engin
 
     assert bridge("When was ICANN founded?").named == {"ICANN"}
     assert "Azerbaijani" in bridge("How do I get an Azerbaijani visa?").named  # name + suffix
+    # accents folded, and a suffix after an apostrophe: Turkish "Bakü'deki" is Baku
+    assert bridge("Bakü'deki toplantı ne zaman?", english=False).named == {"Bakü'deki"}
+    assert bridge("What did Mr Chehade say?").named == {"Chehade"}
     assert not bridge("When was ICANN founded?").unknown_name
     for question in (
         "What is the GDP of Azerbaijan?",  # an acronym the corpus lacks
