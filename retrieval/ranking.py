@@ -60,6 +60,9 @@ class Features:
     # 1 when the question names something (a capitalised word of an English question, an
     # acronym, a number) that the corpus never mentions ("the GDP of Azerbaijan", "in 2019")
     unknown_name: float = 0.0
+    # 1 when the question asks for a number or a time ("how many", "когда", "kaç") and the
+    # clause that would be quoted first has none: it cannot be the answer
+    answer_type_missing: float = 0.0
 
     NAMES = (
         "relative",
@@ -71,6 +74,7 @@ class Features:
         "unknown_name",
         "relative_foreign",
         "unnamed_relative_foreign",
+        "answer_type_missing",
     )
 
     # A question in another language is read by the multilingual model alone, across
@@ -103,6 +107,7 @@ ABSTENTION_FEATURES = (
     "unknown_name",
     "relative_foreign",
     "unnamed_relative_foreign",
+    "answer_type_missing",
 )
 
 
@@ -391,6 +396,27 @@ def _best(scores: np.ndarray, n: int) -> np.ndarray:
     return top[np.lexsort((top, -scores[top]))]
 
 
+# Questions that ask for a number or a time, in the readers' languages: English,
+# Azerbaijani, Russian, Turkish (case folded; "ne kadar"/"nə qədər" also ask "how long").
+ASKS_NUMBER = re.compile(
+    r"\b(?:how (?:many|much|long|old|often|far)|what (?:year|date|time)|which (?:year|date)"
+    r"|when|сколько|когда|(?:в )?как(?:ом|ого|ой) (?:году|числа|даты|дату)"
+    r"|neçə|nə qədər|nə vaxt|hansı (?:il|tarix)"
+    r"|kaç|ne kadar|ne zaman|hangi (?:yıl|tarih))"  # and any suffix: "nə qədərdir", "kaçta"
+)
+NUMBER = re.compile(
+    r"\d|\b(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en"
+    r"|[Ee]leven|[Tt]welve|[Tt]wenty|[Tt]hirty|[Hh]undreds?|[Tt]housands?|[Mm]illions?"
+    r"|[Bb]illions?|[Dd]ozens?|January|February|March|April|May|June|July|August"
+    r"|September|October|November|December)\b"
+)
+
+
+def answer_type_missing(question: str, clause: Clause) -> bool:
+    """Does the question ask for a number or a time that the clause does not contain?"""
+    return bool(ASKS_NUMBER.search(question.casefold())) and not NUMBER.search(clause.text)
+
+
 def is_english(embedders: Sequence[Embedder], question: str) -> float:
     for embedder in embedders:
         share = getattr(embedder, "english_share", None)
@@ -470,6 +496,7 @@ def rank(
         support=_support(loaded, bridge.tokens, int(order[0])),
         unnamed_relative=unnamed_relative,
         unknown_name=float(bridge.unknown_name),
+        answer_type_missing=float(answer_type_missing(question, loaded.clauses[int(order[0])])),
     )
     calibration = calibrations().get(loaded.model, FALLBACK)
     confidence = calibration.probability(features)

@@ -15,6 +15,7 @@ from retrieval.ranking import (
     Calibration,
     Features,
     _relative,
+    answer_type_missing,
     towards_english,
     translate,
     unnamed,
@@ -169,6 +170,34 @@ def test_everyday_questions_are_the_off_topic_reference_when_asked_for() -> None
     assert _relative(space, units, query, everyday=False) == pytest.approx(0.8)
     assert _relative(space, units, query, everyday=True) == pytest.approx(0.8 - 0.96)
     assert _relative(_space({}), units, query, everyday=True) == pytest.approx(0.8)
+
+
+def test_a_number_or_time_asked_for_must_be_in_the_clause() -> None:
+    from retrieval.types import Clause
+
+    def clause(text: str) -> Clause:
+        return Clause(doc_id="d", number=1, text=text, start=0, end=len(text))
+
+    numbers = clause("12 ministers and 7 heads of international organizations were present.")
+    dated = clause("The meeting was held in Baku on the fifth of November.")
+    words = clause("Governments should protect the free flow of information.")
+    asking = [
+        "How many ministers came?",
+        "When was the meeting held?",
+        "Görüşdə neçə nazir iştirak edib?",
+        "Bakının əhalisi nə qədərdir?",  # with a suffix
+        "Сколько министров участвовало?",
+        "Когда проходила встреча?",
+        "Toplantıya kaç bakan katıldı?",
+        "Mektup hangi tarihte yazıldı?",
+    ]
+    for question in asking:
+        assert answer_type_missing(question, words), question
+        assert not answer_type_missing(question, numbers), question
+    assert not answer_type_missing("When was the meeting held?", dated)  # a month is a time
+    for question in ("Who signed the letter?", "Что сказано о кибератаках?", "May I ask?"):
+        assert not answer_type_missing(question, words), question
+    assert answer_type_missing("How many?", clause("It may rain."))  # "may" is no month
 
 
 def test_question_cleaning() -> None:
