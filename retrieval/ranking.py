@@ -6,6 +6,7 @@ the letter"); a clause scores its best unit (one precise sentence inside a long 
 Each model's scores are turned into z-scores over the corpus (how far a clause stands out for
 this question), which removes a model's habit of giving every text a high cosine, and the
 models are summed: the multilingual one always, the English-only one for English questions.
+A question in another language is first moved towards English (towards_english).
 Lexical: BM25 over clause text, added with a small weight so exact names and numbers win ties.
 Abstention: a logistic model over a few features (retrieval.ranking.Features), fitted per set
 of models on the project's own question set (`clausebot calibrate`), kept in
