@@ -402,6 +402,12 @@ def _best(scores: np.ndarray, n: int) -> np.ndarray:
 ASKS_NUMBER = re.compile(
     r"\b(?:how (?:many|much|long|old|often|far)|what (?:year|date|time)|which (?:year|date)"
     r"|when|сколько|когда|(?:в )?как(?:ом|ого|ой) (?:году|числа|даты|дату)"
+    r"|nə vaxt|ne zaman|kaç(?:a|ta|ar|ıncı\w*)?)\b"  # "kaç", "kaçta", but not "kaçak"
+    r"|\b(?:neçə|nə qədər|hansı (?:il|tarix)|ne kadar|hangi (?:yıl|tarih))"  # any suffix
+)
+NUMBER = re.compile(
+    r"\b(?:how (?:many|much|long|old|often|far)|what (?:year|date|time)|which (?:year|date)"
+    r"|when|сколько|когда|(?:в )?как(?:ом|ого|ой) (?:году|числа|даты|дату)"
     r"|neçə|nə qədər|nə vaxt|hansı (?:il|tarix)"
     r"|kaç|ne kadar|ne zaman|hangi (?:yıl|tarih))"  # and any suffix: "nə qədərdir", "kaçta"
 )

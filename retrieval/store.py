@@ -291,7 +291,7 @@ def build_inputs(embedders: Sequence[Embedder]) -> dict[str, Any]:
             "\n".join(background_passages()).encode(), digest_size=16
         ).hexdigest(),
         "everyday": hashlib.blake2b(
-            "\n".join(everyday_questions()).encode(), digest_size=16
+            "\n".join(_data_lines(EVERYDAY_FILE)).encode(), digest_size=16
         ).hexdigest(),
     }
 

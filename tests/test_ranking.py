@@ -195,7 +195,13 @@ def test_a_number_or_time_asked_for_must_be_in_the_clause() -> None:
         assert answer_type_missing(question, words), question
         assert not answer_type_missing(question, numbers), question
     assert not answer_type_missing("When was the meeting held?", dated)  # a month is a time
-    for question in ("Who signed the letter?", "Что сказано о кибератаках?", "May I ask?"):
+    for question in (
+        "Who signed the letter?",
+        "Что сказано о кибератаках?",
+        "May I ask?",
+        "Bildirge kaçak faaliyetler hakkında ne diyor?",  # "kaçak" (illicit) is not "kaç"
+        "Whenever is it said?",
+    ):
         assert not answer_type_missing(question, words), question
     assert answer_type_missing("How many?", clause("It may rain."))  # "may" is no month
 
