@@ -715,12 +715,13 @@ class IndexStore:
                 for d in documents
             }
             whole = units.rows[:, 1] == -1  # the units that stand for a whole clause
+            everyday = everyday_questions()
             texts = {
                 "units": units.texts,
                 "background": background_passages(),
                 "words": vocabulary(word_counts.values()),
-                "everyday": everyday_questions(),
-                "asked": everyday_questions(),
+                "everyday": everyday,
+                "asked": everyday,  # the same questions, embedded as questions
             }
             plans: list[tuple[Embedder, dict[str, list[str]], dict[str, list[int]]]] = []
             changed: set[int] = set()
