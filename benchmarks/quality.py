@@ -124,7 +124,7 @@ def abstention_ablation(engine: Engine) -> list[dict]:  # type: ignore[type-arg]
             rows.append(ranking.features.vector())
             groups.append(ranking.features.group)
         y = np.array([1.0 if i.expect else 0.0 for i in items])
-        return np.array(rows), np.array(y), np.array(groups)
+        return np.array(rows), y, np.array(groups)
 
     sets = question_sets()
     runs = [(names, Options(), "") for names in ABSTENTION_SETS]

@@ -356,13 +356,19 @@ def towards_english(space: Space, query: np.ndarray) -> np.ndarray:
     towards whatever clauses happen to lie in that direction; this takes it out. The
     language is the one whose mean is nearest; a question nearest English is left as it is."""
     means = space.languages
-    if "en" not in means or len(means) < 2:
-        return query
-    language = max(means, key=lambda code: float(query @ means[code]) / _norm(means[code]))
-    if language == "en":
+    language = language_of(space, query)
+    if language in (None, "en"):
         return query
     moved = query - (means[language] - means["en"])
     return np.asarray(moved / _norm(moved), dtype=np.float32)
+
+
+def language_of(space: Space, query: np.ndarray) -> str | None:
+    """The language whose mean question vector is nearest the question; None without means."""
+    means = space.languages
+    if "en" not in means or len(means) < 2:
+        return None
+    return max(means, key=lambda code: float(query @ means[code]) / _norm(means[code]))
 
 
 def _norm(vector: np.ndarray) -> float:
