@@ -110,7 +110,8 @@ ABSTENTION_SETS = [
 def abstention_ablation(engine: Engine) -> list[dict]:  # type: ignore[type-arg]
     """Which features tell answerable questions from the rest: each subset is fitted on the
     project's set (leave-one-out figures) and, fitted on all of it, applied to the dev set.
-    The last row is the shipped features again, without everyday questions as the off-topic
+    The last two rows are the shipped features again: fitted with weights of any sign (not
+    within retrieval.calibrate.SIGNS), and without everyday questions as the off-topic
     reference of questions not in English."""
     from retrieval.calibrate import fit
     from retrieval.ranking import Features
@@ -127,24 +128,26 @@ def abstention_ablation(engine: Engine) -> list[dict]:  # type: ignore[type-arg]
         return np.array(rows), y, np.array(groups)
 
     sets = question_sets()
-    runs = [(names, Options(), "") for names in ABSTENTION_SETS]
-    runs.append((ABSTENTION_SETS[-1], Options(everyday_reference=False), " (no everyday)"))
+    runs = [(names, Options(), True, "") for names in ABSTENTION_SETS]
+    shipped = ABSTENTION_SETS[-1]
+    runs.append((shipped, Options(), False, " (weights of any sign)"))
+    runs.append((shipped, Options(everyday_reference=False), True, " (no everyday)"))
     tables = {
         options: (
             table(sets["own"], options),
             table(sets["dev"], options) if "dev" in sets else None,
         )
-        for options in {options for _, options, _ in runs}
+        for options in {options for _, options, _, _ in runs}
     }
     out = []
-    for names, options, note in runs:
+    for names, options, signed, note in runs:
         (x_own, y_own, g_own), dev = tables[options]
         cols = [Features.NAMES.index(n) for n in names]
         x = x_own[:, cols]
         answered = np.zeros(len(y_own), dtype=bool)
         for i in range(len(y_own)):
             rest = np.arange(len(y_own)) != i
-            fitted = fit(x[rest], y_own[rest], g_own[rest], 0.03)
+            fitted = fit(x[rest], y_own[rest], g_own[rest], 0.03, names if signed else None)
             answered[i] = fitted.answers(x[i : i + 1], g_own[i : i + 1])[0]
         row = {
             "features": "+".join(names) + note,
@@ -152,7 +155,7 @@ def abstention_ablation(engine: Engine) -> list[dict]:  # type: ignore[type-arg]
             "own_loo_false_abstention": round(float(np.mean(~answered[y_own == 1])), 2),
         }
         if dev is not None:
-            fitted = fit(x, y_own, g_own, 0.03)
+            fitted = fit(x, y_own, g_own, 0.03, names if signed else None)
             dev_answered = fitted.answers(dev[0][:, cols], dev[2])
             row["dev_abstained_out"] = round(float(np.mean(~dev_answered[dev[1] == 0])), 2)
             row["dev_false_abstention"] = round(float(np.mean(~dev_answered[dev[1] == 1])), 2)

@@ -23,12 +23,34 @@ from retrieval.ranking import ABSTENTION_FEATURES, Features
 CALIBRATION_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
 
 
+# The direction each feature may push the confidence: evidence that the corpus answers never
+# counts against answering, and a sign that it does not never counts for it. Fitted freely on
+# 140 questions, features that say much the same (relative, english_cosine) took opposite
+# signs and cancelled out, which fitted those questions and carried over to others worse
+# (leave-one-out abstention 0.90 free, 0.92 with signs, same false abstention; docs/quality.md).
+# Features not listed (the language flag, the *_foreign terms) may take either sign.
+SIGNS = {
+    "relative": 1,
+    "english_cosine": 1,
+    "known_words": 1,
+    "unnamed_relative": 1,
+    "unknown_name": -1,
+    "answer_type_missing": -1,
+}
+
+
 def fit_logistic(
-    x: np.ndarray, y: np.ndarray, l2: float = 0.05, steps: int = 5000
+    x: np.ndarray,
+    y: np.ndarray,
+    l2: float = 0.05,
+    steps: int = 5000,
+    signs: Sequence[int] | None = None,
 ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
-    """Weights and bias in the original feature units (standardised inside for stability)."""
+    """Weights and bias in the original feature units (standardised inside for stability).
+    `signs` (+1, -1 or 0 per feature) keeps a weight at or above, or at or below, zero."""
     mean, std = x.mean(0), x.std(0) + 1e-9
     xs = (x - mean) / std
+    sign = np.zeros(x.shape[1]) if signs is None else np.asarray(signs, dtype=np.float64)
     w, b = np.zeros(x.shape[1]), 0.0
     pos = max(1, int(y.sum()))
     neg = max(1, len(y) - pos)
@@ -38,6 +60,7 @@ def fit_logistic(
         g = (p - y) * sample
         w -= 0.1 * (xs.T @ g / len(y) + l2 * w)
         b -= 0.1 * g.mean()
+        w = np.where(sign > 0, np.maximum(w, 0.0), np.where(sign < 0, np.minimum(w, 0.0), w))
     return w / std, b - float((w / std) @ mean), mean, std
 
 
@@ -66,10 +89,18 @@ class Fitted:
         return p >= np.array([self.thresholds.get(str(g), self.threshold) for g in groups])
 
 
-def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, max_false_abstention: float) -> Fitted:
-    """Fit the weights on all questions, then each group's threshold on its own questions,
-    as high as its budget of false abstention allows."""
-    w, b, _, _ = fit_logistic(x, y)
+def fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    max_false_abstention: float,
+    names: Sequence[str] | None = None,
+) -> Fitted:
+    """Fit the weights on all questions (each within its sign, SIGNS, when the features'
+    `names` are given), then each group's threshold on its own questions, as high as its
+    budget of false abstention allows."""
+    signs = None if names is None else [SIGNS.get(name, 0) for name in names]
+    w, b, _, _ = fit_logistic(x, y, signs=signs)
     p = 1 / (1 + np.exp(-(x @ w + b)))
 
     def threshold(mask: np.ndarray) -> float:
@@ -93,7 +124,7 @@ def calibrate(
     x = np.array([f.vector(names) for f in feats], dtype=np.float64)
     y = np.array([1.0 if item.expect else 0.0 for item in items])
     groups = np.array([f.group for f in feats])
-    fitted = fit(x, y, groups, max_false_abstention)
+    fitted = fit(x, y, groups, max_false_abstention, names)
     answers = fitted.answers(x, groups)
     return {
         "weights": [round(float(v), 6) for v in fitted.weights],

@@ -171,6 +171,7 @@ class Options:
     translate: bool = True
     everyday_reference: bool = True  # see _relative
     towards_english: bool = True  # see towards_english
+    bridged_english: bool = True  # see rank: the English model reads Bridge.corpus_words
 
 
 class _Clock:
@@ -235,6 +236,10 @@ class Bridge:
     coverage: float  # share of its words known to the corpus or translated into it
     named: frozenset[str] = frozenset()  # question words that stand for a corpus name
     unknown_name: bool = False  # it names something the corpus never mentions
+    # the question in the corpus's own words: the words it shares with the corpus and the
+    # corpus words its others mean, in its order ("Bəyannamə qadınlar haqqında nə deyir?"
+    # -> "Declaration women")
+    corpus_words: str = ""
 
 
 TOKEN = re.compile(r"[\w'’-]+")
@@ -304,7 +309,7 @@ def translate(
             unknown.append(word)
     unknown = unknown[:MAX_UNKNOWN]
     translated: list[str] = []
-    bridged: set[str] = set()
+    bridged: dict[str, str] = {}
     space = loaded.spaces[0]
     if unknown and len(space.words):
         sims = _word_vectors(embedder, unknown) @ space.words.T
@@ -312,9 +317,13 @@ def translate(
             best = int(np.argmax(row))
             if row[best] >= TRANSLATE_AT:
                 translated.append(loaded.words[best])
-                bridged.add(word)
+                bridged[word] = loaded.words[best]
                 if _is_name(loaded.names, loaded.words[best]):
                     named.add(word)
+    unknown_set = set(unknown)
+    corpus_words = " ".join(
+        bridged.get(word, "" if word in unknown_set else word) for word in words
+    ).split()
     if translated:
         tokens = tokens + tokenize([" ".join(translated)])[0]
     counted = known + len(unknown)
@@ -322,7 +331,8 @@ def translate(
         tokens,
         (known + len(translated)) / counted if counted else 0.0,
         frozenset(named),
-        _unknown_name(loaded, question, english, bridged),
+        _unknown_name(loaded, question, english, set(bridged)),
+        " ".join(corpus_words),
     )
 
 
@@ -403,31 +413,103 @@ def _best(scores: np.ndarray, n: int) -> np.ndarray:
     return top[np.lexsort((top, -scores[top]))]
 
 
-# Questions that ask for a number or a time, in the readers' languages: English,
-# Azerbaijani, Russian, Turkish (case folded; "ne kadar"/"nə qədər" also ask "how long").
-ASKS_NUMBER = re.compile(
-    r"\b(?:how (?:many|much|long|old|often|far)|what (?:year|date|time)|which (?:year|date)"
-    r"|when|сколько|когда|(?:в )?как(?:ом|ого|ой) (?:году|числа|даты|дату)"
-    r"|nə vaxt|ne zaman|kaç(?:a|ta|ar|ıncı\w*)?)\b"  # "kaç", "kaçta", but not "kaçak"
-    r"|\b(?:neçə|nə qədər|hansı (?:il|tarix)|ne kadar|hangi (?:yıl|tarih))"  # any suffix
+# What a question asks for when it asks for a quantity, in the readers' languages (English,
+# Azerbaijani, Russian, Turkish; matched case folded). Money first, then a time, then a count,
+# then any amount: "Сколько стоит ...?" asks a price, "Когда ...?" a time, "Сколько ...?"
+# otherwise a number of things, "How long ...?" a number of any kind.
+# Money is asked for only in a question's own words for a sum ("how much does it cost",
+# "what is the price of"), not whenever it mentions prices ("affordable prices").
+# Azerbaijani and Turkish words may carry any suffix ("nə qədərdir", "fiyatı").
+ASKS_MONEY = re.compile(
+    r"\bhow much\b.*\b(?:cost|costs|pay|paid|charge|charges|spend|spent|worth)\b"
+    r"|\b(?:price|fee|budget|salary|exchange rate) (?:of|for)\b"
+    r"|\bwhat (?:is|was|are|were) the (?:\w+ )?(?:price|cost|fee|budget|salary)"
+    r"|\bсколько (?:стои\w*|плат\w*|заплат\w*|денег)|\bстоимост\w*|\bцен(?:а|у|ой)\b"
+    r"|\bбюджет\w*|\bзарплат\w*|\bкурс (?:доллар|манат|евро|рубл|валют)\w*"
+    r"|\b(?:neçəyə|qiyməti|büdcə|maaş|məzənnə)|\bnə qədər (?:pul|xərc|ödə)"
+    r"|\bkaça\b|\b(?:fiyat|ücret|maliyet|bütçe|döviz kuru)|\bne kadar (?:tut|öde|para|masraf)"
 )
-NUMBER = re.compile(
-    r"\b(?:how (?:many|much|long|old|often|far)|what (?:year|date|time)|which (?:year|date)"
-    r"|when|сколько|когда|(?:в )?как(?:ом|ого|ой) (?:году|числа|даты|дату)"
-    r"|neçə|nə qədər|nə vaxt|hansı (?:il|tarix)"
-    r"|kaç|ne kadar|ne zaman|hangi (?:yıl|tarih))"  # and any suffix: "nə qədərdir", "kaçta"
+ASKS_TIME = re.compile(
+    r"\b(?:when|what (?:year|date|time|day|month)|which (?:year|date|day|month)|how long ago"
+    r"|когда|(?:в )?как(?:ом|ого|ой|ую) (?:году|числа|даты|дату|день|месяце)"
+    r"|nə vaxt|ne zaman|kaçta)\b"
+    r"|\b(?:hansı (?:il|tarix|gün|ay)|hangi (?:yıl|tarih|gün|ay))"
 )
-NUMBER = re.compile(
-    r"\d|\b(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en"
+ASKS_COUNT = re.compile(
+    r"\b(?:how many|сколько|kaç(?:ar|ıncı\w*)?)\b|\bneçə"  # not "kaçak" (illicit)
+)
+ASKS_AMOUNT = re.compile(r"\bhow (?:much|long|old|often|far)\b|\b(?:nə qədər|ne kadar)")
+MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December"
+)
+NUMBER_WORDS = (
+    r"[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en"
     r"|[Ee]leven|[Tt]welve|[Tt]wenty|[Tt]hirty|[Hh]undreds?|[Tt]housands?|[Mm]illions?"
-    r"|[Bb]illions?|[Dd]ozens?|January|February|March|April|May|June|July|August"
-    r"|September|October|November|December)\b"
+    r"|[Bb]illions?|[Dd]ozens?"
+)
+NUMBER = re.compile(rf"\d|\b(?:{NUMBER_WORDS}|{MONTHS})\b")
+# A count: a number of things ("12 ministers", "over 100 respected guests", "two
+# countries", "40%"), not any number (a street number, a postcode, a fax number)
+COUNT = re.compile(
+    rf"(?:\d|\b(?:{NUMBER_WORDS})\b)[\d,.]*\s*(?:%|per ?cent\b|(?:[a-z][\w-]*\s+){{0,2}}"
+    r"(?:[a-z][\w-]*s|people|men|women|children|staff|personnel)\b)"
+)
+# A year, a month, a date written in figures (19.12.2012, 12/19/2012), a weekday or a
+# relative day; not any number (a phone number is no date)
+TIME = re.compile(
+    rf"\b(?:1[5-9]\d\d|20\d\d|{MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday"
+    r"|Sunday|today|tomorrow|yesterday)\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
+)
+# A sum of money: a currency sign or the name or code of a currency
+MONEY = re.compile(
+    r"[$€£¥₼₽₺]|\b(?:dollars?|euros?|pounds? sterling|manats?|roubles?|rubles?|liras?|yen"
+    r"|USD|EUR|AZN|GBP|RUB|TRY)\b"
+)
+ANSWER_TYPES = (
+    (ASKS_MONEY, MONEY),
+    (ASKS_TIME, TIME),
+    (ASKS_COUNT, COUNT),
+    (ASKS_AMOUNT, NUMBER),
+)
+# "Who ...?": answered by a name the question does not already give, or by people named
+# by what they are ("governments", "all stakeholders")
+ASKS_AGENT = re.compile(
+    r"\b(?:who|whom|whose|кто|кого|кому|кем|чей|чья|чьё|чьи|kim(?:in|ə|e|lər|ler)?(?:dir|di)?)\b"
+)
+AGENTS = re.compile(
+    r"\b(?:governments?|countries|states|nations|stakeholders|participants|ministers?"
+    r"|organi[sz]ations|institutions|users|citizens|people|parties|members|societ(?:y|ies)"
+    r"|communit(?:y|ies)|sectors?|leaders|authorities|businesses|companies|everyone"
+    r"|all of us|children|women|youth|individuals|panelists|guests|heads)\b",
+    re.IGNORECASE,
 )
 
 
-def answer_type_missing(question: str, clause: Clause) -> bool:
-    """Does the question ask for a number or a time that the clause does not contain?"""
-    return bool(ASKS_NUMBER.search(question.casefold())) and not NUMBER.search(clause.text)
+def answer_type_missing(
+    question: str,
+    clause: Clause,
+    names: frozenset[str] = frozenset(),
+    question_tokens: Sequence[str] = (),
+) -> bool:
+    """Can the clause an answer leads with not be what the question asks for: a sum of
+    money, a time or a number it does not contain, or, for "who", neither people named by
+    what they are nor one of the corpus's names (`names`) the question does not already give
+    (`question_tokens`: its BM25 tokens, bridged words included)? Only the first kind the
+    question asks for counts."""
+    folded = question.casefold()
+    for asks, answer in ANSWER_TYPES:
+        if asks.search(folded):
+            return not answer.search(clause.text)
+    if not ASKS_AGENT.search(folded):
+        return False
+    given = set(question_tokens) | {fold_name(word) for word in TOKEN.findall(question)}
+
+    def new_name(word: str) -> bool:
+        if not _is_name(names, word) or fold_name(word) in given:
+            return False
+        return not set(tokenize([word])[0]) <= given
+
+    return not (AGENTS.search(clause.text) or any(map(new_name, TOKEN.findall(clause.text))))
 
 
 def is_english(embedders: Sequence[Embedder], question: str) -> float:
@@ -459,14 +541,24 @@ def rank(
     fused = np.zeros(total, dtype=np.float64)
     primary_units: np.ndarray | None = None
     relative = english_cosine = 0.0
+    primary = loaded.spaces[0]
+    with clock("lexical"):
+        if options.translate:
+            bridge = translate(loaded, by_name[primary.model], question, english == 1.0)
+        else:
+            bridge = Bridge(tokenize([question])[0], 1.0)
     for space in loaded.spaces:
         weight = 1.0
+        text = question
         if space.english_only and len(loaded.spaces) > 1:
             weight = options.english_weight * english
+            if not english and options.bridged_english and bridge.corpus_words:
+                # it cannot read the question, but it reads the question's corpus words
+                weight, text = options.english_weight, bridge.corpus_words
             if weight == 0.0:
                 continue  # its vote would not count: skip the work
         with clock("embed"):
-            asked = by_name[space.model].embed([question], query=True)[0]
+            asked = by_name[space.model].embed([text], query=True)[0]
             query = towards_english(space, asked) if shift and not space.english_only else asked
         with clock("search"):
             units = _unit_scores(space, query)
@@ -481,14 +573,9 @@ def rank(
         if primary_units is None:
             primary_units = units
             relative = _relative(space, asked_units, asked, everyday)
-        elif space.english_only:
+        elif space.english_only and english:
             english_cosine = float(dense.max())
-    primary = loaded.spaces[0]
     with clock("lexical"):
-        if options.translate:
-            bridge = translate(loaded, by_name[primary.model], question, english == 1.0)
-        else:
-            bridge = Bridge(tokenize([question])[0], 1.0)
         bm25 = loaded.lexical.scores(bridge.tokens)
     unnamed_relative = relative
     rest = unnamed(question, bridge.named)
@@ -509,7 +596,14 @@ def rank(
         support=_support(loaded, bridge.tokens, int(order[0])),
         unnamed_relative=unnamed_relative,
         unknown_name=float(bridge.unknown_name),
-        answer_type_missing=float(answer_type_missing(question, loaded.clauses[int(order[0])])),
+        answer_type_missing=float(
+            answer_type_missing(
+                question,
+                loaded.clauses[int(order[0])],
+                loaded.names,
+                bridge.tokens,
+            )
+        ),
     )
     calibration = calibrations().get(loaded.model, FALLBACK)
     confidence = calibration.probability(features)

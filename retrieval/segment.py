@@ -61,7 +61,7 @@ LABEL_CLOSING = "closing and signature"
 LABEL_CONTEXT = {
     LABEL_SENDER: "sender of the letter: who sent it, from which office, and its address",
     LABEL_CONTACT: "contact details of the sender: phone, fax and e-mail",
-    LABEL_DATE_REF: "date of the letter and its reference number",
+    LABEL_DATE_REF: "date of the letter: when it was written, and its reference number",
     LABEL_ADDRESSEE: "addressee: to whom the letter is addressed",
     LABEL_COPY: "copy: who else received the letter",
     LABEL_SALUTATION: "salutation of the letter",

@@ -126,6 +126,28 @@ def test_word_bridge_maps_question_words_onto_the_corpus(built: tuple[Path, Path
     bridge = translate(loaded, E5Embedder(), "Bəyannamə qadınlar haqqında nə deyir?")
     assert "women" in bridge.tokens
     assert 0 < bridge.coverage <= 1
+    # the question in the corpus's words, for the English-only model: no Azerbaijani left
+    assert "women" in bridge.corpus_words.split()
+    assert "qadınlar" not in bridge.corpus_words
+
+
+def test_english_model_reads_a_foreign_question_through_the_bridge(
+    built: tuple[Path, Path],
+) -> None:
+    """MiniLM cannot read Azerbaijani, but it votes on the question's corpus words; the
+    clause on women stays first and the others fall further behind it."""
+    from retrieval.engine import Engine
+    from retrieval.ranking import Options
+    from retrieval.settings import Settings
+
+    corpus, index = built
+    engine = Engine(Settings(corpus=corpus, index=index))
+    question = "Bəyannamə qadınlar haqqında nə deyir?"
+    without, _, _ = engine.ranking(question, k=3, options=Options(bridged_english=False))
+    with_bridge, _, _ = engine.ranking(question, k=3)
+    for ranking in (without, with_bridge):
+        assert "empowering women" in ranking.hits[0].clause.text
+    assert with_bridge.hits[1].score < without.hits[1].score
 
 
 def test_language_means_tell_the_question_languages(built: tuple[Path, Path]) -> None:
