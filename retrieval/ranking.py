@@ -439,9 +439,7 @@ ASKS_COUNT = re.compile(
     r"\b(?:how many|сколько|kaç(?:ar|ıncı\w*)?)\b|\bneçə"  # not "kaçak" (illicit)
 )
 ASKS_AMOUNT = re.compile(r"\bhow (?:much|long|old|often|far)\b|\b(?:nə qədər|ne kadar)")
-MONTHS = (
-    r"January|February|March|April|May|June|July|August|September|October|November|December"
-)
+MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 NUMBER_WORDS = (
     r"[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en"
     r"|[Ee]leven|[Tt]welve|[Tt]wenty|[Tt]hirty|[Hh]undreds?|[Tt]housands?|[Mm]illions?"

@@ -78,9 +78,7 @@ def test_calibrate_produces_a_usable_calibration() -> None:
     assert calibration.probability(features_of("q1")) >= calibration.threshold_for(
         features_of("q1")
     )
-    assert calibration.probability(features_of("q2")) < calibration.threshold_for(
-        features_of("q2")
-    )
+    assert calibration.probability(features_of("q2")) < calibration.threshold_for(features_of("q2"))
 
 
 def test_each_group_of_questions_gets_its_own_threshold() -> None:
