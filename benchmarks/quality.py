@@ -31,7 +31,9 @@ from retrieval.types import Answer  # noqa: E402
 NONE = Options(lexical_weight=0.0, sentence_units=False, translate=False, towards_english=False)
 SENTENCES = Options(lexical_weight=0.0, translate=False, towards_english=False)
 BM25 = Options(translate=False, towards_english=False)
-BRIDGE = Options(towards_english=False)
+BRIDGE = Options(towards_english=False, bridged_english=False)
+MOVED = Options(bridged_english=False)  # in the hybrid row: MiniLM votes on English questions only
+ALL = Options()
 CONFIGS = [
     # name, backend, context in embedded text, sentence units, role units, ranking options
     ("dense MiniLM, clause text only (baseline)", "minilm", False, False, False, NONE),
@@ -41,8 +43,9 @@ CONFIGS = [
     ("e5 + context + sentences + BM25", "e5", True, True, False, BM25),
     ("e5 + ... + BM25 with word bridge", "e5", True, True, False, BRIDGE),
     ("e5 + ... + word bridge + letter-part roles", "e5", True, True, True, BRIDGE),
-    ("e5 + ... + questions moved towards English", "e5", True, True, True, Options()),
-    ("hybrid e5 + MiniLM (English) + all of the above", "hybrid", True, True, True, Options()),
+    ("e5 + ... + questions moved towards English", "e5", True, True, True, MOVED),
+    ("hybrid e5 + MiniLM (English) + all of the above", "hybrid", True, True, True, MOVED),
+    ("hybrid + MiniLM reads a foreign question's corpus words", "hybrid", True, True, True, ALL),
 ]
 
 
