@@ -24,10 +24,11 @@ CALIBRATION_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
 
 
 # The direction each feature may push the confidence: evidence that the corpus answers never
-# counts against answering, and a sign that it does not never counts for it. Fitted freely on
-# 140 questions, features that say much the same (relative, english_cosine) took opposite
-# signs and cancelled out, which fitted those questions and carried over to others worse
-# (leave-one-out abstention 0.90 free, 0.92 with signs, same false abstention; docs/quality.md).
+# counts against answering, and a sign that it does not never counts for it. Fitted freely,
+# features that say much the same (relative, english_cosine) took opposite signs and cancelled
+# out, which fitted the own set and carried over to other questions worse (leave-one-out
+# abstention on 188 questions 0.81 free, 0.84 with signs, same false abstention;
+# docs/quality.md).
 # Features not listed (the language flag, the *_foreign terms) may take either sign.
 SIGNS = {
     "relative": 1,

@@ -5,7 +5,8 @@ sentence, and a part of a letter also by its role alone ("closing and signature:
 the letter"); a clause scores its best unit (one precise sentence inside a long clause counts).
 Each model's scores are turned into z-scores over the corpus (how far a clause stands out for
 this question), which removes a model's habit of giving every text a high cosine, and the
-models are summed: the multilingual one always, the English-only one for English questions.
+models are summed: the multilingual one always, the English-only one for English questions
+and, for a question in another language, on the question's corpus words (Bridge.corpus_words).
 A question in another language is first moved towards English (towards_english).
 Lexical: BM25 over clause text, added with a small weight so exact names and numbers win ties.
 Abstention: a logistic model over a few features (retrieval.ranking.Features), fitted per set
@@ -237,8 +238,8 @@ class Bridge:
     named: frozenset[str] = frozenset()  # question words that stand for a corpus name
     unknown_name: bool = False  # it names something the corpus never mentions
     # the question in the corpus's own words: the words it shares with the corpus and the
-    # corpus words its others mean, in its order ("Bəyannamə qadınlar haqqında nə deyir?"
-    # -> "Declaration women")
+    # corpus words its others mean, in its order ("Сколько глав международных организаций
+    # присутствовало?" -> "heads international organizations")
     corpus_words: str = ""
 
 
