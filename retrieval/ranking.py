@@ -62,8 +62,9 @@ class Features:
     # 1 when the question names something (a capitalised word of an English question, an
     # acronym, a number) that the corpus never mentions ("the GDP of Azerbaijan", "in 2019")
     unknown_name: float = 0.0
-    # 1 when the question asks for a number or a time ("how many", "когда", "kaç") and the
-    # clause that would be quoted first has none: it cannot be the answer
+    # 1 when the question asks for a kind of answer (a sum of money, a time, a count, a
+    # person: "how much does it cost", "когда", "kaç", "who") that the clause quoted first
+    # does not hold: it cannot be the answer (see answer_type_missing)
     answer_type_missing: float = 0.0
 
     NAMES = (
