@@ -93,7 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="fit the abstention model of the index's embedding model")
     _common(p)
     p.add_argument("file", nargs="?", type=Path, default=None, help="JSON-lines question file")
-    p.add_argument("--max-false-abstention", type=float, default=0.03)
+    p.add_argument(
+        "--max-false-abstention",
+        type=float,
+        default=None,
+        help="share of answerable questions a threshold may refuse (default 0.04)",
+    )
 
     p = sub.add_parser("documents", help="list the indexed documents: title, date, format, clauses")
     _common(p)
@@ -294,7 +299,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.calibrate import calibrate, save
+    from retrieval.calibrate import MAX_FALSE_ABSTENTION, calibrate, save
     from retrieval.engine import Engine
     from retrieval.evaluate import read_items
     from retrieval.ranking import Features
@@ -308,7 +313,8 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         assert ranking.features is not None
         return ranking.features
 
-    entry = calibrate(items, features_of, model, args.max_false_abstention)
+    budget = args.max_false_abstention
+    entry = calibrate(items, features_of, model, MAX_FALSE_ABSTENTION if budget is None else budget)
     save(model, entry)
     print(json.dumps(entry, ensure_ascii=False))
     return 0

@@ -21,6 +21,10 @@ from retrieval.evaluate import EvalItem
 from retrieval.ranking import ABSTENTION_FEATURES, Features
 
 CALIBRATION_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
+# The share of answerable questions of each group the threshold may refuse: under the 5% the
+# project allows, with room for questions the fit has not seen (leave-one-out runs ~1 point
+# higher than the fit)
+MAX_FALSE_ABSTENTION = 0.04
 
 
 # The direction each feature may push the confidence: evidence that the corpus answers never
@@ -118,7 +122,7 @@ def calibrate(
     items: Sequence[EvalItem],
     features_of: Callable[[str], Features],
     model: str,
-    max_false_abstention: float = 0.03,
+    max_false_abstention: float = MAX_FALSE_ABSTENTION,
     names: Sequence[str] = ABSTENTION_FEATURES,
 ) -> dict[str, Any]:
     feats = [features_of(item.question) for item in items]

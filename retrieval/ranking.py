@@ -62,9 +62,10 @@ class Features:
     # 1 when the question names something (a capitalised word of an English question, an
     # acronym, a number) that the corpus never mentions ("the GDP of Azerbaijan", "in 2019")
     unknown_name: float = 0.0
-    # 1 when the question asks for a kind of answer (a sum of money, a time, a count, a
-    # person: "how much does it cost", "когда", "kaç", "who") that the clause quoted first
-    # does not hold: it cannot be the answer (see answer_type_missing)
+    # when the question asks for a kind of answer (a sum of money, a time, a count, a
+    # person: "how much does it cost", "когда", "kaç", "who"; see answer_type_missing), how
+    # far down the ranking the nearest clause of that kind is: 0 when the first clause is,
+    # 1 when none near the top is (see _answer_kind)
     answer_type_missing: float = 0.0
 
     NAMES = (
@@ -174,6 +175,7 @@ class Options:
     everyday_reference: bool = True  # see _relative
     towards_english: bool = True  # see towards_english
     bridged_english: bool = True  # see rank: the English model reads Bridge.corpus_words
+    answer_kinds: bool = True  # see _answer_kind: clauses of the kind asked for are raised
 
 
 class _Clock:
@@ -512,6 +514,37 @@ def answer_type_missing(
     return not (AGENTS.search(clause.text) or any(map(new_name, TOKEN.findall(clause.text))))
 
 
+ANSWER_WINDOW = 10  # the first clauses searched for one of the kind a question asks for
+ANSWER_BONUS = 1.0  # z units added to those clauses, so that one that can be the answer leads
+ANSWER_GAP = 1.0  # z units behind the first clause at which the nearest such clause counts fully
+
+
+def _answer_kind(
+    loaded: LoadedIndex, question: str, bridge: Bridge, fused: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """For a question that asks for a kind of answer (see answer_type_missing): how far behind
+    the first clause the first clause of that kind is, from 0 (it is the first) to 1 (it is
+    ANSWER_GAP or more behind, or none of the first ANSWER_WINDOW clauses is of that kind);
+    and the scores with the clauses of that kind raised by ANSWER_BONUS. "Сколько министров
+    было на встрече в Баку?" finds the declaration's opening (the meeting in Baku) first and
+    the letter's "12 ministers" fourth: the count comes first, and the question counts as
+    answerable, by a little less."""
+    head = _best(fused, min(ANSWER_WINDOW, len(fused)))
+    fits = [
+        int(i)
+        for i in head
+        if not answer_type_missing(question, loaded.clauses[int(i)], loaded.names, bridge.tokens)
+    ]
+    if len(fits) == len(head):
+        return 0.0, fused  # it asks for no kind of answer, or every clause is of it
+    if not fits:
+        return 1.0, fused
+    gap = (float(fused[head[0]]) - float(fused[fits[0]])) / ANSWER_GAP
+    raised = fused.copy()
+    raised[fits] += ANSWER_BONUS
+    return min(1.0, gap), raised
+
+
 def is_english(embedders: Sequence[Embedder], question: str) -> float:
     for embedder in embedders:
         share = getattr(embedder, "english_share", None)
@@ -587,6 +620,9 @@ def rank(
     top_bm25 = float(bm25.max()) if len(bm25) else 0.0
     if top_bm25 > 0:
         fused += options.lexical_weight * bm25 / top_bm25
+    kind_gap, raised = _answer_kind(loaded, question, bridge, fused)
+    if options.answer_kinds:
+        fused = raised
     order = _best(fused, max(k, 2))
     features = Features(
         relative=relative,
@@ -596,14 +632,7 @@ def rank(
         support=_support(loaded, bridge.tokens, int(order[0])),
         unnamed_relative=unnamed_relative,
         unknown_name=float(bridge.unknown_name),
-        answer_type_missing=float(
-            answer_type_missing(
-                question,
-                loaded.clauses[int(order[0])],
-                loaded.names,
-                bridge.tokens,
-            )
-        ),
+        answer_type_missing=kind_gap,
     )
     calibration = calibrations().get(loaded.model, FALLBACK)
     confidence = calibration.probability(features)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -12,8 +14,10 @@ from retrieval.evaluate import EvalItem
 from retrieval.question import MAX_CHARS, clean_question
 from retrieval.ranking import (
     ABSTENTION_FEATURES,
+    Bridge,
     Calibration,
     Features,
+    _answer_kind,
     _relative,
     answer_type_missing,
     towards_english,
@@ -272,6 +276,35 @@ def test_who_is_answered_by_a_new_name_or_by_people() -> None:
     assert not answer_type_missing("Who signed it?", forum, names)  # "Forum" is new here
     # Azerbaijani "kimi" is "such as", not "whom"
     assert not answer_type_missing("Təhsil kimi xidmətlər barədə nə deyilir?", forum, names)
+
+
+def test_the_nearest_clause_of_the_kind_asked_for_is_raised() -> None:
+    from types import SimpleNamespace
+
+    clauses = [
+        _clause("The meeting was held in Baku on 5 November 2012."),
+        _clause("Governments should act together."),
+        _clause("12 ministers were present."),
+    ]
+    loaded: Any = SimpleNamespace(clauses=clauses, names=frozenset())
+    bridge = Bridge(["mani", "minist", "came"], 1.0)
+    fused = np.array([2.0, 1.5, 1.4])
+    # the count is third, 0.6 behind the first: it is raised to the top, the gap is 0.6
+    gap, raised = _answer_kind(loaded, "How many ministers came?", bridge, fused)
+    assert gap == pytest.approx(0.6)
+    assert int(np.argmax(raised)) == 2 and raised[0] == fused[0]
+    # asking for no kind of answer: nothing moves
+    gap, raised = _answer_kind(loaded, "What did the ministers say?", bridge, fused)
+    assert gap == 0.0 and raised is fused
+    # a kind no clause holds (a price): the gap is full, nothing moves
+    gap, raised = _answer_kind(loaded, "How much does it cost?", bridge, fused)
+    assert gap == 1.0 and raised is fused
+    # far behind: the gap is capped at 1
+    gap, _ = _answer_kind(loaded, "How many ministers came?", bridge, np.array([4.0, 1.5, 1.4]))
+    assert gap == 1.0
+    # the first clause is of the kind (a date is no count, but it is a time): no gap
+    gap, raised = _answer_kind(loaded, "When was it held?", bridge, fused)
+    assert gap == 0.0 and int(np.argmax(raised)) == 0
 
 
 def test_question_cleaning() -> None:
