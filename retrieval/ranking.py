@@ -526,9 +526,8 @@ def _answer_kind(
     the first clause the first clause of that kind is, from 0 (it is the first) to 1 (it is
     ANSWER_GAP or more behind, or none of the first ANSWER_WINDOW clauses is of that kind);
     and the scores with the clauses of that kind raised by ANSWER_BONUS. "Сколько министров
-    было на встрече в Баку?" finds the declaration's opening (the meeting in Baku) first and
-    the letter's "12 ministers" fourth: the count comes first, and the question counts as
-    answerable, by a little less."""
+    было на встрече в Баку?" finds the declaration's opening (the meeting in Baku, no count)
+    first and the letter's "12 ministers" fourth; raised, the count is second."""
     head = _best(fused, min(ANSWER_WINDOW, len(fused)))
     fits = [
         int(i)
