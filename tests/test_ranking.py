@@ -196,18 +196,26 @@ def _clause(text: str) -> Clause:
     return Clause(doc_id="d", number=1, text=text, start=0, end=len(text))
 
 
+def _ask_for_a_kind(questions: tuple[str, ...], lacking: Clause, *holding: Clause) -> None:
+    """Each question asks for a kind of answer that `lacking` cannot be and each of
+    `holding` can."""
+    for question in questions:
+        assert answer_type_missing(question, lacking), question
+        for clause in holding:
+            assert not answer_type_missing(question, clause), question
+
+
 def test_a_number_asked_for_must_be_in_the_clause() -> None:
     numbers = _clause("12 ministers and 7 heads of international organizations were present.")
     words = _clause("Governments should protect the free flow of information.")
-    for question in (
+    counts = (
         "How many ministers came?",
         "Görüşdə neçə nazir iştirak edib?",
         "Bakının əhalisi nə qədərdir?",  # with a suffix
         "Сколько министров участвовало?",
         "Toplantıya kaç bakan katıldı?",
-    ):
-        assert answer_type_missing(question, words), question
-        assert not answer_type_missing(question, numbers), question
+    )
+    _ask_for_a_kind(counts, words, numbers)
     for question in (
         "Что сказано о кибератаках?",
         "May I ask?",
@@ -227,24 +235,22 @@ def test_a_time_asked_for_must_be_a_time_not_any_number() -> None:
     phone = _clause("Phone: +(994-12) 493-00-04 Fax: +(994-12) 498-79-12")
     dated = _clause("The meeting was held in Baku on the fifth of November.")
     year = _clause('" 19 " 12.2012')
-    for question in (
+    times = (
         "When was the meeting held?",
         "Məktub nə vaxt yazılıb?",
         "Когда проходила встреча?",
         "В каком году была встреча?",
         "Mektup hangi tarihte yazıldı?",
         "Toplantı ne zaman yapıldı?",
-    ):
-        assert answer_type_missing(question, phone), question
-        assert not answer_type_missing(question, dated), question
-        assert not answer_type_missing(question, year), question
+    )
+    _ask_for_a_kind(times, phone, dated, year)
 
 
 def test_a_price_asked_for_must_be_a_sum_of_money() -> None:
     phone = _clause("Phone: +(994-12) 493-00-04")
     priced = _clause("Registration costs 25 manats a year.")
     dollars = _clause("The fee is $10.")
-    for question in (
+    prices = (
         "How much does it cost to register a domain?",
         "What is the price of a ticket?",
         "Сколько стоит регистрация домена?",
@@ -252,10 +258,8 @@ def test_a_price_asked_for_must_be_a_sum_of_money() -> None:
         "Biletin qiyməti nə qədərdir?",
         "Bilet kaça?",
         "Kayıt ücreti ne kadar?",
-    ):
-        assert answer_type_missing(question, phone), question
-        assert not answer_type_missing(question, priced), question
-        assert not answer_type_missing(question, dollars), question
+    )
+    _ask_for_a_kind(prices, phone, priced, dollars)
     # a question that mentions prices without asking for one asks for no sum
     affordable = "What does the declaration say about affordable prices?"
     assert not answer_type_missing(affordable, phone)
