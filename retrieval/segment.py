@@ -70,6 +70,18 @@ LABEL_CONTEXT = {
 }
 
 
+WEB_ADDRESS = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
+
+
+def describe(clause: Clause) -> str:
+    """What a part of a letter is for, in words a question might use (LABEL_CONTEXT), and
+    that it gives a web site when it does."""
+    description = LABEL_CONTEXT.get(clause.label, clause.label)
+    if WEB_ADDRESS.search(clause.text):
+        description += ", and a web site"
+    return description
+
+
 @dataclass(frozen=True)
 class Block:
     start: int

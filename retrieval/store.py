@@ -50,13 +50,13 @@ from retrieval.errors import (
     IndexMissingError,
 )
 from retrieval.lexical import LexicalIndex
-from retrieval.segment import LABEL_CONTEXT, segment, sentences
+from retrieval.segment import describe, segment, sentences
 from retrieval.types import Clause, Document, DocumentInfo
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-SEGMENTER_VERSION = 7  # bump when segmentation or embedded text changes: forces a rebuild
+SEGMENTER_VERSION = 8  # bump when segmentation or embedded text changes: forces a rebuild
 CURRENT = "current"
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.json"
@@ -200,7 +200,7 @@ def embed_text(
     if clause.heading and clause.heading != document.title:
         parts.append(clause.heading)
     if clause.label:
-        text = f"{LABEL_CONTEXT.get(clause.label, clause.label)}: {text}"
+        text = f"{describe(clause)}: {text}"
     return " ".join(f"{'. '.join(parts)}. {text}".split())
 
 
@@ -250,7 +250,7 @@ def plan_units(
                     texts.append(embed_text(document.info, clause, clause.text[a:b], context))
                     rows.append((index, a, b))
             if role_units and context and clause.label:
-                role = LABEL_CONTEXT.get(clause.label, clause.label)
+                role = describe(clause)
                 texts.append(" ".join(f"{document.info.title}. {role}".split()))
                 rows.append((index, ROLE, ROLE))
     return Units(clauses, texts, np.array(rows, dtype=np.int64).reshape(-1, 3))
@@ -259,7 +259,7 @@ def plan_units(
 def lexical_text(clause: Clause) -> str:
     """What BM25 reads: the clause, and what the letter part it is stands for."""
     if clause.label:
-        return f"{LABEL_CONTEXT.get(clause.label, clause.label)}: {clause.text}"
+        return f"{describe(clause)}: {clause.text}"
     return clause.text
 
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrieval.corpus import read_document
-from retrieval.segment import Block, is_heading, segment
+from retrieval.segment import Block, describe, is_heading, segment
 from retrieval.types import Document, DocumentInfo
 from tests.conftest import CORPUS
 
@@ -97,6 +97,17 @@ def test_letter_header_parts_are_labelled() -> None:
     body = [c for c in clauses if not c.label]
     assert body[0].text.startswith("I would like to extend")
     assert len(body) == 6
+
+
+def test_a_letter_part_is_described_by_what_it_holds() -> None:
+    _, clauses = _clauses("letter-to-icann-2012.txt")
+    by_label = {c.label: c for c in clauses if c.label}
+    # the letterhead gives the ministry's web site; the contact line only an e-mail address
+    assert describe(by_label["sender and address"]).endswith("and a web site")
+    assert "web site" not in describe(by_label["phone, fax and e-mail"])
+    assert describe(by_label["closing and signature"]) == (
+        "closing and signature: who signed the letter"
+    )
 
 
 def test_headings() -> None:
