@@ -487,31 +487,52 @@ AGENTS = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class AnswerKind:
+    """What a question asks for: the pattern a clause must match (money, a time, a count, an
+    amount), or, for "who", people named by what they are or a name the question does not
+    already give (`given`: its words folded and its BM25 tokens, bridged words included)."""
+
+    pattern: re.Pattern[str] | None
+    given: frozenset[str] = frozenset()
+
+    def holds(self, clause: Clause, names: frozenset[str]) -> bool:
+        """Can the clause be such an answer (`names`: the corpus's names)?"""
+        if self.pattern is not None:
+            return bool(self.pattern.search(clause.text))
+
+        def new_name(word: str) -> bool:
+            if not _is_name(names, word) or fold_name(word) in self.given:
+                return False
+            return not set(tokenize([word])[0]) <= self.given
+
+        return bool(AGENTS.search(clause.text)) or any(map(new_name, TOKEN.findall(clause.text)))
+
+
+def asked_kind(question: str, question_tokens: Sequence[str] = ()) -> AnswerKind | None:
+    """The kind of answer the question asks for, if any; only the first kind counts."""
+    folded = question.casefold()
+    for asks, answer in ANSWER_TYPES:
+        if asks.search(folded):
+            return AnswerKind(answer)
+    if not ASKS_AGENT.search(folded):
+        return None
+    words = {fold_name(word) for word in TOKEN.findall(question)}
+    return AnswerKind(None, frozenset(question_tokens) | words)
+
+
 def answer_type_missing(
     question: str,
     clause: Clause,
     names: frozenset[str] = frozenset(),
     question_tokens: Sequence[str] = (),
 ) -> bool:
-    """Can the clause an answer leads with not be what the question asks for: a sum of
-    money, a time or a number it does not contain, or, for "who", neither people named by
-    what they are nor one of the corpus's names (`names`) the question does not already give
-    (`question_tokens`: its BM25 tokens, bridged words included)? Only the first kind the
-    question asks for counts."""
-    folded = question.casefold()
-    for asks, answer in ANSWER_TYPES:
-        if asks.search(folded):
-            return not answer.search(clause.text)
-    if not ASKS_AGENT.search(folded):
-        return False
-    given = set(question_tokens) | {fold_name(word) for word in TOKEN.findall(question)}
-
-    def new_name(word: str) -> bool:
-        if not _is_name(names, word) or fold_name(word) in given:
-            return False
-        return not set(tokenize([word])[0]) <= given
-
-    return not (AGENTS.search(clause.text) or any(map(new_name, TOKEN.findall(clause.text))))
+    """Can the clause not be what the question asks for: a sum of money, a time or a number
+    it does not contain, or, for "who", neither people named by what they are nor one of the
+    corpus's names (`names`) the question does not already give (`question_tokens`: its BM25
+    tokens, bridged words included)? Only the first kind the question asks for counts."""
+    kind = asked_kind(question, question_tokens)
+    return kind is not None and not kind.holds(clause, names)
 
 
 ANSWER_WINDOW = 10  # the first clauses searched for one of the kind a question asks for
@@ -528,14 +549,13 @@ def _answer_kind(
     and the scores with the clauses of that kind raised by ANSWER_BONUS. "Сколько министров
     было на встрече в Баку?" finds the declaration's opening (the meeting in Baku, no count)
     first and the letter's "12 ministers" fourth; raised, the count is second."""
+    kind = asked_kind(question, bridge.tokens)
+    if kind is None:
+        return 0.0, fused
     head = _best(fused, min(ANSWER_WINDOW, len(fused)))
-    fits = [
-        int(i)
-        for i in head
-        if not answer_type_missing(question, loaded.clauses[int(i)], loaded.names, bridge.tokens)
-    ]
+    fits = [int(i) for i in head if kind.holds(loaded.clauses[int(i)], loaded.names)]
     if len(fits) == len(head):
-        return 0.0, fused  # it asks for no kind of answer, or every clause is of it
+        return 0.0, fused  # every clause near the top is of that kind
     if not fits:
         return 1.0, fused
     gap = (float(fused[head[0]]) - float(fused[fits[0]])) / ANSWER_GAP
