@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,19 +29,22 @@ from retrieval.store import IndexStore  # noqa: E402
 from retrieval.types import Answer  # noqa: E402
 
 # each row adds a method to the one above it
+ALL_ON = Options()
 NONE = Options(
     lexical_weight=0.0,
     sentence_units=False,
     translate=False,
     towards_english=False,
     answer_kinds=False,
+    common_words=False,
 )
-SENTENCES = Options(lexical_weight=0.0, translate=False, towards_english=False, answer_kinds=False)
-BM25 = Options(translate=False, towards_english=False, answer_kinds=False)
-BRIDGE = Options(towards_english=False, bridged_english=False, answer_kinds=False)
-MOVED = Options(bridged_english=False, answer_kinds=False)  # hybrid: MiniLM on English only
-READS = Options(answer_kinds=False)
-ALL = Options()
+SENTENCES = replace(NONE, sentence_units=True)
+BM25 = replace(SENTENCES, lexical_weight=ALL_ON.lexical_weight)
+BRIDGE = replace(BM25, translate=True, bridged_english=False)
+MOVED = replace(BRIDGE, towards_english=True)  # hybrid: MiniLM on English only
+READS = replace(MOVED, bridged_english=True)
+KINDS = replace(READS, answer_kinds=True)
+ALL = ALL_ON
 CONFIGS = [
     # name, backend, context in embedded text, sentence units, role units, ranking options
     ("dense MiniLM, clause text only (baseline)", "minilm", False, False, False, NONE),
@@ -53,7 +57,8 @@ CONFIGS = [
     ("e5 + ... + questions moved towards English", "e5", True, True, True, MOVED),
     ("hybrid e5 + MiniLM (English) + all of the above", "hybrid", True, True, True, MOVED),
     ("hybrid + MiniLM reads a foreign question's corpus words", "hybrid", True, True, True, READS),
-    ("hybrid + ... + clauses of the kind asked for raised", "hybrid", True, True, True, ALL),
+    ("hybrid + ... + clauses of the kind asked for raised", "hybrid", True, True, True, KINDS),
+    ("hybrid + ... + read without words all documents share", "hybrid", True, True, True, ALL),
 ]
 
 

@@ -40,6 +40,8 @@ TRANSLATE_AT = 0.88  # cosine at which a question word is taken to mean a corpus
 MAX_UNKNOWN = 12  # words of one question looked up in the corpus vocabulary
 EXACT_LIMIT = ANN_ABOVE  # up to this many units, score every unit; above, ask FAISS for candidates
 CANDIDATES = 200
+# weight of the question read without the words every document shares (see rank), in z units
+COMMON_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class Options:
     towards_english: bool = True  # see towards_english
     bridged_english: bool = True  # see rank: the English model reads Bridge.corpus_words
     answer_kinds: bool = True  # see _answer_kind: clauses of the kind asked for are raised
+    common_words: bool = True  # see rank: the question is also read without them
 
 
 class _Clock:
@@ -214,6 +217,13 @@ def _unit_scores(space: Space, query: np.ndarray) -> np.ndarray:
     return unit_scores
 
 
+def _clause_scores(loaded: LoadedIndex, units: np.ndarray, sentence_units: bool) -> np.ndarray:
+    """Each clause's score: its best unit's (itself, a sentence, its role), or its own only."""
+    if sentence_units:
+        return np.maximum.reduceat(units, loaded.unit_starts)
+    return units[loaded.unit_starts]
+
+
 def _zscores(scores: np.ndarray) -> np.ndarray:
     valid = scores > -1.0
     if valid.sum() < 2:
@@ -244,6 +254,9 @@ class Bridge:
     # corpus words its others mean, in its order ("Сколько глав международных организаций
     # присутствовало?" -> "heads international organizations")
     corpus_words: str = ""
+    # question words that are, or translate to, a word every document's metadata shares
+    # (LoadedIndex.common_names: "Baku", "Bakıda", "Баку" when every document is from Baku)
+    common: frozenset[str] = frozenset()
 
 
 TOKEN = re.compile(r"[\w'’-]+")
@@ -330,6 +343,12 @@ def translate(
     ).split()
     if translated:
         tokens = tokens + tokenize([" ".join(translated)])[0]
+    common = frozenset(
+        word
+        for word in words
+        if _is_name(loaded.common_names, word)
+        or (word in bridged and _is_name(loaded.common_names, bridged[word]))
+    )
     counted = known + len(unknown)
     return Bridge(
         tokens,
@@ -337,6 +356,7 @@ def translate(
         frozenset(named),
         _unknown_name(loaded, question, english, set(bridged)),
         " ".join(corpus_words),
+        common,
     )
 
 
@@ -617,16 +637,26 @@ def rank(
             # moving the question ranks better, but off-topic questions of its language are
             # then farther too: whether to answer is read from the question as asked
             asked_units = units if query is asked else _unit_scores(space, asked)
-        if options.sentence_units:
-            dense = np.maximum.reduceat(units, loaded.unit_starts)
-        else:
-            dense = units[loaded.unit_starts]  # the whole clause only
+        dense = _clause_scores(loaded, units, options.sentence_units)
         fused += weight * _zscores(dense)
         if primary_units is None:
             primary_units = units
             relative = _relative(space, asked_units, asked, everyday)
         elif space.english_only and english:
             english_cosine = float(dense.max())
+    plain = unnamed(question, bridge.common) if options.common_words else question
+    if plain != question and tokenize([plain])[0]:
+        # A word every document shares ("Baku": both are from Baku) tells no clause from
+        # another, but where one title spells it out ("Baku Declaration"), it pulls the
+        # question to all of that document's clauses: "How many ministers attended the
+        # meeting in Baku?" put the letter's "12 ministers ... were present at the
+        # Ministerial Meeting" 16th. The question is read once more without such words.
+        with clock("embed"):
+            asked = by_name[primary.model].embed([plain], query=True)[0]
+            query = towards_english(primary, asked) if shift else asked
+        with clock("search"):
+            units = _unit_scores(primary, query)
+        fused += COMMON_WEIGHT * _zscores(_clause_scores(loaded, units, options.sentence_units))
     with clock("lexical"):
         bm25 = loaded.lexical.scores(bridge.tokens)
     unnamed_relative = relative

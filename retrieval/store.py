@@ -49,7 +49,7 @@ from retrieval.errors import (
     IndexMismatchError,
     IndexMissingError,
 )
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import LexicalIndex, tokenize
 from retrieval.segment import describe, segment, sentences
 from retrieval.types import Clause, Document, DocumentInfo
 
@@ -150,6 +150,21 @@ def names(per_document: Iterable[Counter[str]]) -> list[str]:
                 continue
             (lower if word[0].islower() else capitalised).add(fold_name(word))
     return sorted(capitalised - lower)
+
+
+def common_names(documents: Iterable[DocumentInfo]) -> frozenset[str]:
+    """Words (folded, 3+ letters, not stop words) that every document's title, place or
+    author has: "Baku" when every document is from Baku. Such a word tells no clause from
+    another, yet a title that spells it out ("Baku Declaration") pulls a question that
+    names it towards that document's every clause (see retrieval.ranking.rank)."""
+    per_document = [
+        {fold_name(w) for w in WORD.findall(f"{d.title} {d.place} {d.author}") if len(w) >= 3}
+        for d in documents
+    ]
+    common = sorted(set.intersection(*per_document)) if per_document else []
+    if not common:
+        return frozenset()
+    return frozenset(w for w, tokens in zip(common, tokenize(common), strict=True) if tokens)
 
 
 def _data_lines(path: Path) -> list[str]:
@@ -373,6 +388,7 @@ class LoadedIndex:
     words: list[str]  # the corpus vocabulary, in the order of Space.words
     names: frozenset[str] = frozenset()  # see retrieval.store.names
     _starts: np.ndarray | None = field(default=None, repr=False)
+    _common: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def model(self) -> str:
@@ -388,6 +404,13 @@ class LoadedIndex:
         if self._starts is None:
             self._starts = np.searchsorted(self.units[:, 0], np.arange(len(self.clauses)))
         return self._starts
+
+    @property
+    def common_names(self) -> frozenset[str]:
+        """See common_names: the words every document's metadata shares."""
+        if self._common is None:
+            self._common = common_names(self.documents.values())
+        return self._common
 
     def unit_range(self, clause: int) -> tuple[int, int]:
         starts = self.unit_starts

@@ -150,6 +150,26 @@ def test_english_model_reads_a_foreign_question_through_the_bridge(
     assert with_bridge.hits[1].score < without.hits[1].score
 
 
+def test_a_name_every_document_shares_does_not_pull_to_one_title(
+    built: tuple[Path, Path],
+) -> None:
+    """Both documents are from Baku, but only the declaration's title says so: read also
+    without "Baku", the question finds the letter's count of ministers and is answered."""
+    from retrieval.engine import Engine
+    from retrieval.ranking import Options
+    from retrieval.settings import Settings
+
+    corpus, index = built
+    engine = Engine(Settings(corpus=corpus, index=index))
+    question = "How many ministers attended the meeting in Baku?"
+    count = "12 ministers and 7 heads"
+    without, _, _ = engine.ranking(question, k=3, options=Options(common_words=False))
+    assert all(count not in hit.clause.text for hit in without.hits)
+    ranking, _, _ = engine.ranking(question, k=3)
+    assert count in ranking.hits[0].clause.text
+    assert not ranking.abstained
+
+
 def test_language_means_tell_the_question_languages(built: tuple[Path, Path]) -> None:
     """The mean of each language's everyday questions is nearest that language's questions
     (questions of neither set); towards_english moves only those not in English."""

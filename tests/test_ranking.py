@@ -134,6 +134,10 @@ def test_bridge_finds_corpus_names_and_names_the_corpus_lacks(fake_engine: Engin
     # accents folded, and a suffix after an apostrophe: Turkish "Bakü'deki" is Baku
     assert bridge("Bakü'deki toplantı ne zaman?", english=False).named == {"Bakü'deki"}
     assert bridge("What did Mr Chehade say?").named == {"Chehade"}
+    # words every document's metadata shares (both are from Baku, Azerbaijan), as written
+    assert bridge("How many ministers met in Baku?").common == {"Baku"}
+    assert bridge("Bakü'deki toplantı ne zaman?", english=False).common == {"Bakü'deki"}
+    assert bridge("When was ICANN founded?").common == frozenset()  # one document's name
     assert not bridge("When was ICANN founded?").unknown_name
     for question in (
         "What is the GDP of Azerbaijan?",  # an acronym the corpus lacks

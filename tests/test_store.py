@@ -212,6 +212,22 @@ def test_index_records_the_corpus_names(fake_engine: Engine) -> None:
     assert "broadband" not in loaded.names
 
 
+def test_common_names_are_the_words_every_documents_metadata_shares(fake_engine: Engine) -> None:
+    from retrieval.store import common_names
+    from retrieval.types import DocumentInfo
+
+    declaration = DocumentInfo("d", "Baku Declaration of the Meeting", "d.txt", place="Baku")
+    letter = DocumentInfo("l", "Letter to ICANN", "l.txt", place="Bakü, Azerbaijan")
+    report = DocumentInfo("r", "Report of the Meeting", "r.txt", place="Geneva")
+    # folded ("Bakü" is Baku); "of" and "the" are in every title but are stop words
+    assert common_names([declaration, letter]) == {"baku"}
+    assert common_names([declaration, report]) == {"meeting"}
+    assert common_names([declaration, letter, report]) == frozenset()
+    assert common_names([]) == frozenset()
+    # the bundled corpus: both documents are from Baku, Azerbaijan
+    assert fake_engine.index().common_names == {"baku", "azerbaijan"}
+
+
 def test_letter_parts_get_a_role_unit_that_is_never_highlighted(fake_engine: Engine) -> None:
     from retrieval.ranking import _highlight
     from retrieval.store import ROLE
