@@ -644,6 +644,16 @@ def rank(
             relative = _relative(space, asked_units, asked, everyday)
         elif space.english_only and english:
             english_cosine = float(dense.max())
+    forms: dict[str, np.ndarray] = {}
+
+    def primary_vector(text: str) -> np.ndarray:
+        """The primary model's vector of a form of the question (without some of its
+        words); the two forms below are often the same text, embedded once."""
+        if text not in forms:
+            with clock("embed"):
+                forms[text] = by_name[primary.model].embed([text], query=True)[0]
+        return forms[text]
+
     plain = unnamed(question, bridge.common) if options.common_words else question
     if plain != question and tokenize([plain])[0]:
         # A word every document shares ("Baku": both are from Baku) tells no clause from
@@ -651,9 +661,8 @@ def rank(
         # question to all of that document's clauses: "How many ministers attended the
         # meeting in Baku?" put the letter's "12 ministers ... were present at the
         # Ministerial Meeting" 16th. The question is read once more without such words.
-        with clock("embed"):
-            asked = by_name[primary.model].embed([plain], query=True)[0]
-            query = towards_english(primary, asked) if shift else asked
+        asked = primary_vector(plain)
+        query = towards_english(primary, asked) if shift else asked
         with clock("search"):
             units = _unit_scores(primary, query)
         fused += COMMON_WEIGHT * _zscores(_clause_scores(loaded, units, options.sentence_units))
@@ -662,8 +671,7 @@ def rank(
     unnamed_relative = relative
     rest = unnamed(question, bridge.named)
     if rest != question and tokenize([rest])[0]:
-        with clock("embed"):
-            query = by_name[primary.model].embed([rest], query=True)[0]
+        query = primary_vector(rest)
         with clock("search"):
             unnamed_relative = _relative(primary, _unit_scores(primary, query), query, everyday)
     top_bm25 = float(bm25.max()) if len(bm25) else 0.0
