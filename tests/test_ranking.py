@@ -158,6 +158,39 @@ def test_bridge_finds_corpus_names_and_names_the_corpus_lacks(fake_engine: Engin
     assert bridge("ВВП Азербайджана в 2019?", english=False).unknown_name
 
 
+def test_a_question_without_the_words_all_documents_share_is_read_again(
+    settings: Any,
+) -> None:
+    """Asked with "Baku" (both documents are from Baku), the question is read once more
+    without it; that form is also the question without its names, and is embedded once."""
+    from retrieval.embed import HashingEmbedder
+    from retrieval.ranking import Options
+
+    class Counting(HashingEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.texts: list[str] = []
+
+        def embed(self, texts: Any, *, query: bool = False) -> np.ndarray:
+            if query:
+                self.texts.extend(texts)
+            return super().embed(texts, query=query)
+
+    embedder = Counting()
+    engine = Engine(settings, embedders=[embedder])
+    engine.index()
+    question = "How many ministers attended the meeting in Baku?"
+    embedder.texts.clear()
+    read, _, _ = engine.ranking(question, k=3)
+    plain = "How many ministers attended the meeting in ?"
+    assert embedder.texts.count(question) == 1 and embedder.texts.count(plain) == 1
+    embedder.texts.clear()
+    engine.ranking(question, k=3, options=Options(common_words=False))
+    assert embedder.texts.count(plain) == 1  # read for `unnamed_relative` only
+    without, _, _ = engine.ranking(question, k=3, options=Options(common_words=False))
+    assert [h.score for h in read.hits] != [h.score for h in without.hits]
+
+
 def _space(languages: dict[str, list[float]], everyday: list[list[float]] | None = None) -> Space:
     def unit(rows: list[list[float]]) -> np.ndarray:
         vectors = np.array(rows, dtype=np.float32).reshape(-1, 3)
