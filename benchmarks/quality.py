@@ -29,7 +29,7 @@ from retrieval.store import IndexStore  # noqa: E402
 from retrieval.types import Answer  # noqa: E402
 
 # each row adds a method to the one above it
-ALL_ON = Options()
+ALL = Options()
 NONE = Options(
     lexical_weight=0.0,
     sentence_units=False,
@@ -39,12 +39,11 @@ NONE = Options(
     common_words=False,
 )
 SENTENCES = replace(NONE, sentence_units=True)
-BM25 = replace(SENTENCES, lexical_weight=ALL_ON.lexical_weight)
+BM25 = replace(SENTENCES, lexical_weight=ALL.lexical_weight)
 BRIDGE = replace(BM25, translate=True, bridged_english=False)
 MOVED = replace(BRIDGE, towards_english=True)  # hybrid: MiniLM on English only
 READS = replace(MOVED, bridged_english=True)
 KINDS = replace(READS, answer_kinds=True)
-ALL = ALL_ON
 CONFIGS = [
     # name, backend, context in embedded text, sentence units, role units, ranking options
     ("dense MiniLM, clause text only (baseline)", "minilm", False, False, False, NONE),

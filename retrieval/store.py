@@ -154,14 +154,15 @@ def names(per_document: Iterable[Counter[str]]) -> list[str]:
 
 def common_names(documents: Iterable[DocumentInfo]) -> frozenset[str]:
     """Words (folded, 3+ letters, not stop words) that every document's title, place or
-    author has: "Baku" when every document is from Baku. Such a word tells no clause from
-    another, yet a title that spells it out ("Baku Declaration") pulls a question that
-    names it towards that document's every clause (see retrieval.ranking.rank)."""
+    author has, in a corpus of two documents or more: "Baku" when every document is from
+    Baku. Such a word tells no clause from another, yet a title that spells it out ("Baku
+    Declaration") pulls a question that names it towards that document's every clause (see
+    retrieval.ranking.rank). A single document's words pull nowhere else: none."""
     per_document = [
         {fold_name(w) for w in WORD.findall(f"{d.title} {d.place} {d.author}") if len(w) >= 3}
         for d in documents
     ]
-    common = sorted(set.intersection(*per_document)) if per_document else []
+    common = sorted(set.intersection(*per_document)) if len(per_document) > 1 else []
     if not common:
         return frozenset()
     return frozenset(w for w, tokens in zip(common, tokenize(common), strict=True) if tokens)
