@@ -12,7 +12,7 @@ Layout of the index folder::
     gen-.../everyday-0.npy                 the first model's vectors of everyday questions,
     gen-.../asked-0.npy                    as passages and as questions (several languages)
     gen-.../words-0.npy                    the first model's vectors of the corpus vocabulary
-    gen-.../lexical/                       BM25 arrays (bm25s)
+    gen-.../lexical/                       BM25: each clause's tokens, each term's weights
     .lock                                  held by the one build that may run at a time
 
 A reader resolves `current` once and reads that generation; a build never touches it, so a
@@ -33,9 +33,11 @@ import shutil
 import sys
 import time
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +57,7 @@ from retrieval.types import Clause, Document, DocumentInfo
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the lexical index keeps each clause's tokens (retrieval.lexical)
 SEGMENTER_VERSION = 8  # bump when segmentation or embedded text changes: forces a rebuild
 CURRENT = "current"
 MANIFEST = "manifest.json"
@@ -284,11 +286,14 @@ def content_hash(model: str, text: str) -> str:
 
 
 def file_checksum(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
+    """CRC-32 and size: made to catch a damaged or truncated file, at a few GB/s (an index
+    of 100k clauses has 360 MB to check on every build)."""
+    crc, size = 0, 0
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        for chunk in iter(lambda: handle.read(1 << 22), b""):
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
+    return f"{crc:08x}-{size}"
 
 
 def document_checksum(document: Document) -> str:
@@ -344,12 +349,15 @@ class BuildReport:
 class _Previous:
     """What the current generation offers a new build."""
 
-    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # content hash -> vector
+    # content hash -> (which array, row) of the vectors in `arrays`
+    vectors: dict[str, tuple[int, int]] = field(default_factory=dict)
+    arrays: list[np.ndarray] = field(default_factory=list)
     clause_hashes: set[str] = field(default_factory=set)
     clauses: dict[str, list[Clause]] = field(default_factory=dict)  # by document
     word_counts: dict[str, Counter[str]] = field(default_factory=dict)  # by document
     documents: dict[str, str] = field(default_factory=dict)  # document checksums
     inputs: dict[str, Any] | None = None
+    lexical: LexicalIndex | None = None  # its clauses' tokens, by the hash of their text
 
 
 @dataclass(frozen=True)
@@ -663,11 +671,16 @@ class IndexStore:
     def _previous(self, folder: Path, manifest: dict[str, Any]) -> _Previous:
         """What a build can take over from the current generation."""
         try:
-            vectors: dict[str, np.ndarray] = {}
+            vectors: dict[str, tuple[int, int]] = {}
+            arrays: list[np.ndarray] = []
             for i, space in enumerate(manifest["spaces"]):
                 for kind, hashes in space["hashes"].items():
                     loaded = np.load(folder / vectors_file(i, kind), allow_pickle=False)
-                    vectors.update(zip(hashes, loaded, strict=True))
+                    if len(loaded) != len(hashes):
+                        raise ValueError(f"{vectors_file(i, kind)} does not match its hashes")
+                    rows = range(len(hashes))
+                    vectors.update(zip(hashes, zip(repeat(len(arrays)), rows), strict=True))
+                    arrays.append(loaded)
             records = json.loads((folder / CLAUSES).read_text(encoding="utf-8"))
             clauses: dict[str, list[Clause]] = {}
             for record in records["clauses"]:
@@ -677,13 +690,22 @@ class IndexStore:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("previous index not reused (%s): embedding every clause", exc)
             return _Previous()
+        try:
+            lexical: LexicalIndex | None = LexicalIndex.load(
+                folder / LEXICAL, len(records["clauses"])
+            )
+        except (OSError, ValueError) as exc:
+            log.warning("previous lexical index not reused (%s): tokenizing every clause", exc)
+            lexical = None
         return _Previous(
             vectors,
+            arrays,
             set(manifest.get("hashes", [])),
             clauses,
             word_counts,
             manifest.get("documents", {}),
             manifest.get("inputs"),
+            lexical,
         )
 
     def build(
@@ -774,7 +796,7 @@ class IndexStore:
                             texts[kind],
                             hashes[kind],
                             todo[kind],
-                            previous.vectors,
+                            previous,
                             counter,
                             query=kind in QUERY_SETS,
                         )
@@ -788,7 +810,14 @@ class IndexStore:
             ]
             removed = len(previous.clause_hashes - set(clause_hashes))
             self._write(
-                documents, units, clause_hashes, texts["words"], word_counts, spaces, inputs
+                documents,
+                units,
+                clause_hashes,
+                texts["words"],
+                word_counts,
+                spaces,
+                inputs,
+                previous.lexical,
             )
         return BuildReport(
             documents=len(documents),
@@ -806,15 +835,17 @@ class IndexStore:
         texts: Sequence[str],
         hashes: Sequence[str],
         todo: Sequence[int],
-        previous: dict[str, np.ndarray],
+        previous: _Previous,
         counter: _Progress,
         query: bool = False,
     ) -> np.ndarray:
         """Vectors for all texts: reused where the hash is known, embedded in batches where not."""
         vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+        lookup, arrays = previous.vectors, previous.arrays
         for i, h in enumerate(hashes):
-            if h in previous:
-                vectors[i] = previous[h]
+            found = lookup.get(h)
+            if found is not None:
+                vectors[i] = arrays[found[0]][found[1]]
         for start in range(0, len(todo), EMBED_BATCH):
             batch = list(todo[start : start + EMBED_BATCH])
             vectors[batch] = embedder.embed([texts[i] for i in batch], query=query)
@@ -834,7 +865,10 @@ class IndexStore:
         word_counts: dict[str, Counter[str]],
         spaces: Sequence[SpacePlan],
         inputs: dict[str, Any],
+        lexical: LexicalIndex | None = None,
     ) -> None:
+        """Write a new generation and make it current; `lexical`, the previous generation's
+        lexical index, lends the tokens of clauses whose text has not changed."""
         import faiss
 
         name = f"gen-{time.time_ns()}"
@@ -868,7 +902,7 @@ class IndexStore:
                 "everyday_languages": everyday_languages(),
             }
             _write_json(staging / CLAUSES, records)
-            LexicalIndex.build([lexical_text(c) for c in clauses]).save(staging / LEXICAL)
+            LexicalIndex.build([lexical_text(c) for c in clauses], lexical).save(staging / LEXICAL)
             files = {
                 str(p.relative_to(staging)): file_checksum(p)
                 for p in sorted(staging.rglob("*"))

@@ -6,12 +6,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval import lexical
 from retrieval.corpus import load_corpus
 from retrieval.embed import HashingEmbedder
 from retrieval.engine import Engine
 from retrieval.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from retrieval.settings import Settings
-from retrieval.store import IndexStore
+from retrieval.store import SCHEMA_VERSION, IndexStore
 
 
 class CountingEmbedder(HashingEmbedder):
@@ -42,12 +43,14 @@ def test_round_trip(fake_engine: Engine) -> None:
     assert space.everyday is not None and len(space.everyday) >= 200
     assert sorted(space.languages) == ["az", "en", "ru", "tr"]
     manifest = loaded.manifest
-    assert manifest["schema"] == 1 and manifest["model"] == "hashing-v1"
+    assert manifest["schema"] == SCHEMA_VERSION and manifest["model"] == "hashing-v1"
     assert manifest["dimension"] == 256 and len(manifest["hashes"]) == 29
     assert loaded.documents["baku-declaration-2012"].title.startswith("Baku Declaration")
 
 
-def test_incremental_update_embeds_only_what_changed(settings: Settings, corpus_dir: Path) -> None:
+def test_incremental_update_embeds_only_what_changed(
+    settings: Settings, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     embedder = CountingEmbedder()
     engine = Engine(settings, embedders=[embedder])
     engine.build()
@@ -68,8 +71,18 @@ def test_incremental_update_embeds_only_what_changed(settings: Settings, corpus_
         "A joint exercise on undersea cable resilience will be held each spring.\n",
         encoding="utf-8",
     )
+    tokenized: list[str] = []
+    tokenize = lexical.tokenize
+
+    def counting(texts: list[str]) -> list[list[str]]:
+        tokenized.extend(texts)
+        return tokenize(texts)
+
+    monkeypatch.setattr(lexical, "tokenize", counting)  # what the lexical index tokenizes
     report = engine.build()
+    monkeypatch.undo()
     assert (report.documents, report.clauses) == (3, 31)
+    assert len(tokenized) == 3  # the other 28 clauses keep their tokens
     assert (report.embedded, report.reused, report.removed) == (3, 28, 1)
     clause_texts = [t for t in embedder.seen if " " in t]  # the rest are new single words
     assert len(clause_texts) == 3
@@ -118,7 +131,9 @@ def test_schema_mismatch_is_refused(settings: Settings) -> None:
         store.load()
 
 
-@pytest.mark.parametrize("victim", ["vectors-0.npy", "dense-0.faiss", "clauses.json"])
+@pytest.mark.parametrize(
+    "victim", ["vectors-0.npy", "dense-0.faiss", "clauses.json", "lexical/term_weights.npy"]
+)
 def test_corrupt_or_missing_file_is_detected(settings: Settings, victim: str) -> None:
     Engine(settings, embedders=[HashingEmbedder()]).build()
     store = IndexStore(settings.index)

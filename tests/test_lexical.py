@@ -1,0 +1,95 @@
+"""The lexical index: BM25 as bm25s scores it, rebuilt from the tokens it already has."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import lexical
+from retrieval.corpus import load_corpus
+from retrieval.lexical import LexicalIndex, tokenize
+from retrieval.segment import segment
+from retrieval.store import lexical_text
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = [
+    "Who signed the letter?",
+    "What is the ministry's fax number?",
+    "protect children online cyber security",
+    "broadband broadband infrastructure",  # a repeated word counts twice, as in bm25s
+    "ICANN patronage logo",
+    "unanimously accepted declaration",
+    "zzz not a corpus word",
+]
+
+
+def bundled_texts() -> list[str]:
+    documents, _ = load_corpus(ROOT / "corpus")
+    return [lexical_text(c) for d in documents for c in segment(d)]
+
+
+def test_scores_are_those_of_bm25s() -> None:
+    texts = bundled_texts()
+    bm25s = lexical._bm25s()
+    reference = bm25s.BM25()
+    reference.index(
+        bm25s.tokenize(texts, stopwords="en", stemmer=lexical._stemmer(), show_progress=False),
+        show_progress=False,
+    )
+    index = LexicalIndex.build(texts)
+    for question in QUESTIONS:
+        tokens = tokenize([question])[0]
+        known = [t for t in tokens if t in reference.vocab_dict]
+        expected = reference.get_scores(known) if known else np.zeros(len(texts))
+        assert np.allclose(index.scores(tokens), expected, atol=1e-5), question
+        assert [index.knows(t) for t in tokens] == [t in reference.vocab_dict for t in tokens]
+    assert index.scores(tokenize(["Who signed the letter?"])[0]).argmax() == next(
+        i for i, t in enumerate(texts) if "Abbasov" in t
+    )
+
+
+def test_rebuild_tokenizes_only_new_texts_and_equals_a_fresh_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    texts = bundled_texts()
+    before = LexicalIndex.build(texts)
+    before.save(tmp_path / "lexical")
+    previous = LexicalIndex.load(tmp_path / "lexical", len(texts))
+
+    changed = list(texts)
+    changed[3] = changed[3] + " Amended with a zebra."
+    dropped = changed.pop(10)
+    changed.append("A new clause about giraffes and broadband.")
+    seen: list[str] = []
+
+    def counting(batch: list[str]) -> list[list[str]]:
+        seen.extend(batch)
+        return tokenize(batch)
+
+    monkeypatch.setattr(lexical, "tokenize", counting)
+    rebuilt = LexicalIndex.build(changed, previous)
+    assert seen == [changed[3], changed[-1]]  # the rest keep their tokens
+
+    fresh = LexicalIndex.build(changed)
+    assert sorted(rebuilt.terms) == sorted(fresh.terms)
+    only_dropped = set(tokenize([dropped])[0]) - {t for t in fresh.terms}
+    assert only_dropped and not any(rebuilt.knows(t) for t in only_dropped)
+    for question in [*QUESTIONS, "zebra giraffes", *changed[:5]]:
+        tokens = tokenize([question])[0]
+        assert np.allclose(rebuilt.scores(tokens), fresh.scores(tokens), atol=1e-6), question
+
+
+def test_empty_corpus_and_mismatched_files(tmp_path: Path) -> None:
+    empty = LexicalIndex.build([])
+    assert empty.size == 0 and len(empty.scores(["anything"])) == 0
+    empty.save(tmp_path / "empty")
+    assert LexicalIndex.load(tmp_path / "empty", 0).size == 0
+
+    LexicalIndex.build(bundled_texts()).save(tmp_path / "lexical")
+    with pytest.raises(ValueError, match="does not match"):
+        LexicalIndex.load(tmp_path / "lexical", 5)  # the index holds 29 clauses
+    (tmp_path / "lexical" / "terms.json").write_text('{"not": "a list"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="not a list"):
+        LexicalIndex.load(tmp_path / "lexical", 29)
