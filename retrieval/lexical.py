@@ -30,6 +30,7 @@ K1 = 1.5  # bm25s's defaults
 B = 0.75
 TERMS = "terms.json"
 ARRAYS = ("doc_ptr", "doc_ids", "hashes", "term_ptr", "term_docs", "term_weights")
+BUILD_ONLY = ("doc_ptr", "doc_ids", "hashes")  # read by the next build, not by questions
 
 
 @lru_cache(maxsize=1)
@@ -125,7 +126,15 @@ class LexicalIndex:
         terms = json.loads((folder / TERMS).read_text(encoding="utf-8"))
         if not isinstance(terms, list):
             raise ValueError(f"{folder / TERMS} is not a list of terms")
-        arrays = [np.load(folder / f"{name}.npy", allow_pickle=False) for name in ARRAYS]
+        # what only a rebuild reads stays on disk (mapped) until it does
+        arrays = [
+            np.load(
+                folder / f"{name}.npy",
+                allow_pickle=False,
+                mmap_mode="r" if name in BUILD_ONLY else None,
+            )
+            for name in ARRAYS
+        ]
         index = cls(terms, *arrays)
         if index.size != size or len(index.term_ptr) != len(terms) + 1:
             raise ValueError(f"lexical index at {folder} does not match its clauses")
