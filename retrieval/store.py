@@ -37,7 +37,6 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -349,9 +348,7 @@ class BuildReport:
 class _Previous:
     """What the current generation offers a new build."""
 
-    # content hash -> (which array, row) of the vectors in `arrays`
-    vectors: dict[str, tuple[int, int]] = field(default_factory=dict)
-    arrays: list[np.ndarray] = field(default_factory=list)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # content hash -> vector
     clause_hashes: set[str] = field(default_factory=set)
     clauses: dict[str, list[Clause]] = field(default_factory=dict)  # by document
     word_counts: dict[str, Counter[str]] = field(default_factory=dict)  # by document
@@ -671,16 +668,11 @@ class IndexStore:
     def _previous(self, folder: Path, manifest: dict[str, Any]) -> _Previous:
         """What a build can take over from the current generation."""
         try:
-            vectors: dict[str, tuple[int, int]] = {}
-            arrays: list[np.ndarray] = []
+            vectors: dict[str, np.ndarray] = {}
             for i, space in enumerate(manifest["spaces"]):
                 for kind, hashes in space["hashes"].items():
                     loaded = np.load(folder / vectors_file(i, kind), allow_pickle=False)
-                    if len(loaded) != len(hashes):
-                        raise ValueError(f"{vectors_file(i, kind)} does not match its hashes")
-                    rows = range(len(hashes))
-                    vectors.update(zip(hashes, zip(repeat(len(arrays)), rows), strict=True))
-                    arrays.append(loaded)
+                    vectors.update(zip(hashes, loaded, strict=True))
             records = json.loads((folder / CLAUSES).read_text(encoding="utf-8"))
             clauses: dict[str, list[Clause]] = {}
             for record in records["clauses"]:
@@ -699,7 +691,6 @@ class IndexStore:
             lexical = None
         return _Previous(
             vectors,
-            arrays,
             set(manifest.get("hashes", [])),
             clauses,
             word_counts,
@@ -796,7 +787,7 @@ class IndexStore:
                             texts[kind],
                             hashes[kind],
                             todo[kind],
-                            previous,
+                            previous.vectors,
                             counter,
                             query=kind in QUERY_SETS,
                         )
@@ -835,17 +826,15 @@ class IndexStore:
         texts: Sequence[str],
         hashes: Sequence[str],
         todo: Sequence[int],
-        previous: _Previous,
+        previous: dict[str, np.ndarray],
         counter: _Progress,
         query: bool = False,
     ) -> np.ndarray:
         """Vectors for all texts: reused where the hash is known, embedded in batches where not."""
         vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-        lookup, arrays = previous.vectors, previous.arrays
         for i, h in enumerate(hashes):
-            found = lookup.get(h)
-            if found is not None:
-                vectors[i] = arrays[found[0]][found[1]]
+            if h in previous:
+                vectors[i] = previous[h]
         for start in range(0, len(todo), EMBED_BATCH):
             batch = list(todo[start : start + EMBED_BATCH])
             vectors[batch] = embedder.embed([texts[i] for i in batch], query=query)
