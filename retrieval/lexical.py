@@ -4,7 +4,7 @@ Text is tokenized by bm25s (English stop words, Snowball stemming) and scored wi
 variant bm25s calls "lucene" (k1 1.5, b 0.75), the same figures bm25s gives. The index is
 kept here rather than in bm25s because bm25s can only be built whole: this one keeps each
 clause's tokens under the hash of its text, so a re-index tokenizes only the clauses that
-changed and recomputes the scores from arrays (at 100k clauses, about 0.6 s instead of
+changed and recomputes the scores from arrays (at 100k clauses, about 0.7 s instead of
 3.7 s).
 
 On disk (a folder): `terms.json` (the vocabulary), per clause its token ids (`doc_ptr.npy`,
