@@ -661,7 +661,9 @@ class IndexStore:
             manifest = self.read_manifest(folder)
             self._verify(folder, manifest)
         except (IndexCorruptError, IndexMismatchError) as exc:
-            log.warning("previous index not reused (%s): embedding every clause", exc)
+            # what is wrong, without the advice to rebuild: this is the rebuild
+            reason = str(exc).split(": rebuild with", 1)[0]
+            log.warning("previous index not reused (%s): embedding every clause", reason)
             return None
         return folder, manifest
 

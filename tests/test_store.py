@@ -131,6 +131,25 @@ def test_schema_mismatch_is_refused(settings: Settings) -> None:
         store.load()
 
 
+def test_a_build_replaces_an_index_of_another_schema(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = Engine(settings, embedders=[HashingEmbedder()])
+    engine.build()
+    store = IndexStore(settings.index)
+    folder = store.current()
+    assert folder is not None
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["schema"] = 1
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with caplog.at_level("WARNING", logger="retrieval.store"):
+        report = engine.build()
+    assert (report.embedded, report.clauses) == (29, 29)  # nothing taken from it
+    warning = next(r.getMessage() for r in caplog.records if "not reused" in r.getMessage())
+    assert "schema 1" in warning and "rebuild with" not in warning  # this is the rebuild
+    assert store.load().manifest["schema"] == SCHEMA_VERSION
+
+
 @pytest.mark.parametrize(
     "victim", ["vectors-0.npy", "dense-0.faiss", "clauses.json", "lexical/term_weights.npy"]
 )
