@@ -173,7 +173,7 @@ def test_a_name_every_document_shares_does_not_pull_to_one_title(
 def test_a_question_about_a_document_by_its_title_keeps_the_title(
     built: tuple[Path, Path],
 ) -> None:
-    """"When was the Baku Declaration adopted?" names the declaration by its whole short
+    """ "When was the Baku Declaration adopted?" names the declaration by its whole short
     title: it asks about that document, and taking its names out ("When was the adopted?")
     made it look off-topic and refused it. "When was ICANN founded?" names no document."""
     from retrieval.engine import Engine
