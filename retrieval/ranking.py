@@ -363,9 +363,10 @@ def translate(
 
 def names_a_document(loaded: LoadedIndex, tokens: Sequence[str]) -> bool:
     """Whether the question names a document by every word of its short title ("the Baku
-    Declaration", "Бакинская декларация", "the letter to ICANN"): it asks about that
-    document, whose date, place and author the corpus gives, not about something that
-    only shares its names ("When was ICANN founded?")."""
+    Declaration", "the letter to ICANN"; in another language, as far as the word bridge
+    maps its words onto those): it asks about that document, whose date, place and author
+    the corpus gives, not about something that only shares its names ("When was ICANN
+    founded?")."""
     asked = {fold_name(t) for t in tokens}
 
     def said(word: str) -> bool:  # as a name is matched: "Bakü" is Baku, "ICANN'a" ICANN

@@ -119,14 +119,19 @@ def test_model_mismatch_names_both_and_the_command(settings: Settings) -> None:
     assert f"clausebot index --index {settings.index}" in message
 
 
-def test_schema_mismatch_is_refused(settings: Settings) -> None:
-    Engine(settings, embedders=[HashingEmbedder()]).build()
-    store = IndexStore(settings.index)
+def _mark_schema(store: IndexStore, schema: int) -> None:
+    """Rewrite the current generation's manifest as if another schema had written it."""
     folder = store.current()
     assert folder is not None
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["schema"] = 99
+    manifest["schema"] = schema
     (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_schema_mismatch_is_refused(settings: Settings) -> None:
+    Engine(settings, embedders=[HashingEmbedder()]).build()
+    store = IndexStore(settings.index)
+    _mark_schema(store, 99)
     with pytest.raises(IndexMismatchError, match="schema 99"):
         store.load()
 
@@ -137,11 +142,7 @@ def test_a_build_replaces_an_index_of_another_schema(
     engine = Engine(settings, embedders=[HashingEmbedder()])
     engine.build()
     store = IndexStore(settings.index)
-    folder = store.current()
-    assert folder is not None
-    manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["schema"] = 1
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    _mark_schema(store, 1)
     with caplog.at_level("WARNING", logger="retrieval.store"):
         report = engine.build()
     assert (report.embedded, report.clauses) == (29, 29)  # nothing taken from it
