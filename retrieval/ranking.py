@@ -179,7 +179,6 @@ class Options:
     bridged_english: bool = True  # see rank: the English model reads Bridge.corpus_words
     answer_kinds: bool = True  # see _answer_kind: clauses of the kind asked for are raised
     common_words: bool = True  # see rank: the question is also read without them
-    whole_titles: bool = True  # see rank: a question that names a document keeps its names
 
 
 class _Clock:
@@ -359,20 +358,6 @@ def translate(
         " ".join(corpus_words),
         common,
     )
-
-
-def names_a_document(loaded: LoadedIndex, tokens: Sequence[str]) -> bool:
-    """Whether the question names a document by every word of its short title ("the Baku
-    Declaration", "the letter to ICANN"; in another language, as far as the word bridge
-    maps its words onto those): it asks about that document, whose date, place and author
-    the corpus gives, not about something that only shares its names ("When was ICANN
-    founded?")."""
-    asked = {fold_name(t) for t in tokens}
-
-    def said(word: str) -> bool:  # as a name is matched: "Bakü" is Baku, "ICANN'a" ICANN
-        return any(a.startswith(word) and len(a) - len(word) <= NAME_SUFFIX for a in asked)
-
-    return any(title and all(map(said, title)) for title in loaded.title_tokens)
 
 
 def unnamed(question: str, named: frozenset[str]) -> str:
@@ -685,8 +670,6 @@ def rank(
         bm25 = loaded.lexical.scores(bridge.tokens)
     unnamed_relative = relative
     rest = unnamed(question, bridge.named)
-    if options.whole_titles and names_a_document(loaded, bridge.tokens):
-        rest = question
     if rest != question and tokenize([rest])[0]:
         query = primary_vector(rest)
         with clock("search"):

@@ -395,7 +395,6 @@ class LoadedIndex:
     names: frozenset[str] = frozenset()  # see retrieval.store.names
     _starts: np.ndarray | None = field(default=None, repr=False)
     _common: frozenset[str] | None = field(default=None, repr=False)
-    _titles: list[list[str]] | None = field(default=None, repr=False)
 
     @property
     def model(self) -> str:
@@ -418,13 +417,6 @@ class LoadedIndex:
         if self._common is None:
             self._common = common_names(self.documents.values())
         return self._common
-
-    @property
-    def title_tokens(self) -> list[list[str]]:
-        """The lexical tokens of each document's short title (the name citations use)."""
-        if self._titles is None:
-            self._titles = tokenize([d.label for d in self.documents.values()])
-        return self._titles
 
     def unit_range(self, clause: int) -> tuple[int, int]:
         starts = self.unit_starts

@@ -170,27 +170,6 @@ def test_a_name_every_document_shares_does_not_pull_to_one_title(
     assert not ranking.abstained
 
 
-def test_a_question_about_a_document_by_its_title_keeps_the_title(
-    built: tuple[Path, Path],
-) -> None:
-    """ "When was the Baku Declaration adopted?" names the declaration by its whole short
-    title: it asks about that document, and taking its names out ("When was the adopted?")
-    made it look off-topic and refused it. "When was ICANN founded?" names no document."""
-    from retrieval.engine import Engine
-    from retrieval.ranking import Options
-    from retrieval.settings import Settings
-
-    corpus, index = built
-    engine = Engine(Settings(corpus=corpus, index=index))
-    question = "When was the Baku Declaration adopted?"
-    without, _, _ = engine.ranking(question, k=3, options=Options(whole_titles=False))
-    ranking, _, _ = engine.ranking(question, k=3)
-    assert ranking.confidence > without.confidence
-    assert not ranking.abstained and "5th November, 2012" in ranking.hits[0].clause.text
-    founded, _, _ = engine.ranking("When was ICANN founded?", k=3)
-    assert founded.abstained
-
-
 def test_language_means_tell_the_question_languages(built: tuple[Path, Path]) -> None:
     """The mean of each language's everyday questions is nearest that language's questions
     (questions of neither set); towards_english moves only those not in English."""

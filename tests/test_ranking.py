@@ -11,7 +11,6 @@ from retrieval.calibrate import calibrate, choose_threshold, fit_logistic
 from retrieval.engine import Engine
 from retrieval.errors import QuestionError
 from retrieval.evaluate import EvalItem
-from retrieval.lexical import tokenize
 from retrieval.question import MAX_CHARS, clean_question
 from retrieval.ranking import (
     ABSTENTION_FEATURES,
@@ -21,7 +20,6 @@ from retrieval.ranking import (
     _answer_kind,
     _relative,
     answer_type_missing,
-    names_a_document,
     towards_english,
     translate,
     unnamed,
@@ -121,22 +119,6 @@ def test_unnamed_takes_out_only_the_named_words() -> None:
     assert unnamed("When was ICANN founded?", frozenset({"ICANN"})) == "When was founded?"
     assert unnamed("Who wrote to ICANN's CEO?", frozenset({"ICANN's"})) == "Who wrote to CEO?"
     assert unnamed("What is broadband?", frozenset()) == "What is broadband?"
-
-
-def test_a_question_names_a_document_by_every_word_of_its_short_title(
-    fake_engine: Engine,
-) -> None:
-    loaded = fake_engine.index()
-    assert sorted(loaded.title_tokens) == [["baku", "declar"], ["letter", "icann"]]
-
-    def names(question: str) -> bool:
-        return names_a_document(loaded, tokenize([question])[0])
-
-    assert names("When was the Baku Declaration adopted?")
-    assert names("Who wrote the letter to ICANN?")
-    assert names("Bakü Declaration'ın tarihi")  # a name as names are matched: folded, suffixed
-    assert not names("When was ICANN founded?")  # ICANN, but not the letter to it
-    assert not names("What does the declaration say about children?")  # which declaration?
 
 
 def test_bridge_finds_corpus_names_and_names_the_corpus_lacks(fake_engine: Engine) -> None:
