@@ -109,7 +109,16 @@ def blocks(text: str, start: int = 0) -> list[Block]:
     return found
 
 
+# A note in square brackets at the end of a paragraph ("[citation needed]", "[12]",
+# "[3][4]"): reference marks that close a paragraph, as in Wikipedia's text
+_TRAILING_NOTES = re.compile(r"(?:\s*\[[^\[\]\n]{1,60}\])+\s*$")
+
+
 def _ends_without_punctuation(text: str) -> bool:
+    """Does the text stop mid-sentence (a paragraph cut by a page break)? A paragraph that
+    ends in a bracketed note is complete, whatever stands before the note."""
+    if _TRAILING_NOTES.search(text):
+        return False
     tail = text.rstrip(_TRAILING_CLOSERS)
     return bool(tail) and tail[-1] not in _SENTENCE_END
 

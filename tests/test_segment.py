@@ -78,6 +78,24 @@ def test_continuation_rules_are_general() -> None:
     assert clauses[1].text.endswith("upper case here.")
 
 
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "xquad-dev" / "corpus"
+
+
+def test_a_paragraph_ending_in_a_bracketed_note_stands_alone() -> None:
+    """Wikipedia's paragraphs end in reference marks ("[citation needed]", "[12]"): the
+    bracket is no page break, so the next paragraph is a clause of its own."""
+    article = read_document(BENCH / "amazon-rainforest.txt")
+    paragraphs = [c.text for c in segment(article)]
+    assert len(paragraphs) == 5  # the benchmark's paragraphs, one clause each
+    for note in ("[citation needed]", "[12]", " [3][4]", "[note 1]"):
+        marked = [p.rstrip(".") + note if i % 2 == 0 else p for i, p in enumerate(paragraphs)]
+        clauses = segment(_doc("\n\n".join(marked)))
+        assert [c.text for c in clauses] == marked, note
+    # a paragraph cut off mid-sentence is still joined to the one that carries it on
+    cut = paragraphs[0].rsplit(" ", 3)[0]
+    assert len(segment(_doc(f"{cut}\n\nthe rest of the sentence.[5]"))) == 1
+
+
 def test_letter_header_parts_are_labelled() -> None:
     _, clauses = _clauses("letter-to-icann-2012.txt")
     by_label = {c.label: c for c in clauses if c.label}
