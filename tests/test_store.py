@@ -281,3 +281,55 @@ def test_letter_parts_get_a_role_unit_that_is_never_highlighted(fake_engine: Eng
         if span is not None:
             a, b = span
             assert 0 <= a < b <= len(loaded.clauses[clause].text)
+
+
+def test_reference_vectors_are_shipped_for_the_default_models() -> None:
+    """A build of any corpus looks the reference sets up instead of embedding them: the
+    shipped vectors must cover every reference text as the default models embed it (run
+    `python -m retrieval.reference` after editing retrieval/data/background.txt or
+    everyday.txt)."""
+    from retrieval.embed import BACKENDS, DEFAULT_BACKEND
+    from retrieval.reference import REFERENCE_SETS, reference_texts, shipped_vectors
+    from retrieval.store import FIRST_MODEL_ONLY, content_hash
+
+    shipped = shipped_vectors()
+    for number, model in enumerate(BACKENDS[DEFAULT_BACKEND]):
+        for kind in REFERENCE_SETS:
+            if number and kind in FIRST_MODEL_ONLY:
+                continue
+            for text in reference_texts(kind):
+                vector = shipped.get(content_hash(model.name, f"{kind}\0{text}"))
+                assert vector is not None, (model.name, kind, text)
+                assert vector.shape == (model.dim,)
+                assert abs(float(vector @ vector) - 1.0) < 1e-3
+
+
+def test_a_build_takes_the_reference_vectors_it_is_given(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reference vectors known by hash are not embedded again (the counting embedder sees
+    only the corpus's own texts)."""
+    from retrieval import reference
+    from retrieval.store import content_hash
+
+    embedder = HashingEmbedder()
+    shipped = {
+        content_hash(embedder.name, f"{kind}\0{text}"): np.ones(embedder.dim, np.float32)
+        / np.sqrt(embedder.dim)
+        for kind in reference.REFERENCE_SETS
+        for text in reference.reference_texts(kind)
+    }
+    seen: list[str] = []
+
+    class Counting(HashingEmbedder):
+        def embed(self, texts, *, query=False):  # type: ignore[no-untyped-def]
+            seen.extend(texts)
+            return super().embed(texts, query=query)
+
+    monkeypatch.setattr("retrieval.store.shipped_vectors", lambda: shipped)
+    documents, _ = load_corpus(corpus_dir)
+    IndexStore(tmp_path / "idx").build(documents, [Counting()])
+    references = {t for kind in reference.REFERENCE_SETS for t in reference.reference_texts(kind)}
+    assert seen and not references & set(seen)
+    loaded = IndexStore(tmp_path / "idx").load()
+    assert np.allclose(loaded.spaces[0].background[0], 1 / np.sqrt(embedder.dim))
