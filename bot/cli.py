@@ -273,20 +273,32 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         _emit_json(report if args.verbose else {k: v for k, v in report.items() if k != "misses"})
         return 0
     print(f"{path}: {report['overall']['questions']} questions")
-    columns = ("n", "hit@1", "hit@3", "mrr@10", "false-abst", "abst-out")
-    widths = (4, 6, 6, 7, 10, 9)
-    print(f"{'':10} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
-    rows = [("overall", report["overall"]), *report["by_language"].items()]
-    for name, f in rows:
+    columns = ("n", "hit@1", "hit@3", "mrr@10", "answered@1", "false-abst", "abst-out")
+    widths = (5, 6, 6, 7, 10, 10, 9)
 
-        def cell(v: float | None, w: int) -> str:
-            return f"{v:>{w}.3f}" if v is not None else f"{'-':>{w}}"
+    def cell(v: float | None, w: int) -> str:
+        return f"{v:>{w}.3f}" if v is not None else f"{'-':>{w}}"
 
-        print(
-            f"{name:10} {f['questions']:>4} {cell(f['hit@1'], 6)} {cell(f['hit@3'], 6)} "
-            f"{cell(f['mrr@10'], 7)} {cell(f['false_abstention'], 10)} "
-            f"{cell(f['abstention_out_of_scope'], 9)}"
-        )
+    def table(title: str, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        print(f"{title:12} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
+        for name, f in rows:
+            print(
+                f"{name:12} {f['questions']:>5} {cell(f['hit@1'], 6)} {cell(f['hit@3'], 6)} "
+                f"{cell(f['mrr@10'], 7)} {cell(f['answered_hit@1'], 10)} "
+                f"{cell(f['false_abstention'], 10)} {cell(f['abstention_out_of_scope'], 9)}"
+            )
+
+    table("language", [("overall", report["overall"]), *report["by_language"].items()])
+    if len(report["by_kind"]) > 1:
+        print()
+        table("kind", list(report["by_kind"].items()))
+    if report["auc"]:
+        langs = sorted({lang for row in report["auc"].values() for lang in row} - {"all"})
+        print("\nconfidence AUC, answerable against each kind (0.5 = chance)")
+        print(f"{'kind':12} " + " ".join(f"{lang:>6}" for lang in ["all", *langs]))
+        for kind, row in report["auc"].items():
+            cells = " ".join(cell(row.get(lang), 6) for lang in ["all", *langs])
+            print(f"{kind:12} {cells}")
     if args.verbose:
         for miss in report["misses"]:
             what = (

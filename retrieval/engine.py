@@ -153,7 +153,11 @@ class Engine:
             for hit in ranking.hits
         )
         return Answer(
-            question=question, passages=passages, abstained=ranking.abstained, notes=notes
+            question=question,
+            passages=passages,
+            abstained=ranking.abstained,
+            notes=notes,
+            confidence=ranking.confidence,
         )
 
     def clause(self, doc_id: str, number: int) -> Clause | None:

@@ -90,6 +90,7 @@ class Answer:
     passages: tuple[Passage, ...]
     abstained: bool
     notes: tuple[str, ...] = field(default=())
+    confidence: float = 0.0  # calibrated probability that the documents answer the question
 
     def to_json(self) -> dict[str, object]:
         return {

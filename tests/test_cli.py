@@ -160,17 +160,22 @@ def test_eval_reports_figures(tmp_path: Path, corpus_dir: Path) -> None:
     questions = tmp_path / "q.jsonl"
     questions.write_text(
         '{"question": "Zarifa Aliyeva Str.", "lang": "en", "expect": ["Zarifa Aliyeva"]}\n'
-        '{"question": "zzzz qqqq", "lang": "en", "expect": []}\n',
+        '{"question": "zzzz qqqq", "lang": "en", "expect": []}\n'
+        '{"question": "qqqq zzzz", "lang": "en", "expect": [], "kind": "offtopic"}\n',
         encoding="utf-8",
     )
-    result = run_cli(
-        "eval", *_paths(tmp_path, corpus_dir), *FAST, str(questions), "--json", cwd=tmp_path
-    )
+    paths = _paths(tmp_path, corpus_dir)
+    result = run_cli("eval", *paths, *FAST, str(questions), "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["overall"]["in_scope"] == 1 and report["overall"]["out_of_scope"] == 1
+    assert report["overall"]["in_scope"] == 1 and report["overall"]["out_of_scope"] == 2
     assert report["overall"]["hit@1"] == 1.0
     assert set(report["by_language"]) == {"en"}
+    assert set(report["by_kind"]) == {"answerable", "outside", "offtopic"}
+    assert set(report["auc"]) == {"outside", "offtopic"}
+    assert 0.0 <= report["auc"]["outside"]["en"] <= 1.0
+    text = run_cli("eval", *paths, *FAST, str(questions), cwd=tmp_path).stdout
+    assert "offtopic" in text and "confidence AUC" in text
 
 
 def test_health_command(tmp_path: Path, corpus_dir: Path) -> None:
