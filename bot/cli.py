@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.redact import install, redact, variants
 from retrieval.errors import ClausebotError, QuestionError
 from retrieval.settings import Settings
 
@@ -127,7 +128,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8443, help="webhook listen port")
     p.add_argument("--url-path", default="telegram", help="webhook path")
     p.add_argument("--secret-token", help="webhook secret token (or TELEGRAM_WEBHOOK_SECRET)")
+
+    p = sub.add_parser(
+        "purge",
+        help="delete stored questions and votes older than some days (CLAUSEBOT_FEEDBACK_DB)",
+    )
+    _common(p)
+    p.add_argument(
+        "--older-than", type=_days, required=True, metavar="DAYS", help="age in days, e.g. 30"
+    )
     return parser
+
+
+def _days(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+    if not days >= 0:
+        raise argparse.ArgumentTypeError(f"days must be 0 or more, got {text!r}")
+    return days
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -413,6 +433,21 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.feedback import FeedbackStore
+
+    if not settings.feedback_db.exists():
+        print(f"nothing stored: {settings.feedback_db} does not exist")
+        return 0
+    store = FeedbackStore(settings.feedback_db, settings.user_key)
+    try:
+        deleted = store.purge(args.older_than)
+    finally:
+        store.close()
+    print(f"deleted {deleted} questions older than {args.older_than:g} days")
+    return 0
+
+
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram_app import run
 
@@ -429,11 +464,13 @@ COMMANDS = {
     "documents": cmd_documents,
     "add": cmd_add,
     "telegram": cmd_telegram,
+    "purge": cmd_purge,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    secrets: list[str] = []
     try:
         settings = _settings(args)
         logging.basicConfig(
@@ -442,9 +479,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for chatty in ("bm25s", "httpx", "sentence_transformers"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
+        if settings.log_level == "DEBUG":
+            # python-telegram-bot logs whole updates (names, user ids, questions) at DEBUG,
+            # and httpx every URL: clausebot's own debug lines name no one, theirs stay at INFO
+            for talker in ("telegram", "httpcore"):
+                logging.getLogger(talker).setLevel(logging.INFO)
+        secrets = variants(
+            [settings.telegram_token, settings.telegram_webhook_secret, settings.user_key]
+        )
+        install(secrets)
         return COMMANDS[args.command](args, settings)
     except ClausebotError as exc:
-        print(f"clausebot {args.command}: {exc}", file=sys.stderr)
+        print(f"clausebot {args.command}: {redact(str(exc), secrets)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"clausebot {args.command}: interrupted", file=sys.stderr)
@@ -458,8 +504,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line, with how to see the details
         log.debug("unexpected error", exc_info=True)
         print(
-            f"clausebot {args.command}: unexpected error: {type(exc).__name__}: {exc} "
-            "(run again with --log-level DEBUG for the details)",
+            f"clausebot {args.command}: unexpected error: {type(exc).__name__}: "
+            f"{redact(str(exc), secrets)} (run again with --log-level DEBUG for the details)",
             file=sys.stderr,
         )
         return 1

@@ -1,13 +1,33 @@
-"""Questions and feedback, kept in SQLite for later review; user ids are stored hashed."""
+"""Questions and feedback, kept in SQLite for later review.
+
+What is stored, per question: when it was asked, the question's text, its language, the kind
+of chat, the citation of the first passage, whether the bot abstained, the latency, and the
+asking user and chat as keyed hashes (HMAC-SHA256); per vote, the question, the voter's hash
+and the vote. The key is made at random per install and kept outside the code and the logs:
+`CLAUSEBOT_USER_KEY`, or a file beside the database (`<database>.key`, mode 0600), so a
+hash cannot be turned back into a user id by trying ids without it. Entries stay until the
+operator deletes them (`clausebot purge --older-than DAYS`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
+import logging
+import os
+import secrets
 import sqlite3
+import stat
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from retrieval.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 create table if not exists questions (
@@ -31,8 +51,42 @@ create table if not exists feedback (
 """
 
 
-def hash_user(user_id: int, salt: str) -> str:
-    return hashlib.blake2b(f"{salt}:{user_id}".encode(), digest_size=12).hexdigest()
+KEY_BYTES = 32
+
+
+def key_file(database: Path) -> Path:
+    return database.with_name(database.name + ".key")
+
+
+def load_key(database: Path, configured: str | None = None) -> bytes:
+    """The install's key for hashing user ids: `configured` (CLAUSEBOT_USER_KEY) if set,
+    else the key file beside the database, made with random bytes on first use."""
+    if configured:
+        return configured.encode("utf-8")
+    path = key_file(database)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            log.warning("%s can be read by others (mode %o): setting it to 0600", path, mode)
+            path.chmod(0o600)
+        key = path.read_bytes().strip()
+        if len(key) < KEY_BYTES:
+            raise ConfigError(
+                f"the user key file {path} is damaged (too short): delete it to make a new "
+                "one (earlier hashes will no longer match) or set CLAUSEBOT_USER_KEY"
+            ) from None
+        return key
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(KEY_BYTES) + "\n")
+    return path.read_bytes().strip()
+
+
+def hash_user(user_id: int, key: bytes) -> str:
+    """A keyed hash of a Telegram id (a user's or a chat's): the same id, the same hash, in
+    this install only."""
+    return hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -46,15 +100,18 @@ class Stats:
 
 
 class FeedbackStore:
-    def __init__(self, path: Path, salt: str = "clausebot") -> None:
+    def __init__(self, path: Path, key: str | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._key = load_key(path, key)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("pragma table_info(questions)")}
+        if "chat_hash" not in columns:  # a database from before questions were bound to chats
+            self._db.execute("alter table questions add column chat_hash text")
         self._lock = threading.Lock()
-        self.salt = salt
 
     def user(self, user_id: int) -> str:
-        return hash_user(user_id, self.salt)
+        return hash_user(user_id, self._key)
 
     def log_question(
         self,
@@ -65,11 +122,13 @@ class FeedbackStore:
         top_citation: str | None,
         abstained: bool,
         latency_ms: float,
+        chat_id: int = 0,
     ) -> int:
         with self._lock:
             cursor = self._db.execute(
                 "insert into questions (asked_at, user_hash, chat_type, lang, question,"
-                " top_citation, abstained, latency_ms) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                " top_citation, abstained, latency_ms, chat_hash)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     time.time(),
                     self.user(user_id),
@@ -79,23 +138,54 @@ class FeedbackStore:
                     top_citation,
                     int(abstained),
                     latency_ms,
+                    self.user(chat_id),
                 ),
             )
             return int(cursor.lastrowid or 0)
 
-    def question(self, question_id: int) -> str | None:
+    def question(self, question_id: int, chat_id: int | None = None) -> str | None:
+        """The text of a question; with `chat_id`, only if it was asked in that chat."""
         with self._lock:
             row = self._db.execute(
-                "select question from questions where id = ?", (question_id,)
+                "select question, chat_hash from questions where id = ?", (question_id,)
             ).fetchone()
-        return row[0] if row else None
+        if row is None or (chat_id is not None and row[1] != self.user(chat_id)):
+            return None
+        return str(row[0])
 
-    def vote(self, question_id: int, user_id: int, up: bool) -> bool:
-        """Record a vote (a later vote replaces the earlier); False for an unknown question."""
+    def purge(self, older_than_days: float) -> int:
+        """Delete the questions (and their votes) asked more than so many days ago."""
+        cutoff = time.time() - older_than_days * 86400
+        with self._lock, self._transaction():
+            self._db.execute(
+                "delete from feedback where question_id in"
+                " (select id from questions where asked_at < ?)",
+                (cutoff,),
+            )
+            deleted = self._db.execute("delete from questions where asked_at < ?", (cutoff,))
+            count = deleted.rowcount
         with self._lock:
-            if not self._db.execute(
-                "select 1 from questions where id = ?", (question_id,)
-            ).fetchone():
+            self._db.execute("vacuum")  # the deleted text leaves the file too
+        return int(count)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("begin")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("rollback")
+            raise
+        self._db.execute("commit")
+
+    def vote(self, question_id: int, user_id: int, up: bool, chat_id: int | None = None) -> bool:
+        """Record a vote (a later vote replaces the earlier); False for an unknown question,
+        or, with `chat_id`, one asked in another chat."""
+        with self._lock:
+            row = self._db.execute(
+                "select chat_hash from questions where id = ?", (question_id,)
+            ).fetchone()
+            if row is None or (chat_id is not None and row[0] != self.user(chat_id)):
                 return False
             self._db.execute(
                 "insert or replace into feedback (question_id, user_hash, vote, given_at)"

@@ -210,15 +210,16 @@ async def answer_question(
         top.citation.text if top else None,
         answer.abstained,
         latency,
+        message.chat.id,
     )
+    # no user id or hash here: the log names no one
     questions_log.info(
-        "question chat=%s lang=%s latency_ms=%.0f top=%r abstained=%s user=%s",
+        "question chat=%s lang=%s latency_ms=%.0f top=%r abstained=%s",
         message.chat.type,
         lang,
         latency,
         top.citation.text if top else None,
         answer.abstained,
-        state.feedback.user(user.id) if user else "-",
     )
     blocks = render_answer(answer, _labels(lang), lambda p: _link(state, p.clause))
     await _send_blocks(message, blocks, _buttons(lang, question_id, PAGE, top))
@@ -427,9 +428,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await with_retry(lambda: query.answer(t(lang, "expired")))
         return
     kind, key, value = match.groups()
+    # a press costs what a question costs, and acts only on a question asked in its own chat
+    # (question ids are sequential: a forged press names another chat's question)
+    if not state.limiter.allow(query.from_user.id):
+        await with_retry(lambda: query.answer(t(lang, "slow_down")))
+        return
+    chat_id = query.message.chat.id if query.message is not None else None
+    if kind in "fm" and chat_id is None:
+        await with_retry(lambda: query.answer(t(lang, "expired")))
+        return
     if kind == "f" and key.isdigit():
         known = await asyncio.to_thread(
-            state.feedback.vote, int(key), query.from_user.id, value == "u"
+            state.feedback.vote, int(key), query.from_user.id, value == "u", chat_id
         )
         await with_retry(lambda: query.answer(t(lang, "thanks" if known else "expired")))
         return
@@ -438,7 +448,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await show_clause(update, context, key, int(value), neighbours=1)
         return
     if kind == "m" and key.isdigit() and value.isdigit():
-        question = await asyncio.to_thread(state.feedback.question, int(key))
+        question = await asyncio.to_thread(state.feedback.question, int(key), chat_id)
         if question is None:
             await with_retry(lambda: query.answer(t(lang, "expired")))
             return
@@ -555,29 +565,76 @@ async def _post_init(application: Application) -> None:
     log.info("ready as @%s", state.username)
 
 
-class RedactToken(logging.Filter):
-    """Keeps the bot token out of every log line (httpx logs request URLs, which hold it)."""
+# Attempts to reach the Bot API at start, and the wait before each next one (doubling)
+CONNECT_ATTEMPTS = 5
+CONNECT_BACKOFF = 1.0
 
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(s in message for s in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "<redacted>")
-            record.msg, record.args = message, None
-        return True
+def api_location(settings: Settings) -> str:
+    """Where the Bot API is, for messages: its base URL, which never holds the token."""
+    return settings.telegram_api_url or "https://api.telegram.org/bot"
+
+
+async def check_connection(
+    settings: Settings, attempts: int = CONNECT_ATTEMPTS, backoff: float = CONNECT_BACKOFF
+) -> str:
+    """Ask the Bot API who the bot is before anything else starts: a token that Telegram
+    rejects is a setting to fix, said in one line; a Bot API that cannot be reached is tried
+    again with a doubling wait, then said in one line. Returns the bot's username."""
+    from telegram import Bot
+    from telegram.error import InvalidToken
+
+    assert settings.telegram_token
+    bot = (
+        Bot(settings.telegram_token, base_url=settings.telegram_api_url)
+        if settings.telegram_api_url
+        else Bot(settings.telegram_token)
+    )
+    wait = backoff
+    for attempt in range(1, attempts + 1):
+        try:
+            async with bot:
+                return bot.username
+        except InvalidToken:
+            raise ConfigError(
+                "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN "
+                "(the token @BotFather gave you)"
+            ) from None
+        except (NetworkError, TimedOut) as exc:
+            reason = type(exc).__name__
+            if attempt == attempts:
+                raise ClausebotError(
+                    f"cannot reach the Bot API at {api_location(settings)} after {attempts} "
+                    f"attempts ({reason}): check the network or TELEGRAM_API_URL"
+                ) from None
+            log.warning(
+                "cannot reach the Bot API (%s, attempt %d of %d): trying again in %.0f s",
+                reason,
+                attempt,
+                attempts,
+                wait,
+            )
+            await asyncio.sleep(wait)
+            wait *= 2
+    raise AssertionError("unreachable")
 
 
 def run(settings: Settings, args: Any) -> int:
     """`clausebot telegram`: long polling by default, a webhook with --webhook-url."""
-    redact = RedactToken([settings.telegram_token or "", settings.telegram_webhook_secret or ""])
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+    if not settings.telegram_token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: export the token BotFather gave you, "
+            "e.g. TELEGRAM_BOT_TOKEN=123:abc clausebot telegram"
+        )
+    if args.webhook_url and not settings.telegram_webhook_secret:
+        raise ConfigError(
+            "webhook mode needs a secret, or anyone who can reach the port can post updates "
+            "as any user: pass --secret-token or set TELEGRAM_WEBHOOK_SECRET "
+            "(1-256 characters: A-Z, a-z, 0-9, _ and -)"
+        )
+    asyncio.run(check_connection(settings))
     engine = Engine(settings)
-    feedback = FeedbackStore(settings.feedback_db)
+    feedback = FeedbackStore(settings.feedback_db, settings.user_key)
     application = build_application(settings, engine, feedback)
     try:
         if args.webhook_url:

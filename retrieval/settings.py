@@ -24,6 +24,7 @@ ENVIRONMENT = (
     "TELEGRAM_BOT_TOKEN",
     "TELEGRAM_API_URL",
     "TELEGRAM_WEBHOOK_SECRET",
+    "CLAUSEBOT_USER_KEY",
 )
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = ".clausebot/index"
@@ -42,12 +43,18 @@ class Settings:
     admins: frozenset[int] = frozenset()
     feedback_db: Path = Path(DEFAULT_FEEDBACK)
     log_level: str = "WARNING"
+    # the key user ids are hashed with (bot.feedback); None: a key file beside feedback_db
+    user_key: str | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
         token = "set" if self.telegram_token else "unset"
         secret = "set" if self.telegram_webhook_secret else "unset"
-        return f"Settings({shown}, telegram_token=<{token}>, telegram_webhook_secret=<{secret}>)"
+        key = "set" if self.user_key else "unset"
+        return (
+            f"Settings({shown}, telegram_token=<{token}>, telegram_webhook_secret=<{secret}>, "
+            f"user_key=<{key}>)"
+        )
 
     @property
     def build_model(self) -> str:
@@ -82,6 +89,7 @@ class Settings:
             log_level=(
                 flags.get("log_level") or env.get("CLAUSEBOT_LOG_LEVEL") or "WARNING"
             ).upper(),
+            user_key=env.get("CLAUSEBOT_USER_KEY") or None,
         )
         return settings
 

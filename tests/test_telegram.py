@@ -526,6 +526,9 @@ def test_clausebot_telegram_process_answers_and_stops_on_sigterm(
             log_text = (tmp_path / "bot.log").read_text(encoding="utf-8")
             assert "question chat=private" in log_text
             assert fake.token not in log_text and fake.token.split(":")[1] not in log_text
+            # at DEBUG too, no personal data: not the question, the user's name or id
+            assert CHILDREN not in log_text and "User1" not in log_text
+            assert "'id': 1," not in log_text and '"id": 1,' not in log_text
         finally:
             if proc.returncode is None:
                 proc.kill()
@@ -634,3 +637,193 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
     squash = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
     for passage in shown:
         assert squash(display_text(passage.text)) in squash(visible)
+
+
+# -- what an operator must be able to trust (secrets, users) ----------------------------------
+
+
+async def _telegram_process(
+    fake: FakeTelegram, tmp_path: Path, token: str, *args: str, **env: str
+) -> tuple[int, str]:
+    """`clausebot telegram ARGS` with TOKEN against FAKE, to its end: exit code, stderr."""
+    full = child_env(
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_URL=fake.base_url,
+        CLAUSEBOT_INDEX=str(tmp_path / "index"),
+        CLAUSEBOT_FEEDBACK_DB=str(tmp_path / "fb.db"),
+        **env,
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "telegram",
+        *args,
+        env=full,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 45)
+    return proc.returncode or 0, err.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("level", ["WARNING", "DEBUG"])
+def test_a_rejected_token_is_named_in_one_line_and_never_shown(tmp_path: Path, level: str) -> None:
+    wrong = "777000:AAH-wrong-token-0123456789abcdef"
+
+    async def run() -> None:
+        fake = FakeTelegram()
+        await fake.start()
+        try:
+            code, err = await _telegram_process(fake, tmp_path, wrong, CLAUSEBOT_LOG_LEVEL=level)
+        finally:
+            await fake.stop()
+        assert code == 1, err
+        last = err.strip().splitlines()[-1]
+        assert last.startswith("clausebot telegram: Telegram rejected the bot token")
+        assert "TELEGRAM_BOT_TOKEN" in last
+        assert "Traceback" not in err
+        assert wrong not in err and wrong.split(":")[1] not in err
+        assert [c.method for c in fake.calls] == []  # the fake saw only the rejected getMe
+
+    scenario(run())
+
+
+def test_an_unreachable_bot_api_is_tried_again_then_named(tmp_path: Path, caplog: Any) -> None:
+    """Two failed getMe calls (502) are retried with a growing wait, and the bot starts; a
+    Bot API that never answers is given up after the attempts, in one line without the token."""
+    from bot.telegram_app import check_connection
+    from retrieval.errors import ClausebotError
+
+    async def run() -> None:
+        fake = FakeTelegram()
+        await fake.start()
+        fake.break_next["getMe"] = 2
+        settings = Settings(telegram_token=fake.token, telegram_api_url=fake.base_url)
+        try:
+            started = time.monotonic()
+            assert await check_connection(settings, attempts=3, backoff=0.2) == BOT["username"]
+            assert time.monotonic() - started >= 0.2 + 0.4  # waited, and twice as long the 2nd time
+        finally:
+            await fake.stop()
+        closed = Settings(
+            telegram_token=fake.token, telegram_api_url=f"http://127.0.0.1:{_free_port()}/bot"
+        )
+        with pytest.raises(ClausebotError) as failed:
+            await check_connection(closed, attempts=2, backoff=0.05)
+        message = str(failed.value)
+        assert message.startswith("cannot reach the Bot API at http://127.0.0.1:")
+        assert "after 2 attempts" in message and fake.token not in message
+
+    with caplog.at_level("WARNING"):
+        scenario(run())
+    retries = [r for r in caplog.records if "cannot reach the Bot API" in r.getMessage()]
+    assert len(retries) == 3  # two for the 502s, one before giving up on the closed port
+
+
+@pytest.mark.parametrize("secret", [None, ""])
+def test_webhook_mode_refuses_to_start_without_a_secret(tmp_path: Path, secret: str | None) -> None:
+    args = ["--webhook-url", "https://bot.example.org/hook", "--port", str(_free_port())]
+    if secret is not None:
+        args += ["--secret-token", secret]
+
+    async def run() -> None:
+        fake = FakeTelegram()
+        await fake.start()
+        try:
+            code, err = await _telegram_process(fake, tmp_path, fake.token, *args)
+        finally:
+            await fake.stop()
+        assert code == 1
+        (line,) = err.strip().splitlines()
+        assert "--secret-token" in line and "TELEGRAM_WEBHOOK_SECRET" in line
+        assert fake.calls == []  # refused before talking to the Bot API
+
+    scenario(run())
+
+
+def test_user_ids_are_hashed_with_a_key_of_this_install(tmp_path: Path) -> None:
+    import hashlib
+    import stat
+
+    from bot.feedback import hash_user, key_file
+
+    first = FeedbackStore(tmp_path / "a" / "fb.db")
+    second = FeedbackStore(tmp_path / "b" / "fb.db")
+    assert stat.S_IMODE(key_file(tmp_path / "a" / "fb.db").stat().st_mode) == 0o600
+    assert first.user(12345) == FeedbackStore(tmp_path / "a" / "fb.db").user(12345)  # kept
+    assert first.user(12345) != second.user(12345)  # another install, another key
+    # not the fixed public salt of before, and not found by trying ids without the key
+    assert first.user(12345) != hashlib.blake2b(b"clausebot:12345", digest_size=12).hexdigest()
+    assert first.user(12345) not in {hash_user(i, b"clausebot") for i in range(12340, 12350)}
+    configured = FeedbackStore(tmp_path / "c" / "fb.db", "a-key-from-the-environment")
+    assert configured.user(1) == hash_user(1, b"a-key-from-the-environment")
+    assert not key_file(tmp_path / "c" / "fb.db").exists()
+    for store in (first, second, configured):
+        store.close()
+
+
+def test_purge_deletes_old_questions_and_their_votes(tmp_path: Path) -> None:
+    db = tmp_path / "fb.db"
+    store = FeedbackStore(db)
+    old = store.log_question(1, "private", "en", "an old question", None, False, 5.0, 1)
+    new = store.log_question(1, "private", "en", "a new question", None, False, 5.0, 1)
+    store.vote(old, 1, True, 1)
+    store.vote(new, 1, True, 1)
+    store._db.execute("update questions set asked_at = asked_at - 40 * 86400 where id = ?", (old,))
+    store.close()
+    result = run_cli(
+        "purge", "--older-than", "30", cwd=tmp_path, env={"CLAUSEBOT_FEEDBACK_DB": str(db)}
+    )
+    assert result.returncode == 0 and "deleted 1 question" in result.stdout, result.stderr
+    store = FeedbackStore(db)
+    assert store.question(old) is None and store.question(new) == "a new question"
+    assert store.stats().up == 1 and store.stats().questions == 1
+    store.close()
+    assert b"an old question" not in db.read_bytes()  # gone from the file, not only the table
+    assert run_cli("purge", "--older-than", "-1", cwd=tmp_path).returncode == 2
+
+
+def test_buttons_act_only_in_their_chat_and_count_towards_the_limit(
+    engine: Engine, tmp_path: Path
+) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path, limit=3) as (fake, _):
+            fake.push(message=fake.message(CHILDREN, user_id=1))
+            (answer,) = await fake.wait_for("sendMessage")
+            data = {b["text"]: b["callback_data"] for b in buttons(answer)}
+
+            def press(payload: str, query_id: str, user: int) -> None:
+                message = {**fake.message(None, user_id=user), "message_id": 5, "text": "x"}
+                fake.push(
+                    callback_query={
+                        "id": query_id,
+                        "from": fake.user(user),
+                        "chat_instance": str(user),
+                        "message": message,
+                        "data": payload,
+                    }
+                )
+
+            # another user, in another chat, forges presses on user 1's question
+            press(data["More ▸"], "forged-more", 2)
+            press(data["👍"], "forged-vote", 2)
+            answers = await fake.wait_for("answerCallbackQuery", 2)
+            by_id = {c.params["callback_query_id"]: c.params.get("text") for c in answers}
+            assert by_id["forged-more"].startswith("This button has expired")
+            assert by_id["forged-vote"].startswith("This button has expired")
+            assert fake.sent("sendMessage", chat_id=2) == []
+            # user 1 has asked once; of 4 presses, 2 fit in the limit of 3
+            for n in range(4):
+                press(data["More ▸"], f"more-{n}", 1)
+            answers = await fake.wait_for("answerCallbackQuery", 6)
+            slowed = [c for c in answers if (c.params.get("text") or "").startswith("You are")]
+            assert len(slowed) == 2
+            await asyncio.sleep(0.3)
+            assert len(fake.sent("sendMessage", chat_id=1)) == 1 + 2
+
+    scenario(run())
+    store = FeedbackStore(tmp_path / "feedback.db")
+    assert store.stats().up == 0  # the forged vote was not counted
+    store.close()
