@@ -368,41 +368,14 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
-    import shutil
-
-    from retrieval.corpus import SUFFIXES, read_document, sidecar
+    from retrieval.corpus import add_document
     from retrieval.engine import Engine
-    from retrieval.errors import CorpusError
 
-    source: Path = args.file
-    if not source.is_file():
-        raise CorpusError(f"{source}: no such file")
-    if source.suffix.lower() not in SUFFIXES:
-        raise CorpusError(
-            f"{source}: {source.suffix or 'files without a suffix'} cannot be read "
-            f"(use {', '.join(SUFFIXES)})"
-        )
-    settings.corpus.mkdir(parents=True, exist_ok=True)
-    target = settings.corpus / source.name
-    if target.exists() and not args.force:
-        raise CorpusError(f"{target} already exists: pass --force to replace it")
     meta = {
         k.removeprefix("meta_"): v for k, v in vars(args).items() if k.startswith("meta_") and v
     }
-    shutil.copyfile(source, target)
-    side = sidecar(target)
-    if meta:
-        side.write_text("".join(f"{k}: {v}\n" for k, v in meta.items()), encoding="utf-8")
-    elif args.force and side.exists():
-        side.unlink()
-    try:
-        document = read_document(target)
-    except CorpusError:
-        target.unlink()
-        if meta:
-            side.unlink()
-        raise
-    print(f"added {target} as {document.doc_id}: {document.info.title}")
+    document = add_document(settings.corpus, args.file, meta, args.force, settings.max_file_mb)
+    print(f"added {document.info.path} as {document.doc_id}: {document.info.title}")
     _build_and_report(Engine(settings), args.json)
     return 0
 

@@ -13,15 +13,21 @@ Without it, the id is a slug of the file name and the title the document's first
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.errors import CorpusError
 from retrieval.formats import SUFFIXES as FORMATS
 from retrieval.formats import extract
+from retrieval.settings import DEFAULT_MAX_FILE_MB
 from retrieval.types import Document, DocumentInfo
 
 log = logging.getLogger(__name__)
@@ -119,9 +125,15 @@ def sidecar(path: Path) -> Path:
     return path.with_name(path.name + SIDECAR)
 
 
-def read_document(path: Path) -> Document:
+def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
     """Read one corpus file; raise CorpusError naming the file if it cannot be used."""
     try:
+        size = path.stat().st_size
+        if size > max_mb * 1024 * 1024:
+            raise CorpusError(
+                f"{path}: {size / 1024 / 1024:.1f} MB is over the limit of {max_mb:g} MB "
+                "(split the document, or raise CLAUSEBOT_MAX_FILE_MB)"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"{path}: cannot be read ({exc.strerror})") from exc
@@ -181,7 +193,25 @@ def read_document(path: Path) -> Document:
     return Document(info=info, text=text, body_start=body_start, pages=pages)
 
 
-def load_corpus(folder: Path) -> tuple[list[Document], list[CorpusProblem]]:
+def _not_a_file(path: Path) -> str | None:
+    """Why a corpus entry named like a document is not one to read, if it is not."""
+    if path.is_file():
+        return None
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:
+            return "a symbolic link that loops"
+        except OSError:
+            return "a symbolic link to nothing"
+    if path.is_dir():
+        return "a folder, not a file"
+    return "not a regular file"
+
+
+def load_corpus(
+    folder: Path, max_mb: float = DEFAULT_MAX_FILE_MB
+) -> tuple[list[Document], list[CorpusProblem]]:
     """All readable documents of a folder, sorted by file name, and the files left out."""
     if not folder.is_dir():
         raise CorpusError(
@@ -191,10 +221,15 @@ def load_corpus(folder: Path) -> tuple[list[Document], list[CorpusProblem]]:
     problems: list[CorpusProblem] = []
     seen: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES or not path.is_file():
+        if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+            continue
+        why = _not_a_file(path)
+        if why is not None:
+            problems.append(CorpusProblem(str(path), why))
+            log.warning("skipping %s: %s", path, why)
             continue
         try:
-            document = read_document(path)
+            document = read_document(path, max_mb)
         except CorpusError as exc:
             problems.append(CorpusProblem(str(path), str(exc).removeprefix(f"{path}: ")))
             log.warning("skipping %s", exc)
@@ -207,3 +242,85 @@ def load_corpus(folder: Path) -> tuple[list[Document], list[CorpusProblem]]:
         seen[document.doc_id] = str(path)
         documents.append(document)
     return documents, problems
+
+
+def _one_line(metadata: Mapping[str, str]) -> None:
+    for key, value in metadata.items():
+        if "\n" in value or "\r" in value:
+            raise CorpusError(f"--{key.replace('_', '-')} must be one line, without line breaks")
+
+
+def _refuse_links(*paths: Path) -> None:
+    for path in paths:
+        if path.is_symlink():
+            raise CorpusError(
+                f"{path} is a symbolic link: clausebot does not write through links "
+                "(remove the link, then add the file)"
+            )
+
+
+def add_document(
+    folder: Path,
+    source: Path,
+    metadata: Mapping[str, str],
+    force: bool = False,
+    max_mb: float = DEFAULT_MAX_FILE_MB,
+) -> Document:
+    """Copy a file into the corpus folder with its metadata, safely: the new file is read
+    and checked (format, text, id) before anything in the corpus changes; an id that
+    another document holds is refused; values with a line break are refused; each file is
+    replaced atomically (a rename), and never through a symbolic link."""
+    if not source.is_file():
+        raise CorpusError(f"{source}: no such file")
+    if source.suffix.lower() not in SUFFIXES:
+        raise CorpusError(
+            f"{source}: {source.suffix or 'files without a suffix'} cannot be read "
+            f"(use {', '.join(SUFFIXES)})"
+        )
+    _one_line(metadata)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / source.name
+    side = sidecar(target)
+    _refuse_links(target, side)
+    if (target.exists() or side.exists()) and not force:
+        raise CorpusError(f"{target} already exists: pass --force to replace it")
+    # staged inside the corpus folder (same file system, so the rename is atomic), under a
+    # dot-name that corpus readers skip
+    staging = Path(tempfile.mkdtemp(prefix=".adding-", dir=folder))
+    try:
+        staged = staging / source.name
+        shutil.copyfile(source, staged)
+        staged_side = sidecar(staged)
+        if metadata:
+            staged_side.write_text(
+                "".join(f"{k}: {v}\n" for k, v in metadata.items()), encoding="utf-8"
+            )
+        elif not force and side.exists():
+            shutil.copyfile(side, staged_side)
+        document = read_document(staged, max_mb)
+        others, _ = load_corpus(folder, max_mb)
+        for other in others:
+            if other.doc_id == document.doc_id and Path(other.info.path).name != target.name:
+                raise CorpusError(
+                    f"id {document.doc_id!r} is already used by {other.info.path}: choose "
+                    "another with --id, or replace that file (same name, --force)"
+                )
+        _refuse_links(target, side)  # again, just before writing
+        os.replace(staged, target)
+        if staged_side.exists():
+            os.replace(staged_side, side)
+        elif side.exists():
+            side.unlink()  # the replaced file's metadata is not the new file's
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        _fsync_folder(folder)
+    return read_document(target, max_mb)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

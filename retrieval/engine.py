@@ -93,7 +93,7 @@ class Engine:
     # -- building ----------------------------------------------------------------------------
 
     def build(self, progress: Callable[[int, int], None] | None = None) -> BuildReport:
-        documents, problems = load_corpus(self.settings.corpus)
+        documents, problems = load_corpus(self.settings.corpus, self.settings.max_file_mb)
         current = self.store.current()
         previous_model = None
         if current is not None and self.settings.model is None:

@@ -25,11 +25,29 @@ ENVIRONMENT = (
     "TELEGRAM_API_URL",
     "TELEGRAM_WEBHOOK_SECRET",
     "CLAUSEBOT_USER_KEY",
+    "CLAUSEBOT_MAX_FILE_MB",
 )
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = ".clausebot/index"
 DEFAULT_FEEDBACK = ".clausebot/feedback.sqlite3"
 DEFAULT_MODEL = "hybrid"
+# Corpus files over this size are left out with a message: a policy document is rarely over a
+# few MB, and reading, converting and segmenting one holds it in memory
+DEFAULT_MAX_FILE_MB = 20.0
+
+
+def _positive(raw: str | None, default: float) -> float:
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigError(
+            f"CLAUSEBOT_MAX_FILE_MB must be a number of megabytes above 0, got {raw!r}"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -45,6 +63,7 @@ class Settings:
     log_level: str = "WARNING"
     # the key user ids are hashed with (bot.feedback); None: a key file beside feedback_db
     user_key: str | None = field(default=None, repr=False)
+    max_file_mb: float = DEFAULT_MAX_FILE_MB  # corpus files over this are left out, with why
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
@@ -90,6 +109,7 @@ class Settings:
                 flags.get("log_level") or env.get("CLAUSEBOT_LOG_LEVEL") or "WARNING"
             ).upper(),
             user_key=env.get("CLAUSEBOT_USER_KEY") or None,
+            max_file_mb=_positive(env.get("CLAUSEBOT_MAX_FILE_MB"), DEFAULT_MAX_FILE_MB),
         )
         return settings
 

@@ -64,7 +64,9 @@ from retrieval.types import Clause, Document, DocumentInfo
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # 2: the lexical index keeps each clause's tokens (retrieval.lexical)
+# 2: the lexical index keeps each clause's tokens (retrieval.lexical); 3: the manifest carries
+# a checksum of itself
+SCHEMA_VERSION = 3
 SEGMENTER_VERSION = 9  # bump when segmentation or embedded text changes: forces a rebuild
 CURRENT = "current"
 MANIFEST = "manifest.json"
@@ -413,6 +415,15 @@ def _clause_record(clause: Clause, digest: str) -> dict[str, Any]:
     }
 
 
+def manifest_checksum(manifest: dict[str, Any]) -> str:
+    """A checksum of the manifest's content, apart from the checksum itself: the manifest
+    checks every other file, and this checks the manifest (a flipped bit in a count, a
+    model name or a file's checksum would otherwise be read as it is)."""
+    content = {k: v for k, v in manifest.items() if k != "checksum"}
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=16).hexdigest()
+
+
 def _write_json(path: Path, data: Any) -> None:
     with path.open("w", encoding="utf-8") as handle:
         # json.dumps runs the C encoder; json.dump to a file would run the Python one
@@ -506,6 +517,11 @@ class IndexStore:
             raise IndexMismatchError(
                 f"index at {self.root} has schema {schema}, this clausebot reads schema "
                 f"{SCHEMA_VERSION}: rebuild with {hint}"
+            )
+        if manifest.get("checksum") != manifest_checksum(manifest):
+            raise IndexCorruptError(
+                f"index manifest {folder / MANIFEST} is damaged (its checksum does not match): "
+                f"rebuild with {hint}"
             )
         return manifest
 
@@ -886,6 +902,7 @@ class IndexStore:
                 "hashes": clause_hashes,
                 "files": files,
             }
+            manifest["checksum"] = manifest_checksum(manifest)
             _write_json(staging / MANIFEST, manifest)
             for path in [*staging.rglob("*"), staging]:
                 _fsync(path)

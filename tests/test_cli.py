@@ -272,3 +272,53 @@ def test_ask_answers_stdin_questions_as_they_arrive(tmp_path: Path, corpus_dir: 
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def _corpus_state(corpus: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(corpus.iterdir()) if not p.is_symlink()}
+
+
+def test_add_never_loses_or_replaces_what_it_was_not_asked_to(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    paths = _paths(tmp_path, corpus_dir)
+    before = _corpus_state(corpus_dir)
+    # 1. --force with a file that cannot be read: the good letter stays
+    elsewhere = tmp_path / "X"
+    elsewhere.mkdir()
+    bad = elsewhere / "letter-to-icann-2012.txt"
+    bad.write_bytes(b"Caf\xe9 au lait\n")
+    result = run_cli("add", *paths, *FAST, "--force", str(bad), cwd=tmp_path)
+    assert result.returncode == 1 and "not valid UTF-8" in result.stderr
+    assert _corpus_state(corpus_dir) == before
+    # 2. an id another document holds: refused, naming that document
+    other = tmp_path / "aa.txt"
+    other.write_text("Another clause.\n", encoding="utf-8")
+    result = run_cli("add", *paths, *FAST, str(other), "--id", "letter-to-icann-2012", cwd=tmp_path)
+    assert result.returncode == 1 and "letter-to-icann-2012.txt" in result.stderr
+    assert "already used" in result.stderr
+    assert _corpus_state(corpus_dir) == before
+    # 3. a value with a line break would write another key into the metadata file
+    result = run_cli(
+        "add", *paths, *FAST, str(other), "--title", "A\nid: letter-to-icann-2012", cwd=tmp_path
+    )
+    assert result.returncode == 1 and "--title must be one line" in result.stderr
+    assert _corpus_state(corpus_dir) == before
+    # 4. --force onto a symbolic link in the corpus: never written through
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Not part of the corpus.\n", encoding="utf-8")
+    (corpus_dir / "linked.txt").symlink_to(outside)
+    linked = elsewhere / "linked.txt"
+    linked.write_text("New text.\n", encoding="utf-8")
+    result = run_cli("add", *paths, *FAST, "--force", str(linked), cwd=tmp_path)
+    assert result.returncode == 1 and "symbolic link" in result.stderr
+    assert outside.read_text(encoding="utf-8") == "Not part of the corpus.\n"
+    assert _corpus_state(corpus_dir) == before
+    assert not [p for p in corpus_dir.iterdir() if p.name.startswith(".adding-")]
+    # and a good file is added, its metadata written, the index updated
+    (corpus_dir / "linked.txt").unlink()
+    result = run_cli("add", *paths, *FAST, str(other), "--title", "Another note", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (corpus_dir / "aa.txt.meta").read_text(encoding="utf-8") == "title: Another note\n"
+    status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)
+    assert status["clauses"] == 30

@@ -71,3 +71,30 @@ def test_duplicate_id_is_skipped(tmp_path: Path) -> None:
 def test_missing_corpus_folder_names_the_flag(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="--corpus"):
         load_corpus(tmp_path / "nope")
+
+
+def test_odd_entries_named_like_documents_are_reported(tmp_path: Path) -> None:
+    """A folder called x.txt, a link to nothing and a link loop are left out with a reason,
+    as unreadable files are, not silently."""
+    (tmp_path / "good.txt").write_text("A clause.\n", encoding="utf-8")
+    (tmp_path / "folder.txt").mkdir()
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    (tmp_path / "loop-a.txt").symlink_to(tmp_path / "loop-b.txt")
+    (tmp_path / "loop-b.txt").symlink_to(tmp_path / "loop-a.txt")
+    documents, problems = load_corpus(tmp_path)
+    assert [d.doc_id for d in documents] == ["good"]
+    reasons = {Path(p.path).name: p.reason for p in problems}
+    assert reasons["folder.txt"] == "a folder, not a file"
+    assert reasons["dangling.txt"] == "a symbolic link to nothing"
+    assert reasons["loop-a.txt"] == reasons["loop-b.txt"] == "a symbolic link that loops"
+
+
+def test_a_file_over_the_size_limit_is_left_out_without_being_read(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_bytes(b"A clause of a large file.\n\n" * 60_000)  # 1.5 MB
+    (tmp_path / "small.txt").write_text("A clause.\n", encoding="utf-8")
+    documents, problems = load_corpus(tmp_path, max_mb=1.0)
+    assert [d.doc_id for d in documents] == ["small"]
+    (problem,) = problems
+    assert "1.5 MB is over the limit of 1 MB" in problem.reason
+    assert "CLAUSEBOT_MAX_FILE_MB" in problem.reason
+    assert len(load_corpus(tmp_path)[0]) == 2  # under the default limit

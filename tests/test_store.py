@@ -151,6 +151,23 @@ def test_a_build_replaces_an_index_of_another_schema(
     assert store.load().manifest["schema"] == SCHEMA_VERSION
 
 
+@pytest.mark.parametrize("field", ["clause_count", "model", "files", "checksum"])
+def test_a_flipped_bit_in_the_manifest_is_detected(settings: Settings, field: str) -> None:
+    """The manifest checks every other file; its own checksum checks it."""
+    Engine(settings, embedders=[HashingEmbedder()]).build()
+    store = IndexStore(settings.index)
+    folder = store.current()
+    assert folder is not None
+    raw = (folder / "manifest.json").read_bytes()
+    at = raw.index(f'"{field}":'.encode()) + len(field) + 4  # inside the value
+    flipped = raw[:at] + bytes([raw[at] ^ 0x01]) + raw[at + 1 :]
+    (folder / "manifest.json").write_bytes(flipped)
+    with pytest.raises(IndexCorruptError, match="manifest"):
+        store.load()
+    report = Engine(settings, embedders=[HashingEmbedder()]).build()  # a build repairs it
+    assert report.clauses == 29 and store.load().manifest["clause_count"] == 29
+
+
 @pytest.mark.parametrize(
     "victim", ["vectors-0.npy", "dense-0.faiss", "clauses.json", "lexical/term_weights.npy"]
 )
