@@ -77,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("health", help="exit 0 if the index loads, 1 (with the reason) if not")
+    p.add_argument(
+        "--bot",
+        nargs="?",
+        type=float,
+        const=90.0,
+        metavar="SECONDS",
+        help="also check that the running bot reached the Bot API within SECONDS (90)",
+    )
     _common(p)
 
     p = sub.add_parser("ask", help="answer a question from the index")
@@ -232,8 +240,33 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.store import IndexStore
 
     loaded = IndexStore(settings.index).load()
-    print(f"ok: {len(loaded.clauses)} clauses, model {loaded.model}, {loaded.generation}")
+    line = f"ok: {len(loaded.clauses)} clauses, model {loaded.model}, {loaded.generation}"
+    if args.bot is not None:
+        line += f"; {_bot_alive(settings, args.bot)}"
+    print(line)
     return 0
+
+
+def _bot_alive(settings: Settings, max_age: float) -> str:
+    """The running bot's heartbeat (Settings.bot_heartbeat) is recent, or why not."""
+    import time
+
+    path = settings.bot_heartbeat
+    try:
+        beat = float(path.read_text(encoding="utf-8").strip())
+    except FileNotFoundError:
+        raise ClausebotError(
+            f"the bot has not reached the Bot API yet (no {path}): is clausebot telegram running?"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ClausebotError(f"cannot read the bot's heartbeat {path} ({exc})") from None
+    age = time.time() - beat
+    if age > max_age:
+        raise ClausebotError(
+            f"the bot last reached the Bot API {age:.0f} s ago (over {max_age:g} s): "
+            "see its log for network errors"
+        )
+    return f"bot reached the Bot API {age:.0f} s ago"
 
 
 def _questions_from_stdin() -> Iterator[tuple[str | None, str | None]]:

@@ -7,12 +7,15 @@ the answer as Telegram HTML (bot/telegram_html.py). Started by `clausebot telegr
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import re
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from telegram import (
@@ -61,6 +64,10 @@ questions_log = logging.getLogger("clausebot.questions")
 
 PAGE = 3  # passages per answer; "More" shows the next ones
 RATE_LIMIT = (5, 10.0)  # questions per user per seconds
+INLINE_LIMIT = (30, 10.0)  # inline searches per user per seconds
+INLINE_SETTLE = 0.4  # seconds an inline query must stand before it is searched
+REMEMBERED = 2000  # answers kept for edits, and inline answers kept for repeats
+HEARTBEAT_EVERY = 20.0  # seconds between the bot's checks that it reaches the Bot API
 RETRIES = 3
 T = TypeVar("T")
 _START_CLAUSE = re.compile(r"^c_([a-z0-9-]+)_(\d{1,6})$")
@@ -98,6 +105,15 @@ class BotState:
     settings: Settings
     limiter: RateLimiter = field(default_factory=RateLimiter)
     username: str = ""
+    # inline queries come at every key press: a budget of their own, not the questions'
+    inline_limiter: RateLimiter = field(
+        default_factory=lambda: RateLimiter(INLINE_LIMIT[0], INLINE_LIMIT[1])
+    )
+    latest_inline: dict[int, str] = field(default_factory=dict)  # user id -> inline query id
+    inline_answers: OrderedDict[str, Answer] = field(default_factory=OrderedDict)
+    # (chat id, question message id) -> the ids of the messages that answered it, so that an
+    # edited question edits its answer instead of getting a second one
+    answered: OrderedDict[tuple[int, int], list[int]] = field(default_factory=OrderedDict)
 
 
 def _state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
@@ -164,12 +180,53 @@ def _buttons(lang: str, question_id: int, shown: int, top: Passage | None) -> In
 
 
 async def _send_blocks(
-    message: Message, blocks: list[str], markup: InlineKeyboardMarkup | None = None
-) -> None:
+    message: Message,
+    blocks: list[str],
+    markup: InlineKeyboardMarkup | None = None,
+    replacing: list[int] | None = None,
+) -> list[int]:
+    """Send the blocks (split to Telegram's length) as replies to `message`; with
+    `replacing`, edit those earlier messages first, and delete the ones left over.
+    Returns the ids of the messages that now hold the answer."""
     parts = split_blocks(blocks)
+    earlier = list(replacing or [])
+    sent: list[int] = []
     for number, part in enumerate(parts):
         last = number == len(parts) - 1
-        await reply(message, part, reply_markup=markup if last else None)
+        keyboard = markup if last else None
+        if number < len(earlier):
+            message_id = earlier[number]
+            try:
+                await with_retry(
+                    functools.partial(
+                        message.get_bot().edit_message_text,
+                        part,
+                        chat_id=message.chat.id,
+                        message_id=message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard,
+                        disable_web_page_preview=True,
+                    )
+                )
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    raise
+            sent.append(message_id)
+        else:
+            sent.append((await reply(message, part, reply_markup=keyboard)).message_id)
+    for message_id in earlier[len(parts) :]:
+        with contextlib.suppress(BadRequest):
+            await with_retry(
+                functools.partial(message.get_bot().delete_message, message.chat.id, message_id)
+            )
+    return sent
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > REMEMBERED:
+        cache.popitem(last=False)
 
 
 # -- asking ------------------------------------------------------------------------------------
@@ -222,30 +279,40 @@ async def answer_question(
         answer.abstained,
     )
     blocks = render_answer(answer, _labels(lang), lambda p: _link(state, p.clause))
-    await _send_blocks(message, blocks, _buttons(lang, question_id, PAGE, top))
+    key = (message.chat.id, message.message_id)
+    earlier = state.answered.get(key) if update.edited_message is not None else None
+    sent = await _send_blocks(message, blocks, _buttons(lang, question_id, PAGE, top), earlier)
+    _remember(state.answered, key, sent)
 
 
 def _addressed(message: Message, state: BotState) -> str | None:
-    """In a group: the question if the message is addressed to the bot, else None."""
-    text = message.text or ""
+    """In a group: the question (the text, or a photo's caption) if the message is
+    addressed to the bot, else None."""
+    caption = message.text is None
+    text = (message.caption if caption else message.text) or ""
     reply_to = message.reply_to_message
     if reply_to and reply_to.from_user and reply_to.from_user.username == state.username:
         return text
     mention = f"@{state.username}".lower()
-    for entity in message.entities or ():
+    for entity in (message.caption_entities if caption else message.entities) or ():
         if entity.type == MessageEntity.MENTION:
-            name = message.parse_entity(entity)
+            name = message.parse_caption_entity(entity) if caption else message.parse_entity(entity)
             if name.lower() == mention:
                 return (text[: entity.offset] + text[entity.offset + entity.length :]).strip()
     return None
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A question as text, or as the caption of a photo or document; an edited question
+    edits its earlier answer."""
     message = update.effective_message
-    if message is None or message.text is None:
+    if message is None:
+        return
+    text = message.text if message.text is not None else message.caption
+    if text is None:
         return
     if message.chat.type == ChatType.PRIVATE:
-        await answer_question(update, context, message.text)
+        await answer_question(update, context, text)
         return
     question = _addressed(message, _state(context))
     if question is not None:
@@ -472,14 +539,27 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert inline is not None
     state = _state(context)
     question = inline.query.strip()
-    if not question or len(question) > MAX_CHARS or not state.limiter.allow(inline.from_user.id):
+    user = inline.from_user.id
+    if not question or len(question) > MAX_CHARS:
         await with_retry(lambda: inline.answer([], cache_time=5))
         return
-    try:
-        answer = await asyncio.to_thread(state.engine.ask, question, 5)
-    except QuestionError:
-        await with_retry(lambda: inline.answer([], cache_time=5))
+    # Telegram sends a query at each key press: search only the one the user stops at
+    state.latest_inline[user] = inline.id
+    await asyncio.sleep(INLINE_SETTLE)
+    if state.latest_inline.get(user) != inline.id:
+        await with_retry(lambda: inline.answer([], cache_time=0))  # typed over
         return
+    answer = state.inline_answers.get(question)
+    if answer is None:
+        if not state.inline_limiter.allow(user):
+            await with_retry(lambda: inline.answer([], cache_time=0))
+            return
+        try:
+            answer = await asyncio.to_thread(state.engine.ask, question, 5)
+        except QuestionError:
+            await with_retry(lambda: inline.answer([], cache_time=5))
+            return
+        _remember(state.inline_answers, question, answer)
     lang = language(inline.from_user.language_code)
     passages = answer.passages[:1] if answer.abstained else answer.passages
     results = []
@@ -533,6 +613,7 @@ def build_application(
         .rate_limiter(AIORateLimiter(max_retries=RETRIES))
         .concurrent_updates(True)
         .post_init(_post_init)
+        .post_stop(_post_stop)
     )
     if settings.telegram_api_url:
         builder = builder.base_url(settings.telegram_api_url).base_file_url(
@@ -547,9 +628,10 @@ def build_application(
     application.add_handler(CommandHandler("ask", on_ask))
     application.add_handler(CommandHandler("stats", on_stats))
     application.add_handler(CommandHandler("reindex", on_reindex))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    questions = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+    application.add_handler(MessageHandler(questions, on_text))
     application.add_handler(
-        MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_other)
+        MessageHandler(~questions & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_other)
     )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(on_inline))
@@ -558,11 +640,38 @@ def build_application(
 
 
 async def _post_init(application: Application) -> None:
-    """Load the index and the models before the first update is taken."""
+    """Load the index and the models before the first update is taken; then keep a
+    heartbeat while the bot reaches the Bot API."""
     state: BotState = application.bot_data["state"]
     state.username = application.bot.username or ""
     await asyncio.to_thread(state.engine.warm_up)
+    application.bot_data["heartbeat"] = asyncio.create_task(
+        _heartbeat(application, state.settings.bot_heartbeat)
+    )
     log.info("ready as @%s", state.username)
+
+
+async def _post_stop(application: Application) -> None:
+    task = application.bot_data.pop("heartbeat", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _heartbeat(application: Application, path: Path) -> None:
+    """Every HEARTBEAT_EVERY seconds, ask the Bot API who the bot is and, when it answers,
+    write the time to `path`: the bot's event loop runs and Telegram answers it."""
+    while True:
+        try:
+            await application.bot.get_me()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staged = path.with_name(path.name + ".tmp")
+            staged.write_text(f"{time.time():.0f}\n", encoding="utf-8")
+            staged.replace(path)
+        except (NetworkError, TimedOut, OSError) as exc:
+            log.warning("heartbeat failed (%s): the Bot API did not answer", type(exc).__name__)
+        await asyncio.sleep(HEARTBEAT_EVERY)
 
 
 # Attempts to reach the Bot API at start, and the wait before each next one (doubling)

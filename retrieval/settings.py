@@ -76,6 +76,12 @@ class Settings:
         )
 
     @property
+    def bot_heartbeat(self) -> Path:
+        """Where a running bot notes when it last reached the Bot API (beside its database),
+        for `clausebot health --bot`."""
+        return self.feedback_db.with_name("bot-heartbeat")
+
+    @property
     def build_model(self) -> str:
         return self.model or DEFAULT_MODEL
 

@@ -324,6 +324,12 @@ class FakeTelegram:
             "text": text,
         }
 
+    async def api_deleteMessage(self, params: dict[str, Any]) -> Any:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if self.messages.pop(key, None) is None:
+            raise _Reject("Bad Request: message to delete not found")
+        return True
+
     async def api_answerInlineQuery(self, params: dict[str, Any]) -> Any:
         for result in params.get("results", []):
             content = result.get("input_message_content", {})

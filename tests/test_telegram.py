@@ -827,3 +827,99 @@ def test_buttons_act_only_in_their_chat_and_count_towards_the_limit(
     store = FeedbackStore(tmp_path / "feedback.db")
     assert store.stats().up == 0  # the forged vote was not counted
     store.close()
+
+
+def test_inline_typing_is_answered_once_it_settles_and_keeps_its_own_budget(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A question typed at ~6 queries a second: the final query gets clauses, the ones typed
+    over get an empty answer, and the user's budget for chat questions is untouched."""
+    typed = "Who signed the letter to ICANN?"
+
+    async def run() -> None:
+        async with running(engine, tmp_path, limit=5) as (fake, _):
+            for n in range(4, len(typed) + 1):
+                fake.push(
+                    inline_query={
+                        "id": f"iq{n}",
+                        "from": fake.user(1),
+                        "query": typed[:n],
+                        "offset": "",
+                    }
+                )
+                await asyncio.sleep(1 / 6)
+            answers = await fake.wait_for("answerInlineQuery", len(typed) - 3, timeout=20)
+            by_id = {c.params["inline_query_id"]: c.params["results"] for c in answers}
+            assert by_id[f"iq{len(typed)}"], "the last query got no clauses"
+            assert "Abbasov" in str(by_id[f"iq{len(typed)}"])
+            searched = [i for i, results in by_id.items() if results]
+            assert len(searched) <= 3  # the typed-over prefixes were not searched
+            for n in range(5):  # and the chat budget is whole: 5 questions answered
+                fake.push(message=fake.message(f"Who signed the letter? {n}"))
+            sent = await fake.wait_for("sendMessage", 5, timeout=30)
+            assert not [c for c in sent if "asking quickly" in c.params["text"]]
+
+    scenario(run())
+
+
+def test_an_edited_question_edits_its_answer_and_captions_are_questions(
+    engine: Engine, tmp_path: Path
+) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            asked = fake.message("Who wrote the letter to ICANN?")
+            fake.push(message=asked)
+            (first,) = await fake.wait_for("sendMessage")
+            fake.push(edited_message={**asked, "text": CHILDREN, "edit_date": int(time.time())})
+            (edit,) = await fake.wait_for("editMessageText")
+            assert "Fostering protection of children" in edit.params["text"]
+            assert len(fake.sent("sendMessage")) == 1  # no second answer
+            key = (1, int(edit.params["message_id"]))
+            assert "Fostering protection of children" in fake.messages[key]
+            photo = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+            fake.push(message=fake.message(None, photo=photo, caption="Who signed the letter?"))
+            (_, captioned) = await fake.wait_for("sendMessage", 2)
+            assert "Ali M. Abbasov" in captioned.params["text"]
+            fake.push(message=fake.message(None, photo=photo))  # no caption: text only
+            (*_, plain) = await fake.wait_for("sendMessage", 3)
+            assert "I can only read text questions" in plain.params["text"]
+
+    scenario(run())
+
+
+def test_health_tells_whether_the_bot_reaches_the_bot_api(engine: Engine, tmp_path: Path) -> None:
+    """`clausebot health --bot`: fails before the bot's first heartbeat and when it is old,
+    passes while the running bot reaches the Bot API."""
+    env = {
+        "CLAUSEBOT_CORPUS": str(engine.settings.corpus),
+        "CLAUSEBOT_INDEX": str(engine.settings.index),
+        "CLAUSEBOT_FEEDBACK_DB": str(tmp_path / "fb.db"),
+    }
+    before = run_cli("health", "--bot", cwd=tmp_path, env=env)
+    assert before.returncode == 1 and "has not reached the Bot API yet" in before.stderr
+
+    async def run() -> None:
+        async with running(engine, tmp_path):
+            beat = tmp_path / "bot-heartbeat"
+            deadline = time.monotonic() + 10
+            while not beat.exists() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert beat.exists()
+
+    scenario(run())
+    alive = run_cli(
+        "health",
+        "--bot",
+        cwd=tmp_path,
+        env={**env, "CLAUSEBOT_FEEDBACK_DB": str(tmp_path / "feedback.db")},
+    )
+    assert alive.returncode == 0 and "bot reached the Bot API" in alive.stdout, alive.stderr
+    (tmp_path / "bot-heartbeat").write_text(f"{time.time() - 300:.0f}\n", encoding="utf-8")
+    stale = run_cli(
+        "health",
+        "--bot",
+        "90",
+        cwd=tmp_path,
+        env={**env, "CLAUSEBOT_FEEDBACK_DB": str(tmp_path / "feedback.db")},
+    )
+    assert stale.returncode == 1 and "s ago (over 90 s)" in stale.stderr
