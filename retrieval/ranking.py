@@ -69,6 +69,10 @@ class Features:
     # far down the ranking the nearest clause of that kind is: 0 when the first clause is,
     # 1 when none near the top is (see _answer_kind)
     answer_type_missing: float = 0.0
+    # Read from the multilingual model's cosines of the question as asked, in any corpus:
+    top_cosine: float = 0.0  # the best unit's cosine
+    corpus_z: float = 0.0  # how far the best clause stands out from the corpus's clauses
+    background_z: float = 0.0  # how far it stands out from the off-topic passages
 
     NAMES = (
         "relative",
@@ -81,6 +85,9 @@ class Features:
         "relative_foreign",
         "unnamed_relative_foreign",
         "answer_type_missing",
+        "top_cosine",
+        "corpus_z",
+        "background_z",
     )
 
     # A question in another language is read by the multilingual model alone, across
@@ -420,6 +427,22 @@ def _relative(space: Space, unit_scores: np.ndarray, query: np.ndarray, everyday
     return float(unit_scores.max()) - off_topic
 
 
+def _standing(
+    space: Space, units: np.ndarray, clauses: np.ndarray, query: np.ndarray
+) -> tuple[float, float, float]:
+    """The best unit's cosine, and how far it stands out (in standard deviations) from the
+    corpus's clauses and from the off-topic passages: measures that need no word of the
+    corpus, for any corpus and language."""
+    top = float(units.max())
+    valid = clauses[clauses > -1.0]
+    corpus_z = (top - float(valid.mean())) / (float(valid.std()) + 1e-6) if len(valid) > 1 else 0.0
+    background_z = 0.0
+    if len(space.background) > 1:
+        reference = space.background @ query
+        background_z = (top - float(reference.mean())) / (float(reference.std()) + 1e-6)
+    return top, corpus_z, background_z
+
+
 def _support(loaded: LoadedIndex, tokens: list[str], clause: int) -> float:
     known = {t for t in tokens if loaded.lexical.knows(t)}
     if not known:
@@ -613,6 +636,7 @@ def rank(
     fused = np.zeros(total, dtype=np.float64)
     primary_units: np.ndarray | None = None
     relative = english_cosine = 0.0
+    standing = (0.0, 0.0, 0.0)
     primary = loaded.spaces[0]
     with clock("lexical"):
         if options.translate:
@@ -642,6 +666,9 @@ def rank(
         if primary_units is None:
             primary_units = units
             relative = _relative(space, asked_units, asked, everyday)
+            standing = _standing(
+                space, asked_units, _clause_scores(loaded, asked_units, True), asked
+            )
         elif space.english_only and english:
             english_cosine = float(dense.max())
     forms: dict[str, np.ndarray] = {}
@@ -690,6 +717,9 @@ def rank(
         unnamed_relative=unnamed_relative,
         unknown_name=float(bridge.unknown_name),
         answer_type_missing=kind_gap,
+        top_cosine=standing[0],
+        corpus_z=standing[1],
+        background_z=standing[2],
     )
     calibration = calibrations().get(loaded.model, FALLBACK)
     confidence = calibration.probability(features)
