@@ -1,13 +1,16 @@
 """Where clausebot spends time and memory, and how cost grows with the corpus.
 
-    .venv/bin/python benchmarks/bench.py                 # the full run (about 10 minutes)
-    .venv/bin/python benchmarks/bench.py --quick         # a smoke run (seconds, tiny sizes)
+    .venv/bin/python benchmarks/bench.py                 # the full run (about 15 minutes)
+    .venv/bin/python benchmarks/bench.py --quick         # a smoke run (a minute, tiny sizes)
 
 Prints a table and writes JSON (--json, default docs/performance.json). Sections:
 cold start (a new `clausebot ask` process; the Telegram front end from start to ready),
 warm latency per question split by stage, index build of the bundled corpus, re-indexing of
 synthetic corpora (unchanged, and one changed clause), and search at scale (exact against
-the approximate index the project switches to above retrieval.store.ANN_ABOVE).
+the approximate index the project switches to above retrieval.store.ANN_ABOVE); and a real
+corpus with the real models, the public benchmark benchmarks/xquad-dev (100 paragraphs): a
+fresh build, a re-index unchanged, warm latency over English, Russian and Turkish questions,
+with plain e5 (one query embedding and a dot product) side by side.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from bot.telegram_html import Labels, render_answer, split_blocks  # noqa: E402
 from retrieval.corpus import load_corpus  # noqa: E402
 from retrieval.engine import Engine  # noqa: E402
 from retrieval.evaluate import read_items  # noqa: E402
+from retrieval.segment import segment  # noqa: E402
 from retrieval.settings import Settings  # noqa: E402
 from retrieval.store import ANN_ABOVE, IndexStore, _dense_index  # noqa: E402
 from retrieval.types import Answer, Passage  # noqa: E402
@@ -153,6 +157,75 @@ def warm_latency(engine: Engine, count: int) -> dict[str, Any]:
         "p50_ms": pct(totals, 50) * ms,
         "p95_ms": pct(totals, 95) * ms,
         "stages_p50_ms": {s: pct(v, 50) * ms for s, v in stages.items()},
+    }
+
+
+# -- a real corpus: the public benchmark ------------------------------------------------------
+
+XQUAD = ROOT / "benchmarks" / "xquad-dev"
+
+
+def xquad_dev(tmp: Path, count: int, articles: int | None = None) -> dict[str, Any]:
+    """Fresh build and unchanged re-index of the benchmark as processes, then warm latency
+    of `count` answerable questions (en, ru, tr in turn) against clausebot and plain e5;
+    with `articles`, on that many of its articles only (a smoke run)."""
+    corpus, index = XQUAD / "corpus", tmp / "xquad-index"
+    if articles is not None:
+        corpus = tmp / "xquad-corpus"
+        corpus.mkdir()
+        for path in sorted((XQUAD / "corpus").glob("*.txt"))[:articles]:
+            shutil.copy(path, corpus / path.name)
+    runs = {}
+    for run in ("fresh", "unchanged"):
+        started = time.perf_counter()
+        result = _cli("index", "--corpus", str(corpus), "--index", str(index), "--json")
+        runs[run] = time.perf_counter() - started
+        assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.splitlines()[-1])
+    kept = {path.stem for path in corpus.glob("*.txt")}
+    items = [
+        item
+        for item, row in zip(
+            read_items(XQUAD / "questions.jsonl"),
+            (json.loads(line) for line in (XQUAD / "questions.jsonl").open(encoding="utf-8")),
+            strict=True,
+        )
+        if item.expect and row.get("doc") in kept
+    ]
+    by_lang = {lang: [i.question for i in items if i.lang == lang] for lang in ("en", "ru", "tr")}
+    asked = [by_lang[lang][n] for n in range(count // 3) for lang in by_lang]
+    engine = Engine(Settings(corpus=corpus, index=index))
+    for q in asked[:5]:
+        engine.ask(q)
+    totals: list[float] = []
+    for q in asked:
+        started = time.perf_counter()
+        engine.ask(q)
+        totals.append(time.perf_counter() - started)
+    from retrieval.embed import E5Embedder
+
+    e5 = E5Embedder()
+    documents, _ = load_corpus(corpus)
+    texts = [c.text for d in documents for c in segment(d)]
+    started = time.perf_counter()
+    vectors = e5.embed(texts)
+    e5_rate = len(texts) / (time.perf_counter() - started)
+    plain: list[float] = []
+    for q in asked:
+        started = time.perf_counter()
+        int(np.argmax(vectors @ e5.embed([q], query=True)[0]))
+        plain.append(time.perf_counter() - started)
+    ms = 1000.0
+    return {
+        "paragraphs": summary["clauses"],
+        "fresh_build_s": runs["fresh"],
+        "unchanged_s": runs["unchanged"],
+        "questions": len(asked),
+        "p50_ms": pct(totals, 50) * ms,
+        "p95_ms": pct(totals, 95) * ms,
+        "plain_e5_p50_ms": pct(plain, 50) * ms,
+        "plain_e5_p95_ms": pct(plain, 95) * ms,
+        "plain_e5_passages_per_s": e5_rate,
     }
 
 
@@ -314,6 +387,17 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"warm ({warm['questions']} questions): p50 {warm['p50_ms']:.1f} ms, "
             f"p95 {warm['p95_ms']:.1f} ms; stages p50 (ms): {stages}",
+            flush=True,
+        )
+        xq = xquad_dev(tmp, 30 if quick else 300, 2 if quick else None)
+        results["xquad_dev"] = xq
+        print(
+            f"xquad-dev ({xq['paragraphs']} paragraphs, real models): fresh build "
+            f"{xq['fresh_build_s']:.1f} s, unchanged {xq['unchanged_s']:.2f} s; warm "
+            f"({xq['questions']} en/ru/tr questions) p50 {xq['p50_ms']:.1f} ms, "
+            f"p95 {xq['p95_ms']:.1f} ms; plain e5 p50 {xq['plain_e5_p50_ms']:.1f} ms, "
+            f"p95 {xq['plain_e5_p95_ms']:.1f} ms, "
+            f"{xq['plain_e5_passages_per_s']:.1f} paragraphs/s embedded",
             flush=True,
         )
         results["reindex"] = []

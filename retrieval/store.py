@@ -766,6 +766,9 @@ class IndexStore:
                     for kind in kinds
                 }
                 changed.update(int(units.rows[u, 0]) for u in todo["units"])
+                expect = getattr(embedder, "expect", None)
+                if expect is not None:  # it may choose how to embed by how much there is
+                    expect(sum(len(t) for t in todo.values()))
                 plans.append((embedder, hashes, todo))
             counter = _Progress(
                 sum(len(t) for _, _, todo in plans for t in todo.values()), progress

@@ -64,6 +64,34 @@ def test_numpy_minilm_gives_the_sentence_transformers_vectors() -> None:
     assert np.abs(ours - reference).max() < 1e-4
 
 
+def test_a_small_build_embeds_minilm_passages_without_torch(tmp_path: Path) -> None:
+    """Below TORCH_ABOVE passages the NumPy forward pass embeds them (torch is never
+    imported); above, sentence-transformers does: the same vectors either way."""
+    import subprocess
+    import sys
+
+    from retrieval.embed import TORCH_ABOVE, MiniLMEmbedder
+    from tests.processes import child_env
+
+    script = (
+        "import sys; from pathlib import Path; from retrieval.engine import Engine; "
+        "from retrieval.settings import Settings; "
+        f"Engine(Settings(corpus=Path({str(CORPUS)!r}), index=Path({str(tmp_path / 'i')!r})))"
+        ".build(); print('torch' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=child_env()
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    texts = ["Fostering protection of children, security and privacy", "word " * 300]
+    small, large = MiniLMEmbedder(), MiniLMEmbedder()
+    large.expect(TORCH_ABOVE + 1)
+    assert small.embed(texts) is not None and small._passages is None
+    assert np.abs(small.embed(texts) - large.embed(texts)).max() < 1e-4
+    assert large._passages is not None
+
+
 def test_dev_questions_answered_verbatim_and_cited(built: tuple[Path, Path]) -> None:
     questions = SHARED_DEV if SHARED_DEV.exists() else Path(__file__).with_name("questions.jsonl")
     items = read_items(questions)
