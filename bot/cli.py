@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.redact import install, redact, variants
+from bot.redact import database_secrets, install, redact, variants
 from retrieval.errors import ClausebotError, QuestionError
 from retrieval.settings import Settings
 
@@ -39,6 +39,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--log-level", metavar="LEVEL", help="DEBUG, INFO, WARNING (CLAUSEBOT_LOG_LEVEL)"
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="postgresql://… for history, votes and rate limits shared by bot replicas "
+        "(CLAUSEBOT_DATABASE_URL); default: the SQLite file",
     )
 
 
@@ -137,6 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url-path", default="telegram", help="webhook path")
     p.add_argument("--secret-token", help="webhook secret token (or TELEGRAM_WEBHOOK_SECRET)")
 
+    p = sub.add_parser("stats", help="questions, answers and votes from the configured store")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser(
         "purge",
         help="delete stored questions and votes older than some days (CLAUSEBOT_FEEDBACK_DB)",
@@ -166,6 +176,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             "model": args.model,
             "log_level": args.log_level,
             "secret_token": getattr(args, "secret_token", None),
+            "database_url": getattr(args, "database_url", None),
         }
     )
 
@@ -440,17 +451,42 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.feedback import FeedbackStore
+    from bot.storage import open_store
 
-    if not settings.feedback_db.exists():
+    if not settings.database_url and not settings.feedback_db.exists():
         print(f"nothing stored: {settings.feedback_db} does not exist")
         return 0
-    store = FeedbackStore(settings.feedback_db, settings.user_key)
+    store = open_store(settings)
     try:
         deleted = store.purge(args.older_than)
     finally:
         store.close()
     print(f"deleted {deleted} questions older than {args.older_than:g} days")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import asdict
+
+    from bot.storage import open_store
+
+    if not settings.database_url and not settings.feedback_db.exists():
+        print(f"nothing stored: {settings.feedback_db} does not exist")
+        return 0
+    store = open_store(settings)
+    try:
+        stats = store.stats()
+    finally:
+        store.close()
+    if args.json:
+        _emit_json(asdict(stats))
+        return 0
+    print(
+        f"questions {stats.questions} (answered {stats.answered}, not answered "
+        f"{stats.abstained}); votes {stats.up} up, {stats.down} down"
+    )
+    for question, count in stats.top:
+        print(f"  {count:>5}  {question}")
     return 0
 
 
@@ -471,6 +507,7 @@ COMMANDS = {
     "add": cmd_add,
     "telegram": cmd_telegram,
     "purge": cmd_purge,
+    "stats": cmd_stats,
 }
 
 
@@ -491,7 +528,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             for talker in ("telegram", "httpcore"):
                 logging.getLogger(talker).setLevel(logging.INFO)
         secrets = variants(
-            [settings.telegram_token, settings.telegram_webhook_secret, settings.user_key]
+            [
+                settings.telegram_token,
+                settings.telegram_webhook_secret,
+                settings.user_key,
+                *database_secrets(settings.database_url),
+            ]
         )
         install(secrets)
         return COMMANDS[args.command](args, settings)

@@ -1,33 +1,18 @@
-"""Questions and feedback, kept in SQLite for later review.
-
-What is stored, per question: when it was asked, the question's text, its language, the kind
-of chat, the citation of the first passage, whether the bot abstained, the latency, and the
-asking user and chat as keyed hashes (HMAC-SHA256); per vote, the question, the voter's hash
-and the vote. The key is made at random per install and kept outside the code and the logs:
-`CLAUSEBOT_USER_KEY`, or a file beside the database (`<database>.key`, mode 0600), so a
-hash cannot be turned back into a user id by trying ids without it. Entries stay until the
-operator deletes them (`clausebot purge --older-than DAYS`).
+"""Questions, votes and rate limits in one process: the SQLite implementation of
+bot.storage.HistoryStore (what is stored, and how user ids are hashed, is said there).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
-import logging
-import os
-import secrets
 import sqlite3
-import stat
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.errors import ConfigError
-
-log = logging.getLogger(__name__)
+from bot.storage import RateLimiter, Stats, hash_user, load_key
 
 SCHEMA = """
 create table if not exists questions (
@@ -49,54 +34,6 @@ create table if not exists feedback (
     primary key (question_id, user_hash)
 );
 """
-
-
-KEY_BYTES = 32
-
-
-def key_file(database: Path) -> Path:
-    return database.with_name(database.name + ".key")
-
-
-def load_key(database: Path, configured: str | None = None) -> bytes:
-    """The install's key for hashing user ids: `configured` (CLAUSEBOT_USER_KEY) if set,
-    else the key file beside the database, made with random bytes on first use."""
-    if configured:
-        return configured.encode("utf-8")
-    path = key_file(database)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            log.warning("%s can be read by others (mode %o): setting it to 0600", path, mode)
-            path.chmod(0o600)
-        key = path.read_bytes().strip()
-        if len(key) < KEY_BYTES:
-            raise ConfigError(
-                f"the user key file {path} is damaged (too short): delete it to make a new "
-                "one (earlier hashes will no longer match) or set CLAUSEBOT_USER_KEY"
-            ) from None
-        return key
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_hex(KEY_BYTES) + "\n")
-    return path.read_bytes().strip()
-
-
-def hash_user(user_id: int, key: bytes) -> str:
-    """A keyed hash of a Telegram id (a user's or a chat's): the same id, the same hash, in
-    this install only."""
-    return hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
-
-
-@dataclass(frozen=True)
-class Stats:
-    questions: int
-    answered: int
-    abstained: int
-    up: int
-    down: int
-    top: list[tuple[str, int]]
 
 
 class FeedbackStore:
@@ -203,11 +140,18 @@ class FeedbackStore:
                 "select coalesce(sum(vote = 1), 0), coalesce(sum(vote = -1), 0) from feedback"
             ).fetchone()
             rows = self._db.execute(
-                "select lower(trim(question)) q, count(*) n from questions group by q"
-                " order by n desc, q limit ?",
-                (top,),
+                "select trim(question) q, count(*) n from questions group by q"
             ).fetchall()
-        return Stats(total, total - abstained, abstained, up, down, [(q, n) for q, n in rows])
+        # folded here: SQLite's lower() folds ASCII only ("Кто" stayed apart from "кто")
+        counts: Counter[str] = Counter()
+        for question, n in rows:
+            counts[question.lower()] += n
+        most = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+        return Stats(total, total - abstained, abstained, up, down, most)
+
+    def limiter(self, limit: int, window: float, name: str) -> RateLimiter:
+        """One process: the limit is kept in its memory."""
+        return RateLimiter(limit, window)
 
     def close(self) -> None:
         with self._lock:

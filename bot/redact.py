@@ -65,3 +65,12 @@ def install(secrets: Iterable[str | None]) -> Redactor:
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
     return redactor
+
+
+def database_secrets(url: str | None) -> list[str]:
+    """The password in a database URL (and the URL whole): secrets as much as the token."""
+    if not url:
+        return []
+    parsed = urllib.parse.urlsplit(url)
+    password = urllib.parse.unquote(parsed.password or "")
+    return [url, password] if password else [url]

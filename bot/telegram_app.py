@@ -12,7 +12,7 @@ import functools
 import logging
 import re
 import time
-from collections import OrderedDict, defaultdict, deque
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,8 +41,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.feedback import FeedbackStore
 from bot.i18n import language, t
+from bot.storage import HistoryStore, Limiter, RateLimiter, open_store
 from bot.telegram_html import (
     Labels,
     citation_line,
@@ -80,35 +80,14 @@ EXAMPLES = (
 
 
 @dataclass
-class RateLimiter:
-    """At most `limit` questions per user in any `window` seconds."""
-
-    limit: int = RATE_LIMIT[0]
-    window: float = RATE_LIMIT[1]
-    _seen: dict[int, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-
-    def allow(self, user_id: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        seen = self._seen[user_id]
-        while seen and now - seen[0] > self.window:
-            seen.popleft()
-        if len(seen) >= self.limit:
-            return False
-        seen.append(now)
-        return True
-
-
-@dataclass
 class BotState:
     engine: Engine
-    feedback: FeedbackStore
+    feedback: HistoryStore
     settings: Settings
-    limiter: RateLimiter = field(default_factory=RateLimiter)
-    username: str = ""
+    limiter: Limiter = field(default_factory=RateLimiter)
     # inline queries come at every key press: a budget of their own, not the questions'
-    inline_limiter: RateLimiter = field(
-        default_factory=lambda: RateLimiter(INLINE_LIMIT[0], INLINE_LIMIT[1])
-    )
+    inline_limiter: Limiter = field(default_factory=lambda: RateLimiter(*INLINE_LIMIT))
+    username: str = ""
     latest_inline: dict[int, str] = field(default_factory=dict)  # user id -> inline query id
     inline_answers: OrderedDict[str, Answer] = field(default_factory=OrderedDict)
     # (chat id, question message id) -> the ids of the messages that answered it, so that an
@@ -600,7 +579,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_application(
-    settings: Settings, engine: Engine, feedback: FeedbackStore, limiter: RateLimiter | None = None
+    settings: Settings, engine: Engine, feedback: HistoryStore, limiter: Limiter | None = None
 ) -> Application:
     if not settings.telegram_token:
         raise ConfigError(
@@ -620,7 +599,13 @@ def build_application(
             settings.telegram_api_url.rsplit("/bot", 1)[0] + "/file/bot"
         )
     application = builder.build()
-    application.bot_data["state"] = BotState(engine, feedback, settings, limiter or RateLimiter())
+    application.bot_data["state"] = BotState(
+        engine,
+        feedback,
+        settings,
+        limiter or feedback.limiter(*RATE_LIMIT, "questions"),
+        feedback.limiter(*INLINE_LIMIT, "inline"),
+    )
     application.add_handler(CommandHandler("start", on_start))
     application.add_handler(CommandHandler("help", on_help))
     application.add_handler(CommandHandler("documents", on_documents))
@@ -743,7 +728,7 @@ def run(settings: Settings, args: Any) -> int:
         )
     asyncio.run(check_connection(settings))
     engine = Engine(settings)
-    feedback = FeedbackStore(settings.feedback_db, settings.user_key)
+    feedback = open_store(settings)
     application = build_application(settings, engine, feedback)
     try:
         if args.webhook_url:

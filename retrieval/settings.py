@@ -26,6 +26,7 @@ ENVIRONMENT = (
     "TELEGRAM_WEBHOOK_SECRET",
     "CLAUSEBOT_USER_KEY",
     "CLAUSEBOT_MAX_FILE_MB",
+    "CLAUSEBOT_DATABASE_URL",
 )
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = ".clausebot/index"
@@ -64,15 +65,18 @@ class Settings:
     # the key user ids are hashed with (bot.feedback); None: a key file beside feedback_db
     user_key: str | None = field(default=None, repr=False)
     max_file_mb: float = DEFAULT_MAX_FILE_MB  # corpus files over this are left out, with why
+    # postgresql://…: history, votes and rate limits shared by replicas; None: the SQLite file
+    database_url: str | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
         token = "set" if self.telegram_token else "unset"
         secret = "set" if self.telegram_webhook_secret else "unset"
         key = "set" if self.user_key else "unset"
+        database = "postgresql" if self.database_url else "sqlite"
         return (
             f"Settings({shown}, telegram_token=<{token}>, telegram_webhook_secret=<{secret}>, "
-            f"user_key=<{key}>)"
+            f"user_key=<{key}>, database=<{database}>)"
         )
 
     @property
@@ -116,7 +120,15 @@ class Settings:
             ).upper(),
             user_key=env.get("CLAUSEBOT_USER_KEY") or None,
             max_file_mb=_positive(env.get("CLAUSEBOT_MAX_FILE_MB"), DEFAULT_MAX_FILE_MB),
+            database_url=flags.get("database_url") or env.get("CLAUSEBOT_DATABASE_URL") or None,
         )
+        if settings.database_url and not settings.database_url.startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ConfigError(
+                "CLAUSEBOT_DATABASE_URL (--database-url) must be a postgresql:// URL; "
+                "leave it unset for the SQLite file"
+            )
         return settings
 
     def with_(self, **changes: Any) -> Settings:

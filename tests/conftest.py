@@ -71,3 +71,20 @@ def run_cli(
         proc.stdout.decode("utf-8", "replace"),
         proc.stderr.decode("utf-8", "replace"),
     )
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for this test session (tests/postgres_server.py). If it
+    cannot be started, the tests that need it fail, saying why: they are never skipped."""
+    from tests.postgres_server import Cluster, PostgresUnavailable
+
+    try:
+        cluster = Cluster()
+        url = cluster.start()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"PostgreSQL could not be started for the tests: {exc}", pytrace=False)
+    try:
+        yield url
+    finally:
+        cluster.stop()

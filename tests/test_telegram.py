@@ -747,7 +747,7 @@ def test_user_ids_are_hashed_with_a_key_of_this_install(tmp_path: Path) -> None:
     import hashlib
     import stat
 
-    from bot.feedback import hash_user, key_file
+    from bot.storage import hash_user, key_file
 
     first = FeedbackStore(tmp_path / "a" / "fb.db")
     second = FeedbackStore(tmp_path / "b" / "fb.db")
