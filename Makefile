@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 Q ?= What does the declaration say about protecting children online?
 
-.PHONY: ask test index eval lint bench clean
+.PHONY: ask test postgres index eval lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -16,8 +16,19 @@ $(VENV)/.installed: pyproject.toml
 ask: $(VENV)/.installed
 	$(VENV)/bin/clausebot ask "$(Q)"
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed postgres
 	$(VENV)/bin/pytest -q
+
+# The PostgreSQL tests start a throwaway server of Debian's postgresql package (tests/
+# postgres_server.py); as root, this installs the package when it is missing.
+postgres:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "PostgreSQL is not installed: run 'sudo apt-get install postgresql', or the PostgreSQL tests fail"; \
+	  fi; \
+	fi
 
 index: $(VENV)/.installed
 	$(VENV)/bin/clausebot index

@@ -34,6 +34,9 @@ def _command_problem(command: list[str] | str, where: str) -> str | None:
     return None
 
 
+SUPPORT_IMAGES = {"postgres", "nginx"}
+
+
 def schema_problems(compose: Path) -> list[str]:
     result = subprocess.run(
         [
@@ -69,6 +72,19 @@ def compose_problems(compose: Path) -> list[str]:
     for name, service in services.items():
         if not isinstance(service, dict):
             problems.append(f"service {name}: not a mapping")
+            continue
+        image = str(service.get("image", ""))
+        if image and not image.startswith("clausebot") and "build" not in service:
+            # a service of its own image (PostgreSQL, the proxy): official images only
+            if image.split(":")[0] not in SUPPORT_IMAGES:
+                problems.append(f"service {name}: image {image} is not an official one")
+            for volume in service.get("volumes") or []:
+                source = volume.get("source", "") if isinstance(volume, dict) else volume
+                source = source.split(":")[0]
+                if not source.startswith((".", "/")) and source not in declared:
+                    problems.append(f"service {name}: volume {source!r} is not declared")
+                elif source.startswith(".") and not (compose.parent / source).exists():
+                    problems.append(f"service {name}: {source} does not exist")
             continue
         problem = _command_problem(service.get("command", []), f"service {name}")
         if problem:
