@@ -7,6 +7,7 @@ Problems the user can fix end as one line on stderr and exit 1; usage errors exi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -19,6 +20,7 @@ from retrieval.errors import ClausebotError, QuestionError
 from retrieval.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.storage import HistoryStore
     from retrieval.engine import Engine
 
 log = logging.getLogger("clausebot")
@@ -450,34 +452,37 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+@contextlib.contextmanager
+def _history(settings: Settings) -> Iterator[HistoryStore | None]:
+    """The configured store of questions and votes; None when nothing was ever stored."""
     from bot.storage import open_store
 
     if not settings.database_url and not settings.feedback_db.exists():
         print(f"nothing stored: {settings.feedback_db} does not exist")
-        return 0
+        yield None
+        return
     store = open_store(settings)
     try:
-        deleted = store.purge(args.older_than)
+        yield store
     finally:
         store.close()
-    print(f"deleted {deleted} questions older than {args.older_than:g} days")
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    with _history(settings) as store:
+        if store is not None:
+            deleted = store.purge(args.older_than)
+            print(f"deleted {deleted} questions older than {args.older_than:g} days")
     return 0
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import asdict
 
-    from bot.storage import open_store
-
-    if not settings.database_url and not settings.feedback_db.exists():
-        print(f"nothing stored: {settings.feedback_db} does not exist")
-        return 0
-    store = open_store(settings)
-    try:
+    with _history(settings) as store:
+        if store is None:
+            return 0
         stats = store.stats()
-    finally:
-        store.close()
     if args.json:
         _emit_json(asdict(stats))
         return 0

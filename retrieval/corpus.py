@@ -314,12 +314,13 @@ def add_document(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     with contextlib.suppress(OSError):
-        _fsync_folder(folder)
+        fsync_path(folder)  # the renames, on disk
     return read_document(target, max_mb)
 
 
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries, to disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.corpus import CorpusProblem
+from retrieval.corpus import CorpusProblem, fsync_path
 from retrieval.embed import Embedder
 from retrieval.errors import (
     IndexCorruptError,
@@ -430,14 +430,6 @@ def _write_json(path: Path, data: Any) -> None:
         handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 ANN_ABOVE = 200_000  # more vectors than this: an approximate (IVF) index instead of exact
@@ -908,7 +900,7 @@ class IndexStore:
             manifest["checksum"] = manifest_checksum(manifest)
             _write_json(staging / MANIFEST, manifest)
             for path in [*staging.rglob("*"), staging]:
-                _fsync(path)
+                fsync_path(path)
             final = self.root / name
             staging.rename(final)
             link = self.root / f".{CURRENT}-{os.getpid()}"
@@ -916,7 +908,7 @@ class IndexStore:
                 link.unlink()
             os.symlink(name, link)
             os.replace(link, self.root / CURRENT)
-            _fsync(self.root)
+            fsync_path(self.root)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
