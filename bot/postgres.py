@@ -54,6 +54,8 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+POOL_WAIT = 5.0  # seconds a request waits for a free connection before it fails
+CONNECT_TIMEOUT = 5  # seconds to open a connection
 NOW = "extract(epoch from clock_timestamp())"
 
 
@@ -81,10 +83,15 @@ class PostgresStore:
         except ImportError as exc:  # pragma: no cover - a dependency
             raise ConfigError("PostgreSQL needs psycopg (pip install .)") from exc
         self._key = key.encode("utf-8")
-        self._errors: tuple[type[BaseException], ...] = (psycopg.Error,)
+        self.errors: tuple[type[BaseException], ...] = (psycopg.Error,)
         self.where = _where(url)
         self._pool = ConnectionPool(
-            url, min_size=1, max_size=pool_size, open=False, kwargs={"autocommit": True}
+            url,
+            min_size=1,
+            max_size=pool_size,
+            open=False,
+            timeout=POOL_WAIT,
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
         )
         try:
             self._pool.open(wait=True, timeout=15)
@@ -242,12 +249,14 @@ class SharedLimiter:
     database cannot be reached, the request is let through (and said in the log): a limit
     is no reason to stop answering."""
 
+    blocking = True  # a round trip to the database: the bot asks it off its event loop
+
     def __init__(self, store: PostgresStore, limit: int, window: float, name: str) -> None:
         self.store, self.limit, self.window, self.name = store, limit, window, name
 
     def allow(self, user_id: int) -> bool:
         try:
             return self.store.allow(self.name, user_id, self.limit, self.window)
-        except self.store._errors as exc:
+        except self.store.errors as exc:
             log.warning("rate limit not checked (%s): the database did not answer", exc)
             return True

@@ -201,6 +201,14 @@ async def _send_blocks(
     return sent
 
 
+async def allowed(limiter: Limiter, user_id: int) -> bool:
+    """Count a request against a limit; a limit kept in a database is asked off the event
+    loop, so that a slow database never holds up the other chats."""
+    if getattr(limiter, "blocking", False):
+        return await asyncio.to_thread(limiter.allow, user_id)
+    return limiter.allow(user_id)
+
+
 def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
     cache[key] = value
     cache.move_to_end(key)
@@ -219,7 +227,7 @@ async def answer_question(
     user = update.effective_user
     assert message is not None
     lang = _lang(update)
-    if user is not None and not state.limiter.allow(user.id):
+    if user is not None and not await allowed(state.limiter, user.id):
         await reply(message, esc(t(lang, "slow_down")))
         return
     if len(question) > MAX_CHARS:
@@ -476,7 +484,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kind, key, value = match.groups()
     # a press costs what a question costs, and acts only on a question asked in its own chat
     # (question ids are sequential: a forged press names another chat's question)
-    if not state.limiter.allow(query.from_user.id):
+    if not await allowed(state.limiter, query.from_user.id):
         await with_retry(lambda: query.answer(t(lang, "slow_down")))
         return
     chat_id = query.message.chat.id if query.message is not None else None
@@ -530,7 +538,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     answer = state.inline_answers.get(question)
     if answer is None:
-        if not state.inline_limiter.allow(user):
+        if not await allowed(state.inline_limiter, user):
             await with_retry(lambda: inline.answer([], cache_time=0))
             return
         try:

@@ -174,3 +174,16 @@ def test_stats_and_purge_commands_read_the_configured_store(
     assert '"questions": 1' in stats.stdout
     purged = run_cli("purge", "--older-than", "0", cwd=tmp_path, env=env)
     assert purged.returncode == 0 and "deleted 1 question" in purged.stdout, purged.stderr
+
+
+def test_a_database_that_stops_answering_does_not_stop_the_bot(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A rate limit it cannot check lets the request through, and says so in the log."""
+    store = PostgresStore(fresh_database(postgres_url, "gone"), KEY)
+    limiter = store.limiter(1, 10.0, "questions")
+    assert limiter.allow(1) and not limiter.allow(1)
+    store.close()  # as if the database went away
+    with caplog.at_level("WARNING", logger="bot.postgres"):
+        assert limiter.allow(1)
+    assert any("rate limit not checked" in r.getMessage() for r in caplog.records)
