@@ -38,6 +38,9 @@ def _erf(x: np.ndarray) -> np.ndarray:
         return np.vectorize(math.erf, otypes=[x.dtype])(x)
 
 
+BATCH = 16  # texts per forward pass
+
+
 class NumpyMiniLM:
     def __init__(self, model_dir: Path, max_tokens: int = 256) -> None:
         from safetensors.numpy import load_file
@@ -54,9 +57,16 @@ class NumpyMiniLM:
         self.tokenizer.no_padding()
         self.vocab: set[str] = set(self.tokenizer.get_vocab())
 
-    def _encode_one(self, ids: list[int]) -> np.ndarray:
+    def _encode(self, batch: list[list[int]]) -> np.ndarray:
+        """One forward pass over texts of token ids, padded to the longest of them (the keys
+        of padding are masked out of attention, and padding out of the mean)."""
         w = self.w
-        n = len(ids)
+        count, n = len(batch), max(len(ids) for ids in batch)
+        ids = np.zeros((count, n), dtype=np.int64)
+        valid = np.zeros((count, n), dtype=bool)
+        for row, tokens in enumerate(batch):
+            ids[row, : len(tokens)] = tokens
+            valid[row, : len(tokens)] = True
         x = (
             w["embeddings.word_embeddings.weight"][ids]
             + w["embeddings.position_embeddings.weight"][:n]
@@ -67,20 +77,24 @@ class NumpyMiniLM:
         )
         dim = x.shape[-1]
         head = dim // self.heads
+        masked = np.where(valid, 0.0, -1e9).astype(x.dtype)[:, None, None, :]  # keys only
         for i in range(self.layers):
             p = f"encoder.layer.{i}."
 
             def dense(h: np.ndarray, name: str, prefix: str = p) -> np.ndarray:
                 return h @ w[f"{prefix}{name}.weight"].T + w[f"{prefix}{name}.bias"]
 
-            q = dense(x, "attention.self.query").reshape(n, self.heads, head).transpose(1, 0, 2)
-            k = dense(x, "attention.self.key").reshape(n, self.heads, head).transpose(1, 0, 2)
-            v = dense(x, "attention.self.value").reshape(n, self.heads, head).transpose(1, 0, 2)
-            scores = q @ k.transpose(0, 2, 1) / math.sqrt(head)
+            def heads(h: np.ndarray) -> np.ndarray:
+                return h.reshape(count, n, self.heads, head).transpose(0, 2, 1, 3)
+
+            q = heads(dense(x, "attention.self.query"))
+            k = heads(dense(x, "attention.self.key"))
+            v = heads(dense(x, "attention.self.value"))
+            scores = q @ k.transpose(0, 1, 3, 2) / math.sqrt(head) + masked
             scores -= scores.max(-1, keepdims=True)
             attn = np.exp(scores)
             attn /= attn.sum(-1, keepdims=True)
-            context = (attn @ v).transpose(1, 0, 2).reshape(n, dim)
+            context = (attn @ v).transpose(0, 2, 1, 3).reshape(count, n, dim)
             x = _layer_norm(
                 dense(context, "attention.output.dense") + x,
                 w[f"{p}attention.output.LayerNorm.weight"],
@@ -94,15 +108,22 @@ class NumpyMiniLM:
                 w[f"{p}output.LayerNorm.bias"],
                 self.eps,
             )
-        pooled = x.mean(0)  # no padding: every token counts
-        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        weights = valid[:, :, None].astype(x.dtype)
+        pooled = (x * weights).sum(1) / weights.sum(1)  # the mean of the real tokens
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return np.asarray(pooled / norms, dtype=np.float32)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Texts are taken in groups of about one length (BATCH at a time), so that padding
+        costs little; one text alone is one pass of its own length."""
+        encodings = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
         out = np.zeros(
             (len(texts), self.w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32
         )
-        for row, encoding in enumerate(self.tokenizer.encode_batch(list(texts))):
-            out[row] = self._encode_one(encoding.ids)
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
+        for start in range(0, len(order), BATCH):
+            rows = order[start : start + BATCH]
+            out[rows] = self._encode([encodings[i] for i in rows])
         return out
 
     def english_share(self, text: str) -> float:

@@ -818,11 +818,14 @@ class IndexStore:
         counter: _Progress,
         query: bool = False,
     ) -> np.ndarray:
-        """Vectors for all texts: reused where the hash is known, embedded in batches where not."""
+        """Vectors for all texts: reused where the hash is known, embedded in batches where
+        not; a batch holds texts of about one length (a model pads each text of a batch to
+        its longest: sentences batched with whole paragraphs cost a paragraph each)."""
         vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
         for i, h in enumerate(hashes):
             if h in previous:
                 vectors[i] = previous[h]
+        todo = sorted(todo, key=lambda i: len(texts[i]))
         for start in range(0, len(todo), EMBED_BATCH):
             batch = list(todo[start : start + EMBED_BATCH])
             vectors[batch] = embedder.embed([texts[i] for i in batch], query=query)
