@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.storage import RateLimiter, Stats, hash_user, load_key
+from bot.storage import RateLimiter, Stats, asked_in, hash_user, load_key
 
 SCHEMA = """
 create table if not exists questions (
@@ -86,7 +86,7 @@ class FeedbackStore:
             row = self._db.execute(
                 "select question, chat_hash from questions where id = ?", (question_id,)
             ).fetchone()
-        if row is None or (chat_id is not None and row[1] != self.user(chat_id)):
+        if row is None or not asked_in(row[1], chat_id, self._key):
             return None
         return str(row[0])
 
@@ -122,7 +122,7 @@ class FeedbackStore:
             row = self._db.execute(
                 "select chat_hash from questions where id = ?", (question_id,)
             ).fetchone()
-            if row is None or (chat_id is not None and row[0] != self.user(chat_id)):
+            if row is None or not asked_in(row[0], chat_id, self._key):
                 return False
             self._db.execute(
                 "insert or replace into feedback (question_id, user_hash, vote, given_at)"

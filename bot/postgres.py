@@ -13,7 +13,7 @@ import logging
 import time
 from typing import Any
 
-from bot.storage import Stats, hash_user
+from bot.storage import Stats, asked_in, hash_user
 from retrieval.errors import ClausebotError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -165,13 +165,13 @@ class PostgresStore:
 
     def question(self, question_id: int, chat_id: int | None = None) -> str | None:
         row = self._one("select question, chat_hash from questions where id = %s", (question_id,))
-        if row is None or (chat_id is not None and row[1] != self.user(chat_id)):
+        if row is None or not asked_in(row[1], chat_id, self._key):
             return None
         return str(row[0])
 
     def vote(self, question_id: int, user_id: int, up: bool, chat_id: int | None = None) -> bool:
         row = self._one("select chat_hash from questions where id = %s", (question_id,))
-        if row is None or (chat_id is not None and row[0] != self.user(chat_id)):
+        if row is None or not asked_in(row[0], chat_id, self._key):
             return False
         self._one(
             "insert into feedback (question_id, user_hash, vote, given_at)"

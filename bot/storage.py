@@ -80,6 +80,12 @@ class Stats:
     top: list[tuple[str, int]]
 
 
+def asked_in(stored_chat: str | None, chat_id: int | None, key: bytes) -> bool:
+    """Was a question stored with the chat hash `stored_chat` asked in `chat_id`? (None:
+    in any chat.) Buttons act only on questions of their own chat."""
+    return chat_id is None or stored_chat == hash_user(chat_id, key)
+
+
 class Limiter(Protocol):
     def allow(self, user_id: int) -> bool:
         """Count one request of the user; False when over the limit (it is not counted)."""

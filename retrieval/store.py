@@ -34,8 +34,8 @@ import sys
 import time
 import unicodedata
 import zlib
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import ChainMap, Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -744,7 +744,7 @@ class IndexStore:
                 "asked": everyday,  # the same questions, embedded as questions
             }
             # vectors known already: this index's before, and the reference sets' as shipped
-            known = {**shipped_vectors(), **previous.vectors}
+            known = ChainMap(previous.vectors, shipped_vectors())  # looked up, not copied
             plans: list[tuple[Embedder, dict[str, list[str]], dict[str, list[int]]]] = []
             changed: set[int] = set()
             for number, embedder in enumerate(embedders):
@@ -814,7 +814,7 @@ class IndexStore:
         texts: Sequence[str],
         hashes: Sequence[str],
         todo: Sequence[int],
-        previous: dict[str, np.ndarray],
+        previous: Mapping[str, np.ndarray],
         counter: _Progress,
         query: bool = False,
     ) -> np.ndarray:

@@ -5,9 +5,17 @@ project from the checkout."""
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def child_env(**extra: str) -> dict[str, str]:

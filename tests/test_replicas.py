@@ -26,8 +26,8 @@ from retrieval.engine import Engine
 from retrieval.settings import Settings
 from tests.conftest import CORPUS
 from tests.fake_telegram import FakeTelegram
-from tests.postgres_server import _free_port, fresh_database
-from tests.processes import child_env
+from tests.postgres_server import fresh_database
+from tests.processes import child_env, free_port
 
 SECRET = "replica-webhook-secret"
 KEY = "replica-user-key"
@@ -66,7 +66,7 @@ async def replicas(
     started: list[Replica] = []
     try:
         for n in range(count):
-            port = _free_port()
+            port = free_port()
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "telegram", "--listen", "127.0.0.1",
                 "--port", str(port), "--url-path", "hook",

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import shutil
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -26,7 +25,7 @@ from retrieval.engine import Engine
 from retrieval.settings import Settings
 from tests.conftest import CORPUS, run_cli
 from tests.fake_telegram import BOT, FakeTelegram, check_html, start_bot
-from tests.processes import child_env
+from tests.processes import child_env, free_port
 
 CHILDREN = "What does the declaration say about protecting children online?"
 ADMIN = 777
@@ -435,12 +434,6 @@ def test_burst_of_200_updates_from_20_users(engine: Engine, tmp_path: Path) -> N
     asyncio.run(asyncio.wait_for(run(), 300))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_webhook_checks_the_secret_token(engine: Engine, tmp_path: Path) -> None:
     async def run() -> None:
         fake = FakeTelegram()
@@ -452,7 +445,7 @@ def test_webhook_checks_the_secret_token(engine: Engine, tmp_path: Path) -> None
         )
         feedback = FeedbackStore(settings.feedback_db)
         app = build_application(settings, engine, feedback)
-        port = _free_port()
+        port = free_port()
         await app.initialize()
         await _post_init(app)
         await app.start()
@@ -708,7 +701,7 @@ def test_an_unreachable_bot_api_is_tried_again_then_named(tmp_path: Path, caplog
         finally:
             await fake.stop()
         closed = Settings(
-            telegram_token=fake.token, telegram_api_url=f"http://127.0.0.1:{_free_port()}/bot"
+            telegram_token=fake.token, telegram_api_url=f"http://127.0.0.1:{free_port()}/bot"
         )
         with pytest.raises(ClausebotError) as failed:
             await check_connection(closed, attempts=2, backoff=0.05)
@@ -724,7 +717,7 @@ def test_an_unreachable_bot_api_is_tried_again_then_named(tmp_path: Path, caplog
 
 @pytest.mark.parametrize("secret", [None, ""])
 def test_webhook_mode_refuses_to_start_without_a_secret(tmp_path: Path, secret: str | None) -> None:
-    args = ["--webhook-url", "https://bot.example.org/hook", "--port", str(_free_port())]
+    args = ["--webhook-url", "https://bot.example.org/hook", "--port", str(free_port())]
     if secret is not None:
         args += ["--secret-token", secret]
 
