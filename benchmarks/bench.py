@@ -7,7 +7,7 @@ Prints a table and writes JSON (--json, default docs/performance.json). Sections
 cold start (a new `clausebot ask` process; the Telegram front end from start to ready),
 warm latency per question split by stage, index build of the bundled corpus, re-indexing of
 synthetic corpora (unchanged, and one changed clause), and search at scale (exact against
-the approximate index the project switches to above retrieval.store.ANN_ABOVE); and a real
+the approximate index the project switches to above retrieval.loaded.ANN_ABOVE); and a real
 corpus with the real models, the public benchmark benchmarks/xquad-dev (100 paragraphs): a
 fresh build, a re-index unchanged, warm latency over English, Russian and Turkish questions,
 with plain e5 (one query embedding and a dot product) side by side.
@@ -42,9 +42,10 @@ from bot.telegram_html import Labels, render_answer, split_blocks  # noqa: E402
 from retrieval.corpus import load_corpus  # noqa: E402
 from retrieval.engine import Engine  # noqa: E402
 from retrieval.evaluate import read_items  # noqa: E402
+from retrieval.loaded import ANN_ABOVE, dense_index  # noqa: E402
 from retrieval.segment import segment  # noqa: E402
 from retrieval.settings import Settings  # noqa: E402
-from retrieval.store import ANN_ABOVE, IndexStore, _dense_index  # noqa: E402
+from retrieval.store import IndexStore  # noqa: E402
 from retrieval.types import Answer, Passage  # noqa: E402
 from tests.processes import child_env  # noqa: E402
 
@@ -321,16 +322,8 @@ def search(size: int, queries: int) -> dict[str, Any]:
         "memory_mb": vectors.nbytes / 2**20,
     }
     started = time.perf_counter()
-    approx = _dense_index(vectors, dim) if size > ANN_ABOVE else None
-    if approx is None:  # below the threshold the project searches exactly; measure IVF anyway
-        import retrieval.store as store_module
-
-        saved = store_module.ANN_ABOVE
-        store_module.ANN_ABOVE = 0
-        try:
-            approx = _dense_index(vectors, dim)
-        finally:
-            store_module.ANN_ABOVE = saved
+    # below the threshold the project searches exactly; the IVF index is measured anyway
+    approx = dense_index(vectors, dim, exact_up_to=0)
     build_s = time.perf_counter() - started
     times, found = timed(approx)
     recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)]))

@@ -134,7 +134,7 @@ def abstention_ablation(engine: Engine) -> list[dict]:  # type: ignore[type-arg]
     reference of questions not in English."""
     from retrieval.calibrate import MAX_FALSE_ABSTENTION as BUDGET
     from retrieval.calibrate import fit
-    from retrieval.ranking import Features
+    from retrieval.confidence import Features
 
     def table(path: Path, options: Options) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         items = read_items(path)

@@ -200,10 +200,10 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _build_and_report(engine: Engine, as_json: bool) -> None:
-    from retrieval.store import progress_bar
+    from retrieval.vectors import ProgressReport
 
     settings = engine.settings
-    report = engine.build(progress=progress_bar)
+    report = engine.build(progress=ProgressReport())
     for problem in report.skipped:
         print(f"warning: skipped {problem}", file=sys.stderr)
     print(
@@ -378,9 +378,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.calibrate import MAX_FALSE_ABSTENTION, calibrate, save
+    from retrieval.confidence import Features
     from retrieval.engine import Engine
     from retrieval.evaluate import read_items
-    from retrieval.ranking import Features
 
     items = read_items(args.file or DEFAULT_QUESTIONS)
     engine = Engine(settings)

@@ -1,7 +1,7 @@
 """Fitting the abstention model: a logistic regression per embedding model.
 
 It learns, from a question file with in-scope and out-of-scope questions, how the features of
-a ranking (retrieval.ranking.Features) tell "the corpus answers this" from "it does not", then
+a ranking (retrieval.confidence.Features) tell "the corpus answers this" from "it does not", then
 picks, for English questions and for the others apart, the threshold that keeps false
 abstention within a budget while abstaining on as many out-of-scope questions as it can. The
 result goes to retrieval/data/calibration.json.
@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.confidence import ABSTENTION_FEATURES, Features
 from retrieval.evaluate import EvalItem
-from retrieval.ranking import ABSTENTION_FEATURES, Features
 
 CALIBRATION_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
 # The share of answerable questions of each group the threshold may refuse: under the 5% the

@@ -12,10 +12,11 @@ from retrieval.corpus import load_corpus
 from retrieval.embed import BACKENDS, MODEL_NAMES, Embedder, load_embedders
 from retrieval.embed import model_name as model_name_of
 from retrieval.errors import ClausebotError
+from retrieval.loaded import LoadedIndex
 from retrieval.question import clean_question
 from retrieval.ranking import Options, Ranking, rank
 from retrieval.settings import Settings
-from retrieval.store import BuildReport, IndexStore, LoadedIndex
+from retrieval.store import BuildReport, IndexStore
 from retrieval.types import Answer, Clause, Passage
 
 log = logging.getLogger(__name__)

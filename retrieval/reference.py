@@ -2,7 +2,7 @@
 
 Off-topic passages (what "anything else" looks like, for abstention) and everyday questions
 in several languages (the off-topic reference for a question not in English, and the mean
-vector of each language; see ranking.towards_english) are embedded by every index. They do
+vector of each language; see bridge.towards_english) are embedded by every index. They do
 not depend on the corpus, so their vectors are shipped with the package for the default
 models (`data/reference-vectors.npz`, made by `python -m retrieval.reference`): a build of
 any corpus looks them up by content hash instead of embedding them again. A model without
@@ -68,7 +68,7 @@ def inputs_digest() -> dict[str, str]:
 
 def language_means(vectors: np.ndarray, languages: Sequence[str]) -> dict[str, np.ndarray]:
     """The mean question vector of each language: the same everyday questions in each, so
-    that two means differ by the language alone (see ranking.towards_english)."""
+    that two means differ by the language alone (see bridge.towards_english)."""
     if len(vectors) != len(languages):
         return {}
     codes = np.array(languages)
@@ -92,7 +92,7 @@ def shipped_vectors() -> dict[str, np.ndarray]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Embed the reference sets with the default models and write SHIPPED_FILE."""
     from retrieval.embed import DEFAULT_BACKEND, load_embedders
-    from retrieval.store import FIRST_MODEL_ONLY, QUERY_SETS, content_hash
+    from retrieval.vectors import FIRST_MODEL_ONLY, QUERY_SETS, content_hash
 
     backend = (list(argv) if argv is not None else sys.argv[1:] or [DEFAULT_BACKEND])[0]
     hashes: list[str] = []

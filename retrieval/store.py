@@ -28,14 +28,11 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
-import sys
 import time
-import unicodedata
 import zlib
 from collections import ChainMap, Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +47,8 @@ from retrieval.errors import (
     IndexMismatchError,
     IndexMissingError,
 )
-from retrieval.lexical import LexicalIndex, tokenize
+from retrieval.lexical import LexicalIndex
+from retrieval.loaded import LoadedIndex, Space, dense_index
 from retrieval.reference import (
     background_passages,
     everyday_languages,
@@ -59,8 +57,10 @@ from retrieval.reference import (
     language_means,
     shipped_vectors,
 )
-from retrieval.segment import describe, segment, sentences
 from retrieval.types import Clause, Document, DocumentInfo
+from retrieval.units import Units, lexical_text, plan_units
+from retrieval.vectors import SETS, SpacePlan, content_hash, embed_all, plan_vectors
+from retrieval.vocabulary import count_words, names, vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +74,6 @@ CLAUSES = "clauses.json"
 UNITS = "units.npy"
 
 
-# What each model embeds, besides nothing else: the units of the corpus; off-topic passages
-# (for abstention); and, for the first model only, the corpus vocabulary and everyday
-# questions in several languages (for questions in other languages, see ranking.translate
-# and ranking._relative).
-SETS = ("units", "background", "words", "everyday", "asked")
-FIRST_MODEL_ONLY = ("words", "everyday", "asked")
-QUERY_SETS = ("asked",)  # embedded as questions ("query: "), the others as passages
 _SET_PREFIX = {
     "units": "vectors",
     "background": "background",
@@ -88,8 +81,6 @@ _SET_PREFIX = {
     "everyday": "everyday",
     "asked": "asked",
 }
-MAX_WORDS = 50_000
-WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]")
 
 
 def vectors_file(space: int, kind: str = "units") -> str:
@@ -100,168 +91,7 @@ def dense_file(space: int) -> str:
     return f"dense-{space}.faiss"
 
 
-SENTENCE_START = "^"  # marks, in word counts, a capitalised word that opens a sentence or line
-# a word right after the start of a line or a sentence's end (and any quotes or brackets)
-OPENING = re.compile(r"(?:^|([.!?:;]))[ \t\"'“‘(«\[]*(" + WORD.pattern + ")", re.MULTILINE)
-# an initial ("Ali M. Abbasov") or a title ("Dr. Ali", "Mr. Chehadé") does not end a sentence
-ABBREVIATION = re.compile(r"(?:^|\W)(?:[A-Z]|Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr)$")
-
-
-def count_words(texts: Iterable[str]) -> Counter[str]:
-    """How often each word (3+ letters, as written) occurs in some texts. A capitalised word
-    that opens a sentence or a line is counted as SENTENCE_START + word: its capital says
-    nothing about whether it is a name."""
-    joined = "\n".join(texts)
-    counts = Counter(w for w in WORD.findall(joined) if len(w) >= 3)
-    for match in OPENING.finditer(joined):
-        mark, word = match.groups()
-        if len(word) < 3 or not word[0].isupper():
-            continue
-        at = match.start()
-        if mark == "." and ABBREVIATION.search(joined, max(0, at - 5), at):
-            continue  # "Ali M. Abbasov": Abbasov is inside the sentence
-        counts[word] -= 1
-        counts[SENTENCE_START + word] += 1
-    return +counts  # without the words that only ever open a sentence
-
-
-def vocabulary(per_document: Iterable[Counter[str]]) -> list[str]:
-    """Distinct words (3+ letters, case folded) of the corpus, most frequent first."""
-    forms: Counter[str] = Counter()
-    for document_counts in per_document:
-        forms.update(document_counts)
-    counts: Counter[str] = Counter()
-    first_form: dict[str, str] = {}
-    for word, n in forms.most_common():
-        plain = word.removeprefix(SENTENCE_START)
-        key = plain.casefold()
-        counts[key] += n
-        first_form.setdefault(key, plain)
-    return [first_form[k] for k, _ in counts.most_common(MAX_WORDS)]
-
-
-def fold_name(word: str) -> str:
-    """A name as compared: case and accents folded ("Chehadé", "Chehade" -> "chehade"; the
-    Turkish "Bakü" -> "baku")."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold().replace("ı", "i"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def names(per_document: Iterable[Counter[str]]) -> list[str]:
-    """The corpus's names (folded, see fold_name): words written with a capital inside
-    sentences and never in lower case ("ICANN", "Baku", "Chehadé"). Ranking uses them to ask
-    whether a question is about what the corpus says or only mentions what it names."""
-    capitalised: set[str] = set()
-    lower: set[str] = set()
-    for document_counts in per_document:
-        for word in document_counts:
-            if word.startswith(SENTENCE_START):
-                continue
-            (lower if word[0].islower() else capitalised).add(fold_name(word))
-    return sorted(capitalised - lower)
-
-
-def common_names(documents: Iterable[DocumentInfo]) -> frozenset[str]:
-    """Words (folded, 3+ letters, not stop words) that every document's title, place or
-    author has, in a corpus of two documents or more: "Baku" when every document is from
-    Baku. Such a word tells no clause from another, yet a title that spells it out ("Baku
-    Declaration") pulls a question that names it towards that document's every clause (see
-    retrieval.ranking.rank). A single document's words pull nowhere else: none."""
-    per_document = [
-        {fold_name(w) for w in WORD.findall(f"{d.title} {d.place} {d.author}") if len(w) >= 3}
-        for d in documents
-    ]
-    common = sorted(set.intersection(*per_document)) if len(per_document) > 1 else []
-    if not common:
-        return frozenset()
-    return frozenset(w for w, tokens in zip(common, tokenize(common), strict=True) if tokens)
-
-
 LEXICAL = "lexical"
-EMBED_BATCH = 64
-PROGRESS_ABOVE = 200
-
-
-def embed_text(
-    document: DocumentInfo, clause: Clause, part: str | None = None, context: bool = True
-) -> str:
-    """What the model reads for a clause (or one sentence of it): the text in its context.
-
-    The context (document title, heading, what a letter's part is for) gives short clauses a
-    meaning; only the clause itself is ever quoted.
-    """
-    text = clause.text if part is None else part
-    if not context:
-        return " ".join(text.split())
-    parts = [document.title]
-    if clause.heading and clause.heading != document.title:
-        parts.append(clause.heading)
-    if clause.label:
-        text = f"{describe(clause)}: {text}"
-    return " ".join(f"{'. '.join(parts)}. {text}".split())
-
-
-@dataclass(frozen=True)
-class Units:
-    """What gets embedded: each clause whole, each sentence of a multi-sentence clause, and
-    for a part of a letter what the part is for, alone (its role).
-
-    `rows[u]` is (clause index, sentence start, sentence end) for unit u; start = end = -1 for
-    the whole clause, which always comes first among its clause's units; start = end = ROLE
-    for the role.
-    """
-
-    clauses: list[Clause]
-    texts: list[str]
-    rows: np.ndarray  # int64 (units x 3)
-
-
-ROLE = -2
-
-
-def plan_units(
-    documents: Sequence[Document],
-    context: bool = True,
-    sentence_units: bool = True,
-    segmented: dict[str, list[Clause]] | None = None,
-    role_units: bool = True,
-) -> Units:
-    """`segmented` holds the clauses of documents already segmented (unchanged since).
-
-    A role unit ("Letter from the Minister ... . closing and signature: who signed the
-    letter") lets a question about what a part of the letter is for find it in any language,
-    without the part's names and numbers blurring the match."""
-    clauses: list[Clause] = []
-    texts: list[str] = []
-    rows: list[tuple[int, int, int]] = []
-    for document in documents:
-        known = (segmented or {}).get(document.doc_id)
-        for clause in known if known is not None else segment(document):
-            index = len(clauses)
-            clauses.append(clause)
-            texts.append(embed_text(document.info, clause, context=context))
-            rows.append((index, -1, -1))
-            spans = sentences(clause) if sentence_units else []
-            if len(spans) > 1:
-                for a, b in spans:
-                    texts.append(embed_text(document.info, clause, clause.text[a:b], context))
-                    rows.append((index, a, b))
-            if role_units and context and clause.label:
-                role = describe(clause)
-                texts.append(" ".join(f"{document.info.title}. {role}".split()))
-                rows.append((index, ROLE, ROLE))
-    return Units(clauses, texts, np.array(rows, dtype=np.int64).reshape(-1, 3))
-
-
-def lexical_text(clause: Clause) -> str:
-    """What BM25 reads: the clause, and what the letter part it is stands for."""
-    if clause.label:
-        return f"{describe(clause)}: {clause.text}"
-    return clause.text
-
-
-def content_hash(model: str, text: str) -> str:
-    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
 
 
 def file_checksum(path: Path) -> str:
@@ -332,73 +162,6 @@ class _Previous:
     lexical: LexicalIndex | None = None  # its clauses' tokens, by the hash of their text
 
 
-@dataclass(frozen=True)
-class SpacePlan:
-    """One model's vectors for a build: per set, the content hashes and their vectors."""
-
-    embedder: Embedder
-    hashes: dict[str, list[str]]
-    vectors: dict[str, np.ndarray]
-
-
-@dataclass(frozen=True)
-class Space:
-    """One model's view of the index: a vector per unit, per off-topic passage, per word."""
-
-    model: str
-    vectors: np.ndarray
-    dense: Any  # faiss.Index over `vectors`, ids = unit numbers
-    background: np.ndarray
-    words: np.ndarray  # empty except for the first model
-    english_only: bool
-    everyday: np.ndarray | None = None  # None except for the first model (if built with it)
-    languages: dict[str, np.ndarray] = field(default_factory=dict)  # see language_means
-
-
-@dataclass
-class LoadedIndex:
-    """One generation of the index, in memory."""
-
-    folder: Path
-    manifest: dict[str, Any]
-    documents: dict[str, DocumentInfo]
-    clauses: list[Clause]
-    units: np.ndarray  # (units x 3): clause index, sentence start, end (see Units)
-    spaces: list[Space]  # the first is the primary model
-    lexical: LexicalIndex  # one document per clause
-    words: list[str]  # the corpus vocabulary, in the order of Space.words
-    names: frozenset[str] = frozenset()  # see retrieval.store.names
-    _starts: np.ndarray | None = field(default=None, repr=False)
-    _common: frozenset[str] | None = field(default=None, repr=False)
-
-    @property
-    def model(self) -> str:
-        return str(self.manifest["model"])
-
-    @property
-    def generation(self) -> str:
-        return self.folder.name
-
-    @property
-    def unit_starts(self) -> np.ndarray:
-        """Index of each clause's first unit (units are grouped by clause, in order)."""
-        if self._starts is None:
-            self._starts = np.searchsorted(self.units[:, 0], np.arange(len(self.clauses)))
-        return self._starts
-
-    @property
-    def common_names(self) -> frozenset[str]:
-        """See common_names: the words every document's metadata shares."""
-        if self._common is None:
-            self._common = common_names(self.documents.values())
-        return self._common
-
-    def unit_range(self, clause: int) -> tuple[int, int]:
-        starts = self.unit_starts
-        end = int(starts[clause + 1]) if clause + 1 < len(starts) else len(self.units)
-        return int(starts[clause]), end
-
-
 def _clause_record(clause: Clause, digest: str) -> dict[str, Any]:
     # by hand: dataclasses.asdict is ten times slower, which shows at 100k clauses
     return {
@@ -430,33 +193,6 @@ def _write_json(path: Path, data: Any) -> None:
         handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         handle.flush()
         os.fsync(handle.fileno())
-
-
-ANN_ABOVE = 200_000  # more vectors than this: an approximate (IVF) index instead of exact
-ANN_PROBES = 48
-
-
-def _dense_index(vectors: np.ndarray, dim: int) -> Any:
-    """Exact inner-product search up to ANN_ABOVE vectors; above, an inverted-file index
-    (trained on a seeded sample) that scans ANN_PROBES of its lists per question."""
-    import faiss
-
-    ids = np.arange(len(vectors), dtype=np.int64)
-    if len(vectors) <= ANN_ABOVE:
-        index = faiss.IndexIDMap(faiss.IndexFlatIP(dim))
-        if len(vectors):
-            index.add_with_ids(vectors, ids)
-        return index
-    lists = min(4096, int(4 * np.sqrt(len(vectors))))
-    quantizer = faiss.IndexFlatIP(dim)
-    ivf = faiss.IndexIVFFlat(quantizer, dim, lists, faiss.METRIC_INNER_PRODUCT)
-    sample = np.random.default_rng(0).choice(
-        len(vectors), size=min(len(vectors), 64 * lists), replace=False
-    )
-    ivf.train(vectors[np.sort(sample)])
-    ivf.add_with_ids(vectors, ids)
-    ivf.nprobe = ANN_PROBES
-    return ivf
 
 
 class IndexStore:
@@ -745,45 +481,16 @@ class IndexStore:
             }
             # vectors known already: this index's before, and the reference sets' as shipped
             known = ChainMap(previous.vectors, shipped_vectors())  # looked up, not copied
-            plans: list[tuple[Embedder, dict[str, list[str]], dict[str, list[int]]]] = []
-            changed: set[int] = set()
-            for number, embedder in enumerate(embedders):
-                kinds = SETS if number == 0 else tuple(k for k in SETS if k not in FIRST_MODEL_ONLY)
-                hashes = {
-                    kind: [content_hash(embedder.name, f"{kind}\0{t}") for t in texts[kind]]
-                    for kind in kinds
-                }
-                todo = {
-                    kind: [i for i, h in enumerate(hashes[kind]) if h not in known]
-                    for kind in kinds
-                }
-                changed.update(int(units.rows[u, 0]) for u in todo["units"])
-                expect = getattr(embedder, "expect", None)
-                if expect is not None:  # it may choose how to embed by how much there is
-                    expect(sum(len(t) for t in todo.values()))
-                plans.append((embedder, hashes, todo))
-            counter = _Progress(
-                sum(len(t) for _, _, todo in plans for t in todo.values()), progress
-            )
-            spaces = [
-                SpacePlan(
-                    embedder,
-                    hashes,
-                    {
-                        kind: self._embed(
-                            embedder,
-                            texts[kind],
-                            hashes[kind],
-                            todo[kind],
-                            known,
-                            counter,
-                            query=kind in QUERY_SETS,
-                        )
-                        for kind in hashes
-                    },
+            plans = plan_vectors(embedders, texts, known)
+            changed = {int(units.rows[u, 0]) for p in plans for u in p.todo["units"]}
+            announce = getattr(progress, "documents", None)
+            if announce is not None:
+                todo = Counter(units.clauses[i].doc_id for i in changed)
+                announce(
+                    {d: (len(c), todo[d]) for d, c in by_document.items()},
+                    sum(p.count for p in plans),
                 )
-                for embedder, hashes, todo in plans
-            ]
+            spaces = embed_all(plans, texts, known, progress)
             clause_hashes = [
                 content_hash("clause", t) for t, w in zip(units.texts, whole, strict=True) if w
             ]
@@ -807,30 +514,6 @@ class IndexStore:
             seconds=time.monotonic() - started,
             skipped=tuple(skipped),
         )
-
-    @staticmethod
-    def _embed(
-        embedder: Embedder,
-        texts: Sequence[str],
-        hashes: Sequence[str],
-        todo: Sequence[int],
-        previous: Mapping[str, np.ndarray],
-        counter: _Progress,
-        query: bool = False,
-    ) -> np.ndarray:
-        """Vectors for all texts: reused where the hash is known, embedded in batches where
-        not; a batch holds texts of about one length (a model pads each text of a batch to
-        its longest: sentences batched with whole paragraphs cost a paragraph each)."""
-        vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-        for i, h in enumerate(hashes):
-            if h in previous:
-                vectors[i] = previous[h]
-        todo = sorted(todo, key=lambda i: len(texts[i]))
-        for start in range(0, len(todo), EMBED_BATCH):
-            batch = list(todo[start : start + EMBED_BATCH])
-            vectors[batch] = embedder.embed([texts[i] for i in batch], query=query)
-            counter.advance(len(batch))
-        return vectors
 
     def _clean_leftovers(self) -> None:
         for path in self.root.glob(".building-*"):
@@ -861,7 +544,7 @@ class IndexStore:
             for i, plan in enumerate(spaces):
                 for kind, vectors in plan.vectors.items():
                     np.save(staging / vectors_file(i, kind), vectors, allow_pickle=False)
-                dense = _dense_index(plan.vectors["units"], plan.embedder.dim)
+                dense = dense_index(plan.vectors["units"], plan.embedder.dim)
                 faiss.write_index(dense, str(staging / dense_file(i)))
                 space_records.append(
                     {
@@ -921,27 +604,3 @@ class IndexStore:
         generations = sorted(p for p in self.root.glob("gen-*") if p.name not in keep)
         for old in generations[:-1]:  # keep the one before, for readers still loading it
             shutil.rmtree(old, ignore_errors=True)
-
-
-class _Progress:
-    """Counts embedded texts across models and reports them to a callback."""
-
-    def __init__(self, total: int, callback: Callable[[int, int], None] | None) -> None:
-        self.total, self.done, self.callback = total, 0, callback
-
-    def advance(self, n: int) -> None:
-        self.done += n
-        if self.callback and self.total:
-            self.callback(self.done, self.total)
-
-
-def progress_bar(done: int, total: int) -> None:
-    """A one-line progress bar on stderr (a terminal), for builds that embed many texts."""
-    if total <= PROGRESS_ABOVE or not sys.stderr.isatty():
-        return
-    width = 30
-    filled = int(width * done / total)
-    sys.stderr.write(f"\rembedding [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()

@@ -11,7 +11,7 @@ from retrieval import lexical
 from retrieval.corpus import load_corpus
 from retrieval.lexical import LexicalIndex, tokenize
 from retrieval.segment import segment
-from retrieval.store import lexical_text
+from retrieval.units import lexical_text
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [

@@ -146,8 +146,8 @@ def test_unrelated_question_abstains(built: tuple[Path, Path]) -> None:
 
 
 def test_word_bridge_maps_question_words_onto_the_corpus(built: tuple[Path, Path]) -> None:
+    from retrieval.bridge import translate
     from retrieval.embed import E5Embedder
-    from retrieval.ranking import translate
     from retrieval.store import IndexStore
 
     loaded = IndexStore(built[1]).load()
@@ -201,8 +201,8 @@ def test_a_name_every_document_shares_does_not_pull_to_one_title(
 def test_language_means_tell_the_question_languages(built: tuple[Path, Path]) -> None:
     """The mean of each language's everyday questions is nearest that language's questions
     (questions of neither set); towards_english moves only those not in English."""
+    from retrieval.bridge import language_of, towards_english
     from retrieval.embed import E5Embedder
-    from retrieval.ranking import language_of, towards_english
     from retrieval.store import IndexStore
 
     space = IndexStore(built[1]).load().spaces[0]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from retrieval.engine import Engine
 from retrieval.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from retrieval.settings import Settings
 from retrieval.store import SCHEMA_VERSION, IndexStore
+from retrieval.vectors import ProgressReport
 
 
 class CountingEmbedder(HashingEmbedder):
@@ -239,7 +241,7 @@ def test_a_metadata_change_alone_rebuilds(settings: Settings, corpus_dir: Path) 
 
 
 def test_names_are_words_capitalised_inside_sentences_and_never_lower() -> None:
-    from retrieval.store import count_words, names
+    from retrieval.vocabulary import count_words, names
 
     counts = count_words(
         [
@@ -265,8 +267,8 @@ def test_index_records_the_corpus_names(fake_engine: Engine) -> None:
 
 
 def test_common_names_are_the_words_every_documents_metadata_shares(fake_engine: Engine) -> None:
-    from retrieval.store import common_names
     from retrieval.types import DocumentInfo
+    from retrieval.vocabulary import common_names
 
     declaration = DocumentInfo("d", "Baku Declaration of the Meeting", "d.txt", place="Baku")
     letter = DocumentInfo("l", "Letter to ICANN", "l.txt", place="Bakü, Azerbaijan")
@@ -281,8 +283,8 @@ def test_common_names_are_the_words_every_documents_metadata_shares(fake_engine:
 
 
 def test_letter_parts_get_a_role_unit_that_is_never_highlighted(fake_engine: Engine) -> None:
-    from retrieval.ranking import _highlight
-    from retrieval.store import ROLE
+    from retrieval.scores import highlight
+    from retrieval.units import ROLE
 
     loaded = fake_engine.index()
     labelled = {i for i, c in enumerate(loaded.clauses) if c.label}
@@ -294,7 +296,7 @@ def test_letter_parts_get_a_role_unit_that_is_never_highlighted(fake_engine: Eng
         assert loaded.units[start, 1] == -1  # the whole clause first
         scores = np.zeros(len(loaded.units), dtype=np.float32)
         scores[start:end][loaded.units[start:end, 1] == ROLE] = 1.0  # the role scores best
-        span = _highlight(loaded, scores, clause)
+        span = highlight(loaded, scores, clause)
         if span is not None:
             a, b = span
             assert 0 <= a < b <= len(loaded.clauses[clause].text)
@@ -307,7 +309,7 @@ def test_reference_vectors_are_shipped_for_the_default_models() -> None:
     everyday.txt)."""
     from retrieval.embed import BACKENDS, DEFAULT_BACKEND
     from retrieval.reference import REFERENCE_SETS, reference_texts, shipped_vectors
-    from retrieval.store import FIRST_MODEL_ONLY, content_hash
+    from retrieval.vectors import FIRST_MODEL_ONLY, content_hash
 
     shipped = shipped_vectors()
     for number, model in enumerate(BACKENDS[DEFAULT_BACKEND]):
@@ -327,7 +329,7 @@ def test_a_build_takes_the_reference_vectors_it_is_given(
     """Reference vectors known by hash are not embedded again (the counting embedder sees
     only the corpus's own texts)."""
     from retrieval import reference
-    from retrieval.store import content_hash
+    from retrieval.vectors import content_hash
 
     embedder = HashingEmbedder()
     shipped = {
@@ -350,3 +352,48 @@ def test_a_build_takes_the_reference_vectors_it_is_given(
     assert seen and not references & set(seen)
     loaded = IndexStore(tmp_path / "idx").load()
     assert np.allclose(loaded.spaces[0].background[0], 1 / np.sqrt(embedder.dim))
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_a_long_build_reports_documents_then_tenths_with_the_time_left() -> None:
+    """Away from a terminal: a line per document, then a line per tenth with the time
+    left, scaled from the time per text since the first batch."""
+    now = [100.0]
+    stream = _Stream(tty=False)
+    report = ProgressReport(stream, clock=lambda: now[0])
+    report.documents({"letter": (12, 12), "declaration": (17, 3)}, 1000)
+    for done in range(100, 1001, 50):  # 50 texts every 5 s after the first batch
+        report(done, 1000)
+        now[0] += 5.0
+    lines = stream.getvalue().splitlines()
+    assert lines[:2] == ["letter: 12 clauses, 12 to embed", "declaration: 17 clauses, 3 to embed"]
+    assert lines[2] == "embedding 100/1000 texts (10%)"  # nothing to scale from yet
+    assert lines[3] == "embedding 200/1000 texts (20%), about 1 min 20 s left"  # 100 in 10 s
+    assert lines[-1] == "embedding 1000/1000 texts (100%)"
+    assert len(lines) == 2 + 10
+
+
+def test_progress_redraws_one_line_on_a_terminal_and_a_short_build_says_nothing() -> None:
+    now = [0.0]
+    tty = _Stream(tty=True)
+    report = ProgressReport(tty, clock=lambda: now[0])
+    report.documents({"letter": (12, 12)}, 500)  # a terminal gets the bar alone
+    for done in (64, 128, 500):
+        report(done, 500)
+        now[0] += 2.0
+    out = tty.getvalue()
+    assert out.count("\r") == 3 and out.endswith("\n") and "letter" not in out
+    assert "about 12 s left" in out  # 64 texts in 2 s, 372 to go
+    quiet = _Stream(tty=False)
+    short = ProgressReport(quiet)
+    short.documents({"letter": (12, 12)}, 150)
+    short(150, 150)
+    assert quiet.getvalue() == ""

@@ -1,0 +1,190 @@
+"""The word bridge: a question's words mapped onto the corpus's own words, and a question in
+another language moved towards English.
+
+For any corpus: the corpus vocabulary (LoadedIndex.words) is embedded at index time, a
+question word the corpus lacks is embedded at question time (and kept), and the nearest corpus
+word above TRANSLATE_AT is taken to be what it means. Nothing here lists words of a language
+or of a corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.embed import Embedder
+from retrieval.lexical import tokenize
+from retrieval.loaded import LoadedIndex, Space
+from retrieval.vocabulary import WORD, fold_name
+
+TRANSLATE_AT = 0.88  # cosine at which a question word is taken to mean a corpus word
+MAX_UNKNOWN = 12  # words of one question looked up in the corpus vocabulary
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """The question's words mapped onto the corpus vocabulary."""
+
+    tokens: list[str]  # BM25 tokens of the question, and of the corpus words its others mean
+    coverage: float  # share of its words known to the corpus or translated into it
+    named: frozenset[str] = frozenset()  # question words that stand for a corpus name
+    unknown_name: bool = False  # it names something the corpus never mentions
+    # the question in the corpus's own words: the words it shares with the corpus and the
+    # corpus words its others mean, in its order ("Сколько глав международных организаций
+    # присутствовало?" -> "heads international organizations")
+    corpus_words: str = ""
+    # question words that are, or translate to, a word every document's metadata shares
+    # (LoadedIndex.common_names: "Baku", "Bakıda", "Баку" when every document is from Baku)
+    common: frozenset[str] = frozenset()
+
+
+TOKEN = re.compile(r"[\w'’-]+")
+NAME_SUFFIX = 3  # "Azerbaijani", "ICANN'a", "Bakuda": a name with up to 3 letters added
+NAME_MIN = 4  # shorter names are matched only whole
+
+
+def is_name(names: frozenset[str], word: str) -> bool:
+    folded = fold_name(word)
+    # a suffix after an apostrophe: "ICANN's", Turkish "Bakü'deki", "Los Angeles'a"
+    stem = re.split(r"['’]", folded, maxsplit=1)[0]
+    if folded in names or stem in names:
+        return True
+    return any(
+        folded[:-cut] in names for cut in range(1, NAME_SUFFIX + 1) if len(folded) - cut >= NAME_MIN
+    )
+
+
+def _unknown_name(loaded: LoadedIndex, question: str, english: bool, bridged: set[str]) -> bool:
+    """Does the question name something (a number, an acronym, and in an English question a
+    capitalised word) that the corpus never mentions, even by a close form?"""
+    tokens = TOKEN.findall(question)
+    # capitals mean names only where the rest is written in lower case
+    shouting = question == question.upper()
+    later = [t for t in tokens[1:] if t[0].isalpha()]
+    title_case = sum(t[0].isupper() for t in later) > len(later) / 2
+    for position, token in enumerate(tokens):
+        number = any(ch.isdigit() for ch in token)
+        acronym = len(token) > 1 and token.isupper() and token.isascii() and not shouting
+        capitalised = (
+            english and not title_case and position > 0 and token[0].isupper() and token != "I"
+        )
+        if not (number or acronym or capitalised):
+            continue
+        if token in bridged or is_name(loaded.names, token):
+            continue
+        parts = tokenize([token])[0]
+        if parts and not all(loaded.lexical.knows(t) for t in parts):
+            return True
+    return False
+
+
+def translate(
+    loaded: LoadedIndex, embedder: Embedder, question: str, english: bool = False
+) -> Bridge:
+    """Map each question word the corpus does not contain onto the corpus word it means.
+
+    The multilingual model embeds single words well enough to pair 'qadınlar' with 'women'
+    or 'киберпреступности' with 'cyber-crime'; BM25 then matches those corpus words. A
+    word with no close corpus word (below TRANSLATE_AT) stays untranslated, which is also a
+    sign that the corpus may not speak of it. Words that are, or translate to, one of the
+    corpus's names are reported as `named`.
+    """
+    tokens = tokenize([question])[0]
+    known = 0
+    unknown: list[str] = []
+    named: set[str] = set()
+    words = list(dict.fromkeys(WORD.findall(question)))
+    for word, word_tokens in zip(words, tokenize(words) if words else [], strict=True):
+        if is_name(loaded.names, word):
+            named.add(word)
+        if not word_tokens:
+            continue  # a stop word
+        if all(loaded.lexical.knows(t) for t in word_tokens):
+            known += 1
+        else:
+            unknown.append(word)
+    unknown = unknown[:MAX_UNKNOWN]
+    translated: list[str] = []
+    bridged: dict[str, str] = {}
+    space = loaded.spaces[0]
+    if unknown and len(space.words):
+        sims = _word_vectors(embedder, unknown) @ space.words.T
+        for word, row in zip(unknown, sims, strict=True):
+            best = int(np.argmax(row))
+            if row[best] >= TRANSLATE_AT:
+                translated.append(loaded.words[best])
+                bridged[word] = loaded.words[best]
+                if is_name(loaded.names, loaded.words[best]):
+                    named.add(word)
+    unknown_set = set(unknown)
+    corpus_words = " ".join(
+        bridged.get(word, "" if word in unknown_set else word) for word in words
+    ).split()
+    if translated:
+        tokens = tokens + tokenize([" ".join(translated)])[0]
+    common = frozenset(
+        word
+        for word in words
+        if is_name(loaded.common_names, word)
+        or (word in bridged and is_name(loaded.common_names, bridged[word]))
+    )
+    counted = known + len(unknown)
+    return Bridge(
+        tokens,
+        (known + len(translated)) / counted if counted else 0.0,
+        frozenset(named),
+        _unknown_name(loaded, question, english, set(bridged)),
+        " ".join(corpus_words),
+        common,
+    )
+
+
+def unnamed(question: str, named: frozenset[str]) -> str:
+    """The question without the words that name something of the corpus."""
+    if not named:
+        return question
+    return " ".join(WORD.sub(lambda m: "" if m.group(0) in named else m.group(0), question).split())
+
+
+_WORD_CACHE: dict[tuple[str, str], np.ndarray] = {}
+WORD_CACHE_SIZE = 20_000
+
+
+def _word_vectors(embedder: Embedder, words: list[str]) -> np.ndarray:
+    """Query vectors of single words; question words recur, so they are kept."""
+    missing = [w for w in words if (embedder.name, w) not in _WORD_CACHE]
+    if missing:
+        if len(_WORD_CACHE) + len(missing) > WORD_CACHE_SIZE:
+            _WORD_CACHE.clear()
+        for word, vector in zip(missing, embedder.embed(missing, query=True), strict=True):
+            _WORD_CACHE[(embedder.name, word)] = vector
+    return np.stack([_WORD_CACHE[(embedder.name, w)] for w in words])
+
+
+def towards_english(space: Space, query: np.ndarray) -> np.ndarray:
+    """A question not in English, moved by the difference between its language's mean
+    question vector and the English one (Space.languages: the same everyday questions in
+    each language, so the difference is the language alone). Read across languages, the
+    multilingual model's vector of a question carries its language too, which pulls it
+    towards whatever clauses happen to lie in that direction; this takes it out. The
+    language is the one whose mean is nearest; a question nearest English is left as it is."""
+    means = space.languages
+    language = language_of(space, query)
+    if language in (None, "en"):
+        return query
+    moved = query - (means[language] - means["en"])
+    return np.asarray(moved / _norm(moved), dtype=np.float32)
+
+
+def language_of(space: Space, query: np.ndarray) -> str | None:
+    """The language whose mean question vector is nearest the question; None without means."""
+    means = space.languages
+    if "en" not in means or len(means) < 2:
+        return None
+    return max(means, key=lambda code: float(query @ means[code]) / _norm(means[code]))
+
+
+def _norm(vector: np.ndarray) -> float:
+    return float(np.linalg.norm(vector)) or 1.0

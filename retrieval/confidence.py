@@ -1,0 +1,173 @@
+"""How confident are we that the best clause answers the question, and whether to abstain.
+
+The evidence (Features) is read from the ranking: how much better the question matches the
+corpus than off-topic passages and everyday questions, how many of its words the corpus knows,
+whether it names something the corpus never mentions, whether the kind of answer it asks for
+is near the top. A logistic model over a few of them (Calibration), fitted per set of models
+by `clausebot calibrate` (retrieval/calibrate.py), is kept in retrieval/data/calibration.json;
+a question whose probability falls below its group's threshold is not answered.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from retrieval.lexical import tokenize
+from retrieval.loaded import LoadedIndex, Space
+from retrieval.units import lexical_text
+
+
+@dataclass(frozen=True)
+class Features:
+    relative: float  # best cosine over the corpus minus best cosine over off-topic passages
+    english_cosine: float  # best cosine of the English-only model (0 if none, or not English)
+    english: float  # 1 for a question in English (when an English model can tell), else 0
+    known_words: float  # share of the question's words found in the corpus, or translating to it
+    support: float = 0.0  # share of the question's corpus words that the best clause contains
+    # `relative` of the question with the corpus's names taken out ("When was ICANN founded?"
+    # -> "When was founded?"): what the question asks, apart from whom it names
+    unnamed_relative: float = 0.0
+    # 1 when the question names something (a capitalised word of an English question, an
+    # acronym, a number) that the corpus never mentions ("the GDP of Azerbaijan", "in 2019")
+    unknown_name: float = 0.0
+    # when the question asks for a kind of answer (a sum of money, a time, a count, an
+    # amount: "how much does it cost", "когда", "kaç"; see answer_type_missing), how
+    # far down the ranking the nearest clause of that kind is: 0 when the first clause is,
+    # 1 when none near the top is (see answer_kind.answer_kind)
+    answer_type_missing: float = 0.0
+    # Read from the multilingual model's cosines of the question as asked, in any corpus:
+    top_cosine: float = 0.0  # the best unit's cosine
+    corpus_z: float = 0.0  # how far the best clause stands out from the corpus's clauses
+    background_z: float = 0.0  # how far it stands out from the off-topic passages
+
+    NAMES = (
+        "relative",
+        "english_cosine",
+        "english",
+        "known_words",
+        "support",
+        "unnamed_relative",
+        "unknown_name",
+        "relative_foreign",
+        "unnamed_relative_foreign",
+        "answer_type_missing",
+        "top_cosine",
+        "corpus_z",
+        "background_z",
+    )
+
+    # A question in another language is read by the multilingual model alone, across
+    # languages, where cosines spread less: its scores get weights of their own.
+    @property
+    def relative_foreign(self) -> float:
+        return self.relative * (1.0 - self.english)
+
+    @property
+    def unnamed_relative_foreign(self) -> float:
+        return self.unnamed_relative * (1.0 - self.english)
+
+    @property
+    def group(self) -> str:
+        """Questions are thresholded by group: English ones are read by more models."""
+        return "english" if self.english else "other"
+
+    def vector(self, names: Sequence[str] = NAMES) -> list[float]:
+        return [float(getattr(self, name)) for name in names]
+
+
+# The features the shipped abstention model uses: chosen by leave-one-out figures on the
+# project's question set (benchmarks/quality.py, docs/quality.md).
+ABSTENTION_FEATURES = (
+    "relative",
+    "english_cosine",
+    "english",
+    "known_words",
+    "unnamed_relative",
+    "unknown_name",
+    "relative_foreign",
+    "unnamed_relative_foreign",
+    "answer_type_missing",
+)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float = 0.5
+    names: tuple[str, ...] = ABSTENTION_FEATURES  # the features the weights go with
+    thresholds: tuple[tuple[str, float], ...] = ()  # per Features.group, where fitted
+
+    def threshold_for(self, features: Features) -> float:
+        return dict(self.thresholds).get(features.group, self.threshold)
+
+    def probability(self, features: Features) -> float:
+        x = sum(w * f for w, f in zip(self.weights, features.vector(self.names), strict=True))
+        x += self.bias
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+# For models the project has not calibrated: answer when the corpus beats the off-topic
+# passages clearly.
+FALLBACK = Calibration(weights=(40.0,), bias=-1.0, names=("relative",))
+
+
+@lru_cache(maxsize=1)
+def calibrations() -> dict[str, Calibration]:
+    raw = json.loads(
+        resources.files("retrieval").joinpath("data/calibration.json").read_text(encoding="utf-8")
+    )
+    return {
+        model: Calibration(
+            tuple(c["weights"]),
+            c["bias"],
+            c.get("threshold", 0.5),
+            tuple(c["features"]),
+            tuple(sorted(c.get("thresholds", {}).items())),
+        )
+        for model, c in raw.get("models", {}).items()
+        if set(c.get("features", ["?"])) <= set(Features.NAMES)
+        and len(c["features"]) == len(c["weights"])
+    }
+
+
+def relative(space: Space, unit_scores: np.ndarray, query: np.ndarray, everyday: bool) -> float:
+    """How much better the question matches the corpus than anything off-topic: the off-topic
+    passages and, with `everyday` (for a question not in English), everyday questions in
+    several languages. Read across languages, a question's cosines to English texts lie close
+    together; an everyday question in its own language is the nearer "anything else"."""
+    off_topic = float((space.background @ query).max()) if len(space.background) else 0.0
+    if everyday and space.everyday is not None and len(space.everyday):
+        off_topic = max(off_topic, float((space.everyday @ query).max()))
+    return float(unit_scores.max()) - off_topic
+
+
+def standing(
+    space: Space, units: np.ndarray, clauses: np.ndarray, query: np.ndarray
+) -> tuple[float, float, float]:
+    """The best unit's cosine, and how far it stands out (in standard deviations) from the
+    corpus's clauses and from the off-topic passages: measures that need no word of the
+    corpus, for any corpus and language."""
+    top = float(units.max())
+    valid = clauses[clauses > -1.0]
+    corpus_z = (top - float(valid.mean())) / (float(valid.std()) + 1e-6) if len(valid) > 1 else 0.0
+    background_z = 0.0
+    if len(space.background) > 1:
+        reference = space.background @ query
+        background_z = (top - float(reference.mean())) / (float(reference.std()) + 1e-6)
+    return top, corpus_z, background_z
+
+
+def support(loaded: LoadedIndex, tokens: list[str], clause: int) -> float:
+    known = {t for t in tokens if loaded.lexical.knows(t)}
+    if not known:
+        return 0.0
+    words = set(tokenize([lexical_text(loaded.clauses[clause])])[0])
+    return len(known & words) / len(known)

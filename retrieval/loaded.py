@@ -1,0 +1,98 @@
+"""One generation of the index in memory (LoadedIndex), each model's view of it (Space), and
+the FAISS index over a model's vectors (dense_index)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.lexical import LexicalIndex
+from retrieval.types import Clause, DocumentInfo
+from retrieval.vocabulary import common_names
+
+ANN_ABOVE = 200_000  # more vectors than this: an approximate (IVF) index instead of exact
+ANN_PROBES = 48
+
+
+def dense_index(vectors: np.ndarray, dim: int, exact_up_to: int = ANN_ABOVE) -> Any:
+    """Exact inner-product search up to `exact_up_to` vectors; above, an inverted-file index
+    (trained on a seeded sample) that scans ANN_PROBES of its lists per question."""
+    import faiss
+
+    ids = np.arange(len(vectors), dtype=np.int64)
+    if len(vectors) <= exact_up_to:
+        index = faiss.IndexIDMap(faiss.IndexFlatIP(dim))
+        if len(vectors):
+            index.add_with_ids(vectors, ids)
+        return index
+    lists = min(4096, int(4 * np.sqrt(len(vectors))))
+    quantizer = faiss.IndexFlatIP(dim)
+    ivf = faiss.IndexIVFFlat(quantizer, dim, lists, faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).choice(
+        len(vectors), size=min(len(vectors), 64 * lists), replace=False
+    )
+    ivf.train(vectors[np.sort(sample)])
+    ivf.add_with_ids(vectors, ids)
+    ivf.nprobe = ANN_PROBES
+    return ivf
+
+
+@dataclass(frozen=True)
+class Space:
+    """One model's view of the index: a vector per unit, per off-topic passage, per word."""
+
+    model: str
+    vectors: np.ndarray
+    dense: Any  # faiss.Index over `vectors`, ids = unit numbers
+    background: np.ndarray
+    words: np.ndarray  # empty except for the first model
+    english_only: bool
+    everyday: np.ndarray | None = None  # None except for the first model (if built with it)
+    languages: dict[str, np.ndarray] = field(default_factory=dict)  # see language_means
+
+
+@dataclass
+class LoadedIndex:
+    """One generation of the index, in memory."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    documents: dict[str, DocumentInfo]
+    clauses: list[Clause]
+    units: np.ndarray  # (units x 3): clause index, sentence start, end (see Units)
+    spaces: list[Space]  # the first is the primary model
+    lexical: LexicalIndex  # one document per clause
+    words: list[str]  # the corpus vocabulary, in the order of Space.words
+    names: frozenset[str] = frozenset()  # see retrieval.vocabulary.names
+    _starts: np.ndarray | None = field(default=None, repr=False)
+    _common: frozenset[str] | None = field(default=None, repr=False)
+
+    @property
+    def model(self) -> str:
+        return str(self.manifest["model"])
+
+    @property
+    def generation(self) -> str:
+        return self.folder.name
+
+    @property
+    def unit_starts(self) -> np.ndarray:
+        """Index of each clause's first unit (units are grouped by clause, in order)."""
+        if self._starts is None:
+            self._starts = np.searchsorted(self.units[:, 0], np.arange(len(self.clauses)))
+        return self._starts
+
+    @property
+    def common_names(self) -> frozenset[str]:
+        """See common_names: the words every document's metadata shares."""
+        if self._common is None:
+            self._common = common_names(self.documents.values())
+        return self._common
+
+    def unit_range(self, clause: int) -> tuple[int, int]:
+        starts = self.unit_starts
+        end = int(starts[clause + 1]) if clause + 1 < len(starts) else len(self.units)
+        return int(starts[clause]), end

@@ -1,0 +1,61 @@
+"""Dense scores: each unit's cosine with a question, each clause's best unit, z-scores over the
+corpus, the best clauses of a score array, and the sentence to highlight.
+
+A clause is embedded whole and, when it has several sentences, sentence by sentence, and a
+part of a letter also by its role alone; a clause scores its best unit (retrieval.store lays
+the units out clause by clause: LoadedIndex.unit_starts).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from retrieval.loaded import ANN_ABOVE, LoadedIndex, Space
+
+EXACT_LIMIT = ANN_ABOVE  # up to this many units, score every unit; above, ask FAISS for candidates
+CANDIDATES = 200
+
+
+def unit_scores(space: Space, query: np.ndarray) -> np.ndarray:
+    """Cosine of every unit; -1 for units FAISS did not return (large corpora)."""
+    if len(space.vectors) <= EXACT_LIMIT:
+        return np.asarray(space.vectors @ query, dtype=np.float32)
+    unit_scores = np.full(len(space.vectors), -1.0, dtype=np.float32)
+    scores, ids = space.dense.search(query[None, :], min(CANDIDATES, len(space.vectors)))
+    keep = ids[0] >= 0
+    unit_scores[ids[0][keep]] = scores[0][keep]
+    return unit_scores
+
+
+def clause_scores(loaded: LoadedIndex, units: np.ndarray, sentence_units: bool) -> np.ndarray:
+    """Each clause's score: its best unit's (itself, a sentence, its role), or its own only."""
+    if sentence_units:
+        return np.maximum.reduceat(units, loaded.unit_starts)
+    return units[loaded.unit_starts]
+
+
+def zscores(scores: np.ndarray) -> np.ndarray:
+    valid = scores > -1.0
+    if valid.sum() < 2:
+        return np.where(valid, 0.0, -10.0)
+    mean, std = scores[valid].mean(), scores[valid].std()
+    return np.where(valid, (scores - mean) / (std + 1e-6), -10.0)
+
+
+def highlight(loaded: LoadedIndex, unit_scores: np.ndarray, clause: int) -> tuple[int, int] | None:
+    """The span of the clause's best sentence, if it has more than one."""
+    start, end = loaded.unit_range(clause)
+    sentences = start + np.flatnonzero(loaded.units[start:end, 1] >= 0)
+    if len(sentences) == 0:
+        return None  # the clause whole (and its role) only
+    top = int(sentences[np.argmax(unit_scores[sentences])])
+    return int(loaded.units[top, 1]), int(loaded.units[top, 2])
+
+
+def best(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n highest scores, best first (ties in index order); without sorting
+    the whole array, which matters at a million clauses."""
+    if n >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    top = np.argpartition(-scores, n - 1)[:n]
+    return top[np.lexsort((top, -scores[top]))]

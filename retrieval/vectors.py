@@ -1,0 +1,196 @@
+"""Vectors for a build: which texts each model must embed, and embedding them.
+
+A text's vector is kept under the hash of the model and the text (content_hash): a build looks
+each one up in the previous generation and in the shipped reference vectors, and embeds only
+what it cannot find, in batches of texts of about one length, reporting its progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+import numpy as np
+
+from retrieval.embed import Embedder
+
+# What each model embeds: the units of the corpus; off-topic passages (for abstention); and,
+# for the first model only, the corpus vocabulary and everyday questions in several languages
+# (for questions in other languages, see bridge.translate and confidence.relative).
+SETS = ("units", "background", "words", "everyday", "asked")
+FIRST_MODEL_ONLY = ("words", "everyday", "asked")
+QUERY_SETS = ("asked",)  # embedded as questions ("query: "), the others as passages
+EMBED_BATCH = 64
+
+
+def content_hash(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class SpacePlan:
+    """One model's vectors for a build: per set, the content hashes and their vectors."""
+
+    embedder: Embedder
+    hashes: dict[str, list[str]]
+    vectors: dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One model's share of a build: per set, every text's hash and the texts to embed."""
+
+    embedder: Embedder
+    hashes: dict[str, list[str]]
+    todo: dict[str, list[int]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(t) for t in self.todo.values())
+
+
+def plan_vectors(
+    embedders: Sequence[Embedder], texts: Mapping[str, Sequence[str]], known: Mapping[str, object]
+) -> list[Planned]:
+    """For each model, the hashes of its sets' texts and those that `known` lacks."""
+    plans = []
+    for number, embedder in enumerate(embedders):
+        kinds = SETS if number == 0 else tuple(k for k in SETS if k not in FIRST_MODEL_ONLY)
+        hashes = {
+            kind: [content_hash(embedder.name, f"{kind}\0{t}") for t in texts[kind]]
+            for kind in kinds
+        }
+        todo = {kind: [i for i, h in enumerate(hashes[kind]) if h not in known] for kind in kinds}
+        planned = Planned(embedder, hashes, todo)
+        expect = getattr(embedder, "expect", None)
+        if expect is not None:  # it may choose how to embed by how much there is
+            expect(planned.count)
+        plans.append(planned)
+    return plans
+
+
+class Progress:
+    """Counts embedded texts across models and reports them to a callback."""
+
+    def __init__(self, total: int, callback: Callable[[int, int], None] | None) -> None:
+        self.total, self.done, self.callback = total, 0, callback
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.callback and self.total:
+            self.callback(self.done, self.total)
+
+
+def embed_all(
+    plans: Sequence[Planned],
+    texts: Mapping[str, Sequence[str]],
+    known: Mapping[str, np.ndarray],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[SpacePlan]:
+    """Every model's vectors of every set: known ones looked up, the others embedded."""
+    counter = Progress(sum(p.count for p in plans), progress)
+    return [
+        SpacePlan(
+            p.embedder,
+            p.hashes,
+            {
+                kind: _embed(
+                    p.embedder,
+                    texts[kind],
+                    p.hashes[kind],
+                    p.todo[kind],
+                    known,
+                    counter,
+                    query=kind in QUERY_SETS,
+                )
+                for kind in p.hashes
+            },
+        )
+        for p in plans
+    ]
+
+
+def _embed(
+    embedder: Embedder,
+    texts: Sequence[str],
+    hashes: Sequence[str],
+    todo: Sequence[int],
+    known: Mapping[str, np.ndarray],
+    counter: Progress,
+    query: bool = False,
+) -> np.ndarray:
+    """Vectors for all texts: reused where the hash is known, embedded in batches where
+    not; a batch holds texts of about one length (a model pads each text of a batch to
+    its longest: sentences batched with whole paragraphs cost a paragraph each)."""
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for i, h in enumerate(hashes):
+        if h in known:
+            vectors[i] = known[h]
+    todo = sorted(todo, key=lambda i: len(texts[i]))
+    for start in range(0, len(todo), EMBED_BATCH):
+        batch = list(todo[start : start + EMBED_BATCH])
+        vectors[batch] = embedder.embed([texts[i] for i in batch], query=query)
+        counter.advance(len(batch))
+    return vectors
+
+
+PROGRESS_ABOVE = 200  # texts to embed: below, a build is quick and says nothing until done
+LOG_STEP = 0.1  # away from a terminal, a line per tenth of the texts
+
+
+class ProgressReport:
+    """Progress of a long build on stderr. On a terminal, one line redrawn with the share
+    done and the time left; elsewhere (a log, CI), a line per document before embedding
+    starts, then a line per tenth of the texts. The time left is the time so far scaled by
+    what remains, counted from the end of the first batch (which also loads the model)."""
+
+    def __init__(
+        self, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.clock = clock
+        self.started: float | None = None
+        self.first = 0
+        self.logged = 0.0
+
+    def documents(self, counts: Mapping[str, tuple[int, int]], total: int) -> None:
+        """Before embedding `total` texts: each document's clauses, and how many of them
+        must be embedded (the rest are reused); away from a terminal only."""
+        if total <= PROGRESS_ABOVE or self.stream.isatty():
+            return
+        for doc_id, (clauses, todo) in counts.items():
+            self.stream.write(f"{doc_id}: {clauses} clauses, {todo} to embed\n")
+        self.stream.flush()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if self.started is None:
+            self.started, self.first = now, done
+        if total <= PROGRESS_ABOVE:
+            return
+        share = f"{100 * done // total}%"
+        line = f"embedding {done}/{total} texts ({share}){self._left(done, total, now)}"
+        if self.stream.isatty():
+            self.stream.write(f"\r{line}\033[K" + ("\n" if done >= total else ""))
+        elif done >= total or done / total >= self.logged + LOG_STEP:
+            self.logged = done / total
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def _left(self, done: int, total: int, now: float) -> str:
+        counted = done - self.first
+        if self.started is None or done >= total or counted <= 0:
+            return ""
+        seconds = (now - self.started) / counted * (total - done)
+        return f", about {_duration(seconds)} left"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
