@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from retrieval.citation import cite
 from retrieval.corpus import load_corpus
@@ -18,6 +18,7 @@ from retrieval.ranking import Options, Ranking, rank
 from retrieval.settings import Settings
 from retrieval.store import BuildReport, IndexStore
 from retrieval.types import Answer, Clause, Passage
+from retrieval.vectors import Reporter
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class Engine:
 
     # -- building ----------------------------------------------------------------------------
 
-    def build(self, progress: Callable[[int, int], None] | None = None) -> BuildReport:
+    def build(self, progress: Reporter = None) -> BuildReport:
         documents, problems = load_corpus(self.settings.corpus, self.settings.max_file_mb)
         current = self.store.current()
         previous_model = None

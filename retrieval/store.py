@@ -32,7 +32,7 @@ import shutil
 import time
 import zlib
 from collections import ChainMap, Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,14 @@ from retrieval.reference import (
 )
 from retrieval.types import Clause, Document, DocumentInfo
 from retrieval.units import Units, lexical_text, plan_units
-from retrieval.vectors import SETS, SpacePlan, content_hash, embed_all, plan_vectors
+from retrieval.vectors import (
+    SETS,
+    Reporter,
+    SpacePlan,
+    content_hash,
+    embed_all,
+    plan_vectors,
+)
 from retrieval.vocabulary import count_words, names, vocabulary
 
 log = logging.getLogger(__name__)
@@ -423,7 +430,7 @@ class IndexStore:
         documents: Sequence[Document],
         embedders: Sequence[Embedder],
         skipped: Sequence[CorpusProblem] = (),
-        progress: Callable[[int, int], None] | None = None,
+        progress: Reporter = None,
     ) -> BuildReport:
         started = time.monotonic()
         with self.lock():

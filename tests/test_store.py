@@ -14,7 +14,7 @@ from retrieval.engine import Engine
 from retrieval.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from retrieval.settings import Settings
 from retrieval.store import SCHEMA_VERSION, IndexStore
-from retrieval.vectors import ProgressReport
+from retrieval.vectors import ProgressReport, Step
 
 
 class CountingEmbedder(HashingEmbedder):
@@ -364,21 +364,37 @@ class _Stream(io.StringIO):
 
 
 def test_a_long_build_reports_documents_then_tenths_with_the_time_left() -> None:
-    """Away from a terminal: a line per document, then a line per tenth with the time
-    left, scaled from the time per text since the first batch."""
+    """Away from a terminal: a line per document, then a line per tenth of the work with
+    the time left, scaled from the work per second since the first batch."""
     now = [100.0]
     stream = _Stream(tty=False)
     report = ProgressReport(stream, clock=lambda: now[0])
     report.documents({"letter": (12, 12), "declaration": (17, 3)}, 1000)
-    for done in range(100, 1001, 50):  # 50 texts every 5 s after the first batch
-        report(done, 1000)
+    for done in range(100, 1001, 50):  # 50 texts (500 of work) every 5 s after the first
+        report(Step(done, 1000, done * 10, 10_000))
         now[0] += 5.0
     lines = stream.getvalue().splitlines()
     assert lines[:2] == ["letter: 12 clauses, 12 to embed", "declaration: 17 clauses, 3 to embed"]
     assert lines[2] == "embedding 100/1000 texts (10%)"  # nothing to scale from yet
-    assert lines[3] == "embedding 200/1000 texts (20%), about 1 min 20 s left"  # 100 in 10 s
+    assert lines[3] == "embedding 200/1000 texts (20%), about 1 min 20 s left"  # 1000 in 10 s
     assert lines[-1] == "embedding 1000/1000 texts (100%)"
     assert len(lines) == 2 + 10
+
+
+def test_the_time_left_is_of_the_work_not_of_the_texts() -> None:
+    """Paragraphs first, then many short words: the share and the time left follow the
+    work (characters), so the words do not make the rest look instant."""
+    now = [0.0]
+    stream = _Stream(tty=False)
+    report = ProgressReport(stream, clock=lambda: now[0])
+    report.documents({"d": (60, 60)}, 560)
+    report(Step(60, 560, 30_000, 40_000))  # the paragraphs, the model loaded
+    now[0] += 2.0
+    report(Step(310, 560, 35_000, 40_000))  # 250 words: 5,000 of work in 2 s
+    assert stream.getvalue().splitlines()[-2:] == [
+        "embedding 60/560 texts (75%)",
+        "embedding 310/560 texts (87%), about 2 s left",  # 5,000 to go at 2,500 a second
+    ]
 
 
 def test_progress_redraws_one_line_on_a_terminal_and_a_short_build_says_nothing() -> None:
@@ -387,13 +403,13 @@ def test_progress_redraws_one_line_on_a_terminal_and_a_short_build_says_nothing(
     report = ProgressReport(tty, clock=lambda: now[0])
     report.documents({"letter": (12, 12)}, 500)  # a terminal gets the bar alone
     for done in (64, 128, 500):
-        report(done, 500)
+        report(Step(done, 500, done, 500))
         now[0] += 2.0
     out = tty.getvalue()
     assert out.count("\r") == 3 and out.endswith("\n") and "letter" not in out
-    assert "about 12 s left" in out  # 64 texts in 2 s, 372 to go
+    assert "about 12 s left" in out  # 64 in 2 s, 372 to go
     quiet = _Stream(tty=False)
     short = ProgressReport(quiet)
     short.documents({"letter": (12, 12)}, 150)
-    short(150, 150)
+    short(Step(150, 150, 1500, 1500))
     assert quiet.getvalue() == ""
