@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import SyntheticEmbedder, write_corpus  # noqa: E402
 
 from bot.telegram_html import Labels, render_answer, split_blocks  # noqa: E402
+from retrieval.build import build_index  # noqa: E402
 from retrieval.corpus import load_corpus  # noqa: E402
 from retrieval.engine import Engine  # noqa: E402
 from retrieval.evaluate import read_items  # noqa: E402
@@ -259,7 +260,7 @@ def reindex(size: int, tmp: Path) -> dict[str, Any]:
     def build() -> tuple[float, Any]:
         started = time.perf_counter()
         documents, _ = load_corpus(corpus)
-        report = store.build(documents, [embedder])
+        report = build_index(store, documents, [embedder])
         return time.perf_counter() - started, report
 
     first, report = build()

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Sequence
 
+from retrieval.build import BuildReport, build_index
 from retrieval.citation import cite
 from retrieval.corpus import load_corpus
 from retrieval.embed import BACKENDS, MODEL_NAMES, Embedder, load_embedders
@@ -16,7 +17,7 @@ from retrieval.loaded import LoadedIndex
 from retrieval.question import clean_question
 from retrieval.ranking import Options, Ranking, rank
 from retrieval.settings import Settings
-from retrieval.store import BuildReport, IndexStore
+from retrieval.store import IndexStore
 from retrieval.types import Answer, Clause, Passage
 from retrieval.vectors import Reporter
 
@@ -102,7 +103,7 @@ class Engine:
             with contextlib.suppress(ClausebotError):
                 previous_model = self.store.read_manifest(current).get("model")
         embedders = self.embedders(str(previous_model) if previous_model else None)
-        return self.store.build(documents, embedders, problems, progress)
+        return build_index(self.store, documents, embedders, problems, progress)
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from retrieval import lexical
+from retrieval.build import build_index
 from retrieval.corpus import load_corpus
 from retrieval.embed import HashingEmbedder
 from retrieval.engine import Engine
@@ -200,7 +201,7 @@ def test_failed_build_leaves_the_old_index_serving(settings: Settings) -> None:
     (settings.corpus / "new.txt").write_text("A brand new clause.\n", encoding="utf-8")
     documents, _ = load_corpus(settings.corpus)
     with pytest.raises(RuntimeError):
-        engine.store.build(documents, [Exploding()])
+        build_index(engine.store, documents, [Exploding()])
     assert engine.store.generation() == before
     assert not list(settings.index.glob(".building-*"))
     assert len(IndexStore(settings.index).load().clauses) == 29
@@ -345,9 +346,9 @@ def test_a_build_takes_the_reference_vectors_it_is_given(
             seen.extend(texts)
             return super().embed(texts, query=query)
 
-    monkeypatch.setattr("retrieval.store.shipped_vectors", lambda: shipped)
+    monkeypatch.setattr("retrieval.build.shipped_vectors", lambda: shipped)
     documents, _ = load_corpus(corpus_dir)
-    IndexStore(tmp_path / "idx").build(documents, [Counting()])
+    build_index(IndexStore(tmp_path / "idx"), documents, [Counting()])
     references = {t for kind in reference.REFERENCE_SETS for t in reference.reference_texts(kind)}
     assert seen and not references & set(seen)
     loaded = IndexStore(tmp_path / "idx").load()

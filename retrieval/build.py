@@ -1,0 +1,346 @@
+"""Building the index: a new generation from the documents, reusing what the current one
+has (vectors by content hash, clauses and word counts of unchanged documents, BM25 tokens),
+written beside it and swapped in atomically under the store's lock (retrieval.store).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections import ChainMap, Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.corpus import CorpusProblem, fsync_path
+from retrieval.embed import Embedder
+from retrieval.lexical import LexicalIndex
+from retrieval.loaded import dense_index
+from retrieval.reference import (
+    background_passages,
+    everyday_languages,
+    everyday_questions,
+    inputs_digest,
+    shipped_vectors,
+)
+from retrieval.store import (
+    CLAUSES,
+    CURRENT,
+    LEXICAL,
+    MANIFEST,
+    SCHEMA_VERSION,
+    SEGMENTER_VERSION,
+    UNITS,
+    IndexStore,
+    dense_file,
+    document_checksum,
+    file_checksum,
+    manifest_checksum,
+    vectors_file,
+)
+from retrieval.types import Clause, Document
+from retrieval.units import Units, lexical_text, plan_units
+from retrieval.vectors import Reporter, SpacePlan, content_hash, embed_all, plan_vectors
+from retrieval.vocabulary import count_words, names, vocabulary
+
+log = logging.getLogger(__name__)
+
+
+def build_inputs(embedders: Sequence[Embedder]) -> dict[str, Any]:
+    """Everything besides the documents that decides what a build produces."""
+    return {
+        "models": [e.name for e in embedders],
+        "segmenter": SEGMENTER_VERSION,
+        **inputs_digest(),
+    }
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    documents: int
+    clauses: int
+    embedded: int
+    reused: int
+    removed: int
+    seconds: float
+    skipped: tuple[CorpusProblem, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "documents": self.documents,
+            "clauses": self.clauses,
+            "embedded": self.embedded,
+            "reused": self.reused,
+            "removed": self.removed,
+            "seconds": round(self.seconds, 3),
+        }
+        if self.skipped:
+            out["skipped"] = [{"path": p.path, "reason": p.reason} for p in self.skipped]
+        return out
+
+
+@dataclass
+class _Previous:
+    """What the current generation offers a new build."""
+
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # content hash -> vector
+    clause_hashes: set[str] = field(default_factory=set)
+    clauses: dict[str, list[Clause]] = field(default_factory=dict)  # by document
+    word_counts: dict[str, Counter[str]] = field(default_factory=dict)  # by document
+    documents: dict[str, str] = field(default_factory=dict)  # document checksums
+    inputs: dict[str, Any] | None = None
+    lexical: LexicalIndex | None = None  # its clauses' tokens, by the hash of their text
+
+
+def _clause_record(clause: Clause, digest: str) -> dict[str, Any]:
+    # by hand: dataclasses.asdict is ten times slower, which shows at 100k clauses
+    return {
+        "doc_id": clause.doc_id,
+        "number": clause.number,
+        "start": clause.start,
+        "end": clause.end,
+        "text": clause.text,
+        "label": clause.label,
+        "heading": clause.heading,
+        "page": clause.page,
+        "ref": clause.ref,
+        "hash": digest,
+    }
+
+
+def _write_json(path: Path, data: Any) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        # json.dumps runs the C encoder; json.dump to a file would run the Python one
+        handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def build_index(
+    store: IndexStore,
+    documents: Sequence[Document],
+    embedders: Sequence[Embedder],
+    skipped: Sequence[CorpusProblem] = (),
+    progress: Reporter = None,
+) -> BuildReport:
+    started = time.monotonic()
+    with store.lock():
+        _clean_leftovers(store.root)
+        inputs = {
+            **build_inputs(embedders),
+            "context": store.context,
+            "sentence_units": store.sentence_units,
+            "role_units": store.role_units,
+        }
+        checksums = {d.doc_id: document_checksum(d) for d in documents}
+        current = store.checked_current()
+        if (
+            current
+            and current[1].get("inputs") == inputs
+            and current[1].get("documents") == checksums
+        ):
+            count = int(current[1].get("clause_count", 0))  # nothing to do
+            return BuildReport(
+                len(documents), count, 0, count, 0, time.monotonic() - started, tuple(skipped)
+            )
+        previous = _previous(*current) if current else _Previous()
+        # documents whose text is unchanged keep their clauses and word counts
+        same = {
+            doc_id
+            for doc_id, checksum in checksums.items()
+            if previous.inputs == inputs
+            and previous.documents.get(doc_id) == checksum
+            and doc_id in previous.clauses
+        }
+        units = plan_units(
+            documents,
+            store.context,
+            store.sentence_units,
+            {doc_id: previous.clauses[doc_id] for doc_id in same},
+            store.role_units,
+        )
+        by_document: dict[str, list[Clause]] = {}
+        for clause in units.clauses:
+            by_document.setdefault(clause.doc_id, []).append(clause)
+        word_counts = {
+            d.doc_id: previous.word_counts[d.doc_id]
+            if d.doc_id in same and d.doc_id in previous.word_counts
+            else count_words(lexical_text(c) for c in by_document.get(d.doc_id, []))
+            for d in documents
+        }
+        whole = units.rows[:, 1] == -1  # the units that stand for a whole clause
+        everyday = everyday_questions()
+        texts = {
+            "units": units.texts,
+            "background": background_passages(),
+            "words": vocabulary(word_counts.values()),
+            "everyday": everyday,
+            "asked": everyday,  # the same questions, embedded as questions
+        }
+        # vectors known already: this index's before, and the reference sets' as shipped
+        known = ChainMap(previous.vectors, shipped_vectors())  # looked up, not copied
+        plans = plan_vectors(embedders, texts, known)
+        changed = {int(units.rows[u, 0]) for p in plans for u in p.todo["units"]}
+        announce = getattr(progress, "documents", None)
+        if announce is not None:
+            todo = Counter(units.clauses[i].doc_id for i in changed)
+            announce(
+                {d: (len(c), todo[d]) for d, c in by_document.items()},
+                sum(p.count for p in plans),
+            )
+        spaces = embed_all(plans, texts, known, progress)
+        clause_hashes = [
+            content_hash("clause", t) for t, w in zip(units.texts, whole, strict=True) if w
+        ]
+        removed = len(previous.clause_hashes - set(clause_hashes))
+        _write(
+            store.root,
+            documents,
+            units,
+            clause_hashes,
+            texts["words"],
+            word_counts,
+            spaces,
+            inputs,
+            previous.lexical,
+        )
+    return BuildReport(
+        documents=len(documents),
+        clauses=len(units.clauses),
+        embedded=len(changed),
+        reused=len(units.clauses) - len(changed),
+        removed=removed,
+        seconds=time.monotonic() - started,
+        skipped=tuple(skipped),
+    )
+
+
+def _previous(folder: Path, manifest: dict[str, Any]) -> _Previous:
+    """What a build can take over from the current generation."""
+    try:
+        vectors: dict[str, np.ndarray] = {}
+        for i, space in enumerate(manifest["spaces"]):
+            for kind, hashes in space["hashes"].items():
+                loaded = np.load(folder / vectors_file(i, kind), allow_pickle=False)
+                vectors.update(zip(hashes, loaded, strict=True))
+        records = json.loads((folder / CLAUSES).read_text(encoding="utf-8"))
+        clauses: dict[str, list[Clause]] = {}
+        for record in records["clauses"]:
+            clause = Clause(**{k: v for k, v in record.items() if k != "hash"})
+            clauses.setdefault(clause.doc_id, []).append(clause)
+        word_counts = {k: Counter(v) for k, v in records.get("word_counts", {}).items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("previous index not reused (%s): embedding every clause", exc)
+        return _Previous()
+    try:
+        lexical: LexicalIndex | None = LexicalIndex.load(folder / LEXICAL, len(records["clauses"]))
+    except (OSError, ValueError) as exc:
+        log.warning("previous lexical index not reused (%s): tokenizing every clause", exc)
+        lexical = None
+    return _Previous(
+        vectors,
+        set(manifest.get("hashes", [])),
+        clauses,
+        word_counts,
+        manifest.get("documents", {}),
+        manifest.get("inputs"),
+        lexical,
+    )
+
+
+def _clean_leftovers(root: Path) -> None:
+    for path in root.glob(".building-*"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _write(
+    root: Path,
+    documents: Sequence[Document],
+    units: Units,
+    clause_hashes: list[str],
+    words: list[str],
+    word_counts: dict[str, Counter[str]],
+    spaces: Sequence[SpacePlan],
+    inputs: dict[str, Any],
+    lexical: LexicalIndex | None = None,
+) -> None:
+    """Write a new generation and make it current; `lexical`, the previous generation's
+    lexical index, lends the tokens of clauses whose text has not changed."""
+    import faiss
+
+    name = f"gen-{time.time_ns()}"
+    staging = root / f".building-{name}"
+    staging.mkdir(parents=True)
+    try:
+        clauses = units.clauses
+        np.save(staging / UNITS, units.rows, allow_pickle=False)
+        space_records = []
+        for i, plan in enumerate(spaces):
+            for kind, vectors in plan.vectors.items():
+                np.save(staging / vectors_file(i, kind), vectors, allow_pickle=False)
+            dense = dense_index(plan.vectors["units"], plan.embedder.dim)
+            faiss.write_index(dense, str(staging / dense_file(i)))
+            space_records.append(
+                {
+                    "model": plan.embedder.name,
+                    "dimension": plan.embedder.dim,
+                    "english_only": plan.embedder.english_only,
+                    "hashes": plan.hashes,
+                }
+            )
+        records = {
+            "documents": [asdict(d.info) for d in documents],
+            "clauses": [_clause_record(c, h) for c, h in zip(clauses, clause_hashes, strict=True)],
+            "words": words,
+            "word_counts": word_counts,
+            "names": names(word_counts.values()),
+            "everyday_languages": everyday_languages(),
+        }
+        _write_json(staging / CLAUSES, records)
+        LexicalIndex.build([lexical_text(c) for c in clauses], lexical).save(staging / LEXICAL)
+        files = {
+            str(p.relative_to(staging)): file_checksum(p)
+            for p in sorted(staging.rglob("*"))
+            if p.is_file()
+        }
+        manifest = {
+            "schema": SCHEMA_VERSION,
+            "model": "+".join(plan.embedder.name for plan in spaces),
+            "dimension": spaces[0].embedder.dim if spaces else 0,
+            "spaces": space_records,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "documents": {d.doc_id: document_checksum(d) for d in documents},
+            "inputs": inputs,
+            "clause_count": len(clauses),
+            "hashes": clause_hashes,
+            "files": files,
+        }
+        manifest["checksum"] = manifest_checksum(manifest)
+        _write_json(staging / MANIFEST, manifest)
+        for path in [*staging.rglob("*"), staging]:
+            fsync_path(path)
+        final = root / name
+        staging.rename(final)
+        link = root / f".{CURRENT}-{os.getpid()}"
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        os.symlink(name, link)
+        os.replace(link, root / CURRENT)
+        fsync_path(root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _prune(root, keep={name})
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    generations = sorted(p for p in root.glob("gen-*") if p.name not in keep)
+    for old in generations[:-1]:  # keep the one before, for readers still loading it
+        shutil.rmtree(old, ignore_errors=True)
