@@ -31,10 +31,6 @@ class Bridge:
     coverage: float  # share of its words known to the corpus or translated into it
     named: frozenset[str] = frozenset()  # question words that stand for a corpus name
     unknown_name: bool = False  # it names something the corpus never mentions
-    # the question in the corpus's own words: the words it shares with the corpus and the
-    # corpus words its others mean, in its order ("Сколько глав международных организаций
-    # присутствовало?" -> "heads international organizations")
-    corpus_words: str = ""
     # question words that are, or translate to, a word every document's metadata shares
     # (LoadedIndex.common_names: "Baku", "Bakıda", "Баку" when every document is from Baku)
     common: frozenset[str] = frozenset()
@@ -118,10 +114,6 @@ def translate(
                 bridged[word] = loaded.words[best]
                 if is_name(loaded.names, loaded.words[best]):
                     named.add(word)
-    unknown_set = set(unknown)
-    corpus_words = " ".join(
-        bridged.get(word, "" if word in unknown_set else word) for word in words
-    ).split()
     if translated:
         tokens = tokens + tokenize([" ".join(translated)])[0]
     common = frozenset(
@@ -136,7 +128,6 @@ def translate(
         (known + len(translated)) / counted if counted else 0.0,
         frozenset(named),
         _unknown_name(loaded, question, english, set(bridged)),
-        " ".join(corpus_words),
         common,
     )
 

@@ -64,7 +64,6 @@ class Options:
     translate: bool = True
     everyday_reference: bool = True  # see confidence.relative
     towards_english: bool = True  # see towards_english
-    bridged_english: bool = True  # see rank: the English model reads Bridge.corpus_words
     answer_kinds: bool = True  # see answer_kind: clauses of the kind asked for are raised
     common_words: bool = True  # see rank: the question is also read without them
 
@@ -132,16 +131,14 @@ def rank(
             bridge = Bridge(tokenize([question])[0], 1.0)
     for space in loaded.spaces:
         weight = 1.0
-        text = question
         if space.english_only and len(loaded.spaces) > 1:
+            # an English-only model votes on English questions alone: read through the word
+            # bridge, a question in another language lost more than it gained (docs/quality.md)
             weight = options.english_weight * english
-            if not english and options.bridged_english and bridge.corpus_words:
-                # it cannot read the question, but it reads the question's corpus words
-                weight, text = options.english_weight, bridge.corpus_words
             if weight == 0.0:
                 continue  # its vote would not count: skip the work
         with clock("embed"):
-            asked = by_name[space.model].embed([text], query=True)[0]
+            asked = by_name[space.model].embed([question], query=True)[0]
             query = towards_english(space, asked) if shift and not space.english_only else asked
         with clock("search"):
             units = unit_scores(space, query)
