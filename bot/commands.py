@@ -1,0 +1,341 @@
+"""What each `clausebot` subcommand does: one call into `retrieval` (or the bot's stores), its
+result rendered on stdout. Parsing the command line and turning problems into one line on
+stderr is bot/cli.py's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from retrieval.errors import ClausebotError, QuestionError
+from retrieval.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.storage import HistoryStore
+    from retrieval.engine import Engine
+
+DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "questions.jsonl"
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.engine import Engine
+    from retrieval.store import IndexStore
+
+    engine = Engine(settings, store=IndexStore(settings.index, lock_wait=args.wait))
+    if args.watch:
+        return _watch(engine, args)
+    _build_and_report(engine, args.json)
+    return 0
+
+
+def _build_and_report(engine: Engine, as_json: bool) -> None:
+    from retrieval.vectors import ProgressReport
+
+    settings = engine.settings
+    report = engine.build(progress=ProgressReport())
+    for problem in report.skipped:
+        print(f"warning: skipped {problem}", file=sys.stderr)
+    print(
+        f"indexed {report.documents} documents, {report.clauses} clauses: "
+        f"{report.embedded} embedded, {report.reused} reused, {report.removed} removed "
+        f"in {report.seconds:.1f} s -> {settings.index}"
+    )
+    if as_json:
+        _emit_json(report.to_json())
+
+
+def _watch(engine: Engine, args: argparse.Namespace) -> int:
+    """Re-embed whenever the corpus changes, once it has been still for a moment."""
+    import signal
+    import time
+
+    from retrieval.status import corpus_signature
+
+    stop = False
+
+    def on_term(signum: int, frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, on_term)
+    print(f"watching {engine.settings.corpus} (Ctrl-C to stop)", file=sys.stderr)
+    built_for = None
+    try:
+        while not stop:
+            seen = corpus_signature(engine.settings.corpus)
+            if seen != built_for:
+                time.sleep(min(1.0, args.interval))  # debounce: let a save or a copy finish
+                if corpus_signature(engine.settings.corpus) != seen:
+                    continue
+                try:
+                    _build_and_report(engine, args.json)
+                except ClausebotError as exc:  # keep watching: the old index still serves
+                    print(f"clausebot index: {exc}", file=sys.stderr)
+                built_for = seen
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.store import IndexStore
+
+    loaded = IndexStore(settings.index).load()
+    line = f"ok: {len(loaded.clauses)} clauses, model {loaded.model}, {loaded.generation}"
+    if args.bot is not None:
+        line += f"; {_bot_alive(settings, args.bot)}"
+    print(line)
+    return 0
+
+
+def _bot_alive(settings: Settings, max_age: float) -> str:
+    """The running bot's heartbeat (Settings.bot_heartbeat) is recent, or why not."""
+    import time
+
+    path = settings.bot_heartbeat
+    try:
+        beat = float(path.read_text(encoding="utf-8").strip())
+    except FileNotFoundError:
+        raise ClausebotError(
+            f"the bot has not reached the Bot API yet (no {path}): is clausebot telegram running?"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ClausebotError(f"cannot read the bot's heartbeat {path} ({exc})") from None
+    age = time.time() - beat
+    if age > max_age:
+        raise ClausebotError(
+            f"the bot last reached the Bot API {age:.0f} s ago (over {max_age:g} s): "
+            "see its log for network errors"
+        )
+    return f"bot reached the Bot API {age:.0f} s ago"
+
+
+def _questions_from_stdin() -> Iterator[tuple[str | None, str | None]]:
+    """(question, error) per non-blank stdin line, as the lines arrive."""
+    for lineno, raw in enumerate(sys.stdin.buffer, start=1):
+        try:
+            line = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            yield None, f"stdin line {lineno} is not valid UTF-8; skipped"
+            continue
+        if line.strip():
+            yield line, None
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import render_answer
+    from retrieval.engine import Engine
+
+    if args.question is None:
+        print("clausebot ask: give a question, or - to read questions from stdin", file=sys.stderr)
+        return 2
+    from_stdin = args.question == "-"
+    questions = _questions_from_stdin() if from_stdin else iter([(args.question, None)])
+    engine = Engine(settings)
+    failed = False
+    bold = sys.stdout.isatty()
+    for question, problem in questions:
+        error = problem
+        if question is not None and error is None:
+            try:
+                answer = engine.ask(question, k=args.k)
+            except QuestionError as exc:
+                error = str(exc)
+            else:
+                if args.json:
+                    _emit_json(answer.to_json())
+                else:
+                    print(render_answer(answer, bold=bold), end="\n\n" if from_stdin else "\n")
+                    sys.stdout.flush()
+                continue
+        failed = True
+        if args.json:
+            _emit_json({"question": question, "error": error, "abstained": True, "passages": []})
+        print(f"clausebot ask: {error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.engine import Engine
+    from retrieval.evaluate import DEPTH, evaluate, read_items
+
+    path = args.file or DEFAULT_QUESTIONS
+    items = read_items(path)
+    engine = Engine(settings)
+    report = evaluate(items, lambda q: engine.ask(q, k=DEPTH))
+    if args.json:
+        _emit_json(report if args.verbose else {k: v for k, v in report.items() if k != "misses"})
+        return 0
+    print(f"{path}: {report['overall']['questions']} questions")
+    columns = ("n", "hit@1", "hit@3", "mrr@10", "answered@1", "false-abst", "abst-out")
+    widths = (5, 6, 6, 7, 10, 10, 9)
+
+    def cell(v: float | None, w: int) -> str:
+        return f"{v:>{w}.3f}" if v is not None else f"{'-':>{w}}"
+
+    def table(title: str, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        print(f"{title:12} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
+        for name, f in rows:
+            print(
+                f"{name:12} {f['questions']:>5} {cell(f['hit@1'], 6)} {cell(f['hit@3'], 6)} "
+                f"{cell(f['mrr@10'], 7)} {cell(f['answered_hit@1'], 10)} "
+                f"{cell(f['false_abstention'], 10)} {cell(f['abstention_out_of_scope'], 9)}"
+            )
+
+    table("language", [("overall", report["overall"]), *report["by_language"].items()])
+    if len(report["by_kind"]) > 1:
+        print()
+        table("kind", list(report["by_kind"].items()))
+    if report["auc"]:
+        langs = sorted({lang for row in report["auc"].values() for lang in row} - {"all"})
+        print("\nconfidence AUC, answerable against each kind (0.5 = chance)")
+        print(f"{'kind':12} " + " ".join(f"{lang:>6}" for lang in ["all", *langs]))
+        for kind, row in report["auc"].items():
+            cells = " ".join(cell(row.get(lang), 6) for lang in ["all", *langs])
+            print(f"{kind:12} {cells}")
+    if args.verbose:
+        for miss in report["misses"]:
+            what = (
+                "answered (should abstain)"
+                if miss["out_of_scope"]
+                else (f"rank {miss['rank']}" + (", abstained" if miss["abstained"] else ""))
+            )
+            print(f"  miss [{miss['lang']}] {miss['question']!r}: {what}; top {miss['top']}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.calibrate import MAX_FALSE_ABSTENTION, calibrate, save
+    from retrieval.confidence import Features
+    from retrieval.engine import Engine
+    from retrieval.evaluate import read_items
+
+    items = read_items(args.file or DEFAULT_QUESTIONS)
+    engine = Engine(settings)
+    model = engine.index().model
+
+    def features_of(question: str) -> Features:
+        ranking, _, _ = engine.ranking(question, k=1)
+        assert ranking.features is not None
+        return ranking.features
+
+    budget = args.max_false_abstention
+    entry = calibrate(items, features_of, model, MAX_FALSE_ABSTENTION if budget is None else budget)
+    save(model, entry)
+    print(json.dumps(entry, ensure_ascii=False))
+    return 0
+
+
+def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.status import index_status
+
+    documents = index_status(settings)["documents"]
+    if args.json:
+        _emit_json(documents)
+        return 0
+    for doc in documents:
+        print(
+            f"{doc['doc_id']}\t{doc['title']}\t{doc['date'] or 'undated'}\t{doc['format']}\t"
+            f"{doc['clauses']} clauses"
+        )
+    return 0
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.corpus import add_document
+    from retrieval.engine import Engine
+
+    meta = {
+        k.removeprefix("meta_"): v for k, v in vars(args).items() if k.startswith("meta_") and v
+    }
+    document = add_document(settings.corpus, args.file, meta, args.force, settings.max_file_mb)
+    print(f"added {document.info.path} as {document.doc_id}: {document.info.title}")
+    _build_and_report(Engine(settings), args.json)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.status import index_status
+
+    status = index_status(settings)
+    if args.json:
+        _emit_json(status)
+        return 0
+    print(f"index:    {settings.index} (generation {status['generation']})")
+    print(f"model:    {status['model']}")
+    print(f"built:    {status['built_at']}")
+    print(f"clauses:  {status['clauses']}")
+    print("documents:")
+    for doc in status["documents"]:
+        print(f"  {doc['doc_id']}: {doc['title']} ({doc['date'] or 'undated'})")
+    changed = status["corpus_changed"]
+    print(
+        "corpus:   "
+        + (
+            "changed since the build: run clausebot index"
+            if changed
+            else "unchanged since the build"
+        )
+    )
+    return 0
+
+
+@contextlib.contextmanager
+def _history(settings: Settings) -> Iterator[HistoryStore | None]:
+    """The configured store of questions and votes; None when nothing was ever stored."""
+    from bot.storage import open_store
+
+    if not settings.database_url and not settings.feedback_db.exists():
+        print(f"nothing stored: {settings.feedback_db} does not exist")
+        yield None
+        return
+    store = open_store(settings)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    with _history(settings) as store:
+        if store is not None:
+            deleted = store.purge(args.older_than)
+            print(f"deleted {deleted} questions older than {args.older_than:g} days")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import asdict
+
+    with _history(settings) as store:
+        if store is None:
+            return 0
+        stats = store.stats()
+    if args.json:
+        _emit_json(asdict(stats))
+        return 0
+    print(
+        f"questions {stats.questions} (answered {stats.answered}, not answered "
+        f"{stats.abstained}); votes {stats.up} up, {stats.down} down"
+    )
+    for question, count in stats.top:
+        print(f"  {count:>5}  {question}")
+    return 0
+
+
+def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.telegram_app import run
+
+    return run(settings, args)
