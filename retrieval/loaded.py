@@ -52,6 +52,10 @@ class Space:
     english_only: bool
     everyday: np.ndarray | None = None  # None except for the first model (if built with it)
     languages: dict[str, np.ndarray] = field(default_factory=dict)  # see language_means
+    # the everyday questions of each language, as questions (first model only): see
+    # scores.hubness
+    asked: dict[str, np.ndarray] = field(default_factory=dict)
+    hubs: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # scores.hubness
 
 
 @dataclass

@@ -3,9 +3,9 @@
 Dense (retrieval.scores): a clause scores its best unit (itself, a sentence, its role). Each
 model's scores are turned into z-scores over the corpus (how far a clause stands out for this
 question), which removes a model's habit of giving every text a high cosine, and the models
-are summed: the multilingual one always, the English-only one for English questions and, for
-a question in another language, on the question's corpus words (retrieval.bridge). A question
-in another language is first moved towards English (bridge.towards_english).
+are summed: the multilingual one always, the English-only one for English questions only. A
+question in another language is moved towards English (bridge.towards_english), and each
+unit's hubness for its language is taken off (scores.hubness).
 Lexical: BM25 over clause text, added with a small weight so exact names and numbers win ties.
 Answer kinds (retrieval.answer_kind): a question asking for a time, a count or a sum raises
 the clauses that contain one.
@@ -24,12 +24,20 @@ import numpy as np
 
 from retrieval import confidence as evidence
 from retrieval.answer_kind import answer_kind
-from retrieval.bridge import Bridge, towards_english, translate, unnamed
+from retrieval.bridge import Bridge, language_of, towards_english, translate, unnamed
 from retrieval.confidence import FALLBACK, Features, calibrations
 from retrieval.embed import Embedder
 from retrieval.lexical import tokenize
-from retrieval.loaded import LoadedIndex
-from retrieval.scores import best, clause_scores, highlight, unit_scores, zscores
+from retrieval.loaded import LoadedIndex, Space
+from retrieval.scores import (
+    HUB_WEIGHT,
+    best,
+    clause_scores,
+    highlight,
+    hubness,
+    unit_scores,
+    zscores,
+)
 from retrieval.types import Clause
 
 LEXICAL_WEIGHT = 0.3  # in z units, for the clause with the highest BM25 score
@@ -64,6 +72,7 @@ class Options:
     translate: bool = True
     everyday_reference: bool = True  # see confidence.relative
     towards_english: bool = True  # see towards_english
+    hubness: bool = True  # see scores.hubness: for a question not in English
     answer_kinds: bool = True  # see answer_kind: clauses of the kind asked for are raised
     common_words: bool = True  # see rank: the question is also read without them
 
@@ -99,6 +108,23 @@ def is_english(embedders: Sequence[Embedder], question: str) -> float:
         if embedder.english_only and share is not None:
             return 1.0 if share(question) >= ENGLISH_SHARE else 0.0
     return 0.0
+
+
+def _read(
+    space: Space, asked: np.ndarray, foreign: bool, options: Options
+) -> tuple[np.ndarray, bool]:
+    """The unit scores a question is ranked by, and whether they are not those of the
+    question as asked: a question not in English is moved towards English, and each unit's
+    hubness for the question's language is taken off (scores.hubness). Units FAISS did not
+    return keep their -1."""
+    language = language_of(space, asked) if foreign else None
+    if language in (None, "en"):
+        return unit_scores(space, asked), False
+    units = unit_scores(space, towards_english(space, asked))
+    hubs = hubness(space, language) if options.hubness else None
+    if hubs is not None:
+        units = np.where(units > -1.0, units - HUB_WEIGHT * hubs, units).astype(np.float32)
+    return units, True
 
 
 def rank(
@@ -139,12 +165,11 @@ def rank(
                 continue  # its vote would not count: skip the work
         with clock("embed"):
             asked = by_name[space.model].embed([question], query=True)[0]
-            query = towards_english(space, asked) if shift and not space.english_only else asked
         with clock("search"):
-            units = unit_scores(space, query)
+            units, moved = _read(space, asked, shift and not space.english_only, options)
             # moving the question ranks better, but off-topic questions of its language are
             # then farther too: whether to answer is read from the question as asked
-            asked_units = units if query is asked else unit_scores(space, asked)
+            asked_units = unit_scores(space, asked) if moved else units
         dense = clause_scores(loaded, units, options.sentence_units)
         fused += weight * zscores(dense)
         if primary_units is None:
@@ -172,10 +197,8 @@ def rank(
         # question to all of that document's clauses: "How many ministers attended the
         # meeting in Baku?" put the letter's "12 ministers ... were present at the
         # Ministerial Meeting" 16th. The question is read once more without such words.
-        asked = primary_vector(plain)
-        query = towards_english(primary, asked) if shift else asked
         with clock("search"):
-            units = unit_scores(primary, query)
+            units, _ = _read(primary, primary_vector(plain), shift, options)
         fused += COMMON_WEIGHT * zscores(clause_scores(loaded, units, options.sentence_units))
     with clock("lexical"):
         bm25 = loaded.lexical.scores(bridge.tokens)

@@ -66,13 +66,18 @@ def inputs_digest() -> dict[str, str]:
     }
 
 
-def language_means(vectors: np.ndarray, languages: Sequence[str]) -> dict[str, np.ndarray]:
-    """The mean question vector of each language: the same everyday questions in each, so
-    that two means differ by the language alone (see bridge.towards_english)."""
+def by_language(vectors: np.ndarray, languages: Sequence[str]) -> dict[str, np.ndarray]:
+    """The everyday questions' vectors, language by language (empty if they do not match)."""
     if len(vectors) != len(languages):
         return {}
     codes = np.array(languages)
-    return {code: vectors[codes == code].mean(0) for code in sorted(set(languages))}
+    return {code: vectors[codes == code] for code in sorted(set(languages))}
+
+
+def language_means(per_language: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The mean question vector of each language: the same everyday questions in each, so
+    that two means differ by the language alone (see bridge.towards_english)."""
+    return {code: vectors.mean(0) for code, vectors in per_language.items()}
 
 
 @lru_cache(maxsize=1)

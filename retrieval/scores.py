@@ -14,6 +14,12 @@ from retrieval.loaded import ANN_ABOVE, LoadedIndex, Space
 
 EXACT_LIMIT = ANN_ABOVE  # up to this many units, score every unit; above, ask FAISS for candidates
 CANDIDATES = 200
+# hubness (see hubness): a unit's mean cosine with its HUB_NEIGHBOURS nearest everyday
+# questions of a language, taken off its cosine with a question of that language at
+# HUB_WEIGHT; CSLS's own neighbourhood size and weight (Conneau et al., 2018: 2cos - r)
+HUB_NEIGHBOURS = 10
+HUB_WEIGHT = 0.5
+HUB_CHUNK = 65_536  # units at a time, so that a million units need no gigabyte at once
 
 
 def unit_scores(space: Space, query: np.ndarray) -> np.ndarray:
@@ -59,3 +65,25 @@ def best(scores: np.ndarray, n: int) -> np.ndarray:
         return np.argsort(-scores, kind="stable")
     top = np.argpartition(-scores, n - 1)[:n]
     return top[np.lexsort((top, -scores[top]))]
+
+
+def hubness(space: Space, language: str) -> np.ndarray | None:
+    """How close each unit lies to questions of a language in general: its mean cosine with
+    its HUB_NEIGHBOURS nearest everyday questions (weather, cooking, travel; nothing of any
+    corpus) of that language; None without them. Read across languages, a few texts lie
+    near most questions of a language (hubs) and come first for questions they do not
+    answer; taking this off, as CSLS does for word translation, lets the one that answers
+    lead. Computed once per language and kept."""
+    if language in space.hubs:
+        return space.hubs[language]
+    reference = space.asked.get(language)
+    if reference is None or len(reference) < HUB_NEIGHBOURS:
+        return None
+    chunks = []
+    for start in range(0, len(space.vectors), HUB_CHUNK):
+        cosines = space.vectors[start : start + HUB_CHUNK] @ reference.T
+        nearest = np.partition(cosines, len(reference) - HUB_NEIGHBOURS, axis=1)
+        chunks.append(nearest[:, -HUB_NEIGHBOURS:].mean(1))
+    hubs = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
+    space.hubs[language] = hubs
+    return hubs

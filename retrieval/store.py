@@ -46,7 +46,7 @@ from retrieval.errors import (
 )
 from retrieval.lexical import LexicalIndex
 from retrieval.loaded import LoadedIndex, Space
-from retrieval.reference import language_means
+from retrieval.reference import by_language, language_means
 from retrieval.types import Clause, Document, DocumentInfo
 from retrieval.vectors import SETS
 
@@ -232,6 +232,11 @@ class IndexStore:
             word_vectors = sets.get("words", empty)
             if len(word_vectors) not in (0, len(words)):
                 raise ValueError("word and word vector counts differ")
+            asked = (
+                by_language(sets["asked"], records.get("everyday_languages", []))
+                if "asked" in sets
+                else {}
+            )
             spaces.append(
                 Space(
                     model=space["model"],
@@ -241,9 +246,8 @@ class IndexStore:
                     words=word_vectors,
                     english_only=bool(space["english_only"]),
                     everyday=sets.get("everyday"),
-                    languages=language_means(sets["asked"], records.get("everyday_languages", []))
-                    if "asked" in sets
-                    else {},
+                    languages=language_means(asked),
+                    asked=asked,
                 )
             )
         lexical = LexicalIndex.load(folder / LEXICAL, len(clauses))

@@ -16,6 +16,7 @@ from retrieval.errors import QuestionError
 from retrieval.evaluate import EvalItem
 from retrieval.loaded import Space
 from retrieval.question import MAX_CHARS, clean_question
+from retrieval.scores import HUB_WEIGHT, hubness, unit_scores
 from retrieval.types import Clause
 
 
@@ -371,3 +372,36 @@ def test_highlight_is_a_sentence_of_the_clause(fake_engine: Engine) -> None:
 def test_k_bounds(fake_engine: Engine) -> None:
     assert len(fake_engine.ask("broadband", k=50).passages) == 29
     assert fake_engine.ask("broadband", k=0).passages == ()
+
+
+def test_a_hub_no_longer_leads_a_question_of_its_language() -> None:
+    """Two units: a hub that lies near every everyday Turkish question, and the one that
+    answers. Read as asked, the hub leads by a little; with each unit's hubness for Turkish
+    taken off (at CSLS's weight), the answer does. English questions are left alone."""
+    rng = np.random.default_rng(0)
+
+    def unit(rows: np.ndarray) -> np.ndarray:
+        return np.asarray(rows / np.linalg.norm(rows, axis=-1, keepdims=True), dtype=np.float32)
+
+    turkish = unit(np.array([0.0, 0.0, 1.0, 0.0]) + rng.normal(0, 0.05, (20, 4)))
+    hub = unit(np.array([0.7, 0.0, 0.71, 0.0]))
+    answer = unit(np.array([0.8, 0.6, 0.0, 0.0]))
+    space = Space(
+        model="m",
+        vectors=np.stack([hub, answer]),
+        dense=None,
+        background=unit(np.array([[0.0, 0.0, 0.0, 1.0]])),
+        words=np.zeros((0, 4), np.float32),
+        english_only=False,
+        languages={"en": unit(np.array([0.0, 0.0, 0.0, 1.0])), "tr": turkish.mean(0)},
+        asked={"tr": turkish},
+    )
+    question = unit(np.array([0.7, 0.2, 0.45, 0.0]))
+    cosines = unit_scores(space, question)
+    assert cosines[0] > cosines[1]  # the hub is nearer the question as asked
+    hubs = hubness(space, "tr")
+    assert hubs is not None and hubs[0] > hubs[1] + 0.5
+    assert hubness(space, "tr") is hubs  # computed once
+    ranked = cosines - HUB_WEIGHT * hubs
+    assert ranked[1] > ranked[0]
+    assert hubness(space, "az") is None  # no everyday questions of that language
