@@ -154,15 +154,16 @@ def _word_vectors(embedder: Embedder, words: list[str]) -> np.ndarray:
     return np.stack([_WORD_CACHE[(embedder.name, w)] for w in words])
 
 
-def towards_english(space: Space, query: np.ndarray) -> np.ndarray:
+def towards_english(space: Space, query: np.ndarray, language: str | None = None) -> np.ndarray:
     """A question not in English, moved by the difference between its language's mean
     question vector and the English one (Space.languages: the same everyday questions in
     each language, so the difference is the language alone). Read across languages, the
     multilingual model's vector of a question carries its language too, which pulls it
     towards whatever clauses happen to lie in that direction; this takes it out. The
-    language is the one whose mean is nearest; a question nearest English is left as it is."""
+    language is the one whose mean is nearest (or `language`, when the caller has it already);
+    a question nearest English is left as it is."""
     means = space.languages
-    language = language_of(space, query)
+    language = language or language_of(space, query)
     if language in (None, "en"):
         return query
     moved = query - (means[language] - means["en"])

@@ -120,7 +120,7 @@ def _read(
     language = language_of(space, asked) if foreign else None
     if language in (None, "en"):
         return unit_scores(space, asked), False
-    units = unit_scores(space, towards_english(space, asked))
+    units = unit_scores(space, towards_english(space, asked, language))
     hubs = hubness(space, language) if options.hubness else None
     if hubs is not None:
         units = np.where(units > -1.0, units - HUB_WEIGHT * hubs, units).astype(np.float32)

@@ -349,6 +349,32 @@ class _Reject(Exception):
     pass
 
 
+async def spawn_bot(
+    fake: FakeTelegram,
+    env: dict[str, str],
+    cwd: Path,
+    *args: str,
+    token: str | None = None,
+    stderr: Any = None,
+) -> asyncio.subprocess.Process:
+    """`clausebot telegram ARGS` as a new process talking to `fake` with `token` (the fake's
+    own by default). Its stderr goes to `stderr` (a file, a pipe), or nowhere."""
+    import sys
+
+    full = child_env(TELEGRAM_BOT_TOKEN=token or fake.token, TELEGRAM_API_URL=fake.base_url, **env)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "telegram",
+        *args,
+        env=full,
+        cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL if stderr is None else stderr,
+    )
+
+
 async def start_bot(
     fake: FakeTelegram,
     env: dict[str, str],
@@ -358,19 +384,7 @@ async def start_bot(
 ) -> asyncio.subprocess.Process:
     """`clausebot telegram` as a new process talking to `fake`; returns once it polls.
     Its stderr goes to `stderr` (a file, say), or nowhere."""
-    import sys
-
-    full = child_env(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.base_url, **env)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "telegram",
-        env=full,
-        cwd=cwd,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL if stderr is None else stderr,
-    )
+    proc = await spawn_bot(fake, env, cwd, stderr=stderr)
     deadline = time.monotonic() + 60
     while not any(c.method == "deleteWebhook" for c in fake.calls):  # its first step of polling
         if proc.returncode is not None or time.monotonic() > deadline:

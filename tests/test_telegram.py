@@ -24,7 +24,7 @@ from bot.telegram_html import LIMIT, split_blocks, telegram_length
 from retrieval.engine import Engine
 from retrieval.settings import Settings
 from tests.conftest import CORPUS, run_cli
-from tests.fake_telegram import BOT, FakeTelegram, check_html, start_bot
+from tests.fake_telegram import BOT, FakeTelegram, check_html, spawn_bot, start_bot
 from tests.processes import child_env, free_port
 
 CHILDREN = "What does the declaration say about protecting children online?"
@@ -639,23 +639,12 @@ async def _telegram_process(
     fake: FakeTelegram, tmp_path: Path, token: str, *args: str, **env: str
 ) -> tuple[int, str]:
     """`clausebot telegram ARGS` with TOKEN against FAKE, to its end: exit code, stderr."""
-    full = child_env(
-        TELEGRAM_BOT_TOKEN=token,
-        TELEGRAM_API_URL=fake.base_url,
-        CLAUSEBOT_INDEX=str(tmp_path / "index"),
-        CLAUSEBOT_FEEDBACK_DB=str(tmp_path / "fb.db"),
-        **env,
-    )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "telegram",
-        *args,
-        env=full,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+    files = {
+        "CLAUSEBOT_INDEX": str(tmp_path / "index"),
+        "CLAUSEBOT_FEEDBACK_DB": str(tmp_path / "fb.db"),
+    }
+    proc = await spawn_bot(
+        fake, {**files, **env}, tmp_path, *args, token=token, stderr=asyncio.subprocess.PIPE
     )
     _, err = await asyncio.wait_for(proc.communicate(), 45)
     return proc.returncode or 0, err.decode("utf-8", "replace")
