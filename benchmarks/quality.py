@@ -18,8 +18,6 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -97,95 +95,66 @@ def main() -> int:
                 row[set_name] = report
             results.append(row)
             print_row(row)
-        abstention = abstention_ablation(engine)
-        benchmark = public_benchmark(models["hybrid"], Path(tmp) / "xquad")
+        benchmark, xquad = public_benchmark(models["hybrid"], Path(tmp) / "xquad")
+        abstention = abstention_ablation(
+            {
+                "bundled": (engine, question_sets()["own"]),
+                "xquad-dev": (xquad, BENCH / "questions.jsonl"),
+            }
+        )
     for row in abstention:
-        print(f"abstention from {row['features']}: {row}")
+        print(f"abstention from {row['features']}: {json.dumps(row)}")
     if args.json:
         out = {"retrieval": results, "abstention": abstention, "xquad-dev": benchmark}
         args.json.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 
-BASE = ("relative", "english_cosine", "english", "known_words")
-FOREIGN = ("relative_foreign", "unnamed_relative_foreign")
-ABSTENTION_SETS = [
-    ("relative",),
-    ("relative", "known_words"),
-    ("relative", "english_cosine", "english"),
-    BASE,
-    (*BASE, "support"),
-    (*BASE, "unnamed_relative"),
-    (*BASE, "unknown_name"),
-    (*BASE, "unnamed_relative", "unknown_name"),
-    (*BASE, "support", "unnamed_relative", "unknown_name", *FOREIGN),
-    (*BASE, "unnamed_relative", "unknown_name", *FOREIGN),
-    (*BASE, "unnamed_relative", "unknown_name", *FOREIGN, "answer_type_missing"),  # shipped
-]
+def abstention_sets() -> list[tuple[str, tuple[str, ...]]]:
+    from retrieval.confidence import ABSTENTION_FEATURES as SHIPPED
+
+    def without(*names: str) -> tuple[str, ...]:
+        return tuple(n for n in SHIPPED if n not in names)
+
+    return [
+        ("shipped", SHIPPED),
+        # the first nine are those of session 7's model, fitted on the project's set alone
+        ("session 7's features", SHIPPED[:9]),
+        ("levels alone", ("moved_level", "level")),
+        ("without the levels", without("moved_level", "level")),
+        ("without support", without("support")),
+        ("without corpus_z", without("corpus_z")),
+        ("without below_background", without("below_background")),
+    ]
 
 
-def abstention_ablation(engine: Engine) -> list[dict]:  # type: ignore[type-arg]
-    """Which features tell answerable questions from the rest: each subset is fitted on the
-    project's set (leave-one-out figures) and, fitted on all of it, applied to the dev set.
-    The last two rows are the shipped features again: fitted with weights of any sign (not
-    within retrieval.calibrate.SIGNS), and without everyday questions as the off-topic
-    reference of questions not in English."""
-    from retrieval.calibrate import MAX_FALSE_ABSTENTION as BUDGET
-    from retrieval.calibrate import fit
-    from retrieval.confidence import Features
+def abstention_ablation(engines: dict[str, tuple[Engine, Path]]) -> list[dict]:  # type: ignore[type-arg]
+    """Which features tell answerable questions from the rest, on both corpora: each set is
+    fitted as `clausebot calibrate` fits (both corpora, one threshold) and reported on each
+    corpus, in the fit and left out of it (fitted on the other corpus alone)."""
+    from retrieval.calibrate import MAX_FALSE_ABSTENTION, calibrate, collect
 
-    def table(path: Path, options: Options) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        items = read_items(path)
-        rows, groups = [], []
-        for item in items:
-            ranking, _, _ = engine.ranking(item.question, k=1, options=options)
-            assert ranking.features is not None
-            rows.append(ranking.features.vector())
-            groups.append(ranking.features.group)
-        y = np.array([1.0 if i.expect else 0.0 for i in items])
-        return np.array(rows), y, np.array(groups)
-
-    sets = question_sets()
-    runs = [(names, Options(), True, "") for names in ABSTENTION_SETS]
-    shipped = ABSTENTION_SETS[-1]
-    runs.append((shipped, Options(), False, " (weights of any sign)"))
-    runs.append((shipped, Options(everyday_reference=False), True, " (no everyday)"))
-    tables = {
-        options: (
-            table(sets["own"], options),
-            table(sets["dev"], options) if "dev" in sets else None,
-        )
-        for options in {options for _, options, _, _ in runs}
-    }
+    samples = []
+    for name, (engine, questions) in engines.items():
+        samples += collect(engine, read_items(questions), name)
     out = []
-    for names, options, signed, note in runs:
-        (x_own, y_own, g_own), dev = tables[options]
-        cols = [Features.NAMES.index(n) for n in names]
-        x = x_own[:, cols]
-        answered = np.zeros(len(y_own), dtype=bool)
-        for i in range(len(y_own)):
-            rest = np.arange(len(y_own)) != i
-            fitted = fit(x[rest], y_own[rest], g_own[rest], BUDGET, names if signed else None)
-            answered[i] = fitted.answers(x[i : i + 1], g_own[i : i + 1])[0]
-        row = {
-            "features": "+".join(names) + note,
-            "own_loo_abstained_out": round(float(np.mean(~answered[y_own == 0])), 2),
-            "own_loo_false_abstention": round(float(np.mean(~answered[y_own == 1])), 2),
-        }
-        if dev is not None:
-            fitted = fit(x, y_own, g_own, BUDGET, names if signed else None)
-            dev_answered = fitted.answers(dev[0][:, cols], dev[2])
-            row["dev_abstained_out"] = round(float(np.mean(~dev_answered[dev[1] == 0])), 2)
-            row["dev_false_abstention"] = round(float(np.mean(~dev_answered[dev[1] == 1])), 2)
-        out.append(row)
+    for label, names in abstention_sets():
+        entry = calibrate(samples, "ablation", MAX_FALSE_ABSTENTION, names)
+        out.append(
+            {
+                "features": label,
+                "fitted": entry["by_corpus"],
+                "left_out": entry["leave_one_corpus_out"],
+            }
+        )
     return out
 
 
 BENCH = ROOT / "benchmarks" / "xquad-dev"
 
 
-def public_benchmark(embedders: list, index: Path) -> dict:  # type: ignore[type-arg]
-    """The shipped configuration on the public benchmark, built from nothing."""
+def public_benchmark(embedders: list, index: Path) -> tuple[dict, Engine]:  # type: ignore[type-arg]
+    """The shipped configuration on the public benchmark, built from nothing (and its engine)."""
     engine = Engine(Settings(corpus=BENCH / "corpus", index=index), embedders=embedders)
     engine.build()
     report = evaluate(read_items(BENCH / "questions.jsonl"), lambda q: engine.ask(q, k=DEPTH))
@@ -195,7 +164,7 @@ def public_benchmark(embedders: list, index: Path) -> dict:  # type: ignore[type
     for kind, figures in report["by_kind"].items():
         print(f"xquad-dev {kind}: {figures}")
     print(f"xquad-dev confidence AUC: {report['auc']}")
-    return report
+    return report, engine
 
 
 def print_row(row: dict) -> None:  # type: ignore[type-arg]

@@ -100,14 +100,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--verbose", "-v", action="store_true", help="list the questions missed")
 
-    p = sub.add_parser("calibrate", help="fit the abstention model of the index's embedding model")
+    p = sub.add_parser(
+        "calibrate",
+        help="fit the abstention model of the configured models on several corpora",
+    )
     _common(p)
-    p.add_argument("file", nargs="?", type=Path, default=None, help="JSON-lines question file")
+    p.add_argument(
+        "--set",
+        nargs=3,
+        action="append",
+        metavar=("NAME", "CORPUS", "QUESTIONS"),
+        help="a corpus folder and its JSON-lines question file (repeat it; default: the "
+        "bundled corpus with tests/questions.jsonl and benchmarks/xquad-dev)",
+    )
     p.add_argument(
         "--max-false-abstention",
         type=float,
         default=None,
-        help="share of answerable questions a threshold may refuse (default 0.04)",
+        help="share of each corpus's answerable questions in a language the threshold may "
+        "refuse (default 0.05)",
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="where to write the calibration (default: the package's, which `ask` uses)",
     )
 
     p = sub.add_parser("documents", help="list the indexed documents: title, date, format, clauses")

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from bot.storage import HistoryStore
     from retrieval.engine import Engine
 
-DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "questions.jsonl"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_QUESTIONS = ROOT / "tests" / "questions.jsonl"
+BENCHMARK = ROOT / "benchmarks" / "xquad-dev"  # the public benchmark's development half
 
 
 def _emit_json(data: Any) -> None:
@@ -216,24 +218,42 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def calibration_sets(args: argparse.Namespace, settings: Settings) -> list[tuple[str, Path, Path]]:
+    """The corpora and question files to fit on: those given with --set, else the bundled
+    corpus with the project's questions and the public benchmark with its own."""
+    if args.set:
+        return [(name, Path(corpus), Path(questions)) for name, corpus, questions in args.set]
+    return [
+        ("bundled", settings.corpus, DEFAULT_QUESTIONS),
+        ("xquad-dev", BENCHMARK / "corpus", BENCHMARK / "questions.jsonl"),
+    ]
+
+
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.calibrate import MAX_FALSE_ABSTENTION, calibrate, save
-    from retrieval.confidence import Features
+    from dataclasses import replace
+
+    from retrieval.calibrate import CALIBRATION_FILE, MAX_FALSE_ABSTENTION, calibrate, collect, save
     from retrieval.engine import Engine
     from retrieval.evaluate import read_items
 
-    items = read_items(args.file or DEFAULT_QUESTIONS)
-    engine = Engine(settings)
-    model = engine.index().model
-
-    def features_of(question: str) -> Features:
-        ranking, _, _ = engine.ranking(question, k=1)
-        assert ranking.features is not None
-        return ranking.features
-
+    samples = []
+    models = set()
+    for name, corpus, questions in calibration_sets(args, settings):
+        items = read_items(questions)
+        # each corpus gets an index of its own, beside the configured one, built (or brought
+        # up to date) with the configured models
+        index = settings.index.parent / "calibrate" / f"{name}-{settings.model or 'default'}"
+        engine = Engine(replace(settings, corpus=corpus, index=index))
+        report = engine.build()
+        models.add(engine.index().model)
+        print(f"{name}: {report.clauses} clauses, {len(items)} questions", file=sys.stderr)
+        samples += collect(engine, items, name)
+    if len(models) != 1:
+        raise ClausebotError(f"the corpora were indexed with different models: {sorted(models)}")
+    model = models.pop()
     budget = args.max_false_abstention
-    entry = calibrate(items, features_of, model, MAX_FALSE_ABSTENTION if budget is None else budget)
-    save(model, entry)
+    entry = calibrate(samples, model, MAX_FALSE_ABSTENTION if budget is None else budget)
+    save(model, entry, args.output or CALIBRATION_FILE)
     print(json.dumps(entry, ensure_ascii=False))
     return 0
 

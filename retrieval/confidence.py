@@ -3,16 +3,18 @@
 The evidence (Features) is read from the ranking: how much better the question matches the
 corpus than off-topic passages and everyday questions, how many of its words the corpus knows,
 whether it names something the corpus never mentions, whether the kind of answer it asks for
-is near the top. A logistic model over a few of them (Calibration), fitted per set of models
-by `clausebot calibrate` (retrieval/calibrate.py), is kept in retrieval/data/calibration.json;
-a question whose probability falls below its group's threshold is not answered.
+is near the top, how far its best score rises above what questions of its language reach in
+this corpus when it has nothing for them. A logistic model over them (Calibration), fitted per
+set of models on several corpora by `clausebot calibrate` (retrieval/calibrate.py), is kept in
+retrieval/data/calibration.json; a question whose probability falls below its one threshold
+(the same for every language) is not answered.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -46,6 +48,13 @@ class Features:
     top_cosine: float = 0.0  # the best unit's cosine
     corpus_z: float = 0.0  # how far the best clause stands out from the corpus's clauses
     background_z: float = 0.0  # how far it stands out from the off-topic passages
+    # the best clause's score as ranked (a question not in English moved towards English,
+    # hubs taken off: ranking._ranked_units), and both scores less the level everyday
+    # questions of the question's language reach in this corpus (language_level): one
+    # scale for every language and corpus
+    moved_top: float = 0.0
+    level: float = 0.0
+    moved_level: float = 0.0
 
     NAMES = (
         "relative",
@@ -57,10 +66,14 @@ class Features:
         "unknown_name",
         "relative_foreign",
         "unnamed_relative_foreign",
+        "below_background",
         "answer_type_missing",
         "top_cosine",
         "corpus_z",
         "background_z",
+        "moved_top",
+        "level",
+        "moved_level",
     )
 
     # A question in another language is read by the multilingual model alone, across
@@ -73,17 +86,20 @@ class Features:
     def unnamed_relative_foreign(self) -> float:
         return self.unnamed_relative * (1.0 - self.english)
 
+    # An English question that matches an off-topic passage better than any clause (relative
+    # below 0): read by two models that agree, that says the corpus does not answer it (on
+    # the public benchmark 0.1% of answerable English questions, 4% of questions on other
+    # articles; docs/quality.md). Across languages, cosines lie too close for it to say so.
     @property
-    def group(self) -> str:
-        """Questions are thresholded by group: English ones are read by more models."""
-        return "english" if self.english else "other"
+    def below_background(self) -> float:
+        return self.english * float(self.relative < 0.0)
 
     def vector(self, names: Sequence[str] = NAMES) -> list[float]:
         return [float(getattr(self, name)) for name in names]
 
 
-# The features the shipped abstention model uses: chosen by leave-one-out figures on the
-# project's question set (benchmarks/quality.py, docs/quality.md).
+# The features the shipped abstention model uses: chosen by figures on the public benchmark
+# and the project's question set, each left out of the fit in turn (docs/quality.md).
 ABSTENTION_FEATURES = (
     "relative",
     "english_cosine",
@@ -94,6 +110,11 @@ ABSTENTION_FEATURES = (
     "relative_foreign",
     "unnamed_relative_foreign",
     "answer_type_missing",
+    "moved_level",
+    "level",
+    "corpus_z",
+    "support",
+    "below_background",
 )
 
 
@@ -101,12 +122,8 @@ ABSTENTION_FEATURES = (
 class Calibration:
     weights: tuple[float, ...]
     bias: float
-    threshold: float = 0.5
+    threshold: float = 0.5  # one for every language and corpus
     names: tuple[str, ...] = ABSTENTION_FEATURES  # the features the weights go with
-    thresholds: tuple[tuple[str, float], ...] = ()  # per Features.group, where fitted
-
-    def threshold_for(self, features: Features) -> float:
-        return dict(self.thresholds).get(features.group, self.threshold)
 
     def probability(self, features: Features) -> float:
         x = sum(w * f for w, f in zip(self.weights, features.vector(self.names), strict=True))
@@ -130,7 +147,6 @@ def calibrations() -> dict[str, Calibration]:
             c["bias"],
             c.get("threshold", 0.5),
             tuple(c["features"]),
-            tuple(sorted(c.get("thresholds", {}).items())),
         )
         for model, c in raw.get("models", {}).items()
         if set(c.get("features", ["?"])) <= set(Features.NAMES)
@@ -163,6 +179,27 @@ def standing(
         reference = space.background @ query
         background_z = (top - float(reference.mean())) / (float(reference.std()) + 1e-6)
     return top, corpus_z, background_z
+
+
+def language_level(
+    space: Space, language: str, read: Callable[[np.ndarray], np.ndarray], how: str
+) -> float:
+    """How well a question of `language` that this corpus does not answer matches it anyway:
+    the mean best unit score of the everyday questions of that language (weather, cooking,
+    travel: nothing of any corpus), each read by `read` (`how` names the reading, for the
+    cache). Read across languages, every cosine of a question not in English is lower, by an
+    amount that depends on the language and on the corpus; a score less this level means
+    the same in every language. Computed once per language and reading, and kept; 0 without
+    everyday questions of that language."""
+    key = (language, how)
+    if key not in space.levels:
+        reference = space.asked.get(language)
+        space.levels[key] = (
+            float(np.mean([read(q).max() for q in reference]))
+            if reference is not None and len(reference) and len(space.vectors)
+            else 0.0
+        )
+    return space.levels[key]
 
 
 def support(loaded: LoadedIndex, tokens: list[str], clause: int) -> float:

@@ -53,7 +53,7 @@ class Outcome:
     confidence: float = 0.0
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
@@ -84,9 +84,9 @@ def read_items(path: Path) -> list[EvalItem]:
 
 def judge(item: EvalItem, answer: Answer) -> Outcome:
     rank = None
-    wanted = [_fold(e) for e in item.expect]
+    wanted = [fold(e) for e in item.expect]
     for position, passage in enumerate(answer.passages[:DEPTH], start=1):
-        text = _fold(passage.text)
+        text = fold(passage.text)
         if any(w in text for w in wanted):
             rank = position
             break

@@ -19,6 +19,7 @@ import math
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -103,6 +104,8 @@ class _Clock:
 
 
 def is_english(embedders: Sequence[Embedder], question: str) -> float:
+    """1 when most of the question's words are English words (by the English-only model's
+    vocabulary), else 0; 0 without such a model."""
     for embedder in embedders:
         share = getattr(embedder, "english_share", None)
         if embedder.english_only and share is not None:
@@ -110,21 +113,31 @@ def is_english(embedders: Sequence[Embedder], question: str) -> float:
     return 0.0
 
 
-def _read(
-    space: Space, asked: np.ndarray, foreign: bool, options: Options
-) -> tuple[np.ndarray, bool]:
-    """The unit scores a question is ranked by, and whether they are not those of the
-    question as asked: a question not in English is moved towards English, and each unit's
-    hubness for the question's language is taken off (scores.hubness). Units FAISS did not
-    return keep their -1."""
-    language = language_of(space, asked) if foreign else None
-    if language in (None, "en"):
-        return unit_scores(space, asked), False
-    units = unit_scores(space, towards_english(space, asked, language))
+def question_language(
+    space: Space, embedders: Sequence[Embedder], question: str, asked: np.ndarray
+) -> str | None:
+    """The question's language: the one whose everyday questions' mean vector is nearest its
+    multilingual vector (bridge.language_of), which tells English from German or Spanish,
+    whose words are often English words too; by the English model's vocabulary (is_english)
+    for an index without those means (None: not English)."""
+    language = language_of(space, asked)
+    if language is not None:
+        return language
+    return "en" if is_english(embedders, question) else None
+
+
+def _ranked_units(space: Space, query: np.ndarray, language: str, options: Options) -> np.ndarray:
+    """The unit scores a question of `language` is ranked by: a question not in English is
+    moved towards English, and each unit's hubness for its language is taken off
+    (scores.hubness); an English one is read as asked. Units FAISS did not return keep
+    their -1."""
+    if language == "en":
+        return unit_scores(space, query)
+    units = unit_scores(space, towards_english(space, query, language))
     hubs = hubness(space, language) if options.hubness else None
     if hubs is not None:
         units = np.where(units > -1.0, units - HUB_WEIGHT * hubs, units).astype(np.float32)
-    return units, True
+    return units
 
 
 def rank(
@@ -142,14 +155,19 @@ def rank(
     if total == 0 or not loaded.spaces:
         return Ranking((), True, 0.0, None)
     by_name = {e.name: e for e in embedders}
-    english = is_english(embedders, question)
+    primary = loaded.spaces[0]
+    with clock("embed"):
+        vectors = {primary.model: by_name[primary.model].embed([question], query=True)[0]}
+    language = question_language(primary, embedders, question, vectors[primary.model])
+    english = 1.0 if language == "en" else 0.0
     everyday = options.everyday_reference and english == 0.0
-    shift = options.towards_english and english == 0.0
+    # the language a question is moved from (and its hubs taken off for); None: as asked
+    moved_from = language if options.towards_english and not english else None
     fused = np.zeros(total, dtype=np.float64)
     primary_units: np.ndarray | None = None
-    relative = english_cosine = 0.0
+    relative = english_cosine = moved_top = 0.0
     standing = (0.0, 0.0, 0.0)
-    primary = loaded.spaces[0]
+    levels = (0.0, 0.0)
     with clock("lexical"):
         if options.translate:
             bridge = translate(loaded, by_name[primary.model], question, english == 1.0)
@@ -163,13 +181,14 @@ def rank(
             weight = options.english_weight * english
             if weight == 0.0:
                 continue  # its vote would not count: skip the work
-        with clock("embed"):
-            asked = by_name[space.model].embed([question], query=True)[0]
+        if space.model not in vectors:
+            with clock("embed"):
+                vectors[space.model] = by_name[space.model].embed([question], query=True)[0]
+        asked = vectors[space.model]
+        read_as = None if space.english_only else moved_from
         with clock("search"):
-            units, moved = _read(space, asked, shift and not space.english_only, options)
-            # moving the question ranks better, but off-topic questions of its language are
-            # then farther too: whether to answer is read from the question as asked
-            asked_units = unit_scores(space, asked) if moved else units
+            units = _ranked_units(space, asked, read_as or "en", options)
+            asked_units = unit_scores(space, asked) if read_as not in (None, "en") else units
         dense = clause_scores(loaded, units, options.sentence_units)
         fused += weight * zscores(dense)
         if primary_units is None:
@@ -177,6 +196,17 @@ def rank(
             relative = evidence.relative(space, asked_units, asked, everyday)
             standing = evidence.standing(
                 space, asked_units, clause_scores(loaded, asked_units, True), asked
+            )
+            moved_top = float(units.max())
+            reading = read_as or "en"
+            levels = (
+                evidence.language_level(space, reading, partial(unit_scores, space), "asked"),
+                evidence.language_level(
+                    space,
+                    reading,
+                    partial(_ranked_units, space, language=reading, options=options),
+                    "ranked",
+                ),
             )
         elif space.english_only and english:
             english_cosine = float(dense.max())
@@ -198,7 +228,7 @@ def rank(
         # meeting in Baku?" put the letter's "12 ministers ... were present at the
         # Ministerial Meeting" 16th. The question is read once more without such words.
         with clock("search"):
-            units, _ = _read(primary, primary_vector(plain), shift, options)
+            units = _ranked_units(primary, primary_vector(plain), moved_from or "en", options)
         fused += COMMON_WEIGHT * zscores(clause_scores(loaded, units, options.sentence_units))
     with clock("lexical"):
         bm25 = loaded.lexical.scores(bridge.tokens)
@@ -228,6 +258,9 @@ def rank(
         top_cosine=standing[0],
         corpus_z=standing[1],
         background_z=standing[2],
+        moved_top=moved_top,
+        level=standing[0] - levels[0],
+        moved_level=moved_top - levels[1],
     )
     calibration = calibrations().get(loaded.model, FALLBACK)
     confidence = calibration.probability(features)
@@ -242,5 +275,5 @@ def rank(
             Hit(loaded.clauses[int(i)], round(score, 4), highlight(loaded, primary_units, int(i)))
         )
     clock.finish("fusion")
-    abstained = confidence < calibration.threshold_for(features)
+    abstained = confidence < calibration.threshold
     return Ranking(tuple(hits), abstained, confidence, features)

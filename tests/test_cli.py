@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 from tests.processes import child_env
 
 FAST = ("--model", "hashing")
@@ -322,3 +322,48 @@ def test_add_never_loses_or_replaces_what_it_was_not_asked_to(
     assert (corpus_dir / "aa.txt.meta").read_text(encoding="utf-8") == "title: Another note\n"
     status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)
     assert status["clauses"] == 30
+
+
+def test_calibrate_fits_on_several_corpora_and_reports_each_left_out(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    """`clausebot calibrate --set ...`: each corpus indexed beside the configured index, its
+    questions and its held-out-document questions collected, one model fitted on all, each
+    corpus reported in the fit and left out of it; the package's calibration is untouched."""
+    from retrieval.calibrate import CALIBRATION_FILE
+
+    shipped = CALIBRATION_FILE.read_bytes()
+    declaration = tmp_path / "declaration"
+    declaration.mkdir()
+    shutil.copy(corpus_dir / "baku-declaration-2012.txt", declaration)
+    questions = (ROOT / "tests" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    some = tmp_path / "some.jsonl"
+    some.write_text("\n".join(questions[:120]) + "\n", encoding="utf-8")
+    out = tmp_path / "calibration.json"
+    result = run_cli(
+        "calibrate",
+        *FAST,
+        "--index",
+        str(tmp_path / "idx" / "index"),
+        "--set",
+        "bundled",
+        str(corpus_dir),
+        str(ROOT / "tests" / "questions.jsonl"),
+        "--set",
+        "declaration",
+        str(declaration),
+        str(some),
+        "--output",
+        str(out),
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    entry = json.loads(out.read_text(encoding="utf-8"))["models"]["hashing-v1"]
+    assert set(entry["fitted_on"]) == {"bundled", "declaration"}
+    assert entry["fitted_on"]["bundled"] > len(questions)  # with held-out-document questions
+    assert set(entry["leave_one_corpus_out"]) == {"bundled", "declaration"}
+    assert "heldout" in " ".join(entry["by_corpus"]["bundled"]["en"])
+    assert 0.0 < entry["threshold"] < 1.0
+    assert (tmp_path / "idx" / "calibrate" / "declaration-hashing").is_dir()
+    assert CALIBRATION_FILE.read_bytes() == shipped

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -9,14 +12,29 @@ import pytest
 
 from retrieval.answer_kind import answer_kind, answer_type_missing
 from retrieval.bridge import towards_english, translate, unnamed
-from retrieval.calibrate import calibrate, choose_threshold, fit_logistic
-from retrieval.confidence import ABSTENTION_FEATURES, Calibration, Features, relative
+from retrieval.calibrate import (
+    Sample,
+    calibrate,
+    choose_threshold,
+    fit_logistic,
+    sample_weights,
+    shared_threshold,
+)
+from retrieval.confidence import (
+    ABSTENTION_FEATURES,
+    Calibration,
+    Features,
+    language_level,
+    relative,
+)
 from retrieval.engine import Engine
 from retrieval.errors import QuestionError
-from retrieval.evaluate import EvalItem
+from retrieval.holdout import without_documents
 from retrieval.loaded import Space
 from retrieval.question import MAX_CHARS, clean_question
+from retrieval.ranking import rank
 from retrieval.scores import HUB_WEIGHT, hubness, unit_scores
+from retrieval.settings import Settings
 from retrieval.types import Clause
 
 
@@ -54,46 +72,58 @@ def test_threshold_keeps_false_abstention_in_budget() -> None:
     assert (p[y == 1] >= t).all()
 
 
-def test_calibrate_produces_a_usable_calibration() -> None:
-    items = [EvalItem(f"q{i}", "en", ("x",) if i % 2 else ()) for i in range(20)]
+def _samples(corpus: str, shift: float, n: int = 40) -> list[Sample]:
+    """Half answerable (relative above `shift`), half not (below it), in two languages."""
+    out = []
+    for i in range(n):
+        answerable = i % 2 == 1
+        relative = shift + (0.1 if answerable else -0.05) + 0.001 * i
+        features = Features(relative, 0.0, 1.0, 1.0 if answerable else 0.3)
+        kind = "answerable" if answerable else "outside"
+        out.append(Sample(features, answerable, corpus, "en" if i % 4 < 2 else "ru", kind))
+    return out
 
-    def features_of(question: str) -> Features:
-        i = int(question[1:])
-        return Features(0.1 if i % 2 else -0.05, 0.0, 1.0, 1.0 if i % 2 else 0.3)
 
-    entry = calibrate(items, features_of, "m", names=("relative", "known_words"))
+def test_calibrate_fits_several_corpora_with_one_threshold() -> None:
+    """Two corpora whose answerable questions score on different levels: one threshold serves
+    both, and each is reported in the fit and left out of it."""
+    samples = _samples("a", 0.0) + _samples("b", 0.05)
+    entry = calibrate(samples, "m", names=("relative", "known_words"))
     assert entry["features"] == ["relative", "known_words"] and len(entry["weights"]) == 2
+    assert entry["fitted_on"] == {"a": 40, "b": 40}
     calibration = Calibration(
-        tuple(entry["weights"]),
-        entry["bias"],
-        entry["threshold"],
-        tuple(entry["features"]),
-        tuple(entry["thresholds"].items()),
+        tuple(entry["weights"]), entry["bias"], entry["threshold"], tuple(entry["features"])
     )
-    assert entry["false_abstention"] == 0.0 and entry["abstention_out_of_scope"] == 1.0
-    assert calibration.probability(features_of("q1")) >= calibration.threshold_for(
-        features_of("q1")
-    )
-    assert calibration.probability(features_of("q2")) < calibration.threshold_for(features_of("q2"))
+    for sample in samples:
+        answered = calibration.probability(sample.features) >= calibration.threshold
+        assert answered == sample.answerable
+    assert entry["by_corpus"]["a"]["en"] == {"abstained_outside": 1.0, "false_abstention": 0.0}
+    assert set(entry["leave_one_corpus_out"]) == {"a", "b"}
 
 
-def test_each_group_of_questions_gets_its_own_threshold() -> None:
-    """English questions score higher than the others here: one shared threshold would
-    refuse every answerable non-English question, or answer every English one."""
-    from retrieval.calibrate import fit
+def test_each_corpus_weighs_the_same() -> None:
+    """A corpus with ten times the questions of another does not decide the fit alone: each
+    (corpus, answerable or not) cell carries the same total weight."""
+    y = np.array([1.0] * 100 + [0.0] * 100 + [1.0] * 5 + [0.0] * 15)
+    corpora = np.array(["big"] * 200 + ["small"] * 20)
+    weights = sample_weights(y, corpora)
+    totals = {
+        (c, label): weights[(corpora == c) & (y == label)].sum()
+        for c in ("big", "small")
+        for label in (0.0, 1.0)
+    }
+    assert max(totals.values()) == pytest.approx(min(totals.values()))
+    assert weights.mean() == pytest.approx(1.0)
 
-    rng = np.random.default_rng(0)
-    english = np.repeat([1.0, 0.0], 40)
-    answerable = np.tile(np.repeat([1.0, 0.0], 20), 2)
-    score = 0.5 * english + 0.2 * answerable + rng.normal(0, 0.02, 80)
-    x = score[:, None]
-    groups = np.where(english == 1, "english", "other")
-    fitted = fit(x, answerable, groups, 0.0)
-    assert set(fitted.thresholds) == {"english", "other"}
-    answers = fitted.answers(x, groups)
-    assert answers[answerable == 1].all() and not answers[answerable == 0].any()
-    one_threshold = fit(x, answerable, np.array(["all"] * 80), 0.0).answers(x, groups)
-    assert one_threshold[(answerable == 0) & (english == 1)].all()  # what per-group avoids
+
+def test_shared_threshold_keeps_every_language_in_budget() -> None:
+    """Russian answerable questions score lower than English ones: the one threshold is set
+    low enough for them, and a language with too few questions to say anything is ignored."""
+    p = np.array([0.9] * 30 + [0.6] * 30 + [0.1] * 5)
+    y = np.ones(len(p))
+    cells = np.array(["c/en"] * 30 + ["c/ru"] * 30 + ["c/az"] * 5)
+    t = shared_threshold(p, y, cells, 0.0)
+    assert t == pytest.approx(0.6)
 
 
 def test_shipped_calibrations_use_known_features() -> None:
@@ -101,10 +131,11 @@ def test_shipped_calibrations_use_known_features() -> None:
 
     shipped = calibrations()
     assert "multilingual-e5-small-q4+all-MiniLM-L6-v2" in shipped
+    assert shipped["multilingual-e5-small-q4+all-MiniLM-L6-v2"].names == ABSTENTION_FEATURES
     for calibration in shipped.values():
-        assert calibration.names == ABSTENTION_FEATURES
+        assert set(calibration.names) <= set(Features.NAMES)
         assert 0.0 <= calibration.probability(Features(0.1, 0.5, 1.0, 1.0)) <= 1.0
-        assert {name for name, _ in calibration.thresholds} <= {"english", "other"}
+        assert 0.0 < calibration.threshold < 1.0
 
 
 def test_unnamed_takes_out_only_the_named_words() -> None:
@@ -405,3 +436,73 @@ def test_a_hub_no_longer_leads_a_question_of_its_language() -> None:
     ranked = cosines - HUB_WEIGHT * hubs
     assert ranked[1] > ranked[0]
     assert hubness(space, "az") is None  # no everyday questions of that language
+
+
+def test_a_score_is_read_against_its_languages_level() -> None:
+    """Questions in one language score lower against the corpus than in another, whatever
+    they ask: the level everyday questions of each language reach is taken off, so that an
+    answerable Russian question and an answerable English one stand alike above their own
+    languages' nothing. Computed once per language and reading."""
+    rng = np.random.default_rng(3)
+
+    def unit(rows: np.ndarray) -> np.ndarray:
+        return np.asarray(rows / np.linalg.norm(rows, axis=-1, keepdims=True), dtype=np.float32)
+
+    corpus = unit(rng.normal(0, 1, (30, 8)))
+    english = unit(rng.normal(0, 1, (25, 8)))
+    russian = unit(english + 2.0 * unit(np.ones(8)))  # the same questions, pulled one way
+    space = Space(
+        model="m",
+        vectors=corpus,
+        dense=None,
+        background=unit(rng.normal(0, 1, (3, 8))),
+        words=np.zeros((0, 8), np.float32),
+        english_only=False,
+        asked={"en": english, "ru": russian},
+    )
+    calls = []
+
+    def read(question: np.ndarray) -> np.ndarray:
+        calls.append(1)
+        return unit_scores(space, question)
+
+    level_en = language_level(space, "en", read, "asked")
+    assert level_en == pytest.approx(float(np.mean((english @ corpus.T).max(1))), abs=1e-6)
+    assert language_level(space, "en", read, "asked") == level_en and len(calls) == 25
+    level_ru = language_level(space, "ru", read, "asked")
+    assert level_ru != pytest.approx(level_en, abs=1e-3)
+    assert language_level(space, "az", read, "asked") == 0.0  # no everyday questions
+
+
+def test_an_index_without_a_document_is_the_index_of_the_rest(
+    fake_engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """Taking a document out of a loaded index gives what indexing the corpus without it
+    gives: the same clauses, vocabulary and names, and the same ranking."""
+    loaded = fake_engine.index()
+    letter = "letter-to-icann-2012"
+    rest = without_documents(loaded, {letter})
+    assert {c.doc_id for c in rest.clauses} == {"baku-declaration-2012"}
+    assert len(rest.spaces[0].vectors) == len(rest.units) == rest.spaces[0].dense.ntotal
+    assert rest.units[:, 0].max() == len(rest.clauses) - 1
+    assert rest.lexical.size == len(rest.clauses)
+
+    alone = tmp_path / "declaration-only"
+    alone.mkdir()
+    for path in settings.corpus.iterdir():
+        if letter not in path.name:
+            shutil.copy(path, alone / path.name)
+    built = Engine(
+        replace(settings, corpus=alone, index=tmp_path / "alone-index"),
+        embedders=fake_engine.embedders(),
+    )
+    expected = built.index()
+    assert [c.text for c in rest.clauses] == [c.text for c in expected.clauses]
+    assert sorted(rest.words) == sorted(expected.words)
+    assert rest.names == expected.names
+    embedders = fake_engine.embedders()
+    for question in ("Who signed the letter?", "cyber-crime and children", "Bakıda nə oldu?"):
+        ours = rank(rest, embedders, question, 3)
+        theirs = rank(expected, embedders, question, 3)
+        assert [h.clause.number for h in ours.hits] == [h.clause.number for h in theirs.hits]
+        assert ours.confidence == pytest.approx(theirs.confidence, abs=1e-5)

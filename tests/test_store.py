@@ -41,10 +41,10 @@ def test_round_trip(fake_engine: Engine) -> None:
     assert set(loaded.units[:, 0].tolist()) == set(range(29))  # every clause has its vector
     assert np.allclose(np.linalg.norm(space.vectors, axis=1), 1.0, atol=1e-5)
     assert len(space.background) > 50  # off-topic passages, for abstention
-    # everyday questions, the same in four languages: as passages (abstention) and as
+    # everyday questions, the same in six languages: as passages (abstention) and as
     # questions, whose mean per language moves a question towards English
-    assert space.everyday is not None and len(space.everyday) >= 200
-    assert sorted(space.languages) == ["az", "en", "ru", "tr"]
+    assert space.everyday is not None and len(space.everyday) >= 300
+    assert sorted(space.languages) == ["az", "de", "en", "es", "ru", "tr"]
     manifest = loaded.manifest
     assert manifest["schema"] == SCHEMA_VERSION and manifest["model"] == "hashing-v1"
     assert manifest["dimension"] == 256 and len(manifest["hashes"]) == 29
