@@ -260,8 +260,9 @@ def test_questions_that_only_name_the_corpus_abstain(built: tuple[Path, Path]) -
 @pytest.mark.xfail(
     strict=True,
     reason="answered since the abstention is fitted on the public benchmark as well as the "
-    "bundled corpus with one threshold (session 8, docs/quality.md): English questions that "
-    "name the corpus and ask for something it lacks score like the benchmark's answerable ones",
+    "bundled corpus with one threshold (session 8, docs/quality.md): questions on the corpus's "
+    "own subjects reach an answerable question's level, and the features that caught them "
+    "(names, the kind of answer asked for) weigh less",
 )
 def test_english_questions_that_only_name_the_corpus_abstain(built: tuple[Path, Path]) -> None:
     """Refused until session 8; kept here so that a method that refuses them again shows."""
