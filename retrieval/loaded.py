@@ -56,8 +56,8 @@ class Space:
     # scores.hubness
     asked: dict[str, np.ndarray] = field(default_factory=dict)
     hubs: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # scores.hubness
-    levels: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)  # see
-    # confidence.language_level
+    # confidence.language_level, by language and reading
+    levels: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
 
 
 @dataclass
