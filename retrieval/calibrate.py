@@ -176,14 +176,13 @@ def collect(engine: Engine, items: Sequence[EvalItem], corpus: str) -> list[Samp
     embedders = engine.embedders(loaded.model)
     samples = []
     answered_by: dict[tuple[str, ...], list[EvalItem]] = {}
+    folded = [(c.doc_id, fold(c.text)) for c in loaded.clauses]
     for item in items:
         ranking, _, _ = engine.ranking(item.question, k=1)
         assert ranking.features is not None
         samples.append(Sample(ranking.features, item.answerable, corpus, item.lang, item.group))
         wanted = [fold(e) for e in item.expect]
-        documents = tuple(
-            sorted({c.doc_id for c in loaded.clauses if any(w in fold(c.text) for w in wanted)})
-        )
+        documents = tuple(sorted({doc for doc, text in folded if any(w in text for w in wanted)}))
         if documents and len(documents) < len(loaded.documents):
             answered_by.setdefault(documents, []).append(item)
     for documents, group in answered_by.items():

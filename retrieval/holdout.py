@@ -56,7 +56,8 @@ def without_documents(loaded: LoadedIndex, left_out: set[str]) -> LoadedIndex:
         clauses,
         units,
         spaces,
-        LexicalIndex.build([lexical_text(c) for c in clauses]),
+        # the kept clauses' tokens are the index's own: none is tokenized again
+        LexicalIndex.build([lexical_text(c) for c in clauses], loaded.lexical),
         words,
         frozenset(names(counts)),
     )

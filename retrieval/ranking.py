@@ -161,8 +161,9 @@ def rank(
     language = question_language(primary, embedders, question, vectors[primary.model])
     english = 1.0 if language == "en" else 0.0
     everyday = options.everyday_reference and english == 0.0
-    # the language a question is moved from (and its hubs taken off for); None: as asked
-    moved_from = language if options.towards_english and not english else None
+    # the language the multilingual model reads the question as: moved from it towards
+    # English, its hubs taken off ("en": as asked)
+    reading = (language or "en") if options.towards_english else "en"
     fused = np.zeros(total, dtype=np.float64)
     primary_units: np.ndarray | None = None
     relative = english_cosine = moved_top = 0.0
@@ -185,10 +186,10 @@ def rank(
             with clock("embed"):
                 vectors[space.model] = by_name[space.model].embed([question], query=True)[0]
         asked = vectors[space.model]
-        read_as = None if space.english_only else moved_from
+        read_as = "en" if space.english_only else reading
         with clock("search"):
-            units = _ranked_units(space, asked, read_as or "en", options)
-            asked_units = unit_scores(space, asked) if read_as not in (None, "en") else units
+            units = _ranked_units(space, asked, read_as, options)
+            asked_units = units if read_as == "en" else unit_scores(space, asked)
         dense = clause_scores(loaded, units, options.sentence_units)
         fused += weight * zscores(dense)
         if primary_units is None:
@@ -198,13 +199,16 @@ def rank(
                 space, asked_units, clause_scores(loaded, asked_units, True), asked
             )
             moved_top = float(units.max())
-            reading = read_as or "en"
+            level = evidence.language_level(space, read_as, partial(unit_scores, space), "asked")
+            # read as asked, the ranked scores are those as asked: the same level
             levels = (
-                evidence.language_level(space, reading, partial(unit_scores, space), "asked"),
-                evidence.language_level(
+                level,
+                level
+                if read_as == "en"
+                else evidence.language_level(
                     space,
-                    reading,
-                    partial(_ranked_units, space, language=reading, options=options),
+                    read_as,
+                    partial(_ranked_units, space, language=read_as, options=options),
                     "ranked",
                 ),
             )
@@ -228,7 +232,7 @@ def rank(
         # meeting in Baku?" put the letter's "12 ministers ... were present at the
         # Ministerial Meeting" 16th. The question is read once more without such words.
         with clock("search"):
-            units = _ranked_units(primary, primary_vector(plain), moved_from or "en", options)
+            units = _ranked_units(primary, primary_vector(plain), reading, options)
         fused += COMMON_WEIGHT * zscores(clause_scores(loaded, units, options.sentence_units))
     with clock("lexical"):
         bm25 = loaded.lexical.scores(bridge.tokens)
