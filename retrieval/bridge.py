@@ -137,23 +137,22 @@ def _known_and_unknown(loaded: LoadedIndex, words: list[str]) -> tuple[int, list
 
 
 def embed_question(
-    loaded: LoadedIndex, embedder: Embedder, question: str, forms: bool = True
+    loaded: LoadedIndex, embedder: Embedder, question: str
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The question's vector, embedded in one batch with the words of it that the corpus
-    lacks (kept for translate()) and, with `forms`, with the forms the ranking reads it in
-    as well: without the corpus's names and without the words every document shares, as
-    far as the question's own words tell (a word that only translates to a name changes
-    the form, which is then embedded when needed). One pass of the model instead of up to
-    four, and the same vectors: each text of a batch is encoded on its own."""
+    lacks (kept for translate()) and with the forms the ranking reads it in as well: without
+    the corpus's names and without the words every document shares, as far as the
+    question's own words tell (a word that only translates to a name changes the form, which
+    is then embedded when needed). One pass of the model instead of up to four, and the same
+    vectors: each text of a batch is encoded on its own."""
     words = list(dict.fromkeys(WORD.findall(question)))
     _, unknown = _known_and_unknown(loaded, words) if len(loaded.spaces[0].words) else (0, [])
     missing = [w for w in unknown if (embedder.name, w) not in _WORD_CACHE]
     texts: list[str] = []
-    if forms:
-        for names in (loaded.names, loaded.common_names):
-            form = unnamed(question, frozenset(w for w in words if is_name(names, w)))
-            if form != question and form not in texts and tokenize([form])[0]:
-                texts.append(form)
+    for names in (loaded.names, loaded.common_names):
+        form = unnamed(question, frozenset(w for w in words if is_name(names, w)))
+        if form != question and form not in texts and tokenize([form])[0]:
+            texts.append(form)
     vectors = embedder.embed([question, *texts, *missing], query=True)
     _keep(embedder, missing, vectors[1 + len(texts) :])
     return np.asarray(vectors[0]), dict(zip(texts, vectors[1 : 1 + len(texts)], strict=True))

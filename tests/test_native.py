@@ -96,7 +96,9 @@ def test_minilm_in_the_engine_matches_sentence_transformers(lib: object) -> None
     reference = SentenceTransformer(str(path), device="cpu").encode(
         texts, normalize_embeddings=True
     )
-    assert np.abs(ours - reference).max() < 1e-5  # floats, as sentence-transformers
+    # floats over half-precision weights
+    assert np.abs(ours - reference).max() < 2e-4
+    assert _cosines(ours, reference).min() > 0.99999
     batch = model.native.embed_ids([model.tokenizer.encode(t).ids for t in texts])
     assert np.array_equal(batch, ours)
 

@@ -35,8 +35,8 @@ int e5_embed(e5_model *m, const char *text, int is_query, float *out);
 int e5_embed_batch(e5_model *m, const char **texts, int n, int is_query,
                    float *out);
 
-/* A BERT encoder (MiniLM) from float32 tensors, computed in floats (AVX-512 only: NULL
- * elsewhere); see e5.c for the order of `t`. The tensors must outlive the model; free it
+/* A BERT encoder (MiniLM) from float32 tensors, computed in floats over half-precision
+ * weights (AVX-512 only: NULL elsewhere); see e5.c for the order of `t`. The tensors must outlive the model; free it
  * with e5_free. */
 e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float eps,
                         const float **t);
