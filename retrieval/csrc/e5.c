@@ -607,8 +607,7 @@ static int tok_content(const tokenizer *t, const char *text,
  * segoff: nseg+1 segment offsets; out holds nseg*H embeddings */
 static int forward_batch(e5_model *m, const int *ids, const int *pos,
                          const int *sstart, const int *send,
-                         const int *segoff, int nseg, int T, float *out,
-                         float *hidden_out) {
+                         const int *segoff, int nseg, int T, float *out) {
     int H = m->H, FF = m->FF, NH = m->NH, hd = m->hd;
     size_t TH = (size_t)T * H;
     float *x   = (float *)malloc(TH * sizeof(float));
@@ -688,23 +687,18 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
         add_layernorm(x, fo, ly->oln_w, ly->oln_b, T, H, m->eps);   /* x = LN(x+ffn) */
     }
 
-    if (hidden_out) {
-        /* expose the final per-token hidden states */
-        memcpy(hidden_out, x, TH * sizeof(float));
-    } else {
-        /* mean pool each segment (raw; L2-normalization happens in embed_n) */
+    /* mean pool each segment (raw; L2-normalization happens in the callers) */
 #pragma omp parallel for schedule(static)
-        for (int sgi = 0; sgi < nseg; sgi++) {
-            float *o = out + (size_t)sgi * H;
-            for (int i = 0; i < H; i++) o[i] = 0.f;
-            int a = segoff[sgi], b = segoff[sgi + 1];
-            for (int t = a; t < b; t++) {
-                const float *r = x + (size_t)t * H;
-                for (int i = 0; i < H; i++) o[i] += r[i];
-            }
-            float invL = 1.f / (float)(b - a);
-            for (int i = 0; i < H; i++) o[i] *= invL;
+    for (int sgi = 0; sgi < nseg; sgi++) {
+        float *o = out + (size_t)sgi * H;
+        for (int i = 0; i < H; i++) o[i] = 0.f;
+        int a = segoff[sgi], b = segoff[sgi + 1];
+        for (int t = a; t < b; t++) {
+            const float *r = x + (size_t)t * H;
+            for (int i = 0; i < H; i++) o[i] += r[i];
         }
+        float invL = 1.f / (float)(b - a);
+        for (int i = 0; i < H; i++) o[i] *= invL;
     }
 
     free(x); free(q); free(k); free(v); free(ctx); free(ao); free(mid); free(fo);
@@ -794,7 +788,7 @@ static int embed_n(e5_model *m, const char **texts, int n, int is_query, float *
             for (int t = segoff[s]; t < segoff[s + 1]; t++) { sstart[t] = segoff[s]; send[t] = segoff[s + 1]; }
 
         float *segmean = (float *)malloc(sizeof(float) * (size_t)segc * H);
-        rc |= forward_batch(m, ids, pos, sstart, send, segoff, segc, (int)Tc, segmean, NULL);
+        rc |= forward_batch(m, ids, pos, sstart, send, segoff, segc, (int)Tc, segmean);
 
         for (int s = 0; s < segc; s++) {
             int wi = w0 + s, i = wt[wi];
@@ -1030,7 +1024,7 @@ int bert_embed_ids(e5_model *m, const int *ids, const int *lens, int n, float *o
             for (int j = 0; j < len; j++) { pos[a + j] = j; sstart[a + j] = a; send[a + j] = a + len; }
         }
         float *o = out + (size_t)i0 * H;
-        rc |= forward_batch(m, ids + start, pos, sstart, send, segoff, segc, (int)T, o, NULL);
+        rc |= forward_batch(m, ids + start, pos, sstart, send, segoff, segc, (int)T, o);
         for (int s = 0; s < segc; s++) {
             float *d = o + (size_t)s * H, nrm = 0.f;
             for (int k = 0; k < H; k++) nrm += d[k] * d[k];
