@@ -36,6 +36,18 @@ class Bridge:
     common: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class Words:
+    """What a question's own words tell, before any is embedded (question_words): read once,
+    by the batch that embeds the question (embed_question) and by the bridge (translate)."""
+
+    words: list[str]  # the question's words, each once
+    named: frozenset[str]  # those that are names of the corpus
+    common: frozenset[str]  # those that are a word every document's metadata shares
+    known: int  # how many (stop words aside) the corpus has
+    unknown: list[str]  # the first MAX_UNKNOWN of those it lacks
+
+
 TOKEN = re.compile(r"[\w'’-]+")
 NAME_SUFFIX = 3  # "Azerbaijani", "ICANN'a", "Bakuda": a name with up to 3 letters added
 NAME_MIN = 4  # shorter names are matched only whole
@@ -77,7 +89,11 @@ def _unknown_name(loaded: LoadedIndex, question: str, english: bool, bridged: se
 
 
 def translate(
-    loaded: LoadedIndex, embedder: Embedder, question: str, english: bool = False
+    loaded: LoadedIndex,
+    embedder: Embedder,
+    question: str,
+    english: bool = False,
+    words: Words | None = None,
 ) -> Bridge:
     """Map each question word the corpus does not contain onto the corpus word it means.
 
@@ -85,12 +101,13 @@ def translate(
     or 'киберпреступности' with 'cyber-crime'; BM25 then matches those corpus words. A
     word with no close corpus word (below TRANSLATE_AT) stays untranslated, which is also a
     sign that the corpus may not speak of it. Words that are, or translate to, one of the
-    corpus's names are reported as `named`.
+    corpus's names are reported as `named`. `words`: question_words(loaded, question), when
+    the caller has it already.
     """
     tokens = tokenize([question])[0]
-    words = list(dict.fromkeys(WORD.findall(question)))
-    named = {word for word in words if is_name(loaded.names, word)}
-    known, unknown = _known_and_unknown(loaded, words)
+    words = words or question_words(loaded, question)
+    named = set(words.named)
+    known, unknown = words.known, words.unknown
     translated: list[str] = []
     bridged: dict[str, str] = {}
     space = loaded.spaces[0]
@@ -106,11 +123,8 @@ def translate(
                     named.add(word)
     if translated:
         tokens = tokens + tokenize([" ".join(translated)])[0]
-    common = frozenset(
-        word
-        for word in words
-        if is_name(loaded.common_names, word)
-        or (word in bridged and is_name(loaded.common_names, bridged[word]))
+    common = words.common | frozenset(
+        word for word, to in bridged.items() if is_name(loaded.common_names, to)
     )
     counted = known + len(unknown)
     return Bridge(
@@ -122,9 +136,8 @@ def translate(
     )
 
 
-def _known_and_unknown(loaded: LoadedIndex, words: list[str]) -> tuple[int, list[str]]:
-    """How many of the question's words (stop words aside) the corpus has, and the first
-    MAX_UNKNOWN of those it lacks."""
+def question_words(loaded: LoadedIndex, question: str) -> Words:
+    words = list(dict.fromkeys(WORD.findall(question)))
     known = 0
     unknown: list[str] = []
     for word_tokens, word in zip(tokenize(words) if words else [], words, strict=True):
@@ -134,11 +147,17 @@ def _known_and_unknown(loaded: LoadedIndex, words: list[str]) -> tuple[int, list
             known += 1
         else:
             unknown.append(word)
-    return known, unknown[:MAX_UNKNOWN]
+    return Words(
+        words,
+        frozenset(w for w in words if is_name(loaded.names, w)),
+        frozenset(w for w in words if is_name(loaded.common_names, w)),
+        known,
+        unknown[:MAX_UNKNOWN],
+    )
 
 
 def embed_question(
-    loaded: LoadedIndex, embedder: Embedder, question: str
+    loaded: LoadedIndex, embedder: Embedder, question: str, words: Words
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The question's vector, embedded in one batch with the words of it that the corpus
     lacks (kept for translate()) and with the forms the ranking reads it in as well: without
@@ -146,12 +165,11 @@ def embed_question(
     question's own words tell (a word that only translates to a name changes the form, which
     is then embedded when needed). One pass of the model instead of up to four, and the same
     vectors: each text of a batch is encoded on its own."""
-    words = list(dict.fromkeys(WORD.findall(question)))
-    _, unknown = _known_and_unknown(loaded, words) if len(loaded.spaces[0].words) else (0, [])
+    unknown = words.unknown if len(loaded.spaces[0].words) else []
     missing = [w for w in unknown if (embedder.name, w) not in _WORD_CACHE]
     texts: list[str] = []
-    for names in (loaded.names, loaded.common_names):
-        form = unnamed(question, frozenset(w for w in words if is_name(names, w)))
+    for names in (words.named, words.common):
+        form = unnamed(question, names)
         if form != question and form not in texts and tokenize([form])[0]:
             texts.append(form)
     vectors = embedder.embed([question, *texts, *missing], query=True)

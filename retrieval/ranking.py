@@ -29,6 +29,7 @@ from retrieval.bridge import (
     Bridge,
     embed_question,
     language_of,
+    question_words,
     towards_english,
     translate,
     unnamed,
@@ -164,9 +165,10 @@ def rank(
     by_name = {e.name: e for e in embedders}
     primary = loaded.spaces[0]
     forms: dict[str, np.ndarray] = {}  # the primary model's vectors of forms of the question
+    words = question_words(loaded, question) if options.translate else None
     with clock("embed"):
-        if options.translate:  # with its forms and the words the bridge looks up, in one pass
-            asked, forms = embed_question(loaded, by_name[primary.model], question)
+        if words is not None:  # with its forms and the words the bridge looks up, in one pass
+            asked, forms = embed_question(loaded, by_name[primary.model], question, words)
         else:
             asked = by_name[primary.model].embed([question], query=True)[0]
         vectors = {primary.model: asked}
@@ -183,7 +185,7 @@ def rank(
     levels = (0.0, 0.0)
     with clock("lexical"):
         if options.translate:
-            bridge = translate(loaded, by_name[primary.model], question, english == 1.0)
+            bridge = translate(loaded, by_name[primary.model], question, english == 1.0, words)
         else:
             bridge = Bridge(tokenize([question])[0], 1.0)
     for space in loaded.spaces:
