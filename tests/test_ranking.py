@@ -214,6 +214,47 @@ def test_a_question_without_the_words_all_documents_share_is_read_again(
     assert [h.score for h in read.hits] != [h.score for h in without.hits]
 
 
+def test_a_question_asked_again_is_read_in_one_pass(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question word the corpus lacks is embedded with the question, and kept. Asked again,
+    the bridge looks it up before the pass, so that the form it changes (here without
+    "Azerbaycan", the Turkish spelling of a name every document shares) is in the same
+    batch: one call of the model where the first asking needed two, and the same ranking."""
+    from retrieval import bridge
+    from retrieval.embed import HashingEmbedder
+
+    class Calls(HashingEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[list[str]] = []
+
+        def embed(self, texts: Any, *, query: bool = False) -> np.ndarray:
+            if query:
+                self.calls.append(list(texts))
+            return super().embed(texts, query=query)
+
+    # the hashing embedder's word vectors are far coarser than e5's: a lower bar for a match
+    monkeypatch.setattr(bridge, "TRANSLATE_AT", 0.45)
+    monkeypatch.setattr(bridge, "_WORD_CACHE", {})
+    embedder = Calls()
+    engine = Engine(settings, embedders=[embedder])
+    question = "How many ministers from Azerbaycan attended?"
+    form = "How many ministers from attended?"
+    # Turkish "Azerbaycan" is no name of the corpus as written, but translates to one
+    assert bridge.question_words(engine.index(), question).common == frozenset()
+    assert translate(engine.index(), embedder, question).common == {"Azerbaycan"}
+    monkeypatch.setattr(bridge, "_WORD_CACHE", {})
+    embedder.calls.clear()
+    first, _, _ = engine.ranking(question, k=3)
+    assert len(embedder.calls) == 2 and "Azerbaycan" in embedder.calls[0]
+    assert form not in embedder.calls[0] and form in embedder.calls[1]
+    embedder.calls.clear()
+    again, _, _ = engine.ranking(question, k=3)
+    assert embedder.calls == [[question, form]]
+    assert again.hits == first.hits and again.confidence == first.confidence
+
+
 def _space(languages: dict[str, list[float]], everyday: list[list[float]] | None = None) -> Space:
     def unit(rows: list[list[float]]) -> np.ndarray:
         vectors = np.array(rows, dtype=np.float32).reshape(-1, 3)

