@@ -48,7 +48,7 @@ from retrieval.store import (
 from retrieval.types import Clause, Document
 from retrieval.units import Units, lexical_text, plan_units
 from retrieval.vectors import Reporter, SpacePlan, content_hash, embed_all, plan_vectors
-from retrieval.vocabulary import count_words, names, vocabulary
+from retrieval.vocabulary import count_words, names, stored_counts, vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ def _previous(folder: Path, manifest: dict[str, Any]) -> _Previous:
         for record in records["clauses"]:
             clause = Clause(**{k: v for k, v in record.items() if k != "hash"})
             clauses.setdefault(clause.doc_id, []).append(clause)
-        word_counts = {k: Counter(v) for k, v in records.get("word_counts", {}).items()}
+        word_counts = stored_counts(records)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("previous index not reused (%s): embedding every clause", exc)
         return _Previous()

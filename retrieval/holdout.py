@@ -8,7 +8,6 @@ only the answer is gone). Nothing is embedded again: the vectors are the index's
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import replace
 
 import numpy as np
@@ -17,7 +16,7 @@ from retrieval.lexical import LexicalIndex
 from retrieval.loaded import LoadedIndex, dense_index
 from retrieval.store import CLAUSES
 from retrieval.units import lexical_text
-from retrieval.vocabulary import names, vocabulary
+from retrieval.vocabulary import names, stored_counts, vocabulary
 
 
 def without_documents(loaded: LoadedIndex, left_out: set[str]) -> LoadedIndex:
@@ -29,9 +28,7 @@ def without_documents(loaded: LoadedIndex, left_out: set[str]) -> LoadedIndex:
     units = loaded.units[unit_keep].copy()
     units[:, 0] = number[units[:, 0]]
     records = json.loads((loaded.folder / CLAUSES).read_text(encoding="utf-8"))
-    counts = [
-        Counter(v) for doc, v in records.get("word_counts", {}).items() if doc not in left_out
-    ]
+    counts = [v for doc, v in stored_counts(records).items() if doc not in left_out]
     words = vocabulary(counts)
     position = {w: i for i, w in enumerate(loaded.words)}
     rows = np.array([position[w] for w in words if w in position], dtype=np.int64)

@@ -85,6 +85,18 @@ def library() -> Any:
         ctypes.c_int,
         _FLOATS,
     ]
+    lib.e5_embed_states.restype = ctypes.c_int
+    lib.e5_embed_states.argtypes = [
+        ctypes.c_void_p,
+        ctypes.POINTER(ctypes.c_char_p),
+        ctypes.c_int,
+        ctypes.c_int,
+        _FLOATS,
+        _FLOATS,
+        _INTS,
+    ]
+    lib.e5_token_count.restype = ctypes.c_int
+    lib.e5_token_count.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
     lib.bert_load_f32.restype = ctypes.c_void_p
     lib.bert_load_f32.argtypes = [ctypes.c_int] * 6 + [ctypes.c_float, ctypes.POINTER(_FLOATS)]
     lib.bert_embed_ids.restype = ctypes.c_int
@@ -127,6 +139,33 @@ class NativeE5(_Handle):
 
     def query(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, True)
+
+    def states(self, texts: Sequence[str], query: bool) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The texts' vectors (as query() or passage() give them) and each text's tokens'
+        final hidden states, without the model's markers and prefix, unit length: what a
+        late-interaction score (benchmarks/late_interaction.py) compares token by token."""
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out, []
+        raw = [t.encode("utf-8") for t in texts]
+        room = sum(max(0, self._lib.e5_token_count(self._model, t, int(query)) - 2) for t in raw)
+        states = np.empty((max(room, 1), self.dim), dtype=np.float32)
+        rows = np.empty(len(texts), dtype=np.intc)
+        encoded = (ctypes.c_char_p * len(texts))(*raw)
+        if self._lib.e5_embed_states(
+            self._model,
+            encoded,
+            len(texts),
+            int(query),
+            out.ctypes.data_as(_FLOATS),
+            states.ctypes.data_as(_FLOATS),
+            rows.ctypes.data_as(_INTS),
+        ):
+            raise RuntimeError("the e5 engine failed on a batch")
+        starts = np.concatenate([[0], np.cumsum(rows)])
+        norms = np.linalg.norm(states[: starts[-1]], axis=1, keepdims=True)
+        states[: starts[-1]] /= np.maximum(norms, 1e-12)
+        return out, [states[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]
 
     def passage(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, False)

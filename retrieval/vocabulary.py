@@ -10,6 +10,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from retrieval.lexical import tokenize
 from retrieval.types import DocumentInfo
@@ -41,6 +42,11 @@ def count_words(texts: Iterable[str]) -> Counter[str]:
         counts[word] -= 1
         counts[SENTENCE_START + word] += 1
     return +counts  # without the words that only ever open a sentence
+
+
+def stored_counts(records: dict[str, Any]) -> dict[str, Counter[str]]:
+    """Each document's word counts (count_words) as an index's clauses.json keeps them."""
+    return {doc: Counter(counts) for doc, counts in records.get("word_counts", {}).items()}
 
 
 def vocabulary(per_document: Iterable[Counter[str]]) -> list[str]:

@@ -80,6 +80,33 @@ def test_a_batch_gives_each_text_its_own_vector(lib: object) -> None:
     assert np.array_equal(together, alone)
 
 
+def test_token_states_come_with_the_same_vectors(lib: object) -> None:
+    """The engine's token states (for late interaction): the text's own tokens only, unit
+    length, the same for a text alone as in a batch, beside exactly the vectors a plain call
+    gives; a question's tokens find their best match in the clause that speaks of it."""
+    model = _e5(lib)
+    for query in (True, False):
+        vectors, states = model.states(TEXTS, query)
+        plain = model.query(TEXTS) if query else model.passage(TEXTS)
+        assert np.array_equal(vectors, plain)
+        assert len(states) == len(TEXTS)
+        for text, rows in zip(TEXTS, states, strict=True):
+            assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+            _, (alone,) = model.states([text], query)
+            assert np.array_equal(alone, rows)
+    _, (signed, ministers) = model.states(["Who signed the letter?", "How many ministers?"], True)
+    assert len(signed) == 5  # "▁Who", "▁signed", "▁the", "▁letter", "?"
+    _, (letter, broadband) = model.states(
+        ["The letter was signed by the Minister.", "Broadband prices fell in rural areas."], False
+    )
+    maxsim = lambda q, p: float((q @ p.T).max(axis=1).mean())  # noqa: E731
+    assert maxsim(signed, letter) > maxsim(signed, broadband)
+    assert maxsim(ministers, letter) > maxsim(ministers, broadband)
+    long = TEXTS[-1]  # read in windows: every window's tokens, each once
+    _, (rows,) = model.states([long], False)
+    assert len(rows) > 512
+
+
 def test_texts_of_every_length_are_computed_whole(lib: object) -> None:
     """The kernels take tokens in passes that share each load of the weights (four for e5,
     eight for MiniLM) and the rest in smaller passes: texts of one word up to several full

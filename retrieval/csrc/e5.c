@@ -441,15 +441,14 @@ bf16_pass(const uint16_t *wg, __m512 b16, const uint32_t *X2, float *Y, int t, c
                          _mm512_add_ps(_mm512_add_ps(e[i], o[i]), b16));
 }
 
+/* X2: room for X[L,nin] in bfloat16 */
 BF16_TARGET
 static void matmul_bf16(const qmat *M, const float *bias, const float *X, float *Y, int L,
-                        int nout, int nin) {
+                        int nout, int nin, uint16_t *X2) {
     int groups = nout / LANES;
-    uint32_t *X2 = (uint32_t *)aligned_alloc(64, ((size_t)L * nin * 2 + 63) / 64 * 64);
-    if (!X2) return;
-    for (size_t i = 0; i < (size_t)L * nin; i += 32) {
+    for (size_t i = 0; i < (size_t)L * nin; i += 32) {   /* nin: a multiple of 32 (bert_load_f32) */
         __m512bh h = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(X + i + 16), _mm512_loadu_ps(X + i));
-        _mm512_storeu_si512((void *)((uint16_t *)X2 + i), (__m512i)h);
+        _mm512_storeu_si512((void *)(X2 + i), (__m512i)h);
     }
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int g = 0; g < groups; g++) {
@@ -457,18 +456,18 @@ static void matmul_bf16(const qmat *M, const float *bias, const float *X, float 
         __m512 b16 = bias ? _mm512_loadu_ps(bias + (size_t)g * LANES) : _mm512_setzero_ps();
         int t = 0;
         for (; t + F32_TOKENS <= L; t += F32_TOKENS)
-            bf16_pass(wg, b16, X2, Y, t, F32_TOKENS, g, nout, nin);
-        if (L - t >= 4) { bf16_pass(wg, b16, X2, Y, t, 4, g, nout, nin); t += 4; }
-        if (L - t >= 2) { bf16_pass(wg, b16, X2, Y, t, 2, g, nout, nin); t += 2; }
-        if (L - t >= 1) bf16_pass(wg, b16, X2, Y, t, 1, g, nout, nin);
+            bf16_pass(wg, b16, (const uint32_t *)X2, Y, t, F32_TOKENS, g, nout, nin);
+        /* the rest in passes of four, two and one: no token is computed twice */
+        if (L - t >= 4) { bf16_pass(wg, b16, (const uint32_t *)X2, Y, t, 4, g, nout, nin); t += 4; }
+        if (L - t >= 2) { bf16_pass(wg, b16, (const uint32_t *)X2, Y, t, 2, g, nout, nin); t += 2; }
+        if (L - t >= 1) bf16_pass(wg, b16, (const uint32_t *)X2, Y, t, 1, g, nout, nin);
     }
-    free(X2);
 }
 
 F32_TARGET
 static void matmul_f32(const qmat *M, const float *bias, const float *X, float *Y, int L,
-                       int nout, int nin) {
-    if (M->bf) { matmul_bf16(M, bias, X, Y, L, nout, nin); return; }
+                       int nout, int nin, uint16_t *xb) {
+    if (M->bf) { matmul_bf16(M, bias, X, Y, L, nout, nin, xb); return; }
     int groups = nout / LANES;
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int g = 0; g < groups; g++) {
@@ -559,6 +558,7 @@ struct e5_model {
     const block_q4_0 *word;
     const float *word_f;          /* float word embeddings (bert_load_f32), else NULL */
     int f32;                      /* float weights (bert_load_f32): no activation quantizing */
+    int bf;                       /* ... in bfloat16 (qmat_bf16) */
     const float *pos, *type, *eln_w, *eln_b;
     layer_t *layers;
     tokenizer tok;
@@ -737,10 +737,11 @@ static int tok_content(const tokenizer *t, const char *text,
  * ids   : concatenated token ids, length T
  * pos   : per-token position id (resets to 0 at each segment start)
  * sstart/send[gi] : the [start,end) token range of gi's segment
- * segoff: nseg+1 segment offsets; out holds nseg*H embeddings */
+ * segoff: nseg+1 segment offsets; out holds nseg*H embeddings; states, if not NULL, T*H:
+ * each token's final hidden state */
 static int forward_batch(e5_model *m, const int *ids, const int *pos,
                          const int *sstart, const int *send,
-                         const int *segoff, int nseg, int T, float *out) {
+                         const int *segoff, int nseg, int T, float *out, float *states) {
     int H = m->H, FF = m->FF, NH = m->NH, hd = m->hd;
     size_t TH = (size_t)T * H;
     float *x   = (float *)malloc(TH * sizeof(float));
@@ -751,17 +752,25 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     float *ao  = (float *)malloc(TH * sizeof(float));
     float *mid = (float *)malloc((size_t)T * FF * sizeof(float));
     float *fo  = (float *)malloc(TH * sizeof(float));
-    int nbmax = FF / QK;
-    int8_t  *aq = (int8_t *)malloc((size_t)T * FF);
-    float   *ad = (float *)malloc((size_t)T * nbmax * sizeof(float));
-    int32_t *as = (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
     /* a float model (m->f32) multiplies its float activations; the others quantize them */
+    int nbmax = FF / QK;
+    int8_t  *aq = m->f32 ? NULL : (int8_t *)malloc((size_t)T * FF);
+    float   *ad = m->f32 ? NULL : (float *)malloc((size_t)T * nbmax * sizeof(float));
+    int32_t *as = m->f32 ? NULL : (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
+    /* bfloat16 products read the activations rounded to bfloat16 (matmul_bf16) */
+    uint16_t *xb = m->bf ? (uint16_t *)aligned_alloc(64, ((size_t)T * FF * 2 + 63) / 64 * 64) : NULL;
+    if (!x || !q || !k || !v || !ctx || !ao || !mid || !fo || (m->bf && !xb) ||
+        (!m->f32 && (!aq || !ad || !as))) {
+        free(x); free(q); free(k); free(v); free(ctx); free(ao); free(mid); free(fo);
+        free(aq); free(ad); free(as); free(xb);
+        return -1;
+    }
     /* (each input's first reader says in which form: every e5 matrix has the same layout) */
 #define QUANT(X, NIN, W)                                                              \
     do { if (!m->f32) quantize_acts((X), T, (NIN), (W)->il, aq, ad, as); } while (0)
 #define MAT(X, W, B, Y, NOUT, NIN)                                                   \
     do {                                                                          \
-        if ((W)->f) matmul_f32((W), (B), (X), (Y), T, (NOUT), (NIN));               \
+        if ((W)->f) matmul_f32((W), (B), (X), (Y), T, (NOUT), (NIN), xb);           \
         else matmul_q4q8((W), (B), aq, ad, as, (Y), T, (NOUT), (NIN));             \
     } while (0)
 
@@ -822,6 +831,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
         add_layernorm(x, fo, ly->oln_w, ly->oln_b, T, H, m->eps);   /* x = LN(x+ffn) */
     }
 
+    if (states) memcpy(states, x, TH * sizeof(float));   /* every token's final state */
     /* mean pool each segment (raw; L2-normalization happens in the callers) */
 #pragma omp parallel for schedule(static)
     for (int sgi = 0; sgi < nseg; sgi++) {
@@ -837,7 +847,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     }
 
     free(x); free(q); free(k); free(v); free(ctx); free(ao); free(mid); free(fo);
-    free(aq); free(ad); free(as);
+    free(aq); free(ad); free(as); free(xb);
     return 0;
 #undef QUANT
 #undef MAT
@@ -856,10 +866,19 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
  * windows' (pre-normalization) mean-pooled vectors, finally L2-normalized.
  * This equals mean-pooling over the whole document, modulo windowed attention.
  * Texts that fit in one window behave exactly as a plain single pass. */
-static int embed_n(e5_model *m, const char **texts, int n, int is_query, float *out) {
+static int embed_n(e5_model *m, const char **texts, int n, int is_query, float *out,
+                   float *states, int *rows) {
     const char *pfx = is_query ? "query: " : "passage: ";
     size_t plen = strlen(pfx);
     int H = m->H, WMAX = m->MAXP - 2;        /* content tokens per window */
+    /* with `states`: the prefix's tokens are not the text's, but its last (the space before
+     * the text) may have merged with the text's first word, and stays */
+    int skip = 0;
+    if (states) {
+        int tmp[64];
+        skip = tok_content(&m->tok, pfx, tmp, 64) - 1;
+        if (skip < 0) skip = 0;
+    }
 
     /* 1. tokenize each text's full content (prefix included, no truncation),
      *    and enumerate every window as (text, content range). */
@@ -888,6 +907,14 @@ static int embed_n(e5_model *m, const char **texts, int n, int is_query, float *
             int a = w * WMAX, b = a + WMAX; if (b > clen[i]) b = clen[i];
             wt[W2] = i; wa[W2] = a; wb[W2] = b; W2++;
         }
+    }
+
+    /* where each text's token states go: after the texts before it */
+    size_t *base = (size_t *)malloc(sizeof(size_t) * (n > 0 ? n : 1));
+    for (int i = 0, at = 0; i < n; i++) {
+        int mine = clen[i] > skip ? clen[i] - skip : 0;
+        base[i] = (size_t)at; at += mine;
+        if (rows) rows[i] = mine;
     }
 
     /* 2. accumulate per-text weighted sums, processing windows in chunks */
@@ -923,7 +950,17 @@ static int embed_n(e5_model *m, const char **texts, int n, int is_query, float *
             for (int t = segoff[s]; t < segoff[s + 1]; t++) { sstart[t] = segoff[s]; send[t] = segoff[s + 1]; }
 
         float *segmean = (float *)malloc(sizeof(float) * (size_t)segc * H);
-        rc |= forward_batch(m, ids, pos, sstart, send, segoff, segc, (int)Tc, segmean);
+        float *chunk = states ? (float *)malloc(sizeof(float) * (size_t)Tc * H) : NULL;
+        if (states && !chunk) rc |= -1;
+        else rc |= forward_batch(m, ids, pos, sstart, send, segoff, segc, (int)Tc, segmean, chunk);
+        for (int s = 0; chunk && s < segc; s++) {   /* the window's content tokens, in place */
+            int wi = w0 + s, i = wt[wi];
+            for (int j = wa[wi] > skip ? wa[wi] : skip; j < wb[wi]; j++)
+                memcpy(states + (base[i] + (size_t)(j - skip)) * H,
+                       chunk + ((size_t)segoff[s] + 1 + (size_t)(j - wa[wi])) * H,
+                       sizeof(float) * (size_t)H);
+        }
+        free(chunk);
 
         for (int s = 0; s < segc; s++) {
             int wi = w0 + s, i = wt[wi];
@@ -947,16 +984,21 @@ static int embed_n(e5_model *m, const char **texts, int n, int is_query, float *
     }
 
     for (int i = 0; i < n; i++) free(content[i]);
-    free(content); free(clen); free(wt); free(wa); free(wb); free(wsum);
+    free(content); free(clen); free(wt); free(wa); free(wb); free(wsum); free(base);
     return rc;
 }
 
 int e5_embed(e5_model *m, const char *text, int is_query, float *out) {
-    return embed_n(m, &text, 1, is_query, out);
+    return embed_n(m, &text, 1, is_query, out, NULL, NULL);
 }
 
 int e5_embed_batch(e5_model *m, const char **texts, int n, int is_query, float *out) {
-    return embed_n(m, texts, n, is_query, out);
+    return embed_n(m, texts, n, is_query, out, NULL, NULL);
+}
+
+int e5_embed_states(e5_model *m, const char **texts, int n, int is_query, float *out,
+                    float *states, int *rows) {
+    return embed_n(m, texts, n, is_query, out, states, rows);
 }
 
 int e5_dim(const e5_model *m) { return m->H; }
@@ -1114,10 +1156,10 @@ e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float 
     if (H % LANES || FF % LANES || NH <= 0 || H % NH || NL <= 0) return NULL;
     /* bfloat16 products where the CPU has them (CLAUSEBOT_MINILM_FP16_ONLY set: half anyway) */
     int bf = __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw") &&
-             !getenv("CLAUSEBOT_MINILM_FP16_ONLY");
+             H % 32 == 0 && FF % 32 == 0 && !getenv("CLAUSEBOT_MINILM_FP16_ONLY");
     e5_model *m = (e5_model *)calloc(1, sizeof(e5_model));
     if (!m) return NULL;
-    m->f32 = 1;
+    m->f32 = 1; m->bf = bf;
     m->H = H; m->NL = NL; m->NH = NH; m->FF = FF; m->VOC = VOC; m->MAXP = MAXP; m->eps = eps;
     m->qk = QK; m->hd = H / NH;
     m->word_f = t[0]; m->pos = t[1]; m->type = t[2]; m->eln_w = t[3]; m->eln_b = t[4];
@@ -1162,7 +1204,7 @@ int bert_embed_ids(e5_model *m, const int *ids, const int *lens, int n, float *o
             for (int j = 0; j < len; j++) { pos[a + j] = j; sstart[a + j] = a; send[a + j] = a + len; }
         }
         float *o = out + (size_t)i0 * H;
-        rc |= forward_batch(m, ids + start, pos, sstart, send, segoff, segc, (int)T, o);
+        rc |= forward_batch(m, ids + start, pos, sstart, send, segoff, segc, (int)T, o, NULL);
         for (int s = 0; s < segc; s++) {
             float *d = o + (size_t)s * H, nrm = 0.f;
             for (int k = 0; k < H; k++) nrm += d[k] * d[k];

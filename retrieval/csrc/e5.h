@@ -35,8 +35,16 @@ int e5_embed(e5_model *m, const char *text, int is_query, float *out);
 int e5_embed_batch(e5_model *m, const char **texts, int n, int is_query,
                    float *out);
 
-/* A BERT encoder (MiniLM) from float32 tensors, computed in floats over half-precision
- * weights (AVX-512 only: NULL elsewhere); see e5.c for the order of `t`. The tensors must outlive the model; free it
+/* e5_embed_batch, and each text's tokens' final hidden states (e5_dim() floats each, not
+ * normalized) in `states`, one text after another: its own tokens only (no <s>, </s> or
+ * prefix), rows[i] of them for text i. `states` needs room for the sum over the texts of
+ * e5_token_count() - 2 rows. Returns 0 on success. */
+int e5_embed_states(e5_model *m, const char **texts, int n, int is_query, float *out,
+                    float *states, int *rows);
+
+/* A BERT encoder (MiniLM) from float32 tensors, computed in bfloat16 products (AVX-512
+ * BF16) or in floats over half-precision weights (AVX-512 only: NULL elsewhere); see e5.c
+ * for the order of `t`. The tensors must outlive the model; free it
  * with e5_free. */
 e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float eps,
                         const float **t);
