@@ -77,24 +77,12 @@ def library() -> Any:
     lib.e5_free.argtypes = [ctypes.c_void_p]
     lib.e5_dim.restype = ctypes.c_int
     lib.e5_dim.argtypes = [ctypes.c_void_p]
+    texts = ctypes.POINTER(ctypes.c_char_p)
+    batch: list[Any] = [ctypes.c_void_p, texts, ctypes.c_int, ctypes.c_int]
     lib.e5_embed_batch.restype = ctypes.c_int
-    lib.e5_embed_batch.argtypes = [
-        ctypes.c_void_p,
-        ctypes.POINTER(ctypes.c_char_p),
-        ctypes.c_int,
-        ctypes.c_int,
-        _FLOATS,
-    ]
+    lib.e5_embed_batch.argtypes = [*batch, _FLOATS]  # model, texts, count, query; vectors
     lib.e5_embed_states.restype = ctypes.c_int
-    lib.e5_embed_states.argtypes = [
-        ctypes.c_void_p,
-        ctypes.POINTER(ctypes.c_char_p),
-        ctypes.c_int,
-        ctypes.c_int,
-        _FLOATS,
-        _FLOATS,
-        _INTS,
-    ]
+    lib.e5_embed_states.argtypes = [*batch, _FLOATS, _FLOATS, _INTS]  # ...; states, rows
     lib.e5_token_count.restype = ctypes.c_int
     lib.e5_token_count.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
     lib.bert_load_f32.restype = ctypes.c_void_p
@@ -143,7 +131,7 @@ class NativeE5(_Handle):
     def states(self, texts: Sequence[str], query: bool) -> tuple[np.ndarray, list[np.ndarray]]:
         """The texts' vectors (as query() or passage() give them) and each text's tokens'
         final hidden states, without the model's markers and prefix, unit length: what a
-        late-interaction score (benchmarks/late_interaction.py) compares token by token."""
+        late-interaction score (benchmarks/baselines.py) compares token by token."""
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out, []

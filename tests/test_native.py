@@ -107,6 +107,13 @@ def test_token_states_come_with_the_same_vectors(lib: object) -> None:
     assert len(rows) > 512
 
 
+# the engine's MiniLM against sentence-transformers: (largest difference, lowest cosine)
+MINILM_BOUNDS = {
+    "bfloat16": (3e-3, 0.9999),  # bfloat16 products, on a CPU with AVX-512 BF16
+    "half": (2e-4, 0.99999),  # floats over half-precision weights
+}
+
+
 def test_texts_of_every_length_are_computed_whole(lib: object) -> None:
     """The kernels take tokens in passes that share each load of the weights (four for e5,
     eight for MiniLM) and the rest in smaller passes: texts of one word up to several full
@@ -128,13 +135,6 @@ def test_texts_of_every_length_are_computed_whole(lib: object) -> None:
     assert engine.native is not None
     largest = MINILM_BOUNDS["bfloat16" if "avx512_bf16" in native.cpu_flags() else "half"][0]
     assert np.abs(engine.embed(texts) - numpy.embed(texts)).max() < largest
-
-
-# the engine's MiniLM against sentence-transformers: (largest difference, lowest cosine)
-MINILM_BOUNDS = {
-    "bfloat16": (3e-3, 0.9999),  # bfloat16 products, on a CPU with AVX-512 BF16
-    "half": (2e-4, 0.99999),  # floats over half-precision weights
-}
 
 
 @pytest.mark.parametrize("precision", MINILM_BOUNDS)

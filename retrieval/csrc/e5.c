@@ -350,6 +350,16 @@ static void matmul_vnni(const qmat *M, const float *bias, const uint8_t *aq, con
  * the public benchmark and both bundled question sets (docs/quality.md). */
 #define F32_TARGET __attribute__((target("avx512f,avx512dq")))
 #define F32_TOKENS 8   /* tokens that share each load of the weights */
+/* PASS(t, n) over tokens [0, L): passes of F32_TOKENS, the rest in passes of four, two and
+ * one, so that no token is computed twice */
+#define F32_PASSES(L, PASS)                                                           \
+    do {                                                                              \
+        int t_ = 0;                                                                   \
+        for (; t_ + F32_TOKENS <= (L); t_ += F32_TOKENS) PASS(t_, F32_TOKENS);        \
+        if ((L) - t_ >= 4) { PASS(t_, 4); t_ += 4; }                                  \
+        if ((L) - t_ >= 2) { PASS(t_, 2); t_ += 2; }                                  \
+        if ((L) - t_ >= 1) PASS(t_, 1);                                               \
+    } while (0)
 
 static uint16_t to_bf16(float x) {   /* rounded to nearest even (weights: finite) */
     uint32_t u;
@@ -454,13 +464,9 @@ static void matmul_bf16(const qmat *M, const float *bias, const float *X, float 
     for (int g = 0; g < groups; g++) {
         const uint16_t *wg = M->f + (size_t)g * nin * LANES;
         __m512 b16 = bias ? _mm512_loadu_ps(bias + (size_t)g * LANES) : _mm512_setzero_ps();
-        int t = 0;
-        for (; t + F32_TOKENS <= L; t += F32_TOKENS)
-            bf16_pass(wg, b16, (const uint32_t *)X2, Y, t, F32_TOKENS, g, nout, nin);
-        /* the rest in passes of four, two and one: no token is computed twice */
-        if (L - t >= 4) { bf16_pass(wg, b16, (const uint32_t *)X2, Y, t, 4, g, nout, nin); t += 4; }
-        if (L - t >= 2) { bf16_pass(wg, b16, (const uint32_t *)X2, Y, t, 2, g, nout, nin); t += 2; }
-        if (L - t >= 1) bf16_pass(wg, b16, (const uint32_t *)X2, Y, t, 1, g, nout, nin);
+#define BF16_PASS(T, N) bf16_pass(wg, b16, (const uint32_t *)X2, Y, (T), (N), g, nout, nin)
+        F32_PASSES(L, BF16_PASS);
+#undef BF16_PASS
     }
 }
 
@@ -473,13 +479,9 @@ static void matmul_f32(const qmat *M, const float *bias, const float *X, float *
     for (int g = 0; g < groups; g++) {
         const uint16_t *wg = M->f + (size_t)g * nin * LANES;
         __m512 b16 = bias ? _mm512_loadu_ps(bias + (size_t)g * LANES) : _mm512_setzero_ps();
-        int t = 0;
-        for (; t + F32_TOKENS <= L; t += F32_TOKENS)
-            f32_pass(wg, b16, X, Y, t, F32_TOKENS, g, nout, nin);
-        /* the rest in passes of four, two and one: no token is computed twice */
-        if (L - t >= 4) { f32_pass(wg, b16, X, Y, t, 4, g, nout, nin); t += 4; }
-        if (L - t >= 2) { f32_pass(wg, b16, X, Y, t, 2, g, nout, nin); t += 2; }
-        if (L - t >= 1) f32_pass(wg, b16, X, Y, t, 1, g, nout, nin);
+#define HALF_PASS(T, N) f32_pass(wg, b16, X, Y, (T), (N), g, nout, nin)
+        F32_PASSES(L, HALF_PASS);
+#undef HALF_PASS
     }
 }
 
