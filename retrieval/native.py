@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 NEEDS = ("avx2", "fma", "f16c")  # what retrieval/csrc/e5.c is compiled for
 _FLOATS = ctypes.POINTER(ctypes.c_float)
+PASSAGE_PREFIX = b"passage: "  # the longer of the engine's two prefixes (e5.c, embed_n)
 _INTS = ctypes.POINTER(ctypes.c_int)
 
 
@@ -83,8 +84,6 @@ def library() -> Any:
     lib.e5_embed_batch.argtypes = [*batch, _FLOATS]  # model, texts, count, query; vectors
     lib.e5_embed_states.restype = ctypes.c_int
     lib.e5_embed_states.argtypes = [*batch, _FLOATS, _FLOATS, _INTS]  # ...; states, rows
-    lib.e5_token_count.restype = ctypes.c_int
-    lib.e5_token_count.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
     lib.bert_load_f32.restype = ctypes.c_void_p
     lib.bert_load_f32.argtypes = [ctypes.c_int] * 6 + [ctypes.c_float, ctypes.POINTER(_FLOATS)]
     lib.bert_embed_ids.restype = ctypes.c_int
@@ -136,8 +135,10 @@ class NativeE5(_Handle):
         if not texts:
             return out, []
         raw = [t.encode("utf-8") for t in texts]
-        room = sum(max(0, self._lib.e5_token_count(self._model, t, int(query)) - 2) for t in raw)
-        states = np.empty((max(room, 1), self.dim), dtype=np.float32)
+        # the engine takes at most a token per byte of prefix and text, and 4 more
+        # (embed_n): room without tokenizing each text once more to count
+        room = sum(len(t) + len(PASSAGE_PREFIX) + 4 for t in raw)
+        states = np.empty((room, self.dim), dtype=np.float32)
         rows = np.empty(len(texts), dtype=np.intc)
         encoded = (ctypes.c_char_p * len(texts))(*raw)
         if self._lib.e5_embed_states(

@@ -66,8 +66,9 @@ def vocabulary(per_document: Iterable[Counter[str]]) -> list[str]:
 
 @lru_cache(maxsize=100_000)
 def fold_name(word: str) -> str:
-    """A name as compared: case and accents folded ("Chehadé", "Chehade" -> "chehade"; the
-    Turkish "Bakü" -> "baku"). Kept: a question folds each of its words a few times."""
+    """A name as compared: case and accents folded ("Zürich", "Zurich" -> "zurich"; the
+    Turkish dotless i as i: "Işık" -> "isik"). Kept: a question folds each of its words a
+    few times."""
     decomposed = unicodedata.normalize("NFKD", word.casefold().replace("ı", "i"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

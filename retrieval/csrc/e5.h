@@ -38,7 +38,8 @@ int e5_embed_batch(e5_model *m, const char **texts, int n, int is_query,
 /* e5_embed_batch, and each text's tokens' final hidden states (e5_dim() floats each, not
  * normalized) in `states`, one text after another: its own tokens only (no <s>, </s> or
  * prefix), rows[i] of them for text i. `states` needs room for the sum over the texts of
- * e5_token_count() - 2 rows. Returns 0 on success. */
+ * their length in bytes plus the prefix's ("passage: ") plus 4, rows (a token takes a byte
+ * at least). Returns 0 on success. */
 int e5_embed_states(e5_model *m, const char **texts, int n, int is_query, float *out,
                     float *states, int *rows);
 
