@@ -132,6 +132,7 @@ def warm_latency(engine: Engine, count: int) -> dict[str, Any]:
         "embed": [],
         "search": [],
         "lexical": [],
+        "late": [],
         "fusion": [],
         "render": [],
     }

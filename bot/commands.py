@@ -233,11 +233,13 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
     from retrieval.calibrate import CALIBRATION_FILE, MAX_FALSE_ABSTENTION, calibrate, collect, save
+    from retrieval.confidence import ABSTENTION_FEATURES, LATE_FEATURES, calibration_key
     from retrieval.engine import Engine
     from retrieval.evaluate import read_items
 
     samples = []
     models = set()
+    late = set()
     for name, corpus, questions in calibration_sets(args, settings):
         items = read_items(questions)
         # each corpus gets an index of its own, beside the configured one, built (or brought
@@ -246,14 +248,25 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         engine = Engine(replace(settings, corpus=corpus, index=index))
         report = engine.build()
         models.add(engine.index().model)
+        late.add(engine.index().tokens is not None)
         print(f"{name}: {report.clauses} clauses, {len(items)} questions", file=sys.stderr)
         samples += collect(engine, items, name)
-    if len(models) != 1:
-        raise ClausebotError(f"the corpora were indexed with different models: {sorted(models)}")
-    model = models.pop()
+    if len(models) != 1 or len(late) != 1:
+        raise ClausebotError(
+            f"the corpora were indexed with different models: {sorted(models)}"
+            if len(models) != 1
+            else "some corpora's indexes have token states and some do not: rebuild them"
+        )
+    model, read_late = models.pop(), late.pop()
     budget = args.max_false_abstention
-    entry = calibrate(samples, model, MAX_FALSE_ABSTENTION if budget is None else budget)
-    save(model, entry, args.output or CALIBRATION_FILE)
+    entry = calibrate(
+        samples,
+        model,
+        MAX_FALSE_ABSTENTION if budget is None else budget,
+        LATE_FEATURES if read_late else ABSTENTION_FEATURES,
+    )
+    # a ranking with late interaction has a calibration of its own (confidence.calibration_key)
+    save(calibration_key(model, read_late), entry, args.output or CALIBRATION_FILE)
     print(json.dumps(entry, ensure_ascii=False))
     return 0
 

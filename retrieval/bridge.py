@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.embed import Embedder
+from retrieval.embed import Embedder, token_states
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
 from retrieval.vocabulary import WORD, fold_name
@@ -168,9 +168,18 @@ def question_words(loaded: LoadedIndex, question: str) -> Words:
     )
 
 
-def embed_question(
-    loaded: LoadedIndex, embedder: Embedder, question: str, words: Words
-) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, str]]:
+@dataclass(frozen=True)
+class Asked:
+    """The question as embed_question reads it."""
+
+    vector: np.ndarray
+    forms: dict[str, np.ndarray]  # the vectors of forms of it, by their text
+    bridged: dict[str, str]  # the bridge's lookup (see lookup)
+    tokens: np.ndarray | None  # its token states (retrieval.late), if the model gives them
+    form_tokens: dict[str, np.ndarray]  # those of its forms, by their text (same condition)
+
+
+def embed_question(loaded: LoadedIndex, embedder: Embedder, question: str, words: Words) -> Asked:
     """The question's vector, embedded in one batch with the forms the ranking reads it in
     as well (without the corpus's names, without the words every document shares) and with
     the words of it the corpus lacks that have no vector yet; and the bridge's lookup of
@@ -178,7 +187,8 @@ def embed_question(
     the lookup comes first and the forms are exact; otherwise they are what the question's
     own words tell (a word that only translates to a name changes a form, which is then
     embedded when needed). One pass of the model instead of up to four, and the same
-    vectors: each text of a batch is encoded on its own."""
+    vectors: each text of a batch is encoded on its own. The question's token states come
+    from the same pass, for an index that keeps its clauses' (retrieval.late)."""
     unknown = words.unknown if len(loaded.spaces[0].words) else []
     missing = [w for w in unknown if (embedder.name, w) not in _WORD_CACHE]
     bridged = {} if missing else lookup(loaded, embedder, words)
@@ -187,14 +197,23 @@ def embed_question(
         form = unnamed(question, names)
         if form != question and form not in texts and tokenize([form])[0]:
             texts.append(form)
-    vectors = embedder.embed([question, *texts, *missing], query=True)
+    batch = [question, *texts, *missing]
+    tokens, form_tokens = None, {}
+    if loaded.tokens is not None and token_states(embedder):
+        vectors, states = embedder.embed_states(batch, query=True)  # type: ignore[attr-defined]
+        tokens = states[0]
+        form_tokens = dict(zip(texts, states[1 : 1 + len(texts)], strict=True))
+    else:
+        vectors = embedder.embed(batch, query=True)
     if missing:
         _keep(embedder, missing, vectors[1 + len(texts) :])
         bridged = lookup(loaded, embedder, words)
-    return (
+    return Asked(
         np.asarray(vectors[0]),
         dict(zip(texts, vectors[1 : 1 + len(texts)], strict=True)),
         bridged,
+        tokens,
+        form_tokens,
     )
 
 

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from retrieval.corpus import CorpusProblem, fsync_path
-from retrieval.embed import Embedder
+from retrieval.embed import Embedder, token_states
+from retrieval.late import TokenStates
 from retrieval.lexical import LexicalIndex
 from retrieval.loaded import dense_index
 from retrieval.reference import (
@@ -37,12 +38,15 @@ from retrieval.store import (
     MANIFEST,
     SCHEMA_VERSION,
     SEGMENTER_VERSION,
+    TOKEN_STARTS,
+    TOKENS,
     UNITS,
     IndexStore,
     dense_file,
     document_checksum,
     file_checksum,
     manifest_checksum,
+    read_tokens,
     vectors_file,
 )
 from retrieval.types import Clause, Document
@@ -57,6 +61,8 @@ def build_inputs(embedders: Sequence[Embedder]) -> dict[str, Any]:
     """Everything besides the documents that decides what a build produces."""
     return {
         "models": [e.name for e in embedders],
+        # an index without token states is built again by an engine that gives them
+        "token_states": bool(embedders) and token_states(embedders[0]),
         "segmenter": SEGMENTER_VERSION,
         **inputs_digest(),
     }
@@ -97,6 +103,7 @@ class _Previous:
     documents: dict[str, str] = field(default_factory=dict)  # document checksums
     inputs: dict[str, Any] | None = None
     lexical: LexicalIndex | None = None  # its clauses' tokens, by the hash of their text
+    states: dict[str, np.ndarray] = field(default_factory=dict)  # unit hash -> token states
 
 
 def _clause_record(clause: Clause, digest: str) -> dict[str, Any]:
@@ -186,7 +193,7 @@ def build_index(
         }
         # vectors known already: this index's before, and the reference sets' as shipped
         known = ChainMap(previous.vectors, shipped_vectors())  # looked up, not copied
-        plans = plan_vectors(embedders, texts, known)
+        plans = plan_vectors(embedders, texts, known, whole.tolist(), previous.states)
         changed = {int(units.rows[u, 0]) for p in plans for u in p.todo["units"]}
         announce = getattr(progress, "documents", None)
         if announce is not None:
@@ -195,7 +202,7 @@ def build_index(
                 {d: (len(c), todo[d]) for d, c in by_document.items()},
                 sum(p.count for p in plans),
             )
-        spaces = embed_all(plans, texts, known, progress)
+        spaces = embed_all(plans, texts, known, progress, previous.states)
         clause_hashes = [
             content_hash("clause", t) for t, w in zip(units.texts, whole, strict=True) if w
         ]
@@ -236,6 +243,7 @@ def _previous(folder: Path, manifest: dict[str, Any]) -> _Previous:
             clause = Clause(**{k: v for k, v in record.items() if k != "hash"})
             clauses.setdefault(clause.doc_id, []).append(clause)
         word_counts = stored_counts(records)
+        states = _previous_states(folder, manifest, len(records["clauses"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("previous index not reused (%s): embedding every clause", exc)
         return _Previous()
@@ -252,7 +260,21 @@ def _previous(folder: Path, manifest: dict[str, Any]) -> _Previous:
         manifest.get("documents", {}),
         manifest.get("inputs"),
         lexical,
+        states,
     )
+
+
+def _previous_states(folder: Path, manifest: dict[str, Any], clauses: int) -> dict[str, np.ndarray]:
+    """The current generation's token states of each clause, by its whole unit's hash."""
+    tokens = read_tokens(folder, manifest, clauses)
+    if tokens is None:
+        return {}
+    rows = np.load(folder / UNITS, allow_pickle=False)
+    whole = np.flatnonzero(rows[:, 1] == -1)
+    hashes = manifest["spaces"][0]["hashes"]["units"]
+    if len(whole) != clauses:
+        raise ValueError("clauses and whole units differ in number")
+    return {hashes[int(u)]: np.array(tokens.of(c)) for c, u in enumerate(whole)}
 
 
 def _clean_leftovers(root: Path) -> None:
@@ -287,12 +309,21 @@ def _write(
                 np.save(staging / vectors_file(i, kind), vectors, allow_pickle=False)
             dense = dense_index(plan.vectors["units"], plan.embedder.dim)
             faiss.write_index(dense, str(staging / dense_file(i)))
+            if plan.states is not None:  # the first model's, clause by clause
+                hashes = plan.hashes["units"]
+                whole = np.flatnonzero(units.rows[:, 1] == -1)
+                tokens = TokenStates.join(
+                    [plan.states[hashes[u]] for u in whole], plan.embedder.dim
+                )
+                np.save(staging / TOKENS, tokens.states, allow_pickle=False)
+                np.save(staging / TOKEN_STARTS, tokens.starts, allow_pickle=False)
             space_records.append(
                 {
                     "model": plan.embedder.name,
                     "dimension": plan.embedder.dim,
                     "english_only": plan.embedder.english_only,
                     "hashes": plan.hashes,
+                    "tokens": plan.states is not None,
                 }
             )
         records = {

@@ -52,6 +52,10 @@ SIGNS = {
     "corpus_z": 1,
     "level": 1,
     "moved_level": 1,
+    "late_top": 1,
+    "late_level": 1,
+    "late_lead": 1,
+    "late_low": 1,
 }
 
 

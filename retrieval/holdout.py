@@ -57,4 +57,5 @@ def without_documents(loaded: LoadedIndex, left_out: set[str]) -> LoadedIndex:
         LexicalIndex.build([lexical_text(c) for c in clauses], loaded.lexical),
         words,
         frozenset(names(counts)),
+        loaded.tokens.subset(keep) if loaded.tokens is not None else None,
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.late import TokenStates
 from retrieval.lexical import LexicalIndex
 from retrieval.types import Clause, DocumentInfo
 from retrieval.vocabulary import common_names
@@ -73,6 +74,7 @@ class LoadedIndex:
     lexical: LexicalIndex  # one document per clause
     words: list[str]  # the corpus vocabulary, in the order of Space.words
     names: frozenset[str] = frozenset()  # see retrieval.vocabulary.names
+    tokens: TokenStates | None = None  # the first model's, of each clause (retrieval.late)
     _starts: np.ndarray | None = field(default=None, repr=False)
     _common: frozenset[str] | None = field(default=None, repr=False)
 

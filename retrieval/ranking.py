@@ -9,6 +9,8 @@ unit's hubness for its language is taken off (scores.hubness).
 Lexical: BM25 over clause text, added with a small weight so exact names and numbers win ties.
 Answer kinds (retrieval.answer_kind): a question asking for a time, a count or a sum raises
 the clauses that contain one.
+Late interaction (retrieval.late): the best RERANKED clauses are read again token by token
+against the question, and their MaxSim's z-scores among them are added at LATE_WEIGHT.
 Abstention (retrieval.confidence): a logistic model over a few features of this ranking.
 """
 
@@ -34,8 +36,9 @@ from retrieval.bridge import (
     translate,
     unnamed,
 )
-from retrieval.confidence import FALLBACK, Features, calibrations
+from retrieval.confidence import Features, calibration_for
 from retrieval.embed import Embedder
+from retrieval.late import RERANKED, token_matches, weakest
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
 from retrieval.scores import (
@@ -54,6 +57,8 @@ ENGLISH_WEIGHT = 0.5  # weight of an English-only model, for English questions
 ENGLISH_SHARE = 0.5  # a question is English when this share of its words are English words
 # weight of the question read without the words every document shares (see rank), in z units
 COMMON_WEIGHT = 1.0
+# weight of late interaction (retrieval.late), in z units of MaxSim among the clauses it reads
+LATE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Options:
     everyday_reference: bool = True  # see confidence.relative
     towards_english: bool = True  # see towards_english
     hubness: bool = True  # see scores.hubness: for a question not in English
+    late_weight: float = LATE_WEIGHT  # see retrieval.late; 0: not read token by token
     answer_kinds: bool = True  # see answer_kind: clauses of the kind asked for are raised
     common_words: bool = True  # see rank: the question is also read without them
 
@@ -157,7 +163,7 @@ def rank(
     timings: dict[str, float] | None = None,
 ) -> Ranking:
     """Rank the clauses for a question. `timings`, if given, receives seconds per stage
-    (embed, search, lexical, fusion), for the benchmark."""
+    (embed, search, lexical, late, fusion), for the benchmark."""
     clock = _Clock(timings)
     total = len(loaded.clauses)
     if total == 0 or not loaded.spaces:
@@ -167,9 +173,13 @@ def rank(
     forms: dict[str, np.ndarray] = {}  # the primary model's vectors of forms of the question
     words = question_words(loaded, question) if options.translate else None
     bridged: dict[str, str] = {}
+    tokens: np.ndarray | None = None  # the question's token states (retrieval.late)
+    form_tokens: dict[str, np.ndarray] = {}  # those of its forms
     with clock("embed"):
         if words is not None:  # with its forms and the words the bridge looks up, in one pass
-            asked, forms, bridged = embed_question(loaded, by_name[primary.model], question, words)
+            read = embed_question(loaded, by_name[primary.model], question, words)
+            asked, forms, bridged, tokens = read.vector, read.forms, read.bridged, read.tokens
+            form_tokens = read.form_tokens
         else:
             asked = by_name[primary.model].embed([question], query=True)[0]
         vectors = {primary.model: asked}
@@ -263,10 +273,35 @@ def rank(
     top_bm25 = float(bm25.max()) if len(bm25) else 0.0
     if top_bm25 > 0:
         fused += options.lexical_weight * bm25 / top_bm25
+    # the clauses read token by token: each question token's best cosine in each. Read
+    # without the words every document shares, as above, when that form came with the
+    # question's pass
+    tokens = form_tokens.get(plain, tokens) if plain != question else tokens
+    late: dict[int, np.ndarray] = {}
+    if tokens is not None and loaded.tokens is not None and options.late_weight:
+        with clock("late"):
+            candidates = best(fused, min(RERANKED, total))
+            found = token_matches(tokens, loaded.tokens, candidates)
+            sims = found.mean(axis=1) if len(tokens) else np.zeros(len(candidates))
+            fused[candidates] += options.late_weight * zscores(sims)
+            late = dict(zip(candidates.tolist(), found, strict=True))
     kind_gap, raised = answer_kind(loaded, question, fused)
     if options.answer_kinds:
         fused = raised
     order = best(fused, max(k, 2))
+    late_top = late_lead = late_low = late_level = 0.0
+    if late:
+        assert tokens is not None and loaded.tokens is not None
+        first = int(order[0])
+        if first not in late:  # raised by answer_kind from beyond the clauses read
+            late[first] = token_matches(tokens, loaded.tokens, [first])[0]
+        means = {c: float(row.mean()) if len(row) else 0.0 for c, row in late.items()}
+        late_top = means.pop(first)
+        late_low = weakest(late[first])
+        late_lead = late_top - float(np.mean(list(means.values()))) if means else 0.0
+        late_level = late_top - evidence.late_level(
+            loaded, primary, language or "en", by_name[primary.model]
+        )
     features = Features(
         relative=relative,
         english_cosine=english_cosine,
@@ -282,8 +317,13 @@ def rank(
         moved_top=moved_top,
         level=standing[0] - levels[0],
         moved_level=moved_top - levels[1],
+        late_top=late_top,
+        late_lead=late_lead,
+        late_low=late_low,
+        late_level=late_level,
+        late=1.0 if late else 0.0,
     )
-    calibration = calibrations().get(loaded.model, FALLBACK)
+    calibration = calibration_for(loaded.model, bool(late))
     confidence = calibration.probability(features)
     lead = float(fused[order[0]])
     hits = []

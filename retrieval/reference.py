@@ -7,6 +7,8 @@ not depend on the corpus, so their vectors are shipped with the package for the 
 models (`data/reference-vectors.npz`, made by `python -m retrieval.reference`): a build of
 any corpus looks them up by content hash instead of embedding them again. A model without
 shipped vectors embeds them once per index, and a rebuild reuses them from the index before.
+The everyday questions' token states (late interaction's level per language) are shipped
+too (`data/everyday-states.npz`); another model reads them once per process.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ DATA = Path(__file__).resolve().parent / "data"
 BACKGROUND_FILE = DATA / "background.txt"
 EVERYDAY_FILE = DATA / "everyday.txt"
 SHIPPED_FILE = DATA / "reference-vectors.npz"
+# the first default model's token states of the everyday questions, as questions (see
+# confidence.late_level)
+SHIPPED_STATES_FILE = DATA / "everyday-states.npz"
 
 # The sets of an index that hold reference texts (see store.SETS), and which of them are
 # embedded as questions
@@ -94,6 +99,39 @@ def shipped_vectors() -> dict[str, np.ndarray]:
     return {str(h): v.astype(np.float32) for h, v in zip(hashes, vectors, strict=True)}
 
 
+@lru_cache(maxsize=1)
+def shipped_states() -> tuple[str, dict[str, np.ndarray]]:
+    """The model and, by text, the token states of the everyday questions as it reads them
+    as questions; ("", {}) if the file is missing or unreadable."""
+    try:
+        with np.load(SHIPPED_STATES_FILE, allow_pickle=False) as data:
+            model, texts = str(data["model"]), [str(t) for t in data["texts"]]
+            states, starts = data["states"], data["starts"]
+    except (OSError, ValueError, KeyError):
+        return "", {}
+    if len(starts) != len(texts) + 1 or starts[-1] != len(states):
+        return "", {}
+    return model, {
+        text: states[a:b].astype(np.float32)
+        for text, a, b in zip(texts, starts[:-1], starts[1:], strict=True)
+    }
+
+
+def write_shipped_states(embedder: object) -> int:
+    """Write SHIPPED_STATES_FILE for `embedder` (one that gives token states)."""
+    texts = everyday_questions()
+    _, states = embedder.embed_states(texts, query=True)  # type: ignore[attr-defined]
+    starts = np.concatenate([[0], np.cumsum([len(s) for s in states])])
+    np.savez_compressed(
+        SHIPPED_STATES_FILE,
+        model=np.array(embedder.name),  # type: ignore[attr-defined]
+        texts=np.array(texts),
+        states=np.concatenate(states).astype(np.float16),
+        starts=starts,
+    )
+    return len(texts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Embed the reference sets with the default models and write SHIPPED_FILE."""
     from retrieval.embed import DEFAULT_BACKEND, load_embedders
@@ -111,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             vectors.append(embedder.embed(texts, query=kind in QUERY_SETS))
     np.savez_compressed(SHIPPED_FILE, hashes=np.array(hashes), vectors=np.concatenate(vectors))
     print(f"{len(hashes)} reference vectors -> {SHIPPED_FILE}")
+    first = load_embedders(backend)[0]
+    if getattr(first, "token_states", False):
+        count = write_shipped_states(first)
+        print(f"token states of {count} everyday questions -> {SHIPPED_STATES_FILE}")
     return 0
 
 

@@ -13,6 +13,8 @@ Layout of the index folder::
     gen-.../everyday-0.npy                 the first model's vectors of everyday questions,
     gen-.../asked-0.npy                    as passages and as questions (several languages)
     gen-.../words-0.npy                    the first model's vectors of the corpus vocabulary
+    gen-.../tokens-0.npy                   its token states of each clause, float16, and
+    gen-.../token-starts-0.npy             where each clause's start (retrieval.late)
     gen-.../lexical/                       BM25: each clause's tokens, each term's weights
     .lock                                  held by the one build that may run at a time
 
@@ -44,6 +46,7 @@ from retrieval.errors import (
     IndexMismatchError,
     IndexMissingError,
 )
+from retrieval.late import TokenStates
 from retrieval.lexical import LexicalIndex
 from retrieval.loaded import LoadedIndex, Space
 from retrieval.reference import by_language, language_means
@@ -77,6 +80,24 @@ def vectors_file(space: int, kind: str = "units") -> str:
 
 def dense_file(space: int) -> str:
     return f"dense-{space}.faiss"
+
+
+# the first model's token states of each clause (retrieval.late), when it gives them
+TOKENS = "tokens-0.npy"
+TOKEN_STARTS = "token-starts-0.npy"
+
+
+def read_tokens(folder: Path, manifest: dict[str, Any], clauses: int) -> TokenStates | None:
+    """The generation's token states, checked against its clauses; None if it has none."""
+    spaces = manifest.get("spaces") or [{}]
+    if not spaces[0].get("tokens"):
+        return None
+    tokens = TokenStates(
+        np.load(folder / TOKENS, allow_pickle=False),
+        np.load(folder / TOKEN_STARTS, allow_pickle=False),
+    )
+    tokens.check(clauses, int(spaces[0]["dimension"]))
+    return tokens.for_reading()
 
 
 LEXICAL = "lexical"
@@ -261,6 +282,7 @@ class IndexStore:
             lexical,
             words,
             frozenset(records.get("names", [])),
+            read_tokens(folder, manifest, len(clauses)),
         )
 
     # -- building ----------------------------------------------------------------------------

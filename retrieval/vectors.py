@@ -16,7 +16,7 @@ from typing import TextIO
 
 import numpy as np
 
-from retrieval.embed import Embedder
+from retrieval.embed import Embedder, token_states
 
 # What each model embeds: the units of the corpus; off-topic passages (for abstention); and,
 # for the first model only, the corpus vocabulary and everyday questions in several languages
@@ -38,6 +38,8 @@ class SpacePlan:
     embedder: Embedder
     hashes: dict[str, list[str]]
     vectors: dict[str, np.ndarray]
+    # the token states of the units in Planned.states_for, by the unit's hash (retrieval.late)
+    states: dict[str, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Planned:
     embedder: Embedder
     hashes: dict[str, list[str]]
     todo: dict[str, list[int]]
+    states_for: frozenset[int] = frozenset()  # units whose token states are kept
 
     @property
     def count(self) -> int:
@@ -54,9 +57,16 @@ class Planned:
 
 
 def plan_vectors(
-    embedders: Sequence[Embedder], texts: Mapping[str, Sequence[str]], known: Mapping[str, object]
+    embedders: Sequence[Embedder],
+    texts: Mapping[str, Sequence[str]],
+    known: Mapping[str, object],
+    whole: Sequence[bool] = (),
+    known_states: Mapping[str, object] | None = None,
 ) -> list[Planned]:
-    """For each model, the hashes of its sets' texts and those that `known` lacks."""
+    """For each model, the hashes of its sets' texts and those that `known` lacks. The
+    first model, if it gives token states, also keeps those of the units marked `whole`
+    (each clause whole: retrieval.late), and embeds again a unit whose vector is known but
+    whose states `known_states` lacks."""
     plans = []
     for number, embedder in enumerate(embedders):
         kinds = SETS if number == 0 else tuple(k for k in SETS if k not in FIRST_MODEL_ONLY)
@@ -65,7 +75,13 @@ def plan_vectors(
             for kind in kinds
         }
         todo = {kind: [i for i, h in enumerate(hashes[kind]) if h not in known] for kind in kinds}
-        planned = Planned(embedder, hashes, todo)
+        wanted: frozenset[int] = frozenset()
+        if number == 0 and token_states(embedder):
+            wanted = frozenset(i for i, w in enumerate(whole) if w)
+            stated = known_states or {}
+            lacking = {i for i in wanted if hashes["units"][i] not in stated}
+            todo["units"] = sorted(set(todo["units"]) | lacking)
+        planned = Planned(embedder, hashes, todo, wanted)
         expect = getattr(embedder, "expect", None)
         if expect is not None:  # it may choose how to embed by how much there is
             expect(planned.count)
@@ -120,28 +136,37 @@ def embed_all(
     texts: Mapping[str, Sequence[str]],
     known: Mapping[str, np.ndarray],
     progress: Reporter = None,
+    known_states: Mapping[str, np.ndarray] | None = None,
 ) -> list[SpacePlan]:
-    """Every model's vectors of every set: known ones looked up, the others embedded."""
+    """Every model's vectors of every set, known ones looked up, the others embedded; and
+    the token states a plan keeps (Planned.states_for), known ones looked up, the others
+    taken from the same pass."""
     counter = Progress(plans, texts, progress)
-    return [
-        SpacePlan(
-            p.embedder,
-            p.hashes,
-            {
-                kind: _embed(
-                    p.embedder,
-                    texts[kind],
-                    p.hashes[kind],
-                    p.todo[kind],
-                    known,
-                    counter,
-                    query=kind in QUERY_SETS,
-                )
-                for kind in p.hashes
-            },
-        )
-        for p in plans
-    ]
+    spaces = []
+    for p in plans:
+        states: dict[str, np.ndarray] | None = None
+        if p.states_for:
+            stated = known_states or {}
+            states = {
+                p.hashes["units"][i]: stated[p.hashes["units"][i]]
+                for i in p.states_for
+                if p.hashes["units"][i] in stated
+            }
+        vectors = {
+            kind: _embed(
+                p.embedder,
+                texts[kind],
+                p.hashes[kind],
+                p.todo[kind],
+                known,
+                counter,
+                query=kind in QUERY_SETS,
+                states=(states, p.states_for) if kind == "units" and states is not None else None,
+            )
+            for kind in p.hashes
+        }
+        spaces.append(SpacePlan(p.embedder, p.hashes, vectors, states))
+    return spaces
 
 
 def _embed(
@@ -152,10 +177,13 @@ def _embed(
     known: Mapping[str, np.ndarray],
     counter: Progress,
     query: bool = False,
+    states: tuple[dict[str, np.ndarray], frozenset[int]] | None = None,
 ) -> np.ndarray:
     """Vectors for all texts: reused where the hash is known, embedded in batches where
     not; a batch holds texts of about one length (a model pads each text of a batch to
-    its longest: sentences batched with whole paragraphs cost a paragraph each)."""
+    its longest: sentences batched with whole paragraphs cost a paragraph each). With
+    `states` (a dict to fill and the texts wanted), the token states of the wanted texts
+    embedded go into the dict, in half precision, by hash."""
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     for i, h in enumerate(hashes):
         if h in known:
@@ -164,7 +192,14 @@ def _embed(
     for start in range(0, len(todo), EMBED_BATCH):
         batch = list(todo[start : start + EMBED_BATCH])
         chunk = [texts[i] for i in batch]
-        vectors[batch] = embedder.embed(chunk, query=query)
+        if states is None or not states[1].intersection(batch):
+            vectors[batch] = embedder.embed(chunk, query=query)
+        else:
+            vectors[batch], rows = embedder.embed_states(chunk, query=query)  # type: ignore[attr-defined]
+            kept, wanted = states
+            for i, row in zip(batch, rows, strict=True):
+                if i in wanted:
+                    kept[hashes[i]] = row.astype(np.float16)
         counter.advance(chunk)
     return vectors
 

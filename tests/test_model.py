@@ -207,6 +207,44 @@ def test_a_foreign_question_is_read_by_the_multilingual_model_alone(
     assert read == ["What does the declaration say about women?"]
 
 
+def test_the_index_keeps_e5s_token_states_and_the_ranking_reads_them(
+    built: tuple[Path, Path],
+) -> None:
+    """Each clause's token states come from the pass that embedded it (the same as reading
+    its text again), and a question's ranking reads its best clauses token by token, with
+    its MaxSim set against the level its language reaches (confidence.late_level)."""
+    from retrieval.embed import E5Embedder
+    from retrieval.engine import Engine
+    from retrieval.settings import Settings
+    from retrieval.units import embed_text
+
+    corpus, index = built
+    engine = Engine(Settings(corpus=corpus, index=index))
+    loaded = engine.index()
+    assert loaded.tokens is not None and len(loaded.tokens) == len(loaded.clauses) == 29
+    e5 = E5Embedder()
+    clause = next(c for c in loaded.clauses if "Abbasov" in c.text)
+    number = loaded.clauses.index(clause)
+    _, (again,) = e5.embed_states([embed_text(loaded.documents[clause.doc_id], clause)])
+    np.testing.assert_allclose(loaded.tokens.of(number), again, atol=5e-3)
+    # the everyday questions' states shipped with the package are the engine's own
+    from retrieval.reference import everyday_questions, shipped_states
+
+    model, shipped = shipped_states()
+    assert model == e5.name and set(shipped) == set(everyday_questions())
+    some = everyday_questions()[::97]
+    _, read = e5.embed_states(some, query=True)
+    for text, states in zip(some, read, strict=True):
+        np.testing.assert_allclose(shipped[text], states, atol=5e-3)
+    for question in ("Who signed the letter?", "Кто подписал письмо?"):
+        ranking, _, _ = engine.ranking(question, k=3)
+        features = ranking.features
+        assert features is not None and features.late == 1.0, question
+        assert 0.5 < features.late_top <= 1.0 and features.late_level != features.late_top
+        assert "Abbasov" in ranking.hits[0].clause.text, question
+        assert not ranking.abstained, question
+
+
 def test_a_name_every_document_shares_does_not_pull_to_one_title(
     built: tuple[Path, Path],
 ) -> None:

@@ -138,6 +138,17 @@ def test_shipped_calibrations_use_known_features() -> None:
         assert 0.0 < calibration.threshold < 1.0
 
 
+def test_a_ranking_with_late_interaction_takes_its_own_calibration() -> None:
+    from retrieval.confidence import FALLBACK, calibration_for, calibrations
+
+    model = "multilingual-e5-small-q4+all-MiniLM-L6-v2"
+    shipped = calibrations()
+    assert calibration_for(model, False) == shipped[model]
+    assert calibration_for(model, True) == shipped[model + "+late"]
+    assert "late_level" in shipped[model + "+late"].names
+    assert calibration_for("hashing-v1", True) == FALLBACK
+
+
 def test_unnamed_takes_out_only_the_named_words() -> None:
     assert unnamed("When was ICANN founded?", frozenset({"ICANN"})) == "When was founded?"
     assert unnamed("Who wrote to ICANN's CEO?", frozenset({"ICANN's"})) == "Who wrote to CEO?"

@@ -1,0 +1,212 @@
+"""Late interaction (retrieval.late): each clause's token states kept in the index from the
+pass that embeds it, reused by content on a rebuild, checked on load, carried into an index
+without some documents, and read by the ranking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.embed import _TOKEN, HashingEmbedder
+from retrieval.engine import Engine
+from retrieval.errors import IndexCorruptError
+from retrieval.holdout import without_documents
+from retrieval.late import TokenStates, maxsim, token_matches, weakest
+from retrieval.ranking import Options, rank
+from retrieval.settings import Settings
+from retrieval.store import TOKENS
+from retrieval.units import embed_text
+
+
+class StatefulHashing(HashingEmbedder):
+    """The hashing embedder with token states, as a model's would come: one vector per word
+    of the text (the word's own hashed vector). Records the passages it reads token by
+    token."""
+
+    token_states = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stated: list[str] = []
+
+    def word_states(self, text: str) -> np.ndarray:
+        words = _TOKEN.findall(text.lower())
+        return self.embed(words) if words else np.zeros((0, self.dim), dtype=np.float32)
+
+    def embed_states(self, texts, *, query=False):  # type: ignore[no-untyped-def]
+        if not query:
+            self.stated.extend(texts)
+        return self.embed(texts, query=query), [self.word_states(t) for t in texts]
+
+
+@pytest.fixture
+def stateful(settings: Settings) -> tuple[Engine, StatefulHashing]:
+    embedder = StatefulHashing()
+    return Engine(settings, embedders=[embedder]), embedder
+
+
+def _whole_texts(engine: Engine) -> list[str]:
+    loaded = engine.index()
+    return [embed_text(loaded.documents[c.doc_id], c) for c in loaded.clauses]
+
+
+def test_each_clause_keeps_the_token_states_of_its_whole_text(
+    stateful: tuple[Engine, StatefulHashing],
+) -> None:
+    engine, embedder = stateful
+    engine.build()
+    loaded = engine.index()
+    assert loaded.tokens is not None and len(loaded.tokens) == len(loaded.clauses) == 29
+    on_disk = np.load(engine.store.current() / TOKENS)  # type: ignore[operator]
+    assert on_disk.dtype == np.float16 and len(on_disk) == loaded.tokens.starts[-1]
+    for number, text in enumerate(_whole_texts(engine)):
+        assert text in embedder.stated  # read token by token in the pass that embedded it
+        np.testing.assert_allclose(loaded.tokens.of(number), embedder.word_states(text), atol=2e-3)
+    assert loaded.manifest["spaces"][0]["tokens"] is True
+
+
+def test_a_rebuild_reads_token_by_token_only_the_clauses_that_changed(
+    stateful: tuple[Engine, StatefulHashing], corpus_dir: Path
+) -> None:
+    engine, embedder = stateful
+    engine.build()
+    before = engine.index()
+    kept = {c.text: before.tokens.of(i).copy() for i, c in enumerate(before.clauses)}  # type: ignore[union-attr]
+    path = next(p for p in corpus_dir.iterdir() if "declaration" in p.name and p.suffix == ".txt")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "\n\nThe ministers agreed to meet again in spring to review the broadband plan.\n",
+        encoding="utf-8",
+    )
+    embedder.stated.clear()
+    report = engine.build()
+    after = engine.index()
+    assert report.embedded == 1 and len(after.clauses) == 30
+    assert after.tokens is not None and len(after.tokens) == 30
+    new = [c for c in after.clauses if c.text not in kept]
+    assert [c.text for c in new] == [
+        "The ministers agreed to meet again in spring to review the broadband plan."
+    ]
+    assert all("review the broadband plan" in t for t in embedder.stated)
+    for number, clause in enumerate(after.clauses):
+        if clause.text in kept:
+            np.testing.assert_array_equal(after.tokens.of(number), kept[clause.text])
+
+
+def test_an_index_without_token_states_gets_them_from_the_next_build(
+    settings: Settings,
+) -> None:
+    Engine(settings, embedders=[HashingEmbedder()]).build()
+    plain = Engine(settings, embedders=[HashingEmbedder()]).index()
+    assert plain.tokens is None and "tokens" not in {
+        name.split("-")[0] for name in plain.manifest["files"]
+    }
+    embedder = StatefulHashing()
+    engine = Engine(settings, embedders=[embedder])
+    report = engine.build()
+    loaded = engine.index()
+    assert report.clauses == 29 and loaded.tokens is not None and len(loaded.tokens) == 29
+    assert sorted(set(embedder.stated) & set(_whole_texts(engine))) == sorted(
+        set(_whole_texts(engine))
+    )
+    # the vectors are the same: only the states were missing
+    np.testing.assert_array_equal(plain.spaces[0].vectors, loaded.spaces[0].vectors)
+
+
+def test_damaged_token_states_are_detected(stateful: tuple[Engine, StatefulHashing]) -> None:
+    engine, _ = stateful
+    engine.build()
+    path = engine.store.current() / TOKENS  # type: ignore[operator]
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match="tokens-0.npy"):
+        engine.store.load()
+
+
+def test_token_states_that_do_not_match_the_clauses_are_refused() -> None:
+    states = TokenStates.join([np.ones((3, 4)), np.ones((2, 4))], 4)
+    states.check(2, 4)
+    with pytest.raises(ValueError):
+        states.check(3, 4)
+    with pytest.raises(ValueError):
+        TokenStates(states.states, np.array([0, 4, 6])).check(2, 4)
+    with pytest.raises(ValueError):
+        TokenStates(states.states, np.array([0, 4, 3])).check(2, 4)
+
+
+def test_an_index_without_a_document_keeps_the_others_token_states(
+    stateful: tuple[Engine, StatefulHashing],
+) -> None:
+    engine, _ = stateful
+    loaded = engine.index()
+    rest = without_documents(loaded, {"letter-to-icann-2012"})
+    assert rest.tokens is not None and len(rest.tokens) == len(rest.clauses)
+    originals = [i for i, c in enumerate(loaded.clauses) if c.doc_id != "letter-to-icann-2012"]
+    for number, original in enumerate(originals):
+        np.testing.assert_array_equal(rest.tokens.of(number), loaded.tokens.of(original))  # type: ignore[union-attr]
+
+
+def test_maxsim_averages_each_question_tokens_best_match() -> None:
+    eye = np.eye(4, dtype=np.float32)
+    tokens = TokenStates.join([eye[:2], eye[2:], eye[:0]], 4)
+    question = eye[[0, 2]]
+    np.testing.assert_allclose(maxsim(question, tokens, [0, 1, 2]), [0.5, 0.5, 0.0])
+    np.testing.assert_allclose(maxsim(eye[:2], tokens, [1, 0]), [0.0, 1.0])
+    assert maxsim(eye[:0], tokens, [0]).tolist() == [0.0]
+    found = token_matches(eye[[0, 1, 3]], tokens, [0])[0]
+    np.testing.assert_allclose(found, [1.0, 1.0, 0.0])
+    assert weakest(found) == pytest.approx(0.5)  # the worst-matched quarter's level
+    assert weakest(np.zeros(0)) == 0.0
+
+
+def test_the_ranking_reads_the_best_clauses_token_by_token(
+    stateful: tuple[Engine, StatefulHashing],
+) -> None:
+    engine, embedder = stateful
+    loaded = engine.index()
+    question = "Who signed the letter to ICANN?"
+    ranking = rank(loaded, [embedder], question, 3)
+    features = ranking.features
+    assert features is not None and features.late == 1.0
+    top = loaded.clauses.index(ranking.hits[0].clause)
+    expected = maxsim(embedder.word_states(question), loaded.tokens, [top])[0]  # type: ignore[arg-type]
+    assert features.late_top == pytest.approx(expected, abs=1e-3)
+    unread = rank(loaded, [embedder], question, 3, Options(late_weight=0.0)).features
+    assert unread is not None and (unread.late, unread.late_top) == (0.0, 0.0)
+
+
+def test_a_clause_holding_the_words_asked_is_raised(fake_engine: Engine) -> None:
+    """Token by token, the clause that holds the question's words leads clauses whose
+    summary vectors lie nearer: at a high weight, MaxSim orders the ten best."""
+    embedder = StatefulHashing()
+    engine = Engine(fake_engine.settings, embedders=[embedder])
+    loaded = engine.index()
+    question = "the forum in Baku"
+    plain = rank(loaded, [embedder], question, 10, Options(late_weight=0.0))
+    candidates = [loaded.clauses.index(h.clause) for h in plain.hits]
+    sims = maxsim(embedder.word_states(question), loaded.tokens, candidates)  # type: ignore[arg-type]
+    assert int(np.argmax(sims)) != 0  # the sentence vectors put another first
+    read = rank(loaded, [embedder], question, 1, Options(late_weight=50.0))
+    assert loaded.clauses.index(read.hits[0].clause) == candidates[int(np.argmax(sims))]
+
+
+def test_large_token_states_stay_in_half_precision_and_read_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retrieval import late
+
+    rng = np.random.default_rng(0)
+    per_clause = [rng.standard_normal((n, 8)).astype(np.float32) for n in (5, 0, 7, 3)]
+    stored = TokenStates.join(per_clause, 8)
+    question = rng.standard_normal((4, 8)).astype(np.float32)
+    single = stored.for_reading()
+    assert single.states.dtype == np.float32
+    monkeypatch.setattr(late, "IN_SINGLE", 16)
+    half = stored.for_reading()
+    assert half.states.dtype == np.float16
+    np.testing.assert_allclose(
+        maxsim(question, half, [3, 1, 0, 2]), maxsim(question, single, [3, 1, 0, 2]), atol=1e-6
+    )
