@@ -54,6 +54,7 @@ SIGNS = {
     "moved_level": 1,
     "late_top": 1,
     "late_level": 1,
+    "late_scaled": 1,
     "late_lead": 1,
     "late_low": 1,
 }

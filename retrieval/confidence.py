@@ -22,7 +22,7 @@ from importlib import resources
 import numpy as np
 
 from retrieval.embed import Embedder
-from retrieval.late import RERANKED, maxsim
+from retrieval.late import RERANKED, TokenStates, maxsim
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
 from retrieval.reference import everyday_languages, everyday_questions, shipped_states
@@ -67,6 +67,9 @@ class Features:
     late: float = 0.0
     late_low: float = 0.0  # how well it matches the question's worst-matched tokens (late.weakest)
     late_level: float = 0.0  # late_top less what questions of its language reach (late_level)
+    # late_level over how strongly its language matches English token by token, relative to
+    # English itself (language_signal): one scale for answerable questions in every language
+    late_scaled: float = 0.0
 
     NAMES = (
         "relative",
@@ -92,6 +95,7 @@ class Features:
         "late_top_foreign",
         "late_low",
         "late_level",
+        "late_scaled",
     )
 
     # A question in another language is read by the multilingual model alone, across
@@ -141,12 +145,13 @@ ABSTENTION_FEATURES = (
 
 
 # With late interaction (retrieval.late), these as well: its best clause's MaxSim, against
-# the level of the question's language and as is (for a question not in English, with a
-# weight of its own), how far it leads the other clauses read, and how well the question's
-# worst-matched tokens are met (docs/quality.md, session 11).
+# the level of the question's language on the scale of its language's match with English
+# (late_scaled) and as is (for a question not in English, with a weight of its own), how far
+# it leads the other clauses read, and how well the question's worst-matched tokens are met
+# (docs/quality.md, session 11).
 LATE_FEATURES = (
     *ABSTENTION_FEATURES,
-    "late_level",
+    "late_scaled",
     "late_top",
     "late_top_foreign",
     "late_lead",
@@ -299,6 +304,45 @@ def late_level(loaded: LoadedIndex, space: Space, language: str, embedder: Embed
                 level = float(np.mean(found))
         space.levels[key] = level
     return space.levels[key]
+
+
+_SIGNALS: dict[tuple[str, str], float] = {}
+SIGNAL_RANGE = (0.25, 1.0)  # language_signal's bounds: no language reads better than English
+
+
+def language_signal(embedder: Embedder, language: str) -> float:
+    """How strongly a question of `language` finds its own words in an English text, token by
+    token, relative to an English question: the everyday questions are the same in every
+    language, so each one's MaxSim with its English version, less its mean MaxSim with the
+    other English ones, is what its words carry across; its mean over the language's
+    questions, over the same for English. A question the corpus answers in Turkish rises
+    less above its level than one in English (it meets its answer in another language),
+    while one it does not answer stays at its level in every language: late_level over
+    this is one scale. 1 for English, or without parallel everyday questions."""
+    key = (embedder.name, language)
+    if key not in _SIGNALS:
+        _SIGNALS[key] = 1.0
+        english = everyday_states(embedder, "en")
+        asked = everyday_states(embedder, language)
+        if language != "en" and len(asked) == len(english) > 1:
+            reference = TokenStates.join(english, len(english[0][0]) if len(english[0]) else 0)
+            _SIGNALS[key] = _carried(asked, reference) / _carried(english, reference)
+            _SIGNALS[key] = min(max(_SIGNALS[key], SIGNAL_RANGE[0]), SIGNAL_RANGE[1])
+    return _SIGNALS[key]
+
+
+def _carried(questions: list[np.ndarray], english: TokenStates) -> float:
+    """The mean of each question's MaxSim with its English version less its mean MaxSim
+    with the other English questions (see language_signal)."""
+    rows = np.asarray(english.states, dtype=np.float32)
+    starts = english.starts[:-1]
+    carried = []
+    for number, tokens in enumerate(questions):
+        if len(tokens) == 0 or np.any(np.diff(english.starts) == 0):
+            continue
+        found = np.maximum.reduceat(rows @ np.asarray(tokens).T, starts, axis=0).mean(axis=1)
+        carried.append(found[number] - np.delete(found, number).mean())
+    return max(float(np.mean(carried)), 1e-6) if carried else 1.0
 
 
 def support(loaded: LoadedIndex, tokens: list[str], clause: int) -> float:

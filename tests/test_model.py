@@ -236,11 +236,19 @@ def test_the_index_keeps_e5s_token_states_and_the_ranking_reads_them(
     _, read = e5.embed_states(some, query=True)
     for text, states in zip(some, read, strict=True):
         np.testing.assert_allclose(shipped[text], states, atol=5e-3)
+    # token by token, a question carries less of itself into English from another language
+    from retrieval.confidence import SIGNAL_RANGE, language_signal
+
+    assert language_signal(e5, "en") == 1.0 and language_signal(e5, "xx") == 1.0
+    for language in ("ru", "tr", "az", "de", "es"):
+        assert SIGNAL_RANGE[0] < language_signal(e5, language) < 0.9, language
     for question in ("Who signed the letter?", "Кто подписал письмо?"):
         ranking, _, _ = engine.ranking(question, k=3)
         features = ranking.features
         assert features is not None and features.late == 1.0, question
         assert 0.5 < features.late_top <= 1.0 and features.late_level != features.late_top
+        signal = language_signal(e5, "ru" if features.english == 0.0 else "en")
+        assert features.late_scaled == pytest.approx(features.late_level / signal)
         assert "Abbasov" in ranking.hits[0].clause.text, question
         assert not ranking.abstained, question
 

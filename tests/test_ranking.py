@@ -145,7 +145,7 @@ def test_a_ranking_with_late_interaction_takes_its_own_calibration() -> None:
     shipped = calibrations()
     assert calibration_for(model, False) == shipped[model]
     assert calibration_for(model, True) == shipped[model + "+late"]
-    assert "late_level" in shipped[model + "+late"].names
+    assert "late_scaled" in shipped[model + "+late"].names
     assert calibration_for("hashing-v1", True) == FALLBACK
 
 
