@@ -334,14 +334,15 @@ def language_signal(embedder: Embedder, language: str) -> float:
 def _carried(questions: list[np.ndarray], english: TokenStates) -> float:
     """The mean of each question's MaxSim with its English version less its mean MaxSim
     with the other English questions (see language_signal)."""
+    if np.any(np.diff(english.starts) == 0):  # an English question without tokens
+        return 1.0
     rows = np.asarray(english.states, dtype=np.float32)
-    starts = english.starts[:-1]
     carried = []
     for number, tokens in enumerate(questions):
-        if len(tokens) == 0 or np.any(np.diff(english.starts) == 0):
-            continue
-        found = np.maximum.reduceat(rows @ np.asarray(tokens).T, starts, axis=0).mean(axis=1)
-        carried.append(found[number] - np.delete(found, number).mean())
+        if len(tokens):
+            cosines = rows @ np.asarray(tokens, dtype=np.float32).T
+            found = np.maximum.reduceat(cosines, english.starts[:-1], axis=0).mean(axis=1)
+            carried.append(found[number] - np.delete(found, number).mean())
     return max(float(np.mean(carried)), 1e-6) if carried else 1.0
 
 
