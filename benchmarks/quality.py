@@ -111,17 +111,23 @@ def main() -> int:
 
 
 def abstention_sets() -> list[tuple[str, tuple[str, ...]]]:
-    from retrieval.confidence import ABSTENTION_FEATURES as SHIPPED
+    from retrieval.confidence import ABSTENTION_FEATURES as BEFORE
+    from retrieval.confidence import LATE_FEATURES as SHIPPED
 
     def without(*names: str) -> tuple[str, ...]:
         return tuple(n for n in SHIPPED if n not in names)
 
+    late = tuple(n for n in SHIPPED if n not in BEFORE)
     return [
         ("shipped", SHIPPED),
+        ("without late interaction's features (session 10's)", BEFORE),
         # the first nine are those of session 7's model, fitted on the project's set alone
-        ("session 7's features", SHIPPED[:9]),
+        ("session 7's features", BEFORE[:9]),
+        ("late interaction's alone", late),
         ("levels alone", ("moved_level", "level")),
         ("without the levels", without("moved_level", "level")),
+        ("without late_scaled", without("late_scaled")),
+        ("without late_low", without("late_low")),
         ("without support", without("support")),
         ("without corpus_z", without("corpus_z")),
         ("without below_background", without("below_background")),
