@@ -6,9 +6,11 @@ answer it. The multilingual model's final hidden state of each token of a clause
 the index (TokenStates, half precision), and for the clauses the ranking puts first, each
 question token's best cosine with the clause's tokens is averaged over the question's tokens
 (MaxSim, as ColBERT scores; Khattab and Zaharia, 2020). Measured on plain e5's ten best
-clauses, it lifted hit@1 on the public benchmark by 0.03-0.09 in every language
-(docs/quality.md); its best clause's score also separates questions the corpus answers from
-those it does not better than the sentence cosine does.
+clauses, it lifted hit@1 on the public benchmark by 0.03-0.09 in every language; its best
+clause's score also separates questions the corpus answers from those it does not better
+than the sentence cosine does. The ranking reads its RERANKED best clauses this way
+(retrieval.ranking), and the abstention reads how well the first matches (retrieval.
+confidence); docs/quality.md, sessions 10 and 11.
 
 The states are those of each clause's whole unit (its text in context: retrieval.units), taken
 from the same pass of the engine that gives the unit its vector (retrieval.vectors); nothing is
@@ -48,8 +50,9 @@ class TokenStates:
 
     def for_reading(self) -> TokenStates:
         """In single precision when that takes at most IN_SINGLE bytes: a question then
-        reads its clauses' tokens without converting them (a fifth of the time); above, they
-        stay in half precision and the few a question reads are converted."""
+        reads its clauses' tokens without converting them (converting 20 clauses' tokens took
+        longer than reading them); above, they stay in half precision and the few a
+        question reads are converted."""
         if self.states.dtype == np.float32 or self.states.size * 4 > IN_SINGLE:
             return self
         return TokenStates(self.states.astype(np.float32), self.starts)

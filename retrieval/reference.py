@@ -140,7 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     backend = (list(argv) if argv is not None else sys.argv[1:] or [DEFAULT_BACKEND])[0]
     hashes: list[str] = []
     vectors: list[np.ndarray] = []
-    for number, embedder in enumerate(load_embedders(backend)):
+    embedders = load_embedders(backend)
+    for number, embedder in enumerate(embedders):
         for kind in REFERENCE_SETS:
             if number and kind in FIRST_MODEL_ONLY:
                 continue
@@ -149,9 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             vectors.append(embedder.embed(texts, query=kind in QUERY_SETS))
     np.savez_compressed(SHIPPED_FILE, hashes=np.array(hashes), vectors=np.concatenate(vectors))
     print(f"{len(hashes)} reference vectors -> {SHIPPED_FILE}")
-    first = load_embedders(backend)[0]
-    if getattr(first, "token_states", False):
-        count = write_shipped_states(first)
+    if getattr(embedders[0], "token_states", False):
+        count = write_shipped_states(embedders[0])
         print(f"token states of {count} everyday questions -> {SHIPPED_STATES_FILE}")
     return 0
 

@@ -14,7 +14,7 @@ Layout of the index folder::
     gen-.../asked-0.npy                    as passages and as questions (several languages)
     gen-.../words-0.npy                    the first model's vectors of the corpus vocabulary
     gen-.../tokens-0.npy                   its token states of each clause, float16, and
-    gen-.../token-starts-0.npy             where each clause's start (retrieval.late)
+    gen-.../token-starts-0.npy             where each clause's states start (retrieval.late)
     gen-.../lexical/                       BM25: each clause's tokens, each term's weights
     .lock                                  held by the one build that may run at a time
 
