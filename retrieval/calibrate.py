@@ -55,6 +55,7 @@ SIGNS = {
     "late_top": 1,
     "late_level": 1,
     "late_scaled": 1,
+    "late_lead_scaled": 1,
     "late_lead": 1,
     "late_low": 1,
 }

@@ -70,6 +70,7 @@ class Features:
     # late_level over how strongly its language matches English token by token, relative to
     # English itself (language_signal): one scale for answerable questions in every language
     late_scaled: float = 0.0
+    late_lead_scaled: float = 0.0  # late_lead on the same scale
 
     NAMES = (
         "relative",
@@ -96,6 +97,7 @@ class Features:
         "late_low",
         "late_level",
         "late_scaled",
+        "late_lead_scaled",
     )
 
     # A question in another language is read by the multilingual model alone, across
@@ -147,14 +149,14 @@ ABSTENTION_FEATURES = (
 # With late interaction (retrieval.late), these as well: its best clause's MaxSim, against
 # the level of the question's language on the scale of its language's match with English
 # (late_scaled) and as is (for a question not in English, with a weight of its own), how far
-# it leads the other clauses read, and how well the question's worst-matched tokens are met
-# (docs/quality.md, session 11).
+# it leads the other clauses read (on the same scale), and how well the question's
+# worst-matched tokens are met (docs/quality.md, session 11).
 LATE_FEATURES = (
     *ABSTENTION_FEATURES,
     "late_scaled",
     "late_top",
     "late_top_foreign",
-    "late_lead",
+    "late_lead_scaled",
     "late_low",
 )
 

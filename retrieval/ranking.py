@@ -289,7 +289,7 @@ def rank(
     if options.answer_kinds:
         fused = raised
     order = best(fused, max(k, 2))
-    late_top = late_lead = late_low = late_level = late_scaled = 0.0
+    late_top = late_lead = late_low = late_level = late_scaled = late_lead_scaled = 0.0
     if late:
         assert tokens is not None and loaded.tokens is not None
         first = int(order[0])
@@ -301,7 +301,8 @@ def rank(
         late_lead = late_top - float(np.mean(list(means.values()))) if means else 0.0
         read_in, e5 = language or "en", by_name[primary.model]
         late_level = late_top - evidence.late_level(loaded, primary, read_in, e5)
-        late_scaled = late_level / evidence.language_signal(e5, read_in)
+        signal = evidence.language_signal(e5, read_in)
+        late_scaled, late_lead_scaled = late_level / signal, late_lead / signal
     features = Features(
         relative=relative,
         english_cosine=english_cosine,
@@ -322,6 +323,7 @@ def rank(
         late_low=late_low,
         late_level=late_level,
         late_scaled=late_scaled,
+        late_lead_scaled=late_lead_scaled,
         late=1.0 if late else 0.0,
     )
     calibration = calibration_for(loaded.model, bool(late))

@@ -249,6 +249,7 @@ def test_the_index_keeps_e5s_token_states_and_the_ranking_reads_them(
         assert 0.5 < features.late_top <= 1.0 and features.late_level != features.late_top
         signal = language_signal(e5, "ru" if features.english == 0.0 else "en")
         assert features.late_scaled == pytest.approx(features.late_level / signal)
+        assert features.late_lead_scaled == pytest.approx(features.late_lead / signal)
         assert "Abbasov" in ranking.hits[0].clause.text, question
         assert not ranking.abstained, question
 
