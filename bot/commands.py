@@ -247,8 +247,9 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         index = settings.index.parent / "calibrate" / f"{name}-{settings.model or 'default'}"
         engine = Engine(replace(settings, corpus=corpus, index=index))
         report = engine.build()
-        models.add(engine.index().model)
-        late.add(engine.index().tokens is not None)
+        loaded = engine.index()
+        models.add(loaded.model)
+        late.add(loaded.tokens is not None)
         print(f"{name}: {report.clauses} clauses, {len(items)} questions", file=sys.stderr)
         samples += collect(engine, items, name)
     if len(models) != 1 or len(late) != 1:

@@ -274,7 +274,7 @@ def _previous_states(folder: Path, manifest: dict[str, Any], clauses: int) -> di
     hashes = manifest["spaces"][0]["hashes"]["units"]
     if len(whole) != clauses:
         raise ValueError("clauses and whole units differ in number")
-    return {hashes[int(u)]: np.array(tokens.of(c)) for c, u in enumerate(whole)}
+    return {hashes[int(u)]: tokens.of(c) for c, u in enumerate(whole)}
 
 
 def _clean_leftovers(root: Path) -> None:

@@ -338,12 +338,11 @@ def _carried(questions: list[np.ndarray], english: TokenStates) -> float:
     with the other English questions (see language_signal)."""
     if np.any(np.diff(english.starts) == 0):  # an English question without tokens
         return 1.0
-    rows = np.asarray(english.states, dtype=np.float32)
+    everything = np.arange(len(english))
     carried = []
     for number, tokens in enumerate(questions):
         if len(tokens):
-            cosines = rows @ np.asarray(tokens, dtype=np.float32).T
-            found = np.maximum.reduceat(cosines, english.starts[:-1], axis=0).mean(axis=1)
+            found = maxsim(tokens, english, everything)
             carried.append(found[number] - np.delete(found, number).mean())
     return max(float(np.mean(carried)), 1e-6) if carried else 1.0
 

@@ -84,14 +84,20 @@ def token_matches(
     question: np.ndarray, tokens: TokenStates, clauses: Sequence[int] | np.ndarray
 ) -> np.ndarray:
     """(clauses x question tokens): each question token's best cosine with any token of each
-    clause (0 for a clause without tokens). The clauses' tokens are read in one product."""
+    clause (0 for a clause without tokens). The clauses' tokens are read in one product, from
+    where they lie when they lie side by side (all of them, in order), else gathered."""
     out = np.zeros((len(clauses), len(question)), dtype=np.float32)
     ids = np.asarray(clauses, dtype=np.int64)
     lengths = tokens.starts[ids + 1] - tokens.starts[ids] if len(ids) else ids
     filled = np.flatnonzero(lengths > 0)
     if len(question) == 0 or len(filled) == 0:
         return out
-    rows = np.concatenate([tokens.of(int(ids[i])) for i in filled]).astype(np.float32, copy=False)
+    read = ids[filled]
+    if np.array_equal(tokens.starts[read[1:]], tokens.starts[read[:-1] + 1]):
+        rows = tokens.states[tokens.starts[read[0]] : tokens.starts[read[-1] + 1]]
+    else:
+        rows = np.concatenate([tokens.of(int(c)) for c in read])
+    rows = rows.astype(np.float32, copy=False)
     cosines = rows @ np.asarray(question, dtype=np.float32).T  # (clause tokens x question's)
     offsets = np.concatenate([[0], np.cumsum(lengths[filled])[:-1]])
     out[filled] = np.maximum.reduceat(cosines, offsets, axis=0)

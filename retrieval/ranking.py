@@ -276,8 +276,9 @@ def rank(
     # the clauses read token by token: each question token's best cosine in each. Read
     # without the words every document shares, as above, when that form came with the
     # question's pass
-    tokens = form_tokens.get(plain, tokens) if plain != question else tokens
-    late: dict[int, np.ndarray] = {}
+    tokens = form_tokens.get(plain, tokens)
+    late: dict[int, np.ndarray] = {}  # each clause's row of token matches
+    means: dict[int, float] = {}  # and their means (MaxSim)
     if tokens is not None and loaded.tokens is not None and options.late_weight:
         with clock("late"):
             candidates = best(fused, min(RERANKED, total))
@@ -285,6 +286,7 @@ def rank(
             sims = found.mean(axis=1) if len(tokens) else np.zeros(len(candidates))
             fused[candidates] += options.late_weight * zscores(sims)
             late = dict(zip(candidates.tolist(), found, strict=True))
+            means = dict(zip(candidates.tolist(), sims.tolist(), strict=True))
     kind_gap, raised = answer_kind(loaded, question, fused)
     if options.answer_kinds:
         fused = raised
@@ -295,7 +297,7 @@ def rank(
         first = int(order[0])
         if first not in late:  # raised by answer_kind from beyond the clauses read
             late[first] = token_matches(tokens, loaded.tokens, [first])[0]
-        means = {c: float(row.mean()) if len(row) else 0.0 for c, row in late.items()}
+            means[first] = float(late[first].mean()) if len(tokens) else 0.0
         late_top = means.pop(first)
         late_low = weakest(late[first])
         late_lead = late_top - float(np.mean(list(means.values()))) if means else 0.0

@@ -134,7 +134,7 @@ def write_shipped_states(embedder: object) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Embed the reference sets with the default models and write SHIPPED_FILE."""
-    from retrieval.embed import DEFAULT_BACKEND, load_embedders
+    from retrieval.embed import DEFAULT_BACKEND, load_embedders, token_states
     from retrieval.vectors import FIRST_MODEL_ONLY, QUERY_SETS, content_hash
 
     backend = (list(argv) if argv is not None else sys.argv[1:] or [DEFAULT_BACKEND])[0]
@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             vectors.append(embedder.embed(texts, query=kind in QUERY_SETS))
     np.savez_compressed(SHIPPED_FILE, hashes=np.array(hashes), vectors=np.concatenate(vectors))
     print(f"{len(hashes)} reference vectors -> {SHIPPED_FILE}")
-    if getattr(embedders[0], "token_states", False):
+    if token_states(embedders[0]):
         count = write_shipped_states(embedders[0])
         print(f"token states of {count} everyday questions -> {SHIPPED_STATES_FILE}")
     return 0

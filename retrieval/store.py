@@ -88,7 +88,8 @@ TOKEN_STARTS = "token-starts-0.npy"
 
 
 def read_tokens(folder: Path, manifest: dict[str, Any], clauses: int) -> TokenStates | None:
-    """The generation's token states, checked against its clauses; None if it has none."""
+    """The generation's token states as stored, checked against its clauses; None if it has
+    none."""
     spaces = manifest.get("spaces") or [{}]
     if not spaces[0].get("tokens"):
         return None
@@ -97,7 +98,7 @@ def read_tokens(folder: Path, manifest: dict[str, Any], clauses: int) -> TokenSt
         np.load(folder / TOKEN_STARTS, allow_pickle=False),
     )
     tokens.check(clauses, int(spaces[0]["dimension"]))
-    return tokens.for_reading()
+    return tokens
 
 
 LEXICAL = "lexical"
@@ -272,6 +273,7 @@ class IndexStore:
                 )
             )
         lexical = LexicalIndex.load(folder / LEXICAL, len(clauses))
+        tokens = read_tokens(folder, manifest, len(clauses))
         return LoadedIndex(
             folder,
             manifest,
@@ -282,7 +284,7 @@ class IndexStore:
             lexical,
             words,
             frozenset(records.get("names", [])),
-            read_tokens(folder, manifest, len(clauses)),
+            None if tokens is None else tokens.for_reading(),
         )
 
     # -- building ----------------------------------------------------------------------------
