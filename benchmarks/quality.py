@@ -128,6 +128,7 @@ def abstention_sets() -> list[tuple[str, tuple[str, ...]]]:
         ("without the levels", without("moved_level", "level")),
         ("without late_scaled", without("late_scaled")),
         ("without late_low", without("late_low")),
+        ("without late_reach_scaled", without("late_reach_scaled")),
         ("without support", without("support")),
         ("without corpus_z", without("corpus_z")),
         ("without below_background", without("below_background")),

@@ -27,9 +27,13 @@ if TYPE_CHECKING:
     from retrieval.engine import Engine
 
 CALIBRATION_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
-# The share of answerable questions of each corpus and language the threshold may refuse: the
-# 5% the project allows (the threshold is then set 2% lower, see fit)
-MAX_FALSE_ABSTENTION = 0.05
+# The share of answerable questions of each corpus and language the threshold may refuse
+# among the questions it is fitted on: the 5% the project allows, less one standard error of
+# a 5% rate over a benchmark language's ~480 questions (0.01), so that questions it has not
+# seen stay within 5% (fitted at 5%, Turkish reached 0.046 on the benchmark's half in the fit,
+# where a new half's rate would vary by about 0.01 either way). The threshold is then set 2%
+# lower, see fit.
+MAX_FALSE_ABSTENTION = 0.04
 MIN_CELL = 20  # fewer answerable questions than this in a language say too little to set it
 
 
@@ -58,6 +62,8 @@ SIGNS = {
     "late_lead_scaled": 1,
     "late_lead": 1,
     "late_low": 1,
+    "late_reach": 1,
+    "late_reach_scaled": 1,
 }
 
 

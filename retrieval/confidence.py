@@ -22,7 +22,7 @@ from importlib import resources
 import numpy as np
 
 from retrieval.embed import Embedder
-from retrieval.late import RERANKED, TokenStates, maxsim
+from retrieval.late import RERANKED, TokenStates, maxsim, reach, token_matches
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
 from retrieval.reference import everyday_languages, everyday_questions, shipped_states
@@ -71,6 +71,11 @@ class Features:
     # English itself (language_signal): one scale for answerable questions in every language
     late_scaled: float = 0.0
     late_lead_scaled: float = 0.0  # late_lead on the same scale
+    # how well its worst-matched quarter of tokens is met anywhere among the clauses read
+    # (late.reach), and the same less what everyday questions of its language reach in this
+    # corpus, over language_signal (reach_level): one scale, as late_scaled
+    late_reach: float = 0.0
+    late_reach_scaled: float = 0.0
 
     NAMES = (
         "relative",
@@ -98,6 +103,8 @@ class Features:
         "late_level",
         "late_scaled",
         "late_lead_scaled",
+        "late_reach",
+        "late_reach_scaled",
     )
 
     # A question in another language is read by the multilingual model alone, across
@@ -149,8 +156,9 @@ ABSTENTION_FEATURES = (
 # With late interaction (retrieval.late), these as well: its best clause's MaxSim, against
 # the level of the question's language on the scale of its language's match with English
 # (late_scaled) and as is (for a question not in English, with a weight of its own), how far
-# it leads the other clauses read (on the same scale), and how well the question's
-# worst-matched tokens are met (docs/quality.md, session 11).
+# it leads the other clauses read (on the same scale), how well the question's
+# worst-matched tokens are met in the best clause (docs/quality.md, session 11) and in any
+# clause read, on the same scale as late_scaled (session 12).
 LATE_FEATURES = (
     *ABSTENTION_FEATURES,
     "late_scaled",
@@ -158,6 +166,7 @@ LATE_FEATURES = (
     "late_top_foreign",
     "late_lead_scaled",
     "late_low",
+    "late_reach_scaled",
 )
 
 
@@ -291,21 +300,36 @@ def late_level(loaded: LoadedIndex, space: Space, language: str, embedder: Embed
     match a text of another language less well than one of its own: a MaxSim less this
     level means the same in every language (as `language_level` does for cosines).
     Computed once per language and corpus, and kept; 0 without everyday questions."""
+    return _everyday_late(loaded, space, language, embedder)[0]
+
+
+def reach_level(loaded: LoadedIndex, space: Space, language: str, embedder: Embedder) -> float:
+    """The same for late.reach: how well the everyday questions of `language` find their
+    worst-matched words anywhere among the clauses they are read against."""
+    return _everyday_late(loaded, space, language, embedder)[1]
+
+
+def _everyday_late(
+    loaded: LoadedIndex, space: Space, language: str, embedder: Embedder
+) -> tuple[float, float]:
+    """late_level and reach_level, computed together once per language and corpus."""
     key = (language, "late")
     if key not in space.levels:
         vectors = space.asked.get(language)
-        level = 0.0
+        levels = (0.0, 0.0)
         if vectors is not None and len(vectors) and loaded.tokens is not None:
             states = everyday_states(embedder, language)
             if len(states) == len(vectors):
-                found = []
+                found, reached = [], []
                 for vector, tokens in zip(vectors, states, strict=True):
                     clauses = clause_scores(loaded, unit_scores(space, vector), True)
                     candidates = best(clauses, min(RERANKED, len(clauses)))
-                    found.append(float(maxsim(tokens, loaded.tokens, candidates).max()))
-                level = float(np.mean(found))
-        space.levels[key] = level
-    return space.levels[key]
+                    matches = token_matches(tokens, loaded.tokens, candidates)
+                    found.append(float(matches.mean(axis=1).max()) if matches.shape[1] else 0.0)
+                    reached.append(reach(matches))
+                levels = (float(np.mean(found)), float(np.mean(reached)))
+        space.levels[key], space.levels[(language, "reach")] = levels
+    return space.levels[key], space.levels[(language, "reach")]
 
 
 _SIGNALS: dict[tuple[str, str], float] = {}

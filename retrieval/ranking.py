@@ -38,7 +38,7 @@ from retrieval.bridge import (
 )
 from retrieval.confidence import Features, calibration_for
 from retrieval.embed import Embedder
-from retrieval.late import RERANKED, token_matches, weakest
+from retrieval.late import RERANKED, reach, token_matches, weakest
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
 from retrieval.scores import (
@@ -292,12 +292,14 @@ def rank(
         fused = raised
     order = best(fused, max(k, 2))
     late_top = late_lead = late_low = late_level = late_scaled = late_lead_scaled = 0.0
+    late_reach = late_reach_scaled = 0.0
     if late:
         assert tokens is not None and loaded.tokens is not None
         first = int(order[0])
         if first not in late:  # raised by answer_kind from beyond the clauses read
             late[first] = token_matches(tokens, loaded.tokens, [first])[0]
             means[first] = float(late[first].mean()) if len(tokens) else 0.0
+        late_reach = reach(np.stack(list(late.values())))
         late_top = means.pop(first)
         late_low = weakest(late[first])
         late_lead = late_top - float(np.mean(list(means.values()))) if means else 0.0
@@ -305,6 +307,9 @@ def rank(
         late_level = late_top - evidence.late_level(loaded, primary, read_in, e5)
         signal = evidence.language_signal(e5, read_in)
         late_scaled, late_lead_scaled = late_level / signal, late_lead / signal
+        late_reach_scaled = (
+            late_reach - evidence.reach_level(loaded, primary, read_in, e5)
+        ) / signal
     features = Features(
         relative=relative,
         english_cosine=english_cosine,
@@ -326,6 +331,8 @@ def rank(
         late_level=late_level,
         late_scaled=late_scaled,
         late_lead_scaled=late_lead_scaled,
+        late_reach=late_reach,
+        late_reach_scaled=late_reach_scaled,
         late=1.0 if late else 0.0,
     )
     calibration = calibration_for(loaded.model, bool(late))

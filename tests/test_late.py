@@ -13,7 +13,7 @@ from retrieval.embed import _TOKEN, HashingEmbedder
 from retrieval.engine import Engine
 from retrieval.errors import IndexCorruptError
 from retrieval.holdout import without_documents
-from retrieval.late import TokenStates, maxsim, token_matches, weakest
+from retrieval.late import TokenStates, maxsim, reach, token_matches, weakest
 from retrieval.ranking import Options, rank
 from retrieval.settings import Settings
 from retrieval.store import TOKENS
@@ -160,6 +160,19 @@ def test_maxsim_averages_each_question_tokens_best_match() -> None:
     np.testing.assert_allclose(found, [1.0, 1.0, 0.0])
     assert weakest(found) == pytest.approx(0.5)  # the worst-matched quarter's level
     assert weakest(np.zeros(0)) == 0.0
+    spread = np.random.default_rng(3).random(13)
+    assert weakest(spread) == pytest.approx(float(np.quantile(spread, 0.25)))
+
+
+def test_reach_reads_each_question_token_in_whichever_clause_meets_it_best() -> None:
+    eye = np.eye(4, dtype=np.float32)
+    tokens = TokenStates.join([eye[:2], eye[2:3]], 4)
+    # tokens 0 and 1 are in the first clause, 2 in the second, 3 in neither
+    found = token_matches(eye, tokens, [0, 1])
+    assert weakest(found[0]) == pytest.approx(0.0)  # the first clause lacks two of four
+    assert reach(found) == pytest.approx(0.75)  # across both, only token 3 is missing
+    assert reach(token_matches(eye[:3], tokens, [0, 1])) == pytest.approx(1.0)
+    assert reach(np.zeros((2, 0))) == 0.0
 
 
 def test_the_ranking_reads_the_best_clauses_token_by_token(
