@@ -19,7 +19,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from bot.feedback import FeedbackStore
-from bot.telegram_app import RateLimiter, _post_init, build_application
+from bot.storage import RateLimiter
+from bot.telegram_app import _post_init, build_application
 from bot.telegram_html import LIMIT, split_blocks, telegram_length
 from retrieval.engine import Engine
 from retrieval.settings import Settings
