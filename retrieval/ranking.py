@@ -6,7 +6,9 @@ question), which removes a model's habit of giving every text a high cosine, and
 are summed: the multilingual one always, the English-only one for English questions only. A
 question in another language is moved towards English (bridge.towards_english), and each
 unit's hubness for its language is taken off (scores.hubness).
-Lexical: BM25 over clause text, added with a small weight so exact names and numbers win ties.
+Lexical: BM25 over clause text, of the question's words and those the word bridge translates
+them to, added at LEXICAL_WEIGHT (the best clause's, in z units): exact names and numbers, and
+words read across languages, where the sentence vectors are weakest.
 Answer kinds (retrieval.answer_kind): a question asking for a time, a count or a sum raises
 the clauses that contain one.
 Late interaction (retrieval.late): the best RERANKED clauses are read again token by token
@@ -52,7 +54,9 @@ from retrieval.scores import (
 )
 from retrieval.types import Clause
 
-LEXICAL_WEIGHT = 0.3  # in z units, for the clause with the highest BM25 score
+# in z units, for the clause with the highest BM25 score; chosen on both corpora
+# (docs/quality.md, session 12)
+LEXICAL_WEIGHT = 0.8
 ENGLISH_WEIGHT = 0.5  # weight of an English-only model, for English questions
 ENGLISH_SHARE = 0.5  # a question is English when this share of its words are English words
 # weight of the question read without the words every document shares (see rank), in z units

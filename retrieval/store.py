@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from retrieval import late
 from retrieval.errors import (
     IndexCorruptError,
     IndexLockedError,
@@ -93,8 +94,13 @@ def read_tokens(folder: Path, manifest: dict[str, Any], clauses: int) -> TokenSt
     spaces = manifest.get("spaces") or [{}]
     if not spaces[0].get("tokens"):
         return None
+    path = folder / TOKENS
+    # states that would not be held in single precision (late.IN_SINGLE) are mapped, not
+    # loaded: a question reads its few clauses' rows from the page cache, and a large
+    # corpus's index does not take its size in memory in every process that serves it
+    mapped = path.stat().st_size * 2 > late.IN_SINGLE
     tokens = TokenStates(
-        np.load(folder / TOKENS, allow_pickle=False),
+        np.load(path, allow_pickle=False, mmap_mode="r" if mapped else None),
         np.load(folder / TOKEN_STARTS, allow_pickle=False),
     )
     tokens.check(clauses, int(spaces[0]["dimension"]))

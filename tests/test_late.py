@@ -223,3 +223,23 @@ def test_large_token_states_stay_in_half_precision_and_read_the_same(
     np.testing.assert_allclose(
         maxsim(question, half, [3, 1, 0, 2]), maxsim(question, single, [3, 1, 0, 2]), atol=1e-6
     )
+
+
+def test_large_token_states_are_read_from_disk_not_loaded(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retrieval import late
+
+    embedder = StatefulHashing()
+    Engine(settings, embedders=[embedder]).build()
+    question = "Who signed the letter to ICANN?"
+    loaded = Engine(settings, embedders=[embedder]).index()
+    assert loaded.tokens is not None and not isinstance(loaded.tokens.states, np.memmap)
+    expected = rank(loaded, [embedder], question, 3)
+    monkeypatch.setattr(late, "IN_SINGLE", 1024)  # the bundled corpus's states are larger
+    mapped = Engine(settings, embedders=[embedder]).index()
+    assert mapped.tokens is not None and isinstance(mapped.tokens.states, np.memmap)
+    assert mapped.tokens.states.dtype == np.float16  # as stored, read a few rows at a time
+    ranked = rank(mapped, [embedder], question, 3)
+    assert [h.clause for h in ranked.hits] == [h.clause for h in expected.hits]
+    assert ranked.confidence == pytest.approx(expected.confidence, abs=1e-3)
