@@ -38,11 +38,7 @@ RATE_LIMIT = (5, 10.0)  # questions per user per seconds
 INLINE_LIMIT = (30, 10.0)  # inline searches per user per seconds
 REMEMBERED = 2000  # answers kept for edits, and inline answers kept for repeats
 _START_CLAUSE = re.compile(r"^c_([a-z0-9-]+)_(\d{1,6})$")
-EXAMPLES = (
-    "Who signed the letter to ICANN?",
-    "What does the declaration say about protecting children online?",
-    "Bəyannamə genişzolaqlı internet haqqında nə deyir?",
-)
+SHOWN_EXAMPLES = 3  # example questions /help offers, from the documents' front matter
 
 
 @dataclass
@@ -221,10 +217,22 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
     lang = user_language(update)
-    lines = [esc(t(lang, "intro")), await _documents_html(context), "", esc(t(lang, "how")), ""]
-    lines.append(esc(t(lang, "examples")))
-    lines.extend(f"• <i>{esc(example)}</i>" for example in EXAMPLES)
+    lines = [esc(t(lang, "intro")), await _documents_html(context), "", esc(t(lang, "how"))]
+    examples = await _examples(context)
+    if examples:  # the corpus's own, when its documents offer some (front matter `examples:`)
+        lines += ["", esc(t(lang, "examples"))]
+        lines.extend(f"• <i>{esc(example)}</i>" for example in examples)
     await reply(message, "\n".join(lines))
+
+
+async def _examples(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    """Up to SHOWN_EXAMPLES example questions, the documents' in turn: one from each first."""
+    loaded = await asyncio.to_thread(bot_state(context).engine.index)
+    offered = [doc.example_questions for doc in loaded.documents.values()]
+    picked: list[str] = []
+    for n in range(max((len(questions) for questions in offered), default=0)):
+        picked += [questions[n] for questions in offered if n < len(questions)]
+    return picked[:SHOWN_EXAMPLES]
 
 
 async def _documents_html(context: ContextTypes.DEFAULT_TYPE) -> str:

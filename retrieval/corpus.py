@@ -189,6 +189,7 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
         author=meta.get("author", ""),
         kind=meta.get("kind", ""),
         format=suffix.lstrip("."),
+        examples=meta.get("examples", ""),
     )
     return Document(info=info, text=text, body_start=body_start, pages=pages)
 

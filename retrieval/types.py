@@ -18,6 +18,13 @@ class DocumentInfo:
     author: str = ""
     kind: str = ""
     format: str = "txt"
+    # questions this document answers, to offer readers as examples (the Telegram bot's
+    # /help), separated by " | "; front matter `examples:`
+    examples: str = ""
+
+    @property
+    def example_questions(self) -> list[str]:
+        return [q.strip() for q in self.examples.split(" | ") if q.strip()]
 
     @property
     def label(self) -> str:

@@ -116,6 +116,7 @@ class FakeTelegram:
         self.fail_next: dict[str, int] = {}  # method -> how many calls answer 429
         self.reject_next: dict[str, int] = {}  # method -> how many calls answer 400
         self.break_next: dict[str, int] = {}  # method -> how many calls answer 502 (network)
+        self.polled = asyncio.Event()  # set at the first getUpdates: the bot takes updates
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
         self.webhook: dict[str, Any] | None = None
@@ -269,6 +270,7 @@ class FakeTelegram:
         return BOT
 
     async def api_getUpdates(self, params: dict[str, Any]) -> Any:
+        self.polled.set()
         timeout = min(float(params.get("timeout", 0) or 0), 1.0)
         offset = int(params.get("offset", 0) or 0)
         out = []
