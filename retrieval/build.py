@@ -50,7 +50,7 @@ from retrieval.store import (
     vectors_file,
 )
 from retrieval.types import Clause, Document
-from retrieval.units import Units, lexical_text, plan_units
+from retrieval.units import Units, lexical_text, plan_units, whole_units
 from retrieval.vectors import Reporter, SpacePlan, content_hash, embed_all, plan_vectors
 from retrieval.vocabulary import count_words, names, stored_counts, vocabulary
 
@@ -182,7 +182,7 @@ def build_index(
             else count_words(lexical_text(c) for c in by_document.get(d.doc_id, []))
             for d in documents
         }
-        whole = units.rows[:, 1] == -1  # the units that stand for a whole clause
+        whole = whole_units(units.rows)
         everyday = everyday_questions()
         texts = {
             "units": units.texts,
@@ -270,7 +270,7 @@ def _previous_states(folder: Path, manifest: dict[str, Any], clauses: int) -> di
     if tokens is None:
         return {}
     rows = np.load(folder / UNITS, allow_pickle=False)
-    whole = np.flatnonzero(rows[:, 1] == -1)
+    whole = np.flatnonzero(whole_units(rows))
     hashes = manifest["spaces"][0]["hashes"]["units"]
     if len(whole) != clauses:
         raise ValueError("clauses and whole units differ in number")
@@ -311,7 +311,7 @@ def _write(
             faiss.write_index(dense, str(staging / dense_file(i)))
             if plan.states is not None:  # the first model's, clause by clause
                 hashes = plan.hashes["units"]
-                whole = np.flatnonzero(units.rows[:, 1] == -1)
+                whole = np.flatnonzero(whole_units(units.rows))
                 tokens = TokenStates.join(
                     [plan.states[hashes[u]] for u in whole], plan.embedder.dim
                 )

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.late import TokenStates
+
 DATA = Path(__file__).resolve().parent / "data"
 BACKGROUND_FILE = DATA / "background.txt"
 EVERYDAY_FILE = DATA / "everyday.txt"
@@ -107,27 +109,24 @@ def shipped_states() -> tuple[str, dict[str, np.ndarray]]:
         with np.load(SHIPPED_STATES_FILE, allow_pickle=False) as data:
             model, texts = str(data["model"]), [str(t) for t in data["texts"]]
             states, starts = data["states"], data["starts"]
+        stored = TokenStates(states, starts)
+        stored.check(len(texts), states.shape[-1])
     except (OSError, ValueError, KeyError):
         return "", {}
-    if len(starts) != len(texts) + 1 or starts[-1] != len(states):
-        return "", {}
-    return model, {
-        text: states[a:b].astype(np.float32)
-        for text, a, b in zip(texts, starts[:-1], starts[1:], strict=True)
-    }
+    return model, {text: stored.of(i).astype(np.float32) for i, text in enumerate(texts)}
 
 
 def write_shipped_states(embedder: object) -> int:
     """Write SHIPPED_STATES_FILE for `embedder` (one that gives token states)."""
     texts = everyday_questions()
     _, states = embedder.embed_states(texts, query=True)  # type: ignore[attr-defined]
-    starts = np.concatenate([[0], np.cumsum([len(s) for s in states])])
+    joined = TokenStates.join(states, embedder.dim)  # type: ignore[attr-defined]
     np.savez_compressed(
         SHIPPED_STATES_FILE,
         model=np.array(embedder.name),  # type: ignore[attr-defined]
         texts=np.array(texts),
-        states=np.concatenate(states).astype(np.float16),
-        starts=starts,
+        states=joined.states,
+        starts=joined.starts,
     )
     return len(texts)
 

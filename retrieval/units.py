@@ -36,8 +36,8 @@ class Units:
     """What gets embedded: each clause whole, each sentence of a multi-sentence clause, and
     for a part of a letter what the part is for, alone (its role).
 
-    `rows[u]` is (clause index, sentence start, sentence end) for unit u; start = end = -1 for
-    the whole clause, which always comes first among its clause's units; start = end = ROLE
+    `rows[u]` is (clause index, sentence start, sentence end) for unit u; start = end = WHOLE
+    for the whole clause, which always comes first among its clause's units; start = end = ROLE
     for the role.
     """
 
@@ -46,7 +46,13 @@ class Units:
     rows: np.ndarray  # int64 (units x 3)
 
 
+WHOLE = -1
 ROLE = -2
+
+
+def whole_units(rows: np.ndarray) -> np.ndarray:
+    """Which of the units (Units.rows) stand for a whole clause: one per clause, in order."""
+    return np.asarray(rows[:, 1] == WHOLE)
 
 
 def plan_units(
@@ -70,7 +76,7 @@ def plan_units(
             index = len(clauses)
             clauses.append(clause)
             texts.append(embed_text(document.info, clause, context=context))
-            rows.append((index, -1, -1))
+            rows.append((index, WHOLE, WHOLE))
             spans = sentences(clause) if sentence_units else []
             if len(spans) > 1:
                 for a, b in spans:
