@@ -28,7 +28,7 @@ from retrieval.engine import Engine
 from retrieval.errors import ClausebotError, QuestionError
 from retrieval.question import MAX_CHARS
 from retrieval.settings import Settings
-from retrieval.types import Answer
+from retrieval.types import Answer, DocumentInfo
 
 log = logging.getLogger(__name__)
 questions_log = logging.getLogger("clausebot.questions")
@@ -217,42 +217,45 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
     lang = user_language(update)
-    lines = [esc(t(lang, "intro")), await _documents_html(context), "", esc(t(lang, "how"))]
-    examples = await _examples(context)
+    documents = await _documents(context)
+    lines = [esc(t(lang, "intro")), _documents_html(documents), "", esc(t(lang, "how"))]
+    examples = _examples(documents)
     if examples:  # the corpus's own, when its documents offer some (front matter `examples:`)
         lines += ["", esc(t(lang, "examples"))]
         lines.extend(f"• <i>{esc(example)}</i>" for example in examples)
     await reply(message, "\n".join(lines))
 
 
-async def _examples(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
-    """Up to SHOWN_EXAMPLES example questions, the documents' in turn: one from each first."""
+async def _documents(context: ContextTypes.DEFAULT_TYPE) -> list[DocumentInfo]:
     loaded = await asyncio.to_thread(bot_state(context).engine.index)
-    offered = [doc.example_questions for doc in loaded.documents.values()]
+    return list(loaded.documents.values())
+
+
+def _examples(documents: list[DocumentInfo]) -> list[str]:
+    """Up to SHOWN_EXAMPLES example questions, the documents' in turn: one from each first."""
+    offered = [doc.example_questions for doc in documents]
     picked: list[str] = []
     for n in range(max((len(questions) for questions in offered), default=0)):
         picked += [questions[n] for questions in offered if n < len(questions)]
     return picked[:SHOWN_EXAMPLES]
 
 
-async def _documents_html(context: ContextTypes.DEFAULT_TYPE) -> str:
+def _documents_html(documents: list[DocumentInfo]) -> str:
     from retrieval.citation import human_date
 
-    loaded = await asyncio.to_thread(bot_state(context).engine.index)
     return "\n".join(
         f"• <b>{esc(doc.title)}</b>"
         + (f" ({esc(human_date(doc.date))})" if doc.date else "")
         + f" — <code>{esc(doc.doc_id)}</code>"
-        for doc in loaded.documents.values()
+        for doc in documents
     )
 
 
 async def on_documents(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
-    await reply(
-        message, f"{esc(t(user_language(update), 'documents'))}\n{await _documents_html(context)}"
-    )
+    listing = _documents_html(await _documents(context))
+    await reply(message, f"{esc(t(user_language(update), 'documents'))}\n{listing}")
 
 
 async def on_clause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
