@@ -116,6 +116,26 @@ def test_each_corpus_weighs_the_same() -> None:
     assert weights.mean() == pytest.approx(1.0)
 
 
+def test_each_language_of_a_corpus_weighs_the_same() -> None:
+    """A corpus with 72 English answerable questions and 32 Azerbaijani ones gives each
+    language half of its answerable questions' weight; its unanswerable questions are not
+    shared out by language, and the corpora still weigh the same."""
+    y = np.array([1.0] * 72 + [1.0] * 32 + [0.0] * 40 + [1.0] * 10 + [0.0] * 10)
+    corpora = np.array(["own"] * 144 + ["other"] * 20)
+    cells = np.array(
+        ["own/en"] * 72 + ["own/az"] * 32 + ["own/en"] * 30 + ["own/az"] * 10 + ["other/en"] * 20
+    )
+    weights = sample_weights(y, corpora, cells)
+    english = weights[:72].sum()
+    assert english == pytest.approx(weights[72:104].sum())
+    assert len(set(np.round(weights[104:144], 9))) == 1  # unanswerable: one weight each
+    assert english * 2 == pytest.approx(weights[104:144].sum())
+    assert english * 2 == pytest.approx(weights[144:154].sum())
+    assert weights.mean() == pytest.approx(1.0)
+    plain = sample_weights(y, corpora)  # without languages: one weight per answerable question
+    assert plain[0] == pytest.approx(plain[100]) and plain[:72].sum() > plain[72:104].sum() * 2
+
+
 def test_shared_threshold_keeps_every_language_in_budget() -> None:
     """Russian answerable questions score lower than English ones: the one threshold is set
     low enough for them, and a language with too few questions to say anything is ignored."""
