@@ -21,7 +21,6 @@ import numpy as np
 
 from retrieval.corpus import CorpusProblem, fsync_path
 from retrieval.embed import Embedder, token_states
-from retrieval.late import TokenStates
 from retrieval.lexical import LexicalIndex
 from retrieval.loaded import dense_index
 from retrieval.reference import (
@@ -38,8 +37,6 @@ from retrieval.store import (
     MANIFEST,
     SCHEMA_VERSION,
     SEGMENTER_VERSION,
-    TOKEN_STARTS,
-    TOKENS,
     UNITS,
     IndexStore,
     dense_file,
@@ -48,6 +45,7 @@ from retrieval.store import (
     manifest_checksum,
     read_tokens,
     vectors_file,
+    write_tokens,
 )
 from retrieval.types import Clause, Document
 from retrieval.units import Units, lexical_text, plan_units, whole_units
@@ -312,11 +310,7 @@ def _write(
             if plan.states is not None:  # the first model's, clause by clause
                 hashes = plan.hashes["units"]
                 whole = np.flatnonzero(whole_units(units.rows))
-                tokens = TokenStates.join(
-                    [plan.states[hashes[u]] for u in whole], plan.embedder.dim
-                )
-                np.save(staging / TOKENS, tokens.states, allow_pickle=False)
-                np.save(staging / TOKEN_STARTS, tokens.starts, allow_pickle=False)
+                write_tokens(staging, [plan.states[hashes[u]] for u in whole], plan.embedder.dim)
             space_records.append(
                 {
                     "model": plan.embedder.name,

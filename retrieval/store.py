@@ -33,7 +33,7 @@ import logging
 import os
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,22 @@ def dense_file(space: int) -> str:
 # the first model's token states of each clause (retrieval.late), when it gives them
 TOKENS = "tokens-0.npy"
 TOKEN_STARTS = "token-starts-0.npy"
+
+
+def write_tokens(folder: Path, per_clause: Sequence[np.ndarray], dim: int) -> None:
+    """Each clause's token states, in order, written as TokenStates are read (read_tokens):
+    straight into the file, in half precision, so that a build holds them once (as the
+    embedding pass kept them) and not twice (joined, then saved)."""
+    starts = np.zeros(len(per_clause) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum([len(s) for s in per_clause])
+    states = np.lib.format.open_memmap(
+        folder / TOKENS, mode="w+", dtype=np.float16, shape=(int(starts[-1]), dim)
+    )
+    for clause, rows in enumerate(per_clause):
+        states[starts[clause] : starts[clause + 1]] = rows
+    states.flush()
+    del states
+    np.save(folder / TOKEN_STARTS, starts, allow_pickle=False)
 
 
 def read_tokens(folder: Path, manifest: dict[str, Any], clauses: int) -> TokenStates | None:

@@ -16,7 +16,7 @@ from retrieval.holdout import without_documents
 from retrieval.late import TokenStates, maxsim, reach, token_matches, weakest
 from retrieval.ranking import Options, rank
 from retrieval.settings import Settings
-from retrieval.store import TOKENS
+from retrieval.store import TOKENS, read_tokens, write_tokens
 from retrieval.units import embed_text
 
 
@@ -243,3 +243,20 @@ def test_large_token_states_are_read_from_disk_not_loaded(
     ranked = rank(mapped, [embedder], question, 3)
     assert [h.clause for h in ranked.hits] == [h.clause for h in expected.hits]
     assert ranked.confidence == pytest.approx(expected.confidence, abs=1e-3)
+
+
+def test_token_states_written_clause_by_clause_read_back_as_joined(tmp_path: Path) -> None:
+    """write_tokens fills the file clause by clause (no joined copy in memory): what
+    read_tokens gives back is what joining them gives, a clause without tokens included."""
+    rng = np.random.default_rng(1)
+    per_clause = [rng.standard_normal((n, 8)).astype(np.float16) for n in (4, 0, 6, 1)]
+    write_tokens(tmp_path, per_clause, 8)
+    manifest = {"spaces": [{"tokens": True, "dimension": 8}]}
+    read = read_tokens(tmp_path, manifest, len(per_clause))
+    joined = TokenStates.join(per_clause, 8)
+    assert read is not None and read.states.dtype == np.float16
+    np.testing.assert_array_equal(read.starts, joined.starts)
+    np.testing.assert_array_equal(read.states, joined.states)
+    assert len(read.of(1)) == 0
+    with pytest.raises(ValueError):
+        read_tokens(tmp_path, manifest, len(per_clause) + 1)
