@@ -76,6 +76,11 @@ class Features:
     # corpus, over language_signal (reach_level): one scale, as late_scaled
     late_reach: float = 0.0
     late_reach_scaled: float = 0.0
+    # how strongly the question's language carries to English token by token
+    # (language_signal: 1 for English, Turkish 0.55): with it the fit sets how much more a
+    # question read across languages must show than one in English, in every language by
+    # one rule instead of one threshold that suits the weakest language alone (session 13)
+    signal: float = 0.0
 
     NAMES = (
         "relative",
@@ -105,6 +110,7 @@ class Features:
         "late_lead_scaled",
         "late_reach",
         "late_reach_scaled",
+        "signal",
     )
 
     # A question in another language is read by the multilingual model alone, across
@@ -158,7 +164,8 @@ ABSTENTION_FEATURES = (
 # (late_scaled) and as is (for a question not in English, with a weight of its own), how far
 # it leads the other clauses read (on the same scale), how well the question's
 # worst-matched tokens are met in the best clause (docs/quality.md, session 11) and in any
-# clause read, on the same scale as late_scaled (session 12).
+# clause read, on the same scale as late_scaled (session 12), and how strongly its language
+# carries to English (session 13).
 LATE_FEATURES = (
     *ABSTENTION_FEATURES,
     "late_scaled",
@@ -167,6 +174,7 @@ LATE_FEATURES = (
     "late_lead_scaled",
     "late_low",
     "late_reach_scaled",
+    "signal",
 )
 
 

@@ -296,7 +296,7 @@ def rank(
         fused = raised
     order = best(fused, max(k, 2))
     late_top = late_lead = late_low = late_level = late_scaled = late_lead_scaled = 0.0
-    late_reach = late_reach_scaled = 0.0
+    late_reach = late_reach_scaled = signal = 0.0
     if late:
         assert tokens is not None and loaded.tokens is not None
         first = int(order[0])
@@ -337,6 +337,7 @@ def rank(
         late_lead_scaled=late_lead_scaled,
         late_reach=late_reach,
         late_reach_scaled=late_reach_scaled,
+        signal=signal,
         late=1.0 if late else 0.0,
     )
     calibration = calibration_for(loaded.model, bool(late))
