@@ -49,7 +49,14 @@ from retrieval.store import (
 )
 from retrieval.types import Clause, Document
 from retrieval.units import Units, lexical_text, plan_units, whole_units
-from retrieval.vectors import Reporter, SpacePlan, content_hash, embed_all, plan_vectors
+from retrieval.vectors import (
+    Reporter,
+    SpacePlan,
+    SpilledStates,
+    content_hash,
+    embed_all,
+    plan_vectors,
+)
 from retrieval.vocabulary import count_words, names, stored_counts, vocabulary
 
 log = logging.getLogger(__name__)
@@ -200,22 +207,33 @@ def build_index(
                 {d: (len(c), todo[d]) for d, c in by_document.items()},
                 sum(p.count for p in plans),
             )
-        spaces = embed_all(plans, texts, known, progress, previous.states)
-        clause_hashes = [
-            content_hash("clause", t) for t, w in zip(units.texts, whole, strict=True) if w
-        ]
-        removed = len(previous.clause_hashes - set(clause_hashes))
-        _write(
-            store.root,
-            documents,
-            units,
-            clause_hashes,
-            texts["words"],
-            word_counts,
-            spaces,
-            inputs,
-            previous.lexical,
-        )
+        # new token states go to a file beside the generations until they are written
+        # (vectors.SpilledStates); a build that fails leaves it to _clean_leftovers
+        spill = store.root / f".building-states-{time.time_ns()}"
+        spaces: list[SpacePlan] = []
+        try:
+            spaces = embed_all(plans, texts, known, progress, previous.states, spill)
+            clause_hashes = [
+                content_hash("clause", t) for t, w in zip(units.texts, whole, strict=True) if w
+            ]
+            removed = len(previous.clause_hashes - set(clause_hashes))
+            _write(
+                store.root,
+                documents,
+                units,
+                clause_hashes,
+                texts["words"],
+                word_counts,
+                spaces,
+                inputs,
+                previous.lexical,
+            )
+        finally:
+            for space in spaces:
+                if isinstance(space.states, SpilledStates):
+                    space.states.close()
+            for path in store.root.glob(f"{spill.name}-*"):  # a pass that failed half-way
+                path.unlink(missing_ok=True)
     return BuildReport(
         documents=len(documents),
         clauses=len(units.clauses),
@@ -277,7 +295,10 @@ def _previous_states(folder: Path, manifest: dict[str, Any], clauses: int) -> di
 
 def _clean_leftovers(root: Path) -> None:
     for path in root.glob(".building-*"):
-        shutil.rmtree(path, ignore_errors=True)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _write(

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from pathlib import Path
+from typing import BinaryIO, TextIO
 
 import numpy as np
 
@@ -31,6 +32,65 @@ def content_hash(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
 
 
+class SpilledStates(MutableMapping[str, np.ndarray]):
+    """Token states by unit hash, for a build: those known already (views of the current
+    generation's file) as given; new ones appended to a file at `path` in half precision
+    as the embedding pass gives them, and read back from it mapped. A build of a large
+    corpus then holds none of its new clauses' states in memory (100k paragraphs of about
+    150 tokens: some 11 GB) on their way to the index (store.write_tokens). `close`
+    removes the file when the generation is written."""
+
+    def __init__(self, path: Path, dim: int, known: Mapping[str, np.ndarray] | None = None):
+        self.path, self.dim = path, dim
+        self.known: dict[str, np.ndarray] = dict(known or {})
+        self.spilled: dict[str, tuple[int, int]] = {}  # hash -> (first row, rows) in the file
+        self.rows = 0
+        self._file: BinaryIO | None = None
+        self._mapped: np.ndarray | None = None
+
+    def __setitem__(self, key: str, value: np.ndarray) -> None:
+        rows = np.ascontiguousarray(value, dtype=np.float16).reshape(-1, self.dim)
+        if self._file is None:
+            self._file = self.path.open("ab")
+        self._file.write(rows.tobytes())
+        self.known.pop(key, None)
+        self.spilled[key] = (self.rows, len(rows))
+        self.rows += len(rows)
+        self._mapped = None  # the file grew: mapped again when next read
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key in self.known:
+            return self.known[key]
+        first, count = self.spilled[key]
+        if count == 0:
+            return np.zeros((0, self.dim), dtype=np.float16)
+        if self._mapped is None:
+            assert self._file is not None
+            self._file.flush()
+            self._mapped = np.memmap(self.path, np.float16, "r", shape=(self.rows, self.dim))
+        return self._mapped[first : first + count]
+
+    def __delitem__(self, key: str) -> None:
+        if self.known.pop(key, None) is None:
+            del self.spilled[key]  # its rows stay in the file, unread
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.known
+        yield from self.spilled
+
+    def __len__(self) -> int:
+        return len(self.known) + len(self.spilled)
+
+    def close(self) -> None:
+        """Stop writing, drop the mapping and remove the file: the states read from it are
+        no longer needed."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._mapped = None
+        self.path.unlink(missing_ok=True)
+
+
 @dataclass(frozen=True)
 class SpacePlan:
     """One model's vectors for a build: per set, the content hashes and their vectors."""
@@ -39,7 +99,7 @@ class SpacePlan:
     hashes: dict[str, list[str]]
     vectors: dict[str, np.ndarray]
     # the token states of the units in Planned.states_for, by the unit's hash (retrieval.late)
-    states: dict[str, np.ndarray] | None = None
+    states: MutableMapping[str, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -137,21 +197,28 @@ def embed_all(
     known: Mapping[str, np.ndarray],
     progress: Reporter = None,
     known_states: Mapping[str, np.ndarray] | None = None,
+    spill: Path | None = None,
 ) -> list[SpacePlan]:
     """Every model's vectors of every set, known ones looked up, the others embedded; and
     the token states a plan keeps (Planned.states_for), known ones looked up, the others
-    taken from the same pass."""
+    taken from the same pass: kept in memory, or with `spill` (a path) written as they come
+    to a file of that name and the plan's number (SpilledStates)."""
     counter = Progress(plans, texts, progress)
     spaces = []
-    for p in plans:
-        states: dict[str, np.ndarray] | None = None
+    for number, p in enumerate(plans):
+        states: MutableMapping[str, np.ndarray] | None = None
         if p.states_for:
             stated = known_states or {}
-            states = {
+            reused = {
                 p.hashes["units"][i]: stated[p.hashes["units"][i]]
                 for i in p.states_for
                 if p.hashes["units"][i] in stated
             }
+            if spill is None:
+                states = reused
+            else:
+                path = spill.with_name(f"{spill.name}-{number}")
+                states = SpilledStates(path, p.embedder.dim, reused)
         vectors = {
             kind: _embed(
                 p.embedder,
@@ -177,7 +244,7 @@ def _embed(
     known: Mapping[str, np.ndarray],
     counter: Progress,
     query: bool = False,
-    states: tuple[dict[str, np.ndarray], frozenset[int]] | None = None,
+    states: tuple[MutableMapping[str, np.ndarray], frozenset[int]] | None = None,
 ) -> np.ndarray:
     """Vectors for all texts: reused where the hash is known, embedded in batches where
     not; a batch holds texts of about one length (a model pads each text of a batch to

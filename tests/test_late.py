@@ -18,6 +18,7 @@ from retrieval.ranking import Options, rank
 from retrieval.settings import Settings
 from retrieval.store import TOKENS, read_tokens, write_tokens
 from retrieval.units import embed_text
+from retrieval.vectors import SpilledStates
 
 
 class StatefulHashing(HashingEmbedder):
@@ -260,3 +261,73 @@ def test_token_states_written_clause_by_clause_read_back_as_joined(tmp_path: Pat
     assert len(read.of(1)) == 0
     with pytest.raises(ValueError):
         read_tokens(tmp_path, manifest, len(per_clause) + 1)
+
+
+def test_new_token_states_wait_on_disk_not_in_memory(tmp_path: Path) -> None:
+    """SpilledStates: the states a build embeds go to a file as they come and are read
+    back from it mapped, in half precision; known ones are kept as given; a state written
+    again replaces the first; closing removes the file."""
+    rng = np.random.default_rng(2)
+    known = {"old": rng.standard_normal((3, 8)).astype(np.float16)}
+    states = SpilledStates(tmp_path / "spill", 8, known)
+    first = rng.standard_normal((5, 8)).astype(np.float32)
+    states["a"] = first
+    states["empty"] = np.zeros((0, 8), dtype=np.float32)
+    states["b"] = rng.standard_normal((2, 8)).astype(np.float32)
+    assert isinstance(states["a"], np.memmap) and states["a"].dtype == np.float16
+    np.testing.assert_array_equal(states["a"], first.astype(np.float16))
+    assert states["old"] is known["old"] and len(states["empty"]) == 0
+    states["c"] = np.ones((1, 8), dtype=np.float32)  # written after a read: mapped again
+    np.testing.assert_array_equal(states["c"], np.ones((1, 8), dtype=np.float16))
+    states["old"] = np.full((2, 8), 2.0, dtype=np.float32)
+    np.testing.assert_array_equal(states["old"], np.full((2, 8), 2.0, dtype=np.float16))
+    assert sorted(states) == ["a", "b", "c", "empty", "old"] and len(states) == 5
+    assert (tmp_path / "spill").stat().st_size == (5 + 2 + 1 + 2) * 8 * 2
+    states.close()
+    assert not (tmp_path / "spill").exists()
+
+
+def test_a_build_leaves_no_spilled_states_behind(
+    stateful: tuple[Engine, StatefulHashing],
+) -> None:
+    engine, _ = stateful
+    engine.build()
+    assert not list(engine.store.root.glob(".building-*"))
+    loaded = engine.index()
+    assert loaded.tokens is not None and len(loaded.tokens) == len(loaded.clauses)
+
+
+def test_a_build_that_fails_after_spilling_states_removes_them(
+    stateful: tuple[Engine, StatefulHashing], settings: Settings
+) -> None:
+    """The model fails after it has given a new clause's token states (spilled to a file):
+    the build fails, the file is gone, and the old index serves as before."""
+    from retrieval.build import build_index
+    from retrieval.corpus import load_corpus
+
+    engine, _ = stateful
+    engine.build()
+    before = engine.store.generation()
+
+    class FailsLater(StatefulHashing):
+        stated_once = False
+
+        def embed_states(self, texts, *, query=False):  # type: ignore[no-untyped-def]
+            out = super().embed_states(texts, query=query)
+            self.stated_once = True
+            return out
+
+        def embed(self, texts, *, query=False):  # type: ignore[no-untyped-def]
+            if self.stated_once:
+                raise RuntimeError("model crashed")
+            return super().embed(texts, query=query)
+
+    (settings.corpus / "new.txt").write_text("A brand new clause on satellites.\n", "utf-8")
+    documents, _ = load_corpus(settings.corpus)
+    failing = FailsLater()
+    with pytest.raises(RuntimeError, match="crashed"):
+        build_index(engine.store, documents, [failing])
+    assert failing.stated_once
+    assert engine.store.generation() == before
+    assert not list(settings.index.glob(".building-*"))
+    assert len(engine.store.load().clauses) == 29
