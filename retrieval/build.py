@@ -208,7 +208,8 @@ def build_index(
                 sum(p.count for p in plans),
             )
         # new token states go to a file beside the generations until they are written
-        # (vectors.SpilledStates); a build that fails leaves it to _clean_leftovers
+        # (vectors.SpilledStates), removed when the build ends, written or failed (a build
+        # killed on the way leaves it to the next one's _clean_leftovers)
         spill = store.root / f".building-states-{time.time_ns()}"
         spaces: list[SpacePlan] = []
         try:

@@ -90,8 +90,8 @@ TOKEN_STARTS = "token-starts-0.npy"
 
 def write_tokens(folder: Path, per_clause: Sequence[np.ndarray], dim: int) -> None:
     """Each clause's token states, in order, written as TokenStates are read (read_tokens):
-    straight into the file, in half precision, so that a build holds them once (as the
-    embedding pass kept them) and not twice (joined, then saved)."""
+    straight into the file, in half precision, from wherever they wait (the current
+    generation's file, or the build's own: vectors.SpilledStates), never joined in memory."""
     starts = np.zeros(len(per_clause) + 1, dtype=np.int64)
     starts[1:] = np.cumsum([len(s) for s in per_clause])
     states = np.lib.format.open_memmap(
