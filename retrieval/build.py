@@ -211,9 +211,8 @@ def build_index(
         # (vectors.SpilledStates), removed when the build ends, written or failed (a build
         # killed on the way leaves it to the next one's _clean_leftovers)
         spill = store.root / f".building-states-{time.time_ns()}"
-        spaces: list[SpacePlan] = []
+        spaces = embed_all(plans, texts, known, progress, previous.states, spill)
         try:
-            spaces = embed_all(plans, texts, known, progress, previous.states, spill)
             clause_hashes = [
                 content_hash("clause", t) for t, w in zip(units.texts, whole, strict=True) if w
             ]
@@ -233,8 +232,6 @@ def build_index(
             for space in spaces:
                 if isinstance(space.states, SpilledStates):
                     space.states.close()
-            for path in store.root.glob(f"{spill.name}-*"):  # a pass that failed half-way
-                path.unlink(missing_ok=True)
     return BuildReport(
         documents=len(documents),
         clauses=len(units.clauses),

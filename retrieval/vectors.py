@@ -202,37 +202,46 @@ def embed_all(
     """Every model's vectors of every set, known ones looked up, the others embedded; and
     the token states a plan keeps (Planned.states_for), known ones looked up, the others
     taken from the same pass: kept in memory, or with `spill` (a path) written as they come
-    to a file of that name and the plan's number (SpilledStates)."""
+    to a file of that name and the plan's number (SpilledStates; the caller closes those it
+    gets back, and a pass that fails closes them itself)."""
     counter = Progress(plans, texts, progress)
     spaces = []
-    for number, p in enumerate(plans):
-        states: MutableMapping[str, np.ndarray] | None = None
-        if p.states_for:
-            stated = known_states or {}
-            reused = {
-                p.hashes["units"][i]: stated[p.hashes["units"][i]]
-                for i in p.states_for
-                if p.hashes["units"][i] in stated
-            }
-            if spill is None:
+    spilled: list[SpilledStates] = []
+    try:
+        for number, p in enumerate(plans):
+            states: MutableMapping[str, np.ndarray] | None = None
+            if p.states_for:
+                stated = known_states or {}
+                reused = {
+                    p.hashes["units"][i]: stated[p.hashes["units"][i]]
+                    for i in p.states_for
+                    if p.hashes["units"][i] in stated
+                }
                 states = reused
-            else:
-                path = spill.with_name(f"{spill.name}-{number}")
-                states = SpilledStates(path, p.embedder.dim, reused)
-        vectors = {
-            kind: _embed(
-                p.embedder,
-                texts[kind],
-                p.hashes[kind],
-                p.todo[kind],
-                known,
-                counter,
-                query=kind in QUERY_SETS,
-                states=(states, p.states_for) if kind == "units" and states is not None else None,
-            )
-            for kind in p.hashes
-        }
-        spaces.append(SpacePlan(p.embedder, p.hashes, vectors, states))
+                if spill is not None:
+                    path = spill.with_name(f"{spill.name}-{number}")
+                    states = SpilledStates(path, p.embedder.dim, reused)
+                    spilled.append(states)
+            vectors = {
+                kind: _embed(
+                    p.embedder,
+                    texts[kind],
+                    p.hashes[kind],
+                    p.todo[kind],
+                    known,
+                    counter,
+                    query=kind in QUERY_SETS,
+                    states=(states, p.states_for)
+                    if kind == "units" and states is not None
+                    else None,
+                )
+                for kind in p.hashes
+            }
+            spaces.append(SpacePlan(p.embedder, p.hashes, vectors, states))
+    except BaseException:
+        for states in spilled:
+            states.close()
+        raise
     return spaces
 
 
