@@ -127,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="where to write the calibration (default: the package's, which `ask` uses)",
     )
+    p.add_argument(
+        "--unseen-draws",
+        type=int,
+        default=None,
+        metavar="N",
+        help="times half of a corpus's documents are left out of the fit and it is tested on "
+        "their questions (default 20; 0: not done)",
+    )
 
     p = sub.add_parser("documents", help="list the indexed documents: title, date, format, clauses")
     _common(p)

@@ -232,7 +232,14 @@ def calibration_sets(args: argparse.Namespace, settings: Settings) -> list[tuple
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
-    from retrieval.calibrate import CALIBRATION_FILE, MAX_FALSE_ABSTENTION, calibrate, collect, save
+    from retrieval.calibrate import (
+        CALIBRATION_FILE,
+        MAX_FALSE_ABSTENTION,
+        UNSEEN_DRAWS,
+        calibrate,
+        collect,
+        save,
+    )
     from retrieval.confidence import ABSTENTION_FEATURES, LATE_FEATURES, calibration_key
     from retrieval.engine import Engine
     from retrieval.evaluate import read_items
@@ -265,6 +272,7 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         model,
         MAX_FALSE_ABSTENTION if budget is None else budget,
         LATE_FEATURES if read_late else ABSTENTION_FEATURES,
+        UNSEEN_DRAWS if args.unseen_draws is None else args.unseen_draws,
     )
     # a ranking with late interaction has a calibration of its own (confidence.calibration_key)
     save(calibration_key(model, read_late), entry, args.output or CALIBRATION_FILE)

@@ -115,6 +115,9 @@ class Sample:
     corpus: str
     language: str
     kind: str  # answerable, outside, adversarial, offtopic, or heldout (see collect)
+    # the documents that answer it (an answerable question) or that were taken out of the
+    # corpus for it (a held-out one); none for the others (see unseen_documents)
+    documents: tuple[str, ...] = ()
 
 
 def sample_weights(
@@ -208,9 +211,11 @@ def collect(engine: Engine, items: Sequence[EvalItem], corpus: str) -> list[Samp
     for item in items:
         ranking, _, _ = engine.ranking(item.question, k=1)
         assert ranking.features is not None
-        samples.append(Sample(ranking.features, item.answerable, corpus, item.lang, item.group))
         wanted = [fold(e) for e in item.expect]
         documents = tuple(sorted({doc for doc, text in folded if any(w in text for w in wanted)}))
+        samples.append(
+            Sample(ranking.features, item.answerable, corpus, item.lang, item.group, documents)
+        )
         if documents and len(documents) < len(loaded.documents):
             answered_by.setdefault(documents, []).append(item)
     for documents, group in answered_by.items():
@@ -218,8 +223,69 @@ def collect(engine: Engine, items: Sequence[EvalItem], corpus: str) -> list[Samp
         for item in group:
             ranking = rank(rest, embedders, clean_question(item.question)[0], 1)
             assert ranking.features is not None
-            samples.append(Sample(ranking.features, False, corpus, item.lang, "heldout"))
+            samples.append(Sample(ranking.features, False, corpus, item.lang, "heldout", documents))
     return samples
+
+
+# Random halves of a corpus's documents that unseen_documents leaves out of the fit, and the
+# fewest documents answering a corpus's questions for it to draw halves from
+UNSEEN_DRAWS = 20
+MIN_DOCUMENTS = 4
+
+
+def unseen_documents(
+    x: np.ndarray,
+    samples: Sequence[Sample],
+    max_false_abstention: float,
+    names: Sequence[str] | None = None,
+    draws: int = UNSEEN_DRAWS,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Does the threshold hold on documents it has never seen, as on a user's own corpus or
+    the benchmark's other half? For each corpus whose answerable questions come from at least
+    MIN_DOCUMENTS documents, `draws` times: half of those documents drawn at random, the
+    questions they answer and those put to the corpus without them (held out) left out of
+    the fit, the fit on everything else tested on them. By language: false abstention, mean
+    and worst over the draws; held-out questions refused, mean. (Leaving a whole corpus out
+    asks more: the other corpora must stand for it; this asks how far a fit moves with the
+    documents, the corpus's kind of text and questions staying in.)"""
+    y = np.array([1.0 if s.answerable else 0.0 for s in samples])
+    corpora = np.array([s.corpus for s in samples])
+    cells = np.array([f"{s.corpus}/{s.language}" for s in samples])
+    languages = np.array([s.language for s in samples])
+    rng = np.random.default_rng(seed)
+    out: dict[str, Any] = {}
+    for corpus in sorted(set(corpora.tolist())) if draws > 0 else []:
+        answering = sorted(
+            {d for s in samples if s.corpus == corpus and s.answerable for d in s.documents}
+        )
+        if len(answering) < MIN_DOCUMENTS:
+            continue
+        refused: dict[str, list[float]] = {}  # by language, a rate per draw
+        heldout: dict[str, list[float]] = {}
+        for _ in range(draws):
+            half = set(rng.choice(answering, len(answering) // 2, replace=False).tolist())
+            unseen = np.array(
+                [s.corpus == corpus and bool(half & set(s.documents)) for s in samples]
+            )
+            seen = ~unseen
+            fitted = fit(x[seen], y[seen], corpora[seen], cells[seen], max_false_abstention, names)
+            refusals = ~fitted.answers(x)
+            for language in sorted(set(languages[unseen].tolist())):
+                for by_language, label in ((refused, 1.0), (heldout, 0.0)):
+                    mine = unseen & (languages == language) & (y == label)
+                    if mine.any():
+                        by_language.setdefault(language, []).append(float(np.mean(refusals[mine])))
+        out[corpus] = {"draws": draws, "documents": len(answering)}
+        for language, rates in sorted(refused.items()):
+            out[corpus][language] = {
+                "false_abstention_mean": round(float(np.mean(rates)), 3),
+                "false_abstention_worst": round(float(np.max(rates)), 3),
+                "abstained_heldout": round(float(np.mean(heldout[language])), 3)
+                if language in heldout
+                else None,
+            }
+    return out
 
 
 def _figures(fitted: Fitted, x: np.ndarray, samples: Sequence[Sample]) -> dict[str, Any]:
@@ -242,8 +308,10 @@ def calibrate(
     model: str,
     max_false_abstention: float = MAX_FALSE_ABSTENTION,
     names: Sequence[str] = ABSTENTION_FEATURES,
+    draws: int = UNSEEN_DRAWS,
 ) -> dict[str, Any]:
-    """Fit on every corpus's samples; report each corpus in-sample and left out of the fit."""
+    """Fit on every corpus's samples; report each corpus in-sample, left out of the fit, and
+    with half of its documents left out (unseen_documents, `draws` times; 0: not at all)."""
     x = np.array([s.features.vector(names) for s in samples], dtype=np.float64)
     y = np.array([1.0 if s.answerable else 0.0 for s in samples])
     corpora = np.array([s.corpus for s in samples])
@@ -273,6 +341,7 @@ def calibrate(
         "false_abstention": round(float(np.mean(~answers[y == 1])), 3),
         "by_corpus": fitted_on,
         "leave_one_corpus_out": left_out,
+        "unseen_documents": unseen_documents(x, samples, max_false_abstention, names, draws),
     }
 
 

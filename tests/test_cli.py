@@ -355,11 +355,14 @@ def test_calibrate_fits_on_several_corpora_and_reports_each_left_out(
         str(some),
         "--output",
         str(out),
+        "--unseen-draws",
+        "3",
         cwd=tmp_path,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
     entry = json.loads(out.read_text(encoding="utf-8"))["models"]["hashing-v1"]
+    assert entry["unseen_documents"] == {}  # two documents or one: no halves to draw
     assert set(entry["fitted_on"]) == {"bundled", "declaration"}
     assert entry["fitted_on"]["bundled"] > len(questions)  # with held-out-document questions
     assert set(entry["leave_one_corpus_out"]) == {"bundled", "declaration"}

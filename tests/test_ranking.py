@@ -19,6 +19,7 @@ from retrieval.calibrate import (
     fit_logistic,
     sample_weights,
     shared_threshold,
+    unseen_documents,
 )
 from retrieval.confidence import (
     ABSTENTION_FEATURES,
@@ -99,6 +100,39 @@ def test_calibrate_fits_several_corpora_with_one_threshold() -> None:
         assert answered == sample.answerable
     assert entry["by_corpus"]["a"]["en"] == {"abstained_outside": 1.0, "false_abstention": 0.0}
     assert set(entry["leave_one_corpus_out"]) == {"a", "b"}
+    assert entry["unseen_documents"] == {}  # no question says which document answers it
+
+
+def test_unseen_documents_tests_each_fit_on_the_documents_it_left_out() -> None:
+    """Corpus "a": the questions two of its four documents answer score as high as
+    answerable questions do elsewhere, the other two's barely above the unanswerable ones.
+    Fitted with every document, the threshold answers them all; fitted without the two low
+    ones, it refuses those when they come: the worst draw refuses every one of them (a fit
+    that had seen them would not), the mean over the draws much less. A corpus answered by
+    fewer than MIN_DOCUMENTS documents is not drawn from."""
+    samples = []
+    for doc, level in (("d1", 0.3), ("d2", 0.3), ("d3", 0.0), ("d4", 0.0)):
+        for i in range(10):
+            features = Features(level + 0.001 * i, 0.0, 1.0, 1.0)
+            samples.append(Sample(features, True, "a", "en", "answerable", (doc,)))
+    for i in range(20):
+        features = Features(-0.2 - 0.001 * i, 0.0, 1.0, 1.0)
+        samples.append(Sample(features, False, "a", "en", "outside"))
+    for i in range(20):
+        answerable = i % 2 == 0
+        features = Features(0.3 if answerable else -0.2, 0.0, 1.0, 1.0)
+        kind = "answerable" if answerable else "outside"
+        samples.append(Sample(features, answerable, "b", "en", kind, ("e1",) if answerable else ()))
+    x = np.array([s.features.vector(("relative",)) for s in samples])
+    everything = calibrate(samples, "m", names=("relative",))
+    assert everything["by_corpus"]["a"]["en"]["false_abstention"] == 0.0
+    unseen = unseen_documents(x, samples, 0.04, ("relative",), draws=20)
+    assert everything["unseen_documents"] == unseen
+    assert set(unseen) == {"a"} and unseen["a"]["documents"] == 4
+    figures = unseen["a"]["en"]
+    assert figures["false_abstention_worst"] == 1.0
+    assert 0.0 < figures["false_abstention_mean"] < 0.5
+    assert figures["abstained_heldout"] is None  # no held-out questions among these
 
 
 def test_each_corpus_weighs_the_same() -> None:
