@@ -7,7 +7,8 @@ answerable question is also put to its corpus without the documents that answer 
 (collect), which gives unanswerable questions in every language the corpus has questions in.
 One threshold serves every corpus and language: the highest that keeps false abstention
 within a budget in each. Each corpus is also reported left out of the fit (fitted on the
-others, tested on it). The result goes to retrieval/data/calibration.json.
+others, tested on it), and with half of its documents left out (unseen_documents). The
+result goes to retrieval/data/calibration.json.
 """
 
 from __future__ import annotations
