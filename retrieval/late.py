@@ -42,11 +42,17 @@ class TokenStates:
 
     @classmethod
     def join(cls, per_clause: Sequence[np.ndarray], dim: int) -> TokenStates:
-        starts = np.zeros(len(per_clause) + 1, dtype=np.int64)
-        starts[1:] = np.cumsum([len(s) for s in per_clause])
+        starts = cls.starts_of(per_clause)
         if not per_clause:
             return cls(np.zeros((0, dim), dtype=np.float16), starts)
         return cls(np.concatenate(per_clause).astype(np.float16, copy=False), starts)
+
+    @staticmethod
+    def starts_of(per_clause: Sequence[np.ndarray]) -> np.ndarray:
+        """Where each clause's rows start once they lie in order, and where the last ends."""
+        starts = np.zeros(len(per_clause) + 1, dtype=np.int64)
+        starts[1:] = np.cumsum([len(s) for s in per_clause])
+        return starts
 
     def for_reading(self) -> TokenStates:
         """In single precision when that takes at most IN_SINGLE bytes: a question then

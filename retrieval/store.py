@@ -92,8 +92,7 @@ def write_tokens(folder: Path, per_clause: Sequence[np.ndarray], dim: int) -> No
     """Each clause's token states, in order, written as TokenStates are read (read_tokens):
     straight into the file, in half precision, from wherever they wait (the current
     generation's file, or the build's own: vectors.SpilledStates), never joined in memory."""
-    starts = np.zeros(len(per_clause) + 1, dtype=np.int64)
-    starts[1:] = np.cumsum([len(s) for s in per_clause])
+    starts = TokenStates.starts_of(per_clause)
     states = np.lib.format.open_memmap(
         folder / TOKENS, mode="w+", dtype=np.float16, shape=(int(starts[-1]), dim)
     )
