@@ -5,7 +5,7 @@ a 6-layer BERT over a dozen tokens. This module reads the weights of the `gt-all
 package (safetensors) and its fast tokenizer (`tokenizers`), and runs the pass in
 clausebot's C engine (retrieval.native: bfloat16 products where the CPU has AVX-512 BF16,
 within 2e-3 of sentence-transformers' vectors; else floats over half-precision weights,
-within 2e-4) where the install built it and the CPU has AVX-512, in NumPy (the same vectors
+within 2e-4, with AVX-512 or AVX2) where the install built it, in NumPy (the same vectors
 as sentence-transformers, to 1e-4) otherwise. Tests hold each to sentence-transformers'
 vectors.
 """
@@ -53,7 +53,7 @@ def _native(weights: dict[str, Any], layers: int, heads: int, eps: float) -> Any
         return None
     try:
         return native.NativeBert(lib, weights, layers, heads, eps)
-    except RuntimeError as exc:  # pragma: no cover - a CPU without AVX-512
+    except RuntimeError as exc:  # pragma: no cover - shapes the engine's kernels do not fit
         native.log.info("%s: MiniLM runs in NumPy", exc)
         return None
 

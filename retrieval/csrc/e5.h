@@ -44,8 +44,8 @@ int e5_embed_states(e5_model *m, const char **texts, int n, int is_query, float 
                     float *states, int *rows);
 
 /* A BERT encoder (MiniLM) from float32 tensors, computed in bfloat16 products (AVX-512
- * BF16) or in floats over half-precision weights (AVX-512 only: NULL elsewhere); see e5.c
- * for the order of `t`. The tensors must outlive the model; free it
+ * BF16) or in floats over half-precision weights (AVX-512 or AVX2); see e5.c for the order
+ * of `t`. The tensors must outlive the model; free it
  * with e5_free. */
 e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float eps,
                         const float **t);
