@@ -50,6 +50,7 @@ void matmul_q4q8(const qmat *M, const float *bias, const int8_t *aq, const float
 void matmul_float(const qmat *M, const float *bias, const float *X, float *Y, int L, int nout,
                   int nin, uint16_t *xb);
 
+/* one token's attention in one head, over the keys and values s0 <= s < s1 (kernels.c) */
 void attend(const float *RESTRICT qh, const float *RESTRICT k, const float *RESTRICT v,
             float *RESTRICT ch, float *RESTRICT prob, int s0, int s1, int H, int hd,
             float scale);
