@@ -70,7 +70,7 @@ static inline float hsum256(__m256 v) {
  * lrintf does). With `offset`, each is stored plus 128, as an unsigned byte (the VNNI
  * kernel's form). */
 void quantize_acts(const float *RESTRICT X, int L, int nin, int offset,
-                          int8_t *RESTRICT q, float *RESTRICT d, int32_t *RESTRICT s) {
+                   int8_t *RESTRICT q, float *RESTRICT d, int32_t *RESTRICT s) {
     int nb = nin / QK;
     const __m256 sign = _mm256_set1_ps(-0.f);
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
@@ -554,7 +554,7 @@ static void matmul_half8(const qmat *M, const float *bias, const float *X, float
 
 /* float weights, by the kernel their layout was made for */
 void matmul_float(const qmat *M, const float *bias, const float *X, float *Y, int L,
-                         int nout, int nin, uint16_t *xb) {
+                  int nout, int nin, uint16_t *xb) {
     if (M->il == AVX2_LANES)
         matmul_half8(M, bias, X, Y, L, nout, nin);
     else
@@ -579,7 +579,7 @@ static int qmat_arrange(qmat *M, int nout, int nin) {
 }
 
 void matmul_q4q8(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
-                        const int32_t *as, float *Y, int L, int nout, int nin) {
+                 const int32_t *as, float *Y, int L, int nout, int nin) {
     if (M->il == LANES)
         matmul_vnni(M, bias, (const uint8_t *)aq, ad, Y, L, nout, nin);
     else
@@ -590,15 +590,16 @@ void matmul_q4q8(const qmat *M, const float *bias, const int8_t *aq, const float
  * the values' sum by those weights into ch. k and v: the head's first column of the keys' and
  * values' rows (H floats a row). prob: room for s1 - s0 floats. A head 32 floats wide (e5's
  * and MiniLM's) is read eight floats at a time and its value sums are kept in registers
- * (the plain loops before kept them in memory: a third of a long passage's time went there);
+ * (the plain loops before kept them in memory, a store and a load a key: most of attention's
+ * time, which was a third of a long passage's);
  * each sum is added in the order in which GCC had vectorized those loops (one key's products
  * eight lanes at a time, the lanes then added in halves; the values key after key): the
  * same vectors, bit for bit (checked on passages and questions). Faster orders (keys side
  * by side, the exponentials eight at a time) moved the vectors by float rounding, and with
  * them a few of the public benchmark's answers and refusals (docs/performance.md). */
 void attend(const float *RESTRICT qh, const float *RESTRICT k, const float *RESTRICT v,
-                   float *RESTRICT ch, float *RESTRICT prob, int s0, int s1, int H, int hd,
-                   float scale) {
+            float *RESTRICT ch, float *RESTRICT prob, int s0, int s1, int H, int hd,
+            float scale) {
     float mx = -1e30f;
     for (int s = s0; s < s1; s++) {
         const float *kh = k + (size_t)s * H;
@@ -643,7 +644,7 @@ void attend(const float *RESTRICT qh, const float *RESTRICT k, const float *REST
 
 /* x[L,H] = layernorm(x + y).  If y==NULL, layernorm(x) in place. */
 void add_layernorm(float *x, const float *y, const float *w,
-                          const float *b, int L, int H, float eps) {
+                   const float *b, int L, int H, float eps) {
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int t = 0; t < L; t++) {
         float *r = x + (size_t)t * H;
