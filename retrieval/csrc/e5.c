@@ -649,7 +649,7 @@ e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float 
                         !getenv("CLAUSEBOT_MINILM_AVX2_ONLY")
                     ? LANES
                     : AVX2_LANES;
-    if (H % lanes || FF % lanes || H % 2 || FF % 2 || NH <= 0 || H % NH || NL <= 0) return NULL;
+    if (H % lanes || FF % lanes || NH <= 0 || H % NH || NL <= 0) return NULL;
     /* bfloat16 products where the CPU has them (CLAUSEBOT_MINILM_FP16_ONLY set: half anyway) */
     int bf = lanes == LANES && __builtin_cpu_supports("avx512bf16") &&
              __builtin_cpu_supports("avx512bw") && H % 32 == 0 && FF % 32 == 0 &&

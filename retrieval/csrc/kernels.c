@@ -274,6 +274,17 @@ static void matmul_vnni(const qmat *M, const float *bias, const uint8_t *aq, con
  * time (docs/performance.md, fifteenth session). */
 #define AVX2_TOKENS 4   /* tokens a pass over a group's weights */
 
+/* PASS(t, n) over tokens [0, L): passes of N tokens (a constant), the rest in passes of four
+ * (when N is more), two and one, so that no token is computed twice */
+#define TOKEN_PASSES(L, N, PASS)                                                      \
+    do {                                                                              \
+        int t_ = 0;                                                                   \
+        for (; t_ + (N) <= (L); t_ += (N)) PASS(t_, (N));                             \
+        if ((N) > 4 && (L) - t_ >= 4) { PASS(t_, 4); t_ += 4; }                       \
+        if ((L) - t_ >= 2) { PASS(t_, 2); t_ += 2; }                                  \
+        if ((L) - t_ >= 1) PASS(t_, 1);                                               \
+    } while (0)
+
 static int qmat_interleave8(qmat *M, int nout, int nin) {
     int nb = nin / QK, groups = nout / AVX2_LANES;
     int8_t *w = (int8_t *)aligned_alloc(32, (size_t)nout * nin);
@@ -341,15 +352,9 @@ static void matmul_avx2(const qmat *M, const float *bias, const int8_t *aq, cons
         const int8_t *wg = M->w + (size_t)g * nb * QK * AVX2_LANES;
         const float *dg = M->d + (size_t)g * nb * AVX2_LANES;
         __m256 b8 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();
-        int t = 0;
-        for (; t + AVX2_TOKENS <= L; t += AVX2_TOKENS)
-            avx2_pass(wg, dg, b8, aq, ad, as, Y, t, AVX2_TOKENS, g, nout, nin);
-        /* the rest in passes of two and one: no token is computed twice */
-        if (L - t >= 2) {
-            avx2_pass(wg, dg, b8, aq, ad, as, Y, t, 2, g, nout, nin);
-            t += 2;
-        }
-        if (L - t >= 1) avx2_pass(wg, dg, b8, aq, ad, as, Y, t, 1, g, nout, nin);
+#define AVX2_PASS(T, N) avx2_pass(wg, dg, b8, aq, ad, as, Y, (T), (N), g, nout, nin)
+        TOKEN_PASSES(L, AVX2_TOKENS, AVX2_PASS);
+#undef AVX2_PASS
     }
 }
 
@@ -370,16 +375,6 @@ static void matmul_avx2(const qmat *M, const float *bias, const int8_t *aq, cons
  * the public benchmark and both bundled question sets (docs/quality.md). */
 #define F32_TARGET __attribute__((target("avx512f,avx512dq")))
 #define F32_TOKENS 8   /* tokens that share each load of the weights */
-/* PASS(t, n) over tokens [0, L): passes of F32_TOKENS, the rest in passes of four, two and
- * one, so that no token is computed twice */
-#define F32_PASSES(L, PASS)                                                           \
-    do {                                                                              \
-        int t_ = 0;                                                                   \
-        for (; t_ + F32_TOKENS <= (L); t_ += F32_TOKENS) PASS(t_, F32_TOKENS);        \
-        if ((L) - t_ >= 4) { PASS(t_, 4); t_ += 4; }                                  \
-        if ((L) - t_ >= 2) { PASS(t_, 2); t_ += 2; }                                  \
-        if ((L) - t_ >= 1) PASS(t_, 1);                                               \
-    } while (0)
 
 static uint16_t to_bf16(float x) {   /* rounded to nearest even (weights: finite) */
     uint32_t u;
@@ -485,7 +480,7 @@ static void matmul_bf16(const qmat *M, const float *bias, const float *X, float 
         const uint16_t *wg = M->f + (size_t)g * nin * LANES;
         __m512 b16 = bias ? _mm512_loadu_ps(bias + (size_t)g * LANES) : _mm512_setzero_ps();
 #define BF16_PASS(T, N) bf16_pass(wg, b16, (const uint32_t *)X2, Y, (T), (N), g, nout, nin)
-        F32_PASSES(L, BF16_PASS);
+        TOKEN_PASSES(L, F32_TOKENS, BF16_PASS);
 #undef BF16_PASS
     }
 }
@@ -500,7 +495,7 @@ static void matmul_f32(const qmat *M, const float *bias, const float *X, float *
         const uint16_t *wg = M->f + (size_t)g * nin * LANES;
         __m512 b16 = bias ? _mm512_loadu_ps(bias + (size_t)g * LANES) : _mm512_setzero_ps();
 #define HALF_PASS(T, N) f32_pass(wg, b16, X, Y, (T), (N), g, nout, nin)
-        F32_PASSES(L, HALF_PASS);
+        TOKEN_PASSES(L, F32_TOKENS, HALF_PASS);
 #undef HALF_PASS
     }
 }
@@ -541,14 +536,9 @@ static void matmul_half8(const qmat *M, const float *bias, const float *X, float
     for (int g = 0; g < groups; g++) {
         const uint16_t *wg = M->f + (size_t)g * nin * AVX2_LANES;
         __m256 b8 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();
-        int t = 0;
-        for (; t + HALF8_TOKENS <= L; t += HALF8_TOKENS)
-            half8_pass(wg, b8, X, Y, t, HALF8_TOKENS, g, nout, nin);
-        if (L - t >= 2) {
-            half8_pass(wg, b8, X, Y, t, 2, g, nout, nin);
-            t += 2;
-        }
-        if (L - t >= 1) half8_pass(wg, b8, X, Y, t, 1, g, nout, nin);
+#define HALF8_PASS(T, N) half8_pass(wg, b8, X, Y, (T), (N), g, nout, nin)
+        TOKEN_PASSES(L, HALF8_TOKENS, HALF8_PASS);
+#undef HALF8_PASS
     }
 }
 
