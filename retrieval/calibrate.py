@@ -228,6 +228,15 @@ def collect(engine: Engine, items: Sequence[EvalItem], corpus: str) -> list[Samp
     return samples
 
 
+def _labels(samples: Sequence[Sample]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What fit reads of each sample besides its features: answerable (1.0) or not, its
+    corpus, and its cell (corpus/language)."""
+    y = np.array([1.0 if s.answerable else 0.0 for s in samples])
+    corpora = np.array([s.corpus for s in samples])
+    cells = np.array([f"{s.corpus}/{s.language}" for s in samples])
+    return y, corpora, cells
+
+
 # Random halves of a corpus's documents that unseen_documents leaves out of the fit, and the
 # fewest documents answering a corpus's questions for it to draw halves from
 UNSEEN_DRAWS = 20
@@ -250,9 +259,7 @@ def unseen_documents(
     and worst over the draws; held-out questions refused, mean. (Leaving a whole corpus out
     asks more: the other corpora must stand for it; this asks how far a fit moves with the
     documents, the corpus's kind of text and questions staying in.)"""
-    y = np.array([1.0 if s.answerable else 0.0 for s in samples])
-    corpora = np.array([s.corpus for s in samples])
-    cells = np.array([f"{s.corpus}/{s.language}" for s in samples])
+    y, corpora, cells = _labels(samples)
     languages = np.array([s.language for s in samples])
     rng = np.random.default_rng(seed)
     out: dict[str, Any] = {}
@@ -314,9 +321,7 @@ def calibrate(
     """Fit on every corpus's samples; report each corpus in-sample, left out of the fit, and
     with half of its documents left out (unseen_documents, `draws` times; 0: not at all)."""
     x = np.array([s.features.vector(names) for s in samples], dtype=np.float64)
-    y = np.array([1.0 if s.answerable else 0.0 for s in samples])
-    corpora = np.array([s.corpus for s in samples])
-    cells = np.array([f"{s.corpus}/{s.language}" for s in samples])
+    y, corpora, cells = _labels(samples)
     fitted = fit(x, y, corpora, cells, max_false_abstention, names)
     fitted_on: dict[str, Any] = {}
     left_out: dict[str, Any] = {}
