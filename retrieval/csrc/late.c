@@ -1,0 +1,109 @@
+/* late.c - late interaction's token matches (retrieval/late.py, token_matches): for each clause
+ * read, each question token's best cosine with any of the clause's tokens.
+ *
+ * NumPy gathered the clauses' token states into one matrix (a copy of about 5 MB for twenty
+ * paragraphs of the public benchmark) and multiplied it with the question's; this reads each
+ * clause's states where they lie, in single or half precision (converted exactly, eight at a
+ * time), four of its tokens against three of the question's at once, and keeps only the
+ * maxima. The clauses are shared out between threads. Each cosine is summed in a fixed order
+ * (eight lanes, then across them), not in BLAS's: the same values to the last bits of a
+ * float (tests/test_native.py). */
+#include "e5.h"
+
+#include <immintrin.h>
+#include <float.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define ROWS 6 /* clause tokens a pass */
+#define COLS 16 /* question tokens a pass: two vectors */
+
+/* One clause: best[j] = the best of question token j's cosines with rows s0..s1 of the
+ * states. The question comes transposed (qt: dim rows of `width` floats, its tokens side by
+ * side, padded with zeros to a multiple of COLS); each pass broadcasts one float of each of
+ * ROWS clause tokens against COLS question tokens, or the last eight (in half precision, ROWS rows are first
+ * converted into `rows`). */
+static void clause_best(const void *states, int half, int64_t s0, int64_t s1, const float *qt,
+                        int width, int dim, float *rows, float *best) {
+    for (int j = 0; j < width; j += 8) _mm256_storeu_ps(best + j, _mm256_set1_ps(-FLT_MAX));
+    for (int64_t r = s0; r < s1; r += ROWS) {
+        int nr = s1 - r < ROWS ? (int)(s1 - r) : ROWS;
+        const float *a[ROWS];
+        for (int i = 0; i < ROWS; i++) {
+            int64_t row = r + (i < nr ? i : nr - 1); /* a short pass repeats its last row */
+            if (half) {
+                const uint16_t *h = (const uint16_t *)states + row * dim;
+                for (int k = 0; k < dim; k += 8)
+                    _mm256_storeu_ps(rows + i * dim + k,
+                                     _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + k))));
+                a[i] = rows + i * dim;
+            } else {
+                a[i] = (const float *)states + row * dim;
+            }
+        }
+        for (int j = 0; j < width; j += COLS) {
+            if (width - j >= COLS) {
+                __m256 acc[ROWS][2];
+                for (int i = 0; i < ROWS; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+                for (int k = 0; k < dim; k++) {
+                    __m256 b0 = _mm256_loadu_ps(qt + (int64_t)k * width + j);
+                    __m256 b1 = _mm256_loadu_ps(qt + (int64_t)k * width + j + 8);
+                    for (int i = 0; i < ROWS; i++) {
+                        __m256 x = _mm256_broadcast_ss(a[i] + k);
+                        acc[i][0] = _mm256_fmadd_ps(x, b0, acc[i][0]);
+                        acc[i][1] = _mm256_fmadd_ps(x, b1, acc[i][1]);
+                    }
+                }
+                __m256 m0 = _mm256_loadu_ps(best + j), m1 = _mm256_loadu_ps(best + j + 8);
+                for (int i = 0; i < ROWS; i++) {
+                    m0 = _mm256_max_ps(m0, acc[i][0]);
+                    m1 = _mm256_max_ps(m1, acc[i][1]);
+                }
+                _mm256_storeu_ps(best + j, m0);
+                _mm256_storeu_ps(best + j + 8, m1);
+            } else { /* the last eight */
+                __m256 acc[ROWS];
+                for (int i = 0; i < ROWS; i++) acc[i] = _mm256_setzero_ps();
+                for (int k = 0; k < dim; k++) {
+                    __m256 b0 = _mm256_loadu_ps(qt + (int64_t)k * width + j);
+                    for (int i = 0; i < ROWS; i++)
+                        acc[i] = _mm256_fmadd_ps(_mm256_broadcast_ss(a[i] + k), b0, acc[i]);
+                }
+                __m256 m0 = _mm256_loadu_ps(best + j);
+                for (int i = 0; i < ROWS; i++) m0 = _mm256_max_ps(m0, acc[i]);
+                _mm256_storeu_ps(best + j, m0);
+            }
+        }
+    }
+}
+
+int late_token_matches(const void *states, int half, const int64_t *starts, const int64_t *ids,
+                       int n, const float *question, int nq, int dim, float *out) {
+    if (dim % 8 || n < 0 || nq < 0) return -1;
+    if (n == 0 || nq == 0) return 0;
+    int width = (nq + 7) / 8 * 8;
+    float *qt = calloc((size_t)dim * width, sizeof(float));
+    if (!qt) return -1;
+    for (int j = 0; j < nq; j++)
+        for (int k = 0; k < dim; k++) qt[(int64_t)k * width + j] = question[(int64_t)j * dim + k];
+    int failed = 0;
+#pragma omp parallel
+    {
+        float *rows = malloc(sizeof(float) * ((size_t)ROWS * dim + width));
+        if (!rows) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (int c = 0; c < n; c++) {
+            if (!rows) continue;
+            int64_t s0 = starts[ids[c]], s1 = starts[ids[c] + 1];
+            float *best = rows + (size_t)ROWS * dim;
+            if (s1 > s0) clause_best(states, half, s0, s1, qt, width, dim, rows, best);
+            for (int j = 0; j < nq; j++) out[(int64_t)c * nq + j] = s1 > s0 ? best[j] : 0.f;
+        }
+        free(rows);
+    }
+    free(qt);
+    return failed ? -1 : 0;
+}
