@@ -41,13 +41,41 @@ def dense_index(vectors: np.ndarray, dim: int, exact_up_to: int = ANN_ABOVE) -> 
     return ivf
 
 
+class StoredIndex:
+    """A FAISS index file, read when first used. A corpus of at most ANN_ABOVE units is
+    scored against every vector (scores.unit_scores) and never searches its FAISS index:
+    loading it then would only import FAISS, a twentieth of a cold `clausebot ask`."""
+
+    def __init__(self, path: Path, count: int) -> None:
+        self._path, self._count = path, count
+        self._index: Any = None
+
+    def _read(self) -> Any:
+        if self._index is None:
+            self._index = read_dense(self._path, self._count)
+        return self._index
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._read(), name)
+
+
+def read_dense(path: Path, count: int) -> Any:
+    """The FAISS index in `path`, which must hold `count` vectors (ValueError if not)."""
+    import faiss
+
+    index = faiss.read_index(str(path))
+    if index.ntotal != count:
+        raise ValueError(f"{path.name} holds {index.ntotal} vectors, not {count}")
+    return index
+
+
 @dataclass(frozen=True)
 class Space:
     """One model's view of the index: a vector per unit, per off-topic passage, per word."""
 
     model: str
     vectors: np.ndarray
-    dense: Any  # faiss.Index over `vectors`, ids = unit numbers
+    dense: Any  # faiss.Index over `vectors`, ids = unit numbers (or a StoredIndex of one)
     background: np.ndarray
     words: np.ndarray  # empty except for the first model
     english_only: bool

@@ -49,7 +49,7 @@ from retrieval.errors import (
 )
 from retrieval.late import TokenStates
 from retrieval.lexical import LexicalIndex
-from retrieval.loaded import LoadedIndex, Space
+from retrieval.loaded import ANN_ABOVE, LoadedIndex, Space, StoredIndex, read_dense
 from retrieval.reference import by_language, language_means
 from retrieval.types import Clause, Document, DocumentInfo
 from retrieval.vectors import SETS
@@ -250,8 +250,6 @@ class IndexStore:
                 )
 
     def _read(self, folder: Path, manifest: dict[str, Any]) -> LoadedIndex:
-        import faiss
-
         records = json.loads((folder / CLAUSES).read_text(encoding="utf-8"))
         documents = {d["doc_id"]: DocumentInfo(**d) for d in records["documents"]}
         clauses = [
@@ -268,9 +266,14 @@ class IndexStore:
                 for kind in SETS
                 if kind in space["hashes"]
             }
-            dense = faiss.read_index(str(folder / dense_file(i)))
-            if len(units) != len(sets["units"]) or dense.ntotal != len(units):
+            if len(units) != len(sets["units"]):
                 raise ValueError(f"unit and vector counts of {space['model']} differ")
+            path = folder / dense_file(i)
+            dense = (
+                StoredIndex(path, len(units))
+                if len(units) <= ANN_ABOVE
+                else read_dense(path, len(units))
+            )
             empty = np.zeros((0, int(space["dimension"])), dtype=np.float32)
             word_vectors = sets.get("words", empty)
             if len(word_vectors) not in (0, len(words)):

@@ -31,6 +31,34 @@ class CountingEmbedder(HashingEmbedder):
         return super().embed(texts, query=query)
 
 
+def test_a_small_corpus_reads_its_faiss_index_only_when_searched(
+    fake_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to ANN_ABOVE units every vector is scored (scores.unit_scores): the FAISS file is
+    read on first use, with the same count check; above, when the index is loaded."""
+    import sys
+
+    from retrieval import loaded as loaded_module
+    from retrieval.loaded import StoredIndex
+    from retrieval.ranking import rank
+
+    fake_engine.build()
+    small = fake_engine.store.load()
+    dense = small.spaces[0].dense
+    assert isinstance(dense, StoredIndex) and dense._index is None
+    rank(small, fake_engine.embedders(), "Who signed the letter?", 3)
+    assert dense._index is None  # answered without it
+    query = small.spaces[0].vectors[:1]
+    scores, ids = dense.search(query, 1)  # read now
+    assert ids[0][0] == 0 and scores[0][0] == pytest.approx(1.0, abs=1e-5)
+    monkeypatch.setattr(sys.modules["retrieval.store"], "ANN_ABOVE", 10)
+    large = IndexStore(fake_engine.settings.index).load()
+    assert not isinstance(large.spaces[0].dense, StoredIndex)
+    assert large.spaces[0].dense.ntotal == dense.ntotal == len(small.units)
+    with pytest.raises(ValueError, match="holds"):
+        loaded_module.read_dense(dense._path, len(small.units) + 1)
+
+
 def test_round_trip(fake_engine: Engine) -> None:
     report = fake_engine.build()
     assert (report.documents, report.clauses, report.embedded, report.reused) == (2, 29, 29, 0)
