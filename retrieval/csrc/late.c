@@ -4,10 +4,10 @@
  * NumPy gathered the clauses' token states into one matrix (a copy of about 5 MB for twenty
  * paragraphs of the public benchmark) and multiplied it with the question's; this reads each
  * clause's states where they lie, in single or half precision (converted exactly, eight at a
- * time), four of its tokens against three of the question's at once, and keeps only the
- * maxima. The clauses are shared out between threads. Each cosine is summed in a fixed order
- * (eight lanes, then across them), not in BLAS's: the same values to the last bits of a
- * float (tests/test_native.py). */
+ * time), six of its tokens against sixteen of the question's a pass, and keeps only the
+ * maxima. The clauses are shared out between threads. Each cosine is summed dimension by
+ * dimension, not in BLAS's order: NumPy's values to the last bits of a float (within 7e-7,
+ * tests/test_native.py). */
 #include "e5.h"
 
 #include <immintrin.h>
@@ -20,9 +20,9 @@
 
 /* One clause: best[j] = the best of question token j's cosines with rows s0..s1 of the
  * states. The question comes transposed (qt: dim rows of `width` floats, its tokens side by
- * side, padded with zeros to a multiple of COLS); each pass broadcasts one float of each of
- * ROWS clause tokens against COLS question tokens, or the last eight (in half precision, ROWS rows are first
- * converted into `rows`). */
+ * side, padded with zeros to a multiple of 8); each pass broadcasts one float of each of ROWS
+ * clause tokens against COLS question tokens, or against the last eight (in half precision,
+ * the ROWS rows are first converted into `rows`). */
 static void clause_best(const void *states, int half, int64_t s0, int64_t s1, const float *qt,
                         int width, int dim, float *rows, float *best) {
     for (int j = 0; j < width; j += 8) _mm256_storeu_ps(best + j, _mm256_set1_ps(-FLT_MAX));
