@@ -18,11 +18,35 @@
 #define ROWS 6 /* clause tokens a pass */
 #define COLS 16 /* question tokens a pass: two vectors */
 
+/* The cosines of the ROWS clause tokens a[] with nv vectors of eight question tokens from
+ * column j of qt (nv a constant where it is inlined: 2, or 1 for the last eight), and each
+ * column's best so far in best[]. */
+static inline __attribute__((always_inline)) void
+cols_pass(const float *const a[ROWS], const float *qt, int width, int j, int dim, float *best,
+          const int nv) {
+    __m256 acc[ROWS][2];
+    for (int i = 0; i < ROWS; i++)
+        for (int v = 0; v < nv; v++) acc[i][v] = _mm256_setzero_ps();
+    for (int k = 0; k < dim; k++) {
+        __m256 b[2];
+        for (int v = 0; v < nv; v++) b[v] = _mm256_loadu_ps(qt + (int64_t)k * width + j + 8 * v);
+        for (int i = 0; i < ROWS; i++) {
+            __m256 x = _mm256_broadcast_ss(a[i] + k);
+            for (int v = 0; v < nv; v++) acc[i][v] = _mm256_fmadd_ps(x, b[v], acc[i][v]);
+        }
+    }
+    for (int v = 0; v < nv; v++) {
+        __m256 m = _mm256_loadu_ps(best + j + 8 * v);
+        for (int i = 0; i < ROWS; i++) m = _mm256_max_ps(m, acc[i][v]);
+        _mm256_storeu_ps(best + j + 8 * v, m);
+    }
+}
+
 /* One clause: best[j] = the best of question token j's cosines with rows s0..s1 of the
  * states. The question comes transposed (qt: dim rows of `width` floats, its tokens side by
- * side, padded with zeros to a multiple of 8); each pass broadcasts one float of each of ROWS
- * clause tokens against COLS question tokens, or against the last eight (in half precision,
- * the ROWS rows are first converted into `rows`). */
+ * side, padded with zeros to a multiple of 8); each pass (cols_pass) broadcasts one float of
+ * each of ROWS clause tokens against COLS question tokens, or against the last eight (in half
+ * precision, the ROWS rows are first converted into `rows`). */
 static void clause_best(const void *states, int half, int64_t s0, int64_t s1, const float *qt,
                         int width, int dim, float *rows, float *best) {
     for (int j = 0; j < width; j += 8) _mm256_storeu_ps(best + j, _mm256_set1_ps(-FLT_MAX));
@@ -42,37 +66,8 @@ static void clause_best(const void *states, int half, int64_t s0, int64_t s1, co
             }
         }
         for (int j = 0; j < width; j += COLS) {
-            if (width - j >= COLS) {
-                __m256 acc[ROWS][2];
-                for (int i = 0; i < ROWS; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-                for (int k = 0; k < dim; k++) {
-                    __m256 b0 = _mm256_loadu_ps(qt + (int64_t)k * width + j);
-                    __m256 b1 = _mm256_loadu_ps(qt + (int64_t)k * width + j + 8);
-                    for (int i = 0; i < ROWS; i++) {
-                        __m256 x = _mm256_broadcast_ss(a[i] + k);
-                        acc[i][0] = _mm256_fmadd_ps(x, b0, acc[i][0]);
-                        acc[i][1] = _mm256_fmadd_ps(x, b1, acc[i][1]);
-                    }
-                }
-                __m256 m0 = _mm256_loadu_ps(best + j), m1 = _mm256_loadu_ps(best + j + 8);
-                for (int i = 0; i < ROWS; i++) {
-                    m0 = _mm256_max_ps(m0, acc[i][0]);
-                    m1 = _mm256_max_ps(m1, acc[i][1]);
-                }
-                _mm256_storeu_ps(best + j, m0);
-                _mm256_storeu_ps(best + j + 8, m1);
-            } else { /* the last eight */
-                __m256 acc[ROWS];
-                for (int i = 0; i < ROWS; i++) acc[i] = _mm256_setzero_ps();
-                for (int k = 0; k < dim; k++) {
-                    __m256 b0 = _mm256_loadu_ps(qt + (int64_t)k * width + j);
-                    for (int i = 0; i < ROWS; i++)
-                        acc[i] = _mm256_fmadd_ps(_mm256_broadcast_ss(a[i] + k), b0, acc[i]);
-                }
-                __m256 m0 = _mm256_loadu_ps(best + j);
-                for (int i = 0; i < ROWS; i++) m0 = _mm256_max_ps(m0, acc[i]);
-                _mm256_storeu_ps(best + j, m0);
-            }
+            if (width - j >= COLS) cols_pass(a, qt, width, j, dim, best, 2);
+            else cols_pass(a, qt, width, j, dim, best, 1); /* the last eight */
         }
     }
 }
