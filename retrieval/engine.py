@@ -14,12 +14,12 @@ from retrieval.embed import BACKENDS, MODEL_NAMES, Embedder, load_embedders
 from retrieval.embed import model_name as model_name_of
 from retrieval.errors import ClausebotError
 from retrieval.loaded import LoadedIndex
+from retrieval.progress import Reporter
 from retrieval.question import clean_question
 from retrieval.ranking import Options, Ranking, rank
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
 from retrieval.types import Answer, Clause, Passage
-from retrieval.vectors import Reporter
 
 log = logging.getLogger(__name__)
 

@@ -92,6 +92,8 @@ def library() -> Any:
     lib.bert_load_f32.argtypes = [ctypes.c_int] * 6 + [ctypes.c_float, ctypes.POINTER(_FLOATS)]
     lib.bert_embed_ids.restype = ctypes.c_int
     lib.bert_embed_ids.argtypes = [ctypes.c_void_p, _INTS, _INTS, ctypes.c_int, _FLOATS]
+    lib.engine_threads.restype = None
+    lib.engine_threads.argtypes = [ctypes.c_int]
     lib.late_token_matches.restype = ctypes.c_int
     lib.late_token_matches.argtypes = [
         ctypes.c_void_p,  # states
@@ -105,6 +107,14 @@ def library() -> Any:
         _FLOATS,  # out
     ]
     return lib
+
+
+def engine_threads(count: int) -> None:
+    """Let the engine's calls from the calling thread use `count` threads (less than 1: one a
+    core, as a thread that never called this does); nothing without the engine."""
+    lib = library()
+    if lib is not None:
+        lib.engine_threads(count)
 
 
 def token_matches(

@@ -2,22 +2,26 @@
 
 A text's vector is kept under the hash of the model and the text (content_hash): a build looks
 each one up in the previous generation and in the shipped reference vectors, and embeds only
-what it cannot find, in batches of texts of about one length, reporting its progress.
+what it cannot find, in batches of texts of about one length, shared out among a thread a
+core where the models run in clausebot's engine, reporting its progress (retrieval.progress).
 """
 
 from __future__ import annotations
 
 import hashlib
-import sys
-import time
+import os
+import threading
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 
 import numpy as np
 
-from retrieval.embed import Embedder, token_states
+from retrieval.embed import Embedder, threaded, token_states
+from retrieval.native import engine_threads
+from retrieval.progress import Progress, Reporter, cost
 
 # What each model embeds: the units of the corpus; off-topic passages (for abstention); and,
 # for the first model only, the corpus vocabulary and everyday questions in several languages
@@ -149,48 +153,6 @@ def plan_vectors(
     return plans
 
 
-TEXT_COST = 16  # characters a text costs besides its own: the prefix and the special tokens
-
-
-def cost(text: str) -> int:
-    """About what embedding a text costs, in characters: a model's time grows with its
-    tokens, so a paragraph costs what a dozen single words do."""
-    return len(text) + TEXT_COST
-
-
-@dataclass(frozen=True)
-class Step:
-    """How far a build's embedding has come: texts, and their cost (see `cost`)."""
-
-    texts: int
-    total_texts: int
-    work: int
-    total_work: int
-
-
-Reporter = Callable[[Step], None] | None
-
-
-class Progress:
-    """Counts embedded texts across models and reports each step to a callback."""
-
-    def __init__(
-        self, plans: Sequence[Planned], texts: Mapping[str, Sequence[str]], callback: Reporter
-    ) -> None:
-        self.callback = callback
-        self.total_texts = sum(p.count for p in plans)
-        self.total_work = sum(
-            cost(texts[kind][i]) for p in plans for kind, todo in p.todo.items() for i in todo
-        )
-        self.texts = self.work = 0
-
-    def advance(self, batch: Sequence[str]) -> None:
-        self.texts += len(batch)
-        self.work += sum(map(cost, batch))
-        if self.callback is not None:
-            self.callback(Step(self.texts, self.total_texts, self.work, self.total_work))
-
-
 def embed_all(
     plans: Sequence[Planned],
     texts: Mapping[str, Sequence[str]],
@@ -203,145 +165,143 @@ def embed_all(
     the token states a plan keeps (Planned.states_for), known ones looked up, the others
     taken from the same pass: kept in memory, or with `spill` (a path) written as they come
     to a file of that name and the plan's number (SpilledStates; the caller closes those it
-    gets back, and a pass that fails closes them itself)."""
+    gets back, and a pass that fails closes them itself). Where every model with work runs
+    in clausebot's engine, the batches are shared out among a thread a core (`workers`)."""
     counter = Progress(plans, texts, progress)
-    spaces = []
     spilled: list[SpilledStates] = []
     try:
-        for number, p in enumerate(plans):
-            states: MutableMapping[str, np.ndarray] | None = None
-            if p.states_for:
-                stated = known_states or {}
-                reused = {
-                    p.hashes["units"][i]: stated[p.hashes["units"][i]]
-                    for i in p.states_for
-                    if p.hashes["units"][i] in stated
-                }
-                states = reused
-                if spill is not None:
-                    path = spill.with_name(f"{spill.name}-{number}")
-                    states = SpilledStates(path, p.embedder.dim, reused)
-                    spilled.append(states)
-            vectors = {
-                kind: _embed(
-                    p.embedder,
-                    texts[kind],
-                    p.hashes[kind],
-                    p.todo[kind],
-                    known,
-                    counter,
-                    query=kind in QUERY_SETS,
-                    states=(states, p.states_for)
-                    if kind == "units" and states is not None
-                    else None,
-                )
-                for kind in p.hashes
-            }
-            spaces.append(SpacePlan(p.embedder, p.hashes, vectors, states))
+        kept = [_kept_states(p, n, known_states, spill, spilled) for n, p in enumerate(plans)]
+        vectors = [
+            {kind: _known(p.embedder, p.hashes[kind], known) for kind in p.hashes} for p in plans
+        ]
+        count = workers(plans)
+        batches = [
+            batch
+            for number, p in enumerate(plans)
+            for kind in p.hashes
+            for batch in _batches(number, p, kind, texts[kind], kept[number] is not None, count)
+        ]
+        lock = threading.Lock()
+
+        def embed(batch: Batch) -> None:
+            p = plans[batch.plan]
+            chunk = [texts[batch.kind][i] for i in batch.rows]
+            query = batch.kind in QUERY_SETS
+            rows: list[np.ndarray] = []
+            if batch.states:
+                found, rows = p.embedder.embed_states(chunk, query=query)  # type: ignore[attr-defined]
+            else:
+                found = p.embedder.embed(chunk, query=query)
+            with lock:  # one writer at a time: the progress line, a spilled states file
+                vectors[batch.plan][batch.kind][list(batch.rows)] = found
+                states = kept[batch.plan]
+                if states is not None and rows:
+                    for i, row in zip(batch.rows, rows, strict=True):
+                        if i in p.states_for:
+                            states[p.hashes["units"][i]] = row.astype(np.float16)
+                counter.advance(chunk)
+
+        if count > 1 and len(batches) > 1:
+            _side_by_side(embed, batches, count)
+        else:
+            for batch in batches:
+                embed(batch)
     except BaseException:
         for states in spilled:
             states.close()
         raise
-    return spaces
+    return [SpacePlan(p.embedder, p.hashes, vectors[n], kept[n]) for n, p in enumerate(plans)]
 
 
-def _embed(
-    embedder: Embedder,
-    texts: Sequence[str],
-    hashes: Sequence[str],
-    todo: Sequence[int],
-    known: Mapping[str, np.ndarray],
-    counter: Progress,
-    query: bool = False,
-    states: tuple[MutableMapping[str, np.ndarray], frozenset[int]] | None = None,
+def _kept_states(
+    plan: Planned,
+    number: int,
+    known_states: Mapping[str, np.ndarray] | None,
+    spill: Path | None,
+    spilled: list[SpilledStates],
+) -> MutableMapping[str, np.ndarray] | None:
+    """Where a plan's token states go: those known already, and room for the new ones (in
+    memory, or in a spilled file that `spilled` gets); None for a plan that keeps none."""
+    if not plan.states_for:
+        return None
+    stated = known_states or {}
+    units = plan.hashes["units"]
+    reused = {units[i]: stated[units[i]] for i in plan.states_for if units[i] in stated}
+    if spill is None:
+        return reused
+    states = SpilledStates(spill.with_name(f"{spill.name}-{number}"), plan.embedder.dim, reused)
+    spilled.append(states)
+    return states
+
+
+def _known(
+    embedder: Embedder, hashes: Sequence[str], known: Mapping[str, np.ndarray]
 ) -> np.ndarray:
-    """Vectors for all texts: reused where the hash is known, embedded in batches where
-    not; a batch holds texts of about one length (a model pads each text of a batch to
-    its longest: sentences batched with whole paragraphs cost a paragraph each). With
-    `states` (a dict to fill and the texts wanted), the token states of the wanted texts
-    embedded go into the dict, in half precision, by hash."""
-    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    """A set's vectors, with those `known` has filled in; the others are embedded."""
+    vectors = np.zeros((len(hashes), embedder.dim), dtype=np.float32)
     for i, h in enumerate(hashes):
         if h in known:
             vectors[i] = known[h]
-    todo = sorted(todo, key=lambda i: len(texts[i]))
-    for start in range(0, len(todo), EMBED_BATCH):
-        batch = list(todo[start : start + EMBED_BATCH])
-        chunk = [texts[i] for i in batch]
-        if states is None or not states[1].intersection(batch):
-            vectors[batch] = embedder.embed(chunk, query=query)
-        else:
-            vectors[batch], rows = embedder.embed_states(chunk, query=query)  # type: ignore[attr-defined]
-            kept, wanted = states
-            for i, row in zip(batch, rows, strict=True):
-                if i in wanted:
-                    kept[hashes[i]] = row.astype(np.float16)
-        counter.advance(chunk)
     return vectors
 
 
-PROGRESS_ABOVE = 200  # texts to embed: below, a build is quick and says nothing until done
-LOG_STEP = 0.1  # away from a terminal, a line per tenth of the texts
+@dataclass(frozen=True)
+class Batch:
+    """Texts of one set that one model embeds in one call."""
+
+    plan: int  # the model's plan, by its number
+    kind: str
+    rows: tuple[int, ...]  # the texts, by their place in the set
+    states: bool  # whose token states are kept (some of them)
+    work: int  # their cost (see `cost`)
 
 
-class ProgressReport:
-    """Progress of a long build on stderr. On a terminal, one line redrawn with the share
-    done and the time left; elsewhere (a log, CI), a line per document before embedding
-    starts, then a line per tenth. Shares and the time left are of the work (see `cost`),
-    not of the texts: the corpus's paragraphs take longer than its vocabulary's words. The
-    time left is the time so far scaled by the work that remains, counted from the end of
-    the first batch (which also loads the model)."""
-
-    def __init__(
-        self, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.stream = stream or sys.stderr
-        self.clock = clock
-        self.quiet = False
-        self.started: float | None = None
-        self.first = 0
-        self.logged = 0.0
-
-    def documents(self, counts: Mapping[str, tuple[int, int]], texts: int) -> None:
-        """Before embedding `texts` texts: each document's clauses, and how many of them
-        must be embedded (the rest are reused); away from a terminal only. A build of
-        PROGRESS_ABOVE texts or fewer is quick and says nothing until done."""
-        self.quiet = texts <= PROGRESS_ABOVE
-        if self.quiet or self.stream.isatty():
-            return
-        for doc_id, (clauses, todo) in counts.items():
-            self.stream.write(f"{doc_id}: {clauses} clauses, {todo} to embed\n")
-        self.stream.flush()
-
-    def __call__(self, step: Step) -> None:
-        now = self.clock()
-        if self.started is None:
-            self.started, self.first = now, step.work
-        if self.quiet or step.total_texts <= PROGRESS_ABOVE:
-            return
-        share = step.work / step.total_work if step.total_work else 1.0
-        done = step.texts >= step.total_texts
-        line = (
-            f"embedding {step.texts}/{step.total_texts} texts ({int(100 * share)}%)"
-            f"{self._left(step, now)}"
-        )
-        if self.stream.isatty():
-            self.stream.write(f"\r{line}\033[K" + ("\n" if done else ""))
-        elif done or share >= self.logged + LOG_STEP:
-            self.logged = share
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def _left(self, step: Step, now: float) -> str:
-        counted = step.work - self.first
-        if self.started is None or step.texts >= step.total_texts or counted <= 0:
-            return ""
-        seconds = (now - self.started) / counted * (step.total_work - step.work)
-        return f", about {_duration(seconds)} left"
+def _batches(
+    number: int, plan: Planned, kind: str, texts: Sequence[str], stated: bool, threads: int
+) -> Iterator[Batch]:
+    """The batches a set's texts to embed are read in: texts of about one length together
+    (a model pads each text of a batch to its longest: sentences batched with whole
+    paragraphs cost a paragraph each), EMBED_BATCH at most; SHARED_BATCH at most when
+    several threads share them, so that no batch is a large part of all the work."""
+    size = EMBED_BATCH if threads == 1 else SHARED_BATCH
+    todo = sorted(plan.todo[kind], key=lambda i: len(texts[i]))
+    for start in range(0, len(todo), size):
+        rows = tuple(todo[start : start + size])
+        states = stated and kind == "units" and not plan.states_for.isdisjoint(rows)
+        yield Batch(number, kind, rows, states, sum(cost(texts[i]) for i in rows))
 
 
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{max(1, round(seconds))} s"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes} min {rest:02d} s"
+# Texts in a batch when several threads share a build's batches: small enough that the
+# largest batch (the longest paragraphs) is not the whole of one thread's work, large enough
+# that each call still multiplies a few thousand tokens at once.
+SHARED_BATCH = 16
+MOST_WORKERS = 8
+
+
+def workers(plans: Sequence[Planned]) -> int:
+    """How many threads a build embeds with: one a core (MOST_WORKERS at most) where every
+    model with texts to embed runs in clausebot's engine (embed.threaded), each thread then
+    taking one of the engine's; otherwise one, the caller's, whose calls use every core as
+    the engine or torch share them out. Two passes side by side, one a core, embed a third
+    more than one pass on both cores, whose threads wait for each other at every layer
+    (docs/performance.md, eighteenth session); the vectors are the same, bit for bit."""
+    busy = [p for p in plans if p.count]
+    if not busy or not all(threaded(p.embedder) for p in busy):
+        return 1
+    return max(1, min(os.cpu_count() or 1, MOST_WORKERS))
+
+
+def _side_by_side(embed: Callable[[Batch], None], batches: Sequence[Batch], count: int) -> None:
+    """Embed the batches on `count` threads, each with one thread of the engine's, the
+    costliest first (so that the last ones to finish are short); the first failure stops
+    the batches not yet begun and is raised."""
+    order = sorted(batches, key=lambda b: -b.work)
+    with ThreadPoolExecutor(count, initializer=engine_threads, initargs=(1,)) as pool:
+        futures = [pool.submit(embed, batch) for batch in order]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise

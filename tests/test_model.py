@@ -255,6 +255,32 @@ def test_the_index_keeps_e5s_token_states_and_the_ranking_reads_them(
         assert not ranking.abstained, question
 
 
+def test_a_build_on_a_thread_a_core_writes_what_one_thread_writes(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where both models run in clausebot's engine, a build shares its batches among a
+    thread a core, each with one of the engine's threads: every vector and token state of
+    the index is the same, bit for bit, as one thread's (the caller's, with the engine's
+    own threads) gives."""
+    from retrieval import native, vectors
+    from retrieval.engine import Engine
+    from retrieval.settings import Settings
+
+    if native.library() is None:
+        pytest.skip("clausebot's engine is not built or this CPU lacks AVX2")
+    corpus, _ = built
+    arrays = []
+    for name, count in (("alone", 1), ("shared", 2)):
+        monkeypatch.setattr(vectors, "workers", lambda plans, count=count: count)
+        Engine(Settings(corpus=corpus, index=tmp_path / name)).build()
+        arrays.append({p.name: np.load(p) for p in (tmp_path / name / "current").glob("*.npy")})
+    alone, shared = arrays
+    assert {"vectors-0.npy", "vectors-1.npy", "tokens-0.npy", "words-0.npy"} <= set(alone)
+    assert alone.keys() == shared.keys()
+    for name, array in alone.items():
+        np.testing.assert_array_equal(shared[name], array, err_msg=name)
+
+
 def test_a_name_every_document_shares_does_not_pull_to_one_title(
     built: tuple[Path, Path],
 ) -> None:

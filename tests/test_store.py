@@ -13,9 +13,9 @@ from retrieval.corpus import load_corpus
 from retrieval.embed import HashingEmbedder
 from retrieval.engine import Engine
 from retrieval.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from retrieval.progress import ProgressReport, Step
 from retrieval.settings import Settings
 from retrieval.store import SCHEMA_VERSION, IndexStore
-from retrieval.vectors import ProgressReport, Step
 
 
 class CountingEmbedder(HashingEmbedder):

@@ -495,6 +495,15 @@ int e5_embed_states(e5_model *m, const char **texts, int n, int is_query, float 
 
 int e5_dim(const e5_model *m) { return m->H; }
 
+void engine_threads(int n) {
+#ifdef _OPENMP
+    /* OpenMP keeps the setting per thread: the calling thread's later parallel regions */
+    omp_set_num_threads(n > 0 ? n : omp_get_num_procs());
+#else
+    (void)n;
+#endif
+}
+
 /* ------------------------------- loader -------------------------------
  * Parse a model image living at `base` (length `size`). `map`/`map_size`,
  * when non-NULL, are an owned mmap region to munmap on free; for an embedded
