@@ -281,9 +281,10 @@ MOST_WORKERS = 8
 def workers(plans: Sequence[Planned]) -> int:
     """How many threads a build embeds with: one a core (MOST_WORKERS at most) where every
     model with texts to embed runs in clausebot's engine (embed.threaded), each thread then
-    taking one of the engine's; otherwise one, the caller's, whose calls use every core as
-    the engine or torch share them out. Two passes side by side, one a core, embed a third
-    more than one pass on both cores, whose threads wait for each other at every layer
+    taking its share of the engine's (one on a machine of up to MOST_WORKERS cores);
+    otherwise one, the caller's, whose calls use every core as the engine or torch share
+    them out. Two passes side by side, one a core, embed a fifth to a third more than one
+    pass on both cores, whose threads wait for each other at every layer
     (docs/performance.md, eighteenth session); the vectors are the same, bit for bit."""
     busy = [p for p in plans if p.count]
     if not busy or not all(threaded(p.embedder) for p in busy):
@@ -292,11 +293,12 @@ def workers(plans: Sequence[Planned]) -> int:
 
 
 def _side_by_side(embed: Callable[[Batch], None], batches: Sequence[Batch], count: int) -> None:
-    """Embed the batches on `count` threads, each with one thread of the engine's, the
-    costliest first (so that the last ones to finish are short); the first failure stops
-    the batches not yet begun and is raised."""
+    """Embed the batches on `count` threads, each with its share of the cores for the
+    engine's own threads, the costliest first (so that the last ones to finish are short);
+    the first failure stops the batches not yet begun and is raised."""
+    share = max(1, (os.cpu_count() or 1) // count)
     order = sorted(batches, key=lambda b: -b.work)
-    with ThreadPoolExecutor(count, initializer=engine_threads, initargs=(1,)) as pool:
+    with ThreadPoolExecutor(count, initializer=engine_threads, initargs=(share,)) as pool:
         futures = [pool.submit(embed, batch) for batch in order]
         try:
             for future in futures:

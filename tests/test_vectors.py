@@ -42,7 +42,7 @@ class ThreadedHashing(HashingEmbedder):
             self.texts.extend(texts)
         if self.fail_on is not None and any(self.fail_on in t for t in texts):
             raise RuntimeError("model crashed")
-        time.sleep(0.002)
+        time.sleep(0.01)
         return super().embed(texts, query=query)
 
     def embed_states(self, texts, *, query=False):  # type: ignore[no-untyped-def]
@@ -119,3 +119,23 @@ def test_a_build_takes_a_thread_a_core_only_where_every_busy_model_allows(
     assert workers(plan_vectors([ThreadedHashing()], texts, {})) == vectors.MOST_WORKERS
     monkeypatch.setattr(vectors.os, "cpu_count", lambda: None)
     assert workers(plan_vectors([ThreadedHashing()], texts, {})) == 1
+
+
+def test_each_thread_asks_the_engine_for_its_share_of_the_cores(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On two cores each of two threads takes one of the engine's threads; on 32, each of
+    MOST_WORKERS threads takes four. The caller's own thread keeps all of them."""
+    asked: list[tuple[int, int]] = []
+    monkeypatch.setattr(
+        vectors, "engine_threads", lambda n: asked.append((threading.get_ident(), n))
+    )
+    for cores, share in ((2, 1), (32, 32 // vectors.MOST_WORKERS)):
+        asked.clear()
+        monkeypatch.setattr(vectors.os, "cpu_count", lambda cores=cores: cores)
+        index = tmp_path / f"index-{cores}"
+        Engine(Settings(corpus=settings.corpus, index=index), [ThreadedHashing()]).build()
+        assert {n for _, n in asked} == {share}
+        threads = {ident for ident, _ in asked}
+        assert len(threads) == min(cores, vectors.MOST_WORKERS)
+        assert threading.get_ident() not in threads
