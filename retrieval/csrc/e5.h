@@ -44,9 +44,10 @@ int e5_embed_states(e5_model *m, const char **texts, int n, int is_query, float 
                     float *states, int *rows);
 
 /* How many threads the calls this thread makes from now on may use (n < 1: as many as the
- * machine has). A build that embeds on several threads of its own gives each of them one:
- * two passes side by side, one on each core, embed more than one pass on both cores, whose
- * threads wait for each other at every layer. The texts' vectors are the same either way. */
+ * machine has). A build that embeds on several threads of its own gives each of them its
+ * share of the cores (one on two cores): two passes side by side, one on each core, embed
+ * more than one pass on both cores, whose threads wait for each other at every layer. The
+ * texts' vectors are the same either way. */
 void engine_threads(int n);
 
 /* A BERT encoder (MiniLM) from float32 tensors, computed in bfloat16 products (AVX-512
