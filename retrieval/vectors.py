@@ -179,7 +179,7 @@ def embed_all(
             batch
             for number, p in enumerate(plans)
             for kind in p.hashes
-            for batch in _batches(number, p, kind, texts[kind], kept[number] is not None, count)
+            for batch in _batches(number, p, kind, texts[kind], count)
         ]
         lock = threading.Lock()
 
@@ -195,7 +195,7 @@ def embed_all(
             with lock:  # one writer at a time: the progress line, a spilled states file
                 vectors[batch.plan][batch.kind][list(batch.rows)] = found
                 states = kept[batch.plan]
-                if states is not None and rows:
+                if batch.states and states is not None:  # (a plan that keeps some has them)
                     for i, row in zip(batch.rows, rows, strict=True):
                         if i in p.states_for:
                             states[p.hashes["units"][i]] = row.astype(np.float16)
@@ -257,7 +257,7 @@ class Batch:
 
 
 def _batches(
-    number: int, plan: Planned, kind: str, texts: Sequence[str], stated: bool, threads: int
+    number: int, plan: Planned, kind: str, texts: Sequence[str], threads: int
 ) -> Iterator[Batch]:
     """The batches a set's texts to embed are read in: texts of about one length together
     (a model pads each text of a batch to its longest: sentences batched with whole
@@ -267,7 +267,7 @@ def _batches(
     todo = sorted(plan.todo[kind], key=lambda i: len(texts[i]))
     for start in range(0, len(todo), size):
         rows = tuple(todo[start : start + size])
-        states = stated and kind == "units" and not plan.states_for.isdisjoint(rows)
+        states = kind == "units" and not plan.states_for.isdisjoint(rows)
         yield Batch(number, kind, rows, states, sum(cost(texts[i]) for i in rows))
 
 
