@@ -246,13 +246,23 @@ def rank(
         elif space.english_only and english:
             english_cosine = float(dense.max())
 
+    keeps_states = tokens is not None
+
     def primary_vector(text: str) -> np.ndarray:
         """The primary model's vector of a form of the question (without some of its
         words); the two forms below are often the same text, embedded once, and mostly
-        with the question (bridge.embed_question)."""
+        with the question (bridge.embed_question). A form that did not come with the
+        question's pass (a word new to the process translated to a name) is embedded with
+        its token states too, as it would have been in that pass: late interaction reads
+        the same tokens whatever the process was asked before."""
         if text not in forms:
             with clock("embed"):
-                forms[text] = by_name[primary.model].embed([text], query=True)[0]
+                model = by_name[primary.model]
+                if keeps_states:
+                    read, states = model.embed_states([text], query=True)  # type: ignore[attr-defined]
+                    forms[text], form_tokens[text] = read[0], states[0]
+                else:
+                    forms[text] = model.embed([text], query=True)[0]
         return forms[text]
 
     plain = unnamed(question, bridge.common) if options.common_words else question
@@ -278,8 +288,7 @@ def rank(
     if top_bm25 > 0:
         fused += options.lexical_weight * bm25 / top_bm25
     # the clauses read token by token: each question token's best cosine in each. Read
-    # without the words every document shares, as above, when that form came with the
-    # question's pass
+    # without the words every document shares, as above
     tokens = form_tokens.get(plain, tokens)
     late: dict[int, np.ndarray] = {}  # each clause's row of token matches
     means: dict[int, float] = {}  # and their means (MaxSim)

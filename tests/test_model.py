@@ -301,6 +301,32 @@ def test_a_name_every_document_shares_does_not_pull_to_one_title(
     assert not ranking.abstained
 
 
+def test_a_question_is_answered_alike_whatever_was_asked_before(
+    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word new to the process ("Баку") is embedded with the question, so the forms read
+    without the corpus's names are guessed before its translation ("Baku", a name both
+    documents share) is known, and the one that was not guessed is embedded after. Asked
+    again, every form comes with the question's pass. Both times the ranking reads the same
+    texts and token states: the same clauses, features and confidence."""
+    from retrieval import bridge
+    from retrieval.engine import Engine
+    from retrieval.settings import Settings
+
+    monkeypatch.setattr(bridge, "_WORD_CACHE", {})  # every word new, as in a new process
+    corpus, index = built
+    engine = Engine(Settings(corpus=corpus, index=index))
+    for question in (
+        "Кто финансировал министерскую встречу в Баку?",
+        "Сколько министров было на встрече в Баку?",
+    ):
+        first, _, _ = engine.ranking(question, k=3)
+        again, _, _ = engine.ranking(question, k=3)
+        assert [h.clause for h in again.hits] == [h.clause for h in first.hits]
+        assert again.features == first.features
+        assert again.confidence == first.confidence
+
+
 def test_language_means_tell_the_question_languages(built: tuple[Path, Path]) -> None:
     """The mean of each language's everyday questions is nearest that language's questions
     (questions of neither set); towards_english moves only those not in English."""

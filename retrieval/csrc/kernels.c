@@ -500,16 +500,19 @@ static void matmul_f32(const qmat *M, const float *bias, const float *X, float *
     }
 }
 
-#define HALF8_TOKENS 4   /* tokens that share each load of the weights */
-/* The half-precision kernel in AVX2, on a CPU without AVX-512: eight rows a vector, four
+#define HALF8_TOKENS 6   /* tokens that share each load of the weights */
+/* The half-precision kernel in AVX2, on a CPU without AVX-512: eight rows a vector, six
  * tokens a load of the weights, the same two accumulators a token; each row's additions come
- * in the AVX-512 kernel's order, so the vectors are that kernel's. */
+ * in the AVX-512 kernel's order, so the vectors are that kernel's. Twelve accumulators, two
+ * rows of weights and a broadcast take fifteen of the sixteen registers; with four tokens a
+ * load, each weight was converted from half precision half as often again, and a pass of
+ * MiniLM took about a tenth longer (docs/performance.md, nineteenth session). */
 static inline __attribute__((always_inline)) void
 half8_pass(const uint16_t *wg, __m256 b8, const float *X, float *Y, int t, const int n, int g,
            int nout, int nin) {
     const float *x[HALF8_TOKENS];
     __m256 e[HALF8_TOKENS], o[HALF8_TOKENS];
-#pragma GCC unroll 4
+#pragma GCC unroll 6
     for (int i = 0; i < n; i++) {
         x[i] = X + (size_t)(t + i) * nin;
         e[i] = o[i] = _mm256_setzero_ps();
@@ -517,13 +520,13 @@ half8_pass(const uint16_t *wg, __m256 b8, const float *X, float *Y, int t, const
     for (int j = 0; j < nin; j += 2) {
         __m256 w0 = _mm256_cvtph_ps(_mm_load_si128((const __m128i *)(wg + (size_t)j * AVX2_LANES)));
         __m256 w1 = _mm256_cvtph_ps(_mm_load_si128((const __m128i *)(wg + (size_t)(j + 1) * AVX2_LANES)));
-#pragma GCC unroll 4
+#pragma GCC unroll 6
         for (int i = 0; i < n; i++) {
             e[i] = _mm256_fmadd_ps(w0, _mm256_set1_ps(x[i][j]), e[i]);
             o[i] = _mm256_fmadd_ps(w1, _mm256_set1_ps(x[i][j + 1]), o[i]);
         }
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 6
     for (int i = 0; i < n; i++)
         _mm256_storeu_ps(Y + (size_t)(t + i) * nout + (size_t)g * AVX2_LANES,
                          _mm256_add_ps(_mm256_add_ps(e[i], o[i]), b8));
