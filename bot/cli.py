@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         help="share of each corpus's answerable questions in a language the threshold may "
-        "refuse in the fit (default 0.04: the 5% allowed, less a margin for new questions)",
+        "refuse in the fit (default 0.04: the 5%% allowed, less a margin for new questions)",
     )
     p.add_argument(
         "--output",
