@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from retrieval.question import read_part
 from retrieval.types import Answer, Passage
 
 NOT_ANSWERED = "The documents do not answer this question."
@@ -30,8 +31,17 @@ def render_passage(passage: Passage, bold: bool = False, width: int = 88) -> str
     return f"{quoted}\n  — {passage.citation.text}  [score {passage.score:.2f}]"
 
 
+def asked(question: str) -> str:
+    """The question as it is echoed: whitespace folded and, past what is read of a question
+    (retrieval.question.read_part, which a note then says), cut there with an ellipsis, so
+    that a pasted page does not fill the terminal."""
+    text = folded(question)
+    read = read_part(text)
+    return read if read == text else f"{read} …"
+
+
 def render_answer(answer: Answer, bold: bool = False) -> str:
-    parts = [f"Q: {folded(answer.question)}", ""]
+    parts = [f"Q: {asked(answer.question)}", ""]
     parts.extend(f"note: {note}" for note in answer.notes)
     if answer.abstained:
         parts.append(NOT_ANSWERED)

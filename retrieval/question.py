@@ -25,9 +25,16 @@ def clean_question(raw: str) -> tuple[str, tuple[str, ...]]:
     if not any(ch.isalnum() for ch in text):
         raise QuestionError("the question has no words or numbers in it")
     if len(text) > MAX_CHARS:
-        cut = text.rfind(" ", 0, MAX_CHARS)
-        text = text[: cut if cut > MAX_CHARS // 2 else MAX_CHARS]
+        text = read_part(text)
         notes.append(
             f"the question was longer than {MAX_CHARS} characters; only its start was read"
         )
     return text, tuple(notes)
+
+
+def read_part(text: str) -> str:
+    """What is read of a question longer than MAX_CHARS: its start, cut at a word."""
+    if len(text) <= MAX_CHARS:
+        return text
+    cut = text.rfind(" ", 0, MAX_CHARS)
+    return text[: cut if cut > MAX_CHARS // 2 else MAX_CHARS]

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from retrieval.engine import Engine
 from retrieval.errors import IndexCorruptError, IndexMismatchError, QuestionError
+from retrieval.question import MAX_CHARS
 from retrieval.store import IndexStore
 from tests.conftest import ROOT, run_cli
 from tests.processes import child_env
@@ -67,6 +68,13 @@ def test_huge_question_is_truncated_with_a_note(tmp_path: Path, corpus_dir: Path
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["passages"] and "only its start was read" in answer["notes"][0]
+    # in the terminal, the question is echoed as far as it was read, not all 100,000 characters
+    result = run_cli("ask", *paths, "broadband " * 10_000, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    echoed = result.stdout.splitlines()[0]
+    assert echoed.startswith("Q: broadband broadband") and echoed.endswith(" …")
+    assert len(echoed) <= MAX_CHARS + len("Q:  …")
+    assert "only its start was read" in result.stdout and "> " in result.stdout
 
 
 def test_invalid_utf8_on_stdin_costs_only_that_line(tmp_path: Path, corpus_dir: Path) -> None:
