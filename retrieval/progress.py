@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
-
-if TYPE_CHECKING:
-    from retrieval.vectors import Planned
+from typing import TextIO
 
 TEXT_COST = 16  # characters a text costs besides its own: the prefix and the special tokens
 
@@ -36,21 +33,17 @@ Reporter = Callable[[Step], None] | None
 
 
 class Progress:
-    """Counts embedded texts across models and reports each step to a callback."""
+    """Counts embedded texts across models, and their cost (see `cost`), out of the totals
+    a build has to embed, and reports each step to a callback."""
 
-    def __init__(
-        self, plans: Sequence[Planned], texts: Mapping[str, Sequence[str]], callback: Reporter
-    ) -> None:
+    def __init__(self, total_texts: int, total_work: int, callback: Reporter) -> None:
         self.callback = callback
-        self.total_texts = sum(p.count for p in plans)
-        self.total_work = sum(
-            cost(texts[kind][i]) for p in plans for kind, todo in p.todo.items() for i in todo
-        )
+        self.total_texts, self.total_work = total_texts, total_work
         self.texts = self.work = 0
 
-    def advance(self, batch: Sequence[str]) -> None:
-        self.texts += len(batch)
-        self.work += sum(map(cost, batch))
+    def advance(self, texts: int, work: int) -> None:
+        self.texts += texts
+        self.work += work
         if self.callback is not None:
             self.callback(Step(self.texts, self.total_texts, self.work, self.total_work))
 

@@ -167,7 +167,6 @@ def embed_all(
     to a file of that name and the plan's number (SpilledStates; the caller closes those it
     gets back, and a pass that fails closes them itself). Where every model with work runs
     in clausebot's engine, the batches are shared out among a thread a core (`workers`)."""
-    counter = Progress(plans, texts, progress)
     spilled: list[SpilledStates] = []
     try:
         kept = [_kept_states(p, n, known_states, spill, spilled) for n, p in enumerate(plans)]
@@ -181,6 +180,9 @@ def embed_all(
             for kind in p.hashes
             for batch in _batches(number, p, kind, texts[kind], count)
         ]
+        counter = Progress(
+            sum(len(b.rows) for b in batches), sum(b.work for b in batches), progress
+        )
         lock = threading.Lock()
 
         def embed(batch: Batch) -> None:
@@ -199,7 +201,7 @@ def embed_all(
                     for i, row in zip(batch.rows, rows, strict=True):
                         if i in p.states_for:
                             states[p.hashes["units"][i]] = row.astype(np.float16)
-                counter.advance(chunk)
+                counter.advance(len(batch.rows), batch.work)
 
         if count > 1 and len(batches) > 1:
             _side_by_side(embed, batches, count)
