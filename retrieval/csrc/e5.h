@@ -20,6 +20,9 @@ void      e5_free(e5_model *m);
 
 /* Token count (incl. specials) for usage reporting. */
 int e5_token_count(e5_model *m, const char *text, int is_query);
+/* The token ids of the prefix and text, with <s> and </s>, into out[0..cap): how many there
+ * are (out is filled only if they fit), or -1. For training on the model's own tokens. */
+int e5_token_ids(e5_model *m, const char *text, int is_query, int *out, int cap);
 
 /* Embedding dimension (384). */
 int       e5_dim(const e5_model *m);
