@@ -20,11 +20,13 @@ engine to load.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import struct
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -67,16 +69,31 @@ def tensor_directory(data: bytes) -> dict[str, tuple[int, int, bool]]:
     return found
 
 
+def _versioned(raw: bytes, data: Any) -> str:
+    """The weights' version with the file's own digest: a reader trained again is another
+    model, and no index or calibration of the one before serves it."""
+    return f"{data['version']}.{hashlib.blake2b(raw, digest_size=4).hexdigest()}"
+
+
+@lru_cache(maxsize=1)
+def version() -> str | None:
+    """The shipped weights' version (what model_name needs, without their tensors), or None."""
+    try:
+        raw = WEIGHTS_FILE.read_bytes()
+        with np.load(io.BytesIO(raw), allow_pickle=False) as data:
+            return _versioned(raw, data)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 @lru_cache(maxsize=1)
 def weights() -> tuple[str, str, dict[str, bytes]] | None:
     """(version, digest of the model file they fit, tensor name -> raw bytes), or None when
     the file is missing or unreadable."""
     try:
-        # the file's own digest in the version: a reader trained again is another model, and
-        # no index or calibration of the one before serves it
-        digest = hashlib.blake2b(WEIGHTS_FILE.read_bytes(), digest_size=4).hexdigest()
-        with np.load(WEIGHTS_FILE, allow_pickle=False) as data:
-            version, base = f"{data['version']}.{digest}", str(data["base"])
+        raw = WEIGHTS_FILE.read_bytes()
+        with np.load(io.BytesIO(raw), allow_pickle=False) as data:
+            version, base = _versioned(raw, data), str(data["base"])
             names = [str(n) for n in data["names"]]
             tensors = {n: data[f"t{i}"].tobytes() for i, n in enumerate(names)}
     except (OSError, ValueError, KeyError) as exc:
@@ -143,8 +160,18 @@ def learn_gate(
 
 def model_name(plain: str) -> str:
     """The name of e5 with its questions read by the shipped reader (`plain` without one)."""
-    shipped = weights()
-    return f"{plain}-{shipped[0]}" if shipped else plain
+    shipped = version()
+    return f"{plain}-{shipped}" if shipped else plain
+
+
+def split(texts: Sequence[str]) -> tuple[list[int], list[int]] | None:
+    """The rows of `texts` in English, and of the others (EnglishGate); None without the
+    gate."""
+    found = gate()
+    if found is None:
+        return None
+    english = [found.english(t) for t in texts]
+    return [i for i, e in enumerate(english) if e], [i for i, e in enumerate(english) if not e]
 
 
 def image(base: bytes) -> tuple[str, bytes] | None:

@@ -209,15 +209,11 @@ class NativeE5(_Handle):
     def _routed(self, texts: Sequence[str], query: bool) -> list[tuple[int | None, list[int]]]:
         """Which model reads which texts: questions in English by e5, other questions by the
         aligned reader (aligned.EnglishGate), passages by e5."""
-        gate = aligned.gate() if query and self._questions is not None else None
-        if gate is None:
+        rows = aligned.split(texts) if query and self._questions is not None else None
+        if rows is None:
             return [(self._reader(query), list(range(len(texts))))]
-        english = [gate.english(t) for t in texts]
-        return [
-            (model, [i for i, e in enumerate(english) if e == own])
-            for model, own in ((self._model, True), (self._questions._model, False))  # type: ignore[union-attr]
-            if own in english
-        ]
+        readers = (self._model, self._questions._model)  # type: ignore[union-attr]
+        return [(model, own) for model, own in zip(readers, rows, strict=True) if own]
 
     def token_ids(self, text: str, query: bool) -> list[int]:
         """The ids of the tokens the model reads for `text`, its markers and prefix included."""
@@ -302,15 +298,13 @@ class TwoReaders:
 
     def query(self, texts: list[str]) -> np.ndarray:
         """Questions in English read by e5, the others by the aligned reader (NativeE5)."""
-        gate = aligned.gate()
-        if gate is None:
+        rows = aligned.split(texts)
+        if rows is None:
             return self._questions.query(texts)
-        english = [gate.english(t) for t in texts]
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for model, own in ((self._passages, True), (self._questions, False)):
-            rows = [i for i, e in enumerate(english) if e == own]
-            if rows:
-                out[rows] = model.query([texts[i] for i in rows])
+        for model, own in zip((self._passages, self._questions), rows, strict=True):
+            if own:
+                out[own] = model.query([texts[i] for i in own])
         return out
 
     def passage(self, texts: list[str]) -> np.ndarray:
