@@ -94,6 +94,7 @@ class Options:
     late_weight: float = LATE_WEIGHT  # see retrieval.late; 0: not read token by token
     answer_kinds: bool = True  # see answer_kind: clauses of the kind asked for are raised
     common_words: bool = True  # see rank: the question is also read without them
+    context_bridge: bool = True  # see bridge.meanings: a foreign word read in its question
 
 
 class _Clock:
@@ -200,11 +201,15 @@ def rank(
     levels = (0.0, 0.0)
     with clock("lexical"):
         if options.translate:
+            # a question not in English: its words read in its context (bridge.meanings)
+            foreign = options.context_bridge and language not in (None, "en")
+            context = towards_english(primary, asked, language) if foreign else None
             bridge = translate(
-                loaded, by_name[primary.model], question, english == 1.0, words, bridged
+                loaded, by_name[primary.model], question, english == 1.0, words, bridged, context
             )
         else:
-            bridge = Bridge(tokenize([question])[0], 1.0)
+            own = tokenize([question])[0]
+            bridge = Bridge(own, 1.0, plain_tokens=own)
     for space in loaded.spaces:
         weight = 1.0
         if space.english_only and len(loaded.spaces) > 1:
@@ -328,7 +333,7 @@ def rank(
         english_cosine=english_cosine,
         english=english,
         known_words=bridge.coverage,
-        support=evidence.support(loaded, bridge.tokens, int(order[0])),
+        support=evidence.support(loaded, bridge.plain_tokens, int(order[0])),
         unnamed_relative=unnamed_relative,
         unknown_name=float(bridge.unknown_name),
         answer_type_missing=kind_gap,

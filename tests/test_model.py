@@ -171,6 +171,26 @@ def test_word_bridge_maps_question_words_onto_the_corpus(built: tuple[Path, Path
     assert 0 < bridge.coverage <= 1
 
 
+def test_a_foreign_word_is_read_in_its_question(built: tuple[Path, Path]) -> None:
+    """Azerbaijani "ünvanlanıb" (was addressed), read alone, is nearest a corpus word that
+    only looks like it; read in its question, it means "addressed", which BM25 then finds."""
+    from retrieval.bridge import language_of, lookup, meanings, question_words, towards_english
+    from retrieval.embed import E5Embedder
+    from retrieval.store import IndexStore
+
+    loaded = IndexStore(built[1]).load()
+    e5 = E5Embedder()
+    question = "Məktub kimə ünvanlanıb?"
+    words = question_words(loaded, question)
+    space = loaded.spaces[0]
+    vector = e5.embed([question], query=True)[0]
+    language = language_of(space, vector)
+    assert language == "az"
+    assert lookup(loaded, e5, words).get("ünvanlanıb") != "addressed"
+    meant = meanings(loaded, e5, words, towards_english(space, vector, language))
+    assert meant["ünvanlanıb"] == "addressed"
+
+
 def test_a_foreign_question_is_read_by_the_multilingual_model_alone(
     built: tuple[Path, Path],
 ) -> None:

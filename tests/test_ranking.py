@@ -28,6 +28,7 @@ from retrieval.confidence import (
     language_level,
     relative,
 )
+from retrieval.embed import HashingEmbedder
 from retrieval.engine import Engine
 from retrieval.errors import QuestionError
 from retrieval.holdout import without_documents
@@ -318,6 +319,69 @@ def test_a_question_asked_again_is_read_in_one_pass(
     again, _, _ = engine.ranking(question, k=3)
     assert embedder.calls == [[question, form]]
     assert again.hits == first.hits and again.confidence == first.confidence
+
+
+def test_a_word_is_searched_for_in_the_vocabulary_once_per_index(
+    fake_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The corpus word a question word means is found once for a loaded index: asked again,
+    the word is not searched for (nor embedded); the same words come out; and an index made
+    from it (a corpus without some documents, whose vocabulary differs) searches afresh."""
+    from retrieval import bridge
+
+    monkeypatch.setattr(bridge, "TRANSLATE_AT", 0.45)  # the hashing vectors are coarse
+    searched: list[list[str]] = []
+    original = bridge._word_vectors
+
+    def counted(embedder: Any, words: list[str]) -> np.ndarray:
+        searched.append(list(words))
+        return original(embedder, words)
+
+    monkeypatch.setattr(bridge, "_word_vectors", counted)
+    loaded = fake_engine.index()
+    embedder = fake_engine.embedders()[0]
+    words = bridge.question_words(loaded, "How many ministers from Azerbaycan attended?")
+    assert words.unknown
+    first = bridge.lookup(loaded, embedder, words)
+    assert first == {"Azerbaycan": "Azerbaijan"} and searched == [words.unknown]
+    assert bridge.lookup(loaded, embedder, words) == first and len(searched) == 1
+    loaded.translations.clear()  # what a search from nothing finds
+    assert bridge.lookup(loaded, embedder, words) == first and len(searched) == 2
+    rest = without_documents(loaded, {loaded.clauses[0].doc_id})
+    assert rest.translations == {}
+    bridge.lookup(rest, embedder, words)
+    assert len(searched) == 3
+
+
+def test_a_foreign_word_means_the_corpus_word_its_question_is_near(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Read alone, the word is nearest a corpus word spelt alike ("bier" for Turkish "bir");
+    in its question, the corpus word near both the word and the question wins; a question
+    far from every corpus word bridges nothing."""
+    from types import SimpleNamespace
+
+    from retrieval import bridge
+
+    def unit(*parts: float) -> np.ndarray:
+        vector = np.array(parts, dtype=np.float32)
+        return vector / np.linalg.norm(vector)
+
+    vocabulary = ["bier", "one", "other"]
+    space = SimpleNamespace(
+        words=np.stack([unit(3, 1, 0, 0), unit(3, 0.8, 0.7, 0), unit(3, 0, 0, 1)])
+    )
+    loaded: Any = SimpleNamespace(spaces=[space], words=vocabulary)
+    words = bridge.Words(["bir"], frozenset(), frozenset(), 0, ["bir"])
+    monkeypatch.setattr(
+        bridge, "_word_vectors", lambda _e, ws: np.stack([unit(3, 1, 0, 0)] * len(ws))
+    )
+    monkeypatch.setattr(bridge, "TRANSLATE_AT", 0.95)
+    loaded.translations = {}
+    assert bridge.lookup(loaded, HashingEmbedder(), words) == {"bir": "bier"}
+    in_context = bridge.meanings(loaded, HashingEmbedder(), words, unit(3, 0, 1, 0))
+    assert in_context == {"bir": "one"}
+    assert bridge.meanings(loaded, HashingEmbedder(), words, unit(0, 0, -1, 0)) == {}
 
 
 def _space(languages: dict[str, list[float]], everyday: list[list[float]] | None = None) -> Space:
