@@ -3,8 +3,9 @@ another language moved towards English.
 
 For any corpus: the corpus vocabulary (LoadedIndex.words) is embedded at index time, a
 question word the corpus lacks is embedded at question time (and kept), and the nearest corpus
-word above TRANSLATE_AT is taken to be what it means. Nothing here lists words of a language
-or of a corpus.
+word above TRANSLATE_AT is taken to be what it means; for BM25, a word of a question not in
+English means the corpus word nearest both the word and the question (meanings). Nothing here
+lists words of a language or of a corpus.
 """
 
 from __future__ import annotations

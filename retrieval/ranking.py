@@ -7,8 +7,9 @@ are summed: the multilingual one always, the English-only one for English questi
 question in another language is moved towards English (bridge.towards_english), and each
 unit's hubness for its language is taken off (scores.hubness).
 Lexical: BM25 over clause text, of the question's words and those the word bridge translates
-them to, added at LEXICAL_WEIGHT (the best clause's, in z units): exact names and numbers, and
-words read across languages, where the sentence vectors are weakest.
+them to (a question not in English: what its words mean in it, bridge.meanings), added at
+LEXICAL_WEIGHT (the best clause's, in z units): exact names and numbers, and words read across
+languages, where the sentence vectors are weakest.
 Answer kinds (retrieval.answer_kind): a question asking for a time, a count or a sum raises
 the clauses that contain one.
 Late interaction (retrieval.late): the best RERANKED clauses are read again token by token

@@ -172,8 +172,8 @@ def test_word_bridge_maps_question_words_onto_the_corpus(built: tuple[Path, Path
 
 
 def test_a_foreign_word_is_read_in_its_question(built: tuple[Path, Path]) -> None:
-    """Azerbaijani "ünvanlanıb" (was addressed), read alone, is nearest a corpus word that
-    only looks like it; read in its question, it means "addressed", which BM25 then finds."""
+    """Azerbaijani "ünvanlanıb" (was addressed), read alone, is nearest another corpus word
+    ("acknowledging"); read in its question, the letter's "addressed"."""
     from retrieval.bridge import language_of, lookup, meanings, question_words, towards_english
     from retrieval.embed import E5Embedder
     from retrieval.store import IndexStore
