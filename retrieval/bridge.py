@@ -11,7 +11,7 @@ lists words of a language or of a corpus.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -41,9 +41,14 @@ class Bridge:
     # question words that are, or translate to, a word every document's metadata shares
     # (LoadedIndex.common_names: "Baku", "Bakıda", "Баку" when every document is from Baku)
     common: frozenset[str] = frozenset()
-    # the same tokens with each word's corpus word as lookup finds it, out of context: what
-    # the abstention's `support` counts (for a question in English, the same as `tokens`)
-    plain_tokens: list[str] = field(default_factory=list)
+    # `tokens` with each word's corpus word as lookup finds it, out of context, where they
+    # differ (the words were read in context: meanings); see plain_tokens
+    context_free: list[str] | None = None
+
+    @property
+    def plain_tokens(self) -> list[str]:
+        """The tokens with lookup's words: what the abstention's `support` counts."""
+        return self.tokens if self.context_free is None else self.context_free
 
 
 @dataclass(frozen=True)
@@ -122,11 +127,12 @@ def translate(
     if bridged is None:
         bridged = lookup(loaded, embedder, words)
     own = tokenize([question])[0]
-    plain = own + tokenize([" ".join(bridged.values())])[0] if bridged else own
-    tokens = plain
-    if context is not None:
-        meant = meanings(loaded, embedder, words, context)
-        tokens = own + tokenize([" ".join(meant.values())])[0] if meant else own
+
+    def read_with(found: dict[str, str]) -> list[str]:  # the question's tokens and theirs
+        return own + tokenize([" ".join(found.values())])[0] if found else own
+
+    plain = read_with(bridged)
+    tokens = plain if context is None else read_with(meanings(loaded, embedder, words, context))
     named, common = _names(loaded, words, bridged)
     counted = words.known + len(words.unknown)
     return Bridge(
@@ -135,7 +141,7 @@ def translate(
         named,
         _unknown_name(loaded, question, english, set(bridged)),
         common,
-        plain,
+        None if context is None else plain,
     )
 
 
@@ -158,12 +164,19 @@ def meanings(
     read = np.vstack([_word_vectors(embedder, words.unknown), context[None, :]])
     cosines = (space.words @ read.T).T
     scores = cosines[:-1] + CONTEXT_WEIGHT * cosines[-1][None, :]
-    meant: dict[str, str] = {}
-    for word, row in zip(words.unknown, scores, strict=True):
+    found = _nearest(loaded, words.unknown, scores, MEANT_AT)
+    return {word: to for word, to in found.items() if to is not None}
+
+
+def _nearest(
+    loaded: LoadedIndex, words: list[str], scores: np.ndarray, at: float
+) -> dict[str, str | None]:
+    """Each word -> the corpus word of its row's best score, if that is `at` or above."""
+    found: dict[str, str | None] = {}
+    for word, row in zip(words, scores, strict=True):
         best = int(np.argmax(row))
-        if row[best] >= MEANT_AT:
-            meant[word] = loaded.words[best]
-    return meant
+        found[word] = loaded.words[best] if row[best] >= at else None
+    return found
 
 
 def lookup(loaded: LoadedIndex, embedder: Embedder, words: Words) -> dict[str, str]:
@@ -179,9 +192,8 @@ def lookup(loaded: LoadedIndex, embedder: Embedder, words: Words) -> dict[str, s
     if new:
         # (vocabulary x words), transposed: BLAS takes this shape three times faster
         sims = (space.words @ _word_vectors(embedder, new).T).T
-        for word, row in zip(new, sims, strict=True):
-            best = int(np.argmax(row))
-            found[(embedder.name, word)] = loaded.words[best] if row[best] >= TRANSLATE_AT else None
+        for word, to in _nearest(loaded, new, sims, TRANSLATE_AT).items():
+            found[(embedder.name, word)] = to
     bridged: dict[str, str] = {}
     for word in words.unknown:
         to = found[(embedder.name, word)]

@@ -209,8 +209,7 @@ def rank(
                 loaded, by_name[primary.model], question, english == 1.0, words, bridged, context
             )
         else:
-            own = tokenize([question])[0]
-            bridge = Bridge(own, 1.0, plain_tokens=own)
+            bridge = Bridge(tokenize([question])[0], 1.0)
     for space in loaded.spaces:
         weight = 1.0
         if space.english_only and len(loaded.spaces) > 1:
