@@ -124,6 +124,8 @@ def translate(
     (meanings); the coverage, the names and `plain_tokens` stay on lookup's words.
     """
     words = words or question_words(loaded, question)
+    # in context, the words' meanings first: that reading gives lookup's too
+    meant = None if context is None else meanings(loaded, embedder, words, context)
     if bridged is None:
         bridged = lookup(loaded, embedder, words)
     own = tokenize([question])[0]
@@ -132,7 +134,7 @@ def translate(
         return own + tokenize([" ".join(found.values())])[0] if found else own
 
     plain = read_with(bridged)
-    tokens = plain if context is None else read_with(meanings(loaded, embedder, words, context))
+    tokens = plain if meant is None else read_with(meant)
     named, common = _names(loaded, words, bridged)
     counted = words.known + len(words.unknown)
     return Bridge(
@@ -155,7 +157,9 @@ def meanings(
     "cabinet"); the question's own vector says which of its near words it can mean. On
     xquad-dev's questions in Russian, Turkish, German and Spanish, bridging as many pairs as
     lookup, a corpus word of the question's English version comes out for 59% of the pairs
-    against 40%, and 4,430 distinct such words against 3,860 (docs/quality.md, session 22)."""
+    against 40%, and 4,430 distinct such words against 3,860 (docs/quality.md, session 22).
+    The words' own cosines come with it: lookup's answer for those not looked up before is
+    kept from them, so that it need not read the vocabulary again."""
     space = loaded.spaces[0]
     if not words.unknown or not len(space.words):
         return {}
@@ -163,6 +167,9 @@ def meanings(
     # which is most of its time), (vocabulary x texts) transposed as in lookup
     read = np.vstack([_word_vectors(embedder, words.unknown), context[None, :]])
     cosines = (space.words @ read.T).T
+    new = [i for i, w in enumerate(words.unknown) if (embedder.name, w) not in loaded.translations]
+    if new:
+        _remember(loaded, embedder, [words.unknown[i] for i in new], cosines[new])
     scores = cosines[:-1] + CONTEXT_WEIGHT * cosines[-1][None, :]
     found = _nearest(loaded, words.unknown, scores, MEANT_AT)
     return {word: to for word, to in found.items() if to is not None}
@@ -179,6 +186,15 @@ def _nearest(
     return found
 
 
+def _remember(
+    loaded: LoadedIndex, embedder: Embedder, words: list[str], cosines: np.ndarray
+) -> None:
+    """Keep, for this loaded index, the corpus word each word is nearest (its row of cosines
+    with the vocabulary), or None below TRANSLATE_AT: what lookup answers for it."""
+    for word, to in _nearest(loaded, words, cosines, TRANSLATE_AT).items():
+        loaded.translations[(embedder.name, word)] = to
+
+
 def lookup(loaded: LoadedIndex, embedder: Embedder, words: Words) -> dict[str, str]:
     """Each question word the corpus lacks -> the corpus word it means: the nearest by the
     multilingual model, at TRANSLATE_AT or above (words without one are left out)."""
@@ -187,16 +203,20 @@ def lookup(loaded: LoadedIndex, embedder: Embedder, words: Words) -> dict[str, s
         return {}
     # a word's nearest corpus word is the same for every question put to this index: each
     # is searched for once (a product with the whole vocabulary, most of a lookup's time)
-    found = loaded.translations
-    new = [w for w in words.unknown if (embedder.name, w) not in found]
+    new = [w for w in words.unknown if (embedder.name, w) not in loaded.translations]
     if new:
         # (vocabulary x words), transposed: BLAS takes this shape three times faster
-        sims = (space.words @ _word_vectors(embedder, new).T).T
-        for word, to in _nearest(loaded, new, sims, TRANSLATE_AT).items():
-            found[(embedder.name, word)] = to
+        _remember(loaded, embedder, new, (space.words @ _word_vectors(embedder, new).T).T)
+    return looked_up(loaded, embedder, words)
+
+
+def looked_up(loaded: LoadedIndex, embedder: Embedder, words: Words) -> dict[str, str]:
+    """lookup's answer for the question's words this index has looked up before (for
+    earlier questions), without embedding or searching for any other."""
+    found = loaded.translations
     bridged: dict[str, str] = {}
     for word in words.unknown:
-        to = found[(embedder.name, word)]
+        to = found.get((embedder.name, word))
         if to is not None:
             bridged[word] = to
     return bridged
@@ -238,7 +258,9 @@ class Asked:
 
     vector: np.ndarray
     forms: dict[str, np.ndarray]  # the vectors of forms of it, by their text
-    bridged: dict[str, str]  # the bridge's lookup (see lookup)
+    # the bridge's lookup (see lookup); None while a word was new: looked up by translate,
+    # which reads the question's words in context first when it can (see meanings)
+    bridged: dict[str, str] | None
     tokens: np.ndarray | None  # its token states (retrieval.late), if the model gives them
     form_tokens: dict[str, np.ndarray]  # those of its forms, by their text (same condition)
 
@@ -246,16 +268,21 @@ class Asked:
 def embed_question(loaded: LoadedIndex, embedder: Embedder, question: str, words: Words) -> Asked:
     """The question's vector, embedded in one batch with the forms the ranking reads it in
     as well (without the corpus's names, without the words every document shares) and with
-    the words of it the corpus lacks that have no vector yet; and the bridge's lookup of
-    those words. When every such word has its vector already (kept from earlier questions),
-    the lookup comes first and the forms are exact; otherwise they are what the question's
-    own words tell (a word that only translates to a name changes a form, which is then
-    embedded when needed). One pass of the model instead of up to four, and the same
+    the words of it the corpus lacks that have no vector yet; and, when none was new, the
+    bridge's lookup of those words. When every such word has its vector already (kept from
+    earlier questions), the lookup comes first and the forms are exact; otherwise they are
+    what the question's own words and the words looked up before tell (a new word that only
+    translates to a name changes a form, which is then embedded when needed), and translate
+    looks the words up. One pass of the model instead of up to four, and the same
     vectors: each text of a batch is encoded on its own. The question's token states come
     from the same pass, for an index that keeps its clauses' (retrieval.late)."""
     unknown = words.unknown if len(loaded.spaces[0].words) else []
     missing = [w for w in unknown if (embedder.name, w) not in _WORD_CACHE]
-    bridged = {} if missing else lookup(loaded, embedder, words)
+    # the forms are read from what is known before the pass: every word's lookup, or, while
+    # some word has no vector yet, that of the words looked up for earlier questions (a name
+    # met before, "Kaliforniya" -> "California", is left out of the forms at once; only a
+    # new word that turns out to mean a name leaves a form to embed after the pass)
+    bridged = looked_up(loaded, embedder, words) if missing else lookup(loaded, embedder, words)
     texts: list[str] = []
     for names in _names(loaded, words, bridged):
         form = unnamed(question, names)
@@ -271,11 +298,10 @@ def embed_question(loaded: LoadedIndex, embedder: Embedder, question: str, words
         vectors = embedder.embed(batch, query=True)
     if missing:
         _keep(embedder, missing, vectors[1 + len(texts) :])
-        bridged = lookup(loaded, embedder, words)
     return Asked(
         np.asarray(vectors[0]),
         dict(zip(texts, vectors[1 : 1 + len(texts)], strict=True)),
-        bridged,
+        None if missing else bridged,
         tokens,
         form_tokens,
     )

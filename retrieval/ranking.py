@@ -178,7 +178,7 @@ def rank(
     primary = loaded.spaces[0]
     forms: dict[str, np.ndarray] = {}  # the primary model's vectors of forms of the question
     words = question_words(loaded, question) if options.translate else None
-    bridged: dict[str, str] = {}
+    bridged: dict[str, str] | None = None
     tokens: np.ndarray | None = None  # the question's token states (retrieval.late)
     form_tokens: dict[str, np.ndarray] = {}  # those of its forms
     with clock("embed"):

@@ -286,7 +286,9 @@ def test_a_question_asked_again_is_read_in_one_pass(
     """A question word the corpus lacks is embedded with the question, and kept. Asked again,
     the bridge looks it up before the pass, so that the form it changes (here without
     "Azerbaycan", the Turkish spelling of a name every document shares) is in the same
-    batch: one call of the model where the first asking needed two, and the same ranking."""
+    batch: one call of the model where the first asking needed two, and the same ranking.
+    Another question with the same word and a new one is read in one call as well: the word
+    looked up before shapes its forms while the new word is embedded."""
     from retrieval import bridge
     from retrieval.embed import HashingEmbedder
 
@@ -311,6 +313,7 @@ def test_a_question_asked_again_is_read_in_one_pass(
     assert bridge.question_words(engine.index(), question).common == frozenset()
     assert translate(engine.index(), embedder, question).common == {"Azerbaycan"}
     monkeypatch.setattr(bridge, "_WORD_CACHE", {})
+    engine.index().translations.clear()  # what was looked up: nothing, as at first
     embedder.calls.clear()
     first, _, _ = engine.ranking(question, k=3)
     assert len(embedder.calls) == 2 and "Azerbaycan" in embedder.calls[0]
@@ -319,6 +322,11 @@ def test_a_question_asked_again_is_read_in_one_pass(
     again, _, _ = engine.ranking(question, k=3)
     assert embedder.calls == [[question, form]]
     assert again.hits == first.hits and again.confidence == first.confidence
+    embedder.calls.clear()
+    other = "Which ministers from Azerbaycan spoke?"
+    engine.ranking(other, k=3)
+    assert len(embedder.calls) == 1 and "spoke" in embedder.calls[0]
+    assert "Which ministers from spoke?" in embedder.calls[0]
 
 
 def test_a_word_is_searched_for_in_the_vocabulary_once_per_index(
@@ -382,6 +390,15 @@ def test_a_foreign_word_means_the_corpus_word_its_question_is_near(
     in_context = bridge.meanings(loaded, HashingEmbedder(), words, unit(3, 0, 1, 0))
     assert in_context == {"bir": "one"}
     assert bridge.meanings(loaded, HashingEmbedder(), words, unit(0, 0, -1, 0)) == {}
+    # read in context first, the word's lookup comes from the same product: looked up after,
+    # it is not searched for again, and the answer is lookup's own
+    loaded.translations = {}
+    searched: list[list[str]] = []
+    read = bridge._word_vectors
+    monkeypatch.setattr(bridge, "_word_vectors", lambda e, ws: searched.append(ws) or read(e, ws))
+    assert bridge.meanings(loaded, HashingEmbedder(), words, unit(3, 0, 1, 0)) == in_context
+    assert bridge.lookup(loaded, HashingEmbedder(), words) == {"bir": "bier"}
+    assert searched == [["bir"]]
 
 
 def _space(languages: dict[str, list[float]], everyday: list[list[float]] | None = None) -> Space:
