@@ -211,3 +211,26 @@ def test_token_matches_in_the_engine_are_numpys(
             assert np.array_equal(late.token_matches(question, stored, clauses), ours)
     odd = np.zeros((3, 12), dtype=np.float32)  # a width the kernel does not take: NumPy reads it
     assert native.token_matches(odd, np.array([0, 3]), np.array([0]), odd) is None
+
+
+def test_cosines_in_the_engine_are_numpys(lib: object) -> None:
+    """late.c's products of a few vectors with many rows (the word bridge's cosines with the
+    vocabulary): NumPy's values in another order of additions, for any number of rows (fewer
+    than a pass's six, a multiple, more) and of vectors (fewer than a pass's sixteen, a
+    multiple, between); one vector, or a width the kernel does not take, is NumPy's own."""
+    rng = np.random.default_rng(5)
+    for dim in (16, 384):
+        for n in (1, 5, 6, 7, 40, 3490):
+            rows = rng.standard_normal((n, dim)).astype(np.float32)
+            rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+            for count in (2, 5, 8, 13, 16, 23):
+                vectors = rng.standard_normal((count, dim)).astype(np.float32)
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+                ours = native.cosines(rows, vectors)
+                assert ours.shape == (count, n)
+                np.testing.assert_allclose(ours, vectors @ rows.T, atol=2e-6)
+                assert not np.array_equal(ours, np.zeros_like(ours))
+    one = rng.standard_normal((1, 384)).astype(np.float32)
+    assert np.array_equal(native.cosines(rows, one), (rows @ one.T).T)
+    odd = rng.standard_normal((4, 12)).astype(np.float32)
+    assert np.array_equal(native.cosines(odd, odd[:3]), (odd @ odd[:3].T).T)

@@ -72,6 +72,11 @@ int bert_embed_ids(e5_model *m, const int *ids, const int *lens, int n, float *o
 int late_token_matches(const void *states, int half, const int64_t *starts, const int64_t *ids,
                        int n, const float *question, int nq, int dim, float *out);
 
+/* Each of nv vectors' products with each of n rows (late.c; the word bridge's cosines with the
+ * vocabulary): n floats a vector into `out`, vector by vector. Returns 0, or -1 when dim is
+ * not a multiple of 8 or memory runs out. */
+int rows_cosines(const float *rows, int64_t n, const float *vectors, int nv, int dim, float *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,13 +1,18 @@
-/* late.c - late interaction's token matches (retrieval/late.py, token_matches): for each clause
- * read, each question token's best cosine with any of the clause's tokens.
- *
- * NumPy gathered the clauses' token states into one matrix (a copy of about 5 MB for twenty
- * paragraphs of the public benchmark) and multiplied it with the question's; this reads each
- * clause's states where they lie, in single or half precision (converted exactly, eight at a
- * time), six of its tokens against sixteen of the question's a pass, and keeps only the
- * maxima. The clauses are shared out between threads. Each cosine is summed dimension by
- * dimension, not in BLAS's order: NumPy's values to the last bits of a float (within 7e-7,
- * tests/test_native.py). */
+/* late.c - products of a few vectors with many rows, in single precision, where BLAS would
+ * pack the many rows for every call:
+ * - late interaction's token matches (retrieval/late.py, token_matches): for each clause read,
+ *   each question token's best cosine with any of the clause's tokens. NumPy gathered the
+ *   clauses' token states into one matrix (a copy of about 5 MB for twenty paragraphs of the
+ *   public benchmark) and multiplied it with the question's; this reads each clause's states
+ *   where they lie, in single or half precision (converted exactly, eight at a time), and
+ *   keeps only the maxima;
+ * - the word bridge's cosines (retrieval/bridge.py): a question's words and its own vector
+ *   against every word of the corpus vocabulary. For a dozen vectors OpenBLAS took as long as
+ *   a dozen products with one (0.6-1.0 ms for xquad-dev's 3,490 words); this reads each word
+ *   once.
+ * Both take six of the many rows against sixteen of the few vectors a pass, and share the rows
+ * out between threads. Each cosine is summed dimension by dimension, not in BLAS's order:
+ * NumPy's values to the last bits of a float (within 7e-7, tests/test_native.py). */
 #include "e5.h"
 
 #include <immintrin.h>
@@ -18,28 +23,48 @@
 #define ROWS 6 /* clause tokens a pass */
 #define COLS 16 /* question tokens a pass: two vectors */
 
-/* The cosines of the ROWS clause tokens a[] with nv vectors of eight question tokens from
- * column j of qt (nv a constant where it is inlined: 2, or 1 for the last eight), and each
- * column's best so far in best[]. */
+/* The cosines of the ROWS rows a[] with nv vectors of eight question tokens (or vectors) from
+ * column j of qt (nv a constant where it is inlined: 2, or 1 for the last eight), into acc. */
 static inline __attribute__((always_inline)) void
-cols_pass(const float *const a[ROWS], const float *qt, int width, int j, int dim, float *best,
-          const int nv) {
-    __m256 acc[ROWS][2];
+rows_pass(const float *const a[ROWS], const float *qt, int width, int j, int dim,
+          __m256 acc[ROWS][2], const int nv) {
+    __m256 sum[ROWS][2]; /* summed here, in registers: acc[] is written once, at the end */
     for (int i = 0; i < ROWS; i++)
-        for (int v = 0; v < nv; v++) acc[i][v] = _mm256_setzero_ps();
+        for (int v = 0; v < nv; v++) sum[i][v] = _mm256_setzero_ps();
     for (int k = 0; k < dim; k++) {
         __m256 b[2];
         for (int v = 0; v < nv; v++) b[v] = _mm256_loadu_ps(qt + (int64_t)k * width + j + 8 * v);
         for (int i = 0; i < ROWS; i++) {
             __m256 x = _mm256_broadcast_ss(a[i] + k);
-            for (int v = 0; v < nv; v++) acc[i][v] = _mm256_fmadd_ps(x, b[v], acc[i][v]);
+            for (int v = 0; v < nv; v++) sum[i][v] = _mm256_fmadd_ps(x, b[v], sum[i][v]);
         }
     }
+    for (int i = 0; i < ROWS; i++)
+        for (int v = 0; v < nv; v++) acc[i][v] = sum[i][v];
+}
+
+/* rows_pass for ROWS clause tokens, and each column's best so far in best[]. */
+static inline __attribute__((always_inline)) void
+cols_pass(const float *const a[ROWS], const float *qt, int width, int j, int dim, float *best,
+          const int nv) {
+    __m256 acc[ROWS][2];
+    rows_pass(a, qt, width, j, dim, acc, nv);
     for (int v = 0; v < nv; v++) {
         __m256 m = _mm256_loadu_ps(best + j + 8 * v);
         for (int i = 0; i < ROWS; i++) m = _mm256_max_ps(m, acc[i][v]);
         _mm256_storeu_ps(best + j + 8 * v, m);
     }
+}
+
+/* The vectors (nq of dim floats) transposed: dim rows of `width` floats (nq padded with zeros
+ * to a multiple of 8), or NULL when out of memory. */
+static float *transposed(const float *vectors, int nq, int dim, int *width) {
+    *width = (nq + 7) / 8 * 8;
+    float *qt = calloc((size_t)dim * *width, sizeof(float));
+    if (qt)
+        for (int j = 0; j < nq; j++)
+            for (int k = 0; k < dim; k++) qt[(int64_t)k * *width + j] = vectors[(int64_t)j * dim + k];
+    return qt;
 }
 
 /* One clause: best[j] = the best of question token j's cosines with rows s0..s1 of the
@@ -76,11 +101,9 @@ int late_token_matches(const void *states, int half, const int64_t *starts, cons
                        int n, const float *question, int nq, int dim, float *out) {
     if (dim % 8 || n < 0 || nq < 0) return -1;
     if (n == 0 || nq == 0) return 0;
-    int width = (nq + 7) / 8 * 8;
-    float *qt = calloc((size_t)dim * width, sizeof(float));
+    int width;
+    float *qt = transposed(question, nq, dim, &width);
     if (!qt) return -1;
-    for (int j = 0; j < nq; j++)
-        for (int k = 0; k < dim; k++) qt[(int64_t)k * width + j] = question[(int64_t)j * dim + k];
     int failed = 0;
 #pragma omp parallel
     {
@@ -101,4 +124,33 @@ int late_token_matches(const void *states, int half, const int64_t *starts, cons
     }
     free(qt);
     return failed ? -1 : 0;
+}
+
+int rows_cosines(const float *rows, int64_t n, const float *vectors, int nv, int dim, float *out) {
+    if (dim % 8 || n < 0 || nv < 0) return -1;
+    if (n == 0 || nv == 0) return 0;
+    int width;
+    float *qt = transposed(vectors, nv, dim, &width);
+    if (!qt) return -1;
+    int64_t passes = (n + ROWS - 1) / ROWS;
+#pragma omp parallel for schedule(static)
+    for (int64_t p = 0; p < passes; p++) {
+        int64_t r = p * ROWS;
+        int nr = n - r < ROWS ? (int)(n - r) : ROWS;
+        const float *a[ROWS];
+        for (int i = 0; i < ROWS; i++) a[i] = rows + (r + (i < nr ? i : nr - 1)) * dim;
+        for (int j = 0; j < width; j += COLS) {
+            __m256 acc[ROWS][2];
+            float tile[ROWS][COLS];
+            int nvec = width - j >= COLS ? 2 : 1;
+            if (nvec == 2) rows_pass(a, qt, width, j, dim, acc, 2);
+            else rows_pass(a, qt, width, j, dim, acc, 1); /* the last eight */
+            for (int i = 0; i < nr; i++)
+                for (int v = 0; v < nvec; v++) _mm256_storeu_ps(tile[i] + 8 * v, acc[i][v]);
+            for (int c = j; c < j + 8 * nvec && c < nv; c++)
+                for (int i = 0; i < nr; i++) out[(int64_t)c * n + r + i] = tile[i][c - j];
+        }
+    }
+    free(qt);
+    return 0;
 }
