@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval import native
+from retrieval import products
 from retrieval.embed import Embedder, token_states
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
@@ -167,7 +167,7 @@ def meanings(
     # the words and the question in one product (one pass over the vocabulary's vectors,
     # which is most of its time)
     read = np.vstack([_word_vectors(embedder, words.unknown), context[None, :]])
-    cosines = native.cosines(space.words, read)
+    cosines = products.cosines(space.words, read)
     new = [i for i, w in enumerate(words.unknown) if (embedder.name, w) not in loaded.translations]
     if new:
         _remember(loaded, embedder, [words.unknown[i] for i in new], cosines[new])
@@ -206,7 +206,9 @@ def lookup(loaded: LoadedIndex, embedder: Embedder, words: Words) -> dict[str, s
     # is searched for once (a product with the whole vocabulary, most of a lookup's time)
     new = [w for w in words.unknown if (embedder.name, w) not in loaded.translations]
     if new:
-        _remember(loaded, embedder, new, native.cosines(space.words, _word_vectors(embedder, new)))
+        _remember(
+            loaded, embedder, new, products.cosines(space.words, _word_vectors(embedder, new))
+        )
     return looked_up(loaded, embedder, words)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.native import token_matches as token_matches_native
+from retrieval.products import token_matches as token_matches_native
 
 # Clauses the ranking reads again: its best RERANKED (beyond them, the sentence vectors'
 # order stands).

