@@ -23,6 +23,7 @@ def test_benchmark_quick_run(tmp_path: Path) -> None:
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert figures["cold_start"]["ask_process_median_s"] > 0
     assert figures["cold_start"]["telegram_ready_s"] > 0
+    assert figures["warm"]["plain_e5_p50_ms"] > 0  # the same run's yardstick
     assert figures["warm"]["p50_ms"] > 0 and set(figures["warm"]["stages_p50_ms"]) >= {
         "embed",
         "render",
