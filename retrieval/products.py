@@ -61,24 +61,23 @@ def cosines(rows: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     lib = library()
     dim = rows.shape[1] if rows.ndim == 2 else 0
     if (
-        lib is None
-        or len(vectors) < 2
-        or rows.dtype != np.float32
-        or not rows.flags.c_contiguous
-        or dim % 8
-        or vectors.ndim != 2
-        or vectors.shape[1] != dim
+        lib is not None
+        and len(vectors) >= 2
+        and rows.dtype == np.float32
+        and rows.flags.c_contiguous
+        and not dim % 8
+        and vectors.ndim == 2
+        and vectors.shape[1] == dim
     ):
-        return (rows @ vectors.T).T  # (many x few), transposed: BLAS takes it faster so
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    out = np.empty((len(vectors), len(rows)), dtype=np.float32)
-    if lib.rows_cosines(
-        rows.ctypes.data_as(_FLOATS),
-        len(rows),
-        vectors.ctypes.data_as(_FLOATS),
-        len(vectors),
-        dim,
-        out.ctypes.data_as(_FLOATS),
-    ):
-        return (rows @ vectors.T).T  # (many x few), transposed: BLAS takes it faster so
-    return out
+        read = np.ascontiguousarray(vectors, dtype=np.float32)
+        out = np.empty((len(read), len(rows)), dtype=np.float32)
+        if not lib.rows_cosines(
+            rows.ctypes.data_as(_FLOATS),
+            len(rows),
+            read.ctypes.data_as(_FLOATS),
+            len(read),
+            dim,
+            out.ctypes.data_as(_FLOATS),
+        ):
+            return out
+    return (rows @ vectors.T).T  # (many x few), transposed: BLAS takes it faster so
