@@ -211,7 +211,6 @@ def test_unnamed_takes_out_only_the_named_words() -> None:
 
 
 def test_bridge_finds_corpus_names_and_names_the_corpus_lacks(fake_engine: Engine) -> None:
-    from retrieval.embed import HashingEmbedder
 
     loaded = fake_engine.index()
 
@@ -252,7 +251,6 @@ def test_a_question_without_the_words_all_documents_share_is_read_again(
 ) -> None:
     """Asked with "Baku" (both documents are from Baku), the question is read once more
     without it; that form is also the question without its names, and is embedded once."""
-    from retrieval.embed import HashingEmbedder
     from retrieval.ranking import Options
 
     class Counting(HashingEmbedder):
@@ -290,7 +288,6 @@ def test_a_question_asked_again_is_read_in_one_pass(
     Another question with the same word and a new one is read in one call as well: the word
     looked up before shapes its forms while the new word is embedded."""
     from retrieval import bridge
-    from retrieval.embed import HashingEmbedder
 
     class Calls(HashingEmbedder):
         def __init__(self) -> None:
