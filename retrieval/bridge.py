@@ -2,10 +2,11 @@
 another language moved towards English.
 
 For any corpus: the corpus vocabulary (LoadedIndex.words) is embedded at index time, a
-question word the corpus lacks is embedded at question time (and kept), and the nearest corpus
-word above TRANSLATE_AT is taken to be what it means; for BM25, a word of a question not in
-English means the corpus word nearest both the word and the question (meanings). Nothing here
-lists words of a language or of a corpus.
+question word the corpus lacks is embedded at question time (and kept, for later questions and
+processes: retrieval.word_vectors), and the nearest corpus word above TRANSLATE_AT is taken to
+be what it means; for BM25, a word of a question not in English means the corpus word nearest
+both the word and the question (meanings). Nothing here lists words of a language or of a
+corpus.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval import products
+from retrieval import products, word_vectors
 from retrieval.embed import Embedder, token_states
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
@@ -166,7 +167,7 @@ def meanings(
         return {}
     # the words and the question in one product (one pass over the vocabulary's vectors,
     # which is most of its time)
-    read = np.vstack([_word_vectors(embedder, words.unknown), context[None, :]])
+    read = np.vstack([_word_vectors(loaded, embedder, words.unknown), context[None, :]])
     cosines = products.cosines(space.words, read)
     new = [i for i, w in enumerate(words.unknown) if (embedder.name, w) not in loaded.translations]
     if new:
@@ -206,9 +207,8 @@ def lookup(loaded: LoadedIndex, embedder: Embedder, words: Words) -> dict[str, s
     # is searched for once (a product with the whole vocabulary, most of a lookup's time)
     new = [w for w in words.unknown if (embedder.name, w) not in loaded.translations]
     if new:
-        _remember(
-            loaded, embedder, new, products.cosines(space.words, _word_vectors(embedder, new))
-        )
+        read = _word_vectors(loaded, embedder, new)
+        _remember(loaded, embedder, new, products.cosines(space.words, read))
     return looked_up(loaded, embedder, words)
 
 
@@ -279,7 +279,7 @@ def embed_question(loaded: LoadedIndex, embedder: Embedder, question: str, words
     vectors: each text of a batch is encoded on its own. The question's token states come
     from the same pass, for an index that keeps its clauses' (retrieval.late)."""
     unknown = words.unknown if len(loaded.spaces[0].words) else []
-    missing = [w for w in unknown if (embedder.name, w) not in _WORD_CACHE]
+    missing = word_vectors.missing(loaded.root, embedder.name, unknown)
     # the forms are read from what is known before the pass: every word's lookup, or, while
     # some word has no vector yet, that of the words looked up for earlier questions (a name
     # met before, "Kaliforniya" -> "California", is left out of the forms at once; only a
@@ -299,7 +299,7 @@ def embed_question(loaded: LoadedIndex, embedder: Embedder, question: str, words
     else:
         vectors = embedder.embed(batch, query=True)
     if missing:
-        _keep(embedder, missing, vectors[1 + len(texts) :])
+        word_vectors.keep(loaded.root, embedder.name, missing, vectors[1 + len(texts) :])
     return Asked(
         np.asarray(vectors[0]),
         dict(zip(texts, vectors[1 : 1 + len(texts)], strict=True)),
@@ -316,23 +316,15 @@ def unnamed(question: str, named: frozenset[str]) -> str:
     return " ".join(WORD.sub(lambda m: "" if m.group(0) in named else m.group(0), question).split())
 
 
-_WORD_CACHE: dict[tuple[str, str], np.ndarray] = {}
-WORD_CACHE_SIZE = 20_000
-
-
-def _word_vectors(embedder: Embedder, words: list[str]) -> np.ndarray:
-    """Query vectors of single words; question words recur, so they are kept."""
-    missing = [w for w in words if (embedder.name, w) not in _WORD_CACHE]
+def _word_vectors(loaded: LoadedIndex, embedder: Embedder, words: list[str]) -> np.ndarray:
+    """Query vectors of single words, kept (retrieval.word_vectors): question words recur."""
+    found = word_vectors.find(loaded.root, embedder.name, words)
+    missing = [w for w in words if w not in found]
     if missing:
-        _keep(embedder, missing, embedder.embed(missing, query=True))
-    return np.stack([_WORD_CACHE[(embedder.name, w)] for w in words])
-
-
-def _keep(embedder: Embedder, words: list[str], vectors: np.ndarray) -> None:
-    if len(_WORD_CACHE) + len(words) > WORD_CACHE_SIZE:
-        _WORD_CACHE.clear()
-    for word, vector in zip(words, vectors, strict=True):
-        _WORD_CACHE[(embedder.name, word)] = vector
+        vectors = embedder.embed(missing, query=True)
+        word_vectors.keep(loaded.root, embedder.name, missing, vectors)
+        found.update(zip(missing, vectors, strict=True))
+    return np.stack([found[w] for w in words])
 
 
 def towards_english(space: Space, query: np.ndarray, language: str | None = None) -> np.ndarray:

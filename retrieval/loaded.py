@@ -120,6 +120,12 @@ class LoadedIndex:
         return self.folder.name
 
     @property
+    def root(self) -> Path:
+        """The index's own folder, which holds its generations (retrieval.store) and what
+        outlives them (retrieval.word_vectors)."""
+        return self.folder.parent
+
+    @property
     def unit_starts(self) -> np.ndarray:
         """Index of each clause's first unit (units are grouped by clause, in order)."""
         if self._starts is None:

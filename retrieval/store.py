@@ -17,6 +17,8 @@ Layout of the index folder::
     gen-.../token-starts-0.npy             where each clause's states start (retrieval.late)
     gen-.../lexical/                       BM25: each clause's tokens, each term's weights
     .lock                                  held by the one build that may run at a time
+    word-vectors/                          question words' vectors, kept across generations
+                                           and processes (retrieval.word_vectors)
 
 A reader resolves `current` once and reads that generation; a build never touches it, so a
 failed or killed build leaves the old index serving. The previous generation is kept for

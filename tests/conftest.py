@@ -14,6 +14,8 @@ import pytest
 from retrieval.embed import HashingEmbedder
 from retrieval.engine import Engine
 from retrieval.settings import Settings
+from retrieval.word_vectors import FOLDER as WORD_VECTORS
+from retrieval.word_vectors import forget
 from tests.processes import child_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +30,13 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
     yield
+
+
+def forget_words(index: Path) -> None:
+    """No question word known, in memory or beside the index: as in a new process over a new
+    index (retrieval.word_vectors)."""
+    forget()
+    shutil.rmtree(index / WORD_VECTORS, ignore_errors=True)
 
 
 @pytest.fixture

@@ -28,10 +28,12 @@ def test_benchmark_quick_run(tmp_path: Path) -> None:
         "embed",
         "render",
     }
+    # the same questions in a new process, the word bridge's words read from the index's folder
+    assert figures["warm"]["words_kept"]["p50_ms"] > 0
     assert [r["clauses"] for r in figures["reindex"]] == [1000, 3000]
     assert all(r["approximate"]["recall_at_10"] > 0.5 for r in figures["search"])
     assert "warm (20 questions)" in result.stdout
     real = figures["xquad_dev"]  # the real models on two of the benchmark's articles
     assert real["paragraphs"] == 10 and real["questions"] == 30
     assert real["fresh_build_s"] > real["unchanged_s"] > 0 and real["p50_ms"] > 0
-    assert real["plain_e5_p50_ms"] > 0
+    assert real["plain_e5_p50_ms"] > 0 and real["words_kept_p50_ms"] > 0

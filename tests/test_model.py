@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from retrieval.evaluate import read_items
-from tests.conftest import CORPUS, SHARED_DEV, run_cli
+from tests.conftest import CORPUS, SHARED_DEV, forget_words, run_cli
 
 pytestmark = pytest.mark.model
 
@@ -321,20 +321,19 @@ def test_a_name_every_document_shares_does_not_pull_to_one_title(
     assert not ranking.abstained
 
 
-def test_a_question_is_answered_alike_whatever_was_asked_before(
-    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_question_is_answered_alike_whatever_was_asked_before(built: tuple[Path, Path]) -> None:
     """A word new to the process ("Баку") is embedded with the question, so the forms read
     without the corpus's names are guessed before its translation ("Baku", a name both
     documents share) is known, and the one that was not guessed is embedded after. Asked
-    again, every form comes with the question's pass. Both times the ranking reads the same
-    texts and token states: the same clauses, features and confidence."""
-    from retrieval import bridge
+    again, every form comes with the question's pass; in a new process the word's vector is
+    read from the index's folder (retrieval.word_vectors). Each time the ranking reads the
+    same texts and token states: the same clauses, features and confidence."""
+    from retrieval import word_vectors
     from retrieval.engine import Engine
     from retrieval.settings import Settings
 
-    monkeypatch.setattr(bridge, "_WORD_CACHE", {})  # every word new, as in a new process
     corpus, index = built
+    forget_words(index)  # every word new, as in a new process over a new index
     engine = Engine(Settings(corpus=corpus, index=index))
     for question in (
         "Кто финансировал министерскую встречу в Баку?",
@@ -342,9 +341,36 @@ def test_a_question_is_answered_alike_whatever_was_asked_before(
     ):
         first, _, _ = engine.ranking(question, k=3)
         again, _, _ = engine.ranking(question, k=3)
-        assert [h.clause for h in again.hits] == [h.clause for h in first.hits]
-        assert again.features == first.features
-        assert again.confidence == first.confidence
+        # a new process over the same index: the words are read from its folder
+        word_vectors.forget()
+        engine.index().translations.clear()
+        later, _, _ = engine.ranking(question, k=3)
+        for other in (again, later):
+            assert [h.clause for h in other.hits] == [h.clause for h in first.hits]
+            assert other.features == first.features
+            assert other.confidence == first.confidence
+
+
+def test_a_later_clausebot_ask_reads_the_words_an_earlier_one_embedded(
+    built: tuple[Path, Path],
+) -> None:
+    """Each `clausebot ask` is a new process: the words the first embeds for the bridge are
+    kept beside the index, and the second reads them there (the file does not grow) and
+    gives the same answer."""
+    from retrieval.word_vectors import FOLDER
+
+    corpus, index = built
+    forget_words(index)
+    question = "Nazirlər görüşündə neçə nazir iştirak etdi?"
+    first = _ask(built, "--json", question)
+    assert first.returncode == 0, first.stderr
+    [kept] = (index / FOLDER).iterdir()
+    size = kept.stat().st_size
+    assert size > 0
+    second = _ask(built, "--json", question)
+    assert second.returncode == 0, second.stderr
+    assert kept.stat().st_size == size
+    assert json.loads(second.stdout) == json.loads(first.stdout)
 
 
 def test_language_means_tell_the_question_languages(built: tuple[Path, Path]) -> None:

@@ -38,6 +38,8 @@ from retrieval.ranking import rank
 from retrieval.scores import HUB_WEIGHT, hubness, unit_scores
 from retrieval.settings import Settings
 from retrieval.types import Clause
+from retrieval.word_vectors import forget
+from tests.conftest import forget_words
 
 
 def test_logistic_fit_keeps_each_weight_within_its_sign() -> None:
@@ -301,7 +303,7 @@ def test_a_question_asked_again_is_read_in_one_pass(
 
     # the hashing embedder's word vectors are far coarser than e5's: a lower bar for a match
     monkeypatch.setattr(bridge, "TRANSLATE_AT", 0.45)
-    monkeypatch.setattr(bridge, "_WORD_CACHE", {})
+    forget_words(settings.index)
     embedder = Calls()
     engine = Engine(settings, embedders=[embedder])
     question = "How many ministers from Azerbaycan attended?"
@@ -309,7 +311,7 @@ def test_a_question_asked_again_is_read_in_one_pass(
     # Turkish "Azerbaycan" is no name of the corpus as written, but translates to one
     assert bridge.question_words(engine.index(), question).common == frozenset()
     assert translate(engine.index(), embedder, question).common == {"Azerbaycan"}
-    monkeypatch.setattr(bridge, "_WORD_CACHE", {})
+    forget_words(settings.index)
     engine.index().translations.clear()  # what was looked up: nothing, as at first
     embedder.calls.clear()
     first, _, _ = engine.ranking(question, k=3)
@@ -326,6 +328,47 @@ def test_a_question_asked_again_is_read_in_one_pass(
     assert "Which ministers from spoke?" in embedder.calls[0]
 
 
+def test_a_new_process_reads_the_words_kept_beside_the_index(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words the bridge embedded for one process are kept in the index's folder: a new
+    process (here, one that has forgotten everything) reads them there, embeds the question
+    alone, and ranks it as the first did. A rebuild of the corpus keeps them."""
+    from retrieval import bridge
+
+    class Calls(HashingEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[list[str]] = []
+
+        def embed(self, texts: Any, *, query: bool = False) -> np.ndarray:
+            if query:
+                self.calls.append(list(texts))
+            return super().embed(texts, query=query)
+
+    monkeypatch.setattr(bridge, "TRANSLATE_AT", 0.45)  # the hashing vectors are coarse
+    forget_words(settings.index)
+    question = "Hangi bakanlar Azerbaycan toplantısına katıldı?"
+    embedder = Calls()
+    engine = Engine(settings, embedders=[embedder])
+    new = bridge.question_words(engine.index(), question).unknown
+    embedder.calls.clear()
+    first, _, _ = engine.ranking(question, k=3)
+    assert new and all(w in embedder.calls[0] for w in new)
+    forget()  # a new process: nothing in memory
+    embedder = Calls()
+    engine = Engine(settings, embedders=[embedder])
+    later, _, _ = engine.ranking(question, k=3)
+    assert not any(w in call for call in embedder.calls for w in new)
+    assert later.hits == first.hits and later.confidence == first.confidence
+    (settings.corpus / "extra.txt").write_text("A new clause about fees.\n", encoding="utf-8")
+    engine.build()
+    forget()
+    embedder.calls.clear()
+    engine.ranking(question, k=3)
+    assert not any(w in call for call in embedder.calls for w in new)
+
+
 def test_a_word_is_searched_for_in_the_vocabulary_once_per_index(
     fake_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -338,9 +381,9 @@ def test_a_word_is_searched_for_in_the_vocabulary_once_per_index(
     searched: list[list[str]] = []
     original = bridge._word_vectors
 
-    def counted(embedder: Any, words: list[str]) -> np.ndarray:
+    def counted(loaded: Any, embedder: Any, words: list[str]) -> np.ndarray:
         searched.append(list(words))
-        return original(embedder, words)
+        return original(loaded, embedder, words)
 
     monkeypatch.setattr(bridge, "_word_vectors", counted)
     loaded = fake_engine.index()
@@ -379,7 +422,7 @@ def test_a_foreign_word_means_the_corpus_word_its_question_is_near(
     loaded: Any = SimpleNamespace(spaces=[space], words=vocabulary)
     words = bridge.Words(["bir"], frozenset(), frozenset(), 0, ["bir"])
     monkeypatch.setattr(
-        bridge, "_word_vectors", lambda _e, ws: np.stack([unit(3, 1, 0, 0)] * len(ws))
+        bridge, "_word_vectors", lambda _l, _e, ws: np.stack([unit(3, 1, 0, 0)] * len(ws))
     )
     monkeypatch.setattr(bridge, "TRANSLATE_AT", 0.95)
     loaded.translations = {}
@@ -392,7 +435,9 @@ def test_a_foreign_word_means_the_corpus_word_its_question_is_near(
     loaded.translations = {}
     searched: list[list[str]] = []
     read = bridge._word_vectors
-    monkeypatch.setattr(bridge, "_word_vectors", lambda e, ws: searched.append(ws) or read(e, ws))
+    monkeypatch.setattr(
+        bridge, "_word_vectors", lambda lo, e, ws: searched.append(ws) or read(lo, e, ws)
+    )
     assert bridge.meanings(loaded, HashingEmbedder(), words, unit(3, 0, 1, 0)) == in_context
     assert bridge.lookup(loaded, HashingEmbedder(), words) == {"bir": "bier"}
     assert searched == [["bir"]]
