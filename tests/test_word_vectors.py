@@ -3,13 +3,22 @@ exactly by a new process, and a damaged or unwritable file never costs an answer
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from retrieval import word_vectors
-from retrieval.word_vectors import WORD_BYTES, find, forget, keep, missing, path_for
+from retrieval.word_vectors import (
+    SETTLED_AFTER,
+    WORD_BYTES,
+    find,
+    forget,
+    keep,
+    missing,
+    path_for,
+)
 
 MODEL = "some/model-v1"
 
@@ -50,7 +59,12 @@ def test_a_record_cut_short_is_dropped_and_the_rest_kept(tmp_path: Path) -> None
     keep(tmp_path, MODEL, ["one", "two"], vectors(2))
     path = path_for(tmp_path, MODEL)
     whole = path.read_bytes()
-    path.write_bytes(whole[:-5])  # the last write cut short
+    path.write_bytes(whole[:-5])  # the last write under way (another process's), or cut short
+    forget()
+    assert missing(tmp_path, MODEL, ["one", "two"]) == ["two"]
+    assert len(path.read_bytes()) == len(whole) - 5  # under way: left to its writer
+    old = path.stat().st_mtime - 2 * SETTLED_AFTER
+    os.utime(path, (old, old))  # cut short
     forget()
     assert missing(tmp_path, MODEL, ["one", "two"]) == ["two"]
     record = WORD_BYTES + 4 * 8 + 4
