@@ -37,3 +37,4 @@ def test_benchmark_quick_run(tmp_path: Path) -> None:
     assert real["paragraphs"] == 10 and real["questions"] == 30
     assert real["fresh_build_s"] > real["unchanged_s"] > 0 and real["p50_ms"] > 0
     assert real["plain_e5_p50_ms"] > 0 and real["words_kept_p50_ms"] > 0
+    assert real["words_kept_plain_e5_p50_ms"] > 0
