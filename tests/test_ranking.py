@@ -280,6 +280,19 @@ def test_a_question_without_the_words_all_documents_share_is_read_again(
     assert [h.score for h in read.hits] != [h.score for h in without.hits]
 
 
+class QueryCalls(HashingEmbedder):
+    """The hashing embedder, recording each batch it embeds as questions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts: Any, *, query: bool = False) -> np.ndarray:
+        if query:
+            self.calls.append(list(texts))
+        return super().embed(texts, query=query)
+
+
 def test_a_question_asked_again_is_read_in_one_pass(
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,20 +304,10 @@ def test_a_question_asked_again_is_read_in_one_pass(
     looked up before shapes its forms while the new word is embedded."""
     from retrieval import bridge
 
-    class Calls(HashingEmbedder):
-        def __init__(self) -> None:
-            super().__init__()
-            self.calls: list[list[str]] = []
-
-        def embed(self, texts: Any, *, query: bool = False) -> np.ndarray:
-            if query:
-                self.calls.append(list(texts))
-            return super().embed(texts, query=query)
-
     # the hashing embedder's word vectors are far coarser than e5's: a lower bar for a match
     monkeypatch.setattr(bridge, "TRANSLATE_AT", 0.45)
     forget_words(settings.index)
-    embedder = Calls()
+    embedder = QueryCalls()
     engine = Engine(settings, embedders=[embedder])
     question = "How many ministers from Azerbaycan attended?"
     form = "How many ministers from attended?"
@@ -336,27 +339,17 @@ def test_a_new_process_reads_the_words_kept_beside_the_index(
     alone, and ranks it as the first did. A rebuild of the corpus keeps them."""
     from retrieval import bridge
 
-    class Calls(HashingEmbedder):
-        def __init__(self) -> None:
-            super().__init__()
-            self.calls: list[list[str]] = []
-
-        def embed(self, texts: Any, *, query: bool = False) -> np.ndarray:
-            if query:
-                self.calls.append(list(texts))
-            return super().embed(texts, query=query)
-
     monkeypatch.setattr(bridge, "TRANSLATE_AT", 0.45)  # the hashing vectors are coarse
     forget_words(settings.index)
     question = "Hangi bakanlar Azerbaycan toplantısına katıldı?"
-    embedder = Calls()
+    embedder = QueryCalls()
     engine = Engine(settings, embedders=[embedder])
     new = bridge.question_words(engine.index(), question).unknown
     embedder.calls.clear()
     first, _, _ = engine.ranking(question, k=3)
     assert new and all(w in embedder.calls[0] for w in new)
     forget()  # a new process: nothing in memory
-    embedder = Calls()
+    embedder = QueryCalls()
     engine = Engine(settings, embedders=[embedder])
     later, _, _ = engine.ranking(question, k=3)
     assert not any(w in call for call in embedder.calls for w in new)
