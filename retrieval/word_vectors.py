@@ -12,11 +12,11 @@ keeps its words.
 A file is a head (MAGIC and the vectors' length) and records of one size: the word in UTF-8
 padded to WORD_BYTES, its float32 vector (exactly the vector embedded) and a CRC-32 of both.
 Opening a file reads only where each word's record is (15 ms for a file of MAX_WORDS); a
-record is checked when its word is first asked for. Processes append side by side (whole records, one write a batch); a record cut short
-at the end (a write interrupted, not one under way) is dropped, a record that does not check
-out is embedded again, and a file that is not one of these is started afresh. A folder that
-cannot be written keeps the words in memory only. The ranking is the same whichever words
-are kept (tests/test_model.py).
+record is checked when its word is first asked for. Processes append side by side (whole
+records, one write a batch); a record cut short at the end (a write interrupted, not one
+under way) is dropped, a record that does not check out is embedded again, and a file that
+is not one of these is started afresh. A folder that cannot be written keeps the words in
+memory only. The ranking is the same whichever words are kept (tests/test_model.py).
 """
 
 from __future__ import annotations
@@ -222,22 +222,33 @@ def _store(shelf: _Shelf, words: Sequence[str], vectors: np.ndarray) -> None:
     if not records:
         return
     try:
-        if not shelf.path.exists():
-            shelf.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=shelf.path.parent, prefix=".words-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(_HEAD.pack(MAGIC, dim) + b"".join(records))
-            try:
-                os.link(temporary, shelf.path)
-                shelf.dim = dim
-                return
-            except FileExistsError:  # another process made it first: append to theirs
-                pass
-            finally:
-                os.unlink(temporary)
-        with open(shelf.path, "ab", buffering=0) as out:
-            out.write(b"".join(records))
+        if shelf.path.exists() or not _create(shelf.path, _HEAD.pack(MAGIC, dim), records):
+            with open(shelf.path, "ab", buffering=0) as out:
+                out.write(b"".join(records))
         shelf.dim = dim
     except OSError as exc:
         shelf.writable = False
         log.info("word vectors not kept on disk (%s): %s", shelf.path, exc)
+
+
+def _create(path: Path, head: bytes, records: list[bytes]) -> bool:
+    """Make the file with its head and first records, all at once: False when another
+    process made it first (then the records are for appending to theirs)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".words-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(head + b"".join(records))
+        os.link(temporary, path)
+        return True
+    except FileExistsError:
+        return False
+    except PermissionError:  # a file system without hard links: created in place instead
+        try:
+            with open(path, "xb", buffering=0) as out:
+                out.write(head + b"".join(records))
+            return True
+        except FileExistsError:
+            return False
+    finally:
+        os.unlink(temporary)

@@ -3,6 +3,7 @@ exactly by a new process, and a damaged or unwritable file never costs an answer
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -101,3 +102,41 @@ def test_a_folder_that_cannot_be_written_keeps_words_in_memory(tmp_path: Path) -
     assert missing(tmp_path, MODEL, ["one"]) == []
     forget()
     assert missing(tmp_path, MODEL, ["one"]) == ["one"]
+
+
+def _keep_in_a_process(root: Path, start: int) -> None:
+    forget()
+    for n in range(start, start + 40, 2):  # two words a write, as a question's batch
+        keep(root, MODEL, [f"w{n}", f"w{n + 1}"], vectors(2, seed=n))
+
+
+def test_processes_keeping_words_at_once_lose_none(tmp_path: Path) -> None:
+    """Four processes append to one new file at once (one of them creates it): every word is
+    read back, exactly."""
+    context = multiprocessing.get_context("fork")
+    workers = [
+        context.Process(target=_keep_in_a_process, args=(tmp_path, s)) for s in range(0, 160, 40)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    found = find(tmp_path, MODEL, [f"w{n}" for n in range(160)])
+    assert len(found) == 160
+    for n in range(0, 160, 2):
+        assert np.array_equal(found[f"w{n}"], vectors(2, seed=n)[0])
+        assert np.array_equal(found[f"w{n + 1}"], vectors(2, seed=n)[1])
+
+
+def test_a_file_system_without_hard_links_still_keeps_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*_: object) -> None:
+        raise PermissionError("hard links are not supported here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    keep(tmp_path, MODEL, ["one"], vectors(1))
+    keep(tmp_path, MODEL, ["two"], vectors(1, seed=1))
+    forget()
+    assert missing(tmp_path, MODEL, ["one", "two"]) == []
