@@ -42,6 +42,8 @@ FOLDER = "word-vectors"  # under the index's root folder, beside its generations
 MAX_WORDS = 20_000  # kept in memory, and stored in one model's file
 WORD_BYTES = 64  # a longer word (in UTF-8) is kept in memory only
 MAGIC = b"CBWORDS1"
+# as the index's own files: a bot running as another user than the build still reads them
+FILE_MODE = 0o644
 SETTLED_AFTER = 2.0  # seconds since a file's last write after which a record cut short is one
 _HEAD = struct.Struct("<8sI4x")  # MAGIC, the vectors' length
 
@@ -194,6 +196,7 @@ def _take(shelf: _Shelf, model: str, word: str) -> np.ndarray | None:
 def _rewrite(shelf: _Shelf, data: bytes) -> None:
     try:
         handle, temporary = tempfile.mkstemp(dir=shelf.path.parent, prefix=".words-")
+        os.fchmod(handle, FILE_MODE)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temporary, shelf.path)
@@ -236,6 +239,7 @@ def _create(path: Path, head: bytes, records: list[bytes]) -> bool:
     process made it first (then the records are for appending to theirs)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".words-")
+    os.fchmod(handle, FILE_MODE)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(head + b"".join(records))

@@ -38,6 +38,7 @@ def test_a_new_process_reads_the_kept_words_exactly(tmp_path: Path) -> None:
     words = ["nüfusunun", "население", "Bakıda"]
     kept = vectors(3)
     keep(tmp_path, MODEL, words, kept)
+    assert path_for(tmp_path, MODEL).stat().st_mode & 0o777 == 0o644  # readable by others
     keep(tmp_path, "other/model", ["население"], vectors(1, seed=1))
     forget()
     found = find(tmp_path, MODEL, [*words, "yeni"])
