@@ -22,17 +22,10 @@ def token_matches(
     the tokens of each clause `ids`, read where they lie in `states` (single or half
     precision); None where the engine cannot (no engine, other types or widths)."""
     lib = library()
-    dim = states.shape[1] if states.ndim == 2 else 0
-    if (
-        lib is None
-        or states.dtype not in (np.float32, np.float16)
-        or not states.flags.c_contiguous
-        or starts.dtype != np.int64
-        or dim % 8
-        or question.ndim != 2
-        or question.shape[1] != dim
-    ):
+    readable = _engine_reads(lib, states, (np.float32, np.float16), question)
+    if not readable or starts.dtype != np.int64:
         return None
+    dim = question.shape[1]
     ids = np.ascontiguousarray(ids, dtype=np.int64)
     starts = np.ascontiguousarray(starts)
     question = np.ascontiguousarray(question, dtype=np.float32)
@@ -59,16 +52,8 @@ def cosines(rows: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     NumPy's for one vector, or where the engine cannot. The same values to the last bits of
     a float."""
     lib = library()
-    dim = rows.shape[1] if rows.ndim == 2 else 0
-    if (
-        lib is not None
-        and len(vectors) >= 2
-        and rows.dtype == np.float32
-        and rows.flags.c_contiguous
-        and not dim % 8
-        and vectors.ndim == 2
-        and vectors.shape[1] == dim
-    ):
+    if len(vectors) >= 2 and _engine_reads(lib, rows, (np.float32,), vectors):
+        dim = vectors.shape[1]
         read = np.ascontiguousarray(vectors, dtype=np.float32)
         out = np.empty((len(read), len(rows)), dtype=np.float32)
         if not lib.rows_cosines(
@@ -81,3 +66,17 @@ def cosines(rows: np.ndarray, vectors: np.ndarray) -> np.ndarray:
         ):
             return out
     return (rows @ vectors.T).T  # (many x few), transposed: BLAS takes it faster so
+
+
+def _engine_reads(lib: object, rows: np.ndarray, types: tuple[type, ...], few: np.ndarray) -> bool:
+    """Whether late.c can take `few` (one vector a row) against `rows`: an engine, rows of
+    one of `types` in one block, eight floats at a time, and vectors as wide."""
+    dim = rows.shape[1] if rows.ndim == 2 else 0
+    return (
+        lib is not None
+        and rows.dtype in types
+        and rows.flags.c_contiguous
+        and not dim % 8
+        and few.ndim == 2
+        and few.shape[1] == dim
+    )
