@@ -195,14 +195,27 @@ def _take(shelf: _Shelf, model: str, word: str) -> np.ndarray | None:
 
 def _rewrite(shelf: _Shelf, data: bytes) -> None:
     try:
-        handle, temporary = tempfile.mkstemp(dir=shelf.path.parent, prefix=".words-")
-        os.fchmod(handle, FILE_MODE)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, shelf.path)
+        os.replace(_temporary(shelf.path.parent, data), shelf.path)
     except OSError as exc:
-        shelf.writable = False
-        log.info("word vectors not kept on disk (%s): %s", shelf.path, exc)
+        _not_kept(shelf, exc)
+
+
+def _not_kept(shelf: _Shelf, exc: OSError) -> None:
+    shelf.writable = False
+    log.info("word vectors not kept on disk (%s): %s", shelf.path, exc)
+
+
+def _temporary(folder: Path, data: bytes) -> str:
+    """A new file in `folder` holding `data`, with FILE_MODE: its path."""
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".words-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            os.fchmod(out.fileno(), FILE_MODE)
+            out.write(data)
+    except OSError:
+        os.unlink(temporary)
+        raise
+    return temporary
 
 
 def _store(shelf: _Shelf, words: Sequence[str], vectors: np.ndarray) -> None:
@@ -230,19 +243,16 @@ def _store(shelf: _Shelf, words: Sequence[str], vectors: np.ndarray) -> None:
                 out.write(b"".join(records))
         shelf.dim = dim
     except OSError as exc:
-        shelf.writable = False
-        log.info("word vectors not kept on disk (%s): %s", shelf.path, exc)
+        _not_kept(shelf, exc)
 
 
 def _create(path: Path, head: bytes, records: list[bytes]) -> bool:
     """Make the file with its head and first records, all at once: False when another
     process made it first (then the records are for appending to theirs)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".words-")
-    os.fchmod(handle, FILE_MODE)
+    data = head + b"".join(records)
+    temporary = _temporary(path.parent, data)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(head + b"".join(records))
         os.link(temporary, path)
         return True
     except FileExistsError:
@@ -250,7 +260,7 @@ def _create(path: Path, head: bytes, records: list[bytes]) -> bool:
     except PermissionError:  # a file system without hard links: created in place instead
         try:
             with open(path, "xb", buffering=0) as out:
-                out.write(head + b"".join(records))
+                out.write(data)
             return True
         except FileExistsError:
             return False
