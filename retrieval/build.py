@@ -21,7 +21,7 @@ import numpy as np
 
 from retrieval.corpus import CorpusProblem, fsync_path
 from retrieval.embed import Embedder, token_states
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import TOKENIZER, LexicalIndex
 from retrieval.loaded import dense_index
 from retrieval.progress import Reporter
 from retrieval.reference import (
@@ -69,6 +69,7 @@ def build_inputs(embedders: Sequence[Embedder]) -> dict[str, Any]:
         # an index without token states is built again by an engine that gives them
         "token_states": bool(embedders) and token_states(embedders[0]),
         "segmenter": SEGMENTER_VERSION,
+        "tokenizer": TOKENIZER,
         **inputs_digest(),
     }
 
@@ -261,11 +262,14 @@ def _previous(folder: Path, manifest: dict[str, Any]) -> _Previous:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("previous index not reused (%s): embedding every clause", exc)
         return _Previous()
-    try:
-        lexical: LexicalIndex | None = LexicalIndex.load(folder / LEXICAL, len(records["clauses"]))
-    except (OSError, ValueError) as exc:
-        log.warning("previous lexical index not reused (%s): tokenizing every clause", exc)
-        lexical = None
+    lexical: LexicalIndex | None = None
+    if (manifest.get("inputs") or {}).get("tokenizer") != TOKENIZER:
+        log.info("the previous index was tokenized otherwise: tokenizing every clause")
+    else:
+        try:
+            lexical = LexicalIndex.load(folder / LEXICAL, len(records["clauses"]))
+        except (OSError, ValueError) as exc:
+            log.warning("previous lexical index not reused (%s): tokenizing every clause", exc)
     return _Previous(
         vectors,
         set(manifest.get("hashes", [])),

@@ -17,7 +17,9 @@ def clean_question(raw: str) -> tuple[str, tuple[str, ...]]:
         for ch in raw
         if unicodedata.category(ch) not in ("Cf", "Cs", "Co") or ch in "\u200c\u200d"
     )
-    text = " ".join(text.split())
+    # a letter typed as a letter and a combining mark ("e" and U+0301) is the letter itself:
+    # every stage then reads "Chehadé" alike, however the keyboard sent it
+    text = unicodedata.normalize("NFC", " ".join(text.split()))
     if not text:
         raise QuestionError(
             'the question is empty: ask something, e.g. clausebot ask "Who signed the letter?"'

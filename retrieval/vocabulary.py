@@ -29,8 +29,9 @@ ABBREVIATION = re.compile(r"(?:^|\W)(?:[A-Z]|Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr)$")
 def count_words(texts: Iterable[str]) -> Counter[str]:
     """How often each word (3+ letters, as written) occurs in some texts. A capitalised word
     that opens a sentence or a line is counted as SENTENCE_START + word: its capital says
-    nothing about whether it is a name."""
-    joined = "\n".join(texts)
+    nothing about whether it is a name. A letter written as a letter and a combining mark
+    is read composed, as the lexical index reads it (retrieval.lexical.lower)."""
+    joined = unicodedata.normalize("NFC", "\n".join(texts))
     counts = Counter(w for w in WORD.findall(joined) if len(w) >= 3)
     for match in OPENING.finditer(joined):
         mark, word = match.groups()

@@ -62,11 +62,39 @@ def test_tokens_are_those_of_bm25s() -> None:
     ][::5]
     texts += ["", "   ", "ÇAĞ İstanbul ǅ ß ﬁ ١٢٣ a_b __init__", "The the THE running runs", "x"]
     bm25s = lexical._bm25s()
+    # bm25s reads the text lowered as it is here (the capital dotted I aside: see below)
     expected = bm25s.tokenize(
-        texts, stopwords="en", stemmer=lexical._stemmer(), return_ids=False, show_progress=False
+        [lexical.lower(t) for t in texts],
+        stopwords="en",
+        stemmer=lexical._stemmer(),
+        return_ids=False,
+        show_progress=False,
     )
     assert tokenize(texts) == expected
     assert [tokenize([text])[0] for text in texts] == expected
+
+
+def test_a_letter_with_a_mark_is_read_as_part_of_its_word() -> None:
+    """bm25s's token pattern splits a word at a combining mark. Turkish and Azerbaijani write
+    "İnternet" at the start of a sentence and "internet" inside one; lowered, "İ" is "i" and
+    a combining dot, and bm25s alone leaves "nternet" (and "stanbul"), which matched neither
+    the word in lower case. A letter typed as a letter and a mark ("e" and U+0301) is split
+    off the same way."""
+    bm25s = lexical._bm25s()
+    split = bm25s.tokenize(
+        ["İnternet İstanbul"], stopwords="en", return_ids=False, show_progress=False
+    )
+    assert split == [["nternet", "stanbul"]]  # what bm25s alone gives
+    assert tokenize(["İnternet İstanbul", "internet istanbul"]) == [
+        ["internet", "istanbul"],
+        ["internet", "istanbul"],
+    ]
+    assert tokenize(["IŞIK İLK"]) == tokenize(["işik ilk"])  # the dotless I lowers to i as ever
+    assert tokenize(["Chehade\u0301 is\u0327c\u0327i"]) == tokenize(["Chehadé işçi"])
+    assert tokenize(["Chehadé işçi"]) == [["chehadé", "işçi"]]
+    texts = ["İnternet xidmətləri hər kəs üçün əlçatan olmalıdır.", "Mobil rabitə şəbəkəsi."]
+    index = LexicalIndex.build(texts)
+    assert index.scores(tokenize(["internet xidmətləri"])[0]).argmax() == 0
 
 
 def test_rebuild_tokenizes_only_new_texts_and_equals_a_fresh_build(

@@ -593,6 +593,7 @@ def test_the_nearest_clause_of_the_kind_asked_for_is_raised() -> None:
 def test_question_cleaning() -> None:
     assert clean_question("  Who\tsigned\x00 the\nletter?  ")[0] == "Who signed the letter?"
     assert clean_question("Кто\u200b подписал?")[0] == "Кто подписал?"
+    assert clean_question("Who is Mr. Chehade\u0301?")[0] == "Who is Mr. Chehadé?"
     long_text, notes = clean_question("word " * 1000)
     assert len(long_text) <= MAX_CHARS and notes
     for bad in ("", "   ", "\x00\x01", "?!…"):
@@ -606,6 +607,7 @@ def test_exact_numbers_and_names_rank_first(fake_engine: Engine) -> None:
         ("RITN-Baş-1/5498", "RITN-Baş-1/5498"),
         ("Zarifa Aliyeva", "Zarifa Aliyeva"),
         ("Fadi Chehadé", "Fadi Chehadé"),
+        ("Fadi Chehade\u0301", "Fadi Chehadé"),  # the accent typed as a mark of its own
     ]:
         answer = fake_engine.ask(question, k=1)
         assert needle in answer.passages[0].text, question

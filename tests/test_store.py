@@ -253,6 +253,32 @@ def test_old_generations_are_pruned(fake_engine: Engine, corpus_dir: Path) -> No
     assert len(list(fake_engine.settings.index.glob("gen-*"))) == 2
 
 
+def test_an_index_tokenized_otherwise_is_tokenized_again_without_embedding(
+    settings: Settings, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index built before tokenize() changed (here: before the capital dotted I was read
+    whole) holds the old tokens; the next build tokenizes every clause again, and embeds
+    nothing."""
+    (corpus_dir / "bakı.md").write_text(
+        "---\nid: baki-qeyd\ntitle: Bakı qeydi\ndate: 2013-04-01\n---\n"
+        "İqtisadiyyat nazirliyi rəqəmsal xidmətləri genişləndirir.\n",
+        encoding="utf-8",
+    )
+    engine = Engine(settings, embedders=[HashingEmbedder()])
+    with monkeypatch.context() as old:
+        old.setattr(lexical, "lower", str.lower)  # the tokenizer before
+        old.setattr("retrieval.build.TOKENIZER", lexical.TOKENIZER - 1)
+        engine.build()
+    assert engine.index().lexical.knows("qtisadiyyat")
+    assert not engine.index().lexical.knows("iqtisadiyyat")
+
+    report = engine.build()
+    assert report.embedded == 0 and report.clauses == 30
+    assert engine.index().lexical.knows("iqtisadiyyat")
+    assert not engine.index().lexical.knows("qtisadiyyat")
+    assert engine.build().embedded == 0  # and then nothing to do
+
+
 def test_a_metadata_change_alone_rebuilds(settings: Settings, corpus_dir: Path) -> None:
     engine = Engine(settings, embedders=[HashingEmbedder()])
     engine.build()
@@ -287,6 +313,11 @@ def test_names_are_words_capitalised_inside_sentences_and_never_lower() -> None:
     assert "recognizing" not in found and "phone" not in found  # capitalised only at a start
     assert {"ali", "abbasov"} <= set(found)  # a title's or an initial's period ends nothing
     assert counts["^Prof"] == 1
+    # a letter typed as a letter and a mark is one word with the letter
+    assert count_words(["Fadi Chehade\u0301 and is\u0327c\u0327i"]) == count_words(
+        ["Fadi Chehadé and işçi"]
+    )
+    assert "işçi" in count_words(["Fadi Chehade\u0301 and is\u0327c\u0327i"])
 
 
 def test_index_records_the_corpus_names(fake_engine: Engine) -> None:
