@@ -39,6 +39,11 @@ _CONNECTORS = frozenset(
 )
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[\"“‘'(«]?[A-ZА-ЯЁÇƏĞİÖŞÜ0-9])")
+# where a period and a capital or a number end no sentence, in any language: after an
+# initial or a run of them ("John F. Kennedy", "U.S. Army", "т.е.", "г. Баку"), and after a
+# short word before a number ("No. 81", "et al. 1998", "ст. 5")
+_INITIALS = re.compile(r"(?:^|[^\w.])(?:[^\W\d_]\.)+$")
+_SHORT_BEFORE_NUMBER = re.compile(r"(?:^|\W)[^\W\d_]{1,3}\.$")
 
 # A clause's own number, as documents write them: "1.", "2.3", "(a)", "(iv)", "Article 5", "§ 3"
 _OWN_NUMBER = re.compile(
@@ -305,6 +310,11 @@ def sentences(clause: Clause) -> list[tuple[int, int]]:
     else:
         spans, start = [], 0
         for match in _SENTENCE_BREAK.finditer(text):
+            before = text[max(start, match.start() - 12) : match.start()]
+            if _INITIALS.search(before) or (
+                text[match.end()].isdigit() and _SHORT_BEFORE_NUMBER.search(before)
+            ):
+                continue
             spans.append((start, match.start()))
             start = match.end()
         spans.append((start, len(text)))

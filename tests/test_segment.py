@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrieval.corpus import read_document
-from retrieval.segment import Block, describe, is_heading, segment
+from retrieval.segment import Block, describe, is_heading, segment, sentences
 from retrieval.types import Document, DocumentInfo
 from tests.conftest import CORPUS
 
@@ -94,6 +94,34 @@ def test_a_paragraph_ending_in_a_bracketed_note_stands_alone() -> None:
     # a paragraph cut off mid-sentence is still joined to the one that carries it on
     cut = paragraphs[0].rsplit(" ", 3)[0]
     assert len(segment(_doc(f"{cut}\n\nthe rest of the sentence.[5]"))) == 1
+
+
+def test_sentences_end_at_a_period_but_not_after_an_initial_or_before_a_number() -> None:
+    """A clause's sentences are embedded as units of their own and shown as the highlight:
+    "John F." and "Kennedy was ..." are no sentences. Real text from the benchmark, and the
+    same rule in Russian and Azerbaijani."""
+    text = (
+        "The program was named by Abe Silverstein. It was later dedicated to President John F. "
+        "Kennedy, who proposed it. The U.S. Army took part, as did the U.N. Secretary. "
+        "See No. 81 and Smith et al. 1998 for more. Встреча прошла в г. Баку. Она длилась "
+        "два дня, т.е. до 6 ноября, см. ст. 5 закона. Görüş Bakı ş. Nizami küç. 12 ünvanında "
+        "keçirildi. Sonra nazirlər çıxış etdi? Yes! In 2012. 15 ministers came."
+    )
+    clause = segment(_doc(text))[0]
+    found = [text[a:b] for a, b in sentences(clause)]
+    assert found == [
+        "The program was named by Abe Silverstein.",
+        "It was later dedicated to President John F. Kennedy, who proposed it.",
+        "The U.S. Army took part, as did the U.N. Secretary.",
+        "See No. 81 and Smith et al. 1998 for more.",
+        "Встреча прошла в г. Баку.",
+        "Она длилась два дня, т.е. до 6 ноября, см. ст. 5 закона.",
+        "Görüş Bakı ş. Nizami küç. 12 ünvanında keçirildi.",
+        "Sonra nazirlər çıxış etdi?",
+        "Yes!",
+        "In 2012.",
+        "15 ministers came.",
+    ]
 
 
 def test_letter_header_parts_are_labelled() -> None:
