@@ -38,7 +38,9 @@ _CONNECTORS = frozenset(
     "a an and as at by for from in into of on or that the to with which who whose than".split()
 )
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[\"“‘'(«]?[A-ZА-ЯЁÇƏĞİÖŞÜ0-9])")
+# a period, "!", "?" or ";" and space before a capital or a digit, past any opening quote or
+# bracket; a capital of any script, or a letter of a script without capitals (see sentences)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[\"“‘'(«¿¡\[]*([^\W_]))")
 # where a period and a capital or a number end no sentence, in any language: after an
 # initial or a run of them ("John F. Kennedy", "U.S. Army", "т.е.", "г. Баку"), and after a
 # short word before a number ("No. 81", "et al. 1998", "ст. 5")
@@ -310,9 +312,12 @@ def sentences(clause: Clause) -> list[tuple[int, int]]:
     else:
         spans, start = [], 0
         for match in _SENTENCE_BREAK.finditer(text):
+            first = match.group(1)
+            if first.islower():
+                continue
             before = text[max(start, match.start() - 12) : match.start()]
             if _INITIALS.search(before) or (
-                text[match.end()].isdigit() and _SHORT_BEFORE_NUMBER.search(before)
+                first.isdigit() and _SHORT_BEFORE_NUMBER.search(before)
             ):
                 continue
             spans.append((start, match.start()))

@@ -99,13 +99,14 @@ def test_a_paragraph_ending_in_a_bracketed_note_stands_alone() -> None:
 def test_sentences_end_at_a_period_but_not_after_an_initial_or_before_a_number() -> None:
     """A clause's sentences are embedded as units of their own and shown as the highlight:
     "John F." and "Kennedy was ..." are no sentences. Real text from the benchmark, and the
-    same rule in Russian and Azerbaijani."""
+    same rule in Russian and Azerbaijani, and in other scripts."""
     text = (
         "The program was named by Abe Silverstein. It was later dedicated to President John F. "
         "Kennedy, who proposed it. The U.S. Army took part, as did the U.N. Secretary. "
         "See No. 81 and Smith et al. 1998 for more. Встреча прошла в г. Баку. Она длилась "
         "два дня, т.е. до 6 ноября, см. ст. 5 закона. Görüş Bakı ş. Nizami küç. 12 ünvanında "
-        "keçirildi. Sonra nazirlər çıxış etdi? Yes! In 2012. 15 ministers came."
+        "keçirildi. Sonra nazirlər çıxış etdi? Yes! In 2012. 15 ministers came. Sie kamen. "
+        "Ärzte halfen. ¿Qué pasó? Él respondió. 東京で会った. Ελλάδα."
     )
     clause = segment(_doc(text))[0]
     found = [text[a:b] for a, b in sentences(clause)]
@@ -121,6 +122,12 @@ def test_sentences_end_at_a_period_but_not_after_an_initial_or_before_a_number()
         "Yes!",
         "In 2012.",
         "15 ministers came.",
+        "Sie kamen.",  # capitals of every script start a sentence
+        "Ärzte halfen.",
+        "¿Qué pasó?",
+        "Él respondió.",
+        "東京で会った.",  # and so does a letter of a script without capitals
+        "Ελλάδα.",
     ]
 
 
