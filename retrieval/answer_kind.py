@@ -16,6 +16,7 @@ import numpy as np
 
 from retrieval.loaded import LoadedIndex
 from retrieval.scores import best
+from retrieval.segment import OTHER_MONTHS
 from retrieval.types import Clause
 
 # What a question asks for when it asks for a quantity, in the readers' languages (English,
@@ -50,23 +51,33 @@ NUMBER_WORDS = (
     r"|[Ee]leven|[Tt]welve|[Tt]wenty|[Tt]hirty|[Hh]undreds?|[Tt]housands?|[Mm]illions?"
     r"|[Bb]illions?|[Dd]ozens?"
 )
+# A day's date in the other readers' languages, as a text in them writes it: the day, then
+# the month (retrieval.segment.OTHER_MONTHS)
+OTHER_DATES = rf"\b\d{{1,2}}\s+(?:{OTHER_MONTHS})(?![^\W\d_])"
 NUMBER = re.compile(rf"\d|\b(?:{NUMBER_WORDS}|{MONTHS})\b")
 # A count: a number of things ("12 ministers", "over 100 respected guests", "two
-# countries", "40%"), not any number (a street number, a postcode, a fax number)
+# countries", "40%"), not any number (a street number, a postcode, a fax number). In English
+# the things are a plural. A word of another script after the number, or one that starts with
+# a letter English does not write, is read as things counted ("12 министров", "7 şirkət"):
+# Russian's plural after a number is no "-s", and Azerbaijani and Turkish write none there.
+# Their words in plain Latin letters ("12 nazir") cannot be told from English ones, and stay
+# no count.
 COUNT = re.compile(
     rf"(?:\d|\b(?:{NUMBER_WORDS})\b)[\d,.]*\s*(?:%|per ?cent\b|(?:[a-z][\w-]*\s+){{0,2}}"
-    r"(?:[a-z][\w-]*s|people|men|women|children|staff|personnel)\b)"
+    r"(?:[a-z][\w-]*s|people|men|women|children|staff|personnel)\b"
+    r"|(?:[^\W\d_][\w-]*\s+){0,2}[^\W\d_A-Za-z])"
 )
-# A year, a month, a date written in figures (19.12.2012, 12/19/2012), a weekday or a
-# relative day; not any number (a phone number is no date)
+# A year, a month, a date written in figures (19.12.2012, 12/19/2012) or in words, a weekday
+# or a relative day; not any number (a phone number is no date)
 TIME = re.compile(
     rf"\b(?:1[5-9]\d\d|20\d\d|{MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday"
     r"|Sunday|today|tomorrow|yesterday)\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
+    rf"|{OTHER_DATES}"
 )
 # A sum of money: a currency sign or the name or code of a currency
 MONEY = re.compile(
     r"[$€£¥₼₽₺]|\b(?:dollars?|euros?|pounds? sterling|manats?|roubles?|rubles?|liras?|yen"
-    r"|USD|EUR|AZN|GBP|RUB|TRY)\b"
+    r"|USD|EUR|AZN|GBP|RUB|TRY|TL|доллар\w*|евро|манат\w*|рубл\w*|лир\w*)\b"
 )
 ANSWER_TYPES = (
     (ASKS_MONEY, MONEY),

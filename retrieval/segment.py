@@ -18,20 +18,48 @@ from dataclasses import dataclass
 from retrieval.types import Clause, Document
 
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
-_SALUTATION = re.compile(r"^(Dear|To whom it may concern|Your Excellency|Excellency)\b", re.I)
-_VALEDICTION = re.compile(
-    r"^(best regards|kind regards|warm regards|regards|sincerely|yours (sincerely|faithfully|truly)"
-    r"|respectfully|with (best|kind) regards|with respect)\b",
+# The parts of a letter, as letters in English and in the readers' other languages (Russian,
+# Azerbaijani, Turkish) write them, and German, Spanish and French ones
+_SALUTATION = re.compile(
+    r"^(Dear|To whom it may concern|Your Excellency|Excellency|Уважаем\w*|Многоуважаем\w*"
+    r"|Глубокоуважаем\w*|Ваше Превосходительство|Hörmətli|Zati-aliləri|Sayın|Ekselansları"
+    r"|Sehr geehrte\w*|Estimad[oa]s?|Excelentísim[oa]|Monsieur|Madame|Excellence)\b",
     re.I,
 )
-_ENCLOSURE = re.compile(r"^(encl\.?|enclosures?|attachments?|annex(es)?)\b", re.I)
-_CONTACT = re.compile(r"^(phone|tel\.?|telephone|fax|e-?mail|mobile|web|website)\b", re.I)
-_ADDRESSEE = re.compile(r"^to\s*:", re.I)
-_COPY = re.compile(r"^(cc|copy|copies)\s*:", re.I)
-_REFERENCE = re.compile(r"^(№|no\.|ref\.?|reference|our ref|your ref)", re.I)
+_VALEDICTION = re.compile(
+    r"^(best regards|kind regards|warm regards|regards|sincerely|yours (sincerely|faithfully|truly)"
+    r"|respectfully|with (best|kind) regards|with respect|с (глубоким |искренним )?уважением"
+    r"|с наилучшими пожеланиями|искренне ваш\w*|(dərin |səmimi )?hörmətlə|ehtiramla"
+    r"|saygılarımla|saygılarımızla|mit freundlichen grüßen|hochachtungsvoll|atentamente"
+    r"|saludos cordiales|cordialement|veuillez agréer)\b",
+    re.I,
+)
+_ENCLOSURE = re.compile(
+    r"^(encl\.?|enclosures?|attachments?|annex(es)?|приложени[ея]|əlavə(lər)?\s*:"
+    r"|ek(ler)?\s*[:\-–]|anlage|anhang|anexos?|pièces? jointes?)(?![^\W\d_])",
+    re.I,
+)
+_CONTACT = re.compile(
+    r"^(phone|tel\.?|telephone|fax|e-?mail|mobile|web|website|телефон|тел\.?|факс|эл\. ?почта"
+    r"|faks|e-poçt|e-posta|telefon|teléfono|téléphone|tél\.?|courriel)(?![^\W\d_])",
+    re.I,
+)
+_ADDRESSEE = re.compile(r"^(to|кому|kimə|kime|an|para|à)\s*:", re.I)
+_COPY = re.compile(r"^(cc|copy|copies|копия|копии|surəti|bilgi|kopie|copia|copie)\s*:", re.I)
+_REFERENCE = re.compile(r"^(№|no\.|ref\.?|reference|our ref|your ref|исх\.|sayı\s*:)", re.I)
 _NUMERIC_DATE = re.compile(r"\d{1,2}\D{0,4}\d{1,2}[./-]\d{2,4}")
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
 _WORD_DATE = re.compile(rf"^\W*\d{{1,2}}(st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}\W*$", re.I)
+# the months of the readers' other languages as a date writes them, after the day ("5 ноября",
+# "5 noyabr", "5 Kasım"; Azerbaijani "may" left out: "Article 5 may apply" is no date)
+OTHER_MONTHS = (
+    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
+    "|yanvar|fevral|mart|aprel|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr"
+    "|Ocak|Şubat|Mart|Nisan|Mayıs|Haziran|Temmuz|Ağustos|Eylül|Ekim|Kasım|Aralık"
+)
+# a header line that is a date in those languages, with what they write after the year
+# ("19 декабря 2012 г.", "19 dekabr 2012-ci il")
+_OTHER_WORD_DATE = re.compile(rf"^\W*\d{{1,2}}\s+({OTHER_MONTHS})\s+\d{{4}}\b.{{0,12}}$", re.I)
 _TRAILING_CLOSERS = "\"'”’»)]*_ \t"
 _SENTENCE_END = ".,;:!?…"
 _CONNECTORS = frozenset(
@@ -47,9 +75,15 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[\"“‘'(«¿¡\[]*([^\W_]))")
 _INITIALS = re.compile(r"(?:^|[^\w.])(?:[^\W\d_]\.)+$")
 _SHORT_BEFORE_NUMBER = re.compile(r"(?:^|\W)[^\W\d_]{1,3}\.$")
 
-# A clause's own number, as documents write them: "1.", "2.3", "(a)", "(iv)", "Article 5", "§ 3"
+# A clause's own number, as documents write them: "1.", "2.3", "(a)", "(iv)", "Article 5",
+# "§ 3"; the word before the number also as the readers' languages write it (Russian "Статья 5",
+# Azerbaijani "Maddə 5", Turkish "Madde 5"), and as German, Spanish and French do
+_NUMBERED = (
+    "Article|Section|Clause|Paragraph|Rule|Статья|Раздел|Пункт|Глава|Maddə|Bölmə|Bənd|Fəsil"
+    "|Madde|Bölüm|Fıkra|Artikel|Abschnitt|Artículo|Sección|Apartado|Chapitre"
+)
 _OWN_NUMBER = re.compile(
-    r"^(?:(Article|Section|Clause|Paragraph|Rule)\s+(\d+(?:\.\d+)*[A-Za-z]?)|§\s*(\d+(?:\.\d+)*)"
+    rf"^(?:({_NUMBERED})\s+(\d+(?:\.\d+)*[A-Za-z]?)[.:]?|§\s*(\d+(?:\.\d+)*)"
     r"|(\d{1,3}(?:\.\d{1,3})*)[.)]|\(([a-z]{1,2}|[ivxlc]{1,6}|\d{1,3})\))(?=\s)",
     re.I,
 )
@@ -170,7 +204,12 @@ def _header_label(block: Block) -> str:
         return LABEL_COPY
     if _CONTACT.match(first):
         return LABEL_CONTACT
-    if _REFERENCE.match(first) or _NUMERIC_DATE.search(first) or _WORD_DATE.match(first):
+    if (
+        _REFERENCE.match(first)
+        or _NUMERIC_DATE.search(first)
+        or _WORD_DATE.match(first)
+        or _OTHER_WORD_DATE.match(first)
+    ):
         return LABEL_DATE_REF
     return LABEL_SENDER
 

@@ -528,6 +528,29 @@ def test_a_time_asked_for_must_be_a_time_not_any_number() -> None:
     _ask_for_a_kind(times, phone, dated, year)
 
 
+def test_a_clause_in_another_language_can_be_the_kind_asked_for() -> None:
+    """A corpus may be written in Russian, Azerbaijani or Turkish: its counts, dates and sums
+    are read in its own words, whatever the question's language."""
+    plain = _clause("Правительства должны защищать свободный поток информации.")
+    counts = (
+        _clause("На встрече присутствовали 12 министров."),
+        _clause("Layihədə 7 şirkət iştirak edir."),
+    )
+    dates = (
+        _clause("Встреча прошла 5 ноября в Баку."),
+        _clause("Görüş 5 noyabr tarixində keçirildi."),
+        _clause("Toplantı 5 Kasım'da yapıldı."),
+    )
+    sums = (_clause("Бюджет составил 40 млн рублей."), _clause("Выделено 5 млн долларов."))
+    _ask_for_a_kind(("Сколько министров участвовало?", "How many companies?"), plain, *counts)
+    _ask_for_a_kind(("Когда прошла встреча?", "Görüş nə vaxt keçirildi?"), plain, *dates)
+    _ask_for_a_kind(("Сколько стоит проект?", "What is the budget of the project?"), plain, *sums)
+    # a number before a word of English that is no plural is no count, nor "5 may" a date
+    assert answer_type_missing("How many?", _clause("Article 5 may apply."))
+    assert answer_type_missing("When?", _clause("Article 5 may apply."))
+    assert answer_type_missing("Когда?", _clause("Статья 5 применяется в 12 случаях."))
+
+
 def test_a_price_asked_for_must_be_a_sum_of_money() -> None:
     phone = _clause("Phone: +(994-12) 493-00-04")
     priced = _clause("Registration costs 25 manats a year.")

@@ -152,6 +152,73 @@ def test_letter_header_parts_are_labelled() -> None:
     assert len(body) == 6
 
 
+AZERBAIJANI_LETTER = """RƏQƏMSAL İNKİŞAF VƏ NƏQLİYYAT NAZİRLİYİ
+Bakı ş., Nizami küç. 12
+
+Tel.: +994 12 000 00 00, E-poçt: info@example.az
+
+19 dekabr 2024-cü il № 12/345
+
+Kimə: Regional Rabitə Birliyinin sədri
+
+Surəti: Nazirlər Kabineti
+
+Hörmətli cənab Sədr,
+
+Sizə regional rabitə proqramına verdiyiniz dəstəyə görə təşəkkür edirəm.
+
+Əlavə olaraq, proqramın hesabatı bu məktuba qoşulur.
+
+Əlavə: Hesabat, 12 səhifə
+
+Hörmətlə,
+Nazir Ə. Məmmədov"""
+
+RUSSIAN_LETTER = """МИНИСТЕРСТВО ЦИФРОВОГО РАЗВИТИЯ
+г. Москва, ул. Тверская, 7
+
+Тел.: +7 495 000-00-00
+
+19 декабря 2024 г.
+Исх. № 45-12/7
+
+Кому: Председателю Совета операторов связи
+
+Уважаемый господин Председатель!
+
+Благодарим Вас за участие в программе цифровой связи.
+
+Приложение: отчёт на 12 листах
+
+С уважением,
+Министр А. Иванов"""
+
+
+def test_letters_in_the_readers_languages_have_their_parts_labelled() -> None:
+    """A letter in Azerbaijani or Russian is read as a letter, as the English one is: its
+    header parts, salutation, enclosure and signature are labelled, the rest is its body."""
+    for text in (AZERBAIJANI_LETTER, RUSSIAN_LETTER):
+        clauses = segment(_doc(text))
+        labels = [c.label for c in clauses]
+        assert labels[0] == "sender and address", text
+        assert "phone, fax and e-mail" in labels and "date and reference number" in labels
+        assert "salutation" in labels and labels[-2:] == ["enclosure", "closing and signature"]
+        if text is AZERBAIJANI_LETTER:
+            assert "addressee" in labels and "copy" in labels
+            body = [c.text for c in clauses if not c.label]
+            assert body == [
+                "Sizə regional rabitə proqramına verdiyiniz dəstəyə görə təşəkkür edirəm.",
+                # "Əlavə olaraq" (in addition) opens a paragraph; "Əlavə:" an enclosure
+                "Əlavə olaraq, proqramın hesabatı bu məktuba qoşulur.",
+            ]
+        assert clauses[-1].text.endswith(("Ə. Məmmədov", "А. Иванов"))
+
+
+def test_clauses_numbered_in_the_readers_languages_are_cited_by_their_number() -> None:
+    text = "Статья 1. Общие положения.\n\nMaddə 2. Vətəndaşların hüquqları.\n\nMADDE 3 - Amaç."
+    assert [c.ref for c in segment(_doc(text))] == ["Статья 1", "Maddə 2", "Madde 3"]
+
+
 def test_a_letter_part_is_described_by_what_it_holds() -> None:
     _, clauses = _clauses("letter-to-icann-2012.txt")
     by_label = {c.label: c for c in clauses if c.label}
