@@ -74,6 +74,20 @@ def test_tokens_are_those_of_bm25s() -> None:
     assert [tokenize([text])[0] for text in texts] == expected
 
 
+def test_russian_words_are_stemmed_as_russian() -> None:
+    """A corpus in Russian finds "министров" for "министры", as one in English finds
+    "ministers" for "minister"; English words keep English's stems."""
+    assert tokenize(["министров министры министр"]) == [["министр"] * 3]
+    assert tokenize(["ministers ministry"]) == [["minist", "ministri"]]
+    texts = [
+        "На встрече присутствовали 12 министров и 7 руководителей организаций.",
+        "Декларация принята единогласно.",
+    ]
+    index = LexicalIndex.build(texts)
+    assert index.scores(tokenize(["Какие министры были?"])[0]).argmax() == 0
+    assert index.scores(tokenize(["Как была принята декларация?"])[0]).argmax() == 1
+
+
 def test_a_letter_with_a_mark_is_read_as_part_of_its_word() -> None:
     """bm25s's token pattern splits a word at a combining mark. Turkish and Azerbaijani write
     "İnternet" at the start of a sentence and "internet" inside one; lowered, "İ" is "i" and
