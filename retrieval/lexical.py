@@ -52,13 +52,12 @@ class ScriptStemmer:
         self.russian = stemmer.Stemmer("russian")
 
     def stemWords(self, words: Sequence[str]) -> list[str]:  # noqa: N802 - PyStemmer's name
-        russian = [i for i, w in enumerate(words) if _CYRILLIC.search(w)]
-        if not russian:
+        cyrillic = [bool(_CYRILLIC.search(w)) for w in words]
+        if not any(cyrillic):
             return list(self.english.stemWords(words))
         stems = list(words)
-        chosen = set(russian)
-        rest = [i for i in range(len(words)) if i not in chosen]
-        for model, rows in ((self.english, rest), (self.russian, russian)):
+        for model, script in ((self.english, False), (self.russian, True)):
+            rows = [i for i, c in enumerate(cyrillic) if c == script]
             for i, stem in zip(rows, model.stemWords([words[i] for i in rows]), strict=True):
                 stems[i] = stem
         return stems

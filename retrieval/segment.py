@@ -19,11 +19,15 @@ from retrieval.types import Clause, Document
 
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
 # The parts of a letter, as letters in English and in the readers' other languages (Russian,
-# Azerbaijani, Turkish) write them, and German, Spanish and French ones
+# Azerbaijani, Turkish) write them, and German, Spanish and French ones. A salutation in
+# those languages is a line of its own that ends in ",", "!" or ":" ("Sayın Bakan,",
+# "Monsieur le Ministre,"): their words also open sentences of other texts ("Sayın Bakan
+# toplantıda konuştu", "Madame Curie ...")
 _SALUTATION = re.compile(
-    r"^(Dear|To whom it may concern|Your Excellency|Excellency|Уважаем\w*|Многоуважаем\w*"
-    r"|Глубокоуважаем\w*|Ваше Превосходительство|Hörmətli|Zati-aliləri|Sayın|Ekselansları"
-    r"|Sehr geehrte\w*|Estimad[oa]s?|Excelentísim[oa]|Monsieur|Madame|Excellence)\b",
+    r"^(Dear|To whom it may concern|Your Excellency|Excellency)\b"
+    r"|^(Уважаем\w*|Многоуважаем\w*|Глубокоуважаем\w*|Ваше Превосходительство|Hörmətli"
+    r"|Zati-aliləri|Sayın|Ekselansları|Sehr geehrte\w*|Estimad[oa]s?|Excelentísim[oa]|Monsieur"
+    r"|Madame|Excellence)\b[^\n]{0,80}[,!:]$",
     re.I,
 )
 _VALEDICTION = re.compile(

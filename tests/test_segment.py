@@ -212,6 +212,9 @@ def test_letters_in_the_readers_languages_have_their_parts_labelled() -> None:
                 "Əlavə olaraq, proqramın hesabatı bu məktuba qoşulur.",
             ]
         assert clauses[-1].text.endswith(("Ə. Məmmədov", "А. Иванов"))
+    # their words also open sentences of texts that are no letters: a salutation is a line
+    for text in ("Bakan geldi.\n\nSayın Bakan toplantıda konuştu.", "Madame Curie was born."):
+        assert not any(c.label for c in segment(_doc(text))), text
 
 
 def test_clauses_numbered_in_the_readers_languages_are_cited_by_their_number() -> None:
