@@ -34,6 +34,7 @@ index: $(VENV)/.installed
 	$(VENV)/bin/clausebot index
 
 XQUAD := --corpus benchmarks/xquad-dev/corpus --index .clausebot/xquad-index
+RUSSIAN := --corpus benchmarks/bundled-ru/corpus --index .clausebot/bundled-ru-index
 
 eval: $(VENV)/.installed
 	$(VENV)/bin/clausebot eval ../shared/eval/dev.jsonl
@@ -41,6 +42,9 @@ eval: $(VENV)/.installed
 	# the public benchmark (benchmarks/xquad-dev, CC BY-SA 4.0): about six minutes
 	$(VENV)/bin/clausebot index $(XQUAD)
 	$(VENV)/bin/clausebot eval $(XQUAD) benchmarks/xquad-dev/questions.jsonl
+	# the bundled corpus in Russian (benchmarks/bundled-ru): a corpus not in English
+	$(VENV)/bin/clausebot index $(RUSSIAN)
+	$(VENV)/bin/clausebot eval $(RUSSIAN) benchmarks/bundled-ru/questions.jsonl
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot retrieval tests benchmarks training

@@ -20,6 +20,7 @@ from retrieval import products, word_vectors
 from retrieval.embed import Embedder, token_states
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
+from retrieval.units import ROLE
 from retrieval.vocabulary import WORD, fold_name
 
 TRANSLATE_AT = 0.88  # cosine at which a question word is taken to mean a corpus word
@@ -327,20 +328,47 @@ def _word_vectors(loaded: LoadedIndex, embedder: Embedder, words: list[str]) -> 
     return np.stack([found[w] for w in words])
 
 
-def towards_english(space: Space, query: np.ndarray, language: str | None = None) -> np.ndarray:
+def towards_english(
+    space: Space, query: np.ndarray, language: str | None = None, target: str = "en"
+) -> np.ndarray:
     """A question not in English, moved by the difference between its language's mean
     question vector and the English one (Space.languages: the same everyday questions in
     each language, so the difference is the language alone). Read across languages, the
     multilingual model's vector of a question carries its language too, which pulls it
     towards whatever clauses happen to lie in that direction; this takes it out. The
     language is the one whose mean is nearest (or `language`, when the caller has it already);
-    a question nearest English is left as it is."""
+    a question nearest English is left as it is. `target`: the corpus's language instead of
+    English (corpus_language), for a corpus in another."""
     means = space.languages
     language = language or language_of(space, query)
-    if language in (None, "en"):
+    if language in (None, target) or target not in means:
         return query
-    moved = query - (means[language] - means["en"])
+    moved = query - (means[language] - means[target])
     return np.asarray(moved / _norm(moved), dtype=np.float32)
+
+
+def corpus_language(loaded: LoadedIndex) -> str:
+    """The language most of the corpus's clauses and sentences are in, by the same means as a
+    question's (language_of): "en" for the bundled corpus and the benchmark, "ru" for the
+    bundled corpus in Russian. The parts of a letter are left out when there is anything
+    else: they are read with what they are for, in English. A question in this language is
+    read as asked; one in another is moved towards it (towards_english). "en" without
+    language means. Kept for the generation."""
+    if loaded._language is None:
+        space = loaded.spaces[0] if loaded.spaces else None
+        found: dict[str, int] = {}
+        if space is not None and len(space.vectors) == len(loaded.units):
+            rows = loaded.units
+            labelled = np.array([bool(c.label) for c in loaded.clauses], dtype=bool)[rows[:, 0]]
+            read = rows[:, 1] != ROLE
+            if (read & ~labelled).any():
+                read &= ~labelled
+            for vector in space.vectors[read]:
+                language = language_of(space, vector)
+                if language is not None:
+                    found[language] = found.get(language, 0) + 1
+        loaded._language = max(sorted(found), key=found.__getitem__) if found else "en"
+    return loaded._language
 
 
 def language_of(space: Space, query: np.ndarray) -> str | None:

@@ -105,6 +105,7 @@ class LoadedIndex:
     tokens: TokenStates | None = None  # the first model's, of each clause (retrieval.late)
     _starts: np.ndarray | None = field(default=None, repr=False)
     _common: frozenset[str] | None = field(default=None, repr=False)
+    _language: str | None = field(default=None, repr=False)  # see bridge.corpus_language
     # the word bridge's lookups: (model, question word) -> the corpus word it means, or None
     # (bridge.lookup); they hold for this generation of the index only
     translations: dict[tuple[str, str], str | None] = field(

@@ -32,6 +32,7 @@ from retrieval import confidence as evidence
 from retrieval.answer_kind import answer_kind
 from retrieval.bridge import (
     Bridge,
+    corpus_language,
     embed_question,
     language_of,
     question_words,
@@ -146,14 +147,16 @@ def question_language(
     return "en" if is_english(embedders, question) else None
 
 
-def _ranked_units(space: Space, query: np.ndarray, language: str, options: Options) -> np.ndarray:
-    """The unit scores a question of `language` is ranked by: a question not in English is
-    moved towards English, and each unit's hubness for its language is taken off
-    (scores.hubness); an English one is read as asked. Units FAISS did not return keep
-    their -1."""
-    if language == "en":
+def _ranked_units(
+    space: Space, query: np.ndarray, language: str, options: Options, corpus: str = "en"
+) -> np.ndarray:
+    """The unit scores a question of `language` is ranked by: a question not in the corpus's
+    language (`corpus`: English, as a rule) is moved towards it, and each unit's hubness for
+    its language is taken off (scores.hubness); one in it is read as asked. Units FAISS did
+    not return keep their -1."""
+    if language == corpus:
         return unit_scores(space, query)
-    units = unit_scores(space, towards_english(space, query, language))
+    units = unit_scores(space, towards_english(space, query, language, corpus))
     hubs = hubness(space, language) if options.hubness else None
     if hubs is not None:
         units = np.where(units > -1.0, units - HUB_WEIGHT * hubs, units).astype(np.float32)
@@ -190,11 +193,15 @@ def rank(
             asked = by_name[primary.model].embed([question], query=True)[0]
         vectors = {primary.model: asked}
     language = question_language(primary, embedders, question, vectors[primary.model])
-    english = 1.0 if language == "en" else 0.0
+    # the corpus's language (English, as a rule; bridge.corpus_language): a question in it is
+    # read as asked, and `english` (a feature, as the abstention was fitted on English
+    # corpora) says so; one in another language is read across languages
+    corpus = corpus_language(loaded)
+    english = 1.0 if language == corpus else 0.0
     everyday = options.everyday_reference and english == 0.0
-    # the language the multilingual model reads the question as: moved from it towards
-    # English, its hubs taken off ("en": as asked)
-    reading = (language or "en") if options.towards_english else "en"
+    # the language the multilingual model reads the question as: moved from it towards the
+    # corpus's, its hubs taken off (the corpus's: as asked)
+    reading = (language or corpus) if options.towards_english else corpus
     fused = np.zeros(total, dtype=np.float64)
     primary_units: np.ndarray | None = None
     relative = english_cosine = moved_top = 0.0
@@ -203,8 +210,8 @@ def rank(
     with clock("lexical"):
         if options.translate:
             # a question not in English: its words read in its context (bridge.meanings)
-            foreign = options.context_bridge and language not in (None, "en")
-            context = towards_english(primary, asked, language) if foreign else None
+            foreign = options.context_bridge and language not in (None, corpus)
+            context = towards_english(primary, asked, language, corpus) if foreign else None
             bridge = translate(
                 loaded, by_name[primary.model], question, english == 1.0, words, bridged, context
             )
@@ -214,18 +221,19 @@ def rank(
         weight = 1.0
         if space.english_only and len(loaded.spaces) > 1:
             # an English-only model votes on English questions alone: read through the word
-            # bridge, a question in another language lost more than it gained (docs/quality.md)
-            weight = options.english_weight * english
+            # bridge, a question in another language lost more than it gained (docs/quality.md);
+            # and it reads the clauses of an English corpus alone
+            weight = options.english_weight * float(language == corpus == "en")
             if weight == 0.0:
                 continue  # its vote would not count: skip the work
         if space.model not in vectors:
             with clock("embed"):
                 vectors[space.model] = by_name[space.model].embed([question], query=True)[0]
         asked = vectors[space.model]
-        read_as = "en" if space.english_only else reading
+        read_as = corpus if space.english_only else reading
         with clock("search"):
-            units = _ranked_units(space, asked, read_as, options)
-            asked_units = units if read_as == "en" else unit_scores(space, asked)
+            units = _ranked_units(space, asked, read_as, options, corpus)
+            asked_units = units if read_as == corpus else unit_scores(space, asked)
         dense = clause_scores(loaded, units, options.sentence_units)
         fused += weight * zscores(dense)
         if primary_units is None:
@@ -240,15 +248,15 @@ def rank(
             levels = (
                 level,
                 level
-                if read_as == "en"
+                if read_as == corpus
                 else evidence.language_level(
                     space,
                     read_as,
-                    partial(_ranked_units, space, language=read_as, options=options),
+                    partial(_ranked_units, space, language=read_as, options=options, corpus=corpus),
                     "ranked",
                 ),
             )
-        elif space.english_only and english:
+        elif space.english_only and language == corpus == "en":
             english_cosine = float(dense.max())
 
     keeps_states = tokens is not None
@@ -321,9 +329,15 @@ def rank(
         late_top = means.pop(first)
         late_low = weakest(late[first])
         late_lead = late_top - float(np.mean(list(means.values()))) if means else 0.0
-        read_in, e5 = language or "en", by_name[primary.model]
+        read_in, e5 = language or corpus, by_name[primary.model]
         late_level = late_top - evidence.late_level(loaded, primary, read_in, e5)
-        signal = evidence.language_signal(e5, read_in)
+        # how strongly the question's words carry to the corpus's: from the language further
+        # from English of the two (English to English, 1)
+        signal = 1.0
+        if read_in != corpus:
+            signal = min(
+                evidence.language_signal(e5, read_in), evidence.language_signal(e5, corpus)
+            )
         late_scaled, late_lead_scaled = late_level / signal, late_lead / signal
         late_reach_scaled = (
             late_reach - evidence.reach_level(loaded, primary, read_in, e5)

@@ -376,11 +376,13 @@ def test_a_later_clausebot_ask_reads_the_words_an_earlier_one_embedded(
 def test_language_means_tell_the_question_languages(built: tuple[Path, Path]) -> None:
     """The mean of each language's everyday questions is nearest that language's questions
     (questions of neither set); towards_english moves only those not in English."""
-    from retrieval.bridge import language_of, towards_english
+    from retrieval.bridge import corpus_language, language_of, towards_english
     from retrieval.embed import E5Embedder
     from retrieval.store import IndexStore
 
-    space = IndexStore(built[1]).load().spaces[0]
+    loaded = IndexStore(built[1]).load()
+    assert corpus_language(loaded) == "en"
+    space = loaded.spaces[0]
     questions = {
         "en": "Who thanked the organisers of the meeting?",
         "az": "Görüşün təşkilatçılarına kim təşəkkür etdi?",
@@ -394,6 +396,8 @@ def test_language_means_tell_the_question_languages(built: tuple[Path, Path]) ->
         assert language_of(space, vector) == language, question
         moved = towards_english(space, vector)
         assert (moved is vector) == (language == "en")
+        # towards a corpus in Russian, a Russian question stays as asked, the others move
+        assert (towards_english(space, vector, language, "ru") is vector) == (language == "ru")
 
 
 def _abstained(built: tuple[Path, Path], questions: list[str]) -> list[bool]:
@@ -424,3 +428,49 @@ def test_english_questions_that_only_name_the_corpus_abstain(built: tuple[Path, 
     the fit, and the fit knows how strongly the question's language carries to English)."""
     questions = ["When was the city of Baku founded?", "How many employees does ICANN have?"]
     assert _abstained(built, questions) == [True, True]
+
+
+RUSSIAN_CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "bundled-ru" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def built_ru(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The bundled corpus in Russian (benchmarks/bundled-ru), indexed with the default models."""
+    root = tmp_path_factory.mktemp("real-ru")
+    result = run_cli(
+        "index",
+        "--corpus",
+        str(RUSSIAN_CORPUS),
+        "--index",
+        str(root / "idx"),
+        cwd=root,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return RUSSIAN_CORPUS, root / "idx"
+
+
+def test_a_corpus_in_russian_is_read_in_russian(built_ru: tuple[Path, Path]) -> None:
+    """A question in the corpus's language is read as asked, one in another language (English
+    too) is moved towards it; the English-only model keeps out. When the corpus was read as if
+    it were English (before session 25), these English questions found their clause first and
+    were refused all the same, as were 28% of the own set's English questions on this corpus."""
+    from retrieval.bridge import corpus_language
+    from retrieval.store import IndexStore
+
+    assert corpus_language(IndexStore(built_ru[1]).load()) == "ru"
+    expected = {
+        "Why should nations cooperate against cyber threats?": "Поощряя международное",
+        "How should unlawful behaviour on the web be dealt with?": "Укрепляя меры",
+        "What makes extending broadband in poorer nations hard?": "Подчёркивая важность широко",
+        "Кто подписал письмо?": "С уважением,",
+        "Məktubu kim imzalayıb?": "С уважением,",
+    }
+    result = _ask(built_ru, "--json", "-", stdin="\n".join(expected).encode())
+    for line in result.stdout.splitlines():
+        answer = json.loads(line)
+        assert not answer["abstained"], answer["question"]
+        first = answer["passages"][0]
+        assert first["text"].startswith(expected[answer["question"]]), answer["question"]
+    unrelated = json.loads(_ask(built_ru, "--json", "Как испечь хлеб на закваске?").stdout)
+    assert unrelated["abstained"]
