@@ -105,9 +105,9 @@ def _rules() -> tuple[Any, frozenset[str]]:
 _STEMS: dict[str, str] = {}
 STEM_CACHE_SIZE = 200_000
 # what tokenize() gives (and the words retrieval.vocabulary counts), as an index's build
-# inputs record it: a change (2: letters and marks composed, the capital dotted I read whole,
-# see lower; Russian words stemmed as Russian, see ScriptStemmer) makes the next build
-# tokenize every clause again
+# inputs record it: a change (2: letters and marks composed, the capital dotted I read whole
+# and "ё" as "е", see lower; Russian words stemmed as Russian, see ScriptStemmer) makes the
+# next build tokenize every clause again
 TOKENIZER = 2
 
 
@@ -138,8 +138,9 @@ def lower(text: str) -> str:
     composed: "Chehadé" however it was typed. And the capital dotted I of Turkish and
     Azerbaijani ("İnternet", "İstanbul") lowers to "i" and a combining dot (U+0307), which
     would leave "nternet": the dot is dropped, so that "İnternet" and "internet" are one
-    token."""
-    return unicodedata.normalize("NFC", text).lower().replace("\u0307", "")
+    token. Russian's "ё" is read as "е", as Russian text mostly writes it ("пройдёт",
+    "пройдет")."""
+    return unicodedata.normalize("NFC", text).lower().replace("\u0307", "").replace("ё", "е")
 
 
 def text_hash(text: str) -> bytes:

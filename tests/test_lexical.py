@@ -78,6 +78,7 @@ def test_russian_words_are_stemmed_as_russian() -> None:
     """A corpus in Russian finds "министров" for "министры", as one in English finds
     "ministers" for "minister"; English words keep English's stems."""
     assert tokenize(["министров министры министр"]) == [["министр"] * 3]
+    assert tokenize(["Форум пройдёт в Баку"]) == tokenize(["форум пройдет в баку"])
     assert tokenize(["ministers ministry"]) == [["minist", "ministri"]]
     texts = [
         "На встрече присутствовали 12 министров и 7 руководителей организаций.",
