@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.types import Clause, Document
+from retrieval.vocabulary import ABBREVIATION
 
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
 # The parts of a letter, as letters in English and in the readers' other languages (Russian,
@@ -359,8 +360,10 @@ def sentences(clause: Clause) -> list[tuple[int, int]]:
             if first.islower():
                 continue
             before = text[max(start, match.start() - 12) : match.start()]
-            if _INITIALS.search(before) or (
-                first.isdigit() and _SHORT_BEFORE_NUMBER.search(before)
+            if (
+                _INITIALS.search(before)
+                or (before.endswith(".") and ABBREVIATION.search(before[:-1]))  # "Mr. Smith"
+                or (first.isdigit() and _SHORT_BEFORE_NUMBER.search(before))
             ):
                 continue
             spans.append((start, match.start()))

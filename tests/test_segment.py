@@ -102,7 +102,8 @@ def test_sentences_end_at_a_period_but_not_after_an_initial_or_before_a_number()
     same rule in Russian and Azerbaijani, and in other scripts."""
     text = (
         "The program was named by Abe Silverstein. It was later dedicated to President John F. "
-        "Kennedy, who proposed it. The U.S. Army took part, as did the U.N. Secretary. "
+        "Kennedy, who proposed it. Mr. Chehadé and Dr. Ali thanked St. Louis. The U.S. Army "
+        "took part, as did the U.N. Secretary. "
         "See No. 81 and Smith et al. 1998 for more. Встреча прошла в г. Баку. Она длилась "
         "два дня, т.е. до 6 ноября, см. ст. 5 закона. Görüş Bakı ş. Nizami küç. 12 ünvanında "
         "keçirildi. Sonra nazirlər çıxış etdi? Yes! In 2012. 15 ministers came. Sie kamen. "
@@ -113,6 +114,7 @@ def test_sentences_end_at_a_period_but_not_after_an_initial_or_before_a_number()
     assert found == [
         "The program was named by Abe Silverstein.",
         "It was later dedicated to President John F. Kennedy, who proposed it.",
+        "Mr. Chehadé and Dr. Ali thanked St. Louis.",  # a title's period ends nothing
         "The U.S. Army took part, as did the U.N. Secretary.",
         "See No. 81 and Smith et al. 1998 for more.",
         "Встреча прошла в г. Баку.",
