@@ -360,27 +360,34 @@ def corpus_language(loaded: LoadedIndex) -> str:
     if loaded._language is None:
         loaded._language = "en"
         space = loaded.spaces[0] if loaded.spaces else None
-        means = space.languages if space is not None else {}
-        if space is not None and "en" in means and len(space.vectors) == len(loaded.units):
+        if space is not None and len(space.vectors) == len(loaded.units):
             rows = loaded.units
             read = np.flatnonzero(rows[:, 1] != ROLE)
             if len(read) > LANGUAGE_SAMPLE:  # a large corpus: units spread over all of it
                 read = read[np.linspace(0, len(read) - 1, LANGUAGE_SAMPLE).astype(np.int64)]
             plain = [int(u) for u in read if not loaded.clauses[int(rows[u, 0])].label]
-            codes = list(means)
-            directions = np.stack([means[c] / _norm(means[c]) for c in codes])
-            nearest = np.argmax(space.vectors[plain or read] @ directions.T, axis=1)
-            if len(nearest):  # as language_of reads each, the first language on a tie
-                loaded._language = codes[int(np.bincount(nearest, minlength=len(codes)).argmax())]
+            found = _nearest_languages(space, space.vectors[plain or read])
+            if found:  # the most common; the first of the means on a tie
+                loaded._language = max(space.languages, key=found.count)
     return loaded._language
 
 
 def language_of(space: Space, query: np.ndarray) -> str | None:
     """The language whose mean question vector is nearest the question; None without means."""
+    found = _nearest_languages(space, query[None, :])
+    return found[0] if found else None
+
+
+def _nearest_languages(space: Space, vectors: np.ndarray) -> list[str]:
+    """For each of `vectors`, the language whose mean question vector is nearest (cosine to
+    the mean's direction; the first of the means on a tie); none without means."""
     means = space.languages
-    if "en" not in means or len(means) < 2:
-        return None
-    return max(means, key=lambda code: float(query @ means[code]) / _norm(means[code]))
+    if "en" not in means or len(means) < 2 or not len(vectors):
+        return []
+    codes = list(means)
+    norms = np.array([_norm(means[code]) for code in codes])
+    nearest = np.argmax((vectors @ np.stack([means[c] for c in codes]).T) / norms, axis=1)
+    return [codes[int(i)] for i in nearest]
 
 
 def _norm(vector: np.ndarray) -> float:

@@ -198,6 +198,7 @@ def rank(
     # corpora) says so; one in another language is read across languages
     corpus = corpus_language(loaded)
     english = 1.0 if language == corpus else 0.0
+    english_model_reads = language == corpus == "en"  # see the English-only model below
     everyday = options.everyday_reference and english == 0.0
     # the language the multilingual model reads the question as: moved from it towards the
     # corpus's, its hubs taken off (the corpus's: as asked)
@@ -223,7 +224,7 @@ def rank(
             # an English-only model votes on English questions alone: read through the word
             # bridge, a question in another language lost more than it gained (docs/quality.md);
             # and it reads the clauses of an English corpus alone
-            weight = options.english_weight * float(language == corpus == "en")
+            weight = options.english_weight * float(english_model_reads)
             if weight == 0.0:
                 continue  # its vote would not count: skip the work
         if space.model not in vectors:
@@ -256,7 +257,7 @@ def rank(
                     "ranked",
                 ),
             )
-        elif space.english_only and language == corpus == "en":
+        elif space.english_only and english_model_reads:
             english_cosine = float(dense.max())
 
     keeps_states = tokens is not None
