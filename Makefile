@@ -35,6 +35,7 @@ index: $(VENV)/.installed
 
 XQUAD := --corpus benchmarks/xquad-dev/corpus --index .clausebot/xquad-index
 RUSSIAN := --corpus benchmarks/bundled-ru/corpus --index .clausebot/bundled-ru-index
+AZERBAIJANI := --corpus benchmarks/bundled-az/corpus --index .clausebot/bundled-az-index
 
 eval: $(VENV)/.installed
 	$(VENV)/bin/clausebot eval ../shared/eval/dev.jsonl
@@ -45,6 +46,9 @@ eval: $(VENV)/.installed
 	# the bundled corpus in Russian (benchmarks/bundled-ru): a corpus not in English
 	$(VENV)/bin/clausebot index $(RUSSIAN)
 	$(VENV)/bin/clausebot eval $(RUSSIAN) benchmarks/bundled-ru/questions.jsonl
+	# and in Azerbaijani (benchmarks/bundled-az)
+	$(VENV)/bin/clausebot index $(AZERBAIJANI)
+	$(VENV)/bin/clausebot eval $(AZERBAIJANI) benchmarks/bundled-az/questions.jsonl
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot retrieval tests benchmarks training

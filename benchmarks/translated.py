@@ -1,16 +1,17 @@
-"""The project's own question set put to the bundled corpus in Russian (benchmarks/bundled-ru).
+"""The project's own question set put to the bundled corpus in Russian and in Azerbaijani
+(benchmarks/bundled-ru, benchmarks/bundled-az).
 
-`benchmarks/bundled-ru/corpus` is the bundled corpus translated into Russian by the project,
-paragraph for paragraph: its documents are segmented into the same clauses, in the same
-order. Each question of tests/questions.jsonl expects the clauses whose English text holds
-one of its `expect` strings; here it expects the same clauses of the Russian documents (the
-start of their text). The questions stay as they were asked, in English, Azerbaijani,
+Each `corpus` folder there is the bundled corpus translated by the project, paragraph for
+paragraph: its documents are segmented into the same clauses, in the same order. Each
+question of tests/questions.jsonl expects the clauses whose English text holds one of its
+`expect` strings; here it expects the same clauses of the translated documents (the start
+of their text). The questions stay as they were asked, in English, Azerbaijani,
 Russian and Turkish: a corpus in the readers' language, asked in theirs and in others.
 
-Run `python benchmarks/translated.py` to write benchmarks/bundled-ru/questions.jsonl again
-after a change to the corpus, the translation or the question set; then
+Run `python benchmarks/translated.py` to write each translation's questions.jsonl again after
+a change to the corpus, a translation or the question set; then
 `clausebot eval --corpus benchmarks/bundled-ru/corpus --index DIR
-benchmarks/bundled-ru/questions.jsonl`.
+benchmarks/bundled-ru/questions.jsonl` (or bundled-az).
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ from retrieval.corpus import load_corpus  # noqa: E402
 from retrieval.evaluate import fold, read_items  # noqa: E402
 from retrieval.segment import segment  # noqa: E402
 
-HERE = ROOT / "benchmarks" / "bundled-ru"
-# each bundled document and its translation
+# each translation's folder, and each bundled document's translation in it
 TRANSLATIONS = {
-    "baku-declaration-2012": "bakinskaya-deklaratsiya-2012",
-    "letter-to-icann-2012": "pismo-v-icann-2012",
+    "bundled-ru": {
+        "baku-declaration-2012": "bakinskaya-deklaratsiya-2012",
+        "letter-to-icann-2012": "pismo-v-icann-2012",
+    },
+    "bundled-az": {
+        "baku-declaration-2012": "baki-beyannamesi-2012",
+        "letter-to-icann-2012": "icanna-mektub-2012",
+    },
 }
 PREFIX = 60  # characters of a translated clause that name it in `expect`
 
@@ -44,18 +50,25 @@ def clauses(folder: Path) -> dict[tuple[str, int], str]:
 
 def main() -> int:
     english = clauses(ROOT / "corpus")
-    russian = clauses(HERE / "corpus")
-    mapped = {(TRANSLATIONS[doc], number) for doc, number in english}
-    if mapped != set(russian):
-        raise SystemExit("the translation is not segmented into the same clauses")
-    names = {key: " ".join(text.split())[:PREFIX] for key, text in russian.items()}
+    for folder, documents in TRANSLATIONS.items():
+        write(english, ROOT / "benchmarks" / folder, documents)
+    return 0
+
+
+def write(english: dict[tuple[str, int], str], here: Path, documents: dict[str, str]) -> None:
+    """`here`/questions.jsonl: the own set, each question expecting the translated clauses."""
+    translated = clauses(here / "corpus")
+    mapped = {(documents[doc], number) for doc, number in english}
+    if mapped != set(translated):
+        raise SystemExit(f"{here.name}: the translation is not segmented into the same clauses")
+    names = {key: " ".join(text.split())[:PREFIX] for key, text in translated.items()}
     if len(set(names.values())) != len(names):
-        raise SystemExit(f"two translated clauses start alike in their first {PREFIX} characters")
+        raise SystemExit(f"{here.name}: two clauses start alike in their first {PREFIX} characters")
     lines = []
     for item in read_items(ROOT / "tests" / "questions.jsonl"):
         wanted = [fold(e) for e in item.expect]
         found = sorted(
-            (TRANSLATIONS[doc], number)
+            (documents[doc], number)
             for (doc, number), text in english.items()
             if any(w in fold(text) for w in wanted)
         )
@@ -68,9 +81,8 @@ def main() -> int:
             "expect": [names[key] for key in found],
         }
         lines.append(json.dumps(record, ensure_ascii=False))
-    (HERE / "questions.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(lines)} questions -> {HERE / 'questions.jsonl'}")
-    return 0
+    (here / "questions.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} questions -> {here / 'questions.jsonl'}")
 
 
 if __name__ == "__main__":

@@ -67,6 +67,15 @@ COUNT = re.compile(
     r"(?:[a-z][\w-]*s|people|men|women|children|staff|personnel)\b"
     r"|(?:[^\W\d_][\w-]*\s+){0,2}[^\W\d_A-Za-z])"
 )
+# In a corpus not in English (language.corpus_language), a number before any word is a count
+# of things: "12 nazir", "7 beynəlxalq təşkilat", "100-dən artıq qonaq" (Azerbaijani and
+# Turkish write no plural after a number, and their words may be plain Latin letters), unless
+# the word is a month ("5 noyabr" is a date) or the number is a year or longer
+COUNT_IN_OTHER_LANGUAGES = re.compile(
+    rf"{COUNT.pattern}|(?<![\d.,/-])\d{{1,3}}(?:[.,]\d+)?(?:-[^\W\d_]+)?\s+"
+    rf"(?!(?:{OTHER_MONTHS}|{MONTHS})(?![^\W\d_]))[^\W\d_]",
+    re.IGNORECASE,
+)
 # A year, a month, a date written in figures (19.12.2012, 12/19/2012) or in words, a weekday
 # or a relative day; not any number (a phone number is no date)
 TIME = re.compile(
@@ -87,20 +96,21 @@ ANSWER_TYPES = (
 )
 
 
-def asked_kind(question: str) -> re.Pattern[str] | None:
+def asked_kind(question: str, written_in: str = "en") -> re.Pattern[str] | None:
     """The pattern a clause must match to be the kind of answer the question asks for (a sum
-    of money, a time, a count, an amount), if it asks for one; only the first kind counts."""
+    of money, a time, a count, an amount), if it asks for one; only the first kind counts.
+    `written_in`: the corpus's language (a count is written otherwise outside English)."""
     folded = question.casefold()
     for asks, answer in ANSWER_TYPES:
         if asks.search(folded):
-            return answer
+            return COUNT_IN_OTHER_LANGUAGES if answer is COUNT and written_in != "en" else answer
     return None
 
 
-def answer_type_missing(question: str, clause: Clause) -> bool:
+def answer_type_missing(question: str, clause: Clause, written_in: str = "en") -> bool:
     """Can the clause not be what the question asks for: a sum of money, a time or a number
     it does not contain? Only the first kind the question asks for counts."""
-    kind = asked_kind(question)
+    kind = asked_kind(question, written_in)
     return kind is not None and not kind.search(clause.text)
 
 
@@ -109,14 +119,17 @@ ANSWER_BONUS = 1.0  # z units added to those clauses, so that one that can be th
 ANSWER_GAP = 1.0  # z units behind the first clause at which the nearest such clause counts fully
 
 
-def answer_kind(loaded: LoadedIndex, question: str, fused: np.ndarray) -> tuple[float, np.ndarray]:
+def answer_kind(
+    loaded: LoadedIndex, question: str, fused: np.ndarray, written_in: str = "en"
+) -> tuple[float, np.ndarray]:
     """For a question that asks for a kind of answer (see answer_type_missing): how far behind
     the first clause the first clause of that kind is, from 0 (it is the first) to 1 (it is
     ANSWER_GAP or more behind, or none of the first ANSWER_WINDOW clauses is of that kind);
     and the scores with the clauses of that kind raised by ANSWER_BONUS. "Сколько министров
     было на встрече в Баку?" finds the declaration's opening (the meeting in Baku, no count)
-    first and the letter's "12 ministers" fourth; raised, the count is second."""
-    kind = asked_kind(question)
+    first and the letter's "12 ministers" fourth; raised, the count is second. `written_in`:
+    the corpus's language (language.corpus_language)."""
+    kind = asked_kind(question, written_in)
     if kind is None:
         return 0.0, fused
     head = best(fused, min(ANSWER_WINDOW, len(fused)))

@@ -20,7 +20,6 @@ from retrieval import products, word_vectors
 from retrieval.embed import Embedder, token_states
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
-from retrieval.units import ROLE
 from retrieval.vocabulary import WORD, fold_name
 
 TRANSLATE_AT = 0.88  # cosine at which a question word is taken to mean a corpus word
@@ -338,38 +337,13 @@ def towards_english(
     towards whatever clauses happen to lie in that direction; this takes it out. The
     language is the one whose mean is nearest (or `language`, when the caller has it already);
     a question nearest English is left as it is. `target`: the corpus's language instead of
-    English (corpus_language), for a corpus in another."""
+    English (language.corpus_language), for a corpus in another."""
     means = space.languages
     language = language or language_of(space, query)
     if language in (None, target) or target not in means:
         return query
     moved = query - (means[language] - means[target])
     return np.asarray(moved / _norm(moved), dtype=np.float32)
-
-
-LANGUAGE_SAMPLE = 10_000  # units corpus_language reads at most
-
-
-def corpus_language(loaded: LoadedIndex) -> str:
-    """The language most of the corpus's clauses and sentences are in, by the same means as a
-    question's (language_of): "en" for the bundled corpus and the benchmark, "ru" for the
-    bundled corpus in Russian. The parts of a letter are left out when there is anything
-    else: they are read with what they are for, in English. A question in this language is
-    read as asked; one in another is moved towards it (towards_english). "en" without
-    language means. Kept for the generation."""
-    if loaded._language is None:
-        loaded._language = "en"
-        space = loaded.spaces[0] if loaded.spaces else None
-        if space is not None and len(space.vectors) == len(loaded.units):
-            rows = loaded.units
-            read = np.flatnonzero(rows[:, 1] != ROLE)
-            if len(read) > LANGUAGE_SAMPLE:  # a large corpus: units spread over all of it
-                read = read[np.linspace(0, len(read) - 1, LANGUAGE_SAMPLE).astype(np.int64)]
-            plain = [int(u) for u in read if not loaded.clauses[int(rows[u, 0])].label]
-            found = _nearest_languages(space, space.vectors[plain or read])
-            if found:  # the most common; the first of the means on a tie
-                loaded._language = max(space.languages, key=found.count)
-    return loaded._language
 
 
 def language_of(space: Space, query: np.ndarray) -> str | None:

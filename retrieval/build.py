@@ -21,6 +21,7 @@ import numpy as np
 
 from retrieval.corpus import CorpusProblem, fsync_path
 from retrieval.embed import Embedder, token_states
+from retrieval.language import written_in
 from retrieval.lexical import TOKENIZER, LexicalIndex
 from retrieval.loaded import dense_index
 from retrieval.progress import Reporter
@@ -350,6 +351,7 @@ def _write(
             "word_counts": word_counts,
             "names": names(word_counts.values()),
             "everyday_languages": everyday_languages(),
+            "language": written_in(clauses),
         }
         _write_json(staging / CLAUSES, records)
         LexicalIndex.build([lexical_text(c) for c in clauses], lexical).save(staging / LEXICAL)

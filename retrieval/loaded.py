@@ -103,9 +103,10 @@ class LoadedIndex:
     words: list[str]  # the corpus vocabulary, in the order of Space.words
     names: frozenset[str] = frozenset()  # see retrieval.vocabulary.names
     tokens: TokenStates | None = None  # the first model's, of each clause (retrieval.late)
+    written_in: str | None = None  # the clauses' language, as the build found it (language.py)
     _starts: np.ndarray | None = field(default=None, repr=False)
     _common: frozenset[str] | None = field(default=None, repr=False)
-    _language: str | None = field(default=None, repr=False)  # see bridge.corpus_language
+    _language: str | None = field(default=None, repr=False)  # see language.corpus_language
     # the word bridge's lookups: (model, question word) -> the corpus word it means, or None
     # (bridge.lookup); they hold for this generation of the index only
     translations: dict[tuple[str, str], str | None] = field(

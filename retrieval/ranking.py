@@ -32,7 +32,6 @@ from retrieval import confidence as evidence
 from retrieval.answer_kind import answer_kind
 from retrieval.bridge import (
     Bridge,
-    corpus_language,
     embed_question,
     language_of,
     question_words,
@@ -42,6 +41,7 @@ from retrieval.bridge import (
 )
 from retrieval.confidence import Features, calibration_for
 from retrieval.embed import Embedder
+from retrieval.language import corpus_language
 from retrieval.late import RERANKED, reach, token_matches, weakest
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
@@ -193,7 +193,7 @@ def rank(
             asked = by_name[primary.model].embed([question], query=True)[0]
         vectors = {primary.model: asked}
     language = question_language(primary, embedders, question, vectors[primary.model])
-    # the corpus's language (English, as a rule; bridge.corpus_language): a question in it is
+    # the corpus's language (English, as a rule; language.corpus_language): a question in it is
     # read as asked, and `english` (a feature, as the abstention was fitted on English
     # corpora) says so; one in another language is read across languages
     corpus = corpus_language(loaded)
@@ -314,7 +314,7 @@ def rank(
             fused[candidates] += options.late_weight * zscores(sims)
             late = dict(zip(candidates.tolist(), found, strict=True))
             means = dict(zip(candidates.tolist(), sims.tolist(), strict=True))
-    kind_gap, raised = answer_kind(loaded, question, fused)
+    kind_gap, raised = answer_kind(loaded, question, fused, corpus)
     if options.answer_kinds:
         fused = raised
     order = best(fused, max(k, 2))
@@ -333,12 +333,10 @@ def rank(
         read_in, e5 = language or corpus, by_name[primary.model]
         late_level = late_top - evidence.late_level(loaded, primary, read_in, e5)
         # how strongly the question's words carry to the corpus's: from the language further
-        # from English of the two (English to English, 1)
-        signal = 1.0
-        if read_in != corpus:
-            signal = min(
-                evidence.language_signal(e5, read_in), evidence.language_signal(e5, corpus)
-            )
+        # from English of the two (English to English, 1). A question in the corpus's language
+        # too, when that is not English: the model reads its words as it reads them across to
+        # English, weakly in Azerbaijani (docs/quality.md, session 26)
+        signal = min(evidence.language_signal(e5, read_in), evidence.language_signal(e5, corpus))
         late_scaled, late_lead_scaled = late_level / signal, late_lead / signal
         late_reach_scaled = (
             late_reach - evidence.reach_level(loaded, primary, read_in, e5)

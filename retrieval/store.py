@@ -311,6 +311,7 @@ class IndexStore:
             words,
             frozenset(records.get("names", [])),
             None if tokens is None else tokens.for_reading(),
+            records.get("language"),
         )
 
     # -- building ----------------------------------------------------------------------------

@@ -551,6 +551,26 @@ def test_a_clause_in_another_language_can_be_the_kind_asked_for() -> None:
     assert answer_type_missing("Когда?", _clause("Статья 5 применяется в 12 случаях."))
 
 
+def test_a_count_in_plain_latin_letters_is_read_in_a_corpus_not_in_english() -> None:
+    """Azerbaijani and Turkish write no plural after a number, in letters English writes too:
+    in a corpus in another language (language.corpus_language) a number before any word is a
+    count, but not a date, a year, a phone number or a house number; in an English corpus
+    "5 may" stays no count."""
+    counts = (
+        _clause("Görüşdə 12 nazir iştirak etdi."),
+        _clause("Toplantıya 40 bakan katıldı."),
+        _clause("Toplantıya 100-den fazla misafir katıldı."),
+    )
+    plain = _clause("Toplantı 5 Kasım 2012 tarihinde yapıldı, tel. 493-00-04.")
+    for clause in counts:
+        assert not answer_type_missing("Kaç bakan katıldı?", clause, "tr"), clause.text
+        assert answer_type_missing("Kaç bakan katıldı?", clause, "en"), clause.text
+    assert answer_type_missing("Neçə nazir iştirak etdi?", plain, "az")
+    assert answer_type_missing("How many?", _clause("Article 5 may apply."), "en")
+    # the other kinds are read as in any corpus
+    assert not answer_type_missing("Ne zaman?", plain, "tr")
+
+
 def test_a_price_asked_for_must_be_a_sum_of_money() -> None:
     phone = _clause("Phone: +(994-12) 493-00-04")
     priced = _clause("Registration costs 25 manats a year.")

@@ -1,0 +1,52 @@
+"""The language a corpus is written in, from its characters (retrieval.language)."""
+
+from __future__ import annotations
+
+from retrieval.language import CharacterModel, char_grams, everyday_model, written_in
+from retrieval.types import Clause
+
+# Paragraphs written for this test, in the everyday questions' languages (none of them is
+# from a corpus of the project)
+PARAGRAPHS = {
+    "en": "The council met on Tuesday and agreed to repair the bridge before the winter rains.",
+    "az": "Şura çərşənbə axşamı toplaşdı və qış yağışlarından əvvəl körpünü təmir etməyə "
+    "razılaşdı.",
+    "tr": "Meclis salı günü toplandı ve kış yağmurlarından önce köprüyü onarmayı kabul etti.",
+    "ru": "Совет собрался во вторник и решил отремонтировать мост до зимних дождей.",
+    "de": "Der Rat trat am Dienstag zusammen und beschloss, die Brücke vor dem Winterregen zu "
+    "reparieren.",
+    "es": "El consejo se reunió el martes y acordó reparar el puente antes de las lluvias de "
+    "invierno.",
+}
+
+
+def _clause(text: str, label: str = "") -> Clause:
+    return Clause(doc_id="d", number=1, text=text, start=0, end=len(text), label=label)
+
+
+def test_each_language_is_told_from_its_characters() -> None:
+    """Azerbaijani and Turkish too, which the model's vectors put on one side."""
+    model = everyday_model()
+    assert set(PARAGRAPHS) <= set(model.languages)
+    for language, text in PARAGRAPHS.items():
+        assert model.language([text]) == language, language
+
+
+def test_a_corpus_is_the_language_of_its_clauses_not_its_letterhead() -> None:
+    """The parts of a letter (fax lines, addresses) are left out when there is anything else;
+    a corpus of nothing but such parts is still read."""
+    fax = _clause("Fax: +1 310 477-4860, 12025 Waterfront Drive, Suite 300", "addressee")
+    assert written_in([fax, _clause(PARAGRAPHS["az"]), _clause(PARAGRAPHS["az"])]) == "az"
+    assert written_in([_clause("Dear Sir or Madam, thank you.", "salutation")]) == "en"
+    assert written_in([]) is None
+
+
+def test_the_model_is_learnt_from_what_it_is_given() -> None:
+    """No n-gram list is written in: two made-up languages are told apart by their letters,
+    and no text is of no language."""
+    model = CharacterModel([("xx", "ab ab abab"), ("yy", "cd cdc dcd")])
+    assert model.languages == ["xx", "yy"]
+    assert model.language(["abba"]) == "xx"
+    assert model.language(["dcdc cd"]) == "yy"
+    assert model.language([]) is None
+    assert char_grams("Ab")[" a"] == 1  # lower case, framed in spaces
