@@ -9,6 +9,7 @@ from retrieval.types import Answer, Passage
 
 NOT_ANSWERED = "The documents do not answer this question."
 CLOSEST = "Closest clause (not an answer, for you to judge):"
+UNCERTAIN = "The documents may not answer this question. The nearest clauses:"
 BOLD, PLAIN = "\033[1m", "\033[0m"
 
 
@@ -50,5 +51,7 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
     elif not answer.passages:
         parts.append("No passages were asked for (--k 0).")
     else:
+        if answer.uncertain:
+            parts.append(UNCERTAIN)
         parts.append("\n\n".join(render_passage(p, bold) for p in answer.passages))
     return "\n".join(parts)

@@ -68,7 +68,9 @@ def user_language(update: Update) -> str:
 
 
 def labels(lang: str) -> Labels:
-    return Labels(t(lang, "not_answered"), t(lang, "closest"), t(lang, "score"))
+    return Labels(
+        t(lang, "not_answered"), t(lang, "closest"), t(lang, "score"), t(lang, "uncertain")
+    )
 
 
 async def allowed(limiter: Limiter, user_id: int) -> bool:

@@ -41,6 +41,7 @@ class Labels:
     not_answered: str
     closest: str
     score: str
+    uncertain: str = ""  # heads an answer the documents may not give (Answer.uncertain)
 
 
 def quote(passage: Passage | None, clause: Clause | None = None) -> str:
@@ -76,12 +77,15 @@ def render_answer(
     link_for: Callable[[Passage], str | None] | None = None,
     start: int = 0,
 ) -> list[str]:
-    """Blocks of HTML, one per passage, plus a heading block when the documents do not answer."""
+    """Blocks of HTML, one per passage, plus a heading block when the documents do not answer,
+    or may not (from the first block only: the later ones are more of the same answer)."""
     blocks: list[str] = []
     passages: Sequence[Passage] = answer.passages
     if answer.abstained:
         blocks.append(f"{esc(labels.not_answered)}\n{esc(labels.closest)}")
         passages = passages[:1]
+    elif answer.uncertain and labels.uncertain and start == 0:
+        blocks.append(esc(labels.uncertain))
     for passage in passages[start:]:
         link = link_for(passage) if link_for else None
         score = f"{labels.score} {passage.score:.2f}"

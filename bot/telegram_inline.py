@@ -114,6 +114,8 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         title = passage.citation.text
         if answer.abstained:
             title = f"{t(lang, 'closest')} {title}"
+        elif answer.uncertain:
+            title = f"{t(lang, 'uncertain')} {title}"
         cited = citation_line(passage.citation.text, clause_link(state.username, passage.clause))
         body = f"{quote(passage)}\n{cited}"
         results.append(

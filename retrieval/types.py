@@ -91,6 +91,14 @@ class Passage:
         return self.clause.text
 
 
+# Below this calibrated probability an answer is given but said to be uncertain: the model
+# finds it likelier that the documents do not answer than that they do. The threshold of an
+# abstention lies lower, to refuse at most 4% of answerable questions in any language
+# (retrieval.calibrate); between the two lie 85% of the benchmark's `outside` questions that
+# are answered, and 10% of its answerable ones (docs/quality.md, session 26).
+EVEN_ODDS = 0.5
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -99,10 +107,17 @@ class Answer:
     notes: tuple[str, ...] = field(default=())
     confidence: float = 0.0  # calibrated probability that the documents answer the question
 
+    @property
+    def uncertain(self) -> bool:
+        """Answered, but likelier not answered by the documents than answered (EVEN_ODDS)."""
+        return not self.abstained and bool(self.passages) and self.confidence < EVEN_ODDS
+
     def to_json(self) -> dict[str, object]:
         return {
             "question": self.question,
             "abstained": self.abstained,
+            "uncertain": self.uncertain,
+            "confidence": round(self.confidence, 4),
             "passages": [
                 {
                     "doc_id": p.clause.doc_id,

@@ -160,6 +160,21 @@ def test_unrelated_question_abstains(built: tuple[Path, Path]) -> None:
     assert "do not answer" in people and "Closest clause" in people
 
 
+def test_an_answer_the_documents_may_not_give_says_so(built: tuple[Path, Path]) -> None:
+    """Who chaired the meeting the documents do not say; the nearest clause (the meeting's
+    participants) is answered, but below even odds, and the answer says the documents may not
+    answer it, for people and in JSON. A question they answer plainly carries no such note."""
+    chaired = "Who chaired the ministerial meeting in Baku?"
+    answer = json.loads(_ask(built, "--json", chaired).stdout)
+    assert not answer["abstained"] and answer["uncertain"] and answer["confidence"] < 0.5
+    people = _ask(built, chaired).stdout
+    assert "may not answer" in people and "do not answer" not in people
+    plain = "What does the declaration say about protecting children online?"
+    answer = json.loads(_ask(built, "--json", plain).stdout)
+    assert not answer["uncertain"] and answer["confidence"] >= 0.5
+    assert "may not answer" not in _ask(built, plain).stdout
+
+
 def test_word_bridge_maps_question_words_onto_the_corpus(built: tuple[Path, Path]) -> None:
     from retrieval.bridge import translate
     from retrieval.embed import E5Embedder

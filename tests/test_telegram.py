@@ -672,6 +672,29 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
         assert squash(display_text(passage.text)) in squash(visible)
 
 
+def test_an_uncertain_answer_is_headed_so_on_its_first_page_only() -> None:
+    """Answered below even odds: a heading says the documents may not answer, before the
+    passages, and not again on the "More" pages; a sure answer and a refusal have none."""
+    from bot.i18n import t
+    from bot.telegram_handlers import labels
+    from bot.telegram_html import render_answer
+    from retrieval.types import Answer, Citation, Clause, Passage
+
+    passages = tuple(
+        Passage(Clause("doc", n, 0, 4, f"text {n}"), Citation("doc", str(n), f"Doc, ¶{n}"), 0.3)
+        for n in (1, 2, 3)
+    )
+    for lang in ("en", "az", "ru", "tr"):
+        heading = t(lang, "uncertain")
+        unsure = render_answer(Answer("q", passages, False, confidence=0.3), labels(lang))
+        assert unsure[0] == heading and len(unsure) == 4, lang
+        later = render_answer(Answer("q", passages, False, confidence=0.3), labels(lang), start=1)
+        assert heading not in later and len(later) == 2
+        sure = render_answer(Answer("q", passages, False, confidence=0.8), labels(lang))
+        refused = render_answer(Answer("q", passages, True, confidence=0.1), labels(lang))
+        assert heading not in sure + refused and len(sure) == 3
+
+
 # -- what an operator must be able to trust (secrets, users) ----------------------------------
 
 
