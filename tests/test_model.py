@@ -482,14 +482,19 @@ def test_a_corpus_in_russian_is_read_in_russian(built_ru: tuple[Path, Path]) -> 
         "Кто подписал письмо?": "С уважением,",
         "Məktubu kim imzalayıb?": "С уважением,",
     }
-    result = _ask(built_ru, "--json", "-", stdin="\n".join(expected).encode())
+    _answers_from(built_ru, expected, unrelated="Как испечь хлеб на закваске?")
+
+
+def _answers_from(built: tuple[Path, Path], expected: dict[str, str], unrelated: str) -> None:
+    """Each question of `expected` is answered, first from the clause that starts with its
+    value; `unrelated` is refused."""
+    result = _ask(built, "--json", "-", stdin="\n".join(expected).encode())
     for line in result.stdout.splitlines():
         answer = json.loads(line)
         assert not answer["abstained"], answer["question"]
         first = answer["passages"][0]
         assert first["text"].startswith(expected[answer["question"]]), answer["question"]
-    unrelated = json.loads(_ask(built_ru, "--json", "Как испечь хлеб на закваске?").stdout)
-    assert unrelated["abstained"]
+    assert json.loads(_ask(built, "--json", unrelated).stdout)["abstained"]
 
 
 AZERBAIJANI_CORPUS = RUSSIAN_CORPUS.parent.parent / "bundled-az" / "corpus"
@@ -517,11 +522,4 @@ def test_a_corpus_in_azerbaijani_is_not_read_as_turkish(tmp_path: Path) -> None:
         "Görüşdə neçə nazir iştirak edib?": "Sizə məlumat verməkdən",
         "Who signed the letter?": "Hörmətlə,",
     }
-    result = _ask(built, "--json", "-", stdin="\n".join(expected).encode())
-    for line in result.stdout.splitlines():
-        answer = json.loads(line)
-        assert not answer["abstained"], answer["question"]
-        first = answer["passages"][0]
-        assert first["text"].startswith(expected[answer["question"]]), answer["question"]
-    unrelated = json.loads(_ask(built, "--json", "Ekşi mayalı ekmek nasıl yapılır?").stdout)
-    assert unrelated["abstained"]
+    _answers_from(built, expected, unrelated="Ekşi mayalı ekmek nasıl yapılır?")
