@@ -334,8 +334,8 @@ def rank(
         late_level = late_top - evidence.late_level(loaded, primary, read_in, e5)
         # how strongly the question's words carry to the corpus's: from the language further
         # from English of the two (English to English, 1). A question in the corpus's language
-        # too, when that is not English: the model reads its words as it reads them across to
-        # English, weakly in Azerbaijani (docs/quality.md, session 26)
+        # too, when that is not English: e5 matches Azerbaijani words with Azerbaijani ones
+        # more weakly than English with English (docs/quality.md, session 26)
         signal = min(evidence.language_signal(e5, read_in), evidence.language_signal(e5, corpus))
         late_scaled, late_lead_scaled = late_level / signal, late_lead / signal
         late_reach_scaled = (
