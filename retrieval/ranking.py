@@ -287,7 +287,7 @@ def rank(
         # meeting in Baku?" put the letter's "12 ministers ... were present at the
         # Ministerial Meeting" 16th. The question is read once more without such words.
         with clock("search"):
-            units = _ranked_units(primary, primary_vector(plain), reading, options)
+            units = _ranked_units(primary, primary_vector(plain), reading, options, corpus)
         fused += COMMON_WEIGHT * zscores(clause_scores(loaded, units, options.sentence_units))
     with clock("lexical"):
         bm25 = loaded.lexical.scores(bridge.tokens)
