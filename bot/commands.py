@@ -181,8 +181,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         _emit_json(report if args.verbose else {k: v for k, v in report.items() if k != "misses"})
         return 0
     print(f"{path}: {report['overall']['questions']} questions")
-    columns = ("n", "hit@1", "hit@3", "mrr@10", "answered@1", "false-abst", "abst-out")
-    widths = (5, 6, 6, 7, 10, 10, 9)
+    # unsure: answered, headed "may not answer"; warned-out: refused or answered so
+    columns: tuple[str, ...] = ("n", "hit@1", "hit@3", "mrr@10", "answered@1", "false-abst")
+    columns += ("abst-out", "unsure", "warned-out")
+    widths = (5, 6, 6, 7, 10, 10, 9, 7, 10)
 
     def cell(v: float | None, w: int) -> str:
         return f"{v:>{w}.3f}" if v is not None else f"{'-':>{w}}"
@@ -193,7 +195,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             print(
                 f"{name:12} {f['questions']:>5} {cell(f['hit@1'], 6)} {cell(f['hit@3'], 6)} "
                 f"{cell(f['mrr@10'], 7)} {cell(f['answered_hit@1'], 10)} "
-                f"{cell(f['false_abstention'], 10)} {cell(f['abstention_out_of_scope'], 9)}"
+                f"{cell(f['false_abstention'], 10)} {cell(f['abstention_out_of_scope'], 9)} "
+                f"{cell(f['uncertain'], 7)} {cell(f['warned_out_of_scope'], 10)}"
             )
 
     table("language", [("overall", report["overall"]), *report["by_language"].items()])

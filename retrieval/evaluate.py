@@ -51,6 +51,7 @@ class Outcome:
     abstained: bool
     top: str = ""
     confidence: float = 0.0
+    uncertain: bool = False  # answered, headed "may not answer" (Answer.uncertain)
 
 
 def fold(text: str) -> str:
@@ -91,7 +92,7 @@ def judge(item: EvalItem, answer: Answer) -> Outcome:
             rank = position
             break
     top = answer.passages[0].citation.text if answer.passages else ""
-    return Outcome(item, rank, answer.abstained, top, answer.confidence)
+    return Outcome(item, rank, answer.abstained, top, answer.confidence, answer.uncertain)
 
 
 @dataclass
@@ -105,6 +106,8 @@ class Scores:
     rr: float = 0.0
     false_abstain: int = 0
     abstained_out: int = 0
+    uncertain: int = 0  # answerable questions answered, but headed "may not answer"
+    warned_out: int = 0  # out-of-scope questions refused or headed "may not answer"
     misses: list[Outcome] = field(default_factory=list)
 
     def add(self, o: Outcome) -> None:
@@ -116,11 +119,13 @@ class Scores:
             self.hit3 += o.rank is not None and o.rank <= 3
             self.rr += 1.0 / o.rank if o.rank else 0.0
             self.false_abstain += o.abstained
+            self.uncertain += o.uncertain
             if o.rank != 1 or o.abstained:
                 self.misses.append(o)
         else:
             self.out_scope += 1
             self.abstained_out += o.abstained
+            self.warned_out += o.abstained or o.uncertain
             if not o.abstained:
                 self.misses.append(o)
 
@@ -138,6 +143,8 @@ class Scores:
             "mrr@10": ratio(self.rr, self.in_scope),
             "false_abstention": ratio(self.false_abstain, self.in_scope),
             "abstention_out_of_scope": ratio(self.abstained_out, self.out_scope),
+            "uncertain": ratio(self.uncertain, self.in_scope),
+            "warned_out_of_scope": ratio(self.warned_out, self.out_scope),
         }
 
 

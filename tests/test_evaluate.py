@@ -54,3 +54,28 @@ def test_figures_by_kind_and_confidence_auc() -> None:
     assert report["auc"]["outside"]["ru"] == 0.0 and report["auc"]["outside"]["en"] == 1.0
     assert report["auc"]["offtopic"] == {"all": 0.0, "en": 0.0}
     assert report["overall"]["answered_hit@1"] == 0.5
+
+
+def test_answers_headed_may_not_answer_are_counted() -> None:
+    """`uncertain`: answerable questions answered below even odds; `warned_out_of_scope`:
+    out-of-scope questions refused, or answered below even odds."""
+    items = [
+        EvalItem("a1", "en", ("apples",), "1", "answerable"),
+        EvalItem("a2", "en", ("pears",), "2", "answerable"),
+        EvalItem("o1", "en", (), "3", "outside"),
+        EvalItem("o2", "en", (), "4", "outside"),
+        EvalItem("o3", "en", (), "5", "outside"),
+        EvalItem("o4", "en", (), "6", "outside"),
+    ]
+    replies = {
+        "a1": _answer("a1", "We grow apples.", 0.9, False),
+        "a2": _answer("a2", "We grow pears.", 0.3, False),  # answered, unsure
+        "o1": _answer("o1", "We grow plums.", 0.1, True),  # refused
+        "o2": _answer("o2", "We grow plums.", 0.4, False),  # answered, unsure
+        "o3": _answer("o3", "We grow plums.", 0.8, False),  # answered
+        "o4": _answer("o4", "We grow plums.", 0.6, False),  # answered
+    }
+    overall = evaluate(items, lambda q: replies[q])["overall"]
+    assert overall["uncertain"] == 0.5 and overall["false_abstention"] == 0.0
+    assert overall["abstention_out_of_scope"] == 0.25
+    assert overall["warned_out_of_scope"] == 0.5
