@@ -322,6 +322,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     print(f"model:    {status['model']}")
     print(f"built:    {status['built_at']}")
     print(f"clauses:  {status['clauses']}")
+    print(f"language: {status['language'] or 'not told'}")
     print("documents:")
     for doc in status["documents"]:
         print(f"  {doc['doc_id']}: {doc['title']} ({doc['date'] or 'undated'})")

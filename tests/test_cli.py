@@ -150,6 +150,7 @@ def test_status_reports_corpus_changes(tmp_path: Path, corpus_dir: Path) -> None
     run_cli("index", *paths, *FAST, cwd=tmp_path)
     status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)
     assert status["clauses"] == 29 and status["model"] == "hashing-v1"
+    assert status["language"] == "en"  # told from the clauses' characters, whatever the model
     assert status["corpus_changed"] is False
     (corpus_dir / "new.txt").write_text("A new clause.\n", encoding="utf-8")
     status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)

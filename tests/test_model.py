@@ -515,6 +515,10 @@ def test_a_corpus_in_azerbaijani_is_not_read_as_turkish(tmp_path: Path) -> None:
     records = json.loads((index / "current" / "clauses.json").read_text(encoding="utf-8"))
     assert records["language"] == "az"
     assert corpus_language(IndexStore(index).load()) == "az"
+    status = run_cli(
+        "status", "--corpus", str(AZERBAIJANI_CORPUS), "--index", str(index), "--json", cwd=tmp_path
+    )
+    assert json.loads(status.stdout)["language"] == "az"
     built = (AZERBAIJANI_CORPUS, index)
     expected = {
         "Toplantıya kaç bakan katıldı?": "Sizə məlumat verməkdən",
