@@ -30,12 +30,14 @@ SAMPLE_CHARACTERS = 300  # of each clause
 
 
 def char_grams(text: str) -> Counter[str]:
-    """The text's character n-grams (GRAMS), lower case, white space folded, framed in
-    spaces so that a word's first and last letters count as such."""
+    """The text's character n-grams (GRAMS) that hold a letter, lower case, white space
+    folded, framed in spaces so that a word's first and last letters count as such."""
     framed = f" {' '.join(text.lower().split())} "
     grams = Counter[str]()
     for n in GRAMS:
         grams.update(map("".join, zip(*(framed[i:] for i in range(n)), strict=False)))
+    for gram in [g for g in grams if not any(c.isalpha() for c in g)]:
+        del grams[gram]  # spaces, figures, signs: every language writes them
     return grams
 
 

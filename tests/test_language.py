@@ -39,6 +39,9 @@ def test_a_corpus_is_the_language_of_its_clauses_not_its_letterhead() -> None:
     assert written_in([fax, _clause(PARAGRAPHS["az"]), _clause(PARAGRAPHS["az"])]) == "az"
     assert written_in([_clause("Dear Sir or Madam, thank you.", "salutation")]) == "en"
     assert written_in([]) is None
+    # figures, spaces and signs are every language's: a table of numbers is of none (and a
+    # corpus of none is read as English, language.corpus_language)
+    assert written_in([_clause("12 345 +(994) 12-34 / 2012")]) is None
 
 
 def test_the_model_is_learnt_from_what_it_is_given() -> None:
