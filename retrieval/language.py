@@ -14,6 +14,7 @@ clause read, the sets here all come out right.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -24,20 +25,21 @@ from retrieval.loaded import LoadedIndex
 from retrieval.reference import everyday_languages, everyday_questions
 from retrieval.types import Clause
 
+NOT_LETTERS = re.compile(r"[\W\d_]+")
 GRAMS = (1, 2, 3)  # the n-gram lengths read (1-3: az/tr questions told apart best; 3-4 less)
-SAMPLE_CLAUSES = 100  # a large corpus: clauses spread over all of it
-SAMPLE_CHARACTERS = 300  # of each clause
+SAMPLE_CLAUSES = 50  # a large corpus: clauses spread over all of it
+SAMPLE_CHARACTERS = 200  # of each clause
 
 
 def char_grams(text: str) -> Counter[str]:
-    """The text's character n-grams (GRAMS) that hold a letter, lower case, white space
-    folded, framed in spaces so that a word's first and last letters count as such."""
-    framed = f" {' '.join(text.lower().split())} "
+    """The text's character n-grams (GRAMS) of its letters, lower case; anything else
+    (figures, signs, white space: every language writes them) is one space, and the text is
+    framed in spaces, so that a word's first and last letters count as such."""
+    framed = f" {' '.join(NOT_LETTERS.sub(' ', text.lower()).split())} "
     grams = Counter[str]()
     for n in GRAMS:
         grams.update(map("".join, zip(*(framed[i:] for i in range(n)), strict=False)))
-    for gram in [g for g in grams if not any(c.isalpha() for c in g)]:
-        del grams[gram]  # spaces, figures, signs: every language writes them
+    del grams[" "]
     return grams
 
 

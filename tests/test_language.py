@@ -37,7 +37,8 @@ def test_a_corpus_is_the_language_of_its_clauses_not_its_letterhead() -> None:
     a corpus of nothing but such parts is still read."""
     fax = _clause("Fax: +1 310 477-4860, 12025 Waterfront Drive, Suite 300", "addressee")
     assert written_in([fax, _clause(PARAGRAPHS["az"]), _clause(PARAGRAPHS["az"])]) == "az"
-    assert written_in([_clause("Dear Sir or Madam, thank you.", "salutation")]) == "en"
+    salutation = _clause("Dear Sir or Madam, thank you for your letter.", "salutation")
+    assert written_in([salutation]) == "en"
     assert written_in([]) is None
     # figures, spaces and signs are every language's: a table of numbers is of none (and a
     # corpus of none is read as English, language.corpus_language)
