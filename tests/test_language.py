@@ -47,7 +47,7 @@ def test_a_corpus_is_the_language_of_its_clauses_not_its_letterhead() -> None:
 
 def test_the_model_is_learnt_from_what_it_is_given() -> None:
     """No n-gram list is written in: two made-up languages are told apart by their letters,
-    and no text is of no language."""
+    and no text at all is of no language."""
     model = CharacterModel([("xx", "ab ab abab"), ("yy", "cd cdc dcd")])
     assert model.languages == ["xx", "yy"]
     assert model.language(["abba"]) == "xx"
