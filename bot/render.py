@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.i18n import t
 from retrieval.question import read_part
 from retrieval.types import Answer, Passage
 
-NOT_ANSWERED = "The documents do not answer this question."
-CLOSEST = "Closest clause (not an answer, for you to judge):"
-UNCERTAIN = "The documents may not answer this question. The nearest clauses:"
 BOLD, PLAIN = "\033[1m", "\033[0m"
 
 
@@ -45,13 +43,13 @@ def render_answer(answer: Answer, bold: bool = False) -> str:
     parts = [f"Q: {asked(answer.question)}", ""]
     parts.extend(f"note: {note}" for note in answer.notes)
     if answer.abstained:
-        parts.append(NOT_ANSWERED)
+        parts.append(t("en", "not_answered"))
         if answer.passages:
-            parts += [CLOSEST, render_passage(answer.passages[0], bold)]
+            parts += [t("en", "closest"), render_passage(answer.passages[0], bold)]
     elif not answer.passages:
         parts.append("No passages were asked for (--k 0).")
     else:
         if answer.uncertain:
-            parts.append(UNCERTAIN)
+            parts.append(t("en", "uncertain"))
         parts.append("\n\n".join(render_passage(p, bold) for p in answer.passages))
     return "\n".join(parts)
