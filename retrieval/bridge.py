@@ -347,21 +347,14 @@ def towards_english(
 
 
 def language_of(space: Space, query: np.ndarray) -> str | None:
-    """The language whose mean question vector is nearest the question; None without means."""
-    found = _nearest_languages(space, query[None, :])
-    return found[0] if found else None
-
-
-def _nearest_languages(space: Space, vectors: np.ndarray) -> list[str]:
-    """For each of `vectors`, the language whose mean question vector is nearest (cosine to
-    the mean's direction; the first of the means on a tie); none without means."""
+    """The language whose mean question vector is nearest the question (cosine to the mean's
+    direction; the first of the means on a tie); None without means."""
     means = space.languages
-    if "en" not in means or len(means) < 2 or not len(vectors):
-        return []
+    if "en" not in means or len(means) < 2:
+        return None
     codes = list(means)
     norms = np.array([_norm(means[code]) for code in codes])
-    nearest = np.argmax((vectors @ np.stack([means[c] for c in codes]).T) / norms, axis=1)
-    return [codes[int(i)] for i in nearest]
+    return codes[int(np.argmax((query[None, :] @ np.stack([means[c] for c in codes]).T) / norms))]
 
 
 def _norm(vector: np.ndarray) -> float:

@@ -91,6 +91,12 @@ def written_in(clauses: Sequence[Clause]) -> str | None:
     return everyday_model().language(c.text[:SAMPLE_CHARACTERS] for c in read)
 
 
+def clauses_language(loaded: LoadedIndex) -> str | None:
+    """The language the index's clauses are written in: as its build recorded it, or read
+    now (written_in) for an index built before builds did."""
+    return loaded.written_in or written_in(loaded.clauses)
+
+
 def corpus_language(loaded: LoadedIndex) -> str:
     """The language the corpus is written in (written_in): "en" for the bundled corpus and
     the benchmark, "ru" and "az" for the bundled corpus in Russian and in Azerbaijani; "en"
@@ -99,8 +105,6 @@ def corpus_language(loaded: LoadedIndex) -> str:
     (bridge.towards_english). Kept for the generation."""
     if loaded._language is None:
         means = loaded.spaces[0].languages if loaded.spaces else {}
-        found = loaded.written_in
-        if found is None and "en" in means:
-            found = written_in(loaded.clauses)
-        loaded._language = found if found in means and "en" in means else "en"
+        found = clauses_language(loaded) if "en" in means else None
+        loaded._language = found if found in means else "en"
     return loaded._language

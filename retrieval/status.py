@@ -7,7 +7,7 @@ from typing import Any
 
 from retrieval.corpus import SUFFIXES, read_document
 from retrieval.errors import CorpusError
-from retrieval.language import written_in
+from retrieval.language import clauses_language
 from retrieval.settings import Settings
 from retrieval.store import IndexStore, document_checksum
 
@@ -53,7 +53,7 @@ def index_status(settings: Settings) -> dict[str, Any]:
         "built_at": loaded.manifest.get("built_at"),
         "clauses": len(loaded.clauses),
         # the language its clauses are written in (retrieval.language), as the build found it
-        "language": loaded.written_in or written_in(loaded.clauses),
+        "language": clauses_language(loaded),
         "documents": [
             {
                 "doc_id": d.doc_id,
