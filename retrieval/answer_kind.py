@@ -16,7 +16,7 @@ import numpy as np
 
 from retrieval.loaded import LoadedIndex
 from retrieval.scores import best
-from retrieval.segment import OTHER_MONTHS
+from retrieval.segment import MONTHS, OTHER_MONTHS
 from retrieval.types import Clause
 
 # What a question asks for when it asks for a quantity, in the readers' languages (English,
@@ -45,7 +45,6 @@ ASKS_COUNT = re.compile(
     r"\b(?:how many|сколько|kaç(?:ar|ıncı\w*)?)\b|\bneçə"  # not "kaçak" (illicit)
 )
 ASKS_AMOUNT = re.compile(r"\bhow (?:much|long|old|often|far)\b|\b(?:nə qədər|ne kadar)")
-MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 NUMBER_WORDS = (
     r"[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en"
     r"|[Ee]leven|[Tt]welve|[Tt]wenty|[Tt]hirty|[Hh]undreds?|[Tt]housands?|[Mm]illions?"

@@ -53,8 +53,8 @@ _ADDRESSEE = re.compile(r"^(to|кому|kimə|kime|an|para|à)\s*:", re.I)
 _COPY = re.compile(r"^(cc|copy|copies|копия|копии|surəti|bilgi|kopie|copia|copie)\s*:", re.I)
 _REFERENCE = re.compile(r"^(№|no\.|ref\.?|reference|our ref|your ref|исх\.|sayı\s*:)", re.I)
 _NUMERIC_DATE = re.compile(r"\d{1,2}\D{0,4}\d{1,2}[./-]\d{2,4}")
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
-_WORD_DATE = re.compile(rf"^\W*\d{{1,2}}(st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}\W*$", re.I)
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_WORD_DATE = re.compile(rf"^\W*\d{{1,2}}(st|nd|rd|th)?\s+({MONTHS}),?\s+\d{{4}}\W*$", re.I)
 # the months of the readers' other languages as a date writes them, after the day ("5 ноября",
 # "5 noyabr", "5 Kasım"; Azerbaijani "may" left out: "Article 5 may apply" is no date)
 OTHER_MONTHS = (
