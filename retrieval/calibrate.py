@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from retrieval.confidence import ABSTENTION_FEATURES, Features
+from retrieval.confidence import ABSTENTION_FEATURES, Features, language_features
 from retrieval.evaluate import EvalItem, fold
 
 if TYPE_CHECKING:
@@ -317,9 +317,19 @@ def calibrate(
     max_false_abstention: float = MAX_FALSE_ABSTENTION,
     names: Sequence[str] = ABSTENTION_FEATURES,
     draws: int = UNSEEN_DRAWS,
+    languages: bool = True,
 ) -> dict[str, Any]:
     """Fit on every corpus's samples; report each corpus in-sample, left out of the fit, and
-    with half of its documents left out (unseen_documents, `draws` times; 0: not at all)."""
+    with half of its documents left out (unseen_documents, `draws` times; 0: not at all).
+    With `languages`, `names` gain a feature for each language the samples have enough
+    answerable questions in, read across languages (confidence.language_features)."""
+    if languages:
+        names = (
+            *names,
+            *language_features(
+                [s.features.read_across for s in samples], [s.answerable for s in samples]
+            ),
+        )
     x = np.array([s.features.vector(names) for s in samples], dtype=np.float64)
     y, corpora, cells = _labels(samples)
     fitted = fit(x, y, corpora, cells, max_false_abstention, names)

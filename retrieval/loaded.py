@@ -85,7 +85,7 @@ class Space:
     # scores.hubness
     asked: dict[str, np.ndarray] = field(default_factory=dict)
     hubs: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # scores.hubness
-    # confidence.language_level, by language and reading
+    # evidence.language_level, by language and reading
     levels: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
 
 

@@ -28,7 +28,7 @@ from functools import partial
 
 import numpy as np
 
-from retrieval import confidence as evidence
+from retrieval import evidence
 from retrieval.answer_kind import answer_kind
 from retrieval.bridge import (
     Bridge,
@@ -90,7 +90,7 @@ class Options:
     english_weight: float = ENGLISH_WEIGHT
     sentence_units: bool = True
     translate: bool = True
-    everyday_reference: bool = True  # see confidence.relative
+    everyday_reference: bool = True  # see evidence.relative
     towards_english: bool = True  # see towards_english
     hubness: bool = True  # see scores.hubness: for a question not in English
     late_weight: float = LATE_WEIGHT  # see retrieval.late; 0: not read token by token
@@ -366,6 +366,7 @@ def rank(
         late_reach_scaled=late_reach_scaled,
         signal=signal,
         late=1.0 if late else 0.0,
+        read_across=language if language is not None and english == 0.0 else "",
     )
     calibration = calibration_for(loaded.model, bool(late))
     confidence = calibration.probability(features)

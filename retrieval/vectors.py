@@ -25,7 +25,7 @@ from retrieval.progress import Progress, Reporter, cost
 
 # What each model embeds: the units of the corpus; off-topic passages (for abstention); and,
 # for the first model only, the corpus vocabulary and everyday questions in several languages
-# (for questions in other languages, see bridge.translate and confidence.relative).
+# (for questions in other languages, see bridge.translate and evidence.relative).
 SETS = ("units", "background", "words", "everyday", "asked")
 FIRST_MODEL_ONLY = ("words", "everyday", "asked")
 QUERY_SETS = ("asked",)  # embedded as questions ("query: "), the others as passages

@@ -228,18 +228,22 @@ def test_a_foreign_question_is_read_by_the_multilingual_model_alone(
     ranking, _, _ = engine.ranking("Bəyannamə qadınlar haqqında nə deyir?", k=3)
     assert "empowering women" in ranking.hits[0].clause.text
     assert read == []
+    # read across languages, in Azerbaijani: the abstention's language features say so
+    assert ranking.features is not None and ranking.features.read_across == "az"
     # German and Spanish share many words with English: their language is read from e5's
     # vector (the nearest language mean), not from MiniLM's vocabulary, and MiniLM stays out
-    for question in (
-        "Was sagt die Erklärung über Frauen in der Informationsgesellschaft?",
-        "¿Qué dice la declaración sobre las mujeres en la sociedad de la información?",
+    for language, question in (
+        ("de", "Was sagt die Erklärung über Frauen in der Informationsgesellschaft?"),
+        ("es", "¿Qué dice la declaración sobre las mujeres en la sociedad de la información?"),
     ):
         ranking, _, _ = engine.ranking(question, k=3)
         assert ranking.features is not None and ranking.features.english == 0.0, question
+        assert ranking.features.read_across == language, question
         assert any("empowering women" in hit.clause.text for hit in ranking.hits), question
     assert read == []
-    engine.ranking("What does the declaration say about women?", k=3)
+    ranking, _, _ = engine.ranking("What does the declaration say about women?", k=3)
     assert read == ["What does the declaration say about women?"]
+    assert ranking.features is not None and ranking.features.read_across == ""
 
 
 def test_the_index_keeps_e5s_token_states_and_the_ranking_reads_them(
@@ -247,7 +251,7 @@ def test_the_index_keeps_e5s_token_states_and_the_ranking_reads_them(
 ) -> None:
     """Each clause's token states come from the pass that embedded it (the same as reading
     its text again), and a question's ranking reads its best clauses token by token, with
-    its MaxSim set against the level its language reaches (confidence.late_level)."""
+    its MaxSim set against the level its language reaches (evidence.late_level)."""
     from retrieval.embed import E5Embedder
     from retrieval.engine import Engine
     from retrieval.settings import Settings
@@ -272,7 +276,7 @@ def test_the_index_keeps_e5s_token_states_and_the_ranking_reads_them(
     for text, states in zip(some, read, strict=True):
         np.testing.assert_allclose(shipped[text], states, atol=5e-3)
     # token by token, a question carries less of itself into English from another language
-    from retrieval.confidence import SIGNAL_RANGE, language_signal
+    from retrieval.evidence import SIGNAL_RANGE, language_signal
 
     assert language_signal(e5, "en") == 1.0 and language_signal(e5, "xx") == 1.0
     for language in ("ru", "tr", "az", "de", "es"):

@@ -23,14 +23,15 @@ from retrieval.calibrate import (
 )
 from retrieval.confidence import (
     ABSTENTION_FEATURES,
+    MIN_LANGUAGE,
     Calibration,
     Features,
-    language_level,
-    relative,
+    language_features,
 )
 from retrieval.embed import HashingEmbedder
 from retrieval.engine import Engine
 from retrieval.errors import QuestionError
+from retrieval.evidence import language_level, relative
 from retrieval.holdout import without_documents
 from retrieval.loaded import Space
 from retrieval.question import MAX_CHARS, clean_question
@@ -183,6 +184,48 @@ def test_shared_threshold_keeps_every_language_in_budget() -> None:
     assert t == pytest.approx(0.6)
 
 
+def test_a_language_read_across_languages_gets_an_offset_of_its_own() -> None:
+    """Russian questions read across languages score lower than English ones, answerable or
+    not: the Russian answerable ones (0.15-0.20) below the English unanswerable ones
+    (0.20-0.25). No one threshold on the shared weights tells both languages apart; with
+    Russian's own feature (enough questions: MIN_LANGUAGE) the fit does. A language with
+    fewer questions gets none."""
+    samples = []
+    for i in range(MIN_LANGUAGE):
+        step = 0.05 * i / MIN_LANGUAGE
+        for language, answered, unanswered in (("", 0.35, 0.2), ("ru", 0.15, 0.0)):
+            for answerable, level in ((True, answered), (False, unanswered)):
+                features = Features(level + step, 0.0, 1.0, 1.0, read_across=language)
+                kind = "answerable" if answerable else "outside"
+                samples.append(Sample(features, answerable, "a", language or "en", kind))
+    few = [Sample(Features(0.3, 0.0, 1.0, 1.0, read_across="az"), True, "a", "az", "answerable")]
+    names = ("relative",)
+
+    def answered(entry: dict[str, Any]) -> list[bool]:
+        calibration = Calibration(
+            tuple(entry["weights"]), entry["bias"], entry["threshold"], tuple(entry["features"])
+        )
+        return [calibration.probability(s.features) >= calibration.threshold for s in samples]
+
+    own = calibrate(samples + few, "m", names=names, draws=0)
+    assert own["features"] == ["relative", "language:ru"]
+    assert answered(own) == [s.answerable for s in samples]
+    shared = calibrate(samples + few, "m", names=names, draws=0, languages=False)
+    assert shared["features"] == ["relative"]
+    assert answered(shared) != [s.answerable for s in samples]
+
+
+def test_a_language_feature_is_one_for_its_language_read_across_languages() -> None:
+    features = Features(0.1, 0.0, 0.0, 1.0, read_across="tr")
+    assert features.vector(("relative", "language:tr", "language:ru")) == [0.1, 1.0, 0.0]
+    assert Features(0.1, 0.0, 1.0, 1.0).value("language:tr") == 0.0  # read as asked
+    assert Features.known("language:tr") and Features.known("relative")
+    assert not Features.known("language:") and not Features.known("nonsense")
+    assert language_features(["tr"] * MIN_LANGUAGE + ["az", ""], [True] * (MIN_LANGUAGE + 2)) == (
+        "language:tr",
+    )
+
+
 def test_shipped_calibrations_use_known_features() -> None:
     from retrieval.confidence import calibrations
 
@@ -190,7 +233,7 @@ def test_shipped_calibrations_use_known_features() -> None:
     assert "multilingual-e5-small-q4+all-MiniLM-L6-v2" in shipped
     assert shipped["multilingual-e5-small-q4+all-MiniLM-L6-v2"].names == ABSTENTION_FEATURES
     for calibration in shipped.values():
-        assert set(calibration.names) <= set(Features.NAMES)
+        assert all(Features.known(name) for name in calibration.names)
         assert 0.0 <= calibration.probability(Features(0.1, 0.5, 1.0, 1.0)) <= 1.0
         assert 0.0 < calibration.threshold < 1.0
 
