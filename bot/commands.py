@@ -323,6 +323,14 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     print(f"built:    {status['built_at']}")
     print(f"clauses:  {status['clauses']}")
     print(f"language: {status['language'] or 'not told'}")
+    abstention = status["abstention"]
+    offsets = ", ".join(abstention["language_offsets"]) or "none"
+    print(
+        f"abstention: threshold {abstention['threshold']:.3f}; languages with an offset of "
+        f"their own: {offsets}"
+        if abstention["fitted"]
+        else "abstention: not fitted for these models (clausebot calibrate); the fallback rule"
+    )
     print("documents:")
     for doc in status["documents"]:
         print(f"  {doc['doc_id']}: {doc['title']} ({doc['date'] or 'undated'})")

@@ -219,6 +219,12 @@ class Calibration:
     threshold: float = 0.5  # one for every language and corpus
     names: tuple[str, ...] = ABSTENTION_FEATURES  # the features the weights go with
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages read across languages that have an offset of their own here."""
+        prefix = len(LANGUAGE_FEATURE)
+        return tuple(n[prefix:] for n in self.names if n.startswith(LANGUAGE_FEATURE))
+
     def probability(self, features: Features) -> float:
         x = sum(w * f for w, f in zip(self.weights, features.vector(self.names), strict=True))
         x += self.bias

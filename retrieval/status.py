@@ -65,4 +65,19 @@ def index_status(settings: Settings) -> dict[str, Any]:
             for d in loaded.documents.values()
         ],
         "corpus_changed": corpus_checksums(settings.corpus) != loaded.manifest.get("documents"),
+        "abstention": abstention_status(loaded.model, loaded.tokens is not None),
+    }
+
+
+def abstention_status(model: str, late: bool) -> dict[str, Any]:
+    """How a question on an index of these models is refused: whether `clausebot calibrate`
+    fitted the abstention for them (else the fallback rule, confidence.FALLBACK), its one
+    threshold, and the languages read across languages that have an offset of their own."""
+    from retrieval.confidence import FALLBACK, calibration_for
+
+    calibration = calibration_for(model, late)
+    return {
+        "fitted": calibration is not FALLBACK,
+        "threshold": calibration.threshold,
+        "language_offsets": list(calibration.languages),
     }

@@ -151,6 +151,8 @@ def test_status_reports_corpus_changes(tmp_path: Path, corpus_dir: Path) -> None
     status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)
     assert status["clauses"] == 29 and status["model"] == "hashing-v1"
     assert status["language"] == "en"  # told from the clauses' characters, whatever the model
+    # the project never fitted the abstention for the test's hashing model: the fallback rule
+    assert status["abstention"] == {"fitted": False, "threshold": 0.5, "language_offsets": []}
     assert status["corpus_changed"] is False
     (corpus_dir / "new.txt").write_text("A new clause.\n", encoding="utf-8")
     status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)

@@ -213,6 +213,7 @@ def test_a_foreign_question_is_read_by_the_multilingual_model_alone(
     clause on women is found by e5 and the word bridge."""
     from retrieval.engine import Engine
     from retrieval.settings import Settings
+    from retrieval.status import index_status
 
     corpus, index = built
     engine = Engine(Settings(corpus=corpus, index=index))
@@ -228,8 +229,11 @@ def test_a_foreign_question_is_read_by_the_multilingual_model_alone(
     ranking, _, _ = engine.ranking("Bəyannamə qadınlar haqqında nə deyir?", k=3)
     assert "empowering women" in ranking.hits[0].clause.text
     assert read == []
-    # read across languages, in Azerbaijani: the abstention's language features say so
+    # read across languages, in Azerbaijani: the abstention's language features say so (and
+    # `clausebot status` names the languages with an offset of their own)
     assert ranking.features is not None and ranking.features.read_across == "az"
+    offsets = index_status(engine.settings)["abstention"]
+    assert offsets["fitted"] and {"ru", "tr"} <= set(offsets["language_offsets"])
     # German and Spanish share many words with English: their language is read from e5's
     # vector (the nearest language mean), not from MiniLM's vocabulary, and MiniLM stays out
     for language, question in (
