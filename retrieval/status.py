@@ -72,7 +72,11 @@ def index_status(settings: Settings) -> dict[str, Any]:
 def abstention_status(model: str, late: bool) -> dict[str, Any]:
     """How a question on an index of these models is refused: whether `clausebot calibrate`
     fitted the abstention for them (else the fallback rule, confidence.FALLBACK), its one
-    threshold, and the languages read across languages that have an offset of their own."""
+    threshold, and the languages read across languages that have an offset of their own.
+    `late`: the index keeps token states; a ranking reads them (and takes that calibration)
+    only where clausebot's engine reads the question's too, which an index with token states
+    was built by, so an index copied to a machine without the engine is reported as read
+    token by token while its questions are not."""
     from retrieval.confidence import FALLBACK, calibration_for
 
     calibration = calibration_for(model, late)
