@@ -5,7 +5,6 @@ written beside it and swapped in atomically under the store's lock (retrieval.st
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -21,6 +20,7 @@ import numpy as np
 
 from retrieval.corpus import CorpusProblem, fsync_path
 from retrieval.embed import Embedder, token_states
+from retrieval.generations import clean_leftovers, prune, publish
 from retrieval.language import written_in
 from retrieval.lexical import TOKENIZER, LexicalIndex
 from retrieval.loaded import dense_index
@@ -34,7 +34,6 @@ from retrieval.reference import (
 )
 from retrieval.store import (
     CLAUSES,
-    CURRENT,
     LEXICAL,
     MANIFEST,
     SCHEMA_VERSION,
@@ -146,7 +145,7 @@ def build_index(
 ) -> BuildReport:
     started = time.monotonic()
     with store.lock():
-        _clean_leftovers(store.root)
+        clean_leftovers(store.root)
         inputs = {
             **build_inputs(embedders),
             "context": store.context,
@@ -211,7 +210,7 @@ def build_index(
             )
         # new token states go to a file beside the generations until they are written
         # (vectors.SpilledStates), removed when the build ends, written or failed (a build
-        # killed on the way leaves it to the next one's _clean_leftovers)
+        # killed on the way leaves it to the next one's clean_leftovers)
         spill = store.root / f".building-states-{time.time_ns()}"
         spaces = embed_all(plans, texts, known, progress, previous.states, spill)
         try:
@@ -296,14 +295,6 @@ def _previous_states(folder: Path, manifest: dict[str, Any], clauses: int) -> di
     return {hashes[int(u)]: tokens.of(c) for c, u in enumerate(whole)}
 
 
-def _clean_leftovers(root: Path) -> None:
-    for path in root.glob(".building-*"):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-
-
 def _write(
     root: Path,
     documents: Sequence[Document],
@@ -376,21 +367,9 @@ def _write(
         _write_json(staging / MANIFEST, manifest)
         for path in [*staging.rglob("*"), staging]:
             fsync_path(path)
-        final = root / name
-        staging.rename(final)
-        link = root / f".{CURRENT}-{os.getpid()}"
-        with contextlib.suppress(FileNotFoundError):
-            link.unlink()
-        os.symlink(name, link)
-        os.replace(link, root / CURRENT)
-        fsync_path(root)
+        staging.rename(root / name)
+        publish(root, name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _prune(root, keep={name})
-
-
-def _prune(root: Path, keep: set[str]) -> None:
-    generations = sorted(p for p in root.glob("gen-*") if p.name not in keep)
-    for old in generations[:-1]:  # keep the one before, for readers still loading it
-        shutil.rmtree(old, ignore_errors=True)
+    prune(root, keep={name})

@@ -185,11 +185,15 @@ class IndexStore:
         return target if target.is_dir() else None
 
     def generation(self) -> str | None:
-        """Name of the generation `current` points at: changes with every successful build."""
+        """Name of the generation `current` points at: changes with every successful build.
+        An index copied by a tool that follows links (`cp -L`, Python's `shutil.copytree`,
+        most zip tools) has `current` as a folder of its own: its name then, as the loaded
+        index has it, until the next build links it again (retrieval.generations)."""
+        link = self.root / CURRENT
         try:
-            return os.readlink(self.root / CURRENT)
+            return os.readlink(link)
         except OSError:
-            return None
+            return CURRENT if link.is_dir() else None
 
     def read_manifest(self, folder: Path) -> dict[str, Any]:
         hint = rebuild_hint(self.root)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -233,6 +235,30 @@ def test_failed_build_leaves_the_old_index_serving(settings: Settings) -> None:
     assert engine.store.generation() == before
     assert not list(settings.index.glob(".building-*"))
     assert len(IndexStore(settings.index).load().clauses) == 29
+
+
+def test_an_index_copied_through_its_link_serves_and_rebuilds(
+    settings: Settings, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """A copy that followed `current` (shutil.copytree, cp -L, zip) has it as a folder: it is
+    loaded once, not rebuilt and reloaded at every question, and its next build links a new
+    generation in its place."""
+    Engine(settings, embedders=[HashingEmbedder()]).build()
+    copy = tmp_path / "copied"
+    shutil.copytree(settings.index, copy)
+    assert (copy / "current").is_dir() and not (copy / "current").is_symlink()
+    engine = Engine(replace(settings, index=copy), embedders=[HashingEmbedder()])
+    loaded = engine.index()
+    assert engine.ask("Zarifa Aliyeva", k=1).passages
+    assert engine.index() is loaded
+
+    (corpus_dir / "extra.txt").write_text("Quantum networking is out of scope.\n", encoding="utf-8")
+    assert engine.build().clauses == 30
+    assert (copy / "current").is_symlink()
+    assert len(engine.index().clauses) == 30
+    assert engine.index().generation != loaded.generation
+    assert len(list(copy.glob("gen-*"))) == 2  # the new one and the copied one before it
+    assert not list(copy.glob(".current-*"))
 
 
 def test_missing_index_message(settings: Settings) -> None:
