@@ -136,6 +136,12 @@ class Engine:
         _serve_with_one_blas_thread()
         text, notes = clean_question(question)
         loaded = self.index()
+        if not loaded.clauses:  # every question is "not answered": say why, and what to do
+            notes = (
+                *notes,
+                f"the index holds no documents: put some in {self.settings.corpus} (or "
+                "clausebot add FILE) and run clausebot index",
+            )
         with self._asking:
             embedders = self.embedders(loaded.model)
             return (

@@ -89,6 +89,19 @@ def test_empty_question_is_a_clear_error(tmp_path: Path, corpus_dir: Path) -> No
     assert "Traceback" not in result.stderr
 
 
+def test_an_empty_index_says_why_nothing_is_answered(tmp_path: Path) -> None:
+    empty = tmp_path / "corpus"
+    empty.mkdir()
+    paths = ("--corpus", str(empty), "--index", str(tmp_path / "idx"), *FAST)
+    result = run_cli("ask", *paths, "--json", "Who signed the letter?", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["abstained"] and not answer["passages"]
+    assert any("holds no documents" in note and str(empty) in note for note in answer["notes"])
+    text = run_cli("ask", *paths, "Who signed the letter?", cwd=tmp_path).stdout
+    assert "note: the index holds no documents" in text and "clausebot index" in text
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cli("ask", "--k", "0", "q", cwd=tmp_path).returncode == 2
     assert run_cli("ask", "--k", "many", "q", cwd=tmp_path).returncode == 2
