@@ -1,6 +1,7 @@
 """The generations of an index on disk, as a build leaves them (under the store's lock):
-the new one made current by swapping the `current` link, the one before kept for readers
-still loading it, the rest removed, and what a killed build left cleared away."""
+the new one made current by swapping `current` (a symbolic link, or a file holding the name
+where the file system has no links), the one before kept for readers still loading it, the
+rest removed, and what a killed build left cleared away."""
 
 from __future__ import annotations
 
@@ -23,16 +24,24 @@ def clean_leftovers(root: Path) -> None:
         else:
             path.unlink(missing_ok=True)
     for link in root.glob(f".{CURRENT}-*"):
-        if link.is_symlink():
+        if link.is_symlink() or link.is_file():
             link.unlink(missing_ok=True)
 
 
 def publish(root: Path, name: str) -> None:
-    """Make the generation `name` (written and on disk) current, atomically."""
+    """Make the generation `name` (written and on disk) current, atomically: a symbolic link
+    to it renamed onto `current`, or, on a file system without symbolic links (FAT, some
+    network shares), a file holding its name (IndexStore.generation reads either)."""
     link = root / f".{CURRENT}-{os.getpid()}"
     with contextlib.suppress(FileNotFoundError):
         link.unlink()
-    os.symlink(name, link)
+    try:
+        os.symlink(name, link)
+    except OSError:
+        with link.open("w", encoding="utf-8") as pointer:
+            pointer.write(f"{name}\n")
+            pointer.flush()
+            os.fsync(pointer.fileno())
     unfold_current(root)
     os.replace(link, root / CURRENT)
     fsync_path(root)

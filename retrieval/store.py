@@ -3,7 +3,8 @@ writes it: incrementally, atomically, under the lock).
 
 Layout of the index folder::
 
-    current -> gen-1732838400123456789     a symlink, swapped atomically after each build
+    current -> gen-1732838400123456789     a symlink, swapped atomically after each build (a
+                                           file holding the name where there are no symlinks)
     gen-.../manifest.json                  schema, models, dimensions, content hashes, checksums
     gen-.../clauses.json                   clause records and document metadata
     gen-.../units.npy                      what was embedded: each clause, and its sentences
@@ -33,6 +34,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 import zlib
 from collections.abc import Iterator, Sequence
@@ -63,6 +65,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 3
 SEGMENTER_VERSION = 10  # bump when segmentation or embedded text changes: forces a rebuild
 CURRENT = "current"
+GENERATION = re.compile(r"gen-[0-9]+")  # a generation's folder name
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.json"
 UNITS = "units.npy"
@@ -178,22 +181,32 @@ class IndexStore:
     # -- reading -----------------------------------------------------------------------------
 
     def current(self) -> Path | None:
-        link = self.root / CURRENT
-        if not link.is_symlink() and not link.exists():
+        """The folder of the generation that serves, or None."""
+        name = self.generation()
+        if name is None:
             return None
-        target = link.resolve()
+        target = (self.root / name).resolve()
         return target if target.is_dir() else None
 
     def generation(self) -> str | None:
         """Name of the generation `current` points at: changes with every successful build.
-        An index copied by a tool that follows links (`cp -L`, Python's `shutil.copytree`,
-        most zip tools) has `current` as a folder of its own: its name then, as the loaded
-        index has it, until the next build links it again (retrieval.generations)."""
+        `current` is a symbolic link, or, on a file system without them (FAT, some network
+        shares), a file that holds the name (retrieval.generations.publish). An index copied
+        by a tool that follows links (`cp -L`, Python's `shutil.copytree`, most zip tools)
+        has `current` as a folder of its own: its name then, as the loaded index has it,
+        until the next build makes a new generation current."""
         link = self.root / CURRENT
         try:
             return os.readlink(link)
         except OSError:
-            return CURRENT if link.is_dir() else None
+            pass
+        if link.is_dir():
+            return CURRENT
+        try:
+            name = link.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return name if GENERATION.fullmatch(name) else None  # nothing outside the index
 
     def read_manifest(self, folder: Path) -> dict[str, Any]:
         hint = rebuild_hint(self.root)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -259,6 +260,36 @@ def test_an_index_copied_through_its_link_serves_and_rebuilds(
     assert engine.index().generation != loaded.generation
     assert len(list(copy.glob("gen-*"))) == 2  # the new one and the copied one before it
     assert not list(copy.glob(".current-*"))
+
+
+def test_a_file_system_without_symbolic_links_keeps_the_current_generation_in_a_file(
+    settings: Settings, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAT and some network shares refuse symbolic links: `current` is then a file naming the
+    generation, swapped in by the same atomic rename, and read as the link was."""
+
+    def no_symlinks(*_: object) -> None:
+        raise PermissionError("symbolic links are not supported here")
+
+    monkeypatch.setattr(os, "symlink", no_symlinks)
+    engine = Engine(settings, embedders=[HashingEmbedder()])
+    engine.build()
+    pointer = settings.index / "current"
+    assert pointer.is_file() and not pointer.is_symlink()
+    first = engine.index()
+    assert pointer.read_text(encoding="utf-8").strip() == first.generation
+    assert engine.ask("Zarifa Aliyeva", k=1).passages
+    assert engine.index() is first  # not rebuilt or reloaded at every question
+
+    (corpus_dir / "extra.txt").write_text("Quantum networking is out of scope.\n", encoding="utf-8")
+    Engine(settings, embedders=[HashingEmbedder()]).build()  # another process, say
+    assert engine.index().generation != first.generation
+    assert len(engine.index().clauses) == 30
+    assert not list(settings.index.glob(".current-*"))
+
+    pointer.write_text("../../elsewhere\n", encoding="utf-8")  # names no generation here
+    with pytest.raises(IndexMissingError):
+        IndexStore(settings.index).load()
 
 
 def test_missing_index_message(settings: Settings) -> None:
