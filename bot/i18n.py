@@ -36,6 +36,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "stats": "Questions: {questions} (answered {answered}, not answered {abstained}); "
         "feedback 👍 {up} 👎 {down}.",
         "top_questions": "Most asked:",
+        "no_documents": "No documents are indexed yet, so there is nothing to answer from. "
+        "An administrator can add some and run /reindex.",
     },
     "az": {
         "intro": "Bu sənədlər haqqında suallara onlardan sözbəsöz sitatla, hər sitatın "
@@ -69,6 +71,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "stats": "Suallar: {questions} (cavablanıb {answered}, cavabsız {abstained}); "
         "rəylər 👍 {up} 👎 {down}.",
         "top_questions": "Ən çox verilən suallar:",
+        "no_documents": "Hələ heç bir sənəd indekslənməyib, ona görə cavab üçün mənbə yoxdur. "
+        "Administrator sənəd əlavə edib /reindex işlədə bilər.",
     },
     "ru": {
         "intro": "Я отвечаю на вопросы об этих документах дословными цитатами, указывая "
@@ -103,6 +107,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "stats": "Вопросов: {questions} (с ответом {answered}, без ответа {abstained}); "
         "отзывы 👍 {up} 👎 {down}.",
         "top_questions": "Чаще всего спрашивали:",
+        "no_documents": "Пока не проиндексировано ни одного документа, поэтому отвечать не из "
+        "чего. Администратор может добавить документы и выполнить /reindex.",
     },
     "tr": {
         "intro": "Bu belgelerle ilgili soruları, belgelerden kelimesi kelimesine alıntı yaparak "
@@ -137,6 +143,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "stats": "Sorular: {questions} (yanıtlanan {answered}, yanıtlanmayan {abstained}); "
         "geri bildirim 👍 {up} 👎 {down}.",
         "top_questions": "En çok sorulanlar:",
+        "no_documents": "Henüz hiçbir belge dizinlenmedi, bu yüzden yanıt verilecek kaynak yok. "
+        "Bir yönetici belge ekleyip /reindex çalıştırabilir.",
     },
 }
 

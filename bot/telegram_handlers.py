@@ -138,6 +138,8 @@ async def answer_question(
         answer.abstained,
     )
     blocks = render_answer(answer, labels(lang), lambda p: clause_link(state.username, p.clause))
+    if not answer.passages and not await _documents(context):
+        blocks = [esc(t(lang, "no_documents"))]  # not "the documents do not answer": there are none
     key = (message.chat.id, message.message_id)
     earlier = state.answered.get(key) if update.edited_message is not None else None
     sent = await send_blocks(message, blocks, answer_buttons(lang, question_id, PAGE, top), earlier)
@@ -220,7 +222,10 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None
     lang = user_language(update)
     documents = await _documents(context)
-    lines = [esc(t(lang, "intro")), _documents_html(documents), "", esc(t(lang, "how"))]
+    listing = [esc(t(lang, "intro")), _documents_html(documents)]
+    if not documents:
+        listing = [esc(t(lang, "no_documents"))]
+    lines = [*listing, "", esc(t(lang, "how"))]
     examples = _examples(documents)
     if examples:  # the corpus's own, when its documents offer some (front matter `examples:`)
         lines += ["", esc(t(lang, "examples"))]
@@ -256,8 +261,12 @@ def _documents_html(documents: list[DocumentInfo]) -> str:
 async def on_documents(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
-    listing = _documents_html(await _documents(context))
-    await reply(message, f"{esc(t(user_language(update), 'documents'))}\n{listing}")
+    documents = await _documents(context)
+    lang = user_language(update)
+    if not documents:
+        await reply(message, esc(t(lang, "no_documents")))
+        return
+    await reply(message, f"{esc(t(lang, 'documents'))}\n{_documents_html(documents)}")
 
 
 async def on_clause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

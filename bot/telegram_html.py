@@ -82,7 +82,8 @@ def render_answer(
     blocks: list[str] = []
     passages: Sequence[Passage] = answer.passages
     if answer.abstained:
-        blocks.append(f"{esc(labels.not_answered)}\n{esc(labels.closest)}")
+        closest = f"\n{esc(labels.closest)}" if passages else ""
+        blocks.append(f"{esc(labels.not_answered)}{closest}")
         passages = passages[:1]
     elif answer.uncertain and labels.uncertain and start == 0:
         blocks.append(esc(labels.uncertain))

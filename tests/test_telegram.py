@@ -137,6 +137,36 @@ def test_help_offers_the_corpus_own_examples_or_none(tmp_path: Path) -> None:
     assert "Harbour Rules" in plain and "For example:" not in plain
 
 
+def test_an_empty_index_says_there_are_no_documents_yet(tmp_path: Path) -> None:
+    """Not "the documents do not answer this question" with a closest clause that is not
+    there: there are no documents."""
+    from retrieval.embed import HashingEmbedder
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    engine = Engine(
+        Settings(corpus=corpus, index=tmp_path / "index"), embedders=[HashingEmbedder()]
+    )
+    engine.build()
+
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(message=fake.message("Who signed the letter?"))
+            fake.push(message=fake.message("Кто подписал письмо?", user_id=2, lang="ru"))
+            fake.push(message=fake.message("/help", user_id=3))
+            fake.push(message=fake.message("/documents", user_id=4))
+            await fake.wait_for("sendMessage", 4)
+            english, russian = texts(fake, 1)[0], texts(fake, 2)[0]
+            assert english.startswith("No documents are indexed yet")
+            assert "Closest clause" not in english and "do not answer" not in english
+            assert russian.startswith("Пока не проиндексировано ни одного документа")
+            assert "No documents are indexed yet" in texts(fake, 3)[0]
+            assert "I answer questions about these documents" not in texts(fake, 3)[0]
+            assert texts(fake, 4)[0].startswith("No documents are indexed yet")
+
+    scenario(run())
+
+
 def test_every_phrase_in_every_language_with_the_same_fields() -> None:
     import string
 
