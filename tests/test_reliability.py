@@ -173,6 +173,7 @@ def test_bad_corpus_files_are_skipped_and_named(tmp_path: Path, corpus_dir: Path
     assert skipped["empty.md"] == "the document is empty"
     assert "no closing '---'" in skipped["broken.md"]
     assert "warning: skipped" in result.stderr and "latin1.txt" in result.stderr
+    assert result.stderr.count("latin1.txt") == 1  # named once, not by a log line as well
 
 
 def test_a_second_build_waits_then_refuses_and_readers_keep_answering(
