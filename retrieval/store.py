@@ -196,8 +196,8 @@ class IndexStore:
         has `current` as a folder of its own: its name then, as the loaded index has it,
         until the next build makes a new generation current."""
         link = self.root / CURRENT
-        try:
-            return os.readlink(link)
+        try:  # a link made by hand may name the folder by a whole path: its name, as loaded
+            return Path(os.readlink(link)).name
         except OSError:
             pass
         if link.is_dir():

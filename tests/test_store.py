@@ -262,6 +262,19 @@ def test_an_index_copied_through_its_link_serves_and_rebuilds(
     assert not list(copy.glob(".current-*"))
 
 
+def test_a_current_link_by_a_whole_path_is_loaded_once(settings: Settings) -> None:
+    """An operator's link to the generation by its whole path names the same folder."""
+    engine = Engine(settings, embedders=[HashingEmbedder()])
+    engine.build()
+    link = settings.index / "current"
+    target = link.resolve()
+    link.unlink()
+    link.symlink_to(target)
+    loaded = engine.index()
+    assert engine.ask("Zarifa Aliyeva", k=1).passages
+    assert engine.index() is loaded
+
+
 def test_a_file_system_without_symbolic_links_keeps_the_current_generation_in_a_file(
     settings: Settings, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
