@@ -181,32 +181,35 @@ class IndexStore:
     # -- reading -----------------------------------------------------------------------------
 
     def current(self) -> Path | None:
-        """The folder of the generation that serves, or None."""
-        name = self.generation()
-        if name is None:
-            return None
-        target = (self.root / name).resolve()
+        """The folder of the generation that serves, or None. `current` is a symbolic link to
+        it (by its name, or, made by hand, by a whole path); on a file system without links
+        (FAT, some network shares) a file that holds its name (retrieval.generations.publish);
+        and in an index copied by a tool that follows links (`cp -L`, Python's
+        `shutil.copytree`, most zip tools) a folder of its own, which serves until the next
+        build makes a new generation current."""
+        link = self.root / CURRENT
+        if link.is_symlink() or link.is_dir():
+            target = link.resolve()
+        else:
+            try:
+                name = link.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                return None
+            if not GENERATION.fullmatch(name):  # nothing outside the index
+                return None
+            target = self.root / name
         return target if target.is_dir() else None
 
     def generation(self) -> str | None:
-        """Name of the generation `current` points at: changes with every successful build.
-        `current` is a symbolic link, or, on a file system without them (FAT, some network
-        shares), a file that holds the name (retrieval.generations.publish). An index copied
-        by a tool that follows links (`cp -L`, Python's `shutil.copytree`, most zip tools)
-        has `current` as a folder of its own: its name then, as the loaded index has it,
-        until the next build makes a new generation current."""
-        link = self.root / CURRENT
-        try:  # a link made by hand may name the folder by a whole path: its name, as loaded
-            return Path(os.readlink(link)).name
-        except OSError:
-            pass
-        if link.is_dir():
-            return CURRENT
-        try:
-            name = link.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError):
-            return None
-        return name if GENERATION.fullmatch(name) else None  # nothing outside the index
+        """The name of the folder that serves (current), as the loaded index has it: it
+        changes with every successful build. Asked at every question: the link a build
+        makes, to a generation by its name, is read without resolving it."""
+        with contextlib.suppress(OSError):
+            name = os.readlink(self.root / CURRENT)
+            if GENERATION.fullmatch(name):
+                return name
+        folder = self.current()
+        return folder.name if folder is not None else None
 
     def read_manifest(self, folder: Path) -> dict[str, Any]:
         hint = rebuild_hint(self.root)

@@ -262,15 +262,17 @@ def test_an_index_copied_through_its_link_serves_and_rebuilds(
     assert not list(copy.glob(".current-*"))
 
 
-def test_a_current_link_by_a_whole_path_is_loaded_once(settings: Settings) -> None:
-    """An operator's link to the generation by its whole path names the same folder."""
+def test_a_current_link_by_a_whole_path_is_loaded_once(settings: Settings, tmp_path: Path) -> None:
+    """An operator's link to the generation by its whole path, here to a folder moved out of
+    the index's: the folder it names serves, loaded once."""
     engine = Engine(settings, embedders=[HashingEmbedder()])
     engine.build()
     link = settings.index / "current"
-    target = link.resolve()
+    target = link.resolve().rename(tmp_path / link.resolve().name)
     link.unlink()
     link.symlink_to(target)
     loaded = engine.index()
+    assert loaded.folder == target
     assert engine.ask("Zarifa Aliyeva", k=1).passages
     assert engine.index() is loaded
 
