@@ -1,5 +1,6 @@
 """The `clausebot` command line: its parser, and the one place where a problem becomes one
-line on stderr. What each subcommand does is in bot/commands.py.
+line on stderr. What each subcommand does is in bot/commands.py
+(`eval` and `calibrate`: bot/measure.py).
 
 Problems the user can fix end as one line on stderr and exit 1; usage errors exit 2.
 """
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import commands
+from bot import commands, measure
 from bot.redact import database_secrets, install, redact, variants
 from retrieval.errors import ClausebotError
 from retrieval.settings import Settings
@@ -205,9 +206,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 COMMANDS = {
     "index": commands.cmd_index,
     "ask": commands.cmd_ask,
-    "eval": commands.cmd_eval,
+    "eval": measure.cmd_eval,
     "status": commands.cmd_status,
-    "calibrate": commands.cmd_calibrate,
+    "calibrate": measure.cmd_calibrate,
     "health": commands.cmd_health,
     "documents": commands.cmd_documents,
     "add": commands.cmd_add,

@@ -23,10 +23,9 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUESTIONS = ROOT / "tests" / "questions.jsonl"
-BENCHMARK = ROOT / "benchmarks" / "xquad-dev"  # the public benchmark's development half
 
 
-def _emit_json(data: Any) -> None:
+def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
@@ -56,7 +55,7 @@ def _build_and_report(engine: Engine, as_json: bool) -> None:
         f"in {report.seconds:.1f} s -> {settings.index}"
     )
     if as_json:
-        _emit_json(report.to_json())
+        emit_json(report.to_json())
 
 
 @contextlib.contextmanager
@@ -172,130 +171,16 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 error = str(exc)
             else:
                 if args.json:
-                    _emit_json(answer.to_json())
+                    emit_json(answer.to_json())
                 else:
                     print(render_answer(answer, bold=bold), end="\n\n" if from_stdin else "\n")
                     sys.stdout.flush()
                 continue
         failed = True
         if args.json:
-            _emit_json({"question": question, "error": error, "abstained": True, "passages": []})
+            emit_json({"question": question, "error": error, "abstained": True, "passages": []})
         print(f"clausebot ask: {error}", file=sys.stderr)
     return 1 if failed else 0
-
-
-def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.engine import Engine
-    from retrieval.evaluate import DEPTH, evaluate, read_items
-
-    path = args.file or DEFAULT_QUESTIONS
-    items = read_items(path)
-    engine = Engine(settings)
-    report = evaluate(items, lambda q: engine.ask(q, k=DEPTH))
-    if args.json:
-        _emit_json(report if args.verbose else {k: v for k, v in report.items() if k != "misses"})
-        return 0
-    print(f"{path}: {report['overall']['questions']} questions")
-    # unsure: answered, headed "may not answer"; warned-out: refused or answered so
-    columns: tuple[str, ...] = ("n", "hit@1", "hit@3", "mrr@10", "answered@1", "false-abst")
-    columns += ("abst-out", "unsure", "warned-out")
-    widths = (5, 6, 6, 7, 10, 10, 9, 7, 10)
-
-    def cell(v: float | None, w: int) -> str:
-        return f"{v:>{w}.3f}" if v is not None else f"{'-':>{w}}"
-
-    def table(title: str, rows: list[tuple[str, dict[str, Any]]]) -> None:
-        print(f"{title:12} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
-        for name, f in rows:
-            print(
-                f"{name:12} {f['questions']:>5} {cell(f['hit@1'], 6)} {cell(f['hit@3'], 6)} "
-                f"{cell(f['mrr@10'], 7)} {cell(f['answered_hit@1'], 10)} "
-                f"{cell(f['false_abstention'], 10)} {cell(f['abstention_out_of_scope'], 9)} "
-                f"{cell(f['uncertain'], 7)} {cell(f['warned_out_of_scope'], 10)}"
-            )
-
-    table("language", [("overall", report["overall"]), *report["by_language"].items()])
-    if len(report["by_kind"]) > 1:
-        print()
-        table("kind", list(report["by_kind"].items()))
-    if report["auc"]:
-        langs = sorted({lang for row in report["auc"].values() for lang in row} - {"all"})
-        print("\nconfidence AUC, answerable against each kind (0.5 = chance)")
-        print(f"{'kind':12} " + " ".join(f"{lang:>6}" for lang in ["all", *langs]))
-        for kind, row in report["auc"].items():
-            cells = " ".join(cell(row.get(lang), 6) for lang in ["all", *langs])
-            print(f"{kind:12} {cells}")
-    if args.verbose:
-        for miss in report["misses"]:
-            what = (
-                "answered (should abstain)"
-                if miss["out_of_scope"]
-                else (f"rank {miss['rank']}" + (", abstained" if miss["abstained"] else ""))
-            )
-            print(f"  miss [{miss['lang']}] {miss['question']!r}: {what}; top {miss['top']}")
-    return 0
-
-
-def calibration_sets(args: argparse.Namespace, settings: Settings) -> list[tuple[str, Path, Path]]:
-    """The corpora and question files to fit on: those given with --set, else the bundled
-    corpus with the project's questions and the public benchmark with its own."""
-    if args.set:
-        return [(name, Path(corpus), Path(questions)) for name, corpus, questions in args.set]
-    return [
-        ("bundled", settings.corpus, DEFAULT_QUESTIONS),
-        ("xquad-dev", BENCHMARK / "corpus", BENCHMARK / "questions.jsonl"),
-    ]
-
-
-def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from dataclasses import replace
-
-    from retrieval.calibrate import (
-        CALIBRATION_FILE,
-        MAX_FALSE_ABSTENTION,
-        UNSEEN_DRAWS,
-        calibrate,
-        collect,
-        save,
-    )
-    from retrieval.confidence import ABSTENTION_FEATURES, LATE_FEATURES, calibration_key
-    from retrieval.engine import Engine
-    from retrieval.evaluate import read_items
-
-    samples = []
-    models = set()
-    late = set()
-    for name, corpus, questions in calibration_sets(args, settings):
-        items = read_items(questions)
-        # each corpus gets an index of its own, beside the configured one, built (or brought
-        # up to date) with the configured models
-        index = settings.index.parent / "calibrate" / f"{name}-{settings.model or 'default'}"
-        engine = Engine(replace(settings, corpus=corpus, index=index))
-        report = engine.build()
-        loaded = engine.index()
-        models.add(loaded.model)
-        late.add(loaded.tokens is not None)
-        print(f"{name}: {report.clauses} clauses, {len(items)} questions", file=sys.stderr)
-        samples += collect(engine, items, name)
-    if len(models) != 1 or len(late) != 1:
-        raise ClausebotError(
-            f"the corpora were indexed with different models: {sorted(models)}"
-            if len(models) != 1
-            else "some corpora's indexes have token states and some do not: rebuild them"
-        )
-    model, read_late = models.pop(), late.pop()
-    budget = args.max_false_abstention
-    entry = calibrate(
-        samples,
-        model,
-        MAX_FALSE_ABSTENTION if budget is None else budget,
-        LATE_FEATURES if read_late else ABSTENTION_FEATURES,
-        UNSEEN_DRAWS if args.unseen_draws is None else args.unseen_draws,
-    )
-    # a ranking with late interaction has a calibration of its own (confidence.calibration_key)
-    save(calibration_key(model, read_late), entry, args.output or CALIBRATION_FILE)
-    print(json.dumps(entry, ensure_ascii=False))
-    return 0
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
@@ -303,7 +188,7 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
 
     documents = index_status(settings)["documents"]
     if args.json:
-        _emit_json(documents)
+        emit_json(documents)
         return 0
     for doc in documents:
         print(
@@ -331,7 +216,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
     status = index_status(settings)
     if args.json:
-        _emit_json(status)
+        emit_json(status)
         return 0
     print(f"index:    {settings.index} (generation {status['generation']})")
     print(f"model:    {status['model']}")
@@ -393,7 +278,7 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         stats = store.stats()
     if args.json:
-        _emit_json(asdict(stats))
+        emit_json(asdict(stats))
         return 0
     print(
         f"questions {stats.questions} (answered {stats.answered}, not answered "
