@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.render import counted
 from retrieval.errors import ClausebotError, QuestionError
 from retrieval.settings import Settings
 
@@ -50,7 +51,7 @@ def _build_and_report(engine: Engine, as_json: bool) -> None:
     for problem in report.skipped:
         print(f"warning: skipped {problem}", file=sys.stderr)
     print(
-        f"indexed {report.documents} documents, {report.clauses} clauses: "
+        f"indexed {counted(report.documents, 'document')}, {counted(report.clauses, 'clause')}: "
         f"{report.embedded} embedded, {report.reused} reused, {report.removed} removed "
         f"in {report.seconds:.1f} s -> {settings.index}"
     )
@@ -109,7 +110,8 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.store import IndexStore
 
     loaded = IndexStore(settings.index).load()
-    line = f"ok: {len(loaded.clauses)} clauses, model {loaded.model}, {loaded.generation}"
+    clauses = counted(len(loaded.clauses), "clause")
+    line = f"ok: {clauses}, model {loaded.model}, {loaded.generation}"
     if args.bot is not None:
         line += f"; {_bot_alive(settings, args.bot)}"
     print(line)
@@ -193,7 +195,7 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
     for doc in documents:
         print(
             f"{doc['doc_id']}\t{doc['title']}\t{doc['date'] or 'undated'}\t{doc['format']}\t"
-            f"{doc['clauses']} clauses"
+            f"{counted(doc['clauses'], 'clause')}"
         )
     return 0
 

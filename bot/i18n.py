@@ -30,7 +30,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "no_clause": "There is no such clause. See /documents for the document names.",
         "not_admin": "Sorry, only the bot's administrators can do that.",
         "reindexing": "Re-embedding the corpus…",
-        "reindexed": "Index updated: {documents} documents, {clauses} clauses "
+        "reindexed": "Index updated. Documents: {documents}; clauses: {clauses} "
         "({embedded} embedded, {reused} reused, {removed} removed) in {seconds:.1f} s.",
         "ask_usage": "Usage: /ask <question>",
         "stats": "Questions: {questions} (answered {answered}, not answered {abstained}); "

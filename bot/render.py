@@ -11,6 +11,11 @@ from retrieval.types import Answer, Passage
 BOLD, PLAIN = "\033[1m", "\033[0m"
 
 
+def counted(number: int, noun: str) -> str:
+    """'1 clause', '29 clauses': an English count for the terminal."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def folded(text: str) -> str:
     return " ".join(text.split())
 

@@ -102,6 +102,19 @@ def test_an_empty_index_says_why_nothing_is_answered(tmp_path: Path) -> None:
     assert "note: the index holds no documents" in text and "clausebot index" in text
 
 
+def test_one_document_of_one_clause_is_counted_in_the_singular(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("The fund is administered by a rotating secretariat.\n")
+    paths = ("--corpus", str(corpus), "--index", str(tmp_path / "idx"), *FAST)
+    built = run_cli("index", *paths, cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "indexed 1 document, 1 clause:" in built.stdout
+    listed = run_cli("documents", *paths, cwd=tmp_path).stdout
+    assert listed.rstrip().endswith("\t1 clause")
+    assert run_cli("health", *paths, cwd=tmp_path).stdout.startswith("ok: 1 clause, ")
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cli("ask", "--k", "0", "q", cwd=tmp_path).returncode == 2
     assert run_cli("ask", "--k", "many", "q", cwd=tmp_path).returncode == 2
