@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -164,6 +165,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     engine = Engine(settings)
     failed = False
     bold = sys.stdout.isatty()
+    stale: tuple[str, ...] | None = None  # read once, at the first answer
     for question, problem in questions:
         error = problem
         if question is not None and error is None:
@@ -172,6 +174,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             except QuestionError as exc:
                 error = str(exc)
             else:
+                stale = stale_notes(engine) if stale is None else stale
+                if stale:
+                    answer = replace(answer, notes=(*answer.notes, *stale))
                 if args.json:
                     emit_json(answer.to_json())
                 else:
@@ -183,6 +188,18 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             emit_json({"question": question, "error": error, "abstained": True, "passages": []})
         print(f"clausebot ask: {error}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def stale_notes(engine: Engine, reader: str = "this answer does") -> tuple[str, ...]:
+    """A note when the corpus has changed since the index was built: an answer from it does
+    not read a document added or edited by hand until `clausebot index` runs."""
+    from retrieval.status import corpus_changes
+
+    try:
+        changes = corpus_changes(engine.settings.corpus, engine.index(build_if_missing=False))
+    except (OSError, ClausebotError):  # the note is a courtesy: the answer stands without it
+        return ()
+    return (changes.note(reader),) if changes else ()
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
@@ -214,7 +231,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.status import index_status
+    from retrieval.status import CorpusChanges, index_status
 
     status = index_status(settings)
     if args.json:
@@ -236,14 +253,11 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     print("documents:")
     for doc in status["documents"]:
         print(f"  {doc['doc_id']}: {doc['title']} ({doc['date'] or 'undated'})")
-    changed = status["corpus_changed"]
+    changes = CorpusChanges.from_json(status["corpus_changes"])
     print(
-        "corpus:   "
-        + (
-            "changed since the build: run clausebot index"
-            if changed
-            else "unchanged since the build"
-        )
+        f"corpus:   changed since the build ({changes.summary()}): run clausebot index"
+        if changes
+        else "corpus:   unchanged since the build"
     )
     return 0
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.commands import DEFAULT_QUESTIONS, emit_json
+from bot.commands import DEFAULT_QUESTIONS, emit_json, stale_notes
 from retrieval.errors import ClausebotError
 from retrieval.settings import Settings
 
@@ -27,6 +27,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     items = read_items(path)
     engine = Engine(settings)
     report = evaluate(items, lambda q: engine.ask(q, k=DEPTH))
+    for note in stale_notes(engine, "these figures do"):  # the index's figures, as built
+        print(f"warning: {note}", file=sys.stderr)
     if args.json:
         emit_json(report if args.verbose else {k: v for k, v in report.items() if k != "misses"})
         return 0

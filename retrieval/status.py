@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retrieval.corpus import SUFFIXES, read_document
 from retrieval.errors import CorpusError
 from retrieval.language import clauses_language
 from retrieval.settings import Settings
 from retrieval.store import IndexStore, document_checksum
+
+if TYPE_CHECKING:
+    from retrieval.loaded import LoadedIndex
+
+NAMED = 3  # documents named in a note, of each kind; the rest are counted
 
 
 def corpus_checksums(folder: Path) -> dict[str, str]:
@@ -26,6 +32,65 @@ def corpus_checksums(folder: Path) -> dict[str, str]:
         except CorpusError:
             continue
     return sums
+
+
+@dataclass(frozen=True)
+class CorpusChanges:
+    """The documents of the corpus folder that the index does not hold as they now are."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {
+            "added": list(self.added),
+            "changed": list(self.changed),
+            "removed": list(self.removed),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, list[str]]) -> CorpusChanges:
+        return cls(*(tuple(data.get(k, ())) for k in ("added", "changed", "removed")))
+
+    def summary(self) -> str:
+        """'new: f; changed: a, b': the documents by what happened to them, a few named."""
+        parts = []
+        for kind, ids in (
+            ("new", self.added),
+            ("changed", self.changed),
+            ("removed", self.removed),
+        ):
+            if ids:
+                more = f" and {len(ids) - NAMED} more" if len(ids) > NAMED else ""
+                parts.append(f"{kind}: {', '.join(ids[:NAMED])}{more}")
+        return "; ".join(parts)
+
+    def note(self, reader: str = "this answer does") -> str:
+        """What an answer (or `reader`) from the index as built does not read, and what to
+        run."""
+        return (
+            f"the corpus has changed since the index was built ({self.summary()}), and "
+            f"{reader} not read those changes: run clausebot index"
+        )
+
+
+def corpus_changes(folder: Path, loaded: LoadedIndex) -> CorpusChanges:
+    """How the readable documents of `folder` differ from those `loaded` was built from
+    (none when there is no such folder: an index may be served without its corpus)."""
+    if not folder.is_dir():
+        return CorpusChanges()
+    now = corpus_checksums(folder)
+    built = loaded.manifest.get("documents")
+    built = built if isinstance(built, dict) else {}
+    return CorpusChanges(
+        added=tuple(sorted(now.keys() - built.keys())),
+        changed=tuple(sorted(d for d in now.keys() & built.keys() if now[d] != built[d])),
+        removed=tuple(sorted(built.keys() - now.keys())),
+    )
 
 
 def corpus_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -45,6 +110,7 @@ def corpus_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 def index_status(settings: Settings) -> dict[str, Any]:
     loaded = IndexStore(settings.index).load()  # says how to build it if there is none
+    changes = corpus_changes(settings.corpus, loaded)
     return {
         "index": str(settings.index),
         "generation": loaded.generation,
@@ -64,7 +130,8 @@ def index_status(settings: Settings) -> dict[str, Any]:
             }
             for d in loaded.documents.values()
         ],
-        "corpus_changed": corpus_checksums(settings.corpus) != loaded.manifest.get("documents"),
+        "corpus_changed": bool(changes),
+        "corpus_changes": changes.to_json(),
         "abstention": abstention_status(loaded.model, loaded.tokens is not None),
     }
 

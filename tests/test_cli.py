@@ -183,6 +183,48 @@ def test_status_reports_corpus_changes(tmp_path: Path, corpus_dir: Path) -> None
     (corpus_dir / "new.txt").write_text("A new clause.\n", encoding="utf-8")
     status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)
     assert status["corpus_changed"] is True
+    assert status["corpus_changes"] == {"added": ["new"], "changed": [], "removed": []}
+
+
+def test_an_answer_from_an_index_older_than_its_corpus_says_so(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    """A document added or edited by hand is not read until `clausebot index` runs: each
+    answer says which, and what to run; once it has run, or where the index is served
+    without its corpus, nothing is said."""
+    paths = _paths(tmp_path, corpus_dir)
+    assert run_cli("index", *paths, *FAST, cwd=tmp_path).returncode == 0
+    (corpus_dir / "fund.txt").write_text("A rotating secretariat administers the fund.\n")
+    letter = corpus_dir / "letter-to-icann-2012.txt"
+    letter.write_text(letter.read_text(encoding="utf-8") + "\nA postscript.\n", encoding="utf-8")
+    (corpus_dir / "baku-declaration-2012.txt").unlink()
+    said = "(new: fund; changed: letter-to-icann-2012; removed: baku-declaration-2012)"
+
+    text = run_cli("ask", *paths, "Who administers the fund?", cwd=tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert f"note: the corpus has changed since the index was built {said}" in text.stdout
+    assert "run clausebot index" in text.stdout
+    asked = run_cli("ask", *paths, "--json", "-", cwd=tmp_path, stdin=b"Who signed?\nWhen?\n")
+    answers = [json.loads(line) for line in asked.stdout.splitlines()]
+    assert len(answers) == 2 and all(said in a["notes"][-1] for a in answers)
+    status = run_cli("status", *paths, cwd=tmp_path).stdout
+    assert f"corpus:   changed since the build {said}: run clausebot index" in status
+    figures = run_cli("eval", *paths, cwd=tmp_path)
+    assert figures.returncode == 0, figures.stderr
+    assert (
+        f"warning: the corpus has changed since the index was built {said}, and these "
+        "figures do not read those changes" in figures.stderr
+    )
+
+    elsewhere = ("--corpus", str(tmp_path / "absent"), "--index", str(tmp_path / "idx"))
+    served = json.loads(run_cli("ask", *elsewhere, "--json", "Who signed?", cwd=tmp_path).stdout)
+    assert "notes" not in served and served["passages"]
+
+    assert run_cli("index", *paths, cwd=tmp_path).returncode == 0
+    fresh = json.loads(
+        run_cli("ask", *paths, "--json", "Who administers the fund?", cwd=tmp_path).stdout
+    )
+    assert "notes" not in fresh and fresh["passages"][0]["doc_id"] == "fund"
 
 
 def test_eval_reports_figures(tmp_path: Path, corpus_dir: Path) -> None:

@@ -461,7 +461,9 @@ def test_reindex_for_admins_only(engine: Engine, tmp_path: Path) -> None:
             await fake.wait_for("sendMessage", 2, chat_id=ADMIN, timeout=60)
             assert "only the bot's administrators" in texts(fake, 3)[0]
             done = texts(fake, ADMIN)[-1]
-            assert done.startswith("Index updated. Documents: 2; clauses: 29 (0 embedded, 29 reused")
+            assert done.startswith(
+                "Index updated. Documents: 2; clauses: 29 (0 embedded, 29 reused"
+            )
 
     scenario(run())
 
