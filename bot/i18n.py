@@ -30,6 +30,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "no_clause": "There is no such clause. See /documents for the document names.",
         "not_admin": "Sorry, only the bot's administrators can do that.",
         "reindexing": "Re-embedding the corpus…",
+        "corpus_changed": "⚠ The corpus has changed since the index was built ({documents}): "
+        "/reindex reads the changes.",
         "reindexed": "Index updated. Documents: {documents}; clauses: {clauses} "
         "({embedded} embedded, {reused} reused, {removed} removed) in {seconds:.1f} s.",
         "ask_usage": "Usage: /ask <question>",
@@ -65,6 +67,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "not_admin": "Bağışlayın, bunu yalnız botun administratorları edə bilər.",
         "clause_usage": "İstifadə: /clause <sənəd> <nömrə>, məsələn /clause {example} 8",
         "reindexing": "Sənədlər yenidən indekslənir…",
+        "corpus_changed": "⚠ İndeks qurulandan sonra sənədlər dəyişib ({documents}): "
+        "/reindex dəyişiklikləri oxuyur.",
         "reindexed": "İndeks yeniləndi: {documents} sənəd, {clauses} bənd ({embedded} yeni, "
         "{reused} təkrar istifadə olunub, {removed} silinib), {seconds:.1f} san.",
         "ask_usage": "İstifadə: /ask <sual>",
@@ -101,6 +105,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "not_admin": "Извините, это могут делать только администраторы бота.",
         "clause_usage": "Использование: /clause <документ> <номер>, например /clause {example} 8",
         "reindexing": "Переиндексация документов…",
+        "corpus_changed": "⚠ Документы изменились после построения индекса ({documents}): "
+        "/reindex учтёт изменения.",
         "reindexed": "Индекс обновлён: документов {documents}, пунктов {clauses} (новых "
         "{embedded}, повторно использовано {reused}, удалено {removed}) за {seconds:.1f} с.",
         "ask_usage": "Использование: /ask <вопрос>",
@@ -137,6 +143,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "no_clause": "Böyle bir madde yok. Belge adları için: /documents.",
         "not_admin": "Üzgünüm, bunu yalnızca botun yöneticileri yapabilir.",
         "reindexing": "Belgeler yeniden dizinleniyor…",
+        "corpus_changed": "⚠ Dizin oluşturulduktan sonra belgeler değişti ({documents}): "
+        "/reindex değişiklikleri okur.",
         "reindexed": "Dizin güncellendi: {documents} belge, {clauses} madde ({embedded} yeni, "
         "{reused} yeniden kullanıldı, {removed} silindi), {seconds:.1f} sn.",
         "ask_usage": "Kullanım: /ask <soru>",

@@ -56,6 +56,12 @@ class CorpusChanges:
     def from_json(cls, data: dict[str, list[str]]) -> CorpusChanges:
         return cls(*(tuple(data.get(k, ())) for k in ("added", "changed", "removed")))
 
+    def named(self) -> str:
+        """The documents' ids, whatever happened to them, a few named: for any language."""
+        ids = (*self.added, *self.changed, *self.removed)
+        more = f" +{len(ids) - NAMED}" if len(ids) > NAMED else ""
+        return ", ".join(ids[:NAMED]) + more
+
     def summary(self) -> str:
         """'new: f; changed: a, b': the documents by what happened to them, a few named."""
         parts = []

@@ -468,6 +468,36 @@ def test_reindex_for_admins_only(engine: Engine, tmp_path: Path) -> None:
     scenario(run())
 
 
+def test_stats_tell_admins_when_the_corpus_has_changed(tmp_path: Path) -> None:
+    """A document put in the corpus folder by hand is not read until /reindex: the admins'
+    /stats names it, and says so no more once the index has been rebuilt."""
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    own = Engine(Settings(corpus=tmp_path / "corpus", index=tmp_path / "index", model="hashing"))
+    own.build()
+
+    async def run() -> None:
+        async with running(own, tmp_path) as (fake, _):
+            fake.push(message=fake.message("/stats", user_id=ADMIN))
+            await fake.wait_for("sendMessage", 1, chat_id=ADMIN)
+            (tmp_path / "corpus" / "fund.txt").write_text("A secretariat runs the fund.\n")
+            fake.push(message=fake.message("/stats", user_id=ADMIN))
+            await fake.wait_for("sendMessage", 2, chat_id=ADMIN)
+            fake.push(message=fake.message("/reindex", user_id=ADMIN))
+            await fake.wait_for("sendMessage", 4, chat_id=ADMIN, timeout=30)
+            fake.push(message=fake.message("/stats", user_id=ADMIN))
+            await fake.wait_for("sendMessage", 5, chat_id=ADMIN)
+            before, changed, _, rebuilt, after = texts(fake, ADMIN)
+            assert before.startswith("Questions: 0") and "⚠" not in before
+            assert changed.endswith(
+                "⚠ The corpus has changed since the index was built (fund): "
+                "/reindex reads the changes."
+            )
+            assert rebuilt.startswith("Index updated. Documents: 3; clauses: 30 (1 embedded")
+            assert "⚠" not in after
+
+    scenario(run())
+
+
 def test_burst_of_200_updates_from_20_users(engine: Engine, tmp_path: Path) -> None:
     """Every update is answered or politely rate-limited, none lost; memory stays flat."""
     import resource
