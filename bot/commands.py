@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -47,8 +46,7 @@ def _build_and_report(engine: Engine, as_json: bool) -> None:
     from retrieval.progress import ProgressReport
 
     settings = engine.settings
-    with _said_here("retrieval.corpus"):
-        report = engine.build(progress=ProgressReport())
+    report = engine.build(progress=ProgressReport())
     for problem in report.skipped:
         print(f"warning: skipped {problem}", file=sys.stderr)
     print(
@@ -58,19 +56,6 @@ def _build_and_report(engine: Engine, as_json: bool) -> None:
     )
     if as_json:
         emit_json(report.to_json())
-
-
-@contextlib.contextmanager
-def _said_here(logger: str) -> Iterator[None]:
-    """A file the corpus reader skips is named once, by the command (its own line, which
-    --log-level does not hide), not a second time by the reader's log line."""
-    reader = logging.getLogger(logger)
-    level = reader.level
-    reader.setLevel(max(logging.ERROR, level))
-    try:
-        yield
-    finally:
-        reader.setLevel(level)
 
 
 def _watch(engine: Engine, args: argparse.Namespace) -> int:

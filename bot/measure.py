@@ -112,6 +112,8 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         loaded = engine.index()
         models.add(loaded.model)
         late.add(loaded.tokens is not None)
+        for problem in report.skipped:
+            print(f"warning: {name}: skipped {problem}", file=sys.stderr)
         print(f"{name}: {report.clauses} clauses, {len(items)} questions", file=sys.stderr)
         samples += collect(engine, items, name)
     if len(models) != 1 or len(late) != 1:

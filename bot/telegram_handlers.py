@@ -376,6 +376,7 @@ async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     text = t(lang, "reindexed", **{k: v for k, v in report.to_json().items() if k != "skipped"})
     for problem in report.skipped:
+        log.warning("skipped %s", problem)
         text += f"\n⚠ {problem}"
     await reply(message, esc(text))
 

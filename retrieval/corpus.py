@@ -14,7 +14,6 @@ Without it, the id is a slug of the file name and the title the document's first
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import re
 import shutil
@@ -29,8 +28,6 @@ from retrieval.formats import SUFFIXES as FORMATS
 from retrieval.formats import extract
 from retrieval.settings import DEFAULT_MAX_FILE_MB
 from retrieval.types import Document, DocumentInfo
-
-log = logging.getLogger(__name__)
 
 SUFFIXES = FORMATS
 SIDECAR = ".meta"  # "report.pdf.meta" holds the metadata of "report.pdf", as key: value lines
@@ -213,7 +210,8 @@ def _not_a_file(path: Path) -> str | None:
 def load_corpus(
     folder: Path, max_mb: float = DEFAULT_MAX_FILE_MB
 ) -> tuple[list[Document], list[CorpusProblem]]:
-    """All readable documents of a folder, sorted by file name, and the files left out."""
+    """All readable documents of a folder, sorted by file name, and the files left out (for
+    the caller to name: `clausebot index` prints them, the bot replies with them)."""
     if not folder.is_dir():
         raise CorpusError(
             f"corpus folder {folder} does not exist (pass --corpus DIR or set CLAUSEBOT_CORPUS)"
@@ -227,18 +225,15 @@ def load_corpus(
         why = _not_a_file(path)
         if why is not None:
             problems.append(CorpusProblem(str(path), why))
-            log.warning("skipping %s: %s", path, why)
             continue
         try:
             document = read_document(path, max_mb)
         except CorpusError as exc:
             problems.append(CorpusProblem(str(path), str(exc).removeprefix(f"{path}: ")))
-            log.warning("skipping %s", exc)
             continue
         if document.doc_id in seen:
             reason = f"id {document.doc_id!r} is already used by {seen[document.doc_id]}"
             problems.append(CorpusProblem(str(path), reason))
-            log.warning("skipping %s: %s", path, reason)
             continue
         seen[document.doc_id] = str(path)
         documents.append(document)

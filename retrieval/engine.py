@@ -115,7 +115,8 @@ class Engine:
                 return self._loaded
             if generation is None and build_if_missing:
                 log.info("no index at %s yet: building it", self.settings.index)
-                self.build()
+                for problem in self.build().skipped:
+                    log.warning("skipped %s", problem)
             loaded = self.store.load(model=self.expected_model())
             self._loaded = loaded
             log.info("loaded index %s (%d clauses)", loaded.generation, len(loaded.clauses))
