@@ -239,11 +239,12 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     for doc in status["documents"]:
         print(f"  {doc['doc_id']}: {doc['title']} ({doc['date'] or 'undated'})")
     changes = CorpusChanges.from_json(status["corpus_changes"])
-    print(
-        f"corpus:   changed since the build ({changes.summary()}): run clausebot index"
-        if changes
-        else "corpus:   unchanged since the build"
-    )
+    if not status["corpus_found"]:
+        print(f"corpus:   {settings.corpus} not found: the index serves as it was built")
+    elif changes:
+        print(f"corpus:   changed since the build ({changes.summary()}): run clausebot index")
+    else:
+        print("corpus:   unchanged since the build")
     return 0
 
 

@@ -358,7 +358,7 @@ def _corpus_changes(state: BotState) -> CorpusChanges:
     """What the corpus folder holds that the served index does not (none when it cannot
     be read: the bot may serve an index without its corpus)."""
     try:
-        return corpus_changes(state.settings.corpus, state.engine.index())
+        return corpus_changes(state.engine.settings.corpus, state.engine.index())
     except (OSError, ClausebotError):
         return CorpusChanges()
 

@@ -76,8 +76,8 @@ class CorpusChanges:
         return "; ".join(parts)
 
     def note(self, reader: str = "this answer does") -> str:
-        """What an answer (or `reader`) from the index as built does not read, and what to
-        run."""
+        """The changes as a note: what `reader` ("this answer does", "these figures do"),
+        read from the index as built, does not read, and what to run."""
         return (
             f"the corpus has changed since the index was built ({self.summary()}), and "
             f"{reader} not read those changes: run clausebot index"
@@ -136,6 +136,7 @@ def index_status(settings: Settings) -> dict[str, Any]:
             }
             for d in loaded.documents.values()
         ],
+        "corpus_found": settings.corpus.is_dir(),
         "corpus_changed": bool(changes),
         "corpus_changes": changes.to_json(),
         "abstention": abstention_status(loaded.model, loaded.tokens is not None),

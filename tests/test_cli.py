@@ -219,6 +219,8 @@ def test_an_answer_from_an_index_older_than_its_corpus_says_so(
     elsewhere = ("--corpus", str(tmp_path / "absent"), "--index", str(tmp_path / "idx"))
     served = json.loads(run_cli("ask", *elsewhere, "--json", "Who signed?", cwd=tmp_path).stdout)
     assert "notes" not in served and served["passages"]
+    status = run_cli("status", *elsewhere, cwd=tmp_path).stdout
+    assert "absent not found: the index serves as it was built" in status
 
     assert run_cli("index", *paths, cwd=tmp_path).returncode == 0
     fresh = json.loads(
