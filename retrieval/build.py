@@ -142,7 +142,12 @@ def build_index(
     embedders: Sequence[Embedder],
     skipped: Sequence[CorpusProblem] = (),
     progress: Reporter = None,
+    corpus_files: Sequence[tuple[str, int, int]] | None = None,
 ) -> BuildReport:
+    """Build a new generation from `documents`, embedding only what the current one lacks.
+    `corpus_files`, the corpus folder's signature read before its documents were
+    (corpus.corpus_signature), is kept in the manifest: what tells later whether the corpus
+    has changed since, without reading it (retrieval.status)."""
     started = time.monotonic()
     with store.lock():
         clean_leftovers(store.root)
@@ -228,6 +233,7 @@ def build_index(
                 spaces,
                 inputs,
                 previous.lexical,
+                corpus_files,
             )
         finally:
             for space in spaces:
@@ -305,6 +311,7 @@ def _write(
     spaces: Sequence[SpacePlan],
     inputs: dict[str, Any],
     lexical: LexicalIndex | None = None,
+    corpus_files: Sequence[tuple[str, int, int]] | None = None,
 ) -> None:
     """Write a new generation and make it current; `lexical`, the previous generation's
     lexical index, lends the tokens of clauses whose text has not changed."""
@@ -363,6 +370,8 @@ def _write(
             "hashes": clause_hashes,
             "files": files,
         }
+        if corpus_files is not None:
+            manifest["corpus_files"] = [list(entry) for entry in corpus_files]
         manifest["checksum"] = manifest_checksum(manifest)
         _write_json(staging / MANIFEST, manifest)
         for path in [*staging.rglob("*"), staging]:

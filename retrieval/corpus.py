@@ -207,6 +207,23 @@ def _not_a_file(path: Path) -> str | None:
     return "not a regular file"
 
 
+def corpus_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the corpus files and their metadata sidecars
+    ("report.pdf.meta"): changes when any of them does."""
+    if not folder.is_dir():
+        return ()
+    entries = []
+    for path in sorted(folder.iterdir()):
+        document = path.name.removesuffix(SIDECAR)
+        if Path(document).suffix.lower() in SUFFIXES and not path.name.startswith("."):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            entries.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
 def load_corpus(
     folder: Path, max_mb: float = DEFAULT_MAX_FILE_MB
 ) -> tuple[list[Document], list[CorpusProblem]]:

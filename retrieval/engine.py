@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from retrieval.build import BuildReport, build_index
 from retrieval.citation import cite
-from retrieval.corpus import load_corpus
+from retrieval.corpus import corpus_signature, load_corpus
 from retrieval.embed import BACKENDS, MODEL_NAMES, Embedder, load_embedders
 from retrieval.embed import model_name as model_name_of
 from retrieval.errors import ClausebotError
@@ -96,6 +96,7 @@ class Engine:
     # -- building ----------------------------------------------------------------------------
 
     def build(self, progress: Reporter = None) -> BuildReport:
+        files = corpus_signature(self.settings.corpus)  # before reading: a later edit shows
         documents, problems = load_corpus(self.settings.corpus, self.settings.max_file_mb)
         current = self.store.current()
         previous_model = None
@@ -103,7 +104,7 @@ class Engine:
             with contextlib.suppress(ClausebotError):
                 previous_model = self.store.read_manifest(current).get("model")
         embedders = self.embedders(str(previous_model) if previous_model else None)
-        return build_index(self.store, documents, embedders, problems, progress)
+        return build_index(self.store, documents, embedders, problems, progress, files)
 
     # -- reading -----------------------------------------------------------------------------
 

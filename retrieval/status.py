@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrieval.corpus import SUFFIXES, read_document
+from retrieval.corpus import SIDECAR, SUFFIXES, corpus_signature, read_document
 from retrieval.errors import CorpusError
 from retrieval.language import clauses_language
 from retrieval.settings import Settings
@@ -84,34 +84,48 @@ class CorpusChanges:
         )
 
 
+def _checksums_now(folder: Path, loaded: LoadedIndex, built: dict[str, str]) -> dict[str, str]:
+    """corpus_checksums(folder), reading only the documents whose file or sidecar differs in
+    name, size or modification time from what the build saw (`corpus_files` in the manifest):
+    a question's check costs a listing of the folder, not a reading of every PDF in it. An
+    index built before the manifest kept them has every document read."""
+    recorded = loaded.manifest.get("corpus_files")
+    if not isinstance(recorded, list):
+        return corpus_checksums(folder)
+    seen = {str(name): (size, mtime) for name, size, mtime in recorded}
+    signature = corpus_signature(folder)
+    now = {name: (size, mtime) for name, size, mtime in signature}
+    touched = {n for n in now.keys() | seen.keys() if now.get(n) != seen.get(n)}
+    stale = {name.removesuffix(SIDECAR) for name in touched}
+    doc_of = {Path(d.path).name: d.doc_id for d in loaded.documents.values()}
+    sums: dict[str, str] = {}
+    for name in sorted(n for n in now if not n.endswith(SIDECAR)):
+        if name not in stale:  # as the build read it: a document, or a file it left out
+            doc_id = doc_of.get(name)
+            if doc_id is not None and doc_id in built:
+                sums.setdefault(doc_id, built[doc_id])
+            continue
+        try:
+            document = read_document(folder / name)
+        except CorpusError:
+            continue
+        sums.setdefault(document.doc_id, document_checksum(document))
+    return sums
+
+
 def corpus_changes(folder: Path, loaded: LoadedIndex) -> CorpusChanges:
     """How the readable documents of `folder` differ from those `loaded` was built from
     (none when there is no such folder: an index may be served without its corpus)."""
     if not folder.is_dir():
         return CorpusChanges()
-    now = corpus_checksums(folder)
     built = loaded.manifest.get("documents")
     built = built if isinstance(built, dict) else {}
+    now = _checksums_now(folder, loaded, built)
     return CorpusChanges(
         added=tuple(sorted(now.keys() - built.keys())),
         changed=tuple(sorted(d for d in now.keys() & built.keys() if now[d] != built[d])),
         removed=tuple(sorted(built.keys() - now.keys())),
     )
-
-
-def corpus_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of the corpus files: changes when any file does."""
-    if not folder.is_dir():
-        return ()
-    entries = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() in SUFFIXES and not path.name.startswith("."):
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            entries.append((path.name, stat.st_size, stat.st_mtime_ns))
-    return tuple(entries)
 
 
 def index_status(settings: Settings) -> dict[str, Any]:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import queue
 import shutil
+import threading
+import time
 from pathlib import Path
+from typing import IO
 
 from tests.conftest import ROOT, run_cli
 from tests.processes import child_env
@@ -268,7 +272,6 @@ def test_index_watch_re_embeds_on_change(tmp_path: Path, corpus_dir: Path) -> No
     import signal
     import subprocess
     import sys
-    import time
 
     env = child_env()
     proc = subprocess.Popen(
@@ -292,13 +295,18 @@ def test_index_watch_re_embeds_on_change(tmp_path: Path, corpus_dir: Path) -> No
     )
     try:
         assert proc.stdout is not None
-        first = json.loads(_next_json(proc.stdout))
+        lines = _lines_of(proc.stdout)
+        first = json.loads(_next_json(lines))
         assert first["embedded"] == 29
         (corpus_dir / "new.txt").write_text(
             "A watched clause about cable resilience.\n", encoding="utf-8"
         )
-        second = json.loads(_next_json(proc.stdout))
+        second = json.loads(_next_json(lines))
         assert (second["documents"], second["embedded"], second["reused"]) == (3, 1, 29)
+        # a metadata sidecar is the document's too: its title is in every clause's context
+        (corpus_dir / "new.txt.meta").write_text("title: Cable Resilience\n", encoding="utf-8")
+        third = json.loads(_next_json(lines))
+        assert (third["documents"], third["embedded"], third["reused"]) == (3, 1, 29)
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
@@ -308,11 +316,32 @@ def test_index_watch_re_embeds_on_change(tmp_path: Path, corpus_dir: Path) -> No
             proc.kill()
 
 
-def _next_json(stream) -> str:  # type: ignore[no-untyped-def]
-    for line in stream:
+def _lines_of(stream: IO[str]) -> queue.Queue[str | None]:
+    """The stream's lines as they come, read on a thread (None at its end)."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in stream:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def _next_json(lines: queue.Queue[str | None], wait: float = 60) -> str:
+    """The watcher's next summary; a watcher that stays silent fails the test, not hangs it."""
+    deadline = time.monotonic() + wait
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
+            raise AssertionError("the watcher ended without a summary")
         if line.startswith("{"):
-            return str(line)
-    raise AssertionError("the watcher ended without a summary")
+            return line
+    raise AssertionError(f"no summary from the watcher within {wait:g} s")
 
 
 def test_ask_answers_stdin_questions_as_they_arrive(tmp_path: Path, corpus_dir: Path) -> None:

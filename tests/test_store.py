@@ -6,6 +6,7 @@ import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -545,3 +546,42 @@ def test_progress_redraws_one_line_on_a_terminal_and_a_short_build_says_nothing(
     short.documents({"letter": (12, 12)}, 150)
     short(Step(150, 150, 1500, 1500))
     assert quiet.getvalue() == ""
+
+
+def test_the_corpus_changes_are_found_reading_only_the_files_touched_since_the_build(
+    fake_engine: Engine, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each `clausebot ask` checks whether the corpus has changed since the build: a folder of
+    PDFs must not be read again for it. Only a document whose file or metadata sidecar differs
+    in size or time from what the build saw is read (retrieval.status)."""
+    import retrieval.status as status
+
+    fake_engine.build()
+    read: list[str] = []
+    real = status.read_document
+
+    def reading(path: Path) -> Any:
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(status, "read_document", reading)
+
+    def changes() -> status.CorpusChanges:
+        return status.corpus_changes(corpus_dir, fake_engine.index())
+
+    assert not changes() and read == []
+    letter = corpus_dir / "letter-to-icann-2012.txt"
+    later = letter.stat().st_mtime_ns + 10**9
+    os.utime(letter, ns=(later, later))  # touched, its text the same
+    assert not changes() and read == ["letter-to-icann-2012.txt"]
+    read.clear()
+    (corpus_dir / "letter-to-icann-2012.txt.meta").write_text("short_title: The Letter\n")
+    assert changes() == status.CorpusChanges(changed=("letter-to-icann-2012",))
+    assert read == ["letter-to-icann-2012.txt"]
+    read.clear()
+    (corpus_dir / "baku-declaration-2012.txt").unlink()
+    (corpus_dir / "fund.txt").write_text("A rotating secretariat administers the fund.\n")
+    assert changes() == status.CorpusChanges(
+        added=("fund",), changed=("letter-to-icann-2012",), removed=("baku-declaration-2012",)
+    )
+    assert sorted(read) == ["fund.txt", "letter-to-icann-2012.txt"]
