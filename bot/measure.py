@@ -11,11 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.commands import DEFAULT_QUESTIONS, emit_json, stale_notes
+from bot.commands import DEFAULT_QUESTIONS, ROOT, emit_json, stale_notes
 from retrieval.errors import ClausebotError
 from retrieval.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
 BENCHMARK = ROOT / "benchmarks" / "xquad-dev"  # the public benchmark's development half
 
 
