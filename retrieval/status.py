@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,13 +19,23 @@ if TYPE_CHECKING:
 NAMED = 3  # documents named in a note, of each kind; the rest are counted
 
 
-def corpus_checksums(folder: Path) -> dict[str, str]:
-    """doc id -> checksum of its file, for the readable documents of a folder."""
+def corpus_checksums(
+    folder: Path, known: Mapping[str, tuple[str, str] | None] | None = None
+) -> dict[str, str]:
+    """doc id -> checksum of its file, for the readable documents of a folder. `known`: file
+    name -> (doc id, checksum) of files whose checksum is known already, None for one known
+    not to be a document; those are not read."""
     sums: dict[str, str] = {}
     if not folder.is_dir():
         return sums
+    known = known or {}
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+            continue
+        if path.name in known:
+            found = known[path.name]
+            if found is not None:
+                sums.setdefault(*found)
             continue
         try:
             document = read_document(path)
@@ -93,24 +104,19 @@ def _checksums_now(folder: Path, loaded: LoadedIndex, built: dict[str, str]) -> 
     if not isinstance(recorded, list):
         return corpus_checksums(folder)
     seen = {str(name): (size, mtime) for name, size, mtime in recorded}
-    signature = corpus_signature(folder)
-    now = {name: (size, mtime) for name, size, mtime in signature}
-    touched = {n for n in now.keys() | seen.keys() if now.get(n) != seen.get(n)}
-    stale = {name.removesuffix(SIDECAR) for name in touched}
+    now = {name: (size, mtime) for name, size, mtime in corpus_signature(folder)}
+    differ = {n for n in now.keys() | seen.keys() if now.get(n) != seen.get(n)}
+    touched = {name.removesuffix(SIDECAR) for name in differ}  # a sidecar's is its document's
     doc_of = {Path(d.path).name: d.doc_id for d in loaded.documents.values()}
-    sums: dict[str, str] = {}
-    for name in sorted(n for n in now if not n.endswith(SIDECAR)):
-        if name not in stale:  # as the build read it: a document, or a file it left out
-            doc_id = doc_of.get(name)
-            if doc_id is not None and doc_id in built:
-                sums.setdefault(doc_id, built[doc_id])
-            continue
-        try:
-            document = read_document(folder / name)
-        except CorpusError:
-            continue
-        sums.setdefault(document.doc_id, document_checksum(document))
-    return sums
+    # as the build read them: a document with its checksum, or a file it left out
+    known = {
+        name: (doc_of[name], built[doc_of[name]])
+        if name in doc_of and doc_of[name] in built
+        else None
+        for name in seen
+        if name not in touched
+    }
+    return corpus_checksums(folder, known)
 
 
 def corpus_changes(folder: Path, loaded: LoadedIndex) -> CorpusChanges:
