@@ -178,12 +178,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def stale_notes(engine: Engine, reader: str = "this answer does") -> tuple[str, ...]:
     """A note when the corpus has changed since the index was built: an answer from it does
     not read a document added or edited by hand until `clausebot index` runs."""
-    from retrieval.status import corpus_changes
+    from retrieval.status import changes_since_build
 
-    try:
-        changes = corpus_changes(engine.settings.corpus, engine.index(build_if_missing=False))
-    except (OSError, ClausebotError):  # the note is a courtesy: the answer stands without it
-        return ()
+    changes = changes_since_build(engine)
     return (changes.note(reader),) if changes else ()
 
 

@@ -28,7 +28,7 @@ from retrieval.engine import Engine
 from retrieval.errors import ClausebotError, QuestionError
 from retrieval.question import MAX_CHARS
 from retrieval.settings import Settings
-from retrieval.status import CorpusChanges, corpus_changes
+from retrieval.status import changes_since_build
 from retrieval.types import Answer, DocumentInfo
 
 log = logging.getLogger(__name__)
@@ -348,19 +348,10 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if stats.top:
         lines.append(esc(t(lang, "top_questions")))
         lines.extend(f"{n} × <i>{esc(q)}</i>" for q, n in stats.top)
-    changes = await asyncio.to_thread(_corpus_changes, state)
+    changes = await asyncio.to_thread(changes_since_build, state.engine)
     if changes:
         lines.append(esc(t(lang, "corpus_changed", documents=changes.named())))
     await reply(message, "\n".join(lines))
-
-
-def _corpus_changes(state: BotState) -> CorpusChanges:
-    """What the corpus folder holds that the served index does not (none when it cannot
-    be read: the bot may serve an index without its corpus)."""
-    try:
-        return corpus_changes(state.engine.settings.corpus, state.engine.index())
-    except (OSError, ClausebotError):
-        return CorpusChanges()
 
 
 async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retrieval.corpus import SIDECAR, SUFFIXES, corpus_signature, read_document
-from retrieval.errors import CorpusError
+from retrieval.errors import ClausebotError, CorpusError
 from retrieval.language import clauses_language
 from retrieval.settings import Settings
 from retrieval.store import IndexStore, document_checksum
 
 if TYPE_CHECKING:
+    from retrieval.engine import Engine
     from retrieval.loaded import LoadedIndex
 
 NAMED = 3  # documents named in a note, of each kind; the rest are counted
@@ -132,6 +133,15 @@ def corpus_changes(folder: Path, loaded: LoadedIndex) -> CorpusChanges:
         changed=tuple(sorted(d for d in now.keys() & built.keys() if now[d] != built[d])),
         removed=tuple(sorted(built.keys() - now.keys())),
     )
+
+
+def changes_since_build(engine: Engine) -> CorpusChanges:
+    """corpus_changes of the engine's corpus folder and the index it serves; none when either
+    cannot be read: what is said of them is a courtesy, and an answer stands without it."""
+    try:
+        return corpus_changes(engine.settings.corpus, engine.index(build_if_missing=False))
+    except (OSError, ClausebotError):
+        return CorpusChanges()
 
 
 def index_status(settings: Settings) -> dict[str, Any]:
