@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 
 from bot.i18n import t
@@ -31,6 +32,11 @@ def quote_text(passage: Passage, bold: bool = False) -> str:
 
 def render_passage(passage: Passage, bold: bool = False, width: int = 88) -> str:
     lines = textwrap.wrap(quote_text(passage, bold), width=width - 2) or [""]
+    before: list[str] = []  # the opening of the list the clause is an item of, then the item
+    for lead, after in itertools.pairwise((*passage.leads, passage.clause)):
+        gap = ["…"] if lead.number != after.number - 1 else []
+        before += [*textwrap.wrap(folded(lead.text), width=width - 2), *gap]
+    lines = [*before, *lines]
     quoted = "\n".join(f"> {line}" for line in lines)
     return f"{quoted}\n  — {passage.citation.text}  [score {passage.score:.2f}]"
 

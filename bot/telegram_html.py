@@ -8,6 +8,7 @@ the text after its tags are parsed), and never split inside a tag or an entity.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,12 @@ def quote(passage: Passage | None, clause: Clause | None = None) -> str:
         )
     else:
         body = esc(display_text(text))
+    if passage and passage.leads:  # the list's opening, in italics: the item is part of it
+        before = ""
+        for lead, after in itertools.pairwise((*passage.leads, clause)):
+            gap = "\n…" if lead.number != after.number - 1 else ""
+            before += f"<i>{esc(display_text(lead.text))}</i>{gap}\n"
+        body = before + body
     return f"<blockquote>{body}</blockquote>"
 
 
@@ -156,16 +163,17 @@ def _tokens(markup: str, longest: int = 1000) -> list[str]:
     return out
 
 
-def _open_bold(markup: str) -> bool:
-    return markup.count("<b>") > markup.count("</b>")
+def _open_tags(markup: str) -> list[str]:
+    """The tags (bold, italic) left open at the end of the markup, as opened."""
+    return [tag for tag in ("i", "b") if markup.count(f"<{tag}>") > markup.count(f"</{tag}>")]
 
 
 def _balanced(markup: str) -> str:
-    return markup + "</b>" if _open_bold(markup) else markup
+    return markup + "".join(f"</{tag}>" for tag in reversed(_open_tags(markup)))
 
 
 def _reopen(markup: str) -> str:
-    return "<b>" if _open_bold(markup) else ""
+    return "".join(f"<{tag}>" for tag in _open_tags(markup))
 
 
 def _cut_plain(text: str, limit: int) -> list[str]:

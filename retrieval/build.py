@@ -124,6 +124,8 @@ def _clause_record(clause: Clause, digest: str) -> dict[str, Any]:
         "heading": clause.heading,
         "page": clause.page,
         "ref": clause.ref,
+        "section": clause.section,
+        "lead": clause.lead,
         "hash": digest,
     }
 

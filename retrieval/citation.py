@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from retrieval.numbering import reference
 from retrieval.types import Citation, Clause, DocumentInfo
 
 
@@ -20,12 +21,10 @@ def cite(document: DocumentInfo, clause: Clause) -> Citation:
     where = f"{document.label} ({human_date(document.date)})" if document.date else document.label
     if clause.page is not None:
         where += f", p. {clause.page}"
-    if not clause.ref:
-        text = f"{where}, ¶{clause.number}"
-    elif clause.ref[0].isdigit():
-        text = f"{where}, no. {clause.ref}"
-    else:
-        text = f"{where}, {clause.ref}"
+    number = reference(clause.section, clause.ref)
+    if not clause.ref:  # a paragraph the document does not number: its place in reading order
+        number = f"{number}, ¶{clause.number}" if number else f"¶{clause.number}"
+    text = f"{where}, {number}"
     if clause.label:
         text += f" ({clause.label})"
     return Citation(doc_id=document.doc_id, clause_id=clause.clause_id, text=text)

@@ -160,6 +160,7 @@ class Engine:
                 citation=cite(loaded.documents[hit.clause.doc_id], hit.clause),
                 score=hit.score,
                 highlight=hit.highlight,
+                leads=loaded.leads(hit.clause),
             )
             for hit in ranking.hits
         )
@@ -172,7 +173,4 @@ class Engine:
         )
 
     def clause(self, doc_id: str, number: int) -> Clause | None:
-        for clause in self.index().clauses:
-            if clause.doc_id == doc_id and clause.number == number:
-                return clause
-        return None
+        return self.index().clause(doc_id, number)

@@ -4,7 +4,9 @@ Each reader returns the document's text (paragraphs separated by blank lines, he
 markdown '#' lines) and, for paged formats, the offset where each page starts. That text is
 the source clauses are quoted from. Running headers, footers and page numbers of a PDF are
 removed here, so they never become clauses, and a paragraph broken by a page break is left
-for the segmenter to join again.
+for the segmenter to join again. What a reader sees of HTML's structure is kept: a list's
+numbers ("2.", "a.", "•") and a table's cells side by side (" | "). DOCX is read in
+retrieval.docx_reader.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import html.parser
 import io
 import re
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from retrieval.errors import CorpusError
+from retrieval.numbering import list_marker
 
 PAGED = {".pdf"}
 SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
@@ -36,7 +39,9 @@ def extract(path: Path, raw: bytes) -> Extracted:
     if suffix == ".pdf":
         return _pdf(path, raw)
     if suffix == ".docx":
-        return _docx(path, raw)
+        from retrieval.docx_reader import read_docx  # it imports Extracted from here
+
+        return read_docx(path, raw)
     if suffix in (".html", ".htm"):
         return _html(path, raw)
     raise CorpusError(f"{path}: {suffix} files are not read (use {', '.join(SUFFIXES)})")
@@ -115,31 +120,6 @@ def _paragraphs(lines: list[str]) -> list[str]:
 # -- DOCX ---------------------------------------------------------------------------------------
 
 
-def _docx(path: Path, raw: bytes) -> Extracted:
-    try:
-        import docx
-    except ImportError as exc:  # pragma: no cover - python-docx is a dependency
-        raise CorpusError(f"{path}: reading DOCX needs python-docx (pip install .)") from exc
-    try:
-        document = docx.Document(io.BytesIO(raw))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise CorpusError(f"{path}: not a readable DOCX file ({exc})") from None
-    except Exception as exc:  # python-docx raises its own package errors for broken files
-        raise CorpusError(f"{path}: not a readable DOCX file ({type(exc).__name__})") from None
-    blocks = []
-    for paragraph in document.paragraphs:
-        text = " ".join(paragraph.text.split())
-        if not text:
-            continue
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        level = re.match(r"Heading (\d)", style)
-        if style == "Title" or level:
-            text = "#" * (int(level.group(1)) if level else 1) + " " + text
-        blocks.append(text)
-    title = document.core_properties.title or ""
-    return Extracted("\n\n".join(blocks), (), title)
-
-
 # -- HTML ---------------------------------------------------------------------------------------
 
 _SKIP = {
@@ -180,6 +160,9 @@ _BLOCK = {
 _HEADING = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
+_CELL = {"td", "th"}
+
+
 class _Text(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -189,6 +172,8 @@ class _Text(html.parser.HTMLParser):
         self.heading = 0
         self.in_title = False
         self.title = ""
+        self.lists: list[list[Any]] = []  # open lists, innermost last: [kind, last number]
+        self.cells = 0  # cells begun in the current table row
 
     def _flush(self) -> None:
         text = " ".join("".join(self.current).split())
@@ -204,8 +189,27 @@ class _Text(html.parser.HTMLParser):
         elif tag in _HEADING:
             self._flush()
             self.heading = _HEADING[tag]
+        elif tag in _CELL and not self.skipping:
+            if self.cells:  # cells side by side, as the table shows them
+                self.current.append(" | ")
+            self.cells += 1
         elif tag in _BLOCK:
             self._flush()
+            self._block_begins(tag, dict(attrs))
+
+    def _block_begins(self, tag: str, attrs: dict[str, str | None]) -> None:
+        if tag == "tr":
+            self.cells = 0
+        elif tag in ("ol", "ul"):
+            kind = (attrs.get("type") or "1") if tag == "ol" else "•"
+            start = attrs.get("start") or "1"
+            self.lists.append([kind, int(start) - 1 if start.strip().isdigit() else 0])
+        elif tag == "li" and self.lists and not self.skipping:
+            # the number a browser shows is part of the text a reader sees and cites
+            level = self.lists[-1]
+            value = attrs.get("value") or ""
+            level[1] = int(value) if value.strip().isdigit() else level[1] + 1
+            self.current.append(list_marker(level[0], level[1]) + " ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
@@ -217,6 +221,8 @@ class _Text(html.parser.HTMLParser):
             self.heading = 0
         elif tag in _BLOCK:
             self._flush()
+            if tag in ("ol", "ul") and self.lists:
+                self.lists.pop()
 
     def handle_data(self, data: str) -> None:
         if self.in_title:

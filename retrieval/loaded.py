@@ -107,6 +107,7 @@ class LoadedIndex:
     _starts: np.ndarray | None = field(default=None, repr=False)
     _common: frozenset[str] | None = field(default=None, repr=False)
     _language: str | None = field(default=None, repr=False)  # see language.corpus_language
+    _by_number: dict[tuple[str, int], Clause] | None = field(default=None, repr=False)
     # the word bridge's lookups: (model, question word) -> the corpus word it means, or None
     # (bridge.lookup); they hold for this generation of the index only
     translations: dict[tuple[str, str], str | None] = field(
@@ -140,6 +141,25 @@ class LoadedIndex:
         if self._common is None:
             self._common = common_names(self.documents.values())
         return self._common
+
+    def clause(self, doc_id: str, number: int) -> Clause | None:
+        """A document's clause by its number, None if it has none of that number."""
+        if self._by_number is None:
+            self._by_number = {(c.doc_id, c.number): c for c in self.clauses}
+        return self._by_number.get((doc_id, number))
+
+    def leads(self, clause: Clause, deepest: int = 6) -> tuple[Clause, ...]:
+        """The clauses that open the list `clause` is an item of, and the items it is
+        nested in, outermost first (Clause.lead)."""
+        found: list[Clause] = []
+        lead = clause.lead
+        while lead and lead < clause.number and len(found) < deepest:
+            opening = self.clause(clause.doc_id, lead)
+            if opening is None:
+                break
+            found.append(opening)
+            clause, lead = opening, opening.lead
+        return tuple(reversed(found))
 
     def unit_range(self, clause: int) -> tuple[int, int]:
         starts = self.unit_starts

@@ -12,9 +12,12 @@ Every clause keeps its exact text and character offsets in the source file.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
+from retrieval.numbering import BULLET as _BULLET
+from retrieval.numbering import Numbered, own_number, places
 from retrieval.types import Clause, Document
 from retrieval.vocabulary import ABBREVIATION
 
@@ -65,6 +68,7 @@ OTHER_MONTHS = (
 # a header line that is a date in those languages, with what they write after the year
 # ("19 декабря 2012 г.", "19 dekabr 2012-ci il")
 _OTHER_WORD_DATE = re.compile(rf"^\W*\d{{1,2}}\s+({OTHER_MONTHS})\s+\d{{4}}\b.{{0,12}}$", re.I)
+_MARKED_UP = ("html", "htm", "docx")  # formats whose paragraphs are told by their markup
 _TRAILING_CLOSERS = "\"'”’»)]*_ \t"
 _SENTENCE_END = ".,;:!?…"
 _CONNECTORS = frozenset(
@@ -79,19 +83,6 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[\"“‘'(«¿¡\[]*([^\W_]))")
 # short word before a number ("No. 81", "et al. 1998", "ст. 5")
 _INITIALS = re.compile(r"(?:^|[^\w.])(?:[^\W\d_]\.)+$")
 _SHORT_BEFORE_NUMBER = re.compile(r"(?:^|\W)[^\W\d_]{1,3}\.$")
-
-# A clause's own number, as documents write them: "1.", "2.3", "(a)", "(iv)", "Article 5",
-# "§ 3"; the word before the number also as the readers' languages write it (Russian "Статья 5",
-# Azerbaijani "Maddə 5", Turkish "Madde 5"), and as German, Spanish and French do
-_NUMBERED = (
-    "Article|Section|Clause|Paragraph|Rule|Статья|Раздел|Пункт|Глава|Maddə|Bölmə|Bənd|Fəsil"
-    "|Madde|Bölüm|Fıkra|Artikel|Abschnitt|Artículo|Sección|Apartado|Chapitre"
-)
-_OWN_NUMBER = re.compile(
-    rf"^(?:({_NUMBERED})\s+(\d+(?:\.\d+)*[A-Za-z]?)[.:]?|§\s*(\d+(?:\.\d+)*)"
-    r"|(\d{1,3}(?:\.\d{1,3})*)[.)]|\(([a-z]{1,2}|[ivxlc]{1,6}|\d{1,3})\))(?=\s)",
-    re.I,
-)
 
 LABEL_SENDER = "sender and address"
 LABEL_CONTACT = "phone, fax and e-mail"
@@ -140,7 +131,8 @@ class Block:
 
 
 def blocks(text: str, start: int = 0) -> list[Block]:
-    """The non-blank blocks of text[start:], separated by blank lines, trimmed."""
+    """The non-blank blocks of text[start:], separated by blank lines, trimmed; a list's
+    items on lines of their own are blocks of their own (_items)."""
     found: list[Block] = []
     pos = start
     for match in [*_BLANK_LINES.finditer(text, start), None]:
@@ -149,10 +141,33 @@ def blocks(text: str, start: int = 0) -> list[Block]:
         lead = len(chunk) - len(chunk.lstrip())
         body = chunk.strip()
         if body:
-            found.append(Block(pos + lead, pos + lead + len(body), body))
+            found.extend(_items(Block(pos + lead, pos + lead + len(body), body)))
         if match:
             pos = match.end()
     return found
+
+
+def _items(block: Block) -> list[Block]:
+    """A block cut before each line that opens with a list's number or bullet ("2.", "(b)",
+    "•") after a line that ends a sentence or opens a list (".", ";", ":"): the items of a
+    list set line under line, as PDFs and plain text set them, are clauses of their own. A
+    line cut by wrapping ("as paragraph" / "2. says") ends in no such mark."""
+    cuts = [0]
+    offset = 0
+    lines = block.text.split("\n")
+    for before, line in itertools.pairwise(lines):
+        offset += len(before) + 1
+        tail = before.rstrip(_TRAILING_CLOSERS)
+        item = line.lstrip()
+        if tail[-1:] in ".;:!?" and (own_number(item) or _BULLET.match(item)):
+            cuts.append(offset + len(line) - len(item))
+    if len(cuts) == 1:
+        return [block]
+    pieces = []
+    for a, b in itertools.pairwise([*cuts, len(block.text)]):
+        piece = block.text[a:b].rstrip()
+        pieces.append(Block(block.start + a, block.start + a + len(piece), piece))
+    return pieces
 
 
 # A note in square brackets at the end of a paragraph ("[citation needed]", "[12]",
@@ -186,6 +201,8 @@ def is_heading(block: Block) -> bool:
         return True
     if text.isupper() and sum(c.isalpha() for c in text[:40]) >= 4:
         return True  # set in capitals
+    if _BULLET.match(text) or " | " in text:
+        return False  # a list item or a table's row (retrieval.formats), however short
     words = text.split()
     if len(words) > 12 or not _ends_without_punctuation(text):
         return False
@@ -235,8 +252,9 @@ class _Draft:
     start: int
     end: int
     label: str
-    heading: str
+    headings: tuple[str, ...]  # the group of headings it stands under
     kind: str  # "paragraph", or "part" for labelled parts that never absorb continuations
+    new_group: bool = False  # the first clause after its headings
 
 
 class Segmenter:
@@ -248,7 +266,13 @@ class Segmenter:
         self._drafts: list[_Draft] = []
 
     def _add(
-        self, block: Block, label: str, heading: str, kind: str, continues: bool = False
+        self,
+        block: Block,
+        label: str,
+        headings: tuple[str, ...],
+        kind: str,
+        continues: bool = False,
+        new_group: bool = False,
     ) -> None:
         last = self._drafts[-1] if self._drafts else None
         if last and kind == "part" and last.kind == "part" and last.label == label:
@@ -257,7 +281,7 @@ class Segmenter:
         if last and continues:
             last.end = block.end  # a paragraph broken by a page break
             return
-        self._drafts.append(_Draft(block.start, block.end, label, heading, kind))
+        self._drafts.append(_Draft(block.start, block.end, label, headings, kind, new_group))
 
     def _continues(self, block: Block) -> bool:
         """Whether a paragraph block carries on the clause before it."""
@@ -266,9 +290,15 @@ class Segmenter:
             last is not None
             and last.kind == "paragraph"
             and not own_number(block.text)  # "(a) …" starts a clause of its own
+            and not _BULLET.match(block.text)
             and (
                 _starts_lower(block.text)
-                or _ends_without_punctuation(self.document.text[last.start : last.end])
+                # a paragraph cut short by a page break; HTML and DOCX have none, and their
+                # blocks (a list's items, a table's rows) end where their markup says
+                or (
+                    self.document.info.format not in _MARKED_UP
+                    and _ends_without_punctuation(self.document.text[last.start : last.end])
+                )
             )
         )
 
@@ -284,26 +314,26 @@ class Segmenter:
                 self.headings.append((block.start, block.end))
                 previous_was_heading = True
                 continue
+            self._add(block, "", tuple(heading_parts), "paragraph", continues, previous_was_heading)
             previous_was_heading = False
-            self._add(block, "", " — ".join(heading_parts), "paragraph", continues)
 
     def _letter(self, found: list[Block], salutation: int) -> None:
         for block in found[:salutation]:
-            self._add(block, _header_label(block), "", "part")
+            self._add(block, _header_label(block), (), "part")
         closing = len(found)
         for i in range(len(found) - 1, salutation, -1):
             if _VALEDICTION.match(found[i].text):
                 closing = i
                 break
-        self._add(found[salutation], LABEL_SALUTATION, "", "part")
+        self._add(found[salutation], LABEL_SALUTATION, (), "part")
         body, tail = found[salutation + 1 : closing], found[closing:]
         while body and _ENCLOSURE.match(body[-1].text):
             tail.insert(0, body.pop())
         for block in body:
-            self._add(block, "", "", "paragraph", self._continues(block))
+            self._add(block, "", (), "paragraph", self._continues(block))
         for block in tail:
             label = LABEL_ENCLOSURE if _ENCLOSURE.match(block.text) else LABEL_CLOSING
-            self._add(block, label, "", "part")
+            self._add(block, label, (), "part")
 
     def run(self) -> list[Clause]:
         found = blocks(self.document.text, self.document.body_start)
@@ -314,6 +344,10 @@ class Segmenter:
             self._letter(found, salutation)
         text = self.document.text
         pages = self.document.pages
+        numbered = [
+            Numbered(text[d.start : d.end], d.headings, d.new_group, bool(d.label))
+            for d in self._drafts
+        ]
         return [
             Clause(
                 doc_id=self.document.doc_id,
@@ -322,29 +356,18 @@ class Segmenter:
                 end=d.end,
                 text=text[d.start : d.end],
                 label=d.label,
-                heading=d.heading,
+                heading=" — ".join(d.headings),
                 page=bisect.bisect_right(pages, d.start) + 1 if pages else None,
-                ref="" if d.label else own_number(text[d.start : d.end]),
+                ref=place.ref,
+                section=place.section,
+                lead=place.lead,
             )
-            for n, d in enumerate(self._drafts, start=1)
+            for n, (d, place) in enumerate(zip(self._drafts, places(numbered), strict=True), 1)
         ]
 
 
 def segment(document: Document) -> list[Clause]:
     return Segmenter(document).run()
-
-
-def own_number(text: str) -> str:
-    """The number a document gives a clause itself, as written ("Article 5", "2", "(a)")."""
-    match = _OWN_NUMBER.match(text)
-    if not match:
-        return ""
-    word, word_number, section, number, bracketed = match.groups()
-    if word:
-        return f"{word.capitalize()} {word_number}"
-    if section:
-        return f"§ {section}"
-    return number or f"({bracketed})"
 
 
 def sentences(clause: Clause) -> list[tuple[int, int]]:

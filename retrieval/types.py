@@ -58,7 +58,13 @@ class Clause:
     label: str = ""  # e.g. "phone, fax and e-mail" for a part of a letter header
     heading: str = ""  # the heading(s) the clause stands under, for context
     page: int | None = None  # 1-based page of the clause's start, for paged formats
-    ref: str = ""  # the document's own number for the clause ("Article 5", "2", "(a)"), if any
+    # the document's own number for the clause, with those of the list items it is nested in
+    # ("Article 5", "2", "2(b)", "(a)(ii)"), if any (retrieval.numbering)
+    ref: str = ""
+    section: str = ""  # the number of the heading it stands under ("Article 2"), if any
+    # the number of the clause introducing the list it is an item of, or of the item its
+    # sub-list is nested in; 0 if none
+    lead: int = 0
 
     @property
     def clause_id(self) -> str:
@@ -85,6 +91,10 @@ class Passage:
     citation: Citation
     score: float
     highlight: tuple[int, int] | None = None  # span of the best sentence within clause.text
+    # the clauses that introduce the list this one is an item of ("... does not apply to:")
+    # and the items it is nested in, outermost first (Clause.lead), quoted with it: an item
+    # alone can read as the opposite of what the document says
+    leads: tuple[Clause, ...] = ()
 
     @property
     def text(self) -> str:
@@ -129,6 +139,11 @@ class Answer:
                     **(
                         {"highlight": p.clause.text[p.highlight[0] : p.highlight[1]]}
                         if p.highlight
+                        else {}
+                    ),
+                    **(
+                        {"leads": [{"clause_id": c.clause_id, "text": c.text} for c in p.leads]}
+                        if p.leads
                         else {}
                     ),
                 }

@@ -119,6 +119,53 @@ def test_one_document_of_one_clause_is_counted_in_the_singular(tmp_path: Path) -
     assert run_cli("health", *paths, cwd=tmp_path).stdout.startswith("ok: 1 clause, ")
 
 
+REGULATION = """---
+title: Data Regulation
+---
+## Article 1 — Subject matter
+
+1. This Regulation lays down rules on the processing of personal data.
+
+## Article 2 — Material scope
+
+1. This Regulation applies to the processing of personal data by automated means.
+
+2. This Regulation does not apply to the processing of personal data:
+
+(a) in the course of an activity outside the scope of Union law;
+
+(b) by a natural person in the course of a purely household activity;
+"""
+
+
+def test_a_list_item_is_cited_where_it_stands_and_quoted_with_its_opening(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "regulation.md").write_text(REGULATION, encoding="utf-8")
+    paths = ("--corpus", str(corpus), "--index", str(tmp_path / "idx"), *FAST)
+    question = "Does the regulation apply to a household activity of a natural person?"
+    result = run_cli("ask", *paths, "--json", "--k", "5", question, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    passages = {p["text"][:3]: p for p in json.loads(result.stdout)["passages"]}
+    item = passages["(b)"]
+    assert item["citation"] == "Data Regulation, Article 2(2)(b)"
+    opening = "2. This Regulation does not apply to the processing of personal data:"
+    assert item["leads"] == [{"clause_id": "3", "text": opening}]
+    assert passages["1. "]["citation"] in (
+        "Data Regulation, Article 1(1)",
+        "Data Regulation, Article 2(1)",
+    )
+    assert "leads" not in passages["1. "]
+    text = run_cli("ask", *paths, "--k", "5", question, cwd=tmp_path).stdout
+    # the opening, the items between left out, then the item and where it stands
+    assert (
+        f"> {opening}\n> …\n> (b) by a natural person in the course of a purely household" in text
+    )
+    assert "— Data Regulation, Article 2(2)(b)" in text
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cli("ask", "--k", "0", "q", cwd=tmp_path).returncode == 2
     assert run_cli("ask", "--k", "many", "q", cwd=tmp_path).returncode == 2

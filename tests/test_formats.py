@@ -106,6 +106,83 @@ def test_docx_headings_and_numbered_articles(tmp_path: Path) -> None:
     assert all(c.page is None for c in clauses)
 
 
+def _numbered(paragraph, list_id: int, level: int) -> None:
+    """Make a DOCX paragraph an item of Word list `list_id` at `level`, as Word does."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    paragraph._p.get_or_add_pPr().append(
+        parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="{list_id}"/>'
+            "</w:numPr>"
+        )
+    )
+
+
+def test_docx_lists_keep_the_numbers_word_shows_and_tables_their_rows(tmp_path: Path) -> None:
+    """Word keeps a list's numbers out of the paragraphs' text and tables out of the
+    paragraphs: the reader sees both, so the text has both, in reading order."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    word = docx.Document()
+    word.core_properties.title = "Fees Act"
+    numbering = word.part.numbering_part.element
+    numbering.insert(
+        0,
+        parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+            '<w:lvlText w:val="%1."/></w:lvl>'
+            '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>'
+            '<w:lvlText w:val="(%2)"/></w:lvl></w:abstractNum>'
+        ),
+    )
+    numbering.append(
+        parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>')
+    )
+    word.add_heading("Article 7 Fees", level=1)
+    for text, level in (
+        ("A licence fee is due.", 0),
+        ("No fee is due for the processing of requests:", 0),
+        ("by a natural person;", 1),
+        ("by a public authority.", 1),
+        ("Fees are paid yearly.", 0),
+    ):
+        _numbered(word.add_paragraph(text), 90, level)
+    word.add_paragraph("an item of the template's own list", style="List Bullet")
+    table = word.add_table(rows=2, cols=2)
+    for (row, col), text in {(0, 0): "Service", (0, 1): "Fee", (1, 0): "Licence"}.items():
+        table.cell(row, col).text = text
+    table.cell(1, 1).text = "100 EUR"
+    word.add_paragraph("Fees are published each year.")
+    path = tmp_path / "fees.docx"
+    word.save(str(path))
+    document = read_document(path)
+    clauses = segment(document)
+    assert [c.text for c in clauses] == [
+        "1. A licence fee is due.",
+        "2. No fee is due for the processing of requests:",
+        "(a) by a natural person;",
+        "(b) by a public authority.",
+        "3. Fees are paid yearly.",
+        "• an item of the template's own list",
+        "Service | Fee",
+        "Licence | 100 EUR",
+        "Fees are published each year.",
+    ]
+    cited = [cite(document.info, c).text.removeprefix("Fees Act, ") for c in clauses]
+    assert cited[:5] == [
+        "Article 7(1)",
+        "Article 7(2)",
+        "Article 7(2)(a)",
+        "Article 7(2)(b)",
+        "Article 7(3)",
+    ]
+    assert clauses[3].lead == 2
+
+
 def test_html_drops_scripts_navigation_and_styles(tmp_path: Path) -> None:
     path = tmp_path / "statement.html"
     path.write_text(
@@ -127,6 +204,40 @@ def test_html_drops_scripts_navigation_and_styles(tmp_path: Path) -> None:
     assert clauses[1].heading.endswith("Children")
     for banned in ("secret", "Home", "Menu", "Site header", "Copyright", "color"):
         assert banned not in document.text
+
+
+def test_html_lists_keep_their_numbers_and_table_cells_stay_apart(tmp_path: Path) -> None:
+    """A browser shows an <ol>'s numbers and a table's cells side by side: so does the text,
+    and the items are cited by the numbers the reader sees."""
+    path = tmp_path / "fees.html"
+    path.write_text(
+        "<html><head><title>Fees Act</title></head><body><h2>Article 4 Fees</h2>"
+        "<p>The following fees apply:</p><ol><li>a licence fee;</li><li>a renewal fee:"
+        "<ol type='a'><li>for a year;</li><li>for a month.</li></ol></li></ol>"
+        "<ol type='i' start='3'><li>a third;</li><li value='9'>a ninth.</li></ol>"
+        "<ul><li>bullet one</li><li>bullet two</li></ul>"
+        "<table><tr><th>Service</th><th>Fee</th></tr><tr><td>Licence</td><td>100 EUR</td>"
+        "</tr></table></body></html>",
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    clauses = segment(document)
+    assert [c.text for c in clauses] == [
+        "The following fees apply:",
+        "1. a licence fee;",
+        "2. a renewal fee:",
+        "a. for a year;",
+        "b. for a month.",
+        "iii. a third;",
+        "ix. a ninth.",
+        "• bullet one",
+        "• bullet two",
+        "Service | Fee",
+        "Licence | 100 EUR",
+    ]
+    cited = [cite(document.info, c).text.removeprefix("Fees Act, ") for c in clauses[1:5]]
+    assert cited == ["Article 4(1)", "Article 4(2)", "Article 4(2)(a)", "Article 4(2)(b)"]
+    assert [c.lead for c in clauses[1:5]] == [1, 1, 3, 3]
 
 
 @pytest.mark.parametrize(

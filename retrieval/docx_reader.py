@@ -1,0 +1,144 @@
+"""Text out of DOCX files, in the shape the segmenter reads (see retrieval.formats).
+
+Paragraphs and tables in reading order: a table row is a block, its cells side by side. A
+list paragraph gets the number Word shows before it ("2.", "(a)", "•"), which Word keeps out
+of the paragraph's text, so that an item is read, and cited, as the reader sees it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from retrieval.errors import CorpusError
+from retrieval.formats import Extracted
+from retrieval.numbering import list_marker
+
+
+def read_docx(path: Path, raw: bytes) -> Extracted:
+    try:
+        import docx
+    except ImportError as exc:  # pragma: no cover - python-docx is a dependency
+        raise CorpusError(f"{path}: reading DOCX needs python-docx (pip install .)") from exc
+    try:
+        document = docx.Document(io.BytesIO(raw))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise CorpusError(f"{path}: not a readable DOCX file ({exc})") from None
+    except Exception as exc:  # python-docx raises its own package errors for broken files
+        raise CorpusError(f"{path}: not a readable DOCX file ({type(exc).__name__})") from None
+    from docx.table import Table
+
+    numbering = _WordNumbering(document)
+    blocks: list[str] = []
+    for part in document.iter_inner_content():
+        if isinstance(part, Table):  # a row a block, its cells side by side as shown
+            blocks.extend(_row(row.cells) for row in part.rows)
+            continue
+        text = " ".join(part.text.split())
+        if not text:
+            continue
+        style = (part.style.name if part.style is not None else "") or ""
+        level = re.match(r"Heading (\d)", style)
+        if style == "Title" or level:
+            text = "#" * (int(level.group(1)) if level else 1) + " " + text
+        else:
+            marker = numbering.marker(part)  # what Word shows before the text: "1.", "(a)"
+            text = f"{marker} {text}" if marker else text
+        blocks.append(text)
+    title = document.core_properties.title or ""
+    return Extracted("\n\n".join(b for b in blocks if b), (), title)
+
+
+def _row(cells: Any) -> str:
+    texts: list[str] = []
+    seen: set[int] = set()
+    for cell in cells:
+        if id(cell._tc) in seen:  # a merged cell is given once for each column it spans
+            continue
+        seen.add(id(cell._tc))
+        texts.append(" ".join(cell.text.split()))
+    return " | ".join(texts) if any(texts) else ""
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_WORD_FORMATS = {"lowerLetter": "a", "upperLetter": "A", "lowerRoman": "i", "upperRoman": "I"}
+
+
+class _WordNumbering:
+    """The numbers Word shows before list paragraphs, which are not in their text: each
+    paragraph's list (its own or its style's) and level, counted in reading order."""
+
+    def __init__(self, document: Any) -> None:
+        # list id -> level -> (format, text such as "%1.%2.", start)
+        self.lists: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.counts: dict[str, list[int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return  # a document without lists
+        abstract = {a.get(f"{_W}abstractNumId"): _levels(a) for a in root.iter(f"{_W}abstractNum")}
+        for num in root.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            levels = dict(abstract.get(ref.get(f"{_W}val"), {})) if ref is not None else {}
+            for override in num.iter(f"{_W}lvlOverride"):
+                start = override.find(f"{_W}startOverride")
+                at = int(override.get(f"{_W}ilvl", "0"))
+                if start is not None and at in levels:
+                    fmt, text, _ = levels[at]
+                    levels[at] = (fmt, text, int(start.get(f"{_W}val", "1")))
+            self.lists[num.get(f"{_W}numId", "")] = levels
+
+    def marker(self, paragraph: Any) -> str:
+        found = _list_of(paragraph)
+        if found is None or found[0] not in self.lists:
+            return ""
+        list_id, level = found
+        levels = self.lists[list_id]
+        if level not in levels:
+            return ""
+        counts = self.counts.setdefault(list_id, [0] * 10)
+        counts[level] = counts[level] + 1 if counts[level] else levels[level][2]
+        for deeper in range(level + 1, len(counts)):
+            counts[deeper] = 0
+        fmt, text, _ = levels[level]
+        if fmt == "bullet":
+            return "•"
+        if fmt == "none":
+            return ""
+
+        def number(match: re.Match[str]) -> str:
+            at = int(match.group(1)) - 1
+            own_fmt, _, start = levels.get(at, ("decimal", "", 1))
+            count = counts[at] if 0 <= at < len(counts) and counts[at] else start
+            return list_marker(_WORD_FORMATS.get(own_fmt, "1"), count).rstrip(".")
+
+        return re.sub(r"%(\d)", number, text).strip()
+
+
+def _levels(abstract: Any) -> dict[int, tuple[str, str, int]]:
+    out = {}
+    for lvl in abstract.iter(f"{_W}lvl"):
+        fmt, text, start = (lvl.find(f"{_W}{tag}") for tag in ("numFmt", "lvlText", "start"))
+        out[int(lvl.get(f"{_W}ilvl", "0"))] = (
+            fmt.get(f"{_W}val", "decimal") if fmt is not None else "decimal",
+            text.get(f"{_W}val", "") if text is not None else "",
+            int(start.get(f"{_W}val", "1")) if start is not None else 1,
+        )
+    return out
+
+
+def _list_of(paragraph: Any) -> tuple[str, int] | None:
+    """The list (its id) and level a paragraph is an item of, directly or through its style."""
+    props = paragraph._p.pPr
+    num = props.numPr if props is not None else None
+    style = paragraph.style
+    while num is None and style is not None:
+        props = style.element.pPr
+        num = props.numPr if props is not None else None
+        style = style.base_style
+    if num is None or num.numId is None or not num.numId.val:
+        return None
+    return str(num.numId.val), int(num.ilvl.val) if num.ilvl is not None else 0

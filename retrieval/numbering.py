@@ -1,0 +1,207 @@
+"""Where a clause stands in its document's own numbering: "Article 2(2)(b)", not "(b)".
+
+A document numbers its parts at several levels at once: headings ("Article 2 — Material
+scope", "3. Fines", "Chapter II"), paragraphs under them ("1.", "2."), points under those
+("(a)", "(b)") and sub-points ("(i)", "(ii)"). A clause's own number alone is ambiguous: a
+regulation has a "2." in every article and a "(b)" in every list. This module reads the
+numbers in reading order, as a reader does, and gives each clause
+
+- its `section`: the number of the heading it stands under ("Article 2", "Chapter II"), if
+  that heading has one;
+- its `ref`: its own number with the numbers of the list items it is nested in ("2(b)"),
+  the style of each level (1., (1), (a), (i)) telling the levels apart;
+- its `lead`: the clause that introduces the list it is an item of ("This Regulation does
+  not apply to the processing of personal data:"), or the item a sub-list is nested in;
+  without it an item can read as the opposite of what the document says.
+
+Nothing here is written for one corpus: the levels are told by how numbers are written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# The word before a number, as documents number their parts in English and in the readers'
+# languages (Russian "Статья 5", Azerbaijani "Maddə 5", Turkish "Madde 5"), and as German,
+# Spanish and French do
+_NUMBERED = (
+    "Article|Section|Clause|Paragraph|Rule|Chapter|Part|Annex|Статья|Раздел|Пункт|Глава"
+    "|Часть|Приложение|Maddə|Bölmə|Bənd|Fəsil|Madde|Bölüm|Fıkra|Kısım|Artikel|Abschnitt"
+    "|Kapitel|Anhang|Artículo|Sección|Apartado|Capítulo|Anexo|Chapitre|Annexe"
+)
+# "Article 5", "§ 3", "2.", "2.3", "1)", "(a)", "(iv)", "(2)", and "a." or "iv)" in lower case
+# only ("A. Smith" is a name); a Roman number after a word in capitals only ("Chapter IV";
+# "Article civil" is no number)
+_OWN_NUMBER = re.compile(
+    rf"^(?:({_NUMBERED})\s+(\d+(?:\.\d+)*[A-Za-z]?|(?-i:[IVXLC]+))\b[.:]?|§\s*(\d+(?:\.\d+)*)"
+    r"|(\d{1,3}(?:\.\d{1,3})*)[.)]|\(([a-z]{1,2}|[ivxlc]{1,6}|\d{1,3})\)"
+    r"|(?-i:([a-z]|[ivxlc]{1,6})[.)]))(?=\s|$)",
+    re.I,
+)
+# a heading numbered without a word: "3. Fines", "II. Scope", "IV Final provisions"
+_HEADING_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6})(?:[.)]\s|\s+[—–-]\s|\s*$)")
+_ROMAN = re.compile(r"^[ivxlc]+$")
+BULLET = re.compile(r"^[-•*–·▪◦]\s")  # an item of a list without numbers
+_LEAD_END = re.compile(r":[\"'”’»)\]*_\s]*$")
+
+
+def own_number(text: str) -> str:
+    """The number a document gives a clause itself, as written ("Article 5", "2", "(a)").
+    A word and a number that open a sentence ("Article 5 of the Treaty applies") are no
+    clause's number: the sentence goes on in lower case."""
+    match = _OWN_NUMBER.match(text)
+    if not match:
+        return ""
+    word, word_number, section, number, bracketed, lettered = match.groups()
+    if word or section:
+        after = text[match.end() :].lstrip()
+        if after[:1].islower():
+            return ""
+        return f"§ {section}" if section else f"{word.capitalize()} {word_number}"
+    return number or f"({bracketed or lettered})"  # "a." is cited as "(a)" is
+
+
+def heading_number(heading: str) -> str:
+    """A heading's number, if it has one: "Article 2 — Material scope" -> "Article 2",
+    "3. Fines" -> "3", "Chapter II. Principles" -> "Chapter II"; "(a) Education" -> ""."""
+    own = own_number(heading + " ")
+    if own and not own.startswith("("):
+        return own
+    match = _HEADING_NUMBER.match(heading)
+    return match.group(1) if match else ""
+
+
+def _style(ref: str, levels: Sequence[_Level]) -> str:
+    """How a number is written, which tells the level of a list it stands at: "num" (1., 2.3,
+    1)), "paren" ((1)), "alpha" ((a)), "roman" ((i)), or "word" (Article 5, § 3)."""
+    if not ref.startswith("("):
+        return "num" if ref[:1].isdigit() else "word"
+    inner = ref[1:-1]
+    if inner.isdigit():
+        return "paren"
+    letters = [lv.ref[1:-1] for lv in levels if lv.style == "alpha"]
+    if letters and len(inner) == len(letters[-1]) == 1 and ord(inner) == ord(letters[-1]) + 1:
+        return "alpha"  # (h), then (i): the next letter, not a Roman one
+    if _ROMAN.match(inner) and (inner == "i" or any(lv.style == "roman" for lv in levels)):
+        return "roman"
+    return "alpha"
+
+
+@dataclass
+class _Level:
+    style: str
+    ref: str
+    lead: int  # the clause introducing this level's list, 0 if none
+    number: int  # the clause of the level's current item
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one clause stands (see the module's docstring)."""
+
+    section: str = ""
+    ref: str = ""
+    lead: int = 0
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """What the numbering reads of one clause, in reading order."""
+
+    text: str
+    headings: tuple[str, ...]  # the group of headings the clause stands under, outermost first
+    new_group: bool  # a heading stands between this clause and the one before
+    labelled: bool  # a labelled part of a letter (sender, salutation, ...): not numbered
+
+
+def places(clauses: Sequence[Numbered]) -> list[Place]:
+    """Each clause's place, the clauses numbered 1, 2, ... in the order given."""
+    found: list[Place] = []
+    levels: list[_Level] = []
+    section = ""
+    for number, clause in enumerate(clauses, start=1):
+        if clause.new_group:
+            levels = []
+            numbers = [heading_number(h) for h in clause.headings]
+            section = next((n for n in reversed(numbers) if n), "")
+        if clause.labelled:
+            levels = []
+            found.append(Place())
+            continue
+        previous = clauses[number - 2] if number > 1 and not clause.new_group else None
+        # a clause right after one that ends in ":" is what that one introduces
+        introduced = previous and not previous.labelled and _LEAD_END.search(previous.text)
+        lead = number - 1 if introduced else 0
+        own = own_number(clause.text)
+        if not own:
+            found.append(Place(section=section, lead=lead if BULLET.match(clause.text) else 0))
+            continue
+        style = _style(own, levels)
+        if style == "word":
+            levels = [_Level(style, own, lead, number)]
+            found.append(Place(ref=own, lead=lead))
+            continue
+        at = next((i for i, lv in enumerate(levels) if lv.style == style), None)
+        if at is None:
+            # a list nested in an item without an opening of its own is the item's
+            levels.append(_Level(style, own, lead or (levels[-1].number if levels else 0), number))
+        else:
+            del levels[at + 1 :]
+            levels[at] = _Level(style, own, levels[at].lead or lead, number)
+        found.append(Place(section=section, ref=_path(levels), lead=levels[-1].lead))
+    return found
+
+
+def _path(levels: Sequence[_Level]) -> str:
+    """ "2", "(b)" -> "2(b)"; an "Article 5" level opens the path ("Article 5(a)")."""
+    out = ""
+    for level in levels:
+        if out and level.style == "num" and not level.ref.startswith(out.split("(")[0] + "."):
+            out += f"({level.ref})"
+        elif out and level.style == "num":
+            out = level.ref  # "3.1" under "3.": the number says the whole of it
+        else:
+            out += level.ref
+    return out
+
+
+def reference(section: str, ref: str) -> str:
+    """A clause's number as a citation writes it, with the section it stands in, "" if it has
+    none: ("Article 2", "2(b)") -> "Article 2(2)(b)"; ("Chapter II", "(a)") -> "Chapter II,
+    (a)"; ("3", "3.1") -> "no. 3.1"; ("", "2(b)") -> "no. 2(b)"."""
+    if not ref:
+        return ("no. " + section if section[:1].isdigit() else section) if section else ""
+    if ref[:1].isupper() or ref.startswith("§"):  # "Article 5": its own section
+        return ref
+    numbered = "no. " + ref if ref[:1].isdigit() else ref
+    if not section or ref.startswith(section + "."):
+        return numbered
+    if section[-1:].isdigit() and not section[:1].isdigit():
+        # "Article 2" and "2(b)" -> "Article 2(2)(b)", as laws are cited
+        first, bracket, rest = ref.partition("(")
+        if ref[:1].isdigit() and "." not in first:
+            return f"{section}({first}){bracket}{rest}"
+        if ref.startswith("("):
+            return section + ref
+    return f"{'no. ' + section if section[:1].isdigit() else section}, {numbered}"
+
+
+def list_marker(kind: str, count: int) -> str:
+    """An item's marker as a browser or a word processor shows it: "3.", "c.", "iv.", "•"."""
+    if kind in ("a", "A") and 0 < count <= 26:
+        letter = chr(ord("a") + count - 1)
+        return f"{letter.upper() if kind == 'A' else letter}."
+    if kind in ("i", "I") and 0 < count < 40:
+        roman = _roman(count)
+        return f"{roman.upper() if kind == 'I' else roman}."
+    return "•" if kind == "•" else f"{count}."
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, digits in ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while number >= value:
+            out, number = out + digits, number - value
+    return out

@@ -1,0 +1,172 @@
+"""Where a clause stands: its document's own numbering, nested, and the list it belongs to."""
+
+from __future__ import annotations
+
+from retrieval.citation import cite
+from retrieval.numbering import heading_number, own_number, reference
+from retrieval.segment import segment
+from retrieval.types import Document, DocumentInfo
+
+REGULATION = """# Chapter I — General provisions
+
+## Article 1 — Subject matter
+
+1. This Regulation lays down rules on the processing of personal data.
+
+2. This Regulation protects the fundamental rights of natural persons.
+
+## Article 2 — Material scope
+
+1. This Regulation applies to the processing of personal data by automated means.
+
+2. This Regulation does not apply to the processing of personal data:
+
+(a) in the course of an activity which falls outside the scope of Union law;
+
+(b) by a natural person in the course of a purely personal or household activity;
+
+(i) for correspondence;
+
+(ii) for the holding of addresses;
+
+(c) by competent authorities for the prevention of criminal offences.
+
+3. Member States may keep more specific provisions.
+
+## Article 3 — Fines
+
+Infringements shall be subject to fines of up to 20 000 000 EUR.
+"""
+
+
+def _segment(text: str, kind: str = ""):
+    document = Document(DocumentInfo("reg", "Data Regulation", "reg.md", kind=kind), text, 0)
+    return document, segment(document)
+
+
+def test_a_clause_is_cited_by_the_article_and_the_points_it_stands_in() -> None:
+    document, clauses = _segment(REGULATION)
+    cited = {" ".join(c.text.split()[:2]): cite(document.info, c).text for c in clauses}
+    assert cited == {
+        "1. This": "Data Regulation, Article 2(1)",  # the second "1." overwrites the first
+        "2. This": "Data Regulation, Article 2(2)",
+        "(a) in": "Data Regulation, Article 2(2)(a)",
+        "(b) by": "Data Regulation, Article 2(2)(b)",
+        "(i) for": "Data Regulation, Article 2(2)(b)(i)",
+        "(ii) for": "Data Regulation, Article 2(2)(b)(ii)",
+        "(c) by": "Data Regulation, Article 2(2)(c)",
+        "3. Member": "Data Regulation, Article 2(3)",
+        "Infringements shall": "Data Regulation, Article 3, ¶11",
+    }
+    # every citation names one clause: no two clauses of the document are cited alike
+    citations = [cite(document.info, c).text for c in clauses]
+    assert len(set(citations)) == len(citations) == 11
+    assert citations[0] == "Data Regulation, Article 1(1)"
+
+
+def test_a_list_item_carries_the_clause_that_opens_its_list() -> None:
+    _, clauses = _segment(REGULATION)
+    by_ref = {c.ref: c for c in clauses}
+    opening = by_ref["2"]
+    assert opening.text.endswith("personal data:") and opening.section == "Article 2"
+    for ref in ("2(a)", "2(b)", "2(c)"):
+        assert by_ref[ref].lead == opening.number
+    # a sub-list opened by an item that does not end in ":" is the item's
+    assert by_ref["2(b)(i)"].lead == by_ref["2(b)(ii)"].lead == by_ref["2(b)"].number
+    # the paragraph after the list and the numbered paragraphs before it open no list
+    assert by_ref["3"].lead == by_ref["1"].lead == opening.lead == 0
+    # a bullet after an opening is an item too; a plain paragraph after one is not
+    _, bullets = _segment("The Council shall:\n\n- adopt the budget;\n\n- elect the chair.")
+    assert [c.lead for c in bullets] == [0, 1, 0]
+    _, plain = _segment("The Minister said:\n\nWe will open the network to all.")
+    assert [c.lead for c in plain] == [0, 0]
+
+
+def test_points_lettered_past_h_are_letters_and_roman_points_nest() -> None:
+    text = "\n\n".join(f"({letter}) item {letter};" for letter in "abcdefghij")
+    _, clauses = _segment("The rules apply to:\n\n" + text)
+    assert [c.ref for c in clauses[1:]] == [f"({letter})" for letter in "abcdefghij"]
+    _, nested = _segment("(a) first;\n\n(i) one;\n\n(ii) two;\n\n(iii) three;\n\n(b) second.")
+    assert [c.ref for c in nested] == ["(a)", "(a)(i)", "(a)(ii)", "(a)(iii)", "(b)"]
+
+
+def test_dotted_numbers_and_numbered_headings() -> None:
+    # "3.5 million people ..." opens a sentence: a number without a stop numbers no clause
+    document, clauses = _segment("## 3. Methods\n\n3.1 The data were drawn.\n\n3.5 were lost.")
+    assert [c.ref for c in clauses] == ["", ""]
+    document, clauses = _segment("## 3. Methods\n\n3.1. The data were drawn.\n\nThey were checked.")
+    assert [cite(document.info, c).text for c in clauses] == [
+        "Data Regulation, no. 3.1",
+        "Data Regulation, no. 3, ¶2",
+    ]
+    document, clauses = _segment("## Chapter II. Cooperation\n\n(a) The parties exchange data.")
+    assert cite(document.info, clauses[0]).text == "Data Regulation, Chapter II, (a)"
+    assert heading_number("Article 2 — Material scope") == "Article 2"
+    assert heading_number("IV. Final provisions") == "IV"
+    assert heading_number("Статья 5. Сфера действия") == "Статья 5"
+    assert heading_number("(a) Education") == heading_number("Introduction") == ""
+    assert heading_number("I Have a Dream") == ""
+
+
+def test_a_sentence_that_opens_with_an_article_is_not_numbered_by_it() -> None:
+    assert own_number("Article 5 of the Treaty applies to fisheries.") == ""
+    assert own_number("Article 5 The parties protect cables.") == "Article 5"
+    assert own_number("Article 5. The parties protect cables.") == "Article 5"
+    assert own_number("Chapter IV: Final provisions") == "Chapter IV"
+    assert own_number("Article civil law applies.") == ""
+    assert own_number("§ 3 applies to all parties.") == ""
+
+
+def test_a_letter_is_not_numbered_by_its_salutation() -> None:
+    letter = (
+        "Ministry of Communications\nBaku\n\nDear Mr. Chehadé:\n\n"
+        "We propose the following:\n\n1. a regional office;\n\n2. a training programme.\n\n"
+        "Sincerely,\nA. Minister"
+    )
+    _, clauses = _segment(letter, kind="letter")
+    body = [c for c in clauses if not c.label]
+    assert [c.ref for c in body] == ["", "1", "2"]
+    assert [c.lead for c in body] == [0, body[0].number, body[0].number]
+
+
+def test_reference_joins_a_section_and_a_number_as_citations_do() -> None:
+    assert reference("Article 2", "2(b)") == "Article 2(2)(b)"
+    assert reference("Article 5", "(a)") == "Article 5(a)"
+    assert reference("Article 2", "") == "Article 2"
+    assert reference("Article 2", "2.3") == "Article 2, no. 2.3"
+    assert reference("3", "3.1") == "no. 3.1"
+    assert reference("3", "(a)") == "no. 3, (a)"
+    assert reference("", "2(b)") == "no. 2(b)"
+    assert reference("Chapter I", "Article 1") == "Article 1"
+    assert reference("", "") == ""
+
+
+def test_points_numbered_in_lower_case_without_brackets() -> None:
+    assert own_number("a. for a year;") == "(a)"
+    assert own_number("iv) the fourth;") == "(iv)"
+    assert own_number("A. Smith wrote the report.") == ""
+    assert own_number("e.g. the fees") == own_number("i.e. the fees") == ""
+    _, clauses = _segment("1. a renewal fee:\n\na. for a year;\n\nb. for a month.")
+    assert [c.ref for c in clauses] == ["1", "1(a)", "1(b)"]
+
+
+def test_items_set_line_under_line_are_clauses_of_their_own() -> None:
+    """As PDFs and plain text set a list: no blank line between the items. A line that a
+    wrap begins with a number ("... set out in paragraph" / "2. of ...") stays where it is."""
+    text = (
+        "2. This Regulation does not apply to the processing of personal data:\n"
+        "(a) in the course of an activity outside Union law;\n"
+        "  (b) by a natural person in the course of a household activity.\n"
+        "Fines are set out in paragraph\n"
+        "2. of Article 9 and are paid yearly."
+    )
+    document, clauses = _segment(text)
+    assert [c.text for c in clauses] == [
+        "2. This Regulation does not apply to the processing of personal data:",
+        "(a) in the course of an activity outside Union law;",
+        "(b) by a natural person in the course of a household activity.\n"
+        "Fines are set out in paragraph\n"
+        "2. of Article 9 and are paid yearly.",
+    ]
+    assert all(document.text[c.start : c.end] == c.text for c in clauses)
+    assert [c.ref for c in clauses] == ["2", "2(a)", "2(b)"]
