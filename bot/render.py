@@ -33,10 +33,15 @@ def quote_text(passage: Passage, bold: bool = False) -> str:
 def render_passage(passage: Passage, bold: bool = False, width: int = 88) -> str:
     lines = textwrap.wrap(quote_text(passage, bold), width=width - 2) or [""]
     before: list[str] = []  # the opening of the list the clause is an item of, then the item
-    for lead, after in itertools.pairwise((*passage.leads, passage.clause)):
-        gap = ["…"] if lead.number != after.number - 1 else []
+    for lead, next_one in itertools.pairwise((*passage.leads, passage.clause)):
+        gap = ["…"] if lead.number != next_one.number - 1 else []
         before += [*textwrap.wrap(folded(lead.text), width=width - 2), *gap]
-    lines = [*before, *lines]
+    items: list[str] = []  # the items of the list the clause opens, where its words are
+    for item in passage.items:
+        items += textwrap.wrap(folded(item.text), width=width - 2)
+    if passage.more_items:
+        items.append(f"… ({passage.more_items} more)")
+    lines = [*before, *lines, *items]
     quoted = "\n".join(f"> {line}" for line in lines)
     return f"{quoted}\n  — {passage.citation.text}  [score {passage.score:.2f}]"
 

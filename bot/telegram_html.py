@@ -62,10 +62,13 @@ def quote(passage: Passage | None, clause: Clause | None = None) -> str:
         body = esc(display_text(text))
     if passage and passage.leads:  # the list's opening, in italics: the item is part of it
         before = ""
-        for lead, after in itertools.pairwise((*passage.leads, clause)):
-            gap = "\n…" if lead.number != after.number - 1 else ""
+        for lead, next_one in itertools.pairwise((*passage.leads, clause)):
+            gap = "\n…" if lead.number != next_one.number - 1 else ""
             before += f"<i>{esc(display_text(lead.text))}</i>{gap}\n"
         body = before + body
+    if passage and passage.items:  # the items of the list the clause opens, where its words are
+        more = f"\n… (+{passage.more_items})" if passage.more_items else ""
+        body += "".join(f"\n{esc(display_text(item.text))}" for item in passage.items) + more
     return f"<blockquote>{body}</blockquote>"
 
 

@@ -16,10 +16,10 @@ from retrieval.errors import ClausebotError
 from retrieval.loaded import LoadedIndex
 from retrieval.progress import Reporter
 from retrieval.question import clean_question
-from retrieval.ranking import Options, Ranking, rank
+from retrieval.ranking import Hit, Options, Ranking, rank
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
-from retrieval.types import Answer, Clause, Passage
+from retrieval.types import MAX_ITEMS, Answer, Clause, Passage
 
 log = logging.getLogger(__name__)
 
@@ -154,19 +154,9 @@ class Engine:
 
     def ask(self, question: str, k: int = DEFAULT_K, options: Options | None = None) -> Answer:
         ranking, loaded, notes = self.ranking(question, k, options)
-        passages = tuple(
-            Passage(
-                clause=hit.clause,
-                citation=cite(loaded.documents[hit.clause.doc_id], hit.clause),
-                score=hit.score,
-                highlight=hit.highlight,
-                leads=loaded.leads(hit.clause),
-            )
-            for hit in ranking.hits
-        )
         return Answer(
             question=question,
-            passages=passages,
+            passages=tuple(_passage(loaded, hit) for hit in ranking.hits),
             abstained=ranking.abstained,
             notes=notes,
             confidence=ranking.confidence,
@@ -174,3 +164,17 @@ class Engine:
 
     def clause(self, doc_id: str, number: int) -> Clause | None:
         return self.index().clause(doc_id, number)
+
+
+def _passage(loaded: LoadedIndex, hit: Hit) -> Passage:
+    """A ranked clause as an answer quotes it: cited, with the list it stands in."""
+    items = loaded.items(hit.clause)
+    return Passage(
+        clause=hit.clause,
+        citation=cite(loaded.documents[hit.clause.doc_id], hit.clause),
+        score=hit.score,
+        highlight=hit.highlight,
+        leads=loaded.leads(hit.clause),
+        items=items[:MAX_ITEMS],
+        more_items=max(0, len(items) - MAX_ITEMS),
+    )

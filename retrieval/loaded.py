@@ -108,6 +108,7 @@ class LoadedIndex:
     _common: frozenset[str] | None = field(default=None, repr=False)
     _language: str | None = field(default=None, repr=False)  # see language.corpus_language
     _by_number: dict[tuple[str, int], Clause] | None = field(default=None, repr=False)
+    _items: dict[tuple[str, int], list[Clause]] | None = field(default=None, repr=False)
     # the word bridge's lookups: (model, question word) -> the corpus word it means, or None
     # (bridge.lookup); they hold for this generation of the index only
     translations: dict[tuple[str, str], str | None] = field(
@@ -160,6 +161,15 @@ class LoadedIndex:
             found.append(opening)
             clause, lead = opening, opening.lead
         return tuple(reversed(found))
+
+    def items(self, clause: Clause) -> tuple[Clause, ...]:
+        """The items of the list `clause` opens (those whose Clause.lead it is), in order."""
+        if self._items is None:
+            self._items = {}
+            for item in self.clauses:
+                if item.lead:
+                    self._items.setdefault((item.doc_id, item.lead), []).append(item)
+        return tuple(self._items.get((clause.doc_id, clause.number), ()))
 
     def unit_range(self, clause: int) -> tuple[int, int]:
         starts = self.unit_starts

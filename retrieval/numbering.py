@@ -63,6 +63,13 @@ def own_number(text: str) -> str:
     return number or f"({bracketed or lettered})"  # "a." is cited as "(a)" is
 
 
+def only_a_number(text: str) -> bool:
+    """Is the text a clause's number and nothing else ("2.", "(b)", "Article 5.")?"""
+    text = text.strip()
+    match = _OWN_NUMBER.match(text)
+    return bool(text) and match is not None and match.end() >= len(text)
+
+
 def heading_number(heading: str) -> str:
     """A heading's number, if it has one: "Article 2 — Material scope" -> "Article 2",
     "3. Fines" -> "3", "Chapter II. Principles" -> "Chapter II"; "(a) Education" -> ""."""

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.numbering import BULLET as _BULLET
-from retrieval.numbering import Numbered, own_number, places
+from retrieval.numbering import Numbered, only_a_number, own_number, places
 from retrieval.types import Clause, Document
 from retrieval.vocabulary import ABBREVIATION
 
@@ -383,6 +383,8 @@ def sentences(clause: Clause) -> list[tuple[int, int]]:
             if first.islower():
                 continue
             before = text[max(start, match.start() - 12) : match.start()]
+            if only_a_number(text[start : match.start()]):
+                continue  # "2. This Regulation ...": the clause's number opens its sentence
             if (
                 _INITIALS.search(before)
                 or (before.endswith(".") and ABBREVIATION.search(before[:-1]))  # "Mr. Smith"

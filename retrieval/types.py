@@ -95,11 +95,17 @@ class Passage:
     # and the items it is nested in, outermost first (Clause.lead), quoted with it: an item
     # alone can read as the opposite of what the document says
     leads: tuple[Clause, ...] = ()
+    # the items of the list the clause opens ("... does not apply to:" -> "(a) ...", ...),
+    # the first MAX_ITEMS of them, quoted after it: what such a clause says is in them
+    items: tuple[Clause, ...] = ()
+    more_items: int = 0  # the list's items past those
 
     @property
     def text(self) -> str:
         return self.clause.text
 
+
+MAX_ITEMS = 10  # of a list, quoted after the clause that opens it (Passage.items)
 
 # Below this calibrated probability an answer is given but said to be uncertain: the model
 # finds it likelier that the documents do not answer than that they do. The threshold of an
@@ -146,6 +152,12 @@ class Answer:
                         if p.leads
                         else {}
                     ),
+                    **(
+                        {"items": [{"clause_id": c.clause_id, "text": c.text} for c in p.items]}
+                        if p.items
+                        else {}
+                    ),
+                    **({"more_items": p.more_items} if p.more_items else {}),
                 }
                 for p in self.passages
             ],

@@ -138,7 +138,7 @@ title: Data Regulation
 """
 
 
-def test_a_list_item_is_cited_where_it_stands_and_quoted_with_its_opening(
+def test_a_list_is_cited_where_it_stands_and_quoted_with_its_opening_and_items(
     tmp_path: Path,
 ) -> None:
     corpus = tmp_path / "corpus"
@@ -157,13 +157,21 @@ def test_a_list_item_is_cited_where_it_stands_and_quoted_with_its_opening(
         "Data Regulation, Article 1(1)",
         "Data Regulation, Article 2(1)",
     )
-    assert "leads" not in passages["1. "]
+    assert "leads" not in passages["1. "] and "items" not in passages["1. "]
+    # the opening of a list is quoted with its items, where what it says is
+    assert [i["text"][:3] for i in passages["2. "]["items"]] == ["(a)", "(b)"]
+    assert passages["2. "]["items"][1] == {"clause_id": "5", "text": item["text"]}
     text = run_cli("ask", *paths, "--k", "5", question, cwd=tmp_path).stdout
     # the opening, the items between left out, then the item and where it stands
     assert (
         f"> {opening}\n> …\n> (b) by a natural person in the course of a purely household" in text
     )
     assert "— Data Regulation, Article 2(2)(b)" in text
+    assert (
+        f"> {opening}\n> (a) in the course of an activity outside the scope of Union law;\n"
+        "> (b) by a natural person in the course of a purely household activity;\n"
+        "  — Data Regulation, Article 2(2)  [score" in text
+    )
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

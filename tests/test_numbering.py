@@ -170,3 +170,16 @@ def test_items_set_line_under_line_are_clauses_of_their_own() -> None:
     ]
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
     assert [c.ref for c in clauses] == ["2", "2(a)", "2(b)"]
+
+
+def test_a_clause_number_does_not_end_a_sentence() -> None:
+    from retrieval.segment import sentences
+    from retrieval.types import Clause
+
+    for text, expected in (
+        ("2. This Regulation does not apply. It is new.", ["2. This Regulation does not apply."]),
+        ("Article 5. The parties agree. Yes.", ["Article 5. The parties agree."]),
+        ("The fee is 5. Then it rises.", ["The fee is 5."]),
+    ):
+        clause = Clause("d", 1, 0, len(text), text)
+        assert [text[a:b] for a, b in sentences(clause)][:1] == expected

@@ -719,8 +719,17 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
         clause = Clause("doc", n, 0, len(text), text)
         # a list item is shown under the clauses that open its list (Passage.leads)
         leads = tuple(p.clause for p in passages[: data.draw(st.integers(0, n - 1))])
+        items = tuple(p.clause for p in passages[: data.draw(st.integers(0, n - 1))])
         passages.append(
-            Passage(clause, Citation("doc", str(n), f"Doc <{n}> & co, ¶{n}"), 0.5, span, leads)
+            Passage(
+                clause,
+                Citation("doc", str(n), f"Doc <{n}> & co, ¶{n}"),
+                0.5,
+                span,
+                leads,
+                items,
+                data.draw(st.integers(0, 3)),
+            )
         )
     answer = Answer("q", tuple(passages), data.draw(st.booleans()))
     blocks = render_answer(answer, Labels("Not answered <x>", "Closest & near", "score"))
@@ -734,7 +743,8 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
     squash = lambda s: re.sub(r"\s+", "", s.replace("…", ""))  # noqa: E731
     for passage in shown:
         opening = "".join(display_text(c.text) for c in passage.leads)
-        assert squash(opening + display_text(passage.text)) in squash(visible)
+        items = "".join(display_text(c.text) for c in passage.items)
+        assert squash(opening + display_text(passage.text) + items) in squash(visible)
 
 
 def test_an_uncertain_answer_is_headed_so_on_its_first_page_only() -> None:
