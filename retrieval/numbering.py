@@ -19,6 +19,7 @@ Nothing here is written for one corpus: the levels are told by how numbers are w
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -142,10 +143,13 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
         introduced = previous and not previous.labelled and _LEAD_END.search(previous.text)
         lead = number - 1 if introduced else 0
         own = own_number(clause.text)
-        if not own:
-            found.append(Place(section=section, lead=lead if BULLET.match(clause.text) else 0))
+        bullet = not own and BULLET.match(clause.text)
+        if not own and not bullet:
+            # a paragraph ends a list of bullets; numbered items may go on after it
+            levels = list(itertools.takewhile(lambda lv: lv.style != "bullet", levels))
+            found.append(Place(section=section))
             continue
-        style = _style(own, levels)
+        style = "bullet" if bullet else _style(own, levels)
         if style == "word":
             levels = [_Level(style, own, lead, number)]
             found.append(Place(ref=own, lead=lead))
@@ -157,7 +161,8 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
         else:
             del levels[at + 1 :]
             levels[at] = _Level(style, own, levels[at].lead or lead, number)
-        found.append(Place(section=section, ref=_path(levels), lead=levels[-1].lead))
+        ref = _path([lv for lv in levels if lv.style != "bullet"]) if own else ""
+        found.append(Place(section=section, ref=ref, lead=levels[-1].lead))
     return found
 
 

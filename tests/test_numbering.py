@@ -76,8 +76,12 @@ def test_a_list_item_carries_the_clause_that_opens_its_list() -> None:
     # the paragraph after the list and the numbered paragraphs before it open no list
     assert by_ref["3"].lead == by_ref["1"].lead == opening.lead == 0
     # a bullet after an opening is an item too; a plain paragraph after one is not
-    _, bullets = _segment("The Council shall:\n\n- adopt the budget;\n\n- elect the chair.")
-    assert [c.lead for c in bullets] == [0, 1, 0]
+    _, bullets = _segment(
+        "The Council shall:\n- adopt the budget;\n- elect the chair.\n\nIt meets yearly.\n\n"
+        "- Members attend."
+    )
+    assert [c.lead for c in bullets] == [0, 1, 1, 0, 0]
+    assert [c.ref for c in bullets] == [""] * 5
     _, plain = _segment("The Minister said:\n\nWe will open the network to all.")
     assert [c.lead for c in plain] == [0, 0]
 
