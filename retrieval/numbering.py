@@ -32,13 +32,13 @@ _NUMBERED = (
     "|Часть|Приложение|Maddə|Bölmə|Bənd|Fəsil|Madde|Bölüm|Fıkra|Kısım|Artikel|Abschnitt"
     "|Kapitel|Anhang|Artículo|Sección|Apartado|Capítulo|Anexo|Chapitre|Annexe"
 )
-# "Article 5", "§ 3", "2.", "2.3", "1)", "(a)", "(iv)", "(2)", and "a." or "iv)" in lower case
-# only ("A. Smith" is a name); a Roman number after a word in capitals only ("Chapter IV";
-# "Article civil" is no number)
+# "Article 5", "§ 3", "2.", "2.3", "1)", "(a)", "(iv)", "(2)", and "a.", "б)" or "iv)" in lower
+# case only ("A. Smith" is a name), in Latin or Cyrillic letters; a Roman number after a word
+# in capitals only ("Chapter IV"; "Article civil" is no number)
 _OWN_NUMBER = re.compile(
     rf"^(?:({_NUMBERED})\s+(\d+(?:\.\d+)*[A-Za-z]?|(?-i:[IVXLC]+))\b[.:]?|§\s*(\d+(?:\.\d+)*)"
-    r"|(\d{1,3}(?:\.\d{1,3})*)[.)]|\(([a-z]{1,2}|[ivxlc]{1,6}|\d{1,3})\)"
-    r"|(?-i:([a-z]|[ivxlc]{1,6})[.)]))(?=\s|$)",
+    r"|(\d{1,3}(?:\.\d{1,3})*)[.)]|\(([a-zа-яё]{1,2}|[ivxlc]{1,6}|\d{1,3})\)"
+    r"|(?-i:([a-zа-яё]|[ivxlc]{1,6})[.)]))(?=\s|$)",
     re.I,
 )
 # a heading numbered without a word: "3. Fines", "II. Scope", "IV Final provisions"

@@ -187,3 +187,20 @@ def test_a_clause_number_does_not_end_a_sentence() -> None:
     ):
         clause = Clause("d", 1, 0, len(text), text)
         assert [text[a:b] for a, b in sentences(clause)][:1] == expected
+
+
+def test_a_russian_law_is_cited_by_its_article_part_and_point() -> None:
+    document, clauses = _segment(
+        "## Статья 3. Сфера действия\n\n"
+        "1. Настоящий закон не применяется к отношениям:\n"
+        "а) возникающим при обработке данных в личных целях;\n"
+        "б) возникающим при хранении архивных документов.\n\n"
+        "2. Иные отношения регулируются законом."
+    )
+    assert [cite(document.info, c).text.removeprefix("Data Regulation, ") for c in clauses] == [
+        "Статья 3(1)",
+        "Статья 3(1)(а)",
+        "Статья 3(1)(б)",
+        "Статья 3(2)",
+    ]
+    assert [c.lead for c in clauses] == [0, 1, 1, 0]
