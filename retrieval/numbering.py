@@ -11,8 +11,9 @@ numbers in reading order, as a reader does, and gives each clause
 - its `ref`: its own number with the numbers of the list items it is nested in ("2(b)"),
   the style of each level (1., (1), (a), (i)) telling the levels apart;
 - its `lead`: the clause that introduces the list it is an item of ("This Regulation does
-  not apply to the processing of personal data:"), or the item a sub-list is nested in;
-  without it an item can read as the opposite of what the document says.
+  not apply to the processing of personal data:"), or the item a sub-list is nested in, or
+  the head of the table it is a row of; without it an item can read as the opposite of what
+  the document says, and a row is figures without their names.
 
 Nothing here is written for one corpus: the levels are told by how numbers are written.
 """
@@ -44,6 +45,8 @@ _OWN_NUMBER = re.compile(
 # a heading numbered without a word: "3. Fines", "II. Scope", "IV Final provisions"
 _HEADING_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6})(?:[.)]\s|\s+[—–-]\s|\s*$)")
 _ROMAN = re.compile(r"^[ivxlc]+$")
+# a markdown table's line under its head: "|---|:---:|"
+TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 BULLET = re.compile(r"^[-•*–·▪◦]\s")  # an item of a list without numbers
 _LEAD_END = re.compile(r":[\"'”’»)\]*_\s]*$")
 
@@ -129,6 +132,7 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
     found: list[Place] = []
     levels: list[_Level] = []
     section = ""
+    table = (0, 0)  # the head of the table being read (its clause, its cells), if any
     for number, clause in enumerate(clauses, start=1):
         if clause.new_group:
             levels = []
@@ -137,6 +141,14 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
         if clause.labelled:
             levels = []
             found.append(Place())
+            continue
+        cells = table_cells(clause.text)
+        if cells and cells == table[1] and not clause.new_group:
+            found.append(Place(section=section, lead=table[0]))  # a row, under the head
+            continue
+        table = (number, cells) if cells else (0, 0)
+        if cells:
+            found.append(Place(section=section))
             continue
         previous = clauses[number - 2] if number > 1 and not clause.new_group else None
         # a clause right after one that ends in ":" is what that one introduces
@@ -164,6 +176,17 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
         ref = _path([lv for lv in levels if lv.style != "bullet"]) if own else ""
         found.append(Place(section=section, ref=ref, lead=levels[-1].lead))
     return found
+
+
+def table_cells(text: str) -> int:
+    """How many cells a table's row has, side by side (" | ", as retrieval.formats gives
+    HTML and DOCX tables, or a markdown row); 0 for a clause that is no row."""
+    if "\n" in text:
+        return 0
+    first = text.strip()
+    if " | " not in first and not (first.startswith("|") and first.endswith("|")):
+        return 0
+    return first.strip("|").count("|") + 1
 
 
 def _path(levels: Sequence[_Level]) -> str:

@@ -17,7 +17,14 @@ import re
 from dataclasses import dataclass
 
 from retrieval.numbering import BULLET as _BULLET
-from retrieval.numbering import Numbered, only_a_number, own_number, places
+from retrieval.numbering import (
+    TABLE_RULE,
+    Numbered,
+    only_a_number,
+    own_number,
+    places,
+    table_cells,
+)
 from retrieval.types import Clause, Document
 from retrieval.vocabulary import ABBREVIATION
 
@@ -151,10 +158,22 @@ def _items(block: Block) -> list[Block]:
     """A block cut before each line that opens with a list's number or bullet ("2.", "(b)",
     "•") after a line that ends a sentence or opens a list (".", ";", ":"): the items of a
     list set line under line, as PDFs and plain text set them, are clauses of their own. A
-    line cut by wrapping ("as paragraph" / "2. says") ends in no such mark."""
+    line cut by wrapping ("as paragraph" / "2. says") ends in no such mark. A markdown table's
+    rows are clauses of their own too, under its head."""
+    lines = block.text.split("\n")
+    if (
+        len(lines) > 2
+        and TABLE_RULE.match(lines[1].strip())
+        and all(line.lstrip().startswith("|") for line in lines)
+    ):  # a markdown table: its head and each row a clause, the rule under the head none
+        spans, at = [], 0
+        for n, line in enumerate(lines):
+            if n != 1:
+                spans.append((at, at + len(line.rstrip())))
+            at += len(line) + 1
+        return [Block(block.start + a, block.start + b, block.text[a:b]) for a, b in spans]
     cuts = [0]
     offset = 0
-    lines = block.text.split("\n")
     for before, line in itertools.pairwise(lines):
         offset += len(before) + 1
         tail = before.rstrip(_TRAILING_CLOSERS)
@@ -291,6 +310,8 @@ class Segmenter:
             and last.kind == "paragraph"
             and not own_number(block.text)  # "(a) …" starts a clause of its own
             and not _BULLET.match(block.text)
+            and not table_cells(block.text)  # nor does a table's row
+            and not table_cells(self.document.text[last.start : last.end])
             and (
                 _starts_lower(block.text)
                 # a paragraph cut short by a page break; HTML and DOCX have none, and their

@@ -238,6 +238,7 @@ def test_html_lists_keep_their_numbers_and_table_cells_stay_apart(tmp_path: Path
     cited = [cite(document.info, c).text.removeprefix("Fees Act, ") for c in clauses[1:5]]
     assert cited == ["Article 4(1)", "Article 4(2)", "Article 4(2)(a)", "Article 4(2)(b)"]
     assert [c.lead for c in clauses[1:5]] == [1, 1, 3, 3]
+    assert clauses[-1].lead == clauses[-2].number  # a row, under its table's head
 
 
 @pytest.mark.parametrize(

@@ -204,3 +204,26 @@ def test_a_russian_law_is_cited_by_its_article_part_and_point() -> None:
         "Статья 3(2)",
     ]
     assert [c.lead for c in clauses] == [0, 1, 1, 0]
+
+
+def test_a_table_row_stands_under_the_table_head() -> None:
+    """A markdown table's rows are clauses of their own, each under the head, as HTML and
+    DOCX tables' rows are (retrieval.formats gives their cells side by side)."""
+    document, clauses = _segment(
+        "## Article 4 — Fees\n\nThe fees are:\n\n"
+        "| Service | Fee |\n|---|---:|\n| Licence | 100 EUR |\n| Renewal | 40 EUR |\n\n"
+        "Other fees:\n\nService | Fee\n\nSpectrum | 900 EUR\n\nFees are paid yearly."
+    )
+    assert [c.text for c in clauses] == [
+        "The fees are:",
+        "| Service | Fee |",  # the rule under the head is no clause's
+        "| Licence | 100 EUR |",
+        "| Renewal | 40 EUR |",
+        "Other fees:",
+        "Service | Fee",
+        "Spectrum | 900 EUR",
+        "Fees are paid yearly.",
+    ]
+    assert all(document.text[c.start : c.end] == c.text for c in clauses)
+    assert [c.lead for c in clauses] == [0, 0, 2, 2, 0, 0, 6, 0]
+    assert cite(document.info, clauses[2]).text == "Data Regulation, Article 4, ¶3"
