@@ -14,6 +14,7 @@ from retrieval.embed import BACKENDS, MODEL_NAMES, Embedder, load_embedders
 from retrieval.embed import model_name as model_name_of
 from retrieval.errors import ClausebotError
 from retrieval.loaded import LoadedIndex
+from retrieval.lookup import referenced
 from retrieval.progress import Reporter
 from retrieval.question import clean_question
 from retrieval.ranking import Hit, Options, Ranking, rank
@@ -154,6 +155,20 @@ class Engine:
 
     def ask(self, question: str, k: int = DEFAULT_K, options: Options | None = None) -> Answer:
         ranking, loaded, notes = self.ranking(question, k, options)
+        lookup = referenced(loaded, question)
+        if lookup.clauses and k > 0:
+            # asked for by its place ("What does Article 3 say?"): the clauses there, in
+            # reading order, each list's items within its opening
+            highlights = {hit.clause: hit.highlight for hit in ranking.hits}
+            passages: list[Passage] = []
+            shown: set[Clause] = set()
+            for clause in lookup.clauses:
+                if clause not in shown and len(passages) < k:
+                    passages.append(_passage(loaded, Hit(clause, 1.0, highlights.get(clause))))
+                    shown.update(passages[-1].items)
+            return Answer(question, tuple(passages), False, notes, confidence=1.0)
+        if lookup.missing:
+            notes = (*notes, f"the documents have no {', '.join(lookup.missing)}")
         return Answer(
             question=question,
             passages=tuple(_passage(loaded, hit) for hit in ranking.hits),

@@ -114,6 +114,9 @@ class LoadedIndex:
     translations: dict[tuple[str, str], str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # the places in the documents' numbering, by number: (clause index, word, points), for
+    # questions that ask for a clause by its place (retrieval.lookup)
+    places: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def model(self) -> str:

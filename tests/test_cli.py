@@ -174,6 +174,35 @@ def test_a_list_is_cited_where_it_stands_and_quoted_with_its_opening_and_items(
     )
 
 
+def test_a_clause_asked_for_by_its_place_is_quoted_from_there(tmp_path: Path) -> None:
+    """ "What does Art. 2(2) say?": the clauses standing there, whatever the ranking reads;
+    a place the documents' numbering lacks is named in a note."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "regulation.md").write_text(REGULATION, encoding="utf-8")
+    paths = ("--corpus", str(corpus), "--index", str(tmp_path / "idx"), *FAST)
+
+    def ask(question: str, k: str = "3") -> dict:
+        result = run_cli("ask", *paths, "--json", "--k", k, question, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    answer = ask("What does Art. 2(2) say?")
+    assert not answer["abstained"] and answer["confidence"] == 1.0
+    # the opening, its items quoted within it and not again
+    assert [p["citation"] for p in answer["passages"]] == ["Data Regulation, Article 2(2)"]
+    assert len(answer["passages"][0]["items"]) == 2
+    whole = ask("what is in article 2?", k="5")["passages"]
+    assert [p["citation"].removeprefix("Data Regulation, ") for p in whole] == [
+        "Article 2(1)",
+        "Article 2(2)",
+    ]
+    assert [p["clause_id"] for p in ask("¶1, please")["passages"]] == ["1"]
+    missing = ask("What does Article 9 say?")
+    assert "the documents have no Article 9" in missing["notes"]
+    assert all(not p["citation"].endswith("Article 9") for p in missing["passages"])
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cli("ask", "--k", "0", "q", cwd=tmp_path).returncode == 2
     assert run_cli("ask", "--k", "many", "q", cwd=tmp_path).returncode == 2

@@ -227,3 +227,18 @@ def test_a_table_row_stands_under_the_table_head() -> None:
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
     assert [c.lead for c in clauses] == [0, 0, 2, 2, 0, 0, 6, 0]
     assert cite(document.info, clauses[2]).text == "Data Regulation, Article 4, ¶3"
+
+
+def test_the_places_a_question_asks_for() -> None:
+    from retrieval.lookup import Place, _same_word, asked_places
+
+    assert asked_places("What does Art. 2 (2)(b) say?") == [
+        Place("art", "2", ("2", "b"), "Art. 2 (2)(b)")
+    ]
+    assert asked_places("Что говорится в статье 4?") == [Place("статье", "4", (), "статье 4")]
+    assert asked_places("¶9 and § 5") == [Place("¶", "9", (), "¶9"), Place("§", "5", (), "§ 5")]
+    assert asked_places("Chapter IV of the charter") == [Place("chapter", "iv", (), "Chapter IV")]
+    assert asked_places("What happened in 1967?") == []  # "in" is no word a part is numbered by
+    assert _same_word("art", "article") and _same_word("статье", "статья")
+    assert _same_word("maddesinde", "madde") and _same_word("article", "article")
+    assert not _same_word("year", "article") and not _same_word("artist", "article")

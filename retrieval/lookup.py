@@ -1,0 +1,129 @@
+"""A clause asked for by where it stands: "What does Article 3 say?", "Art. 2(2)(b)", "¶9".
+
+A reader of a law or a treaty asks for a place in it as often as for a subject. A question
+that names a place in a document's own numbering (retrieval.numbering) is answered with the
+clauses standing there, as turning to that page would:
+
+- a numbered heading or a clause numbered by a word ("Article 3", "Chapter II", "§ 5"): every
+  clause under it, or the points asked for ("Article 2(2)" is "2." and its "(a)", "(b)");
+- a clause's place in reading order, as citations give it ("¶9").
+
+The word before the number is the document's own, matched by its letters, so that an
+abbreviation ("Art. 3") and an inflected form ("в статье 4", "Madde 3'te") find "Article 3",
+"Статья 4" and "Madde 3"; a word of fewer than three letters is no reference ("in 1967"). No list of
+words: only those the documents number their parts with can match, so a question about a
+year or an amount in a corpus without numbered parts is read as before.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from retrieval.loaded import LoadedIndex
+from retrieval.types import Clause
+
+# "Article 2(2)(b)", "Art. 3", "статье 4", "Chapter IV"; "¶9", "§ 5"
+_ASKED = re.compile(
+    r"(?:([¶§])\s*|\b([^\W\d_]{3,})\.?\s+)(\d{1,4}(?:\.\d{1,3})*[a-z]?\b|[IVXLC]{1,6}\b)"
+    r"((?:\s?\((?:\d{1,3}|[a-zа-яё]{1,2}|[ivxlc]{1,6})\))*)"
+)
+_CHAIN = re.compile(r"\(([^()]+)\)")
+PREFIX = 4  # letters an inflected form shares with the document's word at least
+ENDING = 1  # letters of an ending that an inflected form changes at most
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place asked for: the word (or ¶, §), the number, the points below it."""
+
+    word: str
+    number: str
+    points: tuple[str, ...] = ()
+    written: str = ""  # as the question writes it
+
+
+def asked_places(question: str) -> list[Place]:
+    """The places in a document's numbering a question names, as written."""
+    found = []
+    for match in _ASKED.finditer(question):
+        symbol, word, number, chain = match.groups()
+        points = tuple(p.strip().lower() for p in _CHAIN.findall(chain or ""))
+        written = match.group().strip()
+        found.append(Place((symbol or word).lower(), number.lower(), points, written))
+    return found
+
+
+def _same_word(asked: str, own: str) -> bool:
+    """Is the question's word the document's: the word, an abbreviation of it ("Art" for
+    "Article"), or an inflected form, its ending changed ("статье" for "Статья") or added
+    ("maddesinde" for "Madde")? A word that shares only a stem is not ("artist")."""
+    own = own.lower()
+    if own.startswith(asked) or asked.startswith(own):
+        return True
+    shared = len(os.path.commonprefix([asked, own]))
+    return shared >= max(PREFIX, min(len(asked), len(own)) - ENDING)
+
+
+def _designations(clause: Clause) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The places a clause stands at: (word, number, points), from its section and its own
+    number ("Article 2" and "2(b)" -> ("article", "2", ("2", "b"))), and ("¶", its place in
+    reading order)."""
+    points = tuple(p.lower() for p in _CHAIN.findall(clause.ref))
+    first = clause.ref.split("(", 1)[0]
+    found = []
+    for own in (clause.section, first):
+        word, _, number = own.rpartition(" ")
+        if word and number:
+            inner = points if own == first else ((first.lower(),) if first else ()) + points
+            found.append((word.lower(), number.lower(), inner))
+    found.append(("¶", str(clause.number), ()))  # as /clause and unnumbered ones are cited
+    return found
+
+
+@dataclass
+class Places:
+    """The places in an index's numbering, by number: (clause index, word, points)."""
+
+    by_number: dict[str, list[tuple[int, str, tuple[str, ...]]]]
+    words: frozenset[str]  # the words the documents number their parts with
+
+
+def _places(loaded: LoadedIndex) -> Places:
+    if loaded.places is None:  # once a generation
+        by_number: dict[str, list[tuple[int, str, tuple[str, ...]]]] = {}
+        for position, clause in enumerate(loaded.clauses):
+            for word, number, points in _designations(clause):
+                by_number.setdefault(number, []).append((position, word, points))
+        words = frozenset(w for found in by_number.values() for _, w, _ in found if w != "¶")
+        loaded.places = Places(by_number, words)
+    assert isinstance(loaded.places, Places)
+    return loaded.places
+
+
+@dataclass(frozen=True)
+class Lookup:
+    clauses: tuple[Clause, ...]  # standing at the places asked for, in reading order
+    missing: tuple[str, ...]  # places asked for in words the documents use, that none has
+
+
+def referenced(loaded: LoadedIndex, question: str) -> Lookup:
+    """The clauses standing at the places the question names, and the places it names in
+    the documents' words that no clause stands at ("Article 9" of four articles)."""
+    asked = asked_places(question)
+    if not asked:
+        return Lookup((), ())
+    places = _places(loaded)
+    found: set[int] = set()
+    missing = []
+    for place in asked:
+        before = len(found)
+        for position, word, points in places.by_number.get(place.number, ()):
+            if place.points == points[: len(place.points)] and (
+                place.word == word or (word != "¶" and _same_word(place.word, word))
+            ):
+                found.add(position)
+        if len(found) == before and any(_same_word(place.word, w) for w in places.words):
+            missing.append(place.written)
+    return Lookup(tuple(loaded.clauses[i] for i in sorted(found)), tuple(missing))
