@@ -176,12 +176,17 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def stale_notes(engine: Engine, reader: str = "this answer does") -> tuple[str, ...]:
-    """A note when the corpus has changed since the index was built: an answer from it does
-    not read a document added or edited by hand until `clausebot index` runs."""
-    from retrieval.status import changes_since_build
+    """Notes when the index is older than what it serves: the corpus has changed since it was
+    built (an answer does not read a document added or edited by hand until `clausebot
+    index` runs), or an earlier clausebot built it (its clauses are cut and cited as that
+    one cut them)."""
+    from retrieval.status import OUTDATED_NOTE, changes_since_build, outdated
 
     changes = changes_since_build(engine)
-    return (changes.note(reader),) if changes else ()
+    return (
+        *((changes.note(reader),) if changes else ()),
+        *((OUTDATED_NOTE,) if outdated(engine) else ()),
+    )
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
@@ -232,6 +237,11 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         if abstention["fitted"]
         else "abstention: not fitted for these models (clausebot calibrate); the fallback rule"
     )
+    if status["built_by_earlier_version"]:
+        print(
+            "built by: an earlier version of clausebot, which cut and cited documents "
+            "otherwise: run clausebot index"
+        )
     print("documents:")
     for doc in status["documents"]:
         print(f"  {doc['doc_id']}: {doc['title']} ({doc['date'] or 'undated'})")

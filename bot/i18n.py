@@ -32,6 +32,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "reindexing": "Re-embedding the corpus…",
         "corpus_changed": "⚠ The corpus has changed since the index was built ({documents}): "
         "/reindex reads the changes.",
+        "index_outdated": "⚠ The index was built by an earlier version of clausebot, which cut "
+        "and cited the documents otherwise: /reindex reads them again.",
         "reindexed": "Index updated. Documents: {documents}; clauses: {clauses} "
         "({embedded} embedded, {reused} reused, {removed} removed) in {seconds:.1f} s.",
         "ask_usage": "Usage: /ask <question>",
@@ -69,6 +71,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "reindexing": "Sənədlər yenidən indekslənir…",
         "corpus_changed": "⚠ İndeks qurulandan sonra sənədlər dəyişib ({documents}): "
         "/reindex dəyişiklikləri oxuyur.",
+        "index_outdated": "⚠ İndeksi clausebot-un əvvəlki versiyası qurub, sənədləri başqa cür "
+        "bölüb və istinad edib: /reindex onları yenidən oxuyur.",
         "reindexed": "İndeks yeniləndi: {documents} sənəd, {clauses} bənd ({embedded} yeni, "
         "{reused} təkrar istifadə olunub, {removed} silinib), {seconds:.1f} san.",
         "ask_usage": "İstifadə: /ask <sual>",
@@ -107,6 +111,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "reindexing": "Переиндексация документов…",
         "corpus_changed": "⚠ Документы изменились после построения индекса ({documents}): "
         "/reindex учтёт изменения.",
+        "index_outdated": "⚠ Индекс построен прежней версией clausebot, которая делила и "
+        "цитировала документы иначе: /reindex прочтёт их заново.",
         "reindexed": "Индекс обновлён: документов {documents}, пунктов {clauses} (новых "
         "{embedded}, повторно использовано {reused}, удалено {removed}) за {seconds:.1f} с.",
         "ask_usage": "Использование: /ask <вопрос>",
@@ -145,6 +151,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "reindexing": "Belgeler yeniden dizinleniyor…",
         "corpus_changed": "⚠ Dizin oluşturulduktan sonra belgeler değişti ({documents}): "
         "/reindex değişiklikleri okur.",
+        "index_outdated": "⚠ Dizini clausebot'un önceki bir sürümü oluşturdu; belgeleri başka "
+        "türlü böldü ve kaynak gösterdi: /reindex onları yeniden okur.",
         "reindexed": "Dizin güncellendi: {documents} belge, {clauses} madde ({embedded} yeni, "
         "{reused} yeniden kullanıldı, {removed} silindi), {seconds:.1f} sn.",
         "ask_usage": "Kullanım: /ask <soru>",

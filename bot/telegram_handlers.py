@@ -28,7 +28,7 @@ from retrieval.engine import Engine
 from retrieval.errors import ClausebotError, QuestionError
 from retrieval.question import MAX_CHARS
 from retrieval.settings import Settings
-from retrieval.status import changes_since_build
+from retrieval.status import changes_since_build, outdated
 from retrieval.types import Answer, DocumentInfo
 
 log = logging.getLogger(__name__)
@@ -351,6 +351,8 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     changes = await asyncio.to_thread(changes_since_build, state.engine)
     if changes:
         lines.append(esc(t(lang, "corpus_changed", documents=changes.named())))
+    if await asyncio.to_thread(outdated, state.engine):
+        lines.append(esc(t(lang, "index_outdated")))
     await reply(message, "\n".join(lines))
 
 

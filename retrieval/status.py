@@ -11,7 +11,7 @@ from retrieval.corpus import SIDECAR, SUFFIXES, corpus_signature, read_document
 from retrieval.errors import ClausebotError, CorpusError
 from retrieval.language import clauses_language
 from retrieval.settings import Settings
-from retrieval.store import IndexStore, document_checksum
+from retrieval.store import SEGMENTER_VERSION, IndexStore, document_checksum
 
 if TYPE_CHECKING:
     from retrieval.engine import Engine
@@ -144,6 +144,30 @@ def changes_since_build(engine: Engine) -> CorpusChanges:
         return CorpusChanges()
 
 
+def built_by_earlier_version(loaded: LoadedIndex) -> bool:
+    """Was the index built by a clausebot that cut documents into clauses, or cited them,
+    otherwise (an earlier store.SEGMENTER_VERSION)? It serves as it was built until
+    `clausebot index` reads the documents again (embedding only text that changed)."""
+    inputs = loaded.manifest.get("inputs")
+    segmenter = inputs.get("segmenter") if isinstance(inputs, dict) else None
+    return isinstance(segmenter, int) and segmenter < SEGMENTER_VERSION
+
+
+def outdated(engine: Engine) -> bool:
+    """built_by_earlier_version of the index the engine serves; False when it cannot be read
+    (a courtesy, as changes_since_build)."""
+    try:
+        return built_by_earlier_version(engine.index(build_if_missing=False))
+    except (OSError, ClausebotError):
+        return False
+
+
+OUTDATED_NOTE = (
+    "the index was built by an earlier version of clausebot, which cut documents into "
+    "clauses and cited them otherwise: run clausebot index (it embeds only text that changed)"
+)
+
+
 def index_status(settings: Settings) -> dict[str, Any]:
     loaded = IndexStore(settings.index).load()  # says how to build it if there is none
     changes = corpus_changes(settings.corpus, loaded)
@@ -166,6 +190,7 @@ def index_status(settings: Settings) -> dict[str, Any]:
             }
             for d in loaded.documents.values()
         ],
+        "built_by_earlier_version": built_by_earlier_version(loaded),
         "corpus_found": settings.corpus.is_dir(),
         "corpus_changed": bool(changes),
         "corpus_changes": changes.to_json(),

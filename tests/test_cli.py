@@ -203,6 +203,36 @@ def test_a_clause_asked_for_by_its_place_is_quoted_from_there(tmp_path: Path) ->
     assert all(not p["citation"].endswith("Article 9") for p in missing["passages"])
 
 
+def test_an_index_built_by_an_earlier_version_says_so_until_rebuilt(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    """After an upgrade that cuts or cites documents otherwise, the index serves as it was
+    built: `ask`, `status` and `eval` say so, and `clausebot index` reads them again."""
+    from retrieval.store import MANIFEST, SEGMENTER_VERSION, manifest_checksum
+
+    paths = (*_paths(tmp_path, corpus_dir), *FAST)
+    assert run_cli("index", *paths, cwd=tmp_path).returncode == 0
+    manifest_path = tmp_path / "idx" / "current" / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["inputs"]["segmenter"] = SEGMENTER_VERSION - 1  # as the version before built it
+    manifest["checksum"] = manifest_checksum(manifest)
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    question = "Who signed the letter?"
+    answer = json.loads(run_cli("ask", *paths, "--json", question, cwd=tmp_path).stdout)
+    assert any("earlier version of clausebot" in n for n in answer.get("notes", ()))
+    status = run_cli("status", *paths, cwd=tmp_path).stdout
+    assert "built by: an earlier version of clausebot" in status
+    assert json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)[
+        "built_by_earlier_version"
+    ]
+    rebuilt = run_cli("index", *paths, "--json", cwd=tmp_path)
+    summary = json.loads(rebuilt.stdout.strip().splitlines()[-1])
+    assert summary["embedded"] == 0 and summary["reused"] == 29  # read again, not embedded
+    answer = json.loads(run_cli("ask", *paths, "--json", question, cwd=tmp_path).stdout)
+    assert "notes" not in answer
+    assert "built by" not in run_cli("status", *paths, cwd=tmp_path).stdout
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cli("ask", "--k", "0", "q", cwd=tmp_path).returncode == 2
     assert run_cli("ask", "--k", "many", "q", cwd=tmp_path).returncode == 2

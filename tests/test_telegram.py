@@ -470,10 +470,24 @@ def test_reindex_for_admins_only(engine: Engine, tmp_path: Path) -> None:
 
 def test_stats_tell_admins_when_the_corpus_has_changed(tmp_path: Path) -> None:
     """A document put in the corpus folder by hand is not read until /reindex: the admins'
-    /stats names it, and says so no more once the index has been rebuilt."""
+    /stats names it, and says so no more once the index has been rebuilt. So for an index
+    an earlier clausebot built, which cut and cited the documents otherwise."""
+    import json
+
+    from retrieval.store import MANIFEST, SEGMENTER_VERSION, manifest_checksum
+
     shutil.copytree(CORPUS, tmp_path / "corpus")
     own = Engine(Settings(corpus=tmp_path / "corpus", index=tmp_path / "index", model="hashing"))
     own.build()
+    manifest_path = tmp_path / "index" / "current" / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["inputs"]["segmenter"] = SEGMENTER_VERSION - 1
+    manifest["checksum"] = manifest_checksum(manifest)
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    outdated = (
+        "⚠ The index was built by an earlier version of clausebot, which cut and cited the "
+        "documents otherwise: /reindex reads them again."
+    )
 
     async def run() -> None:
         async with running(own, tmp_path) as (fake, _):
@@ -487,10 +501,11 @@ def test_stats_tell_admins_when_the_corpus_has_changed(tmp_path: Path) -> None:
             fake.push(message=fake.message("/stats", user_id=ADMIN))
             await fake.wait_for("sendMessage", 5, chat_id=ADMIN)
             before, changed, _, rebuilt, after = texts(fake, ADMIN)
-            assert before.startswith("Questions: 0") and "⚠" not in before
+            assert before.startswith("Questions: 0") and before.count("⚠") == 1
+            assert before.endswith(outdated)
             assert changed.endswith(
                 "⚠ The corpus has changed since the index was built (fund): "
-                "/reindex reads the changes."
+                f"/reindex reads the changes.\n{outdated}"
             )
             assert rebuilt.startswith("Index updated. Documents: 3; clauses: 30 (1 embedded")
             assert "⚠" not in after
