@@ -68,8 +68,8 @@ def _same_word(asked: str, own: str) -> bool:
 
 def _designations(clause: Clause) -> list[tuple[str, str, tuple[str, ...]]]:
     """The places a clause stands at: (word, number, points), from its section and its own
-    number ("Article 2" and "2(b)" -> ("article", "2", ("2", "b"))), and ("¶", its place in
-    reading order)."""
+    number ("Article 2" and "2(b)" -> ("article", "2", ("2", "b"))). Its place in reading
+    order ("¶9") is read from the index itself (LoadedIndex.clause)."""
     points = tuple(p.lower() for p in _CHAIN.findall(clause.ref))
     first = clause.ref.split("(", 1)[0]
     found = []
@@ -78,25 +78,25 @@ def _designations(clause: Clause) -> list[tuple[str, str, tuple[str, ...]]]:
         if word and number:
             inner = points if own == first else ((first.lower(),) if first else ()) + points
             found.append((word.lower(), number.lower(), inner))
-    found.append(("¶", str(clause.number), ()))  # as /clause and unnumbered ones are cited
     return found
 
 
 @dataclass
 class Places:
-    """The places in an index's numbering, by number: (clause index, word, points)."""
+    """The places in an index's numbering, by number: (clause, word, points)."""
 
-    by_number: dict[str, list[tuple[int, str, tuple[str, ...]]]]
+    by_number: dict[str, list[tuple[Clause, str, tuple[str, ...]]]]
     words: frozenset[str]  # the words the documents number their parts with
 
 
 def _places(loaded: LoadedIndex) -> Places:
     if loaded.places is None:  # once a generation
-        by_number: dict[str, list[tuple[int, str, tuple[str, ...]]]] = {}
-        for position, clause in enumerate(loaded.clauses):
-            for word, number, points in _designations(clause):
-                by_number.setdefault(number, []).append((position, word, points))
-        words = frozenset(w for found in by_number.values() for _, w, _ in found if w != "¶")
+        by_number: dict[str, list[tuple[Clause, str, tuple[str, ...]]]] = {}
+        for clause in loaded.clauses:
+            if clause.section or clause.ref:  # most clauses of most corpora have neither
+                for word, number, points in _designations(clause):
+                    by_number.setdefault(number, []).append((clause, word, points))
+        words = frozenset(w for found in by_number.values() for _, w, _ in found)
         loaded.places = Places(by_number, words)
     assert isinstance(loaded.places, Places)
     return loaded.places
@@ -115,15 +115,23 @@ def referenced(loaded: LoadedIndex, question: str) -> Lookup:
     if not asked:
         return Lookup((), ())
     places = _places(loaded)
-    found: set[int] = set()
+    found: set[Clause] = set()
     missing = []
     for place in asked:
         before = len(found)
-        for position, word, points in places.by_number.get(place.number, ()):
+        if place.word == "¶" and place.number.isdigit() and not place.points:
+            # "¶9": the ninth clause of a document, as citations and /clause number them
+            for doc_id in loaded.documents:
+                clause = loaded.clause(doc_id, int(place.number))
+                found.update([clause] if clause is not None else [])
+            continue
+        for clause, word, points in places.by_number.get(place.number, ()):
             if place.points == points[: len(place.points)] and (
-                place.word == word or (word != "¶" and _same_word(place.word, word))
+                place.word == word or _same_word(place.word, word)
             ):
-                found.add(position)
+                found.add(clause)
         if len(found) == before and any(_same_word(place.word, w) for w in places.words):
             missing.append(place.written)
-    return Lookup(tuple(loaded.clauses[i] for i in sorted(found)), tuple(missing))
+    order = {doc_id: n for n, doc_id in enumerate(loaded.documents)}
+    in_order = sorted(found, key=lambda c: (order.get(c.doc_id, len(order)), c.number))
+    return Lookup(tuple(in_order), tuple(missing))
