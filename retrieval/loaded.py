@@ -114,8 +114,8 @@ class LoadedIndex:
     translations: dict[tuple[str, str], str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    # the places in the documents' numbering, by number: (clause index, word, points), for
-    # questions that ask for a clause by its place (retrieval.lookup)
+    # the places in the documents' numbering (retrieval.lookup.Places), for questions that
+    # ask for a clause by its place; read once a generation
     places: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
