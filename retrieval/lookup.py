@@ -9,10 +9,10 @@ clauses standing there, as turning to that page would:
 - a clause's place in reading order, as citations give it ("¶9").
 
 The word before the number is the document's own, matched by its letters, so that an
-abbreviation ("Art. 3") and an inflected form ("в статье 4", "Madde 3'te") find "Article 3",
-"Статья 4" and "Madde 3"; a word of fewer than three letters is no reference ("in 1967"). No list of
-words: only those the documents number their parts with can match, so a question about a
-year or an amount in a corpus without numbered parts is read as before.
+abbreviation ("Art. 3") and an inflected form ("в статье 4", "Madde 3'te") find "Article
+3", "Статья 4" and "Madde 3"; a word of fewer than three letters is no reference ("in
+1967"). No list of words: only those the documents number their parts with can match, so a
+question about a year or an amount in a corpus without numbered parts is read as before.
 """
 
 from __future__ import annotations
