@@ -39,6 +39,20 @@ def forget_words(index: Path) -> None:
     shutil.rmtree(index / WORD_VECTORS, ignore_errors=True)
 
 
+def as_built_by_an_earlier_version(index: Path) -> None:
+    """Make the index at `index` read as an earlier clausebot built it: one that cut and cited
+    documents otherwise (an earlier segmenter version in its manifest, sealed again)."""
+    import json
+
+    from retrieval.store import MANIFEST, SEGMENTER_VERSION, manifest_checksum
+
+    path = index / "current" / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["inputs"]["segmenter"] = SEGMENTER_VERSION - 1
+    manifest["checksum"] = manifest_checksum(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
 @pytest.fixture
 def corpus_dir(tmp_path: Path) -> Path:
     """A private copy of the bundled corpus, free to edit."""

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, as_built_by_an_earlier_version, run_cli
 from tests.processes import child_env
 
 FAST = ("--model", "hashing")
@@ -208,15 +208,9 @@ def test_an_index_built_by_an_earlier_version_says_so_until_rebuilt(
 ) -> None:
     """After an upgrade that cuts or cites documents otherwise, the index serves as it was
     built: `ask`, `status` and `eval` say so, and `clausebot index` reads them again."""
-    from retrieval.store import MANIFEST, SEGMENTER_VERSION, manifest_checksum
-
     paths = (*_paths(tmp_path, corpus_dir), *FAST)
     assert run_cli("index", *paths, cwd=tmp_path).returncode == 0
-    manifest_path = tmp_path / "idx" / "current" / MANIFEST
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["inputs"]["segmenter"] = SEGMENTER_VERSION - 1  # as the version before built it
-    manifest["checksum"] = manifest_checksum(manifest)
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    as_built_by_an_earlier_version(tmp_path / "idx")
     question = "Who signed the letter?"
     answer = json.loads(run_cli("ask", *paths, "--json", question, cwd=tmp_path).stdout)
     assert any("earlier version of clausebot" in n for n in answer.get("notes", ()))

@@ -24,7 +24,7 @@ from bot.telegram_app import _post_init, build_application
 from bot.telegram_html import LIMIT, split_blocks, telegram_length
 from retrieval.engine import Engine
 from retrieval.settings import Settings
-from tests.conftest import CORPUS, run_cli
+from tests.conftest import CORPUS, as_built_by_an_earlier_version, run_cli
 from tests.fake_telegram import BOT, FakeTelegram, check_html, spawn_bot, start_bot
 from tests.processes import child_env, free_port
 
@@ -472,18 +472,10 @@ def test_stats_tell_admins_when_the_corpus_has_changed(tmp_path: Path) -> None:
     """A document put in the corpus folder by hand is not read until /reindex: the admins'
     /stats names it, and says so no more once the index has been rebuilt. So for an index
     an earlier clausebot built, which cut and cited the documents otherwise."""
-    import json
-
-    from retrieval.store import MANIFEST, SEGMENTER_VERSION, manifest_checksum
-
     shutil.copytree(CORPUS, tmp_path / "corpus")
     own = Engine(Settings(corpus=tmp_path / "corpus", index=tmp_path / "index", model="hashing"))
     own.build()
-    manifest_path = tmp_path / "index" / "current" / MANIFEST
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["inputs"]["segmenter"] = SEGMENTER_VERSION - 1
-    manifest["checksum"] = manifest_checksum(manifest)
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    as_built_by_an_earlier_version(tmp_path / "index")
     outdated = (
         "⚠ The index was built by an earlier version of clausebot, which cut and cited the "
         "documents otherwise: /reindex reads them again."
