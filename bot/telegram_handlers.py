@@ -139,6 +139,8 @@ async def answer_question(
         answer.abstained,
     )
     blocks = render_answer(answer, labels(lang), lambda p: clause_link(state.username, p.clause))
+    if answer.unplaced:  # "What does Article 9 say?" of four articles: say so first
+        blocks.insert(0, esc(t(lang, "no_place", places=", ".join(answer.unplaced))))
     if not answer.passages and not await _documents(context):
         blocks = [esc(t(lang, "no_documents"))]  # not "the documents do not answer": there are none
     key = (message.chat.id, message.message_id)

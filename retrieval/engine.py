@@ -175,6 +175,7 @@ class Engine:
             abstained=ranking.abstained,
             notes=notes,
             confidence=ranking.confidence,
+            unplaced=lookup.missing,
         )
 
     def clause(self, doc_id: str, number: int) -> Clause | None:

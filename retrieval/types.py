@@ -122,6 +122,9 @@ class Answer:
     abstained: bool
     notes: tuple[str, ...] = field(default=())
     confidence: float = 0.0  # calibrated probability that the documents answer the question
+    # places the question asks for in the documents' own words that none of them has
+    # ("Article 9" of four articles; retrieval.lookup), as the question writes them
+    unplaced: tuple[str, ...] = ()
 
     @property
     def uncertain(self) -> bool:
@@ -162,4 +165,5 @@ class Answer:
                 for p in self.passages
             ],
             **({"notes": list(self.notes)} if self.notes else {}),
+            **({"unplaced": list(self.unplaced)} if self.unplaced else {}),
         }

@@ -200,6 +200,7 @@ def test_a_clause_asked_for_by_its_place_is_quoted_from_there(tmp_path: Path) ->
     assert [p["clause_id"] for p in ask("¶1, please")["passages"]] == ["1"]
     missing = ask("What does Article 9 say?")
     assert "the documents have no Article 9" in missing["notes"]
+    assert missing["unplaced"] == ["Article 9"]
     assert all(not p["citation"].endswith("Article 9") for p in missing["passages"])
 
 

@@ -505,6 +505,40 @@ def test_stats_tell_admins_when_the_corpus_has_changed(tmp_path: Path) -> None:
     scenario(run())
 
 
+def test_a_law_is_quoted_where_it_stands_and_asked_for_by_article(tmp_path: Path) -> None:
+    """A regulation's clauses in Telegram: a point quoted under the clause opening its list
+    and cited as laws are, an article asked for by its number, one it lacks said so."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "regulation.md").write_text(
+        "---\ntitle: Data Regulation\n---\n## Article 2 — Material scope\n\n"
+        "1. This Regulation applies to the processing of personal data by automated means.\n\n"
+        "2. This Regulation does not apply to the processing of personal data:\n\n"
+        "(a) in the course of an activity outside the scope of Union law;\n\n"
+        "(b) by a natural person in the course of a purely household activity;\n",
+        encoding="utf-8",
+    )
+    own = Engine(Settings(corpus=corpus, index=tmp_path / "index", model="hashing"))
+    own.build()
+
+    async def run() -> None:
+        async with running(own, tmp_path) as (fake, _):
+            fake.push(message=fake.message("Art. 2(2)(b)"))
+            await fake.wait_for("sendMessage", 1, chat_id=1)
+            fake.push(message=fake.message("Что говорит Article 9?", user_id=2, lang="ru"))
+            await fake.wait_for("sendMessage", 1, chat_id=2)
+            (point,) = texts(fake, 1)
+            assert point.startswith(
+                "<blockquote><i>2. This Regulation does not apply to the processing of personal "
+                "data:</i>\n…\n(b) by a natural person"
+            )
+            assert "— <a href=" in point and ">Data Regulation, Article 2(2)(b)</a>" in point
+            (missing,) = texts(fake, 2)
+            assert missing.startswith("В документах такого места нет: Article 9.")
+
+    scenario(run())
+
+
 def test_burst_of_200_updates_from_20_users(engine: Engine, tmp_path: Path) -> None:
     """Every update is answered or politely rate-limited, none lost; memory stays flat."""
     import resource
