@@ -122,7 +122,7 @@ class Numbered:
     """What the numbering reads of one clause, in reading order."""
 
     text: str
-    headings: tuple[str, ...]  # the group of headings the clause stands under, outermost first
+    headings: tuple[str, ...]  # every heading the clause stands under, outermost first
     new_group: bool  # a heading stands between this clause and the one before
     labelled: bool  # a labelled part of a letter (sender, salutation, ...): not numbered
 

@@ -75,6 +75,7 @@ OTHER_MONTHS = (
 # a header line that is a date in those languages, with what they write after the year
 # ("19 декабря 2012 г.", "19 dekabr 2012-ci il")
 _OTHER_WORD_DATE = re.compile(rf"^\W*\d{{1,2}}\s+({OTHER_MONTHS})\s+\d{{4}}\b.{{0,12}}$", re.I)
+DEEPEST = 99  # the level of a heading that does not say its level (bold, capitals, short)
 _MARKED_UP = ("html", "htm", "docx")  # formats whose paragraphs are told by their markup
 _TRAILING_CLOSERS = "\"'”’»)]*_ \t"
 _SENTENCE_END = ".,;:!?…"
@@ -274,6 +275,7 @@ class _Draft:
     headings: tuple[str, ...]  # the group of headings it stands under
     kind: str  # "paragraph", or "part" for labelled parts that never absorb continuations
     new_group: bool = False  # the first clause after its headings
+    outline: tuple[str, ...] = ()  # every heading above it, outermost first
 
 
 class Segmenter:
@@ -292,6 +294,7 @@ class Segmenter:
         kind: str,
         continues: bool = False,
         new_group: bool = False,
+        outline: tuple[str, ...] = (),
     ) -> None:
         last = self._drafts[-1] if self._drafts else None
         if last and kind == "part" and last.kind == "part" and last.label == label:
@@ -300,7 +303,9 @@ class Segmenter:
         if last and continues:
             last.end = block.end  # a paragraph broken by a page break
             return
-        self._drafts.append(_Draft(block.start, block.end, label, headings, kind, new_group))
+        self._drafts.append(
+            _Draft(block.start, block.end, label, headings, kind, new_group, outline)
+        )
 
     def _continues(self, block: Block) -> bool:
         """Whether a paragraph block carries on the clause before it."""
@@ -324,18 +329,34 @@ class Segmenter:
         )
 
     def _body(self, found: list[Block]) -> None:
-        heading_parts: list[str] = []
+        heading_parts: list[str] = []  # the group of headings right above: the context
+        # every heading still open, by level (markdown's "#"s; other headings the deepest):
+        # where a clause stands ("Article 1" above "### Definitions"), for its citation
+        outline: list[tuple[int, str]] = []
         previous_was_heading = False
         for block in found:
             continues = not previous_was_heading and self._continues(block)
             if not continues and is_heading(block):
+                hashes = len(block.text) - len(block.text.lstrip("#"))
+                level = hashes or DEEPEST
                 if not previous_was_heading:
                     heading_parts = []
+                    while outline and outline[-1][0] >= level:
+                        outline.pop()
                 heading_parts.append(heading_text(block.text))
+                outline.append((level, heading_parts[-1]))
                 self.headings.append((block.start, block.end))
                 previous_was_heading = True
                 continue
-            self._add(block, "", tuple(heading_parts), "paragraph", continues, previous_was_heading)
+            self._add(
+                block,
+                "",
+                tuple(heading_parts),
+                "paragraph",
+                continues,
+                previous_was_heading,
+                tuple(text for _, text in outline),
+            )
             previous_was_heading = False
 
     def _letter(self, found: list[Block], salutation: int) -> None:
@@ -366,7 +387,7 @@ class Segmenter:
         text = self.document.text
         pages = self.document.pages
         numbered = [
-            Numbered(text[d.start : d.end], d.headings, d.new_group, bool(d.label))
+            Numbered(text[d.start : d.end], d.outline, d.new_group, bool(d.label))
             for d in self._drafts
         ]
         return [

@@ -242,3 +242,15 @@ def test_the_places_a_question_asks_for() -> None:
     assert _same_word("art", "article") and _same_word("статье", "статья")
     assert _same_word("maddesinde", "madde") and _same_word("article", "article")
     assert not _same_word("year", "article") and not _same_word("artist", "article")
+
+
+def test_a_clause_under_an_unnumbered_subheading_stands_in_the_article_above() -> None:
+    document, clauses = _segment(
+        "# Chapter I\n\n## Article 1 — Definitions\n\n1. Data means any information.\n\n"
+        "### Sensitive data\n\nHealth data is sensitive.\n\n## Article 2\n\n"
+        "The Regulation applies.\n\n# Chapter II\n\n### Annex notes\n\nSee the annex."
+    )
+    cited = [cite(document.info, c).text.removeprefix("Data Regulation, ") for c in clauses]
+    assert cited == ["Article 1(1)", "Article 1, ¶2", "Article 2, ¶3", "Chapter II, ¶4"]
+    # the context a clause is read with is still the headings right above it
+    assert clauses[1].heading == "Sensitive data"
