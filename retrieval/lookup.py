@@ -10,9 +10,10 @@ clauses standing there, as turning to that page would:
 
 The word before the number is the document's own, matched by its letters, so that an
 abbreviation ("Art. 3") and an inflected form ("в статье 4", "Madde 3'te") find "Article
-3", "Статья 4" and "Madde 3"; a word of fewer than three letters is no reference ("in
-1967"). No list of words: only those the documents number their parts with can match, so a
-question about a year or an amount in a corpus without numbered parts is read as before.
+3", "Статья 4" and "Madde 3", as does a word after an ordinal ("3-cü maddə", "3. madde");
+a word of fewer than three letters is no reference ("in 1967"). No list of words: only
+those the documents number their parts with can match, so a question about a year or an
+amount in a corpus without numbered parts is read as before.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ _ASKED = re.compile(
     r"(?:([¶§])\s*|\b([^\W\d_]{3,})\.?\s+)(\d{1,4}(?:\.\d{1,3})*[a-z]?\b|[IVXLC]{1,6}\b)"
     r"((?:\s?\((?:\d{1,3}|[a-zа-яё]{1,2}|[ivxlc]{1,6})\))*)"
 )
+# the number first, as an ordinal: "3. madde", "3-cü maddə", "3-я статья", "3rd article"
+_ASKED_ORDINAL = re.compile(r"\b(\d{1,4})(?:\.|-[^\W\d_]{1,4}|st|nd|rd|th)\s+([^\W\d_]{3,})")
 _CHAIN = re.compile(r"\(([^()]+)\)")
 PREFIX = 4  # letters an inflected form shares with the document's word at least
 ENDING = 1  # letters of an ending that an inflected form changes at most
@@ -52,6 +55,9 @@ def asked_places(question: str) -> list[Place]:
         points = tuple(p.strip().lower() for p in _CHAIN.findall(chain or ""))
         written = match.group().strip()
         found.append(Place((symbol or word).lower(), number.lower(), points, written))
+    for match in _ASKED_ORDINAL.finditer(question):
+        number, word = match.groups()
+        found.append(Place(word.lower(), number, (), match.group()))
     return found
 
 

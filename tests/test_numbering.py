@@ -239,6 +239,11 @@ def test_the_places_a_question_asks_for() -> None:
     assert asked_places("¶9 and § 5") == [Place("¶", "9", (), "¶9"), Place("§", "5", (), "§ 5")]
     assert asked_places("Chapter IV of the charter") == [Place("chapter", "iv", (), "Chapter IV")]
     assert asked_places("What happened in 1967?") == []  # "in" is no word a part is numbered by
+    assert asked_places("3-cü maddə nə deyir?") == [Place("maddə", "3", (), "3-cü maddə")]
+    assert asked_places("3. madde ne diyor?") == [Place("madde", "3", (), "3. madde")]
+    # a count is no place ("are 500" is read, and names a place only in documents numbered
+    # by "are")
+    assert "articles" not in [p.word for p in asked_places("There are 500 articles")]
     assert _same_word("art", "article") and _same_word("статье", "статья")
     assert _same_word("maddesinde", "madde") and _same_word("article", "article")
     assert not _same_word("year", "article") and not _same_word("artist", "article")
