@@ -259,3 +259,39 @@ def test_a_clause_under_an_unnumbered_subheading_stands_in_the_article_above() -
     assert cited == ["Article 1(1)", "Article 1, ¶2", "Article 2, ¶3", "Chapter II, ¶4"]
     # the context a clause is read with is still the headings right above it
     assert clauses[1].heading == "Sensitive data"
+
+
+class _Index:
+    """What retrieval.lookup reads of an index: its clauses, documents and their numbers."""
+
+    def __init__(self, document: Document, clauses: list) -> None:
+        self.clauses = clauses
+        self.documents = {document.doc_id: document.info}
+        self.places = None
+
+    def clause(self, doc_id: str, number: int):
+        return next((c for c in self.clauses if (c.doc_id, c.number) == (doc_id, number)), None)
+
+
+def test_a_place_is_found_in_the_words_of_the_documents_language() -> None:
+    from retrieval.lookup import referenced
+
+    document, clauses = _segment(
+        "## Maddə 1. Ümumi müddəalar\n\nBu qanun rabitə sahəsini tənzimləyir.\n\n"
+        "## Maddə 2. Tətbiq sahəsi\n\n1. Qanun aşağıdakılara şamil edilmir:\n\n"
+        "a) şəxsi məqsədlər üçün emal;\n\nb) arxiv sənədləri."
+    )
+    index = _Index(document, clauses)
+
+    def found(question: str) -> list[str]:
+        return [
+            cite(document.info, c).text.removeprefix("Data Regulation, ")
+            for c in referenced(index, question).clauses
+        ]
+
+    assert found("2-ci maddə nə deyir?") == ["Maddə 2(1)", "Maddə 2(1)(a)", "Maddə 2(1)(b)"]
+    assert found("Maddə 2(1)(b)") == ["Maddə 2(1)(b)"]
+    assert found("Maddə 1-də nə yazılıb?") == ["Maddə 1, ¶1"]
+    assert found("¶1") == ["Maddə 1, ¶1"]
+    assert referenced(index, "9-cu maddə").missing == ("9-cu maddə",)
+    assert not referenced(index, "2012-ci ildə nə oldu?").missing
