@@ -14,9 +14,9 @@ import re
 
 import numpy as np
 
+from retrieval.letter import MONTHS, OTHER_MONTHS
 from retrieval.loaded import LoadedIndex
 from retrieval.scores import best
-from retrieval.segment import MONTHS, OTHER_MONTHS
 from retrieval.types import Clause
 
 # What a question asks for when it asks for a quantity, in the readers' languages (English,
@@ -51,7 +51,7 @@ NUMBER_WORDS = (
     r"|[Bb]illions?|[Dd]ozens?"
 )
 # A day's date in the other readers' languages, as a text in them writes it: the day, then
-# the month (retrieval.segment.OTHER_MONTHS)
+# the month (retrieval.letter.OTHER_MONTHS)
 OTHER_DATES = rf"\b\d{{1,2}}\s+(?:{OTHER_MONTHS})(?![^\W\d_])"
 NUMBER = re.compile(rf"\d|\b(?:{NUMBER_WORDS}|{MONTHS})\b")
 # A count: a number of things ("12 ministers", "over 100 respected guests", "two

@@ -16,6 +16,15 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from retrieval.letter import (
+    ENCLOSURE,
+    LABEL_CLOSING,
+    LABEL_ENCLOSURE,
+    LABEL_SALUTATION,
+    VALEDICTION,
+    header_label,
+    salutation_at,
+)
 from retrieval.numbering import BULLET as _BULLET
 from retrieval.numbering import (
     TABLE_RULE,
@@ -29,52 +38,6 @@ from retrieval.types import Clause, Document
 from retrieval.vocabulary import ABBREVIATION
 
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
-# The parts of a letter, as letters in English and in the readers' other languages (Russian,
-# Azerbaijani, Turkish) write them, and German, Spanish and French ones. A salutation in
-# those languages is a line of its own that ends in ",", "!" or ":" ("Sayın Bakan,",
-# "Monsieur le Ministre,"): their words also open sentences of other texts ("Sayın Bakan
-# toplantıda konuştu", "Madame Curie ...")
-_SALUTATION = re.compile(
-    r"^(Dear|To whom it may concern|Your Excellency|Excellency)\b"
-    r"|^(Уважаем\w*|Многоуважаем\w*|Глубокоуважаем\w*|Ваше Превосходительство|Hörmətli"
-    r"|Zati-aliləri|Sayın|Ekselansları|Sehr geehrte\w*|Estimad[oa]s?|Excelentísim[oa]|Monsieur"
-    r"|Madame|Excellence)\b[^\n]{0,80}[,!:]$",
-    re.I,
-)
-_VALEDICTION = re.compile(
-    r"^(best regards|kind regards|warm regards|regards|sincerely|yours (sincerely|faithfully|truly)"
-    r"|respectfully|with (best|kind) regards|with respect|с (глубоким |искренним )?уважением"
-    r"|с наилучшими пожеланиями|искренне ваш\w*|(dərin |səmimi )?hörmətlə|ehtiramla"
-    r"|saygılarımla|saygılarımızla|mit freundlichen grüßen|hochachtungsvoll|atentamente"
-    r"|saludos cordiales|cordialement|veuillez agréer)\b",
-    re.I,
-)
-_ENCLOSURE = re.compile(
-    r"^(encl\.?|enclosures?|attachments?|annex(es)?|приложени[ея]|əlavə(lər)?\s*:"
-    r"|ek(ler)?\s*[:\-–]|anlage|anhang|anexos?|pièces? jointes?)(?![^\W\d_])",
-    re.I,
-)
-_CONTACT = re.compile(
-    r"^(phone|tel\.?|telephone|fax|e-?mail|mobile|web|website|телефон|тел\.?|факс|эл\. ?почта"
-    r"|faks|e-poçt|e-posta|telefon|teléfono|téléphone|tél\.?|courriel)(?![^\W\d_])",
-    re.I,
-)
-_ADDRESSEE = re.compile(r"^(to|кому|kimə|kime|an|para|à)\s*:", re.I)
-_COPY = re.compile(r"^(cc|copy|copies|копия|копии|surəti|bilgi|kopie|copia|copie)\s*:", re.I)
-_REFERENCE = re.compile(r"^(№|no\.|ref\.?|reference|our ref|your ref|исх\.|sayı\s*:)", re.I)
-_NUMERIC_DATE = re.compile(r"\d{1,2}\D{0,4}\d{1,2}[./-]\d{2,4}")
-MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_WORD_DATE = re.compile(rf"^\W*\d{{1,2}}(st|nd|rd|th)?\s+({MONTHS}),?\s+\d{{4}}\W*$", re.I)
-# the months of the readers' other languages as a date writes them, after the day ("5 ноября",
-# "5 noyabr", "5 Kasım"; Azerbaijani "may" left out: "Article 5 may apply" is no date)
-OTHER_MONTHS = (
-    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
-    "|yanvar|fevral|mart|aprel|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr"
-    "|Ocak|Şubat|Mart|Nisan|Mayıs|Haziran|Temmuz|Ağustos|Eylül|Ekim|Kasım|Aralık"
-)
-# a header line that is a date in those languages, with what they write after the year
-# ("19 декабря 2012 г.", "19 dekabr 2012-ci il")
-_OTHER_WORD_DATE = re.compile(rf"^\W*\d{{1,2}}\s+({OTHER_MONTHS})\s+\d{{4}}\b.{{0,12}}$", re.I)
 DEEPEST = 99  # the level of a heading that does not say its level (bold, capitals, short)
 _MARKED_UP = ("html", "htm", "docx")  # formats whose paragraphs are told by their markup
 _TRAILING_CLOSERS = "\"'”’»)]*_ \t"
@@ -91,40 +54,6 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[\"“‘'(«¿¡\[]*([^\W_]))")
 # short word before a number ("No. 81", "et al. 1998", "ст. 5")
 _INITIALS = re.compile(r"(?:^|[^\w.])(?:[^\W\d_]\.)+$")
 _SHORT_BEFORE_NUMBER = re.compile(r"(?:^|\W)[^\W\d_]{1,3}\.$")
-
-LABEL_SENDER = "sender and address"
-LABEL_CONTACT = "phone, fax and e-mail"
-LABEL_DATE_REF = "date and reference number"
-LABEL_ADDRESSEE = "addressee"
-LABEL_COPY = "copy"
-LABEL_SALUTATION = "salutation"
-LABEL_ENCLOSURE = "enclosure"
-LABEL_CLOSING = "closing and signature"
-
-# What each part of a letter is for, in words a question might use: read by the models as
-# context, never quoted.
-LABEL_CONTEXT = {
-    LABEL_SENDER: "sender of the letter: who sent it, from which office, and its address",
-    LABEL_CONTACT: "contact details of the sender: phone, fax and e-mail",
-    LABEL_DATE_REF: "date of the letter: when it was written, and its reference number",
-    LABEL_ADDRESSEE: "addressee: to whom the letter is addressed",
-    LABEL_COPY: "copy: who else received the letter",
-    LABEL_SALUTATION: "salutation of the letter",
-    LABEL_ENCLOSURE: "enclosure: what was sent with the letter",
-    LABEL_CLOSING: "closing and signature: who signed the letter",
-}
-
-
-WEB_ADDRESS = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
-
-
-def describe(clause: Clause) -> str:
-    """What a part of a letter is for, in words a question might use (LABEL_CONTEXT), and
-    that it gives a web site when it does."""
-    description = LABEL_CONTEXT.get(clause.label, clause.label)
-    if WEB_ADDRESS.search(clause.text):
-        description += ", and a web site"
-    return description
 
 
 @dataclass(frozen=True)
@@ -238,35 +167,6 @@ def heading_text(text: str) -> str:
     return " ".join(cleaned.split())
 
 
-def _header_label(block: Block) -> str:
-    first = block.first_line
-    if _ADDRESSEE.match(first):
-        return LABEL_ADDRESSEE
-    if _COPY.match(first):
-        return LABEL_COPY
-    if _CONTACT.match(first):
-        return LABEL_CONTACT
-    if (
-        _REFERENCE.match(first)
-        or _NUMERIC_DATE.search(first)
-        or _WORD_DATE.match(first)
-        or _OTHER_WORD_DATE.match(first)
-    ):
-        return LABEL_DATE_REF
-    return LABEL_SENDER
-
-
-def _is_letter(document: Document, found: list[Block]) -> int | None:
-    """Index of the salutation block if the document reads as a letter."""
-    kind = document.info.kind.lower()
-    if kind and kind not in ("letter", "note", "memo", "note verbale"):
-        return None
-    for i, block in enumerate(found[:15]):
-        if _SALUTATION.match(block.text):
-            return i
-    return None
-
-
 @dataclass
 class _Draft:
     start: int
@@ -361,25 +261,25 @@ class Segmenter:
 
     def _letter(self, found: list[Block], salutation: int) -> None:
         for block in found[:salutation]:
-            self._add(block, _header_label(block), (), "part")
+            self._add(block, header_label(block.first_line), (), "part")
         closing = len(found)
         for i in range(len(found) - 1, salutation, -1):
-            if _VALEDICTION.match(found[i].text):
+            if VALEDICTION.match(found[i].text):
                 closing = i
                 break
         self._add(found[salutation], LABEL_SALUTATION, (), "part")
         body, tail = found[salutation + 1 : closing], found[closing:]
-        while body and _ENCLOSURE.match(body[-1].text):
+        while body and ENCLOSURE.match(body[-1].text):
             tail.insert(0, body.pop())
         for block in body:
             self._add(block, "", (), "paragraph", self._continues(block))
         for block in tail:
-            label = LABEL_ENCLOSURE if _ENCLOSURE.match(block.text) else LABEL_CLOSING
+            label = LABEL_ENCLOSURE if ENCLOSURE.match(block.text) else LABEL_CLOSING
             self._add(block, label, (), "part")
 
     def run(self) -> list[Clause]:
         found = blocks(self.document.text, self.document.body_start)
-        salutation = _is_letter(self.document, found)
+        salutation = salutation_at(self.document.info.kind, [b.text for b in found])
         if salutation is None:
             self._body(found)
         else:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.segment import describe, segment, sentences
+from retrieval.letter import describe
+from retrieval.segment import segment, sentences
 from retrieval.types import Clause, Document, DocumentInfo
 
 

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrieval.corpus import read_document
-from retrieval.segment import Block, describe, is_heading, segment, sentences
+from retrieval.letter import describe
+from retrieval.segment import Block, is_heading, segment, sentences
 from retrieval.types import Document, DocumentInfo
 from tests.conftest import CORPUS
 
