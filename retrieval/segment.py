@@ -4,9 +4,12 @@ A clause is a paragraph (a block between blank lines). Paragraphs that a page br
 are joined again: a block that starts in lower case, or follows one that ends without any
 punctuation, continues the clause before it. Headings (markdown '#', a block set in bold or
 capitals, a short line without punctuation) are not clauses: they become the context of the
-clauses under them. A letter's header splits into labelled parts (sender, contact details,
-date and reference, addressee, copy), and its closing and signature form one clause.
-Every clause keeps its exact text and character offsets in the source file.
+clauses under them. A list's items set line under line, and a table's rows, are clauses of
+their own. A letter's header splits into labelled parts (sender, contact details, date and
+reference, addressee, copy), and its closing and signature form one clause
+(retrieval.letter). Where each clause stands in the document's own numbering is read by
+retrieval.numbering. Every clause keeps its exact text and character offsets in the source
+file.
 """
 
 from __future__ import annotations
