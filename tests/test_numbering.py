@@ -295,3 +295,22 @@ def test_a_place_is_found_in_the_words_of_the_documents_language() -> None:
     assert found("¶1") == ["Maddə 1, ¶1"]
     assert referenced(index, "9-cu maddə").missing == ("9-cu maddə",)
     assert not referenced(index, "2012-ci ildə nə oldu?").missing
+
+
+def test_an_article_number_over_its_title_is_a_heading() -> None:
+    """As the Official Journal sets a law: "Article 17" on one line, its title on the next."""
+    document, clauses = _segment(
+        "Article 4\nDefinitions\n\nFor the purposes of this Regulation:\n\n"
+        "(1) ‘personal data’ means any information relating to a natural person;\n\n"
+        "Article 17\nRight to erasure (‘right to be forgotten’)\n\n"
+        "1. The data subject shall have the right to obtain the erasure of personal data.\n\n"
+        "Article 18 of the Treaty applies to the erasure."
+    )
+    assert [cite(document.info, c).text.removeprefix("Data Regulation, ") for c in clauses] == [
+        "Article 4, ¶1",
+        "Article 4(1)",
+        "Article 17(1)",
+        "Article 17, ¶4",  # a sentence about an article is no heading, nor numbered by it
+    ]
+    assert clauses[2].heading == "Article 17 Right to erasure (‘right to be forgotten’)"
+    assert [c.lead for c in clauses] == [0, 1, 0, 0]
