@@ -74,6 +74,18 @@ def only_a_number(text: str) -> bool:
     return bool(text) and match is not None and match.end() >= len(text)
 
 
+def titled_number(text: str) -> bool:
+    """Is the text a numbered title on a line of its own, a heading though it ends in a stop
+    ("5. Conveying Modified Source Versions.", "0. Definitions.")? Every word of five letters
+    or more is capitalised, as in a title, not in a sentence ("2. Fees apply.")."""
+    own = own_number(text)
+    if not own[:1].isdigit() or "\n" in text or not text.rstrip().endswith("."):
+        return False
+    words = text.split()[1:]
+    long = [w for w in words if sum(c.isalpha() for c in w) >= 5]
+    return 0 < len(words) <= 10 and bool(long) and all(w[:1].isupper() for w in long)
+
+
 def heading_number(heading: str) -> str:
     """A heading's number, if it has one: "Article 2 — Material scope" -> "Article 2",
     "3. Fines" -> "3", "Chapter II. Principles" -> "Chapter II"; "(a) Education" -> ""."""
@@ -98,6 +110,10 @@ def _style(ref: str, levels: Sequence[_Level]) -> str:
     if _ROMAN.match(inner) and (inner == "i" or any(lv.style == "roman" for lv in levels)):
         return "roman"
     return "alpha"
+
+
+# how laws and treaties nest their numbers: "1." over "(1)" over "(a)" over "(i)"
+_RANK = {"word": 0, "num": 1, "paren": 2, "alpha": 3, "roman": 4, "bullet": 5}
 
 
 @dataclass
@@ -167,7 +183,9 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
             found.append(Place(ref=own, lead=lead))
             continue
         at = next((i for i, lv in enumerate(levels) if lv.style == style), None)
-        if at is None:
+        if at is None:  # a new level, under those written as higher ones ("6." after "(b)")
+            while levels and _RANK[levels[-1].style] > _RANK[style]:
+                levels.pop()
             # a list nested in an item without an opening of its own is the item's
             levels.append(_Level(style, own, lead or (levels[-1].number if levels else 0), number))
         else:
@@ -205,7 +223,7 @@ def _path(levels: Sequence[_Level]) -> str:
 def reference(section: str, ref: str) -> str:
     """A clause's number as a citation writes it, with the section it stands in, "" if it has
     none: ("Article 2", "2(b)") -> "Article 2(2)(b)"; ("Chapter II", "(a)") -> "Chapter II,
-    (a)"; ("3", "3.1") -> "no. 3.1"; ("", "2(b)") -> "no. 2(b)"."""
+    (a)"; ("3", "3.1") -> "no. 3.1"; ("5", "(a)") -> "no. 5(a)"; ("", "2(b)") -> "no. 2(b)"."""
     if not ref:
         return ("no. " + section if section[:1].isdigit() else section) if section else ""
     if ref[:1].isupper() or ref.startswith("§"):  # "Article 5": its own section
@@ -213,14 +231,16 @@ def reference(section: str, ref: str) -> str:
     numbered = "no. " + ref if ref[:1].isdigit() else ref
     if not section or ref.startswith(section + "."):
         return numbered
-    if section[-1:].isdigit() and not section[:1].isdigit():
-        # "Article 2" and "2(b)" -> "Article 2(2)(b)", as laws are cited
+    head = "no. " + section if section[:1].isdigit() else section
+    if section[-1:].isdigit():
+        # "Article 2" and "2(b)" -> "Article 2(2)(b)", as laws are cited; "5" and "(a)" ->
+        # "no. 5(a)"
         first, bracket, rest = ref.partition("(")
         if ref[:1].isdigit() and "." not in first:
-            return f"{section}({first}){bracket}{rest}"
+            return f"{head}({first}){bracket}{rest}"
         if ref.startswith("("):
-            return section + ref
-    return f"{'no. ' + section if section[:1].isdigit() else section}, {numbered}"
+            return head + ref
+    return f"{head}, {numbered}"
 
 
 def list_marker(kind: str, count: int) -> str:

@@ -36,6 +36,7 @@ from retrieval.numbering import (
     own_number,
     places,
     table_cells,
+    titled_number,
 )
 from retrieval.types import Clause, Document
 from retrieval.vocabulary import ABBREVIATION
@@ -155,6 +156,8 @@ def is_heading(block: Block) -> bool:
         return True  # set in capitals
     if _BULLET.match(text) or " | " in text:
         return False  # a list item or a table's row (retrieval.formats), however short
+    if titled_number(text):
+        return True  # "5. Conveying Modified Source Versions.": a section's title
     words = text.split()
     if len(words) > 12 or not _ends_without_punctuation(text):
         return False

@@ -139,7 +139,8 @@ def test_reference_joins_a_section_and_a_number_as_citations_do() -> None:
     assert reference("Article 2", "") == "Article 2"
     assert reference("Article 2", "2.3") == "Article 2, no. 2.3"
     assert reference("3", "3.1") == "no. 3.1"
-    assert reference("3", "(a)") == "no. 3, (a)"
+    assert reference("3", "(a)") == "no. 3(a)"
+    assert reference("3", "1") == "no. 3(1)"
     assert reference("", "2(b)") == "no. 2(b)"
     assert reference("Chapter I", "Article 1") == "Article 1"
     assert reference("", "") == ""
@@ -314,3 +315,26 @@ def test_an_article_number_over_its_title_is_a_heading() -> None:
     ]
     assert clauses[2].heading == "Article 17 Right to erasure (‘right to be forgotten’)"
     assert [c.lead for c in clauses] == [0, 1, 0, 0]
+
+
+def test_a_numbered_title_ending_in_a_stop_is_a_section() -> None:
+    """As the GNU GPL sets its sections: "5. Conveying Modified Source Versions." over its
+    paragraphs and their points "a)", "b)"; a numbered sentence is no title."""
+    document, clauses = _segment(
+        "5. Conveying Modified Source Versions.\n\n"
+        "You may convey a work based on the Program, provided that you also meet all of these "
+        "conditions:\n\n"
+        "a) The work must carry prominent notices stating that you modified it.\n\n"
+        "b) The work must carry prominent notices stating that it is released under this "
+        "License.\n\n"
+        "6. Fees apply.\n\n"
+        "7. Termination.\n\nYou may not propagate a covered work except as expressly provided."
+    )
+    assert [cite(document.info, c).text.removeprefix("Data Regulation, ") for c in clauses] == [
+        "no. 5, ¶1",
+        "no. 5(a)",
+        "no. 5(b)",
+        "no. 5(6)",  # "6. Fees apply." is a sentence: a paragraph of section 5
+        "no. 7, ¶5",
+    ]
+    assert [c.lead for c in clauses] == [0, 1, 1, 0, 0]
