@@ -6,6 +6,8 @@ clauses standing there, as turning to that page would:
 
 - a numbered heading or a clause numbered by a word ("Article 3", "Chapter II", "§ 5"): every
   clause under it, or the points asked for ("Article 2(2)" is "2." and its "(a)", "(b)");
+- a section numbered without a word ("5. Conveying Modified Source Versions."), by the word
+  the document's own text names its sections by ("section 5", as the GNU GPL says);
 - a clause's place in reading order, as citations give it ("¶9").
 
 The word before the number is the document's own, matched by its letters, so that an
@@ -72,19 +74,52 @@ def _same_word(asked: str, own: str) -> bool:
     return shared >= max(PREFIX, min(len(asked), len(own)) - ENDING)
 
 
-def _designations(clause: Clause) -> list[tuple[str, str, tuple[str, ...]]]:
+def _designations(
+    clause: Clause, learned: frozenset[str] = frozenset()
+) -> list[tuple[str, str, tuple[str, ...]]]:
     """The places a clause stands at: (word, number, points), from its section and its own
-    number ("Article 2" and "2(b)" -> ("article", "2", ("2", "b"))). Its place in reading
-    order ("¶9") is read from the index itself (LoadedIndex.clause)."""
+    number ("Article 2" and "2(b)" -> ("article", "2", ("2", "b"))); a section numbered
+    without a word ("5. Conveying ...") by each of the words its document calls its sections
+    by (`learned`, see _learned). Its place in reading order ("¶9") is read from the index
+    itself (LoadedIndex.clause)."""
     points = tuple(p.lower() for p in _CHAIN.findall(clause.ref))
     first = clause.ref.split("(", 1)[0]
     found = []
     for own in (clause.section, first):
         word, _, number = own.rpartition(" ")
+        inner = points if own == first else ((first.lower(),) if first else ()) + points
         if word and number:
-            inner = points if own == first else ((first.lower(),) if first else ()) + points
             found.append((word.lower(), number.lower(), inner))
+        elif own == clause.section and own[:1].isdigit():
+            found.extend((w, own, inner) for w in learned)
     return found
+
+
+# a word and a number in a document's text: how it refers to its own parts ("see section 10")
+_MENTION = re.compile(r"\b([^\W\d_]{3,})\s+(\d{1,3}(?:\.\d{1,3})*)\b")
+LEARNED = 3  # of its sections a word must name in a document's text to be its word for them
+
+
+def _learned(clauses: list[Clause]) -> dict[str, frozenset[str]]:
+    """For each document whose sections are numbered without a word ("5. Conveying Modified
+    Source Versions."), the words its own text names them by: "section" in a licence that
+    says "the requirements of section 7" and "sections 15 and 16". A word counts when it
+    comes before the numbers of LEARNED sections or more ("version 3" names one)."""
+    bare: dict[str, set[str]] = {}
+    for clause in clauses:
+        if clause.section[:1].isdigit():
+            bare.setdefault(clause.doc_id, set()).add(clause.section)
+    named: dict[str, dict[str, set[str]]] = {}
+    for clause in clauses:
+        numbers = bare.get(clause.doc_id, set())
+        for match in _MENTION.finditer(clause.text) if numbers else ():
+            if match.group(2) in numbers:
+                words = named.setdefault(clause.doc_id, {})
+                words.setdefault(match.group(1).lower(), set()).add(match.group(2))
+    return {
+        doc: frozenset(w for w, numbers in words.items() if len(numbers) >= LEARNED)
+        for doc, words in named.items()
+    }
 
 
 @dataclass
@@ -98,9 +133,11 @@ class Places:
 def _places(loaded: LoadedIndex) -> Places:
     if loaded.places is None:  # once a generation
         by_number: dict[str, list[tuple[Clause, str, tuple[str, ...]]]] = {}
+        learned = _learned(loaded.clauses)
         for clause in loaded.clauses:
             if clause.section or clause.ref:  # most clauses of most corpora have neither
-                for word, number, points in _designations(clause):
+                words = learned.get(clause.doc_id, frozenset())
+                for word, number, points in _designations(clause, words):
                     by_number.setdefault(number, []).append((clause, word, points))
         words = frozenset(w for found in by_number.values() for _, w, _ in found)
         loaded.places = Places(by_number, words)

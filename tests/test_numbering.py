@@ -338,3 +338,30 @@ def test_a_numbered_title_ending_in_a_stop_is_a_section() -> None:
         "no. 7, ¶5",
     ]
     assert [c.lead for c in clauses] == [0, 1, 1, 0, 0]
+
+
+def test_sections_numbered_without_a_word_are_asked_for_by_the_word_the_text_uses() -> None:
+    """A licence numbers its sections "0.", "1.", "2." and calls them "section 2" itself:
+    "What does section 2 say?" finds section 2; "version 3", named once, is no section."""
+    from retrieval.lookup import referenced
+
+    document, clauses = _segment(
+        "0. Definitions.\n\nTerms in this License are defined here; see section 2 and "
+        "section 3.\n\n1. Source Code.\n\nThe source code is the preferred form; section 0 "
+        "defines it.\n\n2. Basic Permissions.\n\nYou may run the Program, subject to "
+        "version 3 of this License.\n\na) You may make copies;\n\n3. Patents.\n\n"
+        "Each contributor grants you a patent license."
+    )
+    index = _Index(document, clauses)
+
+    def found(question: str) -> list[str]:
+        return [
+            cite(document.info, c).text.removeprefix("Data Regulation, ")
+            for c in referenced(index, question).clauses
+        ]
+
+    assert found("What does section 2 say?") == ["no. 2, ¶3", "no. 2(a)"]
+    assert found("Sections 3?") == ["no. 3, ¶5"]
+    assert found("section 2(a)") == ["no. 2(a)"]
+    assert found("What does version 3 say?") == []
+    assert referenced(index, "section 9").missing == ("section 9",)
