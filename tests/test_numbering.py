@@ -262,6 +262,10 @@ def test_a_clause_under_an_unnumbered_subheading_stands_in_the_article_above() -
     assert clauses[1].heading == "Sensitive data"
 
 
+def _cited(document: Document, clauses) -> list[str]:
+    return [cite(document.info, c).text.removeprefix("Data Regulation, ") for c in clauses]
+
+
 class _Index:
     """What retrieval.lookup reads of an index: its clauses, documents and their numbers."""
 
@@ -285,10 +289,7 @@ def test_a_place_is_found_in_the_words_of_the_documents_language() -> None:
     index = _Index(document, clauses)
 
     def found(question: str) -> list[str]:
-        return [
-            cite(document.info, c).text.removeprefix("Data Regulation, ")
-            for c in referenced(index, question).clauses
-        ]
+        return _cited(document, referenced(index, question).clauses)
 
     assert found("2-ci maddə nə deyir?") == ["Maddə 2(1)", "Maddə 2(1)(a)", "Maddə 2(1)(b)"]
     assert found("Maddə 2(1)(b)") == ["Maddə 2(1)(b)"]
@@ -355,10 +356,7 @@ def test_sections_numbered_without_a_word_are_asked_for_by_the_word_the_text_use
     index = _Index(document, clauses)
 
     def found(question: str) -> list[str]:
-        return [
-            cite(document.info, c).text.removeprefix("Data Regulation, ")
-            for c in referenced(index, question).clauses
-        ]
+        return _cited(document, referenced(index, question).clauses)
 
     assert found("What does section 2 say?") == ["no. 2, ¶3", "no. 2(a)"]
     assert found("Sections 3?") == ["no. 3, ¶5"]
