@@ -25,12 +25,13 @@ import re
 from dataclasses import dataclass
 
 from retrieval.loaded import LoadedIndex
+from retrieval.numbering import POINT
 from retrieval.types import Clause
 
 # "Article 2(2)(b)", "Art. 3", "статье 4", "Chapter IV"; "¶9", "§ 5"
 _ASKED = re.compile(
     r"(?:([¶§])\s*|\b([^\W\d_]{3,})\.?\s+)(\d{1,4}(?:\.\d{1,3})*[a-z]?\b|[IVXLC]{1,6}\b)"
-    r"((?:\s?\((?:\d{1,3}|[a-zа-яё]{1,2}|[ivxlc]{1,6})\))*)"
+    rf"((?:\s?\((?:{POINT})\))*)"
 )
 # the number first, as an ordinal: "3. madde", "3-cü maddə", "3-я статья", "3rd article"
 _ASKED_ORDINAL = re.compile(r"\b(\d{1,4})(?:\.|-[^\W\d_]{1,4}|st|nd|rd|th)\s+([^\W\d_]{3,})")

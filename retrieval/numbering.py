@@ -36,9 +36,10 @@ _NUMBERED = (
 # "Article 5", "§ 3", "2.", "2.3", "1)", "(a)", "(iv)", "(2)", and "a.", "б)" or "iv)" in lower
 # case only ("A. Smith" is a name), in Latin or Cyrillic letters; a Roman number after a word
 # in capitals only ("Chapter IV"; "Article civil" is no number)
+POINT = r"\d{1,3}|[a-zа-яё]{1,2}|[ivxlc]{1,6}"  # what stands in a point's brackets: "(2)", "(b)"
 _OWN_NUMBER = re.compile(
     rf"^(?:({_NUMBERED})\s+(\d+(?:\.\d+)*[A-Za-z]?|(?-i:[IVXLC]+))\b[.:]?|§\s*(\d+(?:\.\d+)*)"
-    r"|(\d{1,3}(?:\.\d{1,3})*)[.)]|\(([a-zа-яё]{1,2}|[ivxlc]{1,6}|\d{1,3})\)"
+    rf"|(\d{{1,3}}(?:\.\d{{1,3}})*)[.)]|\(({POINT})\)"
     r"|(?-i:([a-zа-яё]|[ivxlc]{1,6})[.)]))(?=\s|$)",
     re.I,
 )
@@ -67,6 +68,11 @@ def own_number(text: str) -> str:
     return number or f"({bracketed or lettered})"  # "a." is cited as "(a)" is
 
 
+def opens_item(text: str) -> bool:
+    """Does the text open an item of a list: a number of its own ("2.", "(b)") or a bullet?"""
+    return bool(own_number(text) or BULLET.match(text))
+
+
 def only_a_number(text: str) -> bool:
     """Is the text a clause's number and nothing else ("2.", "(b)", "Article 5.")?"""
     text = text.strip()
@@ -89,7 +95,7 @@ def titled_number(text: str) -> bool:
 def heading_number(heading: str) -> str:
     """A heading's number, if it has one: "Article 2 — Material scope" -> "Article 2",
     "3. Fines" -> "3", "Chapter II. Principles" -> "Chapter II"; "(a) Education" -> ""."""
-    own = own_number(heading + " ")
+    own = own_number(heading)
     if own and not own.startswith("("):
         return own
     match = _HEADING_NUMBER.match(heading)
@@ -199,12 +205,10 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
 def table_cells(text: str) -> int:
     """How many cells a table's row has, side by side (" | ", as retrieval.formats gives
     HTML and DOCX tables, or a markdown row); 0 for a clause that is no row."""
-    if "\n" in text:
+    row = text.strip()
+    if "\n" in row or (" | " not in row and not (row.startswith("|") and row.endswith("|"))):
         return 0
-    first = text.strip()
-    if " | " not in first and not (first.startswith("|") and first.endswith("|")):
-        return 0
-    return first.strip("|").count("|") + 1
+    return row.strip("|").count("|") + 1
 
 
 def _path(levels: Sequence[_Level]) -> str:
@@ -224,14 +228,14 @@ def reference(section: str, ref: str) -> str:
     """A clause's number as a citation writes it, with the section it stands in, "" if it has
     none: ("Article 2", "2(b)") -> "Article 2(2)(b)"; ("Chapter II", "(a)") -> "Chapter II,
     (a)"; ("3", "3.1") -> "no. 3.1"; ("5", "(a)") -> "no. 5(a)"; ("", "2(b)") -> "no. 2(b)"."""
+    head = "no. " + section if section[:1].isdigit() else section
     if not ref:
-        return ("no. " + section if section[:1].isdigit() else section) if section else ""
+        return head
     if ref[:1].isupper() or ref.startswith("§"):  # "Article 5": its own section
         return ref
     numbered = "no. " + ref if ref[:1].isdigit() else ref
     if not section or ref.startswith(section + "."):
         return numbered
-    head = "no. " + section if section[:1].isdigit() else section
     if section[-1:].isdigit():
         # "Article 2" and "2(b)" -> "Article 2(2)(b)", as laws are cited; "5" and "(a)" ->
         # "no. 5(a)"

@@ -33,6 +33,7 @@ from retrieval.numbering import (
     TABLE_RULE,
     Numbered,
     only_a_number,
+    opens_item,
     own_number,
     places,
     table_cells,
@@ -112,7 +113,7 @@ def _items(block: Block) -> list[Block]:
         offset += len(before) + 1
         tail = before.rstrip(_TRAILING_CLOSERS)
         item = line.lstrip()
-        if tail[-1:] in ".;:!?" and (own_number(item) or _BULLET.match(item)):
+        if tail[-1:] in ".;:!?" and opens_item(item):
             cuts.append(offset + len(line) - len(item))
     if len(cuts) == 1:
         return [block]
@@ -219,20 +220,20 @@ class Segmenter:
     def _continues(self, block: Block) -> bool:
         """Whether a paragraph block carries on the clause before it."""
         last = self._drafts[-1] if self._drafts else None
+        if last is None or last.kind != "paragraph":
+            return False
+        before = self.document.text[last.start : last.end]
         return (
-            last is not None
-            and last.kind == "paragraph"
-            and not own_number(block.text)  # "(a) …" starts a clause of its own
-            and not _BULLET.match(block.text)
+            not opens_item(block.text)  # "(a) …" starts a clause of its own
             and not table_cells(block.text)  # nor does a table's row
-            and not table_cells(self.document.text[last.start : last.end])
+            and not table_cells(before)
             and (
                 _starts_lower(block.text)
                 # a paragraph cut short by a page break; HTML and DOCX have none, and their
                 # blocks (a list's items, a table's rows) end where their markup says
                 or (
                     self.document.info.format not in _MARKED_UP
-                    and _ends_without_punctuation(self.document.text[last.start : last.end])
+                    and _ends_without_punctuation(before)
                 )
             )
         )
