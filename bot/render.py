@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import textwrap
 
 from bot.i18n import t
@@ -33,9 +32,8 @@ def quote_text(passage: Passage, bold: bool = False) -> str:
 def render_passage(passage: Passage, bold: bool = False, width: int = 88) -> str:
     lines = textwrap.wrap(quote_text(passage, bold), width=width - 2) or [""]
     before: list[str] = []  # the opening of the list the clause is an item of, then the item
-    for lead, next_one in itertools.pairwise((*passage.leads, passage.clause)):
-        gap = ["…"] if lead.number != next_one.number - 1 else []
-        before += [*textwrap.wrap(folded(lead.text), width=width - 2), *gap]
+    for lead, gap in passage.openings():
+        before += [*textwrap.wrap(folded(lead.text), width=width - 2), *(["…"] if gap else [])]
     items: list[str] = []  # the items of the list the clause opens, where its words are
     for item in passage.items:
         items += textwrap.wrap(folded(item.text), width=width - 2)

@@ -8,7 +8,6 @@ the text after its tags are parsed), and never split inside a tag or an entity.
 from __future__ import annotations
 
 import html
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -60,12 +59,11 @@ def quote(passage: Passage | None, clause: Clause | None = None) -> str:
         )
     else:
         body = esc(display_text(text))
-    if passage and passage.leads:  # the list's opening, in italics: the item is part of it
-        before = ""
-        for lead, next_one in itertools.pairwise((*passage.leads, clause)):
-            gap = "\n…" if lead.number != next_one.number - 1 else ""
-            before += f"<i>{esc(display_text(lead.text))}</i>{gap}\n"
-        body = before + body
+    if passage:  # the list's opening, in italics: the item is part of it
+        opening = ""
+        for lead, gap in passage.openings():
+            opening += f"<i>{esc(display_text(lead.text))}</i>" + ("\n…\n" if gap else "\n")
+        body = opening + body
     if passage and passage.items:  # the items of the list the clause opens, where its words are
         more = f"\n… (+{passage.more_items})" if passage.more_items else ""
         body += "".join(f"\n{esc(display_text(item.text))}" for item in passage.items) + more

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 
@@ -103,6 +104,14 @@ class Passage:
     @property
     def text(self) -> str:
         return self.clause.text
+
+    def openings(self) -> list[tuple[Clause, bool]]:
+        """The clauses that open the list this one is an item of (`leads`), outermost first,
+        each with whether items stand between it and the next one quoted (a "…" then)."""
+        return [
+            (lead, lead.number != after.number - 1)
+            for lead, after in itertools.pairwise((*self.leads, self.clause))
+        ]
 
 
 MAX_ITEMS = 10  # of a list, quoted after the clause that opens it (Passage.items)
