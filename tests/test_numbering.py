@@ -262,41 +262,47 @@ def test_a_clause_under_an_unnumbered_subheading_stands_in_the_article_above() -
     assert clauses[1].heading == "Sensitive data"
 
 
-def _cited(document: Document, clauses) -> list[str]:
-    return [cite(document.info, c).text.removeprefix("Data Regulation, ") for c in clauses]
-
-
 class _Index:
-    """What retrieval.lookup reads of an index: its clauses, documents and their numbers."""
+    """A document's text, segmented, as retrieval.lookup reads an index: its clauses,
+    documents and their numbers."""
 
-    def __init__(self, document: Document, clauses: list) -> None:
-        self.clauses = clauses
-        self.documents = {document.doc_id: document.info}
+    def __init__(self, text: str) -> None:
+        self.document, self.clauses = _segment(text)
+        self.documents = {self.document.doc_id: self.document.info}
         self.places = None
 
     def clause(self, doc_id: str, number: int):
         return next((c for c in self.clauses if (c.doc_id, c.number) == (doc_id, number)), None)
 
+    def found(self, question: str) -> list[str]:
+        """The citations of the clauses the question asks for by their place."""
+        from retrieval.lookup import referenced
+
+        clauses = referenced(self, question).clauses
+        return [cite(self.document.info, c).text.removeprefix("Data Regulation, ") for c in clauses]
+
+    def missing(self, question: str) -> tuple[str, ...]:
+        from retrieval.lookup import referenced
+
+        return referenced(self, question).missing
+
 
 def test_a_place_is_found_in_the_words_of_the_documents_language() -> None:
-    from retrieval.lookup import referenced
-
-    document, clauses = _segment(
+    index = _Index(
         "## Maddə 1. Ümumi müddəalar\n\nBu qanun rabitə sahəsini tənzimləyir.\n\n"
         "## Maddə 2. Tətbiq sahəsi\n\n1. Qanun aşağıdakılara şamil edilmir:\n\n"
         "a) şəxsi məqsədlər üçün emal;\n\nb) arxiv sənədləri."
     )
-    index = _Index(document, clauses)
-
-    def found(question: str) -> list[str]:
-        return _cited(document, referenced(index, question).clauses)
-
-    assert found("2-ci maddə nə deyir?") == ["Maddə 2(1)", "Maddə 2(1)(a)", "Maddə 2(1)(b)"]
-    assert found("Maddə 2(1)(b)") == ["Maddə 2(1)(b)"]
-    assert found("Maddə 1-də nə yazılıb?") == ["Maddə 1, ¶1"]
-    assert found("¶1") == ["Maddə 1, ¶1"]
-    assert referenced(index, "9-cu maddə").missing == ("9-cu maddə",)
-    assert not referenced(index, "2012-ci ildə nə oldu?").missing
+    assert index.found("2-ci maddə nə deyir?") == [
+        "Maddə 2(1)",
+        "Maddə 2(1)(a)",
+        "Maddə 2(1)(b)",
+    ]
+    assert index.found("Maddə 2(1)(b)") == ["Maddə 2(1)(b)"]
+    assert index.found("Maddə 1-də nə yazılıb?") == ["Maddə 1, ¶1"]
+    assert index.found("¶1") == ["Maddə 1, ¶1"]
+    assert index.missing("9-cu maddə") == ("9-cu maddə",)
+    assert not index.missing("2012-ci ildə nə oldu?")
 
 
 def test_an_article_number_over_its_title_is_a_heading() -> None:
@@ -344,22 +350,15 @@ def test_a_numbered_title_ending_in_a_stop_is_a_section() -> None:
 def test_sections_numbered_without_a_word_are_asked_for_by_the_word_the_text_uses() -> None:
     """A licence numbers its sections "0.", "1.", "2." and calls them "section 2" itself:
     "What does section 2 say?" finds section 2; "version 3", named once, is no section."""
-    from retrieval.lookup import referenced
-
-    document, clauses = _segment(
+    index = _Index(
         "0. Definitions.\n\nTerms in this License are defined here; see section 2 and "
         "section 3.\n\n1. Source Code.\n\nThe source code is the preferred form; section 0 "
         "defines it.\n\n2. Basic Permissions.\n\nYou may run the Program, subject to "
         "version 3 of this License.\n\na) You may make copies;\n\n3. Patents.\n\n"
         "Each contributor grants you a patent license."
     )
-    index = _Index(document, clauses)
-
-    def found(question: str) -> list[str]:
-        return _cited(document, referenced(index, question).clauses)
-
-    assert found("What does section 2 say?") == ["no. 2, ¶3", "no. 2(a)"]
-    assert found("Sections 3?") == ["no. 3, ¶5"]
-    assert found("section 2(a)") == ["no. 2(a)"]
-    assert found("What does version 3 say?") == []
-    assert referenced(index, "section 9").missing == ("section 9",)
+    assert index.found("What does section 2 say?") == ["no. 2, ¶3", "no. 2(a)"]
+    assert index.found("Sections 3?") == ["no. 3, ¶5"]
+    assert index.found("section 2(a)") == ["no. 2(a)"]
+    assert index.found("What does version 3 say?") == []
+    assert index.missing("section 9") == ("section 9",)
