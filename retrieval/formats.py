@@ -6,7 +6,8 @@ the source clauses are quoted from. Running headers, footers and page numbers of
 removed here, so they never become clauses, and a paragraph broken by a page break is left
 for the segmenter to join again. What a reader sees of HTML's structure is kept: a list's
 numbers ("2.", "a.", "•") and a table's cells side by side (" | "). DOCX is read in
-retrieval.docx_reader.
+retrieval.docx_reader. Plain text is read as written, but for the boxes drawn in characters
+around a passage (unframe).
 """
 
 from __future__ import annotations
@@ -115,6 +116,70 @@ def _paragraphs(lines: list[str]) -> list[str]:
         if line or (out and out[-1]):
             out.append(line)
     return out
+
+
+# -- plain text ---------------------------------------------------------------------------------
+
+# A box drawn in characters around a passage, as licences set their disclaimers and notices:
+#     ********************************
+#     *  6. Disclaimer of Warranty   *
+#     *  Covered Software is ...     *
+#     ********************************
+# a rule above and below (one character, mostly, repeated), and each line between opening
+# and closing with the same side character in the rule's first and last columns.
+_RULE = re.compile(r"^[*#=+~_─━═╔╗╚╝┌┐└┘╭╮╯╰-]{8,}$")
+_SIDES = "*#|│┃║"
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def unframe(text: str) -> str:
+    """Plain text with the boxes drawn around its passages taken off: each box's lines read
+    without their sides, its rules as paragraph breaks. A reader reads the words in the box;
+    a frame read as text makes clauses of asterisks and puts them in every quotation. Lines
+    with a side inside ("| a | b |", a table's) are no box, nor is anything in a fenced
+    code block."""
+    lines = text.split("\n")
+    out: list[str] = []
+    fenced = False
+    at = 0
+    while at < len(lines):
+        line = lines[at]
+        if _FENCE.match(line):
+            fenced = not fenced
+        inner = None if fenced else _boxed(lines, at)
+        if inner is None:
+            out.append(line)
+            at += 1
+            continue
+        out += ["", *inner, ""]
+        at += len(inner) + 2
+    return "\n".join(out)
+
+
+def _boxed(lines: list[str], top: int) -> list[str] | None:
+    """The lines inside a box whose top rule is lines[top], without their sides and their
+    common indent; None if no box starts there."""
+    rule = lines[top].rstrip()
+    body = rule.lstrip()
+    if not _RULE.match(body) or Counter(body).most_common(1)[0][1] < 0.7 * len(body):
+        return None
+    left, right = len(rule) - len(body), len(rule) - 1
+    inner: list[str] = []
+    side = ""
+    for line in lines[top + 1 :]:
+        line = line.rstrip()
+        if len(line) == len(rule) and _RULE.match(line.lstrip()) and inner:
+            indent = min((len(s) - len(s.lstrip()) for s in inner if s.strip()), default=0)
+            return [s[indent:].rstrip() for s in inner]
+        edge = line[left : left + 1]
+        if len(line) != right + 1 or edge not in _SIDES or line[right] != (side or edge):
+            return None
+        content = line[left + 1 : right]
+        if edge in content or line[:left].strip():
+            return None  # a table's row, or text beside the box
+        side = edge
+        inner.append(content)
+    return None
 
 
 # -- HTML ---------------------------------------------------------------------------------------

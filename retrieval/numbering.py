@@ -189,6 +189,13 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
             found.append(Place(ref=own, lead=lead))
             continue
         at = next((i for i, lv in enumerate(levels) if lv.style == style), None)
+        if at is None and style == "num" and own == _next_number(section):
+            # "2. Grant of Copyright License. Subject to …" after the heading "1. Definitions.":
+            # the section after it, its title run into its text, not an item of section 1
+            # (whose list would have begun at "1.")
+            levels, section = [], own
+            found.append(Place(section=section, ref=own, lead=lead))
+            continue
         if at is None:  # a new level, under those written as higher ones ("6." after "(b)")
             while levels and _RANK[levels[-1].style] > _RANK[style]:
                 levels.pop()
@@ -200,6 +207,15 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
         ref = _path([lv for lv in levels if lv.style != "bullet"]) if own else ""
         found.append(Place(section=section, ref=ref, lead=levels[-1].lead))
     return found
+
+
+def _next_number(section: str) -> str:
+    """The number of the section after a numbered one ("1" -> "2", "2.3" -> "2.4"); "" for a
+    section numbered otherwise ("Article 2", "Chapter II") or none."""
+    head, dot, last = section.rpartition(".")
+    if not last.isdigit() or (head and not head.replace(".", "").isdigit()):
+        return ""
+    return f"{head}{dot}{int(last) + 1}"
 
 
 def table_cells(text: str) -> int:
@@ -234,7 +250,7 @@ def reference(section: str, ref: str) -> str:
     if ref[:1].isupper() or ref.startswith("§"):  # "Article 5": its own section
         return ref
     numbered = "no. " + ref if ref[:1].isdigit() else ref
-    if not section or ref.startswith(section + "."):
+    if not section or ref == section or ref.startswith(section + "."):
         return numbered
     if section[-1:].isdigit():
         # "Article 2" and "2(b)" -> "Article 2(2)(b)", as laws are cited; "5" and "(a)" ->

@@ -127,6 +127,7 @@ def _items(block: Block) -> list[Block]:
 # A note in square brackets at the end of a paragraph ("[citation needed]", "[12]",
 # "[3][4]"): reference marks that close a paragraph, as in Wikipedia's text
 _TRAILING_NOTES = re.compile(r"(?:\s*\[[^\[\]\n]{1,60}\])+\s*$")
+_UNDERLINE = re.compile(r"\n\s*(?:=+|-+)\s*$")  # the line under a heading: "=====", "-----"
 
 
 def _ends_without_punctuation(text: str) -> bool:
@@ -172,6 +173,8 @@ def is_heading(block: Block) -> bool:
 
 
 def heading_text(text: str) -> str:
+    # a heading underlined ("Termination" over "-----------", markdown's other heading)
+    text = _UNDERLINE.sub("", text.strip())
     cleaned = re.sub(r"^#+\s*", "", text.strip())
     cleaned = cleaned.replace("**", "").replace("__", "")
     return " ".join(cleaned.split())

@@ -1,4 +1,5 @@
-"""PDF, DOCX and HTML documents: fixtures built in code, clauses, pages, citations."""
+"""PDF, DOCX, HTML and plain-text documents: fixtures built in code, clauses, pages,
+citations."""
 
 from __future__ import annotations
 
@@ -239,6 +240,59 @@ def test_html_lists_keep_their_numbers_and_table_cells_stay_apart(tmp_path: Path
     assert cited == ["Article 4(1)", "Article 4(2)", "Article 4(2)(a)", "Article 4(2)(b)"]
     assert [c.lead for c in clauses[1:5]] == [1, 1, 3, 3]
     assert clauses[-1].lead == clauses[-2].number  # a row, under its table's head
+
+
+BOXED = """5. Termination
+--------------
+
+5.1. The rights granted under this Licence end if You fail to comply.
+
+************************************************************************
+*                                                                      *
+*  6. Disclaimer of Warranty                                           *
+*  -------------------------                                           *
+*                                                                      *
+*  The Software is provided "as is", without warranty of any kind.     *
+*  The entire risk as to its quality is with You.                      *
+*                                                                      *
+*  No use of the Software is authorized except under this disclaimer.  *
+*                                                                      *
+************************************************************************
+
++--------------+-------+
+| Service      | Fee   |
++--------------+-------+
+
+```
++----------+
+| verbatim |
++----------+
+```
+"""
+
+
+def test_a_passage_boxed_in_characters_is_read_without_its_frame(tmp_path: Path) -> None:
+    """As licences box their disclaimers: the words in the box are clauses under the box's
+    own heading, and no clause is a row of asterisks or quotes one. A table drawn in
+    characters and a fenced block stay as written."""
+    path = tmp_path / "licence.txt"
+    path.write_text(BOXED, encoding="utf-8")
+    document = read_document(path)
+    clauses = segment(document)
+    assert [(cite(document.info, c).text.split(", ", 1)[1], c.text) for c in clauses[:3]] == [
+        ("no. 5.1", "5.1. The rights granted under this Licence end if You fail to comply."),
+        (
+            "no. 6, ¶2",
+            'The Software is provided "as is", without warranty of any kind.\n'
+            "The entire risk as to its quality is with You.",
+        ),
+        ("no. 6, ¶3", "No use of the Software is authorized except under this disclaimer."),
+    ]
+    assert clauses[2].heading == "6. Disclaimer of Warranty"
+    assert not any("*" in c.text for c in clauses)
+    assert "| Service      | Fee   |" in document.text  # a table's row: no box
+    assert "| verbatim |" in document.text
+    assert all(document.text[c.start : c.end] == c.text for c in clauses)
 
 
 @pytest.mark.parametrize(

@@ -326,7 +326,8 @@ def test_an_article_number_over_its_title_is_a_heading() -> None:
 
 def test_a_numbered_title_ending_in_a_stop_is_a_section() -> None:
     """As the GNU GPL sets its sections: "5. Conveying Modified Source Versions." over its
-    paragraphs and their points "a)", "b)"; a numbered sentence is no title."""
+    paragraphs and their points "a)", "b)"; a numbered sentence is no title, but after
+    section 5 its "6." is section 6 all the same."""
     document, clauses = _segment(
         "5. Conveying Modified Source Versions.\n\n"
         "You may convey a work based on the Program, provided that you also meet all of these "
@@ -341,7 +342,7 @@ def test_a_numbered_title_ending_in_a_stop_is_a_section() -> None:
         "no. 5, ¶1",
         "no. 5(a)",
         "no. 5(b)",
-        "no. 5(6)",  # "6. Fees apply." is a sentence: a paragraph of section 5
+        "no. 6",  # "6. Fees apply." is a sentence, not a heading: section 6, run into its text
         "no. 7, ¶5",
     ]
     assert [c.lead for c in clauses] == [0, 1, 1, 0, 0]
@@ -362,3 +363,41 @@ def test_sections_numbered_without_a_word_are_asked_for_by_the_word_the_text_use
     assert index.found("section 2(a)") == ["no. 2(a)"]
     assert index.found("What does version 3 say?") == []
     assert index.missing("section 9") == ("section 9",)
+
+
+def test_a_numbered_section_with_its_title_run_into_its_text_follows_the_one_before() -> None:
+    """As the Apache License sets its sections: the heading "1. Definitions." over its
+    paragraphs, then "2. Grant of Copyright License. Subject to …", a section whose title
+    runs into its text. "2." is section 2, not an item of section 1, and so on for each
+    section after it; a list under one of them is cited in it. A section whose paragraphs
+    are numbered from "1." keeps them as its own."""
+    document, clauses = _segment(
+        "1. Definitions.\n\n"
+        '"Licence" shall mean these terms and conditions.\n\n'
+        '"Work" shall mean the work of authorship made available under the Licence.\n\n'
+        "2. Grant of Licence. Each contributor grants you a licence to reproduce the Work.\n\n"
+        "3. Redistribution. You may distribute copies provided that you meet the following "
+        "conditions:\n\n"
+        "(a) You must give any other recipients a copy of this Licence; and\n\n"
+        "(b) You must keep every notice of the Work.\n\n"
+        "You may add your own copyright statement to your changes.\n\n"
+        "4. Trademarks. This Licence does not grant permission to use trade names.\n\n"
+        "5. Charges.\n\n"
+        "1. A fee may be charged for the physical act of transferring a copy.\n\n"
+        "2. A fee may be charged for warranty protection.\n\n"
+        "7. Miscellany. Nothing here limits the law of your country."
+    )
+    assert [cite(document.info, c).text.removeprefix("Data Regulation, ") for c in clauses] == [
+        "no. 1, ¶1",
+        "no. 1, ¶2",
+        "no. 2",
+        "no. 3",
+        "no. 3(a)",
+        "no. 3(b)",
+        "no. 3, ¶7",
+        "no. 4",
+        "no. 5(1)",  # the paragraphs of section 5, numbered from 1
+        "no. 5(2)",
+        "no. 5(7)",  # 6 is not the number after 5's last paragraph, 2: no section follows
+    ]
+    assert [c.lead for c in clauses] == [0, 0, 0, 0, 4, 4, 0, 0, 0, 0, 0]
