@@ -49,16 +49,20 @@ _ROMAN = re.compile(r"^[ivxlc]+$")
 # a markdown table's line under its head: "|---|:---:|"
 TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 BULLET = re.compile(r"^[-•*–·▪◦]\s")  # an item of a list without numbers
+_CAPITAL = re.compile(r"^([A-Z])[.)]\s")  # "A. Use in …": see capital_items
 _LEAD_END = re.compile(r":[\"'”’»)\]*_\s]*$")
 
 
-def own_number(text: str) -> str:
+def own_number(text: str, capital: bool = False) -> str:
     """The number a document gives a clause itself, as written ("Article 5", "2", "(a)").
     A word and a number that open a sentence ("Article 5 of the Treaty applies") are no
-    clause's number: the sentence goes on in lower case."""
+    clause's number: the sentence goes on in lower case. A capital letter ("A. Use in the
+    Title Page …") only with `capital`: an item of a run of them (capital_items), not the
+    initial of a name ("A. Smith")."""
     match = _OWN_NUMBER.match(text)
     if not match:
-        return ""
+        upper = _CAPITAL.match(text) if capital else None
+        return f"({upper.group(1)})" if upper else ""
     word, word_number, section, number, bracketed, lettered = match.groups()
     if word or section:
         after = text[match.end() :].lstrip()
@@ -66,6 +70,28 @@ def own_number(text: str) -> str:
             return ""
         return f"§ {section}" if section else f"{word.capitalize()} {word_number}"
     return number or f"({bracketed or lettered})"  # "a." is cited as "(a)" is
+
+
+def capital_items(texts: Sequence[str]) -> set[int]:
+    """Which of the texts, in reading order, open the items of a list lettered in capitals
+    ("A. Use in the Title Page …", "B. List on the Title Page …", as the GNU FDL letters the
+    things a modified version must do): the letters of a run from A, each the next letter,
+    two or more. One "A." alone, or a letter out of turn, is the initial of a name."""
+    found: set[int] = set()
+    run: list[int] = []
+    for at, text in enumerate(texts):
+        match = _CAPITAL.match(text)
+        if not match:
+            continue
+        letter = match.group(1)
+        follows = run and ord(letter) == ord(texts[run[-1]][0]) + 1
+        if not follows:
+            found.update(run if len(run) > 1 else ())
+            run = []
+        if follows or letter == "A":
+            run.append(at)
+    found.update(run if len(run) > 1 else ())
+    return found
 
 
 def opens_item(text: str) -> bool:
@@ -104,12 +130,14 @@ def heading_number(heading: str) -> str:
 
 def _style(ref: str, levels: Sequence[_Level]) -> str:
     """How a number is written, which tells the level of a list it stands at: "num" (1., 2.3,
-    1)), "paren" ((1)), "alpha" ((a)), "roman" ((i)), or "word" (Article 5, § 3)."""
+    1)), "paren" ((1)), "alpha" ((a)), "capital" (A.), "roman" ((i)), or "word" (Article 5)."""
     if not ref.startswith("("):
         return "num" if ref[:1].isdigit() else "word"
     inner = ref[1:-1]
     if inner.isdigit():
         return "paren"
+    if inner.isupper():
+        return "capital"
     letters = [lv.ref[1:-1] for lv in levels if lv.style == "alpha"]
     if letters and len(inner) == len(letters[-1]) == 1 and ord(inner) == ord(letters[-1]) + 1:
         return "alpha"  # (h), then (i): the next letter, not a Roman one
@@ -119,7 +147,7 @@ def _style(ref: str, levels: Sequence[_Level]) -> str:
 
 
 # how laws and treaties nest their numbers: "1." over "(1)" over "(a)" over "(i)"
-_RANK = {"word": 0, "num": 1, "paren": 2, "alpha": 3, "roman": 4, "bullet": 5}
+_RANK = {"word": 0, "num": 1, "paren": 2, "alpha": 3, "capital": 4, "roman": 5, "bullet": 6}
 
 
 @dataclass
@@ -155,6 +183,7 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
     levels: list[_Level] = []
     section = ""
     table = (0, 0)  # the head of the table being read (its clause, its cells), if any
+    lettered = capital_items([c.text for c in clauses])
     for number, clause in enumerate(clauses, start=1):
         if clause.new_group:
             levels = []
@@ -176,7 +205,7 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
         # a clause right after one that ends in ":" is what that one introduces
         introduced = previous and not previous.labelled and _LEAD_END.search(previous.text)
         lead = number - 1 if introduced else 0
-        own = own_number(clause.text)
+        own = own_number(clause.text, capital=number - 1 in lettered)
         bullet = not own and BULLET.match(clause.text)
         if not own and not bullet:
             # a paragraph ends a list of bullets; numbered items may go on after it

@@ -32,6 +32,7 @@ from retrieval.numbering import BULLET as _BULLET
 from retrieval.numbering import (
     TABLE_RULE,
     Numbered,
+    capital_items,
     only_a_number,
     opens_item,
     own_number,
@@ -107,13 +108,16 @@ def _items(block: Block) -> list[Block]:
                 spans.append((at, at + len(line.rstrip())))
             at += len(line) + 1
         return [Block(block.start + a, block.start + b, block.text[a:b]) for a, b in spans]
+    ends = [True] + [line.rstrip(_TRAILING_CLOSERS)[-1:] in ".;:!?" for line in lines[:-1]]
+    # the lines that may open an item: the first, and those after a line that ends a sentence
+    opening = [line.lstrip() if end else "" for line, end in zip(lines, ends, strict=True)]
+    lettered = capital_items(opening)
     cuts = [0]
     offset = 0
-    for before, line in itertools.pairwise(lines):
+    for at, (before, line) in enumerate(itertools.pairwise(lines), start=1):
         offset += len(before) + 1
-        tail = before.rstrip(_TRAILING_CLOSERS)
         item = line.lstrip()
-        if tail[-1:] in ".;:!?" and opens_item(item):
+        if ends[at] and (opens_item(item) or at in lettered):
             cuts.append(offset + len(line) - len(item))
     if len(cuts) == 1:
         return [block]

@@ -401,3 +401,28 @@ def test_a_numbered_section_with_its_title_run_into_its_text_follows_the_one_bef
         "no. 5(7)",  # 6 is not the number after 5's last paragraph, 2: no section follows
     ]
     assert [c.lead for c in clauses] == [0, 0, 0, 0, 4, 4, 0, 0, 0, 0, 0]
+
+
+def test_a_list_lettered_in_capitals_is_cited_by_its_letters() -> None:
+    """As the GNU FDL letters what a modified version must do, "A." to "O." line under line:
+    each letter is an item, cited in its section and quoted under the clause opening the
+    list. An initial ("A. Smith") or a letter out of turn opens no item."""
+    document, clauses = _segment(
+        "4. Modifications.\n\n"
+        "In addition, you must do these things in the Modified Version:\n\n"
+        "A. Use in the Title Page a title distinct from that of the Document.\n"
+        "B. List on the Title Page, as authors, the persons responsible.\n"
+        "C. State on the Title page the name of the publisher.\n\n"
+        "The report was signed by two officials.\n"
+        "A. Smith signed it first.\n"
+        "C. Jones signed it later."
+    )
+    assert [cite(document.info, c).text.removeprefix("Data Regulation, ") for c in clauses] == [
+        "no. 4, ¶1",
+        "no. 4(A)",
+        "no. 4(B)",
+        "no. 4(C)",
+        "no. 4, ¶5",
+    ]
+    assert [c.lead for c in clauses] == [0, 1, 1, 1, 0]
+    assert clauses[-1].text.endswith("A. Smith signed it first.\nC. Jones signed it later.")
