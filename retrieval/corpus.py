@@ -97,7 +97,7 @@ def _parse_front_matter(text: str, path: Path) -> tuple[dict[str, str], int]:
 
 def _first_line_title(body: str) -> str:
     for line in body.splitlines():
-        line = line.strip().strip("#*").strip()
+        line = " ".join(line.strip().strip("#*").split())
         if line:
             return line[:200]
     return ""

@@ -90,6 +90,10 @@ def _pdf(path: Path, raw: bytes) -> Extracted:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise CorpusError(f"{path}: not a readable PDF ({exc})") from None
     heads, feet = _running(pages, 0), _running(pages, -1)
+    # a running header is often the document's title, set over every page: the title for a
+    # PDF whose metadata has none ("Shared MIME-info Database", not the line under it)
+    first = next((p[0] for p in pages if p), "")
+    header = first if _shape(first) in heads and sum(c.isalpha() for c in first) >= 4 else ""
     for lines in pages:
         # running headers and footers, and page numbers, at either end of a page
         while lines and (_shape(lines[0]) in heads or _PAGE_NUMBER.match(lines[0])):
@@ -105,8 +109,8 @@ def _pdf(path: Path, raw: bytes) -> Extracted:
             out += "\n\n"
             starts.append(len(out))
         out += page_text
-    title = (reader.metadata.title if reader.metadata else None) or ""
-    return Extracted(out, tuple(starts), title)
+    title = (reader.metadata.title if reader.metadata else None) or header
+    return Extracted(out, tuple(starts), " ".join(title.split()))
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
@@ -220,6 +224,9 @@ _BLOCK = {
     "address",
 }
 _HEADING = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# what the skipped elements are, said by role ("<div class="related" role="navigation">", as
+# Sphinx sets its breadcrumbs): ARIA's landmarks for them
+_SKIP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
 
 
 _CELL = {"td", "th"}
@@ -236,14 +243,22 @@ class _Text(html.parser.HTMLParser):
         self.title = ""
         self.lists: list[list[Any]] = []  # open lists, innermost last: [kind, last number]
         self.cells = 0  # cells begun in the current table row
+        self.marker = ""  # a list item's number, for the first text in the item
+        self.landmark: list[Any] = []  # an element skipped for its role: [tag, depth]
 
     def _flush(self) -> None:
         text = " ".join("".join(self.current).split())
         if text:
+            text, self.marker = self.marker + text, ""
             self.blocks.append(("#" * self.heading + " " + text) if self.heading else text)
         self.current = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.landmark and tag == self.landmark[0]:
+            self.landmark[1] += 1
+        elif not self.landmark and (dict(attrs).get("role") or "").lower() in _SKIP_ROLES:
+            self.landmark = [tag, 1]
+            self.skipping += 1
         if tag in _SKIP:
             self.skipping += 1
         elif tag == "title":
@@ -271,9 +286,15 @@ class _Text(html.parser.HTMLParser):
             level = self.lists[-1]
             value = attrs.get("value") or ""
             level[1] = int(value) if value.strip().isdigit() else level[1] + 1
-            self.current.append(list_marker(level[0], level[1]) + " ")
+            # before the item's text, in whichever block of the item it stands ("<li><p>")
+            self.marker = list_marker(level[0], level[1]) + " "
 
     def handle_endtag(self, tag: str) -> None:
+        if self.landmark and tag == self.landmark[0]:
+            self.landmark[1] -= 1
+            if not self.landmark[1]:
+                self.landmark = []
+                self.skipping = max(0, self.skipping - 1)
         if tag in _SKIP:
             self.skipping = max(0, self.skipping - 1)
         elif tag == "title":
@@ -285,6 +306,7 @@ class _Text(html.parser.HTMLParser):
             self._flush()
             if tag in ("ol", "ul") and self.lists:
                 self.lists.pop()
+                self.marker = ""
 
     def handle_data(self, data: str) -> None:
         if self.in_title:

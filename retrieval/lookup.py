@@ -91,7 +91,9 @@ def _designations(
         inner = points if own == first else ((first.lower(),) if first else ()) + points
         if word and number:
             found.append((word.lower(), number.lower(), inner))
-        elif own == clause.section and own[:1].isdigit():
+        elif own[:1].isdigit() and (own == clause.section or not clause.section):
+            # a section numbered without a word, or a clause numbered so outside any section
+            # ("2. Grant of Copyright License. …", its title run into its text)
             found.extend((w, own, inner) for w in learned)
     return found
 
@@ -108,8 +110,10 @@ def _learned(clauses: list[Clause]) -> dict[str, frozenset[str]]:
     comes before the numbers of LEARNED sections or more ("version 3" names one)."""
     bare: dict[str, set[str]] = {}
     for clause in clauses:
-        if clause.section[:1].isdigit():
-            bare.setdefault(clause.doc_id, set()).add(clause.section)
+        # a section numbered without a word, or a clause numbered so outside any section
+        first = clause.section or clause.ref.split("(", 1)[0]
+        if first[:1].isdigit():
+            bare.setdefault(clause.doc_id, set()).add(first)
     named: dict[str, dict[str, set[str]]] = {}
     for clause in clauses:
         numbers = bare.get(clause.doc_id, set())

@@ -223,7 +223,7 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
             # the section after it, its title run into its text, not an item of section 1
             # (whose list would have begun at "1.")
             levels, section = [], own
-            found.append(Place(section=section, ref=own, lead=lead))
+            found.append(Place(ref=own, lead=lead))  # the section itself: "no. 2"
             continue
         if at is None:  # a new level, under those written as higher ones ("6." after "(b)")
             while levels and _RANK[levels[-1].style] > _RANK[style]:
@@ -279,7 +279,7 @@ def reference(section: str, ref: str) -> str:
     if ref[:1].isupper() or ref.startswith("§"):  # "Article 5": its own section
         return ref
     numbered = "no. " + ref if ref[:1].isdigit() else ref
-    if not section or ref == section or ref.startswith(section + "."):
+    if not section or ref.startswith(section + "."):
         return numbered
     if section[-1:].isdigit():
         # "Article 2" and "2(b)" -> "Article 2(2)(b)", as laws are cited; "5" and "(a)" ->

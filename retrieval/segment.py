@@ -152,6 +152,8 @@ def is_heading(block: Block) -> bool:
     text = block.text
     if _starts_lower(text):
         return False
+    if opens_item(text) and _starts_lower(text.split(None, 1)[-1]):
+        return False  # "1. a paragraph in an item": an item's text, no title ("3. Fines")
     if text.startswith("#"):
         return True
     if len(text) > 300:

@@ -82,6 +82,9 @@ def test_pdf_clauses_pages_and_citations(tmp_path: Path) -> None:
     )  # page numbers
     assert cite(document.info, broken).text == "Tallinn Note (1 April 2013), p. 1, no. 2"
     assert cite(document.info, clauses[2]).text == "Tallinn Note (1 April 2013), p. 2, no. 3"
+    # without a title of its own (no metadata, no sidecar), the header set over every page
+    (tmp_path / "tallinn.pdf.meta").unlink()
+    assert read_document(tmp_path / "tallinn.pdf").info.title == HEADER
 
 
 def test_docx_headings_and_numbered_articles(tmp_path: Path) -> None:
@@ -185,11 +188,15 @@ def test_docx_lists_keep_the_numbers_word_shows_and_tables_their_rows(tmp_path: 
 
 
 def test_html_drops_scripts_navigation_and_styles(tmp_path: Path) -> None:
+    """What is not the document: scripts, styles, and navigation, whether its element says so
+    (<nav>) or its role does (Sphinx's breadcrumbs: <div role="navigation">)."""
     path = tmp_path / "statement.html"
     path.write_text(
         "<html><head><title>Joint Statement on Connectivity</title><style>p{color:red}</style>"
         "<script>var secret = 1;</script></head><body><nav><a href='/'>Home</a> | Menu</nav>"
-        "<header>Site header</header><main><h1>Joint Statement</h1>"
+        "<header>Site header</header><div class='related' role='navigation'><ul><li>"
+        "<a href='/'>Index</a> &raquo;</li></ul><div>Breadcrumbs</div></div>"
+        "<main><h1>Joint Statement</h1>"
         "<p>The signatories commit to <b>affordable</b> broadband &amp; open access.</p>"
         "<h2>Children</h2><p>Children&#39;s safety online is a shared duty.</p></main>"
         "<footer>Copyright</footer></body></html>",
@@ -203,7 +210,7 @@ def test_html_drops_scripts_navigation_and_styles(tmp_path: Path) -> None:
         "Children's safety online is a shared duty.",
     ]
     assert clauses[1].heading.endswith("Children")
-    for banned in ("secret", "Home", "Menu", "Site header", "Copyright", "color"):
+    for banned in ("secret", "Home", "Menu", "Site header", "Copyright", "color", "Index", "Bread"):
         assert banned not in document.text
 
 
@@ -217,6 +224,7 @@ def test_html_lists_keep_their_numbers_and_table_cells_stay_apart(tmp_path: Path
         "<ol type='a'><li>for a year;</li><li>for a month.</li></ol></li></ol>"
         "<ol type='i' start='3'><li>a third;</li><li value='9'>a ninth.</li></ol>"
         "<ul><li>bullet one</li><li>bullet two</li></ul>"
+        "<ol><li><p>a paragraph in an item</p></li></ol>"
         "<table><tr><th>Service</th><th>Fee</th></tr><tr><td>Licence</td><td>100 EUR</td>"
         "</tr></table></body></html>",
         encoding="utf-8",
@@ -233,6 +241,7 @@ def test_html_lists_keep_their_numbers_and_table_cells_stay_apart(tmp_path: Path
         "ix. a ninth.",
         "• bullet one",
         "• bullet two",
+        "1. a paragraph in an item",  # its number before its text, not a clause of its own
         "Service | Fee",
         "Licence | 100 EUR",
     ]

@@ -403,6 +403,24 @@ def test_a_numbered_section_with_its_title_run_into_its_text_follows_the_one_bef
     assert [c.lead for c in clauses] == [0, 0, 0, 0, 4, 4, 0, 0, 0, 0, 0]
 
 
+def test_a_section_run_into_its_text_is_asked_for_by_the_word_the_text_uses() -> None:
+    """The Apache License calls its sections "Section 4": "What does section 3 say?" quotes
+    section 3 whole, its list and the paragraph after it."""
+    index = _Index(
+        "1. Definitions.\n\n"
+        '"Licence" shall mean the terms defined in Section 1 of this document.\n\n'
+        "2. Grant of Licence. Subject to Section 3, each contributor grants you a licence.\n\n"
+        "3. Redistribution. You may distribute copies if you meet these conditions:\n\n"
+        "(a) You must give any other recipients a copy of this Licence; and\n\n"
+        "(b) You must keep every notice of the Work.\n\n"
+        "You may add your own copyright statement to your changes.\n\n"
+        "4. Trademarks. This Licence, save as Section 2 says, grants no trade names."
+    )
+    assert index.found("What does section 3 say?") == ["no. 3", "no. 3(a)", "no. 3(b)", "no. 3, ¶6"]
+    assert index.found("Section 4?") == ["no. 4"]
+    assert index.found("section 3(b)") == ["no. 3(b)"]
+
+
 def test_a_list_lettered_in_capitals_is_cited_by_its_letters() -> None:
     """As the GNU FDL letters what a modified version must do, "A." to "O." line under line:
     each letter is an item, cited in its section and quoted under the clause opening the
