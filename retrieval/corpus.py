@@ -25,7 +25,7 @@ from pathlib import Path
 
 from retrieval.errors import CorpusError
 from retrieval.formats import SUFFIXES as FORMATS
-from retrieval.formats import extract, unframe
+from retrieval.formats import extract, unframe, unseen_markdown
 from retrieval.settings import DEFAULT_MAX_FILE_MB
 from retrieval.types import Document, DocumentInfo
 
@@ -151,7 +151,8 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
             text = text[1:]
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         meta, body_start = _parse_front_matter(text, path)
-        text = text[:body_start] + unframe(text[body_start:])
+        body = unframe(text[body_start:])
+        text = text[:body_start] + (unseen_markdown(body) if suffix == ".md" else body)
     else:
         extracted = extract(path, raw)
         text, pages, extracted_title, meta, body_start = (

@@ -160,6 +160,16 @@ def unframe(text: str) -> str:
     return "\n".join(out)
 
 
+# what a markdown reader never sees: comments ("<!-- TOC -->") and the definitions of
+# links written by reference ("[nodejs/node]: https://github.com/nodejs/node")
+_HIDDEN_MARKDOWN = re.compile(r"<!--.*?-->|^ {0,3}\[[^\]\n]+\]:[ \t]*\S+[^\n]*$", re.S | re.M)
+
+
+def unseen_markdown(text: str) -> str:
+    """Markdown without what its reader never sees: the text clauses are quoted from."""
+    return _HIDDEN_MARKDOWN.sub("", text)
+
+
 def _boxed(lines: list[str], top: int) -> list[str] | None:
     """The lines inside a box whose top rule is lines[top], without their sides and their
     common indent; None if no box starts there."""

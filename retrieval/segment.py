@@ -45,7 +45,8 @@ from retrieval.vocabulary import ABBREVIATION
 
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
 DEEPEST = 99  # the level of a heading that does not say its level (bold, capitals, short)
-_MARKED_UP = ("html", "htm", "docx")  # formats whose paragraphs are told by their markup
+# formats whose paragraphs are told by their markup: a blank line ends a markdown paragraph
+_MARKED_UP = ("html", "htm", "docx", "md")
 _TRAILING_CLOSERS = "\"'”’»)]*_ \t"
 _SENTENCE_END = ".,;:!?…"
 _CONNECTORS = frozenset(
@@ -108,16 +109,24 @@ def _items(block: Block) -> list[Block]:
                 spans.append((at, at + len(line.rstrip())))
             at += len(line) + 1
         return [Block(block.start + a, block.start + b, block.text[a:b]) for a, b in spans]
-    ends = [True] + [line.rstrip(_TRAILING_CLOSERS)[-1:] in ".;:!?" for line in lines[:-1]]
-    # the lines that may open an item: the first, and those after a line that ends a sentence
-    opening = [line.lstrip() if end else "" for line, end in zip(lines, ends, strict=True)]
-    lettered = capital_items(opening)
+    # the lines that may open an item: the first, and those after a line that ends a sentence;
+    # in a list of bullets, each bullet, stop or none ("* Ability to label issues" / "* Ability
+    # to comment"), its own items' bullets (indented further) kept in it
+    may_open = [True] + [line.rstrip(_TRAILING_CLOSERS)[-1:] in ".;:!?" for line in lines[:-1]]
+    if _BULLET.match(lines[0]):
+        may_open = [
+            ok or (_BULLET.match(line) is not None)  # not indented: a bullet of the list's own
+            for line, ok in zip(lines, may_open, strict=True)
+        ]
+    lettered = capital_items(
+        [ln.lstrip() if ok else "" for ln, ok in zip(lines, may_open, strict=True)]
+    )
     cuts = [0]
     offset = 0
     for at, (before, line) in enumerate(itertools.pairwise(lines), start=1):
         offset += len(before) + 1
         item = line.lstrip()
-        if ends[at] and (opens_item(item) or at in lettered):
+        if may_open[at] and (opens_item(item) or at in lettered):
             cuts.append(offset + len(line) - len(item))
     if len(cuts) == 1:
         return [block]
@@ -131,6 +140,9 @@ def _items(block: Block) -> list[Block]:
 # A note in square brackets at the end of a paragraph ("[citation needed]", "[12]",
 # "[3][4]"): reference marks that close a paragraph, as in Wikipedia's text
 _TRAILING_NOTES = re.compile(r"(?:\s*\[[^\[\]\n]{1,60}\])+\s*$")
+# an entry of a markdown table of contents: bullets linking to the document's own headings
+# ("* [Triagers](#triagers)", its sub-entries indented under it)
+_CONTENTS_ENTRY = re.compile(r"^(?:\s*[-*+]\s+\[[^\]\n]+\]\(#[^)\s]*\)\s*(?:\n|$))+$")
 _UNDERLINE = re.compile(r"\n\s*(?:=+|-+)\s*$")  # the line under a heading: "=====", "-----"
 
 
@@ -234,14 +246,17 @@ class Segmenter:
         before = self.document.text[last.start : last.end]
         return (
             not opens_item(block.text)  # "(a) …" starts a clause of its own
+            and not block.text.startswith("#")  # nor does a heading
             and not table_cells(block.text)  # nor does a table's row
             and not table_cells(before)
             and (
                 _starts_lower(block.text)
-                # a paragraph cut short by a page break; HTML and DOCX have none, and their
-                # blocks (a list's items, a table's rows) end where their markup says
+                # a paragraph cut short by a page break; HTML, DOCX and markdown have none,
+                # and their blocks (a list's items, a table's rows) end where their markup
+                # says. A bullet's item ends without a stop as often as not.
                 or (
                     self.document.info.format not in _MARKED_UP
+                    and not _BULLET.match(before)
                     and _ends_without_punctuation(before)
                 )
             )
@@ -254,6 +269,8 @@ class Segmenter:
         outline: list[tuple[int, str]] = []
         previous_was_heading = False
         for block in found:
+            if _CONTENTS_ENTRY.match(block.text):
+                continue  # a table of contents' entry: where a part is, not what it says
             continues = not previous_was_heading and self._continues(block)
             if not continues and is_heading(block):
                 hashes = len(block.text) - len(block.text.lstrip("#"))

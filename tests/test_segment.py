@@ -252,6 +252,67 @@ def test_markdown_headings_give_context() -> None:
     assert clauses[1].heading == "Details"
 
 
+GOVERNANCE = """# Project Governance
+
+<!-- TOC -->
+
+* [Triagers](#triagers)
+* [Collaborators](#collaborators)
+  * [Activities](#activities)
+
+<!-- /TOC -->
+
+## Triagers
+
+Triagers assess newly-opened issues in the [project][] repositories. They have:
+
+* Ability to label issues and pull requests
+* Ability to comment, close, and reopen issues
+
+See:
+
+* [List of triagers](./README.md#triagers)
+
+## Collaborators
+
+Collaborators maintain the [project][] repository.
+
+[project]: https://example.org/project
+"""
+
+
+def test_a_markdown_page_is_read_as_its_reader_sees_it(tmp_path: Path) -> None:
+    """A GitHub policy page: a table of contents and comments are no clauses and swallow no
+    heading; each bullet of a list without stops is an item of its own, quoted under the
+    clause that opens the list; a link's definition is not shown, so not quoted."""
+    path = tmp_path / "governance.md"
+    path.write_text(GOVERNANCE, encoding="utf-8")
+    document = read_document(path)
+    clauses = segment(document)
+    assert [(c.text, c.heading, c.lead) for c in clauses] == [
+        (
+            "Triagers assess newly-opened issues in the [project][] repositories. They have:",
+            "Project Governance — Triagers",
+            0,
+        ),
+        ("* Ability to label issues and pull requests", "Project Governance — Triagers", 1),
+        ("* Ability to comment, close, and reopen issues", "Project Governance — Triagers", 1),
+        ("See:", "Project Governance — Triagers", 0),
+        ("* [List of triagers](./README.md#triagers)", "Project Governance — Triagers", 4),
+        ("Collaborators maintain the [project][] repository.", "Collaborators", 0),
+    ]
+    assert "<!--" not in document.text and "https://example.org" not in document.text
+    assert all(document.text[c.start : c.end] == c.text for c in clauses)
+    # in plain text too, a bullet without a stop is no paragraph cut by a page break
+    plain = segment(_doc("Members have:\n\n- a vote\n- a seat\n\nThe Board meets yearly."))
+    assert [c.text for c in plain] == [
+        "Members have:",
+        "- a vote",
+        "- a seat",
+        "The Board meets yearly.",
+    ]
+
+
 _paragraph = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
     | st.sampled_from(" .,;"),
