@@ -1,4 +1,4 @@
-"""Text out of PDF, DOCX and HTML files, in the shape the segmenter reads.
+"""Text out of PDF, DOCX, ODT and HTML files, in the shape the segmenter reads.
 
 Each reader returns the document's text (paragraphs separated by blank lines, headings as
 markdown '#' lines) and, for paged formats, the offset where each page starts. That text is
@@ -6,8 +6,8 @@ the source clauses are quoted from. Running headers, footers and page numbers of
 removed here, so they never become clauses, and a paragraph broken by a page break is left
 for the segmenter to join again. What a reader sees of HTML's structure is kept: a list's
 numbers ("2.", "a.", "•") and a table's cells side by side (" | "). DOCX is read in
-retrieval.docx_reader. Plain text is read as written, but for the boxes drawn in characters
-around a passage (unframe).
+retrieval.docx_reader, ODT in retrieval.odt_reader. Plain text is read as written, but for
+the boxes drawn in characters around a passage (unframe).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from retrieval.errors import CorpusError
 from retrieval.numbering import list_marker
 
 PAGED = {".pdf"}
-SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".odt", ".html", ".htm")
 _PAGE_NUMBER = re.compile(r"^\W*(page\s+)?\d{1,4}(\s*(/|of)\s*\d{1,4})?\W*$", re.I)
 
 
@@ -43,6 +43,10 @@ def extract(path: Path, raw: bytes) -> Extracted:
         from retrieval.docx_reader import read_docx  # it imports Extracted from here
 
         return read_docx(path, raw)
+    if suffix == ".odt":
+        from retrieval.odt_reader import read_odt  # it imports Extracted from here
+
+        return read_odt(path, raw)
     if suffix in (".html", ".htm"):
         return _html(path, raw)
     raise CorpusError(f"{path}: {suffix} files are not read (use {', '.join(SUFFIXES)})")

@@ -46,7 +46,7 @@ from retrieval.vocabulary import ABBREVIATION
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
 DEEPEST = 99  # the level of a heading that does not say its level (bold, capitals, short)
 # formats whose paragraphs are told by their markup: a blank line ends a markdown paragraph
-_MARKED_UP = ("html", "htm", "docx", "md")
+_MARKED_UP = ("html", "htm", "docx", "odt", "md")
 _TRAILING_CLOSERS = "\"'”’»)]*_ \t"
 _SENTENCE_END = ".,;:!?…"
 _CONNECTORS = frozenset(
@@ -251,7 +251,7 @@ class Segmenter:
             and not table_cells(before)
             and (
                 _starts_lower(block.text)
-                # a paragraph cut short by a page break; HTML, DOCX and markdown have none,
+                # a paragraph cut short by a page break; HTML, DOCX, ODT and markdown have none,
                 # and their blocks (a list's items, a table's rows) end where their markup
                 # says. A bullet's item ends without a stop as often as not.
                 or (

@@ -38,7 +38,7 @@ class Document:
     """One source file of the corpus: its metadata and its text as read."""
 
     info: DocumentInfo
-    text: str  # the whole file, front matter included; for PDF, DOCX, HTML the extracted text
+    text: str  # the whole file, front matter included; for PDF, DOCX, ODT, HTML the extracted text
     body_start: int  # offset in `text` where the document proper begins
     pages: tuple[int, ...] = ()  # offsets in `text` where pages 2, 3, … start (paged formats)
 

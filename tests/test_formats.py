@@ -214,6 +214,99 @@ def test_html_drops_scripts_navigation_and_styles(tmp_path: Path) -> None:
         assert banned not in document.text
 
 
+ODT_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"'
+)
+
+
+def make_odt(path: Path, body: str, styles: str = "", title: str = "") -> Path:
+    """An OpenDocument text file as LibreOffice writes one: a zip of XML parts."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as odt:
+        odt.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        odt.writestr(
+            "content.xml",
+            f"<office:document-content {ODT_NS}><office:automatic-styles>{styles}"
+            f"</office:automatic-styles><office:body><office:text>{body}</office:text>"
+            "</office:body></office:document-content>",
+        )
+        odt.writestr(
+            "meta.xml",
+            f"<office:document-meta {ODT_NS}><office:meta><dc:title>{title}</dc:title>"
+            "</office:meta></office:document-meta>",
+        )
+    return path
+
+
+def test_odt_headings_lists_tables_and_footnotes(tmp_path: Path) -> None:
+    """An OpenDocument text (LibreOffice's format, and many administrations'): its headings,
+    the numbers its list style shows ("(a)", "1."), which the text does not hold, a table a
+    row a clause, and a footnote read at the end after its mark; comments and tracked
+    changes are not the text."""
+    styles = (
+        '<text:list-style style:name="L1"><text:list-level-style-number text:level="1" '
+        'style:num-format="1" style:num-suffix="."/><text:list-level-style-number '
+        'text:level="2" style:num-prefix="(" style:num-suffix=")" style:num-format="a"/>'
+        '</text:list-style><text:list-style style:name="L2"><text:list-level-style-bullet '
+        'text:level="1" text:bullet-char="•"/></text:list-style>'
+    )
+    body = (
+        "<text:tracked-changes><text:changed-region><text:deletion><text:p>old wording"
+        "</text:p></text:deletion></text:changed-region></text:tracked-changes>"
+        '<text:h text:outline-level="1">Article 4 Fees</text:h>'
+        '<text:p>The following fees<text:s text:c="2"/>apply:<office:annotation><text:p>'
+        "check with finance</text:p></office:annotation></text:p>"
+        '<text:list text:style-name="L1">'
+        "<text:list-item><text:p>a licence fee;</text:p></text:list-item>"
+        "<text:list-item><text:p>a renewal fee:</text:p><text:list>"
+        "<text:list-item><text:p>for a year;</text:p></text:list-item>"
+        "<text:list-item><text:p>for a month.</text:p></text:list-item>"
+        "</text:list></text:list-item></text:list>"
+        '<text:list text:style-name="L2"><text:list-item><text:p>paid online</text:p>'
+        "</text:list-item></text:list>"
+        "<table:table><table:table-row><table:table-cell><text:p>Service</text:p>"
+        "</table:table-cell><table:table-cell><text:p>Fee</text:p></table:table-cell>"
+        "</table:table-row><table:table-row><table:table-cell><text:p>Licence</text:p>"
+        "</table:table-cell><table:table-cell><text:p>100 EUR</text:p></table:table-cell>"
+        "</table:table-row></table:table>"
+        '<text:p>Fees are reviewed every year.<text:note text:note-class="footnote">'
+        "<text:note-citation>1</text:note-citation><text:note-body><text:p>By the Board."
+        "</text:p></text:note-body></text:note></text:p>"
+    )
+    path = make_odt(tmp_path / "fees.odt", body, styles, title="Fees Act")
+    document = read_document(path)
+    assert document.info.title == "Fees Act" and document.info.format == "odt"
+    clauses = segment(document)
+    assert [c.text for c in clauses] == [
+        "The following fees apply:",
+        "1. a licence fee;",
+        "2. a renewal fee:",
+        "(a) for a year;",
+        "(b) for a month.",
+        "• paid online",
+        "Service | Fee",
+        "Licence | 100 EUR",
+        "Fees are reviewed every year.[1]",
+        "[1] By the Board.",
+    ]
+    cited = [cite(document.info, c).text.removeprefix("Fees Act, ") for c in clauses[1:5]]
+    assert cited == ["Article 4(1)", "Article 4(2)", "Article 4(2)(a)", "Article 4(2)(b)"]
+    assert clauses[0].heading == "Article 4 Fees"
+    for hidden in ("old wording", "check with finance"):
+        assert hidden not in document.text
+
+
+def test_a_broken_odt_is_named_and_skipped(tmp_path: Path) -> None:
+    (tmp_path / "broken.odt").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(CorpusError, match="broken.odt: not a readable ODT file"):
+        read_document(tmp_path / "broken.odt")
+
+
 def test_html_lists_keep_their_numbers_and_table_cells_stay_apart(tmp_path: Path) -> None:
     """A browser shows an <ol>'s numbers and a table's cells side by side: so does the text,
     and the items are cited by the numbers the reader sees."""

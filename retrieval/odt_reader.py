@@ -1,0 +1,270 @@
+"""Text out of OpenDocument text files (.odt: LibreOffice, and many public administrations'
+own format), in the shape the segmenter reads (see retrieval.formats).
+
+An .odt file is a zip of XML parts: the text in content.xml, the list and outline styles in
+content.xml and styles.xml, the title in meta.xml. Headings, paragraphs, list items and table
+rows are read in reading order, a row's cells side by side. A list item gets the number the
+reader sees before it ("2.", "(a)", "•"), which the file keeps in the list's style, not in
+the text; numbered headings get theirs from the outline style. Footnotes are read at the end
+of the document, each after its mark ("[1] …"), the mark standing in the text where the
+note was called. Comments, tracked changes, tables of contents and drawings are left out.
+Only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+from retrieval.errors import CorpusError
+from retrieval.formats import Extracted
+from retrieval.numbering import list_marker
+
+_NS = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+MAX_PART_MB = 200  # an XML part larger than this unpacked is refused (a zip bomb)
+
+
+def _tag(prefix: str, name: str) -> str:
+    return f"{{{_NS[prefix]}}}{name}"
+
+
+_T = {name: _tag("text", name) for name in (
+    "h", "p", "list", "list-item", "list-header", "span", "a", "s", "tab", "line-break",
+    "note", "note-citation", "note-body", "section", "soft-page-break", "tracked-changes",
+    "table-of-content", "alphabetical-index", "illustration-index", "bibliography",
+    "user-index", "list-style", "list-level-style-number", "list-level-style-bullet",
+    "outline-style", "outline-level-style", "number", "sequence-decls",
+)}  # fmt: skip
+_OFFICE_TEXT = _tag("office", "text")
+_ANNOTATION = _tag("office", "annotation")
+_TABLE = _tag("table", "table")
+_ROW = _tag("table", "table-row")
+_CELL = _tag("table", "table-cell")
+# what a reader of the document does not read as its text
+_LEFT_OUT = {
+    _T["tracked-changes"],
+    _T["table-of-content"],
+    _T["alphabetical-index"],
+    _T["illustration-index"],
+    _T["bibliography"],
+    _T["user-index"],
+    _T["sequence-decls"],
+    _ANNOTATION,
+}
+
+
+@dataclass(frozen=True)
+class _Level:
+    """How one level of a list style numbers its items."""
+
+    kind: str  # "1", "a", "A", "i", "I", "•", or "" (no number shown)
+    prefix: str = ""
+    suffix: str = ""
+    start: int = 1
+    shown: int = 1  # how many levels' numbers it shows ("1.2." shows 2)
+
+
+@dataclass
+class _Reader:
+    styles: dict[str, dict[int, _Level]]  # list style name -> level -> how it numbers
+    outline: dict[int, _Level]  # heading level -> how it numbers
+    blocks: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, list[int]] = field(default_factory=dict)  # per list style, per level
+    headings: list[int] = field(default_factory=lambda: [0] * 10)
+    last_style: str = ""
+
+    def body(self, element: ElementTree.Element) -> None:
+        for child in element:
+            if child.tag in _LEFT_OUT:
+                continue
+            if child.tag == _T["h"]:
+                self._heading(child)
+            elif child.tag == _T["p"]:
+                self._add(self._text(child))
+            elif child.tag == _T["list"]:
+                self._list(child, 1, "")
+            elif child.tag == _TABLE:
+                self._table(child)
+            elif child.tag == _T["section"]:
+                self.body(child)
+
+    def _add(self, text: str, marker: str = "") -> None:
+        text = " ".join(text.split())
+        if text:
+            self.blocks.append(f"{marker} {text}" if marker else text)
+
+    def _heading(self, element: ElementTree.Element) -> None:
+        level = max(1, min(6, int(element.get(_tag("text", "outline-level")) or 1)))
+        text = " ".join(self._text(element).split())
+        if not text:
+            return
+        self.headings[level - 1] += 1
+        self.headings[level:] = [0] * (len(self.headings) - level)
+        rendered = element.find(_T["number"])
+        number = (rendered.text or "").strip() if rendered is not None else ""
+        how = self.outline.get(level)
+        listed = element.get(_tag("text", "is-list-header")) != "true"
+        if not number and how and how.kind and listed:
+            count = self.headings[level - 1] + how.start - 1
+            parents = [
+                _format(self.outline.get(at, _Level("1")), self.headings[at - 1])
+                for at in range(max(1, level - how.shown + 1), level)
+            ]
+            number = how.prefix + ".".join([*parents, _format(how, count)]) + how.suffix
+        self.blocks.append("#" * level + " " + (f"{number} {text}" if number else text))
+
+    def _list(self, element: ElementTree.Element, level: int, style: str) -> None:
+        style = element.get(_tag("text", "style-name")) or style
+        if level == 1:
+            continues = element.get(_tag("text", "continue-numbering")) == "true" or element.get(
+                _tag("text", "continue-list")
+            )
+            if not continues or style != self.last_style:
+                self.counts[style] = [0] * 10
+            self.last_style = style
+        counts = self.counts.setdefault(style, [0] * 10)
+        levels = self.styles.get(style, {})
+        for item in element:
+            if item.tag not in (_T["list-item"], _T["list-header"]):
+                continue
+            numbered = item.tag == _T["list-item"]
+            how = levels.get(level, _Level("•"))
+            if numbered:
+                start = item.get(_tag("text", "start-value")) or ""
+                count = counts[level - 1] + 1 if counts[level - 1] else how.start
+                counts[level - 1] = int(start) if start.isdigit() else count
+                counts[level:] = [0] * (len(counts) - level)
+            first = True
+            for child in item:
+                if child.tag == _T["list"]:
+                    self._list(child, level + 1, style)
+                elif child.tag in (_T["p"], _T["h"]):
+                    marker = self._marker(levels, level, counts) if numbered and first else ""
+                    self._add(self._text(child), marker)
+                    first = False
+
+    def _marker(self, levels: dict[int, _Level], level: int, counts: list[int]) -> str:
+        how = levels.get(level, _Level("•"))
+        if how.kind in ("•", ""):
+            return how.kind
+        parts = [
+            _format(levels.get(at, _Level("1")), counts[at - 1] or 1)
+            for at in range(max(1, level - how.shown + 1), level + 1)
+        ]
+        return how.prefix + ".".join(parts) + how.suffix
+
+    def _table(self, element: ElementTree.Element) -> None:
+        for row in element.iter(_ROW):
+            cells = [
+                " ".join(" ".join(self._text(p) for p in cell.iter(_T["p"])).split())
+                for cell in row
+                if cell.tag == _CELL
+            ]
+            if any(cells):
+                self.blocks.append(" | ".join(cells))
+
+    def _text(self, element: ElementTree.Element) -> str:
+        """The text a reader sees in a paragraph or heading, its notes' marks in brackets and
+        their bodies kept for the end."""
+        out = [element.text or ""]
+        for child in element:
+            if child.tag == _T["s"]:
+                out.append(" " * int(child.get(_tag("text", "c")) or 1))
+            elif child.tag in (_T["tab"], _T["line-break"]):
+                out.append(" ")
+            elif child.tag == _T["note"]:
+                out.append(self._note(child))
+            elif child.tag in _LEFT_OUT or child.tag == _T["number"]:
+                pass
+            elif child.tag.startswith("{" + _NS["text"]):  # spans, links, fields
+                out.append(self._text(child))
+            out.append(child.tail or "")
+        return "".join(out)
+
+    def _note(self, note: ElementTree.Element) -> str:
+        """A footnote's mark, in brackets, where it is called; its text kept for the end."""
+        citation = note.find(_T["note-citation"])
+        mark = "".join(citation.itertext()).strip() if citation is not None else ""
+        mark = mark or str(len(self.notes) + 1)
+        body = note.find(_T["note-body"])
+        paragraphs = body.iter(_T["p"]) if body is not None else ()
+        self.notes.append(
+            f"[{mark}] " + " ".join(" ".join(self._text(p).split()) for p in paragraphs)
+        )
+        return f"[{mark}]"
+
+
+def _format(how: _Level, count: int) -> str:
+    return list_marker(how.kind or "1", count).rstrip(".") if how.kind != "•" else "•"
+
+
+def _list_styles(root: ElementTree.Element | None) -> dict[str, dict[int, _Level]]:
+    found: dict[str, dict[int, _Level]] = {}
+    for style in root.iter(_T["list-style"]) if root is not None else ():
+        found[style.get(_tag("style", "name")) or ""] = _levels(style)
+    return found
+
+
+def _levels(style: ElementTree.Element) -> dict[int, _Level]:
+    levels: dict[int, _Level] = {}
+    for child in style:
+        level = int(child.get(_tag("text", "level")) or 1)
+        if child.tag == _T["list-level-style-bullet"]:
+            levels[level] = _Level("•")
+        elif child.tag in (_T["list-level-style-number"], _T["outline-level-style"]):
+            kind = child.get(_tag("style", "num-format")) or ""
+            start = child.get(_tag("text", "start-value")) or "1"
+            shown = child.get(_tag("text", "display-levels")) or "1"
+            levels[level] = _Level(
+                kind if kind in ("1", "a", "A", "i", "I") else "",
+                child.get(_tag("style", "num-prefix")) or "",
+                child.get(_tag("style", "num-suffix")) or "",
+                int(start) if start.isdigit() else 1,
+                int(shown) if shown.isdigit() else 1,
+            )
+    return levels
+
+
+def _part(archive: zipfile.ZipFile, name: str, path: Path) -> ElementTree.Element | None:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_PART_MB * 1024 * 1024:
+        raise CorpusError(f"{path}: its {name} unpacks to over {MAX_PART_MB} MB; not read")
+    return ElementTree.fromstring(archive.read(info))
+
+
+def read_odt(path: Path, raw: bytes) -> Extracted:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            content = _part(archive, "content.xml", path)
+            styles = _part(archive, "styles.xml", path)
+            meta = _part(archive, "meta.xml", path)
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError) as exc:
+        raise CorpusError(f"{path}: not a readable ODT file ({exc})") from None
+    text = content.find(f".//{_OFFICE_TEXT}") if content is not None else None
+    if text is None:
+        raise CorpusError(f"{path}: not a readable ODT file (no text in content.xml)")
+    outline_style = None
+    for root in (styles, content):
+        found = root.find(f".//{_T['outline-style']}") if root is not None else None
+        outline_style = found if found is not None else outline_style
+    reader = _Reader(
+        {**_list_styles(styles), **_list_styles(content)},
+        _levels(outline_style) if outline_style is not None else {},
+    )
+    reader.body(text)
+    title_element = meta.find(f".//{{{_NS['dc']}}}title") if meta is not None else None
+    title = " ".join((title_element.text or "").split()) if title_element is not None else ""
+    return Extracted("\n\n".join([*reader.blocks, *reader.notes]), (), title)
