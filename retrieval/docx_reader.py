@@ -3,6 +3,8 @@
 Paragraphs and tables in reading order: a table row is a block, its cells side by side. A
 list paragraph gets the number Word shows before it ("2.", "(a)", "•"), which Word keeps out
 of the paragraph's text, so that an item is read, and cited, as the reader sees it.
+Footnotes are read at the end of the document, each after its mark ("[1] …"), the mark
+standing in the text where the note was called.
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
     from docx.table import Table
 
     numbering = _WordNumbering(document)
+    notes = _Footnotes(document)
     blocks: list[str] = []
     for part in document.iter_inner_content():
         if isinstance(part, Table):  # a row a block, its cells side by side as shown
             blocks.extend(_row(row.cells) for row in part.rows)
             continue
-        text = " ".join(part.text.split())
+        text = " ".join(notes.text(part).split())
         if not text:
             continue
         style = (part.style.name if part.style is not None else "") or ""
@@ -49,7 +52,7 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
             text = f"{marker} {text}" if marker else text
         blocks.append(text)
     title = document.core_properties.title or ""
-    return Extracted("\n\n".join(b for b in blocks if b), (), title)
+    return Extracted("\n\n".join(b for b in [*blocks, *notes.bodies()] if b), (), title)
 
 
 def _row(cells: Any) -> str:
@@ -64,6 +67,48 @@ def _row(cells: Any) -> str:
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class _Footnotes:
+    """A document's footnotes, which python-docx does not read: each mark in brackets where
+    Word shows its number ("[1]", numbered in the order they are called), and their texts
+    for the end of the document ("[1] By the Board.")."""
+
+    def __init__(self, document: Any) -> None:
+        self.texts: dict[str, str] = {}
+        self.order: dict[str, int] = {}  # footnote id -> the number Word shows
+        for rel in document.part.rels.values():
+            if rel.is_external or not rel.reltype.endswith("/footnotes"):
+                continue
+            from lxml import etree  # python-docx's own XML library
+
+            root = etree.fromstring(rel.target_part.blob)
+            for note in root.iter(f"{_W}footnote"):
+                if note.get(f"{_W}type") in ("separator", "continuationSeparator"):
+                    continue
+                words = "".join(t.text or "" for t in note.iter(f"{_W}t"))
+                self.texts[note.get(f"{_W}id", "")] = " ".join(words.split())
+
+    def text(self, paragraph: Any) -> str:
+        """The paragraph's text as Word shows it, its footnotes' marks in place."""
+        if not self.texts or not any(True for _ in paragraph._p.iter(f"{_W}footnoteReference")):
+            return str(paragraph.text)
+        out: list[str] = []
+        for node in paragraph._p.iter():
+            if node.tag == f"{_W}t":
+                out.append(node.text or "")
+            elif node.tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+                out.append(" ")
+            elif node.tag == f"{_W}footnoteReference":
+                found = node.get(f"{_W}id", "")
+                mark = self.order.setdefault(found, len(self.order) + 1)
+                out.append(f"[{mark}]")
+        return "".join(out)
+
+    def bodies(self) -> list[str]:
+        return [f"[{mark}] {self.texts.get(found, '')}" for found, mark in self.order.items()]
+
+
 _WORD_FORMATS = {"lowerLetter": "a", "upperLetter": "A", "lowerRoman": "i", "upperRoman": "I"}
 
 

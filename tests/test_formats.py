@@ -110,6 +110,51 @@ def test_docx_headings_and_numbered_articles(tmp_path: Path) -> None:
     assert all(c.page is None for c in clauses)
 
 
+def test_docx_footnotes_are_read_after_their_marks(tmp_path: Path) -> None:
+    """Word keeps footnotes in a part of their own, which python-docx does not read: each
+    note is read at the end of the document after its mark, and the mark stands in the
+    text where Word shows its number, numbered in the order the notes are called."""
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    word = docx.Document()
+    word.core_properties.title = "Fees Act"
+    for text, note in (("Fees are reviewed every year", 7), ("They are paid online", 3)):
+        paragraph = word.add_paragraph(text)
+        paragraph._p.append(
+            parse_xml(f'<w:r {nsdecls("w")}><w:footnoteReference w:id="{note}"/></w:r>')
+        )
+        paragraph.add_run(".")
+    notes = (
+        f'<w:footnotes {nsdecls("w")}><w:footnote w:type="separator" w:id="-1"><w:p><w:r>'
+        "<w:separator/></w:r></w:p></w:footnote>"
+        '<w:footnote w:id="3"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve">'
+        " Through the ministry's portal.</w:t></w:r></w:p></w:footnote>"
+        '<w:footnote w:id="7"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve">'
+        " By the Board.</w:t></w:r></w:p></w:footnote></w:footnotes>"
+    )
+    part = Part(
+        PackURI("/word/footnotes.xml"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+        notes.encode("utf-8"),
+        word.part.package,
+    )
+    word.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+    path = tmp_path / "fees.docx"
+    word.save(str(path))
+    clauses = segment(read_document(path))
+    assert [c.text for c in clauses] == [
+        "Fees are reviewed every year[1].",
+        "They are paid online[2].",
+        "[1] By the Board.",
+        "[2] Through the ministry's portal.",
+    ]
+
+
 def _numbered(paragraph, list_id: int, level: int) -> None:
     """Make a DOCX paragraph an item of Word list `list_id` at `level`, as Word does."""
     from docx.oxml import parse_xml
