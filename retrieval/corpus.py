@@ -25,7 +25,7 @@ from pathlib import Path
 
 from retrieval.errors import CorpusError
 from retrieval.formats import SUFFIXES as FORMATS
-from retrieval.formats import extract, unframe, unseen_markdown
+from retrieval.formats import extract, paged, unframe, unseen_markdown
 from retrieval.settings import DEFAULT_MAX_FILE_MB
 from retrieval.types import Document, DocumentInfo
 
@@ -152,7 +152,13 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         meta, body_start = _parse_front_matter(text, path)
         body = unframe(text[body_start:])
-        text = text[:body_start] + (unseen_markdown(body) if suffix == ".md" else body)
+        if suffix == ".md":
+            body = unseen_markdown(body)
+        elif "\f" in body:  # pages, as pdftotext writes them: their headers and footers off
+            extracted = paged(body.split("\f"))
+            body, extracted_title = extracted.text, extracted.title
+            pages = tuple(body_start + start for start in extracted.pages)
+        text = text[:body_start] + body
     else:
         extracted = extract(path, raw)
         text, pages, extracted_title, meta, body_start = (

@@ -86,35 +86,39 @@ def _pdf(path: Path, raw: bytes) -> Extracted:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted:
             raise CorpusError(f"{path}: the PDF is encrypted; save an unprotected copy")
-        pages = [
-            _clean_page(page.extract_text(extraction_mode="layout") or "") for page in reader.pages
-        ]
+        pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
     except CorpusError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise CorpusError(f"{path}: not a readable PDF ({exc})") from None
+    extracted = paged(pages)
+    if not extracted.text.strip():
+        raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
+    title = (reader.metadata.title if reader.metadata else None) or extracted.title
+    return Extracted(extracted.text, extracted.pages, " ".join(title.split()))
+
+
+def paged(texts: list[str]) -> Extracted:
+    """The text of a document's pages (a PDF's, or plain text with a form feed between pages,
+    as pdftotext writes it) without the running headers, footers and page numbers at either
+    end of its pages; its title is the running header when it has one, which is often the
+    document's title set over every page ("Shared MIME-info Database")."""
+    pages = [_clean_page(text) for text in texts]
     heads, feet = _running(pages, 0), _running(pages, -1)
-    # a running header is often the document's title, set over every page: the title for a
-    # PDF whose metadata has none ("Shared MIME-info Database", not the line under it)
     first = next((p[0] for p in pages if p), "")
     header = first if _shape(first) in heads and sum(c.isalpha() for c in first) >= 4 else ""
     for lines in pages:
-        # running headers and footers, and page numbers, at either end of a page
         while lines and (_shape(lines[0]) in heads or _PAGE_NUMBER.match(lines[0])):
             lines.pop(0)
         while lines and (_shape(lines[-1]) in feet or _PAGE_NUMBER.match(lines[-1])):
             lines.pop()
-    texts = ["\n".join(_paragraphs(lines)) for lines in pages]
-    if not any(t.strip() for t in texts):
-        raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
     out, starts = "", []
-    for number, page_text in enumerate(texts):
+    for number, lines in enumerate(pages):
         if number:
             out += "\n\n"
             starts.append(len(out))
-        out += page_text
-    title = (reader.metadata.title if reader.metadata else None) or header
-    return Extracted(out, tuple(starts), " ".join(title.split()))
+        out += "\n".join(_paragraphs(lines))
+    return Extracted(out, tuple(starts), " ".join(header.split()))
 
 
 def _paragraphs(lines: list[str]) -> list[str]:

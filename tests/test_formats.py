@@ -87,6 +87,33 @@ def test_pdf_clauses_pages_and_citations(tmp_path: Path) -> None:
     assert read_document(tmp_path / "tallinn.pdf").info.title == HEADER
 
 
+def test_plain_text_in_pages_reads_as_a_pdf_does(tmp_path: Path) -> None:
+    """Text with a form feed between its pages, as pdftotext writes a PDF out: the running
+    header and footer of its pages are dropped, a paragraph cut by a page break is one
+    clause, and citations carry the page."""
+    head = "RFC 9999            Cable Security Guidelines             May 2024"
+    foot = "Smith                    Informational                    [Page {}]"
+    pages = [
+        f"{head}\n\n1. Introduction\n\nThis memo describes how operators protect cables.\n\n"
+        f"2. Requirements\n\nOperators MUST report incidents within a day, and they\n\n"
+        f"{foot.format(1)}\n",
+        f"{head}\n\nSHOULD share the report with the national contact points.\n\n"
+        f"Operators MAY exercise every spring.\n\n{foot.format(2)}\n",
+    ]
+    path = tmp_path / "rfc9999.txt"
+    path.write_text("\f".join(pages) + "\f", encoding="utf-8")
+    document = read_document(path)
+    clauses = segment(document)
+    assert [(cite(document.info, c).text.split(", ", 1)[1], c.page) for c in clauses] == [
+        ("p. 1, no. 1, ¶1", 1),
+        ("p. 1, no. 2, ¶2", 1),
+        ("p. 2, no. 2, ¶3", 2),
+    ]
+    assert "SHOULD share the report" in clauses[1].text
+    assert "Page" not in document.text and "RFC 9999" not in document.text
+    assert all(document.text[c.start : c.end] == c.text for c in clauses)
+
+
 def test_docx_headings_and_numbered_articles(tmp_path: Path) -> None:
     import docx
 
