@@ -39,6 +39,8 @@ def render_passage(passage: Passage, bold: bool = False, width: int = 88) -> str
         items += textwrap.wrap(folded(item.text), width=width - 2)
     if passage.more_items:
         items.append(f"… ({passage.more_items} more)")
+    for note in passage.footnotes:  # what its marks call
+        items += textwrap.wrap(folded(note.text), width=width - 2)
     lines = [*before, *lines, *items]
     quoted = "\n".join(f"> {line}" for line in lines)
     return f"{quoted}\n  — {passage.citation.text}  [score {passage.score:.2f}]"

@@ -67,6 +67,8 @@ def quote(passage: Passage | None, clause: Clause | None = None) -> str:
     if passage and passage.items:  # the items of the list the clause opens, where its words are
         more = f"\n… (+{passage.more_items})" if passage.more_items else ""
         body += "".join(f"\n{esc(display_text(item.text))}" for item in passage.items) + more
+    if passage and passage.footnotes:  # the notes its marks call, after it
+        body += "".join(f"\n{esc(display_text(note.text))}" for note in passage.footnotes)
     return f"<blockquote>{body}</blockquote>"
 
 

@@ -193,4 +193,5 @@ def _passage(loaded: LoadedIndex, hit: Hit) -> Passage:
         leads=loaded.leads(hit.clause),
         items=items[:MAX_ITEMS],
         more_items=max(0, len(items) - MAX_ITEMS),
+        footnotes=loaded.footnotes(hit.clause),
     )

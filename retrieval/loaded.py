@@ -3,6 +3,7 @@ the FAISS index over a model's vectors (dense_index)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,9 @@ from retrieval.lexical import LexicalIndex
 from retrieval.types import Clause, DocumentInfo
 from retrieval.vocabulary import common_names
 
+MAX_FOOTNOTES = 5  # quoted after a clause that calls them (LoadedIndex.footnotes)
+_NOTE = re.compile(r"\[(\d{1,3})\] ")  # a footnote's clause opens with its mark
+_MARK = re.compile(r"(?<=\S)\[(\d{1,3})\]")  # a mark calling one, after a word or a stop
 ANN_ABOVE = 200_000  # more vectors than this: an approximate (IVF) index instead of exact
 ANN_PROBES = 48
 
@@ -109,6 +113,7 @@ class LoadedIndex:
     _language: str | None = field(default=None, repr=False)  # see language.corpus_language
     _by_number: dict[tuple[str, int], Clause] | None = field(default=None, repr=False)
     _items: dict[tuple[str, int], list[Clause]] | None = field(default=None, repr=False)
+    _notes: dict[tuple[str, str], Clause] | None = field(default=None, repr=False)
     # the word bridge's lookups: (model, question word) -> the corpus word it means, or None
     # (bridge.lookup); they hold for this generation of the index only
     translations: dict[tuple[str, str], str | None] = field(
@@ -173,6 +178,23 @@ class LoadedIndex:
                 if item.lead:
                     self._items.setdefault((item.doc_id, item.lead), []).append(item)
         return tuple(self._items.get((clause.doc_id, clause.number), ()))
+
+    def footnotes(self, clause: Clause, most: int = MAX_FOOTNOTES) -> tuple[Clause, ...]:
+        """The footnotes a clause's marks call ("[1]"): the clauses of its document that are
+        those notes ("[1] By the Board.", as the readers of DOCX and ODT files set them at
+        the end), at most `most`; none where the document has no such clause (a mark of
+        Wikipedia's text, "[12]", calls no note of the corpus)."""
+        if self._notes is None:
+            self._notes = {}
+            for note in self.clauses:
+                found = _NOTE.match(note.text)
+                if found:
+                    self._notes.setdefault((note.doc_id, found.group(1)), note)
+        if not self._notes:
+            return ()
+        called = dict.fromkeys(_MARK.findall(clause.text))
+        notes = (self._notes.get((clause.doc_id, mark)) for mark in called)
+        return tuple(n for n in notes if n is not None and n != clause)[:most]
 
     def unit_range(self, clause: int) -> tuple[int, int]:
         starts = self.unit_starts

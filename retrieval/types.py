@@ -100,6 +100,9 @@ class Passage:
     # the first MAX_ITEMS of them, quoted after it: what such a clause says is in them
     items: tuple[Clause, ...] = ()
     more_items: int = 0  # the list's items past those
+    # the footnotes its marks call ("… every year[1]." -> "[1] By the Board."), quoted after it:
+    # a note often says what the clause rests on (LoadedIndex.footnotes)
+    footnotes: tuple[Clause, ...] = ()
 
     @property
     def text(self) -> str:
@@ -170,6 +173,15 @@ class Answer:
                         else {}
                     ),
                     **({"more_items": p.more_items} if p.more_items else {}),
+                    **(
+                        {
+                            "footnotes": [
+                                {"clause_id": c.clause_id, "text": c.text} for c in p.footnotes
+                            ]
+                        }
+                        if p.footnotes
+                        else {}
+                    ),
                 }
                 for p in self.passages
             ],

@@ -119,6 +119,34 @@ def test_one_document_of_one_clause_is_counted_in_the_singular(tmp_path: Path) -
     assert run_cli("health", *paths, cwd=tmp_path).stdout.startswith("ok: 1 clause, ")
 
 
+def test_a_clause_is_quoted_with_the_footnotes_its_marks_call(tmp_path: Path) -> None:
+    """A note says what a clause rests on: the footnotes a clause's marks call ("[2]") are
+    quoted after it, in JSON and on the terminal; a mark no note answers calls nothing."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "fees.txt").write_text(
+        "Fees are reviewed every year by the Board.[1]\n\n"
+        "Payment is made online through the portal.[2][7]\n\n"
+        "[1] The Board meets in March.\n\n"
+        "[2] Payment by cheque ended in 2020.\n",
+        encoding="utf-8",
+    )
+    paths = ("--corpus", str(corpus), "--index", str(tmp_path / "idx"), *FAST)
+    question = "How is payment made through the portal?"
+    result = run_cli("ask", *paths, "--json", "--k", "4", question, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    passages = {p["text"][:7]: p for p in json.loads(result.stdout)["passages"]}
+    assert passages["Payment"]["footnotes"] == [
+        {"clause_id": "4", "text": "[2] Payment by cheque ended in 2020."}
+    ]
+    assert passages["Fees ar"]["footnotes"] == [
+        {"clause_id": "3", "text": "[1] The Board meets in March."}
+    ]
+    assert "footnotes" not in passages["[1] The"]
+    text = run_cli("ask", *paths, "--k", "1", question, cwd=tmp_path).stdout
+    assert "> Payment is made online through the portal.[2][7]\n> [2] Payment by cheque" in text
+
+
 REGULATION = """---
 title: Data Regulation
 ---

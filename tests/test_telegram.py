@@ -761,6 +761,7 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
         # a list item is shown under the clauses that open its list (Passage.leads)
         leads = tuple(p.clause for p in passages[: data.draw(st.integers(0, n - 1))])
         items = tuple(p.clause for p in passages[: data.draw(st.integers(0, n - 1))])
+        notes = tuple(p.clause for p in passages[: data.draw(st.integers(0, n - 1))])
         passages.append(
             Passage(
                 clause,
@@ -770,6 +771,7 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
                 leads,
                 items,
                 data.draw(st.integers(0, 3)),
+                notes,
             )
         )
     answer = Answer("q", tuple(passages), data.draw(st.booleans()))
@@ -785,7 +787,9 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
     for passage in shown:
         opening = "".join(display_text(c.text) for c in passage.leads)
         items = "".join(display_text(c.text) for c in passage.items)
+        notes = "".join(display_text(c.text) for c in passage.footnotes)
         assert squash(opening + display_text(passage.text) + items) in squash(visible)
+        assert squash(notes) in squash(visible)  # after the items and how many more
 
 
 def test_an_uncertain_answer_is_headed_so_on_its_first_page_only() -> None:
