@@ -31,6 +31,7 @@ _NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
 }
 MAX_PART_MB = 200  # an XML part larger than this unpacked is refused (a zip bomb)
+DEEPEST = 10  # list levels counted (OpenDocument's list styles have ten)
 
 
 def _tag(prefix: str, name: str) -> str:
@@ -125,14 +126,15 @@ class _Reader:
 
     def _list(self, element: ElementTree.Element, level: int, style: str) -> None:
         style = element.get(_tag("text", "style-name")) or style
+        level = min(level, DEEPEST)  # deeper lists are counted at the deepest level
         if level == 1:
             continues = element.get(_tag("text", "continue-numbering")) == "true" or element.get(
                 _tag("text", "continue-list")
             )
             if not continues or style != self.last_style:
-                self.counts[style] = [0] * 10
+                self.counts[style] = [0] * DEEPEST
             self.last_style = style
-        counts = self.counts.setdefault(style, [0] * 10)
+        counts = self.counts.setdefault(style, [0] * DEEPEST)
         levels = self.styles.get(style, {})
         for item in element:
             if item.tag not in (_T["list-item"], _T["list-header"]):
@@ -264,7 +266,10 @@ def read_odt(path: Path, raw: bytes) -> Extracted:
         {**_list_styles(styles), **_list_styles(content)},
         _levels(outline_style) if outline_style is not None else {},
     )
-    reader.body(text)
+    try:
+        reader.body(text)
+    except (ValueError, TypeError, RecursionError) as exc:  # a number that is none, or a loop
+        raise CorpusError(f"{path}: not a readable ODT file ({exc})") from None
     title_element = meta.find(f".//{{{_NS['dc']}}}title") if meta is not None else None
     title = " ".join((title_element.text or "").split()) if title_element is not None else ""
     return Extracted("\n\n".join([*reader.blocks, *reader.notes]), (), title)

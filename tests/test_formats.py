@@ -377,6 +377,12 @@ def test_a_broken_odt_is_named_and_skipped(tmp_path: Path) -> None:
     (tmp_path / "broken.odt").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(CorpusError, match="broken.odt: not a readable ODT file"):
         read_document(tmp_path / "broken.odt")
+    odd = make_odt(tmp_path / "odd.odt", '<text:h text:outline-level="first">Scope</text:h>')
+    with pytest.raises(CorpusError, match="odd.odt: not a readable ODT file"):
+        read_document(odd)
+    deep = "<text:list><text:list-item>" * 40 + "<text:p>deep</text:p>"
+    deep += "</text:list-item></text:list>" * 40
+    assert read_document(make_odt(tmp_path / "deep.odt", deep)).text.endswith("deep")
 
 
 def test_html_lists_keep_their_numbers_and_table_cells_stay_apart(tmp_path: Path) -> None:
