@@ -10,6 +10,7 @@ standing in the text where the note was called.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any
 from retrieval.errors import CorpusError
 from retrieval.formats import Extracted
 from retrieval.numbering import list_marker
+
+log = logging.getLogger(__name__)
 
 
 def read_docx(path: Path, raw: bytes) -> Extracted:
@@ -82,7 +85,11 @@ class _Footnotes:
                 continue
             from lxml import etree  # python-docx's own XML library
 
-            root = etree.fromstring(rel.target_part.blob)
+            try:
+                root = etree.fromstring(rel.target_part.blob)
+            except (etree.XMLSyntaxError, ValueError):
+                log.warning("the footnotes of a DOCX file are damaged; its text is read without")
+                continue
             for note in root.iter(f"{_W}footnote"):
                 if note.get(f"{_W}type") in ("separator", "continuationSeparator"):
                     continue
