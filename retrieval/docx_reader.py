@@ -52,7 +52,9 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
             text = "#" * (int(level.group(1)) if level else 1) + " " + text
         else:
             marker = numbering.marker(part)  # what Word shows before the text: "1.", "(a)"
-            text = f"{marker} {text}" if marker else text
+            found = _list_of(part) if marker else None
+            indent = "  " * found[1] if found else ""  # a nested level stands further in
+            text = f"{indent}{marker} {text}" if marker else text
         blocks.append(text)
     title = document.core_properties.title or ""
     return Extracted("\n\n".join(b for b in [*blocks, *notes.bodies()] if b), (), title)

@@ -267,7 +267,9 @@ class _Text(html.parser.HTMLParser):
     def _flush(self) -> None:
         text = " ".join("".join(self.current).split())
         if text:
-            text, self.marker = self.marker + text, ""
+            # an item of a nested list stands further in, as the browser shows it
+            indent = "  " * (len(self.lists) - 1) if self.marker and self.lists else ""
+            text, self.marker = indent + self.marker + text, ""
             self.blocks.append(("#" * self.heading + " " + text) if self.heading else text)
         self.current = []
 

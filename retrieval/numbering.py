@@ -175,6 +175,7 @@ class Numbered:
     headings: tuple[str, ...]  # every heading the clause stands under, outermost first
     new_group: bool  # a heading stands between this clause and the one before
     labelled: bool  # a labelled part of a letter (sender, salutation, ...): not numbered
+    indent: int = 0  # how far in its line starts: a bullet further in than an item is in it
 
 
 def places(clauses: Sequence[Numbered]) -> list[Place]:
@@ -228,8 +229,14 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
         if at is None:  # a new level, under those written as higher ones ("6." after "(b)")
             while levels and _RANK[levels[-1].style] > _RANK[style]:
                 levels.pop()
-            # a list nested in an item without an opening of its own is the item's
-            levels.append(_Level(style, own, lead or (levels[-1].number if levels else 0), number))
+            # a list nested in an item without an opening of its own is the item's; bullets
+            # are, when they stand further in than the item ("4. Report Quality" over "   * Use
+            # isolated environments"), and otherwise a list after it ("2. land cables." then
+            # "• It applies from 2013.")
+            parent = levels[-1].number if levels else 0
+            if bullet and parent and clause.indent <= clauses[parent - 1].indent:
+                parent = 0
+            levels.append(_Level(style, own, lead or parent, number))
         else:
             del levels[at + 1 :]
             levels[at] = _Level(style, own, levels[at].lead or lead, number)

@@ -99,10 +99,10 @@ class _Reader:
             elif child.tag == _T["section"]:
                 self.body(child)
 
-    def _add(self, text: str, marker: str = "") -> None:
+    def _add(self, text: str, marker: str = "", level: int = 1) -> None:
         text = " ".join(text.split())
-        if text:
-            self.blocks.append(f"{marker} {text}" if marker else text)
+        if text:  # an item of a nested list stands further in, as the page shows it
+            self.blocks.append(f"{'  ' * (level - 1)}{marker} {text}" if marker else text)
 
     def _heading(self, element: ElementTree.Element) -> None:
         level = max(1, min(6, int(element.get(_tag("text", "outline-level")) or 1)))
@@ -152,7 +152,7 @@ class _Reader:
                     self._list(child, level + 1, style)
                 elif child.tag in (_T["p"], _T["h"]):
                     marker = self._marker(levels, level, counts) if numbered and first else ""
-                    self._add(self._text(child), marker)
+                    self._add(self._text(child), marker, level)
                     first = False
 
     def _marker(self, levels: dict[int, _Level], level: int, counts: list[int]) -> str:

@@ -190,6 +190,12 @@ def is_heading(block: Block) -> bool:
     return len(words) <= 6 or capitalised * 2 >= len(words)
 
 
+def _indent(text: str, start: int) -> int:
+    """How far in from its line's start the text at `start` stands (0 after other text)."""
+    before = text[text.rfind("\n", 0, start) + 1 : start]
+    return len(before) if not before.strip() else 0
+
+
 def heading_text(text: str) -> str:
     # a heading underlined ("Termination" over "-----------", markdown's other heading)
     text = _UNDERLINE.sub("", text.strip())
@@ -323,7 +329,9 @@ class Segmenter:
         text = self.document.text
         pages = self.document.pages
         numbered = [
-            Numbered(text[d.start : d.end], d.outline, d.new_group, bool(d.label))
+            Numbered(
+                text[d.start : d.end], d.outline, d.new_group, bool(d.label), _indent(text, d.start)
+            )
             for d in self._drafts
         ]
         return [

@@ -406,6 +406,7 @@ def test_html_lists_keep_their_numbers_and_table_cells_stay_apart(tmp_path: Path
         "<ol type='i' start='3'><li>a third;</li><li value='9'>a ninth.</li></ol>"
         "<ul><li>bullet one</li><li>bullet two</li></ul>"
         "<ol><li><p>a paragraph in an item</p></li></ol>"
+        "<ol><li>a fee for a copy<ul><li>paid online</li></ul></li></ol>"
         "<table><tr><th>Service</th><th>Fee</th></tr><tr><td>Licence</td><td>100 EUR</td>"
         "</tr></table></body></html>",
         encoding="utf-8",
@@ -423,6 +424,8 @@ def test_html_lists_keep_their_numbers_and_table_cells_stay_apart(tmp_path: Path
         "• bullet one",
         "• bullet two",
         "1. a paragraph in an item",  # its number before its text, not a clause of its own
+        "1. a fee for a copy",
+        "• paid online",  # nested in the item: quoted under it
         "Service | Fee",
         "Licence | 100 EUR",
     ]
@@ -430,6 +433,7 @@ def test_html_lists_keep_their_numbers_and_table_cells_stay_apart(tmp_path: Path
     assert cited == ["Article 4(1)", "Article 4(2)", "Article 4(2)(a)", "Article 4(2)(b)"]
     assert [c.lead for c in clauses[1:5]] == [1, 1, 3, 3]
     assert clauses[-1].lead == clauses[-2].number  # a row, under its table's head
+    assert clauses[-3].lead == clauses[-4].number  # the nested bullet, in its item
 
 
 BOXED = """5. Termination

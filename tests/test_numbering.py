@@ -86,6 +86,17 @@ def test_a_list_item_carries_the_clause_that_opens_its_list() -> None:
     assert [c.lead for c in plain] == [0, 0]
 
 
+def test_bullets_nest_in_an_item_when_they_stand_further_in() -> None:
+    """Bullets set further in than the numbered item before them are its points (as markdown
+    nests them); bullets that stand where the item stands are a list after it."""
+    _, nested = _segment(
+        "4. Report quality\n   * Give clear steps.\n   * Remove harmful payloads.\n\n"
+        "5. Reports are free of charge.\n\n• The Board pays for them."
+    )
+    assert [c.text[:3] for c in nested] == ["4. ", "* R", "5. ", "• T"]
+    assert [c.lead for c in nested] == [0, 1, 0, 0]
+
+
 def test_points_lettered_past_h_are_letters_and_roman_points_nest() -> None:
     text = "\n\n".join(f"({letter}) item {letter};" for letter in "abcdefghij")
     _, clauses = _segment("The rules apply to:\n\n" + text)
