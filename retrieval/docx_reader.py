@@ -52,9 +52,7 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
             text = "#" * (int(level.group(1)) if level else 1) + " " + text
         else:
             marker = numbering.marker(part)  # what Word shows before the text: "1.", "(a)"
-            found = _list_of(part) if marker else None
-            indent = "  " * found[1] if found else ""  # a nested level stands further in
-            text = f"{indent}{marker} {text}" if marker else text
+            text = f"{marker} {text}" if marker else text
         blocks.append(text)
     title = document.core_properties.title or ""
     return Extracted("\n\n".join(b for b in [*blocks, *notes.bodies()] if b), (), title)
@@ -146,6 +144,8 @@ class _WordNumbering:
             self.lists[num.get(f"{_W}numId", "")] = levels
 
     def marker(self, paragraph: Any) -> str:
+        """What Word shows before a list paragraph's text, set in by its level; "" for
+        another paragraph."""
         found = _list_of(paragraph)
         if found is None or found[0] not in self.lists:
             return ""
@@ -158,8 +158,6 @@ class _WordNumbering:
         for deeper in range(level + 1, len(counts)):
             counts[deeper] = 0
         fmt, text, _ = levels[level]
-        if fmt == "bullet":
-            return "•"
         if fmt == "none":
             return ""
 
@@ -169,7 +167,9 @@ class _WordNumbering:
             count = counts[at] if 0 <= at < len(counts) and counts[at] else start
             return list_marker(_WORD_FORMATS.get(own_fmt, "1"), count).rstrip(".")
 
-        return re.sub(r"%(\d)", number, text).strip()
+        shown = "•" if fmt == "bullet" else re.sub(r"%(\d)", number, text).strip()
+        # a nested level stands further in, as Word shows it (retrieval.numbering reads that)
+        return "  " * level + shown if shown else ""
 
 
 def _levels(abstract: Any) -> dict[int, tuple[str, str, int]]:
