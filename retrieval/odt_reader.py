@@ -109,19 +109,16 @@ class _Reader:
         text = " ".join(self._text(element).split())
         if not text:
             return
-        self.headings[level - 1] += 1
+        start = self.outline[level].start if level in self.outline else 1
+        self.headings[level - 1] = (
+            self.headings[level - 1] + 1 if self.headings[level - 1] else start
+        )
         self.headings[level:] = [0] * (len(self.headings) - level)
         rendered = element.find(_T["number"])
         number = (rendered.text or "").strip() if rendered is not None else ""
-        how = self.outline.get(level)
         listed = element.get(_tag("text", "is-list-header")) != "true"
-        if not number and how and how.kind and listed:
-            count = self.headings[level - 1] + how.start - 1
-            parents = [
-                _format(self.outline.get(at, _Level("1")), self.headings[at - 1])
-                for at in range(max(1, level - how.shown + 1), level)
-            ]
-            number = how.prefix + ".".join([*parents, _format(how, count)]) + how.suffix
+        if not number and level in self.outline and listed:
+            number = _number(self.outline, self.headings, level)
         self.blocks.append("#" * level + " " + (f"{number} {text}" if number else text))
 
     def _list(self, element: ElementTree.Element, level: int, style: str) -> None:
@@ -151,19 +148,9 @@ class _Reader:
                 if child.tag == _T["list"]:
                     self._list(child, level + 1, style)
                 elif child.tag in (_T["p"], _T["h"]):
-                    marker = self._marker(levels, level, counts) if numbered and first else ""
+                    marker = _number(levels, counts, level) if numbered and first else ""
                     self._add(self._text(child), marker, level)
                     first = False
-
-    def _marker(self, levels: dict[int, _Level], level: int, counts: list[int]) -> str:
-        how = levels.get(level, _Level("•"))
-        if how.kind in ("•", ""):
-            return how.kind
-        parts = [
-            _format(levels.get(at, _Level("1")), counts[at - 1] or 1)
-            for at in range(max(1, level - how.shown + 1), level + 1)
-        ]
-        return how.prefix + ".".join(parts) + how.suffix
 
     def _table(self, element: ElementTree.Element) -> None:
         for row in element.iter(_ROW):
@@ -204,6 +191,20 @@ class _Reader:
             f"[{mark}] " + " ".join(" ".join(self._text(p).split()) for p in paragraphs)
         )
         return f"[{mark}]"
+
+
+def _number(levels: dict[int, _Level], counts: list[int], level: int) -> str:
+    """What a list item or a heading at `level` shows before its text: "•", "(a)", or its
+    number with those of the levels above that its style shows too ("1.2."); `counts` are
+    the numbers each level has reached."""
+    how = levels.get(level, _Level("•"))
+    if how.kind in ("•", ""):
+        return how.kind
+    parts = [
+        _format(levels.get(at, _Level("1")), counts[at - 1] or 1)
+        for at in range(max(1, level - how.shown + 1), level + 1)
+    ]
+    return how.prefix + ".".join(parts) + how.suffix
 
 
 def _format(how: _Level, count: int) -> str:

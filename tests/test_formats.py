@@ -383,6 +383,29 @@ def test_odt_headings_lists_tables_and_footnotes(tmp_path: Path) -> None:
         assert hidden not in document.text
 
 
+def test_odt_headings_numbered_by_the_outline_style(tmp_path: Path) -> None:
+    """Headings numbered by the outline style show those numbers, with the levels above them
+    that the style shows too ("1.2")."""
+    outline = (
+        '<text:outline-style style:name="Outline"><text:outline-level-style text:level="1" '
+        'style:num-format="1" style:num-suffix="."/><text:outline-level-style text:level="2" '
+        'style:num-format="1" text:display-levels="2"/></text:outline-style>'
+    )
+    body = (
+        '<text:h text:outline-level="1">Scope</text:h><text:p>This Act covers fees.</text:p>'
+        '<text:h text:outline-level="2">Terms</text:h><text:p>A fee is a charge.</text:p>'
+        '<text:h text:outline-level="2">Rates</text:h><text:p>Rates are set yearly.</text:p>'
+        '<text:h text:outline-level="1">Review</text:h><text:p>It is reviewed.</text:p>'
+    )
+    document = read_document(make_odt(tmp_path / "act.odt", body, outline))
+    assert [c.heading for c in segment(document)] == [
+        "1. Scope",
+        "1.1 Terms",
+        "1.2 Rates",
+        "2. Review",
+    ]
+
+
 def test_a_broken_odt_is_named_and_skipped(tmp_path: Path) -> None:
     (tmp_path / "broken.odt").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(CorpusError, match="broken.odt: not a readable ODT file"):
