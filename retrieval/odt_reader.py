@@ -109,16 +109,16 @@ class _Reader:
         text = " ".join(self._text(element).split())
         if not text:
             return
-        start = self.outline[level].start if level in self.outline else 1
-        self.headings[level - 1] = (
-            self.headings[level - 1] + 1 if self.headings[level - 1] else start
-        )
-        self.headings[level:] = [0] * (len(self.headings) - level)
         rendered = element.find(_T["number"])
         number = (rendered.text or "").strip() if rendered is not None else ""
-        listed = element.get(_tag("text", "is-list-header")) != "true"
-        if not number and level in self.outline and listed:
-            number = _number(self.outline, self.headings, level)
+        # a heading marked as no list's ("Annex") is not numbered, nor counted
+        if element.get(_tag("text", "is-list-header")) != "true":
+            start = self.outline[level].start if level in self.outline else 1
+            count = self.headings[level - 1]
+            self.headings[level - 1] = count + 1 if count else start
+            self.headings[level:] = [0] * (len(self.headings) - level)
+            if not number and level in self.outline:
+                number = _number(self.outline, self.headings, level)
         self.blocks.append("#" * level + " " + (f"{number} {text}" if number else text))
 
     def _list(self, element: ElementTree.Element, level: int, style: str) -> None:

@@ -385,7 +385,8 @@ def test_odt_headings_lists_tables_and_footnotes(tmp_path: Path) -> None:
 
 def test_odt_headings_numbered_by_the_outline_style(tmp_path: Path) -> None:
     """Headings numbered by the outline style show those numbers, with the levels above them
-    that the style shows too ("1.2")."""
+    that the style shows too ("1.2"); a heading marked as no list's stands unnumbered and
+    uncounted."""
     outline = (
         '<text:outline-style style:name="Outline"><text:outline-level-style text:level="1" '
         'style:num-format="1" style:num-suffix="."/><text:outline-level-style text:level="2" '
@@ -395,6 +396,7 @@ def test_odt_headings_numbered_by_the_outline_style(tmp_path: Path) -> None:
         '<text:h text:outline-level="1">Scope</text:h><text:p>This Act covers fees.</text:p>'
         '<text:h text:outline-level="2">Terms</text:h><text:p>A fee is a charge.</text:p>'
         '<text:h text:outline-level="2">Rates</text:h><text:p>Rates are set yearly.</text:p>'
+        '<text:h text:outline-level="1" text:is-list-header="true">Annex</text:h>'
         '<text:h text:outline-level="1">Review</text:h><text:p>It is reviewed.</text:p>'
     )
     document = read_document(make_odt(tmp_path / "act.odt", body, outline))
@@ -402,7 +404,7 @@ def test_odt_headings_numbered_by_the_outline_style(tmp_path: Path) -> None:
         "1. Scope",
         "1.1 Terms",
         "1.2 Rates",
-        "2. Review",
+        "Annex — 2. Review",
     ]
 
 
