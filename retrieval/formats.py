@@ -274,9 +274,10 @@ class _Text(html.parser.HTMLParser):
         self.current = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
         if self.landmark and tag == self.landmark[0]:
             self.landmark[1] += 1
-        elif not self.landmark and (dict(attrs).get("role") or "").lower() in _SKIP_ROLES:
+        elif not self.landmark and (named.get("role") or "").lower() in _SKIP_ROLES:
             self.landmark = [tag, 1]
             self.skipping += 1
         if tag in _SKIP:
@@ -292,7 +293,7 @@ class _Text(html.parser.HTMLParser):
             self.cells += 1
         elif tag in _BLOCK:
             self._flush()
-            self._block_begins(tag, dict(attrs))
+            self._block_begins(tag, named)
 
     def _block_begins(self, tag: str, attrs: dict[str, str | None]) -> None:
         if tag == "tr":
