@@ -6,14 +6,14 @@ the source clauses are quoted from. Running headers, footers and page numbers of
 removed here, so they never become clauses, and a paragraph broken by a page break is left
 for the segmenter to join again. What a reader sees of HTML's structure is kept: a list's
 numbers ("2.", "a.", "•") and a table's cells side by side (" | "). DOCX is read in
-retrieval.docx_reader, ODT in retrieval.odt_reader. Plain text is read as written, but for
-the boxes drawn in characters around a passage (unframe).
+retrieval.docx_reader, ODT in retrieval.odt_reader, PDF in retrieval.pdf_reader (its pages
+then made one text here, by paged). Plain text is read as written, but for the boxes drawn
+in characters around a passage (unframe).
 """
 
 from __future__ import annotations
 
 import html.parser
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -38,7 +38,9 @@ class Extracted:
 def extract(path: Path, raw: bytes) -> Extracted:
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        return _pdf(path, raw)
+        from retrieval.pdf_reader import read_pdf  # it imports Extracted from here
+
+        return read_pdf(path, raw)
     if suffix == ".docx":
         from retrieval.docx_reader import read_docx  # it imports Extracted from here
 
@@ -52,7 +54,7 @@ def extract(path: Path, raw: bytes) -> Extracted:
     raise CorpusError(f"{path}: {suffix} files are not read (use {', '.join(SUFFIXES)})")
 
 
-# -- PDF ----------------------------------------------------------------------------------------
+# -- pages: PDF, and plain text in pages ------------------------------------------------------
 
 
 def _clean_page(text: str) -> list[str]:
@@ -74,28 +76,6 @@ def _running(pages: list[list[str]], end: int) -> set[str]:
         return set()
     counts = Counter(_shape(p[end]) for p in pages if p)
     return {shape for shape, n in counts.items() if n >= max(2, (len(pages) + 1) // 2)}
-
-
-def _pdf(path: Path, raw: bytes) -> Extracted:
-    try:
-        from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
-    except ImportError as exc:  # pragma: no cover - pypdf is a dependency
-        raise CorpusError(f"{path}: reading PDF needs pypdf (pip install .)") from exc
-    try:
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted:
-            raise CorpusError(f"{path}: the PDF is encrypted; save an unprotected copy")
-        pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
-    except CorpusError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise CorpusError(f"{path}: not a readable PDF ({exc})") from None
-    extracted = paged(pages)
-    if not extracted.text.strip():
-        raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
-    title = (reader.metadata.title if reader.metadata else None) or extracted.title
-    return Extracted(extracted.text, extracted.pages, " ".join(title.split()))
 
 
 def paged(texts: list[str]) -> Extracted:

@@ -50,6 +50,7 @@ _ROMAN = re.compile(r"^[ivxlc]+$")
 TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 BULLET = re.compile(r"^[-•*–·▪◦]\s")  # an item of a list without numbers
 _CAPITAL = re.compile(r"^([A-Z])[.)]\s")  # "A. Use in …": see capital_items
+_CLOSERS = "\"'”’»)]*_ \t"  # what may follow the mark that ends a sentence
 _LEAD_END = re.compile(r":[\"'”’»)\]*_\s]*$")
 
 
@@ -97,6 +98,18 @@ def capital_items(texts: Sequence[str]) -> set[int]:
 def opens_item(text: str) -> bool:
     """Does the text open an item of a list: a number of its own ("2.", "(b)") or a bullet?"""
     return bool(own_number(text) or BULLET.match(text))
+
+
+def leaves_list(before: str, indent: int, markers: Sequence[int]) -> bool:
+    """Does a line standing `indent` columns in end a list set line under line, whose items'
+    markers stood `markers` columns in, the line `before` it ending the last item? A line
+    that stands left of the last marker after a line that ends a sentence is the paragraph
+    set under the list ("   2. keep records." / "The ministry may inspect them."), not more
+    of its last item. Only under a list of two items or more: a numbered paragraph alone
+    may set its own lines left of its number ("  4. You may not copy ..." / "except as
+    expressly provided ...", as the GNU GPL 2 sets its sections)."""
+    ends = before.rstrip(_CLOSERS)[-1:] in ".;:!?"
+    return len(markers) >= 2 and indent < markers[-1] and ends
 
 
 def only_a_number(text: str) -> bool:

@@ -33,6 +33,7 @@ from retrieval.numbering import (
     TABLE_RULE,
     Numbered,
     capital_items,
+    leaves_list,
     only_a_number,
     opens_item,
     own_number,
@@ -74,9 +75,11 @@ class Block:
         return self.text.split("\n", 1)[0].strip()
 
 
-def blocks(text: str, start: int = 0) -> list[Block]:
+def blocks(text: str, start: int = 0, markdown: bool = False) -> list[Block]:
     """The non-blank blocks of text[start:], separated by blank lines, trimmed; a list's
-    items on lines of their own are blocks of their own (_items)."""
+    items on lines of their own are blocks of their own, and so is a paragraph set right
+    under a list, left of its items (_items; not in `markdown`, where a line under an item
+    carries it on wherever it stands)."""
     found: list[Block] = []
     pos = start
     for match in [*_BLANK_LINES.finditer(text, start), None]:
@@ -85,18 +88,22 @@ def blocks(text: str, start: int = 0) -> list[Block]:
         lead = len(chunk) - len(chunk.lstrip())
         body = chunk.strip()
         if body:
-            found.extend(_items(Block(pos + lead, pos + lead + len(body), body)))
+            block = Block(pos + lead, pos + lead + len(body), body)
+            found.extend(_items(block, _indent(text, block.start), not markdown))
         if match:
             pos = match.end()
     return found
 
 
-def _items(block: Block) -> list[Block]:
+def _items(block: Block, indent: int = 0, dedent_ends_items: bool = True) -> list[Block]:
     """A block cut before each line that opens with a list's number or bullet ("2.", "(b)",
     "•") after a line that ends a sentence or opens a list (".", ";", ":"): the items of a
     list set line under line, as PDFs and plain text set them, are clauses of their own. A
-    line cut by wrapping ("as paragraph" / "2. says") ends in no such mark. A markdown table's
-    rows are clauses of their own too, under its head."""
+    line cut by wrapping ("as paragraph" / "2. says") ends in no such mark. With
+    `dedent_ends_items`, a block is cut too before the paragraph set right under such a list,
+    left of its items (numbering.leaves_list), the block's first line standing `indent`
+    columns in. A markdown table's rows are clauses of their own too, under
+    its head."""
     lines = block.text.split("\n")
     if (
         len(lines) > 2
@@ -123,11 +130,16 @@ def _items(block: Block) -> list[Block]:
     )
     cuts = [0]
     offset = 0
+    markers = [indent] if opens_item(lines[0]) else []  # where the list's items stand
     for at, (before, line) in enumerate(itertools.pairwise(lines), start=1):
         offset += len(before) + 1
         item = line.lstrip()
         if may_open[at] and (opens_item(item) or at in lettered):
             cuts.append(offset + len(line) - len(item))
+            markers.append(len(line) - len(item))
+        elif dedent_ends_items and leaves_list(before, len(line) - len(item), markers):
+            cuts.append(offset + len(line) - len(item))
+            markers = []
     if len(cuts) == 1:
         return [block]
     pieces = []
@@ -320,7 +332,9 @@ class Segmenter:
             self._add(block, label, (), "part")
 
     def run(self) -> list[Clause]:
-        found = blocks(self.document.text, self.document.body_start)
+        found = blocks(
+            self.document.text, self.document.body_start, self.document.info.format == "md"
+        )
         salutation = salutation_at(self.document.info.kind, [b.text for b in found])
         if salutation is None:
             self._body(found)

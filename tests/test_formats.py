@@ -87,6 +87,74 @@ def test_pdf_clauses_pages_and_citations(tmp_path: Path) -> None:
     assert read_document(tmp_path / "tallinn.pdf").info.title == HEADER
 
 
+def make_set_pdf(path: Path) -> Path:
+    """A PDF set as a word processor sets one: headings in a larger bold font a third of a
+    line above their text, paragraphs under a line apart, a list's items set in, and the
+    paragraph after the list at the margin right under its last item."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title("Cable Rules")
+    pdf.add_page()
+
+    def heading(text: str) -> None:
+        pdf.set_font("Helvetica", "B", 14)
+        pdf.multi_cell(0, 7, text)
+        pdf.ln(1)
+        pdf.set_font("Helvetica", size=11)
+
+    def lines(text: str, indent: float = 0, after: float = 2) -> None:
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(0, 5, text)
+        pdf.ln(after)
+
+    heading("Article 1. Registers")
+    lines(
+        "Each operator of a public network shall keep a register of the cables it lays, the "
+        "depth at which they lie and the vessels that may cross them, and shall send it to "
+        "the ministry once a year."
+    )
+    lines(
+        "The register is public. Anyone may read it at the ministry, and the ministry shall "
+        "publish a summary of it on its website every spring, with a map of the cables."
+    )
+    heading("Article 2. Incidents")
+    lines("An operator shall report to the ministry:")
+    lines("1. a cut cable, within 24 hours of its detection;", indent=7, after=0)
+    lines("2. a vessel anchored over a cable, within a day.", indent=7, after=0)
+    lines("The ministry may ask the operator for the logs of the cable and of its repair.")
+    pdf.output(str(path))
+    return path
+
+
+def test_pdf_paragraphs_and_headings_are_told_by_the_space_between_lines(
+    tmp_path: Path,
+) -> None:
+    """Read as pypdf's layout mode reads it (a break only where lines stand two lines apart),
+    this page was four clauses, each heading run into the paragraph under it and the two
+    paragraphs of Article 1 one clause."""
+    document = read_document(make_set_pdf(tmp_path / "cables.pdf"))
+    clauses = segment(document)
+    assert [c.text.split()[:2] for c in clauses] == [
+        ["Each", "operator"],
+        ["The", "register"],
+        ["An", "operator"],
+        ["1.", "a"],
+        ["2.", "a"],
+        ["The", "ministry"],
+    ]
+    assert [c.heading for c in clauses] == ["Article 1. Registers"] * 2 + [
+        "Article 2. Incidents"
+    ] * 4
+    assert [cite(document.info, c).text for c in clauses][2:] == [
+        "Cable Rules, Article 2, ¶3",
+        "Cable Rules, Article 2(1)",
+        "Cable Rules, Article 2(2)",
+        "Cable Rules, Article 2, ¶6",
+    ]
+    assert all(document.text[c.start : c.end] == c.text for c in clauses)
+
+
 def test_plain_text_in_pages_reads_as_a_pdf_does(tmp_path: Path) -> None:
     """Text with a form feed between its pages, as pdftotext writes a PDF out: the running
     header and footer of its pages are dropped, a paragraph cut by a page break is one

@@ -168,7 +168,8 @@ def test_points_numbered_in_lower_case_without_brackets() -> None:
 
 def test_items_set_line_under_line_are_clauses_of_their_own() -> None:
     """As PDFs and plain text set a list: no blank line between the items. A line that a
-    wrap begins with a number ("... set out in paragraph" / "2. of ...") stays where it is."""
+    wrap begins with a number ("... set out in paragraph" / "2. of ...") stays where it is.
+    The paragraph set under the list, left of its last item, is not that item's."""
     text = (
         "2. This Regulation does not apply to the processing of personal data:\n"
         "(a) in the course of an activity outside Union law;\n"
@@ -180,12 +181,39 @@ def test_items_set_line_under_line_are_clauses_of_their_own() -> None:
     assert [c.text for c in clauses] == [
         "2. This Regulation does not apply to the processing of personal data:",
         "(a) in the course of an activity outside Union law;",
-        "(b) by a natural person in the course of a household activity.\n"
-        "Fines are set out in paragraph\n"
-        "2. of Article 9 and are paid yearly.",
+        "(b) by a natural person in the course of a household activity.",
+        "Fines are set out in paragraph\n2. of Article 9 and are paid yearly.",
     ]
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
-    assert [c.ref for c in clauses] == ["2", "2(a)", "2(b)"]
+    assert [c.ref for c in clauses] == ["2", "2(a)", "2(b)", ""]
+
+
+def test_a_paragraph_set_under_a_list_left_of_its_items_is_not_the_last_item() -> None:
+    """Plain text sets a list's items further in than the paragraph after them, no blank
+    line between. A numbered paragraph alone whose lines stand left of its number (the GNU
+    GPL 2's sections), or an item whose text starts under its title, stays one clause; and
+    markdown carries an item on over a line set under it, wherever it stands."""
+    listed = (
+        "Each operator shall:\n   1. publish its prices;\n   2. keep records for five years, and"
+        " show\n      them on request.\nThe ministry may inspect the records at any time."
+    )
+    _, clauses = _segment(listed)
+    assert [c.text for c in clauses] == [
+        "Each operator shall:",
+        "1. publish its prices;",
+        "2. keep records for five years, and show\n      them on request.",
+        "The ministry may inspect the records at any time.",
+    ]
+    assert [c.ref for c in clauses] == ["", "1", "2", ""]
+    alone = (
+        "  4. You may not copy the Program except as this License provides.\n"
+        "Any attempt otherwise to copy it is void.\nParties who received copies keep them."
+    )
+    titled = "               (c)    Representations.\n          Contributor represents that it may."
+    for text in (alone, titled):
+        assert [c.text for c in _segment(text)[1]] == [text.strip()]
+    markdown = Document(DocumentInfo("reg", "Rules", "reg.md", format="md"), listed, 0)
+    assert len(segment(markdown)) == 3
 
 
 def test_a_clause_number_does_not_end_a_sentence() -> None:

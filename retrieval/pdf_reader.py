@@ -1,0 +1,119 @@
+"""Text out of PDF files, in the shape the segmenter reads (see retrieval.formats).
+
+A PDF has no paragraphs, only lines placed on a page: where one paragraph ends and the next
+begins, and where a heading stands over its text, is told by the space between the lines.
+pypdf's layout mode keeps each line as set (its words spaced as on the page), and marks a
+gap between two lines with blank lines, one for each font height past the first; so it sees
+a break only where the gap is two lines high. Most documents set their paragraphs, and a
+heading's space below it, closer than that: a manual's paragraphs half a line apart, a
+heading a third of a line above its text. Read so, a page was one clause, its headings run
+into the paragraphs under them ("2.1 ASN.1 syntax The parser is case sensitive. …").
+
+So the lines are read at a finer gauge (GAUGE of a font height a blank line), each gap is
+measured in the height of the line's font, and a document's line spacing is learnt from its
+own pages: the spacing most of its lines are set at (PITCH_QUANTILE of its gaps). A gap
+wider than that by a fifth (PARAGRAPH_GAP) is a paragraph break, as it is to a reader; never
+more than pypdf's two lines. Running headers, footers and page numbers are then removed
+(formats.paged), and a paragraph that a page break split is left for the segmenter to join.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.errors import CorpusError
+from retrieval.formats import Extracted, paged
+from retrieval.numbering import leaves_list, opens_item
+
+log = logging.getLogger(__name__)
+
+# the gap pypdf's layout mode writes a blank line for, in font heights: int(gap / GAUGE) - 1
+# blank lines between two lines a gap apart (gaps up to 1000 GAUGEs are written so)
+GAUGE = 0.1
+PARAGRAPH_GAP = 1.2  # a gap this many times the document's line spacing breaks a paragraph
+WIDEST_BREAK = 2.0  # ... and one two lines high always does (pypdf's own reading)
+PITCH_QUANTILE = 25  # the line spacing: this percentile of the gaps between lines
+SPACED_LINES = 8  # fewer gaps than this on every page: too few to learn a spacing from
+# gaps outside these bounds (in font heights) are no line spacing: lines set side by side
+# (a superscript, a table's cells) or far apart (a page's title over its text)
+_PITCH_RANGE = (0.8, 3.0)
+
+
+def read_pdf(path: Path, raw: bytes) -> Extracted:
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+    except ImportError as exc:  # pragma: no cover - pypdf is a dependency
+        raise CorpusError(f"{path}: reading PDF needs pypdf (pip install .)") from exc
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted:
+            raise CorpusError(f"{path}: the PDF is encrypted; save an unprotected copy")
+        pages = [
+            page.extract_text(extraction_mode="layout", layout_mode_font_height_weight=GAUGE) or ""
+            for page in reader.pages
+        ]
+    except CorpusError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise CorpusError(f"{path}: not a readable PDF ({exc})") from None
+    extracted = paged(spaced([gaps(page) for page in pages]))
+    if not extracted.text.strip():
+        raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
+    title = (reader.metadata.title if reader.metadata else None) or extracted.title
+    return Extracted(extracted.text, extracted.pages, " ".join(title.split()))
+
+
+def gaps(text: str) -> list[tuple[float | None, str]]:
+    """A page's lines as layout mode read them at GAUGE, each with the gap above it in its
+    font's height (None for the page's first line): k blank lines before a line say the
+    gap is (k + 1) to (k + 2) GAUGEs, read as the middle of that."""
+    lines: list[tuple[float | None, str]] = []
+    blanks = 0
+    for line in text.split("\n"):
+        if not line.strip():
+            blanks += 1
+            continue
+        lines.append(((blanks + 1.5) * GAUGE if lines else None, line))
+        blanks = 0
+    return lines
+
+
+def line_spacing(pages: list[list[tuple[float | None, str]]]) -> float | None:
+    """The spacing most of a document's lines are set at, in font heights; None when it has
+    too few lines one under another to tell."""
+    low, high = _PITCH_RANGE
+    found = [gap for lines in pages for gap, _ in lines if gap is not None and low <= gap <= high]
+    if len(found) < SPACED_LINES:
+        return None
+    return float(np.percentile(found, PITCH_QUANTILE))
+
+
+def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
+    """Each page's text with a blank line where its lines stand a paragraph apart: wider
+    than the document's line spacing by PARAGRAPH_GAP, or WIDEST_BREAK font heights; and
+    where a line stands left of a list item's marker after the item's last sentence, the
+    paragraph set right under a list (numbering.leaves_list: the page's indents are lost
+    once its lines are trimmed)."""
+    pitch = line_spacing(pages)
+    at = WIDEST_BREAK if pitch is None else min(WIDEST_BREAK, PARAGRAPH_GAP * pitch)
+    out = []
+    for lines in pages:
+        text: list[str] = []
+        markers: list[int] = []  # where the items of the list being read stand
+        for gap, line in lines:
+            words = line.lstrip()
+            indent = len(line) - len(words)
+            apart = gap is not None and gap >= at
+            if apart or (text and leaves_list(text[-1], indent, markers)):
+                text.append("")
+                markers = []
+            if opens_item(words):
+                markers.append(indent)
+            text.append(line)
+        out.append("\n".join(text))
+    return out
