@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +43,11 @@ SPACED_LINES = 8  # fewer gaps than this on every page: too few to learn a spaci
 # gaps outside these bounds (in font heights) are no line spacing: lines set side by side
 # (a superscript, a table's cells) or far apart (a page's title over its text)
 _PITCH_RANGE = (0.8, 3.0)
+GUTTER = 5  # spaces between a table's cells at least, in layout mode's columns
+COLUMN_SLACK = 2  # columns a cell may stand off the one above it, in the same column
+_CELL = re.compile(rf"\S+(?: {{1,{GUTTER - 1}}}\S+)*")  # words closer than a gutter
+# a bullet in a symbol font at a line's start: a private-use character, then space
+_SYMBOL_BULLET = re.compile(r"^([ \t]*)[\uf000-\uf0ff](?=[ \t])", re.M)
 
 
 def read_pdf(path: Path, raw: bytes) -> Extracted:
@@ -61,11 +68,39 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise CorpusError(f"{path}: not a readable PDF ({exc})") from None
-    extracted = paged(spaced([gaps(page) for page in pages]))
+    extracted = paged(spaced([gaps(symbol_bullets(page)) for page in pages]))
     if not extracted.text.strip():
         raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
     title = (reader.metadata.title if reader.metadata else None) or extracted.title
     return Extracted(extracted.text, extracted.pages, " ".join(title.split()))
+
+
+def symbol_bullets(text: str) -> str:
+    """A page's text with the bullets set in a symbol font (Word's Symbol and Wingdings
+    bullets, which a PDF's text gives as private-use characters, U+F0B7 for "•") read as
+    the bullet they show, so that their items are a list's items."""
+    return _SYMBOL_BULLET.sub(r"\1•", text)
+
+
+def table_rows(lines: Sequence[str]) -> dict[int, str]:
+    """The lines of a page that are a table's rows, as the other readers write a row (its
+    cells side by side, " | " between them), by their index: runs of two lines or more
+    whose cells (words set a gutter apart, GUTTER spaces or more) are as many and start
+    in the same columns, the first cell aside. Prose that a justified line spaces widely
+    does not line up with the line under it."""
+    cells = [
+        [] if opens_item(line.lstrip()) else [(m.start(), m.group()) for m in _CELL.finditer(line)]
+        for line in lines
+    ]  # a list's item is no row, however far its text stands from its marker
+    rows: dict[int, str] = {}
+    for at in range(1, len(lines)):
+        above, here = cells[at - 1], cells[at]
+        if len(above) == len(here) >= 2 and all(
+            abs(a - b) <= COLUMN_SLACK for (a, _), (b, _) in zip(above[1:], here[1:], strict=True)
+        ):
+            for row in (at - 1, at):
+                rows[row] = " | ".join(cell for _, cell in cells[row])
+    return rows
 
 
 def gaps(text: str) -> list[tuple[float | None, str]]:
@@ -105,10 +140,13 @@ def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
     for lines in pages:
         text: list[str] = []
         markers: list[int] = []  # where the items of the list being read stand
-        for gap, line in lines:
+        rows = table_rows([line for _, line in lines])
+        for n, (gap, line) in enumerate(lines):
             words = line.lstrip()
             indent = len(line) - len(words)
-            apart = gap is not None and gap >= at
+            # a table's rows are clauses of their own, as in the other formats
+            apart = (gap is not None and gap >= at) or n in rows or n - 1 in rows
+            line = rows.get(n, line)
             if apart or (text and leaves_list(text[-1], indent, markers)):
                 text.append("")
                 markers = []

@@ -182,12 +182,12 @@ def is_heading(block: Block) -> bool:
         return True
     if len(text) > 300:
         return False
+    if _BULLET.match(text) or " | " in text:
+        return False  # a list item or a table's row (retrieval.formats), however short
     if text.startswith("**") and text.endswith("**") and text.count("**") == 2:
         return True
     if text.isupper() and sum(c.isalpha() for c in text[:40]) >= 4:
         return True  # set in capitals
-    if _BULLET.match(text) or " | " in text:
-        return False  # a list item or a table's row (retrieval.formats), however short
     if titled_number(text):
         return True  # "5. Conveying Modified Source Versions.": a section's title
     words = text.split()

@@ -155,6 +155,41 @@ def test_pdf_paragraphs_and_headings_are_told_by_the_space_between_lines(
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
 
 
+def test_a_pdf_table_is_read_row_by_row_and_symbol_bullets_as_bullets(tmp_path: Path) -> None:
+    """A table set in columns is read as the other readers read one, a row a clause with
+    its cells side by side; before, its rows and the paragraph under them were one clause
+    (and rows apart, each a short line without a stop, were taken for headings). Word's
+    bullets, set in the Symbol font, come out of a PDF as a private-use character and are
+    read as the bullet they show."""
+    from fpdf import FPDF
+
+    from retrieval.pdf_reader import symbol_bullets
+
+    pdf = FPDF()
+    pdf.set_title("Fees")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 5, "The fees for a licence are set out below.")
+    pdf.ln(2)
+    for cells in (("Licence", "Fee per year"), ("Broadband", "100 EUR"), ("Mobile", "250 EUR")):
+        for cell in cells:
+            pdf.cell(60, 6, cell)
+        pdf.ln(6)
+    pdf.ln(2)
+    pdf.multi_cell(0, 5, "Fees are paid by the end of January.")
+    pdf.output(str(tmp_path / "fees.pdf"))
+    document = read_document(tmp_path / "fees.pdf")
+    assert [c.text for c in segment(document)] == [
+        "The fees for a licence are set out below.",
+        "Licence | Fee per year",
+        "Broadband | 100 EUR",
+        "Mobile | 250 EUR",
+        "Fees are paid by the end of January.",
+    ]
+    page = "Cables:\n\uf0b7  undersea;\n  \uf0a7 land.\nSee \uf0b7 below."
+    assert symbol_bullets(page) == "Cables:\n•  undersea;\n  • land.\nSee \uf0b7 below."
+
+
 def test_plain_text_in_pages_reads_as_a_pdf_does(tmp_path: Path) -> None:
     """Text with a form feed between its pages, as pdftotext writes a PDF out: the running
     header and footer of its pages are dropped, a paragraph cut by a page break is one
