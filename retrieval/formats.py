@@ -14,6 +14,7 @@ in characters around a passage (unframe).
 from __future__ import annotations
 
 import html.parser
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -78,6 +79,26 @@ def _running(pages: list[list[str]], end: int) -> set[str]:
     return {shape for shape, n in counts.items() if n >= max(2, (len(pages) + 1) // 2)}
 
 
+# a page number set apart from a running head's words: "Chapter 4: Function reference    23"
+_SET_APART_NUMBER = re.compile(r"^\d{1,4}\s{3,}|\s{3,}\d{1,4}$")
+
+
+def _chapter_heads(pages: list[list[str]], end: int) -> set[str]:
+    """Lines that stand at the same end (0 top, -1 bottom) of two pages in a row, word for
+    word but for a page number set apart from them: a running head that changes with the
+    chapter ("Chapter 4: Function reference      23" over a chapter's pages), which
+    _running, counting over the whole document, misses. A heading that opens two pages in
+    a row differs in its number ("Article 4", "Article 5"), which is no page number. The
+    first page's lines are the document's own (the GNU GPL 1 sets its title over its first
+    two pages), unless they stand on most pages (_running)."""
+    ends = [_SET_APART_NUMBER.sub("", p[end]) if p else "" for p in pages[1:]]
+    return {a for a, b in itertools.pairwise(ends) if a and a == b}
+
+
+def _running_head(line: str, shapes: set[str], heads: set[str]) -> bool:
+    return _shape(line) in shapes or _SET_APART_NUMBER.sub("", line) in heads
+
+
 def paged(texts: list[str]) -> Extracted:
     """The text of a document's pages (a PDF's, or plain text with a form feed between pages,
     as pdftotext writes it) without the running headers, footers and page numbers at either
@@ -87,10 +108,15 @@ def paged(texts: list[str]) -> Extracted:
     heads, feet = _running(pages, 0), _running(pages, -1)
     first = next((p[0] for p in pages if p), "")
     header = first if _shape(first) in heads and sum(c.isalpha() for c in first) >= 4 else ""
+    chapters = _chapter_heads(pages, 0), _chapter_heads(pages, -1)
     for lines in pages:
-        while lines and (_shape(lines[0]) in heads or _PAGE_NUMBER.match(lines[0])):
+        while lines and (
+            _running_head(lines[0], heads, chapters[0]) or _PAGE_NUMBER.match(lines[0])
+        ):
             lines.pop(0)
-        while lines and (_shape(lines[-1]) in feet or _PAGE_NUMBER.match(lines[-1])):
+        while lines and (
+            _running_head(lines[-1], feet, chapters[1]) or _PAGE_NUMBER.match(lines[-1])
+        ):
             lines.pop()
     out, starts = "", []
     for number, lines in enumerate(pages):

@@ -217,6 +217,38 @@ def test_plain_text_in_pages_reads_as_a_pdf_does(tmp_path: Path) -> None:
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
 
 
+def test_a_running_head_that_changes_with_the_chapter_is_dropped(tmp_path: Path) -> None:
+    """A book sets its chapter's title over the chapter's pages, a page number set apart
+    from it: over the whole document no one head stands on most pages, yet each is a
+    running head, and was read as a heading over whatever the page held. An article that
+    opens two pages in a row is no running head: its number is no page number; nor is the
+    title over the first page."""
+    pages = [
+        "Cable Act\n\nAs adopted on 1 May 2013.",
+        "Chapter 1: Scope\n\nArticle 1\n\nThis Act applies to every operator.",
+        "Chapter 1: Scope          2\n\nIt applies from 2013.",
+        "Chapter 2: Fees          3\n\nArticle 2\n\nThe fee is 100 EUR a year.",
+        "4          Chapter 2: Fees\n\nArticle 3\n\nFees are paid in January.",
+        "Article 4\n\nThe Board sets the fees.",
+        "Article 5\n\nThis Act takes effect on signature.",
+    ]
+    path = tmp_path / "act.txt"
+    path.write_text("\f".join(pages), encoding="utf-8")
+    document = read_document(path)
+    assert "Chapter" not in document.text
+    clauses = segment(document)
+    assert [(c.section, c.page) for c in clauses] == [
+        ("", 1),
+        ("Article 1", 2),
+        ("Article 1", 3),
+        ("Article 2", 4),
+        ("Article 3", 5),
+        ("Article 4", 6),
+        ("Article 5", 7),
+    ]
+    assert document.text.startswith("Cable Act")
+
+
 def test_docx_headings_and_numbered_articles(tmp_path: Path) -> None:
     import docx
 
