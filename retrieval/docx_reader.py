@@ -15,6 +15,7 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from retrieval.errors import CorpusError
 from retrieval.formats import Extracted
@@ -54,8 +55,38 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
             marker = numbering.marker(part)  # what Word shows before the text: "1.", "(a)"
             text = f"{marker} {text}" if marker else text
         blocks.append(text)
-    title = document.core_properties.title or ""
-    return Extracted("\n\n".join(b for b in [*blocks, *notes.bodies()] if b), (), title)
+    return Extracted("\n\n".join(b for b in [*blocks, *notes.bodies()] if b), (), _title(raw))
+
+
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+MAX_PROPERTIES_KB = 512  # a properties part larger than this unpacked is not read
+
+
+def _title(raw: bytes) -> str:
+    """The title in the document's properties. python-docx finds them by the standard
+    relationship type alone; LibreOffice names the type otherwise ("…/officedocument/2006/
+    relationships/metadata/core-properties"), and for every DOCX it writes python-docx
+    gave its own default title, "Word Document", which citations then carried. So the
+    properties are read here, wherever the package's relationships point to them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            rels = ElementTree.fromstring(archive.read("_rels/.rels"))
+            target = next(
+                (
+                    r.get("Target", "").lstrip("/")
+                    for r in rels.iter(_RELATIONSHIPS)
+                    if r.get("Type", "").lower().endswith("/metadata/core-properties")
+                ),
+                None,
+            )
+            if target is None or archive.getinfo(target).file_size > MAX_PROPERTIES_KB * 1024:
+                return ""
+            title = ElementTree.fromstring(archive.read(target)).find(_DC_TITLE)
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError) as exc:
+        log.warning("the document's properties cannot be read (%s): no title from them", exc)
+        return ""
+    return " ".join((title.text or "").split()) if title is not None else ""
 
 
 def _row(cells: Any) -> str:

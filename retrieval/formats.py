@@ -267,6 +267,7 @@ class _Text(html.parser.HTMLParser):
         self.title = ""
         self.lists: list[list[Any]] = []  # open lists, innermost last: [kind, last number]
         self.cells = 0  # cells begun in the current table row
+        self.in_cell = 0  # open table cells: their paragraphs run on within the row
         self.marker = ""  # a list item's number, for the first text in the item
         self.landmark: list[Any] = []  # an element skipped for its role: [tag, depth]
 
@@ -297,13 +298,22 @@ class _Text(html.parser.HTMLParser):
             if self.cells:  # cells side by side, as the table shows them
                 self.current.append(" | ")
             self.cells += 1
+            self.in_cell += 1
+        elif tag in _BLOCK and self._within_cell(tag):
+            self.current.append(" ")
         elif tag in _BLOCK:
             self._flush()
             self._block_begins(tag, named)
 
+    def _within_cell(self, tag: str) -> bool:
+        """Is a block's tag one that a table cell holds (a paragraph, a line break, a list:
+        "<td><p>Cable</p></td>", as LibreOffice and Word write every cell), read as a space
+        in the cell's text? A row is a block, its cells side by side."""
+        return bool(self.in_cell) and tag not in ("tr", "table")
+
     def _block_begins(self, tag: str, attrs: dict[str, str | None]) -> None:
         if tag == "tr":
-            self.cells = 0
+            self.cells = self.in_cell = 0
         elif tag in ("ol", "ul"):
             kind = (attrs.get("type") or "1") if tag == "ol" else "•"
             start = attrs.get("start") or "1"
@@ -329,8 +339,14 @@ class _Text(html.parser.HTMLParser):
         elif tag in _HEADING:
             self._flush()
             self.heading = 0
+        elif tag in _CELL:
+            self.in_cell = max(0, self.in_cell - 1)
+        elif tag in _BLOCK and self._within_cell(tag):
+            self.current.append(" ")
         elif tag in _BLOCK:
             self._flush()
+            if tag in ("tr", "table"):
+                self.in_cell = 0  # its cells end with it, their end tags written or not
             if tag in ("ol", "ul") and self.lists:
                 self.lists.pop()
                 self.marker = ""

@@ -272,6 +272,35 @@ def test_docx_headings_and_numbered_articles(tmp_path: Path) -> None:
     assert all(c.page is None for c in clauses)
 
 
+def test_a_docx_written_by_libreoffice_keeps_its_title(tmp_path: Path) -> None:
+    """LibreOffice names the relationship to a DOCX's properties otherwise than Word
+    ("…/officedocument/2006/…"); python-docx then missed them and gave its own default
+    title, "Word Document", which every citation of such a file carried."""
+    import zipfile
+
+    import docx
+
+    word = docx.Document()
+    word.core_properties.title = "Fees Act 2013"
+    word.add_paragraph("Fees are reviewed every year.")
+    written = tmp_path / "written.docx"
+    word.save(str(written))
+    path = tmp_path / "fees.docx"
+    standard = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/"
+    libreoffice = "http://schemas.openxmlformats.org/officedocument/2006/relationships/metadata/"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "_rels/.rels":
+                assert standard.encode() in data
+                data = data.replace(standard.encode(), libreoffice.encode())
+            copy.writestr(item, data)
+    assert docx.Document(str(path)).core_properties.title == "Word Document"  # as it was read
+    document = read_document(path)
+    assert document.info.title == "Fees Act 2013"
+    assert cite(document.info, segment(document)[0]).text == "Fees Act 2013, ¶1"
+
+
 def test_docx_footnotes_are_read_after_their_marks(tmp_path: Path) -> None:
     """Word keeps footnotes in a part of their own, which python-docx does not read: each
     note is read at the end of the document after its mark, and the mark stands in the
@@ -594,6 +623,26 @@ def test_html_lists_keep_their_numbers_and_table_cells_stay_apart(tmp_path: Path
     assert [c.lead for c in clauses[1:5]] == [1, 1, 3, 3]
     assert clauses[-1].lead == clauses[-2].number  # a row, under its table's head
     assert clauses[-3].lead == clauses[-4].number  # the nested bullet, in its item
+
+
+def test_html_table_cells_written_as_paragraphs_stay_in_their_row(tmp_path: Path) -> None:
+    """LibreOffice and Word write each cell's text in a paragraph ("<td><p>Cable</p></td>"),
+    and HTML may leave a cell's end tag out: a row is still a clause, its cells side by
+    side. Before, each cell's paragraph was a block of its own and "|" another, the cells
+    short lines read as headings: the table was in no clause."""
+    path = tmp_path / "charter.html"
+    path.write_text(
+        "<h1>Article 1 Scope</h1><table><tr><td><p>Cable</p></td><td><p>Owner</p>"
+        "<p>since 2013</p></td></tr><tr><td><p>AZ-1<br>main line<td>State</table>"
+        "<p>The Board keeps the register.</p>",
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    assert [c.text for c in segment(document)] == [
+        "Cable | Owner since 2013",
+        "AZ-1 main line | State",
+        "The Board keeps the register.",
+    ]
 
 
 BOXED = """5. Termination
