@@ -43,7 +43,10 @@ SPACED_LINES = 8  # fewer gaps than this on every page: too few to learn a spaci
 # gaps outside these bounds (in font heights) are no line spacing: lines set side by side
 # (a superscript, a table's cells) or far apart (a page's title over its text)
 _PITCH_RANGE = (0.8, 3.0)
-GUTTER = 5  # spaces between a table's cells at least, in layout mode's columns
+GUTTER = 5  # spaces between a table's cells, or a page's columns, at least
+COLUMN_LINES = 6  # lines with text on both sides of a gutter that make a page two columns
+COLUMN_FILL = 0.6  # of a column's width, its lines fill in the median: prose, not cells
+COLUMN_CHARS = 25  # ... and at least so many characters (a column of prose holds 40-60)
 COLUMN_SLACK = 2  # columns a cell may stand off the one above it, in the same column
 _CELL = re.compile(rf"\S+(?: {{1,{GUTTER - 1}}}\S+)*")  # words closer than a gutter
 # a bullet in a symbol font at a line's start: a private-use character, then space
@@ -68,7 +71,7 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise CorpusError(f"{path}: not a readable PDF ({exc})") from None
-    extracted = paged(spaced([gaps(symbol_bullets(page)) for page in pages]))
+    extracted = paged(spaced([gaps(in_columns(symbol_bullets(page))) for page in pages]))
     if not extracted.text.strip():
         raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
     title = (reader.metadata.title if reader.metadata else None) or extracted.title
@@ -80,6 +83,80 @@ def symbol_bullets(text: str) -> str:
     bullets, which a PDF's text gives as private-use characters, U+F0B7 for "•") read as
     the bullet they show, so that their items are a list's items."""
     return _SYMBOL_BULLET.sub(r"\1•", text)
+
+
+def in_columns(text: str) -> str:
+    """A page set in two columns, read a column at a time: layout mode writes each line of
+    the page as it stands, the left column's line and the right's side by side, which
+    read across the gutter makes no sentence. The gutter is a run of GUTTER columns or
+    more, in the page's middle half, that no line's text crosses but the lines that span
+    the page (a title over both columns), with both columns' text beside it on
+    COLUMN_LINES lines or more, each column's lines filling it (prose, not a table's
+    short cells: COLUMN_FILL of its width, in the median). Between the lines that span the
+    page, the left column's lines are read first, then the right's; a page without such a
+    gutter is read as it stands."""
+    lines = text.split("\n")
+    gutter = _gutter(lines)
+    if gutter is None:
+        return text
+    start, end = gutter
+    out: list[str] = []
+    left: list[str] = []
+    right: list[str] = []
+    for line in [*lines, None]:
+        if line is None or line[start:end].strip():  # a line across the gutter, or the end
+            out += left + right + ([line] if line is not None else [])
+            left, right = [], []
+        else:
+            left.append(line[:start].rstrip())
+            right.append(line[end:].rstrip())
+    return "\n".join(out)
+
+
+def _gutter(lines: Sequence[str]) -> tuple[int, int] | None:
+    """The columns of a page's gutter between two columns of text (see in_columns): of the
+    runs of columns that qualify, the widest, and of those as wide the one after which
+    most lines start (a column's left edge is straight; an index's page numbers, set
+    right before a gutter, are not)."""
+    written = [line for line in lines if line.strip()]
+    width = max((len(line) for line in written), default=0)
+    if len(written) < COLUMN_LINES or width < 2 * GUTTER:
+        return None
+    spanning = len(written) // 10  # lines that may cross the gutter: titles over both
+    crossing = [sum(1 for line in written if line[c : c + 1].strip()) for c in range(width)]
+    best: tuple[int, int, int, int] | None = None  # start, end, width, lines starting at end
+    at = width // 4
+    while at < 3 * width // 4:
+        if crossing[at] > spanning:  # text stands here on too many lines
+            at += 1
+            continue
+        end = at
+        while end < width and crossing[end] <= spanning:
+            end += 1
+        both = [line for line in written if line[:at].strip() and line[end:].strip()]
+        # a column's lines start in one column: right after the gutter, on most lines
+        starting = sum(1 for line in both if line[end : end + 1].strip())
+        if (
+            end - at >= GUTTER
+            and len(both) >= COLUMN_LINES
+            and starting >= COLUMN_FILL * len(both)
+            and _filled(both, at, end, width)
+            and (best is None or (end - at, starting) > best[2:])
+        ):
+            best = at, end, end - at, starting
+        at = end
+    return best[:2] if best else None
+
+
+def _filled(lines: Sequence[str], start: int, end: int, width: int) -> bool:
+    """Do the lines fill both columns (median COLUMN_FILL of each column's width, and
+    COLUMN_CHARS characters), as prose does, rather than stand in a table's short cells?"""
+    left = sorted(len(line[:start].rstrip()) for line in lines)
+    right = sorted(len(line[end:].rstrip()) for line in lines)
+    middle = len(lines) // 2
+    return min(left[middle], right[middle]) >= COLUMN_CHARS and (
+        left[middle] >= COLUMN_FILL * start and right[middle] >= COLUMN_FILL * (width - end)
+    )
 
 
 def table_rows(lines: Sequence[str]) -> dict[int, str]:

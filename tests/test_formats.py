@@ -217,6 +217,58 @@ def test_plain_text_in_pages_reads_as_a_pdf_does(tmp_path: Path) -> None:
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
 
 
+def test_a_pdf_page_in_two_columns_is_read_a_column_at_a_time(tmp_path: Path) -> None:
+    """As the EU's Official Journal sets its acts: a title across the page, then two
+    columns. Layout mode writes each line of the page with the left column's line and the
+    right's side by side; read across, no sentence held together. A table of seven short
+    rows on the next page is still a table, not two columns."""
+    from fpdf import FPDF
+
+    articles = [
+        f"Article {n}. {text}"
+        for n, text in enumerate(
+            (
+                "Each Member State shall keep a register of the undersea cables that land "
+                "on its coast, with the depth at which they lie.",
+                "The register shall be public. Anyone may read it at the competent "
+                "authority, which shall publish a summary of it every spring.",
+                "An operator shall report a cut cable to the competent authority within "
+                "24 hours of its detection, and a vessel anchored over a cable within a day.",
+                "The competent authority may ask the operator for the logs of the cable "
+                "and of its repair, and shall keep them for five years.",
+                "Member States shall lay down the penalties for breaches of this "
+                "Regulation, which shall be effective, proportionate and dissuasive.",
+                "This Regulation shall enter into force on the twentieth day following "
+                "that of its publication in the Official Journal of the European Union.",
+            ),
+            start=1,
+        )
+    ]
+    pdf = FPDF()
+    pdf.set_title("Cable Regulation")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 13)
+    pdf.multi_cell(0, 7, "REGULATION (EU) 2013/99 on the protection of undersea cables")
+    pdf.ln(3)
+    pdf.set_font("Helvetica", size=10)
+    with pdf.text_columns(ncols=2, gutter=8, balance=True) as columns:
+        for article in articles:
+            columns.write(article + "\n")
+            columns.ln()
+    pdf.add_page()
+    for n in range(7):
+        pdf.cell(40, 6, f"Zone {n + 1}")
+        pdf.cell(40, 6, f"{100 * (n + 1)} EUR")
+        pdf.ln(6)
+    pdf.output(str(tmp_path / "cables.pdf"))
+    clauses = segment(read_document(tmp_path / "cables.pdf"))
+    assert [" ".join(c.text.split()) for c in clauses] == [
+        "REGULATION (EU) 2013/99 on the protection of undersea cables",
+        *articles,
+        *(f"Zone {n + 1} | {100 * (n + 1)} EUR" for n in range(7)),
+    ]
+
+
 def test_a_running_head_that_changes_with_the_chapter_is_dropped(tmp_path: Path) -> None:
     """A book sets its chapter's title over the chapter's pages, a page number set apart
     from it: over the whole document no one head stands on most pages, yet each is a
