@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ def embed_text(
     The context (document title, heading, what a letter's part is for) gives short clauses a
     meaning; only the clause itself is ever quoted.
     """
-    text = clause.text if part is None else part
+    text = unbroken(clause.text if part is None else part)
     if not context:
         return " ".join(text.split())
     parts = [document.title]
@@ -91,7 +92,20 @@ def plan_units(
 
 
 def lexical_text(clause: Clause) -> str:
-    """What BM25 reads: the clause, and what the letter part it is stands for."""
+    """What BM25 reads: the clause (its words whole, see unbroken), and what the letter part
+    it is stands for."""
     if clause.label:
-        return f"{describe(clause)}: {clause.text}"
-    return clause.text
+        return f"{describe(clause)}: {unbroken(clause.text)}"
+    return unbroken(clause.text)
+
+
+# a word hyphenated at a line's end, as justified PDFs break them: "man-" / "agement"
+_BROKEN_WORD = re.compile(r"([^\W\d_])-\n[ \t]*([^\W\d_])")
+
+
+def unbroken(text: str) -> str:
+    """The text with its words hyphenated at a line's end read whole ("structures man-" /
+    "agement" -> "structures management"), for the models and BM25: read as two pieces,
+    neither is a word the question can match. A hyphen before a capital stays ("Anglo-" /
+    "Saxon"). Quotations keep the text as the document sets it."""
+    return _BROKEN_WORD.sub(lambda m: m[1] + m[2] if m[2].islower() else f"{m[1]}-{m[2]}", text)

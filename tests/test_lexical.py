@@ -155,3 +155,23 @@ def test_empty_corpus_and_mismatched_files(tmp_path: Path) -> None:
     (tmp_path / "lexical" / "terms.json").write_text('{"not": "a list"}', encoding="utf-8")
     with pytest.raises(ValueError, match="not a list"):
         LexicalIndex.load(tmp_path / "lexical", 29)
+
+
+def test_a_word_hyphenated_at_a_line_end_is_read_whole() -> None:
+    """Justified PDFs break words at a line's end ("structures man-" / "agement"): BM25 and
+    the models read the word whole, so that a question's "management" finds it; the clause
+    is quoted as set. A hyphen before a capital is a compound's ("Anglo-" / "Saxon")."""
+    from retrieval.types import Clause, DocumentInfo
+    from retrieval.units import embed_text
+
+    text = "It provides ASN.1 parsing and structures man-\n   agement for Anglo-\nSaxon readers."
+    clause = Clause("manual", 1, 0, len(text), text)
+    index = LexicalIndex.build([lexical_text(clause), "Structures are parsed at once."])
+    scores = index.scores(tokenize(["Who does the management of structures?"])[0])
+    assert scores[0] > scores[1] > 0
+    read = embed_text(DocumentInfo("manual", "Libtasn1", "manual.pdf"), clause)
+    assert (
+        read
+        == "Libtasn1. It provides ASN.1 parsing and structures management for Anglo-Saxon readers."
+    )
+    assert clause.text == text  # quoted as the document sets it
