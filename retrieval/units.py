@@ -15,12 +15,17 @@ from retrieval.types import Clause, Document, DocumentInfo
 
 
 def embed_text(
-    document: DocumentInfo, clause: Clause, part: str | None = None, context: bool = True
+    document: DocumentInfo,
+    clause: Clause,
+    part: str | None = None,
+    context: bool = True,
+    lead: str = "",
 ) -> str:
     """What the model reads for a clause (or one sentence of it): the text in its context.
 
-    The context (document title, heading, what a letter's part is for) gives short clauses a
-    meaning; only the clause itself is ever quoted.
+    The context (document title, heading, what a letter's part is for, and for a list's item
+    or a table's row the sentence that opens its list or the table's head: `lead`, see
+    lead_sentence) gives short clauses a meaning; only the clause itself is ever quoted.
     """
     text = unbroken(clause.text if part is None else part)
     if not context:
@@ -30,7 +35,26 @@ def embed_text(
         parts.append(clause.heading)
     if clause.label:
         text = f"{describe(clause)}: {text}"
+    if lead:
+        text = f"{lead} {text}"
     return " ".join(f"{'. '.join(parts)}. {text}".split())
+
+
+LEAD_WORDS = 40  # a lead sentence longer than this is no context for an item: it would drown it
+
+
+def lead_sentence(lead: Clause | None) -> str:
+    """What an item of a list, or a row of a table, is read with: the last sentence of the
+    clause that opens its list ("Each operator shall report to the ministry:"), or the
+    table's head ("Licence | Fee per year"), if it is short enough to be context. "1. a cut
+    cable, within 24 hours" says what must be reported only after "shall report:"; "Mobile |
+    250 EUR" says what 250 EUR is only under "Licence | Fee per year"."""
+    if lead is None:
+        return ""
+    spans = sentences(lead)
+    a, b = spans[-1] if spans else (0, len(lead.text))
+    text = unbroken(lead.text[a:b])
+    return text if len(text.split()) <= LEAD_WORDS else ""
 
 
 @dataclass(frozen=True)
@@ -74,15 +98,19 @@ def plan_units(
     rows: list[tuple[int, int, int]] = []
     for document in documents:
         known = (segmented or {}).get(document.doc_id)
-        for clause in known if known is not None else segment(document):
+        own = known if known is not None else segment(document)
+        by_number = {c.number: c for c in own}
+        for clause in own:
             index = len(clauses)
             clauses.append(clause)
-            texts.append(embed_text(document.info, clause, context=context))
+            lead = lead_sentence(by_number.get(clause.lead)) if clause.lead else ""
+            texts.append(embed_text(document.info, clause, context=context, lead=lead))
             rows.append((index, WHOLE, WHOLE))
             spans = sentences(clause) if sentence_units else []
             if len(spans) > 1:
                 for a, b in spans:
-                    texts.append(embed_text(document.info, clause, clause.text[a:b], context))
+                    part = clause.text[a:b]
+                    texts.append(embed_text(document.info, clause, part, context, lead))
                     rows.append((index, a, b))
             if role_units and context and clause.label:
                 role = describe(clause)

@@ -483,3 +483,39 @@ def test_a_list_lettered_in_capitals_is_cited_by_its_letters() -> None:
     ]
     assert [c.lead for c in clauses] == [0, 1, 1, 1, 0]
     assert clauses[-1].text.endswith("A. Smith signed it first.\nC. Jones signed it later.")
+
+
+def test_an_item_is_embedded_with_the_sentence_that_opens_its_list() -> None:
+    """ "1. a cut cable, within 24 hours" says what must be reported only after "An operator
+    shall report:", and "Mobile | 250 EUR" what 250 EUR is only under its table's head: the
+    models read an item, and each of its sentences, after the last sentence of the clause
+    that opens its list. A lead too long to be context (over LEAD_WORDS) is left out, and
+    the item is quoted as it stands."""
+    from retrieval.units import LEAD_WORDS, WHOLE, plan_units
+
+    long_lead = " ".join(["word"] * LEAD_WORDS) + " and these:"
+    text = (
+        "Article 2 Incidents\n\nFirst things first. An operator shall report:\n\n"
+        "1. a cut cable, within 24 hours. It is logged.\n\n2. an anchored vessel.\n\n"
+        "Licence | Fee per year\n\nMobile | 250 EUR\n\n"
+        f"{long_lead}\n\n(a) the logs;\n\n(b) the repairs."
+    )
+    document, clauses = _segment(text)
+    units = plan_units([document])
+    by_clause: dict[int, list[str]] = {}
+    for text_, (index, start, _) in zip(units.texts, units.rows.tolist(), strict=True):
+        by_clause.setdefault(index, []).append(text_)
+        if start == WHOLE:
+            assert text_.endswith(clauses[index].text.replace("\n", " "))
+    assert by_clause[1] == [
+        "Data Regulation. Article 2 Incidents. An operator shall report: "
+        "1. a cut cable, within 24 hours. It is logged.",
+        "Data Regulation. Article 2 Incidents. An operator shall report: "
+        "1. a cut cable, within 24 hours.",
+        "Data Regulation. Article 2 Incidents. An operator shall report: It is logged.",
+    ]
+    assert by_clause[4] == [
+        "Data Regulation. Article 2 Incidents. Licence | Fee per year Mobile | 250 EUR"
+    ]
+    assert by_clause[6] == ["Data Regulation. Article 2 Incidents. (a) the logs;"]
+    assert clauses[1].text == "1. a cut cable, within 24 hours. It is logged."
