@@ -20,7 +20,6 @@ more than pypdf's two lines. Running headers, footers and page numbers are then 
 from __future__ import annotations
 
 import io
-import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,8 +29,6 @@ import numpy as np
 from retrieval.errors import CorpusError
 from retrieval.formats import Extracted, paged
 from retrieval.numbering import leaves_list, opens_item
-
-log = logging.getLogger(__name__)
 
 # the gap pypdf's layout mode writes a blank line for, in font heights: int(gap / GAUGE) - 1
 # blank lines between two lines a gap apart (gaps up to 1000 GAUGEs are written so)
@@ -47,6 +44,7 @@ GUTTER = 5  # spaces between a table's cells, or a page's columns, at least
 COLUMN_LINES = 6  # lines with text on both sides of a gutter that make a page two columns
 COLUMN_FILL = 0.6  # of a column's width, its lines fill in the median: prose, not cells
 COLUMN_CHARS = 25  # ... and at least so many characters (a column of prose holds 40-60)
+COLUMN_EDGE = 0.6  # of those lines, the share that start right after the gutter
 COLUMN_SLACK = 2  # columns a cell may stand off the one above it, in the same column
 _CELL = re.compile(rf"\S+(?: {{1,{GUTTER - 1}}}\S+)*")  # words closer than a gutter
 # a bullet in a symbol font at a line's start: a private-use character, then space
@@ -92,9 +90,10 @@ def in_columns(text: str) -> str:
     more, in the page's middle half, that no line's text crosses but the lines that span
     the page (a title over both columns), with both columns' text beside it on
     COLUMN_LINES lines or more, each column's lines filling it (prose, not a table's
-    short cells: COLUMN_FILL of its width, in the median). Between the lines that span the
-    page, the left column's lines are read first, then the right's; a page without such a
-    gutter is read as it stands."""
+    short cells: in the median, COLUMN_FILL of its width and COLUMN_CHARS characters), most
+    of them starting right after the gutter. Between the lines that span the page, the left
+    column's lines are read first, then the right's; a page without such a gutter is read
+    as it stands."""
     lines = text.split("\n")
     gutter = _gutter(lines)
     if gutter is None:
@@ -139,7 +138,7 @@ def _gutter(lines: Sequence[str]) -> tuple[int, int] | None:
         if (
             end - at >= GUTTER
             and len(both) >= COLUMN_LINES
-            and starting >= COLUMN_FILL * len(both)
+            and starting >= COLUMN_EDGE * len(both)
             and _filled(both, at, end, width)
             and (best is None or (end - at, starting) > best[2:])
         ):
@@ -210,7 +209,8 @@ def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
     than the document's line spacing by PARAGRAPH_GAP, or WIDEST_BREAK font heights; and
     where a line stands left of a list item's marker after the item's last sentence, the
     paragraph set right under a list (numbering.leaves_list: the page's indents are lost
-    once its lines are trimmed)."""
+    once its lines are trimmed); and around each row of a table (table_rows), written as
+    the other readers write one."""
     pitch = line_spacing(pages)
     at = WIDEST_BREAK if pitch is None else min(WIDEST_BREAK, PARAGRAPH_GAP * pitch)
     out = []

@@ -102,8 +102,7 @@ def _items(block: Block, indent: int = 0, dedent_ends_items: bool = True) -> lis
     line cut by wrapping ("as paragraph" / "2. says") ends in no such mark. With
     `dedent_ends_items`, a block is cut too before the paragraph set right under such a list,
     left of its items (numbering.leaves_list), the block's first line standing `indent`
-    columns in. A markdown table's rows are clauses of their own too, under
-    its head."""
+    columns in. A markdown table's rows are clauses of their own too, under its head."""
     lines = block.text.split("\n")
     if (
         len(lines) > 2
