@@ -36,6 +36,7 @@ index: $(VENV)/.installed
 XQUAD := --corpus benchmarks/xquad-dev/corpus --index .clausebot/xquad-index
 RUSSIAN := --corpus benchmarks/bundled-ru/corpus --index .clausebot/bundled-ru-index
 AZERBAIJANI := --corpus benchmarks/bundled-az/corpus --index .clausebot/bundled-az-index
+LICENCES := --corpus benchmarks/licences/corpus --index .clausebot/licences-index
 
 eval: $(VENV)/.installed
 	$(VENV)/bin/clausebot eval ../shared/eval/dev.jsonl
@@ -49,6 +50,9 @@ eval: $(VENV)/.installed
 	# and in Azerbaijani (benchmarks/bundled-az)
 	$(VENV)/bin/clausebot index $(AZERBAIJANI)
 	$(VENV)/bin/clausebot eval $(AZERBAIJANI) benchmarks/bundled-az/questions.jsonl
+	# lists of legal conditions (benchmarks/licences): items under the sentence opening them
+	$(VENV)/bin/clausebot index $(LICENCES)
+	$(VENV)/bin/clausebot eval $(LICENCES) benchmarks/licences/questions.jsonl
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot retrieval tests benchmarks training

@@ -40,7 +40,9 @@ def embed_text(
     return " ".join(f"{'. '.join(parts)}. {text}".split())
 
 
-LEAD_WORDS = 40  # a lead sentence longer than this is no context for an item: it would drown it
+# a lead sentence longer than this is no context for an item: it drowns it (at 40 words, the
+# licences' long leads made their items alike; docs/quality.md, session 32)
+LEAD_WORDS = 15
 
 
 def lead_sentence(lead: Clause | None) -> str:
