@@ -20,9 +20,11 @@ more than pypdf's two lines. Running headers, footers and page numbers are then 
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,6 +49,12 @@ COLUMN_CHARS = 25  # ... and at least so many characters (a column of prose hold
 COLUMN_EDGE = 0.6  # of those lines, the share that start right after the gutter
 COLUMN_SLACK = 2  # columns a cell may stand off the one above it, in the same column
 _CELL = re.compile(rf"\S+(?: {{1,{GUTTER - 1}}}\S+)*")  # words closer than a gutter
+SUPERSCRIPT = 0.8  # a footnote mark's size, at most, of the text it follows
+RAISED = 0.2  # ... and how far above that text's baseline it stands, in that text's size
+_MARK_RUN = re.compile(r"\d{1,3}")  # a footnote mark: a number (set apart: footnote_marks)
+_MARKED_WORD = re.compile(r"[^\W\d_]{2,}[.,;:)]?\d{1,3}(?![\w-])")  # "year1", "year.1"
+_LAST_WORD = re.compile(r"\S{1,20}$")
+_NOTE_LINE = re.compile(r"\[\d{1,3}\] ")  # a line that opens a note (footnote_marks)
 # a bullet in a symbol font at a line's start: a private-use character, then space
 _SYMBOL_BULLET = re.compile(r"^([ \t]*)[\uf000-\uf0ff](?=[ \t])", re.M)
 
@@ -62,7 +70,11 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         if reader.is_encrypted:
             raise CorpusError(f"{path}: the PDF is encrypted; save an unprotected copy")
         pages = [
-            page.extract_text(extraction_mode="layout", layout_mode_font_height_weight=GAUGE) or ""
+            footnote_marks(
+                page.extract_text(extraction_mode="layout", layout_mode_font_height_weight=GAUGE)
+                or "",
+                page,
+            )
             for page in reader.pages
         ]
     except CorpusError:
@@ -74,6 +86,61 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
     title = (reader.metadata.title if reader.metadata else None) or extracted.title
     return Extracted(extracted.text, extracted.pages, " ".join(title.split()))
+
+
+def footnote_marks(text: str, page: Any) -> str:
+    """A page's text with its footnote marks written as the DOCX and ODT readers write them:
+    "year[1]", and the note at the page's foot "[1] Through the portal."; a clause is then
+    quoted with the notes it calls (LoadedIndex.footnotes). Layout mode writes a mark set
+    in superscript as if it were part of the word ("year1."), which no reader reads. A mark
+    is digits set smaller (SUPERSCRIPT of the text before it, or less) and raised (RAISED
+    of that text's size, or more) right after a word, as pypdf's plain reading gives each
+    run of text with its size and position; a page with no word followed by digits is not
+    read twice."""
+    if not _MARKED_WORD.search(text):
+        return text
+    runs: list[tuple[str, float, float]] = []  # text, size, baseline
+
+    def seen(
+        run: str, matrix: Sequence[float], tm: Sequence[float], font: Any, size: float
+    ) -> None:
+        if run:  # pypdf also reports the runs of nothing between them
+            scale = abs(tm[3] * matrix[3]) or 1.0
+            runs.append((run, size * scale, tm[5] * matrix[3] + matrix[5]))
+
+    try:
+        page.extract_text(visitor_text=seen)
+    except (ValueError, KeyError, TypeError, IndexError):  # a mark unread: the text as set
+        return text
+    marks: list[tuple[str, str]] = []  # the word before, the mark
+    for (before, size, base), (run, small, raised) in itertools.pairwise(runs):
+        word = before.rstrip()
+        if (
+            _MARK_RUN.fullmatch(run.strip())
+            and word
+            and word == before
+            and size > 0
+            and small <= SUPERSCRIPT * size
+            and raised - base >= RAISED * size
+        ):
+            marks.append((_LAST_WORD.search(word).group(), run.strip()))  # type: ignore[union-attr]
+    at = 0
+    noted: list[str] = []
+    for word, mark in marks:
+        found = text.find(word + mark, at)
+        if found < 0 or text[found + len(word + mark) : found + len(word + mark) + 1].isdigit():
+            continue
+        end = found + len(word)
+        text = f"{text[:end]}[{mark}]{text[end + len(mark) :]}"
+        at = end + len(mark) + 2
+        noted.append(mark)
+    for mark in noted:  # each note at the page's foot, below its mark: "1 Through" -> "[1] …"
+        foot = re.compile(rf"^([ \t]*){mark}(?=[ \t]+\S)", re.M)
+        lines = list(foot.finditer(text, at))
+        if lines:
+            match = lines[-1]  # the last such line: the foot is the page's bottom
+            text = f"{text[: match.start()]}{match.group(1)}[{mark}]{text[match.end() :]}"
+    return text
 
 
 def symbol_bullets(text: str) -> str:
@@ -223,6 +290,7 @@ def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
             indent = len(line) - len(words)
             # a table's rows are clauses of their own, as in the other formats
             apart = (gap is not None and gap >= at) or n in rows or n - 1 in rows
+            apart = apart or bool(_NOTE_LINE.match(words))  # a note: "[2] By the Board."
             line = rows.get(n, line)
             if apart or (text and leaves_list(text[-1], indent, markers)):
                 text.append("")

@@ -269,6 +269,41 @@ def test_a_pdf_page_in_two_columns_is_read_a_column_at_a_time(tmp_path: Path) ->
     ]
 
 
+def test_pdf_footnote_marks_are_read_as_the_other_readers_write_them(tmp_path: Path) -> None:
+    """A mark set in superscript after a word came out of the PDF as part of the word
+    ("year1."), and its note at the page's foot as a number ("1 Through …"): now "year[1]"
+    and "[1] Through …", as the DOCX and ODT readers write them, so that a clause is quoted
+    with the notes it calls. A number set in the text's own size is no mark ("2 licences")."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title("Fees Act")
+    pdf.add_page()
+
+    def line(y: float, *runs: tuple[str, float]) -> None:
+        x = pdf.l_margin
+        for text, shift in runs:
+            pdf.set_font("Helvetica", size=7 if shift else 11)
+            pdf.text(x, y + shift, text)
+            x += pdf.get_string_width(text)
+
+    line(
+        30, ("Fees are reviewed every year", 0), ("1", -1.6), (". Fees for 2 licences: 200 EUR.", 0)
+    )
+    line(45, ("They are paid online", 0), ("2", -1.6), (".", 0))
+    pdf.set_font("Helvetica", size=8)
+    pdf.text(pdf.l_margin, 270, "1 Through the ministry's portal.")
+    pdf.text(pdf.l_margin, 275, "2 By the Board.")
+    pdf.output(str(tmp_path / "fees.pdf"))
+    document = read_document(tmp_path / "fees.pdf")
+    assert [c.text for c in segment(document)] == [
+        "Fees are reviewed every year[1]. Fees for 2 licences: 200 EUR.",
+        "They are paid online[2].",
+        "[1] Through the ministry's portal.",
+        "[2] By the Board.",
+    ]
+
+
 def test_a_running_head_that_changes_with_the_chapter_is_dropped(tmp_path: Path) -> None:
     """A book sets its chapter's title over the chapter's pages, a page number set apart
     from it: over the whole document no one head stands on most pages, yet each is a
