@@ -12,6 +12,7 @@ without is `outside`.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -58,6 +59,17 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+# a word broken at a line's end after a hyphen: "co-" / "organizer", "man-" / "agement"
+_BROKEN = re.compile(r"-[ \t]*\n\s*")
+
+
+def readings(text: str) -> set[str]:
+    """A passage's text as an expected phrase is looked for in it, folded: as set, and with
+    a word broken after a hyphen at a line's end read whole, hyphen kept ("co-organizer") or
+    dropped ("management"), so that a phrase is found wherever a PDF broke its lines."""
+    return {fold(text), fold(_BROKEN.sub("-", text)), fold(_BROKEN.sub("", text))}
+
+
 def read_items(path: Path) -> list[EvalItem]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -87,8 +99,7 @@ def judge(item: EvalItem, answer: Answer) -> Outcome:
     rank = None
     wanted = [fold(e) for e in item.expect]
     for position, passage in enumerate(answer.passages[:DEPTH], start=1):
-        text = fold(passage.text)
-        if any(w in text for w in wanted):
+        if any(w in text for text in readings(passage.text) for w in wanted):
             rank = position
             break
     top = answer.passages[0].citation.text if answer.passages else ""

@@ -79,3 +79,18 @@ def test_answers_headed_may_not_answer_are_counted() -> None:
     assert overall["uncertain"] == 0.5 and overall["false_abstention"] == 0.0
     assert overall["abstention_out_of_scope"] == 0.25
     assert overall["warned_out_of_scope"] == 0.5
+
+
+def test_an_expected_phrase_is_found_wherever_a_pdf_broke_its_lines() -> None:
+    """A PDF breaks a word after a hyphen at a line's end, a compound's ("co-" /
+    "organizer") or one of its own ("man-" / "agement"): the phrase a question expects is
+    found either way, and a phrase the passage does not hold is not."""
+    items = [
+        EvalItem("c", "en", ("a co-organizer of the Ministerial Meeting",), "c", "answerable"),
+        EvalItem("m", "en", ("structures management",), "m", "answerable"),
+        EvalItem("x", "en", ("co-organizer of the Summit",), "x", "answerable"),
+    ]
+    text = "to be a co-\norganizer of the Ministerial Meeting and of structures man-\n  agement"
+    report = evaluate(items, lambda q: _answer(q, text, 0.9, False))
+    assert [(m["id"], m["rank"]) for m in report["misses"]] == [("x", None)]
+    assert report["overall"]["hit@1"] == 0.667
