@@ -37,6 +37,7 @@ XQUAD := --corpus benchmarks/xquad-dev/corpus --index .clausebot/xquad-index
 RUSSIAN := --corpus benchmarks/bundled-ru/corpus --index .clausebot/bundled-ru-index
 AZERBAIJANI := --corpus benchmarks/bundled-az/corpus --index .clausebot/bundled-az-index
 LICENCES := --corpus benchmarks/licences/corpus --index .clausebot/licences-index
+PDFS := --corpus benchmarks/bundled-pdf/corpus --index .clausebot/bundled-pdf-index
 
 eval: $(VENV)/.installed
 	$(VENV)/bin/clausebot eval ../shared/eval/dev.jsonl
@@ -53,6 +54,9 @@ eval: $(VENV)/.installed
 	# lists of legal conditions (benchmarks/licences): items under the sentence opening them
 	$(VENV)/bin/clausebot index $(LICENCES)
 	$(VENV)/bin/clausebot eval $(LICENCES) benchmarks/licences/questions.jsonl
+	# the bundled corpus as PDF (benchmarks/bundled-pdf): the own set, as from the text
+	$(VENV)/bin/clausebot index $(PDFS)
+	$(VENV)/bin/clausebot eval $(PDFS) tests/questions.jsonl
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot retrieval tests benchmarks training

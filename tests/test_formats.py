@@ -4,6 +4,7 @@ citations."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -302,6 +303,32 @@ def test_pdf_footnote_marks_are_read_as_the_other_readers_write_them(tmp_path: P
         "[1] Through the ministry's portal.",
         "[2] By the Board.",
     ]
+
+
+def test_the_bundled_corpus_as_pdf_is_cut_as_its_text_is() -> None:
+    """benchmarks/bundled-pdf holds the bundled documents as LibreOffice saves them as PDF
+    (make_pdfs.py): each is read clause for clause as its text is, the letter's parts with
+    their labels, every clause cited where its text's is. The text's "**" marks are not in
+    the PDF, and a word the PDF broke after its hyphen is read whole."""
+    root = Path(__file__).resolve().parents[1]
+
+    def read(folder: Path) -> dict[str, list[tuple[str, str, str]]]:
+        documents, skipped = load_corpus(folder)
+        assert not skipped
+        return {
+            d.doc_id: [
+                (
+                    " ".join(c.text.replace("**", "").replace("-\n", "-").split()),
+                    c.label,
+                    re.sub(r", p\. \d+", "", cite(d.info, c).text),  # a PDF's has its page
+                )
+                for c in segment(d)
+            ]
+            for d in documents
+        }
+
+    text, pdf = read(root / "corpus"), read(root / "benchmarks" / "bundled-pdf" / "corpus")
+    assert text == pdf and sum(len(clauses) for clauses in pdf.values()) == 29
 
 
 def test_a_running_head_that_changes_with_the_chapter_is_dropped(tmp_path: Path) -> None:
