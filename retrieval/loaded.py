@@ -12,11 +12,11 @@ import numpy as np
 
 from retrieval.late import TokenStates
 from retrieval.lexical import LexicalIndex
+from retrieval.numbering import NOTE
 from retrieval.types import Clause, DocumentInfo
 from retrieval.vocabulary import common_names
 
 MAX_FOOTNOTES = 5  # quoted after a clause that calls them (LoadedIndex.footnotes)
-_NOTE = re.compile(r"\[(\d{1,3})\] ")  # a footnote's clause opens with its mark
 _MARK = re.compile(r"(?<=\S)\[(\d{1,3})\]")  # a mark calling one, after a word or a stop
 ANN_ABOVE = 200_000  # more vectors than this: an approximate (IVF) index instead of exact
 ANN_PROBES = 48
@@ -187,7 +187,7 @@ class LoadedIndex:
         if self._notes is None:
             self._notes = {}
             for note in self.clauses:
-                found = _NOTE.match(note.text)
+                found = NOTE.match(note.text)
                 if found:
                     self._notes.setdefault((note.doc_id, found.group(1)), note)
         if not self._notes:

@@ -51,6 +51,9 @@ TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 BULLET = re.compile(r"^[-•*–·▪◦]\s")  # an item of a list without numbers
 _CAPITAL = re.compile(r"^([A-Z])[.)]\s")  # "A. Use in …": see capital_items
 _CLOSERS = "\"'”’»)]*_ \t"  # what may follow the mark that ends a sentence
+# a footnote as the readers write it, opening with its mark: "[2] By the Board." (the DOCX
+# and ODT readers, and pdf_reader.footnote_marks; called by LoadedIndex.footnotes)
+NOTE = re.compile(r"\[(\d{1,3})\] ")
 _LEAD_END = re.compile(r":[\"'”’»)\]*_\s]*$")
 
 

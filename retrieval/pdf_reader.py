@@ -30,7 +30,7 @@ import numpy as np
 
 from retrieval.errors import CorpusError
 from retrieval.formats import Extracted, paged
-from retrieval.numbering import leaves_list, opens_item
+from retrieval.numbering import NOTE, leaves_list, opens_item
 
 # the gap pypdf's layout mode writes a blank line for, in font heights: int(gap / GAUGE) - 1
 # blank lines between two lines a gap apart (gaps up to 1000 GAUGEs are written so)
@@ -54,7 +54,6 @@ RAISED = 0.2  # ... and how far above that text's baseline it stands, in that te
 _MARK_RUN = re.compile(r"\d{1,3}")  # a footnote mark: a number (set apart: footnote_marks)
 _MARKED_WORD = re.compile(r"[^\W\d_]{2,}[.,;:)]?\d{1,3}(?![\w-])")  # "year1", "year.1"
 _LAST_WORD = re.compile(r"\S{1,20}$")
-_NOTE_LINE = re.compile(r"\[\d{1,3}\] ")  # a line that opens a note (footnote_marks)
 # a bullet in a symbol font at a line's start: a private-use character, then space
 _SYMBOL_BULLET = re.compile(r"^([ \t]*)[\uf000-\uf0ff](?=[ \t])", re.M)
 
@@ -114,25 +113,24 @@ def footnote_marks(text: str, page: Any) -> str:
         return text
     marks: list[tuple[str, str]] = []  # the word before, the mark
     for (before, size, base), (run, small, raised) in itertools.pairwise(runs):
-        word = before.rstrip()
+        mark = run.strip()
         if (
-            _MARK_RUN.fullmatch(run.strip())
-            and word
-            and word == before
+            _MARK_RUN.fullmatch(mark)
+            and before[-1:].strip()  # right after a word or a stop, no space between
             and size > 0
             and small <= SUPERSCRIPT * size
             and raised - base >= RAISED * size
         ):
-            marks.append((_LAST_WORD.search(word).group(), run.strip()))  # type: ignore[union-attr]
+            marks.append((_LAST_WORD.search(before).group(), mark))  # type: ignore[union-attr]
     at = 0
     noted: list[str] = []
     for word, mark in marks:
         found = text.find(word + mark, at)
-        if found < 0 or text[found + len(word + mark) : found + len(word + mark) + 1].isdigit():
+        after = found + len(word) + len(mark)
+        if found < 0 or text[after : after + 1].isdigit():
             continue
-        end = found + len(word)
-        text = f"{text[:end]}[{mark}]{text[end + len(mark) :]}"
-        at = end + len(mark) + 2
+        text = f"{text[: after - len(mark)]}[{mark}]{text[after:]}"
+        at = after + 2
         noted.append(mark)
     for mark in noted:  # each note at the page's foot, below its mark: "1 Through" -> "[1] …"
         foot = re.compile(rf"^([ \t]*){mark}(?=[ \t]+\S)", re.M)
@@ -290,7 +288,7 @@ def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
             indent = len(line) - len(words)
             # a table's rows are clauses of their own, as in the other formats
             apart = (gap is not None and gap >= at) or n in rows or n - 1 in rows
-            apart = apart or bool(_NOTE_LINE.match(words))  # a note: "[2] By the Board."
+            apart = apart or bool(NOTE.match(words))  # a note: "[2] By the Board."
             line = rows.get(n, line)
             if apart or (text and leaves_list(text[-1], indent, markers)):
                 text.append("")

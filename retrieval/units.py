@@ -102,10 +102,13 @@ def plan_units(
         known = (segmented or {}).get(document.doc_id)
         own = known if known is not None else segment(document)
         by_number = {c.number: c for c in own}
+        leads: dict[int, str] = {}  # each lead's sentence, read once for all its items
         for clause in own:
             index = len(clauses)
             clauses.append(clause)
-            lead = lead_sentence(by_number.get(clause.lead)) if clause.lead else ""
+            if clause.lead and clause.lead not in leads:
+                leads[clause.lead] = lead_sentence(by_number.get(clause.lead))
+            lead = leads.get(clause.lead, "")
             texts.append(embed_text(document.info, clause, context=context, lead=lead))
             rows.append((index, WHOLE, WHOLE))
             spans = sentences(clause) if sentence_units else []

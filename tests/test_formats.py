@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,9 +14,16 @@ from retrieval.citation import cite
 from retrieval.corpus import load_corpus, read_document
 from retrieval.errors import CorpusError
 from retrieval.segment import segment
+from retrieval.types import Clause
 from tests.conftest import run_cli
 
 HEADER = "Tallinn Note on Cable Security - Draft"
+
+
+def written(pdf: Any, path: Path) -> list[Clause]:
+    """The clauses of an fpdf2 document, saved at `path` and read as a corpus file is."""
+    pdf.output(str(path))
+    return segment(read_document(path))
 
 
 def make_pdf(path: Path, encrypt: bool = False, text: bool = True) -> Path:
@@ -178,9 +186,7 @@ def test_a_pdf_table_is_read_row_by_row_and_symbol_bullets_as_bullets(tmp_path: 
         pdf.ln(6)
     pdf.ln(2)
     pdf.multi_cell(0, 5, "Fees are paid by the end of January.")
-    pdf.output(str(tmp_path / "fees.pdf"))
-    document = read_document(tmp_path / "fees.pdf")
-    assert [c.text for c in segment(document)] == [
+    assert [c.text for c in written(pdf, tmp_path / "fees.pdf")] == [
         "The fees for a licence are set out below.",
         "Licence | Fee per year",
         "Broadband | 100 EUR",
@@ -261,8 +267,7 @@ def test_a_pdf_page_in_two_columns_is_read_a_column_at_a_time(tmp_path: Path) ->
         pdf.cell(40, 6, f"Zone {n + 1}")
         pdf.cell(40, 6, f"{100 * (n + 1)} EUR")
         pdf.ln(6)
-    pdf.output(str(tmp_path / "cables.pdf"))
-    clauses = segment(read_document(tmp_path / "cables.pdf"))
+    clauses = written(pdf, tmp_path / "cables.pdf")
     assert [" ".join(c.text.split()) for c in clauses] == [
         "REGULATION (EU) 2013/99 on the protection of undersea cables",
         *articles,
@@ -295,9 +300,7 @@ def test_pdf_footnote_marks_are_read_as_the_other_readers_write_them(tmp_path: P
     pdf.set_font("Helvetica", size=8)
     pdf.text(pdf.l_margin, 270, "1 Through the ministry's portal.")
     pdf.text(pdf.l_margin, 275, "2 By the Board.")
-    pdf.output(str(tmp_path / "fees.pdf"))
-    document = read_document(tmp_path / "fees.pdf")
-    assert [c.text for c in segment(document)] == [
+    assert [c.text for c in written(pdf, tmp_path / "fees.pdf")] == [
         "Fees are reviewed every year[1]. Fees for 2 licences: 200 EUR.",
         "They are paid online[2].",
         "[1] Through the ministry's portal.",
