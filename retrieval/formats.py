@@ -26,7 +26,12 @@ from retrieval.numbering import list_marker
 
 PAGED = {".pdf"}
 SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".odt", ".html", ".htm")
-_PAGE_NUMBER = re.compile(r"^\W*(page\s+)?\d{1,4}(\s*(/|of)\s*\d{1,4})?\W*$", re.I)
+# a page's number alone on its first or last line: "12", "- 12 -", "Page 3 of 10", and the
+# front matter's numbers in small roman numerals ("iv"; a capital "IV" alone may be a part's)
+_PAGE_NUMBER = re.compile(
+    r"^\W*(?:(?i:page\s+)?\d{1,4}(?:\s*(?:/|(?i:of))\s*\d{1,4})?|(?=[ivxlc])c{0,3}"
+    r"(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))\W*$"
+)
 
 
 @dataclass(frozen=True)

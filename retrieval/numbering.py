@@ -122,14 +122,24 @@ def only_a_number(text: str) -> bool:
     return bool(text) and match is not None and match.end() >= len(text)
 
 
+QUESTION_WORDS = 12  # words a subsection's title asked as a question has at most
+
+
 def titled_number(text: str) -> bool:
     """Is the text a numbered title on a line of its own, a heading though it ends in a stop
     ("5. Conveying Modified Source Versions.", "0. Definitions.")? Every word of five letters
-    or more is capitalised, as in a title, not in a sentence ("2. Fees apply.")."""
+    or more is capitalised, as in a title, not in a sentence ("2. Fees apply."). Or in a
+    question mark, under a subsection's number ("1.2. What is this spec?")."""
     own = own_number(text)
-    if not own[:1].isdigit() or "\n" in text or not text.rstrip().endswith("."):
+    if not own[:1].isdigit() or "\n" in text:
         return False
     words = text.split()[1:]
+    if text.rstrip().endswith("?"):
+        # a subsection's title asked as a question ("1.2. What is this spec?"); a list's own
+        # numbers ("3.") also number a questionnaire's questions, which are its text
+        return "." in own and 0 < len(words) <= QUESTION_WORDS
+    if not text.rstrip().endswith("."):
+        return False
     long = [w for w in words if sum(c.isalpha() for c in w) >= 5]
     return 0 < len(words) <= 10 and bool(long) and all(w[:1].isupper() for w in long)
 

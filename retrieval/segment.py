@@ -19,6 +19,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from retrieval.contents import contents_entries, leads_to_a_number
 from retrieval.letter import (
     ENCLOSURE,
     LABEL_CLOSING,
@@ -42,7 +43,6 @@ from retrieval.numbering import (
     titled_number,
 )
 from retrieval.types import Clause, Document
-from retrieval.vocabulary import ABBREVIATION
 
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
 DEEPEST = 99  # the level of a heading that does not say its level (bold, capitals, short)
@@ -53,15 +53,6 @@ _SENTENCE_END = ".,;:!?…"
 _CONNECTORS = frozenset(
     "a an and as at by for from in into of on or that the to with which who whose than".split()
 )
-
-# a period, "!", "?" or ";" and space before a capital or a digit, past any opening quote or
-# bracket; a capital of any script, or a letter of a script without capitals (see sentences)
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[\"“‘'(«¿¡\[]*([^\W_]))")
-# where a period and a capital or a number end no sentence, in any language: after an
-# initial or a run of them ("John F. Kennedy", "U.S. Army", "т.е.", "г. Баку"), and after a
-# short word before a number ("No. 81", "et al. 1998", "ст. 5")
-_INITIALS = re.compile(r"(?:^|[^\w.])(?:[^\W\d_]\.)+$")
-_SHORT_BEFORE_NUMBER = re.compile(r"(?:^|\W)[^\W\d_]{1,3}\.$")
 
 
 @dataclass(frozen=True)
@@ -151,9 +142,6 @@ def _items(block: Block, indent: int = 0, dedent_ends_items: bool = True) -> lis
 # A note in square brackets at the end of a paragraph ("[citation needed]", "[12]",
 # "[3][4]"): reference marks that close a paragraph, as in Wikipedia's text
 _TRAILING_NOTES = re.compile(r"(?:\s*\[[^\[\]\n]{1,60}\])+\s*$")
-# an entry of a markdown table of contents: bullets linking to the document's own headings
-# ("* [Triagers](#triagers)", its sub-entries indented under it)
-_CONTENTS_ENTRY = re.compile(r"^(?:\s*[-*+]\s+\[[^\]\n]+\]\(#[^)\s]*\)\s*(?:\n|$))+$")
 _UNDERLINE = re.compile(r"\n\s*(?:=+|-+)\s*$")  # the line under a heading: "=====", "-----"
 
 
@@ -181,7 +169,7 @@ def is_heading(block: Block) -> bool:
         return True
     if len(text) > 300:
         return False
-    if _BULLET.match(text) or " | " in text:
+    if _BULLET.match(text) or " | " in text or leads_to_a_number(text):
         return False  # a list item or a table's row (retrieval.formats), however short
     if text.startswith("**") and text.endswith("**") and text.count("**") == 2:
         return True
@@ -266,6 +254,7 @@ class Segmenter:
             and not block.text.startswith("#")  # nor does a heading
             and not table_cells(block.text)  # nor does a table's row
             and not table_cells(before)
+            and not leads_to_a_number(before)  # nor a list set with leaders, as a table
             and (
                 _starts_lower(block.text)
                 # a paragraph cut short by a page break; HTML, DOCX, ODT and markdown have none,
@@ -285,10 +274,21 @@ class Segmenter:
         # where a clause stands ("Article 1" above "### Definitions"), for its citation
         outline: list[tuple[int, str]] = []
         previous_was_heading = False
-        for block in found:
-            if _CONTENTS_ENTRY.match(block.text):
-                continue  # a table of contents' entry: where a part is, not what it says
-            continues = not previous_was_heading and self._continues(block)
+        contents = contents_entries([block.text for block in found])
+        after_contents = False
+        for n, block in enumerate(found):
+            if n in contents:
+                # a table of contents' entry: where a part is, not what it says; the heading
+                # right over the table ("Table of Contents") heads nothing that follows it,
+                # unless it is the document's title
+                if previous_was_heading and heading_parts and n - 1 not in contents and n > 1:
+                    heading_parts.pop()
+                    outline.pop()
+                after_contents = True
+                continue
+            # nothing carries on across a table of contents
+            continues = not previous_was_heading and not after_contents and self._continues(block)
+            after_contents = False
             if not continues and is_heading(block):
                 hashes = len(block.text) - len(block.text.lstrip("#"))
                 level = hashes or DEEPEST
@@ -367,30 +367,3 @@ class Segmenter:
 
 def segment(document: Document) -> list[Clause]:
     return Segmenter(document).run()
-
-
-def sentences(clause: Clause) -> list[tuple[int, int]]:
-    """Spans (within clause.text) of its sentences; for labelled parts, of its lines."""
-    text = clause.text
-    if clause.label:
-        pieces = re.finditer(r"[^\n]+", text)
-        spans = [(m.start(), m.end()) for m in pieces if m.group().strip()]
-    else:
-        spans, start = [], 0
-        for match in _SENTENCE_BREAK.finditer(text):
-            first = match.group(1)
-            if first.islower():
-                continue
-            before = text[max(start, match.start() - 12) : match.start()]
-            if only_a_number(text[start : match.start()]):
-                continue  # "2. This Regulation ...": the clause's number opens its sentence
-            if (
-                _INITIALS.search(before)
-                or (before.endswith(".") and ABBREVIATION.search(before[:-1]))  # "Mr. Smith"
-                or (first.isdigit() and _SHORT_BEFORE_NUMBER.search(before))
-            ):
-                continue
-            spans.append((start, match.start()))
-            start = match.end()
-        spans.append((start, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.letter import describe
-from retrieval.segment import segment, sentences
+from retrieval.segment import segment
+from retrieval.sentences import sentences
 from retrieval.types import Clause, Document, DocumentInfo
 
 

@@ -308,6 +308,65 @@ def test_pdf_footnote_marks_are_read_as_the_other_readers_write_them(tmp_path: P
     ]
 
 
+def test_a_table_of_contents_is_no_clause_and_heads_nothing(tmp_path: Path) -> None:
+    """A printed table of contents (each title, a leader of dots, its page number) was read
+    a row per clause, each an answer that says only where a section is; and nothing broke
+    the clause before it from what followed. A list priced with dot leaders is the text's
+    own, as are a page's lone small roman numeral (the front matter's page number) and a
+    subsection titled with a question, which heads its text."""
+    from fpdf import FPDF
+
+    class Report(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 6, "i" if self.page_no() == 1 else str(self.page_no() - 1), align="C")
+
+    sections = [("1. Scope", "This report covers the licences issued in 2012.")]
+    sections += [("2. Fees", "The fees for a licence are set out below.")]
+    pdf = Report()
+    pdf.set_title("Licensing Report")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, "The ministry thanks the operators for their reports.")
+    pdf.ln(8)
+    pdf.multi_cell(0, 6, "Contents")
+    pdf.ln(4)
+    for title, page in (("1. Scope", 1), ("2. Fees", 1), ("2.1. Who pays the fee?", 2)):
+        pdf.cell(150, 6, f"{title} " + ". " * 30)
+        pdf.cell(0, 6, str(page), align="R")
+        pdf.ln(8)
+    pdf.add_page()
+    for title, text in sections:
+        pdf.set_font("Helvetica", "B", 12)
+        pdf.multi_cell(0, 7, title)
+        pdf.ln(3)
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 6, text)
+        pdf.ln(5)
+    for service, fee in (("Broadband", 300), ("Mobile", 100), ("Cable", 200)):
+        pdf.cell(150, 6, f"{service} " + ". " * 30)
+        pdf.cell(0, 6, f"{fee}", align="R")
+        pdf.ln(8)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.multi_cell(0, 7, "2.1. Who pays the fee?")
+    pdf.ln(3)
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, "The operator pays it before the licence is issued.")
+    clauses = written(pdf, tmp_path / "report.pdf")
+    assert [(" ".join(c.text.replace(". ", "").split()[:2]), c.heading) for c in clauses] == [
+        ("The ministry", ""),
+        ("This report", "1. Scope"),
+        ("The fees", "2. Fees"),
+        ("Broadband |", "2. Fees"),
+        ("Mobile |", "2. Fees"),
+        ("Cable |", "2. Fees"),
+        ("The operator", "2.1. Who pays the fee?"),
+    ]
+    assert [c.page for c in clauses] == [1, 2, 2, 2, 2, 2, 3]
+
+
 def test_the_bundled_corpus_as_pdf_is_cut_as_its_text_is() -> None:
     """benchmarks/bundled-pdf holds the bundled documents as LibreOffice saves them as PDF
     (make_pdfs.py): each is read clause for clause as its text is, the letter's parts with

@@ -217,7 +217,7 @@ def test_a_paragraph_set_under_a_list_left_of_its_items_is_not_the_last_item() -
 
 
 def test_a_clause_number_does_not_end_a_sentence() -> None:
-    from retrieval.segment import sentences
+    from retrieval.sentences import sentences
     from retrieval.types import Clause
 
     for text, expected in (

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from retrieval.corpus import read_document
 from retrieval.letter import describe
-from retrieval.segment import Block, is_heading, segment, sentences
+from retrieval.segment import Block, is_heading, segment
+from retrieval.sentences import sentences
 from retrieval.types import Document, DocumentInfo
 from tests.conftest import CORPUS
 
@@ -77,6 +78,39 @@ def test_continuation_rules_are_general() -> None:
     clauses = segment(_doc(text))
     assert [c.text.split()[0] for c in clauses] == ["First", "Second", "Third", "Fourth"]
     assert clauses[1].text.endswith("upper case here.")
+
+
+def test_a_table_of_contents_in_plain_text_is_left_out_and_a_priced_list_kept() -> None:
+    """A table of contents as a word processor or pdftotext writes it, entries line under
+    line (a title wrapped onto a second line), is no clause, and its own title heads nothing;
+    the document's title still heads what follows. Entries whose titles head no part of the
+    text (a price list set with dot leaders) are the text's own, and no heading."""
+    text = (
+        "LICENSING RULES\n\nCONTENTS\n\n"
+        "1. Scope of the rules ............ 1\n"
+        "2. Licence Fees and\n"
+        "   Their Payment ..................... 2\n"
+        "Annex: Forms …… iv\n\n"
+        "1. Scope of the rules\n\nThese rules apply to every operator.\n\n"
+        "2. Licence Fees and Their Payment\n\nThe fees are:\n\n"
+        "Broadband ........ 300\nMobile ........... 100\nCable ............ 200\n\n"
+        "Annex: Forms\n\nThe forms are on the ministry's site."
+    )
+    clauses = segment(_doc(text))
+    assert [(c.text.split()[0], c.heading) for c in clauses] == [
+        ("These", "LICENSING RULES — 1. Scope of the rules"),
+        ("The", "2. Licence Fees and Their Payment"),
+        ("Broadband", "2. Licence Fees and Their Payment"),
+        ("The", "Annex: Forms"),
+    ]
+    assert clauses[2].text.endswith("Cable ............ 200")
+    # without leaders, the pages set apart (as a PDF's blank tab leaders come out) must rise
+    bare = text.replace("............ 1", "     1").replace("..................... 2", "    2")
+    assert [c.text for c in segment(_doc(bare.replace("…… iv", "     3")))] == [
+        c.text for c in clauses
+    ]
+    falling = bare.replace("…… iv", "     1")
+    assert segment(_doc(falling))[0].text.startswith("1. Scope of the rules      1\n")
 
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "xquad-dev" / "corpus"
@@ -242,6 +276,25 @@ def test_headings() -> None:
     assert is_heading(Block(0, 15, "5 November 2012"))
     assert not is_heading(Block(0, 30, "including governments to work"))
     assert not is_heading(Block(0, 20, "A sentence that ends."))
+
+
+def test_a_subsection_titled_with_a_question_heads_its_text() -> None:
+    """ "1.2. What is this spec?" (the Shared MIME-info specification's) was a clause, and
+    the paragraphs under it were cited under "1.1. Version"; a questionnaire's questions,
+    numbered as a list is, stay its text."""
+    text = (
+        "1.1. Version\n\nThis is version 0.21.\n\n1.2. What is this spec?\n\n"
+        "Many programs use the MIME system.\n\nPlease answer:\n\n3. Do you agree?\n\n"
+        "4. Why?"
+    )
+    clauses = segment(_doc(text))
+    assert [(c.text, c.heading) for c in clauses] == [
+        ("This is version 0.21.", "1.1. Version"),
+        ("Many programs use the MIME system.", "1.2. What is this spec?"),
+        ("Please answer:", "1.2. What is this spec?"),
+        ("3. Do you agree?", "1.2. What is this spec?"),
+        ("4. Why?", "1.2. What is this spec?"),
+    ]
 
 
 def test_markdown_headings_give_context() -> None:

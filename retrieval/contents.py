@@ -1,0 +1,133 @@
+"""Tables of contents: entries that say where a part of a document stands, not what it says.
+
+A table of contents is no clause: quoted as an answer, "4.3 DER functions . . . . 15" tells
+the reader nothing the section does not, and as a question's best match it stands in for the
+section it names. Two forms are left out of the clauses (retrieval.segment):
+
+- markdown's, bullets linking to the document's own headings ("* [Triagers](#triagers)");
+- a printed one (PDFs, and text as `pdftotext` or a word processor writes it): each entry's
+  title runs into a leader of dots and ends with its page number ("2.1 ASN.1 syntax . . . 2",
+  "Introduction ........ iii"), or has its page number set apart ("Licence Fees     4"),
+  an entry a block or several entries a block. Dot leaders also set price lists, and
+  numbers set apart tables, so a run of entries is a table of contents only when it has
+  CONTENTS_RUN entries or more, most of their titles are the first lines of blocks after
+  it (the headings they point to, numbered or not), and, without leaders, its pages rise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# an entry of a markdown table of contents, its sub-entries indented under it
+MARKDOWN_ENTRY = re.compile(r"^(?:\s*[-*+]\s+\[[^\]\n]+\]\(#[^)\s]*\)\s*(?:\n|$))+$")
+LEADERS = ".·…"  # a leader's dots, four or more (spaced or not), or an ellipsis
+ROMAN = "ivxlcIVXLC"
+APART = 3  # spaces that set a page number apart from its title, where no leader stands
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+CONTENTS_RUN = 3  # entries a printed table of contents has at least
+WRAPPED = 2  # lines an entry's title wraps onto before its leader, at most
+
+
+def _page(line: str) -> int | None:
+    """Where a page number ending the line starts: arabic, or roman after a non-letter."""
+    end = len(line)
+    start = end
+    while start and line[start - 1].isdigit():
+        start -= 1
+    if 0 < end - start <= 4:
+        return start
+    while start and line[start - 1] in ROMAN:
+        start -= 1
+    if 0 < end - start <= 7 and not (start and line[start - 1].isalpha()):
+        return start
+    return None
+
+
+def _entry_end(line: str) -> tuple[int, bool] | None:
+    """Where an entry's title ends, and whether a leader stands before its page: the line
+    runs into a leader of dots and a page number, or its page (arabic) stands in a cell of
+    its own (a PDF's row read as a table's, retrieval.pdf_reader) or APART spaces off (as a
+    tab stop's leader of blanks comes out of a PDF). None for any other line."""
+    page = _page(line)
+    if page is None:
+        return None
+    before = line[:page].rstrip(" \t|")
+    title = before.rstrip(LEADERS + " \t")
+    leader = before[len(title) :]
+    if sum(leader.count(c) for c in ".·") + 4 * leader.count("…") >= 4:
+        return len(title), True
+    gap = line[len(before) : page]
+    if line[page:].isdigit() and not leader and ("|" in gap or len(gap) >= APART):
+        return len(before), False
+    return None
+
+
+def _entries(block: str) -> list[tuple[str, int | None, bool]] | None:
+    """The entries a block holds, each its title, its page where no leader stands before it,
+    and whether the title wraps over lines, if every line of the block belongs to one (a
+    wrapped title ends on its page number); else None."""
+    found: list[tuple[str, int | None, bool]] = []
+    pending: list[str] = []
+    for line in block.split("\n"):
+        line = line.strip()
+        ends = _entry_end(line)
+        if ends is None or not any(ch.isalpha() for ch in line[: ends[0]]):
+            pending.append(line)
+            if len(pending) > WRAPPED:
+                return None
+            continue
+        end, leader = ends
+        page = None if leader else int(line[end:].strip(" \t|"))
+        found.append((" ".join([*pending, line[:end]]), page, bool(pending)))
+        pending = []
+    return found if found and not pending else None
+
+
+def _rising(pages: list[int | None]) -> bool:
+    """Do the pages of entries without leaders never fall (as a table of contents' do)?"""
+    numbers = [page for page in pages if page is not None]
+    if not numbers:
+        return True
+    return len(numbers) == len(pages) and numbers == sorted(numbers)
+
+
+def leads_to_a_number(text: str) -> bool:
+    """Does a line of the text run into a leader of dots and a number (a table of contents'
+    entry, a priced list's line)? Such a line is no heading."""
+    return any((_entry_end(line.strip()) or (0, False))[1] for line in text.split("\n"))
+
+
+def _key(text: str) -> str:
+    """A title as compared with a heading: its letters alone, in lower case (its number,
+    spacing and punctuation are set differently in the two places)."""
+    return _NOT_LETTERS.sub("", text.lower())
+
+
+def contents_entries(texts: Sequence[str]) -> set[int]:
+    """Which of a document's blocks (their texts, in order) are entries of a table of
+    contents."""
+    found = {n for n, text in enumerate(texts) if MARKDOWN_ENTRY.match(text)}
+    entries = [_entries(text) for text in texts]
+    if not any(entries):
+        return found
+    last = {_key(text.split("\n", 1)[0]): n for n, text in enumerate(texts)}  # where each
+    # first line stands last: a title points after its table when it stands there
+    start = 0
+    while start < len(texts):
+        if entries[start] is None:
+            start += 1
+            continue
+        stop = start
+        while stop < len(texts) and entries[stop] is not None:
+            stop += 1
+        run = [entry for n in range(start, stop) for entry in entries[n] or ()]
+        points = [last.get(_key(title), -1) >= stop for title, _, _ in run]
+        rising = _rising([page for _, page, _ in run])
+        # a title wrapped over lines must point after the table: else its first lines may be
+        # the text's own, set right over the table (a title page's)
+        wraps = all(point for point, (_, _, wrapped) in zip(points, run, strict=True) if wrapped)
+        if len(run) >= CONTENTS_RUN and 2 * sum(points) > len(run) and rising and wraps:
+            found.update(range(start, stop))
+        start = stop
+    return found
