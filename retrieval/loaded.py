@@ -3,6 +3,7 @@ the FAISS index over a model's vectors (dense_index)."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,7 +114,7 @@ class LoadedIndex:
     _language: str | None = field(default=None, repr=False)  # see language.corpus_language
     _by_number: dict[tuple[str, int], Clause] | None = field(default=None, repr=False)
     _items: dict[tuple[str, int], list[Clause]] | None = field(default=None, repr=False)
-    _notes: dict[tuple[str, str], Clause] | None = field(default=None, repr=False)
+    _notes: dict[tuple[str, str], list[Clause]] | None = field(default=None, repr=False)
     # the word bridge's lookups: (model, question word) -> the corpus word it means, or None
     # (bridge.lookup); they hold for this generation of the index only
     translations: dict[tuple[str, str], str | None] = field(
@@ -183,20 +184,29 @@ class LoadedIndex:
         """The footnotes a clause's marks call ("[1]"): the clauses of its document that are
         those notes ("[1] By the Board.", as the readers of DOCX and ODT files set them at
         the end), at most `most`; none where the document has no such clause (a mark of
-        Wikipedia's text, "[12]", calls no note of the corpus)."""
+        Wikipedia's text, "[12]", calls no note of the corpus). Of the notes with a mark's
+        number, the first after the clause: a document that numbers its notes afresh on
+        each page (or chapter) sets each under its marks; the last before it if none
+        follows."""
         if self._notes is None:
             self._notes = {}
-            for note in self.clauses:
+            for note in self.clauses:  # in reading order
                 found = NOTE.match(note.text)
                 if found:
-                    self._notes.setdefault((note.doc_id, found.group(1)), note)
+                    self._notes.setdefault((note.doc_id, found.group(1)), []).append(note)
         if not self._notes:
             return ()
         called = dict.fromkeys(_MARK.findall(clause.text))
-        notes = (self._notes.get((clause.doc_id, mark)) for mark in called)
+        notes = (_nearest(self._notes.get((clause.doc_id, mark), []), clause) for mark in called)
         return tuple(n for n in notes if n is not None and n != clause)[:most]
 
     def unit_range(self, clause: int) -> tuple[int, int]:
         starts = self.unit_starts
         end = int(starts[clause + 1]) if clause + 1 < len(starts) else len(self.units)
         return int(starts[clause]), end
+
+
+def _nearest(notes: list[Clause], clause: Clause) -> Clause | None:
+    """The first of a number's notes after the clause, or the last before it."""
+    after = bisect.bisect_right([note.number for note in notes], clause.number)
+    return notes[after] if after < len(notes) else notes[-1] if notes else None

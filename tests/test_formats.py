@@ -308,6 +308,46 @@ def test_pdf_footnote_marks_are_read_as_the_other_readers_write_them(tmp_path: P
     ]
 
 
+def test_footnotes_numbered_afresh_on_each_page_are_each_page_s_own(tmp_path: Path) -> None:
+    """Many documents number their footnotes from 1 on every page: a mark calls the note of
+    its number that follows it, not the document's first such note."""
+    import numpy as np
+    from fpdf import FPDF
+
+    from retrieval.loaded import LoadedIndex
+
+    pdf = FPDF()
+    pdf.set_title("Fees Act")
+    for text, note in (
+        ("Fees are reviewed every year", "1 By the Board."),
+        ("They are paid", "1 Online."),
+    ):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.text(pdf.l_margin, 30, text)
+        x = pdf.l_margin + pdf.get_string_width(text)
+        pdf.set_font("Helvetica", size=7)
+        pdf.text(x, 28.4, "1")
+        pdf.set_font("Helvetica", size=11)
+        pdf.text(x + pdf.get_string_width("1") * 7 / 11, 30, ".")
+        pdf.set_font("Helvetica", size=8)
+        pdf.text(pdf.l_margin, 270, note)
+    clauses = written(pdf, tmp_path / "fees.pdf")
+    assert [c.text for c in clauses] == [
+        "Fees are reviewed every year[1].",
+        "[1] By the Board.",
+        "They are paid[1].",
+        "[1] Online.",
+    ]
+    loaded = LoadedIndex(tmp_path, {}, {}, clauses, np.zeros((0, 3)), [], None, [])  # type: ignore[arg-type]
+    assert [[n.text for n in loaded.footnotes(c)] for c in clauses] == [
+        ["[1] By the Board."],
+        [],
+        ["[1] Online."],
+        [],
+    ]
+
+
 def test_a_table_of_contents_is_no_clause_and_heads_nothing(tmp_path: Path) -> None:
     """A printed table of contents (each title, a leader of dots, its page number) was read
     a row per clause, each an answer that says only where a section is; and nothing broke
