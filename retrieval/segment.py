@@ -183,6 +183,9 @@ def is_heading(block: Block) -> bool:
     if words[-1].lower().strip(_TRAILING_CLOSERS) in _CONNECTORS:
         return False  # "... and the": a sentence cut off, not a title
     lines = text.split("\n")
+    last = lines[-1].strip()
+    if len(lines) > 1 and last.isalpha() and last.islower():
+        return False  # '1.5. "Incompatible With Secondary Licenses"' over "means": a sentence
     if len(lines) <= 3 and only_a_number(lines[0]) and not own_number(lines[0])[:1].isdigit():
         return True  # "Article 17" over its title: "Right to erasure (‘right to be forgotten’)"
     capitalised = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit())

@@ -278,6 +278,30 @@ def test_headings() -> None:
     assert not is_heading(Block(0, 20, "A sentence that ends."))
 
 
+def test_a_term_over_the_verb_that_defines_it_is_no_heading() -> None:
+    """The MPL 2.0 sets '1.5. "Incompatible With Secondary Licenses"' over "means", and its
+    two points under that: read as a heading, it stood over definitions 1.6 to 1.14, cited
+    outside section 1. A title's last line is no lone word in lower case; a web address
+    under a title is part of it."""
+    defined = '1.5. "Incompatible With Secondary Licenses"\n    means'
+    assert not is_heading(Block(0, len(defined), defined))
+    title = "Apache License\n   Version 2.0, January 2004\n   http://www.apache.org/licenses/"
+    assert is_heading(Block(0, len(title), title))
+    text = (
+        '1. Definitions\n\n1.4. "Covered Software"\n    means the software.\n\n'
+        f"{defined}\n\n    (a) that a notice is attached; or\n\n    (b) that it was offered.\n\n"
+        '1.6. "Executable Form"\n    means any form other than source.'
+    )
+    clauses = segment(_doc(text))
+    assert [(c.ref, c.section, c.heading) for c in clauses] == [
+        ("1.4", "1", "1. Definitions"),
+        ("1.5", "1", "1. Definitions"),
+        ("1.5(a)", "1", "1. Definitions"),
+        ("1.5(b)", "1", "1. Definitions"),
+        ("1.6", "1", "1. Definitions"),
+    ]
+
+
 def test_a_subsection_titled_with_a_question_heads_its_text() -> None:
     """ "1.2. What is this spec?" (the Shared MIME-info specification's) was a clause, and
     the paragraphs under it were cited under "1.1. Version"; a questionnaire's questions,
