@@ -4,7 +4,9 @@ A table of contents is no clause: quoted as an answer, "4.3 DER functions . . . 
 the reader nothing the section does not, and as a question's best match it stands in for the
 section it names. Two forms are left out of the clauses (retrieval.segment):
 
-- markdown's, bullets linking to the document's own headings ("* [Triagers](#triagers)");
+- markdown's, bullets linking to the document's own headings ("* [Triagers](#triagers)"),
+  and an HTML page's, blocks (a list's items, a DocBook `<dt>`) that are only a link to a
+  place in the page and its number;
 - a printed one (PDFs, and text as `pdftotext` or a word processor writes it): each entry's
   title runs into a leader of dots and ends with its page number ("2.1 ASN.1 syntax . . . 2",
   "Introduction ........ iii"), or has its page number set apart ("Licence Fees     4"),
@@ -19,8 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-# an entry of a markdown table of contents, its sub-entries indented under it
-MARKDOWN_ENTRY = re.compile(r"^(?:\s*[-*+]\s+\[[^\]\n]+\]\(#[^)\s]*\)\s*(?:\n|$))+$")
+# an entry of a markdown table of contents, its sub-entries indented under it, or a link
+# alone to a place in the page; and an HTML page's, which retrieval.formats writes so
+# ("• [1. Scope](#scope)", "[2. Fees](#fees)")
+MARKDOWN_ENTRY = re.compile(
+    r"^(?:\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?\[[^\]\n]+\]\(#[^)\s]*\)\s*(?:\n|$))+$"
+)
 LEADERS = ".·…"  # a leader's dots, four or more (spaced or not), or an ellipsis
 ROMAN = "ivxlcIVXLC"
 APART = 3  # spaces that set a page number apart from its title, where no leader stands

@@ -275,9 +275,20 @@ class _Text(html.parser.HTMLParser):
         self.in_cell = 0  # open table cells: their paragraphs run on within the row
         self.marker = ""  # a list item's number, for the first text in the item
         self.landmark: list[Any] = []  # an element skipped for its role: [tag, depth]
+        # a link to a place in the page itself ("<a href="#scope">"), while in one, and the
+        # places the current block's text links to; whether it has text outside such links
+        self.anchor: str | None = None
+        self.linked: set[str] = set()
+        self.unlinked = False
 
     def _flush(self) -> None:
         text = " ".join("".join(self.current).split())
+        if text and len(self.linked) == 1 and not self.unlinked and not self.heading:
+            # a block (a list's item, as a rule) that is only a link to a place in the page,
+            # and its number: a table of contents' entry, or a "Back to top"; written as
+            # markdown writes one (retrieval.contents), so it is no clause
+            text = f"[{text}]({next(iter(self.linked))})"
+        self.linked, self.unlinked = set(), False
         if text:
             # an item of a nested list stands further in, as the browser shows it
             indent = "  " * (len(self.lists) - 1) if self.marker and self.lists else ""
@@ -294,6 +305,9 @@ class _Text(html.parser.HTMLParser):
             self.skipping += 1
         if tag in _SKIP:
             self.skipping += 1
+        elif tag == "a":
+            href = named.get("href") or ""
+            self.anchor = href if href.startswith("#") and len(href) > 1 else None
         elif tag == "title":
             self.in_title = True
         elif tag in _HEADING:
@@ -339,6 +353,8 @@ class _Text(html.parser.HTMLParser):
                 self.skipping = max(0, self.skipping - 1)
         if tag in _SKIP:
             self.skipping = max(0, self.skipping - 1)
+        elif tag == "a":
+            self.anchor = None
         elif tag == "title":
             self.in_title = False
         elif tag in _HEADING:
@@ -361,6 +377,10 @@ class _Text(html.parser.HTMLParser):
             self.title += data
         elif not self.skipping:
             self.current.append(data)
+            if self.anchor:
+                self.linked.add(self.anchor)
+            elif any(ch.isalpha() for ch in data):  # words, not an entry's number ("1. ")
+                self.unlinked = True
 
 
 def _html(path: Path, raw: bytes) -> Extracted:

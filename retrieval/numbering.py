@@ -103,6 +103,30 @@ def opens_item(text: str) -> bool:
     return bool(own_number(text) or BULLET.match(text))
 
 
+def listed(texts: Sequence[str], shaped: Sequence[bool]) -> set[int]:
+    """Which of the blocks (their texts, in reading order) are a list's items though a
+    heading's shape (`shaped`: short, capitalised) would make them headings: two numbered
+    blocks in turn, each of that shape ("1. Name" over "2. Address": a section's heading has
+    its text between it and the next), and a numbered or bulleted block right under a line
+    that opens a list ("We collect:")."""
+    found: set[int] = set()
+    numbers = [own_number(text) for text in texts]
+    for at in range(1, len(texts)):
+        before, own = numbers[at - 1], numbers[at]
+        if before and own and shaped[at - 1] and shaped[at] and _in_turn(before, own):
+            found.update((at - 1, at))
+        elif opens_item(texts[at]) and texts[at - 1].rstrip(_CLOSERS).endswith(":"):
+            found.add(at)
+    return found
+
+
+def _in_turn(before: str, own: str) -> bool:
+    """Is `own` the number after `before` ("1" -> "2", "2.3" -> "2.4", "(a)" -> "(b)")?"""
+    if before.startswith("(") and own.startswith("(") and len(before) == len(own) == 3:
+        return ord(own[1]) == ord(before[1]) + 1
+    return bool(own) and own == _next_number(before)
+
+
 def leaves_list(before: str, indent: int, markers: Sequence[int]) -> bool:
     """Does a line standing `indent` columns in end a list set line under line, whose items'
     markers stood `markers` columns in, the line `before` it ending the last item? A line

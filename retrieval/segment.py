@@ -35,6 +35,7 @@ from retrieval.numbering import (
     Numbered,
     capital_items,
     leaves_list,
+    listed,
     only_a_number,
     opens_item,
     own_number,
@@ -159,6 +160,9 @@ def _starts_lower(text: str) -> bool:
     return first.isalpha() and first.islower()
 
 
+TITLE_WORDS = 12  # words a heading has at most, but one set in capitals without a stop
+
+
 def is_heading(block: Block) -> bool:
     text = block.text
     if _starts_lower(text):
@@ -174,11 +178,13 @@ def is_heading(block: Block) -> bool:
     if text.startswith("**") and text.endswith("**") and text.count("**") == 2:
         return True
     if text.isupper() and sum(c.isalpha() for c in text[:40]) >= 4:
-        return True  # set in capitals
+        # set in capitals; but a sentence in capitals, as licences set their disclaimers
+        # ("10. THIS PACKAGE IS PROVIDED "AS IS" AND WITHOUT ANY … PURPOSE."), is text
+        return len(text.split()) <= TITLE_WORDS or _ends_without_punctuation(text)
     if titled_number(text):
         return True  # "5. Conveying Modified Source Versions.": a section's title
     words = text.split()
-    if len(words) > 12 or not _ends_without_punctuation(text):
+    if len(words) > TITLE_WORDS or not _ends_without_punctuation(text):
         return False
     if words[-1].lower().strip(_TRAILING_CLOSERS) in _CONNECTORS:
         return False  # "... and the": a sentence cut off, not a title
@@ -278,6 +284,8 @@ class Segmenter:
         outline: list[tuple[int, str]] = []
         previous_was_heading = False
         contents = contents_entries([block.text for block in found])
+        shaped = [is_heading(block) for block in found]
+        items = listed([block.text for block in found], shaped)  # no headings, however short
         after_contents = False
         for n, block in enumerate(found):
             if n in contents:
@@ -292,7 +300,7 @@ class Segmenter:
             # nothing carries on across a table of contents
             continues = not previous_was_heading and not after_contents and self._continues(block)
             after_contents = False
-            if not continues and is_heading(block):
+            if not continues and n not in items and shaped[n]:
                 hashes = len(block.text) - len(block.text.lstrip("#"))
                 level = hashes or DEEPEST
                 if not previous_was_heading:

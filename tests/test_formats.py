@@ -676,6 +676,47 @@ def test_html_drops_scripts_navigation_and_styles(tmp_path: Path) -> None:
         assert banned not in document.text
 
 
+def test_an_html_table_of_contents_is_no_clause(tmp_path: Path) -> None:
+    """A list whose items are only links to places in the page (a Sphinx or wiki page's
+    "Contents") is a table of contents: no clause, and its title heads nothing. A list of
+    links elsewhere is the page's own, and its short numbered items are items, not a run of
+    headings."""
+    path = tmp_path / "retention.html"
+    path.write_text(
+        "<html><body><h1>Data Retention Policy</h1><div class='contents'><p>Contents</p><ul>"
+        "<li><a href='#scope'>1. Scope</a></li><li><a href='#periods'>2. Periods</a><ul>"
+        "<li><a href='#logs'>2.1 Logs</a></li></ul></li></ul></div>"
+        "<h2 id='scope'>1. Scope</h2><p>This policy applies to all personal data.</p>"
+        "<h2 id='periods'>2. Periods</h2><p>Records are kept for five years.</p>"
+        "<h3 id='logs'>2.1 Logs</h3><p>Logs are kept for six months, as <a href='#scope'>"
+        "the scope</a> says.</p><ol><li><a href='/form'>Request form</a></li>"
+        "<li><a href='#logs'>Logs</a>, above</li></ol></body></html>",
+        encoding="utf-8",
+    )
+    clauses = segment(read_document(path))
+    assert [(c.text, c.heading) for c in clauses] == [
+        ("This policy applies to all personal data.", "Data Retention Policy — 1. Scope"),
+        ("Records are kept for five years.", "2. Periods"),
+        ("Logs are kept for six months, as the scope says.", "2.1 Logs"),
+        ("1. Request form", "2.1 Logs"),
+        ("2. Logs, above", "2.1 Logs"),
+    ]
+    # DocBook's, in a definition list, each entry's number outside its link; a link alone
+    # to the page's start ("Skip to content")
+    path.write_text(
+        "<html><body><p><a href='#main'>Skip to content</a></p><h1>Users</h1><dl><dt>"
+        "<b>Table of Contents</b></dt><dt>1. <a href='#intro'>Introduction</a></dt><dt>2. "
+        "<a href='#groups'>Groups</a></dt></dl><h2 id='intro'>1. Introduction</h2><p>The "
+        "package holds the master files.</p><h2 id='groups'>2. Groups</h2><p>Each group has "
+        "an id.</p></body></html>",
+        encoding="utf-8",
+    )
+    assert [(c.text, c.heading) for c in segment(read_document(path))] == [
+        ("The package holds the master files.", "Users — 1. Introduction"),
+        ("Each group has an id.", "2. Groups"),
+    ]
+
+
 ODT_NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '

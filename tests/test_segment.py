@@ -302,6 +302,37 @@ def test_a_term_over_the_verb_that_defines_it_is_no_heading() -> None:
     ]
 
 
+def test_a_list_of_short_items_is_no_run_of_headings() -> None:
+    """A web page's or a DOCX's numbered list of short items ("1. Name", "2. Address")
+    has each item the shape of a numbered heading: they were a heading group, no clause of
+    theirs was quoted, and they stood over the paragraphs after them. Items in turn, or under
+    a line that opens a list, are items; a section's heading has its text before the next.
+    A sentence set in capitals, as licences set their disclaimers, is no heading either."""
+    text = (
+        "## Data We Collect\n\nWe collect:\n\n1. Name\n\n2. Address\n\n3. Date of Birth\n\n"
+        "We keep it for a year.\n\n• Email\n\n• Phone Number\n\n1. Scope\n\nIt applies.\n\n"
+        "2. Fees\n\nTHE SERVICE IS PROVIDED AS IS, WITHOUT ANY WARRANTY OF FITNESS FOR A "
+        "PARTICULAR PURPOSE.\n\nWARRANTY"
+    )
+    document = Document(DocumentInfo("t", "T", "t.html", format="html"), text, 0)
+    assert [(c.text, c.heading, c.ref) for c in segment(document)] == [
+        ("We collect:", "Data We Collect", ""),
+        ("1. Name", "Data We Collect", "1"),
+        ("2. Address", "Data We Collect", "2"),
+        ("3. Date of Birth", "Data We Collect", "3"),
+        ("We keep it for a year.", "Data We Collect", ""),
+        ("• Email", "Data We Collect", ""),
+        ("• Phone Number", "Data We Collect", ""),
+        ("It applies.", "1. Scope", ""),
+        (
+            "THE SERVICE IS PROVIDED AS IS, WITHOUT ANY WARRANTY OF FITNESS FOR A PARTICULAR "
+            "PURPOSE.",
+            "2. Fees",
+            "",
+        ),
+    ]
+
+
 def test_a_subsection_titled_with_a_question_heads_its_text() -> None:
     """ "1.2. What is this spec?" (the Shared MIME-info specification's) was a clause, and
     the paragraphs under it were cited under "1.1. Version"; a questionnaire's questions,
