@@ -348,6 +348,48 @@ def test_footnotes_numbered_afresh_on_each_page_are_each_page_s_own(tmp_path: Pa
     ]
 
 
+def test_a_pdf_heading_set_right_over_its_text_heads_it(tmp_path: Path) -> None:
+    """Word's heading styles have no space below them: in its PDFs a heading stands as close
+    to its text as the text's lines to each other, and was read as the first line of the
+    text's first clause; the text's next paragraphs had no heading."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title("Retention Policy")
+    pdf.add_page()
+    sections = (
+        (
+            "1. Scope",
+            [
+                "This policy applies to all personal data held by the ministry, on "
+                "paper or in its systems.",
+                "It does not apply to published registers.",
+            ],
+        ),
+        (
+            "2. Deletion",
+            [
+                "Data past its period is deleted within thirty days, and the "
+                "deletion is recorded by the officer."
+            ],
+        ),
+    )
+    for title, paragraphs in sections:
+        pdf.set_font("Helvetica", "B", 14)
+        pdf.cell(0, 7, title)
+        pdf.ln(7)
+        pdf.set_font("Helvetica", size=11)
+        for paragraph in paragraphs:
+            pdf.multi_cell(0, 6, paragraph)
+            pdf.ln(3)
+    clauses = written(pdf, tmp_path / "policy.pdf")
+    assert [(c.text.split("\n")[0][:20], c.heading) for c in clauses] == [
+        ("This policy applies ", "1. Scope"),
+        ("It does not apply to", "1. Scope"),
+        ("Data past its period", "2. Deletion"),
+    ]
+
+
 def test_a_table_of_contents_is_no_clause_and_heads_nothing(tmp_path: Path) -> None:
     """A printed table of contents (each title, a leader of dots, its page number) was read
     a row per clause, each an answer that says only where a section is; and nothing broke

@@ -333,6 +333,26 @@ def test_a_list_of_short_items_is_no_run_of_headings() -> None:
     ]
 
 
+def test_a_heading_right_over_its_text_is_told_from_a_block_of_lines() -> None:
+    """A PDF's heading set right over its text (Word's headings have no space below them)
+    is a block of its own; a signature's name over its title, a list's lead over its first
+    item and a sentence broken over lines stay one block."""
+    from retrieval.segment import heading_over_text
+
+    def split(text: str) -> list[str]:
+        return [b.text for b in heading_over_text(Block(0, len(text), text))]
+
+    heading = "SCOPE\nThis policy applies to all personal data held by the ministry.\nIt ends."
+    assert split(heading) == ["SCOPE", heading.split("\n", 1)[1]]
+    for kept in (
+        "Prof. Dr. Ali M. Abbasov\nMinister of Communications and Information Technologies",
+        "Fees Due\n1. A licence fee is due every year in March.",
+        "The Fees\nare due every year in March, and paid online.",
+        "The ministry may inspect the records\nof any operator at any time, without notice.",
+    ):
+        assert split(kept) == [kept], kept
+
+
 def test_a_subsection_titled_with_a_question_heads_its_text() -> None:
     """ "1.2. What is this spec?" (the Shared MIME-info specification's) was a clause, and
     the paragraphs under it were cited under "1.1. Version"; a questionnaire's questions,

@@ -1,0 +1,110 @@
+"""Which blocks are headings, by their shape: markdown's "#", a line set in bold or in
+capitals, a numbered title, a short line without a stop; and a heading set right over its
+text on a page, told apart from it. A heading is no clause: it is the context of the clauses
+under it (retrieval.segment)."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.blocks import TRAILING_CLOSERS, Block
+from retrieval.contents import leads_to_a_number
+from retrieval.numbering import BULLET, only_a_number, opens_item, own_number, titled_number
+
+_SENTENCE_END = ".,;:!?…"
+_CONNECTORS = frozenset(
+    "a an and as at by for from in into of on or that the to with which who whose than".split()
+)
+
+# A note in square brackets at the end of a paragraph ("[citation needed]", "[12]",
+# "[3][4]"): reference marks that close a paragraph, as in Wikipedia's text
+_TRAILING_NOTES = re.compile(r"(?:\s*\[[^\[\]\n]{1,60}\])+\s*$")
+_UNDERLINE = re.compile(r"\n\s*(?:=+|-+)\s*$")  # the line under a heading: "=====", "-----"
+
+
+def ends_without_punctuation(text: str) -> bool:
+    """Does the text stop mid-sentence (a paragraph cut by a page break)? A paragraph that
+    ends in a bracketed note is complete, whatever stands before the note."""
+    if _TRAILING_NOTES.search(text):
+        return False
+    tail = text.rstrip(TRAILING_CLOSERS)
+    return bool(tail) and tail[-1] not in _SENTENCE_END
+
+
+def starts_lower(text: str) -> bool:
+    first = text.lstrip("\"'“‘«([ ")[:1]
+    return first.isalpha() and first.islower()
+
+
+TITLE_WORDS = 12  # words a heading has at most, but one set in capitals without a stop
+
+
+def is_heading(block: Block) -> bool:
+    text = block.text
+    if starts_lower(text):
+        return False
+    if opens_item(text) and starts_lower(text.split(None, 1)[-1]):
+        return False  # "1. a paragraph in an item": an item's text, no title ("3. Fines")
+    if text.startswith("#"):
+        return True
+    if len(text) > 300:
+        return False
+    if BULLET.match(text) or " | " in text or leads_to_a_number(text):
+        return False  # a list item or a table's row (retrieval.formats), however short
+    if text.startswith("**") and text.endswith("**") and text.count("**") == 2:
+        return True
+    if text.isupper() and sum(c.isalpha() for c in text[:40]) >= 4:
+        # set in capitals; but a sentence in capitals, as licences set their disclaimers
+        # ("10. THIS PACKAGE IS PROVIDED "AS IS" AND WITHOUT ANY … PURPOSE."), is text
+        return len(text.split()) <= TITLE_WORDS or ends_without_punctuation(text)
+    if titled_number(text):
+        return True  # "5. Conveying Modified Source Versions.": a section's title
+    words = text.split()
+    if len(words) > TITLE_WORDS or not ends_without_punctuation(text):
+        return False
+    if words[-1].lower().strip(TRAILING_CLOSERS) in _CONNECTORS:
+        return False  # "... and the": a sentence cut off, not a title
+    lines = text.split("\n")
+    last = lines[-1].strip()
+    if len(lines) > 1 and last.isalpha() and last.islower():
+        return False  # '1.5. "Incompatible With Secondary Licenses"' over "means": a sentence
+    if len(lines) <= 3 and only_a_number(lines[0]) and not own_number(lines[0])[:1].isdigit():
+        return True  # "Article 17" over its title: "Right to erasure (‘right to be forgotten’)"
+    capitalised = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit())
+    return len(words) <= 6 or capitalised * 2 >= len(words)
+
+
+PROSE = 0.6  # a heading's line is shorter than this share of the prose line under it
+
+
+def heading_over_text(block: Block) -> list[Block]:
+    """A page's heading set right over its text, no wider a gap between them than between
+    the text's lines (Word's headings have no space below them: "2.1 Access Logs" over
+    "Access logs of the ministry's systems are kept for six months …"), as a heading block
+    and a paragraph block. The first line must read as a heading alone and be much shorter
+    than the line under it, and what follows must be prose, ending a sentence, not a list's
+    item: a signature's name over its title stays one block."""
+    first, _, rest = block.text.partition("\n")
+    second = rest.split("\n", 1)[0].strip()
+    if (
+        not rest.strip()
+        or len(first.strip()) >= PROSE * len(second)
+        or not second[:1].isupper()
+        or opens_item(second)
+        or rest.rstrip(TRAILING_CLOSERS)[-1:] not in ".!?;:"
+        or not is_heading(Block(block.start, block.start + len(first), first))
+    ):
+        return [block]
+    at = block.text.index(rest.lstrip(), len(first))
+    return [
+        Block(block.start, block.start + len(first.rstrip()), first.rstrip()),
+        Block(block.start + at, block.end, block.text[at:]),
+    ]
+
+
+def heading_text(text: str) -> str:
+    # a heading underlined ("Termination" over "-----------", markdown's other heading)
+    text = _UNDERLINE.sub("", text.strip())
+    cleaned = re.sub(r"^#+\s*", "", text.strip())
+    cleaned = cleaned.replace("**", "").replace("__", "")
+    return " ".join(cleaned.split())
