@@ -108,3 +108,22 @@ def heading_text(text: str) -> str:
     cleaned = re.sub(r"^#+\s*", "", text.strip())
     cleaned = cleaned.replace("**", "").replace("__", "")
     return " ".join(cleaned.split())
+
+
+QUESTION_WORDS = 25  # words a question heading an answer has at most
+
+
+def asks(text: str) -> bool:
+    """Is the block one short question ("How do I apply for a licence?"), unnumbered? Over
+    a paragraph that is no question, it heads it, as a frequently-asked-questions page sets
+    its answers (retrieval.segment): read as a clause, the question was the best match of
+    the same question asked, and was quoted as its own answer."""
+    text = text.strip()
+    if not text.endswith("?") or starts_lower(text) or opens_item(text):
+        return False
+    words = text.split()
+    return len(words) <= QUESTION_WORDS and not _SENTENCE_INSIDE.search(text[:-1])
+
+
+# a sentence's end inside a text: a stop, then a space and a capital ("Yes. An appeal …")
+_SENTENCE_INSIDE = re.compile(r"[.!?]\s+[^\W\d_]")

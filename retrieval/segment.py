@@ -16,11 +16,13 @@ file.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 
 from retrieval.blocks import Block, blocks, indent
 from retrieval.contents import contents_entries, leads_to_a_number
 from retrieval.headings import (
+    asks,
     ends_without_punctuation,
     heading_over_text,
     heading_text,
@@ -39,6 +41,7 @@ from retrieval.letter import (
 from retrieval.numbering import BULLET, Numbered, listed, opens_item, places, table_cells
 from retrieval.types import Clause, Document
 
+ANSWERED = 2  # questions a document sets over their answers, to be read as their headings
 DEEPEST = 99  # the level of a heading that does not say its level (bold, capitals, short)
 # formats whose paragraphs are told by their markup: a blank line ends a markdown paragraph
 _MARKED_UP = ("html", "htm", "docx", "odt", "md")
@@ -117,6 +120,18 @@ class Segmenter:
         previous_was_heading = False
         contents = contents_entries([block.text for block in found])
         shaped = [is_heading(block) for block in found]
+        # a question over its answer (a paragraph that asks nothing) heads it, where the
+        # document sets questions so more than once (a page of questions and answers; a
+        # question alone in a paragraph of prose is the prose's)
+        asked = [
+            n
+            for n, (block, after) in enumerate(itertools.pairwise(found))
+            if asks(block.text)
+            and not (asks(after.text) or shaped[n + 1])
+            and not starts_lower(after.text)
+        ]
+        for n in asked if len(asked) >= ANSWERED else ():
+            shaped[n] = True
         items = listed([block.text for block in found], shaped)  # no headings, however short
         after_contents = False
         for n, block in enumerate(found):

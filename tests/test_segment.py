@@ -353,6 +353,31 @@ def test_a_heading_right_over_its_text_is_told_from_a_block_of_lines() -> None:
         assert split(kept) == [kept], kept
 
 
+def test_questions_set_over_their_answers_head_them() -> None:
+    """A page of questions and answers: each question was a clause, the best match of the
+    same question asked, and was quoted as its own answer. Set over an answer, more than
+    once in a document, a question heads it; a question alone in a paragraph of prose, and
+    questions in a row (a questionnaire's), are text."""
+    faq = (
+        "Licences: Questions and Answers\n\nHow do I apply for a licence?\n\n"
+        "Apply online through the ministry's portal.\n\nHow much does it cost?\n\n"
+        "The fee is 100 manat a year.\n\nCan I appeal? Is there a fee?\n\nYes, to the Board."
+    )
+    assert [(c.text, c.heading) for c in segment(_doc(faq))] == [
+        (
+            "Apply online through the ministry's portal.",
+            "Licences: Questions and Answers — How do I apply for a licence?",
+        ),
+        ("The fee is 100 manat a year.", "How much does it cost?"),
+        ("Can I appeal? Is there a fee?", "How much does it cost?"),
+        ("Yes, to the Board.", "How much does it cost?"),
+    ]
+    prose = "Rules\n\nWho keeps the records?\n\nThe ministry keeps them.\n\nIt may inspect them."
+    assert [c.text for c in segment(_doc(prose))][:1] == ["Who keeps the records?"]
+    survey = "Do you agree?\n\nWhy do you agree?\n\nWhat would you change?\n\nThank you."
+    assert [c.text for c in segment(_doc(survey))] == survey.split("\n\n")
+
+
 def test_a_subsection_titled_with_a_question_heads_its_text() -> None:
     """ "1.2. What is this spec?" (the Shared MIME-info specification's) was a clause, and
     the paragraphs under it were cited under "1.1. Version"; a questionnaire's questions,
