@@ -30,6 +30,7 @@ from retrieval.settings import DEFAULT_MAX_FILE_MB
 from retrieval.types import Document, DocumentInfo
 
 SUFFIXES = FORMATS
+NOT_READ = f"not a format clausebot reads; save it as one that is ({', '.join(SUFFIXES)})"
 SIDECAR = ".meta"  # "report.pdf.meta" holds the metadata of "report.pdf", as key: value lines
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)$")
 _SLUG_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -245,7 +246,14 @@ def load_corpus(
     problems: list[CorpusProblem] = []
     seen: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+        if path.name.startswith("."):
+            continue
+        if path.suffix.lower() not in SUFFIXES:
+            if not path.name.endswith(SIDECAR) and path.is_file():
+                # a document in a format not read (a Word 97 ".doc", an ".rtf"): named, not
+                # passed over in silence, or "indexed 0 documents" would be all a user saw
+                suffix = path.suffix or "a file without a suffix"
+                problems.append(CorpusProblem(str(path), f"{suffix}: {NOT_READ}"))
             continue
         why = _not_a_file(path)
         if why is not None:

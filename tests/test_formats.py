@@ -1008,6 +1008,9 @@ def test_a_passage_boxed_in_characters_is_read_without_its_frame(tmp_path: Path)
             lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"),
             "not a readable DOCX",
         ),
+        # a format not read at all (Word 97, RTF): named, not passed over in silence
+        ("decree.doc", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0 Word 97"), "save it as"),
+        ("notice.rtf", lambda p: p.write_text("{\\rtf1 Notice}"), "not a format clausebot"),
     ],
 )
 def test_unreadable_files_are_named_and_the_rest_indexed(
@@ -1022,6 +1025,11 @@ def test_unreadable_files_are_named_and_the_rest_indexed(
     assert len(problems) == 1 and problems[0].path.endswith(name) and reason in problems[0].reason
     with pytest.raises(CorpusError, match=name):
         read_document(folder / name)
+    # what is no document is not named: a sidecar's metadata, a folder, a hidden file
+    (folder / "good.md.meta").write_text("title: Good\n", encoding="utf-8")
+    (folder / "images").mkdir()
+    (folder / ".DS_Store").write_bytes(b"\0")
+    assert [p.path for p in load_corpus(folder)[1]] == [problems[0].path]
 
 
 def test_add_then_documents_then_ask(tmp_path: Path, corpus_dir: Path) -> None:
