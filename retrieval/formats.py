@@ -25,7 +25,7 @@ from retrieval.errors import CorpusError
 from retrieval.numbering import list_marker
 
 PAGED = {".pdf"}
-SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".odt", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".html", ".htm")
 # a page's number alone on its first or last line: "12", "- 12 -", "Page 3 of 10", and the
 # front matter's numbers in small roman numerals ("iv"; a capital "IV" alone may be a part's)
 _PAGE_NUMBER = re.compile(
@@ -51,6 +51,10 @@ def extract(path: Path, raw: bytes) -> Extracted:
         from retrieval.docx_reader import read_docx  # it imports Extracted from here
 
         return read_docx(path, raw)
+    if suffix == ".doc":
+        from retrieval.doc_reader import read_doc  # it imports Extracted from here
+
+        return read_doc(path, raw)
     if suffix == ".odt":
         from retrieval.odt_reader import read_odt  # it imports Extracted from here
 

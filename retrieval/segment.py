@@ -90,7 +90,9 @@ class Segmenter:
     def _continues(self, block: Block) -> bool:
         """Whether a paragraph block carries on the clause before it."""
         last = self._drafts[-1] if self._drafts else None
-        if last is None or last.kind != "paragraph":
+        if last is None or last.kind != "paragraph" or self.document.info.format == "doc":
+            # a .doc's paragraphs are its own, and its list items, their numbers not in the
+            # text (retrieval.doc_reader), open in lower case as often as not
             return False
         before = self.document.text[last.start : last.end]
         return (

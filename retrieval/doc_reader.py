@@ -1,0 +1,208 @@
+"""Text out of Word 97-2003 documents (.doc), in the shape the segmenter reads (see
+retrieval.formats).
+
+Ministries still publish decrees and letters as .doc. A .doc is an OLE compound file
+(read with olefile); its text lies in pieces, each in 8 bits (Windows-1252) or UTF-16, which
+the piece table in the table stream lists in reading order ([MS-DOC] 2.4.1). Read here:
+the main text, a paragraph a block; a table's rows, a row a block with its cells side by
+side (" | "), as the other readers set them; a field as the reader sees it, its result
+("the portal"), not its code ("HYPERLINK …"); footnotes at the end after their marks
+("[1] …"), as the DOCX and ODT readers set them; the title from the summary properties.
+
+Not read: the numbers Word sets before a list's items and the headings' styles, which
+lie in the paragraphs' formatting, not in the text: headings are told by their shape, as
+in plain text, and an item by the number typed into it. A cell of several paragraphs is
+read as a paragraph and a row; an empty cell just before a row's end ends the row there.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+import re
+import struct
+from pathlib import Path
+from typing import Any
+
+from retrieval.errors import CorpusError
+from retrieval.formats import Extracted
+
+log = logging.getLogger(__name__)
+
+WORD_97 = 0x00C1  # the FIB's nFib from Word 97 on; Word 6 and 95 wrote less
+_FLAGS = 0x0A  # the FIB's flags: which table stream, encryption
+_WHICH_TABLE = 0x0200
+_ENCRYPTED = 0x0100
+_CCP_TEXT, _CCP_FTN = 3, 4  # the main text's and the footnotes' lengths, in FibRgLw97
+_CLX = 33  # the piece table's place and size, the 34th pair of FibRgFcLcb97
+_COMPRESSED = 0x40000000  # a piece in 8 bits, at half its file offset
+# control characters of the text stream ([MS-DOC] 2.8.25)
+_FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
+_NOTE_MARK = "\x02"  # an automatically numbered footnote's mark, and its note's first char
+_CELL = "\x07"  # a cell's end, and twice a row's
+_DROPPED = re.compile(r"[\x00-\x08\x0e-\x12\x16-\x1d\x1f]")  # pictures, objects, soft hyphens
+
+
+def read_doc(path: Path, raw: bytes) -> Extracted:
+    try:
+        import olefile
+    except ImportError as exc:  # pragma: no cover - olefile is a dependency
+        raise CorpusError(f"{path}: reading .doc needs olefile (pip install .)") from exc
+    if not olefile.isOleFile(io.BytesIO(raw)):
+        raise CorpusError(f"{path}: not a readable Word 97-2003 file (no OLE container)")
+    try:
+        with olefile.OleFileIO(io.BytesIO(raw)) as ole:
+            if not ole.exists("WordDocument"):
+                raise CorpusError(f"{path}: not a Word document (no WordDocument stream)")
+            word = ole.openstream("WordDocument").read()
+            flags = _u16(word, _FLAGS)
+            if flags & _ENCRYPTED:
+                raise CorpusError(f"{path}: the document is encrypted: save it without a password")
+            table_name = "1Table" if flags & _WHICH_TABLE else "0Table"
+            if _u16(word, 2) < WORD_97 or not ole.exists(table_name):
+                raise CorpusError(f"{path}: a Word 6 or 95 document: save it as DOCX or PDF")
+            table = ole.openstream(table_name).read()
+            title = _title(ole)
+    except (OSError, struct.error, ValueError) as exc:
+        raise CorpusError(f"{path}: not a readable Word 97-2003 file ({exc})") from None
+    try:
+        main, notes = _subdocuments(word, table)
+    except (struct.error, ValueError, IndexError) as exc:
+        raise CorpusError(f"{path}: the document's text cannot be read ({exc})") from None
+    marks = iter(range(1, main.count(_NOTE_MARK) + 1))
+    body = re.sub(_NOTE_MARK, lambda _: f"[{next(marks)}]", main)
+    # each note opens with its mark: "\x02 By the Board.\r"
+    bodies = [_blocks(n) for n in notes.split(_NOTE_MARK)[1:]]
+    notes_text = [f"[{k}] {n}" for k, n in enumerate(bodies, 1) if n]
+    text = "\n\n".join(b for b in [_blocks(body), *notes_text] if b)
+    return Extracted(text, (), title)
+
+
+def _u16(data: bytes, at: int) -> int:
+    return int(struct.unpack_from("<H", data, at)[0])
+
+
+def _u32(data: bytes, at: int) -> int:
+    return int(struct.unpack_from("<I", data, at)[0])
+
+
+def _subdocuments(word: bytes, table: bytes) -> tuple[str, str]:
+    """The main text and the footnotes' text, as their characters stand in the pieces."""
+    csw = _u16(word, 32)  # the FIB: FibBase (32 bytes), then counted arrays
+    lw = 34 + 2 * csw + 2  # FibRgLw97, after fibRgW and cslw
+    cslw = _u16(word, lw - 2)
+    ccp_text = _u32(word, lw + 4 * _CCP_TEXT)
+    ccp_ftn = _u32(word, lw + 4 * _CCP_FTN)
+    pairs = lw + 4 * cslw + 2  # FibRgFcLcb, after cbRgFcLcb
+    if _u16(word, pairs - 2) <= _CLX:
+        raise ValueError("the FIB has no piece table")
+    fc_clx, lcb_clx = _u32(word, pairs + 8 * _CLX), _u32(word, pairs + 8 * _CLX + 4)
+    pieces = _pieces(table[fc_clx : fc_clx + lcb_clx])
+    return _chars(word, pieces, 0, ccp_text), _chars(word, pieces, ccp_text, ccp_text + ccp_ftn)
+
+
+def _pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
+    """The piece table ([MS-DOC] 2.9.38): each piece's first and last character position,
+    its offset in the WordDocument stream, and whether it is in 8 bits."""
+    at = 0
+    while at < len(clx) and clx[at] == 1:  # property modifiers before it (Prc)
+        at += 3 + _u16(clx, at + 1)
+    if at >= len(clx) or clx[at] != 2:
+        raise ValueError("no piece table in the CLX")
+    size = _u32(clx, at + 1)
+    plc = clx[at + 5 : at + 5 + size]
+    count = (size - 4) // 12
+    cps = struct.unpack_from(f"<{count + 1}I", plc, 0)
+    pieces = []
+    for n in range(count):
+        fc = _u32(plc, 4 * (count + 1) + 8 * n + 2)
+        compressed = bool(fc & _COMPRESSED)
+        fc &= _COMPRESSED - 1
+        pieces.append((cps[n], cps[n + 1], fc // 2 if compressed else fc, compressed))
+    return pieces
+
+
+def _chars(word: bytes, pieces: list[tuple[int, int, int, bool]], start: int, stop: int) -> str:
+    out = []
+    for first, last, fc, compressed in pieces:
+        a, b = max(start, first), min(stop, last)
+        if a >= b:
+            continue
+        if compressed:
+            at = fc + (a - first)
+            out.append(word[at : at + (b - a)].decode("cp1252", errors="windows_or_latin1"))
+        else:
+            at = fc + 2 * (a - first)
+            out.append(word[at : at + 2 * (b - a)].decode("utf-16-le", errors="replace"))
+    return _fields("".join(out))
+
+
+def _windows_or_latin1(error: UnicodeError) -> tuple[str, int]:
+    """The five bytes Windows-1252 leaves undefined, read as Latin-1 does ([MS-DOC] 2.4.1)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("windows_or_latin1", _windows_or_latin1)
+
+
+def _fields(text: str) -> str:
+    """The text as the reader sees it: of a field ("\x13 HYPERLINK … \x14the portal\x15"),
+    its result; fields nest."""
+    if _FIELD_BEGIN not in text:
+        return text
+    out: list[str] = []
+    showing: list[bool] = []  # for each open field: past its separator?
+    for ch in text:
+        if ch == _FIELD_BEGIN:
+            showing.append(False)
+        elif ch == _FIELD_SEPARATOR and showing:
+            showing[-1] = True
+        elif ch == _FIELD_END and showing:
+            showing.pop()
+        elif all(showing):
+            out.append(ch)
+    return "".join(out)
+
+
+def _blocks(text: str) -> str:
+    """Paragraphs (ended by "\r", a page or section break) as blocks; a table's row, its
+    cells ended by "\x07" and the row by one more, as one block with its cells side by
+    side; a line break within a paragraph kept."""
+    text = text.replace(_CELL * 2, _CELL + "\r")  # a row's end mark, after its last cell
+    blocks = []
+    for paragraph in re.split(r"[\r\x0c]", text):
+        cells = paragraph.split(_CELL)
+        if len(cells) > 1:
+            paragraph = " | ".join(c for c in (_clean(c) for c in cells) if c)
+        blocks.append(_clean(paragraph))
+    return "\n\n".join(b for b in blocks if b)
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\x0b", "\n").replace("\x1e", "-").replace("\t", " ")
+    text = _DROPPED.sub("", text)
+    return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+
+
+_CODE_PAGES = {65001: "utf-8", 1200: "utf-16-le"}
+
+
+def _title(ole: Any) -> str:
+    """The title in the summary properties, in the code page they are written in."""
+    try:
+        meta = ole.get_metadata()
+    except Exception as exc:  # olefile raises its own errors for damaged property sets
+        log.warning("the document's properties cannot be read (%s): no title from them", exc)
+        return ""
+    title = meta.title or b""
+    if isinstance(title, str):
+        return " ".join(title.split())
+    page = (meta.codepage or 1252) & 0xFFFF  # a signed 16-bit value: UTF-8's 65001 is -535
+    try:
+        decoded = title.decode(_CODE_PAGES.get(page, f"cp{page}"))
+    except (LookupError, UnicodeDecodeError):
+        decoded = title.decode("cp1252", errors="replace")
+    return " ".join(decoded.replace("\x00", "").split())
