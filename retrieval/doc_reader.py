@@ -7,16 +7,20 @@ the piece table in the table stream lists in reading order ([MS-DOC] 2.4.1). Rea
 the main text, a paragraph a block; a table's rows, a row a block with its cells side by
 side (" | "), as the other readers set them; a field as the reader sees it, its result
 ("the portal"), not its code ("HYPERLINK …"); footnotes at the end after their marks
-("[1] …"), as the DOCX and ODT readers set them; the title from the summary properties.
+("[1] …"), as the DOCX and ODT readers set them; a paragraph in a heading style ("heading
+1" to "heading 9", "Title") marked as markdown marks one, from the paragraphs' property
+pages and the style sheet, as the DOCX reader marks them; a table of contents or an index
+(a TOC or INDEX field) left out; the title from the summary properties.
 
-Not read: the numbers Word sets before a list's items and the headings' styles, which
-lie in the paragraphs' formatting, not in the text: headings are told by their shape, as
-in plain text, and an item by the number typed into it. A cell of several paragraphs is
-read as a paragraph and a row; an empty cell just before a row's end ends the row there.
+Not read: the numbers Word sets before a list's items, which lie in the list's formatting,
+not in the text: an item is cited by the number typed into it, if any. A cell of several
+paragraphs is read as a paragraph and a row; an empty cell just before a row's end ends the
+row there. Styles that cannot be read leave the headings to be told by their shape.
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import io
 import logging
@@ -36,6 +40,12 @@ _WHICH_TABLE = 0x0200
 _ENCRYPTED = 0x0100
 _CCP_TEXT, _CCP_FTN = 3, 4  # the main text's and the footnotes' lengths, in FibRgLw97
 _CLX = 33  # the piece table's place and size, the 34th pair of FibRgFcLcb97
+_STSH = 1  # the style sheet's (fcStshf)
+_BTE_PAPX = 13  # the paragraphs' properties' pages (fcPlcfBtePapx)
+_FKP = 512  # a page of paragraph properties
+_HEADINGS = range(1, 10)  # the built-in styles "heading 1" to "heading 9" (sti)
+_TITLE = 62  # the built-in style "Title" (sti), read as a first-level heading
+_HIDDEN = ("TOC", "INDEX")  # fields whose result is a table of contents or an index
 _COMPRESSED = 0x40000000  # a piece in 8 bits, at half its file offset
 # control characters of the text stream ([MS-DOC] 2.8.25)
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
@@ -97,9 +107,18 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, str]:
     pairs = lw + 4 * cslw + 2  # FibRgFcLcb, after cbRgFcLcb
     if _u16(word, pairs - 2) <= _CLX:
         raise ValueError("the FIB has no piece table")
-    fc_clx, lcb_clx = _u32(word, pairs + 8 * _CLX), _u32(word, pairs + 8 * _CLX + 4)
-    pieces = _pieces(table[fc_clx : fc_clx + lcb_clx])
-    return _chars(word, pieces, 0, ccp_text), _chars(word, pieces, ccp_text, ccp_text + ccp_ftn)
+    def part(index: int, stream: bytes) -> bytes:  # the index'th (fc, lcb) pair's bytes
+        fc, lcb = _u32(word, pairs + 8 * index), _u32(word, pairs + 8 * index + 4)
+        return stream[fc : fc + lcb]
+
+    pieces = _pieces(part(_CLX, table))
+    try:
+        styles = _Styles(word, pieces, part(_STSH, table), part(_BTE_PAPX, table))
+    except (struct.error, ValueError, IndexError) as exc:
+        log.warning("the paragraphs' styles cannot be read (%s): headings told by shape", exc)
+        styles = None
+    main = _visible(_chars(word, pieces, 0, ccp_text), 0, styles)
+    return main, _visible(_chars(word, pieces, ccp_text, ccp_text + ccp_ftn))
 
 
 def _pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
@@ -135,7 +154,7 @@ def _chars(word: bytes, pieces: list[tuple[int, int, int, bool]], start: int, st
         else:
             at = fc + 2 * (a - first)
             out.append(word[at : at + 2 * (b - a)].decode("utf-16-le", errors="replace"))
-    return _fields("".join(out))
+    return "".join(out)
 
 
 def _windows_or_latin1(error: UnicodeError) -> tuple[str, int]:
@@ -148,22 +167,81 @@ def _windows_or_latin1(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("windows_or_latin1", _windows_or_latin1)
 
 
-def _fields(text: str) -> str:
+class _Styles:
+    """Which paragraphs are in a heading style: each paragraph's style (its istd, from the
+    paragraph property pages, [MS-DOC] 2.9.179 PapxFkp) and each style's built-in identity
+    (its sti, from the style sheet, 2.9.271 STSH)."""
+
+    def __init__(
+        self, word: bytes, pieces: list[tuple[int, int, int, bool]], stsh: bytes, bte: bytes
+    ) -> None:
+        self.pieces = pieces
+        self.stis: list[int] = []
+        at = 2 + _u16(stsh, 0)  # after the STSHI
+        for _ in range(_u16(stsh, 2)):  # its cstd
+            size = _u16(stsh, at)
+            self.stis.append(_u16(stsh, at + 2) & 0x0FFF if size else 0x0FFF)
+            at += 2 + size
+        count = (len(bte) - 4) // 8
+        runs: list[tuple[int, int, int]] = []
+        for n in range(count):
+            page = word[(_u32(bte, 4 * (count + 1) + 4 * n) & 0x3FFFFF) * _FKP :][:_FKP]
+            crun = page[_FKP - 1]
+            fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
+            for k in range(crun):
+                offset = 2 * page[4 * (crun + 1) + 13 * k]
+                istd = 0
+                if offset:  # PapxInFkp: cb, (a second cb if the first is 0), istd, sprms
+                    istd = _u16(page, offset + (1 if page[offset] else 2))
+                runs.append((fcs[k], fcs[k + 1], istd))
+        runs.sort()
+        self.runs = runs
+        self.starts = [run[0] for run in runs]
+
+    def level(self, cp: int) -> int:
+        """The heading level of the paragraph whose mark stands at character `cp` (0: none)."""
+        fc = next(
+            (
+                offset + (cp - first) * (1 if compressed else 2)
+                for first, last, offset, compressed in self.pieces
+                if first <= cp < last
+            ),
+            None,
+        )
+        at = bisect.bisect_right(self.starts, fc) - 1 if fc is not None else -1
+        if at < 0 or fc is None or fc >= self.runs[at][1]:
+            return 0
+        istd = self.runs[at][2]
+        sti = self.stis[istd] if istd < len(self.stis) else 0
+        return sti if sti in _HEADINGS else 1 if sti == _TITLE else 0
+
+
+def _visible(text: str, start: int = 0, styles: _Styles | None = None) -> str:
     """The text as the reader sees it: of a field ("\x13 HYPERLINK … \x14the portal\x15"),
-    its result; fields nest."""
-    if _FIELD_BEGIN not in text:
-        return text
+    its result, fields nesting; of a table of contents or an index (fields TOC and INDEX),
+    nothing (retrieval.contents); a paragraph in a heading style marked as markdown marks
+    one ("# Article 1"), by `styles`. `start`: the first character's position."""
     out: list[str] = []
-    showing: list[bool] = []  # for each open field: past its separator?
-    for ch in text:
+    fields: list[list[Any]] = []  # for each open field: its state, and its code so far
+    paragraph = 0  # where the current paragraph starts in `out`
+    for at, ch in enumerate(text):
         if ch == _FIELD_BEGIN:
-            showing.append(False)
-        elif ch == _FIELD_SEPARATOR and showing:
-            showing[-1] = True
-        elif ch == _FIELD_END and showing:
-            showing.pop()
-        elif all(showing):
+            fields.append(["code", []])
+        elif ch == _FIELD_SEPARATOR and fields:
+            code = "".join(fields[-1][1]).split()
+            fields[-1][0] = "hidden" if code and code[0].upper() in _HIDDEN else "result"
+        elif ch == _FIELD_END and fields:
+            fields.pop()
+        elif fields and fields[-1][0] == "code":
+            fields[-1][1].append(ch)
+        elif all(state == "result" for state, _ in fields):
+            if ch == "\r" and styles is not None:
+                level = styles.level(start + at)
+                if level:
+                    out.insert(paragraph, "#" * level + " ")
             out.append(ch)
+            if ch in "\r\x07\x0c":
+                paragraph = len(out)
     return "".join(out)
 
 

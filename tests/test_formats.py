@@ -766,8 +766,10 @@ def test_a_word_97_doc_is_read_as_the_other_readers_read_a_document(tmp_path: Pa
     """Ministries still publish .doc files (Word 97-2003), which were passed over. The
     fixture is tests/fixtures/rules.fodt saved by LibreOffice as "MS Word 97" (soffice
     --headless --convert-to 'doc:MS Word 97' rules.fodt): Azerbaijani, Russian and English
-    text, a list, a table, a link (a field: its result is read, not its code) and a
-    footnote. Its list's numbers lie in the formatting, not the text, and are not read."""
+    text, a title, headings of two levels (their styles read), a table of contents (a TOC
+    field: left out), a list, a table, a link (a field: its result is read, not its code)
+    and a footnote. Its list's numbers lie in the formatting, not the text, and are not
+    read."""
     document = read_document(FIXTURES / "rules.doc")
     assert document.info.title == "Rüsum Qaydaları"
     clauses = segment(document)
@@ -784,6 +786,10 @@ def test_a_word_97_doc_is_read_as_the_other_readers_read_a_document(tmp_path: Pa
         ),
         ("[1] Nazirliyin 2012-ci il qərarı ilə.", "Rüsum Qaydaları, Статья 2, ¶8"),
     ]
+    assert clauses[1].heading == "Статья 2. Сборы — 2.1 Amounts"
+    for heading in ("# Rüsum Qaydaları", "# Статья 2. Сборы", "## 2.1 Amounts"):
+        assert f"\n{heading}\n" in f"\n{document.text}\n"  # its style's level, as DOCX's
+    assert document.text.count("Tətbiq dairəsi") == 1  # its entry in the contents left out
     # an encrypted .doc, a Word 6/95 one and a file that only has the suffix are named
     import olefile
 
@@ -806,11 +812,11 @@ def test_a_word_97_doc_is_read_as_the_other_readers_read_a_document(tmp_path: Pa
 
 def test_a_doc_s_8_bit_pieces_fields_and_cells() -> None:
     """Word writes text that Windows-1252 holds in 8-bit pieces (LibreOffice writes UTF-16
-    only): such a piece, a nested field and a table's row, read from the piece table as
-    [MS-DOC] sets them out."""
+    only): such a piece, a nested field, a table's row and a table of contents' field, read
+    from the piece table as [MS-DOC] sets them out."""
     import struct
 
-    from retrieval.doc_reader import _blocks, _chars, _pieces
+    from retrieval.doc_reader import _blocks, _chars, _pieces, _visible
 
     eight = "\x93Fees\x94 \x13 HYPERLINK \x13 X \x14\x15\x14portal\x15.\rA\x07B\x07\x07".encode(
         "latin-1"
@@ -825,8 +831,10 @@ def test_a_doc_s_8_bit_pieces_fields_and_cells() -> None:
     clx = b"\x01" + struct.pack("<H", 2) + b"\0\0" + b"\x02" + struct.pack("<I", len(plc)) + plc
     pieces = _pieces(clx)
     assert pieces == [(0, cps[1], 64, True), (cps[1], cps[2], 64 + len(eight), False)]
-    text = _chars(word, pieces, 0, cps[2])
+    text = _visible(_chars(word, pieces, 0, cps[2]))
     assert _blocks(text) == "“Fees” portal.\n\nA | B\n\nƏ lə."
+    contents = "\x13 TOC \\o \x14Fees\t1\rRows\t2\r\x15Text.\r"
+    assert _blocks(_visible(contents)) == "Text."  # a table of contents' field: left out
 
 
 ODT_NS = (
