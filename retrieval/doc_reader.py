@@ -107,6 +107,7 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, str]:
     pairs = lw + 4 * cslw + 2  # FibRgFcLcb, after cbRgFcLcb
     if _u16(word, pairs - 2) <= _CLX:
         raise ValueError("the FIB has no piece table")
+
     def part(index: int, stream: bytes) -> bytes:  # the index'th (fc, lcb) pair's bytes
         fc, lcb = _u32(word, pairs + 8 * index), _u32(word, pairs + 8 * index + 4)
         return stream[fc : fc + lcb]
