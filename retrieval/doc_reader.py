@@ -134,6 +134,8 @@ def _pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
     plc = clx[at + 5 : at + 5 + size]
     count = (size - 4) // 12
     cps = struct.unpack_from(f"<{count + 1}I", plc, 0)
+    if any(a > b for a, b in zip(cps, cps[1:], strict=False)):
+        raise ValueError("the pieces are out of order")
     pieces = []
     for n in range(count):
         fc = _u32(plc, 4 * (count + 1) + 8 * n + 2)
@@ -144,6 +146,9 @@ def _pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
 
 
 def _chars(word: bytes, pieces: list[tuple[int, int, int, bool]], start: int, stop: int) -> str:
+    # the pieces hold no more characters than the stream has bytes: a damaged count is no
+    # reason to read more
+    stop = min(stop, start + len(word))
     out = []
     for first, last, fc, compressed in pieces:
         a, b = max(start, first), min(stop, last)

@@ -810,6 +810,28 @@ def test_a_word_97_doc_is_read_as_the_other_readers_read_a_document(tmp_path: Pa
         read_document(fake)
 
 
+def test_a_damaged_doc_is_named_or_read_never_a_traceback() -> None:
+    """Bytes of the fixture overwritten or cut, as a damaged download leaves them: each file
+    is read (a damaged style sheet leaves the headings to their shape) or refused with a
+    CorpusError, which names it; nothing else escapes."""
+    import random
+
+    from retrieval.formats import extract
+
+    raw = (FIXTURES / "rules.doc").read_bytes()
+    rng = random.Random(7)
+    for n in range(200):
+        damaged = bytearray(raw)
+        for _ in range(rng.choice([1, 8, 64])):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        if n % 4 == 0:
+            damaged = damaged[: rng.randrange(len(damaged))]
+        try:
+            extract(Path("damaged.doc"), bytes(damaged))
+        except CorpusError as exc:
+            assert "damaged.doc" in str(exc)
+
+
 def test_a_doc_s_8_bit_pieces_fields_and_cells() -> None:
     """Word writes text that Windows-1252 holds in 8-bit pieces (LibreOffice writes UTF-16
     only): such a piece, a nested field, a table's row and a table of contents' field, read
