@@ -282,8 +282,10 @@ class _Text(html.parser.HTMLParser):
         # a link to a place in the page itself ("<a href="#scope">"), while in one, and the
         # places the current block's text links to; whether it has text outside such links
         self.anchor: str | None = None
+        self.anchor_at = 0  # where its text starts in `current`
         self.linked: set[str] = set()
         self.unlinked = False
+        self.term = False  # a definition list's term just read: its definition runs on
 
     def _flush(self) -> None:
         text = " ".join("".join(self.current).split())
@@ -292,7 +294,7 @@ class _Text(html.parser.HTMLParser):
             # and its number: a table of contents' entry, or a "Back to top"; written as
             # markdown writes one (retrieval.contents), so it is no clause
             text = f"[{text}]({next(iter(self.linked))})"
-        self.linked, self.unlinked = set(), False
+        self.linked, self.unlinked, self.term = set(), False, False
         if text:
             # an item of a nested list stands further in, as the browser shows it
             indent = "  " * (len(self.lists) - 1) if self.marker and self.lists else ""
@@ -312,6 +314,7 @@ class _Text(html.parser.HTMLParser):
         elif tag == "a":
             href = named.get("href") or ""
             self.anchor = href if href.startswith("#") and len(href) > 1 else None
+            self.anchor_at = len(self.current)
         elif tag == "title":
             self.in_title = True
         elif tag in _HEADING:
@@ -324,6 +327,13 @@ class _Text(html.parser.HTMLParser):
             self.in_cell += 1
         elif tag in _BLOCK and self._within_cell(tag):
             self.current.append(" ")
+        elif tag in ("dd", "p") and self.term:
+            # a term's definition (and its first paragraph) runs on from the term, one block:
+            # "default-version: The name of the interpreter …"
+            if tag == "dd":  # after the term's own colon, if it has one ("Authors:")
+                self.current.append(" " if "".join(self.current).rstrip().endswith(":") else ": ")
+            else:
+                self.term = False
         elif tag in _BLOCK:
             self._flush()
             self._block_begins(tag, named)
@@ -358,6 +368,11 @@ class _Text(html.parser.HTMLParser):
         if tag in _SKIP:
             self.skipping = max(0, self.skipping - 1)
         elif tag == "a":
+            shown = "".join(self.current[self.anchor_at :])
+            if self.anchor and not any(c.isalnum() for c in shown):
+                # a permalink ("¶", "#", "§" after a heading, as Sphinx and wikis set them)
+                del self.current[self.anchor_at :]
+                self.linked.discard(self.anchor)
             self.anchor = None
         elif tag == "title":
             self.in_title = False
@@ -368,6 +383,8 @@ class _Text(html.parser.HTMLParser):
             self.in_cell = max(0, self.in_cell - 1)
         elif tag in _BLOCK and self._within_cell(tag):
             self.current.append(" ")
+        elif tag == "dt" and "".join(self.current).strip():
+            self.term = True  # its definition follows, in the same block
         elif tag in _BLOCK:
             self._flush()
             if tag in ("tr", "table"):

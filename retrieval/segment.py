@@ -19,7 +19,7 @@ import bisect
 import itertools
 from dataclasses import dataclass
 
-from retrieval.blocks import Block, blocks, indent
+from retrieval.blocks import TRAILING_CLOSERS, Block, blocks, indent
 from retrieval.contents import contents_entries, leads_to_a_number
 from retrieval.headings import (
     asks,
@@ -102,7 +102,16 @@ class Segmenter:
             and not table_cells(before)
             and not leads_to_a_number(before)  # nor a list set with leaders, as a table
             and (
-                starts_lower(block.text)
+                # a block in lower case carries on the one before, unless, where markup tells
+                # the paragraphs (HTML, DOCX, ODT, markdown), that one ended a sentence: a
+                # term of a definition list ("default-version: The name …") is its own
+                (
+                    starts_lower(block.text)
+                    and (
+                        self.document.info.format not in _MARKED_UP
+                        or before.rstrip(TRAILING_CLOSERS)[-1:] not in ".!?:;"
+                    )
+                )
                 # a paragraph cut short by a page break; HTML, DOCX, ODT and markdown have none,
                 # and their blocks (a list's items, a table's rows) end where their markup
                 # says. A bullet's item ends without a stop as often as not.

@@ -859,6 +859,32 @@ def test_a_doc_s_8_bit_pieces_fields_and_cells() -> None:
     assert _blocks(_visible(contents)) == "Text."  # a table of contents' field: left out
 
 
+def test_html_definition_lists_and_permalinks_read_as_shown(tmp_path: Path) -> None:
+    """Sphinx's and DocBook's pages: a heading's permalink ("¶") is no part of its title,
+    and a definition list's term and its definition are one clause ("default-version: The
+    name …"). Before, the pilcrow stood in every heading, and a term in lower case was
+    joined to the clause before it, its definition a clause without it."""
+    path = tmp_path / "policy.html"
+    path.write_text(
+        "<html><body><h1>Versions<a class='headerlink' href='#versions'>¶</a></h1>"
+        "<p>They define the following options:</p><dl><dt><code>default-version</code></dt>"
+        "<dd><p>The name of the default interpreter.</p></dd><dt>old-versions</dt><dd>Names "
+        "not built for.</dd><dt>Authors:</dt><dd><ul><li>Neil</li></ul></dd></dl>"
+        "<p>Newer versions may follow.</p><p>See <a href='#versions'>versions</a>,<br>"
+        "and the list.</p></body></html>",
+        encoding="utf-8",
+    )
+    assert [(c.text, c.heading) for c in segment(read_document(path))] == [
+        ("They define the following options:", "Versions"),
+        ("default-version: The name of the default interpreter.", "Versions"),
+        ("old-versions: Names not built for.", "Versions"),
+        ("Authors:", "Versions"),
+        ("• Neil", "Versions"),
+        ("Newer versions may follow.", "Versions"),
+        ("See versions,\n\nand the list.", "Versions"),  # a line break carried on
+    ]
+
+
 ODT_NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
