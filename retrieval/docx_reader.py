@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -40,9 +41,9 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
     numbering = _WordNumbering(document)
     notes = _Footnotes(document)
     blocks: list[str] = []
-    for part in document.iter_inner_content():
+    for part in _parts(document):
         if isinstance(part, Table):  # a row a block, its cells side by side as shown
-            blocks.extend(_row(row.cells) for row in part.rows)
+            blocks.extend(_row(row.cells, notes) for row in part.rows)
             continue
         text = " ".join(notes.text(part).split())
         if not text:
@@ -89,18 +90,49 @@ def _title(raw: bytes) -> str:
     return " ".join((title.text or "").split()) if title is not None else ""
 
 
-def _row(cells: Any) -> str:
+def _row(cells: Any, notes: _Footnotes) -> str:
     texts: list[str] = []
     seen: set[int] = set()
     for cell in cells:
         if id(cell._tc) in seen:  # a merged cell is given once for each column it spans
             continue
         seen.add(id(cell._tc))
-        texts.append(" ".join(cell.text.split()))
+        shown = " ".join(notes.text(p) for p in cell._tc.iter(f"{_W}p"))
+        texts.append(" ".join(shown.split()))
     return " | ".join(texts) if any(texts) else ""
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# what a paragraph holds that Word does not show as its text: a text box's paragraphs (read
+# on their own, if at all), the copy of a drawing kept for older readers, deleted text
+_NOT_SHOWN = {f"{_W}txbxContent", f"{_MC}Fallback", f"{_W}del", f"{_W}moveFrom"}
+# where Word keeps a document's paragraphs beside the body's own: content controls (a form's
+# or a template's fields, "<w:sdt>") and custom XML, whose paragraphs python-docx passes over
+_WRAPPERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"}
+
+
+def _parts(document: Any) -> Iterator[Any]:
+    """The body's paragraphs and tables in reading order, those inside content controls
+    too; a table of contents Word keeps in one (its gallery "Table of Contents") left out."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    def walk(element: Any) -> Iterator[Any]:
+        for child in element:
+            if child.tag == f"{_W}p":
+                yield Paragraph(child, document._body)
+            elif child.tag == f"{_W}tbl":
+                yield Table(child, document._body)
+            elif child.tag in _WRAPPERS and not _is_contents(child):
+                yield from walk(child)
+
+    yield from walk(document.element.body)
+
+
+def _is_contents(element: Any) -> bool:
+    gallery = element.find(f"{_W}sdtPr/{_W}docPartObj/{_W}docPartGallery")
+    return gallery is not None and gallery.get(f"{_W}val", "") == "Table of Contents"
 
 
 class _Footnotes:
@@ -128,20 +160,31 @@ class _Footnotes:
                 self.texts[note.get(f"{_W}id", "")] = " ".join(words.split())
 
     def text(self, paragraph: Any) -> str:
-        """The paragraph's text as Word shows it, its footnotes' marks in place."""
-        if not self.texts or not any(True for _ in paragraph._p.iter(f"{_W}footnoteReference")):
-            return str(paragraph.text)
+        """The paragraph's text as Word shows it, its footnotes' marks in place: what its
+        runs say wherever they stand (python-docx's `text` reads only the paragraph's own
+        runs and links, and lost a content control's text, a tracked insertion's, a smart
+        tag's and a simple field's result). A paragraph element or a python-docx one."""
         out: list[str] = []
-        for node in paragraph._p.iter():
-            if node.tag == f"{_W}t":
+        self._shown(getattr(paragraph, "_p", paragraph), out)
+        return "".join(out)
+
+    def _shown(self, element: Any, out: list[str]) -> None:
+        for node in element:
+            tag = node.tag
+            if tag in _NOT_SHOWN:
+                continue
+            if tag == f"{_W}t":
                 out.append(node.text or "")
-            elif node.tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+            elif tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
                 out.append(" ")
-            elif node.tag == f"{_W}footnoteReference":
+            elif tag == f"{_W}noBreakHyphen":
+                out.append("-")
+            elif tag == f"{_W}footnoteReference" and self.texts:
                 found = node.get(f"{_W}id", "")
                 mark = self.order.setdefault(found, len(self.order) + 1)
                 out.append(f"[{mark}]")
-        return "".join(out)
+            else:
+                self._shown(node, out)
 
     def bodies(self) -> list[str]:
         return [f"[{mark}] {self.texts.get(found, '')}" for found, mark in self.order.items()]

@@ -507,6 +507,65 @@ def test_a_running_head_that_changes_with_the_chapter_is_dropped(tmp_path: Path)
     assert document.text.startswith("Cable Act")
 
 
+def test_docx_text_in_content_controls_and_tracked_changes_is_read(tmp_path: Path) -> None:
+    """python-docx reads a paragraph's own runs and links only: a form's or a template's
+    content controls (<w:sdt>, in the body or in a paragraph), a tracked insertion, a smart
+    tag and a simple field's result were lost, in paragraphs and in table cells. They are
+    read as Word shows them; a tracked deletion is not, nor is a table of contents Word
+    keeps in a content control."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    def xml(markup: str) -> Any:  # the namespace declared on the outer element
+        return parse_xml(re.sub(r"^<(w:\w+)", rf"<\1 {nsdecls('w')}", markup, count=1))
+
+    word = docx.Document()
+    body = word.element.body
+    body.insert(
+        0,
+        xml(
+            "<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val='Table of Contents'/>"
+            "</w:docPartObj></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Scope</w:t></w:r><w:r>"
+            "<w:tab/><w:t>1</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        ),
+    )
+    paragraph = word.add_paragraph("The fee is ")
+    paragraph._p.append(
+        xml("<w:sdt><w:sdtContent><w:r><w:t>100 manat</w:t></w:r></w:sdtContent></w:sdt>")
+    )
+    paragraph._p.append(xml("<w:ins w:id='1' w:author='a'><w:r><w:t> a year</w:t></w:r></w:ins>"))
+    paragraph._p.append(
+        xml("<w:del w:id='2' w:author='a'><w:r><w:delText> a month</w:delText></w:r></w:del>")
+    )
+    paragraph._p.append(
+        xml("<w:smartTag w:element='place'><w:r><w:t>, in Baku</w:t></w:r></w:smartTag>")
+    )
+    paragraph._p.append(
+        xml("<w:fldSimple w:instr='REF x'><w:r><w:t> (7)</w:t></w:r></w:fldSimple>")
+    )
+    paragraph.add_run(".")
+    body.insert(
+        len(body) - 1,
+        xml(
+            "<w:sdt><w:sdtContent><w:p><w:r><w:t>Operators apply online.</w:t></w:r></w:p>"
+            "</w:sdtContent></w:sdt>"
+        ),
+    )
+    table = word.add_table(rows=1, cols=2)
+    table.cell(0, 0).paragraphs[0].add_run("Mobile")
+    table.cell(0, 1).paragraphs[0]._p.append(
+        xml("<w:sdt><w:sdtContent><w:r><w:t>250 EUR</w:t></w:r></w:sdtContent></w:sdt>")
+    )
+    path = tmp_path / "form.docx"
+    word.save(str(path))
+    assert [c.text for c in segment(read_document(path))] == [
+        "The fee is 100 manat a year, in Baku (7).",
+        "Operators apply online.",
+        "Mobile | 250 EUR",
+    ]
+
+
 def test_docx_headings_and_numbered_articles(tmp_path: Path) -> None:
     import docx
 
