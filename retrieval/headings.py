@@ -122,8 +122,10 @@ def asks(text: str) -> bool:
     if not text.endswith("?") or starts_lower(text) or opens_item(text):
         return False
     words = text.split()
-    return len(words) <= QUESTION_WORDS and not _SENTENCE_INSIDE.search(text[:-1])
+    inside = (m.group(1).isupper() for m in _SENTENCE_INSIDE.finditer(text[:-1]))
+    return len(words) <= QUESTION_WORDS and not any(inside)
 
 
-# a sentence's end inside a text: a stop, then a space and a capital ("Yes. An appeal …")
-_SENTENCE_INSIDE = re.compile(r"[.!?]\s+[^\W\d_]")
+# a sentence's end inside a text: a stop, a space and a capital ("Yes. An appeal …"); a
+# letter in lower case after the stop ends none ("the U.S. policy")
+_SENTENCE_INSIDE = re.compile(r"[.!?]\s+([^\W\d_])")
