@@ -91,11 +91,10 @@ def _entries(block: str) -> list[tuple[str, int | None, bool]] | None:
 
 
 def _rising(pages: list[int | None]) -> bool:
-    """Do the pages of entries without leaders never fall (as a table of contents' do)?"""
+    """Do the pages of entries without leaders (the others' are None) never fall, as a table
+    of contents' do?"""
     numbers = [page for page in pages if page is not None]
-    if not numbers:
-        return True
-    return len(numbers) == len(pages) and numbers == sorted(numbers)
+    return numbers == sorted(numbers)
 
 
 def leads_to_a_number(text: str) -> bool:

@@ -250,7 +250,7 @@ def load_corpus(
             continue
         if path.suffix.lower() not in SUFFIXES:
             if not path.name.endswith(SIDECAR) and path.is_file():
-                # a document in a format not read (a Word 97 ".doc", an ".rtf"): named, not
+                # a document in a format not read (an ".rtf", a spreadsheet): named, not
                 # passed over in silence, or "indexed 0 documents" would be all a user saw
                 suffix = path.suffix or "a file without a suffix"
                 problems.append(CorpusProblem(str(path), f"{suffix}: {NOT_READ}"))

@@ -146,7 +146,7 @@ def only_a_number(text: str) -> bool:
     return bool(text) and match is not None and match.end() >= len(text)
 
 
-QUESTION_WORDS = 12  # words a subsection's title asked as a question has at most
+QUESTION_TITLE_WORDS = 12  # words a subsection's title asked as a question has at most
 
 
 def titled_number(text: str) -> bool:
@@ -161,7 +161,7 @@ def titled_number(text: str) -> bool:
     if text.rstrip().endswith("?"):
         # a subsection's title asked as a question ("1.2. What is this spec?"); a list's own
         # numbers ("3.") also number a questionnaire's questions, which are its text
-        return "." in own and 0 < len(words) <= QUESTION_WORDS
+        return "." in own and 0 < len(words) <= QUESTION_TITLE_WORDS
     if not text.rstrip().endswith("."):
         return False
     long = [w for w in words if sum(c.isalpha() for c in w) >= 5]
