@@ -6,8 +6,9 @@ Ministries still publish decrees and letters as .doc. A .doc is an OLE compound 
 the piece table in the table stream lists in reading order ([MS-DOC] 2.4.1). Read here:
 the main text, a paragraph a block; a table's rows, a row a block with its cells side by
 side (" | "), as the other readers set them; a field as the reader sees it, its result
-("the portal"), not its code ("HYPERLINK …"); footnotes at the end after their marks
-("[1] …"), as the DOCX and ODT readers set them; a paragraph in a heading style ("heading
+("the portal"), not its code ("HYPERLINK …"); footnotes and endnotes at the end after
+their marks ("[1] …", numbered in the order the text calls them), as the DOCX and ODT
+readers set notes; a paragraph in a heading style ("heading
 1" to "heading 9", "Title") marked as markdown marks one, from the paragraphs' property
 pages and the style sheet, as the DOCX reader marks them; a table of contents or an index
 (a TOC or INDEX field) left out; the title from the summary properties.
@@ -38,7 +39,10 @@ WORD_97 = 0x00C1  # the FIB's nFib from Word 97 on; Word 6 and 95 wrote less
 _FLAGS = 0x0A  # the FIB's flags: which table stream, encryption
 _WHICH_TABLE = 0x0200
 _ENCRYPTED = 0x0100
-_CCP_TEXT, _CCP_FTN = 3, 4  # the main text's and the footnotes' lengths, in FibRgLw97
+# in FibRgLw97: the lengths of the main text, the footnotes, the headers, (a reserved
+# field), the comments and the endnotes, in characters
+_CCP_TEXT, _CCP_FTN, _CCP_EDN = 3, 4, 8
+_FTN_REF, _EDN_REF = 2, 46  # where the footnotes' and endnotes' marks stand (fcPlcf*Ref)
 _CLX = 33  # the piece table's place and size, the 34th pair of FibRgFcLcb97
 _STSH = 1  # the style sheet's (fcStshf)
 _BTE_PAPX = 13  # the paragraphs' properties' pages (fcPlcfBtePapx)
@@ -77,15 +81,11 @@ def read_doc(path: Path, raw: bytes) -> Extracted:
     except (OSError, struct.error, ValueError) as exc:
         raise CorpusError(f"{path}: not a readable Word 97-2003 file ({exc})") from None
     try:
-        main, notes = _subdocuments(word, table)
+        body, notes = _subdocuments(word, table)
     except (struct.error, ValueError, IndexError) as exc:
         raise CorpusError(f"{path}: the document's text cannot be read ({exc})") from None
-    marks = iter(range(1, main.count(_NOTE_MARK) + 1))
-    body = re.sub(_NOTE_MARK, lambda _: f"[{next(marks)}]", main)
-    # each note opens with its mark: "\x02 By the Board.\r"
-    bodies = [_blocks(n) for n in notes.split(_NOTE_MARK)[1:]]
-    notes_text = [f"[{k}] {n}" for k, n in enumerate(bodies, 1) if n]
-    text = "\n\n".join(b for b in [_blocks(body), *notes_text] if b)
+    called = [f"[{k}] {note}" for k, note in enumerate(notes, 1) if note]
+    text = "\n\n".join(b for b in [_blocks(body), *called] if b)
     return Extracted(text, (), title)
 
 
@@ -97,13 +97,17 @@ def _u32(data: bytes, at: int) -> int:
     return int(struct.unpack_from("<I", data, at)[0])
 
 
-def _subdocuments(word: bytes, table: bytes) -> tuple[str, str]:
-    """The main text and the footnotes' text, as their characters stand in the pieces."""
+def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
+    """The main text, each note's mark numbered in the order the text calls them ("[1]"),
+    and those notes' texts in that order: footnotes and endnotes alike, each from its own
+    part of the text ([MS-DOC] 2.3: the main text, then the footnotes, the headers, the
+    comments, the endnotes), the marks told apart by the positions each kind's references
+    stand at (PlcffndRef, PlcfendRef)."""
     csw = _u16(word, 32)  # the FIB: FibBase (32 bytes), then counted arrays
     lw = 34 + 2 * csw + 2  # FibRgLw97, after fibRgW and cslw
     cslw = _u16(word, lw - 2)
-    ccp_text = _u32(word, lw + 4 * _CCP_TEXT)
-    ccp_ftn = _u32(word, lw + 4 * _CCP_FTN)
+    ccp = [_u32(word, lw + 4 * n) for n in range(_CCP_TEXT, _CCP_EDN + 1)]
+    ccp_text, ccp_ftn = ccp[0], ccp[1]
     pairs = lw + 4 * cslw + 2  # FibRgFcLcb, after cbRgFcLcb
     if _u16(word, pairs - 2) <= _CLX:
         raise ValueError("the FIB has no piece table")
@@ -118,8 +122,42 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, str]:
     except (struct.error, ValueError, IndexError) as exc:
         log.warning("the paragraphs' styles cannot be read (%s): headings told by shape", exc)
         styles = None
-    main = _visible(_chars(word, pieces, 0, ccp_text), 0, styles)
-    return main, _visible(_chars(word, pieces, ccp_text, ccp_text + ccp_ftn))
+    raw = _chars(word, pieces, 0, ccp_text)
+    if _NOTE_MARK not in raw:
+        return _visible(raw, 0, styles), []
+    endnotes_at = ccp_text + ccp_ftn + ccp[2] + ccp[4]  # after the headers and comments
+    kinds = []  # each kind of note: where its marks stand in the text, and its notes' texts
+    for ref, start, count in (
+        (_FTN_REF, ccp_text, ccp_ftn),
+        (_EDN_REF, endnotes_at, ccp[5]),
+    ):
+        text = _visible(_chars(word, pieces, start, start + count)) if count else ""
+        # each note opens with its mark: "\x02 By the Board.\r"
+        kinds.append(
+            (_positions(part(ref, table)), [_blocks(n) for n in text.split(_NOTE_MARK)[1:]])
+        )
+    notes: list[str] = []
+    labels = []  # what each mark in the text reads as: its note's number, or nothing
+    for at in (n for n, ch in enumerate(raw) if ch == _NOTE_MARK):
+        found = next((texts[p[at]] for p, texts in kinds if at in p and p[at] < len(texts)), None)
+        if found is None and not any(p for p, _ in kinds):
+            # no list of marks to tell them by (a damaged one): footnotes in turn
+            footnotes = kinds[0][1]
+            found = footnotes[len(notes)] if len(notes) < len(footnotes) else ""
+        if found is not None:
+            notes.append(found)
+        labels.append(f"[{len(notes)}]" if found is not None else "")
+    # the marks stay one character each through _visible, which reads the paragraphs'
+    # styles by each character's position
+    shown = iter(labels)
+    return re.sub(_NOTE_MARK, lambda _: next(shown, ""), _visible(raw, 0, styles)), notes
+
+
+def _positions(plc: bytes) -> dict[int, int]:
+    """Where each reference of a kind of note stands in the text (a PLC of character
+    positions and 2-byte FRDs, [MS-DOC] 2.8.9), and which of its notes it calls."""
+    count = (len(plc) - 4) // 6 if len(plc) >= 10 else 0
+    return {cp: n for n, cp in enumerate(struct.unpack_from(f"<{count}I", plc, 0))}
 
 
 def _pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
@@ -272,21 +310,40 @@ def _clean(text: str) -> str:
 
 
 _CODE_PAGES = {65001: "utf-8", 1200: "utf-16-le"}
+_PID_CODEPAGE, _PID_TITLE = 1, 2  # in the summary properties ([MS-OLEPS])
+_VT_I2, _VT_LPSTR, _VT_LPWSTR = 0x0002, 0x001E, 0x001F
+MAX_TITLE = 1000  # characters of a title read at most
 
 
 def _title(ole: Any) -> str:
-    """The title in the summary properties, in the code page they are written in."""
+    """The title in the summary properties ([MS-OLEPS] 2.21), in the code page they are
+    written in. Read here, with every length checked against the stream: olefile's own
+    reader loops over a damaged vector's count, which can take hours."""
     try:
-        meta = ole.get_metadata()
-    except Exception as exc:  # olefile raises its own errors for damaged property sets
+        if not ole.exists("\x05SummaryInformation"):
+            return ""
+        data = ole.openstream("\x05SummaryInformation").read()
+        base = _u32(data, 44)  # the first property set, after the header and its FMTID
+        values: dict[int, tuple[int, int]] = {}  # property id -> (type, value's offset)
+        for n in range(min(_u32(data, base + 4), 64)):
+            pid, offset = _u32(data, base + 8 + 8 * n), _u32(data, base + 12 + 8 * n)
+            values[pid] = (_u32(data, base + offset) & 0xFFFF, base + offset + 4)
+        page = 1252
+        if values.get(_PID_CODEPAGE, (0, 0))[0] == _VT_I2:
+            page = _u16(data, values[_PID_CODEPAGE][1])
+        kind, at = values.get(_PID_TITLE, (0, 0))
+        if kind not in (_VT_LPSTR, _VT_LPWSTR):
+            return ""
+        count = min(_u32(data, at), MAX_TITLE * 2)
+        if kind == _VT_LPWSTR:
+            title = data[at + 4 : at + 4 + 2 * count].decode("utf-16-le", errors="replace")
+        else:
+            raw = data[at + 4 : at + 4 + count]
+            try:
+                title = raw.decode(_CODE_PAGES.get(page, f"cp{page}"))
+            except (LookupError, UnicodeDecodeError):
+                title = raw.decode("cp1252", errors="replace")
+    except (OSError, struct.error, ValueError) as exc:
         log.warning("the document's properties cannot be read (%s): no title from them", exc)
         return ""
-    title = meta.title or b""
-    if isinstance(title, str):
-        return " ".join(title.split())
-    page = (meta.codepage or 1252) & 0xFFFF  # a signed 16-bit value: UTF-8's 65001 is -535
-    try:
-        decoded = title.decode(_CODE_PAGES.get(page, f"cp{page}"))
-    except (LookupError, UnicodeDecodeError):
-        decoded = title.decode("cp1252", errors="replace")
-    return " ".join(decoded.replace("\x00", "").split())
+    return " ".join(title.replace("\x00", "").split())[:MAX_TITLE]
