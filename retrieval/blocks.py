@@ -8,10 +8,16 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from retrieval.numbering import BULLET, TABLE_RULE, capital_items, leaves_list, opens_item
+from retrieval.numbering import (
+    BULLET,
+    TABLE_RULE,
+    capital_items,
+    ends_sentence,
+    leaves_list,
+    opens_item,
+)
 
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
-TRAILING_CLOSERS = "\"'”’»)]*_ \t"  # what may close a sentence after its stop
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ def _items(block: Block, indent: int = 0, dedent_ends_items: bool = True) -> lis
     # the lines that may open an item: the first, and those after a line that ends a sentence;
     # in a list of bullets, each bullet, stop or none ("* Ability to label issues" / "* Ability
     # to comment"), its own items' bullets (indented further) kept in it
-    may_open = [True] + [line.rstrip(TRAILING_CLOSERS)[-1:] in ".;:!?" for line in lines[:-1]]
+    may_open = [True] + [ends_sentence(line) for line in lines[:-1]]
     if BULLET.match(lines[0]):
         may_open = [
             ok or (BULLET.match(line) is not None)  # not indented: a bullet of the list's own

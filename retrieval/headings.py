@@ -7,9 +7,17 @@ from __future__ import annotations
 
 import re
 
-from retrieval.blocks import TRAILING_CLOSERS, Block
+from retrieval.blocks import Block
 from retrieval.contents import leads_to_a_number
-from retrieval.numbering import BULLET, only_a_number, opens_item, own_number, titled_number
+from retrieval.numbering import (
+    BULLET,
+    CLOSERS,
+    ends_sentence,
+    only_a_number,
+    opens_item,
+    own_number,
+    titled_number,
+)
 
 _SENTENCE_END = ".,;:!?…"
 _CONNECTORS = frozenset(
@@ -27,7 +35,7 @@ def ends_without_punctuation(text: str) -> bool:
     ends in a bracketed note is complete, whatever stands before the note."""
     if _TRAILING_NOTES.search(text):
         return False
-    tail = text.rstrip(TRAILING_CLOSERS)
+    tail = text.rstrip(CLOSERS)
     return bool(tail) and tail[-1] not in _SENTENCE_END
 
 
@@ -62,7 +70,7 @@ def is_heading(block: Block) -> bool:
     words = text.split()
     if len(words) > TITLE_WORDS or not ends_without_punctuation(text):
         return False
-    if words[-1].lower().strip(TRAILING_CLOSERS) in _CONNECTORS:
+    if words[-1].lower().strip(CLOSERS) in _CONNECTORS:
         return False  # "... and the": a sentence cut off, not a title
     lines = text.split("\n")
     last = lines[-1].strip()
@@ -91,7 +99,7 @@ def heading_over_text(block: Block) -> list[Block]:
         or len(first.strip()) >= PROSE * len(second)
         or not second[:1].isupper()
         or opens_item(second)
-        or rest.rstrip(TRAILING_CLOSERS)[-1:] not in ".!?;:"
+        or not ends_sentence(rest)
         or not is_heading(Block(block.start, block.start + len(first), first))
     ):
         return [block]

@@ -50,7 +50,7 @@ _ROMAN = re.compile(r"^[ivxlc]+$")
 TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 BULLET = re.compile(r"^[-•*–·▪◦]\s")  # an item of a list without numbers
 _CAPITAL = re.compile(r"^([A-Z])[.)]\s")  # "A. Use in …": see capital_items
-_CLOSERS = "\"'”’»)]*_ \t"  # what may follow the mark that ends a sentence
+CLOSERS = "\"'”’»)]*_ \t"  # what may follow the mark that ends a sentence
 # a footnote as the readers write it, opening with its mark: "[2] By the Board." (the DOCX
 # and ODT readers, and pdf_reader.footnote_marks; called by LoadedIndex.footnotes)
 NOTE = re.compile(r"\[(\d{1,3})\] ")
@@ -115,7 +115,7 @@ def listed(texts: Sequence[str], shaped: Sequence[bool]) -> set[int]:
         before, own = numbers[at - 1], numbers[at]
         if before and own and shaped[at - 1] and shaped[at] and _in_turn(before, own):
             found.update((at - 1, at))
-        elif opens_item(texts[at]) and texts[at - 1].rstrip(_CLOSERS).endswith(":"):
+        elif opens_item(texts[at]) and texts[at - 1].rstrip(CLOSERS).endswith(":"):
             found.add(at)
     return found
 
@@ -127,6 +127,12 @@ def _in_turn(before: str, own: str) -> bool:
     return bool(own) and own == _next_number(before)
 
 
+def ends_sentence(text: str) -> bool:
+    """Does the text end a sentence or open a list (".", ";", ":", "!", "?"), past any
+    closing quote or bracket? An empty text does, as it always has for these checks."""
+    return text.rstrip(CLOSERS)[-1:] in ".;:!?"
+
+
 def leaves_list(before: str, indent: int, markers: Sequence[int]) -> bool:
     """Does a line standing `indent` columns in end a list set line under line, whose items'
     markers stood `markers` columns in, the line `before` it ending the last item? A line
@@ -135,7 +141,7 @@ def leaves_list(before: str, indent: int, markers: Sequence[int]) -> bool:
     of its last item. Only under a list of two items or more: a numbered paragraph alone
     may set its own lines left of its number ("  4. You may not copy ..." / "except as
     expressly provided ...", as the GNU GPL 2 sets its sections)."""
-    ends = before.rstrip(_CLOSERS)[-1:] in ".;:!?"
+    ends = ends_sentence(before)
     return len(markers) >= 2 and indent < markers[-1] and ends
 
 

@@ -19,7 +19,7 @@ import bisect
 import itertools
 from dataclasses import dataclass
 
-from retrieval.blocks import TRAILING_CLOSERS, Block, blocks, indent
+from retrieval.blocks import Block, blocks, indent
 from retrieval.contents import contents_entries, leads_to_a_number
 from retrieval.headings import (
     asks,
@@ -38,7 +38,15 @@ from retrieval.letter import (
     header_label,
     salutation_at,
 )
-from retrieval.numbering import BULLET, Numbered, listed, opens_item, places, table_cells
+from retrieval.numbering import (
+    BULLET,
+    Numbered,
+    ends_sentence,
+    listed,
+    opens_item,
+    places,
+    table_cells,
+)
 from retrieval.types import Clause, Document
 
 ANSWERED = 2  # questions a document sets over their answers, to be read as their headings
@@ -107,10 +115,7 @@ class Segmenter:
                 # term of a definition list ("default-version: The name …") is its own
                 (
                     starts_lower(block.text)
-                    and (
-                        self.document.info.format not in _MARKED_UP
-                        or before.rstrip(TRAILING_CLOSERS)[-1:] not in ".!?:;"
-                    )
+                    and (self.document.info.format not in _MARKED_UP or not ends_sentence(before))
                 )
                 # a paragraph cut short by a page break; HTML, DOCX, ODT and markdown have none,
                 # and their blocks (a list's items, a table's rows) end where their markup
