@@ -220,6 +220,7 @@ class _Styles:
         self, word: bytes, pieces: list[tuple[int, int, int, bool]], stsh: bytes, bte: bytes
     ) -> None:
         self.pieces = pieces
+        self.piece_starts = [piece[0] for piece in pieces]
         self.stis: list[int] = []
         at = 2 + _u16(stsh, 0)  # after the STSHI
         for _ in range(_u16(stsh, 2)):  # its cstd
@@ -244,16 +245,13 @@ class _Styles:
 
     def level(self, cp: int) -> int:
         """The heading level of the paragraph whose mark stands at character `cp` (0: none)."""
-        fc = next(
-            (
-                offset + (cp - first) * (1 if compressed else 2)
-                for first, last, offset, compressed in self.pieces
-                if first <= cp < last
-            ),
-            None,
-        )
-        at = bisect.bisect_right(self.starts, fc) - 1 if fc is not None else -1
-        if at < 0 or fc is None or fc >= self.runs[at][1]:
+        piece = bisect.bisect_right(self.piece_starts, cp) - 1  # the pieces are in order
+        if piece < 0 or cp >= self.pieces[piece][1]:
+            return 0
+        first, _, offset, compressed = self.pieces[piece]
+        fc = offset + (cp - first) * (1 if compressed else 2)
+        at = bisect.bisect_right(self.starts, fc) - 1
+        if at < 0 or fc >= self.runs[at][1]:
             return 0
         istd = self.runs[at][2]
         sti = self.stis[istd] if istd < len(self.stis) else 0
