@@ -5,23 +5,23 @@ Ministries still publish decrees and letters as .doc. A .doc is an OLE compound 
 (read with olefile); its text lies in pieces, each in 8 bits (Windows-1252) or UTF-16, which
 the piece table in the table stream lists in reading order ([MS-DOC] 2.4.1). Read here:
 the main text, a paragraph a block; a table's rows, a row a block with its cells side by
-side (" | "), as the other readers set them; a field as the reader sees it, its result
-("the portal"), not its code ("HYPERLINK …"); footnotes and endnotes at the end after
-their marks ("[1] …", numbered in the order the text calls them), as the DOCX and ODT
-readers set notes; a paragraph in a heading style ("heading
-1" to "heading 9", "Title") marked as markdown marks one, from the paragraphs' property
-pages and the style sheet, as the DOCX reader marks them; a table of contents or an index
+side (" | ", an empty cell kept in its place), as the other readers set them, each row's end
+told by its paragraph's properties; a field as the reader sees it, its result ("the
+portal"), not its code ("HYPERLINK …"); footnotes and endnotes at the end after their
+marks ("[1] …", numbered in the order the text calls them), as the DOCX and ODT readers set
+notes; a paragraph in a heading style ("heading 1" to "heading 9", "Title") marked as
+markdown marks one, and the number or bullet Word shows before a list's item or a numbered
+heading ("2.1.", "(a)", "•"), from the paragraphs' properties and the style sheet
+(retrieval.doc_paragraphs), as the DOCX reader reads them; a table of contents or an index
 (a TOC or INDEX field) left out; the title from the summary properties.
 
-Not read: the numbers Word sets before a list's items, which lie in the list's formatting,
-not in the text: an item is cited by the number typed into it, if any. A cell of several
-paragraphs is read as a paragraph and a row; an empty cell just before a row's end ends the
-row there. Styles that cannot be read leave the headings to be told by their shape.
+Not read: a cell of several paragraphs is read as a paragraph and a row; a table nested in
+a cell is read as its text. Properties that cannot be read leave the headings to be told by
+their shape, the items without numbers, and a row's end to a second cell mark ("\x07\x07").
 """
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import io
 import logging
@@ -30,6 +30,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
+from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32
 from retrieval.errors import CorpusError
 from retrieval.formats import Extracted
 
@@ -46,15 +47,16 @@ _FTN_REF, _EDN_REF = 2, 46  # where the footnotes' and endnotes' marks stand (fc
 _CLX = 33  # the piece table's place and size, the 34th pair of FibRgFcLcb97
 _STSH = 1  # the style sheet's (fcStshf)
 _BTE_PAPX = 13  # the paragraphs' properties' pages (fcPlcfBtePapx)
-_FKP = 512  # a page of paragraph properties
-_HEADINGS = range(1, 10)  # the built-in styles "heading 1" to "heading 9" (sti)
-_TITLE = 62  # the built-in style "Title" (sti), read as a first-level heading
+_PLF_LST, _PLF_LFO = 73, 74  # the lists and the list format overrides (fcPlfLst, fcPlfLfo)
 _HIDDEN = ("TOC", "INDEX")  # fields whose result is a table of contents or an index
 _COMPRESSED = 0x40000000  # a piece in 8 bits, at half its file offset
 # control characters of the text stream ([MS-DOC] 2.8.25)
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 _NOTE_MARK = "\x02"  # an automatically numbered footnote's mark, and its note's first char
 _CELL = "\x07"  # a cell's end, and twice a row's
+# marks _visible sets and _blocks reads, characters no text holds (Unicode noncharacters):
+# a table row's end, told by its paragraph's properties, and a list level's indent
+_ROW, _INDENT = "\uffff", "\ufffe"
 _DROPPED = re.compile(r"[\x00-\x08\x0e-\x12\x16-\x1d\x1f]")  # pictures, objects, soft hyphens
 
 
@@ -70,11 +72,11 @@ def read_doc(path: Path, raw: bytes) -> Extracted:
             if not ole.exists("WordDocument"):
                 raise CorpusError(f"{path}: not a Word document (no WordDocument stream)")
             word = ole.openstream("WordDocument").read()
-            flags = _u16(word, _FLAGS)
+            flags = u16(word, _FLAGS)
             if flags & _ENCRYPTED:
                 raise CorpusError(f"{path}: the document is encrypted: save it without a password")
             table_name = "1Table" if flags & _WHICH_TABLE else "0Table"
-            if _u16(word, 2) < WORD_97 or not ole.exists(table_name):
+            if u16(word, 2) < WORD_97 or not ole.exists(table_name):
                 raise CorpusError(f"{path}: a Word 6 or 95 document: save it as DOCX or PDF")
             table = ole.openstream(table_name).read()
             title = _title(ole)
@@ -89,39 +91,42 @@ def read_doc(path: Path, raw: bytes) -> Extracted:
     return Extracted(text, (), title)
 
 
-def _u16(data: bytes, at: int) -> int:
-    return int(struct.unpack_from("<H", data, at)[0])
-
-
-def _u32(data: bytes, at: int) -> int:
-    return int(struct.unpack_from("<I", data, at)[0])
-
-
 def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
     """The main text, each note's mark numbered in the order the text calls them ("[1]"),
     and those notes' texts in that order: footnotes and endnotes alike, each from its own
     part of the text ([MS-DOC] 2.3: the main text, then the footnotes, the headers, the
     comments, the endnotes), the marks told apart by the positions each kind's references
     stand at (PlcffndRef, PlcfendRef)."""
-    csw = _u16(word, 32)  # the FIB: FibBase (32 bytes), then counted arrays
+    csw = u16(word, 32)  # the FIB: FibBase (32 bytes), then counted arrays
     lw = 34 + 2 * csw + 2  # FibRgLw97, after fibRgW and cslw
-    cslw = _u16(word, lw - 2)
-    ccp = [_u32(word, lw + 4 * n) for n in range(_CCP_TEXT, _CCP_EDN + 1)]
+    cslw = u16(word, lw - 2)
+    ccp = [u32(word, lw + 4 * n) for n in range(_CCP_TEXT, _CCP_EDN + 1)]
     ccp_text, ccp_ftn = ccp[0], ccp[1]
     pairs = lw + 4 * cslw + 2  # FibRgFcLcb, after cbRgFcLcb
-    if _u16(word, pairs - 2) <= _CLX:
+    described = u16(word, pairs - 2)  # how many (fc, lcb) pairs the FIB has
+    if described <= _CLX:
         raise ValueError("the FIB has no piece table")
 
-    def part(index: int, stream: bytes) -> bytes:  # the index'th (fc, lcb) pair's bytes
-        fc, lcb = _u32(word, pairs + 8 * index), _u32(word, pairs + 8 * index + 4)
+    def place(index: int) -> tuple[int, int]:  # the index'th (fc, lcb) pair
+        return u32(word, pairs + 8 * index), u32(word, pairs + 8 * index + 4)
+
+    def part(index: int, stream: bytes) -> bytes:  # its bytes
+        fc, lcb = place(index)
         return stream[fc : fc + lcb]
 
     pieces = _pieces(part(_CLX, table))
+
+    styles: Paragraphs | None
     try:
-        styles = _Styles(word, pieces, part(_STSH, table), part(_BTE_PAPX, table))
+        styles = Paragraphs(word, pieces, read_styles(part(_STSH, table)), part(_BTE_PAPX, table))
     except (struct.error, ValueError, IndexError) as exc:
         log.warning("the paragraphs' styles cannot be read (%s): headings told by shape", exc)
         styles = None
+    if styles is not None and described > _PLF_LFO:
+        try:
+            styles.lists, styles.overrides = read_lists(table, place(_PLF_LST), place(_PLF_LFO))
+        except (struct.error, ValueError, IndexError) as exc:
+            log.warning("the lists cannot be read (%s): their items without numbers", exc)
     raw = _chars(word, pieces, 0, ccp_text)
     if _NOTE_MARK not in raw:
         return _visible(raw, 0, styles), []
@@ -165,10 +170,10 @@ def _pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
     its offset in the WordDocument stream, and whether it is in 8 bits."""
     at = 0
     while at < len(clx) and clx[at] == 1:  # property modifiers before it (Prc)
-        at += 3 + _u16(clx, at + 1)
+        at += 3 + u16(clx, at + 1)
     if at >= len(clx) or clx[at] != 2:
         raise ValueError("no piece table in the CLX")
-    size = _u32(clx, at + 1)
+    size = u32(clx, at + 1)
     plc = clx[at + 5 : at + 5 + size]
     count = (size - 4) // 12
     cps = struct.unpack_from(f"<{count + 1}I", plc, 0)
@@ -176,7 +181,7 @@ def _pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
         raise ValueError("the pieces are out of order")
     pieces = []
     for n in range(count):
-        fc = _u32(plc, 4 * (count + 1) + 8 * n + 2)
+        fc = u32(plc, 4 * (count + 1) + 8 * n + 2)
         compressed = bool(fc & _COMPRESSED)
         fc &= _COMPRESSED - 1
         pieces.append((cps[n], cps[n + 1], fc // 2 if compressed else fc, compressed))
@@ -211,54 +216,7 @@ def _windows_or_latin1(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("windows_or_latin1", _windows_or_latin1)
 
 
-class _Styles:
-    """Which paragraphs are in a heading style: each paragraph's style (its istd, from the
-    paragraph property pages, [MS-DOC] 2.9.179 PapxFkp) and each style's built-in identity
-    (its sti, from the style sheet, 2.9.271 STSH)."""
-
-    def __init__(
-        self, word: bytes, pieces: list[tuple[int, int, int, bool]], stsh: bytes, bte: bytes
-    ) -> None:
-        self.pieces = pieces
-        self.piece_starts = [piece[0] for piece in pieces]
-        self.stis: list[int] = []
-        at = 2 + _u16(stsh, 0)  # after the STSHI
-        for _ in range(_u16(stsh, 2)):  # its cstd
-            size = _u16(stsh, at)
-            self.stis.append(_u16(stsh, at + 2) & 0x0FFF if size else 0x0FFF)
-            at += 2 + size
-        count = (len(bte) - 4) // 8
-        runs: list[tuple[int, int, int]] = []
-        for n in range(count):
-            page = word[(_u32(bte, 4 * (count + 1) + 4 * n) & 0x3FFFFF) * _FKP :][:_FKP]
-            crun = page[_FKP - 1]
-            fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
-            for k in range(crun):
-                offset = 2 * page[4 * (crun + 1) + 13 * k]
-                istd = 0
-                if offset:  # PapxInFkp: cb, (a second cb if the first is 0), istd, sprms
-                    istd = _u16(page, offset + (1 if page[offset] else 2))
-                runs.append((fcs[k], fcs[k + 1], istd))
-        runs.sort()
-        self.runs = runs
-        self.starts = [run[0] for run in runs]
-
-    def level(self, cp: int) -> int:
-        """The heading level of the paragraph whose mark stands at character `cp` (0: none)."""
-        piece = bisect.bisect_right(self.piece_starts, cp) - 1  # the pieces are in order
-        if piece < 0 or cp >= self.pieces[piece][1]:
-            return 0
-        first, _, offset, compressed = self.pieces[piece]
-        fc = offset + (cp - first) * (1 if compressed else 2)
-        at = bisect.bisect_right(self.starts, fc) - 1
-        if at < 0 or fc >= self.runs[at][1]:
-            return 0
-        istd = self.runs[at][2]
-        sti = self.stis[istd] if istd < len(self.stis) else 0
-        return sti if sti in _HEADINGS else 1 if sti == _TITLE else 0
-
-
-def _visible(text: str, start: int = 0, styles: _Styles | None = None) -> str:
+def _visible(text: str, start: int = 0, styles: Paragraphs | None = None) -> str:
     """The text as the reader sees it: of a field ("\x13 HYPERLINK … \x14the portal\x15"),
     its result, fields nesting; of a table of contents or an index (fields TOC and INDEX),
     nothing (retrieval.contents); a paragraph in a heading style marked as markdown marks
@@ -276,28 +234,38 @@ def _visible(text: str, start: int = 0, styles: _Styles | None = None) -> str:
             fields.pop()
         elif fields and fields[-1][0] == "code":
             fields[-1][1].append(ch)
-        elif all(state == "result" for state, _ in fields):
+        elif all(state == "result" for state, _ in fields) and ch not in (_ROW, _INDENT):
             if ch == "\r" and styles is not None:
-                level = styles.level(start + at)
-                if level:
-                    out.insert(paragraph, "#" * level + " ")
+                level, marker = styles.paragraph(start + at)
+                if level:  # a numbered heading keeps its number, as the DOCX reader's
+                    shown = marker.strip()
+                    out.insert(paragraph, "#" * level + " " + (f"{shown} " if shown else ""))
+                elif marker:  # a nested level's indent kept through _clean
+                    shown = marker.lstrip(" ")
+                    out.insert(paragraph, _INDENT * (len(marker) - len(shown)) + f"{shown} ")
+            if ch == _CELL and styles is not None and styles.row_end(start + at):
+                ch = _ROW
             out.append(ch)
-            if ch in "\r\x07\x0c":
+            if ch in "\r\x07\x0c" or ch == _ROW:
                 paragraph = len(out)
     return "".join(out)
 
 
 def _blocks(text: str) -> str:
     """Paragraphs (ended by "\r", a page or section break) as blocks; a table's row, its
-    cells ended by "\x07" and the row by one more, as one block with its cells side by
-    side; a line break within a paragraph kept."""
-    text = text.replace(_CELL * 2, _CELL + "\r")  # a row's end mark, after its last cell
+    cells ended by "\x07", as one block with its cells side by side; a line break within a
+    paragraph kept. A row ends where _visible marked it (_ROW), or, with no paragraph
+    properties to tell, at a second "\x07" (an empty cell inside a row then ends it)."""
+    if _ROW not in text:
+        text = text.replace(_CELL * 2, _CELL + _ROW)
     blocks = []
-    for paragraph in re.split(r"[\r\x0c]", text):
+    for paragraph in re.split(f"[\r\x0c{_ROW}]", text):
         cells = paragraph.split(_CELL)
-        if len(cells) > 1:
-            paragraph = " | ".join(c for c in (_clean(c) for c in cells) if c)
-        blocks.append(_clean(paragraph))
+        if len(cells) > 1:  # an empty cell kept in its place, as the DOCX and ODT readers keep it
+            cells = cells[:-1] if not cells[-1].strip() else cells
+            blocks.append(" | ".join(_clean(c) for c in cells).strip())
+        else:
+            blocks.append(_clean(paragraph).replace(_INDENT, " "))
     return "\n\n".join(b for b in blocks if b)
 
 
@@ -321,18 +289,18 @@ def _title(ole: Any) -> str:
         if not ole.exists("\x05SummaryInformation"):
             return ""
         data = ole.openstream("\x05SummaryInformation").read()
-        base = _u32(data, 44)  # the first property set, after the header and its FMTID
+        base = u32(data, 44)  # the first property set, after the header and its FMTID
         values: dict[int, tuple[int, int]] = {}  # property id -> (type, value's offset)
-        for n in range(min(_u32(data, base + 4), 64)):
-            pid, offset = _u32(data, base + 8 + 8 * n), _u32(data, base + 12 + 8 * n)
-            values[pid] = (_u32(data, base + offset) & 0xFFFF, base + offset + 4)
+        for n in range(min(u32(data, base + 4), 64)):
+            pid, offset = u32(data, base + 8 + 8 * n), u32(data, base + 12 + 8 * n)
+            values[pid] = (u32(data, base + offset) & 0xFFFF, base + offset + 4)
         page = 1252
         if values.get(_PID_CODEPAGE, (0, 0))[0] == _VT_I2:
-            page = _u16(data, values[_PID_CODEPAGE][1])
+            page = u16(data, values[_PID_CODEPAGE][1])
         kind, at = values.get(_PID_TITLE, (0, 0))
         if kind not in (_VT_LPSTR, _VT_LPWSTR):
             return ""
-        count = min(_u32(data, at), MAX_TITLE * 2)
+        count = min(u32(data, at), MAX_TITLE * 2)
         if kind == _VT_LPWSTR:
             title = data[at + 4 : at + 4 + 2 * count].decode("utf-16-le", errors="replace")
         else:

@@ -50,11 +50,14 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
             continue
         style = numbering.style_name(part)
         level = re.match(r"Heading (\d)", style)
+        marker = numbering.marker(part)  # what Word shows before the text: "1.", "(a)"
         if style == "Title" or level:
-            text = "#" * (int(level.group(1)) if level else 1) + " " + text
-        else:
-            marker = numbering.marker(part)  # what Word shows before the text: "1.", "(a)"
-            text = f"{marker} {text}" if marker else text
+            # a numbered heading keeps its number ("# 2.1 Passwords"), as the ODT reader
+            # and a PDF show it: it is what the clauses under it are cited by
+            shown = f"{marker.strip()} {text}" if marker.strip() else text
+            text = "#" * (int(level.group(1)) if level else 1) + " " + shown
+        elif marker:
+            text = f"{marker} {text}"
         blocks.append(text)
     return Extracted("\n\n".join(b for b in [*blocks, *notes.bodies()] if b), (), _title(raw))
 
