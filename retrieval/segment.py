@@ -44,6 +44,7 @@ from retrieval.numbering import (
     ends_sentence,
     listed,
     opens_item,
+    own_number,
     places,
     table_cells,
 )
@@ -149,6 +150,15 @@ class Segmenter:
         for n in asked if len(asked) >= ANSWERED else ():
             shaped[n] = True
         items = listed([block.text for block in found], shaped)  # no headings, however short
+        # what reads as headings at the document's end, after the last heading marked as
+        # one ("# Appendix") or numbered ("3. References"), heads nothing: a signature, a
+        # closing line, a footnote or a list of references set in short lines are text,
+        # not lost
+        for n in range(len(found) - 1, -1, -1):
+            text = found[n].text
+            if n in contents or not shaped[n] or text.startswith("#") or own_number(text):
+                break
+            shaped[n] = False
         after_contents = False
         for n, block in enumerate(found):
             if n in contents:

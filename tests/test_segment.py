@@ -312,7 +312,7 @@ def test_a_list_of_short_items_is_no_run_of_headings() -> None:
         "## Data We Collect\n\nWe collect:\n\n1. Name\n\n2. Address\n\n3. Date of Birth\n\n"
         "We keep it for a year.\n\n• Email\n\n• Phone Number\n\n1. Scope\n\nIt applies.\n\n"
         "2. Fees\n\nTHE SERVICE IS PROVIDED AS IS, WITHOUT ANY WARRANTY OF FITNESS FOR A "
-        "PARTICULAR PURPOSE.\n\nWARRANTY"
+        "PARTICULAR PURPOSE.\n\nWARRANTY\n\nNone is given."
     )
     document = Document(DocumentInfo("t", "T", "t.html", format="html"), text, 0)
     assert [(c.text, c.heading, c.ref) for c in segment(document)] == [
@@ -330,6 +330,7 @@ def test_a_list_of_short_items_is_no_run_of_headings() -> None:
             "2. Fees",
             "",
         ),
+        ("None is given.", "WARRANTY", ""),  # a heading in capitals heads what follows
     ]
 
 
@@ -395,6 +396,33 @@ def test_a_subsection_titled_with_a_question_heads_its_text() -> None:
         ("3. Do you agree?", "1.2. What is this spec?"),
         ("4. Why?", "1.2. What is this spec?"),
     ]
+
+
+def test_short_lines_at_a_document_s_end_are_text_not_headings_of_nothing() -> None:
+    """A decree's signature, a footnote set in one short line at a page's foot, a list of
+    references: short lines without a stop read as headings, and at the document's end,
+    with nothing under them, they were dropped, so that "Who signed it?" had no clause to
+    find. They are text now; a numbered heading over them ("3. References") still heads
+    them, and a heading marked as one ("# Annex") heads nothing and stays out."""
+    text = (
+        "Article 1. Scope\n\nThe rules apply to every operator.\n\n"
+        "Article 2. Entry into force\n\nThey apply from 1 January.\n\n"
+        "Ali Abbasov\nMinister of Communications"
+    )
+    clauses = segment(_doc(text))
+    assert [(c.text, c.section) for c in clauses][-1] == (
+        "Ali Abbasov\nMinister of Communications",
+        "Article 2",
+    )
+    text = "1. Rules\n\nThey apply.\n\n3. References\n\nRFC 2119 Key words\n\nXDG Base Directory"
+    clauses = segment(_doc(text))
+    assert [(c.text, c.heading) for c in clauses] == [
+        ("They apply.", "1. Rules"),
+        # (a line without a stop carries on into the next, in plain text as after a page break)
+        ("RFC 2119 Key words\n\nXDG Base Directory", "3. References"),
+    ]
+    marked = segment(Document(DocumentInfo("t", "T", "t.md"), "Rules apply.\n\n# Annex", 0))
+    assert [c.text for c in marked] == ["Rules apply."]
 
 
 def test_markdown_headings_give_context() -> None:
