@@ -326,7 +326,10 @@ def add_document(
             )
         elif not force and side.exists():
             shutil.copyfile(side, staged_side)
-        document = read_document(staged, max_mb)
+        try:
+            document = read_document(staged, max_mb)
+        except CorpusError as exc:  # named by the file the user gave, not the staged copy
+            raise CorpusError(str(exc).replace(str(staged), str(source))) from None
         others, _ = load_corpus(folder, max_mb)
         for other in others:
             if other.doc_id == document.doc_id and Path(other.info.path).name != target.name:

@@ -1360,3 +1360,11 @@ def test_add_then_documents_then_ask(tmp_path: Path, corpus_dir: Path) -> None:
     bad.write_text("x", encoding="utf-8")
     refused = run_cli("add", str(bad), *paths, cwd=tmp_path)
     assert refused.returncode == 1 and "cannot be read" in refused.stderr
+    # a file that cannot be read is named as the user gave it, not as the copy being checked
+    scan = make_pdf(tmp_path / "scan.pdf", text=False)
+    unread = run_cli("add", str(scan), *paths, cwd=tmp_path)
+    assert unread.returncode == 1
+    assert unread.stderr.strip() == (
+        f"clausebot add: {scan}: the PDF has no text layer (a scan?); run OCR on it first"
+    )
+    assert not (corpus_dir / "scan.pdf").exists()
