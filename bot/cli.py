@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(p)
     p.add_argument("file", type=Path, help="a .txt, .md, .pdf, .docx, .doc, .odt or .html file")
-    for key in ("id", "title", "short-title", "date", "place", "author", "kind"):
+    for key in ("id", "title", "short-title", "date", "place", "author", "kind", "encoding"):
         p.add_argument(f"--{key}", dest=f"meta_{key.replace('-', '_')}", metavar=key.upper())
     p.add_argument("--force", action="store_true", help="replace a file of the same name")
     p.add_argument("--json", action="store_true", help="end with a JSON summary line")

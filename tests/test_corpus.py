@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.corpus import load_corpus, read_document, slugify
+from retrieval.corpus import add_document, load_corpus, read_document, slugify
 from retrieval.errors import CorpusError
 from tests.conftest import CORPUS
 
@@ -98,3 +98,35 @@ def test_a_file_over_the_size_limit_is_left_out_without_being_read(tmp_path: Pat
     assert "1.5 MB is over the limit of 1 MB" in problem.reason
     assert "CLAUSEBOT_MAX_FILE_MB" in problem.reason
     assert len(load_corpus(tmp_path)[0]) == 2  # under the default limit
+
+
+def test_a_text_in_another_encoding_is_read_as_its_bom_or_its_metadata_says(
+    tmp_path: Path,
+) -> None:
+    """Ministries' older text files are in Windows's code pages (Russian in windows-1251,
+    Turkish and Azerbaijani in windows-1254), and Notepad saves "Unicode" as UTF-16 with a
+    byte order mark: each was refused as not UTF-8, or as binary. A byte order mark says the
+    encoding; a code page is named in the file's metadata ("encoding: windows-1251", or
+    `clausebot add --encoding`), never guessed: guessed, Turkish text came out as Central
+    European, "işletmecilere" as "iţletmecilere", and a quote must be the document's own."""
+    russian = "Статья 2. Сборы\n\nОператоры уплачивают ежегодный сбор в размере 100 манатов.\n"
+    turkish = "Madde 1. Genel\n\nBu kurallar tüm işletmecilere uygulanır.\n"
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "notepad.txt").write_bytes(russian.encode("utf-16"))  # with its BOM
+    (folder / "legacy.txt").write_bytes(russian.encode("cp1251"))
+    (folder / "karar.txt").write_bytes(turkish.encode("cp1254"))
+    (folder / "karar.txt.meta").write_text("encoding: windows-1254\n", encoding="utf-8")
+    documents, problems = load_corpus(folder)
+    assert {d.doc_id: d.text for d in documents} == {"karar": turkish, "notepad": russian}
+    assert [p.path for p in problems] == [str(folder / "legacy.txt")]
+    assert "encoding: windows-1251" in problems[0].reason  # what to write, and where
+    assert "legacy.txt.meta" in problems[0].reason
+    (folder / "legacy.txt.meta").write_text("encoding: koi8-russian\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="'koi8-russian' is not one Python knows"):
+        read_document(folder / "legacy.txt")
+    (folder / "legacy.txt.meta").unlink()
+    other = tmp_path / "other"
+    other.mkdir()
+    added = add_document(other, folder / "legacy.txt", {"encoding": "windows-1251"})
+    assert added.text == russian and (other / "legacy.txt.meta").is_file()
