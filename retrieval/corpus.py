@@ -159,7 +159,7 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
             pages = tuple(body_start + start for start in extracted.pages)
         text = text[:body_start] + body
     else:
-        extracted = extract(path, raw)
+        extracted = extract(path, raw, side_meta.get("encoding", ""))
         text, pages, extracted_title, meta, body_start = (
             extracted.text,
             extracted.pages,

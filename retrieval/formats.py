@@ -41,7 +41,9 @@ class Extracted:
     title: str = ""
 
 
-def extract(path: Path, raw: bytes) -> Extracted:
+def extract(path: Path, raw: bytes, encoding: str = "") -> Extracted:
+    """A document's text in the shape the segmenter reads; `encoding`: the one its metadata
+    names (read by an HTML page, whose own declaration it overrides)."""
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         from retrieval.pdf_reader import read_pdf  # it imports Extracted from here
@@ -60,7 +62,7 @@ def extract(path: Path, raw: bytes) -> Extracted:
 
         return read_odt(path, raw)
     if suffix in (".html", ".htm"):
-        return _html(path, raw)
+        return _html(path, raw, encoding)
     raise CorpusError(f"{path}: {suffix} files are not read (use {', '.join(SUFFIXES)})")
 
 
@@ -404,15 +406,23 @@ class _Text(html.parser.HTMLParser):
                 self.unlinked = True
 
 
-def _html(path: Path, raw: bytes) -> Extracted:
+def _html(path: Path, raw: bytes, encoding: str = "") -> Extracted:
+    """An HTML page's text, in the encoding its metadata names, or UTF-8, or as the page
+    declares it (windows-1252 when it declares none, as browsers read such pages)."""
     try:
-        markup = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        charset = re.search(rb"charset=[\"']?([\w-]+)", raw[:2048])
-        try:
-            markup = raw.decode(charset.group(1).decode() if charset else "cp1252")
-        except (LookupError, UnicodeDecodeError):
-            raise CorpusError(f"{path}: the HTML is not in a known encoding") from None
+        if encoding:
+            markup = raw.decode(encoding)
+        else:
+            try:
+                markup = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                charset = re.search(rb"charset=[\"']?([\w-]+)", raw[:2048])
+                markup = raw.decode(charset.group(1).decode() if charset else "cp1252")
+    except (LookupError, UnicodeDecodeError):
+        raise CorpusError(
+            f"{path}: the HTML is not in {encoding or 'a known encoding'}"
+            f"{'' if encoding else ' (name it in its .meta: encoding: windows-1251)'}"
+        ) from None
     parser = _Text()
     parser.feed(markup)
     parser.close()
