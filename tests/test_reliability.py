@@ -169,11 +169,16 @@ def test_bad_corpus_files_are_skipped_and_named(tmp_path: Path, corpus_dir: Path
     summary = json.loads(result.stdout.splitlines()[-1])
     assert summary["documents"] == 2
     skipped = {Path(s["path"]).name: s["reason"] for s in summary["skipped"]}
-    assert skipped["latin1.txt"] == "line 1: not valid UTF-8 (save the file as UTF-8)"
+    assert skipped["latin1.txt"].startswith(
+        "line 1: not valid UTF-8: save the file as UTF-8, or name its encoding in "
+        "latin1.txt.meta (a line 'encoding: windows-1251'"
+    )
     assert skipped["empty.md"] == "the document is empty"
     assert "no closing '---'" in skipped["broken.md"]
     assert "warning: skipped" in result.stderr and "latin1.txt" in result.stderr
-    assert result.stderr.count("latin1.txt") == 1  # named once, not by a log line as well
+    assert (
+        result.stderr.count("skipped") == 3 and result.stderr.count("latin1.txt:") == 1
+    )  # named once, not by a log line as well
 
 
 def test_a_second_build_waits_then_refuses_and_readers_keep_answering(
