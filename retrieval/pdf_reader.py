@@ -38,7 +38,9 @@ GAUGE = 0.1
 PARAGRAPH_GAP = 1.2  # a gap this many times the document's line spacing breaks a paragraph
 WIDEST_BREAK = 2.0  # ... and one two lines high always does (pypdf's own reading)
 PITCH_QUANTILE = 25  # the line spacing: this percentile of the gaps between lines
-SPACED_LINES = 8  # fewer gaps than this on every page: too few to learn a spacing from
+# fewer gaps between lines than this in the whole document: too few to learn a spacing from
+# (was 8, and a one-page notice's paragraphs a third of a line apart were one clause)
+SPACED_LINES = 3
 # gaps outside these bounds (in font heights) are no line spacing: lines set side by side
 # (a superscript, a table's cells) or far apart (a page's title over its text)
 _PITCH_RANGE = (0.8, 3.0)

@@ -164,6 +164,35 @@ def test_pdf_paragraphs_and_headings_are_told_by_the_space_between_lines(
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
 
 
+def test_a_short_pdf_s_paragraphs_are_told_apart_by_their_spacing(tmp_path: Path) -> None:
+    """A one-page notice of two paragraphs set a third of a line apart, as Word's and
+    LibreOffice's default styles set them: its line spacing was learnt only from eight gaps
+    between lines or more, so its paragraphs were one clause. Three gaps tell it."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 5, "Notice on tariffs", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    first = (
+        "The ministry shall ensure that every licensed operator of fixed and mobile networks "
+        "publishes its tariffs, the terms of its contracts and the quality of its services "
+        "in a form that any subscriber can read, and that it keeps this information up to "
+        "date for as long as its licence is in force."
+    )
+    pdf.multi_cell(0, 5, first, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)  # 0.4 of a line
+    pdf.multi_cell(0, 5, "Operators that fail to do so are fined.", new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "notice.pdf"
+    pdf.output(str(path))
+    clauses = segment(read_document(path))
+    assert [" ".join(c.text.split()) for c in clauses] == [
+        first,
+        "Operators that fail to do so are fined.",
+    ]
+
+
 def test_a_pdf_table_is_read_row_by_row_and_symbol_bullets_as_bullets(tmp_path: Path) -> None:
     """A table set in columns is read as the other readers read one, a row a clause with
     its cells side by side; before, its rows and the paragraph under them were one clause
