@@ -145,7 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
         "add", help="copy a document into the corpus, with its metadata, and re-embed"
     )
     _common(p)
-    p.add_argument("file", type=Path, help="a .txt, .md, .pdf, .docx, .doc, .odt or .html file")
+    p.add_argument(
+        "file", type=Path, help="a .txt, .md, .pdf, .docx, .doc, .odt, .rtf or .html file"
+    )
     for key in ("id", "title", "short-title", "date", "place", "author", "kind", "encoding"):
         p.add_argument(f"--{key}", dest=f"meta_{key.replace('-', '_')}", metavar=key.upper())
     p.add_argument("--force", action="store_true", help="replace a file of the same name")

@@ -25,7 +25,7 @@ from retrieval.errors import CorpusError
 from retrieval.numbering import list_marker
 
 PAGED = {".pdf"}
-SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm")
 # a page's number alone on its first or last line: "12", "- 12 -", "Page 3 of 10", and the
 # front matter's numbers in small roman numerals ("iv"; a capital "IV" alone may be a part's)
 _PAGE_NUMBER = re.compile(
@@ -61,6 +61,10 @@ def extract(path: Path, raw: bytes, encoding: str = "") -> Extracted:
         from retrieval.odt_reader import read_odt  # it imports Extracted from here
 
         return read_odt(path, raw)
+    if suffix == ".rtf":
+        from retrieval.rtf_reader import read_rtf  # it imports Extracted from here
+
+        return read_rtf(path, raw)
     if suffix in (".html", ".htm"):
         return _html(path, raw, encoding)
     raise CorpusError(f"{path}: {suffix} files are not read (use {', '.join(SUFFIXES)})")

@@ -909,9 +909,9 @@ def test_word_list_numbers_and_numbered_headings_read_alike_in_doc_docx_and_odt(
     "1. Ümumi müddəalar", and every clause under it cited without its section), and an
     empty cell inside a .doc's row ended the row ("Mobile" a block of its own, "free for
     staff" another). The fixture is tests/fixtures/numbered.fodt saved by LibreOffice as
-    MS Word 97, DOCX and ODT: headings with outline numbers, a two-level numbered list, a
-    lettered, a bulleted and a roman one, and a table with empty cells. Each is now read
-    as LibreOffice shows it, and the three alike."""
+    MS Word 97, DOCX, ODT and RTF (which was not read at all): headings with outline
+    numbers, a two-level numbered list, a lettered, a bulleted and a roman one, and a table
+    with empty cells. Each is now read as LibreOffice shows it, and the four alike."""
     expected = [
         ("Bu Siyasət aşağıdakılara şamil edilir:", "no. 1, ¶1"),
         ("1. nazirliyin əməkdaşlarına;", "no. 1(1)"),
@@ -934,7 +934,7 @@ def test_word_list_numbers_and_numbered_headings_read_alike_in_doc_docx_and_odt(
         ("ii. the security officer.", "no. 2(ii)"),
     ]
     title = "Məlumat Təhlükəsizliyi Siyasəti"
-    for suffix in ("doc", "docx", "odt"):
+    for suffix in ("doc", "docx", "odt", "rtf"):
         document = read_document(FIXTURES / f"numbered.{suffix}")
         clauses = segment(document)
         got = [(c.text, cite(document.info, c).text) for c in clauses]
@@ -976,19 +976,55 @@ def test_a_doc_list_s_numbers_counted_as_word_counts_them() -> None:
     ]
 
 
+def test_an_rtf_file_s_code_pages_fields_notes_and_title() -> None:
+    """RTF as Word and older writers set it: letters as bytes of the document's code page
+    ("\\ansicpg1251") or of the font's ("\\fcharset204" under a Western document), and as
+    Unicode ("\\u1046") with a fallback to pass over ("\\uc1"); a link's result, not its
+    code; a table of contents' field left out; a footnote after its mark; headers, comments
+    and binary data left out; the title from the document's information, a heading by its
+    style's name."""
+    from retrieval.formats import extract
+
+    rtf = (
+        rb"{\rtf1\ansi\ansicpg1252\uc1{\fonttbl{\f0\fcharset0 Times;}{\f1\fcharset204 Arial;}}"
+        rb"{\stylesheet{\s0 Normal;}{\s1\outlinelevel0 heading 1;}{\cs10 heading 1 Char;}}"
+        rb"{\info{\title Rules}{\author Ministry}}{\header Official use only\par}"
+        rb"{\field{\*\fldinst TOC \\o}{\fldrslt Article 1\tab 1\par}}"
+        rb"\pard\s1 Article 1. Fees\par\pard\s0 {\f1 \'d1\'e1\'ee\'f0 }\u1046?\u1048? "
+        rb"{\*\annotation a comment}caf\'e9, see {\field{\*\fldinst HYPERLINK x}"
+        rb"{\fldrslt the portal}}.{\super\chftn}{\*\footnote\chftn  By the Board.}"
+        rb"{\pict\bin4 \}\{x}\par}"
+    )
+    extracted = extract(Path("rules.rtf"), rtf)
+    assert extracted.title == "Rules"
+    assert extracted.text == (
+        "# Article 1. Fees\n\nСбор ЖИ café, see the portal.[1]\n\n[1] By the Board."
+    )
+
+
+def test_a_damaged_rtf_is_named_or_read_never_a_traceback() -> None:
+    """Bytes of the fixture overwritten or cut: each file is read or refused with a
+    CorpusError naming it; braces left open or closed too often, groups nested deep and a
+    binary run longer than the file are read without a traceback."""
+
+    from retrieval.formats import extract
+
+    # bytes RTF reads as its own: braces, backslashes, a star, hex digits, a space
+    _read_damaged_copies(["numbered.rtf"], 11, b"{}\\'*0x ")
+    odd = b"{\\rtf1 " + b"{" * 50_000 + b"deep" + b"}" * 60_000 + b"\\par tail\\bin99999 x}"
+    assert extract(Path("odd.rtf"), odd).text == "deep\n\ntail"
+
+
 def test_a_damaged_doc_is_named_or_read_never_a_traceback(tmp_path: Path) -> None:
     """Bytes of the fixture overwritten or cut, as a damaged download leaves them: each file
     is read (a damaged style sheet leaves the headings to their shape) or refused with a
     CorpusError, which names it; nothing else escapes. A title property damaged into a
     vector of two billion strings (olefile's reader of the properties looped over it for
     hours) is passed over at once."""
-    import random
     import signal
     import struct
 
     import olefile
-
-    from retrieval.formats import extract
 
     vector = tmp_path / "vector.doc"
     vector.write_bytes((FIXTURES / "rules.doc").read_bytes())
@@ -1011,18 +1047,31 @@ def test_a_damaged_doc_is_named_or_read_never_a_traceback(tmp_path: Path) -> Non
     finally:
         signal.alarm(0)
 
-    rng = random.Random(7)
-    for n in range(300):  # the second fixture's lists and table rows damaged too
-        raw = (FIXTURES / ("rules.doc" if n % 3 else "numbered.doc")).read_bytes()
-        damaged = bytearray(raw)
+    # the second fixture's lists and table rows damaged too
+    _read_damaged_copies(["rules.doc", "rules.doc", "numbered.doc"], 7, bytes(range(256)))
+
+
+def _read_damaged_copies(names: list[str], seed: int, alphabet: bytes, copies: int = 300) -> None:
+    """Copies of the fixtures (in turn) with bytes overwritten from `alphabet` or cut short,
+    as a damaged download leaves them: each is read, or refused with a CorpusError that
+    names it."""
+    import random
+
+    from retrieval.formats import extract
+
+    rng = random.Random(seed)
+    for n in range(copies):
+        name = names[n % len(names)]
+        damaged = bytearray((FIXTURES / name).read_bytes())
         for _ in range(rng.choice([1, 8, 64])):
-            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+            damaged[rng.randrange(len(damaged))] = rng.choice(alphabet)
         if n % 4 == 0:
             damaged = damaged[: rng.randrange(len(damaged))]
+        path = Path("damaged" + Path(name).suffix)
         try:
-            extract(Path("damaged.doc"), bytes(damaged))
+            extract(path, bytes(damaged))
         except CorpusError as exc:
-            assert "damaged.doc" in str(exc)
+            assert path.name in str(exc)
 
 
 def test_a_doc_s_8_bit_pieces_fields_and_cells() -> None:
@@ -1329,7 +1378,8 @@ def test_a_passage_boxed_in_characters_is_read_without_its_frame(tmp_path: Path)
         ),
         ("decree.doc", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0 cut"), "no OLE container"),
         # a format not read at all (RTF, a spreadsheet): named, not passed over in silence
-        ("notice.rtf", lambda p: p.write_text("{\\rtf1 Notice}"), "not a format clausebot"),
+        ("notice.wpd", lambda p: p.write_bytes(b"\xffWPC notice"), "not a format clausebot"),
+        ("broken.rtf", lambda p: p.write_text("Notice, not RTF"), "not a readable RTF"),
         ("fees.xls", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0"), "save it as"),
     ],
 )

@@ -1,0 +1,370 @@
+"""Text out of Rich Text Format files (.rtf), in the shape the segmenter reads (see
+retrieval.formats).
+
+WordPad saves RTF by default, and legal databases export laws and decrees as RTF. An RTF file
+is text with control words ("\\par", "\\cell") in groups ("{…}"); letters outside ASCII are
+written "\\u601?" (Unicode) or "\\'e7" (a byte of the document's code page, or of the code
+page of the font it is set in: "\\fcharset204" is Cyrillic, windows-1251). Read here, in
+one pass over the file: paragraphs, a block each; a table's rows, a row a block with its
+cells side by side (" | ", an empty cell in its place), as the other readers set them; the
+number or bullet a list's item shows (the "\\listtext" Word and LibreOffice write before
+it, "2.1.", "(a)", "•"), a nested level set in; a paragraph in a heading style ("heading
+1" … "heading 9", "Title", or an outline level) marked as markdown marks one, its number
+kept; a field as its result, a table of contents or an index (a TOC or INDEX field) left
+out; footnotes and endnotes at the end after their marks ("[1] …", numbered in the order
+the text calls them); the title from the document's information. Headers, footers,
+comments, pictures and objects are left out. Bytes that are not RTF are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from retrieval.errors import CorpusError
+from retrieval.formats import Extracted
+
+_TOKEN = re.compile(
+    rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?"  # a control word and its parameter
+    rb"|\\'([0-9a-fA-F]{2})"  # a byte in a code page
+    rb"|\\([^a-zA-Z'])"  # a control symbol: "\~", "\-", "\{"
+    rb"|([{}])"
+    rb"|[\r\n]+"  # line ends are no text in RTF
+    rb"|([^\\{}\r\n]+)"
+)
+# groups whose text is no part of the document's: tables of fonts, colours and lists,
+# headers and footers, pictures, objects, comments, a field's instructions (read aside)
+_SKIPPED = frozenset(
+    "fonttbl colortbl stylesheet listtable listoverridetable revtbl rsidtbl generator "
+    "xmlnstbl themedata colorschememapping latentstyles datastore pgdsctbl mmathPr "
+    "userprops docvar template pict object shp shppict nonshppict header headerl "
+    "headerr headerf footer footerl footerr footerf ftnsep ftnsepc aftnsep aftnsepc "
+    "annotation atnid atnauthor atndate atnref bkmkstart bkmkend fldinst falt panose "
+    "objdata blipuid pn".split()
+)
+_HIDDEN_FIELDS = ("TOC", "INDEX")  # fields whose result is a table of contents or an index
+# what a few control words and symbols stand for
+_CHARACTERS = {
+    "emdash": "—",
+    "endash": "–",
+    "lquote": "‘",
+    "rquote": "’",
+    "ldblquote": "“",
+    "rdblquote": "”",
+    "bullet": "•",
+    "emspace": " ",
+    "enspace": " ",
+    "qmspace": " ",
+    "tab": "\t",
+    "line": "\n",
+    "~": " ",
+    "_": "-",
+    "\\": "\\",
+    "{": "{",
+    "}": "}",
+}
+_BREAKS = frozenset({"par", "sect", "page", "column"})  # what ends a paragraph
+# a font's character set (\fcharset) -> its Windows code page; 0 (ANSI), 1 (default) and
+# 2 (symbol) are read in the document's own code page (\ansicpg)
+_CHARSETS = {
+    128: 932,
+    129: 949,
+    134: 936,
+    136: 950,
+    161: 1253,
+    162: 1254,
+    163: 1258,
+    177: 1255,
+    178: 1256,
+    186: 1257,
+    204: 1251,
+    222: 874,
+    238: 1250,
+}
+_HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.IGNORECASE)
+MAX_LEVEL = 9
+_PRIVATE, _PRIVATE_END = "\ue000", "\uf8ff"  # the private use area, where symbol fonts draw
+
+
+@dataclass
+class _Group:
+    """What a group ("{…}") sets, and its inner groups inherit."""
+
+    skip: bool = False
+    # "listtext", "footnote", "title", "stylesheet", "fonttbl", "fldinst", or "" (the text)
+    destination: str = ""
+    font: int | None = None
+    entry: int | None = None  # the style sheet's entry being read
+    uc: int = 1  # characters after a "\u" letter that stand in for it, to be passed over
+    field: dict[str, str] | None = None  # the field it is in: its instruction so far
+    opens_note: bool = False  # the footnote's own group: its end ends the note
+
+
+@dataclass
+class _Paragraph:
+    text: list[str] = field(default_factory=list)
+    listtext: list[str] = field(default_factory=list)
+    style: int = 0
+    outline: int | None = None  # an outline level set on the paragraph itself (0: level 1)
+    level: int = 0  # a list's level (\ilvl)
+    in_table: bool = False  # \intbl: a paragraph of a table's cell
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.code_page = 1252
+        self.fonts: dict[int, int] = {}  # font number -> code page
+        self.style_names: dict[int, str] = {}  # paragraph style -> its name
+        self.style_outline: dict[int, int] = {}  # paragraph style -> its outline level
+        self.blocks: list[str] = []
+        self.notes: list[list[str]] = []
+        self.cells: list[str] = []  # the row's cells so far
+        self.cell: list[str] = []  # the cell's paragraphs so far
+        self.paragraph = _Paragraph()
+        self.outside: list[_Paragraph] = []  # the paragraphs a footnote stands in
+        self.title: list[str] = []
+        self.pending = bytearray()  # "\'hh" bytes not yet read as letters
+        self.skipping = 0  # fallback characters after a "\u" letter still to pass over
+
+    def run(self) -> Extracted:
+        stack: list[_Group] = []
+        group = _Group()
+        at, end = 0, len(self.data)
+        opened = False  # the token before was a "{": a control word may name a destination
+        ignorable = False  # ... and "\*" said to pass over it if it is not known
+        while at < end:
+            match = _TOKEN.match(self.data, at)
+            if match is None:  # a lone backslash at the end
+                break
+            at = match.end()
+            word, parameter, byte, symbol, brace, text = match.groups()
+            if byte is None:
+                self._flush(group)
+            if brace == b"{":
+                stack.append(group)
+                group = replace(group, opens_note=False)
+                opened, ignorable = True, False
+            elif brace == b"}":
+                if group.opens_note:
+                    self._close_note()
+                group = stack.pop() if stack else _Group()
+                self.skipping = 0
+                opened = ignorable = False
+            elif symbol is not None:
+                name = symbol.decode("latin-1")
+                ignorable = opened and name == "*"
+                opened = opened and name == "*"
+                if name in _CHARACTERS:
+                    self._text(group, _CHARACTERS[name])
+            elif word is not None:
+                name = word.decode("ascii")
+                value = int(parameter) if parameter is not None else None
+                if name == "bin" and value is not None:  # raw bytes, passed over
+                    at += max(value, 0)
+                else:
+                    self._word(group, name, value, opened, ignorable)
+                opened = ignorable = False
+            else:
+                opened = ignorable = False
+                if byte is not None:
+                    if self.skipping:
+                        self.skipping -= 1
+                    elif not group.skip:
+                        self.pending.append(int(byte, 16))
+                elif text is not None and not group.skip:
+                    chars = self._decode(group, text)
+                    if self.skipping:
+                        passed = min(self.skipping, len(chars))
+                        chars, self.skipping = chars[passed:], self.skipping - passed
+                    self._text(group, chars)
+        self._flush(group)
+        while self.outside:  # a footnote the file never closed
+            self._close_note()
+        self._end_paragraph()
+        if self.cells:
+            self._row()
+        notes = [f"[{n}] {_clean(' '.join(note))}" for n, note in enumerate(self.notes, 1)]
+        text = "\n\n".join(b for b in [*self.blocks, *notes] if b.strip())
+        return Extracted(text, (), _clean("".join(self.title)))
+
+    def _decode(self, group: _Group, raw: bytes | bytearray) -> str:
+        page = self.fonts.get(group.font, self.code_page) if group.font is not None else 0
+        try:
+            return bytes(raw).decode(f"cp{page or self.code_page}")
+        except (LookupError, UnicodeDecodeError):
+            return bytes(raw).decode("cp1252", errors="replace")
+
+    def _flush(self, group: _Group) -> None:
+        if self.pending:
+            chars = self._decode(group, self.pending)
+            self.pending.clear()
+            self._text(group, chars)
+
+    def _text(self, group: _Group, chars: str) -> None:
+        if group.skip or not chars:
+            return
+        if group.destination == "title":
+            self.title.append(chars)
+        elif group.destination == "fldinst":
+            if group.field is not None:
+                group.field["instruction"] += chars
+        elif group.destination == "stylesheet":
+            if group.entry is not None:
+                self.style_names[group.entry] = self.style_names.get(group.entry, "") + chars
+        elif group.destination == "listtext":
+            self.paragraph.listtext.append(chars)
+        elif not group.destination:  # the text (a footnote's, while one is read)
+            self.paragraph.text.append(chars)
+
+    def _word(
+        self, group: _Group, name: str, value: int | None, opened: bool, ignorable: bool
+    ) -> None:
+        if name == "ansicpg" and value:
+            self.code_page = value
+        elif name == "uc" and value is not None:
+            group.uc = max(value, 0)
+        elif name == "u" and value is not None:
+            self._text(group, chr(value + 65536 if value < 0 else value))
+            self.skipping = group.uc
+        elif name == "f" and value is not None:
+            group.font = value
+        elif group.skip:
+            return
+        elif opened and name in ("fonttbl", "stylesheet", "listtext", "pntext", "title"):
+            group.destination = "listtext" if name == "pntext" else name
+            if name == "title":
+                self.title.clear()  # the last one read: the Unicode one ("\ud"), after the ANSI
+        elif opened and name == "footnote":
+            self._open_note(group)
+        elif opened and name == "field":
+            group.field = {"instruction": ""}
+        elif opened and name == "fldinst":
+            group.destination = "fldinst"
+        elif opened and name == "fldrslt" and group.field is not None:
+            words = group.field["instruction"].split()
+            group.skip = bool(words) and words[0].upper() in _HIDDEN_FIELDS
+        elif opened and name == "info":
+            group.destination = "info"  # only its title is read
+        elif opened and (name in _SKIPPED or ignorable) and name != "ud":
+            group.skip = True
+        elif group.destination == "fonttbl":
+            if name == "fcharset" and value in _CHARSETS and group.font is not None:
+                self.fonts[group.font] = _CHARSETS[value]
+        elif group.destination == "stylesheet":
+            if name == "s" and value is not None:
+                group.entry = value
+                self.style_names[value] = ""
+            elif name == "outlinelevel" and value is not None and group.entry is not None:
+                self.style_outline[group.entry] = value
+        elif group.destination in ("info", "title", "fldinst"):
+            return
+        elif group.destination == "listtext":
+            if name in _CHARACTERS and name != "tab":
+                self._text(group, _CHARACTERS[name])
+        else:
+            self._body_word(group, name, value)
+
+    def _body_word(self, group: _Group, name: str, value: int | None) -> None:
+        paragraph = self.paragraph
+        if name in _BREAKS:
+            self._end_paragraph()
+        elif name == "pard":
+            paragraph.style, paragraph.outline, paragraph.level = 0, None, 0
+            paragraph.in_table = False
+        elif name == "s" and value is not None:
+            paragraph.style = value
+        elif name == "outlinelevel" and value is not None:
+            paragraph.outline = value
+        elif name == "ilvl" and value is not None:
+            paragraph.level = value
+        elif name == "intbl":
+            paragraph.in_table = True
+        elif name in ("cell", "nestcell"):
+            self.cell.extend(self._take())
+            self.cells.append(" ".join(self.cell))
+            self.cell = []
+        elif name in ("row", "nestrow"):
+            self._row()
+        elif name in _CHARACTERS:
+            self._text(group, _CHARACTERS[name])
+
+    def _take(self) -> list[str]:
+        """The paragraph's text so far, after its list's number, leaving a paragraph with the
+        same properties (a cell's next paragraph's, or the next one's until "\\pard")."""
+        paragraph = self.paragraph
+        number = _clean("".join(paragraph.listtext))
+        if number and all(_PRIVATE <= ch <= _PRIVATE_END for ch in number):
+            number = "•"  # a bullet drawn from a symbol font (Symbol's U+F0B7)
+        text = _clean("".join(paragraph.text))
+        self.paragraph = replace(paragraph, text=[], listtext=[])
+        return [f"{number} {text}".strip()] if number or text else []
+
+    def _row(self) -> None:
+        if self.cell:  # text after the last cell's end: a cell of its own
+            self.cells.append(" ".join(self.cell))
+        if any(self.cells):
+            self.blocks.append(" | ".join(self.cells).strip())
+        self.cells, self.cell = [], []
+
+    def _end_paragraph(self) -> None:
+        paragraph = self.paragraph
+        if self.outside:  # a paragraph of a footnote
+            if self.notes:
+                self.notes[-1].extend(self._take())
+            return
+        if paragraph.in_table:  # a paragraph of a cell: the cell goes on
+            self.cell.extend(self._take())
+            return
+        level = self._heading_level(paragraph)
+        numbered = bool(_clean("".join(paragraph.listtext)))
+        taken = self._take()
+        if not taken:
+            return
+        if level:
+            self.blocks.append("#" * level + " " + taken[0])
+        elif numbered:  # a nested level set in, as the DOCX reader sets it
+            self.blocks.append("  " * min(paragraph.level, MAX_LEVEL) + taken[0])
+        else:
+            self.blocks.append(taken[0])
+
+    def _heading_level(self, paragraph: _Paragraph) -> int:
+        name = self.style_names.get(paragraph.style, "").strip().rstrip(";").strip()
+        found = _HEADING_STYLE.search(name)
+        if found:
+            return min(max(int(found.group(1)), 1), MAX_LEVEL)
+        if name.lower() == "title":
+            return 1
+        outline = paragraph.outline
+        if outline is None:
+            outline = self.style_outline.get(paragraph.style)
+        return outline + 1 if outline is not None and 0 <= outline < MAX_LEVEL else 0
+
+    def _open_note(self, group: _Group) -> None:
+        """A footnote or endnote: its mark in the text where it is called, its text read
+        aside until its group ends."""
+        self.notes.append([])
+        self.paragraph.text.append(f"[{len(self.notes)}]")
+        group.opens_note = True
+        group.destination = ""
+        self.outside.append(self.paragraph)
+        self.paragraph = _Paragraph()
+
+    def _close_note(self) -> None:
+        if self.notes:
+            self.notes[-1].extend(self._take())
+        self.paragraph = self.outside.pop()
+
+
+def _clean(text: str) -> str:
+    return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+
+
+def read_rtf(path: Path, raw: bytes) -> Extracted:
+    if not raw.lstrip()[:5] == b"{\\rtf":
+        raise CorpusError(f"{path}: not a readable RTF file (it does not open with {{\\rtf)")
+    extracted = _Reader(raw).run()
+    if not extracted.text.strip():
+        raise CorpusError(f"{path}: the RTF file holds no text")
+    return extracted
