@@ -82,6 +82,7 @@ _CHARSETS = {
     222: 874,
     238: 1250,
 }
+_SYMBOL = 2  # the character set of a font of symbols
 _HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.IGNORECASE)
 MAX_LEVEL = 9
 _PRIVATE, _PRIVATE_END = "\ue000", "\uf8ff"  # the private use area, where symbol fonts draw
@@ -116,6 +117,7 @@ class _Reader:
         self.data = data
         self.code_page = 1252
         self.fonts: dict[int, int] = {}  # font number -> code page
+        self.symbol_fonts: set[int] = set()  # fonts of symbols (Symbol, Wingdings)
         self.style_names: dict[int, str] = {}  # paragraph style -> its name
         self.style_outline: dict[int, int] = {}  # paragraph style -> its outline level
         self.blocks: list[str] = []
@@ -214,7 +216,9 @@ class _Reader:
             if group.entry is not None:
                 self.style_names[group.entry] = self.style_names.get(group.entry, "") + chars
         elif group.destination == "listtext":
-            self.paragraph.listtext.append(chars)
+            # a bullet in a symbol font ("\\'b7" in Symbol, as Word writes one) is a bullet
+            symbol = group.font in self.symbol_fonts and not chars.isspace()
+            self.paragraph.listtext.append("\ue000" if symbol else chars)
         elif not group.destination:  # the text (a footnote's, while one is read)
             self.paragraph.text.append(chars)
 
@@ -252,6 +256,8 @@ class _Reader:
         elif group.destination == "fonttbl":
             if name == "fcharset" and value in _CHARSETS and group.font is not None:
                 self.fonts[group.font] = _CHARSETS[value]
+            elif name == "fcharset" and value == _SYMBOL and group.font is not None:
+                self.symbol_fonts.add(group.font)
         elif group.destination == "stylesheet":
             if name == "s" and value is not None:
                 group.entry = value
@@ -296,7 +302,7 @@ class _Reader:
         paragraph = self.paragraph
         number = _clean("".join(paragraph.listtext))
         if number and all(_PRIVATE <= ch <= _PRIVATE_END for ch in number):
-            number = "•"  # a bullet drawn from a symbol font (Symbol's U+F0B7)
+            number = "•"  # a bullet drawn from a symbol font (Symbol's U+F0B7, or "\\'b7")
         text = _clean("".join(paragraph.text))
         self.paragraph = replace(paragraph, text=[], listtext=[])
         return [f"{number} {text}".strip()] if number or text else []

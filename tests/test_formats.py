@@ -1000,6 +1000,9 @@ def test_an_rtf_file_s_code_pages_fields_notes_and_title() -> None:
     assert extracted.text == (
         "# Article 1. Fees\n\nСбор ЖИ café, see the portal.[1]\n\n[1] By the Board."
     )
+    # Word's bullet: a byte of the Symbol font in the item's list text
+    listed = rb"{\rtf1{\fonttbl{\f3\fcharset2 Symbol;}}{\listtext\f3 \'b7\tab}Laptops\par}"
+    assert extract(Path("list.rtf"), listed).text == "• Laptops"
 
 
 def test_a_damaged_rtf_is_named_or_read_never_a_traceback() -> None:
