@@ -13,7 +13,6 @@ Without it, the id is a slug of the file name and the title the document's first
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import os
 import re
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from retrieval.errors import CorpusError
 from retrieval.formats import SUFFIXES as FORMATS
-from retrieval.formats import extract, paged, unframe, unseen_markdown
+from retrieval.formats import decode_text, extract, paged, unframe, unseen_markdown
 from retrieval.settings import DEFAULT_MAX_FILE_MB
 from retrieval.types import Document, DocumentInfo
 
@@ -147,7 +146,7 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
         except UnicodeDecodeError:
             raise CorpusError(f"{side}: not valid UTF-8") from None
     if suffix in (".txt", ".md"):
-        text = decode_text(path, raw, side_meta.get("encoding", ""))
+        text = decode_text(path, raw, side_meta.get("encoding", ""), side.name)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         meta, body_start = _parse_front_matter(text, path)
         body = unframe(text[body_start:])
@@ -191,55 +190,6 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
         examples=meta.get("examples", ""),
     )
     return Document(info=info, text=text, body_start=body_start, pages=pages)
-
-
-# Byte order marks, longest first (UTF-32's starts as UTF-16's does): a file that opens with
-# one says its encoding, as Windows Notepad's "Unicode" (UTF-16) files do
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
-def decode_text(path: Path, raw: bytes, declared: str = "") -> str:
-    """A text file's characters: in the encoding its byte order mark says, or its metadata
-    names ("encoding: windows-1251" in its .meta, for a file saved in an older code page),
-    or UTF-8. Nothing is guessed: a code page guessed wrong changes letters (Turkish "ş"
-    read as "ţ" in Central European), and a quote must be the document's own."""
-    # (UTF-16 and UTF-32 write a space or a line's end with a zero byte, which no 8-bit text
-    # holds: one that only opens with the same bytes, as "яю" in windows-1251, is not read so)
-    encoding = next(
-        (
-            name
-            for bom, name in _BOMS
-            if raw.startswith(bom) and (name == "utf-8-sig" or b"\x00" in raw)
-        ),
-        "",
-    )
-    if not encoding and declared:
-        try:
-            encoding = codecs.lookup(declared).name
-        except LookupError:
-            raise CorpusError(
-                f"{sidecar(path)}: encoding {declared!r} is not one Python knows "
-                "(e.g. windows-1251, windows-1254, koi8-r, utf-16)"
-            ) from None
-    if not encoding and b"\x00" in raw:
-        raise CorpusError(f"{path}: looks like a binary file, not text")
-    try:
-        return raw.decode(encoding or "utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        if encoding:
-            raise CorpusError(f"{path}: not valid {encoding} ({exc.reason})") from exc
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CorpusError(
-            f"{path}: line {line}: not valid UTF-8: save the file as UTF-8, or name its "
-            f"encoding in {sidecar(path).name} (a line 'encoding: windows-1251' for Russian "
-            "in Windows's code page, 'encoding: windows-1254' for Turkish or Azerbaijani)"
-        ) from exc
 
 
 def _not_a_file(path: Path) -> str | None:

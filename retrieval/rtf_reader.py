@@ -138,8 +138,9 @@ class _Reader:
         ignorable = False  # ... and "\*" said to pass over it if it is not known
         while at < end:
             match = _TOKEN.match(self.data, at)
-            if match is None:  # a lone backslash at the end
-                break
+            if match is None:  # a backslash that starts nothing ("\\'zz", one at the end)
+                at += 1
+                continue
             at = match.end()
             word, parameter, byte, symbol, brace, text = match.groups()
             if byte is None:

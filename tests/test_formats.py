@@ -1016,6 +1016,8 @@ def test_a_damaged_rtf_is_named_or_read_never_a_traceback() -> None:
     _read_damaged_copies(["numbered.rtf"], 11, b"{}\\'*0x ")
     odd = b"{\\rtf1 " + b"{" * 50_000 + b"deep" + b"}" * 60_000 + b"\\par tail\\bin99999 x}"
     assert extract(Path("odd.rtf"), odd).text == "deep\n\ntail"
+    stray = b"{\\rtf1 one \\'zz two\\par three\\"  # a backslash that starts nothing
+    assert extract(Path("stray.rtf"), stray).text == "one 'zz two\n\nthree"
 
 
 def test_a_damaged_doc_is_named_or_read_never_a_traceback(tmp_path: Path) -> None:

@@ -1,0 +1,226 @@
+"""Text out of HTML pages (.html, .htm), in the shape the segmenter reads (see
+retrieval.formats).
+
+What a reader sees of a page's structure is kept: headings as markdown '#' lines, a list's
+numbers ("2.", "a.", "•"), a table's cells side by side (" | "), a definition list's term
+with its definition; what is no part of the document is left out: scripts, styles,
+navigation, headers and footers (by element or by ARIA role), a heading's permalink ("¶"),
+and a table of contents of same-page links.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import re
+from pathlib import Path
+from typing import Any
+
+from retrieval.errors import CorpusError
+from retrieval.formats import Extracted
+from retrieval.numbering import list_marker
+
+_SKIP = {
+    "script",
+    "style",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "noscript",
+    "template",
+    "svg",
+    "form",
+    "button",
+    "iframe",
+}
+_BLOCK = {
+    "p",
+    "div",
+    "li",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "br",
+    "hr",
+    "pre",
+    "figure",
+    "figcaption",
+    "address",
+}
+_HEADING = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# what the skipped elements are, said by role ("<div class="related" role="navigation">", as
+# Sphinx sets its breadcrumbs): ARIA's landmarks for them
+_SKIP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
+
+
+_CELL = {"td", "th"}
+
+
+class _Text(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+        self.skipping = 0
+        self.heading = 0
+        self.in_title = False
+        self.title = ""
+        self.lists: list[list[Any]] = []  # open lists, innermost last: [kind, last number]
+        self.cells = 0  # cells begun in the current table row
+        self.in_cell = 0  # open table cells: their paragraphs run on within the row
+        self.marker = ""  # a list item's number, for the first text in the item
+        self.landmark: list[Any] = []  # an element skipped for its role: [tag, depth]
+        # a link to a place in the page itself ("<a href="#scope">"), while in one, and the
+        # places the current block's text links to; whether it has text outside such links
+        self.anchor: str | None = None
+        self.anchor_at = 0  # where its text starts in `current`
+        self.linked: set[str] = set()
+        self.unlinked = False
+        self.term = False  # a definition list's term just read: its definition runs on
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self.current).split())
+        if text and len(self.linked) == 1 and not self.unlinked and not self.heading:
+            # a block (a list's item, as a rule) that is only a link to a place in the page,
+            # and its number: a table of contents' entry, or a "Back to top"; written as
+            # markdown writes one (retrieval.contents), so it is no clause
+            text = f"[{text}]({next(iter(self.linked))})"
+        self.linked, self.unlinked, self.term = set(), False, False
+        if text:
+            # an item of a nested list stands further in, as the browser shows it
+            indent = "  " * (len(self.lists) - 1) if self.marker and self.lists else ""
+            text, self.marker = indent + self.marker + text, ""
+            self.blocks.append(("#" * self.heading + " " + text) if self.heading else text)
+        self.current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if self.landmark and tag == self.landmark[0]:
+            self.landmark[1] += 1
+        elif not self.landmark and (named.get("role") or "").lower() in _SKIP_ROLES:
+            self.landmark = [tag, 1]
+            self.skipping += 1
+        if tag in _SKIP:
+            self.skipping += 1
+        elif tag == "a":
+            href = named.get("href") or ""
+            self.anchor = href if href.startswith("#") and len(href) > 1 else None
+            self.anchor_at = len(self.current)
+        elif tag == "title":
+            self.in_title = True
+        elif tag in _HEADING:
+            self._flush()
+            self.heading = _HEADING[tag]
+        elif tag in _CELL and not self.skipping:
+            if self.cells:  # cells side by side, as the table shows them
+                self.current.append(" | ")
+            self.cells += 1
+            self.in_cell += 1
+        elif tag in _BLOCK and self._within_cell(tag):
+            self.current.append(" ")
+        elif tag in ("dd", "p") and self.term:
+            # a term's definition (and its first paragraph) runs on from the term, one block:
+            # "default-version: The name of the interpreter …"
+            if tag == "dd":  # after the term's own colon, if it has one ("Authors:")
+                self.current.append(" " if "".join(self.current).rstrip().endswith(":") else ": ")
+            else:
+                self.term = False
+        elif tag in _BLOCK:
+            self._flush()
+            self._block_begins(tag, named)
+
+    def _within_cell(self, tag: str) -> bool:
+        """Is a block's tag one that a table cell holds (a paragraph, a line break, a list:
+        "<td><p>Cable</p></td>", as LibreOffice and Word write every cell), read as a space
+        in the cell's text? A row is a block, its cells side by side."""
+        return bool(self.in_cell) and tag not in ("tr", "table")
+
+    def _block_begins(self, tag: str, attrs: dict[str, str | None]) -> None:
+        if tag == "tr":
+            self.cells = self.in_cell = 0
+        elif tag in ("ol", "ul"):
+            kind = (attrs.get("type") or "1") if tag == "ol" else "•"
+            start = attrs.get("start") or "1"
+            self.lists.append([kind, int(start) - 1 if start.strip().isdigit() else 0])
+        elif tag == "li" and self.lists and not self.skipping:
+            # the number a browser shows is part of the text a reader sees and cites
+            level = self.lists[-1]
+            value = attrs.get("value") or ""
+            level[1] = int(value) if value.strip().isdigit() else level[1] + 1
+            # before the item's text, in whichever block of the item it stands ("<li><p>")
+            self.marker = list_marker(level[0], level[1]) + " "
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.landmark and tag == self.landmark[0]:
+            self.landmark[1] -= 1
+            if not self.landmark[1]:
+                self.landmark = []
+                self.skipping = max(0, self.skipping - 1)
+        if tag in _SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag == "a":
+            shown = "".join(self.current[self.anchor_at :])
+            if self.anchor and not any(c.isalnum() for c in shown):
+                # a permalink ("¶", "#", "§" after a heading, as Sphinx and wikis set them)
+                del self.current[self.anchor_at :]
+                self.linked.discard(self.anchor)
+            self.anchor = None
+        elif tag == "title":
+            self.in_title = False
+        elif tag in _HEADING:
+            self._flush()
+            self.heading = 0
+        elif tag in _CELL:
+            self.in_cell = max(0, self.in_cell - 1)
+        elif tag in _BLOCK and self._within_cell(tag):
+            self.current.append(" ")
+        elif tag == "dt" and "".join(self.current).strip():
+            self.term = True  # its definition follows, in the same block
+        elif tag in _BLOCK:
+            self._flush()
+            if tag in ("tr", "table"):
+                self.in_cell = 0  # its cells end with it, their end tags written or not
+            if tag in ("ol", "ul") and self.lists:
+                self.lists.pop()
+                self.marker = ""
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+        elif not self.skipping:
+            self.current.append(data)
+            if self.anchor:
+                self.linked.add(self.anchor)
+            elif any(ch.isalpha() for ch in data):  # words, not an entry's number ("1. ")
+                self.unlinked = True
+
+
+def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:
+    """An HTML page's text, in the encoding its metadata names, or UTF-8, or as the page
+    declares it (windows-1252 when it declares none, as browsers read such pages)."""
+    try:
+        if encoding:
+            markup = raw.decode(encoding)
+        else:
+            try:
+                markup = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                charset = re.search(rb"charset=[\"']?([\w-]+)", raw[:2048])
+                markup = raw.decode(charset.group(1).decode() if charset else "cp1252")
+    except (LookupError, UnicodeDecodeError):
+        raise CorpusError(
+            f"{path}: the HTML is not in {encoding or 'a known encoding'}"
+            f"{'' if encoding else ' (name it in its .meta: encoding: windows-1251)'}"
+        ) from None
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    parser._flush()
+    return Extracted("\n\n".join(parser.blocks), (), " ".join(parser.title.split()))
