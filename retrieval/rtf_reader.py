@@ -13,7 +13,7 @@ it, "2.1.", "(a)", "•"), a nested level set in; a paragraph in a heading style
 kept; a field as its result, a table of contents or an index (a TOC or INDEX field) left
 out; footnotes and endnotes at the end after their marks ("[1] …", numbered in the order
 the text calls them); the title from the document's information. Headers, footers,
-comments, pictures and objects are left out. Bytes that are not RTF are refused.
+comments, hidden text, pictures and objects are left out. Bytes that are not RTF are refused.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ class _Group:
     uc: int = 1  # characters after a "\u" letter that stand in for it, to be passed over
     field: dict[str, str] | None = None  # the field it is in: its instruction so far
     opens_note: bool = False  # the footnote's own group: its end ends the note
+    hidden: bool = False  # text formatted hidden ("\\v"), which the reader does not see
 
 
 @dataclass
@@ -206,7 +207,7 @@ class _Reader:
             self._text(group, chars)
 
     def _text(self, group: _Group, chars: str) -> None:
-        if group.skip or not chars:
+        if group.skip or not chars or (group.hidden and group.destination != "fldinst"):
             return
         if group.destination == "title":
             self.title.append(chars)
@@ -288,6 +289,10 @@ class _Reader:
             paragraph.level = value
         elif name == "intbl":
             paragraph.in_table = True
+        elif name == "v":  # hidden text: "\\v" on, "\\v0" off
+            group.hidden = value != 0
+        elif name == "plain":  # the character formatting reset
+            group.hidden = False
         elif name in ("cell", "nestcell"):
             self.cell.extend(self._take())
             self.cells.append(" ".join(self.cell))

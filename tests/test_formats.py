@@ -980,9 +980,9 @@ def test_an_rtf_file_s_code_pages_fields_notes_and_title() -> None:
     """RTF as Word and older writers set it: letters as bytes of the document's code page
     ("\\ansicpg1251") or of the font's ("\\fcharset204" under a Western document), and as
     Unicode ("\\u1046") with a fallback to pass over ("\\uc1"); a link's result, not its
-    code; a table of contents' field left out; a footnote after its mark; headers, comments
-    and binary data left out; the title from the document's information, a heading by its
-    style's name."""
+    code; a table of contents' field left out; a footnote after its mark; headers, comments,
+    hidden text and binary data left out; the title from the document's information, a
+    heading by its style's name."""
     from retrieval.formats import extract
 
     rtf = (
@@ -991,7 +991,8 @@ def test_an_rtf_file_s_code_pages_fields_notes_and_title() -> None:
         rb"{\info{\title Rules}{\author Ministry}}{\header Official use only\par}"
         rb"{\field{\*\fldinst TOC \\o}{\fldrslt Article 1\tab 1\par}}"
         rb"\pard\s1 Article 1. Fees\par\pard\s0 {\f1 \'d1\'e1\'ee\'f0 }\u1046?\u1048? "
-        rb"{\*\annotation a comment}caf\'e9, see {\field{\*\fldinst HYPERLINK x}"
+        rb"{\*\annotation a comment}{\v hidden }caf\v\'e9\v0 \'e9, see "
+        rb"{\field{\*\fldinst HYPERLINK x}"
         rb"{\fldrslt the portal}}.{\super\chftn}{\*\footnote\chftn  By the Board.}"
         rb"{\pict\bin4 \}\{x}\par}"
     )
