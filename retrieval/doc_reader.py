@@ -12,12 +12,14 @@ marks ("[1] …", numbered in the order the text calls them), as the DOCX and OD
 notes; a paragraph in a heading style ("heading 1" to "heading 9", "Title") marked as
 markdown marks one, and the number or bullet Word shows before a list's item or a numbered
 heading ("2.1.", "(a)", "•"), from the paragraphs' properties and the style sheet
-(retrieval.doc_paragraphs), as the DOCX reader reads them; a table of contents or an index
-(a TOC or INDEX field) left out; the title from the summary properties.
+(retrieval.doc_paragraphs), as the DOCX reader reads them; a text box's text (its own
+story) after the paragraph its shape is anchored in; a table of contents or an index (a TOC
+or INDEX field) left out; the title from the summary properties.
 
 Not read: a cell of several paragraphs is read as a paragraph and a row; a table nested in
-a cell is read as its text. Properties that cannot be read leave the headings to be told by
-their shape, the items without numbers, and a row's end to a second cell mark ("\x07\x07").
+a cell is read as its text; a text box anchored in a table's cell or in a header.
+Properties that cannot be read leave the headings to be told by their shape, the items
+without numbers, and a row's end to a second cell mark ("\x07\x07").
 """
 
 from __future__ import annotations
@@ -42,12 +44,15 @@ _WHICH_TABLE = 0x0200
 _ENCRYPTED = 0x0100
 # in FibRgLw97: the lengths of the main text, the footnotes, the headers, (a reserved
 # field), the comments and the endnotes, in characters
-_CCP_TEXT, _CCP_FTN, _CCP_EDN = 3, 4, 8
+_CCP_TEXT, _CCP_FTN, _CCP_EDN, _CCP_TXBX = 3, 4, 8, 9
 _FTN_REF, _EDN_REF = 2, 46  # where the footnotes' and endnotes' marks stand (fcPlcf*Ref)
 _CLX = 33  # the piece table's place and size, the 34th pair of FibRgFcLcb97
 _STSH = 1  # the style sheet's (fcStshf)
 _BTE_PAPX = 13  # the paragraphs' properties' pages (fcPlcfBtePapx)
 _PLF_LST, _PLF_LFO = 73, 74  # the lists and the list format overrides (fcPlfLst, fcPlfLfo)
+# the shapes anchored in the main text (fcPlcSpaMom), and the text boxes' stories with the
+# shape each belongs to (fcPlcftxbxTxt)
+_SPA, _PLC_TXBX = 40, 56
 _HIDDEN = ("TOC", "INDEX")  # fields whose result is a table of contents or an index
 _COMPRESSED = 0x40000000  # a piece in 8 bits, at half its file offset
 # control characters of the text stream ([MS-DOC] 2.8.25)
@@ -100,7 +105,7 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
     csw = u16(word, 32)  # the FIB: FibBase (32 bytes), then counted arrays
     lw = 34 + 2 * csw + 2  # FibRgLw97, after fibRgW and cslw
     cslw = u16(word, lw - 2)
-    ccp = [u32(word, lw + 4 * n) for n in range(_CCP_TEXT, _CCP_EDN + 1)]
+    ccp = [u32(word, lw + 4 * n) for n in range(_CCP_TEXT, _CCP_TXBX + 1)]
     ccp_text, ccp_ftn = ccp[0], ccp[1]
     pairs = lw + 4 * cslw + 2  # FibRgFcLcb, after cbRgFcLcb
     described = u16(word, pairs - 2)  # how many (fc, lcb) pairs the FIB has
@@ -128,8 +133,17 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
         except (struct.error, ValueError, IndexError) as exc:
             log.warning("the lists cannot be read (%s): their items without numbers", exc)
     raw = _chars(word, pieces, 0, ccp_text)
+    boxes: dict[int, str] = {}
+    if described > _PLC_TXBX:
+        try:  # the text boxes' story, after the endnotes'
+            at = ccp_text + ccp_ftn + ccp[2] + ccp[4] + ccp[5]
+            boxes = _text_boxes(
+                _chars(word, pieces, at, at + ccp[6]), part(_PLC_TXBX, table), part(_SPA, table)
+            )
+        except (struct.error, ValueError, IndexError) as exc:
+            log.warning("the text boxes cannot be read (%s): the text is read without", exc)
     if _NOTE_MARK not in raw:
-        return _visible(raw, 0, styles), []
+        return _visible(raw, 0, styles, boxes), []
     endnotes_at = ccp_text + ccp_ftn + ccp[2] + ccp[4]  # after the headers and comments
     kinds = []  # each kind of note: where its marks stand in the text, and its notes' texts
     for ref, start, count in (
@@ -155,7 +169,7 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
     # the marks stay one character each through _visible, which reads the paragraphs'
     # styles by each character's position
     shown = iter(labels)
-    return re.sub(_NOTE_MARK, lambda _: next(shown, ""), _visible(raw, 0, styles)), notes
+    return re.sub(_NOTE_MARK, lambda _: next(shown, ""), _visible(raw, 0, styles, boxes)), notes
 
 
 def _positions(plc: bytes) -> dict[int, int]:
@@ -216,7 +230,31 @@ def _windows_or_latin1(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("windows_or_latin1", _windows_or_latin1)
 
 
-def _visible(text: str, start: int = 0, styles: Paragraphs | None = None) -> str:
+def _text_boxes(story: str, stories: bytes, shapes: bytes) -> dict[int, str]:
+    """Each text box's text, by where its shape is anchored in the main text: the stories of
+    the text boxes' text (a PLC of character positions and 22-byte FTXBXS, whose lid names
+    the shape), matched to the shapes anchored in the text (a PLC of positions and 26-byte
+    FSPA, whose first four bytes are the shape's id) ([MS-DOC] 2.8.26, 2.8.25)."""
+    count = (len(stories) - 4) // 26 if len(stories) >= 30 else 0
+    bounds = struct.unpack_from(f"<{count + 1}I", stories, 0) if count else ()
+    placed = (len(shapes) - 4) // 30 if len(shapes) >= 34 else 0
+    anchors = struct.unpack_from(f"<{placed}I", shapes, 0) if placed else ()
+    at = {u32(shapes, 4 * (placed + 1) + 26 * n): anchors[n] for n in range(placed)}
+    boxes: dict[int, str] = {}
+    for n in range(count):
+        shape = u32(stories, 4 * (count + 1) + 22 * n + 14)
+        text = _visible(story[bounds[n] : bounds[n + 1]]).strip("\r")
+        if shape in at and text.strip():
+            boxes[at[shape]] = (boxes.get(at[shape], "") + "\r" + text).strip("\r")
+    return boxes
+
+
+def _visible(
+    text: str,
+    start: int = 0,
+    styles: Paragraphs | None = None,
+    boxes: dict[int, str] | None = None,
+) -> str:
     """The text as the reader sees it: of a field ("\x13 HYPERLINK … \x14the portal\x15"),
     its result, fields nesting; of a table of contents or an index (fields TOC and INDEX),
     nothing (retrieval.contents); a paragraph in a heading style marked as markdown marks
@@ -224,6 +262,7 @@ def _visible(text: str, start: int = 0, styles: Paragraphs | None = None) -> str
     out: list[str] = []
     fields: list[list[Any]] = []  # for each open field: its state, and its code so far
     paragraph = 0  # where the current paragraph starts in `out`
+    opened = start  # ... and in the text (a character position)
     for at, ch in enumerate(text):
         if ch == _FIELD_BEGIN:
             fields.append(["code", []])
@@ -246,8 +285,14 @@ def _visible(text: str, start: int = 0, styles: Paragraphs | None = None) -> str
             if ch == _CELL and styles is not None and styles.row_end(start + at):
                 ch = _ROW
             out.append(ch)
+            if ch == "\r" and boxes:  # the text boxes anchored in it, after it
+                out.extend(
+                    boxes[anchor] + "\r"
+                    for anchor in range(opened, start + at + 1)
+                    if anchor in boxes
+                )
             if ch in "\r\x07\x0c" or ch == _ROW:
-                paragraph = len(out)
+                paragraph, opened = len(out), start + at + 1
     return "".join(out)
 
 

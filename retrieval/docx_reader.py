@@ -41,10 +41,14 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
     numbering = _WordNumbering(document)
     notes = _Footnotes(document)
     blocks: list[str] = []
-    for part in _parts(document):
+    # each part, then the text boxes anchored in it (a callout, a sidebar), in their turn
+    queue = list(_parts(document))
+    while queue:
+        part = queue.pop(0)
         if isinstance(part, Table):  # a row a block, its cells side by side as shown
             blocks.extend(_row(row.cells, notes) for row in part.rows)
             continue
+        queue[:0] = _boxes(document, part._p)
         text = " ".join(notes.text(part).split())
         if not text:
             continue
@@ -108,29 +112,45 @@ def _row(cells: Any, notes: _Footnotes) -> str:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # what a paragraph holds that Word does not show as its text: a text box's paragraphs (read
-# on their own, if at all), the copy of a drawing kept for older readers, deleted text
+# after it, as paragraphs of their own: _boxes), the copy of a drawing kept for older
+# readers, deleted text
 _NOT_SHOWN = {f"{_W}txbxContent", f"{_MC}Fallback", f"{_W}del", f"{_W}moveFrom"}
 # where Word keeps a document's paragraphs beside the body's own: content controls (a form's
 # or a template's fields, "<w:sdt>") and custom XML, whose paragraphs python-docx passes over
 _WRAPPERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"}
 
 
-def _parts(document: Any) -> Iterator[Any]:
-    """The body's paragraphs and tables in reading order, those inside content controls
-    too; a table of contents Word keeps in one (its gallery "Table of Contents") left out."""
+def _parts(document: Any, element: Any = None) -> Iterator[Any]:
+    """The body's paragraphs and tables in reading order (or a text box's), those inside
+    content controls too; a table of contents Word keeps in one (its gallery "Table of
+    Contents") left out."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    def walk(element: Any) -> Iterator[Any]:
-        for child in element:
-            if child.tag == f"{_W}p":
-                yield Paragraph(child, document._body)
-            elif child.tag == f"{_W}tbl":
-                yield Table(child, document._body)
-            elif child.tag in _WRAPPERS and not _is_contents(child):
-                yield from walk(child)
+    for child in document.element.body if element is None else element:
+        if child.tag == f"{_W}p":
+            yield Paragraph(child, document._body)
+        elif child.tag == f"{_W}tbl":
+            yield Table(child, document._body)
+        elif child.tag in _WRAPPERS and not _is_contents(child):
+            yield from _parts(document, child)
 
-    yield from walk(document.element.body)
+
+def _boxes(document: Any, paragraph: Any) -> list[Any]:
+    """The paragraphs and tables of the text boxes anchored in a paragraph, in order: each
+    box once (Word keeps a copy for older readers in mc:Fallback), not those inside a box
+    (read with its own paragraphs)."""
+    found: list[Any] = []
+
+    def search(element: Any) -> None:
+        for child in element:
+            if child.tag == f"{_W}txbxContent":
+                found.extend(_parts(document, child))
+            elif child.tag != f"{_MC}Fallback":
+                search(child)
+
+    search(paragraph)
+    return found
 
 
 def _is_contents(element: Any) -> bool:

@@ -7,7 +7,8 @@ rows are read in reading order, a row's cells side by side. A list item gets the
 reader sees before it ("2.", "(a)", "•"), which the file keeps in the list's style, not in
 the text; numbered headings get theirs from the outline style. Footnotes are read at the end
 of the document, each after its mark ("[1] …"), the mark standing in the text where the
-note was called. Comments, tracked changes, tables of contents and drawings are left out.
+note was called. A text box (a frame's callout or sidebar) is read after the paragraph it is
+anchored in. Comments, tracked changes, tables of contents and drawings are left out.
 Only the standard library is used.
 """
 
@@ -29,6 +30,7 @@ _NS = {
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
     "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
 }
 MAX_PART_MB = 200  # an XML part larger than this unpacked is refused (a zip bomb)
 DEEPEST = 10  # list levels counted (OpenDocument's list styles have ten)
@@ -46,6 +48,7 @@ _T = {name: _tag("text", name) for name in (
     "outline-style", "outline-level-style", "number", "sequence-decls",
 )}  # fmt: skip
 _OFFICE_TEXT = _tag("office", "text")
+_TEXT_BOX = _tag("draw", "text-box")  # a frame's text (a callout, a sidebar)
 _ANNOTATION = _tag("office", "annotation")
 _TABLE = _tag("table", "table")
 _ROW = _tag("table", "table-row")
@@ -90,14 +93,25 @@ class _Reader:
                 continue
             if child.tag == _T["h"]:
                 self._heading(child)
+                self._boxes(child)
             elif child.tag == _T["p"]:
                 self._add(self._text(child))
+                self._boxes(child)
             elif child.tag == _T["list"]:
                 self._list(child, 1, "")
             elif child.tag == _TABLE:
                 self._table(child)
             elif child.tag == _T["section"]:
                 self.body(child)
+
+    def _boxes(self, element: ElementTree.Element) -> None:
+        """The text boxes anchored in a paragraph (a frame's callout or sidebar), read after
+        it as the document's text; not the boxes inside those (read with their own)."""
+        for child in element:
+            if child.tag == _TEXT_BOX:
+                self.body(child)
+            elif child.tag not in _LEFT_OUT:
+                self._boxes(child)
 
     def _add(self, text: str, marker: str = "", level: int = 1) -> None:
         text = " ".join(text.split())

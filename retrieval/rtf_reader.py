@@ -12,8 +12,9 @@ it, "2.1.", "(a)", "•"), a nested level set in; a paragraph in a heading style
 1" … "heading 9", "Title", or an outline level) marked as markdown marks one, its number
 kept; a field as its result, a table of contents or an index (a TOC or INDEX field) left
 out; footnotes and endnotes at the end after their marks ("[1] …", numbered in the order
-the text calls them); the title from the document's information. Headers, footers,
-comments, hidden text, pictures and objects are left out. Bytes that are not RTF are refused.
+the text calls them); a text box after the paragraph it is anchored in; the title from the
+document's information. Headers, footers, comments, hidden text, pictures and objects are
+left out. Bytes that are not RTF are refused.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ _TOKEN = re.compile(
 _SKIPPED = frozenset(
     "fonttbl colortbl stylesheet listtable listoverridetable revtbl rsidtbl generator "
     "xmlnstbl themedata colorschememapping latentstyles datastore pgdsctbl mmathPr "
-    "userprops docvar template pict object shp shppict nonshppict header headerl "
+    "userprops docvar template pict object shprslt shppict nonshppict header headerl "
     "headerr headerf footer footerl footerr footerf ftnsep ftnsepc aftnsep aftnsepc "
     "annotation atnid atnauthor atndate atnref bkmkstart bkmkend fldinst falt panose "
     "objdata blipuid pn".split()
@@ -99,7 +100,8 @@ class _Group:
     entry: int | None = None  # the style sheet's entry being read
     uc: int = 1  # characters after a "\u" letter that stand in for it, to be passed over
     field: dict[str, str] | None = None  # the field it is in: its instruction so far
-    opens_note: bool = False  # the footnote's own group: its end ends the note
+    opens_aside: bool = False  # a footnote's or a text box's own group: its end ends it
+    in_shape: bool = False  # in a shape of the text (not of a header, a picture…)
     hidden: bool = False  # text formatted hidden ("\\v"), which the reader does not see
 
 
@@ -126,7 +128,10 @@ class _Reader:
         self.cells: list[str] = []  # the row's cells so far
         self.cell: list[str] = []  # the cell's paragraphs so far
         self.paragraph = _Paragraph()
-        self.outside: list[_Paragraph] = []  # the paragraphs a footnote stands in
+        # what is read aside ("note": a footnote, "box": a text box) and the paragraph it
+        # stands in, innermost last; a text box's blocks wait for the end of that paragraph
+        self.outside: list[tuple[str, _Paragraph]] = []
+        self.boxed: list[str] = []
         self.title: list[str] = []
         self.pending = bytearray()  # "\'hh" bytes not yet read as letters
         self.skipping = 0  # fallback characters after a "\u" letter still to pass over
@@ -148,11 +153,11 @@ class _Reader:
                 self._flush(group)
             if brace == b"{":
                 stack.append(group)
-                group = replace(group, opens_note=False)
+                group = replace(group, opens_aside=False)
                 opened, ignorable = True, False
             elif brace == b"}":
-                if group.opens_note:
-                    self._close_note()
+                if group.opens_aside:
+                    self._close_aside()
                 group = stack.pop() if stack else _Group()
                 self.skipping = 0
                 opened = ignorable = False
@@ -184,9 +189,10 @@ class _Reader:
                         chars, self.skipping = chars[passed:], self.skipping - passed
                     self._text(group, chars)
         self._flush(group)
-        while self.outside:  # a footnote the file never closed
-            self._close_note()
+        while self.outside:  # a footnote or a text box the file never closed
+            self._close_aside()
         self._end_paragraph()
+        self.blocks.extend(self.boxed)
         if self.cells:
             self._row()
         notes = [f"[{n}] {_clean(' '.join(note))}" for n, note in enumerate(self.notes, 1)]
@@ -236,6 +242,11 @@ class _Reader:
             self.skipping = group.uc
         elif name == "f" and value is not None:
             group.font = value
+        elif opened and name == "shp":  # a shape: only its text box's text is read
+            group.in_shape, group.skip = not group.skip, True
+        elif opened and name == "shptxt" and group.in_shape:  # a text box's text
+            group.skip = False
+            self._open_aside(group, "box")
         elif group.skip:
             return
         elif opened and name in ("fonttbl", "stylesheet", "listtext", "pntext", "title"):
@@ -243,7 +254,7 @@ class _Reader:
             if name == "title":
                 self.title.clear()  # the last one read: the Unicode one ("\ud"), after the ANSI
         elif opened and name == "footnote":
-            self._open_note(group)
+            self._open_aside(group, "note")
         elif opened and name == "field":
             group.field = {"instruction": ""}
         elif opened and name == "fldinst":
@@ -322,7 +333,8 @@ class _Reader:
 
     def _end_paragraph(self) -> None:
         paragraph = self.paragraph
-        if self.outside:  # a paragraph of a footnote
+        aside = self.outside[-1][0] if self.outside else ""
+        if aside == "note":  # a paragraph of a footnote
             if self.notes:
                 self.notes[-1].extend(self._take())
             return
@@ -332,14 +344,16 @@ class _Reader:
         level = self._heading_level(paragraph)
         numbered = bool(_clean("".join(paragraph.listtext)))
         taken = self._take()
-        if not taken:
-            return
-        if level:
-            self.blocks.append("#" * level + " " + taken[0])
-        elif numbered:  # a nested level set in, as the DOCX reader sets it
-            self.blocks.append("  " * min(paragraph.level, MAX_LEVEL) + taken[0])
-        else:
-            self.blocks.append(taken[0])
+        into = self.boxed if aside == "box" else self.blocks
+        if taken and level:
+            into.append("#" * level + " " + taken[0])
+        elif taken and numbered:  # a nested level set in, as the DOCX reader sets it
+            into.append("  " * min(paragraph.level, MAX_LEVEL) + taken[0])
+        elif taken:
+            into.append(taken[0])
+        if not aside and self.boxed:  # the text boxes anchored in it, after it
+            self.blocks.extend(self.boxed)
+            self.boxed = []
 
     def _heading_level(self, paragraph: _Paragraph) -> int:
         name = self.style_names.get(paragraph.style, "").strip().rstrip(";").strip()
@@ -353,20 +367,22 @@ class _Reader:
             outline = self.style_outline.get(paragraph.style)
         return outline + 1 if outline is not None and 0 <= outline < MAX_LEVEL else 0
 
-    def _open_note(self, group: _Group) -> None:
-        """A footnote or endnote: its mark in the text where it is called, its text read
-        aside until its group ends."""
-        self.notes.append([])
-        self.paragraph.text.append(f"[{len(self.notes)}]")
-        group.opens_note = True
+    def _open_aside(self, group: _Group, kind: str) -> None:
+        """A footnote or endnote ("note": its mark in the text where it is called), or a
+        text box ("box": read after the paragraph it is anchored in): its text read aside
+        until its group ends."""
+        if kind == "note":
+            self.notes.append([])
+            self.paragraph.text.append(f"[{len(self.notes)}]")
+        group.opens_aside = True
         group.destination = ""
-        self.outside.append(self.paragraph)
+        self.outside.append((kind, self.paragraph))
         self.paragraph = _Paragraph()
 
-    def _close_note(self) -> None:
-        if self.notes:
-            self.notes[-1].extend(self._take())
-        self.paragraph = self.outside.pop()
+    def _close_aside(self) -> None:
+        if self.paragraph.text or self.paragraph.listtext:
+            self._end_paragraph()
+        self.paragraph = self.outside.pop()[1]
 
 
 def _clean(text: str) -> str:

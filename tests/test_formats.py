@@ -976,6 +976,25 @@ def test_a_doc_list_s_numbers_counted_as_word_counts_them() -> None:
     ]
 
 
+def test_a_text_box_is_read_after_the_paragraph_it_is_anchored_in() -> None:
+    """A text box (a callout, a sidebar) holds text the reader of the page reads, here an
+    exemption: every reader left it out, each keeping it apart from the paragraphs (ODT's
+    frames, DOCX's txbxContent, .doc's text box story, RTF's shape text). The fixture is
+    tests/fixtures/box.fodt saved by LibreOffice as .doc, DOCX, ODT and RTF: a frame
+    anchored in a paragraph. DOCX keeps each box twice (a copy for older readers): it is
+    read once."""
+    for suffix in ("doc", "docx", "odt", "rtf"):
+        document = read_document(FIXTURES / f"box.{suffix}")
+        assert [(c.text, cite(document.info, c).text) for c in segment(document)] == [
+            ("The rules apply to every operator.", "Article 1. Scope, Article 1, ¶1"),
+            (
+                "Note: operators with fewer than ten staff are exempt.",
+                "Article 1. Scope, Article 1, ¶2",
+            ),
+            ("Fees are paid yearly.", "Article 1. Scope, Article 1, ¶3"),
+        ], suffix
+
+
 def test_an_rtf_file_s_code_pages_fields_notes_and_title() -> None:
     """RTF as Word and older writers set it: letters as bytes of the document's code page
     ("\\ansicpg1251") or of the font's ("\\fcharset204" under a Western document), and as
@@ -1014,7 +1033,7 @@ def test_a_damaged_rtf_is_named_or_read_never_a_traceback() -> None:
     from retrieval.formats import extract
 
     # bytes RTF reads as its own: braces, backslashes, a star, hex digits, a space
-    _read_damaged_copies(["numbered.rtf"], 11, b"{}\\'*0x ")
+    _read_damaged_copies(["numbered.rtf", "box.rtf"], 11, b"{}\\'*0x ")
     odd = b"{\\rtf1 " + b"{" * 50_000 + b"deep" + b"}" * 60_000 + b"\\par tail\\bin99999 x}"
     assert extract(Path("odd.rtf"), odd).text == "deep\n\ntail"
     stray = b"{\\rtf1 one \\'zz two\\par three\\"  # a backslash that starts nothing
@@ -1054,7 +1073,7 @@ def test_a_damaged_doc_is_named_or_read_never_a_traceback(tmp_path: Path) -> Non
         signal.alarm(0)
 
     # the second fixture's lists and table rows damaged too
-    _read_damaged_copies(["rules.doc", "rules.doc", "numbered.doc"], 7, bytes(range(256)))
+    _read_damaged_copies(["rules.doc", "numbered.doc", "box.doc"], 7, bytes(range(256)))
 
 
 def _read_damaged_copies(names: list[str], seed: int, alphabet: bytes, copies: int = 300) -> None:
