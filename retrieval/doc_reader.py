@@ -284,6 +284,10 @@ def _visible(
                     out.insert(paragraph, _INDENT * (len(marker) - len(shown)) + f"{shown} ")
             if ch == _CELL and styles is not None and styles.row_end(start + at):
                 ch = _ROW
+            elif ch == _CELL and styles is not None:  # a cell's number ("№" column: "1.")
+                shown = styles.paragraph(start + at)[1].strip()
+                if shown:
+                    out.insert(paragraph, f"{shown} ")
             out.append(ch)
             if ch == "\r" and boxes:  # the text boxes anchored in it, after it
                 out.extend(

@@ -46,7 +46,7 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
     while queue:
         part = queue.pop(0)
         if isinstance(part, Table):  # a row a block, its cells side by side as shown
-            blocks.extend(_row(row.cells, notes) for row in part.rows)
+            blocks.extend(_row(row.cells, notes, numbering) for row in part.rows)
             continue
         queue[:0] = _boxes(document, part._p)
         text = " ".join(notes.text(part).split())
@@ -97,15 +97,22 @@ def _title(raw: bytes) -> str:
     return " ".join((title.text or "").split()) if title is not None else ""
 
 
-def _row(cells: Any, notes: _Footnotes) -> str:
+def _row(cells: Any, notes: _Footnotes, numbering: _WordNumbering) -> str:
+    """A table's row, its cells side by side as shown, a list's number in a cell too (a
+    "№" column Word numbers itself: "1.", "2.")."""
+    from docx.text.paragraph import Paragraph
+
     texts: list[str] = []
     seen: set[int] = set()
     for cell in cells:
         if id(cell._tc) in seen:  # a merged cell is given once for each column it spans
             continue
         seen.add(id(cell._tc))
-        shown = " ".join(notes.text(p) for p in cell._tc.iter(f"{_W}p"))
-        texts.append(" ".join(shown.split()))
+        shown = []
+        for p in cell._tc.iter(f"{_W}p"):
+            marker = numbering.marker(Paragraph(p, cell)).strip()
+            shown.append(f"{marker} {notes.text(p)}" if marker else notes.text(p))
+        texts.append(" ".join(" ".join(shown).split()))
     return " | ".join(texts) if any(texts) else ""
 
 

@@ -86,6 +86,7 @@ class _Reader:
     counts: dict[str, list[int]] = field(default_factory=dict)  # per list style, per level
     headings: list[int] = field(default_factory=lambda: [0] * 10)
     last_style: str = ""
+    in_cell: bool = False  # reading a table's cell (see _cell)
 
     def body(self, element: ElementTree.Element) -> None:
         for child in element:
@@ -117,6 +118,8 @@ class _Reader:
         text = " ".join(text.split())
         if text:  # an item of a nested list stands further in, as the page shows it
             self.blocks.append(f"{'  ' * (level - 1)}{marker} {text}" if marker else text)
+        elif marker and self.in_cell:  # a cell that shows only its number ("№" column)
+            self.blocks.append(marker)
 
     def _heading(self, element: ElementTree.Element) -> None:
         level = max(1, min(6, int(element.get(_tag("text", "outline-level")) or 1)))
@@ -168,13 +171,20 @@ class _Reader:
 
     def _table(self, element: ElementTree.Element) -> None:
         for row in element.iter(_ROW):
-            cells = [
-                " ".join(" ".join(self._text(p) for p in cell.iter(_T["p"])).split())
-                for cell in row
-                if cell.tag == _CELL
-            ]
+            cells = [self._cell(cell) for cell in row if cell.tag == _CELL]
             if any(cells):
                 self.blocks.append(" | ".join(cells))
+
+    def _cell(self, cell: ElementTree.Element) -> str:
+        """A cell's text as the page shows it, its lists' numbers too (a "№" column numbered
+        by a list: "1.", "2."): its paragraphs read as the body's, side by side."""
+        outer, was_in_cell = self.blocks, self.in_cell
+        self.blocks, self.in_cell = [], True
+        try:
+            self.body(cell)
+            return " ".join(" ".join(self.blocks).split())
+        finally:
+            self.blocks, self.in_cell = outer, was_in_cell
 
     def _text(self, element: ElementTree.Element) -> str:
         """The text a reader sees in a paragraph or heading, its notes' marks in brackets and

@@ -995,6 +995,21 @@ def test_a_text_box_is_read_after_the_paragraph_it_is_anchored_in() -> None:
         ], suffix
 
 
+def test_a_table_s_column_numbered_by_a_list_keeps_its_numbers() -> None:
+    """Government tables number their rows in a "№" column that Word or LibreOffice numbers
+    itself (a list in each cell): the ODT, DOCX and .doc readers read those cells empty
+    ("| Broadband | 100 AZN"), RTF alone kept "1.". The fixture is tests/fixtures/tab.fodt
+    saved as .doc, DOCX, ODT and RTF; each now reads the rows as the page shows them."""
+    for suffix in ("doc", "docx", "odt", "rtf"):
+        document = read_document(FIXTURES / f"tab.{suffix}")
+        assert [c.text for c in segment(document)] == [
+            "Fees for services:",
+            "№ | Service | Fee",
+            "1. | Broadband | 100 AZN",
+            "2. | Mobile | 50 AZN",
+        ], suffix
+
+
 def test_an_rtf_file_s_code_pages_fields_notes_and_title() -> None:
     """RTF as Word and older writers set it: letters as bytes of the document's code page
     ("\\ansicpg1251") or of the font's ("\\fcharset204" under a Western document), and as
