@@ -12,9 +12,10 @@ marks ("[1] …", numbered in the order the text calls them), as the DOCX and OD
 notes; a paragraph in a heading style ("heading 1" to "heading 9", "Title") marked as
 markdown marks one, and the number or bullet Word shows before a list's item or a numbered
 heading ("2.1.", "(a)", "•"), from the paragraphs' properties and the style sheet
-(retrieval.doc_paragraphs), as the DOCX reader reads them; a text box's text (its own
-story) after the paragraph its shape is anchored in; a table of contents or an index (a TOC
-or INDEX field) left out; the title from the summary properties.
+(retrieval.doc_paragraphs), as the DOCX reader reads them; a tracked deletion left out
+(the characters' property pages); a text box's text (its own story) after the paragraph
+its shape is anchored in; a table of contents or an index (a TOC or INDEX field) left out;
+the title from the summary properties.
 
 Not read: a cell of several paragraphs is read as a paragraph and a row; a table nested in
 a cell is read as its text; a text box anchored in a table's cell or in a header.
@@ -32,7 +33,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32
+from retrieval.doc_paragraphs import Paragraphs, deleted, read_lists, read_styles, u16, u32
 from retrieval.errors import CorpusError
 from retrieval.formats import Extracted
 
@@ -48,7 +49,7 @@ _CCP_TEXT, _CCP_FTN, _CCP_EDN, _CCP_TXBX = 3, 4, 8, 9
 _FTN_REF, _EDN_REF = 2, 46  # where the footnotes' and endnotes' marks stand (fcPlcf*Ref)
 _CLX = 33  # the piece table's place and size, the 34th pair of FibRgFcLcb97
 _STSH = 1  # the style sheet's (fcStshf)
-_BTE_PAPX = 13  # the paragraphs' properties' pages (fcPlcfBtePapx)
+_BTE_CHPX, _BTE_PAPX = 12, 13  # the characters' and the paragraphs' properties' pages
 _PLF_LST, _PLF_LFO = 73, 74  # the lists and the list format overrides (fcPlfLst, fcPlfLfo)
 # the shapes anchored in the main text (fcPlcSpaMom), and the text boxes' stories with the
 # shape each belongs to (fcPlcftxbxTxt)
@@ -59,6 +60,8 @@ _COMPRESSED = 0x40000000  # a piece in 8 bits, at half its file offset
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 _NOTE_MARK = "\x02"  # an automatically numbered footnote's mark, and its note's first char
 _CELL = "\x07"  # a cell's end, and twice a row's
+# marks a tracked deletion does not take out: paragraphs, cells, fields and notes stay whole
+_STRUCTURE = f"\r{_CELL}\x0c{_FIELD_BEGIN}{_FIELD_SEPARATOR}{_FIELD_END}{_NOTE_MARK}"
 # marks _visible sets and _blocks reads, characters no text holds (Unicode noncharacters):
 # a table row's end, told by its paragraph's properties, and a list level's indent
 _ROW, _INDENT = "\uffff", "\ufffe"
@@ -142,8 +145,13 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
             )
         except (struct.error, ValueError, IndexError) as exc:
             log.warning("the text boxes cannot be read (%s): the text is read without", exc)
+    struck: list[tuple[int, int]] = []
+    try:
+        struck = deleted(word, pieces, part(_BTE_CHPX, table))
+    except (struct.error, ValueError, IndexError) as exc:
+        log.warning("tracked deletions cannot be told (%s): the text is read with them", exc)
     if _NOTE_MARK not in raw:
-        return _visible(raw, 0, styles, boxes), []
+        return _visible(raw, 0, styles, boxes, struck), []
     endnotes_at = ccp_text + ccp_ftn + ccp[2] + ccp[4]  # after the headers and comments
     kinds = []  # each kind of note: where its marks stand in the text, and its notes' texts
     for ref, start, count in (
@@ -169,7 +177,8 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
     # the marks stay one character each through _visible, which reads the paragraphs'
     # styles by each character's position
     shown = iter(labels)
-    return re.sub(_NOTE_MARK, lambda _: next(shown, ""), _visible(raw, 0, styles, boxes)), notes
+    body = _visible(raw, 0, styles, boxes, struck)
+    return re.sub(_NOTE_MARK, lambda _: next(shown, ""), body), notes
 
 
 def _positions(plc: bytes) -> dict[int, int]:
@@ -254,16 +263,24 @@ def _visible(
     start: int = 0,
     styles: Paragraphs | None = None,
     boxes: dict[int, str] | None = None,
+    struck: list[tuple[int, int]] | None = None,
 ) -> str:
     """The text as the reader sees it: of a field ("\x13 HYPERLINK … \x14the portal\x15"),
     its result, fields nesting; of a table of contents or an index (fields TOC and INDEX),
     nothing (retrieval.contents); a paragraph in a heading style marked as markdown marks
-    one ("# Article 1"), by `styles`. `start`: the first character's position."""
+    one ("# Article 1"), by `styles`; a tracked deletion (`struck`, character positions)
+    left out. `start`: the first character's position."""
     out: list[str] = []
     fields: list[list[Any]] = []  # for each open field: its state, and its code so far
     paragraph = 0  # where the current paragraph starts in `out`
     opened = start  # ... and in the text (a character position)
+    deletions = iter(struck or ())  # tracked deletions, in order: left out
+    deletion = next(deletions, None)
     for at, ch in enumerate(text):
+        while deletion is not None and deletion[1] <= start + at:
+            deletion = next(deletions, None)
+        if deletion is not None and deletion[0] <= start + at and ch not in _STRUCTURE:
+            continue
         if ch == _FIELD_BEGIN:
             fields.append(["code", []])
         elif ch == _FIELD_SEPARATOR and fields:

@@ -13,8 +13,8 @@ it, "2.1.", "(a)", "•"), a nested level set in; a paragraph in a heading style
 kept; a field as its result, a table of contents or an index (a TOC or INDEX field) left
 out; footnotes and endnotes at the end after their marks ("[1] …", numbered in the order
 the text calls them); a text box after the paragraph it is anchored in; the title from the
-document's information. Headers, footers, comments, hidden text, pictures and objects are
-left out. Bytes that are not RTF are refused.
+document's information. Headers, footers, comments, hidden text, tracked deletions,
+pictures and objects are left out. Bytes that are not RTF are refused.
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ class _Group:
     opens_aside: bool = False  # a footnote's or a text box's own group: its end ends it
     in_shape: bool = False  # in a shape of the text (not of a header, a picture…)
     hidden: bool = False  # text formatted hidden ("\\v"), which the reader does not see
+    deleted: bool = False  # a tracked deletion ("\\deleted")
 
 
 @dataclass
@@ -213,7 +214,9 @@ class _Reader:
             self._text(group, chars)
 
     def _text(self, group: _Group, chars: str) -> None:
-        if group.skip or not chars or (group.hidden and group.destination != "fldinst"):
+        if group.skip or not chars:
+            return
+        if (group.hidden or group.deleted) and group.destination != "fldinst":
             return
         if group.destination == "title":
             self.title.append(chars)
@@ -302,8 +305,10 @@ class _Reader:
             paragraph.in_table = True
         elif name == "v":  # hidden text: "\\v" on, "\\v0" off
             group.hidden = value != 0
+        elif name == "deleted":  # a tracked deletion, which the document reads without
+            group.deleted = value != 0
         elif name == "plain":  # the character formatting reset
-            group.hidden = False
+            group.hidden = group.deleted = False
         elif name in ("cell", "nestcell"):
             self.cell.extend(self._take())
             self.cells.append(" ".join(self.cell))

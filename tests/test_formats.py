@@ -1010,6 +1010,16 @@ def test_a_table_s_column_numbered_by_a_list_keeps_its_numbers() -> None:
         ], suffix
 
 
+def test_a_tracked_deletion_is_no_part_of_the_text() -> None:
+    """A document edited with changes tracked: "thirty" deleted, "sixty" inserted. The
+    .doc and RTF readers read the deleted word as text ("within thirtysixty days"), a quote
+    the document does not say. The fixture is tests/fixtures/tracked.fodt saved as .doc,
+    DOCX, ODT and RTF; each now reads what the document says after the change."""
+    for suffix in ("doc", "docx", "odt", "rtf"):
+        document = read_document(FIXTURES / f"tracked.{suffix}")
+        assert [c.text for c in segment(document)] == ["Operators pay within sixty days."], suffix
+
+
 def test_an_rtf_file_s_code_pages_fields_notes_and_title() -> None:
     """RTF as Word and older writers set it: letters as bytes of the document's code page
     ("\\ansicpg1251") or of the font's ("\\fcharset204" under a Western document), and as
@@ -1088,7 +1098,9 @@ def test_a_damaged_doc_is_named_or_read_never_a_traceback(tmp_path: Path) -> Non
         signal.alarm(0)
 
     # the second fixture's lists and table rows damaged too
-    _read_damaged_copies(["rules.doc", "numbered.doc", "box.doc"], 7, bytes(range(256)))
+    _read_damaged_copies(
+        ["rules.doc", "numbered.doc", "box.doc", "tracked.doc"], 7, bytes(range(256))
+    )
 
 
 def _read_damaged_copies(names: list[str], seed: int, alphabet: bytes, copies: int = 300) -> None:
