@@ -310,15 +310,20 @@ class Paragraphs:
 
 
 _DELETED = 0x0800  # sprmCFRMarkDel: the characters are a tracked deletion
+_VANISH = 0x083C  # sprmCFVanish: the characters are hidden (a draft's notes to its editors)
+_GONE = (_DELETED, _VANISH)  # characters the document reads without
+# a toggle's operand that turns it on: 1, or 0x81 (the opposite of the style's, which is off
+# in any style a document's text is set in); 0x80 is the style's own
+_ON = (b"\x01", b"\x81")
 
 
-def deleted(
+def unseen(
     word: bytes, pieces: list[tuple[int, int, int, bool]], bte: bytes
 ) -> list[tuple[int, int]]:
-    """The character positions of tracked deletions, as (first, end) in order: runs of
-    characters whose properties (the character property pages, PlcBteChpx and ChpxFkp,
-    [MS-DOC] 2.9.35) mark them deleted. Word shows them struck through, or not at all; the
-    document reads without them."""
+    """The character positions of tracked deletions and hidden text, as (first, end) in
+    order: runs of characters whose properties (the character property pages, PlcBteChpx
+    and ChpxFkp, [MS-DOC] 2.9.35) mark them deleted or hidden. Word shows them struck
+    through, or not at all; the document reads without them."""
     count = (len(bte) - 4) // 8
     runs: list[tuple[int, int]] = []  # deleted byte ranges of the WordDocument stream
     for n in range(count):
@@ -329,7 +334,7 @@ def deleted(
             offset = 2 * page[4 * (crun + 1) + k]
             if offset and offset < _FKP:  # a Chpx: its size, then its modifiers
                 props = modifiers(page[offset + 1 : offset + 1 + page[offset]])
-                if props.get(_DELETED, b"\x00")[:1] not in (b"\x00", b""):
+                if any(props.get(sprm, b"\x00")[:1] in _ON for sprm in _GONE):
                     runs.append((fcs[k], fcs[k + 1]))
     found: list[tuple[int, int]] = []
     for first, last, offset, compressed in pieces:

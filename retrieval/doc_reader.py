@@ -12,10 +12,10 @@ marks ("[1] …", numbered in the order the text calls them), as the DOCX and OD
 notes; a paragraph in a heading style ("heading 1" to "heading 9", "Title") marked as
 markdown marks one, and the number or bullet Word shows before a list's item or a numbered
 heading ("2.1.", "(a)", "•"), from the paragraphs' properties and the style sheet
-(retrieval.doc_paragraphs), as the DOCX reader reads them; a tracked deletion left out
-(the characters' property pages); a text box's text (its own story) after the paragraph
-its shape is anchored in; a table of contents or an index (a TOC or INDEX field) left out;
-the title from the summary properties.
+(retrieval.doc_paragraphs), as the DOCX reader reads them; a tracked deletion and hidden
+text left out (the characters' property pages); a text box's text (its own story) after
+the paragraph its shape is anchored in; a table of contents or an index (a TOC or INDEX
+field) left out; the title from the summary properties.
 
 Not read: a cell of several paragraphs is read as a paragraph and a row; a table nested in
 a cell is read as its text; a text box anchored in a table's cell or in a header.
@@ -33,7 +33,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from retrieval.doc_paragraphs import Paragraphs, deleted, read_lists, read_styles, u16, u32
+from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32, unseen
 from retrieval.errors import CorpusError
 from retrieval.formats import Extracted
 
@@ -60,7 +60,8 @@ _COMPRESSED = 0x40000000  # a piece in 8 bits, at half its file offset
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 _NOTE_MARK = "\x02"  # an automatically numbered footnote's mark, and its note's first char
 _CELL = "\x07"  # a cell's end, and twice a row's
-# marks a tracked deletion does not take out: paragraphs, cells, fields and notes stay whole
+# marks a tracked deletion or hidden text does not take out: paragraphs, cells, fields and
+# notes stay whole
 _STRUCTURE = f"\r{_CELL}\x0c{_FIELD_BEGIN}{_FIELD_SEPARATOR}{_FIELD_END}{_NOTE_MARK}"
 # marks _visible sets and _blocks reads, characters no text holds (Unicode noncharacters):
 # a table row's end, told by its paragraph's properties, and a list level's indent
@@ -147,9 +148,9 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
             log.warning("the text boxes cannot be read (%s): the text is read without", exc)
     struck: list[tuple[int, int]] = []
     try:
-        struck = deleted(word, pieces, part(_BTE_CHPX, table))
+        struck = unseen(word, pieces, part(_BTE_CHPX, table))
     except (struct.error, ValueError, IndexError) as exc:
-        log.warning("tracked deletions cannot be told (%s): the text is read with them", exc)
+        log.warning("deleted and hidden text cannot be told (%s): it is read as text", exc)
     if _NOTE_MARK not in raw:
         return _visible(raw, 0, styles, boxes, struck), []
     endnotes_at = ccp_text + ccp_ftn + ccp[2] + ccp[4]  # after the headers and comments
@@ -268,13 +269,13 @@ def _visible(
     """The text as the reader sees it: of a field ("\x13 HYPERLINK … \x14the portal\x15"),
     its result, fields nesting; of a table of contents or an index (fields TOC and INDEX),
     nothing (retrieval.contents); a paragraph in a heading style marked as markdown marks
-    one ("# Article 1"), by `styles`; a tracked deletion (`struck`, character positions)
-    left out. `start`: the first character's position."""
+    one ("# Article 1"), by `styles`; a tracked deletion or hidden text (`struck`,
+    character positions) left out. `start`: the first character's position."""
     out: list[str] = []
     fields: list[list[Any]] = []  # for each open field: its state, and its code so far
     paragraph = 0  # where the current paragraph starts in `out`
     opened = start  # ... and in the text (a character position)
-    deletions = iter(struck or ())  # tracked deletions, in order: left out
+    deletions = iter(struck or ())  # tracked deletions and hidden text, in order: left out
     deletion = next(deletions, None)
     for at, ch in enumerate(text):
         while deletion is not None and deletion[1] <= start + at:

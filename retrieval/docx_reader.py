@@ -160,6 +160,13 @@ def _boxes(document: Any, paragraph: Any) -> list[Any]:
     return found
 
 
+def _hidden(run: Any) -> bool:
+    """Whether a run is formatted hidden (w:vanish), as a draft's notes to its editors are:
+    Word neither prints nor shows it."""
+    vanish = run.find(f"{_W}rPr/{_W}vanish")
+    return vanish is not None and vanish.get(f"{_W}val", "true") not in ("0", "false", "off")
+
+
 def _is_contents(element: Any) -> bool:
     gallery = element.find(f"{_W}sdtPr/{_W}docPartObj/{_W}docPartGallery")
     return gallery is not None and gallery.get(f"{_W}val", "") == "Table of Contents"
@@ -201,7 +208,7 @@ class _Footnotes:
     def _shown(self, element: Any, out: list[str]) -> None:
         for node in element:
             tag = node.tag
-            if tag in _NOT_SHOWN:
+            if tag in _NOT_SHOWN or (tag == f"{_W}r" and _hidden(node)):
                 continue
             if tag == f"{_W}t":
                 out.append(node.text or "")

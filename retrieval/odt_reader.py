@@ -8,7 +8,8 @@ reader sees before it ("2.", "(a)", "•"), which the file keeps in the list's s
 the text; numbered headings get theirs from the outline style. Footnotes are read at the end
 of the document, each after its mark ("[1] …"), the mark standing in the text where the
 note was called. A text box (a frame's callout or sidebar) is read after the paragraph it is
-anchored in. Comments, tracked changes, tables of contents and drawings are left out.
+anchored in. Comments, tracked changes, hidden text, tables of contents and drawings are
+left out.
 Only the standard library is used.
 """
 
@@ -87,6 +88,7 @@ class _Reader:
     headings: list[int] = field(default_factory=lambda: [0] * 10)
     last_style: str = ""
     in_cell: bool = False  # reading a table's cell (see _cell)
+    hidden: set[str] = field(default_factory=set)  # text styles that hide their text
 
     def body(self, element: ElementTree.Element) -> None:
         for child in element:
@@ -199,6 +201,8 @@ class _Reader:
                 out.append(self._note(child))
             elif child.tag in _LEFT_OUT or child.tag == _T["number"]:
                 pass
+            elif child.get(_tag("text", "style-name")) in self.hidden:
+                pass  # hidden text
             elif child.tag.startswith("{" + _NS["text"]):  # spans, links, fields
                 out.append(self._text(child))
             out.append(child.tail or "")
@@ -233,6 +237,17 @@ def _number(levels: dict[int, _Level], counts: list[int], level: int) -> str:
 
 def _format(how: _Level, count: int) -> str:
     return list_marker(how.kind or "1", count).rstrip(".") if how.kind != "•" else "•"
+
+
+def _hidden_styles(root: ElementTree.Element | None) -> set[str]:
+    """The text styles that hide their text (text:display="none"), as a draft's notes to
+    its editors are set: LibreOffice neither prints nor shows it."""
+    found = set()
+    for style in root.iter(_tag("style", "style")) if root is not None else ():
+        props = style.find(_tag("style", "text-properties"))
+        if props is not None and props.get(_tag("text", "display")) == "none":
+            found.add(style.get(_tag("style", "name")) or "")
+    return found
 
 
 def _list_styles(root: ElementTree.Element | None) -> dict[str, dict[int, _Level]]:
@@ -290,6 +305,7 @@ def read_odt(path: Path, raw: bytes) -> Extracted:
     reader = _Reader(
         {**_list_styles(styles), **_list_styles(content)},
         _levels(outline_style) if outline_style is not None else {},
+        hidden=_hidden_styles(styles) | _hidden_styles(content),
     )
     try:
         reader.body(text)

@@ -1010,14 +1010,18 @@ def test_a_table_s_column_numbered_by_a_list_keeps_its_numbers() -> None:
         ], suffix
 
 
-def test_a_tracked_deletion_is_no_part_of_the_text() -> None:
+def test_a_tracked_deletion_and_hidden_text_are_no_part_of_the_text() -> None:
     """A document edited with changes tracked: "thirty" deleted, "sixty" inserted. The
     .doc and RTF readers read the deleted word as text ("within thirtysixty days"), a quote
-    the document does not say. The fixture is tests/fixtures/tracked.fodt saved as .doc,
-    DOCX, ODT and RTF; each now reads what the document says after the change."""
+    the document does not say. And a draft's note to its editors formatted hidden ("DRAFT
+    NOTE: check the amount"), which Word and LibreOffice neither show nor print, was read
+    as text by every reader. The fixtures are tests/fixtures/tracked.fodt and hidden.fodt
+    saved as .doc, DOCX, ODT and RTF; each now reads what the document shows."""
     for suffix in ("doc", "docx", "odt", "rtf"):
         document = read_document(FIXTURES / f"tracked.{suffix}")
         assert [c.text for c in segment(document)] == ["Operators pay within sixty days."], suffix
+        document = read_document(FIXTURES / f"hidden.{suffix}")
+        assert [c.text for c in segment(document)] == ["Operators pay 100 manat a year."], suffix
 
 
 def test_an_rtf_file_s_code_pages_fields_notes_and_title() -> None:
