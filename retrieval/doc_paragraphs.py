@@ -29,6 +29,7 @@ _NO_STYLE = 0x0FFF
 _PARAGRAPH_STYLE = 1  # a style's kind (stk)
 _ILFO, _ILVL = 0x460B, 0x260A  # sprmPIlfo and sprmPIlvl
 _ROW_END = 0x2417  # sprmPFTtp: the paragraph is a table row's end mark
+_IN_TABLE = 0x2416  # sprmPFInTable: the paragraph stands in a table's cell
 # the operand's size of a property modifier by its spra, the top three bits ([MS-DOC] 2.2.5.1);
 # 6: a size byte first
 _OPERAND = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}
@@ -206,6 +207,7 @@ class Paragraphs:
         count = (len(bte) - 4) // 8
         runs: list[tuple[int, int, int, int | None, int | None]] = []
         self.row_ends: set[int] = set()  # where the runs of row end marks start (their fc)
+        self.in_cells: set[int] = set()  # ... and those of paragraphs in a table's cells
         for n in range(count):
             page = word[(u32(bte, 4 * (count + 1) + 4 * n) & 0x3FFFFF) * _FKP :][:_FKP]
             crun = page[_FKP - 1]
@@ -221,6 +223,8 @@ class Paragraphs:
                     ilfo, ilvl = _list_of(props)
                     if props.get(_ROW_END, b"\x00")[0]:
                         self.row_ends.add(fcs[k])
+                    if props.get(_IN_TABLE, b"\x00")[0]:
+                        self.in_cells.add(fcs[k])
                 runs.append((fcs[k], fcs[k + 1], istd, ilfo, ilvl))
         runs.sort(key=lambda run: run[0])
         self.runs = runs
@@ -240,6 +244,12 @@ class Paragraphs:
         an empty cell's mark after another cell's reads the same ("\x07\x07")."""
         run = self._run(cp)
         return run is not None and run[0] in self.row_ends
+
+    def in_cell(self, cp: int) -> bool:
+        """Whether the paragraph whose mark stands at character `cp` is one of a table's
+        cell's paragraphs (the cell goes on after it)."""
+        run = self._run(cp)
+        return run is not None and run[0] in self.in_cells
 
     def _inherited(self, istd: int) -> tuple[int | None, int | None]:
         """The list and level a style sets, or the styles it is based on."""

@@ -4,23 +4,26 @@ retrieval.formats).
 Ministries still publish decrees and letters as .doc. A .doc is an OLE compound file
 (read with olefile); its text lies in pieces, each in 8 bits (Windows-1252) or UTF-16, which
 the piece table in the table stream lists in reading order ([MS-DOC] 2.4.1). Read here:
-the main text, a paragraph a block; a table's rows, a row a block with its cells side by
-side (" | ", an empty cell kept in its place), as the other readers set them, each row's end
-told by its paragraph's properties; a field as the reader sees it, its result ("the
-portal"), not its code ("HYPERLINK …"); footnotes and endnotes at the end after their
-marks ("[1] …", numbered in the order the text calls them), as the DOCX and ODT readers set
-notes; a paragraph in a heading style ("heading 1" to "heading 9", "Title") marked as
-markdown marks one, and the number or bullet Word shows before a list's item or a numbered
-heading ("2.1.", "(a)", "•"), from the paragraphs' properties and the style sheet
-(retrieval.doc_paragraphs), as the DOCX reader reads them; a tracked deletion and hidden
-text left out (the characters' property pages); a text box's text (its own story) after
-the paragraph its shape is anchored in; a table of contents or an index (a TOC or INDEX
-field) left out; the title from the summary properties.
+- the main text, a paragraph a block;
+- a table's rows, a row a block with its cells side by side (" | ", an empty cell kept in
+  its place, a cell's paragraphs one after another), as the other readers set them, each
+  row's end told by its paragraph's properties;
+- a field as the reader sees it, its result ("the portal"), not its code ("HYPERLINK …");
+  a table of contents or an index (a TOC or INDEX field) left out;
+- footnotes and endnotes at the end after their marks ("[1] …", numbered in the order the
+  text calls them), as the DOCX and ODT readers set notes;
+- a paragraph in a heading style ("heading 1" to "heading 9", "Title") marked as markdown
+  marks one, and the number or bullet Word shows before a list's item or a numbered
+  heading ("2.1.", "(a)", "•"), from the paragraphs' properties and the style sheet
+  (retrieval.doc_paragraphs), as the DOCX reader reads them;
+- tracked deletions and hidden text left out (the characters' property pages);
+- a text box's text (its own story) after the paragraph its shape is anchored in;
+- the title from the summary properties.
 
-Not read: a cell of several paragraphs is read as a paragraph and a row; a table nested in
-a cell is read as its text; a text box anchored in a table's cell or in a header.
-Properties that cannot be read leave the headings to be told by their shape, the items
-without numbers, and a row's end to a second cell mark ("\x07\x07").
+Not read: a table nested in a cell is read as its text; a text box anchored in a table's
+cell or in a header. Properties that cannot be read leave the headings to be told by their
+shape, the items without numbers, a cell's paragraphs as paragraphs, and a row's end to a
+second cell mark ("\x07\x07").
 """
 
 from __future__ import annotations
@@ -300,7 +303,9 @@ def _visible(
                 elif marker:  # a nested level's indent kept through _clean
                     shown = marker.lstrip(" ")
                     out.insert(paragraph, _INDENT * (len(marker) - len(shown)) + f"{shown} ")
-            if ch == _CELL and styles is not None and styles.row_end(start + at):
+            if ch == "\r" and styles is not None and styles.in_cell(start + at):
+                ch = " "  # a paragraph of a cell that goes on: the cell's text goes on
+            elif ch == _CELL and styles is not None and styles.row_end(start + at):
                 ch = _ROW
             elif ch == _CELL and styles is not None:  # a cell's number ("№" column: "1.")
                 shown = styles.paragraph(start + at)[1].strip()
@@ -313,7 +318,7 @@ def _visible(
                     for anchor in range(opened, start + at + 1)
                     if anchor in boxes
                 )
-            if ch in "\r\x07\x0c" or ch == _ROW:
+            if ch in "\r\x07\x0c" or ch == _ROW or (ch == " " and text[at] == "\r"):
                 paragraph, opened = len(out), start + at + 1
     return "".join(out)
 

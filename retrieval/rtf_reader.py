@@ -323,8 +323,10 @@ class _Reader:
         same properties (a cell's next paragraph's, or the next one's until "\\pard")."""
         paragraph = self.paragraph
         number = _clean("".join(paragraph.listtext))
-        if number and all(_PRIVATE <= ch <= _PRIVATE_END for ch in number):
-            number = "•"  # a bullet drawn from a symbol font (Symbol's U+F0B7, or "\\'b7")
+        if number and not any(ch.isalnum() for ch in number if not _PRIVATE <= ch <= _PRIVATE_END):
+            # a bullet, as the other readers write every bullet: "–", "•", or one drawn
+            # from a symbol font (Symbol's U+F0B7, or "\\'b7")
+            number = "•"
         text = _clean("".join(paragraph.text))
         self.paragraph = replace(paragraph, text=[], listtext=[])
         return [f"{number} {text}".strip()] if number or text else []

@@ -1024,6 +1024,24 @@ def test_a_tracked_deletion_and_hidden_text_are_no_part_of_the_text() -> None:
         assert [c.text for c in segment(document)] == ["Operators pay 100 manat a year."], suffix
 
 
+def test_a_cell_of_several_paragraphs_and_a_note_in_a_cell_read_alike() -> None:
+    """A cell holding a list of two items was two rows in a .doc ("Internet | • 10 AZN
+    monthly", then "• 5 AZN connection" alone); RTF wrote its bullet as the list style's
+    "–" where the other readers write "•". The fixture is tests/fixtures/misc.fodt saved as
+    .doc, DOCX, ODT and RTF: also a link in a heading, dashes and no-break spaces, a page
+    break and a footnote in a cell; the four read it alike."""
+    for suffix in ("doc", "docx", "odt", "rtf"):
+        document = read_document(FIXTURES / f"misc.{suffix}")
+        assert [c.text for c in segment(document)] == [
+            "The rules apply to every operator — fixed or mobile — from 1 January 2014.",
+            "Operators registered in Bakı pay the fee “in advance”.",
+            "Service | Fee[1]",
+            "Internet | • 10 AZN monthly • 5 AZN connection",
+            "Appeals go to the Board.",
+            "[1] Excluding VAT.",
+        ], suffix
+
+
 def test_an_rtf_file_s_code_pages_fields_notes_and_title() -> None:
     """RTF as Word and older writers set it: letters as bytes of the document's code page
     ("\\ansicpg1251") or of the font's ("\\fcharset204" under a Western document), and as
@@ -1103,7 +1121,7 @@ def test_a_damaged_doc_is_named_or_read_never_a_traceback(tmp_path: Path) -> Non
 
     # the second fixture's lists and table rows damaged too
     _read_damaged_copies(
-        ["rules.doc", "numbered.doc", "box.doc", "tracked.doc"], 7, bytes(range(256))
+        ["rules.doc", "numbered.doc", "box.doc", "tracked.doc", "misc.doc"], 7, bytes(range(256))
     )
 
 
