@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from retrieval.numbering import list_marker
@@ -185,6 +186,23 @@ def read_lists(
     return lists, overrides
 
 
+_PAPX_ENTRY, _CHPX_ENTRY = 13, 1  # bytes of a run's entry in a paragraph's, a character's page
+
+
+def _page_runs(word: bytes, bte: bytes, entry: int) -> Iterator[tuple[int, int, bytes, int]]:
+    """The runs of a table of property pages (PlcBtePapx, PlcBteChpx: each page's number
+    in the WordDocument stream, [MS-DOC] 2.9.179, 2.9.35): each run's first and end byte in
+    the stream, its page, and where its properties stand in the page (0: none). A run's
+    entry opens with the properties' offset in words."""
+    count = (len(bte) - 4) // 8
+    for n in range(count):
+        page = word[(u32(bte, 4 * (count + 1) + 4 * n) & 0x3FFFFF) * _FKP :][:_FKP]
+        crun = page[_FKP - 1]
+        fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
+        for k in range(crun):
+            yield fcs[k], fcs[k + 1], page, 2 * page[4 * (crun + 1) + entry * k]
+
+
 class Paragraphs:
     """Each paragraph's heading level and the number Word shows before it, by the character
     position of its mark; `paragraph` is asked of the paragraphs in reading order, since the
@@ -204,28 +222,22 @@ class Paragraphs:
         self.lists, self.overrides = lists
         self.counts: dict[int, list[int]] = {}  # lsid -> each level's count (0: none yet)
         self.restarted: set[tuple[int, int]] = set()  # (ilfo, level) overrides applied
-        count = (len(bte) - 4) // 8
         runs: list[tuple[int, int, int, int | None, int | None]] = []
         self.row_ends: set[int] = set()  # where the runs of row end marks start (their fc)
         self.in_cells: set[int] = set()  # ... and those of paragraphs in a table's cells
-        for n in range(count):
-            page = word[(u32(bte, 4 * (count + 1) + 4 * n) & 0x3FFFFF) * _FKP :][:_FKP]
-            crun = page[_FKP - 1]
-            fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
-            for k in range(crun):
-                offset = 2 * page[4 * (crun + 1) + 13 * k]
-                istd, ilfo, ilvl = 0, None, None
-                if offset:  # PapxInFkp: cb (its size in words), or 0 and a byte size
-                    size = 2 * page[offset] - 1 if page[offset] else 2 * page[offset + 1]
-                    at = offset + (1 if page[offset] else 2)
-                    istd = u16(page, at)
-                    props = modifiers(page[at + 2 : at + size])
-                    ilfo, ilvl = _list_of(props)
-                    if props.get(_ROW_END, b"\x00")[0]:
-                        self.row_ends.add(fcs[k])
-                    if props.get(_IN_TABLE, b"\x00")[0]:
-                        self.in_cells.add(fcs[k])
-                runs.append((fcs[k], fcs[k + 1], istd, ilfo, ilvl))
+        for first, end, page, offset in _page_runs(word, bte, _PAPX_ENTRY):
+            istd, ilfo, ilvl = 0, None, None
+            if offset:  # PapxInFkp: cb (its size in words), or 0 and a byte size
+                size = 2 * page[offset] - 1 if page[offset] else 2 * page[offset + 1]
+                at = offset + (1 if page[offset] else 2)
+                istd = u16(page, at)
+                props = modifiers(page[at + 2 : at + size])
+                ilfo, ilvl = _list_of(props)
+                if props.get(_ROW_END, b"\x00")[0]:
+                    self.row_ends.add(first)
+                if props.get(_IN_TABLE, b"\x00")[0]:
+                    self.in_cells.add(first)
+            runs.append((first, end, istd, ilfo, ilvl))
         runs.sort(key=lambda run: run[0])
         self.runs = runs
         self.starts = [run[0] for run in runs]
@@ -334,18 +346,12 @@ def unseen(
     order: runs of characters whose properties (the character property pages, PlcBteChpx
     and ChpxFkp, [MS-DOC] 2.9.35) mark them deleted or hidden. Word shows them struck
     through, or not at all; the document reads without them."""
-    count = (len(bte) - 4) // 8
     runs: list[tuple[int, int]] = []  # deleted byte ranges of the WordDocument stream
-    for n in range(count):
-        page = word[(u32(bte, 4 * (count + 1) + 4 * n) & 0x3FFFFF) * _FKP :][:_FKP]
-        crun = page[_FKP - 1]
-        fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
-        for k in range(crun):
-            offset = 2 * page[4 * (crun + 1) + k]
-            if offset and offset < _FKP:  # a Chpx: its size, then its modifiers
-                props = modifiers(page[offset + 1 : offset + 1 + page[offset]])
-                if any(props.get(sprm, b"\x00")[:1] in _ON for sprm in _GONE):
-                    runs.append((fcs[k], fcs[k + 1]))
+    for first, end, page, offset in _page_runs(word, bte, _CHPX_ENTRY):
+        if offset:  # a Chpx: its size, then its modifiers
+            props = modifiers(page[offset + 1 : offset + 1 + page[offset]])
+            if any(props.get(sprm, b"\x00")[:1] in _ON for sprm in _GONE):
+                runs.append((first, end))
     found: list[tuple[int, int]] = []
     for first, last, offset, compressed in pieces:
         width = 1 if compressed else 2

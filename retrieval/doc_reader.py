@@ -318,7 +318,7 @@ def _visible(
                     for anchor in range(opened, start + at + 1)
                     if anchor in boxes
                 )
-            if ch in "\r\x07\x0c" or ch == _ROW or (ch == " " and text[at] == "\r"):
+            if text[at] in "\r\x07\x0c":  # (read as written: a cell's "\r" ends its paragraph)
                 paragraph, opened = len(out), start + at + 1
     return "".join(out)
 

@@ -41,14 +41,10 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
     numbering = _WordNumbering(document)
     notes = _Footnotes(document)
     blocks: list[str] = []
-    # each part, then the text boxes anchored in it (a callout, a sidebar), in their turn
-    queue = list(_parts(document))
-    while queue:
-        part = queue.pop(0)
+    for part in _parts(document):
         if isinstance(part, Table):  # a row a block, its cells side by side as shown
             blocks.extend(_row(row.cells, notes, numbering) for row in part.rows)
             continue
-        queue[:0] = _boxes(document, part._p)
         text = " ".join(notes.text(part).split())
         if not text:
             continue
@@ -129,35 +125,32 @@ _WRAPPERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"}
 
 def _parts(document: Any, element: Any = None) -> Iterator[Any]:
     """The body's paragraphs and tables in reading order (or a text box's), those inside
-    content controls too; a table of contents Word keeps in one (its gallery "Table of
-    Contents") left out."""
+    content controls too, each paragraph followed by the text boxes anchored in it (a
+    callout, a sidebar); a table of contents Word keeps in a content control (its gallery
+    "Table of Contents") left out."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     for child in document.element.body if element is None else element:
         if child.tag == f"{_W}p":
             yield Paragraph(child, document._body)
+            for box in _boxes(child):
+                yield from _parts(document, box)
         elif child.tag == f"{_W}tbl":
             yield Table(child, document._body)
         elif child.tag in _WRAPPERS and not _is_contents(child):
             yield from _parts(document, child)
 
 
-def _boxes(document: Any, paragraph: Any) -> list[Any]:
-    """The paragraphs and tables of the text boxes anchored in a paragraph, in order: each
-    box once (Word keeps a copy for older readers in mc:Fallback), not those inside a box
-    (read with its own paragraphs)."""
-    found: list[Any] = []
-
-    def search(element: Any) -> None:
-        for child in element:
-            if child.tag == f"{_W}txbxContent":
-                found.extend(_parts(document, child))
-            elif child.tag != f"{_MC}Fallback":
-                search(child)
-
-    search(paragraph)
-    return found
+def _boxes(element: Any) -> Iterator[Any]:
+    """The text boxes (w:txbxContent) anchored in a paragraph, in order: each box once
+    (Word keeps a copy for older readers in mc:Fallback), not those inside a box (read with
+    its own paragraphs)."""
+    for child in element:
+        if child.tag == f"{_W}txbxContent":
+            yield child
+        elif child.tag != f"{_MC}Fallback":
+            yield from _boxes(child)
 
 
 def _hidden(run: Any) -> bool:
