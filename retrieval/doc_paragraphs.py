@@ -26,6 +26,7 @@ from retrieval.numbering import list_marker
 _FKP = 512  # a page of paragraph properties
 _HEADINGS = range(1, 10)  # the built-in styles "heading 1" to "heading 9" (sti)
 _TITLE = 62  # the built-in style "Title" (sti), read as a first-level heading
+_INDEX_HEADING = 33  # the built-in "Index Heading" (sti): see formats.GENERATED_TITLES
 _NO_STYLE = 0x0FFF
 _PARAGRAPH_STYLE = 1  # a style's kind (stk)
 _ILFO, _ILVL = 0x460B, 0x260A  # sprmPIlfo and sprmPIlvl
@@ -277,12 +278,15 @@ class Paragraphs:
 
     def paragraph(self, cp: int) -> tuple[int, str]:
         """The heading level (0: none) of the paragraph whose mark stands at character `cp`,
-        and what Word shows before its text ("" if nothing)."""
+        and what Word shows before its text ("" if nothing); level -1 for the title of an
+        index, left out with it (formats.GENERATED_TITLES)."""
         run = self._run(cp)
         if run is None:
             return 0, ""
         _, _, istd, ilfo, ilvl = run
         sti = self.styles[istd].sti if istd < len(self.styles) else 0
+        if sti == _INDEX_HEADING:
+            return -1, ""
         level = sti if sti in _HEADINGS else 1 if sti == _TITLE else 0
         own_ilfo, own_ilvl = self._inherited(istd)
         ilfo = own_ilfo if ilfo is None else ilfo

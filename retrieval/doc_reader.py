@@ -38,7 +38,7 @@ from typing import Any
 
 from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32, unseen
 from retrieval.errors import CorpusError
-from retrieval.formats import Extracted
+from retrieval.formats import Extracted, Row, join_blocks
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +297,9 @@ def _visible(
         elif all(state == "result" for state, _ in fields) and ch not in (_ROW, _INDENT):
             if ch == "\r" and styles is not None:
                 level, marker = styles.paragraph(start + at)
-                if level:  # a numbered heading keeps its number, as the DOCX reader's
+                if level < 0:  # an index's title (formats.GENERATED_TITLES): left out
+                    del out[paragraph:]
+                elif level:  # a numbered heading keeps its number, as the DOCX reader's
                     shown = marker.strip()
                     out.insert(paragraph, "#" * level + " " + (f"{shown} " if shown else ""))
                 elif marker:  # a nested level's indent kept through _clean
@@ -330,15 +332,15 @@ def _blocks(text: str) -> str:
     properties to tell, at a second "\x07" (an empty cell inside a row then ends it)."""
     if _ROW not in text:
         text = text.replace(_CELL * 2, _CELL + _ROW)
-    blocks = []
+    blocks: list[str | Row] = []
     for paragraph in re.split(f"[\r\x0c{_ROW}]", text):
         cells = paragraph.split(_CELL)
         if len(cells) > 1:  # an empty cell kept in its place, as the DOCX and ODT readers keep it
             cells = cells[:-1] if not cells[-1].strip() else cells
-            blocks.append(" | ".join(_clean(c) for c in cells).strip())
-        else:
+            blocks.append(Row(tuple(_clean(c) for c in cells)))
+        else:  # (an empty one after a table's rows ends the table: formats.join_blocks)
             blocks.append(_clean(paragraph).replace(_INDENT, " "))
-    return "\n\n".join(b for b in blocks if b)
+    return join_blocks(blocks)
 
 
 def _clean(text: str) -> str:

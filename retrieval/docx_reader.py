@@ -4,23 +4,25 @@ Paragraphs and tables in reading order: a table row is a block, its cells side b
 list paragraph gets the number Word shows before it ("2.", "(a)", "•"), which Word keeps out
 of the paragraph's text, so that an item is read, and cited, as the reader sees it.
 Footnotes are read at the end of the document, each after its mark ("[1] …"), the mark
-standing in the text where the note was called.
+standing in the text where the note was called. A table of contents or an index that Word
+generates (a TOC or INDEX field's result, or a content control of the "Table of Contents"
+gallery) is left out, with its title (formats.GENERATED_TITLES).
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from retrieval.docx_styles import W as _W
+from retrieval.docx_styles import WordNumbering
 from retrieval.errors import CorpusError
-from retrieval.formats import Extracted
-from retrieval.numbering import list_marker
+from retrieval.formats import GENERATED_TITLES, TABLE_END, Extracted, Row, join_blocks
 
 log = logging.getLogger(__name__)
 
@@ -38,28 +40,31 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
         raise CorpusError(f"{path}: not a readable DOCX file ({type(exc).__name__})") from None
     from docx.table import Table
 
-    numbering = _WordNumbering(document)
+    numbering = WordNumbering(document)
     notes = _Footnotes(document)
-    blocks: list[str] = []
+    blocks: list[str | Row] = []
     for part in _parts(document):
         if isinstance(part, Table):  # a row a block, its cells side by side as shown
             blocks.extend(_row(row.cells, notes, numbering) for row in part.rows)
+            blocks.append(TABLE_END)
             continue
         text = " ".join(notes.text(part).split())
         if not text:
             continue
         style = numbering.style_name(part)
-        level = re.match(r"Heading (\d)", style)
+        if style in GENERATED_TITLES:
+            continue
+        level = numbering.outline_level(part)
         marker = numbering.marker(part)  # what Word shows before the text: "1.", "(a)"
         if style == "Title" or level:
             # a numbered heading keeps its number ("# 2.1 Passwords"), as the ODT reader
             # and a PDF show it: it is what the clauses under it are cited by
             shown = f"{marker.strip()} {text}" if marker.strip() else text
-            text = "#" * (int(level.group(1)) if level else 1) + " " + shown
+            text = "#" * (level or 1) + " " + shown
         elif marker:
             text = f"{marker} {text}"
         blocks.append(text)
-    return Extracted("\n\n".join(b for b in [*blocks, *notes.bodies()] if b), (), _title(raw))
+    return Extracted(join_blocks([*blocks, *notes.bodies()]), (), _title(raw))
 
 
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -93,7 +98,7 @@ def _title(raw: bytes) -> str:
     return " ".join((title.text or "").split()) if title is not None else ""
 
 
-def _row(cells: Any, notes: _Footnotes, numbering: _WordNumbering) -> str:
+def _row(cells: Any, notes: _Footnotes, numbering: WordNumbering) -> Row:
     """A table's row, its cells side by side as shown, a list's number in a cell too (a
     "№" column Word numbers itself: "1.", "2.")."""
     from docx.text.paragraph import Paragraph
@@ -109,10 +114,9 @@ def _row(cells: Any, notes: _Footnotes, numbering: _WordNumbering) -> str:
             marker = numbering.marker(Paragraph(p, cell)).strip()
             shown.append(f"{marker} {notes.text(p)}" if marker else notes.text(p))
         texts.append(" ".join(" ".join(shown).split()))
-    return " | ".join(texts) if any(texts) else ""
+    return Row(tuple(texts))
 
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # what a paragraph holds that Word does not show as its text: a text box's paragraphs (read
 # after it, as paragraphs of their own: _boxes), the copy of a drawing kept for older
@@ -160,6 +164,45 @@ def _hidden(run: Any) -> bool:
     return vanish is not None and vanish.get(f"{_W}val", "true") not in ("0", "false", "off")
 
 
+_GENERATED = ("TOC", "INDEX")  # fields whose result is a table of contents or an index
+_SHOWN_TAGS = {f"{_W}{tag}" for tag in ("t", "tab", "br", "cr", "noBreakHyphen")}
+
+
+def _generates(instruction: str) -> bool:
+    code = instruction.split()
+    return bool(code) and code[0].upper() in _GENERATED
+
+
+def _generated(body: Any) -> set[Any]:
+    """The text Word generates for a table of contents or an index (the result of a TOC or
+    INDEX field: "appeal 3", "2.1 Fees 4"), which says where a part is, not what it says: as
+    the .doc and RTF readers leave it out. A field runs from its begin mark through its
+    instruction and its separate mark to its end, across paragraphs; fields nest (a TOC's
+    entries hold PAGEREF fields). A field with no end (a damaged file) hides nothing."""
+    hidden: set[Any] = set()
+    # each open field: its instruction, whether its result has begun, the result's text
+    fields: list[tuple[list[str], list[bool], list[Any]]] = []
+    for node in body.iter(f"{_W}fldChar", f"{_W}instrText", *_SHOWN_TAGS):
+        if node.tag == f"{_W}fldChar":
+            kind = node.get(f"{_W}fldCharType")
+            if kind == "begin":
+                fields.append(([], [False], []))
+            elif kind == "separate" and fields:
+                fields[-1][1][0] = True
+            elif kind == "end" and fields:
+                instruction, _, shown = fields.pop()
+                if _generates("".join(instruction)):
+                    hidden.update(shown)
+                elif fields and fields[-1][1][0]:  # a field in another's result is part of it
+                    fields[-1][2].extend(shown)
+        elif node.tag == f"{_W}instrText":
+            if fields and not fields[-1][1][0]:
+                fields[-1][0].append(node.text or "")
+        elif fields and fields[-1][1][0]:
+            fields[-1][2].append(node)
+    return hidden
+
+
 def _is_contents(element: Any) -> bool:
     gallery = element.find(f"{_W}sdtPr/{_W}docPartObj/{_W}docPartGallery")
     return gallery is not None and gallery.get(f"{_W}val", "") == "Table of Contents"
@@ -173,6 +216,7 @@ class _Footnotes:
     def __init__(self, document: Any) -> None:
         self.texts: dict[str, str] = {}
         self.order: dict[str, int] = {}  # footnote id -> the number Word shows
+        self.generated = _generated(document.element.body)
         for rel in document.part.rels.values():
             if rel.is_external or not rel.reltype.endswith("/footnotes"):
                 continue
@@ -201,7 +245,9 @@ class _Footnotes:
     def _shown(self, element: Any, out: list[str]) -> None:
         for node in element:
             tag = node.tag
-            if tag in _NOT_SHOWN or (tag == f"{_W}r" and _hidden(node)):
+            if tag in _NOT_SHOWN or (tag == f"{_W}r" and _hidden(node)) or node in self.generated:
+                continue
+            if tag == f"{_W}fldSimple" and _generates(node.get(f"{_W}instr", "")):
                 continue
             if tag == f"{_W}t":
                 out.append(node.text or "")
@@ -218,110 +264,3 @@ class _Footnotes:
 
     def bodies(self) -> list[str]:
         return [f"[{mark}] {self.texts.get(found, '')}" for found, mark in self.order.items()]
-
-
-_WORD_FORMATS = {"lowerLetter": "a", "upperLetter": "A", "lowerRoman": "i", "upperRoman": "I"}
-
-
-class _WordNumbering:
-    """The numbers Word shows before list paragraphs, which are not in their text: each
-    paragraph's list (its own or its style's) and level, counted in reading order."""
-
-    def __init__(self, document: Any) -> None:
-        # list id -> level -> (format, text such as "%1.%2.", start)
-        self.lists: dict[str, dict[int, tuple[str, str, int]]] = {}
-        self.counts: dict[str, list[int]] = {}
-        self.styles: dict[str | None, Any] = {}  # style id -> style (see _style)
-        self.style_lists: dict[str | None, Any] = {}  # style id -> its list's numPr
-        try:
-            root = document.part.numbering_part.element
-        except (KeyError, NotImplementedError, AttributeError):
-            return  # a document without lists
-        abstract = {a.get(f"{_W}abstractNumId"): _levels(a) for a in root.iter(f"{_W}abstractNum")}
-        for num in root.iter(f"{_W}num"):
-            ref = num.find(f"{_W}abstractNumId")
-            levels = dict(abstract.get(ref.get(f"{_W}val"), {})) if ref is not None else {}
-            for override in num.iter(f"{_W}lvlOverride"):
-                start = override.find(f"{_W}startOverride")
-                at = int(override.get(f"{_W}ilvl", "0"))
-                if start is not None and at in levels:
-                    fmt, text, _ = levels[at]
-                    levels[at] = (fmt, text, int(start.get(f"{_W}val", "1")))
-            self.lists[num.get(f"{_W}numId", "")] = levels
-
-    def style_name(self, paragraph: Any) -> str:
-        style = self._style(paragraph)
-        return (style.name if style is not None else "") or ""
-
-    def _style(self, paragraph: Any) -> Any:
-        """The paragraph's style, looked up once per style: python-docx's `style` reads
-        every style of the document each time (about 2 ms a paragraph, 6 s for a document
-        of 3,000)."""
-        props = paragraph._p.pPr
-        found = props.pStyle.val if props is not None and props.pStyle is not None else None
-        if found not in self.styles:
-            self.styles[found] = paragraph.style
-        return self.styles[found]
-
-    def _style_list(self, style: Any) -> Any:
-        """The list a style's paragraphs are items of, through the styles it is based on."""
-        key = style.style_id if style is not None else None
-        if key not in self.style_lists:
-            num = None
-            while num is None and style is not None:
-                props = style.element.pPr
-                num = props.numPr if props is not None else None
-                style = style.base_style
-            self.style_lists[key] = num
-        return self.style_lists[key]
-
-    def _list_of(self, paragraph: Any) -> tuple[str, int] | None:
-        """The list (its id) and level a paragraph is an item of, directly or through its
-        style."""
-        props = paragraph._p.pPr
-        num = props.numPr if props is not None else None
-        if num is None:
-            num = self._style_list(self._style(paragraph))
-        if num is None or num.numId is None or not num.numId.val:
-            return None
-        return str(num.numId.val), int(num.ilvl.val) if num.ilvl is not None else 0
-
-    def marker(self, paragraph: Any) -> str:
-        """What Word shows before a list paragraph's text, set in by its level; "" for
-        another paragraph."""
-        found = self._list_of(paragraph)
-        if found is None or found[0] not in self.lists:
-            return ""
-        list_id, level = found
-        levels = self.lists[list_id]
-        if level not in levels:
-            return ""
-        counts = self.counts.setdefault(list_id, [0] * 10)
-        counts[level] = counts[level] + 1 if counts[level] else levels[level][2]
-        for deeper in range(level + 1, len(counts)):
-            counts[deeper] = 0
-        fmt, text, _ = levels[level]
-        if fmt == "none":
-            return ""
-
-        def number(match: re.Match[str]) -> str:
-            at = int(match.group(1)) - 1
-            own_fmt, _, start = levels.get(at, ("decimal", "", 1))
-            count = counts[at] if 0 <= at < len(counts) and counts[at] else start
-            return list_marker(_WORD_FORMATS.get(own_fmt, "1"), count).rstrip(".")
-
-        shown = "•" if fmt == "bullet" else re.sub(r"%(\d)", number, text).strip()
-        # a nested level stands further in, as Word shows it (retrieval.numbering reads that)
-        return "  " * level + shown if shown else ""
-
-
-def _levels(abstract: Any) -> dict[int, tuple[str, str, int]]:
-    out = {}
-    for lvl in abstract.iter(f"{_W}lvl"):
-        fmt, text, start = (lvl.find(f"{_W}{tag}") for tag in ("numFmt", "lvlText", "start"))
-        out[int(lvl.get(f"{_W}ilvl", "0"))] = (
-            fmt.get(f"{_W}val", "decimal") if fmt is not None else "decimal",
-            text.get(f"{_W}val", "") if text is not None else "",
-            int(start.get(f"{_W}val", "1")) if start is not None else 1,
-        )
-    return out

@@ -17,6 +17,7 @@ import codecs
 import itertools
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,63 @@ from retrieval.errors import CorpusError
 
 PAGED = {".pdf"}
 SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm")
+# A word processor's index and table of contents say where a part is, not what it says: the
+# readers leave them out (a TOC or INDEX field's result; ODT's index elements), and the
+# paragraph that titles one where it stands outside it (LibreOffice's "Index" over the
+# entries), by the style Word names the title with, whatever the language of its menus
+GENERATED_TITLES = ("Index Heading", "TOC Heading")
+# Where a reader knows a table ends (its element closes, a paragraph outside it follows), a
+# block of its own: joined, two blank lines after the table's last row instead of one, so
+# that a table right after another (an empty paragraph between, as Word sets them) is read
+# as another, its rows not quoted under the first one's head (retrieval.segment)
+TABLE_END = "\n"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table's row as a reader reads it (a block of join_blocks): its cells' texts."""
+
+    cells: tuple[str, ...]
+
+
+# the same in a page's lines (retrieval.pdf_reader), where runs of blank lines fold to one
+TABLE_BREAK = "\ufdd0"
+
+
+def join_blocks(blocks: Iterable[str | Row]) -> str:
+    """A reader's blocks as the segmenter reads them: a blank line between two (empty ones
+    left out), two after a table's end (TABLE_END, or any block that is no row after its
+    rows). A row's cells stand side by side (" | "); a row of one cell in a table of more
+    columns (a title merged across the table: "Tariffs for 2013") is written as a row of
+    one cell, "| Tariffs for 2013 |", so that it is read as the table's, not as a heading
+    over what follows the table."""
+    out: list[str] = []
+    rows: list[Row] = []
+
+    def end_table() -> None:
+        width = max((len(row.cells) for row in rows), default=0)
+        for row in rows:
+            merged = len(row.cells) == 1 and width > 1
+            out.append(f"| {row.cells[0]} |" if merged else " | ".join(row.cells).strip())
+        if rows and not out[-1].endswith(TABLE_END):
+            out[-1] += TABLE_END
+        rows.clear()
+
+    for block in blocks:
+        if isinstance(block, Row):
+            if any(cell.strip() for cell in block.cells):
+                rows.append(block)
+            continue
+        end_table()
+        if block == TABLE_END:  # after rows written as text (an HTML table's)
+            if out and not out[-1].endswith(TABLE_END):
+                out[-1] += TABLE_END
+        elif block.strip():
+            out.append(block)
+    end_table()
+    return "\n\n".join(out).rstrip("\n")
+
+
 # a page's number alone on its first or last line: "12", "- 12 -", "Page 3 of 10", and the
 # front matter's numbers in small roman numerals ("iv"; a capital "IV" alone may be a part's)
 _PAGE_NUMBER = re.compile(
@@ -143,10 +201,15 @@ def paged(texts: list[str]) -> Extracted:
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
-    """Lines with runs of blank lines folded to one (a paragraph break)."""
+    """Lines with runs of blank lines folded to one (a paragraph break); two where a table
+    ends (TABLE_BREAK)."""
     out: list[str] = []
     for line in lines:
-        if line or (out and out[-1]):
+        if line == TABLE_BREAK:
+            while out and not out[-1]:
+                out.pop()
+            out.extend(["", ""] if out else [])
+        elif line or (out and out[-1]):
             out.append(line)
     return out
 

@@ -16,6 +16,7 @@ from retrieval.numbering import (
     only_a_number,
     opens_item,
     own_number,
+    table_cells,
     titled_number,
 )
 
@@ -57,7 +58,7 @@ def is_heading(block: Block) -> bool:
         return True
     if len(text) > 300:
         return False
-    if BULLET.match(text) or " | " in text or leads_to_a_number(text):
+    if BULLET.match(text) or " | " in text or table_cells(text) or leads_to_a_number(text):
         return False  # a list item or a table's row (retrieval.formats), however short
     if text.startswith("**") and text.endswith("**") and text.count("**") == 2:
         return True

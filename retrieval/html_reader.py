@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.errors import CorpusError
-from retrieval.formats import Extracted
+from retrieval.formats import TABLE_END, Extracted, join_blocks
 from retrieval.numbering import list_marker
 
 _SKIP = {
@@ -74,6 +74,7 @@ class _Text(html.parser.HTMLParser):
         self.title = ""
         self.lists: list[list[Any]] = []  # open lists, innermost last: [kind, last number]
         self.cells = 0  # cells begun in the current table row
+        self.spanned = False  # whether the last of them spans columns
         self.in_cell = 0  # open table cells: their paragraphs run on within the row
         self.marker = ""  # a list item's number, for the first text in the item
         self.landmark: list[Any] = []  # an element skipped for its role: [tag, depth]
@@ -122,6 +123,7 @@ class _Text(html.parser.HTMLParser):
             if self.cells:  # cells side by side, as the table shows them
                 self.current.append(" | ")
             self.cells += 1
+            self.spanned = (named.get("colspan") or "1").strip() not in ("", "0", "1")
             self.in_cell += 1
         elif tag in _BLOCK and self._within_cell(tag):
             self.current.append(" ")
@@ -184,9 +186,15 @@ class _Text(html.parser.HTMLParser):
         elif tag == "dt" and "".join(self.current).strip():
             self.term = True  # its definition follows, in the same block
         elif tag in _BLOCK:
+            if tag == "tr" and self.cells == 1 and self.spanned and "".join(self.current).strip():
+                # a title merged across the table's columns: a row of one cell, the table's
+                # (formats.join_blocks writes the other readers' so)
+                self.current = ["| ", *self.current, " |"]
             self._flush()
             if tag in ("tr", "table"):
                 self.in_cell = 0  # its cells end with it, their end tags written or not
+            if tag == "table":
+                self.blocks.append(TABLE_END)
             if tag in ("ol", "ul") and self.lists:
                 self.lists.pop()
                 self.marker = ""
@@ -223,4 +231,4 @@ def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:
     parser.feed(markup)
     parser.close()
     parser._flush()
-    return Extracted("\n\n".join(parser.blocks), (), " ".join(parser.title.split()))
+    return Extracted(join_blocks(parser.blocks), (), " ".join(parser.title.split()))

@@ -232,6 +232,9 @@ class Numbered:
     new_group: bool  # a heading stands between this clause and the one before
     labelled: bool  # a labelled part of a letter (sender, salutation, ...): not numbered
     indent: int = 0  # how far in its line starts: a bullet further in than an item is in it
+    # two blank lines or more before it: a table's row that begins another table
+    # (formats.TABLE_END), not a row of the one before
+    apart: bool = False
 
 
 def places(clauses: Sequence[Numbered]) -> list[Place]:
@@ -251,7 +254,7 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
             found.append(Place())
             continue
         cells = table_cells(clause.text)
-        if cells and cells == table[1] and not clause.new_group:
+        if cells and cells == table[1] and not (clause.new_group or clause.apart):
             found.append(Place(section=section, lead=table[0]))  # a row, under the head
             continue
         table = (number, cells) if cells else (0, 0)
@@ -335,7 +338,8 @@ def _path(levels: Sequence[_Level]) -> str:
 def reference(section: str, ref: str) -> str:
     """A clause's number as a citation writes it, with the section it stands in, "" if it has
     none: ("Article 2", "2(b)") -> "Article 2(2)(b)"; ("Chapter II", "(a)") -> "Chapter II,
-    (a)"; ("3", "3.1") -> "no. 3.1"; ("5", "(a)") -> "no. 5(a)"; ("", "2(b)") -> "no. 2(b)"."""
+    (a)"; ("3", "3.1") -> "no. 3.1"; ("Maddə 5", "5.1") -> "Maddə 5.1"; ("1", "2.1") -> "no.
+    1(2.1)"; ("5", "(a)") -> "no. 5(a)"; ("", "2(b)") -> "no. 2(b)"."""
     head = "no. " + section if section[:1].isdigit() else section
     if not ref:
         return head
@@ -348,7 +352,10 @@ def reference(section: str, ref: str) -> str:
         # "Article 2" and "2(b)" -> "Article 2(2)(b)", as laws are cited; "5" and "(a)" ->
         # "no. 5(a)"
         first, bracket, rest = ref.partition("(")
-        if ref[:1].isdigit() and "." not in first:
+        own = section.rsplit(" ", 1)[-1]
+        if first.startswith(own + "."):  # "Maddə 5" and "5.1": the number says the whole
+            return section + ref[len(own) :]
+        if ref[:1].isdigit():  # an item of the section, "2." or "2.1." under "2."
             return f"{head}({first}){bracket}{rest}"
         if ref.startswith("("):
             return head + ref

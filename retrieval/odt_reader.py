@@ -22,7 +22,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from retrieval.errors import CorpusError
-from retrieval.formats import Extracted
+from retrieval.formats import TABLE_END, Extracted, Row, join_blocks
 from retrieval.numbering import list_marker
 
 _NS = {
@@ -82,7 +82,7 @@ class _Level:
 class _Reader:
     styles: dict[str, dict[int, _Level]]  # list style name -> level -> how it numbers
     outline: dict[int, _Level]  # heading level -> how it numbers
-    blocks: list[str] = field(default_factory=list)
+    blocks: list[str | Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     counts: dict[str, list[int]] = field(default_factory=dict)  # per list style, per level
     headings: list[int] = field(default_factory=lambda: [0] * 10)
@@ -174,8 +174,8 @@ class _Reader:
     def _table(self, element: ElementTree.Element) -> None:
         for row in element.iter(_ROW):
             cells = [self._cell(cell) for cell in row if cell.tag == _CELL]
-            if any(cells):
-                self.blocks.append(" | ".join(cells))
+            self.blocks.append(Row(tuple(cells)))
+        self.blocks.append(TABLE_END)
 
     def _cell(self, cell: ElementTree.Element) -> str:
         """A cell's text as the page shows it, its lists' numbers too (a "№" column numbered
@@ -184,7 +184,8 @@ class _Reader:
         self.blocks, self.in_cell = [], True
         try:
             self.body(cell)
-            return " ".join(" ".join(self.blocks).split())
+            shown = (b if isinstance(b, str) else " | ".join(b.cells) for b in self.blocks)
+            return " ".join(" ".join(shown).split())
         finally:
             self.blocks, self.in_cell = outer, was_in_cell
 
@@ -313,4 +314,4 @@ def read_odt(path: Path, raw: bytes) -> Extracted:
         raise CorpusError(f"{path}: not a readable ODT file ({exc})") from None
     title_element = meta.find(f".//{{{_NS['dc']}}}title") if meta is not None else None
     title = " ".join((title_element.text or "").split()) if title_element is not None else ""
-    return Extracted("\n\n".join([*reader.blocks, *reader.notes]), (), title)
+    return Extracted(join_blocks([*reader.blocks, *reader.notes]), (), title)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.errors import CorpusError
-from retrieval.formats import Extracted, paged
+from retrieval.formats import TABLE_BREAK, Extracted, paged
 from retrieval.numbering import NOTE, leaves_list, opens_item
 
 # the gap pypdf's layout mode writes a blank line for, in font heights: int(gap / GAUGE) - 1
@@ -285,6 +285,7 @@ def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
         text: list[str] = []
         markers: list[int] = []  # where the items of the list being read stand
         rows = table_rows([line for _, line in lines])
+        row_gap: float | None = None  # how far apart the rows of the table being read stand
         for n, (gap, line) in enumerate(lines):
             words = line.lstrip()
             indent = len(line) - len(words)
@@ -292,6 +293,14 @@ def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
             apart = (gap is not None and gap >= at) or n in rows or n - 1 in rows
             apart = apart or bool(NOTE.match(words))  # a note: "[2] By the Board."
             line = rows.get(n, line)
+            if n in rows and n - 1 in rows and gap is not None:
+                # a paragraph's gap between two rows, wider than the table's own rows stand
+                # apart: another table begins (formats.TABLE_END)
+                if row_gap is not None and gap >= at and gap >= PARAGRAPH_GAP * row_gap:
+                    text.append(TABLE_BREAK)
+                    row_gap = None
+                else:
+                    row_gap = gap
             if apart or (text and leaves_list(text[-1], indent, markers)):
                 text.append("")
                 markers = []

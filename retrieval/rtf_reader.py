@@ -24,66 +24,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from retrieval.errors import CorpusError
-from retrieval.formats import Extracted
+from retrieval.formats import GENERATED_TITLES, TABLE_END, Extracted, Row, join_blocks
+from retrieval.rtf_words import BREAKS, CHARACTERS, CHARSETS, HIDDEN_FIELDS, SKIPPED, SYMBOL, TOKEN
 
-_TOKEN = re.compile(
-    rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?"  # a control word and its parameter
-    rb"|\\'([0-9a-fA-F]{2})"  # a byte in a code page
-    rb"|\\([^a-zA-Z'])"  # a control symbol: "\~", "\-", "\{"
-    rb"|([{}])"
-    rb"|[\r\n]+"  # line ends are no text in RTF
-    rb"|([^\\{}\r\n]+)"
-)
-# groups whose text is no part of the document's: tables of fonts, colours and lists,
-# headers and footers, pictures, objects, comments, a field's instructions (read aside)
-_SKIPPED = frozenset(
-    "fonttbl colortbl stylesheet listtable listoverridetable revtbl rsidtbl generator "
-    "xmlnstbl themedata colorschememapping latentstyles datastore pgdsctbl mmathPr "
-    "userprops docvar template pict object shprslt shppict nonshppict header headerl "
-    "headerr headerf footer footerl footerr footerf ftnsep ftnsepc aftnsep aftnsepc "
-    "annotation atnid atnauthor atndate atnref bkmkstart bkmkend fldinst falt panose "
-    "objdata blipuid pn".split()
-)
-_HIDDEN_FIELDS = ("TOC", "INDEX")  # fields whose result is a table of contents or an index
-# what a few control words and symbols stand for
-_CHARACTERS = {
-    "emdash": "—",
-    "endash": "–",
-    "lquote": "‘",
-    "rquote": "’",
-    "ldblquote": "“",
-    "rdblquote": "”",
-    "bullet": "•",
-    "emspace": " ",
-    "enspace": " ",
-    "qmspace": " ",
-    "tab": "\t",
-    "line": "\n",
-    "~": " ",
-    "_": "-",
-    "\\": "\\",
-    "{": "{",
-    "}": "}",
-}
-_BREAKS = frozenset({"par", "sect", "page", "column"})  # what ends a paragraph
-# a font's character set (\fcharset) -> its Windows code page; 0 (ANSI), 1 (default) and
-# 2 (symbol) are read in the document's own code page (\ansicpg)
-_CHARSETS = {
-    128: 932,
-    129: 949,
-    134: 936,
-    136: 950,
-    161: 1253,
-    162: 1254,
-    163: 1258,
-    177: 1255,
-    178: 1256,
-    186: 1257,
-    204: 1251,
-    222: 874,
-    238: 1250,
-}
-_SYMBOL = 2  # the character set of a font of symbols
 _HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.IGNORECASE)
 MAX_LEVEL = 9
 _PRIVATE, _PRIVATE_END = "\ue000", "\uf8ff"  # the private use area, where symbol fonts draw
@@ -124,15 +67,16 @@ class _Reader:
         self.symbol_fonts: set[int] = set()  # fonts of symbols (Symbol, Wingdings)
         self.style_names: dict[int, str] = {}  # paragraph style -> its name
         self.style_outline: dict[int, int] = {}  # paragraph style -> its outline level
-        self.blocks: list[str] = []
+        self.blocks: list[str | Row] = []
         self.notes: list[list[str]] = []
         self.cells: list[str] = []  # the row's cells so far
         self.cell: list[str] = []  # the cell's paragraphs so far
+        self.rows_end = -1  # len(self.blocks) after the last row read
         self.paragraph = _Paragraph()
         # what is read aside ("note": a footnote, "box": a text box) and the paragraph it
         # stands in, innermost last; a text box's blocks wait for the end of that paragraph
         self.outside: list[tuple[str, _Paragraph]] = []
-        self.boxed: list[str] = []
+        self.boxed: list[str | Row] = []
         self.title: list[str] = []
         self.pending = bytearray()  # "\'hh" bytes not yet read as letters
         self.skipping = 0  # fallback characters after a "\u" letter still to pass over
@@ -144,7 +88,7 @@ class _Reader:
         opened = False  # the token before was a "{": a control word may name a destination
         ignorable = False  # ... and "\*" said to pass over it if it is not known
         while at < end:
-            match = _TOKEN.match(self.data, at)
+            match = TOKEN.match(self.data, at)
             if match is None:  # a backslash that starts nothing ("\\'zz", one at the end)
                 at += 1
                 continue
@@ -166,8 +110,8 @@ class _Reader:
                 name = symbol.decode("latin-1")
                 ignorable = opened and name == "*"
                 opened = opened and name == "*"
-                if name in _CHARACTERS:
-                    self._text(group, _CHARACTERS[name])
+                if name in CHARACTERS:
+                    self._text(group, CHARACTERS[name])
             elif word is not None:
                 name = word.decode("ascii")
                 value = int(parameter) if parameter is not None else None
@@ -197,7 +141,7 @@ class _Reader:
         if self.cells:
             self._row()
         notes = [f"[{n}] {_clean(' '.join(note))}" for n, note in enumerate(self.notes, 1)]
-        text = "\n\n".join(b for b in [*self.blocks, *notes] if b.strip())
+        text = join_blocks([*self.blocks, *notes])
         return Extracted(text, (), _clean("".join(self.title)))
 
     def _decode(self, group: _Group, raw: bytes | bytearray) -> str:
@@ -264,15 +208,15 @@ class _Reader:
             group.destination = "fldinst"
         elif opened and name == "fldrslt" and group.field is not None:
             words = group.field["instruction"].split()
-            group.skip = bool(words) and words[0].upper() in _HIDDEN_FIELDS
+            group.skip = bool(words) and words[0].upper() in HIDDEN_FIELDS
         elif opened and name == "info":
             group.destination = "info"  # only its title is read
-        elif opened and (name in _SKIPPED or ignorable) and name != "ud":
+        elif opened and (name in SKIPPED or ignorable) and name != "ud":
             group.skip = True
         elif group.destination == "fonttbl":
-            if name == "fcharset" and value in _CHARSETS and group.font is not None:
-                self.fonts[group.font] = _CHARSETS[value]
-            elif name == "fcharset" and value == _SYMBOL and group.font is not None:
+            if name == "fcharset" and value in CHARSETS and group.font is not None:
+                self.fonts[group.font] = CHARSETS[value]
+            elif name == "fcharset" and value == SYMBOL and group.font is not None:
                 self.symbol_fonts.add(group.font)
         elif group.destination == "stylesheet":
             if name == "s" and value is not None:
@@ -283,14 +227,14 @@ class _Reader:
         elif group.destination in ("info", "title", "fldinst"):
             return
         elif group.destination == "listtext":
-            if name in _CHARACTERS and name != "tab":
-                self._text(group, _CHARACTERS[name])
+            if name in CHARACTERS and name != "tab":
+                self._text(group, CHARACTERS[name])
         else:
             self._body_word(group, name, value)
 
     def _body_word(self, group: _Group, name: str, value: int | None) -> None:
         paragraph = self.paragraph
-        if name in _BREAKS:
+        if name in BREAKS:
             self._end_paragraph()
         elif name == "pard":
             paragraph.style, paragraph.outline, paragraph.level = 0, None, 0
@@ -315,8 +259,8 @@ class _Reader:
             self.cell = []
         elif name in ("row", "nestrow"):
             self._row()
-        elif name in _CHARACTERS:
-            self._text(group, _CHARACTERS[name])
+        elif name in CHARACTERS:
+            self._text(group, CHARACTERS[name])
 
     def _take(self) -> list[str]:
         """The paragraph's text so far, after its list's number, leaving a paragraph with the
@@ -335,7 +279,8 @@ class _Reader:
         if self.cell:  # text after the last cell's end: a cell of its own
             self.cells.append(" ".join(self.cell))
         if any(self.cells):
-            self.blocks.append(" | ".join(self.cells).strip())
+            self.blocks.append(Row(tuple(self.cells)))
+            self.rows_end = len(self.blocks)
         self.cells, self.cell = [], []
 
     def _end_paragraph(self) -> None:
@@ -348,9 +293,13 @@ class _Reader:
         if paragraph.in_table:  # a paragraph of a cell: the cell goes on
             self.cell.extend(self._take())
             return
+        if self.blocks and self.rows_end == len(self.blocks) and not aside:
+            self.blocks.append(TABLE_END)  # a paragraph after a table's rows: the table ended
         level = self._heading_level(paragraph)
         numbered = bool(_clean("".join(paragraph.listtext)))
         taken = self._take()
+        if self._style_name(paragraph) in GENERATED_TITLES:
+            return  # the title of an index or a table of contents, left out with it
         into = self.boxed if aside == "box" else self.blocks
         if taken and level:
             into.append("#" * level + " " + taken[0])
@@ -362,8 +311,11 @@ class _Reader:
             self.blocks.extend(self.boxed)
             self.boxed = []
 
+    def _style_name(self, paragraph: _Paragraph) -> str:
+        return self.style_names.get(paragraph.style, "").strip().rstrip(";").strip()
+
     def _heading_level(self, paragraph: _Paragraph) -> int:
-        name = self.style_names.get(paragraph.style, "").strip().rstrip(";").strip()
+        name = self._style_name(paragraph)
         found = _HEADING_STYLE.search(name)
         if found:
             return min(max(int(found.group(1)), 1), MAX_LEVEL)

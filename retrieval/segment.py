@@ -20,7 +20,7 @@ import itertools
 from dataclasses import dataclass
 
 from retrieval.blocks import Block, blocks, indent
-from retrieval.contents import contents_entries, leads_to_a_number
+from retrieval.contents import contents_entries, index_entries, leads_to_a_number
 from retrieval.headings import (
     asks,
     ends_without_punctuation,
@@ -40,6 +40,7 @@ from retrieval.letter import (
 )
 from retrieval.numbering import (
     BULLET,
+    TABLE_RULE,
     Numbered,
     ends_sentence,
     listed,
@@ -129,13 +130,22 @@ class Segmenter:
             )
         )
 
+    def _page_texts(self) -> list[str]:
+        """The text of each page of a paged document (none for another)."""
+        text, starts = self.document.text, self.document.pages
+        if not starts:
+            return []
+        bounds = [0, *starts, len(text)]
+        return [text[a:b] for a, b in itertools.pairwise(bounds)]
+
     def _body(self, found: list[Block]) -> None:
         heading_parts: list[str] = []  # the group of headings right above: the context
         # every heading still open, by level (markdown's "#"s; other headings the deepest):
         # where a clause stands ("Article 1" above "### Definitions"), for its citation
         outline: list[tuple[int, str]] = []
         previous_was_heading = False
-        contents = contents_entries([block.text for block in found])
+        texts = [block.text for block in found]
+        contents = contents_entries(texts) | index_entries(texts, self._page_texts())
         shaped = [is_heading(block) for block in found]
         # a question over its answer (a paragraph that asks nothing) heads it, where the
         # document sets questions so more than once (a page of questions and answers; a
@@ -229,9 +239,14 @@ class Segmenter:
         pages = self.document.pages
         numbered = [
             Numbered(
-                text[d.start : d.end], d.outline, d.new_group, bool(d.label), indent(text, d.start)
+                text[d.start : d.end],
+                d.outline,
+                d.new_group,
+                bool(d.label),
+                indent(text, d.start),
+                n > 0 and _begins_table(text, self._drafts[n - 1].end, d.start, d.end),
             )
-            for d in self._drafts
+            for n, d in enumerate(self._drafts)
         ]
         return [
             Clause(
@@ -249,6 +264,15 @@ class Segmenter:
             )
             for n, (d, place) in enumerate(zip(self._drafts, places(numbered), strict=True), 1)
         ]
+
+
+def _begins_table(text: str, before: int, start: int, end: int) -> bool:
+    """Does the block at text[start:end] begin a table of its own, whatever the block before
+    it (ending at `before`)? It does two blank lines after that one (a reader's table
+    ended: formats.TABLE_END), or with a markdown table's rule under it (its head)."""
+    line_end = text.find("\n", end + 1)
+    next_line = text[end + 1 : line_end if line_end >= 0 else len(text)]
+    return "\n\n\n" in text[before:start] or bool(TABLE_RULE.match(next_line.strip()))
 
 
 def segment(document: Document) -> list[Clause]:

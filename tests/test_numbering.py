@@ -148,7 +148,10 @@ def test_reference_joins_a_section_and_a_number_as_citations_do() -> None:
     assert reference("Article 2", "2(b)") == "Article 2(2)(b)"
     assert reference("Article 5", "(a)") == "Article 5(a)"
     assert reference("Article 2", "") == "Article 2"
-    assert reference("Article 2", "2.3") == "Article 2, no. 2.3"
+    assert reference("Article 2", "2.3") == "Article 2.3"
+    assert reference("Maddə 5", "5.1(a)") == "Maddə 5.1(a)"
+    assert reference("1", "2.1") == "no. 1(2.1)"  # "2.1." under "2.", in section 1
+    assert reference("Article 2", "3.1") == "Article 2(3.1)"
     assert reference("3", "3.1") == "no. 3.1"
     assert reference("3", "(a)") == "no. 3(a)"
     assert reference("3", "1") == "no. 3(1)"
