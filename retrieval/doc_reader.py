@@ -11,7 +11,7 @@ the piece table in the table stream lists in reading order ([MS-DOC] 2.4.1). Rea
 - a field as the reader sees it, its result ("the portal"), not its code ("HYPERLINK …");
   a table of contents or an index (a TOC or INDEX field) left out;
 - footnotes and endnotes at the end after their marks ("[1] …", numbered in the order the
-  text calls them), as the DOCX and ODT readers set notes;
+  text calls them; endnotes apart, "[i] …"), as the DOCX and ODT readers set notes;
 - a paragraph in a heading style ("heading 1" to "heading 9", "Title") marked as markdown
   marks one, and the number or bullet Word shows before a list's item or a numbered
   heading ("2.1.", "(a)", "•"), from the paragraphs' properties and the style sheet
@@ -39,6 +39,7 @@ from typing import Any
 from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32, unseen
 from retrieval.errors import CorpusError
 from retrieval.formats import Extracted, Row, join_blocks
+from retrieval.numbering import note_mark
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +99,14 @@ def read_doc(path: Path, raw: bytes) -> Extracted:
         body, notes = _subdocuments(word, table)
     except (struct.error, ValueError, IndexError) as exc:
         raise CorpusError(f"{path}: the document's text cannot be read ({exc})") from None
-    called = [f"[{k}] {note}" for k, note in enumerate(notes, 1) if note]
-    text = "\n\n".join(b for b in [_blocks(body), *called] if b)
+    text = "\n\n".join(b for b in [_blocks(body), *notes] if b)
     return Extracted(text, (), title)
 
 
 def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
-    """The main text, each note's mark numbered in the order the text calls them ("[1]"),
-    and those notes' texts in that order: footnotes and endnotes alike, each from its own
+    """The main text, each note's mark numbered in the order the text calls them ("[1]"; an
+    endnote's apart, in small roman numerals: "[i]"), and those notes, each after its mark,
+    the footnotes before the endnotes: footnotes and endnotes alike, each from its own
     part of the text ([MS-DOC] 2.3: the main text, then the footnotes, the headers, the
     comments, the endnotes), the marks told apart by the positions each kind's references
     stand at (PlcffndRef, PlcfendRef)."""
@@ -167,21 +168,31 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
         kinds.append(
             (_positions(part(ref, table)), [_blocks(n) for n in text.split(_NOTE_MARK)[1:]])
         )
-    notes: list[str] = []
-    labels = []  # what each mark in the text reads as: its note's number, or nothing
+    called: list[list[str]] = [[], []]  # the footnotes' texts and the endnotes', as called
+    labels = []  # what each mark in the text reads as: its note's mark, or nothing
     for at in (n for n, ch in enumerate(raw) if ch == _NOTE_MARK):
-        found = next((texts[p[at]] for p, texts in kinds if at in p and p[at] < len(texts)), None)
+        kind, found = 0, None
+        for k, (positions, texts) in enumerate(kinds):
+            if positions.get(at, -1) in range(len(texts)):
+                kind, found = k, texts[positions[at]]
+                break
         if found is None and not any(p for p, _ in kinds):
             # no list of marks to tell them by (a damaged one): footnotes in turn
             footnotes = kinds[0][1]
-            found = footnotes[len(notes)] if len(notes) < len(footnotes) else ""
+            found = footnotes[len(called[0])] if len(called[0]) < len(footnotes) else ""
         if found is not None:
-            notes.append(found)
-        labels.append(f"[{len(notes)}]" if found is not None else "")
+            called[kind].append(found)
+        labels.append(note_mark(len(called[kind]), kind == 1) if found is not None else "")
     # the marks stay one character each through _visible, which reads the paragraphs'
     # styles by each character's position
     shown = iter(labels)
     body = _visible(raw, 0, styles, boxes, struck)
+    notes = [
+        f"{note_mark(number, kind == 1)} {text}"
+        for kind, texts in enumerate(called)
+        for number, text in enumerate(texts, 1)
+        if text
+    ]
     return re.sub(_NOTE_MARK, lambda _: next(shown, ""), body), notes
 
 

@@ -23,6 +23,7 @@ from retrieval.docx_styles import W as _W
 from retrieval.docx_styles import WordNumbering
 from retrieval.errors import CorpusError
 from retrieval.formats import GENERATED_TITLES, TABLE_END, Extracted, Row, join_blocks
+from retrieval.numbering import note_mark
 
 log = logging.getLogger(__name__)
 
@@ -208,30 +209,36 @@ def _is_contents(element: Any) -> bool:
     return gallery is not None and gallery.get(f"{_W}val", "") == "Table of Contents"
 
 
+_NOTE_KINDS = ("footnote", "endnote")
+
+
 class _Footnotes:
-    """A document's footnotes, which python-docx does not read: each mark in brackets where
-    Word shows its number ("[1]", numbered in the order they are called), and their texts
-    for the end of the document ("[1] By the Board.")."""
+    """A document's footnotes and endnotes, which python-docx does not read: each mark in
+    brackets where Word shows it (numbered in the order they are called, "[1]"; an
+    endnote's in small roman numerals, "[i]", as Word numbers them), and their texts for
+    the end of the document ("[1] By the Board.", then "[i] Decision 12 of 2013.")."""
 
     def __init__(self, document: Any) -> None:
-        self.texts: dict[str, str] = {}
-        self.order: dict[str, int] = {}  # footnote id -> the number Word shows
+        # each kind of note: note id -> its text, and note id -> the number Word shows
+        self.texts: dict[str, dict[str, str]] = {kind: {} for kind in _NOTE_KINDS}
+        self.order: dict[str, dict[str, int]] = {kind: {} for kind in _NOTE_KINDS}
         self.generated = _generated(document.element.body)
         for rel in document.part.rels.values():
-            if rel.is_external or not rel.reltype.endswith("/footnotes"):
+            kind = rel.reltype.rsplit("/", 1)[-1][:-1]  # ".../footnotes" -> "footnote"
+            if rel.is_external or kind not in _NOTE_KINDS:
                 continue
             from lxml import etree  # python-docx's own XML library
 
             try:
                 root = etree.fromstring(rel.target_part.blob)
             except (etree.XMLSyntaxError, ValueError):
-                log.warning("the footnotes of a DOCX file are damaged; its text is read without")
+                log.warning("the %ss of a DOCX file are damaged; its text is read without", kind)
                 continue
-            for note in root.iter(f"{_W}footnote"):
+            for note in root.iter(f"{_W}{kind}"):
                 if note.get(f"{_W}type") in ("separator", "continuationSeparator"):
                     continue
                 words = "".join(t.text or "" for t in note.iter(f"{_W}t"))
-                self.texts[note.get(f"{_W}id", "")] = " ".join(words.split())
+                self.texts[kind][note.get(f"{_W}id", "")] = " ".join(words.split())
 
     def text(self, paragraph: Any) -> str:
         """The paragraph's text as Word shows it, its footnotes' marks in place: what its
@@ -255,12 +262,18 @@ class _Footnotes:
                 out.append(" ")
             elif tag == f"{_W}noBreakHyphen":
                 out.append("-")
-            elif tag == f"{_W}footnoteReference" and self.texts:
-                found = node.get(f"{_W}id", "")
-                mark = self.order.setdefault(found, len(self.order) + 1)
-                out.append(f"[{mark}]")
+            elif tag in (f"{_W}footnoteReference", f"{_W}endnoteReference"):
+                kind = tag[len(_W) : -len("Reference")]
+                if self.texts[kind]:
+                    order = self.order[kind]
+                    number = order.setdefault(node.get(f"{_W}id", ""), len(order) + 1)
+                    out.append(note_mark(number, kind == "endnote"))
             else:
                 self._shown(node, out)
 
     def bodies(self) -> list[str]:
-        return [f"[{mark}] {self.texts.get(found, '')}" for found, mark in self.order.items()]
+        return [
+            f"{note_mark(number, kind == 'endnote')} {self.texts[kind].get(found, '')}"
+            for kind in _NOTE_KINDS
+            for found, number in self.order[kind].items()
+        ]

@@ -13,12 +13,12 @@ import numpy as np
 
 from retrieval.late import TokenStates
 from retrieval.lexical import LexicalIndex
-from retrieval.numbering import NOTE
+from retrieval.numbering import NOTE, NOTE_MARK
 from retrieval.types import Clause, DocumentInfo
 from retrieval.vocabulary import common_names
 
 MAX_FOOTNOTES = 5  # quoted after a clause that calls them (LoadedIndex.footnotes)
-_MARK = re.compile(r"(?<=\S)\[(\d{1,3})\]")  # a mark calling one, after a word or a stop
+_MARK = re.compile(rf"(?<=\S)\[({NOTE_MARK})\]")  # a mark calling one, after a word or a stop
 ANN_ABOVE = 200_000  # more vectors than this: an approximate (IVF) index instead of exact
 ANN_PROBES = 48
 

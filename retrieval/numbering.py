@@ -52,8 +52,10 @@ BULLET = re.compile(r"^[-•*–·▪◦]\s")  # an item of a list without numbe
 _CAPITAL = re.compile(r"^([A-Z])[.)]\s")  # "A. Use in …": see capital_items
 CLOSERS = "\"'”’»)]*_ \t"  # what may follow the mark that ends a sentence
 # a footnote as the readers write it, opening with its mark: "[2] By the Board." (the DOCX
-# and ODT readers, and pdf_reader.footnote_marks; called by LoadedIndex.footnotes)
-NOTE = re.compile(r"\[(\d{1,3})\] ")
+# and ODT readers, and pdf_reader.footnote_marks; called by LoadedIndex.footnotes); an
+# endnote's, in small roman numerals as word processors number them: "[ii] Decision 12."
+NOTE_MARK = r"\d{1,3}|[ivx]{1,6}"
+NOTE = re.compile(rf"\[({NOTE_MARK})\] ")
 _LEAD_END = re.compile(r":[\"'”’»)\]*_\s]*$")
 
 
@@ -371,6 +373,13 @@ def list_marker(kind: str, count: int) -> str:
         roman = _roman(count)
         return f"{roman.upper() if kind == 'I' else roman}."
     return "•" if kind == "•" else f"{count}."
+
+
+def note_mark(number: int, endnote: bool = False) -> str:
+    """A note's mark as the readers write it: a footnote's number, "[2]"; an endnote's in
+    small roman numerals, "[ii]", as Word and LibreOffice number them unless told otherwise
+    (counted apart from the footnotes)."""
+    return f"[{_roman(number) if endnote and 0 < number < 40 else number}]"
 
 
 def _roman(number: int) -> str:

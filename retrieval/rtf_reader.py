@@ -25,11 +25,16 @@ from pathlib import Path
 
 from retrieval.errors import CorpusError
 from retrieval.formats import GENERATED_TITLES, TABLE_END, Extracted, Row, join_blocks
+from retrieval.numbering import note_mark
 from retrieval.rtf_words import BREAKS, CHARACTERS, CHARSETS, HIDDEN_FIELDS, SKIPPED, SYMBOL, TOKEN
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.IGNORECASE)
 MAX_LEVEL = 9
 _PRIVATE, _PRIVATE_END = "\ue000", "\uf8ff"  # the private use area, where symbol fonts draw
+
+
+_NOTE = "\ufdd1"  # around a note's number in the text, until its mark is known (_marks)
+_PLACED = re.compile(f"{_NOTE}(\\d+){_NOTE}")
 
 
 @dataclass
@@ -69,6 +74,7 @@ class _Reader:
         self.style_outline: dict[int, int] = {}  # paragraph style -> its outline level
         self.blocks: list[str | Row] = []
         self.notes: list[list[str]] = []
+        self.endnotes: set[int] = set()  # which of the notes are endnotes (\ftnalt)
         self.cells: list[str] = []  # the row's cells so far
         self.cell: list[str] = []  # the cell's paragraphs so far
         self.rows_end = -1  # len(self.blocks) after the last row read
@@ -140,8 +146,19 @@ class _Reader:
         self.blocks.extend(self.boxed)
         if self.cells:
             self._row()
-        notes = [f"[{n}] {_clean(' '.join(note))}" for n, note in enumerate(self.notes, 1)]
-        text = join_blocks([*self.blocks, *notes])
+        marks = self._marks()
+        # the footnotes, then the endnotes
+        order = sorted(range(len(self.notes)), key=lambda n: n in self.endnotes)
+        notes = [f"{marks[n]} {_clean(' '.join(self.notes[n]))}" for n in order]
+
+        def marked(text: str) -> str:
+            return _PLACED.sub(lambda m: marks[int(m.group(1))], text)
+
+        blocks = [
+            marked(b) if isinstance(b, str) else Row(tuple(marked(c) for c in b.cells))
+            for b in self.blocks
+        ]
+        text = join_blocks([*blocks, *notes])
         return Extracted(text, (), _clean("".join(self.title)))
 
     def _decode(self, group: _Group, raw: bytes | bytearray) -> str:
@@ -196,6 +213,8 @@ class _Reader:
             self._open_aside(group, "box")
         elif group.skip:
             return
+        elif name == "ftnalt" and self.outside and self.outside[-1][0] == "note":
+            self.endnotes.add(len(self.notes) - 1)  # the note being read is an endnote
         elif opened and name in ("fonttbl", "stylesheet", "listtext", "pntext", "title"):
             group.destination = "listtext" if name == "pntext" else name
             if name == "title":
@@ -330,13 +349,24 @@ class _Reader:
         """A footnote or endnote ("note": its mark in the text where it is called), or a
         text box ("box": read after the paragraph it is anchored in): its text read aside
         until its group ends."""
-        if kind == "note":
+        if kind == "note":  # its mark, until it is known whether it is an endnote (_marks)
+            self.paragraph.text.append(f"{_NOTE}{len(self.notes)}{_NOTE}")
             self.notes.append([])
-            self.paragraph.text.append(f"[{len(self.notes)}]")
         group.opens_aside = True
         group.destination = ""
         self.outside.append((kind, self.paragraph))
         self.paragraph = _Paragraph()
+
+    def _marks(self) -> list[str]:
+        """Each note's mark, in the order they are called: the footnotes numbered "[1]",
+        the endnotes apart, "[i]", as the other readers write them."""
+        counts = [0, 0]
+        marks = []
+        for n in range(len(self.notes)):
+            end = n in self.endnotes
+            counts[end] += 1
+            marks.append(note_mark(counts[end], end))
+        return marks
 
     def _close_aside(self) -> None:
         if self.paragraph.text or self.paragraph.listtext:

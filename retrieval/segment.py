@@ -40,6 +40,7 @@ from retrieval.letter import (
 )
 from retrieval.numbering import (
     BULLET,
+    NOTE,
     TABLE_RULE,
     Numbered,
     ends_sentence,
@@ -107,6 +108,7 @@ class Segmenter:
         before = self.document.text[last.start : last.end]
         return (
             not opens_item(block.text)  # "(a) …" starts a clause of its own
+            and not NOTE.match(block.text)  # nor does a note, "[ii] Decision 12."
             and not block.text.startswith("#")  # nor does a heading
             and not table_cells(block.text)  # nor does a table's row
             and not table_cells(before)

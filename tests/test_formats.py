@@ -856,9 +856,10 @@ def test_a_word_97_doc_is_read_as_the_other_readers_read_a_document(tmp_path: Pa
     --headless --convert-to 'doc:MS Word 97' rules.fodt): Azerbaijani, Russian and English
     text, a title, headings of two levels (their styles read), a table of contents (a TOC
     field: left out), a list, a table, a link (a field: its result is read, not its code),
-    a footnote and an endnote (numbered in the order the text calls them, as the DOCX and
-    ODT readers number notes). Its list is a bulleted one, as LibreOffice shows it: the
-    bullets lie in the list's formatting, not in the text (see
+    a footnote and an endnote (numbered in the order the text calls them, the endnote apart
+    in small roman numerals, "[i]", as Word shows it and the DOCX and ODT readers write
+    it). Its list is a bulleted one, as LibreOffice shows it: the bullets lie in the list's
+    formatting, not in the text (see
     test_word_list_numbers_and_numbered_headings_read_alike_in_doc_docx_and_odt)."""
     document = read_document(FIXTURES / "rules.doc")
     assert document.info.title == "Rüsum Qaydaları"
@@ -870,13 +871,13 @@ def test_a_word_97_doc_is_read_as_the_other_readers_read_a_document(tmp_path: Pa
         ("• a renewal fee of 50 manat.", "Rüsum Qaydaları, Статья 2, ¶4"),
         ("Service | Fee", "Rüsum Qaydaları, Статья 2, ¶5"),
         ("Broadband | 100 AZN", "Rüsum Qaydaları, Статья 2, ¶6"),
-        ("Appeals go to the Board.[2]", "Rüsum Qaydaları, Статья 2, ¶7"),
+        ("Appeals go to the Board.[i]", "Rüsum Qaydaları, Статья 2, ¶7"),
         (
             "The fees are paid online — “in advance”, see the portal.",
             "Rüsum Qaydaları, Статья 2, ¶8",
         ),
         ("[1] Nazirliyin 2012-ci il qərarı ilə.", "Rüsum Qaydaları, Статья 2, ¶9"),
-        ("[2] Since 2013.", "Rüsum Qaydaları, Статья 2, ¶10"),
+        ("[i] Since 2013.", "Rüsum Qaydaları, Статья 2, ¶10"),
     ]
     assert clauses[1].heading == "Статья 2. Сборы — 2.1 Amounts"
     for heading in ("# Rüsum Qaydaları", "# Статья 2. Сборы", "## 2.1 Amounts"):
@@ -1726,3 +1727,30 @@ def test_a_title_merged_across_a_table_is_the_table_s_not_a_heading(tmp_path: Pa
         assert _heads(clauses) == {"Broadband | 100 AZN": "Service | Fee"} | (
             {} if path.suffix == ".html" else {"Telephone | 20 AZN": "Service | Fee"}
         )
+
+
+def test_endnotes_are_read_after_the_footnotes_and_called_by_their_marks(tmp_path: Path) -> None:
+    """A document with a footnote and an endnote (tests/fixtures/notes.fodt saved as .doc,
+    DOCX, ODT and RTF). The DOCX reader lost the endnote, its mark and its text; the .doc
+    and RTF readers numbered it with the footnotes ("[2]") where Word and LibreOffice show
+    "i", as the ODT reader read it; and a mark "[i]" called no note. Now every reader writes
+    the endnote "[i]" after the footnotes, and its mark calls it."""
+    clauses = _clauses_in_every_format("notes")
+    assert clauses == [
+        "Operators pay the fee each year.[1]",
+        "The fee is set by the Board.[i]",
+        "[1] Excluding VAT.",
+        "[i] Decision 12 of 2013.",
+    ]
+    import numpy as np
+
+    from retrieval.loaded import LoadedIndex
+
+    read = segment(read_document(FIXTURES / "notes.docx"))
+    loaded = LoadedIndex(tmp_path, {}, {}, read, np.zeros((0, 3)), [], None, [])  # type: ignore[arg-type]
+    assert [[n.text for n in loaded.footnotes(c)] for c in read] == [
+        ["[1] Excluding VAT."],
+        ["[i] Decision 12 of 2013."],
+        [],
+        [],
+    ]
