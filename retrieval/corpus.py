@@ -137,6 +137,7 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
         raise CorpusError(f"{path}: cannot be read ({exc.strerror})") from exc
     suffix = path.suffix.lower()
     pages: tuple[int, ...] = ()
+    plain: frozenset[int] = frozenset()
     extracted_title = ""
     side = sidecar(path)
     side_meta: dict[str, str] = {}
@@ -166,6 +167,7 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
             {},
             0,
         )
+        plain = extracted.plain
     meta.update(side_meta)
     if not text[body_start:].strip():
         raise CorpusError(f"{path}: the document is empty")
@@ -189,7 +191,7 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
         format=suffix.lstrip("."),
         examples=meta.get("examples", ""),
     )
-    return Document(info=info, text=text, body_start=body_start, pages=pages)
+    return Document(info=info, text=text, body_start=body_start, pages=pages, plain=plain)
 
 
 def _not_a_file(path: Path) -> str | None:

@@ -351,7 +351,7 @@ def _blocks(text: str) -> str:
             blocks.append(Row(tuple(_clean(c) for c in cells)))
         else:  # (an empty one after a table's rows ends the table: formats.join_blocks)
             blocks.append(_clean(paragraph).replace(_INDENT, " "))
-    return join_blocks(blocks)
+    return join_blocks(blocks)[0]
 
 
 def _clean(text: str) -> str:

@@ -22,7 +22,15 @@ from xml.etree import ElementTree
 from retrieval.docx_styles import W as _W
 from retrieval.docx_styles import WordNumbering
 from retrieval.errors import CorpusError
-from retrieval.formats import GENERATED_TITLES, TABLE_END, Extracted, Row, join_blocks
+from retrieval.formats import (
+    GENERATED_TITLES,
+    TABLE_END,
+    Body,
+    Extracted,
+    Row,
+    fold_spaces,
+    join_blocks,
+)
 from retrieval.numbering import note_mark
 
 log = logging.getLogger(__name__)
@@ -49,7 +57,7 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
             blocks.extend(_row(row.cells, notes, numbering) for row in part.rows)
             blocks.append(TABLE_END)
             continue
-        text = " ".join(notes.text(part).split())
+        text = fold_spaces(notes.text(part))
         if not text:
             continue
         style = numbering.style_name(part)
@@ -60,12 +68,14 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
         if style == "Title" or level:
             # a numbered heading keeps its number ("# 2.1 Passwords"), as the ODT reader
             # and a PDF show it: it is what the clauses under it are cited by
-            shown = f"{marker.strip()} {text}" if marker.strip() else text
+            shown = " ".join((f"{marker.strip()} {text}" if marker.strip() else text).split())
             text = "#" * (level or 1) + " " + shown
         elif marker:
             text = f"{marker} {text}"
-        blocks.append(text)
-    return Extracted(join_blocks([*blocks, *notes.bodies()]), (), _title(raw))
+        # a paragraph set as body text is no heading, however short (formats.Body)
+        blocks.append(text if text.startswith("#") or numbering.emphatic(part) else Body(text))
+    text, plain = join_blocks([*blocks, *notes.bodies()])
+    return Extracted(text, (), _title(raw), plain)
 
 
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -258,6 +268,8 @@ class _Footnotes:
                 continue
             if tag == f"{_W}t":
                 out.append(node.text or "")
+            elif tag == f"{_W}br" and node.get(f"{_W}type", "textWrapping") == "textWrapping":
+                out.append("\n")  # a line break, kept (formats.fold_spaces)
             elif tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
                 out.append(" ")
             elif tag == f"{_W}noBreakHyphen":

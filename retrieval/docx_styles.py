@@ -8,9 +8,28 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from retrieval.formats import LARGE_PT
 from retrieval.numbering import list_marker
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _emphasis(props: Any) -> bool:
+    """Do run properties (w:rPr) set their text apart: bold, italic, underlined, in
+    capitals, or large?"""
+    if props is None:
+        return False
+    for tag in ("b", "i", "caps"):
+        found = props.find(f"{W}{tag}")
+        if found is not None and found.get(f"{W}val", "true") not in ("0", "false", "off"):
+            return True
+    underline = props.find(f"{W}u")
+    if underline is not None and underline.get(f"{W}val", "single") != "none":
+        return True
+    size = props.find(f"{W}sz")
+    value = size.get(f"{W}val", "") if size is not None else ""
+    return value.isdigit() and int(value) >= 2 * LARGE_PT  # in half-points
+
 
 _WORD_FORMATS = {"lowerLetter": "a", "upperLetter": "A", "lowerRoman": "i", "upperRoman": "I"}
 
@@ -26,6 +45,13 @@ class WordNumbering:
         self.styles: dict[str | None, Any] = {}  # style id -> style (see _style)
         self.style_lists: dict[str | None, Any] = {}  # style id -> its list's numPr
         self.style_levels: dict[str | None, int] = {}  # style id -> its outline level, or 0
+        self.emphatic_styles: dict[str, bool] = {}  # style id -> sets its text apart
+        try:
+            self.style_elements = {
+                s.get(f"{W}styleId", ""): s for s in document.styles.element.iter(f"{W}style")
+            }
+        except (KeyError, NotImplementedError, AttributeError):
+            self.style_elements = {}
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -69,6 +95,43 @@ class WordNumbering:
                 style = style.base_style
             self.style_levels[key] = level
         return self.style_levels[key] or None
+
+    def emphatic(self, paragraph: Any) -> bool:
+        """Does the page set the paragraph apart from body text, as a heading without a
+        heading's style is set: its style's text, or every run of its text, bold, italic,
+        underlined, in capitals or large?"""
+        props = paragraph._p.pPr
+        style = props.pStyle.val if props is not None and props.pStyle is not None else None
+        if style and self._style_emphatic(style):
+            return True
+        runs = [
+            run
+            for run in paragraph._p.iter(f"{W}r")
+            if any((t.text or "").strip() for t in run.iter(f"{W}t"))
+        ]
+        return bool(runs) and all(self._run_emphatic(run) for run in runs)
+
+    def _run_emphatic(self, run: Any) -> bool:
+        props = run.find(f"{W}rPr")
+        own = props.find(f"{W}rStyle") if props is not None else None
+        return _emphasis(props) or (
+            own is not None and self._style_emphatic(own.get(f"{W}val", ""))
+        )
+
+    def _style_emphatic(self, style_id: str) -> bool:
+        """Does a style set its text apart, itself or through the styles it is based on?"""
+        if style_id not in self.emphatic_styles:
+            found, seen, at = False, set(), style_id
+            while at and at not in seen and not found:
+                seen.add(at)
+                element = self.style_elements.get(at)
+                if element is None:
+                    break
+                found = _emphasis(element.find(f"{W}rPr"))
+                based = element.find(f"{W}basedOn")
+                at = based.get(f"{W}val", "") if based is not None else ""
+            self.emphatic_styles[style_id] = found
+        return self.emphatic_styles[style_id]
 
     def _style(self, paragraph: Any) -> Any:
         """The paragraph's style, looked up once per style: python-docx's `style` reads

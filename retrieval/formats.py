@@ -37,6 +37,26 @@ GENERATED_TITLES = ("Index Heading", "TOC Heading")
 TABLE_END = "\n"
 
 
+LARGE_PT = 14.0  # text set this large or larger stands out from a page's body text
+
+
+def fold_spaces(text: str) -> str:
+    """A paragraph's text with the runs of spaces on each of its lines folded to one, its
+    line breaks (Shift+Enter: an address's lines, a list set in one paragraph) kept, as the
+    .doc, RTF and PDF readers keep them."""
+    return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+
+
+class Body(str):
+    """A paragraph its document sets as body text (a block of join_blocks): its style no
+    heading's, its text neither bold, italic, underlined, in capitals nor large, as the
+    DOCX and ODT readers tell. No heading however short (headings.is_heading): "Write to
+    the ministry at: 33 Boulevard Street, Baku AZ1000", one line without a stop, is the
+    text of a page that sets it as its other paragraphs."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Row:
     """A table's row as a reader reads it (a block of join_blocks): its cells' texts."""
@@ -48,14 +68,15 @@ class Row:
 TABLE_BREAK = "\ufdd0"
 
 
-def join_blocks(blocks: Iterable[str | Row]) -> str:
-    """A reader's blocks as the segmenter reads them: a blank line between two (empty ones
-    left out), two after a table's end (TABLE_END, or any block that is no row after its
-    rows). A row's cells stand side by side (" | "); a row of one cell in a table of more
-    columns (a title merged across the table: "Tariffs for 2013") is written as a row of
-    one cell, "| Tariffs for 2013 |", so that it is read as the table's, not as a heading
-    over what follows the table."""
+def join_blocks(blocks: Iterable[str | Row]) -> tuple[str, frozenset[int]]:
+    """A reader's blocks as the segmenter reads them, and where each Body block starts in
+    that text: a blank line between two (empty ones left out), two after a table's end
+    (TABLE_END, or any block that is no row after its rows). A row's cells stand side by
+    side (" | "); a row of one cell in a table of more columns (a title merged across the
+    table: "Tariffs for 2013") is written as a row of one cell, "| Tariffs for 2013 |", so
+    that it is read as the table's, not as a heading over what follows the table."""
     out: list[str] = []
+    plain: set[int] = set()  # which of `out` are Body blocks
     rows: list[Row] = []
 
     def end_table() -> None:
@@ -77,9 +98,16 @@ def join_blocks(blocks: Iterable[str | Row]) -> str:
             if out and not out[-1].endswith(TABLE_END):
                 out[-1] += TABLE_END
         elif block.strip():
+            if isinstance(block, Body):
+                plain.add(len(out))
             out.append(block)
     end_table()
-    return "\n\n".join(out).rstrip("\n")
+    starts, at = set(), 0
+    for n, block in enumerate(out):
+        if n in plain:  # where the segmenter's block starts: its text, trimmed
+            starts.add(at + len(block) - len(block.lstrip()))
+        at += len(block) + 2
+    return "\n\n".join(out).rstrip("\n"), frozenset(starts)
 
 
 # a page's number alone on its first or last line: "12", "- 12 -", "Page 3 of 10", and the
@@ -95,6 +123,7 @@ class Extracted:
     text: str
     pages: tuple[int, ...] = ()  # offsets in `text` where pages 2, 3, … start
     title: str = ""
+    plain: frozenset[int] = frozenset()  # where each Body block starts in `text`
 
 
 def extract(path: Path, raw: bytes, encoding: str = "") -> Extracted:

@@ -48,7 +48,9 @@ def starts_lower(text: str) -> bool:
 TITLE_WORDS = 12  # words a heading has at most, but one set in capitals without a stop
 
 
-def is_heading(block: Block) -> bool:
+def is_heading(block: Block, plain: bool = False) -> bool:
+    """Does the block read as a heading? `plain`: its document sets it as body text
+    (formats.Body): its markup, its number or its capitals make it one, not its shortness."""
     text = block.text
     if starts_lower(text):
         return False
@@ -79,6 +81,8 @@ def is_heading(block: Block) -> bool:
         return False  # '1.5. "Incompatible With Secondary Licenses"' over "means": a sentence
     if len(lines) <= 3 and only_a_number(lines[0]) and not own_number(lines[0])[:1].isdigit():
         return True  # "Article 17" over its title: "Right to erasure (‘right to be forgotten’)"
+    if plain and not own_number(text):  # set as body text: short, but no heading
+        return False
     capitalised = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit())
     return len(words) <= 6 or capitalised * 2 >= len(words)
 

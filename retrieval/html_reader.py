@@ -231,4 +231,4 @@ def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:
     parser.feed(markup)
     parser.close()
     parser._flush()
-    return Extracted(join_blocks(parser.blocks), (), " ".join(parser.title.split()))
+    return Extracted(join_blocks(parser.blocks)[0], (), " ".join(parser.title.split()))

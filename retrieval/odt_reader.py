@@ -22,7 +22,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from retrieval.errors import CorpusError
-from retrieval.formats import TABLE_END, Extracted, Row, join_blocks
+from retrieval.formats import LARGE_PT, TABLE_END, Body, Extracted, Row, fold_spaces, join_blocks
 from retrieval.numbering import list_marker
 
 _NS = {
@@ -32,6 +32,7 @@ _NS = {
     "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
     "dc": "http://purl.org/dc/elements/1.1/",
     "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
 }
 MAX_PART_MB = 200  # an XML part larger than this unpacked is refused (a zip bomb)
 DEEPEST = 10  # list levels counted (OpenDocument's list styles have ten)
@@ -89,6 +90,7 @@ class _Reader:
     last_style: str = ""
     in_cell: bool = False  # reading a table's cell (see _cell)
     hidden: set[str] = field(default_factory=set)  # text styles that hide their text
+    emphatic: set[str] = field(default_factory=set)  # styles that set their text apart
 
     def body(self, element: ElementTree.Element) -> None:
         for child in element:
@@ -98,7 +100,9 @@ class _Reader:
                 self._heading(child)
                 self._boxes(child)
             elif child.tag == _T["p"]:
-                self._add(self._text(child))
+                text = self._text(child)
+                # a paragraph set as body text is no heading, however short (formats.Body)
+                self._add(text if self._set_apart(child) else Body(text))
                 self._boxes(child)
             elif child.tag == _T["list"]:
                 self._list(child, 1, "")
@@ -116,8 +120,23 @@ class _Reader:
             elif child.tag not in _LEFT_OUT:
                 self._boxes(child)
 
+    def _set_apart(self, element: ElementTree.Element, inherited: bool = False) -> bool:
+        """Is every word of a paragraph (or span) set apart from body text, by its style or
+        its spans' (see _emphatic_styles)?"""
+        apart = inherited or element.get(_tag("text", "style-name")) in self.emphatic
+        if not apart and (element.text or "").strip():
+            return False
+        for child in element:
+            if child.tag == _T["span"] and not self._set_apart(child, apart):
+                return False
+            if not apart and (child.tail or "").strip():
+                return False
+        return True
+
     def _add(self, text: str, marker: str = "", level: int = 1) -> None:
-        text = " ".join(text.split())
+        plain = isinstance(text, Body)
+        text = fold_spaces(text)
+        text = Body(text) if plain and not marker else text
         if text:  # an item of a nested list stands further in, as the page shows it
             self.blocks.append(f"{'  ' * (level - 1)}{marker} {text}" if marker else text)
         elif marker and self.in_cell:  # a cell that shows only its number ("№" column)
@@ -196,7 +215,9 @@ class _Reader:
         for child in element:
             if child.tag == _T["s"]:
                 out.append(" " * int(child.get(_tag("text", "c")) or 1))
-            elif child.tag in (_T["tab"], _T["line-break"]):
+            elif child.tag == _T["line-break"]:
+                out.append("\n")  # kept (formats.fold_spaces)
+            elif child.tag == _T["tab"]:
                 out.append(" ")
             elif child.tag == _T["note"]:
                 out.append(self._note(child))
@@ -238,6 +259,52 @@ def _number(levels: dict[int, _Level], counts: list[int], level: int) -> str:
 
 def _format(how: _Level, count: int) -> str:
     return list_marker(how.kind or "1", count).rstrip(".") if how.kind != "•" else "•"
+
+
+LARGE_SHARE = 1.15  # ... as does text set this many times its paragraph's size
+
+
+def _emphatic_styles(*roots: ElementTree.Element | None) -> set[str]:
+    """The styles whose text stands apart from body text: bold, italic, underlined, in
+    capitals or large, by their own text properties or those of the styles they inherit
+    from."""
+    own: dict[str, bool] = {}
+    parents: dict[str, str] = {}
+    for root in roots:
+        for style in root.iter(_tag("style", "style")) if root is not None else ():
+            name = style.get(_tag("style", "name")) or ""
+            parents[name] = style.get(_tag("style", "parent-style-name")) or ""
+            props = style.find(_tag("style", "text-properties"))
+            own[name] = props is not None and _stands_apart(props)
+    found = set()
+    for name in own:
+        seen, at = set(), name
+        while at and at not in seen:
+            seen.add(at)
+            if own.get(at):
+                found.add(name)
+                break
+            at = parents.get(at, "")
+    return found
+
+
+def _stands_apart(props: ElementTree.Element) -> bool:
+    weight = props.get(_tag("fo", "font-weight")) or ""
+    size = props.get(_tag("fo", "font-size")) or ""
+    try:
+        large = (size.endswith("pt") and float(size[:-2]) >= LARGE_PT) or (
+            size.endswith("%") and float(size[:-1]) >= 100 * LARGE_SHARE
+        )
+    except ValueError:
+        large = False
+    return (
+        weight == "bold"
+        or (weight.isdigit() and int(weight) >= 600)
+        or props.get(_tag("fo", "font-style")) in ("italic", "oblique")
+        or (props.get(_tag("style", "text-underline-style")) or "none") != "none"
+        or props.get(_tag("fo", "text-transform")) == "uppercase"
+        or large
+    )
 
 
 def _hidden_styles(root: ElementTree.Element | None) -> set[str]:
@@ -307,6 +374,7 @@ def read_odt(path: Path, raw: bytes) -> Extracted:
         {**_list_styles(styles), **_list_styles(content)},
         _levels(outline_style) if outline_style is not None else {},
         hidden=_hidden_styles(styles) | _hidden_styles(content),
+        emphatic=_emphatic_styles(styles, content),
     )
     try:
         reader.body(text)
@@ -314,4 +382,5 @@ def read_odt(path: Path, raw: bytes) -> Extracted:
         raise CorpusError(f"{path}: not a readable ODT file ({exc})") from None
     title_element = meta.find(f".//{{{_NS['dc']}}}title") if meta is not None else None
     title = " ".join((title_element.text or "").split()) if title_element is not None else ""
-    return Extracted(join_blocks([*reader.blocks, *reader.notes]), (), title)
+    joined, plain = join_blocks([*reader.blocks, *reader.notes])
+    return Extracted(joined, (), title, plain)

@@ -24,9 +24,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from retrieval.errors import CorpusError
-from retrieval.formats import GENERATED_TITLES, TABLE_END, Extracted, Row, join_blocks
+from retrieval.formats import (
+    GENERATED_TITLES,
+    LARGE_PT,
+    TABLE_END,
+    Body,
+    Extracted,
+    Row,
+    join_blocks,
+)
 from retrieval.numbering import note_mark
-from retrieval.rtf_words import BREAKS, CHARACTERS, CHARSETS, HIDDEN_FIELDS, SKIPPED, SYMBOL, TOKEN
+from retrieval.rtf_words import (
+    BREAKS,
+    CHARACTERS,
+    CHARSETS,
+    HIDDEN_FIELDS,
+    SKIPPED,
+    SYMBOL,
+    TOKEN,
+    Group,
+)
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.IGNORECASE)
 MAX_LEVEL = 9
@@ -38,23 +55,6 @@ _PLACED = re.compile(f"{_NOTE}(\\d+){_NOTE}")
 
 
 @dataclass
-class _Group:
-    """What a group ("{…}") sets, and its inner groups inherit."""
-
-    skip: bool = False
-    # "listtext", "footnote", "title", "stylesheet", "fonttbl", "fldinst", or "" (the text)
-    destination: str = ""
-    font: int | None = None
-    entry: int | None = None  # the style sheet's entry being read
-    uc: int = 1  # characters after a "\u" letter that stand in for it, to be passed over
-    field: dict[str, str] | None = None  # the field it is in: its instruction so far
-    opens_aside: bool = False  # a footnote's or a text box's own group: its end ends it
-    in_shape: bool = False  # in a shape of the text (not of a header, a picture…)
-    hidden: bool = False  # text formatted hidden ("\\v"), which the reader does not see
-    deleted: bool = False  # a tracked deletion ("\\deleted")
-
-
-@dataclass
 class _Paragraph:
     text: list[str] = field(default_factory=list)
     listtext: list[str] = field(default_factory=list)
@@ -62,6 +62,7 @@ class _Paragraph:
     outline: int | None = None  # an outline level set on the paragraph itself (0: level 1)
     level: int = 0  # a list's level (\ilvl)
     in_table: bool = False  # \intbl: a paragraph of a table's cell
+    plain: bool = False  # some of its text is set as body text (formats.Body)
 
 
 class _Reader:
@@ -88,8 +89,8 @@ class _Reader:
         self.skipping = 0  # fallback characters after a "\u" letter still to pass over
 
     def run(self) -> Extracted:
-        stack: list[_Group] = []
-        group = _Group()
+        stack: list[Group] = []
+        group = Group()
         at, end = 0, len(self.data)
         opened = False  # the token before was a "{": a control word may name a destination
         ignorable = False  # ... and "\*" said to pass over it if it is not known
@@ -109,7 +110,7 @@ class _Reader:
             elif brace == b"}":
                 if group.opens_aside:
                     self._close_aside()
-                group = stack.pop() if stack else _Group()
+                group = stack.pop() if stack else Group()
                 self.skipping = 0
                 opened = ignorable = False
             elif symbol is not None:
@@ -151,30 +152,31 @@ class _Reader:
         order = sorted(range(len(self.notes)), key=lambda n: n in self.endnotes)
         notes = [f"{marks[n]} {_clean(' '.join(self.notes[n]))}" for n in order]
 
-        def marked(text: str) -> str:
-            return _PLACED.sub(lambda m: marks[int(m.group(1))], text)
+        def marked(text: str) -> str:  # a Body block stays one
+            placed = _PLACED.sub(lambda m: marks[int(m.group(1))], text)
+            return Body(placed) if isinstance(text, Body) else placed
 
         blocks = [
             marked(b) if isinstance(b, str) else Row(tuple(marked(c) for c in b.cells))
             for b in self.blocks
         ]
-        text = join_blocks([*blocks, *notes])
-        return Extracted(text, (), _clean("".join(self.title)))
+        text, plain = join_blocks([*blocks, *notes])
+        return Extracted(text, (), _clean("".join(self.title)), plain)
 
-    def _decode(self, group: _Group, raw: bytes | bytearray) -> str:
+    def _decode(self, group: Group, raw: bytes | bytearray) -> str:
         page = self.fonts.get(group.font, self.code_page) if group.font is not None else 0
         try:
             return bytes(raw).decode(f"cp{page or self.code_page}")
         except (LookupError, UnicodeDecodeError):
             return bytes(raw).decode("cp1252", errors="replace")
 
-    def _flush(self, group: _Group) -> None:
+    def _flush(self, group: Group) -> None:
         if self.pending:
             chars = self._decode(group, self.pending)
             self.pending.clear()
             self._text(group, chars)
 
-    def _text(self, group: _Group, chars: str) -> None:
+    def _text(self, group: Group, chars: str) -> None:
         if group.skip or not chars:
             return
         if (group.hidden or group.deleted) and group.destination != "fldinst":
@@ -193,9 +195,11 @@ class _Reader:
             self.paragraph.listtext.append("\ue000" if symbol else chars)
         elif not group.destination:  # the text (a footnote's, while one is read)
             self.paragraph.text.append(chars)
+            if chars.strip() and not group.marked and group.size < 2 * LARGE_PT:
+                self.paragraph.plain = True
 
     def _word(
-        self, group: _Group, name: str, value: int | None, opened: bool, ignorable: bool
+        self, group: Group, name: str, value: int | None, opened: bool, ignorable: bool
     ) -> None:
         if name == "ansicpg" and value:
             self.code_page = value
@@ -251,7 +255,7 @@ class _Reader:
         else:
             self._body_word(group, name, value)
 
-    def _body_word(self, group: _Group, name: str, value: int | None) -> None:
+    def _body_word(self, group: Group, name: str, value: int | None) -> None:
         paragraph = self.paragraph
         if name in BREAKS:
             self._end_paragraph()
@@ -266,12 +270,8 @@ class _Reader:
             paragraph.level = value
         elif name == "intbl":
             paragraph.in_table = True
-        elif name == "v":  # hidden text: "\\v" on, "\\v0" off
-            group.hidden = value != 0
-        elif name == "deleted":  # a tracked deletion, which the document reads without
-            group.deleted = value != 0
-        elif name == "plain":  # the character formatting reset
-            group.hidden = group.deleted = False
+        elif group.formats(name, value):
+            pass  # how its text looks: hidden, deleted, set apart (Group.formats)
         elif name in ("cell", "nestcell"):
             self.cell.extend(self._take())
             self.cells.append(" ".join(self.cell))
@@ -291,7 +291,7 @@ class _Reader:
             # from a symbol font (Symbol's U+F0B7, or "\\'b7")
             number = "•"
         text = _clean("".join(paragraph.text))
-        self.paragraph = replace(paragraph, text=[], listtext=[])
+        self.paragraph = replace(paragraph, text=[], listtext=[], plain=False)
         return [f"{number} {text}".strip()] if number or text else []
 
     def _row(self) -> None:
@@ -324,8 +324,8 @@ class _Reader:
             into.append("#" * level + " " + taken[0])
         elif taken and numbered:  # a nested level set in, as the DOCX reader sets it
             into.append("  " * min(paragraph.level, MAX_LEVEL) + taken[0])
-        elif taken:
-            into.append(taken[0])
+        elif taken:  # a paragraph set as body text is no heading, however short
+            into.append(Body(taken[0]) if paragraph.plain else taken[0])
         if not aside and self.boxed:  # the text boxes anchored in it, after it
             self.blocks.extend(self.boxed)
             self.boxed = []
@@ -345,7 +345,7 @@ class _Reader:
             outline = self.style_outline.get(paragraph.style)
         return outline + 1 if outline is not None and 0 <= outline < MAX_LEVEL else 0
 
-    def _open_aside(self, group: _Group, kind: str) -> None:
+    def _open_aside(self, group: Group, kind: str) -> None:
         """A footnote or endnote ("note": its mark in the text where it is called), or a
         text box ("box": read after the paragraph it is anchored in): its text read aside
         until its group ends."""

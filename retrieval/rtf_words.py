@@ -1,11 +1,12 @@
 """RTF's vocabulary as retrieval.rtf_reader reads it: its tokens, the groups that hold no
-text of the document, the characters some control words stand for, and the code pages of
-fonts' character sets.
+text of the document, the characters some control words stand for, the code pages of
+fonts' character sets; and what a group sets (Group), its character formatting read.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 TOKEN = re.compile(
     rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?"  # a control word and its parameter
@@ -65,3 +66,44 @@ CHARSETS = {
     238: 1250,
 }
 SYMBOL = 2  # the character set of a font of symbols
+
+
+@dataclass
+class Group:
+    """What a group ("{…}") sets, and its inner groups inherit."""
+
+    skip: bool = False
+    # "listtext", "footnote", "title", "stylesheet", "fonttbl", "fldinst", or "" (the text)
+    destination: str = ""
+    font: int | None = None
+    entry: int | None = None  # the style sheet's entry being read
+    uc: int = 1  # characters after a "\u" letter that stand in for it, to be passed over
+    field: dict[str, str] | None = None  # the field it is in: its instruction so far
+    opens_aside: bool = False  # a footnote's or a text box's own group: its end ends it
+    in_shape: bool = False  # in a shape of the text (not of a header, a picture…)
+    hidden: bool = False  # text formatted hidden ("\\v"), which the reader does not see
+    deleted: bool = False  # a tracked deletion ("\\deleted")
+    # what sets its text apart from body text: "b", "i", "ul", "caps" on; its size (\fs)
+    marked: frozenset[str] = frozenset()
+    size: int = 24  # half-points
+
+    def formats(self, name: str, value: int | None) -> bool:
+        """Read a control word of character formatting into the group: whether it was one.
+        What the reader does not see (hidden text, a tracked deletion), and what sets the
+        text apart from body text (formats.Body)."""
+        if name == "v":  # hidden text: "\\v" on, "\\v0" off
+            self.hidden = value != 0
+        elif name == "deleted":  # a tracked deletion, which the document reads without
+            self.deleted = value != 0
+        elif name == "plain":  # the character formatting reset
+            self.hidden = self.deleted = False
+            self.marked, self.size = frozenset(), Group.size
+        elif name in ("b", "i", "ul", "caps", "ulnone"):
+            on = value != 0 and name != "ulnone"
+            mark = "ul" if name == "ulnone" else name
+            self.marked = self.marked | {mark} if on else self.marked - {mark}
+        elif name == "fs" and value is not None:
+            self.size = value
+        else:
+            return False
+        return True

@@ -55,7 +55,7 @@ from retrieval.types import Clause, Document
 ANSWERED = 2  # questions a document sets over their answers, to be read as their headings
 DEEPEST = 99  # the level of a heading that does not say its level (bold, capitals, short)
 # formats whose paragraphs are told by their markup: a blank line ends a markdown paragraph
-_MARKED_UP = ("html", "htm", "docx", "odt", "md")
+_MARKED_UP = ("html", "htm", "docx", "odt", "rtf", "md")
 
 
 @dataclass
@@ -148,7 +148,12 @@ class Segmenter:
         previous_was_heading = False
         texts = [block.text for block in found]
         contents = contents_entries(texts) | index_entries(texts, self._page_texts())
-        shaped = [is_heading(block) for block in found]
+        # a paragraph set as body text is no heading, however short; but the first, where
+        # documents set their title, often as a paragraph of its own
+        plain = self.document.plain
+        shaped = [
+            is_heading(block, n > 0 and block.start in plain) for n, block in enumerate(found)
+        ]
         # a question over its answer (a paragraph that asks nothing) heads it, where the
         # document sets questions so more than once (a page of questions and answers; a
         # question alone in a paragraph of prose is the prose's)

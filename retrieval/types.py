@@ -41,6 +41,9 @@ class Document:
     text: str  # the whole file, front matter included; for PDF, DOCX, ODT, HTML the extracted text
     body_start: int  # offset in `text` where the document proper begins
     pages: tuple[int, ...] = ()  # offsets in `text` where pages 2, 3, … start (paged formats)
+    # offsets in `text` where a paragraph starts that the document sets as body text, no
+    # heading however short (formats.Body; DOCX and ODT)
+    plain: frozenset[int] = frozenset()
 
     @property
     def doc_id(self) -> str:

@@ -1754,3 +1754,51 @@ def test_endnotes_are_read_after_the_footnotes_and_called_by_their_marks(tmp_pat
         [],
         [],
     ]
+
+
+def test_a_short_paragraph_set_as_body_text_is_no_heading() -> None:
+    """An address set in one paragraph with line breaks ("Write to the ministry at:" /
+    "33 Boulevard Street" / "Baku AZ1000"), short and without a stop, was read as a heading
+    in every format: it was in no clause, and "What is the ministry's address?" could not
+    be answered. The DOCX, ODT and RTF readers now tell a paragraph set as body text (its
+    style no heading's, its text neither bold, italic, underlined, in capitals nor large)
+    from one set apart, and such a paragraph is no heading, however short (the document's
+    first aside, where titles stand). Their line breaks are kept, as the .doc, RTF and PDF
+    readers keep them, so that a list set in one paragraph is read item by item in each
+    (tests/fixtures/lines.fodt saved as DOCX, ODT and RTF)."""
+    read = {
+        suffix: [(c.text, c.heading) for c in segment(read_document(FIXTURES / f"lines.{suffix}"))]
+        for suffix in ("docx", "odt", "rtf")
+    }
+    assert (
+        read["docx"]
+        == read["odt"]
+        == read["rtf"]
+        == [
+            ("Write to the ministry at:\n33 Boulevard Street\nBaku AZ1000", "Contacts"),
+            ("The fees are:", "Contacts"),
+            ("1. a licence fee;", "Contacts"),
+            ("2. a renewal fee.", "Contacts"),
+        ]
+    )
+
+
+def test_a_short_bold_paragraph_still_heads_its_text(tmp_path: Path) -> None:
+    """Many Word documents set their section titles as bold paragraphs of the body's
+    style, not in a heading style: such a paragraph, set apart, still heads the text under
+    it, and a paragraph set as the body's text does not."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Licensing rules")
+    document.add_paragraph().add_run("Fees and charges").bold = True
+    document.add_paragraph("Operators pay the fee each year.")
+    document.add_paragraph("Office hours 9 to 18")
+    document.add_paragraph("The office is closed on public holidays.")
+    document.save(str(tmp_path / "rules.docx"))
+    clauses = segment(read_document(tmp_path / "rules.docx"))
+    assert [(c.text, c.heading.split(" — ")[-1]) for c in clauses] == [
+        ("Operators pay the fee each year.", "Fees and charges"),
+        ("Office hours 9 to 18", "Fees and charges"),
+        ("The office is closed on public holidays.", "Fees and charges"),
+    ]
