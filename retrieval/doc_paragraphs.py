@@ -21,6 +21,7 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from retrieval.formats import LARGE_PT
 from retrieval.numbering import list_marker
 
 _FKP = 512  # a page of paragraph properties
@@ -32,6 +33,13 @@ _PARAGRAPH_STYLE = 1  # a style's kind (stk)
 _ILFO, _ILVL = 0x460B, 0x260A  # sprmPIlfo and sprmPIlvl
 _ROW_END = 0x2417  # sprmPFTtp: the paragraph is a table row's end mark
 _IN_TABLE = 0x2416  # sprmPFInTable: the paragraph stands in a table's cell
+# a toggle's operand that turns it on: 1, or 0x81 (the opposite of the style's, which is off
+# in any style a document's text is set in); 0x80 is the style's own
+ON = (b"\x01", b"\x81")
+# what sets characters apart from body text: sprmCFBold, sprmCFItalic, sprmCFCaps (toggles);
+# sprmCKul (an underline, 0 none); sprmCHps (the size, in half-points)
+_APART_TOGGLES = (0x0835, 0x0836, 0x083B)
+_UNDERLINE, _SIZE = 0x2A3E, 0x4A43
 # the operand's size of a property modifier by its spra, the top three bits ([MS-DOC] 2.2.5.1);
 # 6: a size byte first
 _OPERAND = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}
@@ -76,6 +84,17 @@ def modifiers(grpprl: bytes) -> dict[int, bytes]:
     return out
 
 
+def sets_apart(props: dict[int, bytes]) -> bool:
+    """Do character modifiers set their text apart from body text: bold, italic, in
+    capitals, underlined, or large (formats.LARGE_PT)?"""
+    if any(props.get(sprm, b"\x00")[:1] in ON for sprm in _APART_TOGGLES):
+        return True
+    size = props.get(_SIZE, b"")
+    return props.get(_UNDERLINE, b"\x00")[:1] != b"\x00" or (
+        len(size) == 2 and u16(size, 0) >= 2 * LARGE_PT
+    )
+
+
 def _list_of(props: dict[int, bytes]) -> tuple[int | None, int | None]:
     """The list format override (ilfo) and level a run of modifiers sets, each None if unset."""
     ilfo = u16(props[_ILFO], 0) if len(props.get(_ILFO, b"")) == 2 else None
@@ -89,11 +108,13 @@ class _Style:
     base: int = _NO_STYLE
     ilfo: int | None = None
     ilvl: int | None = None
+    apart: bool = False  # its characters' modifiers set its text apart (sets_apart)
 
 
 def read_styles(stsh: bytes) -> list[_Style]:
-    """Each style's built-in identity (sti), the style it is based on, and the list and level
-    its paragraph modifiers set (STSH: the STSHI, then each STD after its size)."""
+    """Each style's built-in identity (sti), the style it is based on, the list and level its
+    paragraph modifiers set, and whether its character modifiers set its text apart (STSH:
+    the STSHI, then each STD after its size)."""
     base_size = u16(stsh, 4)  # the STSHI's cbSTDBaseInFile
     at = 2 + u16(stsh, 0)
     styles = []
@@ -107,8 +128,14 @@ def read_styles(stsh: bytes) -> list[_Style]:
             if kind == _PARAGRAPH_STYLE and base_size + 2 <= len(std):
                 name = base_size + 2 + 2 * u16(std, base_size) + 2  # after the name and its end
                 if name + 4 <= len(std):  # the paragraph UPX: its size, istd, then modifiers
-                    upx = std[name + 2 : name + 2 + u16(std, name)]
+                    papx = u16(std, name)
+                    upx = std[name + 2 : name + 2 + papx]
                     style.ilfo, style.ilvl = _list_of(modifiers(upx[2:]))
+                    chpx = name + 2 + papx + (papx & 1)  # then the characters', padded to even
+                    if chpx + 2 <= len(std):
+                        style.apart = sets_apart(
+                            modifiers(std[chpx + 2 : chpx + 2 + u16(std, chpx)])
+                        )
         else:
             style.sti = _NO_STYLE
         styles.append(style)
@@ -187,10 +214,10 @@ def read_lists(
     return lists, overrides
 
 
-_PAPX_ENTRY, _CHPX_ENTRY = 13, 1  # bytes of a run's entry in a paragraph's, a character's page
+PAPX_ENTRY, CHPX_ENTRY = 13, 1  # bytes of a run's entry in a paragraph's, a character's page
 
 
-def _page_runs(word: bytes, bte: bytes, entry: int) -> Iterator[tuple[int, int, bytes, int]]:
+def page_runs(word: bytes, bte: bytes, entry: int) -> Iterator[tuple[int, int, bytes, int]]:
     """The runs of a table of property pages (PlcBtePapx, PlcBteChpx: each page's number
     in the WordDocument stream, [MS-DOC] 2.9.179, 2.9.35): each run's first and end byte in
     the stream, its page, and where its properties stand in the page (0: none). A run's
@@ -217,6 +244,8 @@ class Paragraphs:
         bte: bytes,
         lists: tuple[dict[int, list[_Level]], list[_Override]] = ({}, []),
     ) -> None:
+        self.apart: list[tuple[int, int]] = []  # set apart characters (see plain), in order
+        self.apart_starts: list[int] = []
         self.pieces = pieces
         self.piece_starts = [piece[0] for piece in pieces]
         self.styles = styles
@@ -226,7 +255,7 @@ class Paragraphs:
         runs: list[tuple[int, int, int, int | None, int | None]] = []
         self.row_ends: set[int] = set()  # where the runs of row end marks start (their fc)
         self.in_cells: set[int] = set()  # ... and those of paragraphs in a table's cells
-        for first, end, page, offset in _page_runs(word, bte, _PAPX_ENTRY):
+        for first, end, page, offset in page_runs(word, bte, PAPX_ENTRY):
             istd, ilfo, ilvl = 0, None, None
             if offset:  # PapxInFkp: cb (its size in words), or 0 and a byte size
                 size = 2 * page[offset] - 1 if page[offset] else 2 * page[offset + 1]
@@ -251,6 +280,26 @@ class Paragraphs:
         fc = offset + (cp - first) * (1 if compressed else 2)
         at = bisect.bisect_right(self.starts, fc) - 1
         return self.runs[at] if at >= 0 and fc < self.runs[at][1] else None
+
+    def plain(self, first: int, text: str) -> bool:
+        """Is the paragraph `text`, from character `first` (its mark after it), set as body
+        text: neither its style (through those it is based on) nor all of its letters set
+        apart (`apart`: the character positions of text set apart, doc_characters)?"""
+        run = self._run(first + len(text))
+        istd, seen = (run[2] if run is not None else 0), set()
+        while istd < len(self.styles) and istd not in seen:
+            if self.styles[istd].apart:
+                return False
+            seen.add(istd)
+            istd = self.styles[istd].base
+        shown = [first + n for n, ch in enumerate(text) if not ch.isspace()]
+        at = bisect.bisect_right(self.apart_starts, shown[0]) - 1 if shown else -1
+        for cp in shown:
+            while at + 1 < len(self.apart) and self.apart[at + 1][0] <= cp:
+                at += 1
+            if at < 0 or cp >= self.apart[at][1]:
+                return True
+        return False
 
     def row_end(self, cp: int) -> bool:
         """Whether the cell mark ("\x07") at character `cp` ends a table's row, not a cell:
@@ -333,37 +382,3 @@ class Paragraphs:
             shown = "".join(parts).strip()
         # a nested level stands further in, as Word shows it (retrieval.numbering reads that)
         return "  " * ilvl + shown if shown else ""
-
-
-_DELETED = 0x0800  # sprmCFRMarkDel: the characters are a tracked deletion
-_VANISH = 0x083C  # sprmCFVanish: the characters are hidden (a draft's notes to its editors)
-_GONE = (_DELETED, _VANISH)  # characters the document reads without
-# a toggle's operand that turns it on: 1, or 0x81 (the opposite of the style's, which is off
-# in any style a document's text is set in); 0x80 is the style's own
-_ON = (b"\x01", b"\x81")
-
-
-def unseen(
-    word: bytes, pieces: list[tuple[int, int, int, bool]], bte: bytes
-) -> list[tuple[int, int]]:
-    """The character positions of tracked deletions and hidden text, as (first, end) in
-    order: runs of characters whose properties (the character property pages, PlcBteChpx
-    and ChpxFkp, [MS-DOC] 2.9.35) mark them deleted or hidden. Word shows them struck
-    through, or not at all; the document reads without them."""
-    runs: list[tuple[int, int]] = []  # deleted byte ranges of the WordDocument stream
-    for first, end, page, offset in _page_runs(word, bte, _CHPX_ENTRY):
-        if offset:  # a Chpx: its size, then its modifiers
-            props = modifiers(page[offset + 1 : offset + 1 + page[offset]])
-            if any(props.get(sprm, b"\x00")[:1] in _ON for sprm in _GONE):
-                runs.append((first, end))
-    found: list[tuple[int, int]] = []
-    for first, last, offset, compressed in pieces:
-        width = 1 if compressed else 2
-        end = offset + (last - first) * width
-        for a, b in runs:
-            a, b = max(a, offset), min(b, end)
-            if a < b:
-                found.append(
-                    (first + (a - offset) // width, first + (b - offset + width - 1) // width)
-                )
-    return sorted(found)

@@ -36,9 +36,11 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32, unseen
+from retrieval.doc_characters import set_apart, unseen
+from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32
+from retrieval.doc_properties import read_title
 from retrieval.errors import CorpusError
-from retrieval.formats import Extracted, Row, join_blocks
+from retrieval.formats import Body, Extracted, Row, join_blocks
 from retrieval.numbering import note_mark
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,8 @@ _STRUCTURE = f"\r{_CELL}\x0c{_FIELD_BEGIN}{_FIELD_SEPARATOR}{_FIELD_END}{_NOTE_M
 # marks _visible sets and _blocks reads, characters no text holds (Unicode noncharacters):
 # a table row's end, told by its paragraph's properties, and a list level's indent
 _ROW, _INDENT = "\uffff", "\ufffe"
+_PLAIN = "\ufdd2"  # before a paragraph set as body text (formats.Body), until _blocks
+_GENERATED = re.compile(rf"{_FIELD_BEGIN}\s*(?:{'|'.join(_HIDDEN)})\b", re.IGNORECASE)
 _DROPPED = re.compile(r"[\x00-\x08\x0e-\x12\x16-\x1d\x1f]")  # pictures, objects, soft hyphens
 
 
@@ -92,15 +96,16 @@ def read_doc(path: Path, raw: bytes) -> Extracted:
             if u16(word, 2) < WORD_97 or not ole.exists(table_name):
                 raise CorpusError(f"{path}: a Word 6 or 95 document: save it as DOCX or PDF")
             table = ole.openstream(table_name).read()
-            title = _title(ole)
+            title = read_title(ole)
     except (OSError, struct.error, ValueError) as exc:
         raise CorpusError(f"{path}: not a readable Word 97-2003 file ({exc})") from None
     try:
         body, notes = _subdocuments(word, table)
     except (struct.error, ValueError, IndexError) as exc:
         raise CorpusError(f"{path}: the document's text cannot be read ({exc})") from None
-    text = "\n\n".join(b for b in [_blocks(body), *notes] if b)
-    return Extracted(text, (), title)
+    shown, plain = _blocks(body)
+    text = "\n\n".join(b for b in [shown, *notes] if b)
+    return Extracted(text, (), title, plain)
 
 
 def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
@@ -153,6 +158,9 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
     struck: list[tuple[int, int]] = []
     try:
         struck = unseen(word, pieces, part(_BTE_CHPX, table))
+        if styles is not None:  # what is set apart from body text (formats.Body)
+            styles.apart = set_apart(word, pieces, part(_BTE_CHPX, table))
+            styles.apart_starts = [first for first, _ in styles.apart]
     except (struct.error, ValueError, IndexError) as exc:
         log.warning("deleted and hidden text cannot be told (%s): it is read as text", exc)
     if _NOTE_MARK not in raw:
@@ -166,7 +174,7 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
         text = _visible(_chars(word, pieces, start, start + count)) if count else ""
         # each note opens with its mark: "\x02 By the Board.\r"
         kinds.append(
-            (_positions(part(ref, table)), [_blocks(n) for n in text.split(_NOTE_MARK)[1:]])
+            (_positions(part(ref, table)), [_blocks(n)[0] for n in text.split(_NOTE_MARK)[1:]])
         )
     called: list[list[str]] = [[], []]  # the footnotes' texts and the endnotes', as called
     labels = []  # what each mark in the text reads as: its note's mark, or nothing
@@ -316,6 +324,12 @@ def _visible(
                 elif marker:  # a nested level's indent kept through _clean
                     shown = marker.lstrip(" ")
                     out.insert(paragraph, _INDENT * (len(marker) - len(shown)) + f"{shown} ")
+                elif (
+                    not styles.in_cell(start + at)
+                    and not _GENERATED.match(text, at + 1)  # a table of contents' title
+                    and styles.plain(opened, text[opened - start : at])
+                ):
+                    out.insert(paragraph, _PLAIN)  # set as body text (formats.Body)
             if ch == "\r" and styles is not None and styles.in_cell(start + at):
                 ch = " "  # a paragraph of a cell that goes on: the cell's text goes on
             elif ch == _CELL and styles is not None and styles.row_end(start + at):
@@ -336,7 +350,7 @@ def _visible(
     return "".join(out)
 
 
-def _blocks(text: str) -> str:
+def _blocks(text: str) -> tuple[str, frozenset[int]]:
     """Paragraphs (ended by "\r", a page or section break) as blocks; a table's row, its
     cells ended by "\x07", as one block with its cells side by side; a line break within a
     paragraph kept. A row ends where _visible marked it (_ROW), or, with no paragraph
@@ -348,53 +362,14 @@ def _blocks(text: str) -> str:
         cells = paragraph.split(_CELL)
         if len(cells) > 1:  # an empty cell kept in its place, as the DOCX and ODT readers keep it
             cells = cells[:-1] if not cells[-1].strip() else cells
-            blocks.append(Row(tuple(_clean(c) for c in cells)))
+            blocks.append(Row(tuple(_clean(c.replace(_PLAIN, "")) for c in cells)))
         else:  # (an empty one after a table's rows ends the table: formats.join_blocks)
-            blocks.append(_clean(paragraph).replace(_INDENT, " "))
-    return join_blocks(blocks)[0]
+            shown = _clean(paragraph.replace(_PLAIN, "")).replace(_INDENT, " ")
+            blocks.append(Body(shown) if paragraph.startswith(_PLAIN) else shown)
+    return join_blocks(blocks)
 
 
 def _clean(text: str) -> str:
     text = text.replace("\x0b", "\n").replace("\x1e", "-").replace("\t", " ")
     text = _DROPPED.sub("", text)
     return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
-
-
-_CODE_PAGES = {65001: "utf-8", 1200: "utf-16-le"}
-_PID_CODEPAGE, _PID_TITLE = 1, 2  # in the summary properties ([MS-OLEPS])
-_VT_I2, _VT_LPSTR, _VT_LPWSTR = 0x0002, 0x001E, 0x001F
-MAX_TITLE = 1000  # characters of a title read at most
-
-
-def _title(ole: Any) -> str:
-    """The title in the summary properties ([MS-OLEPS] 2.21), in the code page they are
-    written in. Read here, with every length checked against the stream: olefile's own
-    reader loops over a damaged vector's count, which can take hours."""
-    try:
-        if not ole.exists("\x05SummaryInformation"):
-            return ""
-        data = ole.openstream("\x05SummaryInformation").read()
-        base = u32(data, 44)  # the first property set, after the header and its FMTID
-        values: dict[int, tuple[int, int]] = {}  # property id -> (type, value's offset)
-        for n in range(min(u32(data, base + 4), 64)):
-            pid, offset = u32(data, base + 8 + 8 * n), u32(data, base + 12 + 8 * n)
-            values[pid] = (u32(data, base + offset) & 0xFFFF, base + offset + 4)
-        page = 1252
-        if values.get(_PID_CODEPAGE, (0, 0))[0] == _VT_I2:
-            page = u16(data, values[_PID_CODEPAGE][1])
-        kind, at = values.get(_PID_TITLE, (0, 0))
-        if kind not in (_VT_LPSTR, _VT_LPWSTR):
-            return ""
-        count = min(u32(data, at), MAX_TITLE * 2)
-        if kind == _VT_LPWSTR:
-            title = data[at + 4 : at + 4 + 2 * count].decode("utf-16-le", errors="replace")
-        else:
-            raw = data[at + 4 : at + 4 + count]
-            try:
-                title = raw.decode(_CODE_PAGES.get(page, f"cp{page}"))
-            except (LookupError, UnicodeDecodeError):
-                title = raw.decode("cp1252", errors="replace")
-    except (OSError, struct.error, ValueError) as exc:
-        log.warning("the document's properties cannot be read (%s): no title from them", exc)
-        return ""
-    return " ".join(title.replace("\x00", "").split())[:MAX_TITLE]
