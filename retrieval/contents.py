@@ -19,7 +19,7 @@ section it names. Two forms are left out of the clauses (retrieval.segment):
 A printed book's index (a manual's "Function and Data Index": "asn1_der_coding . . . 17")
 is no clause either: its entries run to the document's end, in alphabetical order, under
 their letters ("A", "F   S" where it is set in columns), each ending with a page the
-document has (index_entries).
+document has, most of them found on that page (index_entries).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from retrieval.doc_characters import set_apart, unseen
 from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32
 from retrieval.doc_properties import read_title
 from retrieval.errors import CorpusError
-from retrieval.formats import Body, Extracted, Row, join_blocks
+from retrieval.formats import GENERATED_FIELDS, Body, Extracted, Row, join_blocks
 from retrieval.numbering import note_mark
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,6 @@ _PLF_LST, _PLF_LFO = 73, 74  # the lists and the list format overrides (fcPlfLst
 # the shapes anchored in the main text (fcPlcSpaMom), and the text boxes' stories with the
 # shape each belongs to (fcPlcftxbxTxt)
 _SPA, _PLC_TXBX = 40, 56
-_HIDDEN = ("TOC", "INDEX")  # fields whose result is a table of contents or an index
 _COMPRESSED = 0x40000000  # a piece in 8 bits, at half its file offset
 # control characters of the text stream ([MS-DOC] 2.8.25)
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
@@ -73,7 +72,7 @@ _STRUCTURE = f"\r{_CELL}\x0c{_FIELD_BEGIN}{_FIELD_SEPARATOR}{_FIELD_END}{_NOTE_M
 # a table row's end, told by its paragraph's properties, and a list level's indent
 _ROW, _INDENT = "\uffff", "\ufffe"
 _PLAIN = "\ufdd2"  # before a paragraph set as body text (formats.Body), until _blocks
-_GENERATED = re.compile(rf"{_FIELD_BEGIN}\s*(?:{'|'.join(_HIDDEN)})\b", re.IGNORECASE)
+_GENERATED = re.compile(rf"{_FIELD_BEGIN}\s*(?:{'|'.join(GENERATED_FIELDS)})\b", re.IGNORECASE)
 _DROPPED = re.compile(r"[\x00-\x08\x0e-\x12\x16-\x1d\x1f]")  # pictures, objects, soft hyphens
 
 
@@ -308,7 +307,7 @@ def _visible(
             fields.append(["code", []])
         elif ch == _FIELD_SEPARATOR and fields:
             code = "".join(fields[-1][1]).split()
-            fields[-1][0] = "hidden" if code and code[0].upper() in _HIDDEN else "result"
+            fields[-1][0] = "hidden" if code and code[0].upper() in GENERATED_FIELDS else "result"
         elif ch == _FIELD_END and fields:
             fields.pop()
         elif fields and fields[-1][0] == "code":

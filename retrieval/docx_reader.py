@@ -23,6 +23,7 @@ from retrieval.docx_styles import W as _W
 from retrieval.docx_styles import WordNumbering
 from retrieval.errors import CorpusError
 from retrieval.formats import (
+    GENERATED_FIELDS,
     GENERATED_TITLES,
     TABLE_END,
     Body,
@@ -175,13 +176,12 @@ def _hidden(run: Any) -> bool:
     return vanish is not None and vanish.get(f"{_W}val", "true") not in ("0", "false", "off")
 
 
-_GENERATED = ("TOC", "INDEX")  # fields whose result is a table of contents or an index
 _SHOWN_TAGS = {f"{_W}{tag}" for tag in ("t", "tab", "br", "cr", "noBreakHyphen")}
 
 
 def _generates(instruction: str) -> bool:
     code = instruction.split()
-    return bool(code) and code[0].upper() in _GENERATED
+    return bool(code) and code[0].upper() in GENERATED_FIELDS
 
 
 def _generated(body: Any) -> set[Any]:

@@ -30,13 +30,14 @@ SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".h
 # paragraph that titles one where it stands outside it (LibreOffice's "Index" over the
 # entries), by the style Word names the title with, whatever the language of its menus
 GENERATED_TITLES = ("Index Heading", "TOC Heading")
+GENERATED_FIELDS = ("TOC", "INDEX")  # fields whose result is a table of contents or an index
 # Where a reader knows a table ends (its element closes, a paragraph outside it follows), a
 # block of its own: joined, two blank lines after the table's last row instead of one, so
 # that a table right after another (an empty paragraph between, as Word sets them) is read
 # as another, its rows not quoted under the first one's head (retrieval.segment)
 TABLE_END = "\n"
-
-
+# the same in a page's lines (retrieval.pdf_reader), where runs of blank lines fold to one
+TABLE_BREAK = "\ufdd0"
 LARGE_PT = 14.0  # text set this large or larger stands out from a page's body text
 
 
@@ -50,9 +51,9 @@ def fold_spaces(text: str) -> str:
 class Body(str):
     """A paragraph its document sets as body text (a block of join_blocks): its style no
     heading's, its text neither bold, italic, underlined, in capitals nor large, as the
-    DOCX and ODT readers tell. No heading however short (headings.is_heading): "Write to
-    the ministry at: 33 Boulevard Street, Baku AZ1000", one line without a stop, is the
-    text of a page that sets it as its other paragraphs."""
+    readers of DOCX, ODT, RTF and .doc files tell. No heading however short
+    (headings.is_heading): "Write to the ministry at: 33 Boulevard Street, Baku AZ1000",
+    one line without a stop, is the text of a page that sets it as its other paragraphs."""
 
     __slots__ = ()
 
@@ -62,10 +63,6 @@ class Row:
     """A table's row as a reader reads it (a block of join_blocks): its cells' texts."""
 
     cells: tuple[str, ...]
-
-
-# the same in a page's lines (retrieval.pdf_reader), where runs of blank lines fold to one
-TABLE_BREAK = "\ufdd0"
 
 
 def join_blocks(blocks: Iterable[str | Row]) -> tuple[str, frozenset[int]]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from retrieval.errors import CorpusError
 from retrieval.formats import (
+    GENERATED_FIELDS,
     GENERATED_TITLES,
     LARGE_PT,
     TABLE_END,
@@ -38,7 +39,6 @@ from retrieval.rtf_words import (
     BREAKS,
     CHARACTERS,
     CHARSETS,
-    HIDDEN_FIELDS,
     SKIPPED,
     SYMBOL,
     TOKEN,
@@ -231,7 +231,7 @@ class _Reader:
             group.destination = "fldinst"
         elif opened and name == "fldrslt" and group.field is not None:
             words = group.field["instruction"].split()
-            group.skip = bool(words) and words[0].upper() in HIDDEN_FIELDS
+            group.skip = bool(words) and words[0].upper() in GENERATED_FIELDS
         elif opened and name == "info":
             group.destination = "info"  # only its title is read
         elif opened and (name in SKIPPED or ignorable) and name != "ud":

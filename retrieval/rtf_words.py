@@ -26,7 +26,6 @@ SKIPPED = frozenset(
     "annotation atnid atnauthor atndate atnref bkmkstart bkmkend fldinst falt panose "
     "objdata blipuid pn".split()
 )
-HIDDEN_FIELDS = ("TOC", "INDEX")  # fields whose result is a table of contents or an index
 # what a few control words and symbols stand for
 CHARACTERS = {
     "emdash": "—",
