@@ -40,7 +40,7 @@ from retrieval.doc_characters import set_apart, unseen
 from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32
 from retrieval.doc_properties import read_title
 from retrieval.errors import CorpusError
-from retrieval.formats import GENERATED_FIELDS, Body, Extracted, Row, join_blocks
+from retrieval.formats import GENERATED_FIELDS, Body, Extracted, Row, generated_title, join_blocks
 from retrieval.numbering import note_mark
 
 log = logging.getLogger(__name__)
@@ -315,7 +315,10 @@ def _visible(
         elif all(state == "result" for state, _ in fields) and ch not in (_ROW, _INDENT):
             if ch == "\r" and styles is not None:
                 level, marker = styles.paragraph(start + at)
-                if level < 0:  # an index's title (formats.GENERATED_TITLES): left out
+                if level < 0 or (
+                    _GENERATED.match(text, at + 1)
+                    and generated_title("".join(out[paragraph:]), "".join(out[:paragraph]))
+                ):  # a table of contents' or an index's title (formats.GENERATED_TITLES)
                     del out[paragraph:]
                 elif level:  # a numbered heading keeps its number, as the DOCX reader's
                     shown = marker.strip()

@@ -31,6 +31,18 @@ SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".h
 # entries), by the style Word names the title with, whatever the language of its menus
 GENERATED_TITLES = ("Index Heading", "TOC Heading")
 GENERATED_FIELDS = ("TOC", "INDEX")  # fields whose result is a table of contents or an index
+# ... and a title set right before one, outside it ("Contents", "Mündəricat"), of this many
+# words at most, where a paragraph stands before it (the document's own title stays)
+GENERATED_TITLE_WORDS = 4
+
+
+def generated_title(paragraph: str, before: str) -> bool:
+    """Is a paragraph set right before a table of contents' or an index's field (LibreOffice
+    sets their titles so in .doc and RTF files) that table's title, to leave out with it:
+    a few words, after some text of the document?"""
+    return bool(before.strip()) and 0 < len(paragraph.split()) <= GENERATED_TITLE_WORDS
+
+
 # Where a reader knows a table ends (its element closes, a paragraph outside it follows), a
 # block of its own: joined, two blank lines after the table's last row instead of one, so
 # that a table right after another (an empty paragraph between, as Word sets them) is read

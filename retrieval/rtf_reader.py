@@ -32,6 +32,7 @@ from retrieval.formats import (
     Body,
     Extracted,
     Row,
+    generated_title,
     join_blocks,
 )
 from retrieval.numbering import note_mark
@@ -232,6 +233,11 @@ class _Reader:
         elif opened and name == "fldrslt" and group.field is not None:
             words = group.field["instruction"].split()
             group.skip = bool(words) and words[0].upper() in GENERATED_FIELDS
+            if group.skip and not self.paragraph.text and len(self.blocks) > 1:
+                # the table's title, the paragraph right before it (formats.generated_title)
+                title = self.blocks[-1]
+                if isinstance(title, str) and generated_title(title, str(self.blocks[-2])):
+                    self.blocks.pop()
         elif opened and name == "info":
             group.destination = "info"  # only its title is read
         elif opened and (name in SKIPPED or ignorable) and name != "ud":

@@ -1535,21 +1535,22 @@ def test_a_word_processor_s_index_and_table_of_contents_are_no_clauses() -> None
     .doc, DOCX, ODT and RTF). The DOCX reader read the index's entries as clauses ("appeal
     3", "court 3 fee 2 licence 1": a TOC or INDEX field's result, which runs over
     paragraphs), and the .doc and RTF readers its title ("Index", set outside the field in
-    the style "Index Heading"). A heading LibreOffice writes as a paragraph with an outline
-    level, not a heading style, was read as text by the DOCX reader. Now the four formats
-    give the same clauses, under the same headings."""
+    the style "Index Heading"); the table of contents' title ("Contents", set right before
+    its field) headed the first section in the .doc and RTF files. A heading LibreOffice
+    writes as a paragraph with an outline level, not a heading style, was read as text by
+    the DOCX reader. Now the four formats give the same clauses, under the same headings."""
     assert _clauses_in_every_format("index") == [
         "Every operator holds a licence issued by the Ministry.",
         "The fee is paid each year before the first of March.",
         "An appeal goes to the Board within thirty days, and the court hears it after.",
     ]
-    for suffix in ("docx", "odt"):
+    for suffix in ("doc", "docx", "odt", "rtf"):  # the contents' title heads nothing
         document = read_document(FIXTURES / f"index.{suffix}")
-        assert [c.heading.split(" — ")[-1] for c in segment(document)] == [
-            "1. Licences",
+        assert [c.heading for c in segment(document)] == [
+            "Rules on licences — 1. Licences",
             "2. Fees",
             "3. Appeals",
-        ]
+        ], suffix
 
 
 def _book(path: Path, last_page: str, entries: list[tuple[str, int]]) -> list[Clause]:
