@@ -154,27 +154,36 @@ def contents_entries(texts: Sequence[str]) -> set[int]:
     return found
 
 
-def index_entries(texts: Sequence[str], pages: Sequence[str]) -> set[int]:
-    """Which of a paged document's blocks (their texts, in order; `pages` the text of each
-    of its pages) are a printed index's: the blocks that end the document, INDEX_RUN entries
+def index_entries(texts: Sequence[str], text: str, page_starts: Sequence[int]) -> set[int]:
+    """Which of a paged document's blocks (their texts, in order; `text` the document's,
+    `page_starts` where its pages 2, 3, … start) are a printed index's: the blocks that end
+    the document, INDEX_RUN entries
     or more, each ending with a page the document has (or with its leader alone, where its
     page was read with the other column's), their titles in alphabetical order by their
     first letters (IN_ORDER of them side by side: an index set in columns is read across
     its columns), most of them found on the pages they give (checked: a price list set with
     leaders is no index), with the rows of letters among them and lines of one title (the
     index's own, a title wrapped before its entry)."""
-    if len(pages) < 2:
+    if not page_starts:
         return set()
-    kinds = [_index_kind(text, len(pages)) for text in texts]
-    start = len(texts)
-    while start and kinds[start - 1] is not None:
-        start -= 1
-    while start < len(texts) and kinds[start] is _TITLE_LINE:
-        start += 1
-    entries = [entry for kind in kinds[start:] if kind is not _TITLE_LINE for entry in kind or ()]
+    kinds: list[list[_Entry]] = []  # those of the blocks that end the document, last first
+    for block in reversed(texts):
+        kind = _index_kind(block, len(page_starts) + 1)
+        if kind is None:
+            break
+        kinds.append(kind)
+    while kinds and kinds[-1] is _TITLE_LINE:  # an index's title over it is no entry
+        kinds.pop()
+    entries = [entry for kind in reversed(kinds) if kind is not _TITLE_LINE for entry in kind]
     if len(entries) < INDEX_RUN or not _alphabetical([title for title, _ in entries]):
         return set()
-    return set(range(start, len(texts))) if _on_their_pages(entries, pages) else set()
+    bounds = [0, *page_starts, len(text)]
+    pages = [text[a:b] for a, b in itertools.pairwise(bounds)]
+    return (
+        set(range(len(texts) - len(kinds), len(texts)))
+        if _on_their_pages(entries, pages)
+        else set()
+    )
 
 
 _Entry = tuple[str, int | None]  # an index's entry: its title and its page, if read

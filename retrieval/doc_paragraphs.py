@@ -286,12 +286,8 @@ class Paragraphs:
         text: neither its style (through those it is based on) nor all of its letters set
         apart (`apart`: the character positions of text set apart, doc_characters)?"""
         run = self._run(first + len(text))
-        istd, seen = (run[2] if run is not None else 0), set()
-        while istd < len(self.styles) and istd not in seen:
-            if self.styles[istd].apart:
-                return False
-            seen.add(istd)
-            istd = self.styles[istd].base
+        if any(style.apart for style in self._chain(run[2] if run is not None else 0)):
+            return False
         shown = [first + n for n, ch in enumerate(text) if not ch.isspace()]
         at = bisect.bisect_right(self.apart_starts, shown[0]) - 1 if shown else -1
         for cp in shown:
@@ -313,16 +309,22 @@ class Paragraphs:
         run = self._run(cp)
         return run is not None and run[0] in self.in_cells
 
+    def _chain(self, istd: int) -> Iterator[_Style]:
+        """A style, then the styles it is based on, in turn (each once)."""
+        seen = set()
+        while istd < len(self.styles) and istd not in seen:
+            seen.add(istd)
+            yield self.styles[istd]
+            istd = self.styles[istd].base
+
     def _inherited(self, istd: int) -> tuple[int | None, int | None]:
         """The list and level a style sets, or the styles it is based on."""
         ilfo = ilvl = None
-        seen = set()
-        while istd < len(self.styles) and istd not in seen and (ilfo is None or ilvl is None):
-            seen.add(istd)
-            style = self.styles[istd]
+        for style in self._chain(istd):
             ilfo = style.ilfo if ilfo is None else ilfo
             ilvl = style.ilvl if ilvl is None else ilvl
-            istd = style.base
+            if ilfo is not None and ilvl is not None:
+                break
         return ilfo, ilvl
 
     def paragraph(self, cp: int) -> tuple[int, str]:

@@ -40,7 +40,15 @@ from retrieval.doc_characters import set_apart, unseen
 from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32
 from retrieval.doc_properties import read_title
 from retrieval.errors import CorpusError
-from retrieval.formats import GENERATED_FIELDS, Body, Extracted, Row, generated_title, join_blocks
+from retrieval.formats import (
+    GENERATED_FIELDS,
+    Body,
+    Extracted,
+    Row,
+    fold_spaces,
+    generated_title,
+    join_blocks,
+)
 from retrieval.numbering import note_mark
 
 log = logging.getLogger(__name__)
@@ -373,5 +381,4 @@ def _blocks(text: str) -> tuple[str, frozenset[int]]:
 
 def _clean(text: str) -> str:
     text = text.replace("\x0b", "\n").replace("\x1e", "-").replace("\t", " ")
-    text = _DROPPED.sub("", text)
-    return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+    return fold_spaces(_DROPPED.sub("", text))

@@ -6,6 +6,7 @@ of a heading (its style's, or an outline level).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from retrieval.formats import LARGE_PT
@@ -43,9 +44,8 @@ class WordNumbering:
         self.lists: dict[str, dict[int, tuple[str, str, int]]] = {}
         self.counts: dict[str, list[int]] = {}
         self.styles: dict[str | None, Any] = {}  # style id -> style (see _style)
-        self.style_lists: dict[str | None, Any] = {}  # style id -> its list's numPr
-        self.style_levels: dict[str | None, int] = {}  # style id -> its outline level, or 0
-        self.emphatic_styles: dict[str, bool] = {}  # style id -> sets its text apart
+        # (what is read, style id) -> what the style or those it is based on set (_inherited)
+        self.inherited: dict[tuple[str, str], Any] = {}
         try:
             self.style_elements = {
                 s.get(f"{W}styleId", ""): s for s in document.styles.element.iter(f"{W}style")
@@ -82,19 +82,13 @@ class WordNumbering:
         if named:
             return int(named.group(1))
         own = _outline(paragraph._p.pPr)
-        if own is not None:
-            return own or None
-        key = style.style_id if style is not None else None
-        if key not in self.style_levels:
-            level = 0
-            while style is not None:
-                found = _outline(style.element.pPr)
-                if found is not None:
-                    level = found
-                    break
-                style = style.base_style
-            self.style_levels[key] = level
-        return self.style_levels[key] or None
+        if own is None:
+            own = self._inherited(
+                style.style_id if style is not None else "",
+                "outline",
+                lambda element: _outline(element.find(f"{W}pPr")),
+            )
+        return own or None
 
     def emphatic(self, paragraph: Any) -> bool:
         """Does the page set the paragraph apart from body text, as a heading without a
@@ -120,18 +114,26 @@ class WordNumbering:
 
     def _style_emphatic(self, style_id: str) -> bool:
         """Does a style set its text apart, itself or through the styles it is based on?"""
-        if style_id not in self.emphatic_styles:
-            found, seen, at = False, set(), style_id
-            while at and at not in seen and not found:
+        return bool(
+            self._inherited(style_id, "emphasis", lambda e: _emphasis(e.find(f"{W}rPr")) or None)
+        )
+
+    def _inherited(self, style_id: str, what: str, read: Callable[[Any], Any]) -> Any:
+        """The first thing `read` finds (not None) in a style's element or in those of the
+        styles it is based on, in turn; None if none has it. Read once per style."""
+        key = (what, style_id)
+        if key not in self.inherited:
+            found, seen, at = None, set(), style_id
+            while at and at not in seen and found is None:
                 seen.add(at)
                 element = self.style_elements.get(at)
                 if element is None:
                     break
-                found = _emphasis(element.find(f"{W}rPr"))
+                found = read(element)
                 based = element.find(f"{W}basedOn")
                 at = based.get(f"{W}val", "") if based is not None else ""
-            self.emphatic_styles[style_id] = found
-        return self.emphatic_styles[style_id]
+            self.inherited[key] = found
+        return self.inherited[key]
 
     def _style(self, paragraph: Any) -> Any:
         """The paragraph's style, looked up once per style: python-docx's `style` reads
@@ -145,15 +147,11 @@ class WordNumbering:
 
     def _style_list(self, style: Any) -> Any:
         """The list a style's paragraphs are items of, through the styles it is based on."""
-        key = style.style_id if style is not None else None
-        if key not in self.style_lists:
-            num = None
-            while num is None and style is not None:
-                props = style.element.pPr
-                num = props.numPr if props is not None else None
-                style = style.base_style
-            self.style_lists[key] = num
-        return self.style_lists[key]
+        return self._inherited(
+            style.style_id if style is not None else "",
+            "list",
+            lambda element: element.find(f"{W}pPr/{W}numPr"),
+        )
 
     def _list_of(self, paragraph: Any) -> tuple[str, int] | None:
         """The list (its id) and level a paragraph is an item of, directly or through its

@@ -76,6 +76,13 @@ class Row:
 
     cells: tuple[str, ...]
 
+    def text(self, width: int = 0) -> str:
+        """The row as the readers write one: its cells side by side (" | "); a row of one
+        cell in a table `width` cells wide, "| Tariffs for 2013 |" (see join_blocks)."""
+        if len(self.cells) == 1 and width > 1:
+            return f"| {self.cells[0]} |"
+        return " | ".join(self.cells).strip()
+
 
 def join_blocks(blocks: Iterable[str | Row]) -> tuple[str, frozenset[int]]:
     """A reader's blocks as the segmenter reads them, and where each Body block starts in
@@ -90,9 +97,7 @@ def join_blocks(blocks: Iterable[str | Row]) -> tuple[str, frozenset[int]]:
 
     def end_table() -> None:
         width = max((len(row.cells) for row in rows), default=0)
-        for row in rows:
-            merged = len(row.cells) == 1 and width > 1
-            out.append(f"| {row.cells[0]} |" if merged else " | ".join(row.cells).strip())
+        out.extend(row.text(width) for row in rows)
         if rows and not out[-1].endswith(TABLE_END):
             out[-1] += TABLE_END
         rows.clear()

@@ -203,7 +203,7 @@ class _Reader:
         self.blocks, self.in_cell = [], True
         try:
             self.body(cell)
-            shown = (b if isinstance(b, str) else " | ".join(b.cells) for b in self.blocks)
+            shown = (b if isinstance(b, str) else b.text() for b in self.blocks)
             return " ".join(" ".join(shown).split())
         finally:
             self.blocks, self.in_cell = outer, was_in_cell

@@ -32,6 +32,7 @@ from retrieval.formats import (
     Body,
     Extracted,
     Row,
+    fold_spaces,
     generated_title,
     join_blocks,
 )
@@ -151,7 +152,7 @@ class _Reader:
         marks = self._marks()
         # the footnotes, then the endnotes
         order = sorted(range(len(self.notes)), key=lambda n: n in self.endnotes)
-        notes = [f"{marks[n]} {_clean(' '.join(self.notes[n]))}" for n in order]
+        notes = [f"{marks[n]} {fold_spaces(' '.join(self.notes[n]))}" for n in order]
 
         def marked(text: str) -> str:  # a Body block stays one
             placed = _PLACED.sub(lambda m: marks[int(m.group(1))], text)
@@ -162,7 +163,7 @@ class _Reader:
             for b in self.blocks
         ]
         text, plain = join_blocks([*blocks, *notes])
-        return Extracted(text, (), _clean("".join(self.title)), plain)
+        return Extracted(text, (), fold_spaces("".join(self.title)), plain)
 
     def _decode(self, group: Group, raw: bytes | bytearray) -> str:
         page = self.fonts.get(group.font, self.code_page) if group.font is not None else 0
@@ -291,12 +292,12 @@ class _Reader:
         """The paragraph's text so far, after its list's number, leaving a paragraph with the
         same properties (a cell's next paragraph's, or the next one's until "\\pard")."""
         paragraph = self.paragraph
-        number = _clean("".join(paragraph.listtext))
+        number = fold_spaces("".join(paragraph.listtext))
         if number and not any(ch.isalnum() for ch in number if not _PRIVATE <= ch <= _PRIVATE_END):
             # a bullet, as the other readers write every bullet: "–", "•", or one drawn
             # from a symbol font (Symbol's U+F0B7, or "\\'b7")
             number = "•"
-        text = _clean("".join(paragraph.text))
+        text = fold_spaces("".join(paragraph.text))
         self.paragraph = replace(paragraph, text=[], listtext=[], plain=False)
         return [f"{number} {text}".strip()] if number or text else []
 
@@ -321,7 +322,7 @@ class _Reader:
         if self.blocks and self.rows_end == len(self.blocks) and not aside:
             self.blocks.append(TABLE_END)  # a paragraph after a table's rows: the table ended
         level = self._heading_level(paragraph)
-        numbered = bool(_clean("".join(paragraph.listtext)))
+        numbered = bool(fold_spaces("".join(paragraph.listtext)))
         taken = self._take()
         if self._style_name(paragraph) in GENERATED_TITLES:
             return  # the title of an index or a table of contents, left out with it
@@ -378,10 +379,6 @@ class _Reader:
         if self.paragraph.text or self.paragraph.listtext:
             self._end_paragraph()
         self.paragraph = self.outside.pop()[1]
-
-
-def _clean(text: str) -> str:
-    return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
 
 
 def read_rtf(path: Path, raw: bytes) -> Extracted:

@@ -132,14 +132,6 @@ class Segmenter:
             )
         )
 
-    def _page_texts(self) -> list[str]:
-        """The text of each page of a paged document (none for another)."""
-        text, starts = self.document.text, self.document.pages
-        if not starts:
-            return []
-        bounds = [0, *starts, len(text)]
-        return [text[a:b] for a, b in itertools.pairwise(bounds)]
-
     def _body(self, found: list[Block]) -> None:
         heading_parts: list[str] = []  # the group of headings right above: the context
         # every heading still open, by level (markdown's "#"s; other headings the deepest):
@@ -147,7 +139,9 @@ class Segmenter:
         outline: list[tuple[int, str]] = []
         previous_was_heading = False
         texts = [block.text for block in found]
-        contents = contents_entries(texts) | index_entries(texts, self._page_texts())
+        contents = contents_entries(texts) | index_entries(
+            texts, self.document.text, self.document.pages
+        )
         # a paragraph set as body text is no heading, however short; but the first, where
         # documents set their title, often as a paragraph of its own
         plain = self.document.plain
