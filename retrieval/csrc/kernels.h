@@ -16,12 +16,12 @@
 typedef struct __attribute__((packed)) { uint16_t d; uint8_t qs[16]; } block_q4_0;
 
 /* A weight matrix as the matrix products read it.
- *   e5's 4-bit weights: expanded once, at load, to one byte per weight (the nibble, 0..15,
- *   the -8 offset taken off through the activation sums) and one float scale per 32-weight
- *   block, so that no call unpacks nibbles again (w, d). il: the rows a vector holds side by
- *   side, 0 for one row after another (as expanded, before qmat_arrange); LANES in the VNNI
- *   kernel's layout, where the weights are signed and c holds where each block's sum starts;
- *   AVX2_LANES in the AVX2 kernel's (qmat_interleave8);
+ *   e5's 4-bit weights: expanded once, at load, to one byte per weight (the nibble, 0..15;
+ *   laid out, the nibble minus 8) and one float scale per 32-weight block, so that no call
+ *   unpacks nibbles again (w, d). il: the rows a vector holds side by side, 0 for one row
+ *   after another (as expanded, before qmat_arrange); LANES in the VNNI kernel's layout,
+ *   AVX2_LANES in the AVX2 kernel's (qmat_interleave8); c: where each block's sum starts
+ *   (the activations' offset of 128 times the weights, taken off);
  *   MiniLM's float weights: in half precision or bfloat16, il rows side by side (f). */
 typedef struct { int8_t *w; float *d; int32_t *c; uint16_t *f; int il, bf; } qmat;
 
@@ -39,13 +39,13 @@ int qmat_expand(qmat *M, const block_q4_0 *W, int nout, int nin);
 int qmat_f32(qmat *M, const float *W, int nout, int nin, int bf, int lanes);
 void qmat_free(qmat *M);
 
-/* Activations X[L, nin] quantized per 32-element block to int8 (q), with each block's scale
- * (d) and sum (s); with `offset` (M->il == LANES: the VNNI kernel's form) stored plus 128 */
-void quantize_acts(const float *RESTRICT X, int L, int nin, int offset, int8_t *RESTRICT q,
-                   float *RESTRICT d, int32_t *RESTRICT s);
+/* Activations X[L, nin] quantized per 32-element block to int8, stored plus 128 (q), with
+ * each block's scale (d) */
+void quantize_acts(const float *RESTRICT X, int L, int nin, uint8_t *RESTRICT q,
+                   float *RESTRICT d);
 /* Y[L, nout] = X W^T + bias, X quantized by quantize_acts (e5) */
-void matmul_q4q8(const qmat *M, const float *bias, const int8_t *aq, const float *ad,
-                 const int32_t *as, float *Y, int L, int nout, int nin);
+void matmul_q4q8(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
+                 float *Y, int L, int nout, int nin);
 /* Y[L, nout] = X W^T + bias in floats (MiniLM); xb: room for X in bfloat16 (M->bf) */
 void matmul_float(const qmat *M, const float *bias, const float *X, float *Y, int L, int nout,
                   int nin, uint16_t *xb);
