@@ -51,6 +51,7 @@ TABLE_END = "\n"
 # the same in a page's lines (retrieval.pdf_reader), where runs of blank lines fold to one
 TABLE_BREAK = "\ufdd0"
 LARGE_PT = 14.0  # text set this large or larger stands out from a page's body text
+LARGE_SHARE = 1.15  # ... as does text set this many times its paragraph's size
 
 
 def fold_spaces(text: str) -> str:

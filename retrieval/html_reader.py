@@ -15,9 +15,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from retrieval.css import PageStyles, hidden
 from retrieval.errors import CorpusError
-from retrieval.formats import TABLE_END, Extracted, join_blocks
-from retrieval.numbering import list_marker
+from retrieval.formats import TABLE_END, Body, Extracted, fold_spaces, join_blocks
+from retrieval.numbering import NOTE_MARK, list_marker
 
 _SKIP = {
     "script",
@@ -47,7 +48,6 @@ _BLOCK = {
     "ol",
     "dd",
     "dt",
-    "br",
     "hr",
     "pre",
     "figure",
@@ -61,11 +61,20 @@ _SKIP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
 
 
 _CELL = {"td", "th"}
+# elements that have no end tag, and so hold no text
+_VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "area", "base", "col", "embed"}
+# a link's text that is a note's mark ("1", "[2]", "iv")
+_MARK = re.compile(rf"\[?({NOTE_MARK})\]?")
+_BREAKS = re.compile(r"\n(?:\n)+")  # line breaks (<br>) in a row: a paragraph's end, once
 
 
 class _Text(html.parser.HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, styles: PageStyles) -> None:
         super().__init__(convert_charrefs=True)
+        self.styles = styles
+        # the elements open, innermost last, and whether each sets its text apart (css)
+        self.open: list[tuple[str, bool]] = []
+        self.plain = False  # the current block has words set as body text
         self.blocks: list[str] = []
         self.current: list[str] = []
         self.skipping = 0
@@ -82,30 +91,50 @@ class _Text(html.parser.HTMLParser):
         # places the current block's text links to; whether it has text outside such links
         self.anchor: str | None = None
         self.anchor_at = 0  # where its text starts in `current`
+        self.anchor_names: set[str] = set()  # its own id and name
+        self.raised = False  # its text is (or is in) a superscript
+        self.marks: set[str] = set()  # the ids and names of the links read as notes' marks
         self.linked: set[str] = set()
         self.unlinked = False
         self.term = False  # a definition list's term just read: its definition runs on
 
     def _flush(self) -> None:
-        text = " ".join("".join(self.current).split())
-        if text and len(self.linked) == 1 and not self.unlinked and not self.heading:
+        # the page's line breaks (<br>) kept, as the other readers keep a paragraph's
+        text = _BREAKS.sub("\n\n", fold_spaces("".join(self.current)))
+        entry = bool(text) and len(self.linked) == 1 and not self.unlinked and not self.heading
+        if entry or self.heading:
+            text = " ".join(text.split())
+        if entry:
             # a block (a list's item, as a rule) that is only a link to a place in the page,
             # and its number: a table of contents' entry, or a "Back to top"; written as
             # markdown writes one (retrieval.contents), so it is no clause
             text = f"[{text}]({next(iter(self.linked))})"
-        self.linked, self.unlinked, self.term = set(), False, False
+            if self.blocks and isinstance(self.blocks[-1], Body):
+                # the paragraph before it is the table's title ("Contents"), as before
+                self.blocks[-1] = str(self.blocks[-1])
+        # a paragraph with words set as body text is no heading, however short (css)
+        body = self.plain and not (entry or self.heading or self.marker or self.in_cell)
+        body = body and any(tag == "p" for tag, _ in self.open)
+        self.linked, self.unlinked, self.term, self.plain = set(), False, False, False
         if text:
             # an item of a nested list stands further in, as the browser shows it
             indent = "  " * (len(self.lists) - 1) if self.marker and self.lists else ""
             text, self.marker = indent + self.marker + text, ""
-            self.blocks.append(("#" * self.heading + " " + text) if self.heading else text)
+            self.blocks.append(
+                ("#" * self.heading + " " + text) if self.heading else Body(text) if body else text
+            )
         self.current = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         named = dict(attrs)
         if self.landmark and tag == self.landmark[0]:
             self.landmark[1] += 1
-        elif not self.landmark and (named.get("role") or "").lower() in _SKIP_ROLES:
+        elif (
+            not self.landmark
+            and tag not in _VOID
+            and ((named.get("role") or "").lower() in _SKIP_ROLES or hidden(named))
+        ):
+            # skipped with what it holds: a landmark, or an element the page does not show
             self.landmark = [tag, 1]
             self.skipping += 1
         if tag in _SKIP:
@@ -114,6 +143,13 @@ class _Text(html.parser.HTMLParser):
             href = named.get("href") or ""
             self.anchor = href if href.startswith("#") and len(href) > 1 else None
             self.anchor_at = len(self.current)
+            self.anchor_names = {v for k, v in attrs if k in ("id", "name") and v}
+            self.raised = any(open_tag == "sup" for open_tag, _ in self.open)
+        elif tag == "sup":
+            self.raised = True
+        elif tag == "br" and not self.skipping:
+            # a line break: within a cell's or a heading's text, a space
+            self.current.append(" " if self.in_cell or self.heading else "\n")
         elif tag == "title":
             self.in_title = True
         elif tag in _HEADING:
@@ -137,6 +173,18 @@ class _Text(html.parser.HTMLParser):
         elif tag in _BLOCK:
             self._flush()
             self._block_begins(tag, named)
+        if tag not in _VOID:
+            if tag in _BLOCK or tag in _HEADING:
+                self._close("p")  # a block begins: an open paragraph ends, as browsers read
+            self.open.append((tag, self.styles.sets_apart(tag, named)))
+
+    def _close(self, tag: str) -> None:
+        """The innermost open `tag` ends, and the elements inside it (their end tags left
+        out); nothing when none is open."""
+        for at in range(len(self.open) - 1, -1, -1):
+            if self.open[at][0] == tag:
+                del self.open[at:]
+                return
 
     def _within_cell(self, tag: str) -> bool:
         """Is a block's tag one that a table cell holds (a paragraph, a line break, a list:
@@ -169,11 +217,23 @@ class _Text(html.parser.HTMLParser):
             self.skipping = max(0, self.skipping - 1)
         elif tag == "a":
             shown = "".join(self.current[self.anchor_at :])
-            if self.anchor and not any(c.isalnum() for c in shown):
+            mark = _MARK.fullmatch(shown.strip())
+            if self.anchor and mark and (self.raised or shown.strip().startswith("[")):
+                # a note's mark, raised or bracketed, linking to its note: written as the
+                # other readers write one, "[1]" (retrieval.loaded finds the note it calls)
+                self.current[self.anchor_at :] = [f"[{mark.group(1)}]"]
+                self.marks |= self.anchor_names
+                self.linked.discard(self.anchor)
+            elif self.anchor and mark and self.anchor[1:] in self.marks:
+                # a note's own number, linking back to its mark: "[1] " opens the note
+                opens = not "".join(self.current[: self.anchor_at]).strip()
+                self.current[self.anchor_at :] = [f"[{mark.group(1)}]" + (" " if opens else "")]
+                self.linked.discard(self.anchor)
+            elif self.anchor and not any(c.isalnum() for c in shown):
                 # a permalink ("¶", "#", "§" after a heading, as Sphinx and wikis set them)
                 del self.current[self.anchor_at :]
                 self.linked.discard(self.anchor)
-            self.anchor = None
+            self.anchor, self.raised = None, False
         elif tag == "title":
             self.in_title = False
         elif tag in _HEADING:
@@ -198,12 +258,20 @@ class _Text(html.parser.HTMLParser):
             if tag in ("ol", "ul") and self.lists:
                 self.lists.pop()
                 self.marker = ""
+        self._close(tag)
 
     def handle_data(self, data: str) -> None:
         if self.in_title:
             self.title += data
         elif not self.skipping:
-            self.current.append(data)
+            # a line break in the markup is a space on the page (<br> is a line break), but
+            # one in preformatted text (<pre>) is a line break too
+            kept = not self.in_cell and any(tag == "pre" for tag, _ in self.open)
+            self.current.append(
+                data.replace("\r", "" if kept else " ").replace("\n", "\n" if kept else " ")
+            )
+            if not self.plain and any(ch.isalpha() for ch in data):
+                self.plain = not any(apart for _, apart in self.open)
             if self.anchor:
                 self.linked.add(self.anchor)
             elif any(ch.isalpha() for ch in data):  # words, not an entry's number ("1. ")
@@ -227,8 +295,9 @@ def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:
             f"{path}: the HTML is not in {encoding or 'a known encoding'}"
             f"{'' if encoding else ' (name it in its .meta: encoding: windows-1251)'}"
         ) from None
-    parser = _Text()
+    parser = _Text(PageStyles.of(markup))
     parser.feed(markup)
     parser.close()
     parser._flush()
-    return Extracted(join_blocks(parser.blocks)[0], (), " ".join(parser.title.split()))
+    text, plain = join_blocks(parser.blocks)
+    return Extracted(text, (), " ".join(parser.title.split()), plain)

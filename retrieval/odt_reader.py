@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+from retrieval.css import stands_apart
 from retrieval.errors import CorpusError
-from retrieval.formats import LARGE_PT, TABLE_END, Body, Extracted, Row, fold_spaces, join_blocks
+from retrieval.formats import TABLE_END, Body, Extracted, Row, fold_spaces, join_blocks
 from retrieval.numbering import list_marker
 
 _NS = {
@@ -261,9 +262,6 @@ def _format(how: _Level, count: int) -> str:
     return list_marker(how.kind or "1", count).rstrip(".") if how.kind != "•" else "•"
 
 
-LARGE_SHARE = 1.15  # ... as does text set this many times its paragraph's size
-
-
 def _emphatic_styles(*roots: ElementTree.Element | None) -> set[str]:
     """The styles whose text stands apart from body text: bold, italic, underlined, in
     capitals or large, by their own text properties or those of the styles they inherit
@@ -289,21 +287,13 @@ def _emphatic_styles(*roots: ElementTree.Element | None) -> set[str]:
 
 
 def _stands_apart(props: ElementTree.Element) -> bool:
-    weight = props.get(_tag("fo", "font-weight")) or ""
-    size = props.get(_tag("fo", "font-size")) or ""
-    try:
-        large = (size.endswith("pt") and float(size[:-2]) >= LARGE_PT) or (
-            size.endswith("%") and float(size[:-1]) >= 100 * LARGE_SHARE
-        )
-    except ValueError:
-        large = False
-    return (
-        weight == "bold"
-        or (weight.isdigit() and int(weight) >= 600)
-        or props.get(_tag("fo", "font-style")) in ("italic", "oblique")
-        or (props.get(_tag("style", "text-underline-style")) or "none") != "none"
-        or props.get(_tag("fo", "text-transform")) == "uppercase"
-        or large
+    underline = props.get(_tag("style", "text-underline-style")) or "none"
+    return stands_apart(
+        {
+            name: props.get(_tag("fo", name)) or ""
+            for name in ("font-weight", "font-style", "font-size", "text-transform")
+        }
+        | {"text-decoration": "underline" if underline != "none" else ""}
     )
 
 

@@ -1038,10 +1038,13 @@ def test_a_cell_of_several_paragraphs_and_a_note_in_a_cell_read_alike() -> None:
 
 def _clauses_in_every_format(name: str) -> list[str]:
     """The clauses of tests/fixtures/<name>.fodt saved by LibreOffice as .doc, DOCX, ODT
-    and RTF, checked to be the same in all four."""
+    and RTF (and as HTML, where its HTML export keeps what the test reads: not a list's
+    numbers as set, nor tracked changes), checked to be the same in all."""
+    suffixes = ("doc", "docx", "odt", "rtf", "html")
     read = {
         suffix: [c.text for c in segment(read_document(FIXTURES / f"{name}.{suffix}"))]
-        for suffix in ("doc", "docx", "odt", "rtf")
+        for suffix in suffixes
+        if suffix != "html" or (FIXTURES / f"{name}.html").exists()
     }
     assert all(clauses == read["odt"] for clauses in read.values()), read
     return read["odt"]
@@ -1203,7 +1206,7 @@ def test_html_definition_lists_and_permalinks_read_as_shown(tmp_path: Path) -> N
         ("Authors:", "Versions"),
         ("• Neil", "Versions"),
         ("Newer versions may follow.", "Versions"),
-        ("See versions,\n\nand the list.", "Versions"),  # a line break carried on
+        ("See versions,\nand the list.", "Versions"),  # a line break (<br>) kept
     ]
 
 

@@ -1,0 +1,158 @@
+"""CSS: which properties set text apart from body text (bold, italic, underlined, in capitals
+or large; ODT's fo: properties are CSS's, and its reader asks too), and what an HTML page sets
+apart, by its elements ("<strong>", "<em>"), their style attributes and the rules of the
+page's own <style> elements.
+
+A paragraph ("<p>") with words set as the page's other paragraphs is body text
+(formats.Body), however short, as the readers of DOCX, ODT, RTF and .doc files tell it: "Office
+hours 9 to 18" is text, not a heading over the paragraph after it. A paragraph whose every
+word is set apart ("<p><strong>Payment terms</strong></p>") can still be a heading
+(headings.is_heading). What the reader cannot see counts as set apart, so that such a
+paragraph is read as before: a class or id of a page that links a stylesheet, and pseudo-
+classes of a rule (":first-child").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from retrieval.formats import LARGE_PT, LARGE_SHARE
+
+# elements a browser shows bold, italic, underlined or larger than the text around them
+EMPHATIC = frozenset({"b", "strong", "i", "em", "u", "big"})
+PX_PER_PT = 4 / 3  # CSS's pixel is 1/96 of an inch, its point 1/72
+FONT_LARGE = 4  # <font size="4"> (and up, or "+1"): CSS's "large", 18 px
+# the elements whose style is the page's base, not what sets text apart from it
+_BASE = frozenset({"html", "body", ":root", "*"})
+_SIZE_WORDS = frozenset({"large", "x-large", "xx-large", "xxx-large", "larger"})
+_SIZE = re.compile(r"([\d.]+)(pt|px|em|rem|%)")
+_RULE = re.compile(r"([^{}]*)\{([^{}]*)\}")
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
+_LINKED = re.compile(r"<link\b[^>]*\bstylesheet\b", re.I)
+_COMBINATOR = re.compile(r"[\s>+~]+")
+
+
+def declarations(text: str) -> dict[str, str]:
+    """A style attribute's (or a rule's) properties, by name, in lower case."""
+    found: dict[str, str] = {}
+    for part in text.split(";"):
+        name, colon, value = part.partition(":")
+        if colon:
+            found[name.strip().lower()] = value.replace("!important", "").strip().lower()
+    return found
+
+
+def large(size: str) -> bool:
+    """Is a CSS font size (or ODT's fo:font-size) LARGE_PT or more, or LARGE_SHARE times the
+    text around it or more?"""
+    found = _SIZE.fullmatch(size.strip())
+    if found is None:
+        return size.strip() in _SIZE_WORDS
+    try:
+        value = float(found.group(1))
+    except ValueError:
+        return False
+    unit = found.group(2)
+    if unit == "pt":
+        return value >= LARGE_PT
+    if unit == "px":
+        return value >= LARGE_PT * PX_PER_PT
+    if unit == "%":
+        return value >= 100 * LARGE_SHARE
+    return value >= LARGE_SHARE
+
+
+def _heavy(weight: str) -> bool:
+    return weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 600)
+
+
+def stands_apart(props: Mapping[str, str]) -> bool:
+    """Do these properties (CSS's names: font-weight, font-style, font-size, text-transform,
+    text-decoration, and the font shorthand) set text apart from body text?"""
+    shorthand = props.get("font", "").split()
+    return (
+        _heavy(props.get("font-weight", ""))
+        or props.get("font-style", "") in ("italic", "oblique")
+        or "underline" in props.get("text-decoration", "")
+        or "underline" in props.get("text-decoration-line", "")
+        or props.get("text-transform", "") == "uppercase"
+        or large(props.get("font-size", ""))
+        or any(
+            _heavy(word) or word in ("italic", "oblique") or large(word.split("/")[0])
+            for word in shorthand
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PageStyles:
+    """What a page's <style> rules set apart: elements ("p"), and classes and ids, each with
+    the element the rule names it on ("h1.western" sets apart an h1 of class "western", not
+    a paragraph of it; "" for any element); and whether the page links a stylesheet of its
+    own, whose rules the reader does not have."""
+
+    tags: frozenset[str] = frozenset()
+    classes: frozenset[tuple[str, str]] = frozenset()
+    ids: frozenset[tuple[str, str]] = frozenset()
+    linked: bool = False
+
+    @classmethod
+    def of(cls, markup: str) -> PageStyles:
+        tags: set[str] = set()
+        classes: set[tuple[str, str]] = set()
+        ids: set[tuple[str, str]] = set()
+        for sheet in _STYLE_ELEMENT.findall(markup):
+            for selectors, body in _RULE.findall(_COMMENT.sub("", sheet)):
+                if not stands_apart(declarations(body)):
+                    continue
+                for selector in selectors.split(","):
+                    # the element the rule styles: the selector's last part ("div.note p": p)
+                    last = _COMBINATOR.split(selector.strip())[-1].lower()
+                    named = re.findall(r"\.([\w-]+)", last)
+                    numbered = re.findall(r"#([\w-]+)", last)
+                    tag = re.match(r"[\w-]*", last)
+                    element = tag.group(0) if tag else ""
+                    if named or numbered:
+                        classes.update((element, name) for name in named)
+                        ids.update((element, number) for number in numbered)
+                    elif element and element not in _BASE:
+                        tags.add(element)
+        linked = bool(_LINKED.search(markup))
+        return cls(frozenset(tags), frozenset(classes), frozenset(ids), linked)
+
+    def sets_apart(self, tag: str, attrs: Mapping[str, str | None]) -> bool:
+        """Does the element set its text apart (or might it, by a stylesheet not read)?"""
+        if tag in EMPHATIC or tag in self.tags:
+            return True
+        if tag == "font" and _font_large(attrs.get("size") or ""):
+            return True
+        if stands_apart(declarations(attrs.get("style") or "")):
+            return True
+        named = (attrs.get("class") or "").lower().split()
+        number = (attrs.get("id") or "").strip().lower()
+        if self.linked and (named or number):
+            return True
+        return any(
+            (element, name) in found
+            for found, names in ((self.classes, named), (self.ids, [number] if number else []))
+            for name in names
+            for element in ("", tag)
+        )
+
+
+def hidden(attrs: Mapping[str, str | None]) -> bool:
+    """Does the page not show the element, nor what it holds ("hidden", "display: none"),
+    as a draft's notes to its editors are set?"""
+    return "hidden" in attrs or declarations(attrs.get("style") or "").get("display") == "none"
+
+
+def _font_large(size: str) -> bool:
+    size = size.strip()
+    try:
+        value = 3 + int(size) if size[:1] in "+-" and size[1:].isdigit() else int(size)
+    except ValueError:
+        return False
+    return value >= FONT_LARGE

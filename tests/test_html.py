@@ -1,0 +1,154 @@
+"""HTML pages read as a browser shows them: which paragraphs are body text and which can be
+headings (by their elements, style attributes and the page's own style rules), line breaks,
+notes and their marks, what the page hides. The LibreOffice fixtures saved as HTML are read
+with the other formats in tests/test_formats.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from retrieval.corpus import read_document
+from retrieval.css import PageStyles, hidden, large, stands_apart
+from retrieval.segment import segment
+
+
+def _clauses(tmp_path: Path, body: str, head: str = "") -> list[tuple[str, str]]:
+    path = tmp_path / "page.html"
+    path.write_text(
+        f"<html><head><title>Fee rules</title>{head}</head><body>{body}</body></html>",
+        encoding="utf-8",
+    )
+    return [(c.text, c.heading.split(" — ")[-1]) for c in segment(read_document(path))]
+
+
+def test_a_short_paragraph_of_body_text_is_a_clause_and_a_bold_one_a_heading(
+    tmp_path: Path,
+) -> None:
+    """An hours line ("Office hours 9 to 18") and an address, short and without a stop,
+    were read as headings, so in no clause: nothing answered "When is the office open?". A
+    paragraph with words set as the page's body text is text, as in DOCX, ODT, RTF and .doc
+    files; one whose every word is bold still heads what follows it."""
+    assert _clauses(
+        tmp_path,
+        "<h1>Fee rules</h1><p>These rules set the fees of the ministry.</p>"
+        "<p>Office hours 9 to 18</p><p>Applications are accepted on weekdays.</p>"
+        "<p><strong>Payment terms</strong></p><p>A fee is paid within ten days.</p>"
+        "<p>Write to the ministry at: 33 Boulevard Street, Baku AZ1000</p>",
+    ) == [
+        ("These rules set the fees of the ministry.", "Fee rules"),
+        ("Office hours 9 to 18", "Fee rules"),
+        ("Applications are accepted on weekdays.", "Fee rules"),
+        ("A fee is paid within ten days.", "Payment terms"),
+        ("Write to the ministry at: 33 Boulevard Street, Baku AZ1000", "Payment terms"),
+    ]
+
+
+def test_the_page_s_style_rules_and_attributes_set_paragraphs_apart(tmp_path: Path) -> None:
+    """A class the page's <style> sets bold or large, a style attribute, a <font> set
+    large: such a paragraph can head the text under it. A rule on one element with a class
+    ("h1.western", as LibreOffice writes) does not set apart a paragraph of that class, nor
+    does a rule on the page's body set every paragraph apart."""
+    head = (
+        "<style>/* the page's */ body { font-size: 20px } h1.western { font-weight: bold }"
+        " .title { font: bold 12pt Arial } #lead { text-transform: uppercase }</style>"
+    )
+    assert _clauses(
+        tmp_path,
+        "<p class='title'>Scope</p><p>The rules apply to all operators.</p>"
+        "<p class='western'>Office hours 9 to 18</p>"
+        "<p style='font-size: 18pt'>Fees</p><p>A fee is paid each year.</p>"
+        "<p><font size='+2'>Appeals</font></p><p>Appeals go to the Board.</p>"
+        "<p id='lead'>Contacts</p><p>Write to the ministry.</p>",
+        head,
+    ) == [
+        ("The rules apply to all operators.", "Scope"),
+        ("Office hours 9 to 18", "Scope"),
+        ("A fee is paid each year.", "Fees"),
+        ("Appeals go to the Board.", "Appeals"),
+        ("Write to the ministry.", "Contacts"),
+    ]
+
+
+def test_a_class_styled_by_a_stylesheet_not_read_is_taken_as_set_apart(tmp_path: Path) -> None:
+    """A page that links its own stylesheet may set any class apart: a paragraph with a
+    class there is read as before (a short one heads what follows), one without is text."""
+    assert _clauses(
+        tmp_path,
+        "<p class='subtitle'>Scope</p><p>The rules apply to all operators.</p>"
+        "<p>Office hours 9 to 18</p>",
+        "<link rel='stylesheet' href='site.css'>",
+    ) == [
+        ("The rules apply to all operators.", "Scope"),
+        ("Office hours 9 to 18", "Scope"),
+    ]
+
+
+def test_line_breaks_are_kept_and_preformatted_text_keeps_its_lines(tmp_path: Path) -> None:
+    """A <br> was read as the end of a paragraph: an address's lines, and a list set in one
+    paragraph, were each a heading or a clause of their own, and the line after a short one
+    ("Coordinated by …" under a team's name) stood under the wrong heading. They are one
+    paragraph with its line breaks now, as the other readers keep them; a line break in the
+    markup is a space, and one in <pre> a line break."""
+    assert _clauses(
+        tmp_path,
+        "<h1>Contacts</h1><p>Write to the ministry at:<br>33 Boulevard\n Street<br/>"
+        "Baku AZ1000</p><p>The fees are:<br>1. a licence fee;<br>2. a renewal fee.</p>"
+        "<pre>Fee    Amount\nLicence  100 AZN</pre>",
+    ) == [
+        ("Write to the ministry at:\n33 Boulevard Street\nBaku AZ1000", "Contacts"),
+        ("The fees are:", "Contacts"),
+        ("1. a licence fee;", "Contacts"),
+        ("2. a renewal fee.", "Contacts"),
+        ("Fee Amount\nLicence 100 AZN", "Contacts"),
+    ]
+
+
+def test_notes_and_their_marks_read_as_the_other_readers_write_them(tmp_path: Path) -> None:
+    """A note's mark, raised or bracketed and linking to its note (LibreOffice's
+    "<a href='#sdfootnote1sym'><sup>1</sup></a>", Word's "[1]"), is written "[1]", and the
+    note, which opens with a link back to it, "[1] …": so a clause shows its notes
+    (retrieval.loaded). Before, "edilir.1" ended a paragraph and "1Nazirliyin …" opened a
+    note, the mark's link kept the paragraph from being body text, and it was read as a
+    heading. A number linking to a section ("Article 2") stays as written."""
+    assert _clauses(
+        tmp_path,
+        "<h1>Fees</h1><p>Operators pay yearly.<a name='m1' href='#n1'><sup>1</sup></a></p>"
+        "<p>Appeals go to the Board.<a name='m2' href='#n2'>[ii]</a></p>"
+        "<p>See Article <a href='#art2'>2</a> for the amounts.</p>"
+        "<div id='n1'><p><a href='#m1'>1</a>Excluding VAT.</p></div>"
+        "<div id='n2'><p><a href='#m2'>ii</a> Since 2013.</p></div>",
+    ) == [
+        ("Operators pay yearly.[1]", "Fees"),
+        ("Appeals go to the Board.[ii]", "Fees"),
+        ("See Article 2 for the amounts.", "Fees"),
+        ("[1] Excluding VAT.", "Fees"),
+        ("[ii] Since 2013.", "Fees"),
+    ]
+
+
+def test_what_the_page_hides_is_left_out(tmp_path: Path) -> None:
+    """An element the page does not show ("display: none", "hidden"), with what it holds,
+    as a draft's notes to its editors are set; a hidden form field hides nothing else."""
+    assert _clauses(
+        tmp_path,
+        "<h1>Fees</h1><p>Operators pay <span style='display:none'>DRAFT: check "
+        "<b>this</b></span>100 manat a year.</p><div hidden><p>Old text.</p></div>"
+        "<input type='hidden' value='x'><p>Appeals go to the Board.</p>",
+    ) == [
+        ("Operators pay 100 manat a year.", "Fees"),
+        ("Appeals go to the Board.", "Fees"),
+    ]
+
+
+def test_what_sets_text_apart_in_css_terms() -> None:
+    assert stands_apart({"font-weight": "700"}) and stands_apart({"font-style": "italic"})
+    assert stands_apart({"text-decoration": "underline dotted"})
+    assert stands_apart({"font": "italic 12px serif"}) and stands_apart({"font": "1.3em/2 a"})
+    assert not stands_apart({"font-weight": "400", "font": "12px/1.5 Arial"})
+    assert large("14pt") and large("19px") and large("120%") and large("x-large")
+    assert not large("13pt") and not large("18px") and not large("1.1em") and not large("12")
+    assert hidden({"style": "color: red; display : none"}) and hidden({"hidden": None})
+    styles = PageStyles.of("<style>p.note, h2 + .x { font-weight: bold }</style>")
+    assert styles.sets_apart("p", {"class": "note"}) and styles.sets_apart("div", {"class": "x"})
+    assert not styles.sets_apart("div", {"class": "note"})
+    assert not styles.sets_apart("p", {"class": "other"})
