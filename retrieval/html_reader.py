@@ -163,6 +163,10 @@ class _Text(html.parser.HTMLParser):
             self.in_cell += 1
         elif tag in _BLOCK and self._within_cell(tag):
             self.current.append(" ")
+            if tag in ("ol", "ul", "li"):  # a list in a cell: its items' numbers in the row
+                self._block_begins(tag, named)
+                self.current.append(self.marker)
+                self.marker = ""
         elif tag in ("dd", "p") and self.term:
             # a term's definition (and its first paragraph) runs on from the term, one block:
             # "default-version: The name of the interpreter …"
@@ -243,6 +247,8 @@ class _Text(html.parser.HTMLParser):
             self.in_cell = max(0, self.in_cell - 1)
         elif tag in _BLOCK and self._within_cell(tag):
             self.current.append(" ")
+            if tag in ("ol", "ul") and self.lists:
+                self.lists.pop()
         elif tag == "dt" and "".join(self.current).strip():
             self.term = True  # its definition follows, in the same block
         elif tag in _BLOCK:

@@ -999,8 +999,9 @@ def test_a_text_box_is_read_after_the_paragraph_it_is_anchored_in() -> None:
 def test_a_table_s_column_numbered_by_a_list_keeps_its_numbers() -> None:
     """Government tables number their rows in a "№" column that Word or LibreOffice numbers
     itself (a list in each cell): the ODT, DOCX and .doc readers read those cells empty
-    ("| Broadband | 100 AZN"), RTF alone kept "1.". The fixture is tests/fixtures/tab.fodt
-    saved as .doc, DOCX, ODT and RTF; each now reads the rows as the page shows them."""
+    ("| Broadband | 100 AZN"), RTF alone kept "1.", and HTML lost the numbers of a list in
+    a cell. The fixture is tests/fixtures/tab.fodt saved as .doc, DOCX, ODT, RTF and HTML;
+    each now reads the rows as the page shows them."""
     assert _clauses_in_every_format("tab") == [
         "Fees for services:",
         "№ | Service | Fee",
@@ -1015,7 +1016,8 @@ def test_a_tracked_deletion_and_hidden_text_are_no_part_of_the_text() -> None:
     the document does not say. And a draft's note to its editors formatted hidden ("DRAFT
     NOTE: check the amount"), which Word and LibreOffice neither show nor print, was read
     as text by every reader. The fixtures are tests/fixtures/tracked.fodt and hidden.fodt
-    saved as .doc, DOCX, ODT and RTF; each now reads what the document shows."""
+    saved as .doc, DOCX, ODT and RTF (hidden.fodt as HTML too, its note "display: none");
+    each now reads what the document shows."""
     assert _clauses_in_every_format("tracked") == ["Operators pay within sixty days."]
     assert _clauses_in_every_format("hidden") == ["Operators pay 100 manat a year."]
 
@@ -1023,9 +1025,10 @@ def test_a_tracked_deletion_and_hidden_text_are_no_part_of_the_text() -> None:
 def test_a_cell_of_several_paragraphs_and_a_note_in_a_cell_read_alike() -> None:
     """A cell holding a list of two items was two rows in a .doc ("Internet | • 10 AZN
     monthly", then "• 5 AZN connection" alone); RTF wrote its bullet as the list style's
-    "–" where the other readers write "•". The fixture is tests/fixtures/misc.fodt saved as
-    .doc, DOCX, ODT and RTF: also a link in a heading, dashes and no-break spaces, a page
-    break and a footnote in a cell; the four read it alike."""
+    "–" where the other readers write "•", and HTML wrote no bullets in a cell. The fixture
+    is tests/fixtures/misc.fodt saved as .doc, DOCX, ODT, RTF and HTML: also a link in a
+    heading, dashes and no-break spaces, a page break and a footnote in a cell; the five
+    read it alike."""
     assert _clauses_in_every_format("misc") == [
         "The rules apply to every operator — fixed or mobile — from 1 January 2014.",
         "Operators registered in Bakı pay the fee “in advance”.",
