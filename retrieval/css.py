@@ -129,11 +129,14 @@ class PageStyles:
             return True
         if tag == "font" and _font_large(attrs.get("size") or ""):
             return True
-        if stands_apart(declarations(attrs.get("style") or "")):
+        style = attrs.get("style")
+        if style and stands_apart(declarations(style)):
             return True
         named = (attrs.get("class") or "").lower().split()
         number = (attrs.get("id") or "").strip().lower()
-        if self.linked and (named or number):
+        if not (named or number):
+            return False
+        if self.linked:
             return True
         return any(
             (element, name) in found
@@ -146,7 +149,8 @@ class PageStyles:
 def hidden(attrs: Mapping[str, str | None]) -> bool:
     """Does the page not show the element, nor what it holds ("hidden", "display: none"),
     as a draft's notes to its editors are set?"""
-    return "hidden" in attrs or declarations(attrs.get("style") or "").get("display") == "none"
+    style = attrs.get("style")
+    return "hidden" in attrs or bool(style) and declarations(style).get("display") == "none"
 
 
 def _font_large(size: str) -> bool:

@@ -74,6 +74,7 @@ class _Text(html.parser.HTMLParser):
         self.styles = styles
         # the elements open, innermost last, and whether each sets its text apart (css)
         self.open: list[tuple[str, bool]] = []
+        self.within: dict[str, int] = {}  # how many of each are open ("" for set apart)
         self.plain = False  # the current block has words set as body text
         self.blocks: list[str] = []
         self.current: list[str] = []
@@ -114,7 +115,7 @@ class _Text(html.parser.HTMLParser):
                 self.blocks[-1] = str(self.blocks[-1])
         # a paragraph with words set as body text is no heading, however short (css)
         body = self.plain and not (entry or self.heading or self.marker or self.in_cell)
-        body = body and any(tag == "p" for tag, _ in self.open)
+        body = body and self.within.get("p", 0) > 0
         self.linked, self.unlinked, self.term, self.plain = set(), False, False, False
         if text:
             # an item of a nested list stands further in, as the browser shows it
@@ -144,7 +145,7 @@ class _Text(html.parser.HTMLParser):
             self.anchor = href if href.startswith("#") and len(href) > 1 else None
             self.anchor_at = len(self.current)
             self.anchor_names = {v for k, v in attrs if k in ("id", "name") and v}
-            self.raised = any(open_tag == "sup" for open_tag, _ in self.open)
+            self.raised = self.within.get("sup", 0) > 0
         elif tag == "sup":
             self.raised = True
         elif tag == "br" and not self.skipping:
@@ -180,13 +181,23 @@ class _Text(html.parser.HTMLParser):
         if tag not in _VOID:
             if tag in _BLOCK or tag in _HEADING:
                 self._close("p")  # a block begins: an open paragraph ends, as browsers read
-            self.open.append((tag, self.styles.sets_apart(tag, named)))
+            apart = self.styles.sets_apart(tag, named)
+            self.open.append((tag, apart))
+            self.within[tag] = self.within.get(tag, 0) + 1
+            if apart:
+                self.within[""] = self.within.get("", 0) + 1
 
     def _close(self, tag: str) -> None:
         """The innermost open `tag` ends, and the elements inside it (their end tags left
         out); nothing when none is open."""
+        if not self.within.get(tag):
+            return
         for at in range(len(self.open) - 1, -1, -1):
             if self.open[at][0] == tag:
+                for name, apart in self.open[at:]:
+                    self.within[name] -= 1
+                    if apart:
+                        self.within[""] -= 1
                 del self.open[at:]
                 return
 
@@ -272,15 +283,16 @@ class _Text(html.parser.HTMLParser):
         elif not self.skipping:
             # a line break in the markup is a space on the page (<br> is a line break), but
             # one in preformatted text (<pre>) is a line break too
-            kept = not self.in_cell and any(tag == "pre" for tag, _ in self.open)
+            kept = not self.in_cell and self.within.get("pre", 0) > 0
             self.current.append(
                 data.replace("\r", "" if kept else " ").replace("\n", "\n" if kept else " ")
             )
-            if not self.plain and any(ch.isalpha() for ch in data):
-                self.plain = not any(apart for _, apart in self.open)
+            words = any(ch.isalpha() for ch in data)  # not an entry's number ("1. ")
+            if words and not self.plain:
+                self.plain = not self.within.get("")
             if self.anchor:
                 self.linked.add(self.anchor)
-            elif any(ch.isalpha() for ch in data):  # words, not an entry's number ("1. ")
+            elif words:
                 self.unlinked = True
 
 
