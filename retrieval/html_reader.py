@@ -146,8 +146,8 @@ class _Text(html.parser.HTMLParser):
             self.anchor_at = len(self.current)
             self.anchor_names = {v for k, v in attrs if k in ("id", "name") and v}
             self.raised = self.within.get("sup", 0) > 0
-        elif tag == "sup":
-            self.raised = True
+        elif tag == "sup" and self.within.get("a"):
+            self.raised = True  # a link's text raised: "<a href='#n1'><sup>1</sup></a>"
         elif tag == "br" and not self.skipping:
             # a line break: within a cell's or a heading's text, a space
             self.current.append(" " if self.in_cell or self.heading else "\n")

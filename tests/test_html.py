@@ -114,13 +114,13 @@ def test_notes_and_their_marks_read_as_the_other_readers_write_them(tmp_path: Pa
         tmp_path,
         "<h1>Fees</h1><p>Operators pay yearly.<a name='m1' href='#n1'><sup>1</sup></a></p>"
         "<p>Appeals go to the Board.<a name='m2' href='#n2'>[ii]</a></p>"
-        "<p>See Article <a href='#art2'>2</a> for the amounts.</p>"
+        "<p>Rooms of 5 m<sup>2</sup>: see Article <a href='#art2'>2</a> for the fees.</p>"
         "<div id='n1'><p><a href='#m1'>1</a>Excluding VAT.</p></div>"
         "<div id='n2'><p><a href='#m2'>ii</a> Since 2013.</p></div>",
     ) == [
         ("Operators pay yearly.[1]", "Fees"),
         ("Appeals go to the Board.[ii]", "Fees"),
-        ("See Article 2 for the amounts.", "Fees"),
+        ("Rooms of 5 m2: see Article 2 for the fees.", "Fees"),
         ("[1] Excluding VAT.", "Fees"),
         ("[ii] Since 2013.", "Fees"),
     ]
