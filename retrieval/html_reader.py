@@ -95,6 +95,7 @@ class _Text(html.parser.HTMLParser):
         self.anchor_names: set[str] = set()  # its own id and name
         self.raised = False  # its text is (or is in) a superscript
         self.marks: set[str] = set()  # the ids and names of the links read as notes' marks
+        self.notes: dict[str, str] = {}  # the places those marks link to, and their marks
         self.linked: set[str] = set()
         self.unlinked = False
         self.term = False  # a definition list's term just read: its definition runs on
@@ -221,6 +222,9 @@ class _Text(html.parser.HTMLParser):
             level[1] = int(value) if value.strip().isdigit() else level[1] + 1
             # before the item's text, in whichever block of the item it stands ("<li><p>")
             self.marker = list_marker(level[0], level[1]) + " "
+            called = self.notes.get(attrs.get("id") or "")
+            if called:  # a list of notes (pandoc's, kramdown's): the item a mark links to
+                self.marker = f"[{called}] "
 
     def handle_endtag(self, tag: str) -> None:
         if self.landmark and tag == self.landmark[0]:
@@ -238,6 +242,7 @@ class _Text(html.parser.HTMLParser):
                 # other readers write one, "[1]" (retrieval.loaded finds the note it calls)
                 self.current[self.anchor_at :] = [f"[{mark.group(1)}]"]
                 self.marks |= self.anchor_names
+                self.notes[self.anchor[1:]] = mark.group(1)
                 self.linked.discard(self.anchor)
             elif self.anchor and mark and self.anchor[1:] in self.marks:
                 # a note's own number, linking back to its mark: "[1] " opens the note

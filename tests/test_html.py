@@ -152,3 +152,21 @@ def test_what_sets_text_apart_in_css_terms() -> None:
     assert styles.sets_apart("p", {"class": "note"}) and styles.sets_apart("div", {"class": "x"})
     assert not styles.sets_apart("div", {"class": "note"})
     assert not styles.sets_apart("p", {"class": "other"})
+
+
+def test_a_list_of_notes_is_read_as_notes(tmp_path: Path) -> None:
+    """Pages made from markdown (pandoc, kramdown, Python-Markdown) list their notes as an
+    ordered list, each item the place its mark links to, with a link back ("↩"): each note
+    is "[1] …", as the other readers write one, not an item "1. …" that no mark calls."""
+    assert _clauses(
+        tmp_path,
+        "<h1>Fees</h1><p>Operators pay yearly.<sup id='fnref:1'><a href='#fn:1'>1</a></sup> "
+        "Appeals go to the Board.<a href='#fn2' id='fnref2'><sup>2</sup></a></p>"
+        "<section role='doc-endnotes'><hr><ol><li id='fn:1'><p>Excluding VAT."
+        "<a href='#fnref:1'>↩</a></p></li><li id='fn2'>Since 2013.<a href='#fnref2'>↩︎</a>"
+        "</li></ol></section>",
+    ) == [
+        ("Operators pay yearly.[1] Appeals go to the Board.[2]", "Fees"),
+        ("[1] Excluding VAT.", "Fees"),
+        ("[2] Since 2013.", "Fees"),
+    ]
