@@ -14,7 +14,8 @@ section it names. Two forms are left out of the clauses (retrieval.segment):
   an entry a block or several entries a block. Dot leaders also set price lists, and
   numbers set apart tables, so a run of entries is a table of contents only when it has
   CONTENTS_RUN entries or more, most of their titles are the first lines of blocks after
-  it (the headings they point to, numbered or not), and, without leaders, its pages rise.
+  it (the headings they point to, numbered or not; a title wrapped over lines, the first
+  lines of its heading read as one), and, without leaders, its pages rise.
 
 A printed book's index (a manual's "Function and Data Index": "asn1_der_coding . . . 17")
 is no clause either: its entries run to the document's end, in alphabetical order, under
@@ -132,8 +133,13 @@ def contents_entries(texts: Sequence[str]) -> set[int]:
     entries = [_entries(text) for text in texts]
     if not any(entries):
         return found
-    last = {_key(text.split("\n", 1)[0]): n for n, text in enumerate(texts)}  # where each
-    # first line stands last: a title points after its table when it stands there
+    # where each first line stands last, and each block's first lines read as one (a heading
+    # wrapped over lines, as a wrapped entry's title is): a title points after its table
+    # when it stands there
+    last: dict[str, int] = {}
+    for n, text in enumerate(texts):
+        for lines in range(1, WRAPPED + 2):
+            last[_key(" ".join(text.split("\n", lines)[:lines]))] = n
     start = 0
     while start < len(texts):
         if entries[start] is None:

@@ -113,6 +113,32 @@ def test_a_table_of_contents_in_plain_text_is_left_out_and_a_priced_list_kept() 
     assert segment(_doc(falling))[0].text.startswith("1. Scope of the rules      1\n")
 
 
+def test_a_table_of_contents_whose_titles_wrap_as_their_headings_do() -> None:
+    """A FAQ's table of contents lists its questions, titles wrapped over two lines as the
+    headings they point to are (Valgrind's manual). Each wrapped title was compared with
+    its heading's first line alone, matched none, and the table was kept: a clause holding
+    every question, the best match of any of them. A wrapped title now points to a heading
+    whose first lines, read as one, are the title."""
+    text = (
+        "Frequently Asked Questions\n\n"
+        "1. Background ........................ 1\n"
+        "1.1. How do you pronounce the name? ........ 1\n"
+        "2. Building ........................... 2\n"
+        "2.1. Why does the build die partway with an\n"
+        "assertion failure? ........ 2\n"
+        "2.2. Why does the build fail? .......... 2\n\n"
+        "1. Background\n\n1.1. How do you pronounce the name?\n\n"
+        'It rhymes with "tinned".\n\n2. Building\n\n'
+        "2.1. Why does the build die partway with an\nassertion failure?\n\n"
+        "It is a bug in make.\n\n2.2. Why does the build fail?\n\n"
+        "Install the static library."
+    )
+    clauses = [c.text for c in segment(_doc(text))]
+    assert not any("....." in clause for clause in clauses), clauses
+    assert clauses[0] == 'It rhymes with "tinned".'
+    assert clauses[-2:] == ["It is a bug in make.", "Install the static library."]
+
+
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "xquad-dev" / "corpus"
 
 
