@@ -149,8 +149,8 @@ class PageStyles:
 def hidden(attrs: Mapping[str, str | None]) -> bool:
     """Does the page not show the element, nor what it holds ("hidden", "display: none"),
     as a draft's notes to its editors are set?"""
-    style = attrs.get("style")
-    return "hidden" in attrs or bool(style) and declarations(style).get("display") == "none"
+    style = attrs.get("style") or ""
+    return "hidden" in attrs or (bool(style) and declarations(style).get("display") == "none")
 
 
 def _font_large(size: str) -> bool:

@@ -73,6 +73,10 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
             text = "#" * (level or 1) + " " + shown
         elif marker:
             text = f"{marker} {text}"
+        link = None if text.startswith("#") else _contents_link(part)
+        if link is not None and "\n" not in text and "]" not in text:
+            blocks.append(f"[{text}](#{link})")  # no clause (retrieval.contents)
+            continue
         # a paragraph set as body text is no heading, however short (formats.Body)
         blocks.append(text if text.startswith("#") or numbering.emphatic(part) else Body(text))
     text, plain = join_blocks([*blocks, *notes.bodies()])
@@ -108,6 +112,21 @@ def _title(raw: bytes) -> str:
         log.warning("the document's properties cannot be read (%s): no title from them", exc)
         return ""
     return " ".join((title.text or "").split()) if title is not None else ""
+
+
+def _contents_link(paragraph: Any) -> str | None:
+    """The place in the document a paragraph links to, when its words are only a link to
+    one: a table of contents' entry set by hand, or a web page's saved as DOCX ("1. " and a
+    link to "Introduction"). Written as markdown writes one, it is no clause, as an HTML
+    page's is not (retrieval.contents). None for any other paragraph."""
+    places = {link.get(f"{_W}anchor") for link in paragraph._p.iter(f"{_W}hyperlink")}
+    if len(places) != 1:
+        return None
+    for text in paragraph._p.iter(f"{_W}t"):
+        words = any(ch.isalpha() for ch in text.text or "")
+        if words and all(up.tag != f"{_W}hyperlink" for up in text.iterancestors()):
+            return None
+    return places.pop() or None
 
 
 def _row(cells: Any, notes: _Footnotes, numbering: WordNumbering) -> Row:

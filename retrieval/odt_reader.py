@@ -34,6 +34,7 @@ _NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
     "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
+    "xlink": "http://www.w3.org/1999/xlink",
 }
 MAX_PART_MB = 200  # an XML part larger than this unpacked is refused (a zip bomb)
 DEEPEST = 10  # list levels counted (OpenDocument's list styles have ten)
@@ -103,7 +104,8 @@ class _Reader:
             elif child.tag == _T["p"]:
                 text = self._text(child)
                 # a paragraph set as body text is no heading, however short (formats.Body)
-                self._add(text if self._set_apart(child) else Body(text))
+                plain = text if self._set_apart(child) else Body(text)
+                self._add(_contents_entry(child, text) or plain)
                 self._boxes(child)
             elif child.tag == _T["list"]:
                 self._list(child, 1, "")
@@ -188,7 +190,8 @@ class _Reader:
                     self._list(child, level + 1, style)
                 elif child.tag in (_T["p"], _T["h"]):
                     marker = _number(levels, counts, level) if numbered and first else ""
-                    self._add(self._text(child), marker, level)
+                    text = self._text(child)
+                    self._add(_contents_entry(child, text) or text, marker, level)
                     first = False
 
     def _table(self, element: ElementTree.Element) -> None:
@@ -242,6 +245,25 @@ class _Reader:
             f"[{mark}] " + " ".join(" ".join(self._text(p).split()) for p in paragraphs)
         )
         return f"[{mark}]"
+
+
+def _contents_entry(paragraph: ElementTree.Element, text: str) -> str | None:
+    """A paragraph whose words are only a link to a place in the document (a table of
+    contents' entry set by hand, a web page's saved as ODT), written as markdown writes one,
+    "[1. Scope](#scope)", so that it is no clause (retrieval.contents); None for any other."""
+    places = {link.get(_tag("xlink", "href")) or "" for link in paragraph.iter(_T["a"])}
+    place = places.pop() if len(places) == 1 else ""
+    if not place.startswith("#") or len(place) < 2 or "\n" in text.strip() or "]" in text:
+        return None
+
+    def outside(element: ElementTree.Element) -> str:  # its text outside links
+        return (element.text or "") + "".join(
+            ("" if child.tag == _T["a"] else outside(child)) + (child.tail or "")
+            for child in element
+        )
+
+    words = any(ch.isalpha() for ch in outside(paragraph))
+    return None if words else f"[{' '.join(text.split())}]({place})"
 
 
 def _number(levels: dict[int, _Level], counts: list[int], level: int) -> str:
