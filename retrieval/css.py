@@ -8,8 +8,8 @@ A paragraph ("<p>") with words set as the page's other paragraphs is body text
 hours 9 to 18" is text, not a heading over the paragraph after it. A paragraph whose every
 word is set apart ("<p><strong>Payment terms</strong></p>") can still be a heading
 (headings.is_heading). What the reader cannot see counts as set apart, so that such a
-paragraph is read as before: a class or id of a page that links a stylesheet, and pseudo-
-classes of a rule (":first-child").
+paragraph is read as before: a class or id of a page that links or imports a stylesheet,
+and pseudo-classes of a rule (":first-child").
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ _SIZE = re.compile(r"([\d.]+)(pt|px|em|rem|%)")
 _RULE = re.compile(r"([^{}]*)\{([^{}]*)\}")
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
-_LINKED = re.compile(r"<link\b[^>]*\bstylesheet\b", re.I)
+# a stylesheet the page links to or imports, which the reader does not have
+_LINKED = re.compile(r"<link\b[^>]*\bstylesheet\b|@import\b", re.I)
 _COMBINATOR = re.compile(r"[\s>+~]+")
 
 
@@ -91,8 +92,8 @@ def stands_apart(props: Mapping[str, str]) -> bool:
 class PageStyles:
     """What a page's <style> rules set apart: elements ("p"), and classes and ids, each with
     the element the rule names it on ("h1.western" sets apart an h1 of class "western", not
-    a paragraph of it; "" for any element); and whether the page links a stylesheet of its
-    own, whose rules the reader does not have."""
+    a paragraph of it; "" for any element); and whether the page links or imports a
+    stylesheet of its own, whose rules the reader does not have."""
 
     tags: frozenset[str] = frozenset()
     classes: frozenset[tuple[str, str]] = frozenset()

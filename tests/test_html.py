@@ -152,6 +152,8 @@ def test_what_sets_text_apart_in_css_terms() -> None:
     assert styles.sets_apart("p", {"class": "note"}) and styles.sets_apart("div", {"class": "x"})
     assert not styles.sets_apart("div", {"class": "note"})
     assert not styles.sets_apart("p", {"class": "other"})
+    imported = PageStyles.of("<style>@import url(site.css); p { color: red }</style>")
+    assert imported.sets_apart("p", {"class": "other"}) and not imported.sets_apart("p", {})
 
 
 def test_a_list_of_notes_is_read_as_notes(tmp_path: Path) -> None:
