@@ -154,6 +154,15 @@ def test_what_sets_text_apart_in_css_terms() -> None:
     assert not styles.sets_apart("p", {"class": "other"})
     imported = PageStyles.of("<style>@import url(site.css); p { color: red }</style>")
     assert imported.sets_apart("p", {"class": "other"}) and not imported.sets_apart("p", {})
+    nested = PageStyles.of(
+        "<STYLE>@media print { p.x { font-weight: bold } } /* .c { font-weight: bold } */"
+        ".z { color: red }</STYLE><styles>.q { font-weight: bold }</styles>"
+    )
+    assert nested.classes == {("p", "x")}
+    # read in one pass: 20,000 "<style>" left open, 40 KB without a brace before a "}",
+    # 20,000 comments never closed (a regular expression took 12-22 s on the first two)
+    for markup in ("<style>" * 20_000, f"<style>{'a' * 40_000}}}", f"<style>{'/*' * 20_000}"):
+        assert PageStyles.of(markup) == PageStyles()
 
 
 def test_a_list_of_notes_is_read_as_notes(tmp_path: Path) -> None:
