@@ -29,6 +29,7 @@ from retrieval.formats import (
     Body,
     Extracted,
     Row,
+    contents_entry,
     fold_spaces,
     join_blocks,
 )
@@ -73,9 +74,10 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
             text = "#" * (level or 1) + " " + shown
         elif marker:
             text = f"{marker} {text}"
-        link = None if text.startswith("#") else _contents_link(part)
-        if link is not None and "\n" not in text and "]" not in text:
-            blocks.append(f"[{text}](#{link})")  # no clause (retrieval.contents)
+        place = None if text.startswith("#") else _contents_link(part)
+        entry = contents_entry(text, f"#{place}") if place else None
+        if entry:
+            blocks.append(entry)  # no clause (retrieval.contents)
             continue
         # a paragraph set as body text is no heading, however short (formats.Body)
         blocks.append(text if text.startswith("#") or numbering.emphatic(part) else Body(text))
@@ -117,8 +119,7 @@ def _title(raw: bytes) -> str:
 def _contents_link(paragraph: Any) -> str | None:
     """The place in the document a paragraph links to, when its words are only a link to
     one: a table of contents' entry set by hand, or a web page's saved as DOCX ("1. " and a
-    link to "Introduction"). Written as markdown writes one, it is no clause, as an HTML
-    page's is not (retrieval.contents). None for any other paragraph."""
+    link to "Introduction"; formats.contents_entry). None for any other paragraph."""
     places = {link.get(f"{_W}anchor") for link in paragraph._p.iter(f"{_W}hyperlink")}
     if len(places) != 1:
         return None

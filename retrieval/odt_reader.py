@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+from retrieval import formats
 from retrieval.css import stands_apart
 from retrieval.errors import CorpusError
 from retrieval.formats import TABLE_END, Body, Extracted, Row, fold_spaces, join_blocks
@@ -249,11 +250,11 @@ class _Reader:
 
 def _contents_entry(paragraph: ElementTree.Element, text: str) -> str | None:
     """A paragraph whose words are only a link to a place in the document (a table of
-    contents' entry set by hand, a web page's saved as ODT), written as markdown writes one,
-    "[1. Scope](#scope)", so that it is no clause (retrieval.contents); None for any other."""
+    contents' entry set by hand, a web page's saved as ODT), written as
+    formats.contents_entry writes one; None for any other."""
     places = {link.get(_tag("xlink", "href")) or "" for link in paragraph.iter(_T["a"])}
     place = places.pop() if len(places) == 1 else ""
-    if not place.startswith("#") or len(place) < 2 or "\n" in text.strip() or "]" in text:
+    if not place.startswith("#") or len(place) < 2:
         return None
 
     def outside(element: ElementTree.Element) -> str:  # its text outside links
@@ -263,7 +264,7 @@ def _contents_entry(paragraph: ElementTree.Element, text: str) -> str | None:
         )
 
     words = any(ch.isalpha() for ch in outside(paragraph))
-    return None if words else f"[{' '.join(text.split())}]({place})"
+    return None if words else formats.contents_entry(text, place)
 
 
 def _number(levels: dict[int, _Level], counts: list[int], level: int) -> str:
