@@ -22,11 +22,14 @@ COPY pyproject.toml README.md ./
 COPY retrieval ./retrieval
 COPY bot ./bot
 # A C compiler for clausebot's engine (retrieval/csrc: e5 and MiniLM, a question 3x faster),
-# taken out again once it is built; libgomp1 (OpenMP) stays, the engines need it.
+# taken out again once it is built; libgomp1 (OpenMP) stays, the engines need it. Then the
+# word bridge's table of common words, embedded once for the image (retrieval/word_table.py,
+# about a minute): a question's common words are read there instead of embedded.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libc6-dev libgomp1 \
     && pip install . \
     && (cd / && python -c "import importlib.util as u; assert u.find_spec('retrieval._engine')") \
+    && (cd / && clausebot words) \
     && apt-get purge -y --auto-remove gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 clausebot \

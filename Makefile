@@ -13,7 +13,14 @@ $(VENV)/.installed: pyproject.toml $(wildcard retrieval/csrc/*.c retrieval/csrc/
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-ask: $(VENV)/.installed
+# The word bridge's table of common words (retrieval/word_table.py): embedded once for the
+# install, about a minute, so that a question's common words are not embedded with it.
+# The tests do without it (they turn it off), so `make test` does not make it.
+$(VENV)/.word-table: $(VENV)/.installed retrieval/data/common-words.txt
+	$(VENV)/bin/clausebot words
+	touch $@
+
+ask: $(VENV)/.installed $(VENV)/.word-table
 	$(VENV)/bin/clausebot ask "$(Q)"
 
 test: $(VENV)/.installed postgres
@@ -30,7 +37,7 @@ postgres:
 	  fi; \
 	fi
 
-index: $(VENV)/.installed
+index: $(VENV)/.installed $(VENV)/.word-table
 	$(VENV)/bin/clausebot index
 
 XQUAD := --corpus benchmarks/xquad-dev/corpus --index .clausebot/xquad-index
@@ -39,7 +46,7 @@ AZERBAIJANI := --corpus benchmarks/bundled-az/corpus --index .clausebot/bundled-
 LICENCES := --corpus benchmarks/licences/corpus --index .clausebot/licences-index
 PDFS := --corpus benchmarks/bundled-pdf/corpus --index .clausebot/bundled-pdf-index
 
-eval: $(VENV)/.installed
+eval: $(VENV)/.installed $(VENV)/.word-table
 	$(VENV)/bin/clausebot eval ../shared/eval/dev.jsonl
 	$(VENV)/bin/clausebot eval tests/questions.jsonl
 	# the public benchmark (benchmarks/xquad-dev, CC BY-SA 4.0): about six minutes

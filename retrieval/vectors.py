@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequenc
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, TypeVar
 
 import numpy as np
 
@@ -204,7 +204,7 @@ def embed_all(
                 counter.advance(len(batch.rows), batch.work)
 
         if count > 1 and len(batches) > 1:
-            _side_by_side(embed, batches, count)
+            side_by_side(embed, batches, count)
         else:
             for batch in batches:
                 embed(batch)
@@ -294,7 +294,16 @@ def workers(plans: Sequence[Planned]) -> int:
     return max(1, min(os.cpu_count() or 1, MOST_WORKERS))
 
 
-def _side_by_side(embed: Callable[[Batch], None], batches: Sequence[Batch], count: int) -> None:
+class Weighed(Protocol):
+    @property
+    def work(self) -> int:  # what embedding it costs (progress.cost)
+        ...
+
+
+W = TypeVar("W", bound=Weighed)
+
+
+def side_by_side(embed: Callable[[W], None], batches: Sequence[W], count: int) -> None:
     """Embed the batches on `count` threads, each with its share of the cores for the
     engine's own threads, the costliest first (so that the last ones to finish are short);
     the first failure stops the batches not yet begun and is raised."""

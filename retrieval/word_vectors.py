@@ -21,10 +21,8 @@ memory only. The ranking is the same whichever words are kept (tests/test_model.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import re
 import struct
 import tempfile
 import threading
@@ -35,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from retrieval import word_table
 
 log = logging.getLogger(__name__)
 
@@ -70,19 +70,21 @@ _lock = threading.RLock()
 
 def path_for(root: Path, model: str) -> Path:
     """The file of `model`'s word vectors under the index root `root`."""
-    readable = re.sub(r"[^\w.-]+", "_", model)[:80]
-    digest = hashlib.blake2b(model.encode(), digest_size=6).hexdigest()
-    return root / FOLDER / f"{readable}-{digest}.bin"
+    return root / FOLDER / word_table.file_name(model)
 
 
 def find(root: Path | None, model: str, words: Sequence[str]) -> dict[str, np.ndarray]:
-    """The vectors kept of `words` for `model`: in memory, or in the file under `root` (opened
-    the first time this process asks about it)."""
+    """The vectors kept of `words` for `model`: in memory, in the install's table of common
+    words (retrieval.word_table), or in the file under `root` (each opened the first time
+    this process asks about it)."""
     found: dict[str, np.ndarray] = {}
     with _lock:
         shelf = None if root is None else _shelf(root, model)
+        common = word_table.table(model)
         for word in words:
             vector = _memory.get((model, word))
+            if vector is None and common is not None:
+                vector = common.get(word)
             if vector is None and shelf is not None:
                 vector = _take(shelf, model, word)
             if vector is not None:

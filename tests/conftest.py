@@ -14,6 +14,7 @@ import pytest
 from retrieval.embed import HashingEmbedder
 from retrieval.engine import Engine
 from retrieval.settings import Settings
+from retrieval.word_table import ENV as WORD_TABLE_SETTING
 from retrieval.word_vectors import FOLDER as WORD_VECTORS
 from retrieval.word_vectors import forget
 from tests.processes import child_env
@@ -28,6 +29,9 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     for key in list(os.environ):
         if key.startswith(("CLAUSEBOT_", "TELEGRAM_")):
             monkeypatch.delenv(key)
+    # no install's table of common words (retrieval.word_table): a word a test calls new is
+    # new, whether or not this checkout has made the table; its own tests give it one
+    monkeypatch.setenv(WORD_TABLE_SETTING, "off")
     monkeypatch.chdir(tmp_path)
     yield
 

@@ -374,6 +374,41 @@ def test_a_question_is_answered_alike_whatever_was_asked_before(built: tuple[Pat
             assert other.confidence == first.confidence
 
 
+def test_a_question_s_common_words_come_from_the_install_s_table(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words of a question that the corpus lacks are embedded with it, unless the
+    install's table of common words (retrieval.word_table) has them: then they are read
+    there, exactly as the question's pass would give them, and the answer is the same."""
+    from retrieval import word_table, word_vectors
+    from retrieval.embed import E5_NAME, E5Embedder
+    from retrieval.engine import Engine
+    from retrieval.settings import Settings
+
+    corpus, index = built
+    question = "Какие министры подписали декларацию в Баку и когда?"
+    forget_words(index)
+    before, _, _ = Engine(Settings(corpus=corpus, index=index)).ranking(question, k=3)
+    shelf = word_vectors.path_for(index, E5_NAME)
+    embedded = [w.rstrip(b"\0").decode() for w in word_vectors._open(shelf).offsets]
+    assert len(embedded) >= 3
+    # a table of some of them, as `clausebot words` makes it
+    common = embedded[::2]
+    folder = tmp_path / "tables"
+    e5 = E5Embedder()
+    word_table.write(word_table.path_for(folder, e5.name), common, e5.embed(common, query=True))
+    monkeypatch.setenv(word_table.ENV, str(folder))
+    word_table.forget()
+    forget_words(index)
+    after, _, _ = Engine(Settings(corpus=corpus, index=index)).ranking(question, k=3)
+    assert [h.clause for h in after.hits] == [h.clause for h in before.hits]
+    assert after.features == before.features
+    assert after.confidence == before.confidence
+    left = [w.rstrip(b"\0").decode() for w in word_vectors._open(shelf).offsets]
+    assert sorted(left) == sorted(set(embedded) - set(common))  # only those were embedded
+    word_table.forget()
+
+
 def test_a_later_clausebot_ask_reads_the_words_an_earlier_one_embedded(
     built: tuple[Path, Path],
 ) -> None:

@@ -1,0 +1,243 @@
+"""Single-word vectors of common words, embedded once per install, for any corpus.
+
+The word bridge (retrieval.bridge) embeds each question word that the corpus lacks, alone,
+as a question ("query: nüfusunun"): a third of a question's time the first time its words
+are met. retrieval.word_vectors keeps those vectors beside the index once embedded; this
+table holds, before any question is asked, those of the common words of the languages
+questions come in (retrieval/data/common-words.txt, written by training/word_list.py from
+wordfreq's frequency lists: 8,000 words a language and 2,000 of them capitalised, in English,
+Russian, Turkish, German and Spanish). A word's vector depends on the model and the word,
+not on the corpus, so the table serves every index.
+
+The table is made by `clausebot words` (`make` runs it when it sets up; about
+a minute on two cores) into retrieval/data/word-table/, or into the folder that
+CLAUSEBOT_WORD_TABLE names ("off": no table). Without it every answer is the same; the
+common words are then embedded with the question, as any other word is.
+
+A file is a head (MAGIC, the vectors' length, the count of words, the length of the words'
+text), the words one a line, a CRC-32 of each vector, and the float32 vectors exactly as the
+model embedded them (docs/reliability.md). Opening a file reads the words and the checksums;
+the vectors are mapped, and a vector is checked the first time it is read. A file of
+another size than its head says, or not of this kind, is not used (a warning says so); a
+vector that does not check out is embedded with the question instead. A new table replaces
+the old at once (a process that has the old one mapped goes on reading it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import struct
+import tempfile
+import threading
+import time
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.reference import DATA
+
+log = logging.getLogger(__name__)
+
+LIST_FILE = DATA / "common-words.txt"
+FOLDER = DATA / "word-table"
+ENV = "CLAUSEBOT_WORD_TABLE"  # the tables' folder instead of FOLDER; "off": no table
+MAGIC = b"CBTABLE1"
+_HEAD = struct.Struct("<8sIII")  # MAGIC, the vectors' length, words, bytes of the words' text
+ALIGN = 64  # where the vectors start: a multiple of this
+CHUNK = 256  # words embedded in one call while a table is made
+FILE_MODE = 0o644  # readable by a bot running as another user than the install
+
+
+def words() -> list[str]:
+    """The words of LIST_FILE (empty if it is missing)."""
+    try:
+        lines = LIST_FILE.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def folder() -> Path | None:
+    """Where the tables are: CLAUSEBOT_WORD_TABLE, FOLDER if it is unset; None for "off"."""
+    setting = os.environ.get(ENV)
+    if setting is None:
+        return FOLDER
+    return None if setting.strip().lower() in ("", "off") else Path(setting)
+
+
+def file_name(model: str) -> str:
+    """A file name of `model`'s own: readable, and told apart by a digest of the name."""
+    readable = re.sub(r"[^\w.-]+", "_", model)[:80]
+    digest = hashlib.blake2b(model.encode(), digest_size=6).hexdigest()
+    return f"{readable}-{digest}.bin"
+
+
+def path_for(where: Path, model: str) -> Path:
+    """The file of `model`'s table in the folder `where`."""
+    return where / file_name(model)
+
+
+def _layout(dim: int, count: int, text_bytes: int) -> tuple[int, int, int]:
+    """Where the checksums start, where the vectors start, and the file's size."""
+    crcs = _HEAD.size + text_bytes
+    start = -(-(crcs + 4 * count) // ALIGN) * ALIGN
+    return crcs, start, start + 4 * dim * count
+
+
+@dataclass
+class Table:
+    """One model's table, opened: each word's row, the rows' checksums, the vectors mapped."""
+
+    path: Path
+    rows: dict[str, int]
+    crcs: np.ndarray
+    vectors: np.ndarray
+    checked: set[int] = field(default_factory=set)
+
+    def get(self, word: str) -> np.ndarray | None:
+        """The word's vector, if the table has it and it checks out."""
+        row = self.rows.get(word)
+        if row is None:
+            return None
+        vector = np.array(self.vectors[row], dtype=np.float32)
+        if row not in self.checked:
+            if zlib.crc32(vector.astype("<f4").tobytes()) != int(self.crcs[row]):
+                del self.rows[word]
+                log.warning("the vector of %r in %s is damaged: embedded instead", word, self.path)
+                return None
+            self.checked.add(row)
+        return vector
+
+
+_tables: dict[Path, Table | None] = {}
+_lock = threading.Lock()
+
+
+def table(model: str) -> Table | None:
+    """`model`'s table, opened the first time this process asks (None: there is none)."""
+    where = folder()
+    if where is None:
+        return None
+    path = path_for(where, model)
+    with _lock:
+        if path not in _tables:
+            _tables[path] = read(path)
+        return _tables[path]
+
+
+def forget() -> None:
+    """Open the tables afresh when next asked (as a new process would)."""
+    with _lock:
+        _tables.clear()
+
+
+def read(path: Path) -> Table | None:
+    """The table in the file at `path`; None if there is none, or if it is not whole."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_HEAD.size)
+            if len(head) < _HEAD.size or head[: len(MAGIC)] != MAGIC:
+                log.warning("%s is not a table of word vectors: not used", path)
+                return None
+            _, dim, count, text_bytes = _HEAD.unpack(head)
+            crcs_at, start, size = _layout(dim, count, text_bytes)
+            if os.fstat(handle.fileno()).st_size != size or not dim:
+                log.warning("%s is not whole (remake it: clausebot words)", path)
+                return None
+            text = handle.read(text_bytes).decode("utf-8").split("\n") if count else []
+            handle.seek(crcs_at)
+            crcs = np.frombuffer(handle.read(4 * count), dtype="<u4")
+        vectors = np.memmap(path, dtype="<f4", mode="r", offset=start, shape=(count, dim))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:  # unreadable; a words' text that is not UTF-8
+        log.warning("%s cannot be read (%s): not used", path, exc)
+        return None
+    if len(text) != count:
+        log.warning("%s is not whole (remake it: clausebot words)", path)
+        return None
+    return Table(path, {w: row for row, w in enumerate(text)}, crcs, vectors)
+
+
+def write(path: Path, table_words: Sequence[str], vectors: np.ndarray) -> None:
+    """Write a table of `table_words` and their `vectors` to `path`, replacing any there at
+    once."""
+    vectors = np.ascontiguousarray(vectors, dtype="<f4")
+    count, dim = vectors.shape
+    if count != len(table_words) or any("\n" in w or not w for w in table_words):
+        raise ValueError("a table needs one vector a word, and words without line breaks")
+    text = "\n".join(table_words).encode("utf-8")
+    crcs_at, start, size = _layout(dim, count, len(text))
+    crcs = np.array([zlib.crc32(v.tobytes()) for v in vectors], dtype="<u4")
+    body = _HEAD.pack(MAGIC, dim, count, len(text)) + text + crcs.tobytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".table-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            os.fchmod(out.fileno(), FILE_MODE)
+            out.write(body + b"\0" * (start - len(body)))
+            out.write(vectors.tobytes())
+            assert out.tell() == size
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    with _lock:
+        _tables.pop(path, None)
+
+
+def embed_words(embedder: Any, table_words: Sequence[str], progress: Any = None) -> np.ndarray:
+    """The words' vectors as questions, as the bridge embeds them: in chunks, on a thread a
+    core where the model runs in clausebot's engine (retrieval.vectors.side_by_side)."""
+    from retrieval.embed import threaded
+    from retrieval.progress import Progress, cost
+    from retrieval.vectors import side_by_side
+
+    out = np.zeros((len(table_words), embedder.dim), dtype=np.float32)
+    chunks = [
+        _Chunk(start, min(start + CHUNK, len(table_words)))
+        for start in range(0, len(table_words), CHUNK)
+    ]
+    for chunk in chunks:
+        chunk.work = sum(cost(w) for w in table_words[chunk.start : chunk.stop])
+    counter = Progress(len(table_words), sum(c.work for c in chunks), progress)
+    lock = threading.Lock()
+
+    def embed(chunk: _Chunk) -> None:
+        found = embedder.embed(list(table_words[chunk.start : chunk.stop]), query=True)
+        with lock:
+            out[chunk.start : chunk.stop] = found
+            counter.advance(chunk.stop - chunk.start, chunk.work)
+
+    count = max(1, os.cpu_count() or 1) if threaded(embedder) else 1
+    if count > 1:
+        side_by_side(embed, chunks, count)
+    else:
+        for chunk in chunks:
+            embed(chunk)
+    return out
+
+
+@dataclass
+class _Chunk:
+    start: int
+    stop: int
+    work: int = 0
+
+
+def make(embedder: Any, where: Path, progress: Any = None) -> tuple[Path, int, float]:
+    """Embed LIST_FILE's words with `embedder` and write its table in `where`: the file, the
+    words and the seconds it took."""
+    started = time.perf_counter()
+    table_words = words()
+    vectors = embed_words(embedder, table_words, progress)
+    path = path_for(where, embedder.name)
+    write(path, table_words, vectors)
+    return path, len(table_words), time.perf_counter() - started

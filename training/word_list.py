@@ -1,0 +1,82 @@
+"""Write retrieval/data/common-words.txt: the words whose single-word vectors every install
+embeds once (retrieval.word_table), so that a question's common words cost it nothing.
+
+The word bridge (retrieval.bridge) embeds each question word that the corpus lacks, alone;
+on the bundled corpus a third of a question's time the first time its words are met. Which
+words a question brings that a corpus lacks is not known in advance, but most of them are
+common words of the question's language. The list is, for each of English, Russian, Turkish,
+German and Spanish (the languages the public benchmark asks in), the WORDS most frequent
+words of wordfreq's "best" list, and the CAPITALISED most frequent of them capitalised as a
+question's first word is; kept are the words the bridge can meet (its word pattern, not a
+stop word). No word of the public benchmark or of the project's question sets is read.
+
+The source is wordfreq (Robyn Speer, https://github.com/rspeer/wordfreq), whose frequency
+data is licensed CC BY-SA 4.0: the list, a selection of it, is too (its head says so).
+wordfreq is needed only here, not by clausebot:
+
+    .venv/bin/pip install wordfreq==3.1.1
+    .venv/bin/python training/word_list.py        # -> retrieval/data/common-words.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from retrieval.lexical import tokenize  # noqa: E402
+from retrieval.vocabulary import WORD  # noqa: E402
+from retrieval.word_table import LIST_FILE  # noqa: E402
+
+LANGUAGES = ("en", "ru", "tr", "de", "es")
+WORDS = 8000  # a language's most frequent words
+CAPITALISED = 2000  # of which, also capitalised
+
+HEAD = """\
+# Common words of English, Russian, Turkish, German and Spanish, whose single-word vectors
+# every install embeds once (retrieval.word_table); written by training/word_list.py.
+# A selection of the frequency lists of wordfreq {version} (Robyn Speer,
+# https://github.com/rspeer/wordfreq, doi:10.5281/zenodo.7199437), whose data is licensed
+# CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/); so is this list.
+# {count} words, one a line: for each of {languages}, the {words} most frequent, and the
+# {capitalised} most frequent capitalised.
+"""
+
+
+def common_words(words: int, capitalised: int) -> list[str]:
+    from wordfreq import top_n_list
+
+    chosen: list[str] = []
+    for language in LANGUAGES:
+        frequent = top_n_list(language, words, wordlist="best")
+        chosen += frequent + [w[:1].upper() + w[1:] for w in frequent[:capitalised]]
+    usable = [w for w in dict.fromkeys(chosen) if WORD.fullmatch(w)]
+    return [w for w, tokens in zip(usable, tokenize(usable), strict=True) if tokens]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--words", type=int, default=WORDS)
+    parser.add_argument("--capitalised", type=int, default=CAPITALISED)
+    parser.add_argument("--out", type=Path, default=LIST_FILE)
+    args = parser.parse_args(argv)
+    from importlib.metadata import version
+
+    words = common_words(args.words, args.capitalised)
+    head = HEAD.format(
+        version=version("wordfreq"),
+        count=len(words),
+        languages=", ".join(LANGUAGES),
+        words=args.words,
+        capitalised=args.capitalised,
+    )
+    args.out.write_text(head + "\n".join(words) + "\n", encoding="utf-8")
+    print(f"{len(words)} words -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
