@@ -91,7 +91,7 @@ def table_words() -> int | None:
     from retrieval.embed import E5_NAME
 
     found = word_table.table(E5_NAME)
-    return None if found is None else len(found.rows)
+    return None if found is None else len(found)
 
 
 @contextlib.contextmanager

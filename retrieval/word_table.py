@@ -6,8 +6,9 @@ are met. retrieval.word_vectors keeps those vectors beside the index once embedd
 table holds, before any question is asked, those of the common words of the languages
 questions come in (retrieval/data/common-words.txt, written by training/word_list.py from
 wordfreq's frequency lists: 8,000 words a language and 2,000 of them capitalised, in English,
-Russian, Turkish, German and Spanish). A word's vector depends on the model and the word,
-not on the corpus, so the table serves every index.
+Russian, Turkish, German and Spanish; and the words of the everyday questions, Azerbaijani's
+among them). A word's vector depends on the model and the word, not on the corpus, so the
+table serves every index.
 
 The table is made by `clausebot words` (`make` runs it when it sets up; about
 a minute on two cores) into retrieval/data/word-table/, or into the folder that
@@ -15,12 +16,15 @@ CLAUSEBOT_WORD_TABLE names ("off": no table). Without it every answer is the sam
 common words are then embedded with the question, as any other word is.
 
 A file is a head (MAGIC, the vectors' length, the count of words, the length of the words'
-text), the words one a line, a CRC-32 of each vector, and the float32 vectors exactly as the
-model embedded them (docs/reliability.md). Opening a file reads the words and the checksums;
-the vectors are mapped, and a vector is checked the first time it is read. A file of
-another size than its head says, or not of this kind, is not used (a warning says so); a
-vector that does not check out is embedded with the question instead. A new table replaces
-the old at once (a process that has the old one mapped goes on reading it).
+text, the slots of its lookup), the words one a line, where each starts, a CRC-32 of each
+vector, a hashed lookup from a word to its row, and the float32 vectors exactly as the model
+embedded them (docs/reliability.md). Opening a file reads its head and maps the rest (a
+fraction of a millisecond, so that a one-question `clausebot ask` pays nothing for it); a
+word is looked up when asked for, and its vector checked the first time it is read. A file
+of another size than its head says, or not of this kind, is not used (a warning says so); a
+vector that does not check out, or a word whose entry is damaged, is embedded with the
+question instead. A new table replaces the old at once (a process that has the old one
+mapped goes on reading it).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import threading
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +53,7 @@ LIST_FILE = DATA / "common-words.txt"
 FOLDER = DATA / "word-table"
 ENV = "CLAUSEBOT_WORD_TABLE"  # the tables' folder instead of FOLDER; "off": no table
 MAGIC = b"CBTABLE1"
-_HEAD = struct.Struct("<8sIII")  # MAGIC, the vectors' length, words, bytes of the words' text
+_HEAD = struct.Struct("<8sIIII")  # MAGIC, the vectors' length, words, the text's bytes, slots
 ALIGN = 64  # where the vectors start: a multiple of this
 CHUNK = 256  # words embedded in one call while a table is made
 FILE_MODE = 0o644  # readable by a bot running as another user than the install
@@ -84,36 +88,98 @@ def path_for(where: Path, model: str) -> Path:
     return where / file_name(model)
 
 
-def _layout(dim: int, count: int, text_bytes: int) -> tuple[int, int, int]:
-    """Where the checksums start, where the vectors start, and the file's size."""
-    crcs = _HEAD.size + text_bytes
-    start = -(-(crcs + 4 * count) // ALIGN) * ALIGN
-    return crcs, start, start + 4 * dim * count
+@dataclass(frozen=True)
+class _Layout:
+    """Where each part of a table's file starts, from its head."""
+
+    dim: int
+    count: int
+    text_bytes: int
+    slots: int
+
+    @property
+    def text(self) -> int:
+        return _HEAD.size
+
+    @property
+    def starts(self) -> int:  # each word's start in the text, and the text's end
+        return self.text + -(-self.text_bytes // 4) * 4
+
+    @property
+    def crcs(self) -> int:
+        return self.starts + 4 * (self.count + 1)
+
+    @property
+    def hashed(self) -> int:
+        return self.crcs + 4 * self.count
+
+    @property
+    def vectors(self) -> int:
+        return -(-(self.hashed + 4 * self.slots) // ALIGN) * ALIGN
+
+    @property
+    def size(self) -> int:
+        return self.vectors + 4 * self.dim * self.count
 
 
-@dataclass
+def _slots(count: int) -> int:
+    """Slots of the hashed lookup: a power of two, at most half of them taken."""
+    return 1 << max(4, (2 * count - 1).bit_length())
+
+
+def _hash(encoded: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(encoded, digest_size=8).digest(), "little")
+
+
 class Table:
-    """One model's table, opened: each word's row, the rows' checksums, the vectors mapped."""
+    """One model's table, opened: the file mapped, nothing read but its head. A word is found
+    by its hash in the file's lookup (open addressing, linear probing: a slot holds a row
+    plus one, 0 when empty) and compared with the word stored there, so that a damaged
+    lookup or text finds nothing rather than another word's vector."""
 
-    path: Path
-    rows: dict[str, int]
-    crcs: np.ndarray
-    vectors: np.ndarray
-    checked: set[int] = field(default_factory=set)
+    def __init__(self, path: Path, layout: _Layout, data: np.ndarray) -> None:
+        self.path, self.layout, self.data = path, layout, data
+        self.starts = data[layout.starts : layout.crcs].view("<u4")
+        self.crcs = data[layout.crcs : layout.hashed].view("<u4")
+        self.slots = data[layout.hashed : layout.hashed + 4 * layout.slots].view("<u4")
+        self.vectors = data[layout.vectors :].view("<f4").reshape(layout.count, layout.dim)
+        self.checked: dict[int, bool] = {}  # row -> whether its vector checked out
+
+    def __len__(self) -> int:
+        return self.layout.count
+
+    def row(self, word: str) -> int | None:
+        """The word's row, if the table has it."""
+        encoded = word.encode("utf-8", "surrogatepass")
+        layout = self.layout
+        mask = layout.slots - 1
+        at = _hash(encoded) & mask
+        for _ in range(layout.slots):
+            taken = int(self.slots[at])
+            if not taken:
+                return None
+            row = taken - 1
+            if row < layout.count:  # (a damaged slot may hold anything)
+                start, end = int(self.starts[row]), int(self.starts[row + 1]) - 1
+                if end - start == len(encoded) and end <= layout.text_bytes:
+                    found = self.data[layout.text + start : layout.text + end].tobytes()
+                    if found == encoded:
+                        return row
+            at = (at + 1) & mask
+        return None
 
     def get(self, word: str) -> np.ndarray | None:
         """The word's vector, if the table has it and it checks out."""
-        row = self.rows.get(word)
+        row = self.row(word)
         if row is None:
             return None
         vector = np.array(self.vectors[row], dtype=np.float32)
-        if row not in self.checked:
-            if zlib.crc32(vector.astype("<f4").tobytes()) != int(self.crcs[row]):
-                del self.rows[word]
+        good = self.checked.get(row)
+        if good is None:
+            good = self.checked[row] = zlib.crc32(vector.tobytes()) == int(self.crcs[row])
+            if not good:
                 log.warning("the vector of %r in %s is damaged: embedded instead", word, self.path)
-                return None
-            self.checked.add(row)
-        return vector
+        return vector if good else None
 
 
 _tables: dict[Path, Table | None] = {}
@@ -143,27 +209,21 @@ def read(path: Path) -> Table | None:
     try:
         with open(path, "rb") as handle:
             head = handle.read(_HEAD.size)
-            if len(head) < _HEAD.size or head[: len(MAGIC)] != MAGIC:
-                log.warning("%s is not a table of word vectors: not used", path)
-                return None
-            _, dim, count, text_bytes = _HEAD.unpack(head)
-            crcs_at, start, size = _layout(dim, count, text_bytes)
-            if os.fstat(handle.fileno()).st_size != size or not dim:
-                log.warning("%s is not whole (remake it: clausebot words)", path)
-                return None
-            text = handle.read(text_bytes).decode("utf-8").split("\n") if count else []
-            handle.seek(crcs_at)
-            crcs = np.frombuffer(handle.read(4 * count), dtype="<u4")
-        vectors = np.memmap(path, dtype="<f4", mode="r", offset=start, shape=(count, dim))
+            size = os.fstat(handle.fileno()).st_size
+        if len(head) < _HEAD.size or head[: len(MAGIC)] != MAGIC:
+            log.warning("%s is not a table of word vectors: not used", path)
+            return None
+        layout = _Layout(*_HEAD.unpack(head)[1:])
+        if size != layout.size or not layout.dim or layout.slots != _slots(layout.count):
+            log.warning("%s is not whole (remake it: clausebot words)", path)
+            return None
+        data = np.memmap(path, dtype=np.uint8, mode="r")
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:  # unreadable; a words' text that is not UTF-8
+    except (OSError, ValueError) as exc:
         log.warning("%s cannot be read (%s): not used", path, exc)
         return None
-    if len(text) != count:
-        log.warning("%s is not whole (remake it: clausebot words)", path)
-        return None
-    return Table(path, {w: row for row, w in enumerate(text)}, crcs, vectors)
+    return Table(path, layout, data)
 
 
 def write(path: Path, table_words: Sequence[str], vectors: np.ndarray) -> None:
@@ -173,18 +233,35 @@ def write(path: Path, table_words: Sequence[str], vectors: np.ndarray) -> None:
     count, dim = vectors.shape
     if count != len(table_words) or any("\n" in w or not w for w in table_words):
         raise ValueError("a table needs one vector a word, and words without line breaks")
-    text = "\n".join(table_words).encode("utf-8")
-    crcs_at, start, size = _layout(dim, count, len(text))
+    encoded = [w.encode("utf-8", "surrogatepass") for w in table_words]
+    text = b"\n".join(encoded)
+    layout = _Layout(dim, count, len(text), _slots(count))
+    starts = np.zeros(count + 1, dtype="<u4")
+    starts[1:] = np.cumsum([len(e) + 1 for e in encoded])
+    slots = np.zeros(layout.slots, dtype="<u4")
+    mask = layout.slots - 1
+    for row, word in enumerate(encoded):
+        at = _hash(word) & mask
+        while slots[at]:
+            at = (at + 1) & mask
+        slots[at] = row + 1
     crcs = np.array([zlib.crc32(v.tobytes()) for v in vectors], dtype="<u4")
-    body = _HEAD.pack(MAGIC, dim, count, len(text)) + text + crcs.tobytes()
+    parts = [
+        (0, _HEAD.pack(MAGIC, *astuple(layout))),
+        (layout.text, text),
+        (layout.starts, starts.tobytes()),
+        (layout.crcs, crcs.tobytes()),
+        (layout.hashed, slots.tobytes()),
+        (layout.vectors, vectors.tobytes()),
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".table-")
     try:
         with os.fdopen(handle, "wb") as out:
             os.fchmod(out.fileno(), FILE_MODE)
-            out.write(body + b"\0" * (start - len(body)))
-            out.write(vectors.tobytes())
-            assert out.tell() == size
+            for at, part in parts:
+                out.write(b"\0" * (at - out.tell()) + part)
+            assert out.tell() == layout.size
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

@@ -76,7 +76,7 @@ def test_a_damaged_vector_is_embedded_instead(
     assert word_vectors.missing(None, MODEL, WORDS) == [WORDS[-1]]
 
 
-@pytest.mark.parametrize("damage", ["cut", "foreign", "empty", "not utf-8"])
+@pytest.mark.parametrize("damage", ["cut", "foreign", "empty", "grown"])
 def test_a_file_that_is_not_whole_is_not_used(
     tables: Path, caplog: pytest.LogCaptureFixture, damage: str
 ) -> None:
@@ -90,13 +90,39 @@ def test_a_file_that_is_not_whole_is_not_used(
     elif damage == "empty":
         data = b""
     else:
-        at = data.index("население".encode())
-        data = data[:at] + b"\xff" + data[at + 1 :]
+        data += b"\0" * 64
     path.write_bytes(data)
     assert read(path) is None
     assert table(MODEL) is None
     assert path.name in caplog.text
     assert word_vectors.missing(None, MODEL, WORDS) == WORDS
+
+
+def test_a_damaged_word_or_lookup_finds_nothing_rather_than_another_word(
+    tables: Path,
+) -> None:
+    """A byte of a word's text or of the lookup changed: the word is not found (it is then
+    embedded with its question), and never another word's vector in its place."""
+    made = vectors(len(WORDS))
+    path = path_for(tables, MODEL)
+    write(path, WORDS, made)
+    data = bytearray(path.read_bytes())
+    at = data.index("nüfusunun".encode())
+    data[at] ^= 0x01  # "oüfusunun"
+    path.write_bytes(bytes(data))
+    opened = table(MODEL)
+    assert opened is not None
+    assert opened.get("nüfusunun") is None and opened.get("oüfusunun") is None
+    assert np.array_equal(opened.get("население"), made[0])
+    # every slot of the lookup pointing at the first word's row
+    layout = opened.layout
+    data[layout.hashed : layout.hashed + 4 * layout.slots] = b"\x01\0\0\0" * layout.slots
+    path.write_bytes(bytes(data))
+    word_table.forget()
+    opened = table(MODEL)
+    assert opened is not None
+    assert np.array_equal(opened.get("население"), made[0])
+    assert [opened.get(w) for w in WORDS[2:]] == [None, None]
 
 
 def test_no_table_is_no_table(tables: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -139,7 +165,7 @@ def test_clausebot_words_makes_the_table_a_later_process_reads(tmp_path: Path) -
     assert len(listed) > 10_000 and "население" in listed and "Nasıl" in listed
     embedder = HashingEmbedder()
     opened = read(path_for(folder, embedder.name))
-    assert opened is not None and len(opened.rows) == len(listed)
+    assert opened is not None and len(opened) == len(listed)
     some = listed[:: len(listed) // 50]
     expected = embedder.embed(some, query=True)
     assert all(np.array_equal(opened.get(w), v) for w, v in zip(some, expected, strict=True))

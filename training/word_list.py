@@ -7,8 +7,11 @@ words a question brings that a corpus lacks is not known in advance, but most of
 common words of the question's language. The list is, for each of English, Russian, Turkish,
 German and Spanish (the languages the public benchmark asks in), the WORDS most frequent
 words of wordfreq's "best" list, and the CAPITALISED most frequent of them capitalised as a
-question's first word is; kept are the words the bridge can meet (its word pattern, not a
-stop word). No word of the public benchmark or of the project's question sets is read.
+question's first word is; and the words of the everyday questions (retrieval/data/
+everyday.txt, the reference every index has), which bring Azerbaijani's question words,
+as wordfreq has no Azerbaijani. Kept are the words the bridge can meet (its word pattern,
+not a stop word). No word of the public benchmark or of the project's question sets is
+read.
 
 The source is wordfreq (Robyn Speer, https://github.com/rspeer/wordfreq), whose frequency
 data is licensed CC BY-SA 4.0: the list, a selection of it, is too (its head says so).
@@ -28,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from retrieval.lexical import tokenize  # noqa: E402
+from retrieval.reference import everyday_questions  # noqa: E402
 from retrieval.vocabulary import WORD  # noqa: E402
 from retrieval.word_table import LIST_FILE  # noqa: E402
 
@@ -42,8 +46,17 @@ HEAD = """\
 # https://github.com/rspeer/wordfreq, doi:10.5281/zenodo.7199437), whose data is licensed
 # CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/); so is this list.
 # {count} words, one a line: for each of {languages}, the {words} most frequent, and the
-# {capitalised} most frequent capitalised.
+# {capitalised} most frequent capitalised; and the words of retrieval/data/everyday.txt.
 """
+
+
+def capitalise(word: str, language: str) -> str:
+    """The word as it opens a sentence: in Turkish and Azerbaijani "i" is "İ" and "ı" is
+    "I" ("ilk" -> "İlk"), where Python's upper() gives "I" for both."""
+    first = word[:1]
+    if language in ("tr", "az") and first in "iı":
+        return {"i": "İ", "ı": "I"}[first] + word[1:]
+    return first.upper() + word[1:]
 
 
 def common_words(words: int, capitalised: int) -> list[str]:
@@ -52,7 +65,11 @@ def common_words(words: int, capitalised: int) -> list[str]:
     chosen: list[str] = []
     for language in LANGUAGES:
         frequent = top_n_list(language, words, wordlist="best")
-        chosen += frequent + [w[:1].upper() + w[1:] for w in frequent[:capitalised]]
+        chosen += frequent + [capitalise(w, language) for w in frequent[:capitalised]]
+    # and the words of the everyday questions, the reference every index has (retrieval/
+    # data/everyday.txt): the question words of Azerbaijani too, which wordfreq lacks
+    for question in everyday_questions():
+        chosen += WORD.findall(question)
     usable = [w for w in dict.fromkeys(chosen) if WORD.fullmatch(w)]
     return [w for w, tokens in zip(usable, tokenize(usable), strict=True) if tokens]
 
