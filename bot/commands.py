@@ -258,6 +258,12 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         if abstention["fitted"]
         else "abstention: not fitted for these models (clausebot calibrate); the fallback rule"
     )
+    table = status["word_table"]
+    print(
+        f"word table: {table['words']:,} common words ({table['path']})"
+        if table
+        else "word table: none (clausebot words makes it: a first question is then faster)"
+    )
     if status["built_by_earlier_version"]:
         print(
             "built by: an earlier version of clausebot, which cut and cited documents "

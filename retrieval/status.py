@@ -195,7 +195,17 @@ def index_status(settings: Settings) -> dict[str, Any]:
         "corpus_changed": bool(changes),
         "corpus_changes": changes.to_json(),
         "abstention": abstention_status(loaded.model, loaded.tokens is not None),
+        "word_table": word_table_status(loaded.spaces[0].model),
     }
+
+
+def word_table_status(model: str) -> dict[str, Any] | None:
+    """The install's table of common words for `model`, the one whose words the bridge reads
+    (retrieval.word_table): its file and how many words it holds; None if there is none."""
+    from retrieval import word_table
+
+    found = word_table.table(model)
+    return None if found is None else {"path": str(found.path), "words": len(found)}
 
 
 def abstention_status(model: str, late: bool) -> dict[str, Any]:

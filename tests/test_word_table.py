@@ -4,6 +4,7 @@ foreign file never costs an answer."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -152,13 +153,19 @@ def test_words_that_a_table_cannot_hold_are_refused(tables: Path) -> None:
         write(path_for(tables, MODEL), WORDS, vectors(2))
 
 
-def test_clausebot_words_makes_the_table_a_later_process_reads(tmp_path: Path) -> None:
+def test_clausebot_words_makes_the_table_a_later_process_reads(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
     """`clausebot words` embeds the list's words with the configured model, as the bridge
-    would, into the folder given; the table holds each word's vector exactly."""
+    would, into the folder given; the table holds each word's vector exactly, and
+    `clausebot status` says an index's questions read it."""
     folder = tmp_path / "tables"
-    result = run_cli(
-        "words", "--folder", str(folder), cwd=tmp_path, env={"CLAUSEBOT_MODEL": "hashing"}
-    )
+    hashing = {"CLAUSEBOT_MODEL": "hashing"}
+    paths = ("--corpus", str(corpus_dir), "--index", str(tmp_path / "index"))
+    assert run_cli("index", *paths, cwd=tmp_path, env=hashing).returncode == 0
+    status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)
+    assert status["word_table"] is None  # (the tests turn the package's off)
+    result = run_cli("words", "--folder", str(folder), cwd=tmp_path, env=hashing)
     assert result.returncode == 0, result.stderr
     listed = word_table.words()
     assert f"{len(listed)} common words' vectors" in result.stdout
@@ -169,6 +176,13 @@ def test_clausebot_words_makes_the_table_a_later_process_reads(tmp_path: Path) -
     some = listed[:: len(listed) // 50]
     expected = embedder.embed(some, query=True)
     assert all(np.array_equal(opened.get(w), v) for w, v in zip(some, expected, strict=True))
+    shown = run_cli("status", *paths, "--json", cwd=tmp_path, env={ENV: str(folder)})
+    assert json.loads(shown.stdout)["word_table"] == {
+        "path": str(opened.path),
+        "words": len(listed),
+    }
+    shown = run_cli("status", *paths, cwd=tmp_path, env={ENV: str(folder)})
+    assert f"word table: {len(listed):,} common words" in shown.stdout
 
 
 def test_clausebot_words_says_where_it_cannot_write(tmp_path: Path) -> None:
