@@ -85,6 +85,8 @@ def find(root: Path | None, model: str, words: Sequence[str]) -> dict[str, np.nd
             vector = _memory.get((model, word))
             if vector is None and common is not None:
                 vector = common.get(word)
+                if vector is not None:
+                    _remember(model, [word], [vector])
             if vector is None and shelf is not None:
                 vector = _take(shelf, model, word)
             if vector is not None:
