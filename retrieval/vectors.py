@@ -295,6 +295,8 @@ def workers(plans: Sequence[Planned]) -> int:
 
 
 class Weighed(Protocol):
+    """A batch of texts to embed, with what it costs."""
+
     @property
     def work(self) -> int:  # what embedding it costs (progress.cost)
         ...
