@@ -149,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="where to write the table (default: CLAUSEBOT_WORD_TABLE, or the package's)",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="embed the words again even if the table there is up to date",
+    )
 
     p = sub.add_parser("documents", help="list the indexed documents: title, date, format, clauses")
     _common(p)

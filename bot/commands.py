@@ -103,13 +103,16 @@ def cmd_words(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     embedder = load_embedders(settings.build_model)[0]  # the one the bridge reads words with
     try:
-        path, count, seconds = word_table.make(embedder, where, ProgressReport())
+        path, count, seconds = word_table.make(embedder, where, ProgressReport(), args.force)
     except OSError as exc:
         raise ClausebotError(
             f"the word table could not be written in {where} ({exc}): choose a folder with "
             f"--folder or {word_table.ENV}"
         ) from exc
-    print(f"{count} common words' vectors ({embedder.name}) in {seconds:.0f} s -> {path}")
+    if seconds is None:
+        print(f"{count} common words' vectors ({embedder.name}) up to date: {path}")
+    else:
+        print(f"{count} common words' vectors ({embedder.name}) in {seconds:.0f} s -> {path}")
     return 0
 
 

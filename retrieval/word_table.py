@@ -10,10 +10,11 @@ Russian, Turkish, German and Spanish; and the words of the everyday questions, A
 among them). A word's vector depends on the model and the word, not on the corpus, so the
 table serves every index.
 
-The table is made by `clausebot words` (`make` runs it when it sets up; about
-a minute on two cores) into retrieval/data/word-table/, or into the folder that
-CLAUSEBOT_WORD_TABLE names ("off": no table). Without it every answer is the same; the
-common words are then embedded with the question, as any other word is.
+The table is made by `clausebot words` (`make ask` runs it when it sets up; about a minute on
+two cores) into retrieval/data/word-table/, or into the folder that CLAUSEBOT_WORD_TABLE
+names ("off": no table); made again, a table that holds the list's words and still matches
+the model (see `current`) is left as it is. Without it every answer is the same; the common
+words are then embedded with the question, as any other word is.
 
 A file is a head (MAGIC, the vectors' length, the count of words, the length of the words'
 text, the slots of its lookup), the words one a line, where each starts, a CRC-32 of each
@@ -309,12 +310,41 @@ class _Chunk:
     work: int = 0
 
 
-def make(embedder: Any, where: Path, progress: Any = None) -> tuple[Path, int, float]:
+PROBES = 8  # words of a table embedded again to tell whether the model still gives them
+
+
+def current(embedder: Any, path: Path, table_words: Sequence[str]) -> bool:
+    """Whether the table at `path` holds exactly `table_words`, and `embedder` still gives
+    some of them (PROBES, spread over the list) the vectors it holds, bit for bit: a model
+    changed under the same name (a new release of its package) makes it out of date."""
+    found = read(path)
+    if found is None or len(found) != len(table_words) or not table_words:
+        return False
+    text = b"\n".join(w.encode("utf-8", "surrogatepass") for w in table_words)
+    layout = found.layout
+    if layout.text_bytes != len(text) or layout.dim != embedder.dim:
+        return False
+    if found.data[layout.text : layout.text + len(text)].tobytes() != text:
+        return False
+    rows = sorted({round(i * (len(table_words) - 1) / (PROBES - 1)) for i in range(PROBES)})
+    fresh = embedder.embed([table_words[r] for r in rows], query=True)
+    return all(
+        (kept := found.get(table_words[r])) is not None and np.array_equal(kept, vector)
+        for r, vector in zip(rows, fresh, strict=True)
+    )
+
+
+def make(
+    embedder: Any, where: Path, progress: Any = None, force: bool = False
+) -> tuple[Path, int, float | None]:
     """Embed LIST_FILE's words with `embedder` and write its table in `where`: the file, the
-    words and the seconds it took."""
+    words and the seconds it took (None: the table there was current, see `current`, and
+    `force` was not given)."""
     started = time.perf_counter()
     table_words = words()
-    vectors = embed_words(embedder, table_words, progress)
     path = path_for(where, embedder.name)
+    if not force and current(embedder, path, table_words):
+        return path, len(table_words), None
+    vectors = embed_words(embedder, table_words, progress)
     write(path, table_words, vectors)
     return path, len(table_words), time.perf_counter() - started

@@ -12,7 +12,7 @@ import pytest
 
 from retrieval import word_table, word_vectors
 from retrieval.embed import HashingEmbedder
-from retrieval.word_table import ENV, path_for, read, table, write
+from retrieval.word_table import ENV, current, path_for, read, table, write
 from tests.conftest import run_cli
 
 MODEL = "some/model-v1"
@@ -176,6 +176,14 @@ def test_clausebot_words_makes_the_table_a_later_process_reads(
     some = listed[:: len(listed) // 50]
     expected = embedder.embed(some, query=True)
     assert all(np.array_equal(opened.get(w), v) for w, v in zip(some, expected, strict=True))
+    # made again, it is up to date: not written again; with --force it is
+    made = opened.path.stat().st_mtime_ns
+    again = run_cli("words", "--folder", str(folder), cwd=tmp_path, env=hashing)
+    assert again.returncode == 0 and "up to date" in again.stdout
+    assert opened.path.stat().st_mtime_ns == made
+    forced = run_cli("words", "--folder", str(folder), "--force", cwd=tmp_path, env=hashing)
+    assert forced.returncode == 0 and "up to date" not in forced.stdout
+    assert opened.path.stat().st_mtime_ns != made
     shown = run_cli("status", *paths, "--json", cwd=tmp_path, env={ENV: str(folder)})
     assert json.loads(shown.stdout)["word_table"] == {
         "path": str(opened.path),
@@ -183,6 +191,26 @@ def test_clausebot_words_makes_the_table_a_later_process_reads(
     }
     shown = run_cli("status", *paths, cwd=tmp_path, env={ENV: str(folder)})
     assert f"word table: {len(listed):,} common words" in shown.stdout
+
+
+def test_a_table_is_current_only_with_the_same_words_and_the_model_s_vectors(
+    tables: Path,
+) -> None:
+    """`clausebot words` makes a table again unless it holds the list's words and the model
+    still gives some of them the vectors it holds (a model changed under its name)."""
+    embedder = HashingEmbedder(dim=8)
+    listed = [f"word{n}" for n in range(40)]
+    path = path_for(tables, embedder.name)
+    write(path, listed, embedder.embed(listed, query=True))
+    assert current(embedder, path, listed)
+    assert not current(embedder, path, listed[:-1])
+    assert not current(embedder, path, [*listed[:-1], "other"])
+    assert not current(HashingEmbedder(dim=16), path, listed)
+    changed = embedder.embed(listed, query=True)
+    changed[-1] = -changed[-1]  # the last word is one of the words embedded again
+    write(path, listed, changed)
+    assert not current(embedder, path, listed)
+    assert not current(embedder, tables / "none.bin", listed)
 
 
 def test_clausebot_words_says_where_it_cannot_write(tmp_path: Path) -> None:
