@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,11 @@ def build_application(
             "TELEGRAM_BOT_TOKEN is not set: export the token BotFather gave you, "
             "e.g. TELEGRAM_BOT_TOKEN=123:abc clausebot telegram"
         )
+    # python-telegram-bot 22 gives time periods (a flood control's retry_after) as seconds,
+    # with a deprecation warning in the log at each, unless this opts into the timedelta of
+    # its next major version; bot/telegram_send.py reads either. An operator's own setting
+    # stands.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     builder: ApplicationBuilder = (
         Application.builder()
         .token(settings.telegram_token)

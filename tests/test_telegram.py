@@ -367,6 +367,7 @@ def test_non_text_long_and_empty_messages(engine: Engine, tmp_path: Path) -> Non
     scenario(run())
 
 
+@pytest.mark.filterwarnings("error::telegram.warnings.PTBDeprecationWarning")
 @pytest.mark.parametrize(
     ("fault", "failures", "waited"),
     [
