@@ -19,11 +19,15 @@ $(VENV)/.installed: pyproject.toml $(wildcard retrieval/csrc/*.c retrieval/csrc/
 # here is reported and tried again next time, and stops nothing. The tests do without it
 # (they turn it off), so `make test` does not make it.
 $(VENV)/.word-table: $(VENV)/.installed retrieval/data/common-words.txt
+	@echo "embedding the common words' table, once for this install (about a minute)"
 	@if $(VENV)/bin/clausebot words; then touch $@; else \
 	  echo "no word table made: questions embed every new word (the same answers, slower)"; fi
 
-ask: $(VENV)/.installed $(VENV)/.word-table
+# The answer first, then the table: a new install answers as soon as it is set up (the
+# table changes no answer), and makes the table while the answer is read.
+ask: $(VENV)/.installed
 	$(VENV)/bin/clausebot ask "$(Q)"
+	@$(MAKE) --no-print-directory $(VENV)/.word-table
 
 test: $(VENV)/.installed postgres
 	$(VENV)/bin/pytest -q
