@@ -23,6 +23,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "too_long": "That message is too long for a question ({limit} characters at most). "
         "Please ask a shorter question.",
         "empty": "Please send a question as text, e.g. “Who signed the letter?”",
+        "vague": "Your question names nothing to look for in the documents. Say what you "
+        "want to know about: a subject, a name, a date.",
         "non_text": "I can only read text questions. Please type your question.",
         "slow_down": "You are asking quickly: please wait a few seconds and ask again.",
         "error": "Sorry, something went wrong while answering. Please try again.",
@@ -63,6 +65,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "too_long": "Mesaj sual üçün çox uzundur (ən çoxu {limit} simvol). "
         "Zəhmət olmasa, qısa sual verin.",
         "empty": "Zəhmət olmasa, sualı mətn kimi göndərin, məsələn: “Məktubu kim imzalayıb?”",
+        "vague": "Sualınızda sənədlərdə axtarılacaq heç nə adlanmır. Nə haqqında bilmək "
+        "istədiyinizi yazın: mövzu, ad, tarix.",
         "non_text": "Yalnız mətn suallarını oxuya bilirəm. Zəhmət olmasa, sualınızı yazın.",
         "slow_down": "Çox tez soruşursunuz: bir neçə saniyə gözləyib yenidən soruşun.",
         "error": "Bağışlayın, cavab verərkən xəta baş verdi. Zəhmət olmasa, yenidən cəhd edin.",
@@ -104,6 +108,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "too_long": "Сообщение слишком длинное для вопроса (не более {limit} символов). "
         "Пожалуйста, задайте вопрос короче.",
         "empty": "Пожалуйста, пришлите вопрос текстом, например: «Кто подписал письмо?»",
+        "vague": "В вопросе не названо ничего, что можно найти в документах. Напишите, о чём "
+        "вы хотите узнать: тема, имя, дата.",
         "non_text": "Я понимаю только текстовые вопросы. Пожалуйста, напишите вопрос.",
         "slow_down": "Вы спрашиваете слишком часто: подождите несколько секунд и спросите снова.",
         "error": "Извините, при ответе произошла ошибка. Попробуйте ещё раз.",
@@ -145,6 +151,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "too_long": "Bu mesaj bir soru için çok uzun (en fazla {limit} karakter). "
         "Lütfen daha kısa bir soru sorun.",
         "empty": "Lütfen sorunuzu metin olarak gönderin, örneğin: “Mektubu kim imzaladı?”",
+        "vague": "Sorunuz belgelerde aranacak bir şey belirtmiyor. Ne hakkında bilgi "
+        "istediğinizi yazın: bir konu, bir ad, bir tarih.",
         "non_text": "Yalnızca metin sorularını okuyabiliyorum. Lütfen sorunuzu yazın.",
         "slow_down": "Çok hızlı soruyorsunuz: birkaç saniye bekleyip tekrar sorun.",
         "error": "Üzgünüm, yanıtlarken bir hata oluştu. Lütfen tekrar deneyin.",

@@ -26,7 +26,7 @@ from bot.telegram_send import answer_buttons, clause_link, reply, send_blocks, w
 from retrieval.citation import cite
 from retrieval.engine import Engine
 from retrieval.errors import ClausebotError, QuestionError
-from retrieval.question import MAX_CHARS
+from retrieval.question import MAX_CHARS, names_nothing
 from retrieval.settings import Settings
 from retrieval.status import changes_since_build, outdated
 from retrieval.types import Answer, DocumentInfo
@@ -108,6 +108,9 @@ async def answer_question(
         return
     if not question.strip():
         await reply(message, esc(t(lang, "empty")))
+        return
+    if names_nothing(question):  # "what": the engine would quote no clause for it
+        await reply(message, esc(t(lang, "vague")))
         return
     await with_retry(lambda: message.chat.send_action(ChatAction.TYPING))
     started = time.perf_counter()

@@ -16,7 +16,7 @@ from retrieval.errors import ClausebotError
 from retrieval.loaded import LoadedIndex
 from retrieval.lookup import referenced
 from retrieval.progress import Reporter
-from retrieval.question import clean_question
+from retrieval.question import NOTHING_ASKED, clean_question, names_nothing
 from retrieval.ranking import Hit, Options, Ranking, rank
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
@@ -145,6 +145,8 @@ class Engine:
                 f"the index holds no documents: put some in {self.settings.corpus} (or "
                 "clausebot add FILE) and run clausebot index",
             )
+        if names_nothing(text):  # "what": any clause would be a guess, so none is quoted
+            return Ranking((), True, 0.0, None), loaded, (*notes, NOTHING_ASKED)
         with self._asking:
             embedders = self.embedders(loaded.model)
             return (

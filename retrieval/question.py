@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 
 from retrieval.errors import QuestionError
 
 MAX_CHARS = 1000  # well past what a question needs; the models read ~500 tokens at most
+# the commonest words of the benchmark's languages (training/word_list.py: wordfreq's words
+# used once in a thousand words or more): "the", "what", "что", "ne", "qué"
+FREQUENT_FILE = Path(__file__).resolve().parent / "data" / "frequent-words.txt"
+NOTHING_ASKED = (
+    "the question names nothing to look for: each of its words is among the commonest of "
+    "its language; say what you want to know about (a subject, a name, a date)"
+)
+TOKEN = re.compile(r"\w+(?:['’]\w+)*")
 
 
 def clean_question(raw: str) -> tuple[str, tuple[str, ...]]:
@@ -40,3 +51,30 @@ def read_part(text: str) -> str:
         return text
     cut = text.rfind(" ", 0, MAX_CHARS)
     return text[: cut if cut > MAX_CHARS // 2 else MAX_CHARS]
+
+
+def names_nothing(question: str) -> bool:
+    """Whether every word of the question is one of the commonest words of a language
+    ("what", "Что что что", "Who is he?"): it names no subject, name, date or number that a
+    clause could be found by, and any clause would be a guess. A number, or a capitalised
+    word after the first (a name: "Что в России?"), is something named, unless the whole
+    question is in capitals. Words of a language without a list (Azerbaijani) always name
+    something."""
+    tokens = TOKEN.findall(question)
+    shouted = question.upper() == question
+    frequent = _frequent_words()
+    for place, token in enumerate(tokens):
+        if any(ch.isdigit() for ch in token):
+            return False
+        if place and token[:1].isupper() and len(token) > 1 and not shouted:  # not "I"
+            return False
+        # lower case as the list is: Turkish "İ" lowers to "i" and a combining dot
+        if token.lower().replace("\u0307", "").replace("’", "'") not in frequent:
+            return False
+    return bool(tokens)
+
+
+@lru_cache(maxsize=1)
+def _frequent_words() -> frozenset[str]:
+    lines = FREQUENT_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))

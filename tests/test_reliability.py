@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from retrieval.engine import Engine
 from retrieval.errors import IndexCorruptError, IndexMismatchError, QuestionError
-from retrieval.question import MAX_CHARS
+from retrieval.evaluate import read_items
+from retrieval.question import MAX_CHARS, NOTHING_ASKED, names_nothing
 from retrieval.store import IndexStore
 from tests.conftest import ROOT, run_cli
 from tests.processes import child_env
@@ -88,6 +89,57 @@ def test_invalid_utf8_on_stdin_costs_only_that_line(tmp_path: Path, corpus_dir: 
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("question", "nothing"),
+    [
+        ("what", True),
+        ("What what what what?", True),
+        ("Что что что что", True),
+        ("Who is he?", True),
+        ("What can I do?", True),  # "I" is no name
+        ("¿Qué?", True),
+        ("Ne mi?", True),
+        ("WHO IS IT", True),  # in capitals throughout: no word is told as a name by them
+        ("Who signed?", False),
+        ("Что в России?", False),  # a name, told by its capital after the first word
+        ("What about 2012?", False),  # a number
+        ("İçin ne?", True),  # Turkish "İ" lowered as the list writes it
+        ("Nə?", False),  # Azerbaijani: no list, so every word names something
+    ],
+)
+def test_a_question_of_the_commonest_words_alone_names_nothing(
+    question: str, nothing: bool
+) -> None:
+    assert names_nothing(question) is nothing
+
+
+def test_no_question_of_the_benchmark_or_the_project_names_nothing() -> None:
+    """The commonest words refuse no real question: none of the public benchmark's 3,083
+    (five languages, every kind), nor of the project's own set or the dev set."""
+    files = [
+        ROOT / "benchmarks" / "xquad-dev" / "questions.jsonl",
+        ROOT / "tests" / "questions.jsonl",
+        ROOT.parent / "shared" / "eval" / "dev.jsonl",
+    ]
+    questions = [i.question for f in files if f.exists() for i in read_items(f)]
+    assert len(questions) > 3000
+    assert [q for q in questions if names_nothing(q)] == []
+
+
+def test_a_question_that_names_nothing_quotes_no_clause(tmp_path: Path, corpus_dir: Path) -> None:
+    """ "what" (or 3,000 of them) is no question the documents could answer: no clause is
+    quoted for it, as a guess would be, and the note says what to ask instead."""
+    paths = _built(tmp_path, corpus_dir)
+    for question in ("what", "what " * 3000):
+        result = run_cli("ask", *paths, "--json", question, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        answer = json.loads(result.stdout)
+        assert answer["abstained"] and answer["passages"] == []
+        assert answer["notes"][-1] == NOTHING_ASKED
+    answer = json.loads(run_cli("ask", *paths, "--json", "Who signed?", cwd=tmp_path).stdout)
+    assert answer["passages"] and NOTHING_ASKED not in answer.get("notes", [])
+
+
 @pytest.mark.parametrize("k", ["0", "-3", "51", "x"])
 def test_bad_k_is_a_usage_error(tmp_path: Path, k: str) -> None:
     result = run_cli("ask", "--k", k, "question", cwd=tmp_path)
@@ -111,6 +163,9 @@ def test_any_text_gets_an_answer_or_a_clear_refusal(fake_engine: Engine, questio
         answer = fake_engine.ask(question, k=3)
     except QuestionError as exc:
         assert str(exc)
+        return
+    if NOTHING_ASKED in answer.notes:  # the commonest words alone: no clause is guessed
+        assert answer.abstained and not answer.passages and names_nothing(question.strip())
         return
     texts = {c.text for c in fake_engine.index().clauses}
     assert 0 < len(answer.passages) <= 3

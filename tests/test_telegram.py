@@ -359,10 +359,15 @@ def test_non_text_long_and_empty_messages(engine: Engine, tmp_path: Path) -> Non
             )
             fake.push(message=fake.message("x" * 5000, user_id=2))
             fake.push(message=fake.message("?!", user_id=3))
-            await fake.wait_for("sendMessage", 3)
+            fake.push(message=fake.message("What is it?", user_id=4))
+            await fake.wait_for("sendMessage", 4)
             assert "only read text" in texts(fake, 1)[0]
             assert "too long" in texts(fake, 2)[0]
             assert "send a question as text" in texts(fake, 3)[0]
+            assert texts(fake, 4) == [
+                "Your question names nothing to look for in the documents. Say what you want "
+                "to know about: a subject, a name, a date."
+            ]
 
     scenario(run())
 
