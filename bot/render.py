@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from bot.i18n import t
-from retrieval.question import read_part
+from retrieval.question import NOTHING_ASKED, read_part
 from retrieval.types import Answer, Passage
 
 BOLD, PLAIN = "\033[1m", "\033[0m"
@@ -57,9 +57,12 @@ def asked(question: str) -> str:
 
 def render_answer(answer: Answer, bold: bool = False) -> str:
     parts = [f"Q: {asked(answer.question)}", ""]
-    parts.extend(f"note: {note}" for note in answer.notes)
+    # a question that names nothing ("what") is asked to name something, as the bot asks
+    # it, not told that the documents do not answer it (its note stays in the JSON)
+    vague = NOTHING_ASKED in answer.notes
+    parts.extend(f"note: {note}" for note in answer.notes if note != NOTHING_ASKED)
     if answer.abstained:
-        parts.append(t("en", "not_answered"))
+        parts.append(t("en", "vague" if vague else "not_answered"))
         if answer.passages:
             parts += [t("en", "closest"), render_passage(answer.passages[0], bold)]
     elif not answer.passages:

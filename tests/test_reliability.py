@@ -138,6 +138,13 @@ def test_a_question_that_names_nothing_quotes_no_clause(tmp_path: Path, corpus_d
         assert answer["notes"][-1] == NOTHING_ASKED
     answer = json.loads(run_cli("ask", *paths, "--json", "Who signed?", cwd=tmp_path).stdout)
     assert answer["passages"] and NOTHING_ASKED not in answer.get("notes", [])
+    # for people: asked to name something, as the bot asks it, not "do not answer"
+    result = run_cli("ask", *paths, "what", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2:] == [
+        "Your question names nothing to look for in the documents. Say what you want to know "
+        "about: a subject, a name, a date."
+    ]
 
 
 @pytest.mark.parametrize("k", ["0", "-3", "51", "x"])
