@@ -26,7 +26,7 @@ from bot.telegram_send import answer_buttons, clause_link, reply, send_blocks, w
 from retrieval.citation import cite
 from retrieval.engine import Engine
 from retrieval.errors import ClausebotError, QuestionError
-from retrieval.question import MAX_CHARS, names_nothing
+from retrieval.question import MAX_CHARS, NOTHING_ASKED
 from retrieval.settings import Settings
 from retrieval.status import changes_since_build, outdated
 from retrieval.types import Answer, DocumentInfo
@@ -109,15 +109,15 @@ async def answer_question(
     if not question.strip():
         await reply(message, esc(t(lang, "empty")))
         return
-    if names_nothing(question):  # "what": the engine would quote no clause for it
-        await reply(message, esc(t(lang, "vague")))
-        return
     await with_retry(lambda: message.chat.send_action(ChatAction.TYPING))
     started = time.perf_counter()
     try:
         answer: Answer = await asyncio.to_thread(state.engine.ask, question, PAGE)
     except QuestionError:
         await reply(message, esc(t(lang, "empty")))
+        return
+    if NOTHING_ASKED in answer.notes:  # "what": the engine quoted no clause, so nothing to log
+        await reply(message, esc(t(lang, "vague")))
         return
     latency = (time.perf_counter() - started) * 1000
     top = answer.passages[0] if answer.passages else None
