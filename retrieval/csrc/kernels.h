@@ -22,8 +22,10 @@ typedef struct __attribute__((packed)) { uint16_t d; uint8_t qs[16]; } block_q4_
  *   after another (as expanded, before qmat_arrange); LANES in the VNNI kernel's layout,
  *   AVX2_LANES in the AVX2 kernel's (qmat_interleave8); c: where each block's sum starts
  *   (the activations' offset of 128 times the weights, taken off);
+ *   MiniLM's weights in 7 bits (qmat_q7): one signed byte a weight, -63..63, a float scale a
+ *   block, in the AVX2 kernel's layout, with `wide` set (a block's sums kept in 32 bits);
  *   MiniLM's float weights: in half precision or bfloat16, il rows side by side (f). */
-typedef struct { int8_t *w; float *d; int32_t *c; uint16_t *f; int il, bf; } qmat;
+typedef struct { int8_t *w; float *d; int32_t *c; uint16_t *f; int il, bf, wide; } qmat;
 
 float fp16_to_fp32(uint16_t h);
 /* dequantize a full Q4 row (nin weights) into out[nin] */
@@ -37,13 +39,16 @@ int qmat_expand(qmat *M, const block_q4_0 *W, int nout, int nin);
 /* a float matrix in half precision, `lanes` rows side by side (LANES or AVX2_LANES), or with
  * `bf` in bfloat16 (LANES only); 0 or -1 */
 int qmat_f32(qmat *M, const float *W, int nout, int nin, int bf, int lanes);
+/* a float matrix W[nout, nin] in 7 bits a weight (each 32-weight block scaled by its largest
+ * magnitude over 63), laid out for the AVX2 kernel (nout a multiple of 16); 0 or -1 */
+int qmat_q7(qmat *M, const float *W, int nout, int nin);
 void qmat_free(qmat *M);
 
 /* Activations X[L, nin] quantized per 32-element block to int8, stored plus 128 (q), with
  * each block's scale (d) */
 void quantize_acts(const float *RESTRICT X, int L, int nin, uint8_t *RESTRICT q,
                    float *RESTRICT d);
-/* Y[L, nout] = X W^T + bias, X quantized by quantize_acts (e5) */
+/* Y[L, nout] = X W^T + bias, X quantized by quantize_acts (e5's 4-bit weights, MiniLM's 7-bit) */
 void matmul_q4q8(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
                  float *Y, int L, int nout, int nin);
 /* Y[L, nout] = X W^T + bias in floats (MiniLM); xb: room for X in bfloat16 (M->bf) */
