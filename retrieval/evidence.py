@@ -13,11 +13,9 @@ import numpy as np
 
 from retrieval.embed import Embedder
 from retrieval.late import RERANKED, TokenStates, maxsim, reach, token_matches
-from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
 from retrieval.reference import everyday_languages, everyday_questions, shipped_states
 from retrieval.scores import best, clause_scores, unit_scores
-from retrieval.units import lexical_text
 
 
 def relative(space: Space, unit_scores: np.ndarray, query: np.ndarray, everyday: bool) -> float:
@@ -173,5 +171,4 @@ def support(loaded: LoadedIndex, tokens: list[str], clause: int) -> float:
     known = {t for t in tokens if loaded.lexical.knows(t)}
     if not known:
         return 0.0
-    words = set(tokenize([lexical_text(loaded.clauses[clause])])[0])
-    return len(known & words) / len(known)
+    return loaded.lexical.shared(clause, known) / len(known)

@@ -34,7 +34,8 @@ K1 = 1.5  # bm25s's defaults
 B = 0.75
 TERMS = "terms.json"
 ARRAYS = ("doc_ptr", "doc_ids", "hashes", "term_ptr", "term_docs", "term_weights")
-BUILD_ONLY = ("doc_ptr", "doc_ids", "hashes")  # read by the next build, not by questions
+# read by the next build, and by questions only for the first clause (shared): left mapped
+BUILD_ONLY = ("doc_ptr", "doc_ids", "hashes")
 
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -238,6 +239,15 @@ class LexicalIndex:
     def knows(self, token: str) -> bool:
         """Whether a (tokenized) word occurs anywhere in the corpus."""
         return token in self.vocab
+
+    def shared(self, doc: int, tokens: set[str]) -> int:
+        """How many of `tokens` document `doc` holds (its tokens as indexed: no second
+        tokenizing of its text)."""
+        wanted = {self.vocab[t] for t in tokens if t in self.vocab}
+        if not wanted:
+            return 0
+        own = self.doc_ids[self.doc_ptr[doc] : self.doc_ptr[doc + 1]]
+        return len(wanted.intersection(own.tolist()))
 
 
 def _postings(

@@ -50,6 +50,22 @@ def test_scores_are_those_of_bm25s() -> None:
     )
 
 
+def test_a_clause_s_share_of_the_question_s_words_is_read_from_the_index(
+    tmp_path: Path,
+) -> None:
+    """shared() counts the words of a clause as its text tokenizes (what the abstention's
+    `support` reads), from the index as built, saved and loaded (its documents mapped)."""
+    texts = bundled_texts()
+    LexicalIndex.build(texts).save(tmp_path / "lexical")
+    index = LexicalIndex.load(tmp_path / "lexical", len(texts))
+    for question in [*QUESTIONS, *texts[:3]]:
+        known = {t for t in tokenize([question])[0] if index.knows(t)}
+        for doc, text in enumerate(texts):
+            assert index.shared(doc, known) == len(known & set(tokenize([text])[0])), question
+    assert index.shared(0, {"zzz", "not-a-word"}) == 0
+    assert index.shared(0, set()) == 0
+
+
 def test_tokens_are_those_of_bm25s() -> None:
     """tokenize() keeps stems it has seen; the tokens are bm25s.tokenize's, text by text
     and in a batch, in any language and with odd characters."""
