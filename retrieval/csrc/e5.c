@@ -644,8 +644,9 @@ e5_model *e5_load_mem(const void *data, size_t size) {
 
 /* ------------------------- BERT from float tensors ------------------------
  * A BERT encoder (post-LayerNorm, GELU) given as float32 tensors: MiniLM, computed in floats
- * over half-precision weights (sixteen rows a vector with AVX-512, eight with AVX2), or in
- * bfloat16 products with AVX-512 BF16. Its matrices are copied into the kernel's layout; embeddings,
+ * over half-precision weights (sixteen rows a vector with AVX-512; eight with AVX2 and
+ * CLAUSEBOT_MINILM_FP16_ONLY), in bfloat16 products with AVX-512 BF16, or with AVX2 alone
+ * over 7-bit weights in e5's integer kernel (qmat_q7). Its matrices are copied into the kernel's layout; embeddings,
  * biases and norms are read in place, so the tensors must outlive the model. Order of `t`:
  * word[VOC,H], pos[MAXP,H], type[H] (token type 0), emb LayerNorm w, b; then per layer q.w[H,H], q.b,
  * k.w, k.b, v.w, v.b, ao.w, ao.b, aln.w, aln.b, fi.w[FF,H], fi.b, fo.w[H,FF], fo.b,
