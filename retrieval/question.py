@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 
 from retrieval.errors import QuestionError
+from retrieval.reference import DATA, data_lines
 
 MAX_CHARS = 1000  # well past what a question needs; the models read ~500 tokens at most
 # the commonest words of the benchmark's languages (training/word_list.py: wordfreq's words
 # used once in a thousand words or more): "the", "what", "что", "ne", "qué"
-FREQUENT_FILE = Path(__file__).resolve().parent / "data" / "frequent-words.txt"
+FREQUENT_FILE = DATA / "frequent-words.txt"
 NOTHING_ASKED = (
     "the question names nothing to look for: each of its words is among the commonest of "
     "its language; say what you want to know about (a subject, a name, a date)"
@@ -76,5 +76,4 @@ def names_nothing(question: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _frequent_words() -> frozenset[str]:
-    lines = FREQUENT_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+    return frozenset(data_lines(FREQUENT_FILE))

@@ -36,23 +36,24 @@ SHIPPED_STATES_FILE = DATA / "everyday-states.npz"
 REFERENCE_SETS = ("background", "everyday", "asked")
 
 
-def _data_lines(path: Path) -> list[str]:
+def data_lines(path: Path) -> list[str]:
+    """The lines of one of the package's data lists, stripped, without blanks and comments."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def background_passages() -> list[str]:
-    return _data_lines(BACKGROUND_FILE)
+    return data_lines(BACKGROUND_FILE)
 
 
 def everyday_questions() -> list[str]:
     """The questions of EVERYDAY_FILE, without their language codes."""
-    return [line.split("\t", 1)[-1].strip() for line in _data_lines(EVERYDAY_FILE)]
+    return [line.split("\t", 1)[-1].strip() for line in data_lines(EVERYDAY_FILE)]
 
 
 def everyday_languages() -> list[str]:
     """The language code of each question of EVERYDAY_FILE."""
-    return [line.split("\t", 1)[0].strip() for line in _data_lines(EVERYDAY_FILE)]
+    return [line.split("\t", 1)[0].strip() for line in data_lines(EVERYDAY_FILE)]
 
 
 def reference_texts(kind: str) -> list[str]:
@@ -68,7 +69,7 @@ def inputs_digest() -> dict[str, str]:
             "\n".join(background_passages()).encode(), digest_size=16
         ).hexdigest(),
         "everyday": hashlib.blake2b(
-            "\n".join(_data_lines(EVERYDAY_FILE)).encode(), digest_size=16
+            "\n".join(data_lines(EVERYDAY_FILE)).encode(), digest_size=16
         ).hexdigest(),
     }
 

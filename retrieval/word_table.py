@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.reference import DATA
+from retrieval.reference import DATA, data_lines
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +64,9 @@ FILE_MODE = 0o644
 def words() -> list[str]:
     """The words of LIST_FILE (empty if it is missing)."""
     try:
-        lines = LIST_FILE.read_text(encoding="utf-8").splitlines()
+        return data_lines(LIST_FILE)
     except OSError:
         return []
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def folder() -> Path | None:
