@@ -63,6 +63,21 @@ def test_both_kernels_give_the_same_vectors(lib: object, monkeypatch: pytest.Mon
     assert _cosines(fast, plain).min() > 0.999
 
 
+def test_nibbles_give_the_vectors_of_bytes(lib: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The AVX2 kernel reads e5's weights as nibbles (half the bytes), unpacked in each call:
+    the same integer sums and float steps as over weights kept a byte each, so the same
+    vectors and token states bit for bit, for texts of every length."""
+    monkeypatch.setenv("CLAUSEBOT_E5_AVX2_ONLY", "1")
+    texts = [*TEXTS, *(" ".join(["word"] * n) for n in range(1, 12))]
+    nibbles, nibble_states = _e5(lib).states(texts, True)
+    passages = _e5(lib).passage(texts)
+    monkeypatch.setenv("CLAUSEBOT_E5_BYTES", "1")
+    bytes_, byte_states = _e5(lib).states(texts, True)
+    assert np.array_equal(nibbles, bytes_)
+    assert all(np.array_equal(a, b) for a, b in zip(nibble_states, byte_states, strict=True))
+    assert np.array_equal(passages, _e5(lib).passage(texts))
+
+
 def test_a_batch_gives_each_text_its_own_vector(lib: object) -> None:
     """Texts of a batch are encoded apart (attention within each text): exactly the
     vectors of one call each, which lets a question share a pass with its words."""

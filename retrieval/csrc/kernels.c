@@ -111,7 +111,7 @@ static int qmat_arrange(qmat *M, int nout, int nin);   /* the layout of the kern
 static int qmat_alloc(qmat *M, int nout, int nin) {
     M->w = (int8_t *)aligned_alloc(64, (((size_t)nout * nin) + 63) / 64 * 64);
     M->d = (float *)malloc((size_t)nout * (nin / QK) * sizeof(float));
-    M->il = 0; M->bf = 0; M->wide = 0; M->f = NULL; M->c = NULL;
+    M->il = 0; M->bf = 0; M->wide = 0; M->f = NULL; M->c = NULL; M->dh = NULL; M->ws = NULL;
     return (M->w && M->d) ? 0 : -1;
 }
 
@@ -127,6 +127,7 @@ int qmat_expand(qmat *M, const block_q4_0 *W, int nout, int nin) {
 }
 
 static int qmat_interleave8(qmat *M, int nout, int nin);
+static int qmat_nibbles(qmat *M, int nout, int nin);
 
 int qmat_q7(qmat *M, const float *W, int nout, int nin) {
     int nb = nin / QK;
@@ -147,8 +148,8 @@ int qmat_q7(qmat *M, const float *W, int nout, int nin) {
 }
 
 void qmat_free(qmat *M) {
-    free(M->w); free(M->d); free(M->c); free(M->f);
-    M->w = NULL; M->d = NULL; M->c = NULL; M->f = NULL;
+    free(M->w); free(M->d); free(M->c); free(M->f); free(M->dh); free(M->ws);
+    M->w = NULL; M->d = NULL; M->c = NULL; M->f = NULL; M->dh = NULL; M->ws = NULL;
 }
 
 /* AVX-512 VNNI over interleaved weights: sixteen rows at a time, one row per 32-bit lane.
@@ -395,18 +396,111 @@ avx2_pass(const int8_t *wg, const float *dg, const int32_t *cg, __m256 b0, __m25
     }
 }
 
+/* e5's weights on an AVX2 CPU, kept as nibbles: the same products as over qmat_interleave8's
+ * bytes (the same integer sums and float steps: the same vectors bit for bit) from half the
+ * memory. A pass over a short text reads every weight once for a few tokens, so part of its
+ * time is reading them: 21 MB a byte each, 26 MB with their scales and offsets (a 2-core read
+ * of 26 MB takes about 1.2 ms here, more than the 16 MB L3 holds between calls). As nibbles,
+ * with each block's scale in half precision (as the model file has it) and its weight sum in
+ * 16 bits, they are 13 MB. Each call unpacks a pair of groups at a time into
+ * qmat_interleave8's layout (matmul_nibbles) and runs avx2_pass over it from L1, so the
+ * unpacking is paid once for all the call's tokens (docs/performance.md, forty-first
+ * session). For each group of eight rows and block of 32 weights, four vectors of 32 bytes:
+ * byte r*4+m of vector k holds row r's weight m of quad k in its low nibble and of quad k+4
+ * in its high nibble. CLAUSEBOT_E5_BYTES keeps the bytes (qmat_arrange). */
+static int qmat_nibbles(qmat *M, int nout, int nin) {
+    int nb = nin / QK, groups = nout / AVX2_LANES;
+    size_t cells = (size_t)nout * nb;
+    uint8_t *w = (uint8_t *)aligned_alloc(32, (size_t)nout * nin / 2);
+    uint16_t *dh = (uint16_t *)aligned_alloc(32, (cells * sizeof(uint16_t) + 31) / 32 * 32);
+    int16_t *ws = (int16_t *)aligned_alloc(32, (cells * sizeof(int16_t) + 31) / 32 * 32);
+    if (!w || !dh || !ws) { free(w); free(dh); free(ws); return -1; }
+    memset(w, 0, (size_t)nout * nin / 2);
+    for (int g = 0; g < groups; g++)
+        for (int b = 0; b < nb; b++)
+            for (int r = 0; r < AVX2_LANES; r++) {
+                size_t row = (size_t)g * AVX2_LANES + r, gb = (size_t)g * nb + b;
+                int sum = 0;
+                /* the scale came from the file's half precision: back to it exactly */
+                dh[gb * AVX2_LANES + r] = _cvtss_sh(M->d[row * nb + b], 0);
+                for (int j = 0; j < QK; j++) {
+                    int q = j / 4, nibble = M->w[row * nin + (size_t)b * QK + j];
+                    w[(gb * 4 + (q & 3)) * 32 + r * 4 + j % 4] |=
+                        (uint8_t)(q < 4 ? nibble : nibble << 4);
+                    sum += nibble - 8;
+                }
+                ws[gb * AVX2_LANES + r] = (int16_t)sum;
+            }
+    free(M->w); free(M->d);
+    M->w = (int8_t *)w; M->d = NULL; M->dh = dh; M->ws = ws; M->il = AVX2_LANES;
+    return 0;
+}
+
+/* Two groups' nibbles from group g, unpacked into qmat_interleave8's layout (the weights, the
+ * nibble minus 8; the scales in floats; c, -128 times each block's weight sum) in w, d, c:
+ * once a call for all its tokens, so that the passes are avx2_pass's over bytes in L1 */
+static void unpack_pair(const qmat *M, int g, int nin, int8_t *RESTRICT w, float *RESTRICT d,
+                        int32_t *RESTRICT c) {
+    int nb = nin / QK;
+    const __m256i low = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8);
+    const uint8_t *packed = (const uint8_t *)M->w + (size_t)g * nb * QK * AVX2_LANES / 2;
+    const __m256i *src = (const __m256i *)packed;
+    __m256i *dst = (__m256i *)w;
+    for (int gb = 0; gb < 2 * nb; gb++, src += 4, dst += 8)
+        for (int k = 0; k < 4; k++) {
+            __m256i v = _mm256_load_si256(src + k);
+            _mm256_store_si256(dst + k, _mm256_sub_epi8(_mm256_and_si256(v, low), eight));
+            __m256i high = _mm256_and_si256(_mm256_srli_epi16(v, 4), low);
+            _mm256_store_si256(dst + k + 4, _mm256_sub_epi8(high, eight));
+        }
+    const uint16_t *dh = M->dh + (size_t)g * nb * AVX2_LANES;
+    const int16_t *ws = M->ws + (size_t)g * nb * AVX2_LANES;
+    for (int i = 0; i < 2 * nb * AVX2_LANES; i += AVX2_LANES) {
+        _mm256_store_ps(d + i, _mm256_cvtph_ps(_mm_load_si128((const __m128i *)(dh + i))));
+        __m128i sums = _mm_load_si128((const __m128i *)(ws + i));
+        __m256i negated = _mm256_cvtepi16_epi32(_mm_sub_epi16(_mm_setzero_si128(), sums));
+        _mm256_store_si256((__m256i *)(c + i), _mm256_slli_epi32(negated, 7));
+    }
+}
+
+static void matmul_nibbles(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
+                           float *Y, int L, int nout, int nin) {
+    int nb = nin / QK, pairs = nout / (2 * AVX2_LANES);
+    size_t cells = (size_t)2 * nb * AVX2_LANES;   /* a pair's blocks' rows: 768 for e5's FFN */
+#pragma omp parallel if (!omp_in_parallel())
+    {
+        /* each thread's unpacked pair, on its stack (26 KB for e5's widest input) */
+        int8_t wg[cells * QK] __attribute__((aligned(32)));
+        float dg[cells] __attribute__((aligned(32)));
+        int32_t cg[cells] __attribute__((aligned(32)));
+#pragma omp for schedule(static)
+        for (int h = 0; h < pairs; h++) {
+            int g = 2 * h;
+            float *y = Y + (size_t)g * AVX2_LANES;   /* the pass writes from group 0 */
+            __m256 b0 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();
+            __m256 b1 = bias ? _mm256_loadu_ps(bias + (size_t)(g + 1) * AVX2_LANES)
+                             : _mm256_setzero_ps();
+            unpack_pair(M, g, nin, wg, dg, cg);
+#define AVX2_PASS(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, y, (T), (N), 0, nout, nin, 0)
+            TOKEN_PASSES(L, AVX2_TOKENS, AVX2_PASS);
+#undef AVX2_PASS
+        }
+    }
+}
+
 static void matmul_avx2(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
                         float *Y, int L, int nout, int nin) {
+    if (M->dh) { matmul_nibbles(M, bias, aq, ad, Y, L, nout, nin); return; }
     int nb = nin / QK, pairs = nout / (2 * AVX2_LANES);
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int h = 0; h < pairs; h++) {
         int g = 2 * h;
-        const int8_t *wg = M->w + (size_t)g * nb * QK * AVX2_LANES;
-        const float *dg = M->d + (size_t)g * nb * AVX2_LANES;
-        const int32_t *cg = M->c + (size_t)g * nb * AVX2_LANES;
         __m256 b0 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();
         __m256 b1 = bias ? _mm256_loadu_ps(bias + (size_t)(g + 1) * AVX2_LANES)
                          : _mm256_setzero_ps();
+        const int8_t *wg = M->w + (size_t)g * nb * QK * AVX2_LANES;
+        const float *dg = M->d + (size_t)g * nb * AVX2_LANES;
+        const int32_t *cg = M->c + (size_t)g * nb * AVX2_LANES;
 #define AVX2_PASS(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin, 0)
 #define AVX2_WIDE(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin, 1)
         if (M->wide)
@@ -626,7 +720,9 @@ void select_kernel(void) {
 
 static int qmat_arrange(qmat *M, int nout, int nin) {
     if (use_vnni && nout % LANES == 0) return qmat_interleave(M, nout, nin);
-    if (nout % (2 * AVX2_LANES) == 0) return qmat_interleave8(M, nout, nin);
+    if (nout % (2 * AVX2_LANES) == 0)
+        return M->wide || getenv("CLAUSEBOT_E5_BYTES") ? qmat_interleave8(M, nout, nin)
+                                                       : qmat_nibbles(M, nout, nin);
     fprintf(stderr, "e5: a matrix of %d rows does not fit the kernels\n", nout);
     return -1;
 }

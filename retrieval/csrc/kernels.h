@@ -17,15 +17,22 @@ typedef struct __attribute__((packed)) { uint16_t d; uint8_t qs[16]; } block_q4_
 
 /* A weight matrix as the matrix products read it.
  *   e5's 4-bit weights: expanded once, at load, to one byte per weight (the nibble, 0..15;
- *   laid out, the nibble minus 8) and one float scale per 32-weight block, so that no call
- *   unpacks nibbles again (w, d). il: the rows a vector holds side by side, 0 for one row
- *   after another (as expanded, before qmat_arrange); LANES in the VNNI kernel's layout,
- *   AVX2_LANES in the AVX2 kernel's (qmat_interleave8); c: where each block's sum starts
- *   (the activations' offset of 128 times the weights, taken off);
+ *   laid out, the nibble minus 8) and one float scale per 32-weight block (w, d), for the
+ *   VNNI kernel (and the AVX2 one with CLAUSEBOT_E5_BYTES). il: the rows a vector holds side
+ *   by side, 0 for one row after another (as expanded, before qmat_arrange); LANES in the
+ *   VNNI kernel's layout, AVX2_LANES in the AVX2 kernel's (qmat_interleave8); c: where each
+ *   block's sum starts (the activations' offset of 128 times the weights, taken off);
+ *   on an AVX2 CPU, e5's weights stay nibbles (qmat_nibbles): w two weights a byte, dh each
+ *   block's scale in half precision (as the model file has it), ws the sum of its weights
+ *   (the nibble minus 8), from which c comes; unpacked in each call, a pair of groups at a
+ *   time, into the AVX2 layout (matmul_nibbles);
  *   MiniLM's weights in 7 bits (qmat_q7): one signed byte a weight, -63..63, a float scale a
  *   block, in the AVX2 kernel's layout, with `wide` set (a block's sums kept in 32 bits);
  *   MiniLM's float weights: in half precision or bfloat16, il rows side by side (f). */
-typedef struct { int8_t *w; float *d; int32_t *c; uint16_t *f; int il, bf, wide; } qmat;
+typedef struct {
+    int8_t *w; float *d; int32_t *c; uint16_t *f; int il, bf, wide;
+    uint16_t *dh; int16_t *ws;   /* e5's weights kept as nibbles (qmat_nibbles) */
+} qmat;
 
 float fp16_to_fp32(uint16_t h);
 /* dequantize a full Q4 row (nin weights) into out[nin] */
