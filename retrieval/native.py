@@ -1,4 +1,4 @@
-"""clausebot's C engine (retrieval/csrc/e5.c, kernels.c and late.c, built by `pip install` as
+"""clausebot's C engine (retrieval/csrc: e5.c, the kernels and late.c, built by `pip install` as
 retrieval/_engine*.so): both models' forward passes through ctypes (late.c's products of a
 few vectors with many rows: retrieval.products).
 

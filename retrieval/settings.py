@@ -28,7 +28,8 @@ ENVIRONMENT = (
     "CLAUSEBOT_MAX_FILE_MB",
     "CLAUSEBOT_DATABASE_URL",
     "CLAUSEBOT_NATIVE",  # read by retrieval.native
-    "CLAUSEBOT_E5_AVX2_ONLY",  # read by the engine (retrieval/csrc/kernels.c)
+    "CLAUSEBOT_E5_AVX2_ONLY",  # read by the engine (retrieval/csrc/qmat.c)
+    "CLAUSEBOT_E5_BYTES",  # read by the engine (retrieval/csrc/qmat.c)
     "CLAUSEBOT_MINILM_FP16_ONLY",  # read by the engine (retrieval/csrc/e5.c)
     "CLAUSEBOT_MINILM_AVX2_ONLY",  # read by the engine (retrieval/csrc/e5.c)
 )

