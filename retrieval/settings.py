@@ -30,8 +30,8 @@ ENVIRONMENT = (
     "CLAUSEBOT_NATIVE",  # read by retrieval.native
     "CLAUSEBOT_E5_AVX2_ONLY",  # read by the engine (retrieval/csrc/qmat.c)
     "CLAUSEBOT_E5_BYTES",  # read by the engine (retrieval/csrc/qmat.c)
-    "CLAUSEBOT_MINILM_FP16_ONLY",  # read by the engine (retrieval/csrc/e5.c)
-    "CLAUSEBOT_MINILM_AVX2_ONLY",  # read by the engine (retrieval/csrc/e5.c)
+    "CLAUSEBOT_MINILM_FP16_ONLY",  # read by the engine (retrieval/csrc/model.c)
+    "CLAUSEBOT_MINILM_AVX2_ONLY",  # read by the engine (retrieval/csrc/model.c)
 )
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = ".clausebot/index"

