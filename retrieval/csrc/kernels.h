@@ -26,7 +26,7 @@ typedef struct __attribute__((packed)) { uint16_t d; uint8_t qs[16]; } block_q4_
  *   on an AVX2 CPU, e5's weights stay nibbles (qmat_nibbles): w two weights a byte, dh each
  *   block's scale in half precision (as the model file has it), ws the sum of its weights
  *   (the nibble minus 8), from which c comes; unpacked in each call, a pair of groups at a
- *   time, into the AVX2 layout (matmul_nibbles);
+ *   time, into the AVX2 layout (unpack_pair, matmul_avx2);
  *   MiniLM's weights in 7 bits (qmat_q7): one signed byte a weight, -63..63, a float scale a
  *   block, in the AVX2 kernel's layout, with `wide` set (a block's sums kept in 32 bits);
  *   MiniLM's float weights: in half precision or bfloat16, il rows side by side (f). */
