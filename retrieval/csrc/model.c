@@ -43,6 +43,11 @@ static e5_model *e5_parse(const uint8_t *base, size_t size, void *map, size_t ma
     m->hd = m->H / m->NH; m->nb_word = m->H / QK;
 
     c.p = tok_read(&m->tok, c.p);
+    if (!c.p) {
+        fprintf(stderr, "e5: the tokenizer could not be read\n");
+        e5_free(m);
+        return NULL;
+    }
 
     /* tensor directory */
     int ndir = rd_i32(&c);

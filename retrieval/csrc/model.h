@@ -23,7 +23,12 @@ typedef struct {
     uint32_t *offs;      /* n_pieces+1 byte offsets into blob (heap copy) */
     float    *scores;    /* n_pieces (heap copy) */
     const char *blob;    /* piece bytes (mmap) */
-    int *ht; int ht_mask;/* open-addressing: piece_index+1, 0 = empty */
+    /* open addressing over the pieces: each slot a piece's hash above its low PIECE_BITS and
+     * its index + 1 there; 0 = empty (tokenizer.c) */
+    uint64_t *ht; uint32_t ht_mask;
+    /* a bit for each hash of a piece or a prefix of one, at character boundaries: a span
+     * whose bit is clear begins no piece (tokenizer.c, tok_content) */
+    uint64_t *begins; uint32_t begins_mask;
     /* normalization map (sorted by cp) */
     int n_norm;
     uint32_t *norm_cp;   /* n_norm sorted codepoints */

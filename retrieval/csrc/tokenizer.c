@@ -12,17 +12,37 @@ static uint64_t fnv1a_more(uint64_t h, const char *s, int n) {
     for (int i = 0; i < n; i++) { h ^= (uint8_t)s[i]; h *= 1099511628211ULL; }
     return h;
 }
-static uint64_t fnv1a(const char *s, int n) { return fnv1a_more(FNV_START, s, n); }
+/* The pieces' tables (model.h). The Viterbi search below tries every span of up to the longest
+ * piece's length (48 bytes) at every character, and each try was a walk of a table of 250,000
+ * pieces, reading a piece's offset and bytes at each occupied slot: two or three cache misses
+ * a try, as the tables are cold when a question comes (the passes before pushed them out), so
+ * that a question took 0.20-0.28 ms to tokenize against 0.02-0.04 ms warm. The table now keeps
+ * each piece's hash beside its index, so that a slot is told apart without reading the piece,
+ * and a bit for every piece and every prefix of one (1 MB) ends the search at a position once
+ * its span begins no piece, where every span up to 48 bytes was tried before. The same pieces:
+ * a span is a piece only where its bytes are the piece's, and a clear bit is certain
+ * (docs/performance.md, forty-second session). */
+#define PIECE_BITS 20                      /* the low bits of a slot: the index + 1 */
+#define PIECE_MASK ((1ull << PIECE_BITS) - 1)
+
+static uint64_t hash_tag(uint64_t h) { return h & ~PIECE_MASK; }
+/* the bit of hash h in t->begins: bits the table's slots do not use */
+static uint32_t begins_bit(const tokenizer *t, uint64_t h) {
+    return (uint32_t)(h >> 32) & t->begins_mask;
+}
+static int may_begin_piece(const tokenizer *t, uint64_t h) {
+    uint32_t bit = begins_bit(t, h);
+    return (int)(t->begins[bit >> 6] >> (bit & 63)) & 1;
+}
 /* the piece s[0..n) whose FNV-1a hash is h, or -1 */
 static int tok_lookup_hashed(const tokenizer *t, const char *s, int n, uint64_t h) {
-    uint32_t i = (uint32_t)(h & t->ht_mask);
-    for (;;) {
-        int v = t->ht[i];
+    for (uint32_t i = (uint32_t)h & t->ht_mask;; i = (i + 1) & t->ht_mask) {
+        uint64_t v = t->ht[i];
         if (v == 0) return -1;
-        int idx = v - 1;
+        if ((v & ~PIECE_MASK) != hash_tag(h)) continue;
+        int idx = (int)(v & PIECE_MASK) - 1;
         int len = (int)(t->offs[idx + 1] - t->offs[idx]);
         if (len == n && memcmp(t->blob + t->offs[idx], s, n) == 0) return idx;
-        i = (i + 1) & t->ht_mask;
     }
 }
 /* binary search normalization map; returns index or -1 */
@@ -122,6 +142,7 @@ int tok_content(const tokenizer *t, const char *text, int *out_ids, int max_out)
             int len = cs[e] - bi;
             if (len > t->max_piece_bytes) break;
             h = fnv1a_more(h, buf + cs[e - 1], cs[e] - cs[e - 1]);
+            if (!may_begin_piece(t, h)) break;   /* nor can any longer span be a piece */
             int idx = tok_lookup_hashed(t, buf + bi, len, h);
             if (idx >= 0 && idx != t->unk) {
                 float sc = best[i] + t->scores[idx];
@@ -190,21 +211,36 @@ const uint8_t *tok_read(tokenizer *t, const uint8_t *at) {
     }
     t->unk_score = mins - 10.f;
     t->max_piece_bytes = maxb;
-    /* build piece hash table */
+    /* the pieces' table (2^19 slots for e5's 250,002: 4 MB), and the bits of the pieces and
+     * their prefixes (32 bits a piece: 1 MB; e5's 505,198 strings set about one bit in 17, so
+     * that one in 17 spans that begin no piece is looked up in vain) */
+    if (t->n_pieces <= 0 || (uint64_t)t->n_pieces >= PIECE_MASK) return NULL;
     int hbits = 1; while ((1 << hbits) < t->n_pieces * 2) hbits++;
-    int hsz = 1 << hbits; t->ht_mask = hsz - 1;
-    t->ht = (int *)calloc(hsz, sizeof(int));
+    t->ht_mask = (uint32_t)((1u << hbits) - 1);
+    t->ht = (uint64_t *)calloc((size_t)1 << hbits, sizeof(uint64_t));
+    int bbits = 6; while ((1u << bbits) < 32u * (uint32_t)t->n_pieces) bbits++;
+    t->begins_mask = (uint32_t)((1ull << bbits) - 1);
+    t->begins = (uint64_t *)calloc(((size_t)1 << bbits) / 64, sizeof(uint64_t));
+    if (!t->ht || !t->begins) return NULL;
     for (int i = 0; i < t->n_pieces; i++) {
         int len = (int)(t->offs[i + 1] - t->offs[i]);
         if (len == 0) continue;                 /* skip empty (shouldn't happen) */
-        uint32_t h = (uint32_t)(fnv1a(t->blob + t->offs[i], len) & t->ht_mask);
-        while (t->ht[h]) h = (h + 1) & t->ht_mask;
-        t->ht[h] = i + 1;
+        const char *piece = t->blob + t->offs[i];
+        uint64_t h = FNV_START;
+        for (int e = 1; e <= len; e++) {        /* its prefixes at character boundaries */
+            h = fnv1a_more(h, piece + e - 1, 1);
+            if (e < len && ((uint8_t)piece[e] & 0xC0) == 0x80) continue;
+            uint32_t bit = begins_bit(t, h);
+            t->begins[bit >> 6] |= 1ull << (bit & 63);
+        }
+        uint32_t slot = (uint32_t)h & t->ht_mask;
+        while (t->ht[slot]) slot = (slot + 1) & t->ht_mask;
+        t->ht[slot] = hash_tag(h) | ((uint64_t)i + 1);
     }
     return c.p;
 }
 
 void tok_free(tokenizer *t) {
-    free(t->offs); free(t->scores); free(t->ht);
+    free(t->offs); free(t->scores); free(t->ht); free(t->begins);
     free(t->norm_cp); free(t->norm_off); free(t->norm_out);
 }
