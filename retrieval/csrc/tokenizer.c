@@ -12,16 +12,16 @@ static uint64_t fnv1a_more(uint64_t h, const char *s, int n) {
     for (int i = 0; i < n; i++) { h ^= (uint8_t)s[i]; h *= 1099511628211ULL; }
     return h;
 }
-/* The pieces' tables (model.h). The Viterbi search below tries every span of up to the longest
- * piece's length (48 bytes) at every character, and each try was a walk of a table of 250,000
- * pieces, reading a piece's offset and bytes at each occupied slot: two or three cache misses
- * a try, as the tables are cold when a question comes (the passes before pushed them out), so
- * that a question took 0.20-0.28 ms to tokenize against 0.02-0.04 ms warm. The table now keeps
- * each piece's hash beside its index, so that a slot is told apart without reading the piece,
- * and a bit for every piece and every prefix of one (1 MB) ends the search at a position once
- * its span begins no piece, where every span up to 48 bytes was tried before. The same pieces:
- * a span is a piece only where its bytes are the piece's, and a clear bit is certain
- * (docs/performance.md, forty-second session). */
+/* The pieces' tables (model.h). The Viterbi search below tries every span of up to the
+ * longest piece's length (48 bytes) at every character, and each try was a walk of a table
+ * of 250,000 pieces, reading a piece's offset and bytes at each occupied slot: two or three
+ * cache misses a try, as the tables are cold when a question comes (the passes before
+ * pushed them out), so that a question took 0.14-0.15 ms to tokenize against 0.012-0.015 ms
+ * warm. The table now keeps each piece's hash beside its index, so that a slot is told apart
+ * without reading the piece, and a bit for every piece and every prefix of one (1 MB) ends
+ * the search at a position once its span begins no piece, where every span up to 48 bytes
+ * was tried before. The same pieces: a span is a piece only where its bytes are the
+ * piece's, and a clear bit is certain (docs/performance.md, forty-second session). */
 #define PIECE_BITS 20                      /* the low bits of a slot: the index + 1 */
 #define PIECE_MASK ((1ull << PIECE_BITS) - 1)
 
