@@ -11,8 +11,14 @@
  *   a dozen products with one (0.6-1.0 ms for xquad-dev's 3,490 words); this reads each word
  *   once.
  * Both take six of the many rows against sixteen of the few vectors a pass, and share the rows
- * out between threads. Each cosine is summed dimension by dimension, not in BLAS's order:
- * NumPy's values to the last bits of a float (within 7e-7, tests/test_native.py). */
+ * out between threads. The many rows come from memory as a rule (a model pass, or another
+ * program on the machine, has pushed them out of the caches since the last question), and
+ * the hardware's prefetcher stops at each 4 KB page: each pass brings in the next pass's rows
+ * while it computes (ahead), which took token matches over twenty clauses from 0.57 to 0.49
+ * ms (the bundled corpus) and 0.91 to 0.73 ms (xquad-dev), and a dozen cosines with 3,490
+ * words from 0.65 to 0.44 ms (docs/performance.md, forty-third session). Each cosine is
+ * summed dimension by dimension, not in BLAS's order: NumPy's values to the last bits of a
+ * float (within 7e-7, tests/test_native.py). */
 #include "e5.h"
 
 #include <immintrin.h>
@@ -24,14 +30,21 @@
 #define COLS 16 /* question tokens a pass: two vectors */
 
 /* The cosines of the ROWS rows a[] with nv vectors of eight question tokens (or vectors) from
- * column j of qt (nv a constant where it is inlined: 2, or 1 for the last eight), into acc. */
+ * column j of qt (nv a constant where it is inlined: 2, or 1 for the last eight), into acc.
+ * With `ahead` (else NULL), the next pass's ROWS rows, which lie there side by side in single
+ * precision (half: in half precision), are fetched into the cache while this pass computes:
+ * ROWS lines every 16 dimensions (32 in half precision), all of them by the pass's end. */
 static inline __attribute__((always_inline)) void
 rows_pass(const float *const a[ROWS], const float *qt, int width, int j, int dim,
-          __m256 acc[ROWS][2], const int nv) {
+          __m256 acc[ROWS][2], const int nv, const char *ahead, int half) {
     __m256 sum[ROWS][2]; /* summed here, in registers: acc[] is written once, at the end */
     for (int i = 0; i < ROWS; i++)
         for (int v = 0; v < nv; v++) sum[i][v] = _mm256_setzero_ps();
     for (int k = 0; k < dim; k++) {
+        if (ahead && !(k % (16 << half))) { /* the lines from k * ROWS values on */
+            const char *line = ahead + ((size_t)k * ROWS * sizeof(float) >> half);
+            for (int l = 0; l < ROWS; l++) _mm_prefetch(line + 64 * l, _MM_HINT_T0);
+        }
         __m256 b[2];
         for (int v = 0; v < nv; v++) b[v] = _mm256_loadu_ps(qt + (int64_t)k * width + j + 8 * v);
         for (int i = 0; i < ROWS; i++) {
@@ -46,9 +59,9 @@ rows_pass(const float *const a[ROWS], const float *qt, int width, int j, int dim
 /* rows_pass for ROWS clause tokens, and each column's best so far in best[]. */
 static inline __attribute__((always_inline)) void
 cols_pass(const float *const a[ROWS], const float *qt, int width, int j, int dim, float *best,
-          const int nv) {
+          const int nv, const char *ahead, int half) {
     __m256 acc[ROWS][2];
-    rows_pass(a, qt, width, j, dim, acc, nv);
+    rows_pass(a, qt, width, j, dim, acc, nv, ahead, half);
     for (int v = 0; v < nv; v++) {
         __m256 m = _mm256_loadu_ps(best + j + 8 * v);
         for (int i = 0; i < ROWS; i++) m = _mm256_max_ps(m, acc[i][v]);
@@ -90,9 +103,13 @@ static void clause_best(const void *states, int half, int64_t s0, int64_t s1, co
                 a[i] = (const float *)states + row * dim;
             }
         }
+        /* the clause's next rows, fetched during the first pass over this pass's */
+        const char *next =
+            r + ROWS < s1 ? (const char *)states + (r + ROWS) * dim * (half ? 2 : 4) : NULL;
         for (int j = 0; j < width; j += COLS) {
-            if (width - j >= COLS) cols_pass(a, qt, width, j, dim, best, 2);
-            else cols_pass(a, qt, width, j, dim, best, 1); /* the last eight */
+            const char *ahead = j ? NULL : next;
+            if (width - j >= COLS) cols_pass(a, qt, width, j, dim, best, 2, ahead, half);
+            else cols_pass(a, qt, width, j, dim, best, 1, ahead, half); /* the last eight */
         }
     }
 }
@@ -143,8 +160,10 @@ int rows_cosines(const float *rows, int64_t n, const float *vectors, int nv, int
             __m256 acc[ROWS][2];
             float tile[ROWS][COLS];
             int nvec = width - j >= COLS ? 2 : 1;
-            if (nvec == 2) rows_pass(a, qt, width, j, dim, acc, 2);
-            else rows_pass(a, qt, width, j, dim, acc, 1); /* the last eight */
+            const char *ahead =
+                !j && p + 1 < passes ? (const char *)(rows + (r + ROWS) * dim) : NULL;
+            if (nvec == 2) rows_pass(a, qt, width, j, dim, acc, 2, ahead, 0);
+            else rows_pass(a, qt, width, j, dim, acc, 1, ahead, 0); /* the last eight */
             for (int i = 0; i < nr; i++)
                 for (int v = 0; v < nvec; v++) _mm256_storeu_ps(tile[i] + 8 * v, acc[i][v]);
             for (int c = j; c < j + 8 * nvec && c < nv; c++)
