@@ -16,13 +16,15 @@ few vectors with many rows: retrieval.products).
   half precision with AVX-512 (within 2e-4, cosine 0.9999997), and on a CPU with AVX2 alone
   through e5's integer kernel: each weight in 7 bits with a scale for each block of 32 (the
   largest over 63, so that a byte product's pair sums fit the 16 bits of AVX2's `maddubs`),
-  the activations in 8 bits as e5's (cosine 0.9993 to sentence-transformers; a question in
-  two thirds of the half-precision time, paragraphs in half; docs/performance.md, session
-  40). `CLAUSEBOT_MINILM_FP16_ONLY` keeps half precision there too. Every kind gives the
-  same answers on every question set but for one refused question's rank (tests/
-  test_native.py, docs/quality.md). Token ids come from MiniLM's own tokenizer
-  (retrieval.minilm_numpy). 8-bit weights do not fit AVX2's byte products without a second
-  instruction per product; 4-bit ones cost the vectors too much (cosine 0.973, session 39).
+  the activations in 7 bits, so that two of those pair sums add up in 16 bits too (cosine
+  0.9990 to sentence-transformers; a question in two thirds of the half-precision time,
+  paragraphs in under half; docs/performance.md, sessions 40 and 44).
+  `CLAUSEBOT_MINILM_FP16_ONLY` keeps half precision there too. Every kind gives the same
+  answers on every question set but for one off-topic question of xquad-dev's 60, refused
+  in 7 bits (tests/test_native.py, docs/quality.md). Token ids come from MiniLM's own
+  tokenizer (retrieval.minilm_numpy). 8-bit weights do not fit AVX2's byte products without
+  a second instruction per product; 4-bit ones cost the vectors too much (cosine 0.973,
+  session 39).
   The ninth session dropped 8-bit weights and activations on a VNNI CPU for three more
   English misses of 483; the ranking has leaned less on MiniLM since (docs/quality.md).
 

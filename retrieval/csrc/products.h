@@ -1,7 +1,8 @@
 /* products.h - what the files of the matrix products share (the encoder sees kernels.h
  * alone): qmat.c lays the weights out for the kernel the CPU runs best and sends each
- * product to it; int8_vnni.c and int8_avx2.c multiply e5's 4-bit and MiniLM's 7-bit
- * weights by 8-bit activations, float_products.c MiniLM's float weights by float ones. */
+ * product to it; int8_vnni.c and int8_avx2.c multiply e5's 4-bit weights by 8-bit
+ * activations and MiniLM's 7-bit weights by 7-bit ones (ACT_TOP), float_products.c MiniLM's
+ * float weights by float ones. */
 #ifndef CLAUSEBOT_PRODUCTS_H
 #define CLAUSEBOT_PRODUCTS_H
 
