@@ -102,12 +102,12 @@ avx2_pass(const int8_t *wg, const float *dg, const int32_t *cg, __m256 b0, __m25
 #pragma GCC unroll 4
                 for (int k = 0; k < 8; k += 2) {
                     __m256i a = _mm256_set1_epi32(xb[k]), a2 = _mm256_set1_epi32(xb[k + 1]);
-                    __m256i p0 = _mm256_add_epi16(_mm256_maddubs_epi16(a, _mm256_load_si256(w0 + k)),
-                                                  _mm256_maddubs_epi16(a2, _mm256_load_si256(w0 + k + 1)));
-                    __m256i p1 = _mm256_add_epi16(_mm256_maddubs_epi16(a, _mm256_load_si256(w1 + k)),
-                                                  _mm256_maddubs_epi16(a2, _mm256_load_si256(w1 + k + 1)));
-                    s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(p0, ones));
-                    s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(p1, ones));
+                    __m256i p0 = _mm256_maddubs_epi16(a, _mm256_load_si256(w0 + k));
+                    __m256i p1 = _mm256_maddubs_epi16(a, _mm256_load_si256(w1 + k));
+                    __m256i q0 = _mm256_maddubs_epi16(a2, _mm256_load_si256(w0 + k + 1));
+                    __m256i q1 = _mm256_maddubs_epi16(a2, _mm256_load_si256(w1 + k + 1));
+                    s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_add_epi16(p0, q0), ones));
+                    s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_add_epi16(p1, q1), ones));
                 }
             } else {   /* 4-bit weights: the block's eight quads add up in 16 bits */
                 __m256i a = _mm256_set1_epi32(xb[0]);

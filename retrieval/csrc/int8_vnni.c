@@ -35,7 +35,7 @@ int qmat_interleave(qmat *M, int nout, int nin) {
                     w[(((size_t)g * nb + b) * (QK / 4) + j / 4) * 64 + r * 4 + j % 4] = wj;
                     sum += wj;
                 }
-                c[at] = -128 * sum;
+                c[at] = -(ACT_TOP(M) + 1) * sum;
             }
         }
     free(M->w); free(M->d);
