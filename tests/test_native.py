@@ -244,18 +244,16 @@ def test_minilm_sums_hold_at_their_largest(lib: object, monkeypatch: pytest.Monk
         "embeddings.LayerNorm.bias": np.full(dim, 0.8, dtype=np.float32),
     }
     layer = {
-        "attention.self.query": (rows(dim, dim), 0.1),
-        "attention.self.key": (rows(dim, dim), 0.1),
-        "attention.self.value": (rows(dim, dim), 0.1),
-        "attention.output.dense": (rows(dim, dim), 0.1),
-        "intermediate.dense": (rows(ffn, dim), 0.1),
-        "output.dense": (rows(dim, ffn), 0.1),
+        "attention.self.query": rows(dim, dim),
+        "attention.self.key": rows(dim, dim),
+        "attention.self.value": rows(dim, dim),
+        "attention.output.dense": rows(dim, dim),
+        "intermediate.dense": rows(ffn, dim),
+        "output.dense": rows(dim, ffn),
     }
-    for name, (weight, spread) in layer.items():
+    for name, weight in layer.items():
         tensors[f"encoder.layer.0.{name}.weight"] = weight
-        tensors[f"encoder.layer.0.{name}.bias"] = rng.normal(0, spread, len(weight)).astype(
-            np.float32
-        )
+        tensors[f"encoder.layer.0.{name}.bias"] = rng.normal(0, 0.1, len(weight)).astype(np.float32)
     # the feed-forward's input is one positive vector too; its output norm is any
     tensors["encoder.layer.0.attention.output.LayerNorm.weight"] = flat
     tensors["encoder.layer.0.attention.output.LayerNorm.bias"] = np.full(dim, 0.6, np.float32)
