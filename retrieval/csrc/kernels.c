@@ -94,6 +94,7 @@ quantize_token(const float *RESTRICT x, int nb, uint8_t *RESTRICT q, float *REST
     }
 }
 
+/* top: ACT_TOP's 63 or 127 (any other value is read as 127), each level a constant of its own */
 void quantize_acts(const float *RESTRICT X, int L, int nin, uint8_t *RESTRICT q,
                    float *RESTRICT d, int top) {
     int nb = nin / QK;

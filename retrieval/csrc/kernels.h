@@ -62,8 +62,8 @@ void qmat_free(qmat *M);
  * up in 16 bits (int8_avx2.c); stored plus ACT_TOP + 1, unsigned */
 #define ACT_TOP(M) ((M)->wide ? 63 : 127)
 /* Activations X[L, nin] quantized per 32-element block to integers of magnitude at most top
- * (ACT_TOP of the matrix that reads them), stored plus top + 1 (q), with each block's scale
- * (d) */
+ * (ACT_TOP of the matrix that reads them: 63, or else 127), stored plus top + 1 (q), with
+ * each block's scale (d) */
 void quantize_acts(const float *RESTRICT X, int L, int nin, uint8_t *RESTRICT q,
                    float *RESTRICT d, int top);
 /* Y[L, nout] = X W^T + bias, X quantized by quantize_acts (e5's 4-bit weights, MiniLM's 7-bit) */
