@@ -126,6 +126,26 @@ def maxsim(
     return found.mean(axis=1, dtype=np.float64) if found.shape[1] else np.zeros(len(clauses))
 
 
+def weighted(found: np.ndarray) -> np.ndarray:
+    """Each clause's mean of its row of token_matches (clauses x question tokens), each
+    question token weighted by how much its best match varies among the clauses read,
+    relative to its level (its standard deviation over its mean): a token that every clause
+    matches about as well (a question word, a word the whole corpus shares) tells them apart
+    less than one that some clauses meet and others do not, as IDF weighs a word by how
+    few texts hold it, but read from the clauses themselves in any language. For the
+    ranking's order; the abstention reads the plain mean (maxsim)."""
+    if found.shape[1] == 0:
+        return np.zeros(len(found))
+    if len(found) < 2:
+        return found.mean(axis=1, dtype=np.float64)
+    level = np.maximum(found.mean(axis=0, dtype=np.float64), 1e-3)
+    weights = found.std(axis=0, dtype=np.float64) / level
+    total = float(weights.sum())
+    if total <= 0.0:
+        return found.mean(axis=1, dtype=np.float64)
+    return found @ (weights / total)
+
+
 def weakest(found: np.ndarray) -> float:
     """How well a clause matches the question's worst-matched quarter of tokens, from its
     row of token_matches: a question the clause answers finds most of its words in it, one

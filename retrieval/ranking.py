@@ -42,7 +42,7 @@ from retrieval.bridge import (
 from retrieval.confidence import Features, calibration_for
 from retrieval.embed import Embedder
 from retrieval.language import corpus_language
-from retrieval.late import RERANKED, reach, token_matches, weakest
+from retrieval.late import RERANKED, reach, token_matches, weakest, weighted
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
 from retrieval.scores import (
@@ -301,8 +301,10 @@ def rank(
     top_bm25 = float(bm25.max()) if len(bm25) else 0.0
     if top_bm25 > 0:
         fused += options.lexical_weight * bm25 / top_bm25
-    # the clauses read token by token: each question token's best cosine in each. Read
-    # without the words every document shares, as above
+    # the clauses read token by token: each question token's best cosine in each, ordered
+    # by their mean with each token weighted by how much it tells them apart (late.weighted;
+    # the abstention reads the plain mean). Read without the words every document shares,
+    # as above
     tokens = form_tokens.get(plain, tokens)
     late: dict[int, np.ndarray] = {}  # each clause's row of token matches
     means: dict[int, float] = {}  # and their means (MaxSim)
@@ -311,7 +313,7 @@ def rank(
             candidates = best(fused, min(RERANKED, total))
             found = token_matches(tokens, loaded.tokens, candidates)
             sims = found.mean(axis=1) if len(tokens) else np.zeros(len(candidates))
-            fused[candidates] += options.late_weight * zscores(sims)
+            fused[candidates] += options.late_weight * zscores(weighted(found))
             late = dict(zip(candidates.tolist(), found, strict=True))
             means = dict(zip(candidates.tolist(), sims.tolist(), strict=True))
     kind_gap, raised = answer_kind(loaded, question, fused, corpus)

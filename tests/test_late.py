@@ -13,7 +13,7 @@ from retrieval.embed import _TOKEN, HashingEmbedder
 from retrieval.engine import Engine
 from retrieval.errors import IndexCorruptError
 from retrieval.holdout import without_documents
-from retrieval.late import TokenStates, maxsim, reach, token_matches, weakest
+from retrieval.late import RERANKED, TokenStates, maxsim, reach, token_matches, weakest, weighted
 from retrieval.ranking import Options, rank
 from retrieval.settings import Settings
 from retrieval.store import TOKENS, read_tokens, write_tokens
@@ -176,6 +176,23 @@ def test_reach_reads_each_question_token_in_whichever_clause_meets_it_best() -> 
     assert reach(np.zeros((2, 0))) == 0.0
 
 
+def test_tokens_every_clause_meets_alike_weigh_least_in_the_order() -> None:
+    # token 0 (a question word) is met alike by every clause; token 1 tells them apart
+    found = np.array([[0.9, 0.5], [0.9, 0.7], [0.9, 0.6]], dtype=np.float32)
+    np.testing.assert_allclose(weighted(found), found[:, 1])
+    # the clause that meets the question word best (first by the plain mean) falls behind
+    # one that meets the telling word better, once each token weighs by how much it varies
+    # for its level
+    found = np.array([[0.96, 0.50], [0.90, 0.55], [0.90, 0.40]], dtype=np.float32)
+    assert np.argsort(-found.mean(axis=1)).tolist() == [0, 1, 2]
+    assert np.argsort(-weighted(found)).tolist() == [1, 0, 2]
+    # one clause, every token alike, or no token: the plain mean
+    np.testing.assert_allclose(weighted(found[:1]), found[:1].mean(axis=1))
+    alike = np.full((3, 2), 0.7, dtype=np.float32)
+    np.testing.assert_allclose(weighted(alike), alike.mean(axis=1))
+    assert weighted(np.zeros((2, 0))).tolist() == [0.0, 0.0]
+
+
 def test_the_ranking_reads_the_best_clauses_token_by_token(
     stateful: tuple[Engine, StatefulHashing],
 ) -> None:
@@ -192,19 +209,39 @@ def test_the_ranking_reads_the_best_clauses_token_by_token(
     assert unread is not None and (unread.late, unread.late_top) == (0.0, 0.0)
 
 
+def _read_at_a_high_weight(engine: Engine, question: str) -> tuple[list[int], np.ndarray, int]:
+    """The best RERANKED clauses by the sentence vectors alone (`question` asked of `engine`'s
+    corpus through StatefulHashing), their token matches, and the clause first when late
+    interaction weighs fifty times as much."""
+    embedder = StatefulHashing()
+    loaded = Engine(engine.settings, embedders=[embedder]).index()
+    plain = rank(loaded, [embedder], question, RERANKED, Options(late_weight=0.0))
+    candidates = [loaded.clauses.index(h.clause) for h in plain.hits]
+    found = token_matches(embedder.word_states(question), loaded.tokens, candidates)  # type: ignore[arg-type]
+    read = rank(loaded, [embedder], question, 1, Options(late_weight=50.0))
+    return candidates, found, loaded.clauses.index(read.hits[0].clause)
+
+
 def test_a_clause_holding_the_words_asked_is_raised(fake_engine: Engine) -> None:
     """Token by token, the clause that holds the question's words leads clauses whose
-    summary vectors lie nearer: at a high weight, MaxSim orders the ten best."""
-    embedder = StatefulHashing()
-    engine = Engine(fake_engine.settings, embedders=[embedder])
-    loaded = engine.index()
-    question = "the forum in Baku"
-    plain = rank(loaded, [embedder], question, 10, Options(late_weight=0.0))
-    candidates = [loaded.clauses.index(h.clause) for h in plain.hits]
-    sims = maxsim(embedder.word_states(question), loaded.tokens, candidates)  # type: ignore[arg-type]
+    summary vectors lie nearer: at a high weight, the token matches (each token weighted by
+    how much it tells the clauses read apart) order the best RERANKED."""
+    candidates, found, first = _read_at_a_high_weight(fake_engine, "the forum in Baku")
+    sims = weighted(found)
     assert int(np.argmax(sims)) != 0  # the sentence vectors put another first
-    read = rank(loaded, [embedder], question, 1, Options(late_weight=50.0))
-    assert loaded.clauses.index(read.hits[0].clause) == candidates[int(np.argmax(sims))]
+    assert first == candidates[int(np.argmax(sims))]
+
+
+def test_the_ranking_weighs_each_question_token_by_how_it_tells_the_clauses_apart(
+    fake_engine: Engine,
+) -> None:
+    """Words most clauses hold ("the", "of", "and") outnumber the telling ones in this
+    question: by the plain mean of the token matches another clause would lead."""
+    question = "the date of the declaration and the meeting"
+    candidates, found, first = _read_at_a_high_weight(fake_engine, question)
+    telling = int(np.argmax(weighted(found)))
+    assert int(np.argmax(found.mean(axis=1))) != telling
+    assert first == candidates[telling]
 
 
 def test_large_token_states_stay_in_half_precision_and_read_the_same(
