@@ -126,24 +126,31 @@ def maxsim(
     return found.mean(axis=1, dtype=np.float64) if found.shape[1] else np.zeros(len(clauses))
 
 
+def token_weights(found: np.ndarray) -> np.ndarray:
+    """How much each question token tells the clauses read apart, from their token_matches
+    (clauses x question tokens): the standard deviation of its best matches over their mean,
+    between 0 (every clause meets it alike) and 1. (Over at least its spread: a token no
+    clause meets, its cosines about 0 as a model without e5's common direction gives them,
+    weighs no more than 1.)"""
+    spread = found.std(axis=0, dtype=np.float64)
+    level = np.maximum(np.maximum(found.mean(axis=0, dtype=np.float64), spread), 1e-9)
+    return np.asarray(spread / level)
+
+
 def weighted(found: np.ndarray) -> np.ndarray:
     """Each clause's mean of its row of token_matches (clauses x question tokens), each
-    question token weighted by how much its best match varies among the clauses read,
-    relative to its level (its standard deviation over its mean): a token that every clause
-    matches about as well (a question word, a word the whole corpus shares) tells them apart
-    less than one that some clauses meet and others do not, as IDF weighs a word by how
-    few texts hold it, but read from the clauses themselves in any language. For the
-    ranking's order; the abstention reads the plain mean (maxsim)."""
+    question token weighted by token_weights: a token that every clause matches about as
+    well (a question word, a word the whole corpus shares) tells them apart less than one
+    that some clauses meet and others do not, as IDF weighs a word by how few texts hold
+    it, but read from the clauses themselves in any language. For the ranking's order; the
+    abstention reads the plain mean (maxsim)."""
     if found.shape[1] == 0:
         return np.zeros(len(found))
-    if len(found) < 2:
-        return found.mean(axis=1, dtype=np.float64)
-    level = np.maximum(found.mean(axis=0, dtype=np.float64), 1e-3)
-    weights = found.std(axis=0, dtype=np.float64) / level
+    weights = token_weights(found) if len(found) > 1 else np.zeros(found.shape[1])
     total = float(weights.sum())
-    if total <= 0.0:
+    if total <= 0.0:  # one clause, or every token met alike
         return found.mean(axis=1, dtype=np.float64)
-    return found @ (weights / total)
+    return np.asarray(found @ (weights / total))
 
 
 def weakest(found: np.ndarray) -> float:

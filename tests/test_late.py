@@ -13,7 +13,16 @@ from retrieval.embed import _TOKEN, HashingEmbedder
 from retrieval.engine import Engine
 from retrieval.errors import IndexCorruptError
 from retrieval.holdout import without_documents
-from retrieval.late import RERANKED, TokenStates, maxsim, reach, token_matches, weakest, weighted
+from retrieval.late import (
+    RERANKED,
+    TokenStates,
+    maxsim,
+    reach,
+    token_matches,
+    token_weights,
+    weakest,
+    weighted,
+)
 from retrieval.ranking import Options, rank
 from retrieval.settings import Settings
 from retrieval.store import TOKENS, read_tokens, write_tokens
@@ -191,6 +200,12 @@ def test_tokens_every_clause_meets_alike_weigh_least_in_the_order() -> None:
     alike = np.full((3, 2), 0.7, dtype=np.float32)
     np.testing.assert_allclose(weighted(alike), alike.mean(axis=1))
     assert weighted(np.zeros((2, 0))).tolist() == [0.0, 0.0]
+    # a token no clause meets (its cosines about 0, their mean below their spread) weighs
+    # at most 1, not its spread over a mean near 0
+    found = np.array([[0.01, 0.5], [-0.01, 0.9], [0.0, 0.1]], dtype=np.float32)
+    telling = np.std([0.5, 0.9, 0.1]) / 0.5
+    np.testing.assert_allclose(token_weights(found), [1.0, telling], rtol=1e-5)
+    assert np.all(np.isfinite(weighted(np.zeros((3, 2), dtype=np.float32))))
 
 
 def test_the_ranking_reads_the_best_clauses_token_by_token(
