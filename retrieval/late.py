@@ -9,8 +9,9 @@ question token's best cosine with the clause's tokens is averaged over the quest
 clauses, it lifted hit@1 on the public benchmark by 0.03-0.09 in every language; its best
 clause's score also separates questions the corpus answers from those it does not better
 than the sentence cosine does. The ranking reads its RERANKED best clauses this way
-(retrieval.ranking), and the abstention reads how well the first matches (retrieval.
-confidence); docs/quality.md, sessions 10 and 11.
+(retrieval.ranking), each question token weighted by how much it tells them apart
+(`weighted`, session 45), and the abstention reads how well the first matches by the plain
+mean (retrieval.confidence); docs/quality.md, sessions 10, 11 and 45.
 
 The states are those of each clause's whole unit (its text in context: retrieval.units), taken
 from the same pass of the engine that gives the unit its vector (retrieval.vectors); nothing is
