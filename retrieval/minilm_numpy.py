@@ -58,6 +58,64 @@ def _native(weights: dict[str, Any], layers: int, heads: int, eps: float) -> Any
         return None
 
 
+def forward(
+    weights: dict[str, Any], batch: list[list[int]], layers: int, heads: int, eps: float
+) -> np.ndarray:
+    """BERT's forward pass in NumPy floats over its tensors (by their names in MiniLM's
+    safetensors) for texts of token ids, padded to the longest of them (the keys of padding
+    are masked out of attention, and padding out of the mean): each text's unit vector."""
+    w = weights
+    count, n = len(batch), max(len(ids) for ids in batch)
+    ids = np.zeros((count, n), dtype=np.int64)
+    valid = np.zeros((count, n), dtype=bool)
+    for row, tokens in enumerate(batch):
+        ids[row, : len(tokens)] = tokens
+        valid[row, : len(tokens)] = True
+    x = (
+        w["embeddings.word_embeddings.weight"][ids]
+        + w["embeddings.position_embeddings.weight"][:n]
+        + w["embeddings.token_type_embeddings.weight"][0]
+    )
+    x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
+    dim = x.shape[-1]
+    head = dim // heads
+    masked = np.where(valid, 0.0, -1e9).astype(x.dtype)[:, None, None, :]  # keys only
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+
+        def dense(h: np.ndarray, name: str, prefix: str = p) -> np.ndarray:
+            return h @ w[f"{prefix}{name}.weight"].T + w[f"{prefix}{name}.bias"]
+
+        def split(h: np.ndarray) -> np.ndarray:
+            return h.reshape(count, n, heads, head).transpose(0, 2, 1, 3)
+
+        q = split(dense(x, "attention.self.query"))
+        k = split(dense(x, "attention.self.key"))
+        v = split(dense(x, "attention.self.value"))
+        scores = q @ k.transpose(0, 1, 3, 2) / math.sqrt(head) + masked
+        scores -= scores.max(-1, keepdims=True)
+        attn = np.exp(scores)
+        attn /= attn.sum(-1, keepdims=True)
+        context = (attn @ v).transpose(0, 2, 1, 3).reshape(count, n, dim)
+        x = _layer_norm(
+            dense(context, "attention.output.dense") + x,
+            w[f"{p}attention.output.LayerNorm.weight"],
+            w[f"{p}attention.output.LayerNorm.bias"],
+            eps,
+        )
+        hidden = _gelu(dense(x, "intermediate.dense"))
+        x = _layer_norm(
+            dense(hidden, "output.dense") + x,
+            w[f"{p}output.LayerNorm.weight"],
+            w[f"{p}output.LayerNorm.bias"],
+            eps,
+        )
+    real = valid[:, :, None].astype(x.dtype)
+    pooled = (x * real).sum(1) / real.sum(1)  # the mean of the real tokens
+    norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    return np.asarray(pooled / norms, dtype=np.float32)
+
+
 class NumpyMiniLM:
     def __init__(self, model_dir: Path, max_tokens: int = 256, engine: bool = True) -> None:
         """`engine`: run in clausebot's engine where the install has it (False: NumPy)."""
@@ -77,60 +135,8 @@ class NumpyMiniLM:
         self.native = _native(self.w, self.layers, self.heads, self.eps) if engine else None
 
     def _encode(self, batch: list[list[int]]) -> np.ndarray:
-        """One forward pass over texts of token ids, padded to the longest of them (the keys
-        of padding are masked out of attention, and padding out of the mean)."""
-        w = self.w
-        count, n = len(batch), max(len(ids) for ids in batch)
-        ids = np.zeros((count, n), dtype=np.int64)
-        valid = np.zeros((count, n), dtype=bool)
-        for row, tokens in enumerate(batch):
-            ids[row, : len(tokens)] = tokens
-            valid[row, : len(tokens)] = True
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][:n]
-            + w["embeddings.token_type_embeddings.weight"][0]
-        )
-        x = _layer_norm(
-            x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps
-        )
-        dim = x.shape[-1]
-        head = dim // self.heads
-        masked = np.where(valid, 0.0, -1e9).astype(x.dtype)[:, None, None, :]  # keys only
-        for i in range(self.layers):
-            p = f"encoder.layer.{i}."
-
-            def dense(h: np.ndarray, name: str, prefix: str = p) -> np.ndarray:
-                return h @ w[f"{prefix}{name}.weight"].T + w[f"{prefix}{name}.bias"]
-
-            def heads(h: np.ndarray) -> np.ndarray:
-                return h.reshape(count, n, self.heads, head).transpose(0, 2, 1, 3)
-
-            q = heads(dense(x, "attention.self.query"))
-            k = heads(dense(x, "attention.self.key"))
-            v = heads(dense(x, "attention.self.value"))
-            scores = q @ k.transpose(0, 1, 3, 2) / math.sqrt(head) + masked
-            scores -= scores.max(-1, keepdims=True)
-            attn = np.exp(scores)
-            attn /= attn.sum(-1, keepdims=True)
-            context = (attn @ v).transpose(0, 2, 1, 3).reshape(count, n, dim)
-            x = _layer_norm(
-                dense(context, "attention.output.dense") + x,
-                w[f"{p}attention.output.LayerNorm.weight"],
-                w[f"{p}attention.output.LayerNorm.bias"],
-                self.eps,
-            )
-            hidden = _gelu(dense(x, "intermediate.dense"))
-            x = _layer_norm(
-                dense(hidden, "output.dense") + x,
-                w[f"{p}output.LayerNorm.weight"],
-                w[f"{p}output.LayerNorm.bias"],
-                self.eps,
-            )
-        weights = valid[:, :, None].astype(x.dtype)
-        pooled = (x * weights).sum(1) / weights.sum(1)  # the mean of the real tokens
-        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return np.asarray(pooled / norms, dtype=np.float32)
+        """One forward pass over texts of token ids (forward)."""
+        return forward(self.w, batch, self.layers, self.heads, self.eps)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Texts are taken in groups of about one length (BATCH at a time), so that padding
