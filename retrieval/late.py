@@ -147,7 +147,7 @@ def weighted(found: np.ndarray) -> np.ndarray:
     abstention reads the plain mean (maxsim)."""
     if found.shape[1] == 0:
         return np.zeros(len(found))
-    weights = token_weights(found) if len(found) > 1 else np.zeros(found.shape[1])
+    weights = token_weights(found)
     total = float(weights.sum())
     if total <= 0.0:  # one clause, or every token met alike
         return found.mean(axis=1, dtype=np.float64)

@@ -263,7 +263,7 @@ def test_minilm_sums_hold_at_their_largest(lib: object, monkeypatch: pytest.Monk
     assert engine.weights == "7-bit"
     ids = [[0, 1, 2, 3, 4], [4, 2]]
     ours = engine.embed_ids(ids)
-    floats = np.concatenate([forward(tensors, [row], layers=1, heads=1, eps=1e-12) for row in ids])
+    floats = forward(tensors, ids, layers=1, heads=1, eps=1e-12)  # padding masked out
     assert _cosines(ours, floats).min() > 0.999
 
 
