@@ -176,8 +176,9 @@ int qmat_nibbles(qmat *M, int nout, int nin) {
 }
 
 /* Two groups' nibbles from group g, unpacked into qmat_interleave8's layout (the weights, the
- * nibble minus 8; the scales in floats; c, -128 times each block's weight sum) in w, d, c:
- * once a call for all its tokens, so that the passes are avx2_pass's over bytes in L1 */
+ * nibble minus 8; the scales in floats; c, -(ACT_TOP + 1) times each block's weight sum, as
+ * qmat_interleave8 sets it) in w, d, c: once a call for all its tokens, so that the passes
+ * are avx2_pass's over bytes in L1 */
 static void unpack_pair(const qmat *M, int g, int nin, int8_t *RESTRICT w, float *RESTRICT d,
                         int32_t *RESTRICT c) {
     int nb = nin / QK;
@@ -192,13 +193,15 @@ static void unpack_pair(const qmat *M, int g, int nin, int8_t *RESTRICT w, float
             __m256i high = _mm256_and_si256(_mm256_srli_epi16(v, 4), low);
             _mm256_store_si256(dst + k + 4, _mm256_sub_epi8(high, eight));
         }
+    /* ACT_TOP + 1 is a power of two (64 or 128): a shift by its exponent multiplies */
+    const __m128i shift = _mm_cvtsi32_si128(__builtin_ctz(ACT_TOP(M) + 1));
     const uint16_t *dh = M->dh + (size_t)g * nb * AVX2_LANES;
     const int16_t *ws = M->ws + (size_t)g * nb * AVX2_LANES;
     for (int i = 0; i < 2 * nb * AVX2_LANES; i += AVX2_LANES) {
         _mm256_store_ps(d + i, _mm256_cvtph_ps(_mm_load_si128((const __m128i *)(dh + i))));
         __m128i sums = _mm_load_si128((const __m128i *)(ws + i));
         __m256i negated = _mm256_cvtepi16_epi32(_mm_sub_epi16(_mm_setzero_si128(), sums));
-        _mm256_store_si256((__m256i *)(c + i), _mm256_slli_epi32(negated, 7));
+        _mm256_store_si256((__m256i *)(c + i), _mm256_sll_epi32(negated, shift));
     }
 }
 
