@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from functools import lru_cache
 
@@ -18,6 +19,12 @@ NOTHING_ASKED = (
     "its language; say what you want to know about (a subject, a name, a date)"
 )
 TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+# a word or a phrase of up to LONGEST_REPEAT words said this many times in a row or more
+# ("word word word ...", "a b a b a b") is read once: a pasted run says nothing more the
+# second time, and the models, fitted on questions, read a long one as a strong match
+READ_ONCE_FROM = 3
+LONGEST_REPEAT = 4
+REPEATS_NOTE = "words repeated three times or more in a row were read once"
 
 
 def clean_question(raw: str) -> tuple[str, tuple[str, ...]]:
@@ -37,12 +44,40 @@ def clean_question(raw: str) -> tuple[str, tuple[str, ...]]:
         )
     if not any(ch.isalnum() for ch in text):
         raise QuestionError("the question has no words or numbers in it")
+    once = without_repeats(text)
+    if once != text:
+        text = once
+        notes.append(REPEATS_NOTE)
     if len(text) > MAX_CHARS:
         text = read_part(text)
         notes.append(
             f"the question was longer than {MAX_CHARS} characters; only its start was read"
         )
     return text, tuple(notes)
+
+
+def without_repeats(text: str) -> str:
+    """`text` (words separated by single spaces) with each run of a word or phrase repeated
+    READ_ONCE_FROM times or more in a row kept once; words compare in any case, without the
+    punctuation around them ("Word, word. WORD" is one word three times)."""
+    words = text.split(" ")
+    keys = [w.strip(string.punctuation + "«»„“”‘’¿¡…").casefold() for w in words]
+    kept: list[str] = []
+    at = 0
+    while at < len(words):
+        for size in range(1, LONGEST_REPEAT + 1):
+            phrase = keys[at : at + size]
+            times = 1
+            while keys[at + times * size : at + (times + 1) * size] == phrase:
+                times += 1
+            if times >= READ_ONCE_FROM:
+                kept += words[at : at + size]
+                at += times * size
+                break
+        else:
+            kept.append(words[at])
+            at += 1
+    return " ".join(kept)
 
 
 def read_part(text: str) -> str:

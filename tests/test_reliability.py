@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 from retrieval.engine import Engine
 from retrieval.errors import IndexCorruptError, IndexMismatchError, QuestionError
 from retrieval.evaluate import read_items
-from retrieval.question import MAX_CHARS, NOTHING_ASKED, clean_question, names_nothing
+from retrieval.question import (
+    MAX_CHARS,
+    NOTHING_ASKED,
+    REPEATS_NOTE,
+    clean_question,
+    names_nothing,
+)
 from retrieval.store import IndexStore
 from tests.conftest import ROOT, run_cli
 from tests.processes import child_env
@@ -65,15 +71,16 @@ def test_odd_questions_are_answered_verbatim(
 
 def test_huge_question_is_truncated_with_a_note(tmp_path: Path, corpus_dir: Path) -> None:
     paths = _built(tmp_path, corpus_dir)
-    result = run_cli("ask", *paths, "--json", "broadband " * 10_000, cwd=tmp_path)
+    pasted = "broadband for the schools of mountain villages " * 1_500  # 10,000 words
+    result = run_cli("ask", *paths, "--json", pasted, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["passages"] and "only its start was read" in answer["notes"][0]
-    # in the terminal, the question is echoed as far as it was read, not all 100,000 characters
-    result = run_cli("ask", *paths, "broadband " * 10_000, cwd=tmp_path)
+    # in the terminal, the question is echoed as far as it was read, not all 70,000 characters
+    result = run_cli("ask", *paths, pasted, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     echoed = result.stdout.splitlines()[0]
-    assert echoed.startswith("Q: broadband broadband") and echoed.endswith(" …")
+    assert echoed.startswith("Q: broadband for the") and echoed.endswith(" …")
     assert len(echoed) <= MAX_CHARS + len("Q:  …")
     assert "only its start was read" in result.stdout and "> " in result.stdout
 
@@ -87,6 +94,40 @@ def test_invalid_utf8_on_stdin_costs_only_that_line(tmp_path: Path, corpus_dir: 
     assert [a["question"] for a in lines] == ["Zarifa Aliyeva", None, "Fadi Chehadé"]
     assert "line 2 is not valid UTF-8" in lines[1]["error"]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("question", "read"),
+    [
+        ("word " * 300, "word"),  # 1,500 characters, read as one word, not cut at 1,000
+        ("Broadband, broadband. BROADBAND? in schools", "Broadband, in schools"),
+        ("open data open data open data policy", "open data policy"),
+        ("a b c d a b c d a b c d e", "a b c d e"),  # a phrase of four words
+    ],
+)
+def test_a_run_of_repeats_is_read_once_with_a_note(question: str, read: str) -> None:
+    assert clean_question(question) == (read, (REPEATS_NOTE,))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who signed the letter, the letter to ICANN?",  # said twice: as asked
+        "Is it very very important?",
+        "a b c d e a b c d e a b c d e",  # a phrase longer than four words
+    ],
+)
+def test_words_said_twice_or_far_apart_are_read_as_asked(question: str) -> None:
+    assert clean_question(question) == (question, ())
+
+
+def test_a_pasted_run_is_answered_as_the_words_it_repeats(fake_engine: Engine) -> None:
+    """ "word" said 300 times is the question "word", not a strong match for any clause."""
+    once = fake_engine.ask("governance forum")
+    run = fake_engine.ask("governance forum " * 150)
+    assert run.notes == (REPEATS_NOTE,)
+    assert (run.abstained, run.confidence) == (once.abstained, once.confidence)
+    assert [p.text for p in run.passages] == [p.text for p in once.passages]
 
 
 @pytest.mark.parametrize(
@@ -124,6 +165,8 @@ def test_no_question_of_the_benchmark_or_the_project_names_nothing() -> None:
     questions = [i.question for f in files if f.exists() for i in read_items(f)]
     assert len(questions) > 3000
     assert [q for q in questions if names_nothing(q)] == []
+    # nor is any of them read other than as asked, repeats and all
+    assert [q for q in questions if clean_question(q)[1]] == []
 
 
 def test_a_question_that_names_nothing_quotes_no_clause(tmp_path: Path, corpus_dir: Path) -> None:
