@@ -158,9 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         warm = warm_latency(engine, 20 if quick else 300)
         results["warm"] = warm
         stages = ", ".join(f"{k} {v:.1f}" for k, v in warm["stages_p50_ms"].items())
+        passes = ", ".join(f"{p:.1f}" for p in warm["pass_p50_ms"])
         print(
-            f"warm ({warm['questions']} questions): p50 {warm['p50_ms']:.1f} ms, "
-            f"p95 {warm['p95_ms']:.1f} ms (plain e5 p50 {warm['plain_e5_p50_ms']:.1f} ms); "
+            f"warm ({warm['questions']} questions, {warm['passes']} passes, every word new): "
+            f"p50 {warm['p50_ms']:.1f} ms, p95 {warm['p95_ms']:.1f} ms (each pass's p50: "
+            f"{passes}; en/ru/tr alone p50 {warm['en_ru_tr_p50_ms']:.1f} ms, p95 "
+            f"{warm['en_ru_tr_p95_ms']:.1f} ms; plain e5 p50 {warm['plain_e5_p50_ms']:.1f} ms); "
             f"stages p50 (ms): {stages}",
             flush=True,
         )

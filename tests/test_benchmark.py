@@ -32,7 +32,10 @@ def test_benchmark_quick_run(tmp_path: Path) -> None:
     assert figures["warm"]["words_kept"]["p50_ms"] > 0
     assert [r["clauses"] for r in figures["reindex"]] == [1000, 3000]
     assert all(r["approximate"]["recall_at_10"] > 0.5 for r in figures["search"])
-    assert "warm (20 questions)" in result.stdout
+    assert "warm (20 questions, 3 passes, every word new)" in result.stdout
+    # each pass's p50, and those of the languages issue 17's targets name
+    assert len(figures["warm"]["pass_p50_ms"]) == figures["warm"]["passes"] == 3
+    assert figures["warm"]["en_ru_tr_p50_ms"] > 0
     real = figures["xquad_dev"]  # the real models on two of the benchmark's articles
     assert real["paragraphs"] == 10 and real["questions"] == 30
     assert real["fresh_build_s"] > real["unchanged_s"] > 0 and real["p50_ms"] > 0
