@@ -44,9 +44,8 @@ def clean_question(raw: str) -> tuple[str, tuple[str, ...]]:
         )
     if not any(ch.isalnum() for ch in text):
         raise QuestionError("the question has no words or numbers in it")
-    once = without_repeats(text)
-    if once != text:
-        text = once
+    text, repeated = without_repeats(text)
+    if repeated:
         notes.append(REPEATS_NOTE)
     if len(text) > MAX_CHARS:
         text = read_part(text)
@@ -56,15 +55,18 @@ def clean_question(raw: str) -> tuple[str, tuple[str, ...]]:
     return text, tuple(notes)
 
 
-def without_repeats(text: str) -> str:
+def without_repeats(text: str) -> tuple[str, bool]:
     """`text` (words separated by single spaces) with each run of a word or phrase repeated
-    READ_ONCE_FROM times or more in a row kept once; words compare in any case, without the
-    punctuation around them ("Word, word. WORD" is one word three times)."""
+    READ_ONCE_FROM times or more in a row kept once, and whether there was one; words compare
+    in any case, without the punctuation around them ("Word, word. WORD" is one word three
+    times). Once what is kept passes MAX_CHARS, the rest is left as it is: read_part cuts it."""
     words = text.split(" ")
     keys = [w.strip(string.punctuation + "«»„“”‘’¿¡…").casefold() for w in words]
     kept: list[str] = []
+    length = 0
     at = 0
-    while at < len(words):
+    repeated = False
+    while at < len(words) and length <= MAX_CHARS:
         for size in range(1, LONGEST_REPEAT + 1):
             phrase = keys[at : at + size]
             times = 1
@@ -72,12 +74,15 @@ def without_repeats(text: str) -> str:
                 times += 1
             if times >= READ_ONCE_FROM:
                 kept += words[at : at + size]
+                length += sum(len(w) + 1 for w in words[at : at + size])
                 at += times * size
+                repeated = True
                 break
         else:
             kept.append(words[at])
+            length += len(words[at]) + 1
             at += 1
-    return " ".join(kept)
+    return " ".join(kept + words[at:]), repeated
 
 
 def read_part(text: str) -> str:

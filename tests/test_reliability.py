@@ -71,12 +71,12 @@ def test_odd_questions_are_answered_verbatim(
 
 def test_huge_question_is_truncated_with_a_note(tmp_path: Path, corpus_dir: Path) -> None:
     paths = _built(tmp_path, corpus_dir)
-    pasted = "broadband for the schools of mountain villages " * 1_500  # 10,000 words
+    pasted = "broadband for the schools of mountain villages " * 1_500  # 72,000 characters
     result = run_cli("ask", *paths, "--json", pasted, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["passages"] and "only its start was read" in answer["notes"][0]
-    # in the terminal, the question is echoed as far as it was read, not all 70,000 characters
+    # in the terminal, the question is echoed as far as it was read, not all 72,000 characters
     result = run_cli("ask", *paths, pasted, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     echoed = result.stdout.splitlines()[0]
@@ -103,6 +103,7 @@ def test_invalid_utf8_on_stdin_costs_only_that_line(tmp_path: Path, corpus_dir: 
         ("Broadband, broadband. BROADBAND? in schools", "Broadband, in schools"),
         ("open data open data open data policy", "open data policy"),
         ("a b c d a b c d a b c d e", "a b c d e"),  # a phrase of four words
+        ("word " * 100_000 + "in schools", "word in schools"),  # what follows a run is read
     ],
 )
 def test_a_run_of_repeats_is_read_once_with_a_note(question: str, read: str) -> None:
@@ -119,6 +120,16 @@ def test_a_run_of_repeats_is_read_once_with_a_note(question: str, read: str) -> 
 )
 def test_words_said_twice_or_far_apart_are_read_as_asked(question: str) -> None:
     assert clean_question(question) == (question, ())
+
+
+def test_a_run_past_what_is_read_is_left_to_the_cut() -> None:
+    """Words past the first MAX_CHARS are not read, repeated or not: no note of repeats."""
+    start = " ".join(f"w{i}" for i in range(300))  # 1,389 characters
+    text, notes = clean_question(f"{start} x x x")
+    assert text.startswith("w0 w1 w2") and len(text) <= MAX_CHARS
+    assert notes == (
+        f"the question was longer than {MAX_CHARS} characters; only its start was read",
+    )
 
 
 def test_a_pasted_run_is_answered_as_the_words_it_repeats(fake_engine: Engine) -> None:
