@@ -67,22 +67,25 @@ def without_repeats(text: str) -> tuple[str, bool]:
     at = 0
     repeated = False
     while at < len(words) and length <= MAX_CHARS:
-        for size in range(1, LONGEST_REPEAT + 1):
-            phrase = keys[at : at + size]
-            times = 1
-            while keys[at + times * size : at + (times + 1) * size] == phrase:
-                times += 1
-            if times >= READ_ONCE_FROM:
-                kept += words[at : at + size]
-                length += sum(len(w) + 1 for w in words[at : at + size])
-                at += times * size
-                repeated = True
-                break
-        else:
-            kept.append(words[at])
-            length += len(words[at]) + 1
-            at += 1
+        size, times = _run(keys, at)
+        kept += words[at : at + size]
+        length += sum(len(w) + 1 for w in words[at : at + size])
+        repeated = repeated or times > 1
+        at += size * times
     return " ".join(kept + words[at:]), repeated
+
+
+def _run(keys: list[str], at: int) -> tuple[int, int]:
+    """The words in the phrase said READ_ONCE_FROM times or more in a row from `at` (the
+    shortest such phrase of up to LONGEST_REPEAT words), and how many times; (1, 1) if none."""
+    for size in range(1, LONGEST_REPEAT + 1):
+        phrase = keys[at : at + size]
+        times = 1
+        while keys[at + times * size : at + (times + 1) * size] == phrase:
+            times += 1
+        if times >= READ_ONCE_FROM:
+            return size, times
+    return 1, 1
 
 
 def read_part(text: str) -> str:
