@@ -84,8 +84,7 @@ def warm_latency(engine: Engine, count: int, passes: int = PASSES) -> dict[str, 
         engine = Engine(settings)
         for q, _ in asked[:5]:
             engine.ask(q)
-        word_vectors.forget()
-        shutil.rmtree(settings.index / word_vectors.FOLDER, ignore_errors=True)
+        forget_words(settings.index)
         runs.append(_timed(engine, asked, plain))
     first = _summary(runs)
     word_vectors.forget()
@@ -100,6 +99,13 @@ def warm_latency(engine: Engine, count: int, passes: int = PASSES) -> dict[str, 
         "words_kept": again,
         "no_word_table": bare,
     }
+
+
+def forget_words(index: Path) -> None:
+    """No word of the word bridge kept, in this process or beside the index: every word of
+    the next questions new to it."""
+    word_vectors.forget()
+    shutil.rmtree(index / word_vectors.FOLDER, ignore_errors=True)
 
 
 def table_words() -> int | None:
@@ -118,8 +124,7 @@ def no_word_table(index: Path) -> Iterator[None]:
     setting = os.environ.get(word_table.ENV)
     os.environ[word_table.ENV] = "off"
     word_table.forget()
-    word_vectors.forget()
-    shutil.rmtree(index / word_vectors.FOLDER, ignore_errors=True)
+    forget_words(index)
     try:
         yield
     finally:
