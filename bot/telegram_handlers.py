@@ -26,7 +26,7 @@ from bot.telegram_send import answer_buttons, clause_link, reply, send_blocks, w
 from retrieval.citation import cite
 from retrieval.engine import Engine
 from retrieval.errors import ClausebotError, QuestionError
-from retrieval.question import MAX_CHARS, NOTHING_ASKED
+from retrieval.question import MAX_CHARS, NOTHING_ASKED, REPEATS_NOTE
 from retrieval.settings import Settings
 from retrieval.status import changes_since_build, outdated
 from retrieval.types import Answer, DocumentInfo
@@ -144,6 +144,8 @@ async def answer_question(
     blocks = render_answer(answer, labels(lang), lambda p: clause_link(state.username, p.clause))
     if answer.unplaced:  # "What does Article 9 say?" of four articles: say so first
         blocks.insert(0, esc(t(lang, "no_place", places=", ".join(answer.unplaced))))
+    if REPEATS_NOTE in answer.notes:  # "word word word ...": say how the question was read
+        blocks.insert(0, esc(t(lang, "repeated")))
     if not answer.passages and not await _documents(context):
         blocks = [esc(t(lang, "no_documents"))]  # not "the documents do not answer": there are none
     key = (message.chat.id, message.message_id)

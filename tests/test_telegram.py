@@ -227,6 +227,23 @@ def test_abstention_says_so_and_marks_the_closest(engine: Engine, tmp_path: Path
     scenario(run())
 
 
+def test_a_pasted_run_is_read_once_and_the_reader_is_told(engine: Engine, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(message=fake.message("protecting children online " * 4))
+            fake.push(message=fake.message("защита детей " * 3, user_id=2, lang="ru"))
+            await fake.wait_for("sendMessage", 2)
+            english, russian = texts(fake, 1)[0], texts(fake, 2)[0]
+            assert english.startswith(
+                "Words repeated three times or more in a row were read once.\n"
+            )
+            assert "<blockquote>Fostering protection of children" in english
+            assert russian.startswith("Слова, повторённые три раза и более подряд")
+            check_html(english)
+
+    scenario(run())
+
+
 def test_buttons_more_context_and_feedback(engine: Engine, tmp_path: Path) -> None:
     async def run() -> None:
         async with running(engine, tmp_path) as (fake, _):
