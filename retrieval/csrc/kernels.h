@@ -57,6 +57,9 @@ int qmat_f32(qmat *M, const float *W, int nout, int nin, int bf, int lanes);
 int qmat_q7(qmat *M, const float *W, int nout, int nin);
 void qmat_free(qmat *M);
 
+/* quantize_acts, the matrix products and add_layernorm share their loop among the threads of
+ * the parallel region they are called in (an orphaned `omp for`, e5.c's forward_batch): every
+ * thread of its team calls them, in the same order; a thread outside any does the whole loop */
 /* The largest magnitude of a matrix's quantized activations: 127 (8 bits) for e5's 4-bit
  * weights, 63 (7 bits) for MiniLM's 7-bit ones, so that two of its products' pair sums add
  * up in 16 bits (int8_avx2.c); stored plus ACT_TOP + 1, unsigned */

