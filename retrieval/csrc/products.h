@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 /* PASS(t, n) over tokens [0, L): passes of N tokens (a constant), the rest in passes of four
  * (when N is more), two and one, so that no token is computed twice */
 #define TOKEN_PASSES(L, N, PASS)                                                      \
