@@ -15,6 +15,8 @@ own pages: the spacing most of its lines are set at (PITCH_QUANTILE of its gaps)
 wider than that by a fifth (PARAGRAPH_GAP) is a paragraph break, as it is to a reader; never
 more than pypdf's two lines. Running headers, footers and page numbers are then removed
 (formats.paged), and a paragraph that a page break split is left for the segmenter to join.
+Text set side by side (a page's two columns, a text box beside the paragraphs around it, a
+table's cells of several lines) is read a side at a time before (retrieval.pdf_columns).
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ import numpy as np
 from retrieval.errors import CorpusError
 from retrieval.formats import TABLE_BREAK, Extracted, paged
 from retrieval.numbering import NOTE, leaves_list, opens_item
+from retrieval.pdf_columns import CELL, COLUMN_SLACK, in_columns, side_by_side
 
 # the gap pypdf's layout mode writes a blank line for, in font heights: int(gap / GAUGE) - 1
 # blank lines between two lines a gap apart (gaps up to 1000 GAUGEs are written so)
 GAUGE = 0.1
 PARAGRAPH_GAP = 1.2  # a gap this many times the document's line spacing breaks a paragraph
 WIDEST_BREAK = 2.0  # ... and one two lines high always does (pypdf's own reading)
+# blank lines that stand for a gap WIDEST_BREAK high (see gaps): a paragraph's break
+APART = int(WIDEST_BREAK / GAUGE)
 PITCH_QUANTILE = 25  # the line spacing: this percentile of the gaps between lines
 # fewer gaps between lines than this in the whole document: too few to learn a spacing from
 # (was 8, and a one-page notice's paragraphs a third of a line apart were one clause)
@@ -44,13 +49,6 @@ SPACED_LINES = 3
 # gaps outside these bounds (in font heights) are no line spacing: lines set side by side
 # (a superscript, a table's cells) or far apart (a page's title over its text)
 _PITCH_RANGE = (0.8, 3.0)
-GUTTER = 5  # spaces between a table's cells, or a page's columns, at least
-COLUMN_LINES = 6  # lines with text on both sides of a gutter that make a page two columns
-COLUMN_FILL = 0.6  # of a column's width, its lines fill in the median: prose, not cells
-COLUMN_CHARS = 25  # ... and at least so many characters (a column of prose holds 40-60)
-COLUMN_EDGE = 0.6  # of those lines, the share that start right after the gutter
-COLUMN_SLACK = 2  # columns a cell may stand off the one above it, in the same column
-_CELL = re.compile(rf"\S+(?: {{1,{GUTTER - 1}}}\S+)*")  # words closer than a gutter
 SUPERSCRIPT = 0.8  # a footnote mark's size, at most, of the text it follows
 RAISED = 0.2  # ... and how far above that text's baseline it stands, in that text's size
 _MARK_RUN = re.compile(r"\d{1,3}")  # a footnote mark: a number (set apart: footnote_marks)
@@ -82,7 +80,9 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise CorpusError(f"{path}: not a readable PDF ({exc})") from None
-    extracted = paged(spaced([gaps(in_columns(symbol_bullets(page))) for page in pages]))
+    extracted = paged(
+        spaced([gaps(side_by_side(in_columns(symbol_bullets(page)), APART)) for page in pages])
+    )
     if not extracted.text.strip():
         raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
     title = (reader.metadata.title if reader.metadata else None) or extracted.title
@@ -150,81 +150,6 @@ def symbol_bullets(text: str) -> str:
     return _SYMBOL_BULLET.sub(r"\1•", text)
 
 
-def in_columns(text: str) -> str:
-    """A page set in two columns, read a column at a time: layout mode writes each line of
-    the page as it stands, the left column's line and the right's side by side, which
-    read across the gutter makes no sentence. The gutter is a run of GUTTER columns or
-    more, in the page's middle half, that no line's text crosses but the lines that span
-    the page (a title over both columns), with both columns' text beside it on
-    COLUMN_LINES lines or more, each column's lines filling it (prose, not a table's
-    short cells: in the median, COLUMN_FILL of its width and COLUMN_CHARS characters), most
-    of them starting right after the gutter. Between the lines that span the page, the left
-    column's lines are read first, then the right's; a page without such a gutter is read
-    as it stands."""
-    lines = text.split("\n")
-    gutter = _gutter(lines)
-    if gutter is None:
-        return text
-    start, end = gutter
-    out: list[str] = []
-    left: list[str] = []
-    right: list[str] = []
-    for line in [*lines, None]:
-        if line is None or line[start:end].strip():  # a line across the gutter, or the end
-            out += left + right + ([line] if line is not None else [])
-            left, right = [], []
-        else:
-            left.append(line[:start].rstrip())
-            right.append(line[end:].rstrip())
-    return "\n".join(out)
-
-
-def _gutter(lines: Sequence[str]) -> tuple[int, int] | None:
-    """The columns of a page's gutter between two columns of text (see in_columns): of the
-    runs of columns that qualify, the widest, and of those as wide the one after which
-    most lines start (a column's left edge is straight; an index's page numbers, set
-    right before a gutter, are not)."""
-    written = [line for line in lines if line.strip()]
-    width = max((len(line) for line in written), default=0)
-    if len(written) < COLUMN_LINES or width < 2 * GUTTER:
-        return None
-    spanning = len(written) // 10  # lines that may cross the gutter: titles over both
-    crossing = [sum(1 for line in written if line[c : c + 1].strip()) for c in range(width)]
-    best: tuple[int, int, int, int] | None = None  # start, end, width, lines starting at end
-    at = width // 4
-    while at < 3 * width // 4:
-        if crossing[at] > spanning:  # text stands here on too many lines
-            at += 1
-            continue
-        end = at
-        while end < width and crossing[end] <= spanning:
-            end += 1
-        both = [line for line in written if line[:at].strip() and line[end:].strip()]
-        # a column's lines start in one column: right after the gutter, on most lines
-        starting = sum(1 for line in both if line[end : end + 1].strip())
-        if (
-            end - at >= GUTTER
-            and len(both) >= COLUMN_LINES
-            and starting >= COLUMN_EDGE * len(both)
-            and _filled(both, at, end, width)
-            and (best is None or (end - at, starting) > best[2:])
-        ):
-            best = at, end, end - at, starting
-        at = end
-    return best[:2] if best else None
-
-
-def _filled(lines: Sequence[str], start: int, end: int, width: int) -> bool:
-    """Do the lines fill both columns (median COLUMN_FILL of each column's width, and
-    COLUMN_CHARS characters), as prose does, rather than stand in a table's short cells?"""
-    left = sorted(len(line[:start].rstrip()) for line in lines)
-    right = sorted(len(line[end:].rstrip()) for line in lines)
-    middle = len(lines) // 2
-    return min(left[middle], right[middle]) >= COLUMN_CHARS and (
-        left[middle] >= COLUMN_FILL * start and right[middle] >= COLUMN_FILL * (width - end)
-    )
-
-
 def table_rows(lines: Sequence[str]) -> dict[int, str]:
     """The lines of a page that are a table's rows, as the other readers write a row (its
     cells side by side, " | " between them), by their index: runs of two lines or more
@@ -232,7 +157,7 @@ def table_rows(lines: Sequence[str]) -> dict[int, str]:
     in the same columns, the first cell aside. Prose that a justified line spaces widely
     does not line up with the line under it."""
     cells = [
-        [] if opens_item(line.lstrip()) else [(m.start(), m.group()) for m in _CELL.finditer(line)]
+        [] if opens_item(line.lstrip()) else [(m.start(), m.group()) for m in CELL.finditer(line)]
         for line in lines
     ]  # a list's item is no row, however far its text stands from its marker
     rows: dict[int, str] = {}

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from retrieval.citation import cite
 from retrieval.corpus import load_corpus, read_document
@@ -302,6 +304,132 @@ def test_a_pdf_page_in_two_columns_is_read_a_column_at_a_time(tmp_path: Path) ->
         *articles,
         *(f"Zone {n + 1} | {100 * (n + 1)} EUR" for n in range(7)),
     ]
+
+
+def test_a_pdf_text_box_is_read_whole_after_the_paragraph_beside_it(tmp_path: Path) -> None:
+    """A text box set beside a paragraph (a callout, as in the DOCX and ODT test above)
+    came out of layout mode line by line beside the paragraph's lines: its lines were read
+    into them, and as a table's rows ("years after they cease to apply. | the duty to
+    publish tariffs"), quotes the page does not have. Each is read whole now: the paragraph
+    first, to its end under the box where it runs on there, then the box, then the
+    paragraph after them. A box beside a paragraph set to the column's width reads alike."""
+    from fpdf import FPDF
+
+    paragraph = [
+        "1. Every operator shall publish its tariffs for fixed and mobile services on its",
+        "website and keep them there for at least two years after they cease to apply, in",
+        "a form that subscribers can read without special software, and in",
+        "each of the languages in which the operator offers its services to",
+        "the public, together with the conditions that apply to each tariff",
+        "and the date from which each tariff applies, so that a subscriber can compare the",
+        "offers of operators with each other.",
+    ]
+    box = [
+        "Note: operators with fewer",
+        "than ten staff are exempt from",
+        "the duty to publish tariffs.",
+    ]
+    after = "2. Operators shall notify the regulator of any change to a tariff in advance."
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for n, line in enumerate(paragraph):  # its lines 3-5 set around the box
+        pdf.text(20, 20 + 5 * n, line)
+    pdf.text(20, 20 + 5 * len(paragraph) + 6, after)
+    for n, line in enumerate(box):
+        pdf.text(135, 30 + 5 * n, line)
+    expected = [" ".join(paragraph), " ".join(box), after]
+    assert [" ".join(c.text.split()) for c in written(pdf, tmp_path / "box.pdf")] == expected
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    body = (
+        "1. Every operator shall publish its tariffs for fixed and mobile services on its "
+        "website and keep them there for at least two years after they cease to apply."
+    )
+    pdf.multi_cell(110, 5, body)
+    pdf.ln(3)
+    pdf.multi_cell(110, 5, after)
+    pdf.set_xy(135, 10)
+    pdf.set_font("Helvetica", "I", 10)
+    pdf.multi_cell(55, 4.5, " ".join(box))
+    clauses = [" ".join(c.text.split()) for c in written(pdf, tmp_path / "beside.pdf")]
+    assert clauses == [body, " ".join(box), after]
+
+
+def test_a_pdf_table_s_cells_of_several_lines_are_read_a_row_at_a_time(tmp_path: Path) -> None:
+    """A table whose cells run over several lines: each line of a row held a line of both
+    cells, read across as a row of its own ("Suspension of tariffs by the | The regulator
+    may suspend a tariff that discriminates between"). A row is read as the other readers
+    write one now, its cells whole and side by side, and the paragraph under the table
+    after its last row."""
+    from fpdf import FPDF
+
+    rows = [
+        (
+            "Duty to publish tariffs",
+            "Every operator shall publish its tariffs on its website and keep them there "
+            "for two years.",
+        ),
+        (
+            "Notice of a change in tariffs",
+            "Operators shall notify the regulator of any change thirty days before it "
+            "takes effect.",
+        ),
+        (
+            "Suspension of tariffs by the regulator",
+            "The regulator may suspend a tariff that discriminates between subscribers of "
+            "one class.",
+        ),
+    ]
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for first, second in rows:
+        top = pdf.get_y()
+        pdf.set_xy(15, top)
+        pdf.multi_cell(45, 5, first)
+        below = pdf.get_y()
+        pdf.set_xy(70, top)
+        pdf.multi_cell(110, 5, second)
+        pdf.set_y(max(below, pdf.get_y()) + 3)
+    pdf.multi_cell(0, 5, "Fees are paid by the end of January.")
+    clauses = [" ".join(c.text.split()) for c in written(pdf, tmp_path / "duties.pdf")]
+    assert clauses == [
+        *(" | ".join(row) for row in rows),
+        "Fees are paid by the end of January.",
+    ]
+
+
+_WORDS = st.lists(
+    st.sampled_from(["the", "operator", "shall", "1.", "Ə", "ш", "(a)"]), min_size=1, max_size=8
+).map(" ".join)
+
+
+@st.composite
+def _pages(draw: st.DrawFn) -> str:
+    """Lines of words, and beside some of them, a gutter's width or less apart, a box's
+    lines."""
+    left = draw(st.lists(_WORDS, max_size=20))
+    right = draw(st.lists(_WORDS, min_size=1, max_size=12))
+    right[0] = f"Note: {right[0]}"
+    top = draw(st.integers(0, len(left)))
+    width = max((len(line) for line in left), default=0) + draw(st.integers(1, 8))
+    lines = [*left, *[""] * max(0, top + len(right) - len(left))]
+    for n, words in enumerate(right):
+        lines[top + n] = lines[top + n].ljust(width) + words
+    return "\n".join(line if draw(st.booleans()) else f"{line}\n\n" for line in lines)
+
+
+@given(_pages())
+def test_text_set_side_by_side_is_read_with_every_word_once(page: str) -> None:
+    """However a page's lines stand, reading them a side at a time moves words, never
+    loses or repeats one."""
+    from retrieval.pdf_columns import side_by_side
+
+    read = side_by_side(page, 20)
+    assert sorted(read.replace(" | ", " ").split()) == sorted(page.split())
 
 
 def test_pdf_footnote_marks_are_read_as_the_other_readers_write_them(tmp_path: Path) -> None:

@@ -1,0 +1,265 @@
+"""Text set side by side on a PDF page, read a side at a time (retrieval.pdf_reader).
+
+pypdf's layout mode writes each line of a page as it stands: where two blocks of text stand
+side by side (the page's two columns; a text box beside the paragraphs it is set in; a
+table's row whose two cells run over several lines), each line holds a line of both, which
+read across makes no sentence, and a quote of it words the document does not have. A
+table's short cells, one line each, are read across, a row at a time (pdf_reader.table_rows).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+GUTTER = 5  # spaces between a table's cells, or a page's columns, at least
+COLUMN_LINES = 6  # lines with text on both sides of a gutter that make a page two columns
+COLUMN_FILL = 0.6  # of a column's width, its lines fill in the median: prose, not cells
+COLUMN_CHARS = 25  # ... and at least so many characters (a column of prose holds 40-60)
+COLUMN_EDGE = 0.6  # of those lines, the share that start right after the gutter
+COLUMN_SLACK = 2  # columns a cell may stand off the one above it, in the same column
+CELL = re.compile(rf"\S+(?: {{1,{GUTTER - 1}}}\S+)*")  # words closer than a gutter
+SIDE_LINES = 2  # lines of text on each side of a gutter, at least, that make two blocks
+SIDE_WORDS = 4  # words on a line of prose that runs on into the next, at least
+# a side's line begins a paragraph when it stands this many times further below the line
+# before it than the side's lines closest together do
+SIDE_PARAGRAPH = 1.5
+
+
+def in_columns(text: str) -> str:
+    """A page set in two columns, read a column at a time: layout mode writes each line of
+    the page as it stands, the left column's line and the right's side by side, which
+    read across the gutter makes no sentence. The gutter is a run of GUTTER columns or
+    more, in the page's middle half, that no line's text crosses but the lines that span
+    the page (a title over both columns), with both columns' text beside it on
+    COLUMN_LINES lines or more, each column's lines filling it (prose, not a table's
+    short cells: in the median, COLUMN_FILL of its width and COLUMN_CHARS characters), most
+    of them starting right after the gutter. Between the lines that span the page, the left
+    column's lines are read first, then the right's; a page without such a gutter is read
+    as it stands."""
+    lines = text.split("\n")
+    gutter = _gutter(lines)
+    if gutter is None:
+        return text
+    start, end = gutter
+    out: list[str] = []
+    left: list[str] = []
+    right: list[str] = []
+    for line in [*lines, None]:
+        if line is None or line[start:end].strip():  # a line across the gutter, or the end
+            out += left + right + ([line] if line is not None else [])
+            left, right = [], []
+        else:
+            left.append(line[:start].rstrip())
+            right.append(line[end:].rstrip())
+    return "\n".join(out)
+
+
+def _gutter(lines: Sequence[str]) -> tuple[int, int] | None:
+    """The columns of a page's gutter between two columns of text (see in_columns): of the
+    runs of columns that qualify, the widest, and of those as wide the one after which
+    most lines start (a column's left edge is straight; an index's page numbers, set
+    right before a gutter, are not)."""
+    written = [line for line in lines if line.strip()]
+    width = max((len(line) for line in written), default=0)
+    if len(written) < COLUMN_LINES or width < 2 * GUTTER:
+        return None
+    spanning = len(written) // 10  # lines that may cross the gutter: titles over both
+    crossing = [sum(1 for line in written if line[c : c + 1].strip()) for c in range(width)]
+    best: tuple[int, int, int, int] | None = None  # start, end, width, lines starting at end
+    at = width // 4
+    while at < 3 * width // 4:
+        if crossing[at] > spanning:  # text stands here on too many lines
+            at += 1
+            continue
+        end = at
+        while end < width and crossing[end] <= spanning:
+            end += 1
+        both = [line for line in written if line[:at].strip() and line[end:].strip()]
+        # a column's lines start in one column: right after the gutter, on most lines
+        starting = sum(1 for line in both if line[end : end + 1].strip())
+        if (
+            end - at >= GUTTER
+            and len(both) >= COLUMN_LINES
+            and starting >= COLUMN_EDGE * len(both)
+            and _filled(both, at, end, width)
+            and (best is None or (end - at, starting) > best[2:])
+        ):
+            best = at, end, end - at, starting
+        at = end
+    return best[:2] if best else None
+
+
+def _filled(lines: Sequence[str], start: int, end: int, width: int) -> bool:
+    """Do the lines fill both columns (median COLUMN_FILL of each column's width, and
+    COLUMN_CHARS characters), as prose does, rather than stand in a table's short cells?"""
+    left = sorted(len(line[:start].rstrip()) for line in lines)
+    right = sorted(len(line[end:].rstrip()) for line in lines)
+    middle = len(lines) // 2
+    return min(left[middle], right[middle]) >= COLUMN_CHARS and (
+        left[middle] >= COLUMN_FILL * start and right[middle] >= COLUMN_FILL * (width - end)
+    )
+
+
+def side_by_side(text: str, apart: int) -> str:
+    """A page's blocks of text set side by side on part of it (a text box or a sidebar
+    beside the paragraphs around it, a table's row of two cells that run over several
+    lines, a text and its translation), each read whole, the left one first, with `apart`
+    blank lines (a paragraph's break) after each: before, a box's lines were read into the
+    lines beside them, and a quote of them held words the document does not have in that
+    order. Two blocks stand side by side where a gutter (GUTTER columns that none of their
+    lines crosses) parts lines of text, SIDE_LINES or more on each side, and each side
+    reads as prose: one of its lines runs on into the next, which starts in lower case,
+    and the right side's first line does not. Where both sides begin a paragraph on one
+    line (a table's row, a paragraph and its translation), they are read a row at a time.
+    The left side's paragraph beside the right side's last line is read to its end, under
+    both sides if it runs on there (a paragraph set around a box); the paragraphs after it
+    are read after the right side. A page in two columns is read before (in_columns)."""
+    lines = text.split("\n")
+    for _ in range(len(lines)):  # one pair of blocks at a time, until none is left
+        found = _side_blocks(lines)
+        if found is None:
+            break
+        first, last, edge, pitch = found
+        below = _runs_below(lines, first, last, edge, pitch)
+        lines[first:below] = _read_sides(lines[first:below], last - first, edge, pitch, apart)
+    return "\n".join(lines)
+
+
+def _side_blocks(lines: Sequence[str]) -> tuple[int, int, int, int] | None:
+    """The first and last-but-one line of the first two blocks of text set side by side
+    (see side_by_side), the column the right one starts at, and how many lines apart the
+    closest two of them stand (a line's step, in the page's lines: blank lines mark the
+    space between two lines, pdf_reader.gaps)."""
+    edges: Counter[int] = Counter()  # where text starts after a gutter
+    for line in lines:
+        for cell in CELL.finditer(line):
+            if cell.start() >= GUTTER:
+                edges[cell.start()] += 1
+    for edge, count in edges.most_common():
+        if count < SIDE_LINES:
+            break
+        first = None
+        for at in range(len(lines) + 1):
+            if at < len(lines) and _beside(lines[at], edge):
+                first = at if first is None else first
+                continue
+            if first is not None:
+                found = _prose_sides(lines, first, at, edge)
+                if found is not None:
+                    return found
+                first = None
+    return None
+
+
+def _beside(line: str, edge: int) -> bool:
+    """Does a line leave a gutter before `edge`, any text after it starting there?"""
+    right = line[edge:]
+    return not line[max(0, edge - GUTTER) : edge].strip() and (
+        not right.strip() or len(right) - len(right.lstrip()) <= COLUMN_SLACK
+    )
+
+
+def _prose_sides(
+    lines: Sequence[str], first: int, last: int, edge: int
+) -> tuple[int, int, int, int] | None:
+    """Of the lines from `first` to `last`, which leave a gutter before `edge`, those that
+    stand side by side, if both their sides hold prose (see side_by_side): from the first
+    written one to the left side's last line before a paragraph that begins under the
+    right side's last line (that paragraph and those after it are read after it); and a
+    line's step."""
+    written = [at for at in range(first, last) if lines[at].strip()]
+    if not written:
+        return None
+    left, right = _sides(lines, written[0], written[-1] + 1, edge)
+    steps = [b - a for side in (left, right) for (a, _), (b, _) in itertools.pairwise(side)]
+    if not (left and right and steps):
+        return None
+    pitch = min(steps)  # the lines of a side closest together: a line's step
+    end = written[-1] + 1
+    for (above, _), (at, _) in zip(left, left[1:], strict=False):
+        if at > right[-1][0] and at - above > SIDE_PARAGRAPH * pitch:
+            end = max(above, right[-1][0]) + 1
+            break
+    left, right = _sides(lines, written[0], end, edge)
+    # the right side begins where it stands, not in lower case: the words of a line that
+    # spaces them widely (a function's signature in a manual set by TeX) run on in it
+    begins = not right[0][1][0].islower()
+    if begins and all(len(side) >= SIDE_LINES and _runs_on(side, pitch) for side in (left, right)):
+        return written[0], end, edge, pitch
+    return None
+
+
+def _sides(
+    lines: Sequence[str], first: int, last: int, edge: int
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Each side's written lines from `first` to `last`, with where they stand."""
+    left = [(at, lines[at][: edge - GUTTER].strip()) for at in range(first, last)]
+    right = [(at, lines[at][edge:].strip()) for at in range(first, last)]
+    return [s for s in left if s[1]], [s for s in right if s[1]]
+
+
+def _runs_on(side: Sequence[tuple[int, str]], pitch: int) -> bool:
+    """Does a line of the side run on into the next as prose does: the line fills the side
+    (COLUMN_FILL of its longest line, SIDE_WORDS words or more), and the next, set right
+    under it (within SIDE_PARAGRAPH times a line's step), starts in lower case?"""
+    widest = max(len(text) for _, text in side)
+    return any(
+        len(text) >= COLUMN_FILL * widest
+        and len(text.split()) >= SIDE_WORDS
+        and after[0].islower()
+        and below - at <= SIDE_PARAGRAPH * pitch
+        for (at, text), (below, after) in zip(side, side[1:], strict=False)
+    )
+
+
+def _runs_below(lines: Sequence[str], first: int, last: int, edge: int, pitch: int) -> int:
+    """Where the left side's last paragraph ends, if it runs on under both sides (text
+    set around a box: its lines beside the box are narrower than those under it): the
+    line after its last; `last` if it does not run on."""
+    left, _ = _sides(lines, first, last, edge)
+    above, end = left[-1][0], last
+    for at in range(last, len(lines)):
+        if not lines[at].strip():
+            continue
+        if at - above > SIDE_PARAGRAPH * pitch:
+            break
+        above, end = at, at + 1
+    return end
+
+
+def _read_sides(block: Sequence[str], last: int, edge: int, pitch: int, apart: int) -> list[str]:
+    """Two blocks set side by side in the lines to `last` (the left one's last paragraph
+    running on in the lines after, whole), each read whole, left then right, `apart`
+    blank lines after each. Where both begin a paragraph on one line more than once, they
+    are a table's rows: each is read as the other readers write a row, its cells side by
+    side (" | "), and the lines after it as they stand. Each line keeps its place among
+    the blank lines around it, so that the gaps between the lines read as before
+    (pdf_reader.gaps)."""
+    left, right = _sides(block, 0, last, edge)
+    tops = sorted(_paragraphs(left, pitch) & _paragraphs(right, pitch) | {0, last})
+    if len(tops) > 2:
+        out: list[str] = []
+        for start, end in itertools.pairwise(tops):
+            cells = [[text for at, text in side if start <= at < end] for side in (left, right)]
+            out += [" | ".join(" ".join(cell) for cell in cells)] + [""] * (end - start - 1)
+        return [*out, *[""] * apart, *block[last:]]
+    return [
+        *(line[: edge - GUTTER].rstrip() for line in block[:last]),
+        *block[last:],  # the left side's paragraph, run on under both
+        *[""] * apart,
+        *(line[edge:].rstrip() for line in block[:last]),
+        *[""] * apart,
+    ]
+
+
+def _paragraphs(side: Sequence[tuple[int, str]], pitch: int) -> set[int]:
+    """Where a side's paragraphs begin after its first: a line that stands further below
+    the one before than SIDE_PARAGRAPH times a line's step."""
+    return {
+        at
+        for (above, _), (at, _) in itertools.pairwise(side)
+        if at - above > SIDE_PARAGRAPH * pitch
+    }
