@@ -14,6 +14,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from retrieval.numbering import ends_sentence
+
 GUTTER = 5  # spaces between a table's cells, or a page's columns, at least
 COLUMN_LINES = 6  # lines with text on both sides of a gutter that make a page two columns
 COLUMN_FILL = 0.6  # of a column's width, its lines fill in the median: prose, not cells
@@ -123,8 +125,9 @@ def side_by_side(text: str, apart: int) -> str:
         if found is None:
             break
         first, last, edge, pitch = found
-        below = _runs_below(lines, first, last, edge, pitch)
-        lines[first:below] = _read_sides(lines[first:below], last - first, edge, pitch, apart)
+        below, right_runs_on = _runs_below(lines, first, last, edge, pitch)
+        block = lines[first:below]
+        lines[first:below] = _read_sides(block, last - first, edge, pitch, apart, right_runs_on)
     return "\n".join(lines)
 
 
@@ -215,29 +218,37 @@ def _runs_on(side: Sequence[tuple[int, str]], pitch: int) -> bool:
     )
 
 
-def _runs_below(lines: Sequence[str], first: int, last: int, edge: int, pitch: int) -> int:
-    """Where the left side's last paragraph ends, if it runs on under both sides (text
-    set around a box: its lines beside the box are narrower than those under it): the
-    line after its last; `last` if it does not run on."""
-    left, _ = _sides(lines, first, last, edge)
-    above, end = left[-1][0], last
+def _runs_below(
+    lines: Sequence[str], first: int, last: int, edge: int, pitch: int
+) -> tuple[int, bool]:
+    """Where a side's last paragraph ends, if it runs on under both sides (text set around
+    a box: its lines beside the box are narrower than those under it): the line after its
+    last (`last` if none runs on); and whether it is the right side's. It is the side whose
+    last line ends no sentence, or if both or neither do, the one that reaches lower."""
+    left, right = _sides(lines, first, last, edge)
+    (low_left, end_left), (low_right, end_right) = left[-1], right[-1]
+    open_left, open_right = not ends_sentence(end_left), not ends_sentence(end_right)
+    right_runs_on = open_right and not open_left or open_right == open_left and low_right > low_left
+    above, end = max(low_left, low_right), last
     for at in range(last, len(lines)):
         if not lines[at].strip():
             continue
         if at - above > SIDE_PARAGRAPH * pitch:
             break
         above, end = at, at + 1
-    return end
+    return end, right_runs_on
 
 
-def _read_sides(block: Sequence[str], last: int, edge: int, pitch: int, apart: int) -> list[str]:
-    """Two blocks set side by side in the lines to `last` (the left one's last paragraph
-    running on in the lines after, whole), each read whole, left then right, `apart`
-    blank lines after each. Where both begin a paragraph on one line more than once, they
-    are a table's rows: each is read as the other readers write a row, its cells side by
-    side (" | "), and the lines after it as they stand. Each line keeps its place among
-    the blank lines around it, so that the gaps between the lines read as before
-    (pdf_reader.gaps)."""
+def _read_sides(
+    block: Sequence[str], last: int, edge: int, pitch: int, apart: int, right_runs_on: bool
+) -> list[str]:
+    """Two blocks set side by side in the lines to `last` (one of them, the right one if
+    `right_runs_on`, running on in the lines after, whole), each read whole, left then
+    right, `apart` blank lines after each. Where both begin a paragraph on one line more
+    than once, they are a table's rows: each is read as the other readers write a row, its
+    cells side by side (" | "), and the lines after it as they stand. Each line keeps its
+    place among the blank lines around it, so that the gaps between the lines read as
+    before (pdf_reader.gaps)."""
     left, right = _sides(block, 0, last, edge)
     tops = sorted(_paragraphs(left, pitch) & _paragraphs(right, pitch) | {0, last})
     if len(tops) > 2:
@@ -246,13 +257,12 @@ def _read_sides(block: Sequence[str], last: int, edge: int, pitch: int, apart: i
             cells = [[text for at, text in side if start <= at < end] for side in (left, right)]
             out += [" | ".join(" ".join(cell) for cell in cells)] + [""] * (end - start - 1)
         return [*out, *[""] * apart, *block[last:]]
-    return [
-        *(line[: edge - GUTTER].rstrip() for line in block[:last]),
-        *block[last:],  # the left side's paragraph, run on under both
-        *[""] * apart,
-        *(line[edge:].rstrip() for line in block[:last]),
-        *[""] * apart,
+    sides = [
+        [line[: edge - GUTTER].rstrip() for line in block[:last]],
+        [line[edge:].rstrip() for line in block[:last]],
     ]
+    sides[right_runs_on] += block[last:]  # its paragraph, run on under both
+    return [*sides[0], *[""] * apart, *sides[1], *[""] * apart]
 
 
 def _paragraphs(side: Sequence[tuple[int, str]], pitch: int) -> set[int]:

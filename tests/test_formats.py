@@ -978,6 +978,39 @@ def test_an_html_table_of_contents_is_no_clause(tmp_path: Path) -> None:
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def test_a_text_box_beside_paragraphs_in_a_pdf_libreoffice_wrote_is_read_whole() -> None:
+    """The PDFs LibreOffice writes (soffice --headless --convert-to pdf) of
+    tests/fixtures/sidebar.fodt and leftbar.fodt: a paragraph with a text box anchored in
+    it, set at its right or its left and the paragraph's lines wrapped around it. Layout
+    mode gives each line of the paragraph beside a line of the box, and six clauses were
+    quoted so ("and mobile services on its website and keep them | fewer than ten staff
+    are"); the box and the paragraph are read whole now, the paragraph to its end under
+    the box, the box after it or, at its left, before it."""
+    paragraphs = [
+        "1. Every operator shall publish its tariffs for fixed and mobile services on its "
+        "website and keep them there for at least two years after they cease to apply, in a "
+        "form that subscribers can read without special software and in each of the "
+        "languages in which the operator offers its services to the public, together with "
+        "the conditions that apply to each tariff and the date from which each tariff applies.",
+        "2. Operators shall notify the regulator of any change to a tariff thirty days before "
+        "the change takes effect, in writing or by electronic means, and shall inform their "
+        "subscribers of it by the same date.",
+        "3. The regulator may suspend a tariff that is found to discriminate between "
+        "subscribers of the same class, after hearing the operator.",
+    ]
+    box = (
+        "Note: operators with fewer than ten staff are exempt from the duty to publish their "
+        "tariffs, but must give them to a subscriber on request."
+    )
+    read = {
+        name: [" ".join(c.text.split()) for c in segment(read_document(FIXTURES / name))]
+        for name in ("sidebar.pdf", "leftbar.pdf")
+    }
+    assert read == {"sidebar.pdf": [*paragraphs, box], "leftbar.pdf": [box, *paragraphs]}
+    # the paragraph at the box's right runs on under it as one: no break read between
+    assert "each tariff and the\ndate from which" in read_document(FIXTURES / "leftbar.pdf").text
+
+
 def test_a_word_97_doc_is_read_as_the_other_readers_read_a_document(tmp_path: Path) -> None:
     """Ministries still publish .doc files (Word 97-2003), which were passed over. The
     fixture is tests/fixtures/rules.fodt saved by LibreOffice as "MS Word 97" (soffice
