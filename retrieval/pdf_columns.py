@@ -261,8 +261,36 @@ def _read_sides(
         [line[: edge - GUTTER].rstrip() for line in block[:last]],
         [line[edge:].rstrip() for line in block[:last]],
     ]
-    sides[right_runs_on] += block[last:]  # its paragraph, run on under both
+    inner = _inner_edge(sides[1])
+    if inner is not None:
+        # a box set in a paragraph's middle, its lines running on from the box's left to its
+        # right ("parallel" wrap): each line read across, the box after the paragraph
+        box = [line[: inner - GUTTER].rstrip() for line in sides[1]]
+        sides = [
+            [f"{a} {b[inner:].strip()}".strip() for a, b in zip(sides[0], sides[1], strict=True)]
+            + list(block[last:]),
+            box,
+        ]
+    else:
+        sides[right_runs_on] += block[last:]  # its paragraph, run on under both
     return [*sides[0], *[""] * apart, *sides[1], *[""] * apart]
+
+
+def _inner_edge(lines: Sequence[str]) -> int | None:
+    """Where, in the lines of a side, text starts after a gutter of its own on SIDE_LINES
+    lines or more, with text before that gutter on as many: a box with the rest of its
+    paragraph's lines beside it."""
+    edges = Counter(
+        cell.start() for line in lines for cell in CELL.finditer(line) if cell.start() >= GUTTER
+    )
+    for edge, count in edges.most_common():
+        if count < SIDE_LINES:
+            break
+        if all(_beside(line, edge) for line in lines):
+            before = [line for line in lines if line[: edge - GUTTER].strip()]
+            if len(before) >= SIDE_LINES:
+                return edge
+    return None
 
 
 def _paragraphs(side: Sequence[tuple[int, str]], pitch: int) -> set[int]:

@@ -980,12 +980,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 def test_a_text_box_beside_paragraphs_in_a_pdf_libreoffice_wrote_is_read_whole() -> None:
     """The PDFs LibreOffice writes (soffice --headless --convert-to pdf) of
-    tests/fixtures/sidebar.fodt and leftbar.fodt: a paragraph with a text box anchored in
-    it, set at its right or its left and the paragraph's lines wrapped around it. Layout
-    mode gives each line of the paragraph beside a line of the box, and six clauses were
-    quoted so ("and mobile services on its website and keep them | fewer than ten staff
-    are"); the box and the paragraph are read whole now, the paragraph to its end under
-    the box, the box after it or, at its left, before it."""
+    tests/fixtures/sidebar.fodt, leftbar.fodt and middle.fodt: a paragraph with a text box
+    anchored in it, set at its right, its left or its middle, the paragraph's lines wrapped
+    around it (in the middle, on both its sides: a line runs on from the box's left to its
+    right). Layout mode gives each line of the paragraph beside a line of the box, and six
+    clauses were quoted so ("and mobile services on its website and keep them | fewer than
+    ten staff are"); the box and the paragraph are read whole now, the paragraph to its end
+    under the box, the box after it or, at its left, before it."""
     paragraphs = [
         "1. Every operator shall publish its tariffs for fixed and mobile services on its "
         "website and keep them there for at least two years after they cease to apply, in a "
@@ -1004,9 +1005,13 @@ def test_a_text_box_beside_paragraphs_in_a_pdf_libreoffice_wrote_is_read_whole()
     )
     read = {
         name: [" ".join(c.text.split()) for c in segment(read_document(FIXTURES / name))]
-        for name in ("sidebar.pdf", "leftbar.pdf")
+        for name in ("sidebar.pdf", "leftbar.pdf", "middle.pdf")
     }
-    assert read == {"sidebar.pdf": [*paragraphs, box], "leftbar.pdf": [box, *paragraphs]}
+    assert read == {
+        "sidebar.pdf": [*paragraphs, box],
+        "leftbar.pdf": [box, *paragraphs],
+        "middle.pdf": [*paragraphs, box],
+    }
     # the paragraph at the box's right runs on under it as one: no break read between
     assert "each tariff and the\ndate from which" in read_document(FIXTURES / "leftbar.pdf").text
 
