@@ -51,8 +51,13 @@ SPACED_LINES = 3
 _PITCH_RANGE = (0.8, 3.0)
 SUPERSCRIPT = 0.8  # a footnote mark's size, at most, of the text it follows
 RAISED = 0.2  # ... and how far above that text's baseline it stands, in that text's size
-_MARK_RUN = re.compile(r"\d{1,3}")  # a footnote mark: a number (set apart: footnote_marks)
+# a footnote mark: a number, or an endnote's in small roman numerals, as Word and LibreOffice
+# number endnotes (set apart: footnote_marks)
+_MARK_RUN = re.compile(r"\d{1,3}|[ivx]{1,5}")
 _MARKED_WORD = re.compile(r"[^\W\d_]{2,}[.,;:)]?\d{1,3}(?![\w-])")  # "year1", "year.1"
+# an endnote, its mark in roman numerals: "i   Decision 12 of 2013."
+_ROMAN_NOTE = re.compile(r"^[ \t]*([ivx]{1,5})[ \t]+\S", re.M)
+_ROMAN = "i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx".split()
 _LAST_WORD = re.compile(r"\S{1,20}$")
 # a bullet in a symbol font at a line's start: a private-use character, then space
 _SYMBOL_BULLET = re.compile(r"^([ \t]*)[\uf000-\uf0ff](?=[ \t])", re.M)
@@ -68,14 +73,25 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted:
             raise CorpusError(f"{path}: the PDF is encrypted; save an unprotected copy")
-        pages = [
-            footnote_marks(
-                page.extract_text(extraction_mode="layout", layout_mode_font_height_weight=GAUGE)
-                or "",
-                page,
-            )
+        texts = [
+            page.extract_text(extraction_mode="layout", layout_mode_font_height_weight=GAUGE) or ""
             for page in reader.pages
         ]
+        # the numerals that open lines, as endnotes do ("i Decision 12."), from "i" on in
+        # turn: a word of a page that ends in one of them may carry an endnote's mark
+        opening = {m.group(1) for text in texts for m in _ROMAN_NOTE.finditer(text)}
+        numerals = list(itertools.takewhile(opening.__contains__, _ROMAN))
+        ends = (
+            re.compile(rf"[^\W\d_]{{2,}}[.,;:)]?(?:{'|'.join(numerals)})(?![\w-])")
+            if numerals
+            else None
+        )
+        pages = endnotes(
+            [
+                footnote_marks(text, page, bool(ends and ends.search(text)))
+                for text, page in zip(texts, reader.pages, strict=True)
+            ]
+        )
     except CorpusError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -89,7 +105,7 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
     return Extracted(extracted.text, extracted.pages, " ".join(title.split()))
 
 
-def footnote_marks(text: str, page: Any) -> str:
+def footnote_marks(text: str, page: Any, roman: bool = False) -> tuple[str, list[str]]:
     """A page's text with its footnote marks written as the DOCX and ODT readers write them:
     "year[1]", and the note at the page's foot "[1] Through the portal."; a clause is then
     quoted with the notes it calls (LoadedIndex.footnotes). Layout mode writes a mark set
@@ -97,9 +113,12 @@ def footnote_marks(text: str, page: Any) -> str:
     is digits set smaller (SUPERSCRIPT of the text before it, or less) and raised (RAISED
     of that text's size, or more) right after a word, as pypdf's plain reading gives each
     run of text with its size and position; a page with no word followed by digits is not
-    read twice."""
-    if not _MARKED_WORD.search(text):
-        return text
+    read twice, unless `roman` (a word of it ends in a numeral that opens a line of the
+    document, as an endnote's mark does). Also the marks whose notes the page does not
+    hold, where they are roman numerals (endnotes, at the document's end: see endnotes). A
+    number set raised right before a letter is no mark ("x2k": a power)."""
+    if not (roman or _MARKED_WORD.search(text)):
+        return text, []
     runs: list[tuple[str, float, float]] = []  # text, size, baseline
 
     def seen(
@@ -112,7 +131,7 @@ def footnote_marks(text: str, page: Any) -> str:
     try:
         page.extract_text(visitor_text=seen)
     except (ValueError, KeyError, TypeError, IndexError):  # a mark unread: the text as set
-        return text
+        return text, []
     marks: list[tuple[str, str]] = []  # the word before, the mark
     for (before, size, base), (run, small, raised) in itertools.pairwise(runs):
         mark = run.strip()
@@ -129,18 +148,46 @@ def footnote_marks(text: str, page: Any) -> str:
     for word, mark in marks:
         found = text.find(word + mark, at)
         after = found + len(word) + len(mark)
-        if found < 0 or text[after : after + 1].isdigit():
+        if found < 0 or text[after : after + 1].isalnum():  # "year12", "Board.iv": not all
             continue
         text = f"{text[: after - len(mark)]}[{mark}]{text[after:]}"
         at = after + 2
         noted.append(mark)
+    unplaced = []
     for mark in noted:  # each note at the page's foot, below its mark: "1 Through" -> "[1] …"
-        foot = re.compile(rf"^([ \t]*){mark}(?=[ \t]+\S)", re.M)
-        lines = list(foot.finditer(text, at))
-        if lines:
-            match = lines[-1]  # the last such line: the foot is the page's bottom
-            text = f"{text[: match.start()]}{match.group(1)}[{mark}]{text[match.end() :]}"
-    return text
+        placed = _note(text, mark, at)
+        if placed is None and mark.isalpha():  # an endnote's (a footnote is on its page)
+            unplaced.append(mark)
+        text = placed or text
+    return text, unplaced
+
+
+def _note(text: str, mark: str, start: int) -> str | None:
+    """The text with the last line from `start` on that opens with the note `mark` calls
+    ("1 Through the portal.") written as the readers write a note ("[1] Through …"); None
+    if no line does."""
+    lines = list(re.finditer(rf"^([ \t]*){mark}(?=[ \t]+\S)", text[start:], re.M))
+    if not lines:
+        return None
+    match = lines[-1]  # the last such line: a page's foot is its bottom
+    begin, end = start + match.start(), start + match.end()
+    return f"{text[:begin]}{match.group(1)}[{mark}]{text[end:]}"
+
+
+def endnotes(pages: Sequence[tuple[str, list[str]]]) -> list[str]:
+    """The pages' texts, each note that a page calls but does not hold (an endnote, which
+    Word and LibreOffice set at the document's end, numbered in roman numerals) written as
+    the readers write a note where it stands, on the last of the pages after its mark's
+    that holds a line opening with it."""
+    texts = [text for text, _ in pages]
+    for at, (_, unplaced) in enumerate(pages):
+        for mark in unplaced:
+            for later in range(len(texts) - 1, at, -1):
+                placed = _note(texts[later], mark, 0)
+                if placed is not None:
+                    texts[later] = placed
+                    break
+    return texts
 
 
 def symbol_bullets(text: str) -> str:

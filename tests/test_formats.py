@@ -22,6 +22,12 @@ from tests.conftest import run_cli
 HEADER = "Tallinn Note on Cable Security - Draft"
 
 
+def written_pdf(pdf: Any, path: Path) -> Path:
+    """An fpdf2 document, saved at `path`."""
+    pdf.output(str(path))
+    return path
+
+
 def written(pdf: Any, path: Path) -> list[Clause]:
     """The clauses of an fpdf2 document, saved at `path` and read as a corpus file is."""
     pdf.output(str(path))
@@ -463,6 +469,42 @@ def test_pdf_footnote_marks_are_read_as_the_other_readers_write_them(tmp_path: P
         "[1] Through the ministry's portal.",
         "[2] By the Board.",
     ]
+
+
+def test_pdf_endnotes_in_roman_numerals_are_read_at_the_document_s_end(tmp_path: Path) -> None:
+    """Word and LibreOffice number endnotes i, ii, iii and set them at the document's end:
+    the marks came out of the PDF as letters of the word ("Board.i"), the notes as lines
+    opening with them ("i Decision 12 of 2013."), on another page. Now "Board.[i]" and
+    "[i] Decision …", as the DOCX and ODT readers write them. The same numeral in the
+    text's own size is no mark, nor is a number set raised right before a letter (x2k: a
+    power), and a numbered list's items on the last page stay as they are."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+
+    def line(y: float, *runs: tuple[str, float]) -> None:
+        x = pdf.l_margin
+        for text, shift in runs:
+            pdf.set_font("Helvetica", size=7 if shift else 11)
+            pdf.text(x, y + shift, text)
+            x += pdf.get_string_width(text)
+
+    line(30, ("The fee is set by the Board.", 0), ("i", -1.6))
+    line(45, ("Appeals go to the court", 0), ("ii", -1.6), (", within a month.", 0))
+    line(60, ("The fee grows as x", 0), ("2", -1.6), ("k with the number of lines, Annex v.", 0))
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.text(pdf.l_margin, 30, "Notes")
+    pdf.text(pdf.l_margin, 45, "i Decision 12 of 2013.")
+    pdf.text(pdf.l_margin, 60, "ii Law on Appeals, Article 4.")
+    pdf.text(pdf.l_margin, 75, "2 copies are kept by the Board.")
+    text = read_document(written_pdf(pdf, tmp_path / "notes.pdf")).text
+    assert "The fee is set by the Board.[i]" in text
+    assert "Appeals go to the court[ii], within a month." in text
+    assert "as x2k with the number of lines, Annex v." in text
+    assert "[i] Decision 12 of 2013." in text and "[ii] Law on Appeals, Article 4." in text
+    assert "\n2 copies are kept by the Board." in text
 
 
 def test_footnotes_numbered_afresh_on_each_page_are_each_page_s_own(tmp_path: Path) -> None:
