@@ -49,6 +49,7 @@ SPACED_LINES = 3
 # gaps outside these bounds (in font heights) are no line spacing: lines set side by side
 # (a superscript, a table's cells) or far apart (a page's title over its text)
 _PITCH_RANGE = (0.8, 3.0)
+ITEM_ROW_CELLS = 3  # cells of a table's row that opens with a list's number, at least
 SUPERSCRIPT = 0.8  # a footnote mark's size, at most, of the text it follows
 RAISED = 0.2  # ... and how far above that text's baseline it stands, in that text's size
 # a footnote mark: a number, or an endnote's in small roman numerals, as Word and LibreOffice
@@ -203,10 +204,12 @@ def table_rows(lines: Sequence[str]) -> dict[int, str]:
     whose cells (words set a gutter apart, GUTTER spaces or more) are as many and start
     in the same columns, the first cell aside. Prose that a justified line spaces widely
     does not line up with the line under it."""
-    cells = [
-        [] if opens_item(line.lstrip()) else [(m.start(), m.group()) for m in CELL.finditer(line)]
-        for line in lines
-    ]  # a list's item is no row, however far its text stands from its marker
+    cells = [[(m.start(), m.group()) for m in CELL.finditer(line)] for line in lines]
+    for at, line in enumerate(lines):
+        # a list's item is no row, however far its text stands from its marker; but a row
+        # whose first cell a list numbers ("1. | Broadband | 100 AZN", a "№" column) is
+        if opens_item(line.lstrip()) and len(cells[at]) < ITEM_ROW_CELLS:
+            cells[at] = []
     rows: dict[int, str] = {}
     for at in range(1, len(lines)):
         above, here = cells[at - 1], cells[at]
