@@ -137,20 +137,27 @@ def _side_blocks(lines: Sequence[str]) -> tuple[int, int, int, int] | None:
     closest two of them stand (a line's step, in the page's lines: blank lines mark the
     space between two lines, pdf_reader.gaps)."""
     edges: Counter[int] = Counter()  # where text starts after a gutter
+    running = set()  # ... and where a line of it starts in lower case, as one that runs on
     for line in lines:
         for cell in CELL.finditer(line):
             if cell.start() >= GUTTER:
                 edges[cell.start()] += 1
+                if cell.group()[0].islower():
+                    running.add(cell.start())
+    written = [at for at, line in enumerate(lines) if line.strip()]
     for edge, count in edges.most_common():
         if count < SIDE_LINES:
             break
-        first = None
-        for at in range(len(lines) + 1):
-            if at < len(lines) and _beside(lines[at], edge):
+        if not running.intersection(range(edge, edge + COLUMN_SLACK + 1)):
+            continue  # no line of the right side would run on into the next
+        first = last = None
+        for at in [*written, None]:
+            if at is not None and _beside(lines[at], edge):
                 first = at if first is None else first
+                last = at
                 continue
-            if first is not None:
-                found = _prose_sides(lines, first, at, edge)
+            if first is not None and last is not None:
+                found = _prose_sides(lines, first, last + 1, edge)
                 if found is not None:
                     return found
                 first = None

@@ -78,15 +78,7 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
             page.extract_text(extraction_mode="layout", layout_mode_font_height_weight=GAUGE) or ""
             for page in reader.pages
         ]
-        # the numerals that open lines, as endnotes do ("i Decision 12."), from "i" on in
-        # turn: a word of a page that ends in one of them may carry an endnote's mark
-        opening = {m.group(1) for text in texts for m in _ROMAN_NOTE.finditer(text)}
-        numerals = list(itertools.takewhile(opening.__contains__, _ROMAN))
-        ends = (
-            re.compile(rf"[^\W\d_]{{2,}}[.,;:)]?(?:{'|'.join(numerals)})(?![\w-])")
-            if numerals
-            else None
-        )
+        ends = endnote_marks(texts)
         pages = endnotes(
             [
                 footnote_marks(text, page, bool(ends and ends.search(text)))
@@ -104,6 +96,19 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
     title = (reader.metadata.title if reader.metadata else None) or extracted.title
     return Extracted(extracted.text, extracted.pages, " ".join(title.split()))
+
+
+def endnote_marks(texts: Sequence[str]) -> re.Pattern[str] | None:
+    """A word that ends in a numeral an endnote may be marked with ("Board.i"), where the
+    document's pages have lines that open with such numerals, as endnotes do ("i Decision
+    12 of 2013."), from "i" on in turn: two or more, or "i" on its last page. None where
+    they have none: no page is read twice for them (footnote_marks)."""
+    opening = {m.group(1) for text in texts for m in _ROMAN_NOTE.finditer(text)}
+    numerals = list(itertools.takewhile(opening.__contains__, _ROMAN))
+    last = texts[-1] if texts else ""
+    if len(numerals) < 2 and not any(m.group(1) == "i" for m in _ROMAN_NOTE.finditer(last)):
+        return None
+    return re.compile(rf"[^\W\d_]{{2,}}[.,;:)]?(?:{'|'.join(numerals)})(?![\w-])")
 
 
 def footnote_marks(text: str, page: Any, roman: bool = False) -> tuple[str, list[str]]:
