@@ -95,13 +95,24 @@ def heading_over_text(block: Block) -> list[Block]:
     the text's lines (Word's headings have no space below them: "2.1 Access Logs" over
     "Access logs of the ministry's systems are kept for six months …"), as a heading block
     and a paragraph block. The first line must read as a heading alone and be much shorter
-    than the line under it, and what follows must be prose, ending a sentence, not a list's
-    item: a signature's name over its title stays one block."""
+    than the line under it (or, numbered, over one line), and what follows must be prose,
+    ending a sentence, not a list's item: a signature's name over its title stays one
+    block."""
     first, _, rest = block.text.partition("\n")
     second = rest.split("\n", 1)[0].strip()
+    # a numbered heading ("2. Publication of tariffs") over a longer sentence of one line
+    # heads it, however much longer: the first line of a numbered paragraph fills its width,
+    # and the line it runs on in is its last
+    number = own_number(first.strip())
+    numbered = (
+        bool(number)
+        and not number.startswith("(")
+        and "\n" not in rest.strip()
+        and len(first.strip()) < len(second)
+    )
     if (
         not rest.strip()
-        or len(first.strip()) >= PROSE * len(second)
+        or (len(first.strip()) >= PROSE * len(second) and not numbered)
         or not second[:1].isupper()
         or opens_item(second)
         or not ends_sentence(rest)

@@ -43,8 +43,13 @@ _OWN_NUMBER = re.compile(
     r"|(?-i:([a-zа-яё]|[ivxlc]{1,6})[.)]))(?=\s|$)",
     re.I,
 )
-# a heading numbered without a word: "3. Fines", "II. Scope", "IV Final provisions"
-_HEADING_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6})(?:[.)]\s|\s+[—–-]\s|\s*$)")
+# a heading numbered without a word: "3. Fines", "II. Scope", "IV Final provisions", and a
+# subsection's number without a stop after it, as Word's multilevel headings set one: "4.1
+# Appeals to the court"
+_HEADING_NUMBER = re.compile(
+    r"^(\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6})(?:[.)]\s|\s+[—–-]\s|\s*$)"
+    r"|^(\d{1,3}(?:\.\d{1,3})+)\s+(?=[^\W\d_])"
+)
 _ROMAN = re.compile(r"^[ivxlc]+$")
 # a markdown table's line under its head: "|---|:---:|"
 TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
@@ -178,12 +183,13 @@ def titled_number(text: str) -> bool:
 
 def heading_number(heading: str) -> str:
     """A heading's number, if it has one: "Article 2 — Material scope" -> "Article 2",
-    "3. Fines" -> "3", "Chapter II. Principles" -> "Chapter II"; "(a) Education" -> ""."""
+    "3. Fines" -> "3", "Chapter II. Principles" -> "Chapter II", "4.1 Appeals" -> "4.1";
+    "(a) Education" -> ""."""
     own = own_number(heading)
     if own and not own.startswith("("):
         return own
     match = _HEADING_NUMBER.match(heading)
-    return match.group(1) if match else ""
+    return (match.group(1) or match.group(2)) if match else ""
 
 
 def _style(ref: str, levels: Sequence[_Level]) -> str:

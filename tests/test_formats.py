@@ -1058,6 +1058,30 @@ def test_a_text_box_beside_paragraphs_in_a_pdf_libreoffice_wrote_is_read_whole()
     assert "each tariff and the\ndate from which" in read_document(FIXTURES / "leftbar.pdf").text
 
 
+def test_a_pdf_of_a_docx_in_word_s_styles_reads_as_the_docx() -> None:
+    """tests/fixtures/tariffs.docx, written in Word's default styles (python-docx's
+    template: headings "1. Scope and definitions" and "4.1 Appeals to the court", body
+    paragraphs, a numbered and a bulleted list, a table), and the PDF LibreOffice writes of
+    it: the same clauses, cited alike but for the PDF's pages. Before, the heading "2.
+    Publication of tariffs" was read into the one line under it ("2. Publication of
+    tariffs An operator shall publish its tariffs:"), as that line was not much longer than
+    the heading, and "4.1 Appeals to the court" gave no section (a number without a stop
+    after it), in either format."""
+    read = {}
+    for suffix in ("docx", "pdf"):
+        document = read_document(FIXTURES / f"tariffs.{suffix}")
+        read[suffix] = [
+            (" ".join(c.text.split()), re.sub(r"p\. \d+, ", "", cite(document.info, c).text))
+            for c in segment(document)
+        ]
+    assert read["pdf"] == read["docx"]
+    assert read["pdf"][2] == (
+        "An operator shall publish its tariffs:",
+        "Rules on Communications Tariffs, no. 2, ¶3",
+    )
+    assert read["pdf"][-1][1] == "Rules on Communications Tariffs, no. 4.1, ¶16"
+
+
 def test_a_word_97_doc_is_read_as_the_other_readers_read_a_document(tmp_path: Path) -> None:
     """Ministries still publish .doc files (Word 97-2003), which were passed over. The
     fixture is tests/fixtures/rules.fodt saved by LibreOffice as "MS Word 97" (soffice
@@ -1074,18 +1098,18 @@ def test_a_word_97_doc_is_read_as_the_other_readers_read_a_document(tmp_path: Pa
     clauses = segment(document)
     assert [(c.text, cite(document.info, c).text) for c in clauses] == [
         ("Bu Qaydalar bütün operatorlara şamil edilir.[1]", "Rüsum Qaydaları, Maddə 1, ¶1"),
-        ("Operators pay the following fees:", "Rüsum Qaydaları, Статья 2, ¶2"),
-        ("• a licence fee of 100 manat;", "Rüsum Qaydaları, Статья 2, ¶3"),
-        ("• a renewal fee of 50 manat.", "Rüsum Qaydaları, Статья 2, ¶4"),
-        ("Service | Fee", "Rüsum Qaydaları, Статья 2, ¶5"),
-        ("Broadband | 100 AZN", "Rüsum Qaydaları, Статья 2, ¶6"),
-        ("Appeals go to the Board.[i]", "Rüsum Qaydaları, Статья 2, ¶7"),
+        ("Operators pay the following fees:", "Rüsum Qaydaları, no. 2.1, ¶2"),
+        ("• a licence fee of 100 manat;", "Rüsum Qaydaları, no. 2.1, ¶3"),
+        ("• a renewal fee of 50 manat.", "Rüsum Qaydaları, no. 2.1, ¶4"),
+        ("Service | Fee", "Rüsum Qaydaları, no. 2.1, ¶5"),
+        ("Broadband | 100 AZN", "Rüsum Qaydaları, no. 2.1, ¶6"),
+        ("Appeals go to the Board.[i]", "Rüsum Qaydaları, no. 2.1, ¶7"),
         (
             "The fees are paid online — “in advance”, see the portal.",
-            "Rüsum Qaydaları, Статья 2, ¶8",
+            "Rüsum Qaydaları, no. 2.1, ¶8",
         ),
-        ("[1] Nazirliyin 2012-ci il qərarı ilə.", "Rüsum Qaydaları, Статья 2, ¶9"),
-        ("[i] Since 2013.", "Rüsum Qaydaları, Статья 2, ¶10"),
+        ("[1] Nazirliyin 2012-ci il qərarı ilə.", "Rüsum Qaydaları, no. 2.1, ¶9"),
+        ("[i] Since 2013.", "Rüsum Qaydaları, no. 2.1, ¶10"),
     ]
     assert clauses[1].heading == "Статья 2. Сборы — 2.1 Amounts"
     for heading in ("# Rüsum Qaydaları", "# Статья 2. Сборы", "## 2.1 Amounts"):
@@ -1120,7 +1144,9 @@ def test_word_list_numbers_and_numbered_headings_read_alike_in_doc_docx_and_odt(
     staff" another). The fixture is tests/fixtures/numbered.fodt saved by LibreOffice as
     MS Word 97, DOCX, ODT and RTF (which was not read at all): headings with outline
     numbers, a two-level numbered list, a lettered, a bulleted and a roman one, and a table
-    with empty cells. Each is now read as LibreOffice shows it, and the four alike."""
+    with empty cells. Each is now read as LibreOffice shows it, and the four alike. A
+    clause under "2.1 Passwords" is cited by its subsection, as under "2.1. Passwords"
+    (was "no. 2": a number without a stop after it was no heading's)."""
     expected = [
         ("Bu Siyasət aşağıdakılara şamil edilir:", "no. 1, ¶1"),
         ("1. nazirliyin əməkdaşlarına;", "no. 1(1)"),
@@ -1128,19 +1154,19 @@ def test_word_list_numbers_and_numbered_headings_read_alike_in_doc_docx_and_odt(
         ("2.1. müvəqqəti podratçılara;", "no. 1(2.1)"),
         ("2.2. daimi podratçılara;", "no. 1(2.2)"),
         ("3. qonaqlara.", "no. 1(3)"),
-        ("A password must:", "no. 2, ¶7"),
-        ("(a) be at least twelve characters long;", "no. 2(a)"),
-        ("(b) be changed every ninety days.", "no. 2(b)"),
-        ("Staff keep their devices locked. The ministry provides:", "no. 2, ¶10"),
-        ("• encrypted laptops;", "no. 2, ¶11"),
-        ("• security keys.", "no. 2, ¶12"),
-        ("Fees for access:", "no. 2, ¶13"),
-        ("Service | Fee | Note", "no. 2, ¶14"),
-        ("Broadband | 100 AZN |", "no. 2, ¶15"),
-        ("Mobile |  | free for staff", "no. 2, ¶16"),  # the fee's cell left empty, in place
-        ("Exceptions are granted by:", "no. 2, ¶17"),
-        ("i. the head of the department;", "no. 2(i)"),
-        ("ii. the security officer.", "no. 2(ii)"),
+        ("A password must:", "no. 2.1, ¶7"),
+        ("(a) be at least twelve characters long;", "no. 2.1(a)"),
+        ("(b) be changed every ninety days.", "no. 2.1(b)"),
+        ("Staff keep their devices locked. The ministry provides:", "no. 2.2, ¶10"),
+        ("• encrypted laptops;", "no. 2.2, ¶11"),
+        ("• security keys.", "no. 2.2, ¶12"),
+        ("Fees for access:", "no. 2.2, ¶13"),
+        ("Service | Fee | Note", "no. 2.2, ¶14"),
+        ("Broadband | 100 AZN |", "no. 2.2, ¶15"),
+        ("Mobile |  | free for staff", "no. 2.2, ¶16"),  # the fee's cell left empty, in place
+        ("Exceptions are granted by:", "no. 2.2, ¶17"),
+        ("i. the head of the department;", "no. 2.2(i)"),
+        ("ii. the security officer.", "no. 2.2(ii)"),
     ]
     title = "Məlumat Təhlükəsizliyi Siyasəti"
     for suffix in ("doc", "docx", "odt", "rtf"):

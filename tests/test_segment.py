@@ -371,11 +371,16 @@ def test_a_heading_right_over_its_text_is_told_from_a_block_of_lines() -> None:
 
     heading = "SCOPE\nThis policy applies to all personal data held by the ministry.\nIt ends."
     assert split(heading) == ["SCOPE", heading.split("\n", 1)[1]]
+    # a numbered heading over one line, however long it is next to it
+    numbered = "2. Publication of tariffs\nAn operator shall publish its tariffs:"
+    assert split(numbered) == numbered.split("\n")
     for kept in (
         "Prof. Dr. Ali M. Abbasov\nMinister of Communications and Information Technologies",
         "Fees Due\n1. A licence fee is due every year in March.",
         "The Fees\nare due every year in March, and paid online.",
         "The ministry may inspect the records\nof any operator at any time, without notice.",
+        # a numbered paragraph in a narrow column, its first line filled
+        "3. Each operator informs the Ministry\nBoard of changes.",
     ):
         assert split(kept) == [kept], kept
 
