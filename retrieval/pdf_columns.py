@@ -13,8 +13,9 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from retrieval.numbering import ends_sentence
+from retrieval.numbering import ends_sentence, opens_item
 
 GUTTER = 5  # spaces between a table's cells, or a page's columns, at least
 COLUMN_LINES = 6  # lines with text on both sides of a gutter that make a page two columns
@@ -124,18 +125,26 @@ def side_by_side(text: str, apart: int) -> str:
         found = _side_blocks(lines)
         if found is None:
             break
-        first, last, edge, pitch = found
-        below, right_runs_on = _runs_below(lines, first, last, edge, pitch)
-        block = lines[first:below]
-        lines[first:below] = _read_sides(block, last - first, edge, pitch, apart, right_runs_on)
+        below, right_runs_on = _runs_below(lines, found)
+        lines[found.first : below] = _read_sides(
+            lines[found.first : below], found, apart, right_runs_on
+        )
     return "\n".join(lines)
 
 
-def _side_blocks(lines: Sequence[str]) -> tuple[int, int, int, int] | None:
-    """The first and last-but-one line of the first two blocks of text set side by side
-    (see side_by_side), the column the right one starts at, and how many lines apart the
-    closest two of them stand (a line's step, in the page's lines: blank lines mark the
-    space between two lines, pdf_reader.gaps)."""
+class _Found(NamedTuple):
+    """Two blocks of text set side by side (see side_by_side)."""
+
+    first: int  # their first line, on the page
+    last: int  # the line after their last
+    edge: int  # the column the right one starts at
+    pitch: int  # how many lines apart their closest two lines stand (blank lines mark the
+    # space between two lines, pdf_reader.gaps): a line's step
+    labelled: bool = False  # a table's rows, each a label of one line beside a longer cell
+
+
+def _side_blocks(lines: Sequence[str]) -> _Found | None:
+    """The first two blocks of text set side by side on a page (see side_by_side)."""
     edges: Counter[int] = Counter()  # where text starts after a gutter
     running = set()  # ... and where a line of it starts in lower case, as one that runs on
     for line in lines:
@@ -172,9 +181,7 @@ def _beside(line: str, edge: int) -> bool:
     )
 
 
-def _prose_sides(
-    lines: Sequence[str], first: int, last: int, edge: int
-) -> tuple[int, int, int, int] | None:
+def _prose_sides(lines: Sequence[str], first: int, last: int, edge: int) -> _Found | None:
     """Of the lines from `first` to `last`, which leave a gutter before `edge`, those that
     stand side by side, if both their sides hold prose (see side_by_side): from the first
     written one to the left side's last line before a paragraph that begins under the
@@ -197,8 +204,27 @@ def _prose_sides(
     # the right side begins where it stands, not in lower case: the words of a line that
     # spaces them widely (a function's signature in a manual set by TeX) run on in it
     begins = not right[0][1][0].islower()
-    if begins and all(len(side) >= SIDE_LINES and _runs_on(side, pitch) for side in (left, right)):
-        return written[0], end, edge, pitch
+    if not (begins and len(left) >= SIDE_LINES and len(right) >= SIDE_LINES):
+        return None
+    if not _runs_on(right, pitch):
+        return None
+    if _runs_on(left, pitch):
+        return _Found(written[0], end, edge, pitch)
+    # a table's rows, each a label of one line beside a cell that runs on ("Mobile" beside
+    # "A fee is charged for the services given, under the plan …"): each label stands on a
+    # line where the right side has text, the first on the block's first; no label is a
+    # list's number (an item's text set a gutter after it runs on under itself: the lines
+    # read as they stand), a cell is one paragraph, and some cell runs over several lines
+    beside = {at for at, _ in right}
+    rows = [at for at, _ in left]
+    if (
+        left[0][0] == right[0][0] == written[0]
+        and all(at in beside for at in rows)
+        and not any(opens_item(label) for _, label in left)
+        and not (_paragraphs(right, pitch) - set(rows))
+        and len(right) > len(left)
+    ):
+        return _Found(written[0], end, edge, pitch, labelled=True)
     return None
 
 
@@ -225,13 +251,15 @@ def _runs_on(side: Sequence[tuple[int, str]], pitch: int) -> bool:
     )
 
 
-def _runs_below(
-    lines: Sequence[str], first: int, last: int, edge: int, pitch: int
-) -> tuple[int, bool]:
+def _runs_below(lines: Sequence[str], found: _Found) -> tuple[int, bool]:
     """Where a side's last paragraph ends, if it runs on under both sides (text set around
     a box: its lines beside the box are narrower than those under it): the line after its
-    last (`last` if none runs on); and whether it is the right side's. It is the side whose
-    last line ends no sentence, or if both or neither do, the one that reaches lower."""
+    last (the blocks' last if none runs on, or they are a table's rows); and whether it is
+    the right side's. It is the side whose last line ends no sentence, or if both or
+    neither do, the one that reaches lower."""
+    first, last, edge, pitch, labelled = found
+    if labelled:
+        return last, False
     left, right = _sides(lines, first, last, edge)
     (low_left, end_left), (low_right, end_right) = left[-1], right[-1]
     open_left, open_right = not ends_sentence(end_left), not ends_sentence(end_right)
@@ -246,24 +274,28 @@ def _runs_below(
     return end, right_runs_on
 
 
-def _read_sides(
-    block: Sequence[str], last: int, edge: int, pitch: int, apart: int, right_runs_on: bool
-) -> list[str]:
-    """Two blocks set side by side in the lines to `last` (one of them, the right one if
-    `right_runs_on`, running on in the lines after, whole), each read whole, left then
-    right, `apart` blank lines after each. Where both begin a paragraph on one line more
-    than once, they are a table's rows: each is read as the other readers write a row, its
-    cells side by side (" | "), and the lines after it as they stand. Each line keeps its
-    place among the blank lines around it, so that the gaps between the lines read as
-    before (pdf_reader.gaps)."""
+def _read_sides(block: Sequence[str], found: _Found, apart: int, right_runs_on: bool) -> list[str]:
+    """Two blocks set side by side (`found`) in the block's lines (one of them, the right
+    one if `right_runs_on`, running on in the lines after theirs, whole), each read whole,
+    left then right, `apart` blank lines after each. Where both begin a paragraph on one
+    line more than once, or the left side's lines are labels (found.labelled), they are a
+    table's rows: each is read as the other readers write a row, its cells side by side
+    (" | "), and the lines after it as they stand. Each line keeps its place among the
+    blank lines around it, so that the gaps between the lines read as before
+    (pdf_reader.gaps)."""
+    last, edge, pitch = found.last - found.first, found.edge, found.pitch
     left, right = _sides(block, 0, last, edge)
-    tops = sorted(_paragraphs(left, pitch) & _paragraphs(right, pitch) | {0, last})
+    if found.labelled:  # a row at each of the left side's lines
+        tops = sorted({at for at, _ in left} | {0, last})
+    else:
+        tops = sorted(_paragraphs(left, pitch) & _paragraphs(right, pitch) | {0, last})
     if len(tops) > 2:
         out: list[str] = []
         for start, end in itertools.pairwise(tops):
             cells = [[text for at, text in side if start <= at < end] for side in (left, right)]
-            out += [" | ".join(" ".join(cell) for cell in cells)] + [""] * (end - start - 1)
-        return [*out, *[""] * apart, *block[last:]]
+            # each row a clause of its own, however close the next stands
+            out += [" | ".join(" ".join(cell) for cell in cells)] + [""] * apart
+        return [*out, *block[last:]]
     sides = [
         [line[: edge - GUTTER].rstrip() for line in block[:last]],
         [line[edge:].rstrip() for line in block[:last]],

@@ -1059,27 +1059,41 @@ def test_a_text_box_beside_paragraphs_in_a_pdf_libreoffice_wrote_is_read_whole()
 
 
 def test_a_pdf_of_a_docx_in_word_s_styles_reads_as_the_docx() -> None:
-    """tests/fixtures/tariffs.docx, written in Word's default styles (python-docx's
-    template: headings "1. Scope and definitions" and "4.1 Appeals to the court", body
-    paragraphs, a numbered and a bulleted list, a table), and the PDF LibreOffice writes of
-    it: the same clauses, cited alike but for the PDF's pages. Before, the heading "2.
-    Publication of tariffs" was read into the one line under it ("2. Publication of
-    tariffs An operator shall publish its tariffs:"), as that line was not much longer than
-    the heading, and "4.1 Appeals to the court" gave no section (a number without a stop
-    after it), in either format."""
-    read = {}
-    for suffix in ("docx", "pdf"):
-        document = read_document(FIXTURES / f"tariffs.{suffix}")
-        read[suffix] = [
-            (" ".join(c.text.split()), re.sub(r"p\. \d+, ", "", cite(document.info, c).text))
-            for c in segment(document)
-        ]
-    assert read["pdf"] == read["docx"]
-    assert read["pdf"][2] == (
+    """tests/fixtures/tariffs.docx and pravila.docx, written in Word's default styles
+    (python-docx's template: numbered headings of two levels, body paragraphs, numbered and
+    bulleted lists, tables; pravila.docx in Russian, long paragraphs over a page break, a
+    running header and footer, a table whose second column's cells run over several lines),
+    and the PDFs LibreOffice writes of them: the same clauses, cited alike but for the PDF's
+    pages. Before, in the PDFs, the heading "2. Publication of tariffs" was read into the one
+    line under it ("2. Publication of tariffs An operator shall publish its tariffs:"), as
+    that line was not much longer than the heading; the table's rows ran into each other and
+    into the paragraph under the table ("Фиксированная связь | Абонентская плата взимается",
+    then the rest of the cell, the next row and the paragraph as one clause); and in both
+    formats "4.1 Appeals to the court" gave no section (a number without a stop after it)."""
+    for name in ("tariffs", "pravila"):
+        read = {}
+        for suffix in ("docx", "pdf"):
+            document = read_document(FIXTURES / f"{name}.{suffix}")
+            read[suffix] = [
+                (" ".join(c.text.split()), re.sub(r"p\. \d+, ", "", cite(document.info, c).text))
+                for c in segment(document)
+            ]
+        assert read["pdf"] == read["docx"], name
+    tariffs = read_document(FIXTURES / "tariffs.pdf")
+    clauses = segment(tariffs)
+    assert (clauses[2].text, cite(tariffs.info, clauses[2]).text) == (
         "An operator shall publish its tariffs:",
-        "Rules on Communications Tariffs, no. 2, ¶3",
+        "Rules on Communications Tariffs, p. 1, no. 2, ¶3",
     )
-    assert read["pdf"][-1][1] == "Rules on Communications Tariffs, no. 4.1, ¶16"
+    assert (
+        cite(tariffs.info, clauses[-1]).text
+        == "Rules on Communications Tariffs, p. 2, no. 4.1, ¶16"
+    )
+    pravila = [" ".join(c.text.split()) for c in segment(read_document(FIXTURES / "pravila.pdf"))]
+    assert pravila[11] == (
+        "Фиксированная связь | Абонентская плата взимается ежемесячно, независимо от объёма "
+        "потреблённых услуг, за исключением случаев приостановления."
+    )
 
 
 def test_a_word_97_doc_is_read_as_the_other_readers_read_a_document(tmp_path: Path) -> None:
