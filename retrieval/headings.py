@@ -96,8 +96,8 @@ def heading_over_text(block: Block) -> list[Block]:
     "Access logs of the ministry's systems are kept for six months …"), as a heading block
     and a paragraph block. The first line must read as a heading alone and be much shorter
     than the line under it (or, numbered, over one line), and what follows must be prose,
-    ending a sentence, not a list's item: a signature's name over its title stays one
-    block."""
+    ending a sentence (unless the heading is a word and a number alone, "Article 3"), not a
+    list's item: a signature's name over its title stays one block."""
     first, _, rest = block.text.partition("\n")
     second = rest.split("\n", 1)[0].strip()
     # a numbered heading ("2. Publication of tariffs") over a longer sentence of one line
@@ -115,7 +115,9 @@ def heading_over_text(block: Block) -> list[Block]:
         or (len(first.strip()) >= PROSE * len(second) and not numbered)
         or not second[:1].isupper()
         or opens_item(second)
-        or not ends_sentence(rest)
+        # a paragraph a column's or a page's end cuts short goes on after it; but under a
+        # word and a number alone ("Article 3"), a part's heading, it need not end here
+        or not (ends_sentence(rest) or only_a_number(first.strip()))
         or not is_heading(Block(block.start, block.start + len(first), first))
     ):
         return [block]

@@ -92,7 +92,29 @@ def _gutter(lines: Sequence[str]) -> tuple[int, int] | None:
         ):
             best = at, end, end - at, starting
         at = end
-    return best[:2] if best else None
+    if best is None:
+        return None
+    # the gutter read is its columns that no line crosses but those across it all (a title
+    # over both columns): a long line of the left column may reach into it
+    start, end = best[:2]
+    within = [  # lines reaching into the run from one side, not across it
+        line
+        for line in written
+        if line[start:end].strip()
+        and not (line[start : start + GUTTER].strip() and line[end - GUTTER : end].strip())
+    ]
+    runs: list[list[int]] = []
+    for column in range(start, end):
+        if any(line[column : column + 1].strip() for line in within):
+            continue
+        if runs and runs[-1][-1] == column - 1:
+            runs[-1].append(column)
+        else:
+            runs.append([column])
+    if not runs:
+        return None
+    widest = max(runs, key=len)
+    return widest[0], widest[-1] + 1
 
 
 def _filled(lines: Sequence[str], start: int, end: int, width: int) -> bool:

@@ -1096,6 +1096,28 @@ def test_a_pdf_of_a_docx_in_word_s_styles_reads_as_the_docx() -> None:
     )
 
 
+def test_a_pdf_of_a_docx_in_two_columns_reads_its_columns_and_articles() -> None:
+    """tests/fixtures/cables.docx, a regulation in Word's styles, its title and a line
+    across the page, then "Article 1" to "Article 8" in two columns, each over two
+    paragraphs; and the PDF LibreOffice writes of it. A long line of the left column
+    reached into the gutter and was taken for a line across both columns (a title's): the
+    columns were read across from there on, a line of each in turn, and 6 of the 17
+    paragraphs stood whole in no clause. And an article's heading over a paragraph that a
+    column's end cuts short was read into it ("Article 3 Detection within …"). Now each
+    column is read down: every paragraph of the DOCX stands whole, in its order, in a
+    clause under its article. (Where the columns' lines stand at different heights, layout
+    mode spaces them unevenly, and two paragraphs of a column may be one clause.)"""
+    docx, pdf = (read_document(FIXTURES / f"cables.{suffix}") for suffix in ("docx", "pdf"))
+    read = [(" ".join(c.text.split()), c.heading.split(" — ")[-1]) for c in segment(pdf)]
+    at = 0
+    for clause in segment(docx):
+        text = " ".join(clause.text.split())
+        while at < len(read) and text not in read[at][0]:
+            at += 1
+        assert at < len(read), text
+        assert read[at][1] == clause.heading.split(" — ")[-1], text
+
+
 def test_a_word_97_doc_is_read_as_the_other_readers_read_a_document(tmp_path: Path) -> None:
     """Ministries still publish .doc files (Word 97-2003), which were passed over. The
     fixture is tests/fixtures/rules.fodt saved by LibreOffice as "MS Word 97" (soffice

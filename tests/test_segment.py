@@ -374,6 +374,9 @@ def test_a_heading_right_over_its_text_is_told_from_a_block_of_lines() -> None:
     # a numbered heading over one line, however long it is next to it
     numbered = "2. Publication of tariffs\nAn operator shall publish its tariffs:"
     assert split(numbered) == numbered.split("\n")
+    # a part's heading over a paragraph that a column's end cuts short
+    article = "Article 3\nEach operator shall keep a register of\nthe cables it lays, with the"
+    assert split(article) == ["Article 3", article.split("\n", 1)[1]]
     for kept in (
         "Prof. Dr. Ali M. Abbasov\nMinister of Communications and Information Technologies",
         "Fees Due\n1. A licence fee is due every year in March.",
