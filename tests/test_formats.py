@@ -438,6 +438,16 @@ def test_text_set_side_by_side_is_read_with_every_word_once(page: str) -> None:
     assert sorted(read.replace(" | ", " ").split()) == sorted(page.split())
 
 
+def runs(pdf: Any, y: float, *texts: tuple[str, float]) -> None:
+    """A line of an fpdf2 page at `y`, its runs side by side, each shifted up by its second
+    value and, where shifted, set small (a footnote's mark)."""
+    x = pdf.l_margin
+    for text, shift in texts:
+        pdf.set_font("Helvetica", size=7 if shift else 11)
+        pdf.text(x, y + shift, text)
+        x += pdf.get_string_width(text)
+
+
 def test_pdf_footnote_marks_are_read_as_the_other_readers_write_them(tmp_path: Path) -> None:
     """A mark set in superscript after a word came out of the PDF as part of the word
     ("year1."), and its note at the page's foot as a number ("1 Through …"): now "year[1]"
@@ -449,17 +459,14 @@ def test_pdf_footnote_marks_are_read_as_the_other_readers_write_them(tmp_path: P
     pdf.set_title("Fees Act")
     pdf.add_page()
 
-    def line(y: float, *runs: tuple[str, float]) -> None:
-        x = pdf.l_margin
-        for text, shift in runs:
-            pdf.set_font("Helvetica", size=7 if shift else 11)
-            pdf.text(x, y + shift, text)
-            x += pdf.get_string_width(text)
-
-    line(
-        30, ("Fees are reviewed every year", 0), ("1", -1.6), (". Fees for 2 licences: 200 EUR.", 0)
+    runs(
+        pdf,
+        30,
+        ("Fees are reviewed every year", 0),
+        ("1", -1.6),
+        (". Fees for 2 licences: 200 EUR.", 0),
     )
-    line(45, ("They are paid online", 0), ("2", -1.6), (".", 0))
+    runs(pdf, 45, ("They are paid online", 0), ("2", -1.6), (".", 0))
     pdf.set_font("Helvetica", size=8)
     pdf.text(pdf.l_margin, 270, "1 Through the ministry's portal.")
     pdf.text(pdf.l_margin, 275, "2 By the Board.")
@@ -483,16 +490,11 @@ def test_pdf_endnotes_in_roman_numerals_are_read_at_the_document_s_end(tmp_path:
     pdf = FPDF()
     pdf.add_page()
 
-    def line(y: float, *runs: tuple[str, float]) -> None:
-        x = pdf.l_margin
-        for text, shift in runs:
-            pdf.set_font("Helvetica", size=7 if shift else 11)
-            pdf.text(x, y + shift, text)
-            x += pdf.get_string_width(text)
-
-    line(30, ("The fee is set by the Board.", 0), ("i", -1.6))
-    line(45, ("Appeals go to the court", 0), ("ii", -1.6), (", within a month.", 0))
-    line(60, ("The fee grows as x", 0), ("2", -1.6), ("k with the number of lines, Annex v.", 0))
+    runs(pdf, 30, ("The fee is set by the Board.", 0), ("i", -1.6))
+    runs(pdf, 45, ("Appeals go to the court", 0), ("ii", -1.6), (", within a month.", 0))
+    runs(
+        pdf, 60, ("The fee grows as x", 0), ("2", -1.6), ("k with the number of lines, Annex v.", 0)
+    )
     pdf.add_page()
     pdf.set_font("Helvetica", size=11)
     pdf.text(pdf.l_margin, 30, "Notes")
