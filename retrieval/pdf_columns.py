@@ -29,6 +29,9 @@ SIDE_WORDS = 4  # words on a line of prose that runs on into the next, at least
 # a side's line begins a paragraph when it stands this many times further below the line
 # before it than the side's lines closest together do
 SIDE_PARAGRAPH = 1.5
+# a table's rows set close together, told apart by where both cells begin in capitals: so
+# many row beginnings at least, with the blocks' end (three rows)
+ROW_TOPS = 3
 
 
 def in_columns(text: str) -> str:
@@ -300,9 +303,10 @@ def _read_sides(block: Sequence[str], found: _Found, apart: int, right_runs_on: 
     """Two blocks set side by side (`found`) in the block's lines (one of them, the right
     one if `right_runs_on`, running on in the lines after theirs, whole), each read whole,
     left then right, `apart` blank lines after each. Where both begin a paragraph on one
-    line more than once, or the left side's lines are labels (found.labelled), they are a
-    table's rows: each is read as the other readers write a row, its cells side by side
-    (" | "), and the lines after it as they stand. Each line keeps its place among the
+    line more than once, or both a cell in capitals (ROW_TOPS), or the left side's lines
+    are labels (found.labelled), they are a table's rows: each is read as the other
+    readers write a row, its cells side by side (" | "), and the lines after it as they
+    stand. Each line keeps its place among the
     blank lines around it, so that the gaps between the lines read as before
     (pdf_reader.gaps)."""
     last, edge, pitch = found.last - found.first, found.edge, found.pitch
@@ -311,8 +315,14 @@ def _read_sides(block: Sequence[str], found: _Found, apart: int, right_runs_on: 
         tops = sorted({at for at, _ in left} | {0, last})
     else:
         tops = sorted(_paragraphs(left, pitch) & _paragraphs(right, pitch) | {0, last})
+        if len(tops) <= 2:
+            # rows set close (a word processor's table): a row begins where both cells
+            # begin on one line, neither in lower case, in three rows or more; the lines
+            # before the first are read as they stand
+            tops = sorted(_capitals(left) & _capitals(right) | {last})
+            tops = tops if len(tops) > ROW_TOPS else []
     if len(tops) > 2:
-        out: list[str] = []
+        out: list[str] = list(block[: tops[0]])
         for start, end in itertools.pairwise(tops):
             cells = [[text for at, text in side if start <= at < end] for side in (left, right)]
             # each row a clause of its own, however close the next stands
@@ -352,6 +362,11 @@ def _inner_edge(lines: Sequence[str]) -> int | None:
             if len(before) >= SIDE_LINES:
                 return edge
     return None
+
+
+def _capitals(side: Sequence[tuple[int, str]]) -> set[int]:
+    """Where a side's lines begin otherwise than in lower case: where a cell may begin."""
+    return {at for at, text in side if not text[0].islower()}
 
 
 def _paragraphs(side: Sequence[tuple[int, str]], pitch: int) -> set[int]:

@@ -170,14 +170,21 @@ def footnote_marks(text: str, page: Any, roman: bool = False) -> tuple[str, list
 
 def _note(text: str, mark: str, start: int) -> str | None:
     """The text with the last line from `start` on that opens with the note `mark` calls
-    ("1 Through the portal.") written as the readers write a note ("[1] Through …"); None
-    if no line does."""
-    lines = list(re.finditer(rf"^([ \t]*){mark}(?=[ \t]+\S)", text[start:], re.M))
+    ("1 Through the portal.", or "1Through …", where the note's mark is set raised right
+    before it, as LibreOffice sets one) written as the readers write a note ("[1] Through
+    …"); None if no line does."""
+    lines = [
+        match
+        for match in re.finditer(rf"^([ \t]*){mark}(?:(?=[ \t]+\S)|([^\W\d_]))", text[start:], re.M)
+        if match.group(2) is None or match.group(2).isupper()  # "1st" opens no note
+    ]
     if not lines:
         return None
     match = lines[-1]  # the last such line: a page's foot is its bottom
-    begin, end = start + match.start(), start + match.end()
-    return f"{text[:begin]}{match.group(1)}[{mark}]{text[end:]}"
+    begin = start + match.start()
+    end = start + match.end() - len(match.group(2) or "")
+    space = " " if match.group(2) else ""
+    return f"{text[:begin]}{match.group(1)}[{mark}]{space}{text[end:]}"
 
 
 def endnotes(pages: Sequence[tuple[str, list[str]]]) -> list[str]:

@@ -1098,6 +1098,27 @@ def test_a_pdf_of_a_docx_in_word_s_styles_reads_as_the_docx() -> None:
     )
 
 
+def test_a_pdf_of_an_odt_in_libreoffice_s_styles_reads_as_the_odt() -> None:
+    """tests/fixtures/qaydalar.fodt, in Azerbaijani, in LibreOffice's "Text body" and
+    "Heading 1" styles: a footnote, a lettered list, a table whose cells run over several
+    lines in both columns, its rows set close; saved as ODT and as PDF by LibreOffice. The
+    PDF reads as the ODT, clause for clause and citation for citation but for the pages.
+    Before, the table's rows were read as two blocks, a column each, with the paragraph
+    under the table in the first ("Xidmət Sabit rabitə xidməti … Abonent istənilən vaxt
+    …"), and the footnote, its mark set right before its text ("1Nazirliyin …"), was no
+    note. A row of cells set close begins where both cells begin otherwise than in lower
+    case."""
+    read = {}
+    for suffix in ("odt", "pdf"):
+        document = read_document(FIXTURES / f"qaydalar.{suffix}")
+        read[suffix] = [
+            (" ".join(c.text.split()), re.sub(r"p\. \d+, ", "", cite(document.info, c).text))
+            for c in segment(document)
+        ]
+    assert read["pdf"] == read["odt"]
+    assert read["pdf"][-1][0].startswith("[1] Nazirliyin")
+
+
 def test_a_pdf_of_a_docx_in_two_columns_reads_its_columns_and_articles() -> None:
     """tests/fixtures/cables.docx, a regulation in Word's styles, its title and a line
     across the page, then "Article 1" to "Article 8" in two columns, each over two
