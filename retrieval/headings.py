@@ -96,28 +96,27 @@ def heading_over_text(block: Block) -> list[Block]:
     "Access logs of the ministry's systems are kept for six months …"), as a heading block
     and a paragraph block. The first line must read as a heading alone and be much shorter
     than the line under it (or, numbered, over one line), and what follows must be prose,
-    ending a sentence (unless the heading is a word and a number alone, "Article 3"), not a
-    list's item: a signature's name over its title stays one block."""
+    ending a sentence (unless the heading is numbered: "Article 3", "4. Scope", over text
+    a column's or a page's end cuts short), not a list's item: a signature's name over its
+    title stays one block."""
     first, _, rest = block.text.partition("\n")
     second = rest.split("\n", 1)[0].strip()
+    number = own_number(first.strip())
+    numbered = bool(number) and not number.startswith("(")  # "2.", "Article 2", not "(a)"
+    short = len(first.strip()) < PROSE * len(second)
     # a numbered heading ("2. Publication of tariffs") over a longer sentence of one line
     # heads it, however much longer: the first line of a numbered paragraph fills its width,
     # and the line it runs on in is its last
-    number = own_number(first.strip())
-    numbered = (
-        bool(number)
-        and not number.startswith("(")
-        and "\n" not in rest.strip()
-        and len(first.strip()) < len(second)
-    )
+    over_one_line = numbered and "\n" not in rest.strip() and len(first.strip()) < len(second)
     if (
         not rest.strip()
-        or (len(first.strip()) >= PROSE * len(second) and not numbered)
+        or not (short or over_one_line)
         or not second[:1].isupper()
         or opens_item(second)
         # a paragraph a column's or a page's end cuts short goes on after it; but under a
-        # word and a number alone ("Article 3"), a part's heading, it need not end here
-        or not (ends_sentence(rest) or only_a_number(first.strip()))
+        # word and a number alone ("Article 3"), or a numbered title much shorter than it
+        # ("4. Scope"), a part's heading, it need not end here
+        or not (ends_sentence(rest) or only_a_number(first.strip()) or (numbered and short))
         or not is_heading(Block(block.start, block.start + len(first), first))
     ):
         return [block]

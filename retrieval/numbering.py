@@ -54,6 +54,7 @@ _ROMAN = re.compile(r"^[ivxlc]+$")
 # a markdown table's line under its head: "|---|:---:|"
 TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 BULLET = re.compile(r"^[-•*–·▪◦]\s")  # an item of a list without numbers
+_SENTENCE_AFTER = re.compile(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]")  # "home. Call": a sentence ends
 _CAPITAL = re.compile(r"^([A-Z])[.)]\s")  # "A. Use in …": see capital_items
 CLOSERS = "\"'”’»)]*_ \t"  # what may follow the mark that ends a sentence
 # a footnote as the readers write it, opening with its mark: "[2] By the Board." (the DOCX
@@ -177,6 +178,8 @@ def titled_number(text: str) -> bool:
         return "." in own and 0 < len(words) <= QUESTION_TITLE_WORDS
     if not text.rstrip().endswith("."):
         return False
+    if _SENTENCE_AFTER.search(text.rstrip()[:-1]):
+        return False  # "4. Close up and go home. Call BZ2_bzCompressEnd.": two sentences
     long = [w for w in words if sum(c.isalpha() for c in w) >= 5]
     return 0 < len(words) <= 10 and bool(long) and all(w[:1].isupper() for w in long)
 
@@ -286,10 +289,11 @@ def places(clauses: Sequence[Numbered]) -> list[Place]:
             found.append(Place(ref=own, lead=lead))
             continue
         at = next((i for i, lv in enumerate(levels) if lv.style == style), None)
-        if at is None and style == "num" and own == _next_number(section):
+        if style == "num" and own == _next_number(section) and (at is None or "." in own):
             # "2. Grant of Copyright License. Subject to …" after the heading "1. Definitions.":
             # the section after it, its title run into its text, not an item of section 1
-            # (whose list would have begun at "1.")
+            # (whose list would have begun at "1."); "3.3.3. …" after section 3.3.2, even
+            # where a list of it is open ("1.", "2."): a list's items are not numbered so
             levels, section = [], own
             found.append(Place(ref=own, lead=lead))  # the section itself: "no. 2"
             continue

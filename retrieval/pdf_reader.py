@@ -62,6 +62,9 @@ _ROMAN = "i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix x
 _LAST_WORD = re.compile(r"\S{1,20}$")
 # a bullet in a symbol font at a line's start: a private-use character, then space
 _SYMBOL_BULLET = re.compile(r"^([ \t]*)[\uf000-\uf0ff](?=[ \t])", re.M)
+# a list's number at a line's start run into its item's first word ("10.Data key …"): a tab
+# after a wide number, which layout mode writes as no space at all
+_RUN_IN_NUMBER = re.compile(r"^([ \t]*\d{1,3}[.)])(?=[^\W\d_][^\W\d_])", re.M)
 
 
 def read_pdf(path: Path, raw: bytes) -> Extracted:
@@ -206,8 +209,13 @@ def endnotes(pages: Sequence[tuple[str, list[str]]]) -> list[str]:
 def symbol_bullets(text: str) -> str:
     """A page's text with the bullets set in a symbol font (Word's Symbol and Wingdings
     bullets, which a PDF's text gives as private-use characters, U+F0B7 for "•") read as
-    the bullet they show, so that their items are a list's items."""
-    return _SYMBOL_BULLET.sub(r"\1•", text)
+    the bullet they show, so that their items are a list's items; and a list's number run
+    into its item's first word, which opens in a capital ("10.Data key …", a tab after the
+    number that layout mode writes as no space), set apart from it, as the page shows it."""
+    text = _SYMBOL_BULLET.sub(r"\1•", text)
+    return _RUN_IN_NUMBER.sub(
+        lambda m: f"{m.group(1)} " if text[m.end()].isupper() else m.group(1), text
+    )
 
 
 def table_rows(lines: Sequence[str]) -> dict[int, str]:

@@ -390,6 +390,28 @@ def test_a_numbered_title_ending_in_a_stop_is_a_section() -> None:
     assert [c.lead for c in clauses] == [0, 1, 1, 0, 0]
 
 
+def test_the_next_subsection_is_no_item_of_a_list_open_before_it() -> None:
+    """As bzip2's manual sets its sections: 3.3.2 ends in a list "1." to "3.", and the
+    section after it, "3.3.3.", was cited as an item of that list ("no. 3.3.2(3.3.3)"), the
+    paragraphs under it as section 3.3.2's. A number with a dot in it that is the next
+    section's begins it; a list's items are not numbered so. An item of two sentences,
+    "3. Close up and go home. Call the end.", is no numbered title."""
+    document, clauses = _segment(
+        "## 3.3.2. Compressing\n\nThe steps are:\n\n1. Get started with the initialisation."
+        "\n\n2. Shovel data in and shlurp out its compressed form."
+        "\n\n3. Close up and go home. Call the end.\n\n"
+        "3.3.3. Releasing a stream frees its memory.\n\nIt returns BZ_OK."
+    )
+    assert [cite(document.info, c).text.removeprefix("Data Regulation, ") for c in clauses] == [
+        "no. 3.3.2, ¶1",
+        "no. 3.3.2(1)",
+        "no. 3.3.2(2)",
+        "no. 3.3.2(3)",
+        "no. 3.3.3",
+        "no. 3.3.3, ¶6",
+    ]
+
+
 def test_sections_numbered_without_a_word_are_asked_for_by_the_word_the_text_uses() -> None:
     """A licence numbers its sections "0.", "1.", "2." and calls them "section 2" itself:
     "What does section 2 say?" finds section 2; "version 3", named once, is no section."""
