@@ -140,11 +140,15 @@ def side_by_side(text: str, apart: int) -> str:
     order. Two blocks stand side by side where a gutter (GUTTER columns that none of their
     lines crosses) parts lines of text, SIDE_LINES or more on each side, and each side
     reads as prose: one of its lines runs on into the next, which starts in lower case,
-    and the right side's first line does not. Where both sides begin a paragraph on one
-    line (a table's row, a paragraph and its translation), they are read a row at a time.
-    The left side's paragraph beside the right side's last line is read to its end, under
-    both sides if it runs on there (a paragraph set around a box); the paragraphs after it
-    are read after the right side. A page in two columns is read before (in_columns)."""
+    and the right side's first line does not; or the left side's lines are a table's
+    labels, one line each, beside cells that run on. Where both sides begin a paragraph on
+    one line (a table's row, a paragraph and its translation), or a cell in capitals (a
+    table's rows set close), they are read a row at a time, as the other readers write a
+    row. A side's paragraph beside the other's last line is read to its end, under both
+    sides if it runs on there (a paragraph set around a box); the paragraphs after it are
+    read after the other side. A box in a paragraph's middle, the paragraph's lines on both
+    its sides, is read after the paragraph, read line by line across it. A page in two
+    columns is read before (in_columns)."""
     lines = text.split("\n")
     for _ in range(len(lines)):  # one pair of blocks at a time, until none is left
         found = _side_blocks(lines)
@@ -306,9 +310,8 @@ def _read_sides(block: Sequence[str], found: _Found, apart: int, right_runs_on: 
     line more than once, or both a cell in capitals (ROW_TOPS), or the left side's lines
     are labels (found.labelled), they are a table's rows: each is read as the other
     readers write a row, its cells side by side (" | "), and the lines after it as they
-    stand. Each line keeps its place among the
-    blank lines around it, so that the gaps between the lines read as before
-    (pdf_reader.gaps)."""
+    stand. Each line keeps its place among the blank lines around it, so that the gaps
+    between the lines read as before (pdf_reader.gaps)."""
     last, edge, pitch = found.last - found.first, found.edge, found.pitch
     left, right = _sides(block, 0, last, edge)
     if found.labelled:  # a row at each of the left side's lines
