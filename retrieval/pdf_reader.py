@@ -52,9 +52,10 @@ _PITCH_RANGE = (0.8, 3.0)
 ITEM_ROW_CELLS = 3  # cells of a table's row that opens with a list's number, at least
 SUPERSCRIPT = 0.8  # a footnote mark's size, at most, of the text it follows
 RAISED = 0.2  # ... and how far above that text's baseline it stands, in that text's size
-# a footnote mark: a number, or an endnote's in small roman numerals, as Word and LibreOffice
-# number endnotes (set apart: footnote_marks)
-_MARK_RUN = re.compile(r"\d{1,3}|[ivx]{1,5}")
+# a footnote mark: a number (set apart: footnote_marks); or an endnote's in small roman
+# numerals, as Word and LibreOffice number endnotes, where a document may have them
+_MARK_RUN = re.compile(r"\d{1,3}")
+_ROMAN_MARK_RUN = re.compile(r"\d{1,3}|[ivx]{1,5}")
 _MARKED_WORD = re.compile(r"[^\W\d_]{2,}[.,;:)]?\d{1,3}(?![\w-])")  # "year1", "year.1"
 # an endnote, its mark in roman numerals: "i   Decision 12 of 2013."
 _ROMAN_NOTE = re.compile(r"^[ \t]*([ivx]{1,5})[ \t]+\S", re.M)
@@ -123,9 +124,10 @@ def footnote_marks(text: str, page: Any, roman: bool = False) -> tuple[str, list
     of that text's size, or more) right after a word, as pypdf's plain reading gives each
     run of text with its size and position; a page with no word followed by digits is not
     read twice, unless `roman` (a word of it ends in a numeral that opens a line of the
-    document, as an endnote's mark does). Also the marks whose notes the page does not
-    hold, where they are roman numerals (endnotes, at the document's end: see endnotes). A
-    number set raised right before a letter is no mark ("x2k": a power)."""
+    document, as an endnote's mark does: only then is a numeral a mark). Also the marks
+    whose notes the page does not hold, where they are roman numerals (endnotes, at the
+    document's end: see endnotes). A number set raised right before a letter is no mark
+    ("x2k": a power)."""
     if not (roman or _MARKED_WORD.search(text)):
         return text, []
     runs: list[tuple[str, float, float]] = []  # text, size, baseline
@@ -145,7 +147,7 @@ def footnote_marks(text: str, page: Any, roman: bool = False) -> tuple[str, list
     for (before, size, base), (run, small, raised) in itertools.pairwise(runs):
         mark = run.strip()
         if (
-            _MARK_RUN.fullmatch(mark)
+            (_ROMAN_MARK_RUN if roman else _MARK_RUN).fullmatch(mark)
             and before[-1:].strip()  # right after a word or a stop, no space between
             and size > 0
             and small <= SUPERSCRIPT * size
