@@ -225,7 +225,7 @@ def _prose_sides(lines: Sequence[str], first: int, last: int, edge: int) -> _Fou
         return None
     pitch = min(steps)  # the lines of a side closest together: a line's step
     end = written[-1] + 1
-    for (above, _), (at, _) in zip(left, left[1:], strict=False):
+    for (above, _), (at, _) in itertools.pairwise(left):
         if at > right[-1][0] and at - above > SIDE_PARAGRAPH * pitch:
             end = max(above, right[-1][0]) + 1
             break
@@ -276,7 +276,7 @@ def _runs_on(side: Sequence[tuple[int, str]], pitch: int) -> bool:
         and len(text.split()) >= SIDE_WORDS
         and after[0].islower()
         and below - at <= SIDE_PARAGRAPH * pitch
-        for (at, text), (below, after) in zip(side, side[1:], strict=False)
+        for (at, text), (below, after) in itertools.pairwise(side)
     )
 
 

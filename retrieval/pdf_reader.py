@@ -94,7 +94,12 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise CorpusError(f"{path}: not a readable PDF ({exc})") from None
     extracted = paged(
-        spaced([gaps(side_by_side(in_columns(symbol_bullets(page)), APART)) for page in pages])
+        spaced(
+            [
+                gaps(side_by_side(in_columns(run_in_numbers(symbol_bullets(page))), APART))
+                for page in pages
+            ]
+        )
     )
     if not extracted.text.strip():
         raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
@@ -211,10 +216,14 @@ def endnotes(pages: Sequence[tuple[str, list[str]]]) -> list[str]:
 def symbol_bullets(text: str) -> str:
     """A page's text with the bullets set in a symbol font (Word's Symbol and Wingdings
     bullets, which a PDF's text gives as private-use characters, U+F0B7 for "•") read as
-    the bullet they show, so that their items are a list's items; and a list's number run
-    into its item's first word, which opens in a capital ("10.Data key …", a tab after the
-    number that layout mode writes as no space), set apart from it, as the page shows it."""
-    text = _SYMBOL_BULLET.sub(r"\1•", text)
+    the bullet they show, so that their items are a list's items."""
+    return _SYMBOL_BULLET.sub(r"\1•", text)
+
+
+def run_in_numbers(text: str) -> str:
+    """A page's text with a list's number run into its item's first word, which opens in a
+    capital ("10.Data key …", a tab after the number that layout mode writes as no space),
+    set apart from it, as the page shows it."""
     return _RUN_IN_NUMBER.sub(
         lambda m: f"{m.group(1)} " if text[m.end()].isupper() else m.group(1), text
     )
