@@ -26,6 +26,7 @@ from pathlib import Path
 from retrieval.errors import CorpusError
 from retrieval.formats import SUFFIXES as FORMATS
 from retrieval.formats import decode_text, extract, paged, unframe, unseen_markdown
+from retrieval.headings import ends_without_punctuation
 from retrieval.settings import DEFAULT_MAX_FILE_MB
 from retrieval.types import Document, DocumentInfo
 
@@ -96,7 +97,23 @@ def _parse_front_matter(text: str, path: Path) -> tuple[dict[str, str], int]:
     return _metadata_lines(text[4:end], path, 2), min(end + 5, len(text))
 
 
+TITLE_LINES = 3  # lines a title set over several, as a PDF wraps a long one, has at most
+
+
 def _first_line_title(body: str) -> str:
+    """The document's first line, as its title; with the lines right under it where they
+    run on from it ("Elektron rabitə xidmətlərinin" over "keyfiyyəti haqqında Qaydalar"):
+    its paragraph of TITLE_LINES lines at most, the others starting in lower case, ending
+    no sentence. An address's lines each start in capitals."""
+    paragraph = body.lstrip("\n").split("\n\n", 1)[0].splitlines()
+    lines = [" ".join(line.strip().strip("#*").split()) for line in paragraph]
+    whole = " ".join(lines)
+    if (
+        1 < len(lines) <= TITLE_LINES
+        and all(line[:1].islower() for line in lines[1:])
+        and ends_without_punctuation(whole)
+    ):
+        return whole[:200]
     for line in body.splitlines():
         line = " ".join(line.strip().strip("#*").split())
         if line:

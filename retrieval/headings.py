@@ -87,6 +87,22 @@ def is_heading(block: Block, plain: bool = False) -> bool:
     return len(words) <= 6 or capitalised * 2 >= len(words)
 
 
+def is_title(block: Block) -> bool:
+    """Could the block be a document's title, set apart by its markup: at most TITLE_WORDS
+    words, not in lower case, no list's item or table's row ("| |": a row of pictures),
+    that end no sentence?"""
+    text = block.text.strip()
+    return (
+        bool(text)
+        and not starts_lower(text)
+        and not opens_item(text)
+        and "|" not in text.split()
+        and any(ch.isalnum() for ch in text)
+        and len(text.split()) <= TITLE_WORDS
+        and ends_without_punctuation(text)
+    )
+
+
 PROSE = 0.6  # a heading's line is shorter than this share of the prose line under it
 
 
@@ -97,8 +113,9 @@ def heading_over_text(block: Block) -> list[Block]:
     and a paragraph block. The first line must read as a heading alone and be much shorter
     than the line under it (or, numbered, over one line), and what follows must be prose,
     ending a sentence (unless the heading is numbered: "Article 3", "4. Scope", over text
-    a column's or a page's end cuts short), not a list's item: a signature's name over its
-    title stays one block."""
+    a column's or a page's end cuts short), not a list's item (a signature's name over its
+    title stays one block) unless its number goes on from the heading's ("1. General
+    provisions" over "1.1. These Rules …")."""
     first, _, rest = block.text.partition("\n")
     second = rest.split("\n", 1)[0].strip()
     number = own_number(first.strip())
@@ -108,11 +125,15 @@ def heading_over_text(block: Block) -> list[Block]:
     # heads it, however much longer: the first line of a numbered paragraph fills its width,
     # and the line it runs on in is its last
     over_one_line = numbered and "\n" not in rest.strip() and len(first.strip()) < len(second)
+    # a numbered heading over its part's first numbered paragraph ("1. Ümumi müddəalar" over
+    # "1.1. Bu Qaydalar …"): the paragraph's number goes on from the heading's, as no item's
+    # goes on from the line over it
+    opens_part = numbered and own_number(second).startswith(number + ".")
     if (
         not rest.strip()
         or not (short or over_one_line)
-        or not second[:1].isupper()
-        or opens_item(second)
+        or not (second[:1].isupper() or opens_part)
+        or (opens_item(second) and not opens_part)
         # a paragraph a column's or a page's end cuts short goes on after it; but under a
         # word and a number alone ("Article 3"), or a numbered title much shorter than it
         # ("4. Scope"), a part's heading, it need not end here

@@ -58,6 +58,9 @@ _HEADING = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # what the skipped elements are, said by role ("<div class="related" role="navigation">", as
 # Sphinx sets its breadcrumbs): ARIA's landmarks for them
 _SKIP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
+# a page's running header and footer as LibreOffice writes them to HTML ('<div
+# title="footer">'): what its DOCX or ODT readers leave out, as they leave out the file's own
+_RUNNING = {"header", "footer"}
 
 
 _CELL = {"td", "th"}
@@ -134,7 +137,11 @@ class _Text(html.parser.HTMLParser):
         elif (
             not self.landmark
             and tag not in _VOID
-            and ((named.get("role") or "").lower() in _SKIP_ROLES or hidden(named))
+            and (
+                (named.get("role") or "").lower() in _SKIP_ROLES
+                or (tag == "div" and (named.get("title") or "").lower() in _RUNNING)
+                or hidden(named)
+            )
         ):
             # skipped with what it holds: a landmark, or an element the page does not show
             self.landmark = [tag, 1]

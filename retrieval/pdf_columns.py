@@ -4,26 +4,23 @@ pypdf's layout mode writes each line of a page as it stands: where two blocks of
 side by side (the page's two columns; a text box beside the paragraphs it is set in; a
 table's row whose two cells run over several lines), each line holds a line of both, which
 read across makes no sentence, and a quote of it words the document does not have. A
-table's short cells, one line each, are read across, a row at a time (pdf_reader.table_rows).
+table's short cells, one line each, are read across, a row at a time (retrieval.pdf_tables).
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from retrieval.numbering import ends_sentence, opens_item
+from retrieval.pdf_tables import CELL, COLUMN_SLACK, GUTTER, table_of_rows
 
-GUTTER = 5  # spaces between a table's cells, or a page's columns, at least
 COLUMN_LINES = 6  # lines with text on both sides of a gutter that make a page two columns
 COLUMN_FILL = 0.6  # of a column's width, its lines fill in the median: prose, not cells
 COLUMN_CHARS = 25  # ... and at least so many characters (a column of prose holds 40-60)
 COLUMN_EDGE = 0.6  # of those lines, the share that start right after the gutter
-COLUMN_SLACK = 2  # columns a cell may stand off the one above it, in the same column
-CELL = re.compile(rf"\S+(?: {{1,{GUTTER - 1}}}\S+)*")  # words closer than a gutter
 SIDE_LINES = 2  # lines of text on each side of a gutter, at least, that make two blocks
 SIDE_WORDS = 4  # words on a line of prose that runs on into the next, at least
 # a side's line begins a paragraph when it stands this many times further below the line
@@ -155,8 +152,12 @@ def side_by_side(text: str, apart: int) -> str:
         if found is None:
             break
         below, right_runs_on = _runs_below(lines, found)
+        above = next(
+            (n for n, line in enumerate(reversed(lines[: found.first])) if line.strip()),
+            found.first,
+        )  # blank lines right above the blocks
         lines[found.first : below] = _read_sides(
-            lines[found.first : below], found, apart, right_runs_on
+            lines[found.first : below], found, apart, right_runs_on, above
         )
     return "\n".join(lines)
 
@@ -254,6 +255,15 @@ def _prose_sides(lines: Sequence[str], first: int, last: int, edge: int) -> _Fou
         and len(right) > len(left)
     ):
         return _Found(written[0], end, edge, pitch, labelled=True)
+    # a table's rows whose cells run over several lines on both sides ("Фиксированная  5
+    # манат  Включает 100 минут" over "телефонная связь для  местных звонков"), both sides'
+    # first on the block's first line: a row begins where every cell begins otherwise than
+    # in lower case, in ROW_TOPS rows or more; read a row at a time (_read_sides). A
+    # listing's numbered lines run on on one side only
+    tops = _capitals(left) & _capitals(right)
+    wrapped = all(len(_capitals(side)) < len(side) for side in (left, right))
+    if left[0][0] == right[0][0] == written[0] and len(tops) >= ROW_TOPS and wrapped:
+        return _Found(written[0], end, edge, pitch)
     return None
 
 
@@ -303,7 +313,9 @@ def _runs_below(lines: Sequence[str], found: _Found) -> tuple[int, bool]:
     return end, right_runs_on
 
 
-def _read_sides(block: Sequence[str], found: _Found, apart: int, right_runs_on: bool) -> list[str]:
+def _read_sides(
+    block: Sequence[str], found: _Found, apart: int, right_runs_on: bool, above: int
+) -> list[str]:
     """Two blocks set side by side (`found`) in the block's lines (one of them, the right
     one if `right_runs_on`, running on in the lines after theirs, whole), each read whole,
     left then right, `apart` blank lines after each. Where both begin a paragraph on one
@@ -325,12 +337,7 @@ def _read_sides(block: Sequence[str], found: _Found, apart: int, right_runs_on: 
             tops = sorted(_capitals(left) & _capitals(right) | {last})
             tops = tops if len(tops) > ROW_TOPS else []
     if len(tops) > 2:
-        out: list[str] = list(block[: tops[0]])
-        for start, end in itertools.pairwise(tops):
-            cells = [[text for at, text in side if start <= at < end] for side in (left, right)]
-            # each row a clause of its own, however close the next stands
-            out += [" | ".join(" ".join(cell) for cell in cells)] + [""] * apart
-        return [*out, *block[last:]]
+        return table_of_rows(block, tops, edge, apart, above)
     sides = [
         [line[: edge - GUTTER].rstrip() for line in block[:last]],
         [line[edge:].rstrip() for line in block[:last]],

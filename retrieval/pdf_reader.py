@@ -33,7 +33,8 @@ import numpy as np
 from retrieval.errors import CorpusError
 from retrieval.formats import TABLE_BREAK, Extracted, paged
 from retrieval.numbering import NOTE, leaves_list, opens_item
-from retrieval.pdf_columns import CELL, COLUMN_SLACK, in_columns, side_by_side
+from retrieval.pdf_columns import in_columns, side_by_side
+from retrieval.pdf_tables import table_grid, table_rows
 
 # the gap pypdf's layout mode writes a blank line for, in font heights: int(gap / GAUGE) - 1
 # blank lines between two lines a gap apart (gaps up to 1000 GAUGEs are written so)
@@ -49,7 +50,6 @@ SPACED_LINES = 3
 # gaps outside these bounds (in font heights) are no line spacing: lines set side by side
 # (a superscript, a table's cells) or far apart (a page's title over its text)
 _PITCH_RANGE = (0.8, 3.0)
-ITEM_ROW_CELLS = 3  # cells of a table's row that opens with a list's number, at least
 SUPERSCRIPT = 0.8  # a footnote mark's size, at most, of the text it follows
 RAISED = 0.2  # ... and how far above that text's baseline it stands, in that text's size
 # a footnote mark: a number (set apart: footnote_marks); or an endnote's in small roman
@@ -229,29 +229,6 @@ def run_in_numbers(text: str) -> str:
     )
 
 
-def table_rows(lines: Sequence[str]) -> dict[int, str]:
-    """The lines of a page that are a table's rows, as the other readers write a row (its
-    cells side by side, " | " between them), by their index: runs of two lines or more
-    whose cells (words set a gutter apart, GUTTER spaces or more) are as many and start
-    in the same columns, the first cell aside. Prose that a justified line spaces widely
-    does not line up with the line under it."""
-    cells = [[(m.start(), m.group()) for m in CELL.finditer(line)] for line in lines]
-    for at, line in enumerate(lines):
-        # a list's item is no row, however far its text stands from its marker; but a row
-        # whose first cell a list numbers ("1. | Broadband | 100 AZN", a "№" column) is
-        if opens_item(line.lstrip()) and len(cells[at]) < ITEM_ROW_CELLS:
-            cells[at] = []
-    rows: dict[int, str] = {}
-    for at in range(1, len(lines)):
-        above, here = cells[at - 1], cells[at]
-        if len(above) == len(here) >= 2 and all(
-            abs(a - b) <= COLUMN_SLACK for (a, _), (b, _) in zip(above[1:], here[1:], strict=True)
-        ):
-            for row in (at - 1, at):
-                rows[row] = " | ".join(cell for _, cell in cells[row])
-    return rows
-
-
 def gaps(text: str) -> list[tuple[float | None, str]]:
     """A page's lines as layout mode read them at GAUGE, each with the gap above it in its
     font's height (None for the page's first line): k blank lines before a line say the
@@ -287,10 +264,14 @@ def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
     pitch = line_spacing(pages)
     at = WIDEST_BREAK if pitch is None else min(WIDEST_BREAK, PARAGRAPH_GAP * pitch)
     out = []
-    for lines in pages:
+    for page in pages:
+        # a table's rows whose cells run over several lines, each read as one line
+        kept, rows = table_grid([line for _, line in page])
+        lines = [page[at] if at not in rows else (page[at][0], rows[at]) for at in kept]
         text: list[str] = []
         markers: list[int] = []  # where the items of the list being read stand
-        rows = table_rows([line for _, line in lines])
+        rows = {n: rows[at] for n, at in enumerate(kept) if at in rows}
+        rows |= table_rows([line for _, line in lines])
         row_gap: float | None = None  # how far apart the rows of the table being read stand
         for n, (gap, line) in enumerate(lines):
             words = line.lstrip()

@@ -27,6 +27,7 @@ from retrieval.headings import (
     heading_over_text,
     heading_text,
     is_heading,
+    is_title,
     starts_lower,
 )
 from retrieval.letter import (
@@ -148,6 +149,11 @@ class Segmenter:
         shaped = [
             is_heading(block, n > 0 and block.start in plain) for n, block in enumerate(found)
         ]
+        if found and plain and found[0].start not in plain and not shaped[0]:
+            # the first set apart from the body text where markup tells the two ("Regulation
+            # on the quality of broadband services" in large letters, as a title style
+            # sets it, over the text): a title however its words are capitalised
+            shaped[0] = is_title(found[0])
         # a question over its answer (a paragraph that asks nothing) heads it, where the
         # document sets questions so more than once (a page of questions and answers; a
         # question alone in a paragraph of prose is the prose's)

@@ -438,6 +438,60 @@ def test_text_set_side_by_side_is_read_with_every_word_once(page: str) -> None:
     assert sorted(read.replace(" | ", " ").split()) == sorted(page.split())
 
 
+@given(_pages())
+def test_a_table_s_rows_are_read_with_every_word_once(page: str) -> None:
+    """However a page's lines stand, reading a table's rows of several lines each as one
+    line moves words, never loses or repeats one."""
+    from retrieval.pdf_tables import table_grid
+
+    lines = page.split("\n")
+    kept, rows = table_grid(lines)
+    read = [rows.get(at, lines[at]) for at in kept]
+    assert sorted(" ".join(read).replace(" | ", " ").split()) == sorted(page.split())
+
+
+def test_only_a_table_s_wrapped_cells_are_read_into_its_rows() -> None:
+    """table_grid reads a row's next lines into it only where they are its cells wrapped:
+    each starts in lower case under a cell that its first word would not have fitted in.
+    A heading with its tag set at the page's right over the paragraph that explains it
+    (Nettle's "EAX_SET_KEY (ctx, …)  [Macro]"), a listing's numbered lines and a page's
+    number under a table are read as they stand."""
+    from retrieval.pdf_tables import table_grid
+
+    table = [
+        "Licence                  Fee               Term",
+        "Fixed telephony          10,000 AZN        10 years",
+        "services for the whole",
+        "territory",
+        "Satellite                5,000 AZN         7 years",
+        "Fees are paid before the licence is issued.",
+    ]
+    kept, rows = table_grid(table)
+    assert [rows.get(at, table[at]) for at in kept] == [
+        "Licence | Fee | Term",
+        "Fixed telephony services for the whole territory | 10,000 AZN | 10 years",
+        "Satellite | 5,000 AZN | 7 years",
+        "Fees are paid before the licence is issued.",
+    ]
+    for lines in (
+        [
+            "EAX_SET_KEY (ctx, set_key, key)                                   [Macro]",
+            "set key is the function for setting the encryption key, and",
+            "key is the key.",
+            "EAX_SET_NONCE (ctx, length, nonce)                                [Macro]",
+            "sets the nonce to be used for the message.",
+        ],
+        ["1      int main(void)", "2      {", "3      int i;", "4      return 0;"],
+        [
+            "Indicator            Minimum",
+            "Latency              50 ms",
+            "Availability         99.5",
+            "                     11",
+        ],
+    ):
+        assert table_grid(lines) == (list(range(len(lines))), {}), lines[0]
+
+
 def runs(pdf: Any, y: float, *texts: tuple[str, float]) -> None:
     """A line of an fpdf2 page at `y`, its runs side by side, each shifted up by its second
     value and, where shifted, set small (a footnote's mark)."""
@@ -1118,6 +1172,74 @@ def test_a_pdf_of_an_odt_in_libreoffice_s_styles_reads_as_the_odt() -> None:
     read = _pageless("qaydalar.pdf")
     assert read == _pageless("qaydalar.odt")
     assert read[-1][0].startswith("[1] Nazirliyin")
+
+
+def test_a_pdf_table_whose_cells_run_over_several_lines_reads_as_the_docx() -> None:
+    """Tables in Word's styles (python-docx's "Table Grid") and the PDFs LibreOffice writes
+    of them, where a cell runs over several lines in any column: tarify.docx (Russian, three
+    columns, the first and the last wrapping, the paragraph under the table set as close
+    as its rows), annex.docx (four columns, a "No." column, a heading right over the second
+    table) and fees.docx (only the first column wrapping, and a table with empty cells).
+    Before, the rows ran into each other and into the paragraph under the table ("телефонная
+    связь для местных звонков населения Мобильная связь 8 манат …", "services for the whole
+    territory Regional radio 2,000 AZN 5 years broadcasting in one district"), a wrapped
+    middle cell took the next column's words ("5 AZN households in towns and villages"),
+    and the heading was read into the table's first row ("Penalties Breach | Penalty").
+    Now each row is a clause, its cells whole, as the DOCX reader writes it."""
+    for name in ("tarify", "annex"):
+        assert _pageless(f"{name}.pdf") == _pageless(f"{name}.docx"), name
+    fees = _pageless("fees.pdf")
+    assert [text for text, _ in fees[1:6]] == [
+        "Licence | Fee | Term",
+        "Fixed telephony services for the whole territory | 10,000 AZN | 10 years",
+        "Regional radio broadcasting in one district | 2,000 AZN | 5 years",
+        "Satellite | 5,000 AZN | 7 years",
+        "Internet access services for the public | 1,000 AZN | 5 years",
+    ]
+    # an empty cell kept in its place; the e-mail address is broken over two lines on the
+    # page itself ("complaints@example.a" over "z")
+    assert fees[9][0] == "Complaints | | complaints@example.a z"
+    assert fees[10][0] == "Press office | +994 12 498 00 10 |"
+    assert fees[11][0] == "Offices are open from 9:00 to 18:00 on working days."
+    assert fees[:9] + fees[10:] == [*_pageless("fees.docx")[:9], *_pageless("fees.docx")[10:]]
+
+
+def test_a_document_s_title_numbered_parts_and_third_column_read_alike_in_each_format() -> None:
+    """quality.docx, a regulation in Word's styles: a title and a subtitle, articles, "3.1
+    Method", a table of three columns whose middle cell runs over two lines, a running
+    header and footer; saved by LibreOffice as ODT, HTML and PDF. keyfiyyet.docx, in
+    Azerbaijani: numbered parts whose first paragraph is numbered under them ("1. Ümumi
+    müddəalar" over "1.1. Bu Qaydalar …"), its title over two lines. Before: the title, in
+    sentence case, was a clause in the ODT and the HTML (the DOCX reader reads Word's
+    "Title" style as a heading); the HTML's running header and footer (LibreOffice's '<div
+    title="header">') were clauses and the header its title; in the PDF the table's third
+    column was read into the second ("80% of the advertised Mbit/s speed"), each part's
+    heading into its first paragraph ("1. Ümumi müddəalar 1.1. Bu Qaydalar …", cited "no.
+    1"), and the title cut to its first line ("Elektron rabitə xidmətlərinin")."""
+    quality = _pageless("quality.docx")
+    assert _pageless("quality.odt") == quality
+    assert _pageless("quality.html") == quality
+    pdf = [text for text, _ in _pageless("quality.pdf")]
+    assert (
+        pdf[15:19]
+        == [text for text, _ in quality[14:18]]
+        == [
+            "Indicator | Minimum | Unit",
+            "Download speed | 80% of the advertised speed | Mbit/s",
+            "Latency | 50 | ms",
+            "Availability | 99.5 | % of the month",
+        ]
+    )
+    keyfiyyet = _pageless("keyfiyyet.pdf")
+    title = "Elektron rabitə xidmətlərinin keyfiyyəti haqqında Qaydalar"
+    assert read_document(FIXTURES / "keyfiyyet.pdf").info.title == title
+    # the PDF's one page has its footer ("Rəsmi nəşr") as its last line: with no second
+    # page to repeat it, it is text
+    assert keyfiyyet[:-1] == _pageless("keyfiyyet.docx")
+    assert keyfiyyet[0] == (
+        "1.1. Bu Qaydalar elektron rabitə xidmətlərinin keyfiyyətinə dair tələbləri müəyyən edir.",
+        f"{title}, no. 1.1",
+    )
 
 
 def test_a_pdf_of_a_docx_in_two_columns_reads_its_columns_and_articles() -> None:
