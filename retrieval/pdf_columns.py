@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from retrieval.numbering import ends_sentence, opens_item
-from retrieval.pdf_tables import CELL, COLUMN_SLACK, GUTTER, table_of_rows
+from retrieval.pdf_tables import CELL, COLUMN_SLACK, GUTTER
 
 COLUMN_LINES = 6  # lines with text on both sides of a gutter that make a page two columns
 COLUMN_FILL = 0.6  # of a column's width, its lines fill in the median: prose, not cells
 COLUMN_CHARS = 25  # ... and at least so many characters (a column of prose holds 40-60)
 COLUMN_EDGE = 0.6  # of those lines, the share that start right after the gutter
+COLUMN_CELLS = 0.2  # ... and the share, at most, that hold cells a gutter apart in a column
 SIDE_LINES = 2  # lines of text on each side of a gutter, at least, that make two blocks
 SIDE_WORDS = 4  # words on a line of prose that runs on into the next, at least
 # a side's line begins a paragraph when it stands this many times further below the line
@@ -119,12 +120,23 @@ def _gutter(lines: Sequence[str]) -> tuple[int, int] | None:
 
 def _filled(lines: Sequence[str], start: int, end: int, width: int) -> bool:
     """Do the lines fill both columns (median COLUMN_FILL of each column's width, and
-    COLUMN_CHARS characters), as prose does, rather than stand in a table's short cells?"""
+    COLUMN_CHARS characters), as prose does, rather than stand in a table's short cells?
+    And are they no table's columns read as two: a table of four whose cells run over
+    several lines has cells a gutter apart on the lines where its rows begin (more than
+    COLUMN_CELLS of them), and its cells' next lines start further in; an index's entries
+    beside their pages start at the column's edge."""
     left = sorted(len(line[:start].rstrip()) for line in lines)
     right = sorted(len(line[end:].rstrip()) for line in lines)
     middle = len(lines) // 2
-    return min(left[middle], right[middle]) >= COLUMN_CHARS and (
-        left[middle] >= COLUMN_FILL * start and right[middle] >= COLUMN_FILL * (width - end)
+    cells = sum(
+        len(CELL.findall(line[:start])) > 1 or len(CELL.findall(line[end:])) > 1 for line in lines
+    )
+    indents = [len(line) - len(line.lstrip()) for line in lines]
+    edge = sum(indent < min(indents) + GUTTER for indent in indents)
+    return (
+        min(left[middle], right[middle]) >= COLUMN_CHARS
+        and (left[middle] >= COLUMN_FILL * start and right[middle] >= COLUMN_FILL * (width - end))
+        and not (cells > COLUMN_CELLS * len(lines) and edge < COLUMN_EDGE * len(lines))
     )
 
 
@@ -152,12 +164,8 @@ def side_by_side(text: str, apart: int) -> str:
         if found is None:
             break
         below, right_runs_on = _runs_below(lines, found)
-        above = next(
-            (n for n, line in enumerate(reversed(lines[: found.first])) if line.strip()),
-            found.first,
-        )  # blank lines right above the blocks
         lines[found.first : below] = _read_sides(
-            lines[found.first : below], found, apart, right_runs_on, above
+            lines[found.first : below], found, apart, right_runs_on
         )
     return "\n".join(lines)
 
@@ -255,15 +263,6 @@ def _prose_sides(lines: Sequence[str], first: int, last: int, edge: int) -> _Fou
         and len(right) > len(left)
     ):
         return _Found(written[0], end, edge, pitch, labelled=True)
-    # a table's rows whose cells run over several lines on both sides ("Фиксированная  5
-    # манат  Включает 100 минут" over "телефонная связь для  местных звонков"), both sides'
-    # first on the block's first line: a row begins where every cell begins otherwise than
-    # in lower case, in ROW_TOPS rows or more; read a row at a time (_read_sides). A
-    # listing's numbered lines run on on one side only
-    tops = _capitals(left) & _capitals(right)
-    wrapped = all(len(_capitals(side)) < len(side) for side in (left, right))
-    if left[0][0] == right[0][0] == written[0] and len(tops) >= ROW_TOPS and wrapped:
-        return _Found(written[0], end, edge, pitch)
     return None
 
 
@@ -313,9 +312,7 @@ def _runs_below(lines: Sequence[str], found: _Found) -> tuple[int, bool]:
     return end, right_runs_on
 
 
-def _read_sides(
-    block: Sequence[str], found: _Found, apart: int, right_runs_on: bool, above: int
-) -> list[str]:
+def _read_sides(block: Sequence[str], found: _Found, apart: int, right_runs_on: bool) -> list[str]:
     """Two blocks set side by side (`found`) in the block's lines (one of them, the right
     one if `right_runs_on`, running on in the lines after theirs, whole), each read whole,
     left then right, `apart` blank lines after each. Where both begin a paragraph on one
@@ -337,7 +334,12 @@ def _read_sides(
             tops = sorted(_capitals(left) & _capitals(right) | {last})
             tops = tops if len(tops) > ROW_TOPS else []
     if len(tops) > 2:
-        return table_of_rows(block, tops, edge, apart, above)
+        out: list[str] = list(block[: tops[0]])
+        for start, end in itertools.pairwise(tops):
+            cells = [[text for at, text in side if start <= at < end] for side in (left, right)]
+            # each row a clause of its own, however close the next stands
+            out += [" | ".join(" ".join(cell) for cell in cells)] + [""] * apart
+        return [*out, *block[last:]]
     sides = [
         [line[: edge - GUTTER].rstrip() for line in block[:last]],
         [line[edge:].rstrip() for line in block[:last]],

@@ -93,13 +93,11 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise CorpusError(f"{path}: not a readable PDF ({exc})") from None
+    # a page's text read in its columns, its tables' rows of several lines read as lines
+    # (across a page's end too), then what stands side by side a block at a time
+    columns = [in_columns(run_in_numbers(symbol_bullets(page))) for page in pages]
     extracted = paged(
-        spaced(
-            [
-                gaps(side_by_side(in_columns(run_in_numbers(symbol_bullets(page))), APART))
-                for page in pages
-            ]
-        )
+        spaced([gaps(side_by_side(page, APART)) for page in table_grid(columns, APART)])
     )
     if not extracted.text.strip():
         raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
@@ -264,14 +262,10 @@ def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
     pitch = line_spacing(pages)
     at = WIDEST_BREAK if pitch is None else min(WIDEST_BREAK, PARAGRAPH_GAP * pitch)
     out = []
-    for page in pages:
-        # a table's rows whose cells run over several lines, each read as one line
-        kept, rows = table_grid([line for _, line in page])
-        lines = [page[at] if at not in rows else (page[at][0], rows[at]) for at in kept]
+    for lines in pages:
         text: list[str] = []
         markers: list[int] = []  # where the items of the list being read stand
-        rows = {n: rows[at] for n, at in enumerate(kept) if at in rows}
-        rows |= table_rows([line for _, line in lines])
+        rows = table_rows([line for _, line in lines])
         row_gap: float | None = None  # how far apart the rows of the table being read stand
         for n, (gap, line) in enumerate(lines):
             words = line.lstrip()

@@ -13,6 +13,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from retrieval.numbering import opens_item
 
@@ -23,6 +24,9 @@ ITEM_ROW_CELLS = 3  # cells of a table's row that opens with a list's number, at
 # columns a word may fall short of its cell's end and still not fit there: layout mode's
 # columns are its own gauge of the page, not the font's letters
 FIT_SLACK = 2 * GUTTER
+# written lines a page's running header or footer may take beside a table that runs on
+# over the page's end
+EDGE_LINES = 2
 
 
 def table_rows(lines: Sequence[str]) -> dict[int, str]:
@@ -48,112 +52,95 @@ def table_rows(lines: Sequence[str]) -> dict[int, str]:
     return rows
 
 
-def table_of_rows(
-    block: Sequence[str], tops: Sequence[int], edge: int, apart: int, above: int
-) -> list[str]:
-    """A table's rows (see _read_sides), each beginning at one of `tops` (the last, where
-    the rows end), read as the other readers write a row, `apart` blank lines at least
-    before the first (`above` stand over the block) and after each: a clause each, however
-    close the next stands (a heading right over the table heads it). A side may
-    hold columns of its own (a table of three: "Latency  50  ms"): each cell is read
-    whole down its column, as the side's are. The rows end before a line whose text runs
-    across a column's start (the paragraph under the table, set as close as its rows);
-    the lines from there, and those before the first row, read as they stand."""
-    last = tops[-1]
-    parts = [line[: edge - GUTTER] for line in block[:last]], [line[edge:] for line in block[:last]]
-    starts = [_column_starts(part, tops) for part in parts]
-    across = next(
-        (
-            at
-            for at in range(tops[0], last)
-            if any(_crosses(part[at], found) for part, found in zip(parts, starts, strict=True))
-        ),
-        last,
-    )
-    tops = [top for top in tops if top < across] + [across]
-    columns = [
-        column
-        for part, found in zip(parts, starts, strict=True)
-        for column in _columns(part[:across], found)
-    ]
-    before = list(block[: tops[0]])
-    blank = next((n for n, line in enumerate(reversed(before)) if line.strip()), None)
-    blank = above + len(before) if blank is None else blank
-    out = [*before, *[""] * max(0, apart - blank)]
-    for start, end in itertools.pairwise(tops):
-        cells = [[text for at, text in column if start <= at < end] for column in columns]
-        out += [" | ".join(" ".join(cell) for cell in cells if cell)] + [""] * apart
-    return [*out, *block[across:]]
+class _Grid(NamedTuple):
+    """A table found on a page (see table_grid), by its written lines."""
+
+    first: int  # its first line
+    end: int  # the line after its last
+    columns: int
+    rows: list[list[list[tuple[int, str]]]]  # each row's lines, each line's (column, text)
+    tops: list[int]  # where each row begins
+    header: list[list[tuple[int, str]]]  # its first row's lines, read as a row or not
 
 
-def _column_starts(part: Sequence[str], tops: Sequence[int]) -> list[int]:
-    """Where a side of a table's rows has columns of its own past its first: where, after
-    a gutter, a cell starts in two rows or more (beginning with `tops`), COLUMN_SLACK
-    aside."""
-    rows: dict[int, set[int]] = {}  # where a cell starts, in which rows
-    for at, line in enumerate(part):
-        row = bisect.bisect_right(tops, at)
-        for cell in CELL.finditer(line):
-            rows.setdefault(cell.start(), set()).add(row)
-    written = min(rows, default=0)  # where the side's own cells start
-    starts: list[int] = []
-    for start in sorted(rows):
-        apart = not starts or start - starts[-1] > COLUMN_SLACK
-        if start - written >= GUTTER and len(rows[start]) >= 2 and apart:
-            starts.append(start)
-    return starts
+def table_grid(pages: Sequence[str], apart: int) -> list[str]:
+    """The pages' tables whose cells run over several lines, each row read as one line, as
+    the other readers write a row, with `apart` blank lines (a paragraph's break) at least
+    before the first and after each: a clause each. Found in a page's written lines as
+    layout mode sets them: a table begins at a line of cells a gutter apart, its columns
+    where they start; the lines under it whose cells each stand in one column, crossing no
+    other's start, are its rows. A row begins where the first column's cell begins with a
+    capital letter or a digit beside another cell; the lines between are its cells' next
+    lines (see _row_line). Two rows at least and some cell of several lines make a
+    table; a table of one-line rows is read by table_rows, after. A table that runs on
+    over a page's end, its header row repeated at the next page's top (as word processors
+    repeat it), is read as one: the header is read once, and the cells' lines above the
+    next page's first row end the row the page's end cut."""
+    found = [_grids(page) for page in pages]
+    for (before, written), (after, _) in itertools.pairwise(found):
+        if before and before[-1].end >= written - EDGE_LINES:  # it reaches the page's end
+            _join(before[-1], after)
+    return [_read(page, grids, apart) for page, (grids, _) in zip(pages, found, strict=True)]
 
 
-def _crosses(line: str, starts: Sequence[int]) -> bool:
-    """Does a cell of the line (words closer than a gutter) run across a column's start?"""
-    return any(
-        cell.start() < start - COLUMN_SLACK and cell.end() > start
-        for cell in CELL.finditer(line)
-        for start in starts
-    )
-
-
-def _columns(part: Sequence[str], starts: Sequence[int]) -> list[list[tuple[int, str]]]:
-    """A side's cells (words closer than a gutter) by the column they start in (`starts`
-    the columns past its first), with the line they stand on."""
-    columns: list[list[tuple[int, str]]] = [[] for _ in range(len(starts) + 1)]
-    for at, line in enumerate(part):
-        for cell in CELL.finditer(line):
-            column = bisect.bisect_right(starts, cell.start() + COLUMN_SLACK)
-            columns[column].append((at, cell.group()))
-    return columns
-
-
-def table_grid(lines: Sequence[str]) -> tuple[list[int], dict[int, str]]:
-    """A page's tables whose cells run over several lines, found in its lines as they stand
-    (those of a side_by_side table are read before): where each is read, a row a line, the
-    lines kept (by their index, a row's first standing for the row) and the rows by
-    that index. A table begins at a line of cells a gutter apart, its columns where they
-    start; the lines under it whose cells each stand in one column, crossing no other's
-    start, are its rows: a row begins where the first column's cell begins otherwise than
-    in lower case beside another cell, and the lines between are its cells' next lines,
-    none of them beginning the first column's in a capital letter. Two rows at least and
-    some cell of several lines make a table (tables of one-line rows: table_rows)."""
-    kept: list[int] = []
-    rows: dict[int, str] = {}
+def _grids(page: str) -> tuple[list[_Grid], int]:
+    """A page's tables (see table_grid), and how many written lines it has."""
+    texts = [line for line in page.split("\n") if line.strip()]
+    grids: list[_Grid] = []
     at = 0
-    while at < len(lines):
-        found = _grid(lines, at)
-        if found is None:
-            kept.append(at)
+    while at < len(texts):
+        grid = _grid(texts, at)
+        if grid is None:
             at += 1
             continue
-        end, tops = found
-        for top, row in tops:
-            kept.append(top)
-            rows[top] = row
-        at = end
-    return kept, rows
+        grids.append(grid)
+        at = grid.end
+    return grids, len(texts)
 
 
-def _grid(lines: Sequence[str], first: int) -> tuple[int, list[tuple[int, str]]] | None:
-    """The table whose first row is `first`'s line (see table_grid): the line after its
-    last, and its rows (each row's first line, the row's text)."""
+def _join(before: _Grid, after: list[_Grid]) -> None:
+    """A table at a page's end and the next page's first, read as one where the second
+    opens with the first's header row repeated (see table_grid): its lines are no row
+    again, and the lines of cells under them, before the next row, end the first table's
+    last row."""
+    if not after or after[0].first > EDGE_LINES or before.columns != after[0].columns:
+        return
+    header, opening = before.header, after[0].rows[0]
+    if len(after[0].rows) < 2 or opening[: len(header)] != header:
+        return
+    before.rows[-1].extend(opening[len(header) :])
+    after[0].header[:] = header  # the header the table runs on with, over the next page too
+    del after[0].rows[0], after[0].tops[0]  # no row: its lines are left out
+
+
+def _read(page: str, grids: Sequence[_Grid], apart: int) -> str:
+    """A page with its tables' rows read each as a line (see table_grid)."""
+    if not grids:
+        return page
+    lines = page.split("\n")
+    written = [at for at, line in enumerate(lines) if line.strip()]
+    rows: dict[int, str] = {}  # by the page's line: a row's first line, and its text
+    gone: set[int] = set()  # the tables' other lines, and the blank ones between them
+    for grid in grids:
+        for top, row in zip(grid.tops, grid.rows, strict=True):
+            texts: list[list[str]] = [[] for _ in range(grid.columns)]
+            for cells in row:
+                for column, text in cells:
+                    texts[column].append(text)
+            rows[written[top]] = " | ".join(" ".join(text) for text in texts)
+        gone |= set(range(written[grid.first], written[grid.end - 1] + 1)) - set(rows)
+    out: list[str] = []
+    for n, line in enumerate(lines):
+        if n in rows:
+            blank = next((k for k, above in enumerate(reversed(out)) if above.strip()), len(out))
+            out += [""] * max(0, apart - blank) + [rows[n]] + [""] * apart
+        elif n not in gone:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _grid(lines: Sequence[str], first: int) -> _Grid | None:
+    """The table whose first row is `first`'s line, if one is (see table_grid)."""
     seed = list(CELL.finditer(lines[first]))
     if len(seed) < 2 or (opens_item(lines[first].lstrip()) and len(seed) < ITEM_ROW_CELLS):
         return None  # a list's item is no row, however far its text stands from its marker
@@ -167,13 +154,15 @@ def _grid(lines: Sequence[str], first: int) -> tuple[int, list[tuple[int, str]]]
         cells = []
         for cell in CELL.finditer(lines[at]):
             column = bisect.bisect_right(starts, cell.start() + COLUMN_SLACK) - 1
-            if column < 0 or (column < len(limits) and cell.end() > limits[column]):
-                break  # before the first column, or across the next one's start
+            if column < 0 or cell.start() > starts[column] + COLUMN_SLACK:
+                break  # not where a column starts (a justified line's wide spaces)
+            if column < len(limits) and cell.end() > limits[column]:
+                break  # across the next column's start
             cells.append((column, cell.end(), cell.group()))
         else:
-            if cells and _row_line(cells, reached, limits, widest):
-                columns = [column for column, *_ in cells]
-                if columns[0] == 0 and len(cells) >= 2:  # a row's first line
+            line = _row_line(cells, reached, limits, widest) if cells else None
+            if line is not None:
+                if line == "top":
                     tops.append(at)
                     reached = {}
                 reached |= {column: end for column, end, _ in cells}
@@ -184,14 +173,8 @@ def _grid(lines: Sequence[str], first: int) -> tuple[int, list[tuple[int, str]]]
     last = first + len(placed)
     if len(tops) < 2 or len(tops) == len(placed):
         return None
-    found = []
-    for start, end in itertools.pairwise([*tops, last]):
-        texts: list[list[str]] = [[] for _ in starts]
-        for placed_line in placed[start - first : end - first]:
-            for column, text in placed_line:
-                texts[column].append(text)
-        found.append((start, " | ".join(" ".join(text) for text in texts)))
-    return last, found
+    rows = [placed[start - first : end - first] for start, end in itertools.pairwise([*tops, last])]
+    return _Grid(first, last, len(starts), rows, tops, rows[0][:])
 
 
 def _row_line(
@@ -199,24 +182,26 @@ def _row_line(
     reached: dict[int, int],
     limits: Sequence[int],
     widest: int,
-) -> bool:
-    """Is a line of cells (column, where it ends, text), each in a column of its own, a row's
-    first line (its first column's cell beginning otherwise than in lower case, beside
-    another cell) or its next (each cell going on in lower case from the row's text above
-    it in its column, which its first word would not have fitted after: the cell
-    wrapped, as a word processor wraps a cell's text, not a paragraph under a heading set
-    beside a tag)?"""
+) -> str | None:
+    """What a line of cells (column, where it ends, text) is to a table: "top", a row's
+    first line (its first column's cell beginning with a capital letter or a digit, beside
+    another cell); "next", its next line (each cell going on, in a letter or a number with
+    its unit, from the row's text above it in its column, which its first word would not
+    have fitted after: the cell wrapped, as a word processor wraps a cell's text, not a
+    paragraph under a heading set beside a tag, or a page's number under a table); None,
+    neither, or two cells in one column."""
     columns = [column for column, *_ in cells]
     if len(set(columns)) < len(columns):
-        return False
+        return None
     opens = cells[0][2][0]
-    if columns[0] == 0 and len(cells) >= 2:
-        return opens.isalnum() and not opens.islower()
+    if columns[0] == 0 and len(cells) >= 2 and opens.isalnum() and not opens.islower():
+        return "top"
     for column, _, text in cells:
         limit = limits[column] if column < len(limits) else widest
-        word = len(text.split()[0])
-        if not text[0].islower() or column not in reached:
-            return False
-        if reached[column] + 1 + word < limit - FIT_SLACK:
-            return False  # its first word would have fitted on the line above
-    return True
+        if not (text[0].isalpha() or column > 0 and text[0].isdigit() and not text.isdigit()):
+            return None  # a page's number under the table, a listing's next numbered line
+        if column not in reached:
+            return None
+        if reached[column] + 1 + len(text.split()[0]) < limit - FIT_SLACK:
+            return None  # its first word would have fitted on the line above
+    return "next"
