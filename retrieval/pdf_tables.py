@@ -21,9 +21,9 @@ GUTTER = 5  # spaces between a table's cells, or a page's columns, at least
 COLUMN_SLACK = 2  # columns a cell may stand off the one above it, in the same column
 CELL = re.compile(rf"\S+(?: {{1,{GUTTER - 1}}}\S+)*")  # words closer than a gutter
 ITEM_ROW_CELLS = 3  # cells of a table's row that opens with a list's number, at least
-# columns a word may fall short of its cell's end and still not fit there: layout mode's
-# columns are its own gauge of the page, not the font's letters
-FIT_SLACK = 2 * GUTTER
+# of a column's width, how far short of its widest text a word may end and still not have
+# fitted there: layout mode's columns are its own gauge of the page, not the font's letters
+FIT_SLACK = 0.25
 # written lines a page's running header or footer may take beside a table that runs on
 # over the page's end
 EDGE_LINES = 2
@@ -144,9 +144,9 @@ def _grid(lines: Sequence[str], first: int) -> _Grid | None:
     seed = list(CELL.finditer(lines[first]))
     if len(seed) < 2 or (opens_item(lines[first].lstrip()) and len(seed) < ITEM_ROW_CELLS):
         return None  # a list's item is no row, however far its text stands from its marker
-    starts = [cell.start() for cell in seed]
+    starts, ends = [cell.start() for cell in seed], [cell.end() for cell in seed]
     limits = [start - COLUMN_SLACK for start in starts[1:]]  # where a column ends
-    widest = 0  # where the last column's text reaches, on the lines read
+    widest: dict[int, int] = {}  # where each column's text reaches, on the lines read
     placed: list[list[tuple[int, str]]] = []  # each line's cells: (column, text)
     tops: list[int] = []
     reached: dict[int, int] = {}  # where each column's text reaches on the row's last line
@@ -154,19 +154,24 @@ def _grid(lines: Sequence[str], first: int) -> _Grid | None:
         cells = []
         for cell in CELL.finditer(lines[at]):
             column = bisect.bisect_right(starts, cell.start() + COLUMN_SLACK) - 1
-            if column < 0 or cell.start() > starts[column] + COLUMN_SLACK:
-                break  # not where a column starts (a justified line's wide spaces)
+            aligned = column >= 0 and (
+                cell.start() <= starts[column] + COLUMN_SLACK  # as the first row's, left
+                or abs(cell.end() - ends[column]) <= COLUMN_SLACK  # or right ("1,250")
+            )
+            if not aligned:
+                break  # not where a column's cells stand (a justified line's wide spaces)
             if column < len(limits) and cell.end() > limits[column]:
                 break  # across the next column's start
             cells.append((column, cell.end(), cell.group()))
         else:
-            line = _row_line(cells, reached, limits, widest) if cells else None
+            line = _row_line(cells, starts, reached, widest) if cells else None
             if line is not None:
                 if line == "top":
                     tops.append(at)
                     reached = {}
                 reached |= {column: end for column, end, _ in cells}
-                widest = max([widest] + [end for column, end, _ in cells if column >= len(limits)])
+                for column, end, _ in cells:
+                    widest[column] = max(widest.get(column, 0), end)
                 placed.append([(column, text) for column, _, text in cells])
                 continue
         break
@@ -179,29 +184,30 @@ def _grid(lines: Sequence[str], first: int) -> _Grid | None:
 
 def _row_line(
     cells: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
     reached: dict[int, int],
-    limits: Sequence[int],
-    widest: int,
+    widest: dict[int, int],
 ) -> str | None:
     """What a line of cells (column, where it ends, text) is to a table: "top", a row's
     first line (its first column's cell beginning with a capital letter or a digit, beside
     another cell); "next", its next line (each cell going on, in a letter or a number with
     its unit, from the row's text above it in its column, which its first word would not
-    have fitted after: the cell wrapped, as a word processor wraps a cell's text, not a
-    paragraph under a heading set beside a tag, or a page's number under a table); None,
-    neither, or two cells in one column."""
+    have fitted after within the column's widest text: the cell wrapped, as a word
+    processor wraps a cell's text, not a paragraph under a heading set beside a tag, or a
+    page's number under a table); None, neither, or two cells in one column."""
     columns = [column for column, *_ in cells]
     if len(set(columns)) < len(columns):
         return None
     opens = cells[0][2][0]
     if columns[0] == 0 and len(cells) >= 2 and opens.isalnum() and not opens.islower():
         return "top"
-    for column, _, text in cells:
-        limit = limits[column] if column < len(limits) else widest
+    for column, end, text in cells:
+        limit = max(widest.get(column, 0), end)  # where the column's text reaches
+        slack = FIT_SLACK * (limit - starts[column])
         if not (text[0].isalpha() or column > 0 and text[0].isdigit() and not text.isdigit()):
             return None  # a page's number under the table, a listing's next numbered line
         if column not in reached:
             return None
-        if reached[column] + 1 + len(text.split()[0]) < limit - FIT_SLACK:
+        if reached[column] + 1 + len(text.split()[0]) < limit - slack:
             return None  # its first word would have fitted on the line above
     return "next"

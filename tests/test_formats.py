@@ -1177,14 +1177,15 @@ def test_a_pdf_table_whose_cells_run_over_several_lines_reads_as_the_docx() -> N
     of them, where a cell runs over several lines in any column: tarify.docx (Russian, three
     columns, the first and the last wrapping, the paragraph under the table set as close
     as its rows), annex.docx (four columns, a "No." column, a heading right over the second
-    table) and fees.docx (only the first column wrapping, and a table with empty cells).
+    table), budget.docx (its amounts set right in their column) and fees.docx (only the
+    first column wrapping, and a table with empty cells).
     Before, the rows ran into each other and into the paragraph under the table ("телефонная
     связь для местных звонков населения Мобильная связь 8 манат …", "services for the whole
     territory Regional radio 2,000 AZN 5 years broadcasting in one district"), a wrapped
     middle cell took the next column's words ("5 AZN households in towns and villages"),
     and the heading was read into the table's first row ("Penalties Breach | Penalty").
     Now each row is a clause, its cells whole, as the DOCX reader writes it."""
-    for name in ("tarify", "annex"):
+    for name in ("tarify", "annex", "budget"):
         assert _pageless(f"{name}.pdf") == _pageless(f"{name}.docx"), name
     fees = _pageless("fees.pdf")
     assert [text for text, _ in fees[1:6]] == [
