@@ -115,7 +115,8 @@ def heading_over_text(block: Block) -> list[Block]:
     ending a sentence (unless the heading is numbered: "Article 3", "4. Scope", over text
     a column's or a page's end cuts short), not a list's item (a signature's name over its
     title stays one block) unless its number goes on from the heading's ("1. General
-    provisions" over "1.1. These Rules …")."""
+    provisions" over "1.1. These Rules …") or the heading's is a word's ("Article 1 –
+    Purpose" over "(1) …")."""
     first, _, rest = block.text.partition("\n")
     second = rest.split("\n", 1)[0].strip()
     number = own_number(first.strip())
@@ -125,10 +126,14 @@ def heading_over_text(block: Block) -> list[Block]:
     # heads it, however much longer: the first line of a numbered paragraph fills its width,
     # and the line it runs on in is its last
     over_one_line = numbered and "\n" not in rest.strip() and len(first.strip()) < len(second)
-    # a numbered heading over its part's first numbered paragraph ("1. Ümumi müddəalar" over
-    # "1.1. Bu Qaydalar …"): the paragraph's number goes on from the heading's, as no item's
-    # goes on from the line over it
-    opens_part = numbered and own_number(second).startswith(number + ".")
+    # a numbered heading over its part's first numbered paragraph: the paragraph's number
+    # goes on from the heading's ("1. Ümumi müddəalar" over "1.1. Bu Qaydalar …"), or the
+    # heading's is a word's ("Madde 1 – Amaç" over "(1) Bu Yönetmeliğin amacı …"), as no
+    # list item's number is
+    below = own_number(second)
+    opens_part = numbered and (
+        below.startswith(number + ".") or bool(below) and not number[:1].isdigit()
+    )
     if (
         not rest.strip()
         or not (short or over_one_line)

@@ -1259,6 +1259,31 @@ def test_a_document_s_title_numbered_parts_and_third_column_read_alike_in_each_f
     )
 
 
+def test_an_article_s_heading_over_its_first_numbered_paragraph_heads_it_in_a_pdf() -> None:
+    """yonetmelik.docx, a Turkish regulation in Word's styles: chapters, articles headed
+    "Madde 1 – Amaç" over paragraphs numbered "(1)", "(2)", lettered definitions, a table;
+    and the PDF LibreOffice writes of it. Before, in the PDF, each article's heading was
+    read into its first paragraph ("Madde 1 – Amaç (1) Bu Yönetmeliğin amacı …", cited
+    "Madde 1" where the DOCX cites "Madde 1(1)"): a line opening with a list's number was
+    never a heading's text. A heading numbered by a word ("Madde", "Article", "Статья") is
+    no list's item, and heads the item under it. Each clause now reads and is numbered as
+    in the DOCX."""
+    docx, pdf = (
+        [
+            (" ".join(c.text.split()), c.ref, c.section)
+            for c in segment(read_document(FIXTURES / name))
+        ]
+        for name in ("yonetmelik.docx", "yonetmelik.pdf")
+    )
+    assert pdf == docx
+    assert pdf[0] == (
+        "(1) Bu Yönetmeliğin amacı, elektronik haberleşme sektöründe tüketicilerin haklarını "
+        "korumaktır.",
+        "(1)",
+        "Madde 1",
+    )
+
+
 def test_a_pdf_of_a_docx_in_two_columns_reads_its_columns_and_articles() -> None:
     """tests/fixtures/cables.docx, a regulation in Word's styles, its title and a line
     across the page, then "Article 1" to "Article 8" in two columns, each over two
