@@ -57,10 +57,13 @@ class _Grid(NamedTuple):
 
     first: int  # its first line
     end: int  # the line after its last
-    columns: int
+    starts: list[int]  # where its columns' cells start (its first row's)
+    ends: list[int]  # ... and end
     rows: list[list[list[tuple[int, str]]]]  # each row's lines, each line's (column, text)
     tops: list[int]  # where each row begins
     header: list[list[tuple[int, str]]]  # its first row's lines, read as a row or not
+    reached: dict[int, int]  # where each column's text reaches on its last row's last line
+    widest: dict[int, int]  # where each column's text reaches, on any of its lines
 
 
 def table_grid(pages: Sequence[str], apart: int) -> list[str]:
@@ -73,57 +76,87 @@ def table_grid(pages: Sequence[str], apart: int) -> list[str]:
     capital letter or a digit beside another cell; the lines between are its cells' next
     lines (see _row_line). Two rows at least and some cell of several lines make a
     table; a table of one-line rows is read by table_rows, after. A table that runs on
-    over a page's end, its header row repeated at the next page's top (as word processors
-    repeat it), is read as one: the header is read once, and the cells' lines above the
-    next page's first row end the row the page's end cut."""
-    found = [_grids(page) for page in pages]
-    for (before, written), (after, _) in itertools.pairwise(found):
-        if before and before[-1].end >= written - EDGE_LINES:  # it reaches the page's end
-            _join(before[-1], after)
-    return [_read(page, grids, apart) for page, (grids, _) in zip(pages, found, strict=True)]
+    over a page's end is read as one: where its header row is repeated at the next page's
+    top (as word processors can repeat it), the header is read once; and the cells' next
+    lines at the next page's top (under the header, or under a running header) end the row
+    the page's end cut."""
+    texts = [[line for line in page.split("\n") if line.strip()] for page in pages]
+    found: list[tuple[list[_Grid], set[int]]] = []  # each page's tables, and lines carried
+    last: _Grid | None = None  # the table that runs on over the page's end, if one does
+    heads: set[str] = set()  # the page before's first lines: a running header's
+    for lines in texts:
+        grids, carried = _grids(lines, 0), set()
+        if last is not None and not _join(last, grids):
+            carried = _carry(last, lines, heads)
+            grids = _grids(lines, max(carried) + 1) if carried else grids
+        found.append((grids, carried))
+        last = grids[-1] if grids and grids[-1].end >= len(lines) - EDGE_LINES else None
+        heads = {" ".join(line.split()) for line in lines[:EDGE_LINES]}
+    return [_read(page, *tables, apart) for page, tables in zip(pages, found, strict=True)]
 
 
-def _grids(page: str) -> tuple[list[_Grid], int]:
-    """A page's tables (see table_grid), and how many written lines it has."""
-    texts = [line for line in page.split("\n") if line.strip()]
+def _grids(lines: Sequence[str], at: int) -> list[_Grid]:
+    """A page's tables (see table_grid) from its written line `at` on."""
     grids: list[_Grid] = []
-    at = 0
-    while at < len(texts):
-        grid = _grid(texts, at)
+    while at < len(lines):
+        grid = _grid(lines, at)
         if grid is None:
             at += 1
             continue
         grids.append(grid)
         at = grid.end
-    return grids, len(texts)
+    return grids
 
 
-def _join(before: _Grid, after: list[_Grid]) -> None:
+def _join(before: _Grid, after: list[_Grid]) -> bool:
     """A table at a page's end and the next page's first, read as one where the second
     opens with the first's header row repeated (see table_grid): its lines are no row
     again, and the lines of cells under them, before the next row, end the first table's
-    last row."""
-    if not after or after[0].first > EDGE_LINES or before.columns != after[0].columns:
-        return
+    last row. Whether they were."""
+    if not after or after[0].first > EDGE_LINES or len(before.starts) != len(after[0].starts):
+        return False
     header, opening = before.header, after[0].rows[0]
     if len(after[0].rows) < 2 or opening[: len(header)] != header:
-        return
+        return False
     before.rows[-1].extend(opening[len(header) :])
     after[0].header[:] = header  # the header the table runs on with, over the next page too
     del after[0].rows[0], after[0].tops[0]  # no row: its lines are left out
+    return True
 
 
-def _read(page: str, grids: Sequence[_Grid], apart: int) -> str:
-    """A page with its tables' rows read each as a line (see table_grid)."""
-    if not grids:
+def _carry(before: _Grid, lines: Sequence[str], heads: set[str]) -> set[int]:
+    """The written lines at a page's top that are the next lines of the cells of the
+    table the page before ends in (see table_grid), read into its last row: which they
+    are. A running header over them (a line the page before opens with too, or a page's
+    number) is passed over."""
+    top = 0
+    while top < min(EDGE_LINES, len(lines)) and (
+        " ".join(lines[top].split()) in heads or lines[top].strip().isdigit()
+    ):
+        top += 1
+    carried: set[int] = set()
+    for at in range(top, len(lines)):
+        cells = _place(lines[at], before)
+        if cells is None or _row_line(cells, before) != "next":
+            break
+        _add(before, cells)
+        before.rows[-1].append([(column, text) for column, _, text in cells])
+        carried.add(at)
+    return carried
+
+
+def _read(page: str, grids: Sequence[_Grid], carried: set[int], apart: int) -> str:
+    """A page with its tables' rows read each as a line (see table_grid), and the lines
+    carried into the page before's left out."""
+    if not grids and not carried:
         return page
     lines = page.split("\n")
     written = [at for at, line in enumerate(lines) if line.strip()]
     rows: dict[int, str] = {}  # by the page's line: a row's first line, and its text
-    gone: set[int] = set()  # the tables' other lines, and the blank ones between them
+    gone = {written[at] for at in carried}  # the tables' other lines, the blank ones between
     for grid in grids:
         for top, row in zip(grid.tops, grid.rows, strict=True):
-            texts: list[list[str]] = [[] for _ in range(grid.columns)]
+            texts: list[list[str]] = [[] for _ in grid.starts]
             for cells in row:
                 for column, text in cells:
                     texts[column].append(text)
@@ -145,49 +178,51 @@ def _grid(lines: Sequence[str], first: int) -> _Grid | None:
     if len(seed) < 2 or (opens_item(lines[first].lstrip()) and len(seed) < ITEM_ROW_CELLS):
         return None  # a list's item is no row, however far its text stands from its marker
     starts, ends = [cell.start() for cell in seed], [cell.end() for cell in seed]
-    limits = [start - COLUMN_SLACK for start in starts[1:]]  # where a column ends
-    widest: dict[int, int] = {}  # where each column's text reaches, on the lines read
+    grid = _Grid(first, first, starts, ends, [], [], [], {}, {})
     placed: list[list[tuple[int, str]]] = []  # each line's cells: (column, text)
-    tops: list[int] = []
-    reached: dict[int, int] = {}  # where each column's text reaches on the row's last line
     for at in range(first, len(lines)):
-        cells = []
-        for cell in CELL.finditer(lines[at]):
-            column = bisect.bisect_right(starts, cell.start() + COLUMN_SLACK) - 1
-            aligned = column >= 0 and (
-                cell.start() <= starts[column] + COLUMN_SLACK  # as the first row's, left
-                or abs(cell.end() - ends[column]) <= COLUMN_SLACK  # or right ("1,250")
-            )
-            if not aligned:
-                break  # not where a column's cells stand (a justified line's wide spaces)
-            if column < len(limits) and cell.end() > limits[column]:
-                break  # across the next column's start
-            cells.append((column, cell.end(), cell.group()))
-        else:
-            line = _row_line(cells, starts, reached, widest) if cells else None
-            if line is not None:
-                if line == "top":
-                    tops.append(at)
-                    reached = {}
-                reached |= {column: end for column, end, _ in cells}
-                for column, end, _ in cells:
-                    widest[column] = max(widest.get(column, 0), end)
-                placed.append([(column, text) for column, _, text in cells])
-                continue
-        break
+        cells = _place(lines[at], grid)
+        line = _row_line(cells, grid) if cells else None
+        if cells is None or line is None:
+            break
+        if line == "top":
+            grid.tops.append(at)
+            grid.reached.clear()
+        _add(grid, cells)
+        placed.append([(column, text) for column, _, text in cells])
     last = first + len(placed)
-    if len(tops) < 2 or len(tops) == len(placed):
+    if len(grid.tops) < 2 or len(grid.tops) == len(placed):
         return None
-    rows = [placed[start - first : end - first] for start, end in itertools.pairwise([*tops, last])]
-    return _Grid(first, last, len(starts), rows, tops, rows[0][:])
+    rows = [placed[a - first : b - first] for a, b in itertools.pairwise([*grid.tops, last])]
+    return grid._replace(end=last, rows=rows, header=rows[0][:])
 
 
-def _row_line(
-    cells: Sequence[tuple[int, int, str]],
-    starts: Sequence[int],
-    reached: dict[int, int],
-    widest: dict[int, int],
-) -> str | None:
+def _place(line: str, grid: _Grid) -> list[tuple[int, int, str]] | None:
+    """A line's cells (words closer than a gutter) in the table's columns: (column, where
+    it ends, text); None where a cell stands where no column's cells do (a justified
+    line's wide spaces) or runs across the next column's start."""
+    cells = []
+    for cell in CELL.finditer(line):
+        column = bisect.bisect_right(grid.starts, cell.start() + COLUMN_SLACK) - 1
+        aligned = column >= 0 and (
+            cell.start() <= grid.starts[column] + COLUMN_SLACK  # as the first row's, left
+            or abs(cell.end() - grid.ends[column]) <= COLUMN_SLACK  # or right ("1,250")
+        )
+        last = column == len(grid.starts) - 1
+        if not aligned or not last and cell.end() > grid.starts[column + 1] - COLUMN_SLACK:
+            return None
+        cells.append((column, cell.end(), cell.group()))
+    return cells
+
+
+def _add(grid: _Grid, cells: Sequence[tuple[int, int, str]]) -> None:
+    """Where the table's columns' text reaches, with a line of cells read into it."""
+    for column, end, _ in cells:
+        grid.reached[column] = end
+        grid.widest[column] = max(grid.widest.get(column, 0), end)
+
+
+def _row_line(cells: Sequence[tuple[int, int, str]], grid: _Grid) -> str | None:
     """What a line of cells (column, where it ends, text) is to a table: "top", a row's
     first line (its first column's cell beginning with a capital letter or a digit, beside
     another cell); "next", its next line (each cell going on, in a letter or a number with
@@ -202,12 +237,12 @@ def _row_line(
     if columns[0] == 0 and len(cells) >= 2 and opens.isalnum() and not opens.islower():
         return "top"
     for column, end, text in cells:
-        limit = max(widest.get(column, 0), end)  # where the column's text reaches
-        slack = FIT_SLACK * (limit - starts[column])
+        limit = max(grid.widest.get(column, 0), end)  # where the column's text reaches
+        slack = FIT_SLACK * (limit - grid.starts[column])
         if not (text[0].isalpha() or column > 0 and text[0].isdigit() and not text.isdigit()):
             return None  # a page's number under the table, a listing's next numbered line
-        if column not in reached:
+        if column not in grid.reached:
             return None
-        if reached[column] + 1 + len(text.split()[0]) < limit - slack:
+        if grid.reached[column] + 1 + len(text.split()[0]) < limit - slack:
             return None  # its first word would have fitted on the line above
     return "next"

@@ -490,6 +490,34 @@ def test_only_a_table_s_wrapped_cells_are_read_into_its_rows() -> None:
         assert table_grid(["\n".join(lines)], 1) == ["\n".join(lines)], lines[0]
 
 
+def test_a_table_s_row_cut_by_a_page_s_end_goes_on_at_the_next_page_s_top() -> None:
+    """The lines at a page's top that go on from the cells of the row the page before ends
+    in (under a running header, a line both pages open with, which is passed over) end
+    that row; a paragraph at the page's top is no cell's next line, and stays where it
+    stands, its second line too."""
+    from retrieval.pdf_tables import table_grid
+
+    table = "\n".join(
+        [
+            "Licence                  Fee               Term",
+            "Fixed telephony          10,000 AZN        10 years",
+            "services for the whole",
+            "Satellite                5,000 AZN         7 years",
+            "Regional radio           2,000 AZN         5 years",
+            "broadcasting in one",
+        ]
+    )
+    header = "Ministry of Communications and Information Technologies"
+    pages = [f"{header}\n{table}", f"{header}\ndistrict\nFees are paid yearly."]
+    first, second = table_grid(pages, 1)
+    assert first.strip().split("\n\n")[-1] == (
+        "Regional radio broadcasting in one district | 2,000 AZN | 5 years"
+    )
+    assert second.split() == f"{header} Fees are paid yearly.".split()
+    prose = "Fees are paid yearly to the regulator,\nwhich publishes them."
+    assert table_grid([table, prose], 1)[1] == prose
+
+
 def runs(pdf: Any, y: float, *texts: tuple[str, float]) -> None:
     """A line of an fpdf2 page at `y`, its runs side by side, each shifted up by its second
     value and, where shifted, set small (a footnote's mark)."""
@@ -1211,14 +1239,20 @@ def test_a_pdf_table_over_several_pages_reads_as_the_docx() -> None:
     the table was taken for a page in two columns and read a column at a time; then, read
     as a table, the lines under each repeated header ended the header ("No. | Operator
     Limited | Services the whole territory | …") and not the row the page cut. Now the
-    header is read once and each row whole, as in the DOCX."""
-    pdf, docx = _pageless("register.pdf"), _pageless("register.docx")
-    assert pdf[:42] == docx[:42]
-    assert pdf[13][0] == (
-        "12 | Operator number 12 Limited | satellite broadcasting for the whole territory | "
-        "13 May 2023"
-    )
-    assert [text for text, _ in pdf].count("No. | Operator | Services | Licence valid until") == 1
+    header is read once and each row whole, as in the DOCX. register-plain.docx is the same
+    table without its header repeated (Word's default): the lines at the next page's top
+    that go on from the cut row's cells end it, where before they were a clause of their
+    own ("Limited the whole territory") or ran into the title of the table after
+    ("Limited access in the capital and its suburbs Fees for 2016")."""
+    for name in ("register", "register-plain"):
+        pdf, docx = _pageless(f"{name}.pdf"), _pageless(f"{name}.docx")
+        assert pdf[:42] == docx[:42], name
+        assert pdf[13][0] == (
+            "12 | Operator number 12 Limited | satellite broadcasting for the whole territory | "
+            "13 May 2023"
+        )
+        header = "No. | Operator | Services | Licence valid until"
+        assert [text for text, _ in pdf].count(header) == 1
 
 
 def test_a_document_s_title_numbered_parts_and_third_column_read_alike_in_each_format() -> None:
