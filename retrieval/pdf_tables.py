@@ -74,8 +74,9 @@ def table_grid(pages: Sequence[str], apart: int) -> list[str]:
     where they start; the lines under it whose cells each stand in one column, crossing no
     other's start, are its rows. A row begins where the first column's cell begins with a
     capital letter or a digit beside another cell; the lines between are its cells' next
-    lines (see _row_line). Two rows at least and some cell of several lines make a
-    table; a table of one-line rows is read by table_rows, after. A table that runs on
+    lines (see _row_line). Two rows at least, and some cell of several lines or some row
+    with a cell left empty, make a table; a table of one-line rows, as many cells in each,
+    is read by table_rows, after. A table that runs on
     over a page's end is read as one: where its header row is repeated at the next page's
     top (as word processors can repeat it), the header is read once; and the cells' next
     lines at the next page's top (under the header, or under a running header) end the row
@@ -160,7 +161,7 @@ def _read(page: str, grids: Sequence[_Grid], carried: set[int], apart: int) -> s
             for cells in row:
                 for column, text in cells:
                     texts[column].append(text)
-            rows[written[top]] = " | ".join(" ".join(text) for text in texts)
+            rows[written[top]] = " | ".join(" ".join(text) for text in texts).rstrip()
         gone |= set(range(written[grid.first], written[grid.end - 1] + 1)) - set(rows)
     out: list[str] = []
     for n, line in enumerate(lines):
@@ -191,7 +192,9 @@ def _grid(lines: Sequence[str], first: int) -> _Grid | None:
         _add(grid, cells)
         placed.append([(column, text) for column, _, text in cells])
     last = first + len(placed)
-    if len(grid.tops) < 2 or len(grid.tops) == len(placed):
+    # a table of one-line rows is table_rows's, unless a row leaves a cell empty
+    empty = any(len(line) < len(starts) for line in placed)
+    if len(grid.tops) < 2 or len(grid.tops) == len(placed) and not empty:
         return None
     rows = [placed[a - first : b - first] for a, b in itertools.pairwise([*grid.tops, last])]
     return grid._replace(end=last, rows=rows, header=rows[0][:])

@@ -490,6 +490,33 @@ def test_only_a_table_s_wrapped_cells_are_read_into_its_rows() -> None:
         assert table_grid(["\n".join(lines)], 1) == ["\n".join(lines)], lines[0]
 
 
+def test_a_pdf_table_of_one_line_rows_with_empty_cells_is_read_a_row_at_a_time() -> None:
+    """A table whose rows leave a cell empty ("Broadband  100 AZN" under "Service  Fee
+    Note", as LibreOffice's PDF of tests/fixtures/numbered.fodt sets it) has rows of
+    fewer cells than its columns, which table_rows (as many cells in each row) did not
+    read: its rows and the paragraphs around them were one clause. Each row is read with
+    its empty cell in its place, as the other readers write it."""
+    from retrieval.pdf_tables import table_grid
+
+    page = "\n".join(
+        [
+            "Fees for access:",
+            "Service                    Fee                         Note",
+            "Broadband                  100 AZN",
+            "Mobile                                                 free for staff",
+            "Exceptions are granted by the head of the department.",
+        ]
+    )
+    (read,) = table_grid([page], 1)
+    assert read.strip().split("\n\n") == [
+        "Fees for access:",
+        "Service | Fee | Note",
+        "Broadband | 100 AZN |",
+        "Mobile |  | free for staff",
+        "Exceptions are granted by the head of the department.",
+    ]
+
+
 def test_a_table_s_row_cut_by_a_page_s_end_goes_on_at_the_next_page_s_top() -> None:
     """The lines at a page's top that go on from the cells of the row the page before ends
     in (under a running header, a line both pages open with, which is passed over) end
