@@ -126,17 +126,17 @@ def heading_over_text(block: Block) -> list[Block]:
     # heads it, however much longer: the first line of a numbered paragraph fills its width,
     # and the line it runs on in is its last
     over_one_line = numbered and "\n" not in rest.strip() and len(first.strip()) < len(second)
-    # a numbered heading over its part's first numbered paragraph: the paragraph's number
-    # goes on from the heading's ("1. Ümumi müddəalar" over "1.1. Bu Qaydalar …"), or the
-    # heading's is a word's ("Madde 1 – Amaç" over "(1) Bu Yönetmeliğin amacı …"), as no
-    # list item's number is
+    # a heading numbered by a word ("Статья 5. Сроки рассмотрения обращений", "Madde 1")
+    # is a part's, however long beside its text's first line. A numbered heading over its
+    # part's first numbered paragraph heads it: the paragraph's number goes on from the
+    # heading's ("1. Ümumi müddəalar" over "1.1. Bu Qaydalar …"), or the heading's is a
+    # word's ("Madde 1 – Amaç" over "(1) Bu Yönetmeliğin amacı …"), as no list item's is
     below = own_number(second)
-    opens_part = numbered and (
-        below.startswith(number + ".") or bool(below) and not number[:1].isdigit()
-    )
+    worded = numbered and not number[:1].isdigit()
+    opens_part = numbered and below.startswith(number + ".") or worded and bool(below)
     if (
         not rest.strip()
-        or not (short or over_one_line)
+        or not (short or over_one_line or worded)
         or not (second[:1].isupper() or opens_part)
         or (opens_item(second) and not opens_part)
         # a paragraph a column's or a page's end cuts short goes on after it; but under a

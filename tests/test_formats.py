@@ -1328,7 +1328,10 @@ def test_an_article_s_heading_over_its_first_numbered_paragraph_heads_it_in_a_pd
     "Madde 1" where the DOCX cites "Madde 1(1)"): a line opening with a list's number was
     never a heading's text. A heading numbered by a word ("Madde", "Article", "Статья") is
     no list's item, and heads the item under it. Each clause now reads and is numbered as
-    in the DOCX."""
+    in the DOCX. So in sroki.docx (Russian: "Статья 5. Сроки рассмотрения обращений" at a
+    page's top, over a paragraph whose first line is not much longer, and a table whose
+    cells hold two paragraphs): the heading was read into the paragraph under it, as a
+    heading as long as half the line under it was taken for the paragraph's first line."""
     docx, pdf = (
         [
             (" ".join(c.text.split()), c.ref, c.section)
@@ -1343,6 +1346,7 @@ def test_an_article_s_heading_over_its_first_numbered_paragraph_heads_it_in_a_pd
         "(1)",
         "Madde 1",
     )
+    assert _pageless("sroki.pdf") == _pageless("sroki.docx")
 
 
 def test_a_pdf_of_a_docx_in_two_columns_reads_its_columns_and_articles() -> None:
