@@ -149,11 +149,14 @@ class Segmenter:
         shaped = [
             is_heading(block, n > 0 and block.start in plain) for n, block in enumerate(found)
         ]
-        if found and plain and found[0].start not in plain and not shaped[0]:
+        if found and not shaped[0] and is_title(found[0]):
             # the first set apart from the body text where markup tells the two ("Regulation
             # on the quality of broadband services" in large letters, as a title style
-            # sets it, over the text): a title however its words are capitalised
-            shaped[0] = is_title(found[0])
+            # sets it, over the text), or read as the document's title (a PDF's "Law on
+            # electronic" over "communications"): a title however its words are set
+            title = " ".join(self.document.info.title.split())
+            set_apart = bool(plain) and found[0].start not in plain
+            shaped[0] = set_apart or " ".join(found[0].text.split()) == title
         # a question over its answer (a paragraph that asks nothing) heads it, where the
         # document sets questions so more than once (a page of questions and answers; a
         # question alone in a paragraph of prose is the prose's)
