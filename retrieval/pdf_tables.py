@@ -76,11 +76,10 @@ def table_grid(pages: Sequence[str], apart: int) -> list[str]:
     capital letter or a digit beside another cell; the lines between are its cells' next
     lines (see _row_line). Two rows at least, and some cell of several lines or some row
     with a cell left empty, make a table; a table of one-line rows, as many cells in each,
-    is read by table_rows, after. A table that runs on
-    over a page's end is read as one: where its header row is repeated at the next page's
-    top (as word processors can repeat it), the header is read once; and the cells' next
-    lines at the next page's top (under the header, or under a running header) end the row
-    the page's end cut."""
+    is read by table_rows, after. A table that runs on over a page's end is read as one:
+    where its header row is repeated at the next page's top (as word processors can
+    repeat it), the header is read once; and the cells' next lines at the next page's top
+    (under the header, or under a running header) end the row the page's end cut."""
     texts = [[line for line in page.split("\n") if line.strip()] for page in pages]
     found: list[tuple[list[_Grid], set[int]]] = []  # each page's tables, and lines carried
     last: _Grid | None = None  # the table that runs on over the page's end, if one does
