@@ -450,7 +450,8 @@ def test_a_table_s_rows_are_read_with_every_word_once(page: str) -> None:
 
 def test_only_a_table_s_wrapped_cells_are_read_into_its_rows() -> None:
     """table_grid reads a row's next lines into it only where they are its cells wrapped:
-    each starts in lower case under a cell that its first word would not have fitted in.
+    each starts with a letter (or, past the first column, a number with its unit) under a
+    cell that its first word would not have fitted in.
     A heading with its tag set at the page's right over the paragraph that explains it
     (Nettle's "EAX_SET_KEY (ctx, …)  [Macro]"), a listing's numbered lines and a page's
     number under a table are read as they stand."""
