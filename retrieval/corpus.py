@@ -106,7 +106,7 @@ def _first_line_title(body: str) -> str:
     its paragraph of TITLE_LINES lines at most, the others starting in lower case, ending
     no sentence. An address's lines each start in capitals."""
     paragraph = body.lstrip("\n").split("\n\n", 1)[0].splitlines()
-    lines = [" ".join(line.strip().strip("#*").split()) for line in paragraph]
+    lines = [_title_line(line) for line in paragraph]
     whole = " ".join(lines)
     if (
         1 < len(lines) <= TITLE_LINES
@@ -114,11 +114,12 @@ def _first_line_title(body: str) -> str:
         and ends_without_punctuation(whole)
     ):
         return whole[:200]
-    for line in body.splitlines():
-        line = " ".join(line.strip().strip("#*").split())
-        if line:
-            return line[:200]
-    return ""
+    return next((line[:200] for line in map(_title_line, body.splitlines()) if line), "")
+
+
+def _title_line(line: str) -> str:
+    """A line as a title reads it: its spaces folded, without markdown's "#" and "*"."""
+    return " ".join(line.strip().strip("#*").split())
 
 
 def _metadata_lines(text: str, path: Path, first_line: int) -> dict[str, str]:

@@ -132,7 +132,8 @@ def _filled(lines: Sequence[str], start: int, end: int, width: int) -> bool:
         len(CELL.findall(line[:start])) > 1 or len(CELL.findall(line[end:])) > 1 for line in lines
     )
     indents = [len(line) - len(line.lstrip()) for line in lines]
-    edge = sum(indent < min(indents) + GUTTER for indent in indents)
+    least = min(indents)  # the column's edge
+    edge = sum(indent < least + GUTTER for indent in indents)
     return (
         min(left[middle], right[middle]) >= COLUMN_CHARS
         and (left[middle] >= COLUMN_FILL * start and right[middle] >= COLUMN_FILL * (width - end))

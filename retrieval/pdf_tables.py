@@ -139,8 +139,7 @@ def _carry(before: _Grid, lines: Sequence[str], heads: set[str]) -> set[int]:
         cells = _place(lines[at], before)
         if cells is None or _row_line(cells, before) != "next":
             break
-        _add(before, cells)
-        before.rows[-1].append([(column, text) for column, _, text in cells])
+        before.rows[-1].append(_add(before, cells))
         carried.add(at)
     return carried
 
@@ -188,8 +187,7 @@ def _grid(lines: Sequence[str], first: int) -> _Grid | None:
         if line == "top":
             grid.tops.append(at)
             grid.reached.clear()
-        _add(grid, cells)
-        placed.append([(column, text) for column, _, text in cells])
+        placed.append(_add(grid, cells))
     last = first + len(placed)
     # a table of one-line rows is table_rows's, unless a row leaves a cell empty
     empty = any(len(line) < len(starts) for line in placed)
@@ -217,11 +215,13 @@ def _place(line: str, grid: _Grid) -> list[tuple[int, int, str]] | None:
     return cells
 
 
-def _add(grid: _Grid, cells: Sequence[tuple[int, int, str]]) -> None:
-    """Where the table's columns' text reaches, with a line of cells read into it."""
+def _add(grid: _Grid, cells: Sequence[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    """A line of cells read into the table: where its columns' text reaches, moved on; and
+    the line's cells as a row holds them, (column, text)."""
     for column, end, _ in cells:
         grid.reached[column] = end
         grid.widest[column] = max(grid.widest.get(column, 0), end)
+    return [(column, text) for column, _, text in cells]
 
 
 def _row_line(cells: Sequence[tuple[int, int, str]], grid: _Grid) -> str | None:
