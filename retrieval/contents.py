@@ -30,8 +30,8 @@ import re
 from collections.abc import Sequence
 
 # an entry of a markdown table of contents, its sub-entries indented under it, or a link
-# alone to a place in the page; and an HTML page's, which retrieval.formats writes so
-# ("• [1. Scope](#scope)", "[2. Fees](#fees)")
+# alone to a place in the page; and an HTML page's, which the readers write so
+# (contents_entry: "• [1. Scope](#scope)", "[2. Fees](#fees)")
 MARKDOWN_ENTRY = re.compile(
     r"^(?:\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?\[[^\]\n]+\]\(#[^)\s]*\)\s*(?:\n|$))+$"
 )
@@ -47,6 +47,43 @@ _LETTERS = re.compile(r"^[^\W\d_](?:\s+[^\W\d_])*$")
 _COLUMN_LETTER = re.compile(rf"\s{{{APART},}}[^\W\d_]$")
 _OTHER_PAGE = re.compile(rf"^\d{{1,4}}(?:\s*\|\s*|\s{{{APART},}})(?=\S)")
 WRAPPED = 2  # lines an entry's title wraps onto before its leader, at most
+
+
+def contents_entry(text: str, place: str) -> str | None:
+    """A paragraph whose words are only a link to `place` in the document ("#scope": a table
+    of contents' entry set by hand) written as markdown writes one, "[1. Scope](#scope)", so
+    that it is no clause (contents_entries: MARKDOWN_ENTRY); None when it cannot be (a line
+    break or a "]" in it)."""
+    if "\n" in text.strip() or "]" in text:
+        return None
+    return f"[{' '.join(text.split())}]({place})"
+
+
+# a field code's words: a quoted argument, or a word (a switch: "\l")
+_FIELD_WORD = re.compile(r'"([^"]*)"|(\S+)')
+_ARGUED = ("\\l", "\\o", "\\t")  # HYPERLINK's switches that take an argument
+
+
+def link_place(code: str) -> str | None:
+    """Where a field links to, from its code, as the .doc and RTF readers see it: a place
+    in the document ("#scope") for Word's `HYPERLINK \\l "scope"` or LibreOffice's
+    `HYPERLINK "#scope"`; "" for a link elsewhere (a web address, another file); None for
+    a field that is no link. What contents_entry needs of a paragraph's links."""
+    code = "".join(ch if ch.isprintable() else " " for ch in code)  # .doc's "\x01" marks
+    words = [quoted or bare for quoted, bare in _FIELD_WORD.findall(code)]
+    if not words or words[0].upper() != "HYPERLINK":
+        return None
+    target = place = ""
+    rest = iter(words[1:])
+    for word in rest:
+        if word.lower() in _ARGUED:
+            value = next(rest, "")
+            place = value if word.lower() == "\\l" else place
+        elif not word.startswith("\\") and not target:
+            target = word
+    if target.startswith("#") and len(target) > 1 and not place:
+        return target
+    return f"#{place}" if place and not target else ""
 
 
 def _page(line: str) -> int | None:

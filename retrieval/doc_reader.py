@@ -36,6 +36,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
+from retrieval.contents import contents_entry, link_place
 from retrieval.doc_characters import set_apart, unseen
 from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32
 from retrieval.doc_properties import read_title
@@ -301,7 +302,8 @@ def _visible(
     one ("# Article 1"), by `styles`; a tracked deletion or hidden text (`struck`,
     character positions) left out. `start`: the first character's position."""
     out: list[str] = []
-    fields: list[list[Any]] = []  # for each open field: its state, and its code so far
+    fields: list[list[Any]] = []  # for each open field: its state, its code so far, its link
+    places: set[str | None] = set()  # where the paragraph's words link to (None: nowhere)
     paragraph = 0  # where the current paragraph starts in `out`
     opened = start  # ... and in the text (a character position)
     deletions = iter(struck or ())  # tracked deletions and hidden text, in order: left out
@@ -312,15 +314,18 @@ def _visible(
         if deletion is not None and deletion[0] <= start + at and ch not in _STRUCTURE:
             continue
         if ch == _FIELD_BEGIN:
-            fields.append(["code", []])
+            fields.append(["code", [], None])
         elif ch == _FIELD_SEPARATOR and fields:
             code = "".join(fields[-1][1]).split()
             fields[-1][0] = "hidden" if code and code[0].upper() in GENERATED_FIELDS else "result"
+            fields[-1][2] = link_place(" ".join(code))
         elif ch == _FIELD_END and fields:
             fields.pop()
         elif fields and fields[-1][0] == "code":
             fields[-1][1].append(ch)
-        elif all(state == "result" for state, _ in fields) and ch not in (_ROW, _INDENT):
+        elif all(state == "result" for state, *_ in fields) and ch not in (_ROW, _INDENT):
+            if ch.isalpha():  # (the innermost link's place: a field in a link is the link's)
+                places.add(next((f[2] for f in reversed(fields) if f[2] is not None), None))
             if ch == "\r" and styles is not None:
                 level, marker = styles.paragraph(start + at)
                 if level < 0 or (
@@ -340,6 +345,17 @@ def _visible(
                     and styles.plain(opened, text[opened - start : at])
                 ):
                     out.insert(paragraph, _PLAIN)  # set as body text (formats.Body)
+            place = next(iter(places)) if len(places) == 1 else None
+            if (  # a table of contents' entry set by hand: a link's words alone, no heading
+                ch in "\r\x0c"
+                and place
+                and styles is not None
+                and not styles.in_cell(start + at)
+                and styles.paragraph(start + at)[0] == 0
+            ):
+                shown = "".join(out[paragraph:]).replace(_PLAIN, "").replace(_INDENT, "")
+                entry = contents_entry(shown.replace("\x0b", "\n"), place)
+                out[paragraph:] = [entry] if entry else out[paragraph:]
             if ch == "\r" and styles is not None and styles.in_cell(start + at):
                 ch = " "  # a paragraph of a cell that goes on: the cell's text goes on
             elif ch == _CELL and styles is not None and styles.row_end(start + at):
@@ -357,6 +373,7 @@ def _visible(
                 )
             if text[at] in "\r\x07\x0c":  # (read as written: a cell's "\r" ends its paragraph)
                 paragraph, opened = len(out), start + at + 1
+                places = set()
     return "".join(out)
 
 

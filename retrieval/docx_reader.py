@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from retrieval.contents import contents_entry
 from retrieval.docx_styles import W as _W
 from retrieval.docx_styles import WordNumbering
 from retrieval.errors import CorpusError
@@ -29,7 +30,6 @@ from retrieval.formats import (
     Body,
     Extracted,
     Row,
-    contents_entry,
     fold_spaces,
     join_blocks,
 )
@@ -119,7 +119,7 @@ def _title(raw: bytes) -> str:
 def _contents_link(paragraph: Any) -> str | None:
     """The place in the document a paragraph links to, when its words are only a link to
     one: a table of contents' entry set by hand, or a web page's saved as DOCX ("1. " and a
-    link to "Introduction"; formats.contents_entry). None for any other paragraph."""
+    link to "Introduction"; contents.contents_entry). None for any other paragraph."""
     places = {link.get(f"{_W}anchor") for link in paragraph._p.iter(f"{_W}hyperlink")}
     if len(places) != 1:
         return None

@@ -61,16 +61,6 @@ def fold_spaces(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
 
 
-def contents_entry(text: str, place: str) -> str | None:
-    """A paragraph whose words are only a link to `place` in the document ("#scope": a table
-    of contents' entry set by hand) written as markdown writes one, "[1. Scope](#scope)", so
-    that it is no clause (retrieval.contents); None when it cannot be (a line break or a "]"
-    in it)."""
-    if "\n" in text.strip() or "]" in text:
-        return None
-    return f"[{' '.join(text.split())}]({place})"
-
-
 class Body(str):
     """A paragraph its document sets as body text (a block of join_blocks): its style no
     heading's, its text neither bold, italic, underlined, in capitals nor large, as the

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from retrieval import formats
+from retrieval.contents import contents_entry
 from retrieval.css import stands_apart
 from retrieval.errors import CorpusError
 from retrieval.formats import TABLE_END, Body, Extracted, Row, fold_spaces, join_blocks
@@ -251,7 +251,7 @@ class _Reader:
 def _contents_entry(paragraph: ElementTree.Element, text: str) -> str | None:
     """A paragraph whose words are only a link to a place in the document (a table of
     contents' entry set by hand, a web page's saved as ODT), written as
-    formats.contents_entry writes one; None for any other."""
+    contents.contents_entry writes one; None for any other."""
     places = {link.get(_tag("xlink", "href")) or "" for link in paragraph.iter(_T["a"])}
     place = places.pop() if len(places) == 1 else ""
     if not place.startswith("#") or len(place) < 2:
@@ -264,7 +264,7 @@ def _contents_entry(paragraph: ElementTree.Element, text: str) -> str | None:
         )
 
     words = any(ch.isalpha() for ch in outside(paragraph))
-    return None if words else formats.contents_entry(text, place)
+    return None if words else contents_entry(text, place)
 
 
 def _number(levels: dict[int, _Level], counts: list[int], level: int) -> str:

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from retrieval.contents import contents_entry, link_place
 from retrieval.errors import CorpusError
 from retrieval.formats import (
     GENERATED_FIELDS,
@@ -65,6 +66,9 @@ class _Paragraph:
     level: int = 0  # a list's level (\ilvl)
     in_table: bool = False  # \intbl: a paragraph of a table's cell
     plain: bool = False  # some of its text is set as body text (formats.Body)
+    # where its words link to (contents.link_place; None: words outside links), to tell a
+    # table of contents' entry set by hand, a link's words alone (contents_entry)
+    places: set[str | None] = field(default_factory=set)
 
 
 class _Reader:
@@ -199,6 +203,8 @@ class _Reader:
             self.paragraph.text.append(chars)
             if chars.strip() and not group.marked and group.size < 2 * LARGE_PT:
                 self.paragraph.plain = True
+            if any(ch.isalpha() for ch in chars):
+                self.paragraph.places.add(group.link)
 
     def _word(
         self, group: Group, name: str, value: int | None, opened: bool, ignorable: bool
@@ -232,6 +238,8 @@ class _Reader:
         elif opened and name == "fldinst":
             group.destination = "fldinst"
         elif opened and name == "fldrslt" and group.field is not None:
+            place = link_place(group.field["instruction"])
+            group.link = group.link if place is None else place  # a field in a link: the link's
             words = group.field["instruction"].split()
             group.skip = bool(words) and words[0].upper() in GENERATED_FIELDS
             if group.skip and not self.paragraph.text and len(self.blocks) > 1:
@@ -298,7 +306,7 @@ class _Reader:
             # from a symbol font (Symbol's U+F0B7, or "\\'b7")
             number = "•"
         text = fold_spaces("".join(paragraph.text))
-        self.paragraph = replace(paragraph, text=[], listtext=[], plain=False)
+        self.paragraph = replace(paragraph, text=[], listtext=[], plain=False, places=set())
         return [f"{number} {text}".strip()] if number or text else []
 
     def _row(self) -> None:
@@ -327,7 +335,11 @@ class _Reader:
         if self._style_name(paragraph) in GENERATED_TITLES:
             return  # the title of an index or a table of contents, left out with it
         into = self.boxed if aside == "box" else self.blocks
-        if taken and level:
+        place = next(iter(paragraph.places)) if len(paragraph.places) == 1 else None
+        entry = contents_entry(taken[0], place) if taken and place and not level else None
+        if entry:
+            into.append(entry)  # no clause (retrieval.contents)
+        elif taken and level:
             into.append("#" * level + " " + taken[0])
         elif taken and numbered:  # a nested level set in, as the DOCX reader sets it
             into.append("  " * min(paragraph.level, MAX_LEVEL) + taken[0])

@@ -78,6 +78,7 @@ class Group:
     entry: int | None = None  # the style sheet's entry being read
     uc: int = 1  # characters after a "\u" letter that stand in for it, to be passed over
     field: dict[str, str] | None = None  # the field it is in: its instruction so far
+    link: str | None = None  # in a link's result: where to (formats.link_place)
     opens_aside: bool = False  # a footnote's or a text box's own group: its end ends it
     in_shape: bool = False  # in a shape of the text (not of a header, a picture…)
     hidden: bool = False  # text formatted hidden ("\\v"), which the reader does not see

@@ -56,7 +56,7 @@ from retrieval.types import Clause, Document
 ANSWERED = 2  # questions a document sets over their answers, to be read as their headings
 DEEPEST = 99  # the level of a heading that does not say its level (bold, capitals, short)
 # formats whose paragraphs are told by their markup: a blank line ends a markdown paragraph
-_MARKED_UP = ("html", "htm", "docx", "odt", "rtf", "md")
+_MARKED_UP = ("html", "htm", "docx", "doc", "odt", "rtf", "md")
 
 
 @dataclass
@@ -102,9 +102,7 @@ class Segmenter:
     def _continues(self, block: Block) -> bool:
         """Whether a paragraph block carries on the clause before it."""
         last = self._drafts[-1] if self._drafts else None
-        if last is None or last.kind != "paragraph" or self.document.info.format == "doc":
-            # a .doc's paragraphs are its own, and its list items, their numbers not in the
-            # text (retrieval.doc_reader), open in lower case as often as not
+        if last is None or last.kind != "paragraph":
             return False
         before = self.document.text[last.start : last.end]
         return (

@@ -1355,6 +1355,39 @@ def test_an_article_s_heading_over_its_first_numbered_paragraph_heads_it_in_a_pd
     assert _pageless("sroki.pdf") == _pageless("sroki.docx")
 
 
+def test_a_link_field_s_place_in_the_document() -> None:
+    """A field's code as Word and LibreOffice write a link in .doc and RTF: a place in the
+    document ("\\l", or a target opening with "#"), somewhere else, or no link at all."""
+    from retrieval.contents import link_place
+
+    assert link_place(' HYPERLINK  \\l "scope"\x01') == "#scope"  # LibreOffice's, in a .doc
+    assert link_place('HYPERLINK \\l "_Toc12" \\o "Go to Scope" \\h') == "#_Toc12"
+    assert link_place('HYPERLINK "#fees"') == "#fees"
+    assert link_place('HYPERLINK "https://example.org/#fees"') == ""
+    assert link_place('HYPERLINK "rules.doc" \\l "fees"') == ""  # a place in another file
+    assert link_place("PAGEREF _Toc12 \\h") is None
+
+
+def test_a_doc_s_paragraph_in_lower_case_carries_on_the_one_before_as_in_the_docx() -> None:
+    """yonetmelik.docx saved by LibreOffice as .doc: a definitions list's last item ends
+    in a comma and the sentence ends in a paragraph of its own ("c) İşletmeci: … şirketi,"
+    then "ifade eder."). The DOCX, ODT and RTF read them as one clause; a .doc read each of
+    its paragraphs as a clause of its own whatever it opened with, a rule from before the
+    .doc reader read a list's numbers (so that an item then opened in lower case): the
+    quote "ifade eder." ("means.") said nothing. Each clause now reads, and is numbered
+    and cited, as in the DOCX."""
+    docx, doc = (
+        [(c.text, c.ref, c.section, c.heading) for c in segment(read_document(FIXTURES / name))]
+        for name in ("yonetmelik.docx", "yonetmelik.doc")
+    )
+    assert doc == docx
+    assert (
+        "c) İşletmeci: Elektronik haberleşme hizmeti sunan şirketi,\n\nifade eder.",
+        "(1)(c)",
+        "Madde 3",
+    ) in [(text, ref, section) for text, ref, section, _ in doc]
+
+
 def test_a_pdf_of_a_docx_in_two_columns_reads_its_columns_and_articles() -> None:
     """tests/fixtures/cables.docx, a regulation in Word's styles, its title and a line
     across the page, then "Article 1" to "Article 8" in two columns, each over two
@@ -2342,12 +2375,26 @@ def test_a_table_of_contents_set_by_hand_with_links_is_no_clause() -> None:
     in the document ("1. " and a link to "Scope"), as a web page has one and keeps it when
     saved as DOCX or ODT: in HTML it was no clause, in DOCX and ODT every entry was one, the
     best match of a question on its section. tests/fixtures/links.html, saved by
-    LibreOffice as DOCX and ODT; a link inside a sentence ("as the scope says") stays."""
+    LibreOffice as DOCX and ODT, and the DOCX as .doc and RTF (where a link is a field,
+    `HYPERLINK "#scope"`: before, each entry was a clause there too); a link inside a
+    sentence ("as the scope says") stays."""
     read = {
         suffix: [c.text for c in segment(read_document(FIXTURES / f"links.{suffix}"))]
-        for suffix in ("html", "docx", "odt")
+        for suffix in ("html", "docx", "odt", "doc", "rtf")
     }
-    assert read["docx"] == read["odt"] == read["html"]
+    assert read["docx"] == read["odt"] == read["html"] == read["doc"] == read["rtf"]
+    # a web page's "Skip to content" over its sections, saved by LibreOffice as DOCX, .doc and
+    # RTF: in the .doc the link's paragraph ends at a section break, not a paragraph's end;
+    # before, it was read as a heading over the page in .doc and RTF
+    skipped = {
+        suffix: [(c.text, c.heading) for c in segment(read_document(FIXTURES / f"skip.{suffix}"))]
+        for suffix in ("docx", "doc", "rtf")
+    }
+    assert skipped["doc"] == skipped["rtf"] == skipped["docx"]
+    assert skipped["docx"] == [
+        ("A fee is paid each year.", "Fees"),
+        ("Appeals go to the Board.", "Fees"),
+    ]
     assert read["html"] == [
         "The rules apply to every operator.",
         "A fee is paid each year, as the scope says.",
