@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from retrieval.formats import LARGE_PT
+from retrieval.merged_cells import doc_merges
 from retrieval.numbering import list_marker
 
 _FKP = 512  # a page of paragraph properties
@@ -254,6 +255,7 @@ class Paragraphs:
         self.restarted: set[tuple[int, int]] = set()  # (ilfo, level) overrides applied
         runs: list[tuple[int, int, int, int | None, int | None]] = []
         self.row_ends: set[int] = set()  # where the runs of row end marks start (their fc)
+        self.merges: dict[int, tuple[str, ...]] = {}  # ... and their cells' merges down
         self.in_cells: set[int] = set()  # ... and those of paragraphs in a table's cells
         for first, end, page, offset in page_runs(word, bte, PAPX_ENTRY):
             istd, ilfo, ilvl = 0, None, None
@@ -265,6 +267,7 @@ class Paragraphs:
                 ilfo, ilvl = _list_of(props)
                 if props.get(_ROW_END, b"\x00")[0]:
                     self.row_ends.add(first)
+                    self.merges[first] = doc_merges(props.get(_TABLE_DEFINITION, b""))
                 if props.get(_IN_TABLE, b"\x00")[0]:
                     self.in_cells.add(first)
             runs.append((first, end, istd, ilfo, ilvl))
@@ -302,6 +305,12 @@ class Paragraphs:
         an empty cell's mark after another cell's reads the same ("\x07\x07")."""
         run = self._run(cp)
         return run is not None and run[0] in self.row_ends
+
+    def row_merges(self, cp: int) -> tuple[str, ...]:
+        """What each cell of the row whose end mark stands at `cp` is to a merge down
+        (merged_cells.doc_merges)."""
+        run = self._run(cp)
+        return self.merges.get(run[0], ()) if run is not None else ()
 
     def in_cell(self, cp: int) -> bool:
         """Whether the paragraph whose mark stands at character `cp` is one of a table's

@@ -28,17 +28,19 @@ second cell mark ("\x07\x07").
 
 from __future__ import annotations
 
-import codecs
 import io
+import itertools
 import logging
 import re
 import struct
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from retrieval.contents import contents_entry, link_place
 from retrieval.doc_characters import set_apart, unseen
 from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32
+from retrieval.doc_pieces import chars, pieces_of
 from retrieval.doc_properties import read_title
 from retrieval.errors import CorpusError
 from retrieval.formats import (
@@ -50,6 +52,7 @@ from retrieval.formats import (
     generated_title,
     join_blocks,
 )
+from retrieval.merged_cells import MergedDown
 from retrieval.numbering import note_mark
 
 log = logging.getLogger(__name__)
@@ -69,7 +72,6 @@ _PLF_LST, _PLF_LFO = 73, 74  # the lists and the list format overrides (fcPlfLst
 # the shapes anchored in the main text (fcPlcSpaMom), and the text boxes' stories with the
 # shape each belongs to (fcPlcftxbxTxt)
 _SPA, _PLC_TXBX = 40, 56
-_COMPRESSED = 0x40000000  # a piece in 8 bits, at half its file offset
 # control characters of the text stream ([MS-DOC] 2.8.25)
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 _NOTE_MARK = "\x02"  # an automatically numbered footnote's mark, and its note's first char
@@ -108,21 +110,22 @@ def read_doc(path: Path, raw: bytes) -> Extracted:
     except (OSError, struct.error, ValueError) as exc:
         raise CorpusError(f"{path}: not a readable Word 97-2003 file ({exc})") from None
     try:
-        body, notes = _subdocuments(word, table)
+        body, notes, rows = _subdocuments(word, table)
     except (struct.error, ValueError, IndexError) as exc:
         raise CorpusError(f"{path}: the document's text cannot be read ({exc})") from None
-    shown, plain = _blocks(body)
+    shown, plain = _blocks(body, rows)
     text = "\n\n".join(b for b in [shown, *notes] if b)
     return Extracted(text, (), title, plain)
 
 
-def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
+def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str], list[tuple[str, ...]]]:
     """The main text, each note's mark numbered in the order the text calls them ("[1]"; an
     endnote's apart, in small roman numerals: "[i]"), and those notes, each after its mark,
     the footnotes before the endnotes: footnotes and endnotes alike, each from its own
     part of the text ([MS-DOC] 2.3: the main text, then the footnotes, the headers, the
     comments, the endnotes), the marks told apart by the positions each kind's references
-    stand at (PlcffndRef, PlcfendRef)."""
+    stand at (PlcffndRef, PlcfendRef); and what each cell of each of the text's tables' rows
+    is to a merge down, in order (_visible)."""
     csw = u16(word, 32)  # the FIB: FibBase (32 bytes), then counted arrays
     lw = 34 + 2 * csw + 2  # FibRgLw97, after fibRgW and cslw
     cslw = u16(word, lw - 2)
@@ -140,7 +143,7 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
         fc, lcb = place(index)
         return stream[fc : fc + lcb]
 
-    pieces = _pieces(part(_CLX, table))
+    pieces = pieces_of(part(_CLX, table))
 
     styles: Paragraphs | None
     try:
@@ -153,13 +156,13 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
             styles.lists, styles.overrides = read_lists(table, place(_PLF_LST), place(_PLF_LFO))
         except (struct.error, ValueError, IndexError) as exc:
             log.warning("the lists cannot be read (%s): their items without numbers", exc)
-    raw = _chars(word, pieces, 0, ccp_text)
+    raw = chars(word, pieces, 0, ccp_text)
     boxes: dict[int, str] = {}
     if described > _PLC_TXBX:
         try:  # the text boxes' story, after the endnotes'
             at = ccp_text + ccp_ftn + ccp[2] + ccp[4] + ccp[5]
             boxes = _text_boxes(
-                _chars(word, pieces, at, at + ccp[6]), part(_PLC_TXBX, table), part(_SPA, table)
+                chars(word, pieces, at, at + ccp[6]), part(_PLC_TXBX, table), part(_SPA, table)
             )
         except (struct.error, ValueError, IndexError) as exc:
             log.warning("the text boxes cannot be read (%s): the text is read without", exc)
@@ -171,15 +174,16 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
             styles.apart_starts = [first for first, _ in styles.apart]
     except (struct.error, ValueError, IndexError) as exc:
         log.warning("deleted and hidden text cannot be told (%s): it is read as text", exc)
+    rows: list[tuple[str, ...]] = []
     if _NOTE_MARK not in raw:
-        return _visible(raw, 0, styles, boxes, struck), []
+        return _visible(raw, 0, styles, boxes, struck, rows), [], rows
     endnotes_at = ccp_text + ccp_ftn + ccp[2] + ccp[4]  # after the headers and comments
     kinds = []  # each kind of note: where its marks stand in the text, and its notes' texts
     for ref, start, count in (
         (_FTN_REF, ccp_text, ccp_ftn),
         (_EDN_REF, endnotes_at, ccp[5]),
     ):
-        text = _visible(_chars(word, pieces, start, start + count)) if count else ""
+        text = _visible(chars(word, pieces, start, start + count)) if count else ""
         # each note opens with its mark: "\x02 By the Board.\r"
         kinds.append(
             (_positions(part(ref, table)), [_blocks(n)[0] for n in text.split(_NOTE_MARK)[1:]])
@@ -202,14 +206,14 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str]]:
     # the marks stay one character each through _visible, which reads the paragraphs'
     # styles by each character's position
     shown = iter(labels)
-    body = _visible(raw, 0, styles, boxes, struck)
+    body = _visible(raw, 0, styles, boxes, struck, rows)
     notes = [
         f"{note_mark(number, kind == 1)} {text}"
         for kind, texts in enumerate(called)
         for number, text in enumerate(texts, 1)
         if text
     ]
-    return re.sub(_NOTE_MARK, lambda _: next(shown, ""), body), notes
+    return re.sub(_NOTE_MARK, lambda _: next(shown, ""), body), notes, rows
 
 
 def _positions(plc: bytes) -> dict[int, int]:
@@ -217,57 +221,6 @@ def _positions(plc: bytes) -> dict[int, int]:
     positions and 2-byte FRDs, [MS-DOC] 2.8.9), and which of its notes it calls."""
     count = (len(plc) - 4) // 6 if len(plc) >= 10 else 0
     return {cp: n for n, cp in enumerate(struct.unpack_from(f"<{count}I", plc, 0))}
-
-
-def _pieces(clx: bytes) -> list[tuple[int, int, int, bool]]:
-    """The piece table ([MS-DOC] 2.9.38): each piece's first and last character position,
-    its offset in the WordDocument stream, and whether it is in 8 bits."""
-    at = 0
-    while at < len(clx) and clx[at] == 1:  # property modifiers before it (Prc)
-        at += 3 + u16(clx, at + 1)
-    if at >= len(clx) or clx[at] != 2:
-        raise ValueError("no piece table in the CLX")
-    size = u32(clx, at + 1)
-    plc = clx[at + 5 : at + 5 + size]
-    count = (size - 4) // 12
-    cps = struct.unpack_from(f"<{count + 1}I", plc, 0)
-    if any(a > b for a, b in zip(cps, cps[1:], strict=False)):
-        raise ValueError("the pieces are out of order")
-    pieces = []
-    for n in range(count):
-        fc = u32(plc, 4 * (count + 1) + 8 * n + 2)
-        compressed = bool(fc & _COMPRESSED)
-        fc &= _COMPRESSED - 1
-        pieces.append((cps[n], cps[n + 1], fc // 2 if compressed else fc, compressed))
-    return pieces
-
-
-def _chars(word: bytes, pieces: list[tuple[int, int, int, bool]], start: int, stop: int) -> str:
-    # the pieces hold no more characters than the stream has bytes: a damaged count is no
-    # reason to read more
-    stop = min(stop, start + len(word))
-    out = []
-    for first, last, fc, compressed in pieces:
-        a, b = max(start, first), min(stop, last)
-        if a >= b:
-            continue
-        if compressed:
-            at = fc + (a - first)
-            out.append(word[at : at + (b - a)].decode("cp1252", errors="windows_or_latin1"))
-        else:
-            at = fc + 2 * (a - first)
-            out.append(word[at : at + 2 * (b - a)].decode("utf-16-le", errors="replace"))
-    return "".join(out)
-
-
-def _windows_or_latin1(error: UnicodeError) -> tuple[str, int]:
-    """The five bytes Windows-1252 leaves undefined, read as Latin-1 does ([MS-DOC] 2.4.1)."""
-    if not isinstance(error, UnicodeDecodeError):
-        raise error
-    return error.object[error.start : error.end].decode("latin-1"), error.end
-
-
-codecs.register_error("windows_or_latin1", _windows_or_latin1)
 
 
 def _text_boxes(story: str, stories: bytes, shapes: bytes) -> dict[int, str]:
@@ -295,12 +248,14 @@ def _visible(
     styles: Paragraphs | None = None,
     boxes: dict[int, str] | None = None,
     struck: list[tuple[int, int]] | None = None,
+    rows: list[tuple[str, ...]] | None = None,
 ) -> str:
     """The text as the reader sees it: of a field ("\x13 HYPERLINK … \x14the portal\x15"),
     its result, fields nesting; of a table of contents or an index (fields TOC and INDEX),
     nothing (retrieval.contents); a paragraph in a heading style marked as markdown marks
     one ("# Article 1"), by `styles`; a tracked deletion or hidden text (`struck`,
-    character positions) left out. `start`: the first character's position."""
+    character positions) left out. `start`: the first character's position. `rows` gets
+    what each cell of each table's row is to a merge down (merged_cells), row by row."""
     out: list[str] = []
     fields: list[list[Any]] = []  # for each open field: its state, its code so far, its link
     places: set[str | None] = set()  # where the paragraph's words link to (None: nowhere)
@@ -333,7 +288,8 @@ def _visible(
                     and generated_title("".join(out[paragraph:]), "".join(out[:paragraph]))
                 ):  # a table of contents' or an index's title (formats.GENERATED_TITLES)
                     del out[paragraph:]
-                elif level:  # a numbered heading keeps its number, as the DOCX reader's
+                elif level and not styles.in_cell(start + at):  # (in a cell: the cell's text)
+                    # a numbered heading keeps its number, as the DOCX reader's
                     shown = marker.strip()
                     out.insert(paragraph, "#" * level + " " + (f"{shown} " if shown else ""))
                 elif marker:  # a nested level's indent kept through _clean
@@ -360,6 +316,8 @@ def _visible(
                 ch = " "  # a paragraph of a cell that goes on: the cell's text goes on
             elif ch == _CELL and styles is not None and styles.row_end(start + at):
                 ch = _ROW
+                if rows is not None:
+                    rows.append(styles.row_merges(start + at))
             elif ch == _CELL and styles is not None:  # a cell's number ("№" column: "1.")
                 shown = styles.paragraph(start + at)[1].strip()
                 if shown:
@@ -377,19 +335,23 @@ def _visible(
     return "".join(out)
 
 
-def _blocks(text: str) -> tuple[str, frozenset[int]]:
+def _blocks(text: str, rows: Sequence[tuple[str, ...]] = ()) -> tuple[str, frozenset[int]]:
     """Paragraphs (ended by "\r", a page or section break) as blocks; a table's row, its
     cells ended by "\x07", as one block with its cells side by side; a line break within a
     paragraph kept. A row ends where _visible marked it (_ROW), or, with no paragraph
-    properties to tell, at a second "\x07" (an empty cell inside a row then ends it)."""
+    properties to tell, at a second "\x07" (an empty cell inside a row then ends it); a
+    cell merged down read in each row it spans (`rows`, as _visible read them)."""
     if _ROW not in text:
         text = text.replace(_CELL * 2, _CELL + _ROW)
     blocks: list[str | Row] = []
-    for paragraph in re.split(f"[\r\x0c{_ROW}]", text):
+    merges, merged = iter(rows), MergedDown()
+    pieces = re.split(f"([\r\x0c{_ROW}])", text)
+    for paragraph, end in itertools.zip_longest(pieces[::2], pieces[1::2], fillvalue=""):
         cells = paragraph.split(_CELL)
         if len(cells) > 1:  # an empty cell kept in its place, as the DOCX and ODT readers keep it
             cells = cells[:-1] if not cells[-1].strip() else cells
-            blocks.append(Row(tuple(_clean(c.replace(_PLAIN, "")) for c in cells)))
+            kinds = next(merges, ()) if end == _ROW else ()
+            blocks.append(Row(merged.row(kinds, [_clean(c.replace(_PLAIN, "")) for c in cells])))
         else:  # (an empty one after a table's rows ends the table: formats.join_blocks)
             shown = _clean(paragraph.replace(_PLAIN, "")).replace(_INDENT, " ")
             blocks.append(Body(shown) if paragraph.startswith(_PLAIN) else shown)

@@ -91,7 +91,8 @@ def join_blocks(blocks: Iterable[str | Row]) -> tuple[str, frozenset[int]]:
     (TABLE_END, or any block that is no row after its rows). A row's cells stand side by
     side (" | "); a row of one cell in a table of more columns (a title merged across the
     table: "Tariffs for 2013") is written as a row of one cell, "| Tariffs for 2013 |", so
-    that it is read as the table's, not as a heading over what follows the table."""
+    that it is read as the table's, not as a heading over what follows the table; a row
+    the same as the one before it, once."""
     out: list[str] = []
     plain: set[int] = set()  # which of `out` are Body blocks
     rows: list[Row] = []
@@ -105,7 +106,9 @@ def join_blocks(blocks: Iterable[str | Row]) -> tuple[str, frozenset[int]]:
 
     for block in blocks:
         if isinstance(block, Row):
-            if any(cell.strip() for cell in block.cells):
+            # a row the one before says word for word (a cell merged down over a row whose
+            # own cells are empty, as a web page's navigation sets one) is read once
+            if any(cell.strip() for cell in block.cells) and not (rows and rows[-1] == block):
                 rows.append(block)
             continue
         end_table()

@@ -64,6 +64,7 @@ _RUNNING = {"header", "footer"}
 
 
 _CELL = {"td", "th"}
+MAX_SPAN = 1000  # rows or columns a cell spans, read at most (a page may say 65534)
 # elements that have no end tag, and so hold no text
 _VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "area", "base", "col", "embed"}
 # a link's text that is a note's mark ("1", "[2]", "iv")
@@ -87,6 +88,15 @@ class _Text(html.parser.HTMLParser):
         self.title = ""
         self.lists: list[list[Any]] = []  # open lists, innermost last: [kind, last number]
         self.cells = 0  # cells begun in the current table row
+        self.column = 0  # the column its next cell stands in
+        # the cell being read, while its rows span more than one: [where its text starts
+        # in `current`, its column, rows, columns]; and each cell merged down from a row
+        # above that stands in the rows to come, by its column: [its text, rows, columns]
+        self.merging: list[Any] | None = None
+        self.down: dict[int, list[Any]] = {}
+        self.fed: set[int] = set()  # the columns of those read into the current row
+        self.in_row = False  # a row begun, its end not yet read
+        self.last_row = ""  # the table's row before, as read
         self.spanned = False  # whether the last of them spans columns
         self.in_cell = 0  # open table cells: their paragraphs run on within the row
         self.marker = ""  # a list item's number, for the first text in the item
@@ -165,11 +175,16 @@ class _Text(html.parser.HTMLParser):
             self._flush()
             self.heading = _HEADING[tag]
         elif tag in _CELL and not self.skipping:
+            self._cell_ends()
+            self._merged_down()
             if self.cells:  # cells side by side, as the table shows them
                 self.current.append(" | ")
             self.cells += 1
             self.spanned = (named.get("colspan") or "1").strip() not in ("", "0", "1")
             self.in_cell += 1
+            rows, columns = _span(named.get("rowspan")), _span(named.get("colspan"))
+            self.merging = [len(self.current), self.column, rows, columns] if rows > 1 else None
+            self.column += columns
         elif tag in _BLOCK and self._within_cell(tag):
             self.current.append(" ")
             if tag in ("ol", "ul", "li"):  # a list in a cell: its items' numbers in the row
@@ -184,6 +199,8 @@ class _Text(html.parser.HTMLParser):
             else:
                 self.term = False
         elif tag in _BLOCK:
+            if tag in ("tr", "table"):
+                self._row_ends()  # (its end tag left out)
             self._flush()
             self._block_begins(tag, named)
         if tag not in _VOID:
@@ -209,6 +226,50 @@ class _Text(html.parser.HTMLParser):
                 del self.open[at:]
                 return
 
+    def _cell_ends(self) -> None:
+        """The cell read ends: if its rows span more than one, its text is kept for them."""
+        if self.merging is not None:
+            at, column, rows, columns = self.merging
+            text = " ".join("".join(self.current[at:]).split())
+            self.down[column] = [text, rows - 1, columns]
+            self.fed.add(column)  # (this row is its first)
+            self.merging = None
+
+    def _merged_down(self, every: bool = False) -> None:
+        """The cells merged down from the rows above that stand in this row at its next
+        column (`every`: all those left, at the row's end), read into it as the DOCX reader
+        reads them: a row's label ("Mobile internet | 5G | 15 AZN"). One that overlaps a
+        cell of the row (a page's error) counts its row all the same."""
+        while True:
+            ahead = sorted(column for column in self.down if column >= self.column)
+            if not ahead or not every and ahead[0] != self.column:
+                break
+            text, rows, columns = self.down.pop(ahead[0])
+            self.current.append((" | " if self.cells else "") + text)
+            self.cells += 1
+            if rows > 1:
+                self.down[ahead[0]] = [text, rows - 1, columns]
+            self.fed.add(ahead[0])
+            self.column = ahead[0] + columns
+        if every:
+            for column in [c for c in self.down if c not in self.fed]:
+                self.down[column][1] -= 1
+                if self.down[column][1] < 1:
+                    del self.down[column]
+
+    def _row_ends(self) -> None:
+        """A table's row ends (at its end tag, or the next row's start where it has none):
+        its cells merged down from above, after its last, read in; a row the one before
+        says word for word read once (formats.join_blocks)."""
+        if self.in_row:
+            self._cell_ends()
+            self._merged_down(every=True)
+            self.in_row = False
+            shown = " ".join("".join(self.current).split())
+            if shown and shown == self.last_row:
+                self.current = []
+            self.last_row = shown
+
     def _within_cell(self, tag: str) -> bool:
         """Is a block's tag one that a table cell holds (a paragraph, a line break, a list:
         "<td><p>Cable</p></td>", as LibreOffice and Word write every cell), read as a space
@@ -217,7 +278,10 @@ class _Text(html.parser.HTMLParser):
 
     def _block_begins(self, tag: str, attrs: dict[str, str | None]) -> None:
         if tag == "tr":
-            self.cells = self.in_cell = 0
+            self.cells = self.in_cell = self.column = 0
+            self.fed, self.in_row = set(), True
+        elif tag == "table":
+            self.down, self.last_row = {}, ""
         elif tag in ("ol", "ul"):
             kind = (attrs.get("type") or "1") if tag == "ol" else "•"
             start = attrs.get("start") or "1"
@@ -268,6 +332,7 @@ class _Text(html.parser.HTMLParser):
             self.heading = 0
         elif tag in _CELL:
             self.in_cell = max(0, self.in_cell - 1)
+            self._cell_ends()
         elif tag in _BLOCK and self._within_cell(tag):
             self.current.append(" ")
             if tag in ("ol", "ul") and self.lists:
@@ -275,6 +340,8 @@ class _Text(html.parser.HTMLParser):
         elif tag == "dt" and "".join(self.current).strip():
             self.term = True  # its definition follows, in the same block
         elif tag in _BLOCK:
+            if tag in ("tr", "table"):
+                self._row_ends()
             if tag == "tr" and self.cells == 1 and self.spanned and "".join(self.current).strip():
                 # a title merged across the table's columns: a row of one cell, the table's
                 # (formats.join_blocks writes the other readers' so)
@@ -306,6 +373,12 @@ class _Text(html.parser.HTMLParser):
                 self.linked.add(self.anchor)
             elif words:
                 self.unlinked = True
+
+
+def _span(value: str | None) -> int:
+    """A cell's rowspan or colspan: 1 unless a number over 1 (at most MAX_SPAN)."""
+    value = (value or "").strip()
+    return min(int(value), MAX_SPAN) if value.isdigit() and int(value) > 1 else 1
 
 
 def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:

@@ -37,6 +37,7 @@ from retrieval.formats import (
     generated_title,
     join_blocks,
 )
+from retrieval.merged_cells import MergedDown
 from retrieval.numbering import note_mark
 from retrieval.rtf_words import (
     BREAKS,
@@ -46,6 +47,7 @@ from retrieval.rtf_words import (
     SYMBOL,
     TOKEN,
     Group,
+    RowCells,
 )
 
 _HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.IGNORECASE)
@@ -85,6 +87,8 @@ class _Reader:
         self.cells: list[str] = []  # the row's cells so far
         self.cell: list[str] = []  # the cell's paragraphs so far
         self.rows_end = -1  # len(self.blocks) after the last row read
+        self.row_cells = RowCells()  # what the row's definition says of its cells
+        self.merged = MergedDown()
         self.paragraph = _Paragraph()
         # what is read aside ("note": a footnote, "box": a text box) and the paragraph it
         # stands in, innermost last; a text box's blocks wait for the end of that paragraph
@@ -285,8 +289,8 @@ class _Reader:
             paragraph.level = value
         elif name == "intbl":
             paragraph.in_table = True
-        elif group.formats(name, value):
-            pass  # how its text looks: hidden, deleted, set apart (Group.formats)
+        elif group.formats(name, value) or self.row_cells.word(name, value):
+            pass  # how its text looks (Group.formats), or a row's cells (RowCells)
         elif name in ("cell", "nestcell"):
             self.cell.extend(self._take())
             self.cells.append(" ".join(self.cell))
@@ -313,7 +317,7 @@ class _Reader:
         if self.cell:  # text after the last cell's end: a cell of its own
             self.cells.append(" ".join(self.cell))
         if any(self.cells):
-            self.blocks.append(Row(tuple(self.cells)))
+            self.blocks.append(Row(self.merged.row(self.row_cells.kinds, self.cells)))
             self.rows_end = len(self.blocks)
         self.cells, self.cell = [], []
 

@@ -1,12 +1,15 @@
 """RTF's vocabulary as retrieval.rtf_reader reads it: its tokens, the groups that hold no
 text of the document, the characters some control words stand for, the code pages of
-fonts' character sets; and what a group sets (Group), its character formatting read.
+fonts' character sets; what a group sets (Group), its character formatting read; and a
+table's row's cells as its definition gives them (RowCells).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from retrieval.merged_cells import FIRST, ON
 
 TOKEN = re.compile(
     rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?"  # a control word and its parameter
@@ -104,6 +107,29 @@ class Group:
             self.marked = self.marked | {mark} if on else self.marked - {mark}
         elif name == "fs" and value is not None:
             self.size = value
+        else:
+            return False
+        return True
+
+
+@dataclass
+class RowCells:
+    """What each cell of a table's row is to a merge down (merged_cells: "", FIRST, ON), as
+    the row's definition gives its cells ("\\trowd", then "\\cellx" after each cell's
+    properties): "\\clvmgf" opens a merge, "\\clvmrg" is a cell it covers."""
+
+    kinds: list[str] = field(default_factory=list)
+    kind: str = ""  # the next cell's
+
+    def word(self, name: str, value: int | None) -> bool:
+        """Read a control word of a row's definition: whether it was one."""
+        if name == "trowd":  # a row's definition begins
+            self.kinds, self.kind = [], ""
+        elif name in ("clvmgf", "clvmrg"):
+            self.kind = FIRST if name == "clvmgf" else ON
+        elif name == "cellx" and value is not None:
+            self.kinds.append(self.kind)
+            self.kind = ""
         else:
             return False
         return True

@@ -1368,6 +1368,78 @@ def test_a_link_field_s_place_in_the_document() -> None:
     assert link_place("PAGEREF _Toc12 \\h") is None
 
 
+def test_a_cell_merged_down_over_rows_is_read_in_each_of_them_in_every_format() -> None:
+    """tests/fixtures/spans.docx (python-docx: a tariff table whose first column's cells are
+    merged down over two rows each, "Mobile internet" beside "4G" and "5G") and the ODT,
+    RTF, .doc and HTML LibreOffice writes of it. The DOCX read the merged cell in each row
+    it spans (python-docx gives a row the cell merged down over it); ODT and HTML left it
+    out of the rows under its first, their cells a column off ("5G | 15 AZN"), RTF and .doc
+    left it empty ("| 5G | 15 AZN"): the quote of a row did not say what it is the price
+    of. Every format now reads each row as the DOCX does."""
+    read = {
+        suffix: [c.text for c in segment(read_document(FIXTURES / f"spans.{suffix}"))]
+        for suffix in ("docx", "odt", "rtf", "doc", "html")
+    }
+    assert all(clauses == read["docx"] for clauses in read.values()), read
+    assert read["docx"][1:6] == [
+        "Service | Speed | Monthly fee",
+        "Mobile internet | 4G | 10 AZN",
+        "Mobile internet | 5G | 15 AZN",
+        "Fixed broadband | 50 Mbit/s | 20 AZN",
+        "Fixed broadband | 100 Mbit/s | 30 AZN",
+    ]
+
+
+def test_an_html_cell_spanning_rows_and_columns_stands_in_each_row_it_spans(
+    tmp_path: Path,
+) -> None:
+    """A web page's table as browsers lay it out: a cell with rowspan stands in each row it
+    spans at its column, before the row's own cells there, also where it spans columns too
+    and where the rows leave their end tags out; a row the one before says word for word
+    (a navigation bar's cells merged down over an empty one) is read once."""
+    path = tmp_path / "fees.html"
+    path.write_text(
+        "<table><tr><th>Service</th><th>Speed</th><th>Fee</th><th>Note</th></tr>"
+        "<tr><td rowspan=2>Mobile</td><td>4G</td><td>10 AZN</td><td rowspan=3>VAT included"
+        "</td></tr><tr><td>5G<td>15 AZN<tr><td>Fixed<td>50 Mbit/s<td>20 AZN"
+        "<tr><td colspan=2 rowspan=2>Other</td><td>1 AZN</td><td>none</td></tr>"
+        "<tr><td>2 AZN</td><td>none</td></tr></table>"
+        "<table><tr><td rowspan=2>&lt;&lt; Back</td><td></td><td rowspan=2>Next &gt;&gt;</td>"
+        "</tr><tr><td></td></tr></table><p>Fees are paid in advance.</p>",
+        encoding="utf-8",
+    )
+    assert [c.text for c in segment(read_document(path))] == [
+        "Service | Speed | Fee | Note",
+        "Mobile | 4G | 10 AZN | VAT included",
+        "Mobile | 5G | 15 AZN | VAT included",
+        "Fixed | 50 Mbit/s | 20 AZN | VAT included",
+        "Other | 1 AZN | none",
+        "Other | 2 AZN | none",
+        "<< Back | | Next >>",
+        "Fees are paid in advance.",
+    ]
+
+
+def test_a_table_nested_in_an_odt_cell_is_read_once_in_its_cell() -> None:
+    """tests/fixtures/nested.docx (a table in a table's cell, as contact sheets and web
+    pages saved from a browser set one, beside a cell whose text is set in a heading's
+    style) and LibreOffice's ODT and .doc of it. The ODT reader read the nested table's
+    rows in its cell and again as rows of their own, and the heading as a heading's line
+    inside the row ("# Ministry | …"), which left the row out: the ministry's name stood in
+    no clause, the phone and email in two. (The .doc reader marked a heading in a cell so
+    too, "| # …" in the quote of a web page's layout table.) Each now reads as the DOCX:
+    the nested table's words once, in its cell, the heading as the cell's text."""
+    docx, odt, doc = (
+        [c.text for c in segment(read_document(FIXTURES / f"nested.{suffix}"))]
+        for suffix in ("docx", "odt", "doc")
+    )
+    assert odt == doc == docx
+    assert docx == [
+        "Ministry | Phone +994 12 000 00 00 Email office@example.az",
+        "Write to the ministry for a licence.",
+    ]
+
+
 def test_a_doc_s_paragraph_in_lower_case_carries_on_the_one_before_as_in_the_docx() -> None:
     """yonetmelik.docx saved by LibreOffice as .doc: a definitions list's last item ends
     in a comma and the sentence ends in a paragraph of its own ("c) İşletmeci: … şirketi,"
@@ -1729,7 +1801,8 @@ def test_a_doc_s_8_bit_pieces_fields_and_cells() -> None:
     from the piece table as [MS-DOC] sets them out."""
     import struct
 
-    from retrieval.doc_reader import _blocks, _chars, _pieces, _visible
+    from retrieval.doc_pieces import chars, pieces_of
+    from retrieval.doc_reader import _blocks, _visible
 
     eight = "\x93Fees\x94 \x13 HYPERLINK \x13 X \x14\x15\x14portal\x15.\rA\x07B\x07\x07".encode(
         "latin-1"
@@ -1742,9 +1815,9 @@ def test_a_doc_s_8_bit_pieces_fields_and_cells() -> None:
     )
     plc = struct.pack("<3I", *cps) + pcd
     clx = b"\x01" + struct.pack("<H", 2) + b"\0\0" + b"\x02" + struct.pack("<I", len(plc)) + plc
-    pieces = _pieces(clx)
+    pieces = pieces_of(clx)
     assert pieces == [(0, cps[1], 64, True), (cps[1], cps[2], 64 + len(eight), False)]
-    text = _visible(_chars(word, pieces, 0, cps[2]))
+    text = _visible(chars(word, pieces, 0, cps[2]))
     # the table ends before the paragraph after it: two blank lines (formats.TABLE_END)
     assert _blocks(text)[0] == "“Fees” portal.\n\nA | B\n\n\nƏ lə."
     contents = "\x13 TOC \\o \x14Fees\t1\rRows\t2\r\x15Text.\r"
