@@ -279,7 +279,7 @@ class _Text(html.parser.HTMLParser):
     def _block_begins(self, tag: str, attrs: dict[str, str | None]) -> None:
         if tag == "tr":
             self.cells = self.in_cell = self.column = 0
-            self.fed, self.in_row = set(), True
+            self.fed, self.in_row = set(), not self.skipping  # (a row the page hides: none)
         elif tag == "table":
             self.down, self.last_row = {}, ""
         elif tag in ("ol", "ul"):

@@ -1396,13 +1396,15 @@ def test_an_html_cell_spanning_rows_and_columns_stands_in_each_row_it_spans(
     """A web page's table as browsers lay it out: a cell with rowspan stands in each row it
     spans at its column, before the row's own cells there, also where it spans columns too
     and where the rows leave their end tags out; a row the one before says word for word
-    (a navigation bar's cells merged down over an empty one) is read once."""
+    (a navigation bar's cells merged down over an empty one) is read once; a row the page
+    hides, not at all."""
     path = tmp_path / "fees.html"
     path.write_text(
         "<table><tr><th>Service</th><th>Speed</th><th>Fee</th><th>Note</th></tr>"
         "<tr><td rowspan=2>Mobile</td><td>4G</td><td>10 AZN</td><td rowspan=3>VAT included"
         "</td></tr><tr><td>5G<td>15 AZN<tr><td>Fixed<td>50 Mbit/s<td>20 AZN"
         "<tr><td colspan=2 rowspan=2>Other</td><td>1 AZN</td><td>none</td></tr>"
+        "<tr style='display:none'><td>2 AZN</td><td>draft</td></tr>"
         "<tr><td>2 AZN</td><td>none</td></tr></table>"
         "<table><tr><td rowspan=2>&lt;&lt; Back</td><td></td><td rowspan=2>Next &gt;&gt;</td>"
         "</tr><tr><td></td></tr></table><p>Fees are paid in advance.</p>",
