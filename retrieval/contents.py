@@ -90,7 +90,7 @@ def _page(line: str) -> int | None:
     """Where a page number ending the line starts: arabic, or roman after a non-letter."""
     end = len(line)
     start = end
-    while start and line[start - 1].isdigit():
+    while start and line[start - 1].isdecimal():
         start -= 1
     if 0 < end - start <= 4:
         return start
@@ -114,7 +114,7 @@ def _entry_end(line: str) -> tuple[int, bool] | None:
     if _is_leader(before[len(title) :]):
         return len(title), True
     gap = line[len(before) : page]
-    if line[page:].isdigit() and before == title and ("|" in gap or len(gap) >= APART):
+    if line[page:].isdecimal() and before == title and ("|" in gap or len(gap) >= APART):
         return len(before), False
     return None
 
@@ -246,15 +246,15 @@ def _index_kind(text: str, pages: int) -> list[_Entry] | None:
         # what the next column leaves on a line read across columns: its letter ("Porting
         # . . . 1         P"), the page of its entry ("63 | umac32_update . . . | 66")
         line = _COLUMN_LETTER.sub("", _OTHER_PAGE.sub("", raw.strip()))
-        if not line or _LETTERS.match(line) or (line.isdigit() and int(line) <= pages):
+        if not line or _LETTERS.match(line) or (line.isdecimal() and int(line) <= pages):
             continue
         ends = _entry_end(line)
         title = line.rstrip(LEADERS + " \t")
         if ends is not None:
             page = line[ends[0] :].strip(LEADERS + " \t|")
-            if page.isdigit() and not 1 <= int(page) <= pages:
+            if page.isdecimal() and not 1 <= int(page) <= pages:
                 return None
-            entries.append((line[: ends[0]], int(page) if page.isdigit() else None))
+            entries.append((line[: ends[0]], int(page) if page.isdecimal() else None))
         elif _is_leader(line[len(title) :]):  # its page read with the other column's
             entries.append((title, None))
         else:

@@ -65,7 +65,7 @@ def large(size: str) -> bool:
 
 
 def _heavy(weight: str) -> bool:
-    return weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 600)
+    return weight in ("bold", "bolder") or (weight.isdecimal() and int(weight) >= 600)
 
 
 def stands_apart(props: Mapping[str, str]) -> bool:
@@ -206,7 +206,7 @@ def _rules(sheet: str) -> Iterator[tuple[str, str]]:
 def _font_large(size: str) -> bool:
     size = size.strip()
     try:
-        value = 3 + int(size) if size[:1] in "+-" and size[1:].isdigit() else int(size)
+        value = 3 + int(size) if size[:1] in "+-" and size[1:].isdecimal() else int(size)
     except ValueError:
         return False
     return value >= FONT_LARGE

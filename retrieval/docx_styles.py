@@ -29,7 +29,7 @@ def _emphasis(props: Any) -> bool:
         return True
     size = props.find(f"{W}sz")
     value = size.get(f"{W}val", "") if size is not None else ""
-    return value.isdigit() and int(value) >= 2 * LARGE_PT  # in half-points
+    return value.isdecimal() and int(value) >= 2 * LARGE_PT  # in half-points
 
 
 _WORD_FORMATS = {"lowerLetter": "a", "upperLetter": "A", "lowerRoman": "i", "upperRoman": "I"}
@@ -200,7 +200,7 @@ def _outline(props: Any) -> int | None:
     if found is None:
         return None
     value = found.get(f"{W}val", "")
-    return int(value) + 1 if value.isdigit() and int(value) < 9 else 0
+    return int(value) + 1 if value.isdecimal() and int(value) < 9 else 0
 
 
 def _levels(abstract: Any) -> dict[int, tuple[str, str, int]]:

@@ -285,12 +285,12 @@ class _Text(html.parser.HTMLParser):
         elif tag in ("ol", "ul"):
             kind = (attrs.get("type") or "1") if tag == "ol" else "•"
             start = attrs.get("start") or "1"
-            self.lists.append([kind, int(start) - 1 if start.strip().isdigit() else 0])
+            self.lists.append([kind, int(start) - 1 if start.strip().isdecimal() else 0])
         elif tag == "li" and self.lists and not self.skipping:
             # the number a browser shows is part of the text a reader sees and cites
             level = self.lists[-1]
             value = attrs.get("value") or ""
-            level[1] = int(value) if value.strip().isdigit() else level[1] + 1
+            level[1] = int(value) if value.strip().isdecimal() else level[1] + 1
             # before the item's text, in whichever block of the item it stands ("<li><p>")
             self.marker = list_marker(level[0], level[1]) + " "
             called = self.notes.get(attrs.get("id") or "")
@@ -378,7 +378,7 @@ class _Text(html.parser.HTMLParser):
 def _span(value: str | None) -> int:
     """A cell's rowspan or colspan: 1 unless a number over 1 (at most MAX_SPAN)."""
     value = (value or "").strip()
-    return min(int(value), MAX_SPAN) if value.isdigit() and int(value) > 1 else 1
+    return min(int(value), MAX_SPAN) if value.isdecimal() and int(value) > 1 else 1
 
 
 def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:

@@ -167,7 +167,7 @@ def referenced(loaded: LoadedIndex, question: str) -> Lookup:
     missing = []
     for place in asked:
         before = len(found)
-        if place.word == "¶" and place.number.isdigit() and not place.points:
+        if place.word == "¶" and place.number.isdecimal() and not place.points:
             # "¶9": the ninth clause of a document, as citations and /clause number them
             for doc_id in loaded.documents:
                 clause = loaded.clause(doc_id, int(place.number))

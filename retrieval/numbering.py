@@ -320,7 +320,7 @@ def _next_number(section: str) -> str:
     """The number of the section after a numbered one ("1" -> "2", "2.3" -> "2.4"); "" for a
     section numbered otherwise ("Article 2", "Chapter II") or none."""
     head, dot, last = section.rpartition(".")
-    if not last.isdigit() or (head and not head.replace(".", "").isdigit()):
+    if not last.isdecimal() or (head and not head.replace(".", "").isdecimal()):
         return ""
     return f"{head}{dot}{int(last) + 1}"
 

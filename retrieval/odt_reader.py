@@ -165,7 +165,7 @@ class _Reader:
             if numbered:
                 start = item.get(tag("text", "start-value")) or ""
                 count = counts[level - 1] + 1 if counts[level - 1] else how.start
-                counts[level - 1] = int(start) if start.isdigit() else count
+                counts[level - 1] = int(start) if start.isdecimal() else count
                 counts[level:] = [0] * (len(counts) - level)
             first = True
             for child in item:

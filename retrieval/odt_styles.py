@@ -132,7 +132,7 @@ def level_styles(style: ElementTree.Element) -> dict[int, Level]:
                 kind if kind in ("1", "a", "A", "i", "I") else "",
                 child.get(tag("style", "num-prefix")) or "",
                 child.get(tag("style", "num-suffix")) or "",
-                int(start) if start.isdigit() else 1,
-                int(shown) if shown.isdigit() else 1,
+                int(start) if start.isdecimal() else 1,
+                int(shown) if shown.isdecimal() else 1,
             )
     return levels

@@ -1422,6 +1422,20 @@ def test_an_html_cell_spanning_rows_and_columns_stands_in_each_row_it_spans(
     ]
 
 
+def test_a_number_a_page_writes_in_digits_int_does_not_read_is_no_number(tmp_path: Path) -> None:
+    """A list's start, an item's value, a cell's rowspan or a font's weight written in
+    digits Python's int() does not read ("²", a superscript two: str.isdigit says it is a
+    digit) is read as no number, as a browser reads it, not as a failure to read the page."""
+    path = tmp_path / "odd.html"
+    path.write_text(
+        "<p style='font-weight:⁷⁰⁰'>Rules</p><ol start='²'><li value='³'>Apply.</li></ol>"
+        "<table><tr><td rowspan='²'>Fee</td><td>10 AZN</td></tr><tr><td>5 AZN</td></tr>"
+        "</table>",
+        encoding="utf-8",
+    )
+    assert read_document(path).text == "Rules\n\n1. Apply.\n\nFee | 10 AZN\n\n5 AZN"
+
+
 def test_a_table_nested_in_an_odt_cell_is_read_once_in_its_cell() -> None:
     """tests/fixtures/nested.docx (a table in a table's cell, as contact sheets and web
     pages saved from a browser set one, beside a cell whose text is set in a heading's

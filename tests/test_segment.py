@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from retrieval.corpus import read_document
@@ -538,6 +538,9 @@ _paragraph = st.text(
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_paragraph, min_size=1, max_size=12), st.sampled_from(["", "letter"]))
+# a digit int() does not read ("²", a superscript two) where a table of contents' page
+# number stands: it was taken for one, and segmenting the text failed (found by this test)
+@example(["A|²"], "")
 def test_clauses_cover_the_text_in_order_and_invent_nothing(
     paragraphs: list[str], kind: str
 ) -> None:
