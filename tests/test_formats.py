@@ -1397,7 +1397,7 @@ def test_an_html_cell_spanning_rows_and_columns_stands_in_each_row_it_spans(
     spans at its column, before the row's own cells there, also where it spans columns too
     and where the rows leave their end tags out; a row the one before says word for word
     (a navigation bar's cells merged down over an empty one) is read once; a row the page
-    hides, not at all."""
+    hides, not at all; a cell said to span more rows than its table has, in those it has."""
     path = tmp_path / "fees.html"
     path.write_text(
         "<table><tr><th>Service</th><th>Speed</th><th>Fee</th><th>Note</th></tr>"
@@ -1407,7 +1407,8 @@ def test_an_html_cell_spanning_rows_and_columns_stands_in_each_row_it_spans(
         "<tr style='display:none'><td>2 AZN</td><td>draft</td></tr>"
         "<tr><td>2 AZN</td><td>none</td></tr></table>"
         "<table><tr><td rowspan=2>&lt;&lt; Back</td><td></td><td rowspan=2>Next &gt;&gt;</td>"
-        "</tr><tr><td></td></tr></table><p>Fees are paid in advance.</p>",
+        "</tr><tr><td></td></tr></table><table><tr><td rowspan=65534>Note</td><td>a</td></tr>"
+        "<tr><td>b</td><td>c</td></tr></table><p>Fees are paid in advance.</p>",
         encoding="utf-8",
     )
     assert [c.text for c in segment(read_document(path))] == [
@@ -1418,6 +1419,8 @@ def test_an_html_cell_spanning_rows_and_columns_stands_in_each_row_it_spans(
         "Other | 1 AZN | none",
         "Other | 2 AZN | none",
         "<< Back | | Next >>",
+        "Note | a",
+        "Note | b | c",
         "Fees are paid in advance.",
     ]
 
