@@ -348,9 +348,9 @@ def _blocks(text: str, rows: Sequence[tuple[str, ...]] = ()) -> tuple[str, froze
     pieces = re.split(f"([\r\x0c{_ROW}])", text)
     for paragraph, end in itertools.zip_longest(pieces[::2], pieces[1::2], fillvalue=""):
         cells = paragraph.split(_CELL)
+        kinds = next(merges, ()) if end == _ROW else ()  # (each row end's, in turn)
         if len(cells) > 1:  # an empty cell kept in its place, as the DOCX and ODT readers keep it
             cells = cells[:-1] if not cells[-1].strip() else cells
-            kinds = next(merges, ()) if end == _ROW else ()
             blocks.append(Row(merged.row(kinds, [_clean(c.replace(_PLAIN, "")) for c in cells])))
         else:  # (an empty one after a table's rows ends the table: formats.join_blocks)
             shown = _clean(paragraph.replace(_PLAIN, "")).replace(_INDENT, " ")
