@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from retrieval.formats import LARGE_PT
-from retrieval.merged_cells import doc_merges
+from retrieval.merged_cells import Described, doc_merges
 from retrieval.numbering import list_marker
 
 _FKP = 512  # a page of paragraph properties
@@ -255,7 +255,7 @@ class Paragraphs:
         self.restarted: set[tuple[int, int]] = set()  # (ilfo, level) overrides applied
         runs: list[tuple[int, int, int, int | None, int | None]] = []
         self.row_ends: set[int] = set()  # where the runs of row end marks start (their fc)
-        self.merges: dict[int, tuple[str, ...]] = {}  # ... and their cells' merges down
+        self.merges: dict[int, Described] = {}  # ... and their cells
         self.in_cells: set[int] = set()  # ... and those of paragraphs in a table's cells
         for first, end, page, offset in page_runs(word, bte, PAPX_ENTRY):
             istd, ilfo, ilvl = 0, None, None
@@ -306,9 +306,9 @@ class Paragraphs:
         run = self._run(cp)
         return run is not None and run[0] in self.row_ends
 
-    def row_merges(self, cp: int) -> tuple[str, ...]:
-        """What each cell of the row whose end mark stands at `cp` is to a merge down
-        (merged_cells.doc_merges)."""
+    def row_merges(self, cp: int) -> Described:
+        """Each cell of the row whose end mark stands at `cp`: where it ends and what it is
+        to a merge down (merged_cells.doc_merges)."""
         run = self._run(cp)
         return self.merges.get(run[0], ()) if run is not None else ()
 

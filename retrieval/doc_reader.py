@@ -52,7 +52,7 @@ from retrieval.formats import (
     generated_title,
     join_blocks,
 )
-from retrieval.merged_cells import MergedDown
+from retrieval.merged_cells import Described, MergedDown
 from retrieval.numbering import note_mark
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def read_doc(path: Path, raw: bytes) -> Extracted:
     return Extracted(text, (), title, plain)
 
 
-def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str], list[tuple[str, ...]]]:
+def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str], list[Described]]:
     """The main text, each note's mark numbered in the order the text calls them ("[1]"; an
     endnote's apart, in small roman numerals: "[i]"), and those notes, each after its mark,
     the footnotes before the endnotes: footnotes and endnotes alike, each from its own
@@ -174,7 +174,7 @@ def _subdocuments(word: bytes, table: bytes) -> tuple[str, list[str], list[tuple
             styles.apart_starts = [first for first, _ in styles.apart]
     except (struct.error, ValueError, IndexError) as exc:
         log.warning("deleted and hidden text cannot be told (%s): it is read as text", exc)
-    rows: list[tuple[str, ...]] = []
+    rows: list[Described] = []
     if _NOTE_MARK not in raw:
         return _visible(raw, 0, styles, boxes, struck, rows), [], rows
     endnotes_at = ccp_text + ccp_ftn + ccp[2] + ccp[4]  # after the headers and comments
@@ -248,7 +248,7 @@ def _visible(
     styles: Paragraphs | None = None,
     boxes: dict[int, str] | None = None,
     struck: list[tuple[int, int]] | None = None,
-    rows: list[tuple[str, ...]] | None = None,
+    rows: list[Described] | None = None,
 ) -> str:
     """The text as the reader sees it: of a field ("\x13 HYPERLINK … \x14the portal\x15"),
     its result, fields nesting; of a table of contents or an index (fields TOC and INDEX),
@@ -335,7 +335,7 @@ def _visible(
     return "".join(out)
 
 
-def _blocks(text: str, rows: Sequence[tuple[str, ...]] = ()) -> tuple[str, frozenset[int]]:
+def _blocks(text: str, rows: Sequence[Described] = ()) -> tuple[str, frozenset[int]]:
     """Paragraphs (ended by "\r", a page or section break) as blocks; a table's row, its
     cells ended by "\x07", as one block with its cells side by side; a line break within a
     paragraph kept. A row ends where _visible marked it (_ROW), or, with no paragraph

@@ -317,7 +317,7 @@ class _Reader:
         if self.cell:  # text after the last cell's end: a cell of its own
             self.cells.append(" ".join(self.cell))
         if any(self.cells):
-            self.blocks.append(Row(self.merged.row(self.row_cells.kinds, self.cells)))
+            self.blocks.append(Row(self.merged.row(self.row_cells.cells, self.cells)))
             self.rows_end = len(self.blocks)
         self.cells, self.cell = [], []
 

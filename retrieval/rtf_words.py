@@ -114,21 +114,21 @@ class Group:
 
 @dataclass
 class RowCells:
-    """What each cell of a table's row is to a merge down (merged_cells: "", FIRST, ON), as
-    the row's definition gives its cells ("\\trowd", then "\\cellx" after each cell's
-    properties): "\\clvmgf" opens a merge, "\\clvmrg" is a cell it covers."""
+    """Each cell of a table's row as the row's definition gives it ("\\trowd", then
+    "\\cellx" after each cell's properties): where it ends, and what it is to a merge down
+    (merged_cells: "", FIRST, ON): "\\clvmgf" opens a merge, "\\clvmrg" is a cell it covers."""
 
-    kinds: list[str] = field(default_factory=list)
+    cells: list[tuple[int, str]] = field(default_factory=list)
     kind: str = ""  # the next cell's
 
     def word(self, name: str, value: int | None) -> bool:
         """Read a control word of a row's definition: whether it was one."""
         if name == "trowd":  # a row's definition begins
-            self.kinds, self.kind = [], ""
+            self.cells, self.kind = [], ""
         elif name in ("clvmgf", "clvmrg"):
             self.kind = FIRST if name == "clvmgf" else ON
         elif name == "cellx" and value is not None:
-            self.kinds.append(self.kind)
+            self.cells.append((value, self.kind))
             self.kind = ""
         else:
             return False

@@ -1375,12 +1375,21 @@ def test_a_cell_merged_down_over_rows_is_read_in_each_of_them_in_every_format() 
     it spans (python-docx gives a row the cell merged down over it); ODT and HTML left it
     out of the rows under its first, their cells a column off ("5G | 15 AZN"), RTF and .doc
     left it empty ("| 5G | 15 AZN"): the quote of a row did not say what it is the price
-    of. Every format now reads each row as the DOCX does."""
+    of. Every format now reads each row as the DOCX does. So in spans-across.docx, where a
+    row's first two cells are merged across under a cell merged down beside them (RTF and
+    .doc then give the row fewer cells: the merged cell is the one that ends where the
+    cell above it ends, not the one at its place in the row)."""
     read = {
         suffix: [c.text for c in segment(read_document(FIXTURES / f"spans.{suffix}"))]
         for suffix in ("docx", "odt", "rtf", "doc", "html")
     }
     assert all(clauses == read["docx"] for clauses in read.values()), read
+    across = {
+        suffix: [c.text for c in segment(read_document(FIXTURES / f"spans-across.{suffix}"))]
+        for suffix in ("docx", "odt", "rtf", "doc", "html")
+    }
+    assert all(clauses == across["docx"] for clauses in across.values()), across
+    assert "All regions and services | VAT included" in across["docx"]
     assert read["docx"][1:6] == [
         "Service | Speed | Monthly fee",
         "Mobile internet | 4G | 10 AZN",
