@@ -59,6 +59,14 @@ def contents_entry(text: str, place: str) -> str | None:
     return f"[{' '.join(text.split())}]({place})"
 
 
+def linked_entry(text: str, places: set[str | None]) -> str | None:
+    """A paragraph as contents_entry writes it when all its words are a link's to one place
+    in the document; `places`: where each of its words links to (link_place: "" for a link
+    elsewhere; None for words outside any link). None for any other paragraph."""
+    place = next(iter(places)) if len(places) == 1 else None
+    return contents_entry(text, place) if place else None
+
+
 # a field code's words: a quoted argument, or a word (a switch: "\l")
 _FIELD_WORD = re.compile(r'"([^"]*)"|(\S+)')
 _ARGUED = ("\\l", "\\o", "\\t")  # HYPERLINK's switches that take an argument

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from retrieval.contents import contents_entry, link_place
+from retrieval.contents import link_place, linked_entry
 from retrieval.doc_characters import set_apart, unseen
 from retrieval.doc_paragraphs import Paragraphs, read_lists, read_styles, u16, u32
 from retrieval.doc_pieces import chars, pieces_of
@@ -259,6 +259,8 @@ def _visible(
     out: list[str] = []
     fields: list[list[Any]] = []  # for each open field: its state, its code so far, its link
     places: set[str | None] = set()  # where the paragraph's words link to (None: nowhere)
+    link: str | None = None  # where the innermost open link leads (a field in it is its)
+    level = 0  # the heading level of the paragraph that ends (Paragraphs.paragraph)
     paragraph = 0  # where the current paragraph starts in `out`
     opened = start  # ... and in the text (a character position)
     deletions = iter(struck or ())  # tracked deletions and hidden text, in order: left out
@@ -274,13 +276,15 @@ def _visible(
             code = "".join(fields[-1][1]).split()
             fields[-1][0] = "hidden" if code and code[0].upper() in GENERATED_FIELDS else "result"
             fields[-1][2] = link_place(" ".join(code))
+            link = next((f[2] for f in reversed(fields) if f[2] is not None), None)
         elif ch == _FIELD_END and fields:
             fields.pop()
+            link = next((f[2] for f in reversed(fields) if f[2] is not None), None)
         elif fields and fields[-1][0] == "code":
             fields[-1][1].append(ch)
         elif all(state == "result" for state, *_ in fields) and ch not in (_ROW, _INDENT):
-            if ch.isalpha():  # (the innermost link's place: a field in a link is the link's)
-                places.add(next((f[2] for f in reversed(fields) if f[2] is not None), None))
+            if ch.isalpha():
+                places.add(link)
             if ch == "\r" and styles is not None:
                 level, marker = styles.paragraph(start + at)
                 if level < 0 or (
@@ -301,16 +305,17 @@ def _visible(
                     and styles.plain(opened, text[opened - start : at])
                 ):
                     out.insert(paragraph, _PLAIN)  # set as body text (formats.Body)
-            place = next(iter(places)) if len(places) == 1 else None
             if (  # a table of contents' entry set by hand: a link's words alone, no heading
                 ch in "\r\x0c"
-                and place
+                and any(places)
                 and styles is not None
                 and not styles.in_cell(start + at)
-                and styles.paragraph(start + at)[0] == 0
+                # its level, read above at a paragraph's end; asked once at a break's (asked
+                # twice, a list's numbers would count the item twice: Paragraphs.paragraph)
+                and (level if ch == "\r" else styles.paragraph(start + at)[0]) == 0
             ):
                 shown = "".join(out[paragraph:]).replace(_PLAIN, "").replace(_INDENT, "")
-                entry = contents_entry(shown.replace("\x0b", "\n"), place)
+                entry = linked_entry(shown.replace("\x0b", "\n"), places)
                 out[paragraph:] = [entry] if entry else out[paragraph:]
             if ch == "\r" and styles is not None and styles.in_cell(start + at):
                 ch = " "  # a paragraph of a cell that goes on: the cell's text goes on
@@ -344,14 +349,16 @@ def _blocks(text: str, rows: Sequence[Described] = ()) -> tuple[str, frozenset[i
     if _ROW not in text:
         text = text.replace(_CELL * 2, _CELL + _ROW)
     blocks: list[str | Row] = []
-    merges, merged = iter(rows), MergedDown()
+    described, merged = iter(rows), MergedDown()
     pieces = re.split(f"([\r\x0c{_ROW}])", text)
     for paragraph, end in itertools.zip_longest(pieces[::2], pieces[1::2], fillvalue=""):
         cells = paragraph.split(_CELL)
-        kinds = next(merges, ()) if end == _ROW else ()  # (each row end's, in turn)
+        definition = next(described, ()) if end == _ROW else ()  # (each row end's, in turn)
         if len(cells) > 1:  # an empty cell kept in its place, as the DOCX and ODT readers keep it
             cells = cells[:-1] if not cells[-1].strip() else cells
-            blocks.append(Row(merged.row(kinds, [_clean(c.replace(_PLAIN, "")) for c in cells])))
+            blocks.append(
+                Row(merged.row(definition, [_clean(c.replace(_PLAIN, "")) for c in cells]))
+            )
         else:  # (an empty one after a table's rows ends the table: formats.join_blocks)
             shown = _clean(paragraph.replace(_PLAIN, "")).replace(_INDENT, " ")
             blocks.append(Body(shown) if paragraph.startswith(_PLAIN) else shown)

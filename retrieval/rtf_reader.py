@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from retrieval.contents import contents_entry, link_place
+from retrieval.contents import link_place, linked_entry
 from retrieval.errors import CorpusError
 from retrieval.formats import (
     GENERATED_FIELDS,
@@ -69,7 +69,7 @@ class _Paragraph:
     in_table: bool = False  # \intbl: a paragraph of a table's cell
     plain: bool = False  # some of its text is set as body text (formats.Body)
     # where its words link to (contents.link_place; None: words outside links), to tell a
-    # table of contents' entry set by hand, a link's words alone (contents_entry)
+    # table of contents' entry set by hand, a link's words alone (contents.linked_entry)
     places: set[str | None] = field(default_factory=set)
 
 
@@ -339,8 +339,7 @@ class _Reader:
         if self._style_name(paragraph) in GENERATED_TITLES:
             return  # the title of an index or a table of contents, left out with it
         into = self.boxed if aside == "box" else self.blocks
-        place = next(iter(paragraph.places)) if len(paragraph.places) == 1 else None
-        entry = contents_entry(taken[0], place) if taken and place and not level else None
+        entry = linked_entry(taken[0], paragraph.places) if taken and not level else None
         if entry:
             into.append(entry)  # no clause (retrieval.contents)
         elif taken and level:

@@ -1355,6 +1355,25 @@ def test_an_article_s_heading_over_its_first_numbered_paragraph_heads_it_in_a_pd
     assert _pageless("sroki.pdf") == _pageless("sroki.docx")
 
 
+def test_a_numbered_table_of_contents_set_by_hand_keeps_the_list_s_count() -> None:
+    """numlinks.docx: a table of contents set by hand as a numbered list of links ("1. " and
+    a link to "Scope"), then the same list going on with the rules ("3. Operators pay a
+    fee."); and LibreOffice's .doc and RTF of it. Telling an entry in the .doc asked the
+    paragraph's list for its number a second time, which counts it again: the entries and
+    the rules after them read "3. Fees", "5. Operators pay a fee.", a number the document
+    does not show, cited so. Each format now reads the DOCX's numbers."""
+    from retrieval.formats import extract
+
+    read = {
+        suffix: extract(
+            FIXTURES / f"numlinks.{suffix}", (FIXTURES / f"numlinks.{suffix}").read_bytes()
+        ).text
+        for suffix in ("docx", "doc", "rtf")
+    }
+    assert read["doc"] == read["rtf"] == read["docx"]
+    assert "[2. Fees](#fees)\n\nThe rules follow.\n\n3. Operators pay a fee." in read["docx"]
+
+
 def test_a_link_field_s_place_in_the_document() -> None:
     """A field's code as Word and LibreOffice write a link in .doc and RTF: a place in the
     document ("\\l", or a target opening with "#"), somewhere else, or no link at all."""
