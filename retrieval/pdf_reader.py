@@ -34,6 +34,7 @@ from retrieval.errors import CorpusError
 from retrieval.formats import TABLE_BREAK, Extracted, paged
 from retrieval.numbering import NOTE, leaves_list, opens_item
 from retrieval.pdf_columns import in_columns, side_by_side
+from retrieval.pdf_rules import PageRules, page_rules
 from retrieval.pdf_tables import table_grid, table_rows
 
 # the gap pypdf's layout mode writes a blank line for, in font heights: int(gap / GAUGE) - 1
@@ -94,10 +95,18 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise CorpusError(f"{path}: not a readable PDF ({exc})") from None
     # a page's text read in its columns, its tables' rows of several lines read as lines
-    # (across a page's end too), then what stands side by side a block at a time
-    columns = [in_columns(run_in_numbers(symbol_bullets(page))) for page in pages]
+    # (across a page's end too; by the rules the page draws, where it draws them and its
+    # lines stand as layout mode set them), then what stands side by side a block at a time
+    prepared = [run_in_numbers(symbol_bullets(page)) for page in pages]
+    columns = [in_columns(page) for page in prepared]
+
+    def drawn(number: int, written: list[str]) -> PageRules | None:
+        if columns[number] != prepared[number]:
+            return None  # its lines were read a column at a time: not as set
+        return page_rules(reader.pages[number], written)
+
     extracted = paged(
-        spaced([gaps(side_by_side(page, APART)) for page in table_grid(columns, APART)])
+        spaced([gaps(side_by_side(page, APART)) for page in table_grid(columns, APART, drawn)])
     )
     if not extracted.text.strip():
         raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")

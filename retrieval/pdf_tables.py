@@ -12,10 +12,15 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from retrieval.numbering import opens_item
+from retrieval.pdf_rules import PageRules
+
+# a page's rules against its written lines (retrieval.pdf_rules), asked of the page's index
+# and its written lines for a page with a table on it: None where none are drawn or placed
+Rules = Callable[[int, list[str]], PageRules | None]
 
 GUTTER = 5  # spaces between a table's cells, or a page's columns, at least
 COLUMN_SLACK = 2  # columns a cell may stand off the one above it, in the same column
@@ -64,9 +69,15 @@ class _Grid(NamedTuple):
     header: list[list[tuple[int, str]]]  # its first row's lines, read as a row or not
     reached: dict[int, int]  # where each column's text reaches on its last row's last line
     widest: dict[int, int]  # where each column's text reaches, on any of its lines
+    # by row (its index in rows), the columns whose cell is merged down from the row above:
+    # no rule drawn over it where the row's other cells begin under one (see _ruled_line)
+    merged: dict[int, set[int]]
+    # ... and those whose empty cell is merged across with the one on its left: no rule
+    # drawn between them
+    across: dict[int, set[int]]
 
 
-def table_grid(pages: Sequence[str], apart: int) -> list[str]:
+def table_grid(pages: Sequence[str], apart: int, rules: Rules | None = None) -> list[str]:
     """The pages' tables whose cells run over several lines, each row read as one line, as
     the other readers write a row, with `apart` blank lines (a paragraph's break) at least
     before the first and after each: a clause each. Found in a page's written lines as
@@ -79,27 +90,38 @@ def table_grid(pages: Sequence[str], apart: int) -> list[str]:
     is read by table_rows, after. A table that runs on over a page's end is read as one:
     where its header row is repeated at the next page's top (as word processors can
     repeat it), the header is read once; and the cells' next lines at the next page's top
-    (under the header, or under a running header) end the row the page's end cut."""
+    (under the header, or under a running header) end the row the page's end cut.
+
+    Where the page draws its tables' borders (`rules`: retrieval.pdf_rules), a table ruled
+    as a grid (a rule over its first row, and between each two of its cells) is read by
+    them: a line with a rule over it begins a row, though its first cell is empty (a cell
+    merged down over two rows, read in both, as the other readers read it, where no rule
+    is drawn over it); and the lines after the table's last rule are none of its rows (a
+    paragraph under it). See _ruled_line."""
     texts = [[line for line in page.split("\n") if line.strip()] for page in pages]
     found: list[tuple[list[_Grid], set[int]]] = []  # each page's tables, and lines carried
     last: _Grid | None = None  # the table that runs on over the page's end, if one does
     heads: set[str] = set()  # the page before's first lines: a running header's
-    for lines in texts:
+    for number, lines in enumerate(texts):
         grids, carried = _grids(lines, 0), set()
+        tabled = bool(grids) or bool(table_rows(lines))  # a table of one-line rows too
+        drawn = rules(number, lines) if tabled and rules is not None else None
+        if drawn is not None:
+            grids = _grids(lines, 0, drawn)
         if last is not None and not _join(last, grids):
             carried = _carry(last, lines, heads)
-            grids = _grids(lines, max(carried) + 1) if carried else grids
+            grids = _grids(lines, max(carried) + 1, drawn) if carried else grids
         found.append((grids, carried))
         last = grids[-1] if grids and grids[-1].end >= len(lines) - EDGE_LINES else None
         heads = {" ".join(line.split()) for line in lines[:EDGE_LINES]}
     return [_read(page, *tables, apart) for page, tables in zip(pages, found, strict=True)]
 
 
-def _grids(lines: Sequence[str], at: int) -> list[_Grid]:
+def _grids(lines: Sequence[str], at: int, rules: PageRules | None = None) -> list[_Grid]:
     """A page's tables (see table_grid) from its written line `at` on."""
     grids: list[_Grid] = []
     while at < len(lines):
-        grid = _grid(lines, at)
+        grid = _grid(lines, at, rules)
         if grid is None:
             at += 1
             continue
@@ -121,6 +143,10 @@ def _join(before: _Grid, after: list[_Grid]) -> bool:
     before.rows[-1].extend(opening[len(header) :])
     after[0].header[:] = header  # the header the table runs on with, over the next page too
     del after[0].rows[0], after[0].tops[0]  # no row: its lines are left out
+    for by_row in (after[0].merged, after[0].across):
+        shifted = {row - 1: columns for row, columns in by_row.items() if row > 0}
+        by_row.clear()
+        by_row.update(shifted)
     return True
 
 
@@ -154,12 +180,19 @@ def _read(page: str, grids: Sequence[_Grid], carried: set[int], apart: int) -> s
     rows: dict[int, str] = {}  # by the page's line: a row's first line, and its text
     gone = {written[at] for at in carried}  # the tables' other lines, the blank ones between
     for grid in grids:
-        for top, row in zip(grid.tops, grid.rows, strict=True):
+        upper: list[str] = []  # the row above's cells
+        for number, (top, row) in enumerate(zip(grid.tops, grid.rows, strict=True)):
             texts: list[list[str]] = [[] for _ in grid.starts]
             for cells in row:
                 for column, text in cells:
                     texts[column].append(text)
-            rows[written[top]] = " | ".join(" ".join(text) for text in texts).rstrip()
+            joined = [" ".join(text) for text in texts]
+            for column in grid.merged.get(number, ()):
+                joined[column] = joined[column] or upper[column]
+            upper = joined
+            across = grid.across.get(number, set())
+            kept = [cell for column, cell in enumerate(joined) if column not in across]
+            rows[written[top]] = " | ".join(kept).rstrip()
         gone |= set(range(written[grid.first], written[grid.end - 1] + 1)) - set(rows)
     out: list[str] = []
     for n, line in enumerate(lines):
@@ -171,18 +204,25 @@ def _read(page: str, grids: Sequence[_Grid], carried: set[int], apart: int) -> s
     return "\n".join(out)
 
 
-def _grid(lines: Sequence[str], first: int) -> _Grid | None:
-    """The table whose first row is `first`'s line, if one is (see table_grid)."""
+def _grid(lines: Sequence[str], first: int, rules: PageRules | None = None) -> _Grid | None:
+    """The table whose first row is `first`'s line, if one is (see table_grid): read by the
+    rules drawn, where one is over its first row and one between each two of its cells."""
     seed = list(CELL.finditer(lines[first]))
     if len(seed) < 2 or (opens_item(lines[first].lstrip()) and len(seed) < ITEM_ROW_CELLS):
         return None  # a list's item is no row, however far its text stands from its marker
     starts, ends = [cell.start() for cell in seed], [cell.end() for cell in seed]
-    grid = _Grid(first, first, starts, ends, [], [], [], {}, {})
+    grid = _Grid(first, first, starts, ends, [], [], [], {}, {}, {}, {})
+    boxed = rules is not None and rules.above(first) and rules.boxed(first, starts[1:])
+    ruled = rules if boxed else None
     placed: list[list[tuple[int, str]]] = []  # each line's cells: (column, text)
     for at in range(first, len(lines)):
         cells = _place(lines[at], grid)
-        line = _row_line(cells, grid) if cells else None
-        if cells is None or line is None:
+        if not cells:
+            break
+        line = _row_line(cells, grid)
+        if ruled is not None and at > first:
+            line = _ruled_line(cells, grid, ruled, at, line)
+        if line is None:
             break
         if line == "top":
             grid.tops.append(at)
@@ -222,6 +262,43 @@ def _add(grid: _Grid, cells: Sequence[tuple[int, int, str]]) -> list[tuple[int, 
         grid.reached[column] = end
         grid.widest[column] = max(grid.widest.get(column, 0), end)
     return [(column, text) for column, _, text in cells]
+
+
+def _ruled_line(
+    cells: Sequence[tuple[int, int, str]], grid: _Grid, rules: PageRules, at: int, read: str | None
+) -> str | None:
+    """What written line `at`, of `cells`, is to a table with rules drawn (see table_grid).
+    Under a rule that no rule closes (down to the next line under one), no line of the
+    table: a paragraph after its last rule. Under one that is closed, a row's first line
+    where the rule is not drawn over a column the line has no cell in (that cell is merged
+    down from the row above), or where the line has cells in the first column and another;
+    an empty cell with no rule drawn on its left is merged across with the cell there.
+    Else what its text says (`read`, _row_line's): a table may draw a row's borders where
+    a page's end cuts it, or set a title row over its columns."""
+    over = rules.above(at)
+    if not over:
+        return read
+    end = at
+    while end + 1 < len(rules.baselines) and not rules.above(end + 1):
+        end += 1
+    if not rules.closed(end):
+        return None
+    have = {column for column, *_ in cells}
+    merged = {
+        column
+        for column, start in enumerate(grid.starts)
+        if column not in have and not rules.covers(over, start)
+    }
+    if not merged and (0 not in have or len(have) < 2):
+        return read
+    row = len(grid.tops)
+    grid.merged[row] = merged
+    grid.across[row] = {
+        column
+        for column, start in enumerate(grid.starts)
+        if column and column not in have | merged and not rules.divided(at, start)
+    }
+    return "top"
 
 
 def _row_line(cells: Sequence[tuple[int, int, str]], grid: _Grid) -> str | None:

@@ -1418,6 +1418,63 @@ def test_a_cell_merged_down_over_rows_is_read_in_each_of_them_in_every_format() 
     ]
 
 
+def test_a_pdf_table_is_read_by_the_rules_it_draws() -> None:
+    """The PDFs LibreOffice writes of spans.docx and spans-across.docx, and of two tables
+    made with python-docx: one ruled in full, a cell of its first column and one of its
+    middle column each merged down over two rows (ruled-merged.pdf); one ruled only above,
+    under its header and below, with cells of several lines (ruled-header.pdf). Layout
+    mode writes no borders: a row under a merged cell ("  5G   15 AZN") read as the next
+    line of the row above, and the paragraph under a table whose first column holds short
+    labels as that label's next line ("Fixed broadband Fees are paid in advance. | 50
+    Mbit/s 100 Mbit/s | 20 AZN 30 AZN"), a quote of words the document does not set
+    together. The rules drawn now begin a row, carry a merged cell into the rows it spans
+    (no rule is drawn over it), join a cell merged across (no rule between) and end the
+    table (retrieval.pdf_rules)."""
+
+    def clauses(name: str) -> list[str]:
+        return [c.text for c in segment(read_document(FIXTURES / name))]
+
+    assert clauses("spans.pdf") == clauses("spans.docx")
+    # a row's first two cells merged across, beside a cell merged down: no rule between them
+    assert clauses("spans-across.pdf") == clauses("spans-across.docx")
+    assert clauses("ruled-merged.pdf") == [
+        "Tariffs for 2015.",
+        "Region | Service | Fee",
+        "Baku | Mobile | 10 AZN",
+        "Baku | Fixed | 20 AZN",
+        "Ganja | Mobile | 8 AZN",
+        "Sheki | Mobile | 9 AZN",
+        "Other regions pay the Baku fee.",
+    ]
+    # ruled off at its header alone: its rows told by their text, as before
+    assert clauses("ruled-header.pdf")[1:] == [
+        "Fee | Amount | When due",
+        "Licence | 500 AZN for each licence granted under this Regulation to an operator | 1 June",
+        "Renewal | 300 AZN | 1 July of the year the licence ends",
+        "Transfer | 200 AZN | On transfer",
+        "Fees are paid in advance.",
+        "A fee paid late is raised by a tenth for each month.",
+    ]
+
+
+def test_a_pdf_border_drawn_as_a_line_or_a_thin_box_is_a_rule() -> None:
+    """LibreOffice strokes a cell's border as a line; Word fills a thin box. Both are
+    rules, level or upright; a clipping box, a shaded cell or a line at a slant is none."""
+    from retrieval.pdf_rules import Rule, Upright, _rules
+
+    def box(x: float, y: float, w: float, h: float) -> list[tuple[float, float, float, float]]:
+        corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+        return [(*a, *b) for a, b in zip(corners, corners[1:] + corners[:1], strict=True)]
+
+    level, upright = [Rule(652.0, 84.0, 516.0)], [Upright(84.0, 585.0, 652.0)]
+    assert _rules([(84.0, 652.0, 516.0, 652.0)], filled=False) == (level, [])
+    assert _rules([(84.0, 652.0, 84.0, 585.0)], filled=False) == ([], upright)
+    assert _rules(box(84.0, 651.5, 432.0, 1.0), filled=True) == (level, [])
+    assert _rules(box(83.75, 585.0, 0.5, 67.0), filled=True) == ([], upright)
+    assert _rules(box(84.0, 585.0, 432.0, 67.0), filled=True) == ([], [])  # a shaded cell
+    assert _rules([(84.0, 600.0, 516.0, 652.0)], filled=False) == ([], [])  # at a slant
+
+
 def test_an_html_cell_spanning_rows_and_columns_stands_in_each_row_it_spans(
     tmp_path: Path,
 ) -> None:
