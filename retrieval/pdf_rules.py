@@ -19,7 +19,7 @@ import bisect
 import re
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # a box this thin (points) at most, and this many times as long as it is thin, is a rule
@@ -56,12 +56,20 @@ class PageRules:
 
     baselines: list[float]  # each written line's baseline, top down (y grows upwards)
     rules: list[Rule]  # the horizontal ones, by y, top down
-    uprights: list[Upright]  # the vertical ones
+    uprights: list[Upright]  # the vertical ones, by x
     origin: float  # the x where layout mode's column 0 stands
     pitch: float  # points a column of layout mode's text is wide (0: not known)
+    # the rules' -y and the uprights' x, in order: a page may draw thousands (a chart's)
+    _levels: list[float] = field(init=False, repr=False)
+    _places: list[float] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_levels", [-rule.y for rule in self.rules])
+        object.__setattr__(self, "_places", [upright.x for upright in self.uprights])
 
     def _between(self, top: float, bottom: float) -> list[Rule]:
-        return [rule for rule in self.rules if bottom < rule.y < top]
+        first = bisect.bisect_right(self._levels, -top)
+        return self.rules[first : bisect.bisect_left(self._levels, -bottom)]
 
     def above(self, line: int) -> list[Rule]:
         """The rules drawn between written line `line` and the one above it (for the page's
@@ -93,7 +101,9 @@ class PageRules:
 
     def _upright(self, line: int, column: int) -> bool:
         x, y = self.origin + column * self.pitch, self.baselines[line]
-        return any(x - 2 * PADDING <= u.x <= x + 1 and u.y0 <= y <= u.y1 for u in self.uprights)
+        first = bisect.bisect_left(self._places, x - 2 * PADDING)
+        near = self.uprights[first : bisect.bisect_right(self._places, x + 1)]
+        return any(u.y0 <= y <= u.y1 for u in near)
 
     def divided(self, line: int, column: int) -> bool:
         """Whether a vertical rule stands just left of the text that starts at layout
@@ -159,7 +169,13 @@ def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
     if len(baselines) != len(written):
         return None
     origin, pitch = _columns(runs, baselines, written)
-    return PageRules(baselines, sorted(rules, key=lambda r: -r.y), uprights, origin, pitch)
+    return PageRules(
+        baselines,
+        sorted(rules, key=lambda r: -r.y),
+        sorted(uprights, key=lambda u: u.x),
+        origin,
+        pitch,
+    )
 
 
 def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
