@@ -99,7 +99,8 @@ def table_grid(pages: Sequence[str], apart: int, rules: Rules | None = None) -> 
     is drawn over it); and the lines after the table's last rule are none of its rows (a
     paragraph under it). See _ruled_line."""
     texts = [[line for line in page.split("\n") if line.strip()] for page in pages]
-    found: list[tuple[list[_Grid], set[int]]] = []  # each page's tables, and lines carried
+    # each page's tables, the lines carried to the page before, and its title rows
+    found: list[tuple[list[_Grid], set[int], dict[int, str]]] = []
     last: _Grid | None = None  # the table that runs on over the page's end, if one does
     heads: set[str] = set()  # the page before's first lines: a running header's
     for number, lines in enumerate(texts):
@@ -111,7 +112,7 @@ def table_grid(pages: Sequence[str], apart: int, rules: Rules | None = None) -> 
         if last is not None and not _join(last, grids):
             carried = _carry(last, lines, heads)
             grids = _grids(lines, max(carried) + 1, drawn) if carried else grids
-        found.append((grids, carried))
+        found.append((grids, carried, _titles(lines, drawn) if drawn is not None else {}))
         last = grids[-1] if grids and grids[-1].end >= len(lines) - EDGE_LINES else None
         heads = {" ".join(line.split()) for line in lines[:EDGE_LINES]}
     return [_read(page, *tables, apart) for page, tables in zip(pages, found, strict=True)]
@@ -170,14 +171,36 @@ def _carry(before: _Grid, lines: Sequence[str], heads: set[str]) -> set[int]:
     return carried
 
 
-def _read(page: str, grids: Sequence[_Grid], carried: set[int], apart: int) -> str:
-    """A page with its tables' rows read each as a line (see table_grid), and the lines
-    carried into the page before's left out."""
-    if not grids and not carried:
+def _titles(lines: Sequence[str], rules: PageRules) -> dict[int, str]:
+    """The title rows of a page's tables ruled as a grid, by their written line: a line of
+    one cell in a box of its own (a rule over it, one under it) right over a table's first
+    row, inside the table's outer border (an upright at its left) and with none of the
+    table's uprights between its columns crossing it: a cell merged across the table's
+    columns, read as the other readers read it ("| Fees for 2016 |"). A paragraph between
+    two rules, over a table, has no upright beside it."""
+    titles: dict[int, str] = {}
+    for at in range(len(lines) - 1):
+        cells, below = list(CELL.finditer(lines[at])), list(CELL.finditer(lines[at + 1]))
+        if len(cells) != 1 or len(below) < 2 or not rules.above(at) or not rules.closed(at):
+            continue
+        starts = [cell.start() for cell in below]
+        inside = rules.boxed(at + 1, starts[1:]) and rules.divided(at, starts[0])
+        if inside and not any(rules.divided(at, start) for start in starts[1:]):
+            titles[at] = f"| {cells[0].group()} |"
+    return titles
+
+
+def _read(
+    page: str, grids: Sequence[_Grid], carried: set[int], titles: dict[int, str], apart: int
+) -> str:
+    """A page with its tables' rows read each as a line (see table_grid), their title rows
+    as rows, and the lines carried into the page before's left out."""
+    if not grids and not carried and not titles:
         return page
     lines = page.split("\n")
     written = [at for at, line in enumerate(lines) if line.strip()]
-    rows: dict[int, str] = {}  # by the page's line: a row's first line, and its text
+    # by the page's line: a row's first line, and its text
+    rows: dict[int, str] = {written[at]: title for at, title in titles.items()}
     gone = {written[at] for at in carried}  # the tables' other lines, the blank ones between
     for grid in grids:
         upper: list[str] = []  # the row above's cells
@@ -220,8 +243,8 @@ def _grid(lines: Sequence[str], first: int, rules: PageRules | None = None) -> _
         if not cells:
             break
         line = _row_line(cells, grid)
-        if ruled is not None and at > first:
-            line = _ruled_line(cells, grid, ruled, at, line)
+        if ruled is not None:  # its first line is its first row's, whatever it opens with ("№")
+            line = _ruled_line(cells, grid, ruled, at, line) if at > first else "top"
         if line is None:
             break
         if line == "top":

@@ -1446,6 +1446,22 @@ def test_a_pdf_table_is_read_by_the_rules_it_draws() -> None:
         "Sheki | Mobile | 9 AZN",
         "Other regions pay the Baku fee.",
     ]
+    # a title row merged across a table's columns, boxed by its rules: a row, as in the DOCX,
+    # not a heading over the table and the paragraphs after it
+
+    def read(name: str) -> list[tuple[str, str]]:
+        return [(" ".join(c.text.split()), c.heading) for c in segment(read_document(name))]
+
+    assert read(FIXTURES / "register.pdf") == read(FIXTURES / "register.docx")
+    assert ("| Fees for 2016 |", "Annex 3. Register of licensed operators") in read(
+        FIXTURES / "register.pdf"
+    )
+    # a header row opening with "№" (no letter or digit): its first row, as the rules say
+    assert clauses("ruled-numero.pdf")[:3] == [
+        "Fees for services:",
+        "№ | Service | Fee",
+        "1 | Licence for mobile telephony in the whole territory of the republic | 500 AZN",
+    ]
     # ruled off at its header alone: its rows told by their text, as before
     assert clauses("ruled-header.pdf")[1:] == [
         "Fee | Amount | When due",
