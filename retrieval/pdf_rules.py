@@ -29,6 +29,7 @@ LONG = 4.0
 # cell's border runs a cell's padding left of its text
 PADDING = 8.0
 
+AGREE = 0.9  # of a page's lines, those whose text must be where its written line is
 _STRETCH = re.compile(r"\S+(?: \S+)*")  # words a single space apart: text set as one run
 _PAINT = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
 Matrix = Sequence[float]
@@ -166,7 +167,7 @@ def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
     if not rules:
         return None
     baselines = _lines(runs)
-    if len(baselines) != len(written):
+    if len(baselines) != len(written) or not _placed(runs, baselines, written):
         return None
     origin, pitch = _columns(runs, baselines, written)
     return PageRules(
@@ -240,6 +241,24 @@ def _lines(runs: Sequence[tuple[float, float, float, str]]) -> list[float]:
                 continue
         groups.append((y, height, {int(x)}))
     return [y for y, _, _ in groups]
+
+
+def _placed(
+    runs: Sequence[tuple[float, float, float, str]],
+    baselines: Sequence[float],
+    written: Sequence[str],
+) -> bool:
+    """Whether the lines of text stand as the written lines do, line for line: the first
+    word of each line's leftmost run is in its written line (at least AGREE of them; a
+    ligature or a glyph without its letter may differ). A page whose space runs downwards,
+    or whose lines layout mode grouped otherwise, does not."""
+    leftmost: dict[int, tuple[float, str]] = {}
+    for x, y, _, text in runs:
+        line = _nearest(baselines, y)
+        if line not in leftmost or x < leftmost[line][0]:
+            leftmost[line] = (x, text)
+    agree = sum(text.split()[0] in written[line] for line, (_, text) in leftmost.items())
+    return agree >= AGREE * len(written)
 
 
 def _columns(
