@@ -6,11 +6,10 @@ beside "Mobile internet" above it) reads as the next line of the row above, and 
 set right under a table whose first column holds short labels as that label's next line
 (retrieval.pdf_tables). A reader tells both by the lines drawn between them. So, for a page
 with a table on it, the page's content is read once more (pypdf's visitors): each line of
-text's baseline, and each horizontal rule drawn (a stroked line, a box's top and bottom, or
-a thin filled box, as word processors draw a cell's border), and each vertical one, in the
-page's space. The lines
-of text are grouped as layout mode groups them; where their count is not that of the
-page's written lines, nothing is placed and the table is read by its text alone.
+text's baseline, and each rule drawn, level or upright (a stroked line, a box's edges, or a
+thin filled box, as word processors draw a cell's border), in the page's space. The lines
+of text are grouped as layout mode groups them; where they are not the page's written
+lines, line for line, nothing is placed and the table is read by its text alone.
 """
 
 from __future__ import annotations
@@ -82,7 +81,8 @@ class PageRules:
         """Whether a rule is drawn between written line `line` and the one under it (for the
         page's last line, any under it)."""
         last = line + 1 >= len(self.baselines)
-        return bool(self._between(self.baselines[line], -1.0 if last else self.baselines[line + 1]))
+        bottom = float("-inf") if last else self.baselines[line + 1]
+        return bool(self._between(self.baselines[line], bottom))
 
     def covers(self, rules: Sequence[Rule], column: int) -> bool:
         """Whether one of `rules` runs over the text that starts at layout column `column`
@@ -116,8 +116,8 @@ class PageRules:
 
 def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
     """The rules of a pypdf page against `written`, the page's written lines as layout mode
-    wrote them (see the module's note); None when there are none, or the page's text does
-    not fall into as many lines."""
+    wrote them (see the module's note); None when it draws none, or its text does not fall
+    into the same lines."""
     rules: list[Rule] = []
     uprights: list[Upright] = []
     path: list[tuple[float, float, float, float]] = []  # segments: x0, y0, x1, y1
@@ -167,9 +167,12 @@ def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
     if not rules:
         return None
     baselines = _lines(runs)
-    if len(baselines) != len(written) or not _placed(runs, baselines, written):
+    if not runs or len(baselines) != len(written):
         return None
-    origin, pitch = _columns(runs, baselines, written)
+    lines = _nearest(baselines, [y for _, y, *_ in runs])  # each run's line
+    if not _placed(runs, lines, written):
+        return None
+    origin, pitch = _columns(runs, lines, written)
     return PageRules(
         baselines,
         sorted(rules, key=lambda r: -r.y),
@@ -244,17 +247,14 @@ def _lines(runs: Sequence[tuple[float, float, float, str]]) -> list[float]:
 
 
 def _placed(
-    runs: Sequence[tuple[float, float, float, str]],
-    baselines: Sequence[float],
-    written: Sequence[str],
+    runs: Sequence[tuple[float, float, float, str]], lines: Sequence[int], written: Sequence[str]
 ) -> bool:
     """Whether the lines of text stand as the written lines do, line for line: the first
     word of each line's leftmost run is in its written line (at least AGREE of them; a
     ligature or a glyph without its letter may differ). A page whose space runs downwards,
     or whose lines layout mode grouped otherwise, does not."""
     leftmost: dict[int, tuple[float, str]] = {}
-    for x, y, _, text in runs:
-        line = _nearest(baselines, y)
+    for (x, _, _, text), line in zip(runs, lines, strict=True):
         if line not in leftmost or x < leftmost[line][0]:
             leftmost[line] = (x, text)
     agree = sum(text.split()[0] in written[line] for line, (_, text) in leftmost.items())
@@ -262,9 +262,7 @@ def _placed(
 
 
 def _columns(
-    runs: Sequence[tuple[float, float, float, str]],
-    baselines: Sequence[float],
-    written: Sequence[str],
+    runs: Sequence[tuple[float, float, float, str]], lines: Sequence[int], written: Sequence[str]
 ) -> tuple[float, float]:
     """Where layout mode's column 0 stands and how wide a column is, in points: the page's
     leftmost text is column 0, and on a line with as many runs of text as stretches of
@@ -272,8 +270,8 @@ def _columns(
     its x over one width for every character); a width of 0 where no line tells."""
     origin = min(x for x, *_ in runs)
     by_line: dict[int, list[float]] = {}
-    for x, y, *_ in runs:
-        by_line.setdefault(_nearest(baselines, y), []).append(x)
+    for (x, *_), line in zip(runs, lines, strict=True):
+        by_line.setdefault(line, []).append(x)
     ratios = []
     for line, xs in by_line.items():
         starts = [m.start() for m in _STRETCH.finditer(written[line])]
@@ -282,9 +280,13 @@ def _columns(
     return origin, statistics.median(ratios) if ratios else 0.0
 
 
-def _nearest(baselines: Sequence[float], y: float) -> int:
-    """The line (index into top-down baselines) whose baseline is nearest y."""
+def _nearest(baselines: Sequence[float], ys: Sequence[float]) -> list[int]:
+    """For each y, the line (an index into the top-down baselines) whose baseline is
+    nearest it."""
     descending = [-b for b in baselines]
-    at = bisect.bisect_left(descending, -y)
-    options = [i for i in (at - 1, at) if 0 <= i < len(baselines)]
-    return min(options, key=lambda i: abs(baselines[i] - y))
+    out = []
+    for y in ys:
+        at = bisect.bisect_left(descending, -y)
+        options = [i for i in (at - 1, at) if 0 <= i < len(baselines)]
+        out.append(min(options, key=lambda i: abs(baselines[i] - y)))
+    return out
