@@ -112,7 +112,10 @@ def table_grid(pages: Sequence[str], apart: int, rules: Rules | None = None) -> 
         if last is not None and not _join(last, grids):
             carried = _carry(last, lines, heads)
             grids = _grids(lines, max(carried) + 1, drawn) if carried else grids
-        found.append((grids, carried, _titles(lines, drawn) if drawn is not None else {}))
+        titles = _titles(lines, drawn) if drawn is not None else {}
+        for grid in grids:  # a line read into a table's row is no title of the next
+            titles = {at: title for at, title in titles.items() if not grid.first <= at < grid.end}
+        found.append((grids, carried, titles))
         last = grids[-1] if grids and grids[-1].end >= len(lines) - EDGE_LINES else None
         heads = {" ".join(line.split()) for line in lines[:EDGE_LINES]}
     return [_read(page, *tables, apart) for page, tables in zip(pages, found, strict=True)]
