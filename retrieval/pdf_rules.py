@@ -7,9 +7,10 @@ set right under a table whose first column holds short labels as that label's ne
 (retrieval.pdf_tables). A reader tells both by the lines drawn between them. So, for a page
 with a table on it, the page's content is read once more (pypdf's visitors): each line of
 text's baseline, and each rule drawn, level or upright (a stroked line, a box's edges, or a
-thin filled box, as word processors draw a cell's border), in the page's space. The lines
-of text are grouped as layout mode groups them; where they are not the page's written
-lines, line for line, nothing is placed and the table is read by its text alone.
+thin filled box, as word processors draw a cell's border), in the page's space; a level rule
+whose ends meet no upright (an underline) is no border. The lines of text are grouped as
+layout mode groups them; where they are not the page's written lines, line for line,
+nothing is placed and the table is read by its text alone.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ LONG = 4.0
 # how far (points) a rule may stand beyond a column's first letter and still be over it: a
 # cell's border runs a cell's padding left of its text
 PADDING = 8.0
+JOIN = 3.0  # how far (points) a border's end may stand from the upright it meets
 
 AGREE = 0.9  # of a page's lines, those whose text must be where its written line is
 _STRETCH = re.compile(r"\S+(?: \S+)*")  # words a single space apart: text set as one run
@@ -166,6 +168,10 @@ def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
         return None
     if not rules:
         return None
+    uprights.sort(key=lambda u: u.x)
+    rules = _borders(rules, uprights)
+    if not rules:
+        return None
     baselines = _lines(runs)
     if not runs or len(baselines) != len(written):
         return None
@@ -173,13 +179,7 @@ def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
     if not _placed(runs, lines, written):
         return None
     origin, pitch = _columns(runs, lines, written)
-    return PageRules(
-        baselines,
-        sorted(rules, key=lambda r: -r.y),
-        sorted(uprights, key=lambda u: u.x),
-        origin,
-        pitch,
-    )
+    return PageRules(baselines, sorted(rules, key=lambda r: -r.y), uprights, origin, pitch)
 
 
 def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
@@ -226,6 +226,20 @@ def _rules(
     if width <= THIN and height >= LONG * max(width, 0.1):
         return [], [Upright((left + right) / 2, bottom, top)]
     return [], []
+
+
+def _borders(rules: Sequence[Rule], uprights: Sequence[Upright]) -> list[Rule]:
+    """The level rules that are a cell's border: each end meets an upright (within JOIN),
+    as a table's borders meet at its corners. An underline (a link's, in a cell or a web
+    page's list) meets none, and is no border between two rows."""
+    places = [u.x for u in uprights]
+
+    def meets(x: float, y: float) -> bool:
+        first = bisect.bisect_left(places, x - JOIN)
+        near = uprights[first : bisect.bisect_right(places, x + JOIN)]
+        return any(u.y0 - JOIN <= y <= u.y1 + JOIN for u in near)
+
+    return [rule for rule in rules if meets(rule.x0, rule.y) and meets(rule.x1, rule.y)]
 
 
 def _lines(runs: Sequence[tuple[float, float, float, str]]) -> list[float]:

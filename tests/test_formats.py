@@ -1462,6 +1462,14 @@ def test_a_pdf_table_is_read_by_the_rules_it_draws() -> None:
         "№ | Service | Fee",
         "1 | Licence for mobile telephony in the whole territory of the republic | 500 AZN",
     ]
+    # an underlined link in a cell that wraps: the underline meets no upright, so it is no
+    # border, and the row is not cut at it (its other cells carried into made-up rows)
+    assert clauses("ruled-underline.pdf")[1:4] == [
+        "Office | Where | Hours",
+        "Licences | registry.example.az/ licences/operators/ register lists every operator "
+        "licensed under this Regulation and its services | 9 to 18",
+        "Fees | Room 5 | 9 to 13",
+    ]
     # ruled off at its header alone: its rows told by their text, as before
     assert clauses("ruled-header.pdf")[1:] == [
         "Fee | Amount | When due",
