@@ -299,11 +299,16 @@ def _ruled_line(
     where the rule is not drawn over a column the line has no cell in (that cell is merged
     down from the row above), or where the line has cells in the first column and another;
     an empty cell with no rule drawn on its left is merged across with the cell there.
-    Else what its text says (`read`, _row_line's): a table may draw a row's borders where
-    a page's end cuts it, or set a title row over its columns."""
+    Under no rule, in a table that draws rules between its rows, the next line of the row
+    above. Else what its text says (`read`, _row_line's): a table may draw a row's borders
+    where a page's end cuts it, or set a title row over its columns."""
     over = rules.above(at)
     if not over:
-        return read
+        # in a table that draws rules between its rows, a line under none goes on the row
+        # above, though it opens as a row would ("Plus | For Business" under "Mobile
+        # Internet Access | Unlimited Data Plan")
+        between = any(rules.above(top) for top in grid.tops[1:])
+        return "next" if between and read is not None else read
     end = at
     while end + 1 < len(rules.baselines) and not rules.above(end + 1):
         end += 1

@@ -1427,9 +1427,10 @@ def test_a_pdf_table_is_read_by_the_rules_it_draws() -> None:
     line of the row above, and the paragraph under a table whose first column holds short
     labels as that label's next line ("Fixed broadband Fees are paid in advance. | 50
     Mbit/s 100 Mbit/s | 20 AZN 30 AZN"), a quote of words the document does not set
-    together. The rules drawn now begin a row, carry a merged cell into the rows it spans
-    (no rule is drawn over it), join a cell merged across (no rule between) and end the
-    table (retrieval.pdf_rules)."""
+    together. The rules drawn now begin a row (and where they are drawn between rows, a line
+    under none goes on the row above), carry a merged cell into the rows it spans (no rule
+    is drawn over it), join a cell merged across (no rule between) and end the table
+    (retrieval.pdf_rules)."""
 
     def clauses(name: str) -> list[str]:
         return [c.text for c in segment(read_document(FIXTURES / name))]
@@ -1469,6 +1470,13 @@ def test_a_pdf_table_is_read_by_the_rules_it_draws() -> None:
         "Licences | registry.example.az/ licences/operators/ register lists every operator "
         "licensed under this Regulation and its services | 9 to 18",
         "Fees | Room 5 | 9 to 13",
+    ]
+    # a row whose cells wrap onto a line that opens as a row would: no rule over it, so the
+    # row goes on (before: "Plus | For Business |", a row of its own)
+    assert clauses("ruled-wrapped.pdf")[1:4] == [
+        "Plan | What | Price",
+        "Mobile Internet Access Plus | Unlimited Data Plan For Business | 30 AZN",
+        "Fixed Line | Calls | 5 AZN",
     ]
     # ruled off at its header alone: its rows told by their text, as before
     assert clauses("ruled-header.pdf")[1:] == [
