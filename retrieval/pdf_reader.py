@@ -35,7 +35,7 @@ from retrieval.formats import TABLE_BREAK, Extracted, paged
 from retrieval.numbering import NOTE, leaves_list, opens_item
 from retrieval.pdf_columns import in_columns, side_by_side
 from retrieval.pdf_rules import PageRules, page_rules
-from retrieval.pdf_tables import table_grid, table_rows
+from retrieval.pdf_tables import Rules, table_grid, table_rows
 
 # the gap pypdf's layout mode writes a blank line for, in font heights: int(gap / GAUGE) - 1
 # blank lines between two lines a gap apart (gaps up to 1000 GAUGEs are written so)
@@ -98,20 +98,37 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
     # (across a page's end too; by the rules the page draws, where it draws them and its
     # lines stand as layout mode set them), then what stands side by side a block at a time
     prepared = [run_in_numbers(symbol_bullets(page)) for page in pages]
-    columns = [in_columns(page) for page in prepared]
+    found: dict[int, PageRules | None] = {}
 
     def drawn(number: int, written: list[str]) -> PageRules | None:
-        if columns[number] != prepared[number]:
-            return None  # its lines were read a column at a time: not as set
-        return page_rules(reader.pages[number], written)
+        if number not in found:
+            found[number] = page_rules(reader.pages[number], written)
+        return found[number]
+
+    columns = [_columns(page, number, drawn) for number, page in enumerate(prepared)]
+
+    def as_set(number: int, written: list[str]) -> PageRules | None:
+        return drawn(number, written) if columns[number] == prepared[number] else None
 
     extracted = paged(
-        spaced([gaps(side_by_side(page, APART)) for page in table_grid(columns, APART, drawn)])
+        spaced([gaps(side_by_side(page, APART)) for page in table_grid(columns, APART, as_set)])
     )
     if not extracted.text.strip():
         raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
     title = (reader.metadata.title if reader.metadata else None) or extracted.title
     return Extracted(extracted.text, extracted.pages, " ".join(title.split()))
+
+
+def _columns(page: str, number: int, drawn: Rules) -> str:
+    """A page read a column at a time where it is set in two (pdf_columns.in_columns); as
+    set where a table ruled across its width stands in it (pdf_rules.PageRules.across):
+    its cells' columns, long cells filling them like prose, are no page's columns, and read
+    a column at a time its rows came apart."""
+    split = in_columns(page)
+    if split == page:
+        return page
+    rules = drawn(number, [line for line in page.split("\n") if line.strip()])
+    return page if rules is not None and rules.across() else split
 
 
 def endnote_marks(texts: Sequence[str]) -> re.Pattern[str] | None:

@@ -29,6 +29,7 @@ LONG = 4.0
 # cell's border runs a cell's padding left of its text
 PADDING = 8.0
 JOIN = 3.0  # how far (points) a border's end may stand from the upright it meets
+ACROSS = 0.6  # of the page's text's width, a table's border across it (PageRules.across)
 
 AGREE = 0.9  # of a page's lines, those whose text must be where its written line is
 _STRETCH = re.compile(r"\S+(?: \S+)*")  # words a single space apart: text set as one run
@@ -59,6 +60,7 @@ class PageRules:
     baselines: list[float]  # each written line's baseline, top down (y grows upwards)
     rules: list[Rule]  # the horizontal ones, by y, top down
     uprights: list[Upright]  # the vertical ones, by x
+    runs: list[float]  # where each run of text starts (x)
     origin: float  # the x where layout mode's column 0 stands
     pitch: float  # points a column of layout mode's text is wide (0: not known)
     # the rules' -y and the uprights' x, in order: a page may draw thousands (a chart's)
@@ -85,6 +87,17 @@ class PageRules:
         last = line + 1 >= len(self.baselines)
         bottom = float("-inf") if last else self.baselines[line + 1]
         return bool(self._between(self.baselines[line], bottom))
+
+    def across(self) -> bool:
+        """Whether a table ruled across the page's text stands on it: two of its borders or
+        more between its lines of text (not a frame over and under them all), each as wide
+        as ACROSS of the text."""
+        if len(self.baselines) < 3 or not self.runs:
+            return False
+        left, right = min(self.runs), max(self.runs)
+        inside = self._between(self.baselines[0], self.baselines[-1])
+        wide = [rule for rule in inside if rule.x1 - rule.x0 >= ACROSS * (right - left)]
+        return len(wide) >= 2
 
     def covers(self, rules: Sequence[Rule], column: int) -> bool:
         """Whether one of `rules` runs over the text that starts at layout column `column`
@@ -179,7 +192,8 @@ def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
     if not _placed(runs, lines, written):
         return None
     origin, pitch = _columns(runs, lines, written)
-    return PageRules(baselines, sorted(rules, key=lambda r: -r.y), uprights, origin, pitch)
+    starts = [x for x, *_ in runs]
+    return PageRules(baselines, sorted(rules, key=lambda r: -r.y), uprights, starts, origin, pitch)
 
 
 def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:

@@ -70,7 +70,8 @@ class _Grid(NamedTuple):
     reached: dict[int, int]  # where each column's text reaches on its last row's last line
     widest: dict[int, int]  # where each column's text reaches, on any of its lines
     # by row (its index in rows), the columns whose cell is merged down from the row above:
-    # no rule drawn over it where the row's other cells begin under one (see _ruled_line)
+    # no rule drawn over it where the row's other cells begin under one (see _ruled_line;
+    # the cell's words may stand on this row's lines too: _cells)
     merged: dict[int, set[int]]
     # ... and those whose empty cell is merged across with the one on its left: no rule
     # drawn between them
@@ -206,16 +207,8 @@ def _read(
     rows: dict[int, str] = {written[at]: title for at, title in titles.items()}
     gone = {written[at] for at in carried}  # the tables' other lines, the blank ones between
     for grid in grids:
-        upper: list[str] = []  # the row above's cells
-        for number, (top, row) in enumerate(zip(grid.tops, grid.rows, strict=True)):
-            texts: list[list[str]] = [[] for _ in grid.starts]
-            for cells in row:
-                for column, text in cells:
-                    texts[column].append(text)
-            joined = [" ".join(text) for text in texts]
-            for column in grid.merged.get(number, ()):
-                joined[column] = joined[column] or upper[column]
-            upper = joined
+        table = _cells(grid)
+        for number, (top, joined) in enumerate(zip(grid.tops, table, strict=True)):
             across = grid.across.get(number, set())
             kept = [cell for column, cell in enumerate(joined) if column not in across]
             rows[written[top]] = " | ".join(kept).rstrip()
@@ -228,6 +221,28 @@ def _read(
         elif n not in gone:
             out.append(line)
     return "\n".join(out)
+
+
+def _cells(grid: _Grid) -> list[list[str]]:
+    """Each row's cells' text: a cell's lines joined; a cell merged down over rows (see
+    _ruled_line) its text in each row it spans, whichever of their lines its words stand on
+    (a merged cell's text set at its top, in its middle, or wrapped into the rows below)."""
+    table: list[list[str]] = []
+    spans: dict[int, int] = {}  # by column: the row its cell begins in
+    for number, row in enumerate(grid.rows):
+        texts: list[list[str]] = [[] for _ in grid.starts]
+        for cells in row:
+            for column, text in cells:
+                texts[column].append(text)
+        table.append([" ".join(text) for text in texts])
+        for column in range(len(grid.starts)):
+            if number == 0 or column not in grid.merged.get(number, ()):
+                spans[column] = number
+                continue
+            whole = " ".join(filter(None, (table[number - 1][column], table[number][column])))
+            for spanned in range(spans[column], number + 1):
+                table[spanned][column] = whole
+    return table
 
 
 def _grid(lines: Sequence[str], first: int, rules: PageRules | None = None) -> _Grid | None:
@@ -296,8 +311,9 @@ def _ruled_line(
     """What written line `at`, of `cells`, is to a table with rules drawn (see table_grid).
     Under a rule that no rule closes (down to the next line under one), no line of the
     table: a paragraph after its last rule. Under one that is closed, a row's first line
-    where the rule is not drawn over a column the line has no cell in (that cell is merged
-    down from the row above), or where the line has cells in the first column and another;
+    where the rule is not drawn over a column (that cell is merged down from the row above,
+    whatever of its words the line holds), or where the line has cells in the first column
+    and another;
     an empty cell with no rule drawn on its left is merged across with the cell there.
     Under no rule, in a table that draws rules between its rows, the next line of the row
     above. Else what its text says (`read`, _row_line's): a table may draw a row's borders
@@ -315,11 +331,7 @@ def _ruled_line(
     if not rules.closed(end):
         return None
     have = {column for column, *_ in cells}
-    merged = {
-        column
-        for column, start in enumerate(grid.starts)
-        if column not in have and not rules.covers(over, start)
-    }
+    merged = {column for column, start in enumerate(grid.starts) if not rules.covers(over, start)}
     if not merged and (0 not in have or len(have) < 2):
         return read
     row = len(grid.tops)

@@ -1478,6 +1478,12 @@ def test_a_pdf_table_is_read_by_the_rules_it_draws() -> None:
         "Mobile Internet Access Plus | Unlimited Data Plan For Business | 30 AZN",
         "Fixed Line | Calls | 5 AZN",
     ]
+    # python-docx tables of random words, as LibreOffice sets them: a merged cell's words
+    # wrapped into the row under it (before: "Operator network | voice period period appeal
+    # | Data | 408 AZN"); a table ruled across the page whose long cells fill their columns
+    # like prose (before: read as a page in two columns, its rows in halves)
+    for name in ("ruled-merged-wrap", "ruled-wide"):
+        assert clauses(f"{name}.pdf") == clauses(f"{name}.docx"), name
     # ruled off at its header alone: its rows told by their text, as before
     assert clauses("ruled-header.pdf")[1:] == [
         "Fee | Amount | When due",
