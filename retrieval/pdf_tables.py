@@ -106,7 +106,8 @@ def table_grid(pages: Sequence[str], apart: int, rules: Rules | None = None) -> 
     heads: set[str] = set()  # the page before's first lines: a running header's
     for number, lines in enumerate(texts):
         grids, carried = _grids(lines, 0), set()
-        tabled = bool(grids) or bool(table_rows(lines))  # a table of one-line rows too
+        # a table of one-line rows too, and one running on from the page before
+        tabled = bool(grids) or last is not None or bool(table_rows(lines))
         drawn = rules(number, lines) if tabled and rules is not None else None
         if drawn is not None:
             grids = _grids(lines, 0, drawn)
@@ -211,7 +212,9 @@ def _read(
         for number, (top, joined) in enumerate(zip(grid.tops, table, strict=True)):
             across = grid.across.get(number, set())
             kept = [cell for column, cell in enumerate(joined) if column not in across]
-            rows[written[top]] = " | ".join(kept).rstrip()
+            # one cell across the table, as the other readers write it: "| Fees for 2016 |"
+            shown = f"| {kept[0]} |" if len(kept) == 1 < len(joined) else " | ".join(kept)
+            rows[written[top]] = shown.rstrip()
         gone |= set(range(written[grid.first], written[grid.end - 1] + 1)) - set(rows)
     out: list[str] = []
     for n, line in enumerate(lines):
@@ -221,6 +224,16 @@ def _read(
         elif n not in gone:
             out.append(line)
     return "\n".join(out)
+
+
+def _boxed(rules: PageRules, first: int, starts: Sequence[int]) -> bool:
+    """Whether written line `first`, its cells starting at layout columns `starts`, is a
+    table's first row ruled as a grid: a rule over it across every cell, and one on the
+    left of each cell but its first. A box set beside a paragraph (a note in a frame) has
+    its rule over itself alone."""
+    over = rules.above(first)
+    across = all(rules.covers(over, start) for start in starts)
+    return across and rules.boxed(first, starts[1:])
 
 
 def _cells(grid: _Grid) -> list[list[str]]:
@@ -247,17 +260,16 @@ def _cells(grid: _Grid) -> list[list[str]]:
 
 def _grid(lines: Sequence[str], first: int, rules: PageRules | None = None) -> _Grid | None:
     """The table whose first row is `first`'s line, if one is (see table_grid): read by the
-    rules drawn, where one is over its first row and one between each two of its cells."""
+    rules drawn, where it is ruled as a grid (_boxed)."""
     seed = list(CELL.finditer(lines[first]))
     if len(seed) < 2 or (opens_item(lines[first].lstrip()) and len(seed) < ITEM_ROW_CELLS):
         return None  # a list's item is no row, however far its text stands from its marker
     starts, ends = [cell.start() for cell in seed], [cell.end() for cell in seed]
     grid = _Grid(first, first, starts, ends, [], [], [], {}, {}, {}, {})
-    boxed = rules is not None and rules.above(first) and rules.boxed(first, starts[1:])
-    ruled = rules if boxed else None
+    ruled = rules if rules is not None and _boxed(rules, first, starts) else None
     placed: list[list[tuple[int, str]]] = []  # each line's cells: (column, text)
     for at in range(first, len(lines)):
-        cells = _place(lines[at], grid)
+        cells = _place(lines[at], grid, ruled, at)
         if not cells:
             break
         line = _row_line(cells, grid)
@@ -270,18 +282,26 @@ def _grid(lines: Sequence[str], first: int, rules: PageRules | None = None) -> _
             grid.reached.clear()
         placed.append(_add(grid, cells))
     last = first + len(placed)
-    # a table of one-line rows is table_rows's, unless a row leaves a cell empty
+    # a table of one-line rows is table_rows's, unless a row leaves a cell empty; and two
+    # rows at least make a table, but one its rules draw (a table's last row, over a page's
+    # end from the rest)
     empty = any(len(line) < len(starts) for line in placed)
-    if len(grid.tops) < 2 or len(grid.tops) == len(placed) and not empty:
+    if len(grid.tops) < (1 if ruled is not None else 2) or (
+        len(grid.tops) == len(placed) and not empty
+    ):
         return None
     rows = [placed[a - first : b - first] for a, b in itertools.pairwise([*grid.tops, last])]
     return grid._replace(end=last, rows=rows, header=rows[0][:])
 
 
-def _place(line: str, grid: _Grid) -> list[tuple[int, int, str]] | None:
+def _place(
+    line: str, grid: _Grid, rules: PageRules | None = None, at: int = 0
+) -> list[tuple[int, int, str]] | None:
     """A line's cells (words closer than a gutter) in the table's columns: (column, where
     it ends, text); None where a cell stands where no column's cells do (a justified
-    line's wide spaces) or runs across the next column's start."""
+    line's wide spaces) or runs across the next column's start, unless the table's rules
+    (`rules`, the line being written line `at`) draw no border there: a cell merged across
+    columns ("| Regional tariffs |" under a table's last row)."""
     cells = []
     for cell in CELL.finditer(line):
         column = bisect.bisect_right(grid.starts, cell.start() + COLUMN_SLACK) - 1
@@ -289,8 +309,11 @@ def _place(line: str, grid: _Grid) -> list[tuple[int, int, str]] | None:
             cell.start() <= grid.starts[column] + COLUMN_SLACK  # as the first row's, left
             or abs(cell.end() - grid.ends[column]) <= COLUMN_SLACK  # or right ("1,250")
         )
-        last = column == len(grid.starts) - 1
-        if not aligned or not last and cell.end() > grid.starts[column + 1] - COLUMN_SLACK:
+        crossed = [
+            start for start in grid.starts[column + 1 :] if cell.end() > start - COLUMN_SLACK
+        ]
+        merged = rules is not None and not any(rules.divided(at, start) for start in crossed)
+        if not aligned or crossed and not merged:
             return None
         cells.append((column, cell.end(), cell.group()))
     return cells
@@ -309,8 +332,9 @@ def _ruled_line(
     cells: Sequence[tuple[int, int, str]], grid: _Grid, rules: PageRules, at: int, read: str | None
 ) -> str | None:
     """What written line `at`, of `cells`, is to a table with rules drawn (see table_grid).
-    Under a rule that no rule closes (down to the next line under one), no line of the
-    table: a paragraph after its last rule. Under one that is closed, a row's first line
+    Under a rule that no rule closes (down to the next line under one), or beside no
+    upright of the table's left border, no line of the table: a paragraph after its last
+    rule (one a table right under it closes). Under one that is closed, a row's first line
     where the rule is not drawn over a column (that cell is merged down from the row above,
     whatever of its words the line holds), or where the line has cells in the first column
     and another;
@@ -320,27 +344,32 @@ def _ruled_line(
     where a page's end cuts it, or set a title row over its columns."""
     over = rules.above(at)
     if not over:
-        # in a table that draws rules between its rows, a line under none goes on the row
-        # above, though it opens as a row would ("Plus | For Business" under "Mobile
-        # Internet Access | Unlimited Data Plan")
+        # in a table that draws rules between its rows, a line under none, inside its left
+        # border, goes on the row above, though it opens as a row would ("Plus | For
+        # Business" under "Mobile Internet Access | Unlimited Data Plan") or its words
+        # would have fitted on the line above
         between = any(rules.above(top) for top in grid.tops[1:])
-        return "next" if between and read is not None else read
+        return "next" if between and rules.divided(at, grid.starts[0]) else read
     end = at
     while end + 1 < len(rules.baselines) and not rules.above(end + 1):
         end += 1
-    if not rules.closed(end):
-        return None
+    if not rules.closed(end) or not rules.divided(at, grid.starts[0]):
+        return None  # no border under it, or none on its left: outside the table
     have = {column for column, *_ in cells}
     merged = {column for column, start in enumerate(grid.starts) if not rules.covers(over, start)}
-    if not merged and (0 not in have or len(have) < 2):
-        return read
-    row = len(grid.tops)
-    grid.merged[row] = merged
-    grid.across[row] = {
+    across = {
         column
         for column, start in enumerate(grid.starts)
         if column and column not in have | merged and not rules.divided(at, start)
     }
+    # a row: one with a cell merged down; or cells in the first column and another; or one
+    # cell merged across every column (a heading inside the table, "| Regional tariffs |")
+    whole = 0 in have and have | across == set(range(len(grid.starts)))
+    if not merged and not (0 in have and len(have) >= 2) and not (across and whole):
+        return read
+    row = len(grid.tops)
+    grid.merged[row] = merged
+    grid.across[row] = across
     return "top"
 
 
