@@ -106,13 +106,14 @@ def table_grid(pages: Sequence[str], apart: int, rules: Rules | None = None) -> 
     heads: set[str] = set()  # the page before's first lines: a running header's
     for number, lines in enumerate(texts):
         grids, carried = _grids(lines, 0), set()
-        # a table of one-line rows too, and one running on from the page before
-        tabled = bool(grids) or last is not None or bool(table_rows(lines))
+        # a page with a line of cells a gutter apart: a table, maybe, of one-line rows, or
+        # of one row and one cell merged across it, or running on from the page before
+        tabled = last is not None or any(len(CELL.findall(line)) >= 2 for line in lines)
         drawn = rules(number, lines) if tabled and rules is not None else None
         if drawn is not None:
             grids = _grids(lines, 0, drawn)
-        if last is not None and not _join(last, grids):
-            carried = _carry(last, lines, heads)
+        if last is not None and not _join(last, grids, drawn is not None):
+            carried = _carry(last, lines, heads, drawn)
             grids = _grids(lines, max(carried) + 1, drawn) if carried else grids
         titles = _titles(lines, drawn) if drawn is not None else {}
         for grid in grids:  # a line read into a table's row is no title of the next
@@ -136,31 +137,42 @@ def _grids(lines: Sequence[str], at: int, rules: PageRules | None = None) -> lis
     return grids
 
 
-def _join(before: _Grid, after: list[_Grid]) -> bool:
+def _join(before: _Grid, after: list[_Grid], ruled: bool = False) -> bool:
     """A table at a page's end and the next page's first, read as one where the second
     opens with the first's header row repeated (see table_grid): its lines are no row
     again, and the lines of cells under them, before the next row, end the first table's
-    last row. Whether they were."""
+    last row (`ruled`, the page's rules read: the row under the header, ruled off as one,
+    where its first cell is empty, as the next lines of a row cut at its other cells'
+    are). Whether they were."""
     if not after or after[0].first > EDGE_LINES or len(before.starts) != len(after[0].starts):
         return False
     header, opening = before.header, after[0].rows[0]
+    rows = after[0].rows
+    cut = ruled and len(rows) > 2 and all(column > 0 for column, _ in rows[1][0])
+    ends = 2 if cut else 1  # the rows the page opens with that are no rows of their own
     if len(after[0].rows) < 2 or opening[: len(header)] != header:
         return False
     before.rows[-1].extend(opening[len(header) :])
+    if ends == 2:
+        before.rows[-1].extend(after[0].rows[1])
     after[0].header[:] = header  # the header the table runs on with, over the next page too
-    del after[0].rows[0], after[0].tops[0]  # no row: its lines are left out
+    del after[0].rows[:ends], after[0].tops[:ends]  # no row: their lines are left out
     for by_row in (after[0].merged, after[0].across):
-        shifted = {row - 1: columns for row, columns in by_row.items() if row > 0}
+        shifted = {row - ends: columns for row, columns in by_row.items() if row >= ends}
         by_row.clear()
         by_row.update(shifted)
     return True
 
 
-def _carry(before: _Grid, lines: Sequence[str], heads: set[str]) -> set[int]:
+def _carry(
+    before: _Grid, lines: Sequence[str], heads: set[str], rules: PageRules | None = None
+) -> set[int]:
     """The written lines at a page's top that are the next lines of the cells of the
     table the page before ends in (see table_grid), read into its last row: which they
     are. A running header over them (a line the page before opens with too, or a page's
-    number) is passed over."""
+    number) is passed over. With `rules` (the page's), where its first such line is the
+    next line of the cut row's cells, the lines down to the next rule drawn are too
+    (their words may have fitted on the line above: a rule, not the words, ends a row)."""
     top = 0
     while top < min(EDGE_LINES, len(lines)) and (
         " ".join(lines[top].split()) in heads or lines[top].strip().isdigit()
@@ -169,7 +181,12 @@ def _carry(before: _Grid, lines: Sequence[str], heads: set[str]) -> set[int]:
     carried: set[int] = set()
     for at in range(top, len(lines)):
         cells = _place(lines[at], before)
-        if cells is None or _row_line(cells, before) != "next":
+        if cells is None:
+            break
+        if rules is not None and at > top and carried:
+            if rules.above(at):
+                break
+        elif _row_line(cells, before) != "next":
             break
         before.rows[-1].append(_add(before, cells))
         carried.add(at)
