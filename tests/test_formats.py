@@ -1484,6 +1484,14 @@ def test_a_pdf_table_is_read_by_the_rules_it_draws() -> None:
     # like prose (before: read as a page in two columns, its rows in halves)
     for name in ("ruled-merged-wrap", "ruled-wide"):
         assert clauses(f"{name}.pdf") == clauses(f"{name}.docx"), name
+    # a table's last row alone over a page's end (before: read into the paragraph under
+    # it); a row of one cell merged across the table, its words crossing the columns'
+    # starts (before: a heading over the paragraphs after the table); a table of a header
+    # and one such row (before: never looked for, one line of text with the paragraph)
+    for name in ("ruled-lastrow", "ruled-across", "ruled-onerow"):
+        pdf, docx = clauses(f"{name}.pdf"), clauses(f"{name}.docx")
+        assert [" ".join(c.split()) for c in pdf] == docx, name
+    assert "| Court |" in clauses("ruled-onerow.pdf")
     # ruled off at its header alone: its rows told by their text, as before
     assert clauses("ruled-header.pdf")[1:] == [
         "Fee | Amount | When due",
