@@ -170,9 +170,10 @@ def _carry(
     """The written lines at a page's top that are the next lines of the cells of the
     table the page before ends in (see table_grid), read into its last row: which they
     are. A running header over them (a line the page before opens with too, or a page's
-    number) is passed over. With `rules` (the page's), where its first such line is the
-    next line of the cut row's cells, the lines down to the next rule drawn are too
-    (their words may have fitted on the line above: a rule, not the words, ends a row)."""
+    number) is passed over. With `rules` (the page's), a first line whose first cell is
+    empty is such a line (a row cut by the page's end, not wrapped: its words may have
+    fitted on the line above), and where the first is, the lines down to the next rule
+    drawn are too: a rule, not the words, ends a row."""
     top = 0
     while top < min(EDGE_LINES, len(lines)) and (
         " ".join(lines[top].split()) in heads or lines[top].strip().isdigit()
@@ -186,6 +187,8 @@ def _carry(
         if rules is not None and at > top and carried:
             if rules.above(at):
                 break
+        elif rules is not None and cells[0][0] > 0:
+            pass  # the row's other cells going on, its first done: cut, not wrapped
         elif _row_line(cells, before) != "next":
             break
         before.rows[-1].append(_add(before, cells))
