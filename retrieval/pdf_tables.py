@@ -170,10 +170,10 @@ def _carry(
     """The written lines at a page's top that are the next lines of the cells of the
     table the page before ends in (see table_grid), read into its last row: which they
     are. A running header over them (a line the page before opens with too, or a page's
-    number) is passed over. With `rules` (the page's), a first line whose first cell is
-    empty is such a line (a row cut by the page's end, not wrapped: its words may have
-    fitted on the line above), and where the first is, the lines down to the next rule
-    drawn are too: a rule, not the words, ends a row."""
+    number) is passed over. With `rules` (the page's), a first line that does not open a
+    row as its words read (_row_line's "top") is such a line (a row cut by the page's end
+    is cut, not wrapped: its words may have fitted on the line above), and where the first
+    is, the lines down to the next rule drawn are too: a rule, not the words, ends a row."""
     top = 0
     while top < min(EDGE_LINES, len(lines)) and (
         " ".join(lines[top].split()) in heads or lines[top].strip().isdigit()
@@ -187,8 +187,9 @@ def _carry(
         if rules is not None and at > top and carried:
             if rules.above(at):
                 break
-        elif rules is not None and cells[0][0] > 0:
-            pass  # the row's other cells going on, its first done: cut, not wrapped
+        elif rules is not None:
+            if _row_line(cells, before) == "top":
+                break  # a row of its own: cut, not wrapped, a row's other lines open no row
         elif _row_line(cells, before) != "next":
             break
         before.rows[-1].append(_add(before, cells))
