@@ -33,6 +33,8 @@ ACROSS = 0.6  # of the page's text's width, a table's border across it (PageRule
 
 AGREE = 0.9  # of a page's lines, those whose text must be where its written line is
 _STRETCH = re.compile(r"\S+(?: \S+)*")  # words a single space apart: text set as one run
+# a box or a line (an operator after its last number), or a form drawn
+_DRAWING = re.compile(rb"[\d.]\s+(?:re|l)(?![\w*'\"])|/[^\s/()\[\]<>]+\s+Do(?![\w*'\"])")
 _PAINT = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
 Matrix = Sequence[float]
 
@@ -176,6 +178,8 @@ def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
             runs.append((m[4], m[5], abs(size * m[3]) or abs(size), content))
 
     try:
+        if not _draws(page):
+            return None
         page.extract_text(visitor_operand_before=operator, visitor_text=text)
     except Exception:  # a page pypdf cannot read again: read by its text alone
         return None
@@ -194,6 +198,13 @@ def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
     origin, pitch = _columns(runs, lines, written)
     starts = [x for x, *_ in runs]
     return PageRules(baselines, sorted(rules, key=lambda r: -r.y), uprights, starts, origin, pitch)
+
+
+def _draws(page: Any) -> bool:
+    """Whether the page's content may draw a line or a box, or a form that may: read from
+    its bytes before its operators are parsed (most of a manual's pages draw none)."""
+    contents = page.get_contents()
+    return contents is not None and bool(_DRAWING.search(contents.get_data()))
 
 
 def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
