@@ -117,6 +117,25 @@ class PageRules:
             return False
         return all(self._upright(line, column) for column in columns)
 
+    def grid(self, first: int, starts: Sequence[int]) -> bool:
+        """Whether written line `first`, its cells starting at layout columns `starts`, is
+        a table's first row ruled as a grid: a rule over it across every cell, and one on
+        the left of each cell but its first. A box set beside a paragraph (a note in a
+        frame) has its rule over itself alone."""
+        over = self.above(first)
+        return all(self.covers(over, start) for start in starts) and self.boxed(first, starts[1:])
+
+    def title(self, line: int, starts: Sequence[int]) -> bool:
+        """Whether written line `line` is a title row merged across the table whose first
+        row is the line under it, its cells starting at layout columns `starts`: in a box
+        of its own (a rule over it, one under it), inside the table's outer border (an
+        upright at its left) and crossed by none of the table's uprights between its
+        columns. A paragraph between two rules, over a table, has no upright beside it."""
+        if not self.above(line) or not self.closed(line):
+            return False
+        inside = self.boxed(line + 1, starts[1:]) and self.divided(line, starts[0])
+        return inside and not any(self.divided(line, start) for start in starts[1:])
+
     def _upright(self, line: int, column: int) -> bool:
         x, y = self.origin + column * self.pitch, self.baselines[line]
         first = bisect.bisect_left(self._places, x - 2 * PADDING)

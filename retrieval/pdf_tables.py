@@ -199,19 +199,12 @@ def _carry(
 
 def _titles(lines: Sequence[str], rules: PageRules) -> dict[int, str]:
     """The title rows of a page's tables ruled as a grid, by their written line: a line of
-    one cell in a box of its own (a rule over it, one under it) right over a table's first
-    row, inside the table's outer border (an upright at its left) and with none of the
-    table's uprights between its columns crossing it: a cell merged across the table's
-    columns, read as the other readers read it ("| Fees for 2016 |"). A paragraph between
-    two rules, over a table, has no upright beside it."""
+    one cell that the rules make a cell merged across the table under it
+    (PageRules.title), read as the other readers read it ("| Fees for 2016 |")."""
     titles: dict[int, str] = {}
     for at in range(len(lines) - 1):
         cells, below = list(CELL.finditer(lines[at])), list(CELL.finditer(lines[at + 1]))
-        if len(cells) != 1 or len(below) < 2 or not rules.above(at) or not rules.closed(at):
-            continue
-        starts = [cell.start() for cell in below]
-        inside = rules.boxed(at + 1, starts[1:]) and rules.divided(at, starts[0])
-        if inside and not any(rules.divided(at, start) for start in starts[1:]):
+        if len(cells) == 1 and len(below) >= 2 and rules.title(at, [c.start() for c in below]):
             titles[at] = f"| {cells[0].group()} |"
     return titles
 
@@ -247,16 +240,6 @@ def _read(
     return "\n".join(out)
 
 
-def _boxed(rules: PageRules, first: int, starts: Sequence[int]) -> bool:
-    """Whether written line `first`, its cells starting at layout columns `starts`, is a
-    table's first row ruled as a grid: a rule over it across every cell, and one on the
-    left of each cell but its first. A box set beside a paragraph (a note in a frame) has
-    its rule over itself alone."""
-    over = rules.above(first)
-    across = all(rules.covers(over, start) for start in starts)
-    return across and rules.boxed(first, starts[1:])
-
-
 def _cells(grid: _Grid) -> list[list[str]]:
     """Each row's cells' text: a cell's lines joined; a cell merged down over rows (see
     _ruled_line) its text in each row it spans, whichever of their lines its words stand on
@@ -281,13 +264,13 @@ def _cells(grid: _Grid) -> list[list[str]]:
 
 def _grid(lines: Sequence[str], first: int, rules: PageRules | None = None) -> _Grid | None:
     """The table whose first row is `first`'s line, if one is (see table_grid): read by the
-    rules drawn, where it is ruled as a grid (_boxed)."""
+    rules drawn, where it is ruled as a grid (PageRules.grid)."""
     seed = list(CELL.finditer(lines[first]))
     if len(seed) < 2 or (opens_item(lines[first].lstrip()) and len(seed) < ITEM_ROW_CELLS):
         return None  # a list's item is no row, however far its text stands from its marker
     starts, ends = [cell.start() for cell in seed], [cell.end() for cell in seed]
     grid = _Grid(first, first, starts, ends, [], [], [], {}, {}, {}, {})
-    ruled = rules if rules is not None and _boxed(rules, first, starts) else None
+    ruled = rules if rules is not None and rules.grid(first, starts) else None
     placed: list[list[tuple[int, str]]] = []  # each line's cells: (column, text)
     for at in range(first, len(lines)):
         cells = _place(lines[at], grid, ruled, at)
@@ -357,12 +340,12 @@ def _ruled_line(
     upright of the table's left border, no line of the table: a paragraph after its last
     rule (one a table right under it closes). Under one that is closed, a row's first line
     where the rule is not drawn over a column (that cell is merged down from the row above,
-    whatever of its words the line holds), or where the line has cells in the first column
-    and another;
-    an empty cell with no rule drawn on its left is merged across with the cell there.
-    Under no rule, in a table that draws rules between its rows, the next line of the row
-    above. Else what its text says (`read`, _row_line's): a table may draw a row's borders
-    where a page's end cuts it, or set a title row over its columns."""
+    whatever of its words the line holds), where the line has cells in the first column and
+    another, or where its one cell is merged across every column; an empty cell with no
+    rule drawn on its left is merged across with the cell there. Under no rule, in a table
+    that draws rules between its rows, the next line of the row above. Else what its text
+    says (`read`, _row_line's): a table may draw a row's borders where a page's end cuts it,
+    or set a title row over its columns."""
     over = rules.above(at)
     if not over:
         # in a table that draws rules between its rows, a line under none, inside its left
