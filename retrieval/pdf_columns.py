@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from retrieval.numbering import ends_sentence, opens_item
-from retrieval.pdf_tables import CELL, COLUMN_SLACK, GUTTER
+from retrieval.pdf_grid import CELL, COLUMN_SLACK, GUTTER
 
 COLUMN_LINES = 6  # lines with text on both sides of a gutter that make a page two columns
 COLUMN_FILL = 0.6  # of a column's width, its lines fill in the median: prose, not cells

@@ -9,26 +9,26 @@ the table: a quote of them words the document does not have in that order.
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 from retrieval.numbering import opens_item
+from retrieval.pdf_grid import (
+    CELL,
+    COLUMN_SLACK,
+    ITEM_ROW_CELLS,
+    Grid,
+    add,
+    cells,
+    find,
+    place,
+    row_line,
+)
 from retrieval.pdf_rules import PageRules
 
 # a page's rules against its written lines (retrieval.pdf_rules), asked of the page's index
 # and its written lines for a page with a table on it: None where none are drawn or placed
 Rules = Callable[[int, list[str]], PageRules | None]
 
-GUTTER = 5  # spaces between a table's cells, or a page's columns, at least
-COLUMN_SLACK = 2  # columns a cell may stand off the one above it, in the same column
-CELL = re.compile(rf"\S+(?: {{1,{GUTTER - 1}}}\S+)*")  # words closer than a gutter
-ITEM_ROW_CELLS = 3  # cells of a table's row that opens with a list's number, at least
-# of a column's width, how far short of its widest text a word may end and still not have
-# fitted there: layout mode's columns are its own gauge of the page, not the font's letters
-FIT_SLACK = 0.25
 # written lines a page's running header or footer may take beside a table that runs on
 # over the page's end
 EDGE_LINES = 2
@@ -57,27 +57,6 @@ def table_rows(lines: Sequence[str]) -> dict[int, str]:
     return rows
 
 
-class _Grid(NamedTuple):
-    """A table found on a page (see table_grid), by its written lines."""
-
-    first: int  # its first line
-    end: int  # the line after its last
-    starts: list[int]  # where its columns' cells start (its first row's)
-    ends: list[int]  # ... and end
-    rows: list[list[list[tuple[int, str]]]]  # each row's lines, each line's (column, text)
-    tops: list[int]  # where each row begins
-    header: list[list[tuple[int, str]]]  # its first row's lines, read as a row or not
-    reached: dict[int, int]  # where each column's text reaches on its last row's last line
-    widest: dict[int, int]  # where each column's text reaches, on any of its lines
-    # by row (its index in rows), the columns whose cell is merged down from the row above:
-    # no rule drawn over it where the row's other cells begin under one (see _ruled_line;
-    # the cell's words may stand on this row's lines too: _cells)
-    merged: dict[int, set[int]]
-    # ... and those whose empty cell is merged across with the one on its left: no rule
-    # drawn between them
-    across: dict[int, set[int]]
-
-
 def table_grid(pages: Sequence[str], apart: int, rules: Rules | None = None) -> list[str]:
     """The pages' tables whose cells run over several lines, each row read as one line, as
     the other readers write a row, with `apart` blank lines (a paragraph's break) at least
@@ -86,7 +65,7 @@ def table_grid(pages: Sequence[str], apart: int, rules: Rules | None = None) -> 
     where they start; the lines under it whose cells each stand in one column, crossing no
     other's start, are its rows. A row begins where the first column's cell begins with a
     capital letter or a digit beside another cell; the lines between are its cells' next
-    lines (see _row_line). Two rows at least, and some cell of several lines or some row
+    lines (see row_line). Two rows at least, and some cell of several lines or some row
     with a cell left empty, make a table; a table of one-line rows, as many cells in each,
     is read by table_rows, after. A table that runs on over a page's end is read as one:
     where its header row is repeated at the next page's top (as word processors can
@@ -101,8 +80,8 @@ def table_grid(pages: Sequence[str], apart: int, rules: Rules | None = None) -> 
     paragraph under it). See _ruled_line."""
     texts = [[line for line in page.split("\n") if line.strip()] for page in pages]
     # each page's tables, the lines carried to the page before, and its title rows
-    found: list[tuple[list[_Grid], set[int], dict[int, str]]] = []
-    last: _Grid | None = None  # the table that runs on over the page's end, if one does
+    found: list[tuple[list[Grid], set[int], dict[int, str]]] = []
+    last: Grid | None = None  # the table that runs on over the page's end, if one does
     heads: set[str] = set()  # the page before's first lines: a running header's
     for number, lines in enumerate(texts):
         grids, carried = _grids(lines, 0), set()
@@ -114,7 +93,10 @@ def table_grid(pages: Sequence[str], apart: int, rules: Rules | None = None) -> 
             grids = _grids(lines, 0, drawn)
         if last is not None and not _join(last, grids, drawn is not None):
             carried = _carry(last, lines, heads, drawn)
-            grids = _grids(lines, max(carried) + 1, drawn) if carried else grids
+            grids = _grids(lines, max(carried) + 1, drawn, last) if carried else grids
+        elif grids and not grids[0].rows:  # its repeated header and the cut row's end alone
+            carried = set(range(grids[0].first, grids[0].end))
+            del grids[0]
         titles = _titles(lines, drawn) if drawn is not None else {}
         for grid in grids:  # a line read into a table's row is no title of the next
             titles = {at: title for at, title in titles.items() if not grid.first <= at < grid.end}
@@ -124,11 +106,15 @@ def table_grid(pages: Sequence[str], apart: int, rules: Rules | None = None) -> 
     return [_read(page, *tables, apart) for page, tables in zip(pages, found, strict=True)]
 
 
-def _grids(lines: Sequence[str], at: int, rules: PageRules | None = None) -> list[_Grid]:
-    """A page's tables (see table_grid) from its written line `at` on."""
-    grids: list[_Grid] = []
+def _grids(
+    lines: Sequence[str], at: int, rules: PageRules | None = None, columns: Grid | None = None
+) -> list[Grid]:
+    """A page's tables (see table_grid) from its written line `at` on; the first in the
+    columns of `columns` (the table the page before ends in, running on) where its line
+    stands in them."""
+    grids: list[Grid] = []
     while at < len(lines):
-        grid = _grid(lines, at, rules)
+        grid = find(lines, at, rules, columns if not grids else None)
         if grid is None:
             at += 1
             continue
@@ -137,7 +123,7 @@ def _grids(lines: Sequence[str], at: int, rules: PageRules | None = None) -> lis
     return grids
 
 
-def _join(before: _Grid, after: list[_Grid], ruled: bool = False) -> bool:
+def _join(before: Grid, after: list[Grid], ruled: bool = False) -> bool:
     """A table at a page's end and the next page's first, read as one where the second
     opens with the first's header row repeated (see table_grid): its lines are no row
     again, and the lines of cells under them, before the next row, end the first table's
@@ -148,9 +134,10 @@ def _join(before: _Grid, after: list[_Grid], ruled: bool = False) -> bool:
         return False
     header, opening = before.header, after[0].rows[0]
     rows = after[0].rows
-    cut = ruled and len(rows) > 2 and all(column > 0 for column, _ in rows[1][0])
+    cut = ruled and len(rows) >= 2 and all(column > 0 for column, _ in rows[1][0])
     ends = 2 if cut else 1  # the rows the page opens with that are no rows of their own
-    if len(after[0].rows) < 2 or opening[: len(header)] != header:
+    alone = len(after[0].rows) < 2 and len(opening) == len(header)  # a table of one row
+    if opening[: len(header)] != header or alone:
         return False
     before.rows[-1].extend(opening[len(header) :])
     if ends == 2:
@@ -165,13 +152,13 @@ def _join(before: _Grid, after: list[_Grid], ruled: bool = False) -> bool:
 
 
 def _carry(
-    before: _Grid, lines: Sequence[str], heads: set[str], rules: PageRules | None = None
+    before: Grid, lines: Sequence[str], heads: set[str], rules: PageRules | None = None
 ) -> set[int]:
     """The written lines at a page's top that are the next lines of the cells of the
     table the page before ends in (see table_grid), read into its last row: which they
     are. A running header over them (a line the page before opens with too, or a page's
     number) is passed over. With `rules` (the page's), a first line that does not open a
-    row as its words read (_row_line's "top") is such a line (a row cut by the page's end
+    row as its words read (row_line's "top") is such a line (a row cut by the page's end
     is cut, not wrapped: its words may have fitted on the line above), and where the first
     is, the lines down to the next rule drawn are too: a rule, not the words, ends a row."""
     top = 0
@@ -181,18 +168,18 @@ def _carry(
         top += 1
     carried: set[int] = set()
     for at in range(top, len(lines)):
-        cells = _place(lines[at], before)
+        cells = place(lines[at], before)
         if cells is None:
             break
         if rules is not None and at > top and carried:
             if rules.above(at):
                 break
         elif rules is not None:
-            if _row_line(cells, before) == "top":
+            if row_line(cells, before) == "top":
                 break  # a row of its own: cut, not wrapped, a row's other lines open no row
-        elif _row_line(cells, before) != "next":
+        elif row_line(cells, before) != "next":
             break
-        before.rows[-1].append(_add(before, cells))
+        before.rows[-1].append(add(before, cells))
         carried.add(at)
     return carried
 
@@ -210,7 +197,7 @@ def _titles(lines: Sequence[str], rules: PageRules) -> dict[int, str]:
 
 
 def _read(
-    page: str, grids: Sequence[_Grid], carried: set[int], titles: dict[int, str], apart: int
+    page: str, grids: Sequence[Grid], carried: set[int], titles: dict[int, str], apart: int
 ) -> str:
     """A page with its tables' rows read each as a line (see table_grid), their title rows
     as rows, and the lines carried into the page before's left out."""
@@ -222,7 +209,7 @@ def _read(
     rows: dict[int, str] = {written[at]: title for at, title in titles.items()}
     gone = {written[at] for at in carried}  # the tables' other lines, the blank ones between
     for grid in grids:
-        table = _cells(grid)
+        table = cells(grid)
         for number, (top, joined) in enumerate(zip(grid.tops, table, strict=True)):
             across = grid.across.get(number, set())
             kept = [cell for column, cell in enumerate(joined) if column not in across]
@@ -238,166 +225,3 @@ def _read(
         elif n not in gone:
             out.append(line)
     return "\n".join(out)
-
-
-def _cells(grid: _Grid) -> list[list[str]]:
-    """Each row's cells' text: a cell's lines joined; a cell merged down over rows (see
-    _ruled_line) its text in each row it spans, whichever of their lines its words stand on
-    (a merged cell's text set at its top, in its middle, or wrapped into the rows below)."""
-    table: list[list[str]] = []
-    spans: dict[int, int] = {}  # by column: the row its cell begins in
-    for number, row in enumerate(grid.rows):
-        texts: list[list[str]] = [[] for _ in grid.starts]
-        for cells in row:
-            for column, text in cells:
-                texts[column].append(text)
-        table.append([" ".join(text) for text in texts])
-        for column in range(len(grid.starts)):
-            if number == 0 or column not in grid.merged.get(number, ()):
-                spans[column] = number
-                continue
-            whole = " ".join(filter(None, (table[number - 1][column], table[number][column])))
-            for spanned in range(spans[column], number + 1):
-                table[spanned][column] = whole
-    return table
-
-
-def _grid(lines: Sequence[str], first: int, rules: PageRules | None = None) -> _Grid | None:
-    """The table whose first row is `first`'s line, if one is (see table_grid): read by the
-    rules drawn, where it is ruled as a grid (PageRules.grid)."""
-    seed = list(CELL.finditer(lines[first]))
-    if len(seed) < 2 or (opens_item(lines[first].lstrip()) and len(seed) < ITEM_ROW_CELLS):
-        return None  # a list's item is no row, however far its text stands from its marker
-    starts, ends = [cell.start() for cell in seed], [cell.end() for cell in seed]
-    grid = _Grid(first, first, starts, ends, [], [], [], {}, {}, {}, {})
-    ruled = rules if rules is not None and rules.grid(first, starts) else None
-    placed: list[list[tuple[int, str]]] = []  # each line's cells: (column, text)
-    for at in range(first, len(lines)):
-        cells = _place(lines[at], grid, ruled, at)
-        if not cells:
-            break
-        line = _row_line(cells, grid)
-        if ruled is not None:  # its first line is its first row's, whatever it opens with ("№")
-            line = _ruled_line(cells, grid, ruled, at, line) if at > first else "top"
-        if line is None:
-            break
-        if line == "top":
-            grid.tops.append(at)
-            grid.reached.clear()
-        placed.append(_add(grid, cells))
-    last = first + len(placed)
-    # a table of one-line rows is table_rows's, unless a row leaves a cell empty; and two
-    # rows at least make a table, but one its rules draw (a table's last row, over a page's
-    # end from the rest)
-    empty = any(len(line) < len(starts) for line in placed)
-    if len(grid.tops) < (1 if ruled is not None else 2) or (
-        len(grid.tops) == len(placed) and not empty
-    ):
-        return None
-    rows = [placed[a - first : b - first] for a, b in itertools.pairwise([*grid.tops, last])]
-    return grid._replace(end=last, rows=rows, header=rows[0][:])
-
-
-def _place(
-    line: str, grid: _Grid, rules: PageRules | None = None, at: int = 0
-) -> list[tuple[int, int, str]] | None:
-    """A line's cells (words closer than a gutter) in the table's columns: (column, where
-    it ends, text); None where a cell stands where no column's cells do (a justified
-    line's wide spaces) or runs across the next column's start, unless the table's rules
-    (`rules`, the line being written line `at`) draw no border there: a cell merged across
-    columns ("| Regional tariffs |" under a table's last row)."""
-    cells = []
-    for cell in CELL.finditer(line):
-        column = bisect.bisect_right(grid.starts, cell.start() + COLUMN_SLACK) - 1
-        aligned = column >= 0 and (
-            cell.start() <= grid.starts[column] + COLUMN_SLACK  # as the first row's, left
-            or abs(cell.end() - grid.ends[column]) <= COLUMN_SLACK  # or right ("1,250")
-        )
-        crossed = [
-            start for start in grid.starts[column + 1 :] if cell.end() > start - COLUMN_SLACK
-        ]
-        merged = rules is not None and not any(rules.divided(at, start) for start in crossed)
-        if not aligned or crossed and not merged:
-            return None
-        cells.append((column, cell.end(), cell.group()))
-    return cells
-
-
-def _add(grid: _Grid, cells: Sequence[tuple[int, int, str]]) -> list[tuple[int, str]]:
-    """A line of cells read into the table: where its columns' text reaches, moved on; and
-    the line's cells as a row holds them, (column, text)."""
-    for column, end, _ in cells:
-        grid.reached[column] = end
-        grid.widest[column] = max(grid.widest.get(column, 0), end)
-    return [(column, text) for column, _, text in cells]
-
-
-def _ruled_line(
-    cells: Sequence[tuple[int, int, str]], grid: _Grid, rules: PageRules, at: int, read: str | None
-) -> str | None:
-    """What written line `at`, of `cells`, is to a table with rules drawn (see table_grid).
-    Under a rule that no rule closes (down to the next line under one), or beside no
-    upright of the table's left border, no line of the table: a paragraph after its last
-    rule (one a table right under it closes). Under one that is closed, a row's first line
-    where the rule is not drawn over a column (that cell is merged down from the row above,
-    whatever of its words the line holds), where the line has cells in the first column and
-    another, or where its one cell is merged across every column; an empty cell with no
-    rule drawn on its left is merged across with the cell there. Under no rule, in a table
-    that draws rules between its rows, the next line of the row above. Else what its text
-    says (`read`, _row_line's): a table may draw a row's borders where a page's end cuts it,
-    or set a title row over its columns."""
-    over = rules.above(at)
-    if not over:
-        # in a table that draws rules between its rows, a line under none, inside its left
-        # border, goes on the row above, though it opens as a row would ("Plus | For
-        # Business" under "Mobile Internet Access | Unlimited Data Plan") or its words
-        # would have fitted on the line above
-        between = any(rules.above(top) for top in grid.tops[1:])
-        return "next" if between and rules.divided(at, grid.starts[0]) else read
-    end = at
-    while end + 1 < len(rules.baselines) and not rules.above(end + 1):
-        end += 1
-    if not rules.closed(end) or not rules.divided(at, grid.starts[0]):
-        return None  # no border under it, or none on its left: outside the table
-    have = {column for column, *_ in cells}
-    merged = {column for column, start in enumerate(grid.starts) if not rules.covers(over, start)}
-    across = {
-        column
-        for column, start in enumerate(grid.starts)
-        if column and column not in have | merged and not rules.divided(at, start)
-    }
-    # a row: one with a cell merged down; or cells in the first column and another; or one
-    # cell merged across every column (a heading inside the table, "| Regional tariffs |")
-    whole = 0 in have and have | across == set(range(len(grid.starts)))
-    if not merged and not (0 in have and len(have) >= 2) and not (across and whole):
-        return read
-    row = len(grid.tops)
-    grid.merged[row] = merged
-    grid.across[row] = across
-    return "top"
-
-
-def _row_line(cells: Sequence[tuple[int, int, str]], grid: _Grid) -> str | None:
-    """What a line of cells (column, where it ends, text) is to a table: "top", a row's
-    first line (its first column's cell beginning with a capital letter or a digit, beside
-    another cell); "next", its next line (each cell going on, in a letter or a number with
-    its unit, from the row's text above it in its column, which its first word would not
-    have fitted after within the column's widest text: the cell wrapped, as a word
-    processor wraps a cell's text, not a paragraph under a heading set beside a tag, or a
-    page's number under a table); None, neither, or two cells in one column."""
-    columns = [column for column, *_ in cells]
-    if len(set(columns)) < len(columns):
-        return None
-    opens = cells[0][2][0]
-    if columns[0] == 0 and len(cells) >= 2 and opens.isalnum() and not opens.islower():
-        return "top"
-    for column, end, text in cells:
-        limit = max(grid.widest.get(column, 0), end)  # where the column's text reaches
-        slack = FIT_SLACK * (limit - grid.starts[column])
-        if not (text[0].isalpha() or column > 0 and text[0].isdigit() and not text.isdigit()):
-            return None  # a page's number under the table, a listing's next numbered line
-        if column not in grid.reached:
-            return None
-        if grid.reached[column] + 1 + len(text.split()[0]) < limit - slack:
-            return None  # its first word would have fitted on the line above
-    return "next"
