@@ -137,20 +137,40 @@ def place(
     (`rules`, the line being written line `at`) draw no border there: a cell merged across
     columns ("| Regional tariffs |" under a table's last row)."""
     cells = []
-    for cell in CELL.finditer(line):
-        column = bisect.bisect_right(grid.starts, cell.start() + COLUMN_SLACK) - 1
+    for cell in _stretches(line, grid, rules, at):
+        start, end, text = cell
+        column = bisect.bisect_right(grid.starts, start + COLUMN_SLACK) - 1
         aligned = column >= 0 and (
-            cell.start() <= grid.starts[column] + COLUMN_SLACK  # as the first row's, left
-            or abs(cell.end() - grid.ends[column]) <= COLUMN_SLACK  # or right ("1,250")
+            start <= grid.starts[column] + COLUMN_SLACK  # as the first row's, left
+            or abs(end - grid.ends[column]) <= COLUMN_SLACK  # or right ("1,250")
         )
-        crossed = [
-            start for start in grid.starts[column + 1 :] if cell.end() > start - COLUMN_SLACK
-        ]
-        merged = rules is not None and not any(rules.divided(at, start) for start in crossed)
+        crossed = [begin for begin in grid.starts[column + 1 :] if end > begin - COLUMN_SLACK]
+        merged = rules is not None and not any(rules.divided(at, begin) for begin in crossed)
         if not aligned or crossed and not merged:
             return None
-        cells.append((column, cell.end(), cell.group()))
+        cells.append((column, end, text))
     return cells
+
+
+def _stretches(
+    line: str, grid: Grid, rules: PageRules | None, at: int
+) -> list[tuple[int, int, str]]:
+    """A line's words closer than a gutter, (start, end, text); in a table ruled as a grid,
+    a stretch cut where a column's cells start, a word beginning there and an upright
+    drawn on its left: two cells set less than a gutter apart ("tariff service    annual
+    payment network")."""
+    out = []
+    for match in CELL.finditer(line):
+        start, end = match.start(), match.end()
+        if rules is not None:
+            for begin in grid.starts:
+                apart = start < begin < end and line[begin - 1] == " " != line[begin]
+                if apart and rules.divided(at, begin) and rules.pitch > 0:
+                    text = line[start:begin].rstrip()
+                    out.append((start, start + len(text), text))
+                    start = begin
+        out.append((start, end, line[start:end]))
+    return out
 
 
 def add(grid: Grid, cells: Sequence[tuple[int, int, str]]) -> list[tuple[int, str]]:
@@ -181,8 +201,16 @@ def _ruled_line(
         # in a table that draws rules between its rows, a line under none, inside its left
         # border, goes on the row above, though it opens as a row would ("Plus | For
         # Business" under "Mobile Internet Access | Unlimited Data Plan") or its words
-        # would have fitted on the line above
-        between = any(rules.above(top) for top in grid.tops[1:])
+        # would have fitted on the line above. Rules are drawn between its rows where one
+        # stands over a row under its first, or, in its first (a header of several lines),
+        # where the rule that closes the row has another of the table's lines under it
+        end = at
+        while end + 1 < len(rules.baselines) and not rules.above(end + 1):
+            end += 1
+        below = end + 1 < len(rules.baselines) and rules.divided(end + 1, grid.starts[0])
+        between = any(rules.above(top) for top in grid.tops[1:]) or (
+            len(grid.tops) == 1 and rules.closed(end) and below
+        )
         return "next" if between and rules.divided(at, grid.starts[0]) else read
     end = at
     while end + 1 < len(rules.baselines) and not rules.above(end + 1):
