@@ -102,13 +102,8 @@ def _read_grid(
         line = row_line(cells, grid)
         if ruled is not None:  # its first line is its first row's, whatever it opens with ("№")
             line = _ruled_line(cells, grid, ruled, at, line) if at > first else "top"
-            if at == first:  # its empty cells with no rule on their left: merged across
-                have = {column for column, *_ in cells}
-                grid.across[0] = {
-                    column
-                    for column, start in enumerate(starts)
-                    if column and column not in have and not ruled.divided(at, start)
-                }
+            if at == first:
+                grid.across[0] = _across(ruled, at, starts, {column for column, *_ in cells})
         if line is None:
             break
         if line == "top":
@@ -197,6 +192,8 @@ def _ruled_line(
     says (`read`, row_line's): a table may draw a row's borders where a page's end cuts it,
     or set a title row over its columns."""
     over = rules.above(at)
+    end = rules.band(at)  # the last line before the next rule under it
+    inside = rules.divided(at, grid.starts[0])  # beside the table's left border
     if not over:
         # in a table that draws rules between its rows, a line under none, inside its left
         # border, goes on the row above, though it opens as a row would ("Plus | For
@@ -204,26 +201,16 @@ def _ruled_line(
         # would have fitted on the line above. Rules are drawn between its rows where one
         # stands over a row under its first, or, in its first (a header of several lines),
         # where the rule that closes the row has another of the table's lines under it
-        end = at
-        while end + 1 < len(rules.baselines) and not rules.above(end + 1):
-            end += 1
         below = end + 1 < len(rules.baselines) and rules.divided(end + 1, grid.starts[0])
         between = any(rules.above(top) for top in grid.tops[1:]) or (
             len(grid.tops) == 1 and rules.closed(end) and below
         )
-        return "next" if between and rules.divided(at, grid.starts[0]) else read
-    end = at
-    while end + 1 < len(rules.baselines) and not rules.above(end + 1):
-        end += 1
-    if not rules.closed(end) or not rules.divided(at, grid.starts[0]):
+        return "next" if between and inside else read
+    if not rules.closed(end) or not inside:
         return None  # no border under it, or none on its left: outside the table
     have = {column for column, *_ in cells}
     merged = {column for column, start in enumerate(grid.starts) if not rules.covers(over, start)}
-    across = {
-        column
-        for column, start in enumerate(grid.starts)
-        if column and column not in have | merged and not rules.divided(at, start)
-    }
+    across = _across(rules, at, grid.starts, have | merged)
     # a row: one with a cell merged down; or cells in the first column and another; or one
     # cell merged across every column (a heading inside the table, "| Regional tariffs |")
     whole = 0 in have and have | across == set(range(len(grid.starts)))
@@ -233,6 +220,17 @@ def _ruled_line(
     grid.merged[row] = merged
     grid.across[row] = across
     return "top"
+
+
+def _across(rules: PageRules, at: int, starts: Sequence[int], taken: set[int]) -> set[int]:
+    """The columns of written line `at` but its first, not in `taken` (those with a cell of
+    their own, or merged down), with no rule drawn on their left: each merged across with
+    the cell there."""
+    return {
+        column
+        for column, start in enumerate(starts)
+        if column and column not in taken and not rules.divided(at, start)
+    }
 
 
 def row_line(cells: Sequence[tuple[int, int, str]], grid: Grid) -> str | None:

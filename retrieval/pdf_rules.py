@@ -90,6 +90,14 @@ class PageRules:
         bottom = float("-inf") if last else self.baselines[line + 1]
         return bool(self._between(self.baselines[line], bottom))
 
+    def band(self, line: int) -> int:
+        """The last written line from `line` down before the next one under a rule: with
+        `line`, one row's lines in a table that rules its rows off."""
+        end = line
+        while end + 1 < len(self.baselines) and not self.above(end + 1):
+            end += 1
+        return end
+
     def across(self) -> bool:
         """Whether a table ruled across the page's text stands on it: two of its borders or
         more between its lines of text (not a frame over and under them all), each as wide
