@@ -6,6 +6,7 @@ import textwrap
 
 from bot.i18n import t
 from retrieval.question import NOTHING_ASKED, read_part
+from retrieval.reflow import shown
 from retrieval.types import Answer, Passage
 
 BOLD, PLAIN = "\033[1m", "\033[0m"
@@ -21,28 +22,45 @@ def folded(text: str) -> str:
 
 
 def quote_text(passage: Passage, bold: bool = False) -> str:
-    """The clause, whitespace folded, with its best sentence in bold when asked for."""
-    text = passage.text
+    """The clause for reading (retrieval.reflow.shown), its best sentence in bold when asked
+    for."""
+    marks = {}
     if bold and passage.highlight:
         a, b = passage.highlight
-        text = f"{text[:a]}{BOLD}{text[a:b]}{PLAIN}{text[b:]}"
-    return folded(text)
+        marks = {a: BOLD, b: PLAIN}
+    return shown(passage.text, passage.wrap, marks)
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """Lines of at most `width` characters, each of the text's own lines begun afresh, cut
+    only where the text has a space: a word is never cut at its hyphen or in two (a web
+    address longer than the line runs past it), so that each line break of a quote stands
+    for a space or a line break of the text."""
+    return [
+        line
+        for part in text.split("\n")
+        for line in textwrap.wrap(part, width=width, break_on_hyphens=False, break_long_words=False)
+        or [""]
+    ]
 
 
 def render_passage(passage: Passage, bold: bool = False, width: int = 88) -> str:
-    lines = textwrap.wrap(quote_text(passage, bold), width=width - 2) or [""]
+    def lines(clause_text: str) -> list[str]:
+        return _wrapped(shown(clause_text, passage.wrap), width - 2)
+
     before: list[str] = []  # the opening of the list the clause is an item of, then the item
     for lead, gap in passage.openings():
-        before += [*textwrap.wrap(folded(lead.text), width=width - 2), *(["…"] if gap else [])]
+        before += [*lines(lead.text), *(["…"] if gap else [])]
     items: list[str] = []  # the items of the list the clause opens, where its words are
     for item in passage.items:
-        items += textwrap.wrap(folded(item.text), width=width - 2)
+        items += lines(item.text)
     if passage.more_items:
         items.append(f"… ({passage.more_items} more)")
     for note in passage.footnotes:  # what its marks call
-        items += textwrap.wrap(folded(note.text), width=width - 2)
-    lines = [*before, *lines, *items]
-    quoted = "\n".join(f"> {line}" for line in lines)
+        items += lines(note.text)
+    quoted = "\n".join(
+        f"> {line}" for line in [*before, *_wrapped(quote_text(passage, bold), width - 2), *items]
+    )
     return f"{quoted}\n  — {passage.citation.text}  [score {passage.score:.2f}]"
 
 

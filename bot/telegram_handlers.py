@@ -311,7 +311,7 @@ async def show_clause(
         clause = clauses.get(n)
         if clause is None:
             continue
-        body = quote(None, clause)
+        body = quote(None, clause, loaded.wrap(doc_id))
         if n == number and neighbours:
             body = f"<b>▸</b>{body}"
         blocks.append(f"{body}\n{citation_line(cite(document, clause).text)}")

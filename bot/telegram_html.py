@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from retrieval.reflow import shown
 from retrieval.types import Answer, Clause, Passage
 
 LIMIT = 4096
 _TAG = re.compile(r"<[^>]+>")
-_PAGE_BREAK = re.compile(r"\s*\n\s*\n\s*")
 
 
 def telegram_length(markup: str) -> int:
@@ -29,9 +29,10 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def display_text(text: str) -> str:
-    """A clause for reading: page breaks folded to a space, line breaks of a letter part kept."""
-    return _PAGE_BREAK.sub(" ", text).strip()
+def display_text(text: str, wrap: int = 0) -> str:
+    """A clause for reading: lines the page wrapped flowed on, the document's own line
+    breaks kept (retrieval.reflow.shown)."""
+    return shown(text, wrap)
 
 
 @dataclass(frozen=True)
@@ -44,31 +45,25 @@ class Labels:
     uncertain: str = ""  # heads an answer the documents may not give (Answer.uncertain)
 
 
-def quote(passage: Passage | None, clause: Clause | None = None) -> str:
-    """The clause as a blockquote, its best sentence in bold."""
+def quote(passage: Passage | None, clause: Clause | None = None, wrap: int = 0) -> str:
+    """The clause as a blockquote, its best sentence in bold; `wrap` is the width its
+    document's lines are wrapped at where no passage says (Passage.wrap)."""
     clause = clause or (passage.clause if passage else None)
     assert clause is not None
-    text = clause.text
+    wrap = passage.wrap if passage else wrap
     span = passage.highlight if passage else None
-    if span:
-        a, b = span
-        body = (
-            esc(display_text(text[:a]) + (" " if a and text[a - 1].isspace() else ""))
-            + f"<b>{esc(display_text(text[a:b]))}</b>"
-            + esc((" " if b < len(text) and text[b].isspace() else "") + display_text(text[b:]))
-        )
-    else:
-        body = esc(display_text(text))
+    marks = {span[0]: "<b>", span[1]: "</b>"} if span else None
+    body = shown(clause.text, wrap, marks, esc)
     if passage:  # the list's opening, in italics: the item is part of it
         opening = ""
         for lead, gap in passage.openings():
-            opening += f"<i>{esc(display_text(lead.text))}</i>" + ("\n…\n" if gap else "\n")
+            opening += f"<i>{esc(display_text(lead.text, wrap))}</i>" + ("\n…\n" if gap else "\n")
         body = opening + body
     if passage and passage.items:  # the items of the list the clause opens, where its words are
         more = f"\n… (+{passage.more_items})" if passage.more_items else ""
-        body += "".join(f"\n{esc(display_text(item.text))}" for item in passage.items) + more
+        body += "".join(f"\n{esc(display_text(item.text, wrap))}" for item in passage.items) + more
     if passage and passage.footnotes:  # the notes its marks call, after it
-        body += "".join(f"\n{esc(display_text(note.text))}" for note in passage.footnotes)
+        body += "".join(f"\n{esc(display_text(note.text, wrap))}" for note in passage.footnotes)
     return f"<blockquote>{body}</blockquote>"
 
 

@@ -122,7 +122,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             InlineQueryResultArticle(
                 id=f"{passage.clause.doc_id}:{passage.clause.number}"[:64],
                 title=title[:256],
-                description=display_text(passage.text)[:200],
+                description=display_text(passage.text, passage.wrap)[:200],
                 input_message_content=InputTextMessageContent(
                     body, parse_mode=ParseMode.HTML, disable_web_page_preview=True
                 ),

@@ -196,4 +196,5 @@ def _passage(loaded: LoadedIndex, hit: Hit) -> Passage:
         items=items[:MAX_ITEMS],
         more_items=max(0, len(items) - MAX_ITEMS),
         footnotes=loaded.footnotes(hit.clause),
+        wrap=loaded.wrap(hit.clause.doc_id),
     )

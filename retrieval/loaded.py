@@ -14,6 +14,7 @@ import numpy as np
 from retrieval.late import TokenStates
 from retrieval.lexical import LexicalIndex
 from retrieval.numbering import NOTE, NOTE_MARK
+from retrieval.reflow import wrap_width
 from retrieval.types import Clause, DocumentInfo
 from retrieval.vocabulary import common_names
 
@@ -115,6 +116,7 @@ class LoadedIndex:
     _by_number: dict[tuple[str, int], Clause] | None = field(default=None, repr=False)
     _items: dict[tuple[str, int], list[Clause]] | None = field(default=None, repr=False)
     _notes: dict[tuple[str, str], list[Clause]] | None = field(default=None, repr=False)
+    _widths: dict[str, int] | None = field(default=None, repr=False)  # see wrap
     # the word bridge's lookups: (model, question word) -> the corpus word it means, or None
     # (bridge.lookup); they hold for this generation of the index only
     translations: dict[tuple[str, str], str | None] = field(
@@ -157,6 +159,19 @@ class LoadedIndex:
         if self._by_number is None:
             self._by_number = {(c.doc_id, c.number): c for c in self.clauses}
         return self._by_number.get((doc_id, number))
+
+    def wrap(self, doc_id: str) -> int:
+        """The width a document's lines are wrapped at (retrieval.reflow.wrap_width), 0
+        where they are not."""
+        if self._widths is None:
+            by_document: dict[str, list[Clause]] = {}
+            for clause in self.clauses:
+                by_document.setdefault(clause.doc_id, []).append(clause)
+            self._widths = {
+                doc_id: wrap_width(info.format, by_document.get(doc_id, ()))
+                for doc_id, info in self.documents.items()
+            }
+        return self._widths.get(doc_id, 0)
 
     def leads(self, clause: Clause, deepest: int = 6) -> tuple[Clause, ...]:
         """The clauses that open the list `clause` is an item of, and the items it is

@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from retrieval.errors import CorpusError
 from retrieval.formats import TABLE_BREAK, Extracted, paged
 from retrieval.numbering import NOTE, leaves_list, opens_item
 from retrieval.pdf_columns import in_columns, side_by_side
+from retrieval.pdf_fonts import line_sizes, short, sizes_differ
 from retrieval.pdf_rules import PageRules, page_rules
 from retrieval.pdf_tables import Rules, table_grid, table_rows
 
@@ -45,6 +46,7 @@ WIDEST_BREAK = 2.0  # ... and one two lines high always does (pypdf's own readin
 # blank lines that stand for a gap WIDEST_BREAK high (see gaps): a paragraph's break
 APART = int(WIDEST_BREAK / GAUGE)
 PITCH_QUANTILE = 25  # the line spacing: this percentile of the gaps between lines
+WIDTH_QUANTILE = 90  # a full line's length: this percentile of the lines' lengths
 # fewer gaps between lines than this in the whole document: too few to learn a spacing from
 # (was 8, and a one-page notice's paragraphs a third of a line apart were one clause)
 SPACED_LINES = 3
@@ -110,8 +112,15 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
     def as_set(number: int, written: list[str]) -> PageRules | None:
         return drawn(number, written) if columns[number] == prepared[number] else None
 
+    def sized(number: int) -> dict[str, float]:
+        written = [line for line in prepared[number].split("\n") if line.strip()]
+        return line_heights(reader.pages[number], written)
+
     extracted = paged(
-        spaced([gaps(side_by_side(page, APART)) for page in table_grid(columns, APART, as_set)])
+        spaced(
+            [gaps(side_by_side(page, APART)) for page in table_grid(columns, APART, as_set)],
+            sized,
+        )
     )
     if not extracted.text.strip():
         raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
@@ -237,6 +246,30 @@ def endnotes(pages: Sequence[tuple[str, list[str]]]) -> list[str]:
     return texts
 
 
+def _key(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _width(pages: list[list[tuple[float | None, str]]]) -> float:
+    """How many characters a document's full lines hold: the WIDTH_QUANTILE of its lines'
+    lengths (most lines of a page of text run to its margin)."""
+    lengths = [len(line.strip()) for lines in pages for _, line in lines]
+    return float(np.percentile(lengths, WIDTH_QUANTILE)) if lengths else 0.0
+
+
+def line_heights(page: Any, written: list[str]) -> dict[str, float]:
+    """Each written line's font height (pdf_fonts.line_sizes), by its text with its spaces
+    folded; a text written in two sizes on the page is left out."""
+    heights = line_sizes(page, written) or []
+    found: dict[str, float] = {}
+    clashing = set()
+    for line, height in zip(written, heights, strict=False):
+        key = _key(line)
+        if found.setdefault(key, height) != height:
+            clashing.add(key)
+    return {key: height for key, height in found.items() if key not in clashing}
+
+
 def symbol_bullets(text: str) -> str:
     """A page's text with the bullets set in a symbol font (Word's Symbol and Wingdings
     bullets, which a PDF's text gives as private-use characters, U+F0B7 for "•") read as
@@ -278,7 +311,10 @@ def line_spacing(pages: list[list[tuple[float | None, str]]]) -> float | None:
     return float(np.percentile(found, PITCH_QUANTILE))
 
 
-def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
+def spaced(
+    pages: list[list[tuple[float | None, str]]],
+    sizes: Callable[[int], Mapping[str, float]] | None = None,
+) -> list[str]:
     """Each page's text with a blank line where its lines stand a paragraph apart: wider
     than the document's line spacing by PARAGRAPH_GAP, or WIDEST_BREAK font heights; and
     where a line stands left of a list item's marker after the item's last sentence, the
@@ -287,8 +323,18 @@ def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
     the other readers write one."""
     pitch = line_spacing(pages)
     at = WIDEST_BREAK if pitch is None else min(WIDEST_BREAK, PARAGRAPH_GAP * pitch)
+    width = _width(pages)
     out = []
-    for lines in pages:
+    for number, lines in enumerate(pages):
+        # the lines' sizes, read where a line may be a heading over the text right under
+        # it: short, and a little further from the next line than the text's spacing (a
+        # larger font's line stands further from the next)
+        heights: Mapping[str, float] = {}
+        if sizes and any(
+            gap is not None and (pitch or 0) < gap < at and short(lines[n - 1][1], line, width)
+            for n, (gap, line) in enumerate(lines)
+        ):
+            heights = sizes(number)
         text: list[str] = []
         markers: list[int] = []  # where the items of the list being read stand
         rows = table_rows([line for _, line in lines])
@@ -299,6 +345,10 @@ def spaced(pages: list[list[tuple[float | None, str]]]) -> list[str]:
             # a table's rows are clauses of their own, as in the other formats
             apart = (gap is not None and gap >= at) or n in rows or n - 1 in rows
             apart = apart or bool(NOTE.match(words))  # a note: "[2] By the Board."
+            # a heading over its text, set in a larger size (pdf_fonts)
+            apart = apart or bool(
+                n and sizes_differ(heights.get(_key(lines[n - 1][1])), heights.get(_key(line)))
+            )
             line = rows.get(n, line)
             if n in rows and n - 1 in rows and gap is not None:
                 # a paragraph's gap between two rows, wider than the table's own rows stand

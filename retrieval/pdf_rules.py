@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ _STRETCH = re.compile(r"\S+(?: \S+)*")  # words a single space apart: text set a
 _DRAWING = re.compile(rb"[\d.]\s+(?:re|l)(?![\w*'\"])|/[^\s/()\[\]<>]+\s+Do(?![\w*'\"])")
 _PAINT = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
 Matrix = Sequence[float]
+Run = tuple[float, float, float, str]  # a run of text: x, y, its font's height, its text
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
     rules: list[Rule] = []
     uprights: list[Upright] = []
     path: list[tuple[float, float, float, float]] = []  # segments: x0, y0, x1, y1
-    runs: list[tuple[float, float, float, str]] = []  # x, y, font height, text
+    runs: list[Run] = []
     at = [0.0, 0.0, 0.0, 0.0]  # the current point, and where its subpath began
 
     def operator(op: bytes, args: list[Any], cm: Matrix, _tm: Matrix) -> None:
@@ -199,15 +200,10 @@ def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
         elif op == b"n":
             path.clear()  # a clipping path: nothing drawn
 
-    def text(content: str, cm: Matrix, tm: Matrix, _font: Any, size: float) -> None:
-        if content.strip():
-            m = _multiply(tm, cm)
-            runs.append((m[4], m[5], abs(size * m[3]) or abs(size), content))
-
     try:
         if not _draws(page):
             return None
-        page.extract_text(visitor_operand_before=operator, visitor_text=text)
+        page.extract_text(visitor_operand_before=operator, visitor_text=run_visitor(runs))
     except Exception:  # a page pypdf cannot read again: read by its text alone
         return None
     if not rules:
@@ -216,15 +212,35 @@ def page_rules(page: Any, written: Sequence[str]) -> PageRules | None:
     rules = _borders(rules, uprights)
     if not rules:
         return None
-    baselines = _lines(runs)
-    if not runs or len(baselines) != len(written):
+    found = placed(runs, written)
+    if found is None:
         return None
-    lines = _nearest(baselines, [y for _, y, *_ in runs])  # each run's line
-    if not _placed(runs, lines, written):
-        return None
+    baselines, lines = found
     origin, pitch = _columns(runs, lines, written)
     starts = [x for x, *_ in runs]
     return PageRules(baselines, sorted(rules, key=lambda r: -r.y), uprights, starts, origin, pitch)
+
+
+def run_visitor(runs: list[Run]) -> Callable[[str, Matrix, Matrix, Any, float], None]:
+    """A pypdf text visitor that adds each run of text the page shows to `runs`: where it
+    starts, in the page's space, its font's height there, and its text."""
+
+    def text(content: str, cm: Matrix, tm: Matrix, _font: Any, size: float) -> None:
+        if content.strip():
+            m = _multiply(tm, cm)
+            runs.append((m[4], m[5], abs(size * m[3]) or abs(size), content))
+
+    return text
+
+
+def placed(runs: Sequence[Run], written: Sequence[str]) -> tuple[list[float], list[int]] | None:
+    """The page's baselines, top down, and each run's line among them, where the runs fall
+    into the page's written lines as layout mode wrote them (line for line); else None."""
+    baselines = _lines(runs)
+    if not runs or len(baselines) != len(written):
+        return None
+    lines = _nearest(baselines, [y for _, y, *_ in runs])
+    return (baselines, lines) if _placed(runs, lines, written) else None
 
 
 def _draws(page: Any) -> bool:
@@ -294,7 +310,7 @@ def _borders(rules: Sequence[Rule], uprights: Sequence[Upright]) -> list[Rule]:
     return [rule for rule in rules if meets(rule.x0, rule.y) and meets(rule.x1, rule.y)]
 
 
-def _lines(runs: Sequence[tuple[float, float, float, str]]) -> list[float]:
+def _lines(runs: Sequence[Run]) -> list[float]:
     """The baselines of the page's lines of text, top down, grouped as layout mode groups
     text into lines: by its y, and a run within a font's height of the line above that
     shares no column with it joined to it (a superscript)."""
@@ -312,9 +328,7 @@ def _lines(runs: Sequence[tuple[float, float, float, str]]) -> list[float]:
     return [y for y, _, _ in groups]
 
 
-def _placed(
-    runs: Sequence[tuple[float, float, float, str]], lines: Sequence[int], written: Sequence[str]
-) -> bool:
+def _placed(runs: Sequence[Run], lines: Sequence[int], written: Sequence[str]) -> bool:
     """Whether the lines of text stand as the written lines do, line for line: the first
     word of each line's leftmost run is in its written line (at least AGREE of them; a
     ligature or a glyph without its letter may differ). A page whose space runs downwards,
@@ -328,7 +342,7 @@ def _placed(
 
 
 def _columns(
-    runs: Sequence[tuple[float, float, float, str]], lines: Sequence[int], written: Sequence[str]
+    runs: Sequence[Run], lines: Sequence[int], written: Sequence[str]
 ) -> tuple[float, float]:
     """Where layout mode's column 0 stands and how wide a column is, in points: the page's
     leftmost text is column 0, and on a line with as many runs of text as stretches of

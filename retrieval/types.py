@@ -106,6 +106,9 @@ class Passage:
     # the footnotes its marks call ("… every year[1]." -> "[1] By the Board."), quoted after it:
     # a note often says what the clause rests on (LoadedIndex.footnotes)
     footnotes: tuple[Clause, ...] = ()
+    # the width its document's lines are wrapped at, 0 where they are not: where a line
+    # break is the page's, not the document's (retrieval.reflow)
+    wrap: int = 0
 
     @property
     def text(self) -> str:

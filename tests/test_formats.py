@@ -1168,6 +1168,36 @@ def test_a_text_box_beside_paragraphs_in_a_pdf_libreoffice_wrote_is_read_whole()
     assert "each tariff and the\ndate from which" in read_document(FIXTURES / "leftbar.pdf").text
 
 
+def test_a_heading_set_right_over_its_text_in_a_pdf_is_read_as_its_heading() -> None:
+    """tests/fixtures/reflow.docx saved as PDF by LibreOffice: its heading (Heading 1, 14 pt
+    over 12 pt text, no space under it) stands over its first paragraph at a gap the text's
+    own lines nearly keep, and was read as that paragraph's first line ("Regulation on
+    cross-border data services 1. This Regulation …"), the heading lost to the clauses
+    under it. The sizes its lines are set in tell it (retrieval.pdf_fonts): the PDF's
+    clauses, and the heading each stands under, are the DOCX's."""
+    from pypdf import PdfReader
+
+    from retrieval.pdf_reader import GAUGE, gaps, line_spacing
+
+    page = PdfReader(FIXTURES / "reflow.pdf").pages[0]
+    lines = gaps(page.extract_text(extraction_mode="layout", layout_mode_font_height_weight=GAUGE))
+    pitch = line_spacing([lines])
+    assert pitch is not None and lines[1][0] is not None
+    assert lines[1][0] < 1.2 * pitch  # the heading's gap: no paragraph's break by itself
+
+    def read(name: str) -> list[tuple[str, str]]:
+        clauses = segment(read_document(FIXTURES / name))
+        return [(c.heading, " ".join(c.text.split()).replace("- ", "-")) for c in clauses]
+
+    assert read("reflow.pdf") == read("reflow.docx")
+    assert read("reflow.pdf")[0] == (
+        "Regulation on cross-border data services",
+        "1. This Regulation sets out the non-discriminatory conditions under which operators "
+        "of high-speed networks provide cross-border data services, including peer-to-peer "
+        "and real-time services, to subscribers in the Republic and abroad.",
+    )
+
+
 def _pageless(name: str) -> list[tuple[str, str]]:
     """The clauses of tests/fixtures/<name>, each its text with its spaces folded and its
     citation without its page: a PDF's and its source's, to compare."""
