@@ -37,6 +37,7 @@ from retrieval.pdf_columns import in_columns, side_by_side
 from retrieval.pdf_fonts import line_sizes, short, sizes_differ
 from retrieval.pdf_rules import PageRules, page_rules
 from retrieval.pdf_tables import Rules, table_grid, table_rows
+from retrieval.reflow import WIDTH_QUANTILE
 
 # the gap pypdf's layout mode writes a blank line for, in font heights: int(gap / GAUGE) - 1
 # blank lines between two lines a gap apart (gaps up to 1000 GAUGEs are written so)
@@ -46,7 +47,6 @@ WIDEST_BREAK = 2.0  # ... and one two lines high always does (pypdf's own readin
 # blank lines that stand for a gap WIDEST_BREAK high (see gaps): a paragraph's break
 APART = int(WIDEST_BREAK / GAUGE)
 PITCH_QUANTILE = 25  # the line spacing: this percentile of the gaps between lines
-WIDTH_QUANTILE = 90  # a full line's length: this percentile of the lines' lengths
 # fewer gaps between lines than this in the whole document: too few to learn a spacing from
 # (was 8, and a one-page notice's paragraphs a third of a line apart were one clause)
 SPACED_LINES = 3
@@ -252,7 +252,7 @@ def _key(line: str) -> str:
 
 def _width(pages: list[list[tuple[float | None, str]]]) -> float:
     """How many characters a document's full lines hold: the WIDTH_QUANTILE of its lines'
-    lengths (most lines of a page of text run to its margin)."""
+    lengths (most lines of a page of text run to its margin; reflow reads a wrap width so)."""
     lengths = [len(line.strip()) for lines in pages for _, line in lines]
     return float(np.percentile(lengths, WIDTH_QUANTILE)) if lengths else 0.0
 

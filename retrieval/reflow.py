@@ -33,8 +33,8 @@ MIN_LINES = 5
 WIDTH_QUANTILE = 90
 # a line is wrapped when it and the next line's first word are longer than this share of
 # the width: a proportional font sets more or fewer characters to a line than the
-# document's usual. On 60 documents saved from Word as PDF (six fonts, 9 to 14 pt,
-# justified or not; blocks of lines broken by hand among the paragraphs), 0.8 read
+# document's usual. On 60 DOCX documents saved as PDF by LibreOffice (six fonts, 9 to
+# 14 pt, justified or not; blocks of lines broken by hand among the paragraphs), 0.8 read
 # every one of 1,143 wrapped lines as wrapped and 7 of 109 lines broken by hand
 # as wrapped, each over 0.8 of the width long (0.9: 19 and 3)
 FILLED = 0.8
