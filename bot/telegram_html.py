@@ -29,12 +29,6 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def display_text(text: str, wrap: int = 0) -> str:
-    """A clause for reading: lines the page wrapped flowed on, the document's own line
-    breaks kept (retrieval.reflow.shown)."""
-    return shown(text, wrap)
-
-
 @dataclass(frozen=True)
 class Labels:
     """The fixed phrases an answer needs, in the reader's language."""
@@ -57,13 +51,13 @@ def quote(passage: Passage | None, clause: Clause | None = None, wrap: int = 0) 
     if passage:  # the list's opening, in italics: the item is part of it
         opening = ""
         for lead, gap in passage.openings():
-            opening += f"<i>{esc(display_text(lead.text, wrap))}</i>" + ("\n…\n" if gap else "\n")
+            opening += f"<i>{shown(lead.text, wrap, escape=esc)}</i>" + ("\n…\n" if gap else "\n")
         body = opening + body
     if passage and passage.items:  # the items of the list the clause opens, where its words are
         more = f"\n… (+{passage.more_items})" if passage.more_items else ""
-        body += "".join(f"\n{esc(display_text(item.text, wrap))}" for item in passage.items) + more
+        body += "".join(f"\n{shown(item.text, wrap, escape=esc)}" for item in passage.items) + more
     if passage and passage.footnotes:  # the notes its marks call, after it
-        body += "".join(f"\n{esc(display_text(note.text, wrap))}" for note in passage.footnotes)
+        body += "".join(f"\n{shown(note.text, wrap, escape=esc)}" for note in passage.footnotes)
     return f"<blockquote>{body}</blockquote>"
 
 

@@ -21,10 +21,11 @@ from bot.telegram_handlers import (
     show_clause,
     user_language,
 )
-from bot.telegram_html import citation_line, display_text, quote, render_answer
+from bot.telegram_html import citation_line, quote, render_answer
 from bot.telegram_send import answer_buttons, clause_link, send_blocks, with_retry
 from retrieval.errors import QuestionError
 from retrieval.question import MAX_CHARS
+from retrieval.reflow import shown
 
 INLINE_SETTLE = 0.4  # seconds an inline query must stand before it is searched
 _CALLBACK = re.compile(r"^(m|x|f):([a-z0-9-]+|\d+):(\d{1,6}|u|d)$")
@@ -122,7 +123,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             InlineQueryResultArticle(
                 id=f"{passage.clause.doc_id}:{passage.clause.number}"[:64],
                 title=title[:256],
-                description=display_text(passage.text, passage.wrap)[:200],
+                description=shown(passage.text, passage.wrap)[:200],
                 input_message_content=InputTextMessageContent(
                     body, parse_mode=ParseMode.HTML, disable_web_page_preview=True
                 ),

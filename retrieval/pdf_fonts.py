@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from retrieval.formats import fold_spaces
 from retrieval.pdf_rules import Run, placed, run_visitor
 from retrieval.reflow import FILLED
 
@@ -50,6 +51,19 @@ def line_sizes(page: Any, written: Sequence[str]) -> list[float] | None:
     for (_, _, height, text), line in zip(runs, found[1], strict=True):
         counts[line][round(height, 1)] += len(text.strip())
     return [c.most_common(1)[0][0] if c else 0.0 for c in counts]
+
+
+def line_heights(page: Any, written: Sequence[str]) -> dict[str, float]:
+    """Each written line's font height (line_sizes), by its text with its spaces folded
+    (formats.fold_spaces); a text written in two sizes on the page is left out."""
+    heights = line_sizes(page, written) or []
+    found: dict[str, float] = {}
+    clashing = set()
+    for line, height in zip(written, heights, strict=False):
+        key = fold_spaces(line)
+        if found.setdefault(key, height) != height:
+            clashing.add(key)
+    return {key: height for key, height in found.items() if key not in clashing}
 
 
 def sizes_differ(a: float | None, b: float | None) -> bool:

@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 
 from retrieval.errors import CorpusError
-from retrieval.formats import TABLE_BREAK, Extracted, paged
+from retrieval.formats import TABLE_BREAK, Extracted, fold_spaces, paged
 from retrieval.numbering import NOTE, leaves_list, opens_item
 from retrieval.pdf_columns import in_columns, side_by_side
-from retrieval.pdf_fonts import line_sizes, short, sizes_differ
+from retrieval.pdf_fonts import line_heights, short, sizes_differ
 from retrieval.pdf_rules import PageRules, page_rules
 from retrieval.pdf_tables import Rules, table_grid, table_rows
 from retrieval.reflow import WIDTH_QUANTILE
@@ -246,28 +246,11 @@ def endnotes(pages: Sequence[tuple[str, list[str]]]) -> list[str]:
     return texts
 
 
-def _key(line: str) -> str:
-    return " ".join(line.split())
-
-
 def _width(pages: list[list[tuple[float | None, str]]]) -> float:
     """How many characters a document's full lines hold: the WIDTH_QUANTILE of its lines'
     lengths (most lines of a page of text run to its margin; reflow reads a wrap width so)."""
     lengths = [len(line.strip()) for lines in pages for _, line in lines]
     return float(np.percentile(lengths, WIDTH_QUANTILE)) if lengths else 0.0
-
-
-def line_heights(page: Any, written: list[str]) -> dict[str, float]:
-    """Each written line's font height (pdf_fonts.line_sizes), by its text with its spaces
-    folded; a text written in two sizes on the page is left out."""
-    heights = line_sizes(page, written) or []
-    found: dict[str, float] = {}
-    clashing = set()
-    for line, height in zip(written, heights, strict=False):
-        key = _key(line)
-        if found.setdefault(key, height) != height:
-            clashing.add(key)
-    return {key: height for key, height in found.items() if key not in clashing}
 
 
 def symbol_bullets(text: str) -> str:
@@ -346,9 +329,8 @@ def spaced(
             apart = (gap is not None and gap >= at) or n in rows or n - 1 in rows
             apart = apart or bool(NOTE.match(words))  # a note: "[2] By the Board."
             # a heading over its text, set in a larger size (pdf_fonts)
-            apart = apart or bool(
-                n and sizes_differ(heights.get(_key(lines[n - 1][1])), heights.get(_key(line)))
-            )
+            above = heights.get(fold_spaces(lines[n - 1][1])) if n else None
+            apart = apart or sizes_differ(above, heights.get(fold_spaces(line)))
             line = rows.get(n, line)
             if n in rows and n - 1 in rows and gap is not None:
                 # a paragraph's gap between two rows, wider than the table's own rows stand
