@@ -40,9 +40,16 @@ def ends_without_punctuation(text: str) -> bool:
     return bool(tail) and tail[-1] not in _SENTENCE_END
 
 
+_OPENERS = "\"'“‘«([ \t"  # what may stand before a sentence's first letter
+
+
 def starts_lower(text: str) -> bool:
-    first = text.lstrip("\"'“‘«([ ")[:1]
+    first = text.lstrip(_OPENERS)[:1]
     return first.isalpha() and first.islower()
+
+
+def starts_upper(text: str) -> bool:
+    return text.lstrip(_OPENERS)[:1].isupper()
 
 
 TITLE_WORDS = 12  # words a heading has at most, but one set in capitals without a stop

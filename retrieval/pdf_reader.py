@@ -13,7 +13,9 @@ So the lines are read at a finer gauge (GAUGE of a font height a blank line), ea
 measured in the height of the line's font, and a document's line spacing is learnt from its
 own pages: the spacing most of its lines are set at (PITCH_QUANTILE of its gaps). A gap
 wider than that by a fifth (PARAGRAPH_GAP) is a paragraph break, as it is to a reader; never
-more than pypdf's two lines. Running headers, footers and page numbers are then removed
+more than pypdf's two lines. Where paragraphs are set with no gap between them, one ends as
+a reader sees it end: a sentence ended short of the margin, or the next line set in
+(opens_paragraph). Running headers, footers and page numbers are then removed
 (formats.paged), and a paragraph that a page break split is left for the segmenter to join.
 Text set side by side (a page's two columns, a text box beside the paragraphs around it, a
 table's cells of several lines) is read a side at a time before (retrieval.pdf_columns).
@@ -32,7 +34,8 @@ import numpy as np
 
 from retrieval.errors import CorpusError
 from retrieval.formats import TABLE_BREAK, Extracted, fold_spaces, paged
-from retrieval.numbering import NOTE, leaves_list, opens_item
+from retrieval.headings import ends_without_punctuation, starts_upper
+from retrieval.numbering import CLOSERS, NOTE, leaves_list, opens_item
 from retrieval.pdf_columns import in_columns, side_by_side
 from retrieval.pdf_fonts import line_heights, short, sizes_differ
 from retrieval.pdf_rules import PageRules, page_rules
@@ -53,6 +56,9 @@ SPACED_LINES = 3
 # gaps outside these bounds (in font heights) are no line spacing: lines set side by side
 # (a superscript, a table's cells) or far apart (a page's title over its text)
 _PITCH_RANGE = (0.8, 3.0)
+# a paragraph's first line stands in this many columns (of layout mode's characters) or
+# more where the paragraphs are set with no gap between them (opens_paragraph)
+INDENT = 2
 SUPERSCRIPT = 0.8  # a footnote mark's size, at most, of the text it follows
 RAISED = 0.2  # ... and how far above that text's baseline it stands, in that text's size
 # a footnote mark: a number (set apart: footnote_marks); or an endnote's in small roman
@@ -294,6 +300,40 @@ def line_spacing(pages: list[list[tuple[float | None, str]]]) -> float | None:
     return float(np.percentile(found, PITCH_QUANTILE))
 
 
+def opens_paragraph(
+    lines: Sequence[tuple[float | None, str]], n: int, width: float, at: float, listed: bool
+) -> bool:
+    """Whether a page's line n opens a paragraph set right under the one before, no further
+    from it than its own lines stand (`lines` as gaps reads them, `at` the gap that breaks
+    a paragraph): it opens a sentence, in a capital, after a line that ends one (".", "!"
+    or "?", past a closing quote or bracket), and either that line stops short of the
+    document's width, where the page did not wrap it (pdf_fonts.short: this line's first
+    word would have fitted on it), or this line stands in as a paragraph's first line does,
+    INDENT columns or more, the line after it back to the left (not where a list is being
+    read, `listed`: an item's next lines stand in past its marker). A line broken by hand
+    mid-sentence (an address's lines) opens none; nor does the last line before a break (a
+    column's or the page's end, a paragraph's gap) where it stops mid-sentence: it reads as
+    a heading over what follows, which may be its own paragraph going on past the break."""
+    before, line = lines[n - 1][1], lines[n][1]
+    if before.rstrip(CLOSERS)[-1:] not in ".!?" or not starts_upper(line):
+        return False
+    follows = lines[n + 1] if n + 1 < len(lines) else None
+    if (follows is None or (follows[0] or 0) >= at) and ends_without_punctuation(line):
+        return False
+    if short(before, line, width):
+        return True
+    indent = _indent(line)
+    return (
+        not listed
+        and indent >= _indent(before) + INDENT
+        and (follows is None or _indent(follows[1]) < indent)
+    )
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
 def spaced(
     pages: list[list[tuple[float | None, str]]],
     sizes: Callable[[int], Mapping[str, float]] | None = None,
@@ -328,6 +368,9 @@ def spaced(
             # a table's rows are clauses of their own, as in the other formats
             apart = (gap is not None and gap >= at) or n in rows or n - 1 in rows
             apart = apart or bool(NOTE.match(words))  # a note: "[2] By the Board."
+            apart = apart or (
+                gap is not None and opens_paragraph(lines, n, width, at, bool(markers))
+            )
             # a heading over its text, set in a larger size (pdf_fonts)
             above = heights.get(fold_spaces(lines[n - 1][1])) if n else None
             apart = apart or sizes_differ(above, heights.get(fold_spaces(line)))

@@ -43,6 +43,11 @@ _SPACE = re.compile(r"\s+")
 # a word broken after its hyphen: a letter or a digit, "-", then the next line's
 # ("state-of-" / "the-art", "licensing-procedures-" / "2016.pdf")
 _HYPHEN_END = re.compile(r"[^\W_]-$")
+# a dash set close between two words, or a slash in a web address or a path, where the
+# page may break a line as after a hyphen ("Normans—" / "formerly of Oursel", "1990–" /
+# "2000", "https://example.gov.az/en/" / "regulations.pdf"); shown on, with no space,
+# where the page wrapped the line there
+_BREAK_AFTER = re.compile(r"[^\W_][–—/]$")
 
 
 def wrap_width(format_: str, clauses: Iterable[Clause]) -> int:
@@ -77,7 +82,7 @@ def _joint(text: str, start: int, end: int, width: int) -> str:
     if width and _HYPHEN_END.search(line) and word[0].isalnum():
         return ""  # "state-of-" / "the-art": the word whole, its hyphen kept
     if width and len(line) + 1 + len(word) > FILLED * width:
-        return " "
+        return "" if _BREAK_AFTER.search(line) and word[0].isalnum() else " "
     return "\n"
 
 

@@ -1,0 +1,108 @@
+"""Paragraphs a PDF sets with no gap between them, told apart as a reader tells them: by a
+line that ends a sentence short of the margin, or by a first line set in
+(retrieval.pdf_reader.opens_paragraph)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.corpus import read_document
+from retrieval.pdf_reader import spaced
+from retrieval.reflow import shown, wrap_width
+from retrieval.segment import segment
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ADDRESS = (
+    "Requests are sent to:\nRegulator of Communications\n33 Zarifa Aliyeva Street\nBaku AZ1000"
+)
+
+
+@pytest.mark.parametrize("name", ["masts", "masts-indented"])
+def test_a_pdf_s_paragraphs_set_with_no_gap_read_as_its_docx(name: str) -> None:
+    """tests/fixtures/masts.docx and masts-indented.docx: six justified paragraphs in one
+    style with no space before or after them (masts-indented sets each first line in by
+    1 cm, as books and many reports do), then an address broken by hand, and the PDFs
+    LibreOffice writes of them (soffice --headless --convert-to pdf). The PDF reads as the
+    DOCX: its paragraphs each a clause and the address one clause on its four lines, where
+    before the whole page was one clause."""
+    docx = segment(read_document(FIXTURES / f"{name}.docx"))
+    pdf = segment(read_document(FIXTURES / f"{name}.pdf"))
+    assert len(docx) == 7
+    assert [" ".join(c.text.split()) for c in pdf] == [" ".join(c.text.split()) for c in docx]
+    width = wrap_width("pdf", pdf)
+    assert [shown(c.text, width) for c in pdf] == [shown(c.text) for c in docx]
+    assert shown(pdf[-1].text, width) == ADDRESS
+
+
+def _page(*lines: str, gaps: tuple[float, ...] = ()) -> list[tuple[float | None, str]]:
+    """A page's lines as pdf_reader.gaps gives them: each a line's spacing (1.15 font heights)
+    below the one before, or `gaps` where given."""
+    spacing = list(gaps) or [1.15] * (len(lines) - 1)
+    return [(None, lines[0])] + list(zip(spacing, lines[1:], strict=True))
+
+
+FULL = "The operator shall keep a register of the masts it builds and of what stands on them."
+
+
+def test_a_sentence_ended_short_of_the_margin_ends_its_paragraph() -> None:
+    """A line that ends a sentence where the next line's first word would have fitted on it
+    ends a paragraph; one that ends a sentence at the margin (the page wrapped it there), one
+    that stops mid-sentence (an address's lines) and one before a line in lower case do not."""
+    page = _page(
+        FULL,
+        "It is kept for ten years.",  # a sentence ended short of the margin
+        "The Regulator may read it at any time, and the operator shall show it on request.",
+        "Copies are free.",  # ... then a line in lower case: the sentence goes on
+        "cables and masts alike are registered. The register is public and the operator",
+        "keeps it up to date. It is shown on the operator's website for any subscriber to read.",
+        "Write to:",  # after a sentence ended at the margin; then lines that end none
+        "Regulator of Communications",
+        "Baku AZ1000",
+    )
+    assert spaced([page])[0].split("\n") == [
+        FULL,
+        "It is kept for ten years.",
+        "",
+        "The Regulator may read it at any time, and the operator shall show it on request.",
+        "Copies are free.",
+        "cables and masts alike are registered. The register is public and the operator",
+        "keeps it up to date. It is shown on the operator's website for any subscriber to read.",
+        "Write to:",
+        "Regulator of Communications",
+        "Baku AZ1000",
+    ]
+
+
+def test_a_first_line_set_in_opens_a_paragraph_but_not_an_item_s_next_line() -> None:
+    """A line set in after a line that ends a sentence at the margin, the line after it back
+    at the margin, opens a paragraph; an item's next lines, set in past its marker, do not;
+    nor does a short line stopping mid-sentence right before a column's end, which would
+    then read as a heading over the rest of its own paragraph."""
+    page = _page(
+        FULL,
+        "      The Regulator may read it at any time, and the operator shall show it on",
+        "request, free of charge, to any subscriber who asks the operator to see it.",
+    )
+    assert spaced([page])[0].split("\n")[1] == ""
+    listed = _page(
+        "1. The operator keeps a register of the masts it builds and what stands on them.",
+        "   The register is kept for ten years after the mast is taken down, and",
+        "2. The Regulator may read it at any time.",
+    )
+    assert "" not in spaced([listed])[0].split("\n")
+    cut = _page(
+        FULL,
+        "It is kept for ten years.",
+        "The Regulator may read it",  # a column's last line
+        "at any time.",
+        gaps=(1.15, 1.15, 3.0),
+    )
+    assert spaced([cut])[0].split("\n") == [
+        FULL,
+        "It is kept for ten years.",
+        "The Regulator may read it",
+        "",
+        "at any time.",
+    ]
