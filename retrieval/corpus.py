@@ -156,6 +156,7 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
     suffix = path.suffix.lower()
     pages: tuple[int, ...] = ()
     plain: frozenset[int] = frozenset()
+    columns: frozenset[int] = frozenset()
     extracted_title = ""
     side = sidecar(path)
     side_meta: dict[str, str] = {}
@@ -185,7 +186,7 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
             {},
             0,
         )
-        plain = extracted.plain
+        plain, columns = extracted.plain, extracted.columns
     meta.update(side_meta)
     if not text[body_start:].strip():
         raise CorpusError(f"{path}: the document is empty")
@@ -209,7 +210,9 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
         format=suffix.lstrip("."),
         examples=meta.get("examples", ""),
     )
-    return Document(info=info, text=text, body_start=body_start, pages=pages, plain=plain)
+    return Document(
+        info=info, text=text, body_start=body_start, pages=pages, plain=plain, columns=columns
+    )
 
 
 def _not_a_file(path: Path) -> str | None:

@@ -142,6 +142,9 @@ class Extracted:
     pages: tuple[int, ...] = ()  # offsets in `text` where pages 2, 3, … start
     title: str = ""
     plain: frozenset[int] = frozenset()  # where each Body block starts in `text`
+    # the pages (from 0) read a column or a side at a time, where a paragraph a column's end
+    # cuts short goes on in the next column (a PDF's; pdf_reader)
+    columns: frozenset[int] = frozenset()
 
 
 def extract(path: Path, raw: bytes, encoding: str = "") -> Extracted:

@@ -1,4 +1,5 @@
-"""The size each line of a PDF page is set in: a heading stands over its text in a larger one.
+"""The font each line of a PDF page is set in: a heading stands over its text in a larger
+one, or in a bold one where the text's short lines are set as the text.
 
 A word processor sets a heading in a larger font with room above it and often none below
 (Word's Heading 1 to 3: 12 or 2 points before, none after), so the gap between a heading
@@ -7,26 +8,38 @@ and its first line is close to the text's own line spacing, and read by its gaps
 cross-border data services 1. This Regulation sets out …"). A reader sees the change of
 size: two lines set in sizes this far apart (SIZE_STEP) are not one paragraph.
 
-Reading the sizes costs a second pass over the page's content (pypdf's text visitor), so
+A short paragraph without a stop reads as a heading by its shape ("Fees and charges"), but
+so does a line of text ("Office hours 9 to 18", an address's last line). A reader tells
+them by their fonts: where a document sets such paragraphs apart in a font of their own
+(bold, larger), the ones set in the text's own font are text (body_text), as the readers
+of a word processor's files tell a paragraph in a body style.
+
+Reading the fonts costs a second pass over the page's content (pypdf's text visitor), so
 it is read only for a page with a line that ends short of the page's width though the next
 line's first word would fit on it (`short`): a heading, an address's line, a line
-broken by hand; a paragraph's wrapped lines never do.
+broken by hand; a paragraph's wrapped lines never do. Or for a page with a paragraph that
+its shape alone would make a heading.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from retrieval.blocks import blocks
 from retrieval.formats import fold_spaces
-from retrieval.pdf_rules import Run, placed, run_visitor
+from retrieval.headings import is_heading
+from retrieval.pdf_rules import Matrix, Run, placed, run_visitor
 from retrieval.reflow import FILLED
 
 # two lines whose fonts' heights are this far apart, or further, are set apart: Word's
 # Heading 3 is 12 pt over 11 pt text (1.09), Heading 1 16 pt (1.45); a paragraph's lines
 # are set in one size
 SIZE_STEP = 1.08
+
+Font = tuple[float, str]  # a font's height on the page, and its name ("Arial-BoldMT")
 
 
 def short(line: str, after: str, width: float) -> bool:
@@ -35,35 +48,87 @@ def short(line: str, after: str, width: float) -> bool:
     return len(line.strip()) + 1 + len(after.split()[0]) <= FILLED * width
 
 
-def line_sizes(page: Any, written: Sequence[str]) -> list[float] | None:
-    """The font height of each of a pypdf page's written lines (layout mode's, not blank):
-    the height most of its characters are set in. None where the page cannot be read again
-    or its text does not fall into the same lines."""
+def line_fonts(
+    page: Any, written: Sequence[str], read: Sequence[str] | None = None
+) -> dict[str, Font]:
+    """The font each of a pypdf page's written lines (layout mode's, not blank) is set in:
+    the height and the name most of its characters are set in, by the text the line is
+    read as (`read`, line for line: a symbol font's bullet read as "•"; else as written)
+    with its spaces folded (formats.fold_spaces). Empty where the page cannot be read again
+    or its text does not fall into the same lines; a text set in two fonts is left out."""
     runs: list[Run] = []
+    names: list[str] = []
+    visit = run_visitor(runs)
+
+    def named(content: str, cm: Matrix, tm: Matrix, font: Any, size: float) -> None:
+        before = len(runs)
+        visit(content, cm, tm, font, size)
+        names.extend([_name(font)] * (len(runs) - before))
+
     try:
-        page.extract_text(visitor_text=run_visitor(runs))
+        page.extract_text(visitor_text=named)
     except Exception:  # a page pypdf cannot read again: read by its gaps alone
-        return None
+        return {}
     found = placed(runs, written)
     if found is None:
-        return None
-    counts: list[Counter[float]] = [Counter() for _ in written]
-    for (_, _, height, text), line in zip(runs, found[1], strict=True):
-        counts[line][round(height, 1)] += len(text.strip())
-    return [c.most_common(1)[0][0] if c else 0.0 for c in counts]
-
-
-def line_heights(page: Any, written: Sequence[str]) -> dict[str, float]:
-    """Each written line's font height (line_sizes), by its text with its spaces folded
-    (formats.fold_spaces); a text written in two sizes on the page is left out."""
-    heights = line_sizes(page, written) or []
-    found: dict[str, float] = {}
+        return {}
+    counts: list[Counter[Font]] = [Counter() for _ in written]
+    for (_, _, height, content), name, at in zip(runs, names, found[1], strict=True):
+        counts[at][(round(height, 1), name)] += len(content.strip())
+    fonts: dict[str, Font] = {}
     clashing = set()
-    for line, height in zip(written, heights, strict=False):
-        key = fold_spaces(line)
-        if found.setdefault(key, height) != height:
-            clashing.add(key)
-    return {key: height for key, height in found.items() if key not in clashing}
+    for text, count in zip(read or written, counts, strict=True):
+        if count:
+            key, font = fold_spaces(text), count.most_common(1)[0][0]
+            if fonts.setdefault(key, font) != font:
+                clashing.add(key)
+    return {key: font for key, font in fonts.items() if key not in clashing}
+
+
+def _name(font: Any) -> str:
+    """A pypdf font's name, without the tag of the subset a PDF embeds ("ABCDEF+")."""
+    try:
+        name = str(font["/BaseFont"]) if font is not None else ""
+    except (KeyError, TypeError):
+        return ""
+    return name.split("+", 1)[-1].lstrip("/")
+
+
+def body_text(
+    text: str, pages: Sequence[int], fonts: Callable[[int], Mapping[str, Font]]
+) -> frozenset[int]:
+    """Where each block of a PDF's text (as the segmenter reads it into blocks) that its
+    shape alone would make a heading starts, where it is set in the body's font: the font
+    most of the text on those blocks' pages is set in (`fonts`: a page's lines' fonts,
+    line_fonts; `pages`: where pages 2, 3, ... start). So an address, or a line such as
+    "Office hours 9 to 18", set as the text around it is read as text, as the readers of
+    a word processor's files read a paragraph in a body style (formats.Body). Only where
+    the document sets some such block apart in a font of its own (a bold or a larger one,
+    as it sets its headings): one that sets its headings as its text tells nothing by its
+    fonts. The first block, where a title stands, is weighed too: set apart in a font of
+    its own, or in one not known, it may be the document's title (segment)."""
+    found = blocks(text)
+    if not found:
+        return frozenset()
+    candidates = [found[0]] + [
+        block for block in found[1:] if is_heading(block) and not is_heading(block, plain=True)
+    ]
+    page = {block.start: bisect.bisect_right(pages, block.start) for block in candidates}
+    body: Counter[Font] = Counter()
+    for number in sorted(set(page.values())):
+        for key, font in fonts(number).items():
+            body[font] += len(key)
+    if not body:
+        return frozenset()
+    usual = body.most_common(1)[0][0]
+    set_in: dict[int, Font | None] = {}  # each block's one font; None: not known
+    for block in candidates:
+        lines = {fonts(page[block.start]).get(fold_spaces(x)) for x in block.text.split("\n")}
+        set_in[block.start] = lines.pop() if len(lines) == 1 else None
+    first = found[0].start
+    if not any(font not in (None, usual) for start, font in set_in.items() if start != first):
+        return frozenset()
+    return frozenset(start for start, font in set_in.items() if font == usual)
 
 
 def sizes_differ(a: float | None, b: float | None) -> bool:

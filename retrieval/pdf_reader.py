@@ -37,7 +37,7 @@ from retrieval.formats import TABLE_BREAK, Extracted, fold_spaces, paged
 from retrieval.headings import ends_without_punctuation, starts_upper
 from retrieval.numbering import CLOSERS, NOTE, leaves_list, opens_item
 from retrieval.pdf_columns import in_columns, side_by_side
-from retrieval.pdf_fonts import line_heights, short, sizes_differ
+from retrieval.pdf_fonts import Font, body_text, line_fonts, short, sizes_differ
 from retrieval.pdf_rules import PageRules, page_rules
 from retrieval.pdf_tables import Rules, table_grid, table_rows
 from retrieval.reflow import WIDTH_QUANTILE
@@ -118,20 +118,35 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
     def as_set(number: int, written: list[str]) -> PageRules | None:
         return drawn(number, written) if columns[number] == prepared[number] else None
 
-    def sized(number: int) -> dict[str, float]:
-        written = [line for line in prepared[number].split("\n") if line.strip()]
-        return line_heights(reader.pages[number], written)
+    read: dict[int, dict[str, Font]] = {}
 
-    extracted = paged(
-        spaced(
-            [gaps(side_by_side(page, APART)) for page in table_grid(columns, APART, as_set)],
-            sized,
-        )
-    )
+    def fonts(number: int) -> dict[str, Font]:
+        if number not in read:
+            # placed by the lines as layout mode wrote them, read as prepared where the
+            # two have the same lines (an endnote moved off its page: as written)
+            written = [line for line in texts[number].split("\n") if line.strip()]
+            lines = [line for line in prepared[number].split("\n") if line.strip()]
+            same = len(lines) == len(written)
+            read[number] = line_fonts(reader.pages[number], written, lines if same else None)
+        return read[number]
+
+    def sized(number: int) -> dict[str, float]:
+        return {key: height for key, (height, _) in fonts(number).items()}
+
+    gridded = table_grid(columns, APART, as_set)
+    read_as = [side_by_side(page, APART) for page in gridded]
+    extracted = paged(spaced([gaps(page) for page in read_as], sized))
     if not extracted.text.strip():
         raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
     title = (reader.metadata.title if reader.metadata else None) or extracted.title
-    return Extracted(extracted.text, extracted.pages, " ".join(title.split()))
+    plain = body_text(extracted.text, extracted.pages, fonts)
+    # the pages read a column or a side at a time, where a paragraph may go on in the next
+    sides = frozenset(
+        number
+        for number, page in enumerate(read_as)
+        if page != gridded[number] or columns[number] != prepared[number]
+    )
+    return Extracted(extracted.text, extracted.pages, " ".join(title.split()), plain, sides)
 
 
 def _columns(page: str, number: int, drawn: Rules) -> str:

@@ -127,9 +127,20 @@ class Segmenter:
                     self.document.info.format not in _MARKED_UP
                     and not BULLET.match(before)
                     and ends_without_punctuation(before)
+                    # in a PDF, whose paragraphs are read by the space between them, only
+                    # where a page or a column ends under it: a short line set as text
+                    # ("Office hours 9 to 18", an address's last line) is whole
+                    and (self.document.info.format != "pdf" or self._cut_short(last, block))
                 )
             )
         )
+
+    def _cut_short(self, last: _Draft, block: Block) -> bool:
+        """Whether a page ends between a clause and the block after it, or the block stands
+        on a page read a column or a side at a time (Document.columns)."""
+        pages = self.document.pages
+        page = bisect.bisect_right(pages, block.start)
+        return bisect.bisect_right(pages, last.end) < page or page in self.document.columns
 
     def _body(self, found: list[Block]) -> None:
         heading_parts: list[str] = []  # the group of headings right above: the context

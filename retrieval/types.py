@@ -44,6 +44,8 @@ class Document:
     # offsets in `text` where a paragraph starts that the document sets as body text, no
     # heading however short (formats.Body; DOCX and ODT)
     plain: frozenset[int] = frozenset()
+    # the pages (from 0) read a column or a side at a time (formats.Extracted.columns)
+    columns: frozenset[int] = frozenset()
 
     @property
     def doc_id(self) -> str:

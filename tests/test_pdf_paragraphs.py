@@ -1,6 +1,8 @@
-"""Paragraphs a PDF sets with no gap between them, told apart as a reader tells them: by a
-line that ends a sentence short of the margin, or by a first line set in
-(retrieval.pdf_reader.opens_paragraph)."""
+"""A PDF's paragraphs as a reader tells them: set with no gap between them, by a line that
+ends a sentence short of the margin or a first line set in (pdf_reader.opens_paragraph); a
+short line set in the text's font read as text, not as a heading (pdf_fonts.body_text);
+and a paragraph that stops mid-sentence carried on only past a page's or a column's end
+(segment)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.citation import cite
 from retrieval.corpus import read_document
 from retrieval.pdf_reader import spaced
 from retrieval.reflow import shown, wrap_width
 from retrieval.segment import segment
+from retrieval.types import Document, DocumentInfo
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ADDRESS = (
@@ -106,3 +110,47 @@ def test_a_first_line_set_in_opens_a_paragraph_but_not_an_item_s_next_line() -> 
         "",
         "at any time.",
     ]
+
+
+def test_a_short_line_set_as_the_text_is_a_clause_not_a_heading() -> None:
+    """tests/fixtures/office.docx sets its section titles as bold paragraphs of the body's
+    style ("Fees and charges", "Appeals") and has short paragraphs of text without a stop
+    ("Office hours 9 to 18", "33 Boulevard Street"); office.pdf is the PDF LibreOffice
+    writes of it. Read by their shape alone, the short paragraphs were headings in the PDF,
+    in no clause: "What are the office hours?" had nothing to quote. Set in the body's
+    font, where the document sets its titles in another, they are text: the PDF reads as
+    the DOCX, clause for clause and heading for heading."""
+
+    def read(name: str) -> list[tuple[str, str, str]]:
+        document = read_document(FIXTURES / name)
+        return [
+            (" ".join(c.text.split()), c.heading, cite(document.info, c).text.split(", p. ")[0])
+            for c in segment(document)
+        ]
+
+    pdf = read("office.pdf")
+    assert pdf == read("office.docx")
+    assert ("Office hours 9 to 18", "Licensing rules — Fees and charges") in [x[:2] for x in pdf]
+    assert ("33 Boulevard Street", "Appeals") in [x[:2] for x in pdf]
+
+
+def test_a_paragraph_stopping_mid_sentence_goes_on_only_past_a_page_or_column_end() -> None:
+    """In a PDF, a paragraph that stops mid-sentence carries on into the next only where a
+    page ends between them, or where the page is read a column at a time (a column's end);
+    elsewhere on a page the space between them is a paragraph's break, and a line such as
+    an address's last ("Baku AZ1000", set as text: Document.plain) is whole, not read into
+    the paragraph under it."""
+    first = "Appeals are heard by the Regulator."
+    address = "Write to the Regulator at\n33 Zarifa Aliyeva Street\nBaku AZ1000"
+    last = "Fees are paid yearly."
+    text = f"{first}\n\n{address}\n\n{last}"
+    start, cut = text.index(address), text.index(last)
+
+    def read(pages: tuple[int, ...], columns: frozenset[int]) -> list[str]:
+        info = DocumentInfo("t", "T", "t.pdf", format="pdf")
+        document = Document(info, text, 0, pages, frozenset({start}), columns)
+        return [c.text for c in segment(document)]
+
+    assert read((), frozenset()) == [first, address, last]
+    assert read((cut,), frozenset()) == [first, f"{address}\n\n{last}"]  # a page's end
+    assert read((), frozenset({0})) == [first, f"{address}\n\n{last}"]  # a column's end
