@@ -354,11 +354,21 @@ def unframe(text: str) -> str:
 # what a markdown reader never sees: comments ("<!-- TOC -->") and the definitions of
 # links written by reference ("[nodejs/node]: https://github.com/nodejs/node")
 _HIDDEN_MARKDOWN = re.compile(r"<!--.*?-->|^ {0,3}\[[^\]\n]+\]:[ \t]*\S+[^\n]*$", re.S | re.M)
+# ... nor a line of HTML tags alone, outside a fenced block of code ("<details>", "</div>":
+# a part folded away or set apart, which the page shows as such, not as these words)
+_TAGS_ALONE = re.compile(r"[ \t]*(?:</?[A-Za-z][^<>\n]*>[ \t]*)+")
 
 
 def unseen_markdown(text: str) -> str:
     """Markdown without what its reader never sees: the text clauses are quoted from."""
-    return _HIDDEN_MARKDOWN.sub("", text)
+    out: list[str] = []
+    fenced = False
+    for line in _HIDDEN_MARKDOWN.sub("", text).split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if fenced or not _TAGS_ALONE.fullmatch(line):
+            out.append(line)
+    return "\n".join(out)
 
 
 def _boxed(lines: list[str], top: int) -> list[str] | None:

@@ -160,6 +160,12 @@ def heading_over_text(block: Block) -> list[Block]:
     ]
 
 
+def underlined(text: str) -> bool:
+    """Is the text a heading underlined ("Termination" over "-----------", markdown's
+    other heading)?"""
+    return bool(_UNDERLINE.search(text.strip()))
+
+
 def heading_text(text: str) -> str:
     # a heading underlined ("Termination" over "-----------", markdown's other heading)
     text = _UNDERLINE.sub("", text.strip())

@@ -29,6 +29,7 @@ from retrieval.headings import (
     is_heading,
     is_title,
     starts_lower,
+    underlined,
 )
 from retrieval.letter import (
     ENCLOSURE,
@@ -153,10 +154,15 @@ class Segmenter:
             texts, self.document.text, self.document.pages
         )
         # a paragraph set as body text is no heading, however short; but the first, where
-        # documents set their title, often as a paragraph of its own
+        # documents set their title, often as a paragraph of its own. In markdown, every
+        # paragraph its markup does not make a heading ("#", an underline, in bold alone)
         plain = self.document.plain
+        markdown = self.document.info.format == "md"
         shaped = [
-            is_heading(block, n > 0 and block.start in plain) for n, block in enumerate(found)
+            is_heading(
+                block, n > 0 and (block.start in plain or (markdown and not underlined(block.text)))
+            )
+            for n, block in enumerate(found)
         ]
         if found and not shaped[0] and is_title(found[0]):
             # the first set apart from the body text where markup tells the two ("Regulation

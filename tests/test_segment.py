@@ -528,6 +528,32 @@ def test_a_markdown_page_is_read_as_its_reader_sees_it(tmp_path: Path) -> None:
     ]
 
 
+def test_a_short_markdown_paragraph_is_text_and_a_line_of_tags_alone_is_unseen(
+    tmp_path: Path,
+) -> None:
+    """In markdown a heading is marked ("#", a line under it, a paragraph in bold alone): a
+    short paragraph without a stop ("Office hours 9 to 18", an address's line) is text, a
+    clause of its own, where by its shape alone it was read as a heading over the next,
+    in no clause. A line of HTML tags alone ("<details>") is not shown, so not quoted; in
+    a fenced block of code it is the code's."""
+    path = tmp_path / "rules.md"
+    path.write_text(
+        "# Licensing rules\n\nFees\n====\n\nOperators pay the fee each year.\n\n"
+        "Office hours 9 to 18\n\n<details>\n\n**Appeals**\n\nWrite to the Board at:\n\n"
+        "33 Boulevard Street\n\n```html\n<details>\n```\n\n</details>\n",
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    assert [(c.text, c.heading) for c in segment(document)] == [
+        ("Operators pay the fee each year.", "Licensing rules — Fees"),
+        ("Office hours 9 to 18", "Licensing rules — Fees"),
+        ("Write to the Board at:", "Appeals"),
+        ("33 Boulevard Street", "Appeals"),
+        ("```html\n<details>\n```", "Appeals"),
+    ]
+    assert document.text.count("<details>") == 1 and "</details>" not in document.text
+
+
 _paragraph = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
     | st.sampled_from(" .,;"),
