@@ -123,12 +123,25 @@ def body_text(
     usual = body.most_common(1)[0][0]
     set_in: dict[int, Font | None] = {}  # each block's one font; None: not known
     for block in candidates:
-        lines = {fonts(page[block.start]).get(fold_spaces(x)) for x in block.text.split("\n")}
-        set_in[block.start] = lines.pop() if len(lines) == 1 else None
+        set_in[block.start] = _font_of(block.text, fonts(page[block.start]))
     first = found[0].start
     if not any(font not in (None, usual) for start, font in set_in.items() if start != first):
         return frozenset()
+    # and the other blocks on those pages set in the body's font, as a DOCX marks each
+    # paragraph in a body style: what is not among them, the first block, is set apart
+    read = set(page.values())
+    for block in found:
+        number = bisect.bisect_right(pages, block.start)
+        if block.start not in set_in and number in read:
+            set_in[block.start] = _font_of(block.text, fonts(number))
     return frozenset(start for start, font in set_in.items() if font == usual)
+
+
+def _font_of(text: str, fonts: Mapping[str, Font]) -> Font | None:
+    """The one font a block's lines are set in; None where they are set in two, or where a
+    line's font is not known."""
+    found = {fonts.get(fold_spaces(line)) for line in text.split("\n")}
+    return found.pop() if len(found) == 1 else None
 
 
 def sizes_differ(a: float | None, b: float | None) -> bool:

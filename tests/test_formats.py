@@ -1324,22 +1324,25 @@ def test_a_document_s_title_numbered_parts_and_third_column_read_alike_in_each_f
     title="header">') were clauses and the header its title; in the PDF the table's third
     column was read into the second ("80% of the advertised Mbit/s speed"), each part's
     heading into its first paragraph ("1. Ümumi müddəalar 1.1. Bu Qaydalar …", cited "no.
-    1"), and the title cut to its first line ("Elektron rabitə xidmətlərinin"). law.docx:
-    articles of numbered paragraphs over three pages, a running header and a page number."""
+    1"), and the title cut to its first line ("Elektron rabitə xidmətlərinin"); and its
+    title and subtitle (26 pt, and oblique, over text in 11 pt) were a clause, where the
+    DOCX reads them as headings: read by their fonts, they head the PDF's clauses as the
+    DOCX's. law.docx: articles of numbered paragraphs over three pages, a running header
+    and a page number."""
     quality = _pageless("quality.docx")
     assert _pageless("quality.odt") == quality
     assert _pageless("quality.html") == quality
     pdf = [text for text, _ in _pageless("quality.pdf")]
-    assert (
-        pdf[15:19]
-        == [text for text, _ in quality[14:18]]
-        == [
-            "Indicator | Minimum | Unit",
-            "Download speed | 80% of the advertised speed | Mbit/s",
-            "Latency | 50 | ms",
-            "Availability | 99.5 | % of the month",
-        ]
-    )
+    assert pdf == [text for text, _ in quality]
+    headings = [c.heading for c in segment(read_document(FIXTURES / "quality.pdf"))]
+    assert headings == [c.heading for c in segment(read_document(FIXTURES / "quality.docx"))]
+    assert headings[0].startswith("Regulation on the quality of broadband services — Approved")
+    assert pdf[14:18] == [
+        "Indicator | Minimum | Unit",
+        "Download speed | 80% of the advertised speed | Mbit/s",
+        "Latency | 50 | ms",
+        "Availability | 99.5 | % of the month",
+    ]
     # law.docx's title, set by the PDF over two lines, the second in lower case ("Law on
     # electronic" over "communications"), heads the document as Word's "Title" style does;
     # it was a clause, as a heading's line in lower case reads as a sentence's end
