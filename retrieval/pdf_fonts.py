@@ -97,16 +97,16 @@ def _name(font: Any) -> str:
 def body_text(
     text: str, pages: Sequence[int], fonts: Callable[[int], Mapping[str, Font]]
 ) -> frozenset[int]:
-    """Where each block of a PDF's text (as the segmenter reads it into blocks) that its
-    shape alone would make a heading starts, where it is set in the body's font: the font
-    most of the text on those blocks' pages is set in (`fonts`: a page's lines' fonts,
-    line_fonts; `pages`: where pages 2, 3, ... start). So an address, or a line such as
-    "Office hours 9 to 18", set as the text around it is read as text, as the readers of
-    a word processor's files read a paragraph in a body style (formats.Body). Only where
-    the document sets some such block apart in a font of its own (a bold or a larger one,
-    as it sets its headings): one that sets its headings as its text tells nothing by its
-    fonts. The first block, where a title stands, is weighed too: set apart in a font of
-    its own, or in one not known, it may be the document's title (segment)."""
+    """Where each block of a PDF's text (as the segmenter reads it into blocks) set in the
+    body's font starts, as the readers of a word processor's files mark a paragraph in a
+    body style (formats.Body): the font most of the text is set in on the pages of the
+    blocks that their shape alone would make headings (`fonts`: a page's lines' fonts,
+    line_fonts; `pages`: where pages 2, 3, ... start), and the blocks on those pages. So an
+    address, or a line such as "Office hours 9 to 18", set as the text around it is read as
+    text, and a first block set apart from it may be the document's title (segment). Only
+    where the document sets some such heading-shaped block apart in a font of its own (a
+    bold or a larger one, as it sets its headings): one that sets its headings as its text
+    tells nothing by its fonts."""
     found = blocks(text)
     if not found:
         return frozenset()
