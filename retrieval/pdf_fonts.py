@@ -108,33 +108,32 @@ def body_text(
     bold or a larger one, as it sets its headings): one that sets its headings as its text
     tells nothing by its fonts."""
     found = blocks(text)
-    if not found:
-        return frozenset()
-    candidates = [found[0]] + [
-        block for block in found[1:] if is_heading(block) and not is_heading(block, plain=True)
+    numbers = [bisect.bisect_right(pages, block.start) for block in found]  # their pages
+    candidates = [
+        n
+        for n, block in enumerate(found)
+        if n == 0 or (is_heading(block) and not is_heading(block, plain=True))
     ]
-    page = {block.start: bisect.bisect_right(pages, block.start) for block in candidates}
+    read = {numbers[n] for n in candidates}
     body: Counter[Font] = Counter()
-    for number in sorted(set(page.values())):
+    for number in sorted(read):
         for key, font in fonts(number).items():
             body[font] += len(key)
     if not body:
         return frozenset()
     usual = body.most_common(1)[0][0]
-    set_in: dict[int, Font | None] = {}  # each block's one font; None: not known
-    for block in candidates:
-        set_in[block.start] = _font_of(block.text, fonts(page[block.start]))
-    first = found[0].start
-    if not any(font not in (None, usual) for start, font in set_in.items() if start != first):
+    set_apart = (
+        _font_of(found[n].text, fonts(numbers[n])) not in (None, usual) for n in candidates if n
+    )
+    if not any(set_apart):
         return frozenset()
-    # and the other blocks on those pages set in the body's font, as a DOCX marks each
-    # paragraph in a body style: what is not among them, the first block, is set apart
-    read = set(page.values())
-    for block in found:
-        number = bisect.bisect_right(pages, block.start)
-        if block.start not in set_in and number in read:
-            set_in[block.start] = _font_of(block.text, fonts(number))
-    return frozenset(start for start, font in set_in.items() if font == usual)
+    # every block on those pages set in the body's font, as a DOCX marks each paragraph in
+    # a body style: what is not among them, the first block, is set apart
+    return frozenset(
+        block.start
+        for block, number in zip(found, numbers, strict=True)
+        if number in read and _font_of(block.text, fonts(number)) == usual
+    )
 
 
 def _font_of(text: str, fonts: Mapping[str, Font]) -> Font | None:

@@ -379,7 +379,7 @@ def spaced(
         row_gap: float | None = None  # how far apart the rows of the table being read stand
         for n, (gap, line) in enumerate(lines):
             words = line.lstrip()
-            indent = len(line) - len(words)
+            indent = _indent(line)
             # a table's rows are clauses of their own, as in the other formats
             apart = (gap is not None and gap >= at) or n in rows or n - 1 in rows
             apart = apart or bool(NOTE.match(words))  # a note: "[2] By the Board."
