@@ -25,7 +25,8 @@ from pathlib import Path
 
 from retrieval.errors import CorpusError
 from retrieval.formats import SUFFIXES as FORMATS
-from retrieval.formats import decode_text, extract, paged, unframe, unseen_markdown
+from retrieval.formats import decode_text, extract, paged, unframe
+from retrieval.markdown import unseen_markdown
 from retrieval.headings import ends_without_punctuation
 from retrieval.settings import DEFAULT_MAX_FILE_MB
 from retrieval.types import Document, DocumentInfo

@@ -275,7 +275,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
 # and closing with the same side character in the rule's first and last columns.
 _RULE = re.compile(r"^[*#=+~_─━═╔╗╚╝┌┐└┘╭╮╯╰-]{8,}$")
 _SIDES = "*#|│┃║"
-_FENCE = re.compile(r"^\s*(```|~~~)")
+FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 # Byte order marks, longest first (UTF-32's starts as UTF-16's does): a file that opens with
@@ -339,7 +339,7 @@ def unframe(text: str) -> str:
     at = 0
     while at < len(lines):
         line = lines[at]
-        if _FENCE.match(line):
+        if FENCE.match(line):
             fenced = not fenced
         inner = None if fenced else _boxed(lines, at)
         if inner is None:
@@ -348,26 +348,6 @@ def unframe(text: str) -> str:
             continue
         out += ["", *inner, ""]
         at += len(inner) + 2
-    return "\n".join(out)
-
-
-# what a markdown reader never sees: comments ("<!-- TOC -->") and the definitions of
-# links written by reference ("[nodejs/node]: https://github.com/nodejs/node")
-_HIDDEN_MARKDOWN = re.compile(r"<!--.*?-->|^ {0,3}\[[^\]\n]+\]:[ \t]*\S+[^\n]*$", re.S | re.M)
-# ... nor a line of HTML tags alone, outside a fenced block of code ("<details>", "</div>":
-# a part folded away or set apart, which the page shows as such, not as these words)
-_TAGS_ALONE = re.compile(r"[ \t]*(?:</?[A-Za-z][^<>\n]*>[ \t]*)+")
-
-
-def unseen_markdown(text: str) -> str:
-    """Markdown without what its reader never sees: the text clauses are quoted from."""
-    out: list[str] = []
-    fenced = False
-    for line in _HIDDEN_MARKDOWN.sub("", text).split("\n"):
-        if _FENCE.match(line):
-            fenced = not fenced
-        if fenced or not _TAGS_ALONE.fullmatch(line):
-            out.append(line)
     return "\n".join(out)
 
 

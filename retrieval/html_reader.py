@@ -97,6 +97,8 @@ class _Text(html.parser.HTMLParser):
         self.fed: set[int] = set()  # the columns of those read into the current row
         self.in_row = False  # a row begun, its end not yet read
         self.last_row = ""  # the table's row before, as read
+        # where the table's blocks start in `blocks`, and its rows left out as contents
+        self.table_at = self.contents_rows = 0
         self.spanned = False  # whether the last of them spans columns
         self.in_cell = 0  # open table cells: their paragraphs run on within the row
         self.marker = ""  # a list item's number, for the first text in the item
@@ -260,7 +262,8 @@ class _Text(html.parser.HTMLParser):
     def _row_ends(self) -> None:
         """A table's row ends (at its end tag, or the next row's start where it has none):
         its cells merged down from above, after its last, read in; a row the one before
-        says word for word read once (formats.join_blocks)."""
+        says word for word read once (formats.join_blocks), and one of links to places in
+        the page alone not at all."""
         if self.in_row:
             self._cell_ends()
             self._merged_down(every=True)
@@ -268,6 +271,11 @@ class _Text(html.parser.HTMLParser):
             shown = " ".join("".join(self.current).split())
             if shown and shown == self.last_row:
                 self.current = []
+            elif len(self.linked) > 1 and not self.unlinked:
+                # nor is a row of links to places in the page alone, as a changelog's index
+                # of its releases sets them: a table of contents set as a table
+                self.current = []
+                self.contents_rows += 1
             self.last_row = shown
 
     def _within_cell(self, tag: str) -> bool:
@@ -282,6 +290,7 @@ class _Text(html.parser.HTMLParser):
             self.fed, self.in_row = set(), not self.skipping  # (a row the page hides: none)
         elif tag == "table":
             self.down, self.last_row = {}, ""
+            self.table_at, self.contents_rows = len(self.blocks), 0
         elif tag in ("ol", "ul"):
             kind = (attrs.get("type") or "1") if tag == "ol" else "•"
             start = attrs.get("start") or "1"
@@ -349,7 +358,9 @@ class _Text(html.parser.HTMLParser):
             self._flush()
             if tag in ("tr", "table"):
                 self.in_cell = 0  # its cells end with it, their end tags written or not
-            if tag == "table":
+            if tag == "table" and self.contents_rows and len(self.blocks) <= self.table_at + 1:
+                del self.blocks[self.table_at :]  # a table of contents' head alone: none
+            elif tag == "table":
                 self.blocks.append(TABLE_END)
             if tag in ("ol", "ul") and self.lists:
                 self.lists.pop()
@@ -398,9 +409,20 @@ def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:
             f"{path}: the HTML is not in {encoding or 'a known encoding'}"
             f"{'' if encoding else ' (name it in its .meta: encoding: windows-1251)'}"
         ) from None
+    parser = _read(markup)
+    text, plain = join_blocks(parser.blocks)
+    return Extracted(text, (), " ".join(parser.title.split()), plain)
+
+
+def html_text(markup: str) -> str:
+    """A piece of HTML's text as the segmenter reads it (markdown's HTML blocks: a table's
+    rows as a page's, its tags unseen)."""
+    return join_blocks(_read(markup).blocks)[0]
+
+
+def _read(markup: str) -> _Text:
     parser = _Text(PageStyles.of(markup))
     parser.feed(markup)
     parser.close()
     parser._flush()
-    text, plain = join_blocks(parser.blocks)
-    return Extracted(text, (), " ".join(parser.title.split()), plain)
+    return parser

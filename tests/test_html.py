@@ -140,6 +140,30 @@ def test_what_the_page_hides_is_left_out(tmp_path: Path) -> None:
     ]
 
 
+def test_a_table_of_links_to_places_in_the_page_alone_is_no_clause(tmp_path: Path) -> None:
+    """A changelog's index of its releases, set as a table whose cells are links to the
+    page's own sections ("<a href='#1.2.0'>1.2.0</a><br/>…"), says where a part is, not what
+    it says: a table of contents, no clause, with its head ("Current"), as a list of such
+    links is none. A row with words beside its links (a texinfo index's "format:" entry)
+    or links to other pages is the table's."""
+    index = (
+        "<table><tr><th>LTS</th><th>Current</th></tr><tr><td><a href='#1.2.1'>1.2.1</a><br/>"
+        "<a href='#1.2.0'>1.2.0</a></td><td><a href='#2.0.0'>2.0.0</a></td></tr></table>"
+    )
+    assert _clauses(
+        tmp_path,
+        f"<h1>Changelog</h1>{index}<h2 id='2.0.0'>2.0.0</h2><p>Fees are paid online.</p>"
+        "<table><tr><th>Term</th><th>Section</th></tr><tr><td>fees: <a href='#a'>Fees</a>"
+        "</td><td><a href='#b'>Payment</a></td></tr><tr><td><a href='other.html#c'>Board</a>"
+        "</td><td><a href='other.html#d'>Appeals</a></td></tr></table>",
+    ) == [
+        ("Fees are paid online.", "2.0.0"),
+        ("Term | Section", "2.0.0"),
+        ("fees: Fees | Payment", "2.0.0"),
+        ("Board | Appeals", "2.0.0"),
+    ]
+
+
 def test_what_sets_text_apart_in_css_terms() -> None:
     assert stands_apart({"font-weight": "700"}) and stands_apart({"font-style": "italic"})
     assert stands_apart({"text-decoration": "underline dotted"})

@@ -554,6 +554,81 @@ def test_a_short_markdown_paragraph_is_text_and_a_line_of_tags_alone_is_unseen(
     assert document.text.count("<details>") == 1 and "</details>" not in document.text
 
 
+MARKDOWN_WITH_HTML = """\
+# Signals
+
+The operator answers these signals:
+
+<table>
+  <tr>
+    <th>Signal</th>
+    <th>Meaning</th>
+  </tr>
+  <tr>
+    <td><code>SIGHUP</code></td>
+    <td>Sent when a controlling terminal is closed or a parent
+    process exits.</td>
+  </tr>
+  <tr>
+    <td><code>SIGINT</code></td>
+    <td>
+
+Sent to interrupt a process (<kbd>Ctrl</kbd>+<kbd>C</kbd>).
+
+</td>
+  </tr>
+</table>
+
+<div align="center">Reports go to the <b>Board</b>.</div>
+
+<https://board.example.org>
+
+<details>
+<summary>Older signals</summary>
+
+Kept for a year, <b>then</b> dropped.
+<br>
+Ask the Board for them.
+
+</details>
+
+<pre>
+kill -HUP 42
+
+kill -INT 42
+</pre>
+"""
+
+
+def test_markdown_s_html_is_read_as_a_page_shows_it(tmp_path: Path) -> None:
+    """HTML written in markdown (CommonMark's HTML blocks) is shown by its reader as a web
+    page is: a table's tags, its rows run together, were one clause ('<th>Signal</th> <th>
+    Meaning</th> <td><code>SIGHUP</code></td> …'), as Node.js's API pages set their tables
+    of constants; now each row is a clause quoted under the table's head, a cell's markdown
+    set apart by blank lines with it. A block's text is read without its tags ("<div
+    align='center'>", "<summary>"); a tag alone in a paragraph ("<br>") is not shown, and
+    a tag in a line of text is the paragraph's, as markdown's own markup is ("<b>then</b>"),
+    and a link written in angle brackets is shown, so quoted. Preformatted text keeps its
+    lines, blank ones too."""
+    path = tmp_path / "signals.md"
+    path.write_text(MARKDOWN_WITH_HTML, encoding="utf-8")
+    document = read_document(path)
+    clauses = segment(document)
+    assert [(c.text, c.lead) for c in clauses] == [
+        ("The operator answers these signals:", 0),
+        ("Signal | Meaning", 0),
+        ("SIGHUP | Sent when a controlling terminal is closed or a parent process exits.", 2),
+        ("SIGINT | Sent to interrupt a process (Ctrl+C).", 2),
+        ("Reports go to the Board.", 0),
+        ("<https://board.example.org>", 0),
+        ("Older signals", 0),
+        ("Kept for a year, <b>then</b> dropped.\nAsk the Board for them.", 0),
+        ("kill -HUP 42\n\nkill -INT 42", 0),
+    ]
+    assert {c.heading for c in clauses} == {"Signals"}
+    assert all(document.text[c.start : c.end] == c.text for c in clauses)
+
+
 _paragraph = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
     | st.sampled_from(" .,;"),

@@ -1,0 +1,103 @@
+"""Markdown as its reader sees it: the text a markdown file's clauses are quoted from.
+
+A markdown page shows its text with its markup, and is quoted so ("**Appeals**"), but it
+does not show its comments, the definitions of its links written by reference, nor the tags
+of the HTML written in it. An HTML block, as CommonMark reads one (a line that opens with a
+block element's tag, "<table>", "<div align='center'>", or with a tag alone, up to a blank
+line), is read as a web page is (retrieval.html_reader): a table's rows a clause each under
+its head, its cells side by side, and a block of tags alone ("<details>", "</div>") nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.formats import FENCE
+from retrieval.html_reader import html_text
+
+# what a markdown reader never sees: comments ("<!-- TOC -->") and the definitions of
+# links written by reference ("[nodejs/node]: https://github.com/nodejs/node")
+_HIDDEN = re.compile(r"<!--.*?-->|^ {0,3}\[[^\]\n]+\]:[ \t]*\S+[^\n]*$", re.S | re.M)
+# ... nor a line of HTML tags alone, in a paragraph too ("<br>", "<a id='fees'></a>"; a
+# link written "<https://example.org>" is shown)
+_TAGS_ALONE = re.compile(r"[ \t]*(?:</?[A-Za-z][\w-]*(?:[\s/][^<>\n]*)?>[ \t]*)+")
+# CommonMark's HTML blocks that end at a blank line: a line that opens with the tag of one
+# of HTML's block elements, opening or closing it, which may interrupt a paragraph ...
+_BLOCK_ELEMENTS = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|"
+    "details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|"
+    "h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|"
+    "optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|"
+    "track|ul"
+)
+_OPENS_BLOCK = re.compile(rf" {{0,3}}</?(?:{_BLOCK_ELEMENTS})(?:[\s/>]|$)", re.I)
+# ... or a line of one tag alone, of any other element, which may not
+_TAG_ALONE = re.compile(r" {0,3}</?[A-Za-z][\w-]*(?:\s[^<>]*)?>\s*")
+# and those that end with their element's end tag, blank lines and all: preformatted text,
+# scripts and styles
+_OPENS_RAW = re.compile(r" {0,3}<(pre|script|style|textarea)(?:[\s>]|$)", re.I)
+_TABLE_OPENS = re.compile(r"<table\b", re.I)
+_TABLE_CLOSES = re.compile(r"</table\b", re.I)
+
+
+def unseen_markdown(text: str) -> str:
+    """Markdown as its reader sees it: without what is never shown (comments, link
+    definitions, lines of tags alone), and with each HTML block read as a page's (its
+    text without its tags; a table's rows apart, as TABLE_END sets a reader's)."""
+    lines = _HIDDEN.sub("", text).split("\n")
+    out: list[str] = []
+    fenced = False
+    in_paragraph = False  # the line before is a paragraph's, which a lone tag carries on
+    at = 0
+    while at < len(lines):
+        line = lines[at]
+        if FENCE.match(line):
+            fenced = not fenced
+        end = None if fenced else _html_block(lines, at, in_paragraph)
+        if end is None:
+            if fenced or not _TAGS_ALONE.fullmatch(line):
+                out.append(line)
+            in_paragraph = bool(line.strip()) and not fenced and not line.startswith("#")
+            at += 1
+            continue
+        markup = "\n".join(lines[at:end])
+        shown = html_text(markup)
+        if shown:
+            # a table begins and ends apart from what stands around it (formats.TABLE_END)
+            apart = [""] if "<table" in markup.lower() else []
+            out += ["", *apart, shown, "", *apart]
+        in_paragraph = False
+        at = end
+    return "\n".join(out)
+
+
+def _html_block(lines: list[str], at: int, in_paragraph: bool) -> int | None:
+    """Where the HTML block opening on lines[at] ends (the index of the line after it); None
+    if no block opens there. A table's block runs on to the end of the table, blank lines
+    and all (its cells may hold markdown set apart by blank lines, as GitHub reads them)."""
+    line = lines[at]
+    raw = _OPENS_RAW.match(line)
+    if raw:
+        closing = f"</{raw.group(1).lower()}>"
+        for end in range(at, len(lines)):
+            if closing in lines[end].lower():
+                return end + 1
+        return len(lines)
+    if not (_OPENS_BLOCK.match(line) or (not in_paragraph and _TAG_ALONE.fullmatch(line))):
+        return None
+    end = next((n for n in range(at, len(lines)) if not lines[n].strip()), len(lines))
+    opened = sum(_tables_opened(lines[n]) for n in range(at, end))
+    stop = end
+    while opened > 0 and stop < len(lines):
+        opened += _tables_opened(lines[stop])
+        stop += 1
+    if opened > 0:
+        return end  # a table never closed: the block alone
+    while stop < len(lines) and lines[stop].strip():
+        stop += 1
+    return stop
+
+
+def _tables_opened(line: str) -> int:
+    """How many more tables a line of HTML opens than it closes."""
+    return len(_TABLE_OPENS.findall(line)) - len(_TABLE_CLOSES.findall(line))
