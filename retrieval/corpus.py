@@ -26,8 +26,8 @@ from pathlib import Path
 from retrieval.errors import CorpusError
 from retrieval.formats import SUFFIXES as FORMATS
 from retrieval.formats import decode_text, extract, paged, unframe
-from retrieval.markdown import unseen_markdown
 from retrieval.headings import ends_without_punctuation
+from retrieval.markdown import unseen_markdown
 from retrieval.settings import DEFAULT_MAX_FILE_MB
 from retrieval.types import Document, DocumentInfo
 

@@ -45,6 +45,7 @@ def unseen_markdown(text: str) -> str:
     definitions, lines of tags alone), and with each HTML block read as a page's (its
     text without its tags; a table's rows apart, as TABLE_END sets a reader's)."""
     lines = _HIDDEN.sub("", text).split("\n")
+    blocks = _HtmlBlocks(lines)
     out: list[str] = []
     fenced = False
     in_paragraph = False  # the line before is a paragraph's, which a lone tag carries on
@@ -53,7 +54,7 @@ def unseen_markdown(text: str) -> str:
         line = lines[at]
         if FENCE.match(line):
             fenced = not fenced
-        end = None if fenced else _html_block(lines, at, in_paragraph)
+        end = None if fenced else blocks.end(at, in_paragraph)
         if end is None:
             if fenced or not _TAGS_ALONE.fullmatch(line):
                 out.append(line)
@@ -64,40 +65,52 @@ def unseen_markdown(text: str) -> str:
         shown = html_text(markup)
         if shown:
             # a table begins and ends apart from what stands around it (formats.TABLE_END)
-            apart = [""] if "<table" in markup.lower() else []
+            apart = [""] if _TABLE_OPENS.search(markup) else []
             out += ["", *apart, shown, "", *apart]
         in_paragraph = False
         at = end
     return "\n".join(out)
 
 
-def _html_block(lines: list[str], at: int, in_paragraph: bool) -> int | None:
-    """Where the HTML block opening on lines[at] ends (the index of the line after it); None
-    if no block opens there. A table's block runs on to the end of the table, blank lines
-    and all (its cells may hold markdown set apart by blank lines, as GitHub reads them)."""
-    line = lines[at]
-    raw = _OPENS_RAW.match(line)
-    if raw:
-        closing = f"</{raw.group(1).lower()}>"
-        for end in range(at, len(lines)):
-            if closing in lines[end].lower():
-                return end + 1
-        return len(lines)
-    if not (_OPENS_BLOCK.match(line) or (not in_paragraph and _TAG_ALONE.fullmatch(line))):
-        return None
-    end = next((n for n in range(at, len(lines)) if not lines[n].strip()), len(lines))
-    opened = sum(_tables_opened(lines[n]) for n in range(at, end))
-    stop = end
-    while opened > 0 and stop < len(lines):
-        opened += _tables_opened(lines[stop])
-        stop += 1
-    if opened > 0:
-        return end  # a table never closed: the block alone
-    while stop < len(lines) and lines[stop].strip():
-        stop += 1
-    return stop
+class _HtmlBlocks:
+    """Where the HTML blocks of a markdown text's lines end, each found in time linear in
+    the lines it takes (a page of 20,000 tables never closed is read in one pass)."""
 
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        # how many more tables the lines before each open than close, and the least of
+        # that from each line on: whether a table open at a line is ever closed after it
+        self.open = [0]
+        for line in lines:
+            self.open.append(
+                self.open[-1] + len(_TABLE_OPENS.findall(line)) - len(_TABLE_CLOSES.findall(line))
+            )
+        self.least = self.open[:]
+        for n in range(len(lines) - 1, -1, -1):
+            self.least[n] = min(self.least[n], self.least[n + 1])
 
-def _tables_opened(line: str) -> int:
-    """How many more tables a line of HTML opens than it closes."""
-    return len(_TABLE_OPENS.findall(line)) - len(_TABLE_CLOSES.findall(line))
+    def end(self, at: int, in_paragraph: bool) -> int | None:
+        """Where the HTML block opening on line `at` ends (the index of the line after
+        it); None if no block opens there. A table's block runs on to the end of the
+        table, blank lines and all (its cells may hold markdown set apart by blank
+        lines, as GitHub reads them)."""
+        lines = self.lines
+        line = lines[at]
+        raw = _OPENS_RAW.match(line)
+        if raw:  # up to the line with its end tag, or the text's end, as CommonMark reads it
+            closing = f"</{raw.group(1).lower()}>"
+            return next(
+                (n + 1 for n in range(at, len(lines)) if closing in lines[n].lower()), len(lines)
+            )
+        if not (_OPENS_BLOCK.match(line) or (not in_paragraph and _TAG_ALONE.fullmatch(line))):
+            return None
+        end = next((n for n in range(at, len(lines)) if not lines[n].strip()), len(lines))
+        stop = end
+        if self.open[end] > self.open[at]:  # a table left open at the block's end
+            if self.least[end] > self.open[at]:
+                return end  # never closed: the block alone
+            while self.open[stop] > self.open[at]:
+                stop += 1
+        while stop < len(lines) and lines[stop].strip():
+            stop += 1
+        return stop

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from retrieval.corpus import read_document
 from retrieval.letter import describe
+from retrieval.markdown import unseen_markdown
 from retrieval.segment import Block, is_heading, segment
 from retrieval.sentences import sentences
 from retrieval.types import Document, DocumentInfo
@@ -627,6 +628,16 @@ def test_markdown_s_html_is_read_as_a_page_shows_it(tmp_path: Path) -> None:
     ]
     assert {c.heading for c in clauses} == {"Signals"}
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
+    # a table never closed is its block alone: what follows its blank line is markdown, in
+    # a page of 20,000 such tables too (each block found in one pass); a <pre> never closed
+    # runs to the text's end, as CommonMark reads one
+    left_open = "<table><tr><td>Fee</td><td>10 AZN</td></tr>\n\n**Paid** yearly.\n\n"
+    shown = ["Fee", "|", "10", "AZN", "**Paid**", "yearly."]
+    assert unseen_markdown(left_open * 20_000).split() == shown * 20_000
+    assert unseen_markdown("Fees.\n\n<pre>\nkill -HUP 42\n\nkill -INT 42\n").split("\n\n\n") == [
+        "Fees.",
+        "kill -HUP 42\n\nkill -INT 42\n",
+    ]
 
 
 _paragraph = st.text(
