@@ -4,6 +4,7 @@ them into clauses and headings)."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass
@@ -17,7 +18,10 @@ from retrieval.numbering import (
     opens_item,
 )
 
-_BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
+BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
+# a markdown code block's fence: three backticks or tildes or more, and its end, a fence of
+# the same character at least as long with nothing after it (CommonMark)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Block:
     start: int
     end: int
     text: str
+    code: bool = False  # a piece of markdown's fenced block of code
 
     @property
     def first_line(self) -> str:
@@ -38,17 +43,50 @@ def blocks(text: str, start: int = 0, markdown: bool = False) -> list[Block]:
     carries it on wherever it stands)."""
     found: list[Block] = []
     pos = start
-    for match in [*_BLANK_LINES.finditer(text, start), None]:
+    code = fenced_code(text, start) if markdown else []
+    code_starts = [a for a, _ in code]
+
+    def in_code(at: int) -> bool:
+        n = bisect.bisect_right(code_starts, at) - 1
+        return n >= 0 and at < code[n][1]
+
+    for match in [*BLANK_LINES.finditer(text, start), None]:
         stop = match.start() if match else len(text)
         chunk = text[pos:stop]
         lead = len(chunk) - len(chunk.lstrip())
         body = chunk.strip()
         if body:
             block = Block(pos + lead, pos + lead + len(body), body)
-            found.extend(_items(block, indent(text, block.start), not markdown))
+            if in_code(block.start):
+                # code: its lines no headings ("# install it") nor a list's items ("1. cd")
+                found.append(Block(block.start, block.end, block.text, code=True))
+            else:
+                found.extend(_items(block, indent(text, block.start), not markdown))
         if match:
             pos = match.end()
     return found
+
+
+def fenced_code(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """Where markdown's fenced blocks of code stand in text[start:]: from the opening
+    fence to the end of the closing one, or the text's end where none closes it."""
+    spans: list[tuple[int, int]] = []
+    opened: re.Match[str] | None = None
+    for fence in _FENCE.finditer(text, start):
+        mark = fence.group(1)
+        if opened is None:
+            if mark[0] != "`" or "`" not in fence.group(2):  # "```sh", not "```code```"
+                opened = fence
+        elif (
+            mark[0] == opened.group(1)[0]
+            and len(mark) >= len(opened.group(1))
+            and not fence.group(2).strip()
+        ):
+            spans.append((opened.start(), fence.end()))
+            opened = None
+    if opened is not None:
+        spans.append((opened.start(), len(text)))
+    return spans
 
 
 def _items(block: Block, indent: int = 0, dedent_ends_items: bool = True) -> list[Block]:

@@ -158,6 +158,7 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
     pages: tuple[int, ...] = ()
     plain: frozenset[int] = frozenset()
     columns: frozenset[int] = frozenset()
+    code: frozenset[int] = frozenset()
     extracted_title = ""
     side = sidecar(path)
     side_meta: dict[str, str] = {}
@@ -187,7 +188,7 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
             {},
             0,
         )
-        plain, columns = extracted.plain, extracted.columns
+        plain, columns, code = extracted.plain, extracted.columns, extracted.code
     meta.update(side_meta)
     if not text[body_start:].strip():
         raise CorpusError(f"{path}: the document is empty")
@@ -212,7 +213,13 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
         examples=meta.get("examples", ""),
     )
     return Document(
-        info=info, text=text, body_start=body_start, pages=pages, plain=plain, columns=columns
+        info=info,
+        text=text,
+        body_start=body_start,
+        pages=pages,
+        plain=plain,
+        columns=columns,
+        code=code,
     )
 
 

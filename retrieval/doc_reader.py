@@ -362,7 +362,8 @@ def _blocks(text: str, rows: Sequence[Described] = ()) -> tuple[str, frozenset[i
         else:  # (an empty one after a table's rows ends the table: formats.join_blocks)
             shown = _clean(paragraph.replace(_PLAIN, "")).replace(_INDENT, " ")
             blocks.append(Body(shown) if paragraph.startswith(_PLAIN) else shown)
-    return join_blocks(blocks)
+    joined = join_blocks(blocks)
+    return joined.text, joined.plain
 
 
 def _clean(text: str) -> str:

@@ -81,8 +81,8 @@ def read_docx(path: Path, raw: bytes) -> Extracted:
             continue
         # a paragraph set as body text is no heading, however short (formats.Body)
         blocks.append(text if text.startswith("#") or numbering.emphatic(part) else Body(text))
-    text, plain = join_blocks([*blocks, *notes.bodies()])
-    return Extracted(text, (), _title(raw), plain)
+    joined = join_blocks([*blocks, *notes.bodies()])
+    return Extracted(joined.text, (), _title(raw), joined.plain)
 
 
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"

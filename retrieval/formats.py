@@ -20,7 +20,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
+from retrieval.blocks import BLANK_LINES
 from retrieval.errors import CorpusError
 
 PAGED = {".pdf"}
@@ -71,6 +73,24 @@ class Body(str):
     __slots__ = ()
 
 
+class Code(Body):
+    """Preformatted text (HTML's <pre>), a block of join_blocks: body text whose lines are
+    code's, no heading however they open ("# install it"), and no paragraph's that runs on
+    before or after it (retrieval.segment)."""
+
+    __slots__ = ()
+
+
+class Joined(NamedTuple):
+    """A reader's blocks as the segmenter reads them (join_blocks)."""
+
+    text: str
+    plain: frozenset[
+        int
+    ]  # where each Body block starts, and each part of one a blank line sets off
+    code: frozenset[int]  # ... and each Code block's
+
+
 @dataclass(frozen=True)
 class Row:
     """A table's row as a reader reads it (a block of join_blocks): its cells' texts."""
@@ -85,9 +105,9 @@ class Row:
         return " | ".join(self.cells).strip()
 
 
-def join_blocks(blocks: Iterable[str | Row]) -> tuple[str, frozenset[int]]:
-    """A reader's blocks as the segmenter reads them, and where each Body block starts in
-    that text: a blank line between two (empty ones left out), two after a table's end
+def join_blocks(blocks: Iterable[str | Row]) -> Joined:
+    """A reader's blocks as the segmenter reads them, and where each Body (and Code) block
+    starts in that text: a blank line between two (empty ones left out), two after a table's end
     (TABLE_END, or any block that is no row after its rows). A row's cells stand side by
     side (" | "); a row of one cell in a table of more columns (a title merged across the
     table: "Tariffs for 2013") is written as a row of one cell, "| Tariffs for 2013 |", so
@@ -120,12 +140,19 @@ def join_blocks(blocks: Iterable[str | Row]) -> tuple[str, frozenset[int]]:
                 plain.add(len(out))
             out.append(block)
     end_table()
-    starts, at = set(), 0
+    starts: set[int] = set()
+    code: set[int] = set()
+    at = 0
     for n, block in enumerate(out):
-        if n in plain:  # where the segmenter's block starts: its text, trimmed
-            starts.add(at + len(block) - len(block.lstrip()))
+        if n in plain:  # where the segmenter's blocks start: its text's, trimmed, and each
+            # after a blank line in it (its line breaks kept: "<br><br>", <pre>'s)
+            found = {at + len(block) - len(block.lstrip())}
+            found.update(at + gap.end() for gap in BLANK_LINES.finditer(block.rstrip()))
+            starts |= found
+            if isinstance(block, Code):
+                code |= found
         at += len(block) + 2
-    return "\n\n".join(out).rstrip("\n"), frozenset(starts)
+    return Joined("\n\n".join(out).rstrip("\n"), frozenset(starts), frozenset(code))
 
 
 # a page's number alone on its first or last line: "12", "- 12 -", "Page 3 of 10", and the
@@ -145,6 +172,7 @@ class Extracted:
     # the pages (from 0) read a column or a side at a time, where a paragraph a column's end
     # cuts short goes on in the next column (a PDF's; pdf_reader)
     columns: frozenset[int] = frozenset()
+    code: frozenset[int] = frozenset()  # where each block of preformatted text starts (Code)
 
 
 def extract(path: Path, raw: bytes, encoding: str = "") -> Extracted:
@@ -275,7 +303,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
 # and closing with the same side character in the rule's first and last columns.
 _RULE = re.compile(r"^[*#=+~_─━═╔╗╚╝┌┐└┘╭╮╯╰-]{8,}$")
 _SIDES = "*#|│┃║"
-FENCE = re.compile(r"^\s*(```|~~~)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 # Byte order marks, longest first (UTF-32's starts as UTF-16's does): a file that opens with
@@ -339,7 +367,7 @@ def unframe(text: str) -> str:
     at = 0
     while at < len(lines):
         line = lines[at]
-        if FENCE.match(line):
+        if _FENCE.match(line):
             fenced = not fenced
         inner = None if fenced else _boxed(lines, at)
         if inner is None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from retrieval.css import PageStyles, hidden
 from retrieval.errors import CorpusError
-from retrieval.formats import TABLE_END, Body, Extracted, fold_spaces, join_blocks
+from retrieval.formats import TABLE_END, Body, Code, Extracted, fold_spaces, join_blocks
 from retrieval.numbering import NOTE_MARK, list_marker
 
 _SKIP = {
@@ -132,14 +132,20 @@ class _Text(html.parser.HTMLParser):
         # a paragraph with words set as body text is no heading, however short (css)
         body = self.plain and not (entry or self.heading or self.marker or self.in_cell)
         body = body and self.within.get("p", 0) > 0
+        # and preformatted text is text, whatever its lines say ("# install it": code)
+        code = self.within.get("pre", 0) > 0 and not (entry or self.in_cell)
         self.linked, self.unlinked, self.term, self.plain = set(), False, False, False
         if text:
             # an item of a nested list stands further in, as the browser shows it
             indent = "  " * (len(self.lists) - 1) if self.marker and self.lists else ""
             text, self.marker = indent + self.marker + text, ""
-            self.blocks.append(
-                ("#" * self.heading + " " + text) if self.heading else Body(text) if body else text
-            )
+            if self.heading:
+                text = "#" * self.heading + " " + text
+            elif code:
+                text = Code(text)
+            elif body:
+                text = Body(text)
+            self.blocks.append(text)
         self.current = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -410,14 +416,15 @@ def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:
             f"{'' if encoding else ' (name it in its .meta: encoding: windows-1251)'}"
         ) from None
     parser = _read(markup)
-    text, plain = join_blocks(parser.blocks)
-    return Extracted(text, (), " ".join(parser.title.split()), plain)
+    joined = join_blocks(parser.blocks)
+    title = " ".join(parser.title.split())
+    return Extracted(joined.text, (), title, joined.plain, code=joined.code)
 
 
 def html_text(markup: str) -> str:
     """A piece of HTML's text as the segmenter reads it (markdown's HTML blocks: a table's
     rows as a page's, its tags unseen)."""
-    return join_blocks(_read(markup).blocks)[0]
+    return join_blocks(_read(markup).blocks).text
 
 
 def _read(markup: str) -> _Text:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.formats import FENCE
+from retrieval.blocks import fenced_code
 from retrieval.html_reader import html_text
 
 # what a markdown reader never sees: comments ("<!-- TOC -->") and the definitions of
@@ -44,16 +44,16 @@ def unseen_markdown(text: str) -> str:
     """Markdown as its reader sees it: without what is never shown (comments, link
     definitions, lines of tags alone), and with each HTML block read as a page's (its
     text without its tags; a table's rows apart, as TABLE_END sets a reader's)."""
-    lines = _HIDDEN.sub("", text).split("\n")
+    shown_text = _HIDDEN.sub("", text)
+    lines = shown_text.split("\n")
     blocks = _HtmlBlocks(lines)
+    code = _code_lines(shown_text, lines)
     out: list[str] = []
-    fenced = False
     in_paragraph = False  # the line before is a paragraph's, which a lone tag carries on
     at = 0
     while at < len(lines):
         line = lines[at]
-        if FENCE.match(line):
-            fenced = not fenced
+        fenced = code[at]
         end = None if fenced else blocks.end(at, in_paragraph)
         if end is None:
             if fenced or not _TAGS_ALONE.fullmatch(line):
@@ -70,6 +70,20 @@ def unseen_markdown(text: str) -> str:
         in_paragraph = False
         at = end
     return "\n".join(out)
+
+
+def _code_lines(text: str, lines: list[str]) -> list[bool]:
+    """Which of the text's lines are a fenced block of code's, its fences included
+    (blocks.fenced_code: what the segmenter reads as code)."""
+    fences = fenced_code(text)
+    code: list[bool] = []
+    at = k = 0
+    for line in lines:
+        while k < len(fences) and fences[k][1] <= at:
+            k += 1
+        code.append(k < len(fences) and fences[k][0] <= at)
+        at += len(line) + 1
+    return code
 
 
 class _HtmlBlocks:

@@ -320,5 +320,5 @@ def read_odt(path: Path, raw: bytes) -> Extracted:
         raise CorpusError(f"{path}: not a readable ODT file ({exc})") from None
     title_element = meta.find(f".//{{{NS['dc']}}}title") if meta is not None else None
     title = " ".join((title_element.text or "").split()) if title_element is not None else ""
-    joined, plain = join_blocks([*reader.blocks, *reader.notes])
-    return Extracted(joined, (), title, plain)
+    joined = join_blocks([*reader.blocks, *reader.notes])
+    return Extracted(joined.text, (), title, joined.plain)

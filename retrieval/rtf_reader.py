@@ -170,8 +170,8 @@ class _Reader:
             marked(b) if isinstance(b, str) else Row(tuple(marked(c) for c in b.cells))
             for b in self.blocks
         ]
-        text, plain = join_blocks([*blocks, *notes])
-        return Extracted(text, (), fold_spaces("".join(self.title)), plain)
+        joined = join_blocks([*blocks, *notes])
+        return Extracted(joined.text, (), fold_spaces("".join(self.title)), joined.plain)
 
     def _decode(self, group: Group, raw: bytes | bytearray) -> str:
         page = self.fonts.get(group.font, self.code_page) if group.font is not None else 0

@@ -69,6 +69,8 @@ class _Draft:
     kind: str  # "paragraph", or "part" for labelled parts that never absorb continuations
     new_group: bool = False  # the first clause after its headings
     outline: tuple[str, ...] = ()  # every heading above it, outermost first
+    opens_code: bool = False  # it opens with code (preformatted, or markdown's)
+    code: bool = False  # ... that no sentence runs into: nothing runs on in it
 
 
 class Segmenter:
@@ -96,15 +98,30 @@ class Segmenter:
         if last and continues:
             last.end = block.end  # a paragraph broken by a page break
             return
-        self._drafts.append(
-            _Draft(block.start, block.end, label, headings, kind, new_group, outline)
+        # a block of code that a sentence runs into ("… by including" over "#include
+        # <node_api.h>" and "and by checking …" under it) is the sentence's: it may go on
+        opens_code = self._code(block)
+        code = opens_code and (
+            last is None
+            or new_group
+            or last.opens_code
+            or ends_sentence(self.document.text[last.start : last.end])
         )
+        self._drafts.append(
+            _Draft(
+                block.start, block.end, label, headings, kind, new_group, outline, opens_code, code
+            )
+        )
+
+    def _code(self, block: Block) -> bool:
+        """Is the block code: preformatted text (formats.Code) or markdown's fenced code?"""
+        return block.code or block.start in self.document.code
 
     def _continues(self, block: Block) -> bool:
         """Whether a paragraph block carries on the clause before it."""
         last = self._drafts[-1] if self._drafts else None
-        if last is None or last.kind != "paragraph":
-            return False
+        if last is None or last.kind != "paragraph" or last.code:
+            return False  # nothing carries on a block of code (but one a sentence runs into)
         before = self.document.text[last.start : last.end]
         return (
             not opens_item(block.text)  # "(a) …" starts a clause of its own
@@ -164,6 +181,15 @@ class Segmenter:
             )
             for n, block in enumerate(found)
         ]
+        for n, block in enumerate(found):
+            # no line of code is a heading, however it opens ("# install it": a comment),
+            # in preformatted text or markdown's code, fenced or set in by four spaces; nor
+            # is a paragraph opening with "#" that its document sets as body text ("#MeToo")
+            set_in = markdown and indent(self.document.text, block.start) >= 4
+            if self._code(block) or (
+                block.text.startswith("#") and (block.start in plain or set_in)
+            ):
+                shaped[n] = False
         if found and not shaped[0] and is_title(found[0]):
             # the first set apart from the body text where markup tells the two ("Regulation
             # on the quality of broadband services" in large letters, as a title style

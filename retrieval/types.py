@@ -46,6 +46,8 @@ class Document:
     plain: frozenset[int] = frozenset()
     # the pages (from 0) read a column or a side at a time (formats.Extracted.columns)
     columns: frozenset[int] = frozenset()
+    # offsets in `text` where a block of preformatted text starts (formats.Code; HTML's)
+    code: frozenset[int] = frozenset()
 
     @property
     def doc_id(self) -> str:

@@ -103,6 +103,29 @@ def test_line_breaks_are_kept_and_preformatted_text_keeps_its_lines(tmp_path: Pa
     ]
 
 
+def test_preformatted_text_is_code_no_heading_and_nothing_runs_into_it(tmp_path: Path) -> None:
+    """A line of <pre> that opens with "#" after a blank line (a shell comment, "#include")
+    was read as a markdown heading: the code under it was lost into the heading of what
+    followed. And a paragraph in lower case after a block of code (a function's name,
+    "reduce_.reduce(list, …)", as Underscore's manual opens each function's text) ran on
+    from the code of the function before. Preformatted text is code now: no line of it a
+    heading, and no paragraph runs on from it, unless a sentence runs into the code and on
+    after it (Debian's Python policy: "the Python statement" <pre>import foo</pre> "should
+    import the module …")."""
+    assert _clauses(
+        tmp_path,
+        "<h1>Setup</h1><p>Run these.</p><pre># install it\napt-get install foo\n\n# start it"
+        "\nfoo --start</pre><p>reduce_.reduce(list) boils a list down.</p><p>Then the "
+        "statement</p><pre>import foo</pre><p>should import the module.</p>",
+    ) == [
+        ("Run these.", "Setup"),
+        ("# install it\napt-get install foo", "Setup"),
+        ("# start it\nfoo --start", "Setup"),
+        ("reduce_.reduce(list) boils a list down.", "Setup"),
+        ("Then the statement\n\nimport foo\n\nshould import the module.", "Setup"),
+    ]
+
+
 def test_notes_and_their_marks_read_as_the_other_readers_write_them(tmp_path: Path) -> None:
     """A note's mark, raised or bracketed and linking to its note (LibreOffice's
     "<a href='#sdfootnote1sym'><sup>1</sup></a>", Word's "[1]"), is written "[1]", and the

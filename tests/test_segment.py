@@ -640,6 +640,33 @@ def test_markdown_s_html_is_read_as_a_page_shows_it(tmp_path: Path) -> None:
     ]
 
 
+def test_markdown_s_code_is_no_heading_nor_list(tmp_path: Path) -> None:
+    """A fenced block of code with a blank line in it: its line after the blank that opened
+    with "#" (a shell comment) was read as a heading, the code under it lost into it, and
+    its lines that open like a list's items ("1. cd src") were cut into items. Code set in
+    by four spaces opening with "#" was a heading too. Now code is code: whole pieces, no
+    heading, no items; a paragraph in lower case after it is its own ("foo.bar() starts
+    it"), unless a sentence runs into the code ("… by including" over "#include <api.h>":
+    "and by checking …" goes on with the code)."""
+    path = tmp_path / "setup.md"
+    path.write_text(
+        "# Setup\n\nRun these.\n\n```sh\n# install it\napt-get install foo\n\n# start it\n"
+        "1. cd src\n2. make\n```\n\nfoo.bar() starts it.\n\n    # set in by four spaces\n"
+        "    foo --stop\n\nBuild it by including\n\n```c\n#include <api.h>\n```\n\n"
+        "and by checking the library.\n",
+        encoding="utf-8",
+    )
+    assert [(c.text, c.heading) for c in segment(read_document(path))] == [
+        ("Run these.", "Setup"),
+        ("```sh\n# install it\napt-get install foo", "Setup"),
+        ("# start it\n1. cd src\n2. make\n```", "Setup"),
+        ("foo.bar() starts it.", "Setup"),
+        ("# set in by four spaces\n    foo --stop", "Setup"),
+        ("Build it by including", "Setup"),
+        ("```c\n#include <api.h>\n```\n\nand by checking the library.", "Setup"),
+    ]
+
+
 _paragraph = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
     | st.sampled_from(" .,;"),
