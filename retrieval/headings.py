@@ -65,8 +65,8 @@ def is_heading(block: Block, plain: bool = False) -> bool:
         return False  # "1. a paragraph in an item": an item's text, no title ("3. Fines")
     if text.startswith("#"):
         return True
-    if len(text) > 300:
-        return False
+    if len(text) > 300 or not any(ch.isalnum() for ch in text):
+        return False  # (a heading names something: "}", "-->" alone are code's)
     if BULLET.match(text) or " | " in text or table_cells(text) or leads_to_a_number(text):
         return False  # a list item or a table's row (retrieval.formats), however short
     if text.startswith("**") and text.endswith("**") and text.count("**") == 2:

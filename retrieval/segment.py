@@ -80,6 +80,7 @@ class Segmenter:
         self.document = document
         self.headings: list[tuple[int, int]] = []
         self._drafts: list[_Draft] = []
+        self._after_rule: set[int] = set()  # where the blocks right after a rule start
 
     def _add(
         self,
@@ -122,6 +123,8 @@ class Segmenter:
         last = self._drafts[-1] if self._drafts else None
         if last is None or last.kind != "paragraph" or last.code:
             return False  # nothing carries on a block of code (but one a sentence runs into)
+        if block.start in self._after_rule:
+            return False
         before = self.document.text[last.start : last.end]
         return (
             not opens_item(block.text)  # "(a) …" starts a clause of its own
@@ -276,9 +279,24 @@ class Segmenter:
             self._add(block, label, (), "part")
 
     def run(self) -> list[Clause]:
-        found = blocks(
+        found: list[Block] = []
+        ruled = False
+        for block in blocks(
             self.document.text, self.document.body_start, self.document.info.format == "md"
-        )
+        ):
+            # a rule ("-----", "* * *", a box of asterisks) sets parts apart and says
+            # nothing, nor does a mark alone ("+", "|"): no clause, and no heading over
+            # what follows it, which carries on nothing before it. A bracket alone is
+            # code's ("}"), kept with it; a heading marked so names its part ("### `--`")
+            if not block.text.startswith("#") and not any(
+                ch.isalnum() or ch in "{}[]()" for ch in block.text
+            ):
+                ruled = True
+                continue
+            if ruled:
+                self._after_rule.add(block.start)
+            found.append(block)
+            ruled = False
         salutation = salutation_at(self.document.info.kind, [b.text for b in found])
         if salutation is None:
             if self.document.info.format == "pdf" or self.document.pages:

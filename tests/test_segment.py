@@ -667,6 +667,29 @@ def test_markdown_s_code_is_no_heading_nor_list(tmp_path: Path) -> None:
     ]
 
 
+def test_a_rule_is_no_clause_nor_heading_and_nothing_carries_on_across_it() -> None:
+    """A rule set between parts ("-----", "* * *", a box of asterisks) was read as a
+    heading, or a clause: "-----" headed the clauses under it in every citation, and took
+    the place of the heading over it ("The Debian Package ca-certificates-local" over its
+    steps). It says nothing: no clause, no heading, and the heading over it still heads
+    what follows it. A paragraph after a rule carries on nothing before it. So with a mark
+    alone ("+"): it was a heading, or a clause of one character. A brace alone ("}") is
+    code's, kept with it, but no heading."""
+    text = (
+        "Fee rules\n\nOperators pay the fee each year within the month of January\n\n"
+        "------------------\n\nappeals go to the Board.\n\n* * *\n\n+\n\n"
+        "Late payers lose their licence."
+    )
+    clauses = segment(_doc(text))
+    assert [(c.text, c.heading) for c in clauses] == [
+        ("Operators pay the fee each year within the month of January", "Fee rules"),
+        ("appeals go to the Board.", "Fee rules"),
+        ("Late payers lose their licence.", "Fee rules"),
+    ]
+    # nor is a mark alone a heading: a heading names something
+    assert not is_heading(Block(0, 1, "}")) and not is_heading(Block(0, 3, "-->"))
+
+
 _paragraph = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
     | st.sampled_from(" .,;"),
@@ -692,7 +715,8 @@ def test_clauses_cover_the_text_in_order_and_invent_nothing(
         assert clause.start >= position
         assert clause.text == clause.text.strip() and clause.text
         position = clause.end
-    # every word of the source is in a clause or a heading
+    # every word of the source is in a clause or a heading; what is in neither is marks
+    # alone ("-----", "...": a rule, which sets parts apart and says nothing; no bracket)
     from retrieval.segment import Segmenter
 
     seg = Segmenter(document)
@@ -702,4 +726,5 @@ def test_clauses_cover_the_text_in_order_and_invent_nothing(
     for a, b in covered:
         for i in range(a, b):
             rest[i] = " "
-    assert "".join(rest).strip() == ""
+    left = [part.strip() for part in "".join(rest).split("\n\n") if part.strip()]
+    assert not any(ch.isalnum() or ch in "{}[]()" for part in left for ch in part), left
