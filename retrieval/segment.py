@@ -148,10 +148,11 @@ class Segmenter:
                     self.document.info.format not in _MARKED_UP
                     and not BULLET.match(before)
                     and ends_without_punctuation(before)
-                    # in a PDF, whose paragraphs are read by the space between them, only
-                    # where a page or a column ends under it: a short line set as text
-                    # ("Office hours 9 to 18", an address's last line) is whole
-                    and (self.document.info.format != "pdf" or self._cut_short(last, block))
+                    # only where a page or a column ends under it (a PDF's, or plain text's
+                    # pages set apart by form feeds): a short line set as text ("Office
+                    # hours 9 to 18", an address's last line, a command) is whole, and a
+                    # plain text without pages has no break to cut a paragraph short
+                    and self._cut_short(last, block)
                 )
             )
         )
