@@ -2,7 +2,8 @@
 
 A clause is a paragraph (a block between blank lines, retrieval.blocks). Paragraphs that a
 page break split are joined again: a block that starts in lower case, or follows one that
-ends without any punctuation, continues the clause before it. Headings (markdown '#', a
+ends without any punctuation across a page's end, continues the clause before it. A rule
+("-----") is neither clause nor heading; code is no heading. Headings (markdown '#', a
 block set in bold or capitals, a short line without punctuation: retrieval.headings) are not
 clauses: they become the context of the clauses under them; nor is a table of contents
 (retrieval.contents). A list's items set line under line, and a table's rows, are clauses of
