@@ -173,7 +173,8 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
         meta, body_start = _parse_front_matter(text, path)
         body = unframe(text[body_start:])
         if suffix == ".md":
-            body = unseen_markdown(body)
+            body, preformatted = unseen_markdown(body)
+            code = frozenset(body_start + start for start in preformatted)
         elif "\f" in body:  # pages, as pdftotext writes them: their headers and footers off
             extracted = paged(body.split("\f"))
             body, extracted_title = extracted.text, extracted.title

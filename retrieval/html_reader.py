@@ -17,7 +17,15 @@ from typing import Any
 
 from retrieval.css import PageStyles, hidden
 from retrieval.errors import CorpusError
-from retrieval.formats import TABLE_END, Body, Code, Extracted, fold_spaces, join_blocks
+from retrieval.formats import (
+    TABLE_END,
+    Body,
+    Code,
+    Extracted,
+    Joined,
+    fold_spaces,
+    join_blocks,
+)
 from retrieval.numbering import NOTE_MARK, list_marker
 
 _SKIP = {
@@ -421,10 +429,10 @@ def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:
     return Extracted(joined.text, (), title, joined.plain, code=joined.code)
 
 
-def html_text(markup: str) -> str:
+def html_text(markup: str) -> Joined:
     """A piece of HTML's text as the segmenter reads it (markdown's HTML blocks: a table's
-    rows as a page's, its tags unseen)."""
-    return join_blocks(_read(markup).blocks).text
+    rows as a page's, its tags unseen), and where its blocks of code start."""
+    return join_blocks(_read(markup).blocks)
 
 
 def _read(markup: str) -> _Text:

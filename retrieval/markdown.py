@@ -40,15 +40,18 @@ _TABLE_OPENS = re.compile(r"<table\b", re.I)
 _TABLE_CLOSES = re.compile(r"</table\b", re.I)
 
 
-def unseen_markdown(text: str) -> str:
+def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
     """Markdown as its reader sees it: without what is never shown (comments, link
     definitions, lines of tags alone), and with each HTML block read as a page's (its
-    text without its tags; a table's rows apart, as TABLE_END sets a reader's)."""
+    text without its tags; a table's rows apart, as TABLE_END sets a reader's); and where
+    in that text each block of an HTML block's preformatted text starts (formats.Code)."""
     shown_text = _HIDDEN.sub("", text)
     lines = shown_text.split("\n")
     blocks = _HtmlBlocks(lines)
     code = _code_lines(shown_text, lines)
     out: list[str] = []
+    written = 0  # the length of "\n".join(out), and a newline, while out has lines
+    preformatted: set[int] = set()
     in_paragraph = False  # the line before is a paragraph's, which a lone tag carries on
     at = 0
     while at < len(lines):
@@ -58,18 +61,22 @@ def unseen_markdown(text: str) -> str:
         if end is None:
             if fenced or not _TAGS_ALONE.fullmatch(line):
                 out.append(line)
+                written += len(line) + 1
             in_paragraph = bool(line.strip()) and not fenced and not line.startswith("#")
             at += 1
             continue
         markup = "\n".join(lines[at:end])
         shown = html_text(markup)
-        if shown:
+        if shown.text:
             # a table begins and ends apart from what stands around it (formats.TABLE_END)
             apart = [""] if _TABLE_OPENS.search(markup) else []
-            out += ["", *apart, shown, "", *apart]
+            written += 1 + len(apart)  # the blank lines before it
+            preformatted.update(written + start for start in shown.code)
+            out += ["", *apart, shown.text, "", *apart]
+            written += len(shown.text) + 2 + len(apart)
         in_paragraph = False
         at = end
-    return "\n".join(out)
+    return "\n".join(out), frozenset(preformatted)
 
 
 def _code_lines(text: str, lines: list[str]) -> list[bool]:

@@ -605,6 +605,7 @@ Ask the Board for them.
 <pre>
 kill -HUP 42
 
+# then, to stop it:
 kill -INT 42
 </pre>
 """
@@ -619,7 +620,7 @@ def test_markdown_s_html_is_read_as_a_page_shows_it(tmp_path: Path) -> None:
     align='center'>", "<summary>"); a tag alone in a paragraph ("<br>") is not shown, and
     a tag in a line of text is the paragraph's, as markdown's own markup is ("<b>then</b>"),
     and a link written in angle brackets is shown, so quoted. Preformatted text keeps its
-    lines, blank ones too."""
+    lines, and is code: no line of it a heading ("# then, to stop it:")."""
     path = tmp_path / "signals.md"
     path.write_text(MARKDOWN_WITH_HTML, encoding="utf-8")
     document = read_document(path)
@@ -633,7 +634,8 @@ def test_markdown_s_html_is_read_as_a_page_shows_it(tmp_path: Path) -> None:
         ("<https://board.example.org>", 0),
         ("Older signals", 0),
         ("Kept for a year, <b>then</b> dropped.\nAsk the Board for them.", 0),
-        ("kill -HUP 42\n\nkill -INT 42", 0),
+        ("kill -HUP 42", 0),
+        ("# then, to stop it:\nkill -INT 42", 0),
     ]
     assert {c.heading for c in clauses} == {"Signals"}
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
@@ -642,8 +644,8 @@ def test_markdown_s_html_is_read_as_a_page_shows_it(tmp_path: Path) -> None:
     # runs to the text's end, as CommonMark reads one
     left_open = "<table><tr><td>Fee</td><td>10 AZN</td></tr>\n\n**Paid** yearly.\n\n"
     shown = ["Fee", "|", "10", "AZN", "**Paid**", "yearly."]
-    assert unseen_markdown(left_open * 20_000).split() == shown * 20_000
-    assert unseen_markdown("Fees.\n\n<pre>\nkill -HUP 42\n\nkill -INT 42\n").split("\n\n\n") == [
+    assert unseen_markdown(left_open * 20_000)[0].split() == shown * 20_000
+    assert unseen_markdown("Fees.\n\n<pre>\nkill -HUP 42\n\nkill -INT 42\n")[0].split("\n\n\n") == [
         "Fees.",
         "kill -HUP 42\n\nkill -INT 42\n",
     ]
