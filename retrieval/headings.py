@@ -29,6 +29,10 @@ _CONNECTORS = frozenset(
 # "[3][4]"): reference marks that close a paragraph, as in Wikipedia's text
 _TRAILING_NOTES = re.compile(r"(?:\s*\[[^\[\]\n]{1,60}\])+\s*$")
 _UNDERLINE = re.compile(r"\n\s*(?:=+|-+)\s*$")  # the line under a heading: "=====", "-----"
+# ... and in plain text, as reStructuredText and NEWS files set titles, "~~~~~", "^^^^^",
+# "*****", "+++++": one mark, three times or more
+_UNDERLINE_MARKS = re.compile(r"[ \t]*([=\-~^*+])\1{2,}[ \t]*")
+UNDERLINES = "=-~^*+"  # the marks that underline a title in plain text (markdown's: "=-")
 
 
 def ends_without_punctuation(text: str) -> bool:
@@ -65,6 +69,9 @@ def is_heading(block: Block, plain: bool = False) -> bool:
         return False  # "1. a paragraph in an item": an item's text, no title ("3. Fines")
     if text.startswith("#"):
         return True
+    lines = text.split("\n")
+    if len(lines) == 2 and underlines(lines[0], lines[1]):
+        return True  # a title underlined: "Scope" over "=====", "Release 3.6.0" over "~~~~"
     if len(text) > 300 or not any(ch.isalnum() for ch in text):
         return False  # (a heading names something: "}", "-->" alone are code's)
     if BULLET.match(text) or " | " in text or table_cells(text) or leads_to_a_number(text):
@@ -160,6 +167,36 @@ def heading_over_text(block: Block) -> list[Block]:
     ]
 
 
+def underlines(title: str, line: str, marks: str = UNDERLINES) -> bool:
+    """Does `line` underline `title`: one of `marks` repeated, at least 3 times and most of
+    the title's length, under a title of at most TITLE_WORDS words that ends no sentence?"""
+    found = _UNDERLINE_MARKS.fullmatch(line)
+    title = title.strip()
+    return (
+        found is not None
+        and found.group(1) in marks
+        and len(line.strip()) >= 0.6 * len(title)
+        and 0 < len(title.split()) <= TITLE_WORDS
+        and title[-1] not in ".,;"
+        and not _UNDERLINE_MARKS.fullmatch(title)
+    )
+
+
+def split_underlined(block: Block, marks: str = UNDERLINES) -> list[Block]:
+    """A title underlined right over its text, in one block ("Release 3.6.0 (21 October
+    2010)" over "~~~~~~" over "3.6.0 is a feature release …", as plain text's NEWS and
+    READMEs set them): the title with its underline, a heading, and the text under it."""
+    first, second, *rest = [*block.text.split("\n", 2), "", ""][:3]
+    if not rest[0].strip() or not underlines(first, second, marks):
+        return [block]
+    end = len(first) + 1 + len(second.rstrip())
+    at = block.text.index(rest[0].lstrip(), end)
+    return [
+        Block(block.start, block.start + end, block.text[:end]),
+        Block(block.start + at, block.end, block.text[at:]),
+    ]
+
+
 def underlined(text: str) -> bool:
     """Is the text a heading underlined ("Termination" over "-----------", markdown's
     other heading)?"""
@@ -167,7 +204,11 @@ def underlined(text: str) -> bool:
 
 
 def heading_text(text: str) -> str:
-    # a heading underlined ("Termination" over "-----------", markdown's other heading)
+    # a heading underlined ("Termination" over "-----------", markdown's other heading; in
+    # plain text "~~~~~" too)
+    lines = text.strip().split("\n")
+    if len(lines) == 2 and underlines(lines[0], lines[1]):
+        text = lines[0]
     text = _UNDERLINE.sub("", text.strip())
     cleaned = re.sub(r"^#+\s*", "", text.strip())
     cleaned = cleaned.replace("**", "").replace("__", "")

@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from retrieval.blocks import Block, blocks, indent
 from retrieval.contents import contents_entries, index_entries, leads_to_a_number
 from retrieval.headings import (
+    UNDERLINES,
     asks,
     ends_without_punctuation,
     heading_over_text,
     heading_text,
     is_heading,
     is_title,
+    split_underlined,
     starts_lower,
     underlined,
 )
@@ -299,6 +301,10 @@ class Segmenter:
                 self._after_rule.add(block.start)
             found.append(block)
             ruled = False
+        if self.document.info.format in ("txt", "md"):
+            # a title underlined right over its text, in one block, heads it
+            marks = "=-" if self.document.info.format == "md" else UNDERLINES
+            found = [piece for block in found for piece in split_underlined(block, marks)]
         salutation = salutation_at(self.document.info.kind, [b.text for b in found])
         if salutation is None:
             if self.document.info.format == "pdf" or self.document.pages:

@@ -701,6 +701,34 @@ def test_a_rule_is_no_clause_nor_heading_and_nothing_carries_on_across_it() -> N
     assert not is_heading(Block(0, 1, "}")) and not is_heading(Block(0, 3, "-->"))
 
 
+def test_a_title_underlined_right_over_its_text_heads_it(tmp_path: Path) -> None:
+    """A title underlined with no blank line under it ("Release 3.6.0 (21 October 2010)"
+    over "~~~~~~" over "3.6.0 is a feature release …", as NEWS files and reStructuredText
+    set titles; markdown's "Dependencies" over "------------") was read into the clause
+    under it, title and underline quoted as its first words, and heading nothing. It heads
+    its text now. A sentence over a rule is no title."""
+    text = (
+        "Release 3.6.0 (21 October 2010)\n~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+        "3.6.0 is a feature release.\n\nIt supports ARM.\n\nThe fees are paid yearly.\n"
+        "-------------------------\nLate payers lose their licence."
+    )
+    assert [(c.text, c.heading) for c in segment(_doc(text))] == [
+        ("3.6.0 is a feature release.", "Release 3.6.0 (21 October 2010)"),
+        ("It supports ARM.", "Release 3.6.0 (21 October 2010)"),
+        (
+            "The fees are paid yearly.\n-------------------------\nLate payers lose their licence.",
+            "Release 3.6.0 (21 October 2010)",
+        ),
+    ]
+    path = tmp_path / "pango.md"
+    path.write_text(
+        "Pango\n=====\n\nDependencies\n------------\nPango depends on GLib.\n", encoding="utf-8"
+    )
+    assert [(c.text, c.heading) for c in segment(read_document(path))] == [
+        ("Pango depends on GLib.", "Pango — Dependencies")
+    ]
+
+
 _paragraph = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
     | st.sampled_from(" .,;"),
