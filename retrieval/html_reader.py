@@ -41,6 +41,7 @@ _SKIP = {
     "form",
     "button",
     "iframe",
+    "dialog",  # over the page, not of it
 }
 _BLOCK = {
     "p",
@@ -65,7 +66,16 @@ _BLOCK = {
 _HEADING = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # what the skipped elements are, said by role ("<div class="related" role="navigation">", as
 # Sphinx sets its breadcrumbs): ARIA's landmarks for them
-_SKIP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
+# ... and a dialog over the page (a cookie consent's, Cookiebot's role="dialog")
+_SKIP_ROLES = {
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "search",
+    "dialog",
+    "alertdialog",
+}
 # a page's running header and footer as LibreOffice writes them to HTML ('<div
 # title="footer">'): what its DOCX or ODT readers leave out, as they leave out the file's own
 _RUNNING = {"header", "footer"}

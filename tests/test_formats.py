@@ -1061,7 +1061,9 @@ def test_docx_lists_keep_the_numbers_word_shows_and_tables_their_rows(tmp_path: 
 
 def test_html_drops_scripts_navigation_and_styles(tmp_path: Path) -> None:
     """What is not the document: scripts, styles, and navigation, whether its element says so
-    (<nav>) or its role does (Sphinx's breadcrumbs: <div role="navigation">)."""
+    (<nav>) or its role does (Sphinx's breadcrumbs: <div role="navigation">); a dialog over
+    the page (a cookie consent's, as a page saved from a browser keeps it: <div
+    role="dialog">, <dialog>)."""
     path = tmp_path / "statement.html"
     path.write_text(
         "<html><head><title>Joint Statement on Connectivity</title><style>p{color:red}</style>"
@@ -1071,7 +1073,9 @@ def test_html_drops_scripts_navigation_and_styles(tmp_path: Path) -> None:
         "<main><h1>Joint Statement</h1>"
         "<p>The signatories commit to <b>affordable</b> broadband &amp; open access.</p>"
         "<h2>Children</h2><p>Children&#39;s safety online is a shared duty.</p></main>"
-        "<footer>Copyright</footer></body></html>",
+        "<footer>Copyright</footer><div id='CybotCookiebotDialog' role='dialog'><p>This "
+        "website uses cookies.</p></div><dialog open><p>Subscribe to our newsletter.</p>"
+        "</dialog></body></html>",
         encoding="utf-8",
     )
     document = read_document(path)
@@ -1082,7 +1086,18 @@ def test_html_drops_scripts_navigation_and_styles(tmp_path: Path) -> None:
         "Children's safety online is a shared duty.",
     ]
     assert clauses[1].heading.endswith("Children")
-    for banned in ("secret", "Home", "Menu", "Site header", "Copyright", "color", "Index", "Bread"):
+    for banned in (
+        "secret",
+        "Home",
+        "Menu",
+        "Site header",
+        "Copyright",
+        "color",
+        "Index",
+        "Bread",
+        "cookies",
+        "Subscribe",
+    ):
         assert banned not in document.text
 
 
