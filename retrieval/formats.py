@@ -85,9 +85,8 @@ class Joined(NamedTuple):
     """A reader's blocks as the segmenter reads them (join_blocks)."""
 
     text: str
-    plain: frozenset[
-        int
-    ]  # where each Body block starts, and each part of one a blank line sets off
+    # where each Body block starts, and each part of one that a blank line sets off
+    plain: frozenset[int]
     code: frozenset[int]  # ... and each Code block's
 
 
@@ -107,12 +106,12 @@ class Row:
 
 def join_blocks(blocks: Iterable[str | Row]) -> Joined:
     """A reader's blocks as the segmenter reads them, and where each Body (and Code) block
-    starts in that text: a blank line between two (empty ones left out), two after a table's end
-    (TABLE_END, or any block that is no row after its rows). A row's cells stand side by
-    side (" | "); a row of one cell in a table of more columns (a title merged across the
-    table: "Tariffs for 2013") is written as a row of one cell, "| Tariffs for 2013 |", so
-    that it is read as the table's, not as a heading over what follows the table; a row
-    the same as the one before it, once."""
+    starts in that text: a blank line between two (empty ones left out), two after a
+    table's end (TABLE_END, or any block that is no row after its rows). A row's cells
+    stand side by side (" | "); a row of one cell in a table of more columns (a title
+    merged across the table: "Tariffs for 2013") is written as a row of one cell, "|
+    Tariffs for 2013 |", so that it is read as the table's, not as a heading over what
+    follows the table; a row the same as the one before it, once."""
     out: list[str] = []
     plain: set[int] = set()  # which of `out` are Body blocks
     rows: list[Row] = []

@@ -26,6 +26,7 @@ from retrieval.formats import (
     fold_spaces,
     join_blocks,
 )
+from retrieval.html_rows import RowCells
 from retrieval.numbering import NOTE_MARK, list_marker
 
 _SKIP = {
@@ -82,7 +83,6 @@ _RUNNING = {"header", "footer"}
 
 
 _CELL = {"td", "th"}
-MAX_SPAN = 1000  # rows or columns a cell spans, read at most (a page may say 65534)
 # elements that have no end tag, and so hold no text
 _VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "area", "base", "col", "embed"}
 # a link's text that is a note's mark ("1", "[2]", "iv")
@@ -105,19 +105,11 @@ class _Text(html.parser.HTMLParser):
         self.in_title = False
         self.title = ""
         self.lists: list[list[Any]] = []  # open lists, innermost last: [kind, last number]
-        self.cells = 0  # cells begun in the current table row
-        self.column = 0  # the column its next cell stands in
-        # the cell being read, while its rows span more than one: [where its text starts
-        # in `current`, its column, rows, columns]; and each cell merged down from a row
-        # above that stands in the rows to come, by its column: [its text, rows, columns]
-        self.merging: list[Any] | None = None
-        self.down: dict[int, list[Any]] = {}
-        self.fed: set[int] = set()  # the columns of those read into the current row
+        self.row = RowCells()  # the table row's cells, as they stand
         self.in_row = False  # a row begun, its end not yet read
         self.last_row = ""  # the table's row before, as read
         # where the table's blocks start in `blocks`, and its rows left out as contents
         self.table_at = self.contents_rows = 0
-        self.spanned = False  # whether the last of them spans columns
         self.in_cell = 0  # open table cells: their paragraphs run on within the row
         self.marker = ""  # a list item's number, for the first text in the item
         self.landmark: list[Any] = []  # an element skipped for its role: [tag, depth]
@@ -201,16 +193,8 @@ class _Text(html.parser.HTMLParser):
             self._flush()
             self.heading = _HEADING[tag]
         elif tag in _CELL and not self.skipping:
-            self._cell_ends()
-            self._merged_down()
-            if self.cells:  # cells side by side, as the table shows them
-                self.current.append(" | ")
-            self.cells += 1
-            self.spanned = (named.get("colspan") or "1").strip() not in ("", "0", "1")
+            self.row.cell_begins(self.current, named.get("rowspan"), named.get("colspan"))
             self.in_cell += 1
-            rows, columns = _span(named.get("rowspan")), _span(named.get("colspan"))
-            self.merging = [len(self.current), self.column, rows, columns] if rows > 1 else None
-            self.column += columns
         elif tag in _BLOCK and self._within_cell(tag):
             self.current.append(" ")
             if tag in ("ol", "ul", "li"):  # a list in a cell: its items' numbers in the row
@@ -252,45 +236,14 @@ class _Text(html.parser.HTMLParser):
                 del self.open[at:]
                 return
 
-    def _cell_ends(self) -> None:
-        """The cell read ends: if its rows span more than one, its text is kept for them."""
-        if self.merging is not None:
-            at, column, rows, columns = self.merging
-            text = " ".join("".join(self.current[at:]).split())
-            self.down[column] = [text, rows - 1, columns]
-            self.fed.add(column)  # (this row is its first)
-            self.merging = None
-
-    def _merged_down(self, every: bool = False) -> None:
-        """The cells merged down from the rows above that stand in this row at its next
-        column (`every`: all those left, at the row's end), read into it as the DOCX reader
-        reads them: a row's label ("Mobile internet | 5G | 15 AZN"). One that overlaps a
-        cell of the row (a page's error) counts its row all the same."""
-        while True:
-            ahead = sorted(column for column in self.down if column >= self.column)
-            if not ahead or not every and ahead[0] != self.column:
-                break
-            text, rows, columns = self.down.pop(ahead[0])
-            self.current.append((" | " if self.cells else "") + text)
-            self.cells += 1
-            if rows > 1:
-                self.down[ahead[0]] = [text, rows - 1, columns]
-            self.fed.add(ahead[0])
-            self.column = ahead[0] + columns
-        if every:
-            for column in [c for c in self.down if c not in self.fed]:
-                self.down[column][1] -= 1
-                if self.down[column][1] < 1:
-                    del self.down[column]
-
     def _row_ends(self) -> None:
         """A table's row ends (at its end tag, or the next row's start where it has none):
         its cells merged down from above, after its last, read in; a row the one before
         says word for word read once (formats.join_blocks), and one of links to places in
         the page alone not at all."""
         if self.in_row:
-            self._cell_ends()
-            self._merged_down(every=True)
+            self.row.cell_ends(self.current)
+            self.row.merged_down(self.current, every=True)
             self.in_row = False
             shown = " ".join("".join(self.current).split())
             if shown and shown == self.last_row:
@@ -310,10 +263,11 @@ class _Text(html.parser.HTMLParser):
 
     def _block_begins(self, tag: str, attrs: dict[str, str | None]) -> None:
         if tag == "tr":
-            self.cells = self.in_cell = self.column = 0
-            self.fed, self.in_row = set(), not self.skipping  # (a row the page hides: none)
+            self.row.row_begins()
+            self.in_cell, self.in_row = 0, not self.skipping  # (a row the page hides: none)
         elif tag == "table":
-            self.down, self.last_row = {}, ""
+            self.row.table_begins()
+            self.last_row = ""
             self.table_at, self.contents_rows = len(self.blocks), 0
         elif tag in ("ol", "ul"):
             kind = (attrs.get("type") or "1") if tag == "ol" else "•"
@@ -365,7 +319,7 @@ class _Text(html.parser.HTMLParser):
             self.heading = 0
         elif tag in _CELL:
             self.in_cell = max(0, self.in_cell - 1)
-            self._cell_ends()
+            self.row.cell_ends(self.current)
         elif tag in _BLOCK and self._within_cell(tag):
             self.current.append(" ")
             if tag in ("ol", "ul") and self.lists:
@@ -375,7 +329,8 @@ class _Text(html.parser.HTMLParser):
         elif tag in _BLOCK:
             if tag in ("tr", "table"):
                 self._row_ends()
-            if tag == "tr" and self.cells == 1 and self.spanned and "".join(self.current).strip():
+            one = self.row.cells == 1 and self.row.spanned
+            if tag == "tr" and one and "".join(self.current).strip():
                 # a title merged across the table's columns: a row of one cell, the table's
                 # (formats.join_blocks writes the other readers' so)
                 self.current = ["| ", *self.current, " |"]
@@ -408,12 +363,6 @@ class _Text(html.parser.HTMLParser):
                 self.linked.add(self.anchor)
             elif words:
                 self.unlinked = True
-
-
-def _span(value: str | None) -> int:
-    """A cell's rowspan or colspan: 1 unless a number over 1 (at most MAX_SPAN)."""
-    value = (value or "").strip()
-    return min(int(value), MAX_SPAN) if value.isdecimal() and int(value) > 1 else 1
 
 
 def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:
