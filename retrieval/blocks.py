@@ -4,7 +4,6 @@ them into clauses and headings)."""
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 from dataclasses import dataclass
@@ -19,9 +18,6 @@ from retrieval.numbering import (
 )
 
 BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
-# a markdown code block's fence: three backticks or tildes or more, and its end, a fence of
-# the same character at least as long with nothing after it (CommonMark)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
 
 
 @dataclass(frozen=True)
@@ -29,27 +25,23 @@ class Block:
     start: int
     end: int
     text: str
-    code: bool = False  # a piece of markdown's fenced block of code
+    code: bool = False  # code's (Document.code): a piece of a fenced block, preformatted text
 
     @property
     def first_line(self) -> str:
         return self.text.split("\n", 1)[0].strip()
 
 
-def blocks(text: str, start: int = 0, markdown: bool = False) -> list[Block]:
+def blocks(
+    text: str, start: int = 0, markdown: bool = False, code: frozenset[int] = frozenset()
+) -> list[Block]:
     """The non-blank blocks of text[start:], separated by blank lines, trimmed; a list's
     items on lines of their own are blocks of their own, and so is a paragraph set right
     under a list, left of its items (_items; not in `markdown`, where a line under an item
-    carries it on wherever it stands)."""
+    carries it on wherever it stands). A block starting at one of `code` is code's
+    (Document.code), cut into no items."""
     found: list[Block] = []
     pos = start
-    code = fenced_code(text, start) if markdown else []
-    code_starts = [a for a, _ in code]
-
-    def in_code(at: int) -> bool:
-        n = bisect.bisect_right(code_starts, at) - 1
-        return n >= 0 and at < code[n][1]
-
     for match in [*BLANK_LINES.finditer(text, start), None]:
         stop = match.start() if match else len(text)
         chunk = text[pos:stop]
@@ -57,7 +49,7 @@ def blocks(text: str, start: int = 0, markdown: bool = False) -> list[Block]:
         body = chunk.strip()
         if body:
             block = Block(pos + lead, pos + lead + len(body), body)
-            if in_code(block.start):
+            if block.start in code:
                 # code: its lines no headings ("# install it") nor a list's items ("1. cd")
                 found.append(Block(block.start, block.end, block.text, code=True))
             else:
@@ -65,28 +57,6 @@ def blocks(text: str, start: int = 0, markdown: bool = False) -> list[Block]:
         if match:
             pos = match.end()
     return found
-
-
-def fenced_code(text: str, start: int = 0) -> list[tuple[int, int]]:
-    """Where markdown's fenced blocks of code stand in text[start:]: from the opening
-    fence to the end of the closing one, or the text's end where none closes it."""
-    spans: list[tuple[int, int]] = []
-    opened: re.Match[str] | None = None
-    for fence in _FENCE.finditer(text, start):
-        mark = fence.group(1)
-        if opened is None:
-            if mark[0] != "`" or "`" not in fence.group(2):  # "```sh", not "```code```"
-                opened = fence
-        elif (
-            mark[0] == opened.group(1)[0]
-            and len(mark) >= len(opened.group(1))
-            and not fence.group(2).strip()
-        ):
-            spans.append((opened.start(), fence.end()))
-            opened = None
-    if opened is not None:
-        spans.append((opened.start(), len(text)))
-    return spans
 
 
 def _items(block: Block, indent: int = 0, dedent_ends_items: bool = True) -> list[Block]:
@@ -101,7 +71,11 @@ def _items(block: Block, indent: int = 0, dedent_ends_items: bool = True) -> lis
     if (
         len(lines) > 2
         and TABLE_RULE.match(lines[1].strip())
-        and all(line.lstrip().startswith("|") for line in lines)
+        and (
+            all(line.lstrip().startswith("|") for line in lines)
+            # (or written without pipes at its sides: "Service | Fee" over "---|---")
+            or ("|" in lines[1] and all("|" in line for line in lines))
+        )
     ):  # a markdown table: its head and each row a clause, the rule under the head none
         spans, at = [], 0
         for n, line in enumerate(lines):

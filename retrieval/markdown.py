@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.blocks import fenced_code
+from retrieval.blocks import BLANK_LINES
 from retrieval.html_reader import html_text
 
 # what a markdown reader never sees: comments ("<!-- TOC -->") and the definitions of
@@ -38,59 +38,133 @@ _TAG_ALONE = re.compile(r" {0,3}</?[A-Za-z][\w-]*(?:\s[^<>]*)?>\s*")
 _OPENS_RAW = re.compile(r" {0,3}<(pre|script|style|textarea)(?:[\s>]|$)", re.I)
 _TABLE_OPENS = re.compile(r"<table\b", re.I)
 _TABLE_CLOSES = re.compile(r"</table\b", re.I)
+_ATX_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t].*)?")  # "## Fees": a heading, of one line
 
 
 def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
     """Markdown as its reader sees it: without what is never shown (comments, link
     definitions, lines of tags alone), and with each HTML block read as a page's (its
     text without its tags; a table's rows apart, as TABLE_END sets a reader's); and where
-    in that text each block of an HTML block's preformatted text starts (formats.Code)."""
-    shown_text = _HIDDEN.sub("", text)
-    lines = shown_text.split("\n")
+    in that text each block of code starts: a fenced block's pieces between blank lines,
+    and an HTML block's preformatted text (formats.Code). A fence opens only outside an
+    HTML block, and a line in a fenced block is the code's, as CommonMark reads them. A
+    heading ("## Fees") and a fenced block are blocks of their own, set apart by blank
+    lines where the page runs them into the text around them ("## Fees" over "Operators
+    pay …"), as the segmenter reads blocks."""
+    lines = _HIDDEN.sub("", text).split("\n")
     blocks = _HtmlBlocks(lines)
-    code = _code_lines(shown_text, lines)
-    out: list[str] = []
-    written = 0  # the length of "\n".join(out), and a newline, while out has lines
-    preformatted: set[int] = set()
+    shown = _Shown()
+    code: set[int] = set()
+    fences: list[tuple[int, int]] = []  # where each fenced block stands in the text shown
+    fence = ""  # the fence of the block of code open, if any ("```", "~~~~")
     in_paragraph = False  # the line before is a paragraph's, which a lone tag carries on
     at = 0
     while at < len(lines):
         line = lines[at]
-        fenced = code[at]
-        end = None if fenced else blocks.end(at, in_paragraph)
+        if fence or opening_fence(line):
+            if not fence:  # (where the segmenter's block starts: past the line's indent)
+                shown.apart()
+                fence = opening_fence(line)
+                opened = shown.add(line) + len(line) - len(line.lstrip())
+            elif closes_fence(fence, line):
+                fence = ""
+                fences.append((opened, shown.add(line) + len(line)))
+                shown.end_part()
+            else:
+                shown.add(line)
+            in_paragraph = False
+            at += 1
+            continue
+        end = blocks.end(at, in_paragraph)
         if end is None:
-            if fenced or not _TAGS_ALONE.fullmatch(line):
-                out.append(line)
-                written += len(line) + 1
-            in_paragraph = bool(line.strip()) and not fenced and not line.startswith("#")
+            if _ATX_HEADING.fullmatch(line):
+                shown.apart()
+                shown.add(line)
+                shown.end_part()
+            elif not _TAGS_ALONE.fullmatch(line):
+                shown.add(line)
+            in_paragraph = bool(line.strip()) and not line.startswith("#")
             at += 1
             continue
         markup = "\n".join(lines[at:end])
-        shown = html_text(markup)
-        if shown.text:
+        read = html_text(markup)
+        if read.text:
             # a table begins and ends apart from what stands around it (formats.TABLE_END)
             apart = [""] if _TABLE_OPENS.search(markup) else []
-            written += 1 + len(apart)  # the blank lines before it
-            preformatted.update(written + start for start in shown.code)
-            out += ["", *apart, shown.text, "", *apart]
-            written += len(shown.text) + 2 + len(apart)
+            for blank in ["", *apart]:
+                shown.add(blank)
+            start = shown.add(read.text)
+            code.update(start + offset for offset in read.code)
+            for blank in ["", *apart]:
+                shown.add(blank)
         in_paragraph = False
         at = end
-    return "\n".join(out), frozenset(preformatted)
+    shown_text = shown.text()
+    if fence:  # never closed: the code runs to the text's end
+        fences.append((opened, len(shown_text)))
+    for start, end in fences:
+        # each piece of the block between blank lines, where retrieval.blocks starts one
+        code.add(start)
+        code.update(gap.end() for gap in BLANK_LINES.finditer(shown_text, start, end))
+    return shown_text, frozenset(at for at in code if at < len(shown_text))
 
 
-def _code_lines(text: str, lines: list[str]) -> list[bool]:
-    """Which of the text's lines are a fenced block of code's, its fences included
-    (blocks.fenced_code: what the segmenter reads as code)."""
-    fences = fenced_code(text)
-    code: list[bool] = []
-    at = k = 0
-    for line in lines:
-        while k < len(fences) and fences[k][1] <= at:
-            k += 1
-        code.append(k < len(fences) and fences[k][0] <= at)
-        at += len(line) + 1
-    return code
+class _Shown:
+    """The text a markdown reader shows, line by line, and where each line starts in it."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.length = 0  # of "\n".join(lines), and a newline, while there are lines
+        self.part_ends = False  # the next line of text stands apart from the last
+
+    def add(self, line: str) -> int:
+        """Add a line, and say where it starts."""
+        if self.part_ends and line.strip():
+            self._put("")
+        self.part_ends = False
+        return self._put(line)
+
+    def apart(self) -> None:
+        """What is added next stands apart from the line before: a blank line between."""
+        if self.lines and self.lines[-1].strip():
+            self._put("")
+
+    def end_part(self) -> None:
+        """What is added next stands apart from what was added last."""
+        self.part_ends = True
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def _put(self, line: str) -> int:
+        at = self.length
+        self.lines.append(line)
+        self.length += len(line) + 1
+        return at
+
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")  # a block of code's fence (CommonMark)
+
+
+def opening_fence(line: str) -> str:
+    """The fence a line opens a block of code with ("```", "~~~~": three backticks or
+    tildes or more; backticks with none after them), or ""."""
+    found = _FENCE.fullmatch(line)
+    if found is None or (found.group(1)[0] == "`" and "`" in found.group(2)):
+        return ""  # ("```code```" is code in a line)
+    return found.group(1)
+
+
+def closes_fence(fence: str, line: str) -> bool:
+    """Does the line close the block `fence` opened: the same mark, at least as many,
+    and nothing after them?"""
+    found = _FENCE.fullmatch(line)
+    return (
+        found is not None
+        and found.group(1)[0] == fence[0]
+        and len(found.group(1)) >= len(fence)
+        and not found.group(2).strip()
+    )
 
 
 class _HtmlBlocks:

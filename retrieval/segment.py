@@ -104,7 +104,7 @@ class Segmenter:
             return
         # a block of code that a sentence runs into ("… by including" over "#include
         # <node_api.h>" and "and by checking …" under it) is the sentence's: it may go on
-        opens_code = self._code(block)
+        opens_code = block.code
         code = opens_code and (
             last is None
             or new_group
@@ -116,10 +116,6 @@ class Segmenter:
                 block.start, block.end, label, headings, kind, new_group, outline, opens_code, code
             )
         )
-
-    def _code(self, block: Block) -> bool:
-        """Is the block code: preformatted text (formats.Code) or markdown's fenced code?"""
-        return block.code or block.start in self.document.code
 
     def _continues(self, block: Block) -> bool:
         """Whether a paragraph block carries on the clause before it."""
@@ -193,9 +189,7 @@ class Segmenter:
             # in preformatted text or markdown's code, fenced or set in by four spaces; nor
             # is a paragraph opening with "#" that its document sets as body text ("#MeToo")
             set_in = markdown and indent(self.document.text, block.start) >= 4
-            if self._code(block) or (
-                block.text.startswith("#") and (block.start in plain or set_in)
-            ):
+            if block.code or (block.text.startswith("#") and (block.start in plain or set_in)):
                 shaped[n] = False
         if found and not shaped[0] and is_title(found[0]):
             # the first set apart from the body text where markup tells the two ("Regulation
@@ -285,9 +279,9 @@ class Segmenter:
     def run(self) -> list[Clause]:
         found: list[Block] = []
         ruled = False
-        for block in blocks(
-            self.document.text, self.document.body_start, self.document.info.format == "md"
-        ):
+        document = self.document
+        markdown = document.info.format == "md"
+        for block in blocks(document.text, document.body_start, markdown, document.code):
             # a rule ("-----", "* * *", a box of asterisks) sets parts apart and says
             # nothing, nor does a mark alone ("+", "|"): no clause, and no heading over
             # what follows it, which carries on nothing before it. A bracket alone is
@@ -304,7 +298,11 @@ class Segmenter:
         if self.document.info.format in ("txt", "md"):
             # a title underlined right over its text, in one block, heads it
             marks = "=-" if self.document.info.format == "md" else UNDERLINES
-            found = [piece for block in found for piece in split_underlined(block, marks)]
+            found = [
+                piece
+                for block in found
+                for piece in ([block] if block.code else split_underlined(block, marks))
+            ]
         salutation = salutation_at(self.document.info.kind, [b.text for b in found])
         if salutation is None:
             if self.document.info.format == "pdf" or self.document.pages:

@@ -2508,7 +2508,14 @@ def test_two_html_or_markdown_tables_each_under_its_own_head(tmp_path: Path) -> 
         "| Operator | Region |\n|---|---|\n| Baktelecom | Baku |\n",
         encoding="utf-8",
     )
-    for name in ("t.html", "t.md"):
+    # markdown's tables without pipes at their sides, as GitHub reads them too (they were one
+    # clause, their rule in it)
+    (tmp_path / "sides.md").write_text(
+        "# Tariffs\n\nService | Fee\n---|---\nBroadband | 100 AZN\n\n"
+        "Operator | Region\n--------|-------\nBaktelecom | Baku\n",
+        encoding="utf-8",
+    )
+    for name in ("t.html", "t.md", "sides.md"):
         assert _heads(segment(read_document(tmp_path / name))) == {
             "Broadband | 100 AZN": "Service | Fee",
             "Baktelecom | Baku": "Operator | Region",

@@ -5,6 +5,7 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from retrieval.blocks import blocks
 from retrieval.corpus import read_document
 from retrieval.letter import describe
 from retrieval.markdown import unseen_markdown
@@ -651,6 +652,27 @@ def test_markdown_s_html_is_read_as_a_page_shows_it(tmp_path: Path) -> None:
     ]
 
 
+def test_a_markdown_heading_right_over_its_text_heads_it(tmp_path: Path) -> None:
+    """A heading written right over its text, no blank line between ("## Appeals" over
+    "Write to the Board."), as hand-written markdown often is: the heading took its text in,
+    "Fees Operators pay yearly. — Appeals Write to the Board." heading the next clause, and
+    the text was in no clause. A heading is a line of its own, as CommonMark reads one, and
+    so is a fence that opens code under a line of text."""
+    path = tmp_path / "rules.md"
+    path.write_text(
+        "# Fees\nOperators pay yearly.\n\n## Appeals\nWrite to the Board at:\n```\n"
+        "# 33 Boulevard Street\n```\nBy post only.\n",
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    assert [(c.text, c.heading) for c in segment(document)] == [
+        ("Operators pay yearly.", "Fees"),
+        ("Write to the Board at:", "Appeals"),
+        ("```\n# 33 Boulevard Street\n```", "Appeals"),
+        ("By post only.", "Appeals"),
+    ]
+
+
 def test_markdown_s_code_is_no_heading_nor_list(tmp_path: Path) -> None:
     """A fenced block of code with a blank line in it: its line after the blank that opened
     with "#" (a shell comment) was read as a heading, the code under it lost into it, and
@@ -767,3 +789,61 @@ def test_clauses_cover_the_text_in_order_and_invent_nothing(
             rest[i] = " "
     left = [part.strip() for part in "".join(rest).split("\n\n") if part.strip()]
     assert not any(ch.isalnum() or ch in "{}[]()" for part in left for ch in part), left
+
+
+_MARKDOWN_LINES = st.sampled_from(
+    [
+        "",
+        "# Fees",
+        "Fees",
+        "====",
+        "~~~~",
+        "-----",
+        "```sh",
+        "```",
+        "~~~",
+        "    # set in",
+        "Operators pay the fee.",
+        "the fee is paid yearly",
+        "1. cd src",
+        "- a bullet",
+        "| Service | Fee |",
+        "|---|---|",
+        "<table>",
+        "</table>",
+        "<tr><td>Fee</td><td>10 AZN</td></tr>",
+        "<td rowspan='3'>",
+        "<pre>",
+        "</pre>",
+        "<div align='center'>Centred.</div>",
+        "<details>",
+        "<br>",
+        "<https://example.org>",
+        "<!-- a comment -->",
+        "[ref]: https://example.org",
+        "* * *",
+        "}",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_MARKDOWN_LINES, min_size=1, max_size=40))
+def test_any_markdown_reads_and_quotes_only_its_shown_text(lines: list[str]) -> None:
+    """Markdown of any shape (HTML blocks left open, fences unclosed, underlines, code,
+    tables): read without an error, every clause quoted verbatim from the text its reader
+    shows, in order, and no table's tag shown but in code (a fence opens only outside an
+    HTML block: "<table>" over "~~~~" is the table's), nor any comment."""
+    text = "\n".join(lines)
+    shown, preformatted = unseen_markdown(text)
+    assert all(0 <= start < len(shown) for start in preformatted)
+    document = Document(DocumentInfo("t", "T", "t.md", format="md"), shown, 0, code=preformatted)
+    position = 0
+    for clause in segment(document):
+        assert clause.text == shown[clause.start : clause.end] and clause.text.strip()
+        assert clause.start >= position
+        position = clause.end
+    for block in blocks(shown, 0, True, preformatted):
+        if not block.code:
+            assert "<table>" not in block.text and "<td" not in block.text, block.text
+    assert "<!--" not in shown
