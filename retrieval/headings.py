@@ -33,6 +33,15 @@ _UNDERLINE = re.compile(r"\n\s*(?:=+|-+)\s*$")  # the line under a heading: "===
 # "*****", "+++++": one mark, three times or more
 _UNDERLINE_MARKS = re.compile(r"[ \t]*([=\-~^*+])\1{2,}[ \t]*")
 UNDERLINES = "=-~^*+"  # the marks that underline a title in plain text (markdown's: "=-")
+# a heading marked as markdown marks one, "#"s and a space ("## Fees"), as every reader writes
+# the headings its format marks; "#hashtag" or "#1 priority" is no mark
+_MARKED = re.compile(r"#+(?:[ \t]|$)")
+
+
+def marked_level(text: str) -> int:
+    """The level of a heading marked as markdown marks one ("## Fees": 2), or 0."""
+    found = _MARKED.match(text)
+    return len(found.group(0).rstrip()) if found else 0
 
 
 def ends_without_punctuation(text: str) -> bool:
@@ -67,7 +76,7 @@ def is_heading(block: Block, plain: bool = False) -> bool:
         return False
     if opens_item(text) and starts_lower(text.split(None, 1)[-1]):
         return False  # "1. a paragraph in an item": an item's text, no title ("3. Fines")
-    if text.startswith("#"):
+    if marked_level(text):
         return True
     lines = text.split("\n")
     if len(lines) == 2 and underlines(lines[0], lines[1]):
@@ -210,7 +219,7 @@ def heading_text(text: str) -> str:
     if len(lines) == 2 and underlines(lines[0], lines[1]):
         text = lines[0]
     text = _UNDERLINE.sub("", text.strip())
-    cleaned = re.sub(r"^#+\s*", "", text.strip())
+    cleaned = re.sub(r"^#+(?:[ \t]+|$)", "", text.strip())
     cleaned = cleaned.replace("**", "").replace("__", "")
     return " ".join(cleaned.split())
 

@@ -83,7 +83,7 @@ def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
                 shown.end_part()
             elif not _TAGS_ALONE.fullmatch(line):
                 shown.add(line)
-            in_paragraph = bool(line.strip()) and not line.startswith("#")
+            in_paragraph = bool(line.strip()) and not _ATX_HEADING.fullmatch(line)
             at += 1
             continue
         markup = "\n".join(lines[at:end])

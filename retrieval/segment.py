@@ -30,6 +30,7 @@ from retrieval.headings import (
     heading_text,
     is_heading,
     is_title,
+    marked_level,
     split_underlined,
     starts_lower,
     underlined,
@@ -128,7 +129,7 @@ class Segmenter:
         return (
             not opens_item(block.text)  # "(a) …" starts a clause of its own
             and not NOTE.match(block.text)  # nor does a note, "[ii] Decision 12."
-            and not block.text.startswith("#")  # nor does a heading
+            and not marked_level(block.text)  # nor does a heading
             and not table_cells(block.text)  # nor does a table's row
             and not table_cells(before)
             and not leads_to_a_number(before)  # nor a list set with leaders, as a table
@@ -218,7 +219,7 @@ class Segmenter:
         # not lost
         for n in range(len(found) - 1, -1, -1):
             text = found[n].text
-            if n in contents or not shaped[n] or text.startswith("#") or own_number(text):
+            if n in contents or not shaped[n] or marked_level(text) or own_number(text):
                 break
             shaped[n] = False
         after_contents = False
@@ -236,8 +237,7 @@ class Segmenter:
             continues = not previous_was_heading and not after_contents and self._continues(block)
             after_contents = False
             if not continues and n not in items and shaped[n]:
-                hashes = len(block.text) - len(block.text.lstrip("#"))
-                level = hashes or DEEPEST
+                level = marked_level(block.text) or DEEPEST
                 if not previous_was_heading:
                     heading_parts = []
                     while outline and outline[-1][0] >= level:
@@ -286,7 +286,7 @@ class Segmenter:
             # nothing, nor does a mark alone ("+", "|"): no clause, and no heading over
             # what follows it, which carries on nothing before it. A bracket alone is
             # code's ("}"), kept with it; a heading marked so names its part ("### `--`")
-            if not block.text.startswith("#") and not any(
+            if not marked_level(block.text) and not any(
                 ch.isalnum() or ch in "{}[]()" for ch in block.text
             ):
                 ruled = True

@@ -657,11 +657,12 @@ def test_a_markdown_heading_right_over_its_text_heads_it(tmp_path: Path) -> None
     "Write to the Board."), as hand-written markdown often is: the heading took its text in,
     "Fees Operators pay yearly. — Appeals Write to the Board." heading the next clause, and
     the text was in no clause. A heading is a line of its own, as CommonMark reads one, and
-    so is a fence that opens code under a line of text."""
+    so is a fence that opens code under a line of text. A line opening with "#" and no
+    space after it ("#MeToo") is no heading, in any format."""
     path = tmp_path / "rules.md"
     path.write_text(
         "# Fees\nOperators pay yearly.\n\n## Appeals\nWrite to the Board at:\n```\n"
-        "# 33 Boulevard Street\n```\nBy post only.\n",
+        "# 33 Boulevard Street\n```\nBy post only.\n\n#MeToo and #1 are no headings\n",
         encoding="utf-8",
     )
     document = read_document(path)
@@ -670,6 +671,7 @@ def test_a_markdown_heading_right_over_its_text_heads_it(tmp_path: Path) -> None
         ("Write to the Board at:", "Appeals"),
         ("```\n# 33 Boulevard Street\n```", "Appeals"),
         ("By post only.", "Appeals"),
+        ("#MeToo and #1 are no headings", "Appeals"),
     ]
 
 
