@@ -19,7 +19,8 @@ from retrieval.types import Clause, DocumentInfo
 from retrieval.vocabulary import common_names
 
 MAX_FOOTNOTES = 5  # quoted after a clause that calls them (LoadedIndex.footnotes)
-_MARK = re.compile(rf"(?<=\S)\[({NOTE_MARK})\]")  # a mark calling one, after a word or a stop
+# a mark calling one, after a word or a stop ("… portal.[2]", markdown's "… portal.[^2]")
+_MARK = re.compile(rf"(?<=\S)\[\^?({NOTE_MARK})\]")
 ANN_ABOVE = 200_000  # more vectors than this: an approximate (IVF) index instead of exact
 ANN_PROBES = 48
 

@@ -16,8 +16,9 @@ from retrieval.blocks import BLANK_LINES
 from retrieval.html_reader import html_text
 
 # what a markdown reader never sees: comments ("<!-- TOC -->") and the definitions of
-# links written by reference ("[nodejs/node]: https://github.com/nodejs/node")
-_HIDDEN = re.compile(r"<!--.*?-->|^ {0,3}\[[^\]\n]+\]:[ \t]*\S+[^\n]*$", re.S | re.M)
+# links written by reference ("[nodejs/node]: https://github.com/nodejs/node"); a note's
+# ("[^1]: Excluding VAT.") is shown, at the page's foot
+_HIDDEN = re.compile(r"<!--.*?-->|^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S+[^\n]*$", re.S | re.M)
 # ... nor a line of HTML tags alone, in a paragraph too ("<br>", "<a id='fees'></a>"; a
 # link written "<https://example.org>" is shown)
 _TAGS_ALONE = re.compile(r"[ \t]*(?:</?[A-Za-z][\w-]*(?:[\s/][^<>\n]*)?>[ \t]*)+")

@@ -61,7 +61,7 @@ CLOSERS = "\"'”’»)]*_ \t"  # what may follow the mark that ends a sentence
 # and ODT readers, and pdf_reader.footnote_marks; called by LoadedIndex.footnotes); an
 # endnote's, in small roman numerals as word processors number them: "[ii] Decision 12."
 NOTE_MARK = r"\d{1,3}|[ivx]{1,6}"
-NOTE = re.compile(rf"\[({NOTE_MARK})\] ")
+NOTE = re.compile(rf"\[\^?({NOTE_MARK})\]:? ")  # "[2] By the Board.", markdown's "[^2]: By …"
 _LEAD_END = re.compile(r":[\"'”’»)\]*_\s]*$")
 
 

@@ -121,7 +121,8 @@ def test_one_document_of_one_clause_is_counted_in_the_singular(tmp_path: Path) -
 
 def test_a_clause_is_quoted_with_the_footnotes_its_marks_call(tmp_path: Path) -> None:
     """A note says what a clause rests on: the footnotes a clause's marks call ("[2]") are
-    quoted after it, in JSON and on the terminal; a mark no note answers calls nothing."""
+    quoted after it, in JSON and on the terminal; a mark no note answers calls nothing. So
+    in markdown ("[^1]")."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "fees.txt").write_text(
@@ -145,6 +146,22 @@ def test_a_clause_is_quoted_with_the_footnotes_its_marks_call(tmp_path: Path) ->
     assert "footnotes" not in passages["[1] The"]
     text = run_cli("ask", *paths, "--k", "1", question, cwd=tmp_path).stdout
     assert "> Payment is made online through the portal.[2][7]\n> [2] Payment by cheque" in text
+    # markdown's notes ("[^1]" and "[^1]: …", GitHub's): the note was taken for a link's
+    # definition and never shown, so lost; it is a clause, and its mark calls it
+    (corpus / "fees.txt").unlink()
+    (corpus / "fees.md").write_text(
+        "# Fees\n\nOperators pay yearly.[^1]\n\n[^1]: Excluding VAT, paid monthly.\n\n"
+        "[portal]: https://example.org\n",
+        encoding="utf-8",
+    )
+    assert run_cli("index", *paths, cwd=tmp_path).returncode == 0
+    result = run_cli(
+        "ask", *paths, "--json", "--k", "2", "How often do operators pay?", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    first = json.loads(result.stdout)["passages"][0]
+    assert first["text"] == "Operators pay yearly.[^1]"
+    assert [note["text"] for note in first["footnotes"]] == ["[^1]: Excluding VAT, paid monthly."]
 
 
 REGULATION = """---
