@@ -62,7 +62,7 @@ def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
     at = 0
     while at < len(lines):
         line = lines[at]
-        if fence or opening_fence(line):
+        if fence or (line.lstrip()[:1] in ("`", "~") and opening_fence(line)):
             if not fence:  # (where the segmenter's block starts: past the line's indent)
                 shown.apart()
                 fence = opening_fence(line)
@@ -76,15 +76,17 @@ def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
             in_paragraph = False
             at += 1
             continue
-        end = blocks.end(at, in_paragraph)
+        tagged = "<" in line  # (most lines have no tag: read them so, at once)
+        end = blocks.end(at, in_paragraph) if tagged else None
         if end is None:
-            if _ATX_HEADING.fullmatch(line):
+            heading = line.lstrip()[:1] == "#" and bool(_ATX_HEADING.fullmatch(line))
+            if heading:
                 shown.apart()
                 shown.add(line)
                 shown.end_part()
-            elif not _TAGS_ALONE.fullmatch(line):
+            elif not (tagged and _TAGS_ALONE.fullmatch(line)):
                 shown.add(line)
-            in_paragraph = bool(line.strip()) and not _ATX_HEADING.fullmatch(line)
+            in_paragraph = bool(line.strip()) and not heading
             at += 1
             continue
         markup = "\n".join(lines[at:end])
@@ -178,9 +180,10 @@ class _HtmlBlocks:
         # that from each line on: whether a table open at a line is ever closed after it
         self.open = [0]
         for line in lines:
-            self.open.append(
-                self.open[-1] + len(_TABLE_OPENS.findall(line)) - len(_TABLE_CLOSES.findall(line))
-            )
+            tables = 0
+            if "<" in line:
+                tables = len(_TABLE_OPENS.findall(line)) - len(_TABLE_CLOSES.findall(line))
+            self.open.append(self.open[-1] + tables)
         self.least = self.open[:]
         for n in range(len(lines) - 1, -1, -1):
             self.least[n] = min(self.least[n], self.least[n + 1])
