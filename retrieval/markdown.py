@@ -22,6 +22,10 @@ _HIDDEN = re.compile(r"<!--.*?-->|^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S+[^\n]*$", r
 # ... nor a line of HTML tags alone, in a paragraph too ("<br>", "<a id='fees'></a>"; a
 # link written "<https://example.org>" is shown)
 _TAGS_ALONE = re.compile(r"[ \t]*(?:</?[A-Za-z][\w-]*(?:[\s/][^<>\n]*)?>[ \t]*)+")
+# ... nor a line of images alone, as the HTML reader reads "<img>": a project's badges
+# ("[![Build Status](https://…/badge.svg)](https://…)"), a screenshot ("![Share box](a.png)")
+_IMAGE = r"!\[[^\]\n]*\]\([^)\n]*\)"
+_IMAGES_ALONE = re.compile(rf"[ \t]*(?:(?:\[[ \t]*{_IMAGE}[ \t]*\]\([^)\n]*\)|{_IMAGE})[ \t]*)+")
 # CommonMark's HTML blocks that end at a blank line: a line that opens with the tag of one
 # of HTML's block elements, opening or closing it, which may interrupt a paragraph ...
 _BLOCK_ELEMENTS = (
@@ -43,8 +47,8 @@ _ATX_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t].*)?")  # "## Fees": a heading, 
 
 
 def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
-    """Markdown as its reader sees it: without what is never shown (comments, link
-    definitions, lines of tags alone), and with each HTML block read as a page's (its
+    """Markdown as its reader sees it: without what is never shown as text (comments, link
+    definitions, lines of tags or images alone), and with each HTML block read as a page's (its
     text without its tags; a table's rows apart, as TABLE_END sets a reader's); and where
     in that text each block of code starts: a fenced block's pieces between blank lines,
     and an HTML block's preformatted text (formats.Code). A fence opens only outside an
@@ -84,7 +88,9 @@ def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
                 shown.apart()
                 shown.add(line)
                 shown.end_part()
-            elif not (tagged and _TAGS_ALONE.fullmatch(line)):
+            elif not (tagged and _TAGS_ALONE.fullmatch(line)) and not (
+                "![" in line and _IMAGES_ALONE.fullmatch(line)
+            ):
                 shown.add(line)
             in_paragraph = bool(line.strip()) and not heading
             at += 1

@@ -566,9 +566,13 @@ def test_a_short_markdown_paragraph_is_text_and_a_line_of_tags_alone_is_unseen(
 
 
 MARKDOWN_WITH_HTML = """\
+[![Build Status](https://ci.example.org/badge.svg)](https://ci.example.org)
+
 # Signals
 
 The operator answers these signals:
+
+![The signals' table](signals.png)
 
 <table>
   <tr>
@@ -621,7 +625,9 @@ def test_markdown_s_html_is_read_as_a_page_shows_it(tmp_path: Path) -> None:
     align='center'>", "<summary>"); a tag alone in a paragraph ("<br>") is not shown, and
     a tag in a line of text is the paragraph's, as markdown's own markup is ("<b>then</b>"),
     and a link written in angle brackets is shown, so quoted. Preformatted text keeps its
-    lines, and is code: no line of it a heading ("# then, to stop it:")."""
+    lines, and is code: no line of it a heading ("# then, to stop it:"). A line of images
+    alone (a project's badges, a screenshot) shows no text, as "<img>" shows none: it was a
+    clause, or a heading over the page ("[![Build Status](…)](…) — Signals")."""
     path = tmp_path / "signals.md"
     path.write_text(MARKDOWN_WITH_HTML, encoding="utf-8")
     document = read_document(path)
