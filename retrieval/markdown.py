@@ -1,11 +1,14 @@
 """Markdown as its reader sees it: the text a markdown file's clauses are quoted from.
 
 A markdown page shows its text with its markup, and is quoted so ("**Appeals**"), but it
-does not show its comments, the definitions of its links written by reference, nor the tags
-of the HTML written in it. An HTML block, as CommonMark reads one (a line that opens with a
-block element's tag, "<table>", "<div align='center'>", or with a tag alone, up to a blank
-line), is read as a web page is (retrieval.html_reader): a table's rows a clause each under
-its head, its cells side by side, and a block of tags alone ("<details>", "</div>") nothing.
+does not show its comments, the definitions of its links written by reference, its images
+as text, nor the tags of the HTML written in it. An HTML block, as CommonMark reads one (a
+line that opens with a block element's tag, "<table>", "<div align='center'>", or with a
+tag alone, up to a blank line), is read as a web page is (retrieval.html_reader): a table's
+rows a clause each under its head, its cells side by side, and a block of tags alone
+("<details>", "</div>") nothing. Its fenced blocks of code are found as CommonMark finds
+them, and said where they stand (Document.code: no line of code is a heading); a heading
+and a fence are set apart from the text they run into, as the segmenter reads blocks.
 """
 
 from __future__ import annotations
@@ -48,8 +51,8 @@ _ATX_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t].*)?")  # "## Fees": a heading, 
 
 def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
     """Markdown as its reader sees it: without what is never shown as text (comments, link
-    definitions, lines of tags or images alone), and with each HTML block read as a page's (its
-    text without its tags; a table's rows apart, as TABLE_END sets a reader's); and where
+    definitions, lines of tags or images alone), and with each HTML block read as a page's
+    (its text without its tags; a table's rows apart, as TABLE_END sets a reader's); and where
     in that text each block of code starts: a fenced block's pieces between blank lines,
     and an HTML block's preformatted text (formats.Code). A fence opens only outside an
     HTML block, and a line in a fenced block is the code's, as CommonMark reads them. A

@@ -295,17 +295,17 @@ class Segmenter:
                 self._after_rule.add(block.start)
             found.append(block)
             ruled = False
-        if self.document.info.format in ("txt", "md"):
+        if document.info.format in ("txt", "md"):
             # a title underlined right over its text, in one block, heads it
-            marks = "=-" if self.document.info.format == "md" else UNDERLINES
+            marks = "=-" if markdown else UNDERLINES
             found = [
                 piece
                 for block in found
                 for piece in ([block] if block.code else split_underlined(block, marks))
             ]
-        salutation = salutation_at(self.document.info.kind, [b.text for b in found])
+        salutation = salutation_at(document.info.kind, [b.text for b in found])
         if salutation is None:
-            if self.document.info.format == "pdf" or self.document.pages:
+            if document.info.format == "pdf" or document.pages:
                 found = [piece for block in found for piece in heading_over_text(block)]
             self._body(found)
         else:
