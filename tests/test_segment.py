@@ -664,10 +664,11 @@ def test_a_markdown_heading_right_over_its_text_heads_it(tmp_path: Path) -> None
     "Fees Operators pay yearly. — Appeals Write to the Board." heading the next clause, and
     the text was in no clause. A heading is a line of its own, as CommonMark reads one, and
     so is a fence that opens code under a line of text. A line opening with "#" and no
-    space after it ("#MeToo") is no heading, in any format."""
+    space after it ("#MeToo") is no heading, in any format. A heading is cited by its words:
+    without its closing "#"s, a link's text without where it leads."""
     path = tmp_path / "rules.md"
     path.write_text(
-        "# Fees\nOperators pay yearly.\n\n## Appeals\nWrite to the Board at:\n```\n"
+        "# Fees\nOperators pay yearly.\n\n## [Appeals](./appeals.md) ##\nWrite to the Board at:\n```\n"
         "# 33 Boulevard Street\n```\nBy post only.\n\n#MeToo and #1 are no headings\n",
         encoding="utf-8",
     )
