@@ -668,8 +668,9 @@ def test_a_markdown_heading_right_over_its_text_heads_it(tmp_path: Path) -> None
     without its closing "#"s, a link's text without where it leads."""
     path = tmp_path / "rules.md"
     path.write_text(
-        "# Fees\nOperators pay yearly.\n\n## [Appeals](./appeals.md) ##\nWrite to the Board at:\n```\n"
-        "# 33 Boulevard Street\n```\nBy post only.\n\n#MeToo and #1 are no headings\n",
+        "# Fees\nOperators pay yearly.\n\n## [Appeals](./appeals.md) ##\n"
+        "Write to the Board at:\n```\n# 33 Boulevard Street\n```\nBy post only.\n\n"
+        "#MeToo and #1 are no headings\n",
         encoding="utf-8",
     )
     document = read_document(path)
