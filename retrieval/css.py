@@ -152,6 +152,20 @@ def hidden(attrs: Mapping[str, str | None]) -> bool:
     return "hidden" in attrs or (bool(style) and declarations(style).get("display") == "none")
 
 
+def reader_only(attrs: Mapping[str, str | None]) -> bool:
+    """Does the page show the element to a screen reader alone, by the class its framework
+    hides such text by ("sr-only", "govuk-visually-hidden", "screen-reader-text"), whose
+    style sheet is seldom in the page: "(opens in a new tab)" after a link?"""
+    return any(_READER_ONLY.search(name) for name in (attrs.get("class") or "").split())
+
+
+# the class names the web's frameworks give text for screen readers alone (Bootstrap's
+# "sr-only", GOV.UK's "govuk-visually-hidden", WordPress's "screen-reader-text")
+_READER_ONLY = re.compile(
+    r"(?:^|[-_])(?:sr-only|visually-?hidden|screen-?reader-(?:text|only))$", re.I
+)
+
+
 # The page's style sheets are read in one pass each, with no regular expression that could
 # scan the rest of the page again from every place it fails at: a page of 20,000 "<style>"
 # left open, or 40 KB without a brace before a "}", took 12-22 s that way.

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from retrieval.css import PageStyles, hidden
+from retrieval.css import PageStyles, hidden, reader_only
 from retrieval.errors import CorpusError
 from retrieval.formats import (
     TABLE_END,
@@ -169,6 +169,9 @@ class _Text(html.parser.HTMLParser):
                 (named.get("role") or "").lower() in _SKIP_ROLES
                 or (tag == "div" and (named.get("title") or "").lower() in _RUNNING)
                 or hidden(named)
+                # text for a screen reader alone ("(opens in a new tab)"); but a heading's
+                # names the part under it, as a citation does ("Footnotes")
+                or (tag not in _HEADING and reader_only(named))
             )
         ):
             # skipped with what it holds: a landmark, or an element the page does not show

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from retrieval.corpus import read_document
-from retrieval.css import PageStyles, hidden, large, stands_apart
+from retrieval.css import PageStyles, hidden, large, reader_only, stands_apart
 from retrieval.segment import segment
 
 
@@ -161,6 +161,27 @@ def test_what_the_page_hides_is_left_out(tmp_path: Path) -> None:
         ("Operators pay 100 manat a year.", "Fees"),
         ("Appeals go to the Board.", "Fees"),
     ]
+
+
+def test_text_for_screen_readers_alone_is_not_quoted(tmp_path: Path) -> None:
+    """Text a page shows to screen readers alone, by its framework's class (GOV.UK's
+    "govuk-visually-hidden", Bootstrap's "sr-only", WordPress's "screen-reader-text"),
+    was quoted as if on the page: "Read the report (opens in a new tab)." It is left out,
+    as text the page hides is; but a heading so set still names the part under it, as a
+    citation does (GitHub's notes under an "sr-only" "Footnotes")."""
+    assert _clauses(
+        tmp_path,
+        "<h1>Fees</h1><p>Read the <a href='r.pdf'>report<span class='govuk-visually-hidden'>"
+        " (opens in a new tab)</span></a>.</p><p><span class='sr-only'>Warning: </span>Fees"
+        " rise in May.</p><section><h2 class='sr-only'>Footnotes</h2><p>Excluding VAT.</p>"
+        "</section>",
+    ) == [
+        ("Read the report.", "Fees"),
+        ("Fees rise in May.", "Fees"),
+        ("Excluding VAT.", "Footnotes"),
+    ]
+    assert hidden({"style": "display: none"}) and reader_only({"class": "btn sr-only"})
+    assert not reader_only({"class": "visually"}) and not reader_only({})
 
 
 def test_a_table_of_links_to_places_in_the_page_alone_is_no_clause(tmp_path: Path) -> None:
