@@ -69,10 +69,11 @@ def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
     at = 0
     while at < len(lines):
         line = lines[at]
-        if fence or (line.lstrip()[:1] in ("`", "~") and opening_fence(line)):
-            if not fence:  # (where the segmenter's block starts: past the line's indent)
+        opens = "" if fence else opening_fence(line)
+        if fence or opens:
+            if opens:  # (where the segmenter's block starts: past the line's indent)
                 shown.apart()
-                fence = opening_fence(line)
+                fence = opens
                 opened = shown.add(line) + len(line) - len(line.lstrip())
             elif closes_fence(fence, line):
                 fence = ""
@@ -161,6 +162,8 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")  # a block of code's fence (Comm
 def opening_fence(line: str) -> str:
     """The fence a line opens a block of code with ("```", "~~~~": three backticks or
     tildes or more; backticks with none after them), or ""."""
+    if line.lstrip()[:1] not in ("`", "~"):
+        return ""  # (most lines: told at once)
     found = _FENCE.fullmatch(line)
     if found is None or (found.group(1)[0] == "`" and "`" in found.group(2)):
         return ""  # ("```code```" is code in a line)
