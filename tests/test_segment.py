@@ -28,6 +28,14 @@ def _doc(text: str, kind: str = "") -> Document:
     return Document(DocumentInfo("t", "T", "t.txt", kind=kind), text, 0)
 
 
+def _markdown(tmp_path: Path, text: str) -> list[tuple[str, str]]:
+    """A markdown file's clauses, read from disk as a corpus's are: each one's text and the
+    headings right over it."""
+    path = tmp_path / "page.md"
+    path.write_text(text, encoding="utf-8")
+    return [(c.text, c.heading) for c in segment(read_document(path))]
+
+
 def test_clauses_are_verbatim_with_offsets() -> None:
     for name in ("baku-declaration-2012.txt", "letter-to-icann-2012.txt"):
         document, clauses = _clauses(name)
@@ -666,15 +674,12 @@ def test_a_markdown_heading_right_over_its_text_heads_it(tmp_path: Path) -> None
     so is a fence that opens code under a line of text. A line opening with "#" and no
     space after it ("#MeToo") is no heading, in any format. A heading is cited by its words:
     without its closing "#"s, a link's text without where it leads."""
-    path = tmp_path / "rules.md"
-    path.write_text(
+    assert _markdown(
+        tmp_path,
         "# Fees\nOperators pay yearly.\n\n## [Appeals](./appeals.md) ##\n"
         "Write to the Board at:\n```\n# 33 Boulevard Street\n```\nBy post only.\n\n"
         "#MeToo and #1 are no headings\n",
-        encoding="utf-8",
-    )
-    document = read_document(path)
-    assert [(c.text, c.heading) for c in segment(document)] == [
+    ) == [
         ("Operators pay yearly.", "Fees"),
         ("Write to the Board at:", "Appeals"),
         ("```\n# 33 Boulevard Street\n```", "Appeals"),
@@ -691,15 +696,13 @@ def test_markdown_s_code_is_no_heading_nor_list(tmp_path: Path) -> None:
     heading, no items; a paragraph in lower case after it is its own ("foo.bar() starts
     it"), unless a sentence runs into the code ("… by including" over "#include <api.h>":
     "and by checking …" goes on with the code)."""
-    path = tmp_path / "setup.md"
-    path.write_text(
+    assert _markdown(
+        tmp_path,
         "# Setup\n\nRun these.\n\n```sh\n# install it\napt-get install foo\n\n# start it\n"
         "1. cd src\n2. make\n```\n\nfoo.bar() starts it.\n\n    # set in by four spaces\n"
         "    foo --stop\n\nBuild it by including\n\n```c\n#include <api.h>\n```\n\n"
         "and by checking the library.\n",
-        encoding="utf-8",
-    )
-    assert [(c.text, c.heading) for c in segment(read_document(path))] == [
+    ) == [
         ("Run these.", "Setup"),
         ("```sh\n# install it\napt-get install foo", "Setup"),
         ("# start it\n1. cd src\n2. make\n```", "Setup"),
@@ -752,13 +755,9 @@ def test_a_title_underlined_right_over_its_text_heads_it(tmp_path: Path) -> None
             "Release 3.6.0 (21 October 2010)",
         ),
     ]
-    path = tmp_path / "pango.md"
-    path.write_text(
-        "Pango\n=====\n\nDependencies\n------------\nPango depends on GLib.\n", encoding="utf-8"
-    )
-    assert [(c.text, c.heading) for c in segment(read_document(path))] == [
-        ("Pango depends on GLib.", "Pango — Dependencies")
-    ]
+    assert _markdown(
+        tmp_path, "Pango\n=====\n\nDependencies\n------------\nPango depends on GLib.\n"
+    ) == [("Pango depends on GLib.", "Pango — Dependencies")]
 
 
 _paragraph = st.text(
