@@ -302,7 +302,6 @@ def _paragraphs(lines: list[str]) -> list[str]:
 # and closing with the same side character in the rule's first and last columns.
 _RULE = re.compile(r"^[*#=+~_─━═╔╗╚╝┌┐└┘╭╮╯╰-]{8,}$")
 _SIDES = "*#|│┃║"
-_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 # Byte order marks, longest first (UTF-32's starts as UTF-16's does): a file that opens with
@@ -354,6 +353,33 @@ def decode_text(path: Path, raw: bytes, declared: str, metadata: str) -> str:
         ) from exc
 
 
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")  # a block of code's fence (CommonMark)
+
+
+def opening_fence(line: str) -> str:
+    """The fence a line opens a block of code with ("```", "~~~~": three backticks or
+    tildes or more; backticks with none after them), or ""."""
+    if line.lstrip()[:1] not in ("`", "~"):
+        return ""  # (most lines: told at once)
+    found = _FENCE.fullmatch(line)
+    if found is None or (found.group(1)[0] == "`" and "`" in found.group(2)):
+        return ""  # ("```code```" is code in a line)
+    return found.group(1)
+
+
+def closes_fence(fence: str, line: str) -> bool:
+    """Does the line close the block `fence` opened: the same mark, at least as many,
+    and nothing after them?"""
+    found = _FENCE.fullmatch(line)
+    return (
+        found is not None
+        and found.group(1)[0] == fence[0]
+        and len(found.group(1)) >= len(fence)
+        and not found.group(2).strip()
+    )
+
+
+
 def unframe(text: str) -> str:
     """Plain text with the boxes drawn around its passages taken off: each box's lines read
     without their sides, its rules as paragraph breaks. A reader reads the words in the box;
@@ -362,13 +388,16 @@ def unframe(text: str) -> str:
     code block."""
     lines = text.split("\n")
     out: list[str] = []
-    fenced = False
+    fence = ""  # the fence of the block of code open, if any (opening_fence)
     at = 0
     while at < len(lines):
         line = lines[at]
-        if _FENCE.match(line):
-            fenced = not fenced
-        inner = None if fenced else _boxed(lines, at)
+        if fence:
+            fence = "" if closes_fence(fence, line) else fence
+            inner = None
+        else:
+            fence = opening_fence(line)
+            inner = None if fence else _boxed(lines, at)
         if inner is None:
             out.append(line)
             at += 1

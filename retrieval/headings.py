@@ -212,10 +212,10 @@ def underlined(text: str) -> bool:
     return bool(_UNDERLINE.search(text.strip()))
 
 
-def heading_text(text: str, markdown: bool = False) -> str:
+def heading_text(text: str) -> str:
     """A heading's words, as a citation names its part: without the marks that make it one
-    ("## Fees ##", an underline, "**"), and in `markdown`, a link's text without where it
-    leads ("[Code of Conduct](./conduct.md)": "Code of Conduct")."""
+    ("## Fees ##", an underline, "**"). (Markdown's inline markup, a link's "(where)", is
+    read before: retrieval.markdown_inline.)"""
     # a heading underlined ("Termination" over "-----------", markdown's other heading; in
     # plain text "~~~~~" too)
     lines = text.strip().split("\n")
@@ -225,16 +225,8 @@ def heading_text(text: str, markdown: bool = False) -> str:
     if marked_level(text):  # and its closing "#"s ("## Fees ##"), as CommonMark reads them
         text = re.sub(r"^#+(?:[ \t]+|$)", "", text)
         text = re.sub(r"(?:^|[ \t]+)#+[ \t]*$", "", text)
-    # (a link's text outside code: "`emitter[Symbol.for('x')](err)`" is code's own)
-    parts = _CODE_SPAN.split(text.strip())
-    if markdown:  # (elsewhere "server[Symbol.asyncDispose]()" is no link, but code)
-        parts[::2] = [_LINK.sub(r"\1", part) for part in parts[::2]]
-    cleaned = "".join(parts).replace("**", "").replace("__", "")
+    cleaned = text.strip().replace("**", "").replace("__", "")
     return " ".join(cleaned.split())
-
-
-_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")  # "[text](where)", "![alt](image)"
-_CODE_SPAN = re.compile(r"(`+[^`]*`+)")
 
 
 QUESTION_WORDS = 25  # words a question heading an answer has at most

@@ -1,14 +1,15 @@
 """Markdown as its reader sees it: the text a markdown file's clauses are quoted from.
 
-A markdown page shows its text with its markup, and is quoted so ("**Appeals**"), but it
-does not show its comments, the definitions of its links written by reference, its images
-as text, nor the tags of the HTML written in it. An HTML block, as CommonMark reads one (a
-line that opens with a block element's tag, "<table>", "<div align='center'>", or with a
-tag alone, up to a blank line), is read as a web page is (retrieval.html_reader): a table's
-rows a clause each under its head, its cells side by side, and a block of tags alone
-("<details>", "</div>") nothing. Its fenced blocks of code are found as CommonMark finds
-them, and said where they stand (Document.code: no line of code is a heading); a heading
-and a fence are set apart from the text they run into, as the segmenter reads blocks.
+A markdown page shows its text without its inline markup ("We **must** reply" shows "We
+must reply": retrieval.markdown_inline), and is quoted so. It does not show its comments,
+the definitions of its links written by reference, its images as text, nor the tags of the
+HTML written in it. An HTML block, as CommonMark reads one (a line that opens with a block
+element's tag, "<table>", "<div align='center'>", or with a tag alone, up to a blank line),
+is read as a web page is (retrieval.html_reader): a table's rows a clause each under its
+head, its cells side by side, and a block of tags alone ("<details>", "</div>") nothing.
+Its fenced blocks of code are found as CommonMark finds them, and said where they stand
+(Document.code: no line of code is a heading); a heading and a fence are set apart from
+the text they run into, as the segmenter reads blocks.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from __future__ import annotations
 import re
 
 from retrieval.blocks import BLANK_LINES
+from retrieval.formats import closes_fence, opening_fence
 from retrieval.html_reader import html_text
+from retrieval.markdown_inline import link_labels, shown_paragraph
 
 # what a markdown reader never sees: comments ("<!-- TOC -->") and the definitions of
 # links written by reference ("[nodejs/node]: https://github.com/nodejs/node"); a note's
@@ -61,7 +64,7 @@ def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
     pay …"), as the segmenter reads blocks."""
     lines = _HIDDEN.sub("", text).split("\n")
     blocks = _HtmlBlocks(lines)
-    shown = _Shown()
+    shown = _Shown(link_labels(text))
     code: set[int] = set()
     fences: list[tuple[int, int]] = []  # where each fenced block stands in the text shown
     fence = ""  # the fence of the block of code open, if any ("```", "~~~~")
@@ -90,12 +93,12 @@ def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
             heading = line.lstrip()[:1] == "#" and bool(_ATX_HEADING.fullmatch(line))
             if heading:
                 shown.apart()
-                shown.add(line)
+                shown.write(line)
                 shown.end_part()
             elif not (tagged and _TAGS_ALONE.fullmatch(line)) and not (
                 "![" in line and _IMAGES_ALONE.fullmatch(line)
             ):
-                shown.add(line)
+                shown.write(line)
             in_paragraph = bool(line.strip()) and not heading
             at += 1
             continue
@@ -123,15 +126,27 @@ def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
 
 
 class _Shown:
-    """The text a markdown reader shows, line by line, and where each line starts in it."""
+    """The text a markdown reader shows, line by line, and where each line starts in it; a
+    paragraph's lines (and a heading's) shown with their inline markup read."""
 
-    def __init__(self) -> None:
+    def __init__(self, labels: frozenset[str]) -> None:
         self.lines: list[str] = []
         self.length = 0  # of "\n".join(lines), and a newline, while there are lines
         self.part_ends = False  # the next line of text stands apart from the last
+        self.labels = labels  # the links the text defines by reference
+        self.paragraph: list[str] = []  # lines of text written, not yet read
+
+    def write(self, line: str) -> None:
+        """Add a line of text (not code's, nor HTML's), read with its paragraph's."""
+        if not line.strip():
+            self._read()
+            self.add(line)
+        else:
+            self.paragraph.append(line)
 
     def add(self, line: str) -> int:
-        """Add a line, and say where it starts."""
+        """Add a line as it stands, and say where it starts."""
+        self._read()
         if self.part_ends and line.strip():
             self._put("")
         self.part_ends = False
@@ -139,47 +154,29 @@ class _Shown:
 
     def apart(self) -> None:
         """What is added next stands apart from the line before: a blank line between."""
+        self._read()
         if self.lines and self.lines[-1].strip():
             self._put("")
 
     def end_part(self) -> None:
         """What is added next stands apart from what was added last."""
+        self._read()
         self.part_ends = True
 
     def text(self) -> str:
+        self._read()
         return "\n".join(self.lines)
+
+    def _read(self) -> None:
+        paragraph, self.paragraph = self.paragraph, []
+        for line in shown_paragraph(paragraph, self.labels):
+            self.add(line)
 
     def _put(self, line: str) -> int:
         at = self.length
         self.lines.append(line)
         self.length += len(line) + 1
         return at
-
-
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")  # a block of code's fence (CommonMark)
-
-
-def opening_fence(line: str) -> str:
-    """The fence a line opens a block of code with ("```", "~~~~": three backticks or
-    tildes or more; backticks with none after them), or ""."""
-    if line.lstrip()[:1] not in ("`", "~"):
-        return ""  # (most lines: told at once)
-    found = _FENCE.fullmatch(line)
-    if found is None or (found.group(1)[0] == "`" and "`" in found.group(2)):
-        return ""  # ("```code```" is code in a line)
-    return found.group(1)
-
-
-def closes_fence(fence: str, line: str) -> bool:
-    """Does the line close the block `fence` opened: the same mark, at least as many,
-    and nothing after them?"""
-    found = _FENCE.fullmatch(line)
-    return (
-        found is not None
-        and found.group(1)[0] == fence[0]
-        and len(found.group(1)) >= len(fence)
-        and not found.group(2).strip()
-    )
 
 
 class _HtmlBlocks:

@@ -242,7 +242,7 @@ class Segmenter:
                     heading_parts = []
                     while outline and outline[-1][0] >= level:
                         outline.pop()
-                heading_parts.append(heading_text(block.text, markdown))
+                heading_parts.append(heading_text(block.text))
                 outline.append((level, heading_parts[-1]))
                 self.headings.append((block.start, block.end))
                 previous_was_heading = True

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from retrieval.citation import cite
 from retrieval.corpus import load_corpus, read_document
 from retrieval.errors import CorpusError
+from retrieval.formats import unframe
 from retrieval.segment import segment
 from retrieval.types import Clause
 from tests.conftest import run_cli
@@ -2284,6 +2285,17 @@ def test_a_passage_boxed_in_characters_is_read_without_its_frame(tmp_path: Path)
     assert "| Service      | Fee   |" in document.text  # a table's row: no box
     assert "| verbatim |" in document.text
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
+
+
+def test_a_box_in_a_fenced_block_of_code_is_the_code_s() -> None:
+    """A fence closes only with its own mark, as many times or more, as CommonMark reads
+    fences: a "```" line inside a block fenced with "````" is code, and so is the box drawn
+    after it. A line with backticks after its fence ("```js x```") is code in a line, and
+    opens no block: a box after it is a box."""
+    box = "+-------+\n| a fee |\n+-------+"
+    in_code = f"````\n```\n{box}\n````\n"
+    assert unframe(in_code) == in_code
+    assert unframe(f"```js x```\n{box}\n").split("\n") == ["```js x```", "", "a fee", "", ""]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,169 @@
+"""Markdown's inline markup read as its reader shows it (retrieval.markdown_inline): a quote
+from a markdown page says what the page shows, "We must reply within 48 hours", not "We
+**must** reply within *48 hours*", as a quote from a web page has no tags."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
+
+from retrieval.corpus import read_document
+from retrieval.markdown_inline import link_labels, shown_inline, shown_paragraph
+from retrieval.segment import segment
+
+
+def test_emphasis_code_links_and_tags_show_their_text() -> None:
+    labels = frozenset({"tracker", "`napi_wrap`"})
+    cases = {
+        "We **must** reply within *48 hours* to [security@example.org](mailto:s@e.org).": (
+            "We must reply within 48 hours to security@example.org."
+        ),
+        'See the [guide](https://e.org/g "Guide") and `SECURITY.md`.': (
+            "See the guide and SECURITY.md."
+        ),
+        "Use __strong__ passwords; see <https://e.org/pw>.": (
+            "Use strong passwords; see https://e.org/pw."
+        ),
+        "File it at [the tracker][tracker], [Tracker][] or [tracker].": (
+            "File it at the tracker, Tracker or tracker."
+        ),
+        "Call [`napi_wrap`][] once.": "Call napi_wrap once.",  # (labelled with its code)
+        "Press <kbd>Ctrl</kbd>+<kbd>C</kbd>; fees &amp; charges": "Press Ctrl+C; fees & charges",
+        "***Both*** and *a **nested** one*": "Both and a nested one",
+        "[![Build](https://ci/b.svg)](https://ci) Passing": " Passing",  # (an image: no text)
+        "Escaped: \\*not emphasis\\*, \\`not code\\`": "Escaped: *not emphasis*, `not code`",
+        "`` a`b ``, `\\` and ``x``": "a`b, \\ and x",  # (no escape in code)
+    }
+    for written, shown in cases.items():
+        assert shown_inline(written, labels) == shown, written
+
+
+def test_what_is_no_markup_stays_as_written() -> None:
+    """Marks that open or close nothing, by CommonMark's rules, are text: an underscore in
+    a word, a star between spaces, a bracket no definition names, a note's mark, a tag no
+    HTML element has, an ampersand that starts no entity; a struck-through word keeps its
+    marks (read without them, it would say what the page strikes out)."""
+    for written in (
+        "snake_case_name and a_b",
+        "2 * 3 * 4 = 24",
+        "**open and never closed",
+        "[citation needed] and a note[^1]",
+        "List<String> and AT&T",
+        "Report ~~old~~ new issues",
+        "[undefined][label] stays",
+        "***",
+        "* * *",
+    ):
+        assert shown_inline(written, frozenset()) == written
+
+
+def test_a_paragraph_keeps_its_lines_and_what_opens_them() -> None:
+    """Lines stay lines (a code span across two keeps its line break); an item's bullet, a
+    quote's ">", a heading's "#"s and a task's box stay; each item is read apart, so a star
+    in one closes nothing in the next; a table's cells, each apart."""
+    assert shown_paragraph(
+        ["- Fee*", "- *Note: yearly*", "  runs `on", "here` too", "> **Quoted**", "## *Fees*"]
+    ) == ["- Fee*", "- Note: yearly", "  runs on", "here too", "> Quoted", "## Fees"]
+    assert shown_paragraph(["| *a | b* |", "|---|---|", "| `x` | **y** |"]) == [
+        "| *a | b* |",
+        "|---|---|",
+        "| x | y |",
+    ]
+    assert shown_paragraph(["- [x] **Done**"]) == ["- [x] Done"]
+
+
+def test_what_is_read_by_its_markup_is_kept_as_written() -> None:
+    """A paragraph in bold alone is a heading by its markup (retrieval.headings), a table of
+    contents' entry is no clause by its link to the page (retrieval.contents), and a
+    paragraph set in by four spaces is code: all kept as written."""
+    for lines in (
+        ["**Appeals**"],
+        ["* [Fees](#fees)"],
+        ["    int *p = &x; // *p is x"],
+    ):
+        assert shown_paragraph(lines) == lines
+    assert link_labels("[Tracker]: https://e.org\n[^1]: A note.\n  [Two  Words]: /x") == {
+        "tracker",
+        "two words",
+    }
+
+
+def test_a_markdown_page_is_quoted_as_it_shows(tmp_path: Path) -> None:
+    """End to end: a policy page's clauses, headings and citations show its words, not its
+    markup, and each clause is still the document's text at its offsets."""
+    path = tmp_path / "security.md"
+    path.write_text(
+        "# Security *Policy*\n\n## Reporting\n\n"
+        "We **must** respond within *48 hours* to reports sent to\n"
+        "[security@example.org](mailto:security@example.org). See the\n"
+        "[disclosure guide][guide] and `SECURITY.md`.\n\n"
+        "**Fees**\n\n- Reports are free of charge.\n- Bounties are paid in `EUR`.\n\n"
+        "[guide]: https://example.org/guide\n",
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    clauses = segment(document)
+    assert [(c.text, c.heading) for c in clauses] == [
+        (
+            "We must respond within 48 hours to reports sent to\nsecurity@example.org. See "
+            "the\ndisclosure guide and SECURITY.md.",
+            "Security Policy — Reporting",
+        ),
+        ("- Reports are free of charge.", "Fees"),
+        ("- Bounties are paid in EUR.", "Fees"),
+    ]
+    assert all(document.text[c.start : c.end] == c.text for c in clauses)
+
+
+_COMMONMARK = MarkdownIt("commonmark")
+_ELEMENTS = {"kbd", "b", "em", "br", "code"}
+
+
+def _reference(text: str, labels: frozenset[str]) -> str:
+    """What markdown-it (a CommonMark reader) shows of a paragraph's inline markup."""
+    env = {"references": {normalizeReference(n): {"href": "x", "title": ""} for n in labels}}
+    shown: list[str] = []
+
+    def walk(tokens: list) -> None:  # type: ignore[type-arg]
+        for token in tokens:
+            if token.type in ("text", "code_inline"):
+                shown.append(token.content)
+            elif token.type in ("softbreak", "hardbreak"):
+                shown.append("\n")
+            elif token.type == "html_inline":
+                found = re.match(r"</?([A-Za-z][A-Za-z0-9-]*)", token.content)
+                name = found.group(1).lower() if found else ""
+                tag = " " if name == "br" else ""
+                shown.append(tag if name in _ELEMENTS else token.content)
+            elif token.type != "image" and token.children:
+                walk(token.children)
+
+    for block in _COMMONMARK.parseInline(text, env):
+        walk(block.children or [])
+    return "".join(shown)
+
+
+_PIECES = [
+    "*", "**", "_", "__", "`", "``", "\\", "(", ")", "<", ">", "&amp;", "&", " ", "a", "b",
+    "word", "x_y", "<kbd>", "</kbd>", "<br>", "<https://a.b>", ".", ",", '"', "'", "#", "é",
+    "[t](u)", "[r]", "[r][]", "[t][r]",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14))
+def test_inline_markup_is_read_as_commonmark_reads_it(pieces: list[str]) -> None:
+    """Any mix of marks reads as a CommonMark reader shows it (markdown-it), space aside
+    (a line's end in code is kept: lines stay lines). Where a code span and an autolink or
+    tag overlap, the one that opens first wins in CommonMark; here the code span: left out."""
+    text = f"z {''.join(pieces)} z"
+    assume(not ("`" in text and "<" in text))
+    labels = frozenset({"r"})
+    assert "".join(shown_inline(text, labels).split()) == "".join(
+        _reference(text, labels).split()
+    )
