@@ -26,6 +26,8 @@ class Block:
     end: int
     text: str
     code: bool = False  # code's (Document.code): a piece of a fenced block, preformatted text
+    # a list's item set right under another of its items, line under line (_items)
+    next_item: bool = False
 
     @property
     def first_line(self) -> str:
@@ -109,10 +111,11 @@ def _items(block: Block, indent: int = 0, dedent_ends_items: bool = True) -> lis
             markers = []
     if len(cuts) == 1:
         return [block]
-    pieces = []
+    pieces: list[Block] = []
     for a, b in itertools.pairwise([*cuts, len(block.text)]):
         piece = block.text[a:b].rstrip()
-        pieces.append(Block(block.start + a, block.start + a + len(piece), piece))
+        after = bool(pieces) and opens_item(pieces[-1].text) and opens_item(piece)
+        pieces.append(Block(block.start + a, block.start + a + len(piece), piece, next_item=after))
     return pieces
 
 

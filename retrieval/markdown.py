@@ -49,6 +49,8 @@ _TAG_ALONE = re.compile(r" {0,3}</?[A-Za-z][\w-]*(?:\s[^<>]*)?>\s*")
 _OPENS_RAW = re.compile(r" {0,3}<(pre|script|style|textarea)(?:[\s>]|$)", re.I)
 _TABLE_OPENS = re.compile(r"<table\b", re.I)
 _TABLE_CLOSES = re.compile(r"</table\b", re.I)
+_QUOTE = re.compile(r"(?: {0,3}>[ \t]?)+")  # a quote's marks ("> ", "> > "), opening a line
+_ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.I)  # GitHub's
 _ATX_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t].*)?")  # "## Fees": a heading, of one line
 
 
@@ -61,22 +63,43 @@ def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
     HTML block, and a line in a fenced block is the code's, as CommonMark reads them. A
     heading ("## Fees") and a fenced block are blocks of their own, set apart by blank
     lines where the page runs them into the text around them ("## Fees" over "Operators
-    pay …"), as the segmenter reads blocks."""
+    pay …"), as the segmenter reads blocks. A quote's lines are read without their ">"s,
+    as the blocks they make (a list, a fenced block that ends with the quote, GitHub's
+    alert "[!NOTE]" titled "Note")."""
     lines = _HIDDEN.sub("", text).split("\n")
     blocks = _HtmlBlocks(lines)
     shown = _Shown(link_labels(text))
     code: set[int] = set()
     fences: list[tuple[int, int]] = []  # where each fenced block stands in the text shown
     fence = ""  # the fence of the block of code open, if any ("```", "~~~~")
+    fence_quoted = False  # ... opened in a quote, which it ends with
+    opened = 0  # ... where it starts in the text shown
     in_paragraph = False  # the line before is a paragraph's, which a lone tag carries on
+    was_quoted = False  # the line before is a quote's
     at = 0
     while at < len(lines):
         line = lines[at]
+        # a quote's lines read without their ">"s, as blocks of their own (but in code
+        # fenced outside a quote, where "> " is the code's)
+        in_code = bool(fence) and not fence_quoted
+        quote = _QUOTE.match(line) if ">" in line[:4] and not in_code else None
+        line = line[quote.end() :] if quote else line
+        if fence and fence_quoted and not quote:  # the quote ends, and its code with it
+            fence = ""
+            fences.append((opened, shown.length - 1))
+            shown.end_part()
+        if quote and not was_quoted:
+            if in_paragraph:
+                shown.apart()  # (a quote opens a block of its own)
+            alert = _ALERT.fullmatch(line)  # GitHub's "> [!NOTE]": the quote's title, "Note"
+            line = alert.group(1).capitalize() if alert else line
+        was_quoted = bool(quote)
         opens = "" if fence else opening_fence(line)
         if fence or opens:
             if opens:  # (where the segmenter's block starts: past the line's indent)
                 shown.apart()
                 fence = opens
+                fence_quoted = bool(quote)
                 opened = shown.add(line) + len(line) - len(line.lstrip())
             elif closes_fence(fence, line):
                 fence = ""

@@ -192,6 +192,10 @@ class Segmenter:
             set_in = markdown and indent(self.document.text, block.start) >= 4
             if block.code or (block.text.startswith("#") and (block.start in plain or set_in)):
                 shaped[n] = False
+            # nor, in markdown, a list's item set under another ("4. Return null."): a
+            # heading is marked there, and a numbered title is no item of a list
+            if markdown and block.next_item:
+                shaped[n] = False
         if found and not shaped[0] and is_title(found[0]):
             # the first set apart from the body text where markup tells the two ("Regulation
             # on the quality of broadband services" in large letters, as a title style

@@ -857,3 +857,28 @@ def test_any_markdown_reads_and_quotes_only_its_shown_text(lines: list[str]) -> 
         if not block.code:
             assert "<table>" not in block.text and "<td" not in block.text, block.text
     assert "<!--" not in shown
+
+
+def test_a_markdown_quote_is_read_without_its_marks(tmp_path: Path) -> None:
+    """A quote's ">"s are no text: its lines are read as blocks of their own, as the page
+    shows them: a note set in a quote, a list in it (each item a clause, and a numbered
+    item under another no heading, "4. Return null.", however short), code fenced in it
+    (code, ending with the quote), GitHub's alert ("> [!TIP]") titled as the page titles
+    it. A quote opens a block of its own under a paragraph; in code fenced outside a
+    quote, "> " is the code's. Before, every line of a quote was quoted with its ">"."""
+    assert _markdown(
+        tmp_path,
+        "# Resolution\n\nThe steps are:\n> 1. Let *resolved* be undefined.\n"
+        "> 2. Resolve the **URL**.\n> 4. Return **null**.\n\n"
+        "> [!TIP]\n> Symlinks are off by default; clone with:\n> ```sh\n> git clone -c x\n"
+        "> ```\n\nIn a shell:\n\n```\n> continued\n```\n",
+    ) == [
+        ("The steps are:", "Resolution"),
+        ("1. Let resolved be undefined.", "Resolution"),
+        ("2. Resolve the URL.", "Resolution"),
+        ("4. Return null.", "Resolution"),
+        ("Tip\nSymlinks are off by default; clone with:", "Resolution"),
+        ("```sh\ngit clone -c x\n```", "Resolution"),
+        ("In a shell:", "Resolution"),
+        ("```\n> continued\n```", "Resolution"),
+    ]
