@@ -51,6 +51,8 @@ _TABLE_OPENS = re.compile(r"<table\b", re.I)
 _TABLE_CLOSES = re.compile(r"</table\b", re.I)
 _QUOTE = re.compile(r"(?: {0,3}>[ \t]?)+")  # a quote's marks ("> ", "> > "), opening a line
 _ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.I)  # GitHub's
+# a list's item: its bullet or number, and the spaces (up to four) before its text
+_ITEM = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]{1,4}(?=\S)")
 _ATX_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t].*)?")  # "## Fees": a heading, of one line
 
 
@@ -58,94 +60,178 @@ def unseen_markdown(text: str) -> tuple[str, frozenset[int]]:
     """Markdown as its reader sees it: without what is never shown as text (comments, link
     definitions, lines of tags or images alone), and with each HTML block read as a page's
     (its text without its tags; a table's rows apart, as TABLE_END sets a reader's); and where
-    in that text each block of code starts: a fenced block's pieces between blank lines,
-    and an HTML block's preformatted text (formats.Code). A fence opens only outside an
-    HTML block, and a line in a fenced block is the code's, as CommonMark reads them. A
-    heading ("## Fees") and a fenced block are blocks of their own, set apart by blank
-    lines where the page runs them into the text around them ("## Fees" over "Operators
-    pay …"), as the segmenter reads blocks. A quote's lines are read without their ">"s,
-    as the blocks they make (a list, a fenced block that ends with the quote, GitHub's
-    alert "[!NOTE]" titled "Note")."""
-    lines = _HIDDEN.sub("", text).split("\n")
-    blocks = _HtmlBlocks(lines)
-    shown = _Shown(link_labels(text))
-    code: set[int] = set()
-    fences: list[tuple[int, int]] = []  # where each fenced block stands in the text shown
-    fence = ""  # the fence of the block of code open, if any ("```", "~~~~")
-    fence_quoted = False  # ... opened in a quote, which it ends with
-    opened = 0  # ... where it starts in the text shown
-    in_paragraph = False  # the line before is a paragraph's, which a lone tag carries on
-    was_quoted = False  # the line before is a quote's
-    at = 0
-    while at < len(lines):
-        line = lines[at]
+    in that text each block of code starts: a fenced block's pieces between blank lines, a
+    block set in by four spaces' too, and an HTML block's preformatted text (formats.Code).
+    A fence opens only outside an HTML block, a line in a fenced block is the code's, and a
+    line set in by four spaces past a list item's text opens code, but not in a paragraph,
+    as CommonMark reads them. A heading ("## Fees") and a block of code are blocks of their
+    own, set apart by blank lines where the page runs them into the text around them ("##
+    Fees" over "Operators pay …"), as the segmenter reads blocks. A quote's lines are read
+    without their ">"s, as the blocks they make (a list, code that ends with the quote,
+    GitHub's alert "[!NOTE]" titled "Note")."""
+    return _Reader(text).read()
+
+
+class _Reader:
+    """A markdown text read line by line (unseen_markdown)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = _HIDDEN.sub("", text).split("\n")
+        self.blocks = _HtmlBlocks(self.lines)
+        self.shown = _Shown(link_labels(text))
+        self.code: set[int] = set()  # where each HTML block's preformatted text starts
+        self.spans: list[tuple[int, int]] = []  # where each block of code stands, shown
+        self.fence = ""  # the fence of the block of code open, if any ("```", "~~~~")
+        self.set_in = False  # a block of code set in by four spaces is open
+        self.quoted = False  # ... the block of code open is a quote's, and ends with it
+        self.opened = 0  # ... where it starts in the text shown
+        self.closed = 0  # ... where its last line of code ends (set in)
+        self.in_paragraph = False  # the line before is a paragraph's
+        self.was_quoted = False  # the line before is a quote's
+        self.items: list[int] = []  # where the text of each list's item open stands
+
+    def read(self) -> tuple[str, frozenset[int]]:
+        at = 0
+        while at < len(self.lines):
+            at = self._line(at)
+        if self.set_in:
+            self._close(self.closed)
+        shown_text = self.shown.text()
+        if self.fence:  # never closed: the code runs to the text's end
+            self.spans.append((self.opened, len(shown_text)))
+        code = self.code
+        for start, end in self.spans:
+            # each piece of the block between blank lines, where retrieval.blocks starts one
+            code.add(start)
+            code.update(gap.end() for gap in BLANK_LINES.finditer(shown_text, start, end))
+        return shown_text, frozenset(at for at in code if at < len(shown_text))
+
+    def _line(self, at: int) -> int:
+        """Read the line `at`; where the next line to read is."""
+        line = self.lines[at]
         # a quote's lines read without their ">"s, as blocks of their own (but in code
         # fenced outside a quote, where "> " is the code's)
-        in_code = bool(fence) and not fence_quoted
+        in_code = bool(self.fence) and not self.quoted
         quote = _QUOTE.match(line) if ">" in line[:4] and not in_code else None
         line = line[quote.end() :] if quote else line
-        if fence and fence_quoted and not quote:  # the quote ends, and its code with it
-            fence = ""
-            fences.append((opened, shown.length - 1))
-            shown.end_part()
-        if quote and not was_quoted:
-            if in_paragraph:
-                shown.apart()  # (a quote opens a block of its own)
+        if self.quoted and not quote and (self.fence or self.set_in):
+            self._close(self.shown.length - 1 if self.fence else self.closed)
+        if quote and not self.was_quoted:
+            if self.in_paragraph:
+                self.shown.apart()  # (a quote opens a block of its own)
             alert = _ALERT.fullmatch(line)  # GitHub's "> [!NOTE]": the quote's title, "Note"
             line = alert.group(1).capitalize() if alert else line
-        was_quoted = bool(quote)
-        opens = "" if fence else opening_fence(line)
-        if fence or opens:
-            if opens:  # (where the segmenter's block starts: past the line's indent)
-                shown.apart()
-                fence = opens
-                fence_quoted = bool(quote)
-                opened = shown.add(line) + len(line) - len(line.lstrip())
-            elif closes_fence(fence, line):
-                fence = ""
-                fences.append((opened, shown.add(line) + len(line)))
-                shown.end_part()
-            else:
-                shown.add(line)
-            in_paragraph = False
-            at += 1
-            continue
-        tagged = "<" in line  # (most lines have no tag: read them so, at once)
-        end = blocks.end(at, in_paragraph) if tagged else None
+        self.was_quoted = bool(quote)
+        if not self.fence:
+            self._list(line)
+        if not self.fence and self._set_in(line, bool(quote)):
+            return at + 1
+        if self.fence or opening_fence(_dedent(line, self.item)):
+            self._fenced(line, bool(quote))
+            return at + 1
+        end = self.blocks.end(at, self.in_paragraph) if "<" in line else None
         if end is None:
-            heading = line.lstrip()[:1] == "#" and bool(_ATX_HEADING.fullmatch(line))
-            if heading:
-                shown.apart()
-                shown.write(line)
-                shown.end_part()
-            elif not (tagged and _TAGS_ALONE.fullmatch(line)) and not (
-                "![" in line and _IMAGES_ALONE.fullmatch(line)
-            ):
-                shown.write(line)
-            in_paragraph = bool(line.strip()) and not heading
-            at += 1
-            continue
-        markup = "\n".join(lines[at:end])
+            self._text(line)
+            return at + 1
+        markup = "\n".join(self.lines[at:end])
         read = html_text(markup)
         if read.text:
             # a table begins and ends apart from what stands around it (formats.TABLE_END)
             apart = [""] if _TABLE_OPENS.search(markup) else []
             for blank in ["", *apart]:
-                shown.add(blank)
-            start = shown.add(read.text)
-            code.update(start + offset for offset in read.code)
+                self.shown.add(blank)
+            start = self.shown.add(read.text)
+            self.code.update(start + offset for offset in read.code)
             for blank in ["", *apart]:
-                shown.add(blank)
-        in_paragraph = False
-        at = end
-    shown_text = shown.text()
-    if fence:  # never closed: the code runs to the text's end
-        fences.append((opened, len(shown_text)))
-    for start, end in fences:
-        # each piece of the block between blank lines, where retrieval.blocks starts one
-        code.add(start)
-        code.update(gap.end() for gap in BLANK_LINES.finditer(shown_text, start, end))
-    return shown_text, frozenset(at for at in code if at < len(shown_text))
+                self.shown.add(blank)
+        self.in_paragraph = False
+        return end
+
+    def _fenced(self, line: str, quoted: bool) -> None:
+        """A line of a fenced block of code, or its fence (in a list's item, as far in as the
+    item's text)."""
+        shown = self.shown
+        if not self.fence:  # (where the segmenter's block starts: past the line's indent)
+            shown.apart()
+            self.fence = opening_fence(_dedent(line, self.item))
+            self.quoted = quoted
+            self.opened = shown.add(line) + len(line) - len(line.lstrip())
+        elif closes_fence(self.fence, _dedent(line, self.item)):
+            self._close(shown.add(line) + len(line))
+        else:
+            shown.add(line)
+        self.in_paragraph = False
+
+    def _set_in(self, line: str, quoted: bool) -> bool:
+        """Is the line code set in by four spaces (past a list item's text), or a blank
+        line in such code? Not in a paragraph, which it carries on."""
+        shown = self.shown
+        deep = _indent(line) >= self.item + 4
+        if self.set_in:
+            if not line.strip():
+                shown.add(line)
+                return True
+            if deep:
+                self.closed = shown.add(line) + len(line)
+                return True
+            self._close(self.closed)
+        if not deep or self.in_paragraph or not line.strip():
+            return False
+        shown.apart()
+        self.set_in, self.quoted = True, quoted
+        self.opened = shown.add(line) + len(line) - len(line.lstrip())
+        self.closed = self.opened + len(line.lstrip())
+        return True
+
+    def _close(self, end: int) -> None:
+        """The block of code open ends at `end`."""
+        self.spans.append((self.opened, end))
+        self.fence, self.set_in = "", False
+        self.shown.end_part()
+
+    @property
+    def item(self) -> int:
+        """Where the text of the list's item open stands (0: no list's)."""
+        return self.items[-1] if self.items else 0
+
+    def _list(self, line: str) -> None:
+        """The items open after the line: an item ends at a line set left of its text (a
+        blank line before it: not a paragraph's line carried on), or at its list's next
+        item; a line that opens an item opens one, its text where it stands."""
+        item = _ITEM.match(line)
+        if line.strip() and (item or not self.in_paragraph):
+            while self.items and _indent(line) < self.items[-1]:
+                self.items.pop()
+        if item:
+            self.items.append(len(item.group(0).expandtabs(4)))
+
+    def _text(self, line: str) -> None:
+        """A line of text: a heading's, or a paragraph's, if it shows."""
+        heading = line.lstrip()[:1] == "#" and bool(_ATX_HEADING.fullmatch(line))
+        shown = self.shown
+        if heading:
+            shown.apart()
+            shown.write(line)
+            shown.end_part()
+        elif not ("<" in line and _TAGS_ALONE.fullmatch(line)) and not (
+            "![" in line and _IMAGES_ALONE.fullmatch(line)
+        ):
+            shown.write(line)
+        self.in_paragraph = bool(line.strip()) and not heading
+
+
+def _dedent(line: str, columns: int) -> str:
+    """The line less `columns` columns of its indent, where it stands that far in (a line of
+    a list's item, read as its item's text); else as it is."""
+    if not columns or _indent(line) < columns:
+        return line
+    return line.expandtabs(4)[columns:]
+
+
+def _indent(line: str) -> int:
+    """How far in a line's text stands, a tab to the next multiple of four."""
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip())
 
 
 class _Shown:

@@ -80,11 +80,10 @@ def shown_paragraph(lines: list[str], labels: frozenset[str] = frozenset()) -> l
     """A paragraph's lines as they show, their inline markup read (shown_inline) and what
     opens them kept: a list's items each read apart, a table's cells too. Kept as written,
     for what reads them by their markup: a table of contents' entry ("* [Fees](#fees)"),
-    a paragraph set in by four spaces or more (code, as CommonMark reads it), and the marks
-    of one in bold alone ("**Appeals**": a heading, by its markup, retrieval.headings)."""
+    and the marks of a paragraph in bold alone ("**Appeals**": a heading, by its markup,
+    retrieval.headings). (Code set in by four spaces is no paragraph: retrieval.markdown.)"""
     whole = "\n".join(lines)
-    first = lines[0].expandtabs(4) if lines else ""
-    if not _MARKUP.search(whole) or len(first) - len(first.lstrip()) >= 4:
+    if not _MARKUP.search(whole):
         return lines
     bold = whole.strip()
     if bold.startswith("**") and bold.endswith("**") and bold.count("**") == 2:

@@ -882,3 +882,26 @@ def test_a_markdown_quote_is_read_without_its_marks(tmp_path: Path) -> None:
         ("In a shell:", "Resolution"),
         ("```\n> continued\n```", "Resolution"),
     ]
+
+
+def test_markdown_code_set_in_or_fenced_in_a_list_item_is_code(tmp_path: Path) -> None:
+    """CommonMark's other block of code, set in by four spaces (not in a paragraph, which
+    it carries on), is code: the paragraph after it no longer carries it on ("then restart
+    the service." was quoted after "make test"). In a list's item, the four spaces count
+    from the item's text: a paragraph set in under "1. " is the item's text, and a fence
+    set in as far as the item's text opens code (a shell command was read as a code span,
+    "bash git pull …")."""
+    assert _markdown(
+        tmp_path,
+        "# Install\n\nRun:\n\n    make install\n    # then\n\n    make test\n\n"
+        "then restart the *service*.\n\n1. Build it:\n\n   Read the **notes** first.\n\n"
+        "   ```bash\n   git pull --rebase\n   ```\n",
+    ) == [
+        ("Run:", "Install"),
+        ("make install\n    # then", "Install"),
+        ("make test", "Install"),
+        ("then restart the service.", "Install"),
+        ("1. Build it:", "Install"),
+        ("Read the notes first.", "Install"),
+        ("```bash\n   git pull --rebase\n   ```", "Install"),
+    ]
