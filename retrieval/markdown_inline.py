@@ -92,8 +92,12 @@ def shown_paragraph(lines: list[str], labels: frozenset[str] = frozenset()) -> l
         bold = whole[:opens] + shown_inline(whole[opens:closes], labels) + whole[closes:]
         return bold.split("\n") if bold.count("\n") == whole.count("\n") else lines
     if len(lines) > 1 and "-" in lines[1] and _TABLE_RULE.fullmatch(lines[1]):
-        # a table: each cell read apart, as GitHub reads them ("| *a | b* |": no emphasis)
-        return ["|".join(shown_inline(c, labels) for c in _CELLS.split(row)) for row in lines]
+        # a table: each cell read apart, as GitHub reads them ("| *a | b* |": no emphasis),
+        # a "|" in it written "\|" (in code too: "`a \| b`" shows "a | b")
+        return [
+            "|".join(shown_inline(cell.replace("\\|", "|"), labels) for cell in _CELLS.split(row))
+            for row in lines
+        ]
     shown: list[str] = []
     units: list[list[str]] = []  # the lines read together: an item's, a paragraph's
     for line in lines:

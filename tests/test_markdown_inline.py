@@ -65,14 +65,15 @@ def test_what_is_no_markup_stays_as_written() -> None:
 def test_a_paragraph_keeps_its_lines_and_what_opens_them() -> None:
     """Lines stay lines (a code span across two keeps its line break); an item's bullet, a
     quote's ">", a heading's "#"s and a task's box stay; each item is read apart, so a star
-    in one closes nothing in the next; a table's cells, each apart."""
+    in one closes nothing in the next; a table's cells, each apart, a "|" in one written
+    "\\|"."""
     assert shown_paragraph(
         ["- Fee*", "- *Note: yearly*", "  runs `on", "here` too", "> **Quoted**", "## *Fees*"]
     ) == ["- Fee*", "- Note: yearly", "  runs on", "here too", "> Quoted", "## Fees"]
-    assert shown_paragraph(["| *a | b* |", "|---|---|", "| `x` | **y** |"]) == [
+    assert shown_paragraph(["| *a | b* |", "|---|---|", "| `x \\| y` | **z** |"]) == [
         "| *a | b* |",
         "|---|---|",
-        "| x | y |",
+        "| x | y | z |",  # ("\|": a "|" in a cell, in code too)
     ]
     assert shown_paragraph(["- [x] **Done**"]) == ["- [x] Done"]
 
