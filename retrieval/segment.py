@@ -136,10 +136,14 @@ class Segmenter:
             and (
                 # a block in lower case carries on the one before, unless, where markup tells
                 # the paragraphs (HTML, DOCX, ODT, markdown), that one ended a sentence: a
-                # term of a definition list ("default-version: The name …") is its own
+                # term of a definition list ("default-version: The name …") is its own. In
+                # markdown, where a blank line ends a paragraph, only code a sentence runs
+                # into is carried on ("util.print() has been removed." under "Type:
+                # End-of-Life" is a paragraph of its own, in code at first: "`util.print()`")
                 (
                     starts_lower(block.text)
                     and (self.document.info.format not in _MARKED_UP or not ends_sentence(before))
+                    and (self.document.info.format != "md" or last.opens_code)
                 )
                 # a paragraph cut short by a page break; HTML, DOCX, ODT and markdown have none,
                 # and their blocks (a list's items, a table's rows) end where their markup

@@ -905,3 +905,20 @@ def test_markdown_code_set_in_or_fenced_in_a_list_item_is_code(tmp_path: Path) -
         ("Read the notes first.", "Install"),
         ("```bash\n   git pull --rebase\n   ```", "Install"),
     ]
+
+
+def test_a_markdown_paragraph_in_lower_case_is_its_own(tmp_path: Path) -> None:
+    """In markdown a blank line ends a paragraph: one opening in lower case, as one opening
+    with code does once its marks are read ("`util.print()` has been removed."), is a
+    paragraph of its own, not the end of the one before that ended no sentence ("Type:
+    End-of-Life"). A sentence that runs into code still runs on after it."""
+    assert _markdown(
+        tmp_path,
+        "## DEP0026\n\nType: End-of-Life\n\n`util.print()` has been removed.\n\n"
+        "Build it by including\n\n```c\n#include <node_api.h>\n```\n\nand by linking it.\n",
+    ) == [
+        ("Type: End-of-Life", "DEP0026"),
+        ("util.print() has been removed.", "DEP0026"),
+        ("Build it by including", "DEP0026"),
+        ("```c\n#include <node_api.h>\n```\n\nand by linking it.", "DEP0026"),
+    ]
