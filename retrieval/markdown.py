@@ -230,6 +230,8 @@ def _dedent(line: str, columns: int) -> str:
 
 def _indent(line: str) -> int:
     """How far in a line's text stands, a tab to the next multiple of four."""
+    if line[:1] not in (" ", "\t"):
+        return 0  # (most lines: told at once)
     expanded = line.expandtabs(4)
     return len(expanded) - len(expanded.lstrip())
 
@@ -277,6 +279,8 @@ class _Shown:
         return "\n".join(self.lines)
 
     def _read(self) -> None:
+        if not self.paragraph:
+            return
         paragraph, self.paragraph = self.paragraph, []
         for line in shown_paragraph(paragraph, self.labels):
             self.add(line)

@@ -99,30 +99,24 @@ def shown_paragraph(lines: list[str], labels: frozenset[str] = frozenset()) -> l
             for row in lines
         ]
     shown: list[str] = []
-    units: list[list[str]] = []  # the lines read together: an item's, a paragraph's
+    units: list[list[tuple[str, str]]] = []  # an item's lines, a paragraph's: what opens each
     for line in lines:
-        found = _OPENING.match(line)
+        found = _OPENING.match(line)  # (always: its parts may all be missing)
+        opening = found.group(0) if found else ""
         if not units or (found and (found.group(1) or found.group(2))):
             units.append([])
-        units[-1].append(line)
+        units[-1].append((opening, line[len(opening) :]))
     for unit in units:
-        if MARKDOWN_ENTRY.match("\n".join(unit)):
-            shown.extend(unit)  # a table of contents' entry, no clause (retrieval.contents)
+        written = [opening + rest for opening, rest in unit]
+        if MARKDOWN_ENTRY.match("\n".join(written)):
+            shown.extend(written)  # a table of contents' entry, no clause (retrieval.contents)
             continue
-        openings = [_opening(line) for line in unit]
-        read = shown_inline(
-            "\n".join(line[len(o) :] for line, o in zip(unit, openings, strict=True)), labels
-        ).split("\n")
+        read = shown_inline("\n".join(rest for _, rest in unit), labels).split("\n")
         if len(read) != len(unit):
-            shown.extend(unit)  # (a link's title over two lines: left as written)
+            shown.extend(written)  # (a link's title over two lines: left as written)
         else:
-            shown.extend(o + line for o, line in zip(openings, read, strict=True))
+            shown.extend(opening + line for (opening, _), line in zip(unit, read, strict=True))
     return shown
-
-
-def _opening(line: str) -> str:
-    found = _OPENING.match(line)
-    return found.group(0) if found else ""
 
 
 def link_labels(text: str) -> frozenset[str]:
