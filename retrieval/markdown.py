@@ -53,6 +53,7 @@ _QUOTE = re.compile(r"(?: {0,3}>[ \t]?)+")  # a quote's marks ("> ", "> > "), op
 _ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.I)  # GitHub's
 # a list's item: its bullet or number, and the spaces (up to four) before its text
 _ITEM = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]{1,4}(?=\S)")
+_NOTE = re.compile(r" {0,3}\[\^[^\]\n]+\]:")  # a note's definition, "[^1]: Paid yearly."
 _ATX_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t].*)?")  # "## Fees": a heading, of one line
 
 
@@ -197,13 +198,17 @@ class _Reader:
     def _list(self, line: str) -> None:
         """The items open after the line: an item ends at a line set left of its text (a
         blank line before it: not a paragraph's line carried on), or at its list's next
-        item; a line that opens an item opens one, its text where it stands."""
+        item; a line that opens an item opens one, its text where it stands, and a note's
+        definition one whose text stands four spaces in."""
         item = _ITEM.match(line)
-        if line.strip() and (item or not self.in_paragraph):
+        note = not item and "[^" in line[:5] and _NOTE.match(line)
+        if line.strip() and (item or note or not self.in_paragraph):
             while self.items and _indent(line) < self.items[-1]:
                 self.items.pop()
         if item:
             self.items.append(len(item.group(0).expandtabs(4)))
+        elif note:  # a note's ("[^1]: …"): its paragraphs set in by four spaces, as GitHub's
+            self.items.append(4)
 
     def _text(self, line: str) -> None:
         """A line of text: a heading's, or a paragraph's, if it shows."""

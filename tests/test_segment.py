@@ -888,9 +888,9 @@ def test_markdown_code_set_in_or_fenced_in_a_list_item_is_code(tmp_path: Path) -
     """CommonMark's other block of code, set in by four spaces (not in a paragraph, which
     it carries on), is code: the paragraph after it no longer carries it on ("then restart
     the service." was quoted after "make test"). In a list's item, the four spaces count
-    from the item's text: a paragraph set in under "1. " is the item's text, and a fence
-    set in as far as the item's text opens code (a shell command was read as a code span,
-    "bash git pull …")."""
+    from the item's text: a paragraph set in under "1. " is the item's text (and under a
+    note's "[^1]: ", four spaces in), and a fence set in as far as the item's text opens
+    code (a shell command was read as a code span, "bash git pull …")."""
     assert _markdown(
         tmp_path,
         "# Install\n\nRun:\n\n    make install\n    # then\n\n    make test\n\n"
@@ -905,6 +905,9 @@ def test_markdown_code_set_in_or_fenced_in_a_list_item_is_code(tmp_path: Path) -
         ("Read the notes first.", "Install"),
         ("```bash\n   git pull --rebase\n   ```", "Install"),
     ]
+    # a note's paragraphs are set in by four spaces (GitHub's notes): text, not code
+    note = "Fees apply.[^1]\n\n[^1]: Paid yearly.\n\n    Refunds are made within 30 days.\n"
+    assert unseen_markdown(note) == (note, frozenset())
 
 
 def test_a_markdown_paragraph_in_lower_case_is_its_own(tmp_path: Path) -> None:
