@@ -379,7 +379,6 @@ def closes_fence(fence: str, line: str) -> bool:
     )
 
 
-
 def unframe(text: str) -> str:
     """Plain text with the boxes drawn around its passages taken off: each box's lines read
     without their sides, its rules as paragraph breaks. A reader reads the words in the box;

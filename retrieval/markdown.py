@@ -149,8 +149,8 @@ class _Reader:
         return end
 
     def _fenced(self, line: str, quoted: bool) -> None:
-        """A line of a fenced block of code, or its fence (in a list's item, as far in as the
-    item's text)."""
+        """A line of a fenced block of code, or its fence (in a list's item, as far in as
+        the item's text)."""
         shown = self.shown
         if not self.fence:  # (where the segmenter's block starts: past the line's indent)
             shown.apart()

@@ -268,9 +268,7 @@ def _links(text: str, labels: frozenset[str], atoms: _Atoms) -> str:
     return "".join(shown)
 
 
-def _link_end(
-    text: str, at: int, inside: str, atoms: _Atoms, labels: frozenset[str]
-) -> int | None:
+def _link_end(text: str, at: int, inside: str, atoms: _Atoms, labels: frozenset[str]) -> int | None:
     """Where a link whose text `inside` closes at `at` ends, or None if it is none: `labels`
     the links defined by reference."""
 

@@ -165,6 +165,4 @@ def test_inline_markup_is_read_as_commonmark_reads_it(pieces: list[str]) -> None
     text = f"z {''.join(pieces)} z"
     assume(not ("`" in text and "<" in text))
     labels = frozenset({"r"})
-    assert "".join(shown_inline(text, labels).split()) == "".join(
-        _reference(text, labels).split()
-    )
+    assert "".join(shown_inline(text, labels).split()) == "".join(_reference(text, labels).split())
