@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.errors import CorpusError
+from retrieval.formats import SAME_FORMAT, decode_text, extract, paged, unframe
 from retrieval.formats import SUFFIXES as FORMATS
-from retrieval.formats import decode_text, extract, paged, unframe
 from retrieval.headings import ends_without_punctuation
 from retrieval.markdown import unseen_markdown
 from retrieval.settings import DEFAULT_MAX_FILE_MB
@@ -155,6 +155,7 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
     except OSError as exc:
         raise CorpusError(f"{path}: cannot be read ({exc.strerror})") from exc
     suffix = path.suffix.lower()
+    suffix = SAME_FORMAT.get(suffix, suffix)  # (".markdown": markdown, ".md")
     pages: tuple[int, ...] = ()
     plain: frozenset[int] = frozenset()
     columns: frozenset[int] = frozenset()

@@ -26,7 +26,9 @@ from retrieval.blocks import BLANK_LINES
 from retrieval.errors import CorpusError
 
 PAGED = {".pdf"}
-SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm")
+# a format's other suffix: read as the format its first names
+SAME_FORMAT = {".markdown": ".md"}
 # A word processor's index and table of contents say where a part is, not what it says: the
 # readers leave them out (a TOC or INDEX field's result; ODT's index elements), and the
 # paragraph that titles one where it stands outside it (LibreOffice's "Index" over the

@@ -166,3 +166,15 @@ def test_inline_markup_is_read_as_commonmark_reads_it(pieces: list[str]) -> None
     assume(not ("`" in text and "<" in text))
     labels = frozenset({"r"})
     assert "".join(shown_inline(text, labels).split()) == "".join(_reference(text, labels).split())
+
+
+def test_a_markdown_file_named_markdown_is_read_as_one(tmp_path: Path) -> None:
+    """".markdown", markdown's other suffix, reads as ".md" does (it was refused as no
+    format clausebot reads)."""
+    path = tmp_path / "fees.markdown"
+    path.write_text("# Fees\n\nOperators **must** pay yearly.\n", encoding="utf-8")
+    document = read_document(path)
+    assert document.info.format == "md"
+    assert [(c.text, c.heading) for c in segment(document)] == [
+        ("Operators must pay yearly.", "Fees")
+    ]
