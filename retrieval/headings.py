@@ -44,6 +44,11 @@ def marked_level(text: str) -> int:
     return len(found.group(0).rstrip()) if found else 0
 
 
+def in_bold_alone(text: str) -> bool:
+    """Is the text set in bold alone, as markdown marks it ("**Appeals**")?"""
+    return text.startswith("**") and text.endswith("**") and text.count("**") == 2
+
+
 def ends_without_punctuation(text: str) -> bool:
     """Does the text stop mid-sentence (a paragraph cut by a page break)? A paragraph that
     ends in a bracketed note is complete, whatever stands before the note."""
@@ -85,7 +90,7 @@ def is_heading(block: Block, plain: bool = False) -> bool:
         return False  # (a heading names something: "}", "-->" alone are code's)
     if BULLET.match(text) or " | " in text or table_cells(text) or leads_to_a_number(text):
         return False  # a list item or a table's row (retrieval.formats), however short
-    if text.startswith("**") and text.endswith("**") and text.count("**") == 2:
+    if in_bold_alone(text):
         return True
     if text.isupper() and sum(c.isalpha() for c in text[:40]) >= 4:
         # set in capitals; but a sentence in capitals, as licences set their disclaimers

@@ -19,12 +19,12 @@ import re
 from retrieval.blocks import BLANK_LINES
 from retrieval.formats import closes_fence, opening_fence
 from retrieval.html_reader import html_text
-from retrieval.markdown_inline import link_labels, shown_paragraph
+from retrieval.markdown_inline import DEFINITION, link_labels, shown_paragraph
 
 # what a markdown reader never sees: comments ("<!-- TOC -->") and the definitions of
 # links written by reference ("[nodejs/node]: https://github.com/nodejs/node"); a note's
 # ("[^1]: Excluding VAT.") is shown, at the page's foot
-_HIDDEN = re.compile(r"<!--.*?-->|^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S+[^\n]*$", re.S | re.M)
+_HIDDEN = re.compile(rf"<!--.*?-->|{DEFINITION}[^\n]*$", re.S | re.M)
 # ... nor a line of HTML tags alone, in a paragraph too ("<br>", "<a id='fees'></a>"; a
 # link written "<https://example.org>" is shown)
 _TAGS_ALONE = re.compile(r"[ \t]*(?:</?[A-Za-z][\w-]*(?:[\s/][^<>\n]*)?>[ \t]*)+")
@@ -127,8 +127,9 @@ class _Reader:
             self._list(line)
         if not self.fence and self._set_in(line, bool(quote)):
             return at + 1
-        if self.fence or opening_fence(_dedent(line, self.item)):
-            self._fenced(line, bool(quote))
+        opens = "" if self.fence else opening_fence(_dedent(line, self.item))
+        if self.fence or opens:
+            self._fenced(line, opens, bool(quote))
             return at + 1
         end = self.blocks.end(at, self.in_paragraph) if "<" in line else None
         if end is None:
@@ -148,13 +149,13 @@ class _Reader:
         self.in_paragraph = False
         return end
 
-    def _fenced(self, line: str, quoted: bool) -> None:
-        """A line of a fenced block of code, or its fence (in a list's item, as far in as
-        the item's text)."""
+    def _fenced(self, line: str, opens: str, quoted: bool) -> None:
+        """A line of a fenced block of code, or the fence it `opens` or closes (in a list's
+        item, as far in as the item's text)."""
         shown = self.shown
-        if not self.fence:  # (where the segmenter's block starts: past the line's indent)
+        if opens:  # (where the segmenter's block starts: past the line's indent)
             shown.apart()
-            self.fence = opening_fence(_dedent(line, self.item))
+            self.fence = opens
             self.quoted = quoted
             self.opened = shown.add(line) + len(line) - len(line.lstrip())
         elif closes_fence(self.fence, _dedent(line, self.item)):

@@ -15,6 +15,7 @@ import re
 import unicodedata
 
 from retrieval.contents import MARKDOWN_ENTRY
+from retrieval.headings import in_bold_alone
 
 # a placeholder, for what the rules for emphasis and links do not read into (a code span,
 # an escaped mark, a tag): a character of Unicode's private use area, one for each
@@ -48,7 +49,10 @@ _WHERE = re.compile(
 )
 _LABEL = re.compile(r"\[((?:[^\[\]\\]|\\.){0,999})\]", re.S)
 _BRACKETS = re.compile(r"!?\[|\]")
-_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)([^\]\n]+)\]:[ \t]*\S", re.M)
+# a link's definition, written by reference ("[tracker]: https://…"); a note's ("[^1]: …") is
+# none: its label, and where its line starts to show
+DEFINITION = r"^ {0,3}\[(?!\^)([^\]\n]+)\]:[ \t]*\S"
+_DEFINITION = re.compile(DEFINITION, re.M)
 
 _DELIMITERS = re.compile(r"\*+|_+")
 
@@ -85,8 +89,7 @@ def shown_paragraph(lines: list[str], labels: frozenset[str] = frozenset()) -> l
     whole = "\n".join(lines)
     if not _MARKUP.search(whole):
         return lines
-    bold = whole.strip()
-    if bold.startswith("**") and bold.endswith("**") and bold.count("**") == 2:
+    if in_bold_alone(whole.strip()):
         # in bold alone: its marks kept, what they hold read ("**[Appeals](a.md)**")
         opens, closes = whole.index("**") + 2, whole.rindex("**")
         bold = whole[:opens] + shown_inline(whole[opens:closes], labels) + whole[closes:]
@@ -272,14 +275,11 @@ def _link_end(text: str, at: int, inside: str, atoms: _Atoms, labels: frozenset[
     """Where a link whose text `inside` closes at `at` ends, or None if it is none: `labels`
     the links defined by reference."""
 
-    def written(part: str) -> str:
-        return atoms.written(part)
-
     def defined(name: str) -> bool:
-        return label(written(name)) in labels
+        return label(atoms.written(name)) in labels
 
     where = _WHERE.match(text, at)
-    if where and _WHERE.fullmatch(written(where.group())):  # ("(<kbd>x)": no link)
+    if where and _WHERE.fullmatch(atoms.written(where.group())):  # ("(<kbd>x)": no link)
         return where.end()
     named = _LABEL.match(text, at)
     if named and named.group(1):  # "[text][label]"
