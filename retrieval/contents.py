@@ -30,11 +30,15 @@ import re
 from collections.abc import Sequence
 
 # an entry of a markdown table of contents, its sub-entries indented under it, or a link
-# alone to a place in the page; and an HTML page's, which the readers write so
-# (contents_entry: "• [1. Scope](#scope)", "[2. Fees](#fees)")
+# alone to a place in the page or in another of its set (a relative address, with no scheme,
+# host or root: "install.md#usage"); and an HTML page's, which the readers write so
+# (contents_entry: "• [1. Scope](#scope)", "[2. Fees](fees.html)")
 MARKDOWN_ENTRY = re.compile(
-    r"^(?:\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?\[[^\]\n]+\]\(#[^)\s]*\)\s*(?:\n|$))+$"
+    r"^(?:\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?\[[^\]\n]+\]\((?![A-Za-z][\w+.-]*:|/)[^)\s]*\)"
+    r"\s*(?:\n|$))+$"
 )
+# an entry's link to another page of the set ("](fees.html)"), not to a place in its own
+_TO_ANOTHER_PAGE = re.compile(r"\]\((?!#)")
 LEADERS = ".·…"  # a leader's dots, four or more (spaced or not), or an ellipsis
 ROMAN = "ivxlcIVXLC"
 APART = 3  # spaces that set a page number apart from its title, where no leader stands
@@ -47,6 +51,16 @@ _LETTERS = re.compile(r"^[^\W\d_](?:\s+[^\W\d_])*$")
 _COLUMN_LETTER = re.compile(rf"\s{{{APART},}}[^\W\d_]$")
 _OTHER_PAGE = re.compile(rf"^\d{{1,4}}(?:\s*\|\s*|\s{{{APART},}})(?=\S)")
 WRAPPED = 2  # lines an entry's title wraps onto before its leader, at most
+
+
+def entries_stand(texts: Sequence[str]) -> bool:
+    """Are markdown-written entries (MARKDOWN_ENTRY; blocks in a row) a table of contents?
+    Links to places in the page are, however few ("Back to top"). Links to other pages of
+    the set are a table when there are as many as a printed one has at least: a manual's,
+    a project's index of its files; one or two ("See: the list of triagers", a type's
+    page under a property) are the text's."""
+    entries = sum(text.strip().count("\n") + 1 for text in texts)
+    return entries >= CONTENTS_RUN or not any(_TO_ANOTHER_PAGE.search(t) for t in texts)
 
 
 def contents_entry(text: str, place: str) -> str | None:
@@ -174,7 +188,7 @@ def _key(text: str) -> str:
 def contents_entries(texts: Sequence[str]) -> set[int]:
     """Which of a document's blocks (their texts, in order) are entries of a table of
     contents."""
-    found = {n for n, text in enumerate(texts) if MARKDOWN_ENTRY.match(text)}
+    found = _markdown_entries(texts)
     entries = [_entries(text) for text in texts]
     if not any(entries):
         return found
@@ -202,6 +216,19 @@ def contents_entries(texts: Sequence[str]) -> set[int]:
         if len(run) >= CONTENTS_RUN and 2 * sum(points) > len(run) and rising and wraps:
             found.update(range(start, stop))
         start = stop
+    return found
+
+
+def _markdown_entries(texts: Sequence[str]) -> set[int]:
+    """Which blocks are markdown-written entries (MARKDOWN_ENTRY) of a table of contents,
+    each run of them in a row taken whole (entries_stand)."""
+    found: set[int] = set()
+    for written, run in itertools.groupby(
+        enumerate(texts), key=lambda item: bool(MARKDOWN_ENTRY.match(item[1]))
+    ):
+        blocks = list(run)
+        if written and entries_stand([text for _, text in blocks]):
+            found.update(n for n, _ in blocks)
     return found
 
 

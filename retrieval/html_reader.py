@@ -5,7 +5,8 @@ What a reader sees of a page's structure is kept: headings as markdown '#' lines
 numbers ("2.", "a.", "•"), a table's cells side by side (" | "), a definition list's term
 with its definition; what is no part of the document is left out: scripts, styles,
 navigation, headers and footers (by element or by ARIA role), a heading's permalink ("¶"),
-and a table of contents of same-page links.
+a table of contents of same-page links, and a bar of links from page to page (what links
+are to the text: retrieval.html_links).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from retrieval.formats import (
     fold_spaces,
     join_blocks,
 )
+from retrieval.html_links import Entry, Links, settled
 from retrieval.html_rows import RowCells
-from retrieval.numbering import NOTE_MARK, list_marker
+from retrieval.numbering import list_marker
 
 _SKIP = {
     "script",
@@ -57,6 +59,7 @@ _BLOCK = {
     "ul",
     "ol",
     "dd",
+    "dl",
     "dt",
     "hr",
     "pre",
@@ -85,8 +88,6 @@ _RUNNING = {"header", "footer"}
 _CELL = {"td", "th"}
 # elements that have no end tag, and so hold no text
 _VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "area", "base", "col", "embed"}
-# a link's text that is a note's mark ("1", "[2]", "iv")
-_MARK = re.compile(rf"\[?({NOTE_MARK})\]?")
 _BREAKS = re.compile(r"\n(?:\n)+")  # line breaks (<br>) in a row: a paragraph's end, once
 
 
@@ -108,54 +109,48 @@ class _Text(html.parser.HTMLParser):
         self.row = RowCells()  # the table row's cells, as they stand
         self.in_row = False  # a row begun, its end not yet read
         self.last_row = ""  # the table's row before, as read
-        # where the table's blocks start in `blocks`, and its rows left out as contents
-        self.table_at = self.contents_rows = 0
+        # where the table's blocks start in `blocks`, and its rows left out (contents,
+        # navigation)
+        self.table_at = self.left_out = 0
         self.in_cell = 0  # open table cells: their paragraphs run on within the row
         self.marker = ""  # a list item's number, for the first text in the item
         self.landmark: list[Any] = []  # an element skipped for its role: [tag, depth]
-        # a link to a place in the page itself ("<a href="#scope">"), while in one, and the
-        # places the current block's text links to; whether it has text outside such links
-        self.anchor: str | None = None
-        self.anchor_at = 0  # where its text starts in `current`
-        self.anchor_names: set[str] = set()  # its own id and name
-        self.raised = False  # its text is (or is in) a superscript
-        self.marks: set[str] = set()  # the ids and names of the links read as notes' marks
-        self.notes: dict[str, str] = {}  # the places those marks link to, and their marks
-        self.linked: set[str] = set()
-        self.unlinked = False
+        self.links = Links()
         self.term = False  # a definition list's term just read: its definition runs on
 
     def _flush(self) -> None:
         # the page's line breaks (<br>) kept, as the other readers keep a paragraph's
         text = _BREAKS.sub("\n\n", fold_spaces("".join(self.current)))
-        entry = bool(text) and len(self.linked) == 1 and not self.unlinked and not self.heading
-        if entry or self.heading:
+        place = self.links.entry() if text and not self.heading else None
+        if not self.heading and self.links.navigation():
+            text, place = "", None  # links to the next page and the one before: none
+        if self.heading:
             text = " ".join(text.split())
-        if entry:
-            # a block (a list's item, as a rule) that is only a link to a place in the page,
-            # and its number: a table of contents' entry, or a "Back to top"; written as
-            # markdown writes one (retrieval.contents), so it is no clause
-            text = f"[{text}]({next(iter(self.linked))})"
-            if self.blocks and isinstance(self.blocks[-1], Body):
-                # the paragraph before it is the table's title ("Contents"), as before
-                self.blocks[-1] = str(self.blocks[-1])
         # a paragraph with words set as body text is no heading, however short (css)
-        body = self.plain and not (entry or self.heading or self.marker or self.in_cell)
+        body = self.plain and not (self.heading or self.marker or self.in_cell)
         body = body and self.within.get("p", 0) > 0
         # and preformatted text is text, whatever its lines say ("# install it": code)
-        code = self.within.get("pre", 0) > 0 and not (entry or self.in_cell)
-        self.linked, self.unlinked, self.term, self.plain = set(), False, False, False
+        code = self.within.get("pre", 0) > 0 and not self.in_cell
+        self.links.block_ends()
+        self.term, self.plain = False, False
         if text:
             # an item of a nested list stands further in, as the browser shows it
             indent = "  " * (len(self.lists) - 1) if self.marker and self.lists else ""
-            text, self.marker = indent + self.marker + text, ""
+            opening, self.marker = indent + self.marker, ""
+            shown = opening + text
             if self.heading:
-                text = "#" * self.heading + " " + text
+                shown = "#" * self.heading + " " + shown
             elif code:
-                text = Code(text)
+                shown = Code(shown)
             elif body:
-                text = Body(text)
-            self.blocks.append(text)
+                shown = Body(shown)
+            if place:
+                # a block (a list's item, as a rule) that is only a link to a place in the
+                # page or its set, and its number: a table of contents' entry, or a "Back
+                # to top"; written as markdown writes one (retrieval.contents), so that it
+                # is no clause where it stands in a table (html_links.settled)
+                shown = Entry(f"{opening}[{' '.join(text.split())}]({place})", shown)
+            self.blocks.append(shown)
         self.current = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -179,14 +174,10 @@ class _Text(html.parser.HTMLParser):
             self.skipping += 1
         if tag in _SKIP:
             self.skipping += 1
-        elif tag == "a":
-            href = named.get("href") or ""
-            self.anchor = href if href.startswith("#") and len(href) > 1 else None
-            self.anchor_at = len(self.current)
-            self.anchor_names = {v for k, v in attrs if k in ("id", "name") and v}
-            self.raised = self.within.get("sup", 0) > 0
+        elif tag == "a" and not self.skipping:
+            self.links.opens(named, len(self.current), self.within.get("sup", 0) > 0)
         elif tag == "sup" and self.within.get("a"):
-            self.raised = True  # a link's text raised: "<a href='#n1'><sup>1</sup></a>"
+            self.links.raised = True  # a link's text raised: "<a href='#n1'><sup>1</sup></a>"
         elif tag == "br" and not self.skipping:
             # a line break: within a cell's or a heading's text, a space
             self.current.append(" " if self.in_cell or self.heading else "\n")
@@ -242,8 +233,9 @@ class _Text(html.parser.HTMLParser):
     def _row_ends(self) -> None:
         """A table's row ends (at its end tag, or the next row's start where it has none):
         its cells merged down from above, after its last, read in; a row the one before
-        says word for word read once (formats.join_blocks), and one of links to places in
-        the page alone not at all."""
+        says word for word read once (formats.join_blocks), and one of links alone to
+        places in the page or its set (a table of contents), or from page to page (the way
+        through a manual), not at all."""
         if self.in_row:
             self.row.cell_ends(self.current)
             self.row.merged_down(self.current, every=True)
@@ -251,11 +243,9 @@ class _Text(html.parser.HTMLParser):
             shown = " ".join("".join(self.current).split())
             if shown and shown == self.last_row:
                 self.current = []
-            elif len(self.linked) > 1 and not self.unlinked:
-                # nor is a row of links to places in the page alone, as a changelog's index
-                # of its releases sets them: a table of contents set as a table
+            elif self.links.contents() or self.links.navigation():
                 self.current = []
-                self.contents_rows += 1
+                self.left_out += 1
             self.last_row = shown
 
     def _within_cell(self, tag: str) -> bool:
@@ -271,7 +261,7 @@ class _Text(html.parser.HTMLParser):
         elif tag == "table":
             self.row.table_begins()
             self.last_row = ""
-            self.table_at, self.contents_rows = len(self.blocks), 0
+            self.table_at, self.left_out = len(self.blocks), 0
         elif tag in ("ol", "ul"):
             kind = (attrs.get("type") or "1") if tag == "ol" else "•"
             start = attrs.get("start") or "1"
@@ -283,7 +273,7 @@ class _Text(html.parser.HTMLParser):
             level[1] = int(value) if value.strip().isdecimal() else level[1] + 1
             # before the item's text, in whichever block of the item it stands ("<li><p>")
             self.marker = list_marker(level[0], level[1]) + " "
-            called = self.notes.get(attrs.get("id") or "")
+            called = self.links.notes.get(attrs.get("id") or "")
             if called:  # a list of notes (pandoc's, kramdown's): the item a mark links to
                 self.marker = f"[{called}] "
 
@@ -295,26 +285,8 @@ class _Text(html.parser.HTMLParser):
                 self.skipping = max(0, self.skipping - 1)
         if tag in _SKIP:
             self.skipping = max(0, self.skipping - 1)
-        elif tag == "a":
-            shown = "".join(self.current[self.anchor_at :])
-            mark = _MARK.fullmatch(shown.strip())
-            if self.anchor and mark and (self.raised or shown.strip().startswith("[")):
-                # a note's mark, raised or bracketed, linking to its note: written as the
-                # other readers write one, "[1]" (retrieval.loaded finds the note it calls)
-                self.current[self.anchor_at :] = [f"[{mark.group(1)}]"]
-                self.marks |= self.anchor_names
-                self.notes[self.anchor[1:]] = mark.group(1)
-                self.linked.discard(self.anchor)
-            elif self.anchor and mark and self.anchor[1:] in self.marks:
-                # a note's own number, linking back to its mark: "[1] " opens the note
-                opens = not "".join(self.current[: self.anchor_at]).strip()
-                self.current[self.anchor_at :] = [f"[{mark.group(1)}]" + (" " if opens else "")]
-                self.linked.discard(self.anchor)
-            elif self.anchor and not any(c.isalnum() for c in shown):
-                # a permalink ("¶", "#", "§" after a heading, as Sphinx and wikis set them)
-                del self.current[self.anchor_at :]
-                self.linked.discard(self.anchor)
-            self.anchor, self.raised = None, False
+        elif tag == "a" and not self.skipping:
+            self.links.closes(self.current)
         elif tag == "title":
             self.in_title = False
         elif tag in _HEADING:
@@ -340,7 +312,7 @@ class _Text(html.parser.HTMLParser):
             self._flush()
             if tag in ("tr", "table"):
                 self.in_cell = 0  # its cells end with it, their end tags written or not
-            if tag == "table" and self.contents_rows and len(self.blocks) <= self.table_at + 1:
+            if tag == "table" and self.left_out and len(self.blocks) <= self.table_at + 1:
                 del self.blocks[self.table_at :]  # a table of contents' head alone: none
             elif tag == "table":
                 self.blocks.append(TABLE_END)
@@ -359,13 +331,9 @@ class _Text(html.parser.HTMLParser):
             self.current.append(
                 data.replace("\r", "" if kept else " ").replace("\n", "\n" if kept else " ")
             )
-            words = any(ch.isalpha() for ch in data)  # not an entry's number ("1. ")
-            if words and not self.plain:
+            if not self.plain and any(ch.isalpha() for ch in data):
                 self.plain = not self.within.get("")
-            if self.anchor:
-                self.linked.add(self.anchor)
-            elif words:
-                self.unlinked = True
+            self.links.text(data)
 
 
 def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:
@@ -402,4 +370,5 @@ def _read(markup: str) -> _Text:
     parser.feed(markup)
     parser.close()
     parser._flush()
+    parser.blocks = settled(parser.blocks)
     return parser

@@ -14,7 +14,7 @@ import html
 import re
 import unicodedata
 
-from retrieval.contents import MARKDOWN_ENTRY
+from retrieval.contents import MARKDOWN_ENTRY, entries_stand
 from retrieval.headings import in_bold_alone
 
 # a placeholder, for what the rules for emphasis and links do not read into (a code span,
@@ -83,12 +83,14 @@ _TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\
 def shown_paragraph(lines: list[str], labels: frozenset[str] = frozenset()) -> list[str]:
     """A paragraph's lines as they show, their inline markup read (shown_inline) and what
     opens them kept: a list's items each read apart, a table's cells too. Kept as written,
-    for what reads them by their markup: a table of contents' entry ("* [Fees](#fees)"),
+    for what reads them by their markup: a table of contents' entries ("* [Fees](#fees)"),
     and the marks of a paragraph in bold alone ("**Appeals**": a heading, by its markup,
     retrieval.headings). (Code set in by four spaces is no paragraph: retrieval.markdown.)"""
     whole = "\n".join(lines)
     if not _MARKUP.search(whole):
         return lines
+    if MARKDOWN_ENTRY.match(whole) and entries_stand([whole]):
+        return lines  # a table of contents' entries, no clause (retrieval.contents)
     if in_bold_alone(whole.strip()):
         # in bold alone: its marks kept, what they hold read ("**[Appeals](a.md)**")
         opens, closes = whole.index("**") + 2, whole.rindex("**")
@@ -111,9 +113,6 @@ def shown_paragraph(lines: list[str], labels: frozenset[str] = frozenset()) -> l
         units[-1].append((opening, line[len(opening) :]))
     for unit in units:
         written = [opening + rest for opening, rest in unit]
-        if MARKDOWN_ENTRY.match("\n".join(written)):
-            shown.extend(written)  # a table of contents' entry, no clause (retrieval.contents)
-            continue
         read = shown_inline("\n".join(rest for _, rest in unit), labels).split("\n")
         if len(read) != len(unit):
             shown.extend(written)  # (a link's title over two lines: left as written)

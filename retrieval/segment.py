@@ -230,15 +230,20 @@ class Segmenter:
             if n in contents or not shaped[n] or marked_level(text) or own_number(text):
                 break
             shaped[n] = False
-        after_contents = False
+        after_contents = table = False
         for n, block in enumerate(found):
             if n in contents:
                 # a table of contents' entry: where a part is, not what it says; the heading
                 # right over the table ("Table of Contents") heads nothing that follows it,
                 # unless it is the document's title
-                if previous_was_heading and heading_parts and n - 1 not in contents and n > 1:
-                    heading_parts.pop()
-                    outline.pop()
+                if n - 1 not in contents:
+                    table = _entries_from(found, contents, n) > 1
+                    if previous_was_heading and heading_parts and table and n > 1:
+                        heading_parts.pop()
+                        outline.pop()
+                # but a link alone under a heading (to a type's page, "See the annex") is no
+                # table: the heading headed it, and one after it heads what follows alone
+                previous_was_heading = previous_was_heading and table
                 after_contents = True
                 continue
             # nothing carries on across a table of contents
@@ -356,6 +361,14 @@ def _begins_table(text: str, before: int, start: int, end: int) -> bool:
     line_end = text.find("\n", end + 1)
     next_line = text[end + 1 : line_end if line_end >= 0 else len(text)]
     return "\n\n\n" in text[before:start] or bool(TABLE_RULE.match(next_line.strip()))
+
+
+def _entries_from(found: list[Block], contents: set[int], start: int) -> int:
+    """How many entries (lines) the run of contents' blocks from `start` holds."""
+    held = 0
+    for block in itertools.takewhile(lambda b: b[0] in contents, enumerate(found[start:], start)):
+        held += block[1].text.strip().count("\n") + 1
+    return held
 
 
 def segment(document: Document) -> list[Clause]:

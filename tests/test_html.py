@@ -188,8 +188,9 @@ def test_a_table_of_links_to_places_in_the_page_alone_is_no_clause(tmp_path: Pat
     """A changelog's index of its releases, set as a table whose cells are links to the
     page's own sections ("<a href='#1.2.0'>1.2.0</a><br/>…"), says where a part is, not what
     it says: a table of contents, no clause, with its head ("Current"), as a list of such
-    links is none. A row with words beside its links (a texinfo index's "format:" entry)
-    or links to other pages is the table's."""
+    links is none; and so is a row of links to other pages of the page's set (a texinfo
+    index's "ABI: | Introduction", both links). A row with words beside its links (a
+    texinfo index's "format:" entry) or links to pages elsewhere is the table's."""
     index = (
         "<table><tr><th>LTS</th><th>Current</th></tr><tr><td><a href='#1.2.1'>1.2.1</a><br/>"
         "<a href='#1.2.0'>1.2.0</a></td><td><a href='#2.0.0'>2.0.0</a></td></tr></table>"
@@ -199,12 +200,14 @@ def test_a_table_of_links_to_places_in_the_page_alone_is_no_clause(tmp_path: Pat
         f"<h1>Changelog</h1>{index}<h2 id='2.0.0'>2.0.0</h2><p>Fees are paid online.</p>"
         "<table><tr><th>Term</th><th>Section</th></tr><tr><td>fees: <a href='#a'>Fees</a>"
         "</td><td><a href='#b'>Payment</a></td></tr><tr><td><a href='other.html#c'>Board</a>"
-        "</td><td><a href='other.html#d'>Appeals</a></td></tr></table>",
+        "</td><td><a href='other.html#d'>Appeals</a></td></tr><tr><td>"
+        "<a href='https://example.org/c'>Council</a></td><td><a href='//example.org/d'>Courts"
+        "</a></td></tr></table>",
     ) == [
         ("Fees are paid online.", "2.0.0"),
         ("Term | Section", "2.0.0"),
         ("fees: Fees | Payment", "2.0.0"),
-        ("Board | Appeals", "2.0.0"),
+        ("Council | Courts", "2.0.0"),
     ]
 
 
@@ -248,4 +251,69 @@ def test_a_list_of_notes_is_read_as_notes(tmp_path: Path) -> None:
         ("Operators pay yearly.[1] Appeals go to the Board.[2]", "Fees"),
         ("[1] Excluding VAT.", "Fees"),
         ("[2] Since 2013.", "Fees"),
+    ]
+
+
+def test_links_from_page_to_page_are_no_clause(tmp_path: Path) -> None:
+    """A manual split into pages (texinfo's, DocBook's, gtk-doc's) opens and closes each
+    page with its way through the set: "Next: Installing, Previous: Overview, Up: Manual
+    [Index]" (links typed rel="next", "prev", "up"), or a bar of links given keys
+    (accesskey) beside the manual's title, or its icons' cells spanning two rows. Each was a
+    clause on every page, cited under the last heading of the page before it; a sentence
+    that links to the next chapter is the text's."""
+    header = (
+        "<div class='header'><p>Next: <a href='b.html' accesskey='n' rel='next'>Installing"
+        "</a>, Previous: <a href='o.html' accesskey='p' rel='prev'>Overview</a>, Up: <a "
+        "href='index.html' accesskey='u' rel='up'>Manual</a> &nbsp; [<a href='ix.html' "
+        "rel='index'>Index</a>]</p></div>"
+    )
+    bar = (
+        "<table summary='Navigation footer'><tr><td rowspan='2'><a accesskey='p' "
+        "href='o.html'>&lt;&lt; 1. Overview</a></td><td><a accesskey='u' href='index.html'>"
+        "Up</a></td><td rowspan='2'><a accesskey='n' href='b.html'>3. Installing &gt;&gt;"
+        "</a></td></tr><tr><td><a accesskey='h' href='index.html'>Home</a></td></tr></table>"
+        "<table><tr><td><a accesskey='u' href='index.html'><img alt='Up' src='up.png'></a>"
+        "</td><td><a accesskey='h' href='index.html'><img alt='Home' src='home.png'></a></td>"
+        "<th>The Fee Manual of 2012</th><td><a accesskey='n' href='b.html'><img alt='Next' "
+        "src='next.png'></a></td></tr></table>"
+    )
+    assert _clauses(
+        tmp_path,
+        f"{header}<h2>2. Fees</h2><p>A fee is paid within ten days.</p><p>Refunds are set "
+        "out in <a href='b.html' rel='next'>the next chapter</a>, with the forms.</p>"
+        f"{bar}",
+    ) == [
+        ("A fee is paid within ten days.", "2. Fees"),
+        ("Refunds are set out in the next chapter, with the forms.", "2. Fees"),
+    ]
+
+
+def test_a_list_of_links_to_the_set_s_pages_is_a_table_of_contents(tmp_path: Path) -> None:
+    """DocBook's and Sphinx's tables of contents link to the manual's other pages
+    ("<dt><a href='fees.html'>1. Fees</a></dt>"): each entry was a clause ("1.1. Refunds"),
+    which a question naming the part found before the part itself. Three or more in a row
+    are a table of contents, no clause, as entries linking within the page are; one or two
+    ("See: the board's rules") are the text's, as is a link to a page elsewhere (on another
+    site, or from the site's root). A link alone to a place in the page under a heading (a
+    property's type) is no table: the heading still heads the text under it, and the
+    heading after it stands alone."""
+    assert _clauses(
+        tmp_path,
+        "<h1>Fee manual</h1><p><b>Table of Contents</b></p><dl><dt><a href='fees.html'>"
+        "1. Fees</a></dt><dd><dl><dt><a href='fees.html#refunds'>1.1. Refunds</a></dt></dl>"
+        "</dd><dt><a href='appeals.html'>2. Appeals</a></dt></dl>"
+        "<p>Refunds are decided by the board. See:</p><ul><li><a href='board.html'>The "
+        "board's rules</a></li><li><a href='/rules'>The fee rules</a></li><li><a "
+        "href='https://example.org/rules'>The fee rules of 2012</a></li></ul>"
+        "<h3>fee.amount</h3><ul><li><a href='#number'>&lt;number&gt;</a></li></ul>"
+        "<p>The amount due, in manat.</p><h3>Type long:</h3><p><a href='#stamp'>stamp</a>"
+        "</p><h3>Type void *:</h3><p><a href='t.html#a'>alloc</a> <a href='t.html#b'>data"
+        "</a></p>",
+    ) == [
+        ("Refunds are decided by the board. See:", "Fee manual"),
+        ("• The board's rules", "Fee manual"),
+        ("• The fee rules", "Fee manual"),
+        ("• The fee rules of 2012", "Fee manual"),
+        ("The amount due, in manat.", "fee.amount"),
+        ("alloc data", "Type void *:"),
     ]

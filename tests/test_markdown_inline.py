@@ -94,6 +94,35 @@ def test_what_is_read_by_its_markup_is_kept_as_written() -> None:
     }
 
 
+def test_links_to_the_set_s_files_are_a_table_of_contents(tmp_path: Path) -> None:
+    """A list of three or more links to the project's other files ("* [Submitting a bug
+    report](doc/issues.md#bugs)") says where a text is, not what it says: no clause, as a
+    list of links within the page is none. One or two ("See: the list of triagers") are the
+    text's, and so are links to pages elsewhere. A list whose items are not all such links
+    ("* Other Versions" over its links) was quoted with the links' markup
+    ("[19.x](CHANGELOG_V19.md)"): it shows their text."""
+    path = tmp_path / "contributing.md"
+    path.write_text(
+        "# Contributing\n\n## Issues\n\nIssues are triaged weekly. See:\n\n"
+        "* [Asking for help](doc/issues.md#help)\n* [Submitting a bug report](doc/issues.md)\n"
+        "* [Triaging a bug report](./doc/triage.md)\n\n## Triagers\n\n"
+        "Triagers label new issues. See:\n\n* [List of triagers](README.md#triagers)\n"
+        "* [The foundation](https://example.org/foundation)\n\n"
+        "## Versions\n\n* Other Versions\n  * [19.x](CHANGELOG_V19.md)\n"
+        "  * [18.x](#v18)\n\nEach version has its own log.\n",
+        encoding="utf-8",
+    )
+    clauses = segment(read_document(path))
+    assert [(c.text, c.heading.split(" — ")[-1]) for c in clauses] == [
+        ("Issues are triaged weekly. See:", "Issues"),
+        ("Triagers label new issues. See:", "Triagers"),
+        ("* List of triagers", "Triagers"),
+        ("* The foundation", "Triagers"),
+        ("* Other Versions\n  * 19.x\n  * 18.x", "Versions"),
+        ("Each version has its own log.", "Versions"),
+    ]
+
+
 def test_a_markdown_page_is_quoted_as_it_shows(tmp_path: Path) -> None:
     """End to end: a policy page's clauses, headings and citations show its words, not its
     markup, and each clause is still the document's text at its offsets."""
@@ -169,8 +198,8 @@ def test_inline_markup_is_read_as_commonmark_reads_it(pieces: list[str]) -> None
 
 
 def test_a_markdown_file_named_markdown_is_read_as_one(tmp_path: Path) -> None:
-    """".markdown", markdown's other suffix, reads as ".md" does (it was refused as no
-    format clausebot reads)."""
+    """A ".markdown" file (markdown's other suffix) reads as ".md" does (it was refused as
+    no format clausebot reads)."""
     path = tmp_path / "fees.markdown"
     path.write_text("# Fees\n\nOperators **must** pay yearly.\n", encoding="utf-8")
     document = read_document(path)

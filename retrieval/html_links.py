@@ -1,0 +1,174 @@
+"""A page's links, as they bear on the text a reader sees of it (retrieval.html_reader).
+
+A link's text is the text's, but some links are marks the other readers write otherwise
+or not at all:
+- a note's mark linking to its note, and the note's number linking back: "[1]";
+- a heading's permalink ("¶", "#"): nothing;
+- a block that is one link to a place in the page, or in another page of its set: a table
+  of contents' entry;
+- a block of links from page to page ("Next: Installing, Previous: Overview, Up: Manual",
+  "<< 2. Overview | Up | 3. Installing >>"): the reader's way through a set of pages,
+  no part of the document.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.contents import entries_stand
+from retrieval.formats import Body
+from retrieval.numbering import NOTE_MARK
+
+# a link's text that is a note's mark ("1", "[2]", "iv")
+_MARK = re.compile(rf"\[?({NOTE_MARK})\]?")
+# a link's address that names its scheme ("https:", "mailto:"), host ("//example.org") or
+# path from the site's root ("/form"): a page elsewhere, where a relative address
+# ("install.html#usage") is one of the page's own set (a manual's, a project's)
+_ELSEWHERE = re.compile(r"[A-Za-z][\w+.-]*:|/")
+# HTML's link types for a link from one page of a set to another (HTML 4.01's "start",
+# "next", "prev", "contents", "index", "glossary", "chapter", "section", "subsection",
+# "appendix"; "previous", "first", "last", "up" and "home", which texinfo, DocBook and
+# site generators also write)
+_NAVIGATION = frozenset(
+    (
+        "start prev previous next first last up home contents toc index glossary chapter"
+        " section subsection appendix"
+    ).split()
+)
+
+
+def navigates(attrs: dict[str, str | None]) -> bool:
+    """Is a link ("<a>" with its attributes) one from page to page of a set: named so by
+    its link type ("rel='next'"), or given a key to follow it by ("accesskey='n'"), as
+    the navigation bars of generated manuals are?"""
+    kinds = (attrs.get("rel") or "").lower().split()
+    return bool(attrs.get("accesskey")) or any(kind in _NAVIGATION for kind in kinds)
+
+
+class Links:
+    """The links of the block being read, and of the page so far (notes' marks)."""
+
+    def __init__(self) -> None:
+        # a link to a place in the page itself ("<a href="#scope">"), while in one; and to
+        # a place in the page or another of its set ("install.html#usage")
+        self.anchor: str | None = None
+        self.place: str | None = None
+        self.at = 0  # where the open link's text starts in the block's pieces
+        self.names: set[str] = set()  # the open link's own id and name
+        self.raised = False  # its text is (or is in) a superscript
+        self.open = False  # a link (with an href) is open
+        self.marks: set[str] = set()  # the ids and names of the links read as notes' marks
+        self.notes: dict[str, str] = {}  # the places those marks link to, and their marks
+        # the block's: the places in the page's set its text links to, whether it has words
+        # outside such links; its links from page to page, its other links, and its words
+        # outside any link
+        self.linked: set[str] = set()
+        self.unlinked = False
+        self.steps = self.others = self.loose = 0
+
+    def opens(self, attrs: dict[str, str | None], at: int, raised: bool) -> None:
+        """A link ("<a>") opens, its text to start at piece `at` of the block."""
+        href = attrs.get("href") or ""
+        self.anchor = href if href.startswith("#") and len(href) > 1 else None
+        within = href and not href.startswith("#") and not _ELSEWHERE.match(href)
+        self.place = href if self.anchor or within else None
+        self.at, self.raised, self.open = at, raised, bool(href)
+        self.names = {v for k, v in attrs.items() if k in ("id", "name") and v}
+        if not href:
+            return
+        if navigates(attrs):
+            self.steps += 1
+        else:
+            self.others += 1
+
+    def text(self, data: str) -> None:
+        """Text read in the block: in the open link, or outside any."""
+        words = any(ch.isalpha() for ch in data)  # not an entry's number ("1. ")
+        if self.place:
+            self.linked.add(self.place)
+        elif words:
+            self.unlinked = True
+        if not self.open:
+            self.loose += sum(any(ch.isalpha() for ch in word) for word in data.split())
+
+    def closes(self, pieces: list[str]) -> None:
+        """The open link ends: its text (from piece `at` of the block) rewritten when it
+        is a note's mark, a note's number or a permalink."""
+        shown = "".join(pieces[self.at :])
+        mark = _MARK.fullmatch(shown.strip())
+        if self.anchor and mark and (self.raised or shown.strip().startswith("[")):
+            # a note's mark, raised or bracketed, linking to its note: written as the
+            # other readers write one, "[1]" (retrieval.loaded finds the note it calls)
+            pieces[self.at :] = [f"[{mark.group(1)}]"]
+            self.marks |= self.names
+            self.notes[self.anchor[1:]] = mark.group(1)
+            self.linked.discard(self.anchor)
+        elif self.anchor and mark and self.anchor[1:] in self.marks:
+            # a note's own number, linking back to its mark: "[1] " opens the note
+            opens = not "".join(pieces[: self.at]).strip()
+            pieces[self.at :] = [f"[{mark.group(1)}]" + (" " if opens else "")]
+            self.linked.discard(self.anchor)
+        elif self.anchor and not any(c.isalnum() for c in shown):
+            # a permalink ("¶", "#", "§" after a heading, as Sphinx and wikis set them)
+            del pieces[self.at :]
+            self.linked.discard(self.anchor)
+        self.anchor = self.place = None
+        self.raised = self.open = False
+
+    def entry(self) -> str | None:
+        """The place a block links to when it is that one link alone (with its number): a
+        table of contents' entry (of the page or of its set), or a "Back to top"."""
+        return next(iter(self.linked)) if len(self.linked) == 1 and not self.unlinked else None
+
+    def contents(self) -> bool:
+        """Is a table's row links to places in the page (or its set) alone, as a changelog's
+        index of its releases sets them: a table of contents set as a table?"""
+        return len(self.linked) > 1 and not self.unlinked
+
+    def navigation(self) -> bool:
+        """Is the block links from page to page alone, with no more words outside them than
+        their labels ("Next:", a manual's title beside its "Prev" and "Up" icons)? A
+        sentence that links to the next chapter is the text's."""
+        return bool(self.steps) and not self.others and self.loose <= 2 * self.steps
+
+    def block_ends(self) -> None:
+        self.linked, self.unlinked = set(), False
+        self.steps = self.others = self.loose = 0
+
+
+class Entry(str):
+    """A block that is one link alone to a place in the page or its set, written as markdown
+    writes a table of contents' entry ("• [1. Fees](fees.html)"), with the text it shows
+    ("• 1. Fees") for when it is the text's (settled)."""
+
+    shown: str
+
+    def __new__(cls, written: str, shown: str) -> Entry:
+        entry = super().__new__(cls, written)
+        entry.shown = shown
+        return entry
+
+
+def settled(blocks: list[str]) -> list[str]:
+    """A page's blocks, each run of entries in a row (Entry) kept as written where it is a
+    table of contents (contents.entries_stand), the paragraph over it no longer body text
+    (its title, "Contents"); else each entry shows its text."""
+    out: list[str] = []
+    at = 0
+    while at < len(blocks):
+        end = at
+        while end < len(blocks) and isinstance(blocks[end], Entry):
+            end += 1
+        if end == at:
+            out.append(blocks[at])
+            at += 1
+            continue
+        run = blocks[at:end]
+        if entries_stand(run):
+            if out and isinstance(out[-1], Body):
+                out[-1] = str(out[-1])
+            out.extend(str(entry) for entry in run)
+        else:
+            out.extend(entry.shown for entry in run if isinstance(entry, Entry))
+        at = end
+    return out
