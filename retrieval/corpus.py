@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.errors import CorpusError
-from retrieval.formats import SAME_FORMAT, decode_text, extract, paged, unframe
+from retrieval.formats import SAME_FORMAT, decode_text, extract, unframe
 from retrieval.formats import SUFFIXES as FORMATS
 from retrieval.headings import ends_without_punctuation
 from retrieval.markdown import unseen_markdown
+from retrieval.pages import paged
 from retrieval.settings import DEFAULT_MAX_FILE_MB
 from retrieval.types import Document, DocumentInfo
 

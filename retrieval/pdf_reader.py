@@ -16,7 +16,7 @@ wider than that by a fifth (PARAGRAPH_GAP) is a paragraph break, as it is to a r
 more than pypdf's two lines. Where paragraphs are set with no gap between them, one ends as
 a reader sees it end: a sentence ended short of the margin, or the next line set in
 (opens_paragraph). Running headers, footers and page numbers are then removed
-(formats.paged), and a paragraph that a page break split is left for the segmenter to join.
+(pages.paged), and a paragraph that a page break split is left for the segmenter to join.
 Text set side by side (a page's two columns, a text box beside the paragraphs around it, a
 table's cells of several lines) is read a side at a time before (retrieval.pdf_columns).
 """
@@ -33,9 +33,10 @@ from typing import Any
 import numpy as np
 
 from retrieval.errors import CorpusError
-from retrieval.formats import TABLE_BREAK, Extracted, fold_spaces, paged
+from retrieval.formats import TABLE_BREAK, Extracted, fold_spaces
 from retrieval.headings import ends_without_punctuation, starts_upper
 from retrieval.numbering import CLOSERS, NOTE, leaves_list, opens_item
+from retrieval.pages import paged
 from retrieval.pdf_columns import in_columns, side_by_side
 from retrieval.pdf_fonts import Font, body_text, line_fonts, short, sizes_differ
 from retrieval.pdf_rules import PageRules, page_rules

@@ -199,11 +199,13 @@ def test_inline_markup_is_read_as_commonmark_reads_it(pieces: list[str]) -> None
 
 def test_a_markdown_file_named_markdown_is_read_as_one(tmp_path: Path) -> None:
     """A ".markdown" file (markdown's other suffix) reads as ".md" does (it was refused as
-    no format clausebot reads)."""
-    path = tmp_path / "fees.markdown"
-    path.write_text("# Fees\n\nOperators **must** pay yearly.\n", encoding="utf-8")
-    document = read_document(path)
-    assert document.info.format == "md"
-    assert [(c.text, c.heading) for c in segment(document)] == [
-        ("Operators must pay yearly.", "Fees")
-    ]
+    no format clausebot reads), and so do ".mdown", ".mkd" and markdown's other suffixes
+    (GitHub's Linguist's)."""
+    for suffix in ("markdown", "mdown", "mkd", "MKDN"):
+        path = tmp_path / f"fees.{suffix}"
+        path.write_text("# Fees\n\nOperators **must** pay yearly.\n", encoding="utf-8")
+        document = read_document(path)
+        assert document.info.format == "md"
+        assert [(c.text, c.heading) for c in segment(document)] == [
+            ("Operators must pay yearly.", "Fees")
+        ]
