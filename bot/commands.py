@@ -63,7 +63,7 @@ def _watch(engine: Engine, args: argparse.Namespace) -> int:
     import signal
     import time
 
-    from retrieval.corpus import corpus_signature
+    from retrieval.folder import corpus_signature
 
     stop = False
 

@@ -148,7 +148,7 @@ def build_index(
 ) -> BuildReport:
     """Build a new generation from `documents`, embedding only what the current one lacks.
     `corpus_files`, the corpus folder's signature read before its documents were
-    (corpus.corpus_signature), is kept in the manifest: what tells later whether the corpus
+    (folder.corpus_signature), is kept in the manifest: what tells later whether the corpus
     has changed since, without reading it (retrieval.status)."""
     started = time.monotonic()
     with store.lock():

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.errors import CorpusError
+from retrieval.folder import SIDECAR, corpus_files, corpus_name, not_a_file
 from retrieval.formats import SAME_FORMAT, decode_text, extract, unframe
 from retrieval.formats import SUFFIXES as FORMATS
 from retrieval.headings import ends_without_punctuation
@@ -34,7 +35,6 @@ from retrieval.types import Document, DocumentInfo
 
 SUFFIXES = FORMATS
 NOT_READ = f"not a format clausebot reads; save it as one that is ({', '.join(SUFFIXES)})"
-SIDECAR = ".meta"  # "report.pdf.meta" holds the metadata of "report.pdf", as key: value lines
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)$")
 _SLUG_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -143,8 +143,12 @@ def sidecar(path: Path) -> Path:
     return path.with_name(path.name + SIDECAR)
 
 
-def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
-    """Read one corpus file; raise CorpusError naming the file if it cannot be used."""
+def read_document(
+    path: Path, max_mb: float = DEFAULT_MAX_FILE_MB, folder: Path | None = None
+) -> Document:
+    """Read one corpus file; raise CorpusError naming the file if it cannot be used. Its id,
+    unless its metadata gives one, is its name's from `folder`, the corpus folder it lies in
+    ("2012/letter.pdf": "2012-letter"; "letter.pdf": "letter")."""
     try:
         size = path.stat().st_size
         if size > max_mb * 1024 * 1024:
@@ -195,7 +199,8 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
     meta.update(side_meta)
     if not text[body_start:].strip():
         raise CorpusError(f"{path}: the document is empty")
-    doc_id = meta.get("id") or slugify(path.stem)
+    named = corpus_name(path, folder) if folder is not None else path.name
+    doc_id = meta.get("id") or slugify(named.removesuffix(path.suffix))
     if not _SLUG_ID.match(doc_id):
         raise CorpusError(
             f"{path}: id {doc_id!r} must be a slug (lower-case letters, digits and '-')"
@@ -226,44 +231,12 @@ def read_document(path: Path, max_mb: float = DEFAULT_MAX_FILE_MB) -> Document:
     )
 
 
-def _not_a_file(path: Path) -> str | None:
-    """Why a corpus entry named like a document is not one to read, if it is not."""
-    if path.is_file():
-        return None
-    if path.is_symlink():
-        try:
-            path.resolve(strict=True)
-        except RuntimeError:
-            return "a symbolic link that loops"
-        except OSError:
-            return "a symbolic link to nothing"
-    if path.is_dir():
-        return "a folder, not a file"
-    return "not a regular file"
-
-
-def corpus_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of the corpus files and their metadata sidecars
-    ("report.pdf.meta"): changes when any of them does."""
-    if not folder.is_dir():
-        return ()
-    entries = []
-    for path in sorted(folder.iterdir()):
-        document = path.name.removesuffix(SIDECAR)
-        if Path(document).suffix.lower() in SUFFIXES and not path.name.startswith("."):
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            entries.append((path.name, stat.st_size, stat.st_mtime_ns))
-    return tuple(entries)
-
-
 def load_corpus(
     folder: Path, max_mb: float = DEFAULT_MAX_FILE_MB
 ) -> tuple[list[Document], list[CorpusProblem]]:
-    """All readable documents of a folder, sorted by file name, and the files left out (for
-    the caller to name: `clausebot index` prints them, the bot replies with them)."""
+    """All readable documents of a folder and the folders in it (retrieval.folder), sorted by
+    their names from it, and the files left out (for the caller to name: `clausebot index`
+    prints them, the bot replies with them)."""
     if not folder.is_dir():
         raise CorpusError(
             f"corpus folder {folder} does not exist (pass --corpus DIR or set CLAUSEBOT_CORPUS)"
@@ -271,22 +244,23 @@ def load_corpus(
     documents: list[Document] = []
     problems: list[CorpusProblem] = []
     seen: dict[str, str] = {}
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith("."):
+    for path in corpus_files(folder):
+        if path.is_symlink() and path.is_dir():
+            problems.append(CorpusProblem(str(path), "a link to a folder, not followed"))
             continue
         if path.suffix.lower() not in SUFFIXES:
-            if not path.name.endswith(SIDECAR) and path.is_file():
+            if not path.name.endswith(SIDECAR):
                 # a document in a format not read (an ".rtf", a spreadsheet): named, not
                 # passed over in silence, or "indexed 0 documents" would be all a user saw
                 suffix = path.suffix or "a file without a suffix"
                 problems.append(CorpusProblem(str(path), f"{suffix}: {NOT_READ}"))
             continue
-        why = _not_a_file(path)
+        why = not_a_file(path)
         if why is not None:
             problems.append(CorpusProblem(str(path), why))
             continue
         try:
-            document = read_document(path, max_mb)
+            document = read_document(path, max_mb, folder)
         except CorpusError as exc:
             problems.append(CorpusProblem(str(path), str(exc).removeprefix(f"{path}: ")))
             continue
@@ -358,7 +332,8 @@ def add_document(
             raise CorpusError(str(exc).replace(str(staged), str(source))) from None
         others, _ = load_corpus(folder, max_mb)
         for other in others:
-            if other.doc_id == document.doc_id and Path(other.info.path).name != target.name:
+            named = corpus_name(Path(other.info.path), folder)
+            if other.doc_id == document.doc_id and named != target.name:
                 raise CorpusError(
                     f"id {document.doc_id!r} is already used by {other.info.path}: choose "
                     "another with --id, or replace that file (same name, --force)"

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 
 from retrieval.build import BuildReport, build_index
 from retrieval.citation import cite
-from retrieval.corpus import corpus_signature, load_corpus
+from retrieval.corpus import load_corpus
 from retrieval.embed import BACKENDS, MODEL_NAMES, Embedder, load_embedders
 from retrieval.embed import model_name as model_name_of
 from retrieval.errors import ClausebotError
+from retrieval.folder import corpus_signature
 from retrieval.loaded import LoadedIndex
 from retrieval.lookup import referenced
 from retrieval.progress import Reporter

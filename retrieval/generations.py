@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from retrieval.corpus import fsync_path
-from retrieval.store import CURRENT
+from retrieval.folder import CURRENT
 
 
 def clean_leftovers(root: Path) -> None:

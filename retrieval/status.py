@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrieval.corpus import SIDECAR, SUFFIXES, corpus_signature, read_document
+from retrieval.corpus import SUFFIXES, read_document
 from retrieval.errors import ClausebotError, CorpusError
+from retrieval.folder import SIDECAR, corpus_files, corpus_name, corpus_signature
 from retrieval.language import clauses_language
 from retrieval.settings import Settings
 from retrieval.store import SEGMENTER_VERSION, IndexStore, document_checksum
@@ -23,23 +24,25 @@ NAMED = 3  # documents named in a note, of each kind; the rest are counted
 def corpus_checksums(
     folder: Path, known: Mapping[str, tuple[str, str] | None] | None = None
 ) -> dict[str, str]:
-    """doc id -> checksum of its file, for the readable documents of a folder. `known`: file
-    name -> (doc id, checksum) of files whose checksum is known already, None for one known
-    not to be a document; those are not read."""
+    """doc id -> checksum of its file, for the readable documents of a folder and the folders
+    in it. `known`: file name from the folder (folder.corpus_name) -> (doc id, checksum) of
+    files whose checksum is known already, None for one known not to be a document; those
+    are not read."""
     sums: dict[str, str] = {}
     if not folder.is_dir():
         return sums
     known = known or {}
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+    for path in corpus_files(folder):
+        if path.suffix.lower() not in SUFFIXES:
             continue
-        if path.name in known:
-            found = known[path.name]
+        name = corpus_name(path, folder)
+        if name in known:
+            found = known[name]
             if found is not None:
                 sums.setdefault(*found)
             continue
         try:
-            document = read_document(path)
+            document = read_document(path, folder=folder)
             sums.setdefault(document.doc_id, document_checksum(document))
         except CorpusError:
             continue
@@ -108,7 +111,7 @@ def _checksums_now(folder: Path, loaded: LoadedIndex, built: dict[str, str]) -> 
     now = {name: (size, mtime) for name, size, mtime in corpus_signature(folder)}
     differ = {n for n in now.keys() | seen.keys() if now.get(n) != seen.get(n)}
     touched = {name.removesuffix(SIDECAR) for name in differ}  # a sidecar's is its document's
-    doc_of = {Path(d.path).name: d.doc_id for d in loaded.documents.values()}
+    doc_of = {corpus_name(Path(d.path), folder): d.doc_id for d in loaded.documents.values()}
     # as the build read them: a document with its checksum, or a file it left out
     known = {
         name: (doc_of[name], built[doc_of[name]])

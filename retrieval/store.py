@@ -34,7 +34,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import time
 import zlib
 from collections.abc import Iterator, Sequence
@@ -51,6 +50,7 @@ from retrieval.errors import (
     IndexMismatchError,
     IndexMissingError,
 )
+from retrieval.folder import CURRENT, GENERATION
 from retrieval.late import TokenStates
 from retrieval.lexical import LexicalIndex
 from retrieval.loaded import ANN_ABOVE, LoadedIndex, Space, StoredIndex, read_dense
@@ -64,8 +64,6 @@ log = logging.getLogger(__name__)
 # a checksum of itself
 SCHEMA_VERSION = 3
 SEGMENTER_VERSION = 48  # bump when segmentation or embedded text changes: forces a rebuild
-CURRENT = "current"
-GENERATION = re.compile(r"gen-[0-9]+")  # a generation's folder name
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.json"
 UNITS = "units.npy"

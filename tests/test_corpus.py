@@ -68,23 +68,65 @@ def test_duplicate_id_is_skipped(tmp_path: Path) -> None:
     assert "already used" in problems[0].reason
 
 
+def test_documents_in_folders_of_the_corpus_are_read(tmp_path: Path) -> None:
+    """Users keep documents in folders ("2012/letter.txt", "laws/telecom.md"): they were
+    passed over in silence, and "indexed 0 documents" was all a user with only folders
+    saw. Each is read, its id its path from the corpus folder ("2012-letter"), so that two
+    years' "letter.txt" stand apart; a file not read is named wherever it lies. Left out:
+    hidden folders, the folder of scripts, images and frames a browser saves beside a page
+    ("Fees_files" beside "Fees.html"; a folder of that name beside no page is read), and an
+    index kept in the corpus folder (`--index corpus/index`)."""
+    (tmp_path / "letter.txt").write_text("The top letter.\n", encoding="utf-8")
+    for year in ("2012", "2013"):
+        (tmp_path / year).mkdir()
+        (tmp_path / year / "letter.txt").write_text(f"The letter of {year}.\n", "utf-8")
+    (tmp_path / "2013" / "laws").mkdir()
+    (tmp_path / "2013" / "laws" / "Telecom Law.md").write_text("# Law\n\nA clause.\n", "utf-8")
+    (tmp_path / "2013" / "laws" / "scan.png").write_bytes(b"\x89PNG")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "notes.txt").write_text("Not a document.\n", encoding="utf-8")
+    (tmp_path / "Fees.html").write_text("<p>Fees are paid yearly.</p>", encoding="utf-8")
+    (tmp_path / "Fees_files").mkdir()
+    (tmp_path / "Fees_files" / "ad.html").write_text("<p>Buy now.</p>", encoding="utf-8")
+    (tmp_path / "Fees_files" / "app.js").write_text("alert(1)", encoding="utf-8")
+    (tmp_path / "Rules_files").mkdir()
+    (tmp_path / "Rules_files" / "rules.txt").write_text("Rules apply.\n", encoding="utf-8")
+    (tmp_path / "index" / "gen-1").mkdir(parents=True)
+    (tmp_path / "index" / "gen-1" / "manifest.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "index" / "current").symlink_to("gen-1")
+    documents, problems = load_corpus(tmp_path)
+    assert {d.doc_id: d.text for d in documents} == {
+        "2012-letter": "The letter of 2012.\n",
+        "2013-laws-telecom-law": "# Law\n\nA clause.\n",
+        "2013-letter": "The letter of 2013.\n",
+        "fees": "Fees are paid yearly.",
+        "letter": "The top letter.\n",
+        "rules-files-rules": "Rules apply.\n",
+    }
+    assert [(Path(p.path).relative_to(tmp_path).as_posix(), p.reason[:4]) for p in problems] == [
+        ("2013/laws/scan.png", ".png")
+    ]
+
+
 def test_missing_corpus_folder_names_the_flag(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="--corpus"):
         load_corpus(tmp_path / "nope")
 
 
 def test_odd_entries_named_like_documents_are_reported(tmp_path: Path) -> None:
-    """A folder called x.txt, a link to nothing and a link loop are left out with a reason,
-    as unreadable files are, not silently."""
+    """A link to nothing, a link loop and a link to a folder are left out with a reason,
+    as unreadable files are, not silently; a folder called x.txt is a folder, read."""
     (tmp_path / "good.txt").write_text("A clause.\n", encoding="utf-8")
     (tmp_path / "folder.txt").mkdir()
+    (tmp_path / "folder.txt" / "inner.txt").write_text("Another clause.\n", encoding="utf-8")
     (tmp_path / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
     (tmp_path / "loop-a.txt").symlink_to(tmp_path / "loop-b.txt")
     (tmp_path / "loop-b.txt").symlink_to(tmp_path / "loop-a.txt")
+    (tmp_path / "elsewhere").symlink_to(tmp_path / "folder.txt")
     documents, problems = load_corpus(tmp_path)
-    assert [d.doc_id for d in documents] == ["good"]
+    assert [d.doc_id for d in documents] == ["folder-txt-inner", "good"]
     reasons = {Path(p.path).name: p.reason for p in problems}
-    assert reasons["folder.txt"] == "a folder, not a file"
+    assert reasons["elsewhere"] == "a link to a folder, not followed"
     assert reasons["dangling.txt"] == "a symbolic link to nothing"
     assert reasons["loop-a.txt"] == reasons["loop-b.txt"] == "a symbolic link that loops"
 

@@ -560,9 +560,9 @@ def test_the_corpus_changes_are_found_reading_only_the_files_touched_since_the_b
     read: list[str] = []
     real = status.read_document
 
-    def reading(path: Path) -> Any:
-        read.append(path.name)
-        return real(path)
+    def reading(path: Path, **options: Any) -> Any:
+        read.append(path.relative_to(corpus_dir).as_posix())
+        return real(path, **options)
 
     monkeypatch.setattr(status, "read_document", reading)
 
@@ -585,3 +585,15 @@ def test_the_corpus_changes_are_found_reading_only_the_files_touched_since_the_b
         added=("fund",), changed=("letter-to-icann-2012",), removed=("baku-declaration-2012",)
     )
     assert sorted(read) == ["fund.txt", "letter-to-icann-2012.txt"]
+    # a document in a folder of the corpus: found, and read again only when touched
+    fake_engine.build()
+    read.clear()
+    (corpus_dir / "2013").mkdir()
+    (corpus_dir / "2013" / "fund.txt").write_text("The fund pays for the last mile.\n")
+    assert changes() == status.CorpusChanges(added=("2013-fund",)) and read == ["2013/fund.txt"]
+    fake_engine.build()
+    read.clear()
+    assert not changes() and read == []
+    (corpus_dir / "2013" / "fund.txt").write_text("The fund pays for the first mile.\n")
+    assert changes() == status.CorpusChanges(changed=("2013-fund",))
+    assert read == ["2013/fund.txt"]

@@ -1,0 +1,103 @@
+"""The corpus folder's files: the folder and the folders in it, as users keep documents
+("corpus/2012/letter.pdf", "corpus/laws/telecom.docx"), each named by its path from the
+corpus folder, which also makes its id (retrieval.corpus.read_document).
+
+Left out: names starting with "." (the index's own staging, an editor's swap files, a
+".git"), the folder of resources a browser saves beside a page ("Fees_files" beside
+"Fees.html": its scripts, styles, images and adverts' frames, no part of the document), and
+an index kept in the corpus folder (`--index corpus/index`: its generations' files).
+A link to a folder is named, not followed: it may lead out of the corpus, or round in a loop.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from retrieval.formats import SUFFIXES
+
+SIDECAR = ".meta"  # "report.pdf.meta" holds the metadata of "report.pdf", as key: value lines
+_SAVED_WITH = "_files"  # a saved page's resources: "<page>_files" beside "<page>.html"
+_PAGES = {".html", ".htm"}
+# an index's folder holds its generations (retrieval.store, retrieval.generations) and the
+# name of the one it serves
+CURRENT = "current"
+GENERATION = re.compile(r"gen-[0-9]+")  # a generation's folder name
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """Every entry of the corpus folder and its folders that may be a document or a
+    document's metadata (files, and links that are not to a folder, which the reader
+    names), in the order of their names from the corpus folder; links to folders too,
+    for the reader to name (not_a_file)."""
+    found: list[Path] = []
+    for top, folders, files in os.walk(folder, followlinks=False):
+        here = Path(top)
+        saved = {Path(name).stem for name in files if Path(name).suffix.lower() in _PAGES}
+        kept = []
+        for name in folders:
+            if (
+                name.startswith(".")
+                or (name.endswith(_SAVED_WITH) and name.removesuffix(_SAVED_WITH) in saved)
+                or _holds_an_index(here / name)
+            ):
+                continue
+            if (here / name).is_symlink():
+                found.append(here / name)  # named, not followed
+            else:
+                kept.append(name)
+        folders[:] = kept
+        found.extend(here / name for name in files if not name.startswith("."))
+    return sorted(found, key=lambda path: corpus_name(path, folder))
+
+
+def _holds_an_index(path: Path) -> bool:
+    current = path / CURRENT
+    if not (current.is_symlink() or current.is_file()):
+        return False
+    return any(GENERATION.fullmatch(entry.name) for entry in path.iterdir())
+
+
+def corpus_name(path: Path, folder: Path) -> str:
+    """A corpus file's name from the corpus folder ("2012/letter.pdf"); its own name when it
+    lies elsewhere (an index's record of a corpus since moved)."""
+    for inside, of in ((path, folder), (path.absolute(), folder.absolute())):
+        try:
+            return inside.relative_to(of).as_posix()
+        except ValueError:
+            continue
+    return path.name
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why a corpus entry named like a document is not one to read, if it is not."""
+    if path.is_file():
+        return None
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:
+            return "a symbolic link that loops"
+        except OSError:
+            return "a symbolic link to nothing"
+    if path.is_dir():
+        return "a folder, not a file"
+    return "not a regular file"
+
+
+def corpus_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names (from the corpus folder), sizes and modification times of the corpus files and
+    their metadata sidecars ("report.pdf.meta"): changes when any of them does."""
+    if not folder.is_dir():
+        return ()
+    entries = []
+    for path in corpus_files(folder):
+        document = path.name.removesuffix(SIDECAR)
+        if Path(document).suffix.lower() in SUFFIXES:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            entries.append((corpus_name(path, folder), stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
