@@ -245,8 +245,8 @@ def load_corpus(
     problems: list[CorpusProblem] = []
     seen: dict[str, str] = {}
     for path in corpus_files(folder):
-        if path.is_symlink() and path.is_dir():
-            problems.append(CorpusProblem(str(path), "a link to a folder, not followed"))
+        if path.is_dir():  # a link to a folder, or a folder it cannot list
+            problems.append(CorpusProblem(str(path), str(not_a_file(path))))
             continue
         if path.suffix.lower() not in SUFFIXES:
             if not path.name.endswith(SIDECAR):

@@ -27,12 +27,15 @@ GENERATION = re.compile(r"gen-[0-9]+")  # a generation's folder name
 
 
 def corpus_files(folder: Path) -> list[Path]:
-    """Every entry of the corpus folder and its folders that may be a document or a
-    document's metadata (files, and links that are not to a folder, which the reader
-    names), in the order of their names from the corpus folder; links to folders too,
-    for the reader to name (not_a_file)."""
+    """The files of the corpus folder and of the folders in it (with links to files, and
+    links to nothing), in the order of their names from the corpus folder; and, for the
+    reader to name, the links to folders it does not follow and the folders it cannot list."""
     found: list[Path] = []
-    for top, folders, files in os.walk(folder, followlinks=False):
+
+    def unlisted(error: OSError) -> None:
+        found.append(Path(error.filename))
+
+    for top, folders, files in os.walk(folder, onerror=unlisted, followlinks=False):
         here = Path(top)
         saved = {Path(name).stem for name in files if Path(name).suffix.lower() in _PAGES}
         kept = []
@@ -54,9 +57,12 @@ def corpus_files(folder: Path) -> list[Path]:
 
 def _holds_an_index(path: Path) -> bool:
     current = path / CURRENT
-    if not (current.is_symlink() or current.is_file()):
-        return False
-    return any(GENERATION.fullmatch(entry.name) for entry in path.iterdir())
+    try:
+        if not (current.is_symlink() or current.is_file()):
+            return False
+        return any(GENERATION.fullmatch(entry.name) for entry in path.iterdir())
+    except OSError:
+        return False  # (a folder it cannot list: named by corpus_files)
 
 
 def corpus_name(path: Path, folder: Path) -> str:
@@ -82,7 +88,10 @@ def not_a_file(path: Path) -> str | None:
         except OSError:
             return "a symbolic link to nothing"
     if path.is_dir():
-        return "a folder, not a file"
+        # corpus_files gives a folder only when it does not go into it
+        return (
+            "a link to a folder, not followed" if path.is_symlink() else "a folder it cannot list"
+        )
     return "not a regular file"
 
 

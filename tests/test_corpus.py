@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,6 +106,31 @@ def test_documents_in_folders_of_the_corpus_are_read(tmp_path: Path) -> None:
     }
     assert [(Path(p.path).relative_to(tmp_path).as_posix(), p.reason[:4]) for p in problems] == [
         ("2013/laws/scan.png", ".png")
+    ]
+
+
+def test_a_folder_that_cannot_be_listed_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of the corpus it may not list (its permissions, a failing disk) is named
+    with a reason, not passed over as if empty."""
+    import os
+
+    (tmp_path / "good.txt").write_text("A clause.\n", encoding="utf-8")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "hidden.txt").write_text("Unseen.\n", encoding="utf-8")
+    listing = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    documents, problems = load_corpus(tmp_path)
+    assert [d.doc_id for d in documents] == ["good"]
+    assert [(Path(p.path).name, p.reason) for p in problems] == [
+        ("locked", "a folder it cannot list")
     ]
 
 
