@@ -4,11 +4,11 @@ Each reader returns the document's text (paragraphs separated by blank lines, he
 markdown '#' lines) and, for paged formats, the offset where each page starts. That text is
 the source clauses are quoted from. DOCX is read in retrieval.docx_reader, .doc in
 retrieval.doc_reader, ODT in retrieval.odt_reader, RTF in retrieval.rtf_reader, HTML in
-retrieval.html_reader, PDF in retrieval.pdf_reader; a document in pages (a PDF's, plain text
-with form feeds) is made one text in retrieval.pages, without its running headers, footers
-and page numbers, and a paragraph broken by a page break is left for the segmenter to join
-again. Plain text is read as written, but for the boxes drawn in characters around a
-passage (unframe).
+retrieval.html_reader, EPUB in retrieval.epub_reader, PDF in retrieval.pdf_reader; a
+document in pages (a PDF's, plain text with form feeds) is made one text in
+retrieval.pages, without its running headers, footers and page numbers, and a paragraph
+broken by a page break is left for the segmenter to join again. Plain text is read as
+written, but for the boxes drawn in characters around a passage (unframe).
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ PAGED = {".pdf"}
 # a format's other suffixes, read as the format its first names: markdown's as GitHub's
 # Linguist names them
 SAME_FORMAT = dict.fromkeys((".markdown", ".mdown", ".mdwn", ".mkd", ".mkdn", ".mkdown"), ".md")
-SUFFIXES = (".txt", ".md", *SAME_FORMAT, ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm")
+SUFFIXES = (
+    ".txt", ".md", *SAME_FORMAT, ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm", ".epub"
+)  # fmt: skip
 # A word processor's index and table of contents say where a part is, not what it says: the
 # readers leave them out (a TOC or INDEX field's result; ODT's index elements), and the
 # paragraph that titles one where it stands outside it (LibreOffice's "Index" over the
@@ -196,6 +198,10 @@ def extract(path: Path, raw: bytes, encoding: str = "") -> Extracted:
         from retrieval.html_reader import read_html  # it imports Extracted from here
 
         return read_html(path, raw, encoding)
+    if suffix == ".epub":
+        from retrieval.epub_reader import read_epub  # it imports Extracted from here
+
+        return read_epub(path, raw)
     raise CorpusError(f"{path}: {suffix} files are not read (use {', '.join(SUFFIXES)})")
 
 

@@ -24,7 +24,7 @@ _MARK = re.compile(rf"\[?({NOTE_MARK})\]?")
 # a link's address that names its scheme ("https:", "mailto:"), host ("//example.org") or
 # path from the site's root ("/form"): a page elsewhere, where a relative address
 # ("install.html#usage") is one of the page's own set (a manual's, a project's)
-_ELSEWHERE = re.compile(r"[A-Za-z][\w+.-]*:|/")
+ELSEWHERE = re.compile(r"[A-Za-z][\w+.-]*:|/")
 # HTML's link types for a link from one page of a set to another (HTML 4.01's "start",
 # "next", "prev", "contents", "index", "glossary", "chapter", "section", "subsection",
 # "appendix"; "previous", "first", "last", "up" and "home", which texinfo, DocBook and
@@ -70,7 +70,7 @@ class Links:
         """A link ("<a>") opens, its text to start at piece `at` of the block."""
         href = attrs.get("href") or ""
         self.anchor = href if href.startswith("#") and len(href) > 1 else None
-        within = href and not href.startswith("#") and not _ELSEWHERE.match(href)
+        within = href and not href.startswith("#") and not ELSEWHERE.match(href)
         self.place = href if self.anchor or within else None
         self.at, self.raised, self.open = at, raised, bool(href)
         self.names = {v for k, v in attrs.items() if k in ("id", "name") and v}

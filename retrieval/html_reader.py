@@ -89,6 +89,14 @@ _CELL = {"td", "th"}
 # elements that have no end tag, and so hold no text
 _VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "area", "base", "col", "embed"}
 _BREAKS = re.compile(r"\n(?:\n)+")  # line breaks (<br>) in a row: a paragraph's end, once
+# what marks an element as a note: EPUB's structural semantics (epub:type) and DPUB-ARIA's
+# roles, as e-books set their footnotes and endnotes (in an <aside>, which is read then)
+_NOTE_TYPES = {"footnote", "endnote", "rearnote", "note", "doc-footnote", "doc-endnote"}
+
+
+def _a_note(attrs: dict[str, str | None]) -> bool:
+    kinds = f"{attrs.get('epub:type') or ''} {attrs.get('role') or ''}".lower().split()
+    return any(kind in _NOTE_TYPES for kind in kinds)
 
 
 class _Text(html.parser.HTMLParser):
@@ -116,6 +124,7 @@ class _Text(html.parser.HTMLParser):
         self.marker = ""  # a list item's number, for the first text in the item
         self.landmark: list[Any] = []  # an element skipped for its role: [tag, depth]
         self.links = Links()
+        self.asides: list[bool] = []  # the asides open, innermost last: each skipped or not
         self.term = False  # a definition list's term just read: its definition runs on
 
     def _flush(self) -> None:
@@ -172,7 +181,11 @@ class _Text(html.parser.HTMLParser):
             # skipped with what it holds: a landmark, or an element the page does not show
             self.landmark = [tag, 1]
             self.skipping += 1
-        if tag in _SKIP:
+        if tag == "aside":
+            # an aside is no part of the text, but a note set in one is (EPUB's footnotes)
+            self.asides.append(not _a_note(named))
+            self.skipping += int(self.asides[-1])
+        elif tag in _SKIP:
             self.skipping += 1
         elif tag == "a" and not self.skipping:
             self.links.opens(named, len(self.current), self.within.get("sup", 0) > 0)
@@ -283,7 +296,9 @@ class _Text(html.parser.HTMLParser):
             if not self.landmark[1]:
                 self.landmark = []
                 self.skipping = max(0, self.skipping - 1)
-        if tag in _SKIP:
+        if tag == "aside":
+            self.skipping = max(0, self.skipping - (self.asides.pop() if self.asides else 1))
+        elif tag in _SKIP:
             self.skipping = max(0, self.skipping - 1)
         elif tag == "a" and not self.skipping:
             self.links.closes(self.current)

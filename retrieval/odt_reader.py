@@ -37,8 +37,8 @@ from retrieval.odt_styles import (
     shown_number,
     tag,
 )
+from retrieval.zipped import DAMAGED, xml_member
 
-MAX_PART_MB = 200  # an XML part larger than this unpacked is refused (a zip bomb)
 DEEPEST = 10  # list levels counted (OpenDocument's list styles have ten)
 
 _OFFICE_TEXT = tag("office", "text")
@@ -283,23 +283,13 @@ def _contents_entry(paragraph: ElementTree.Element, text: str) -> str | None:
     return None if words else contents_entry(text, place)
 
 
-def _part(archive: zipfile.ZipFile, name: str, path: Path) -> ElementTree.Element | None:
-    try:
-        info = archive.getinfo(name)
-    except KeyError:
-        return None
-    if info.file_size > MAX_PART_MB * 1024 * 1024:
-        raise CorpusError(f"{path}: its {name} unpacks to over {MAX_PART_MB} MB; not read")
-    return ElementTree.fromstring(archive.read(info))
-
-
 def read_odt(path: Path, raw: bytes) -> Extracted:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            content = _part(archive, "content.xml", path)
-            styles = _part(archive, "styles.xml", path)
-            meta = _part(archive, "meta.xml", path)
-    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError) as exc:
+            content = xml_member(archive, "content.xml", path)
+            styles = xml_member(archive, "styles.xml", path)
+            meta = xml_member(archive, "meta.xml", path)
+    except DAMAGED as exc:
         raise CorpusError(f"{path}: not a readable ODT file ({exc})") from None
     text = content.find(f".//{_OFFICE_TEXT}") if content is not None else None
     if text is None:
