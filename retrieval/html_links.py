@@ -29,6 +29,7 @@ ELSEWHERE = re.compile(r"[A-Za-z][\w+.-]*:|/")
 # "next", "prev", "contents", "index", "glossary", "chapter", "section", "subsection",
 # "appendix"; "previous", "first", "last", "up" and "home", which texinfo, DocBook and
 # site generators also write)
+_NOTE_REFERENCES = {"noteref", "doc-noteref"}
 _NAVIGATION = frozenset(
     (
         "start prev previous next first last up home contents toc index glossary chapter"
@@ -72,6 +73,9 @@ class Links:
         self.anchor = href if href.startswith("#") and len(href) > 1 else None
         within = href and not href.startswith("#") and not ELSEWHERE.match(href)
         self.place = href if self.anchor or within else None
+        # a mark its markup names a note's (EPUB's epub:type, DPUB-ARIA's role), however set
+        kinds = f"{attrs.get('epub:type') or ''} {attrs.get('role') or ''}".lower().split()
+        raised = raised or any(kind in _NOTE_REFERENCES for kind in kinds)
         self.at, self.raised, self.open = at, raised, bool(href)
         self.names = {v for k, v in attrs.items() if k in ("id", "name") and v}
         if not href:

@@ -145,6 +145,8 @@ class _Text(html.parser.HTMLParser):
         if text:
             # an item of a nested list stands further in, as the browser shows it
             indent = "  " * (len(self.lists) - 1) if self.marker and self.lists else ""
+            if self.marker.startswith("[") and text.startswith(self.marker.rstrip()):
+                self.marker = ""  # a note that opens with its own number ("[1] …"): once
             opening, self.marker = indent + self.marker, ""
             shown = opening + text
             if self.heading:
@@ -182,9 +184,14 @@ class _Text(html.parser.HTMLParser):
             self.landmark = [tag, 1]
             self.skipping += 1
         if tag == "aside":
-            # an aside is no part of the text, but a note set in one is (EPUB's footnotes)
+            # an aside is no part of the text, but a note set in one is (EPUB's footnotes),
+            # numbered as its mark is
             self.asides.append(not _a_note(named))
             self.skipping += int(self.asides[-1])
+            called = self.links.notes.get(named.get("id") or "")
+            if called and not self.skipping:
+                self._flush()
+                self.marker = f"[{called}] "
         elif tag in _SKIP:
             self.skipping += 1
         elif tag == "a" and not self.skipping:

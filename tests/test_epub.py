@@ -77,12 +77,13 @@ _PARTS = {
         '</a></p><p class="head">Payment terms</p><p>Fees are paid yearly.</p>'
     ),
     "Text/ch2.xhtml": _PAGE.format(
-        '<h1 id="fees">2. Fees</h1><p>A fee of 100 manat is paid each year.</p><aside><p>Buy '
-        "the print edition.</p></aside>"
+        '<h1 id="fees">2. Fees</h1><p>A fee of 100 manat is paid each year.<a href="notes.'
+        'xhtml#n2" role="doc-noteref">2</a></p><aside><p>Buy the print edition.</p></aside>'
     ),
     "Text/notes.xhtml": _PAGE.format(
         '<aside epub:type="footnote" id="n1"><p><a href="ch%201.xhtml#r1">1</a> Excluding '
-        "VAT.</p></aside>"
+        'VAT.</p></aside><aside role="doc-footnote" id="n2"><p>Paid to the treasury.</p>'
+        "</aside>"
     ),
     "style.css": ".head { font-weight: bold }",
     "cover.svg": "<svg/>",
@@ -101,8 +102,10 @@ def test_a_book_is_read_in_its_spine_s_order_as_one_page(tmp_path: Path) -> None
     """The spine's documents in order (the notes it reads apart, linear="no", last; a
     picture, the navigation document's table and a publisher's aside not at all); a
     paragraph its stylesheet sets bold heads the text under it; the chapter's table of
-    contents, linking into the book, is no clause, and the note's mark, in a chapter,
-    calls the note in the notes' document ("[1]")."""
+    contents, linking into the book, is no clause, and a note's mark, in a chapter, calls
+    its note in the notes' document ("[1]"): raised, or named a note's reference by its
+    markup (pandoc's `role="doc-noteref"`, no <sup>), the note numbered as its mark is
+    where it has no number of its own."""
     path = tmp_path / "fee-rules.epub"
     path.write_bytes(_book(_PARTS, _SPINE))
     document = read_document(path)
@@ -112,8 +115,9 @@ def test_a_book_is_read_in_its_spine_s_order_as_one_page(tmp_path: Path) -> None
         ("Issued by the ministry in 2013.", "Fee Rules"),
         ("The rules apply to every operator.[1]", "1. Scope"),
         ("Fees are paid yearly.", "Payment terms"),
-        ("A fee of 100 manat is paid each year.", "2. Fees"),
+        ("A fee of 100 manat is paid each year.[2]", "2. Fees"),
         ("[1] Excluding VAT.", "2. Fees"),
+        ("[2] Paid to the treasury.", "2. Fees"),
     ]
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
 
