@@ -26,11 +26,12 @@ from retrieval.errors import CorpusError
 
 PAGED = {".pdf"}
 # a format's other suffixes, read as the format its first names: markdown's as GitHub's
-# Linguist names them
-SAME_FORMAT = dict.fromkeys((".markdown", ".mdown", ".mdwn", ".mkd", ".mkdn", ".mkdown"), ".md")
-SUFFIXES = (
-    ".txt", ".md", *SAME_FORMAT, ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm", ".epub"
-)  # fmt: skip
+# Linguist names them, and a web page's in XHTML
+SAME_FORMAT = {
+    **dict.fromkeys((".markdown", ".mdown", ".mdwn", ".mkd", ".mkdn", ".mkdown"), ".md"),
+    **dict.fromkeys((".htm", ".xhtml", ".xht"), ".html"),
+}
+SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".epub", *SAME_FORMAT)
 # A word processor's index and table of contents say where a part is, not what it says: the
 # readers leave them out (a TOC or INDEX field's result; ODT's index elements), and the
 # paragraph that titles one where it stands outside it (LibreOffice's "Index" over the
@@ -173,7 +174,7 @@ class Extracted:
 def extract(path: Path, raw: bytes, encoding: str = "") -> Extracted:
     """A document's text in the shape the segmenter reads; `encoding`: the one its metadata
     names (read by an HTML page, whose own declaration it overrides)."""
-    suffix = path.suffix.lower()
+    suffix = SAME_FORMAT.get(path.suffix.lower(), path.suffix.lower())
     if suffix == ".pdf":
         from retrieval.pdf_reader import read_pdf  # it imports Extracted from here
 
@@ -194,7 +195,7 @@ def extract(path: Path, raw: bytes, encoding: str = "") -> Extracted:
         from retrieval.rtf_reader import read_rtf  # it imports Extracted from here
 
         return read_rtf(path, raw)
-    if suffix in (".html", ".htm"):
+    if suffix == ".html":
         from retrieval.html_reader import read_html  # it imports Extracted from here
 
         return read_html(path, raw, encoding)

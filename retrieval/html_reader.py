@@ -1,4 +1,4 @@
-"""Text out of HTML pages (.html, .htm), in the shape the segmenter reads (see
+"""Text out of HTML pages (.html, .htm, .xhtml), in the shape the segmenter reads (see
 retrieval.formats).
 
 What a reader sees of a page's structure is kept: headings as markdown '#' lines, a list's

@@ -317,3 +317,22 @@ def test_a_list_of_links_to_the_set_s_pages_is_a_table_of_contents(tmp_path: Pat
         ("The amount due, in manat.", "fee.amount"),
         ("alloc data", "Type void *:"),
     ]
+
+
+def test_a_page_in_xhtml_reads_as_html(tmp_path: Path) -> None:
+    """A page saved as XHTML (".xhtml", ".xht": an e-book's chapter, a page some sites
+    serve) was refused as no format clausebot reads; it reads as ".html" does, and so does
+    ".htm" (its format named "html" now)."""
+    page = (
+        '<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml">'
+        "<head><title>Fees</title></head><body><h1>Fees</h1><p>A fee is paid yearly.</p>"
+        "<p/><br/></body></html>"
+    )
+    for suffix in ("xhtml", "xht", "htm"):
+        path = tmp_path / f"fees.{suffix}"
+        path.write_text(page, encoding="utf-8")
+        document = read_document(path)
+        assert document.info.format == "html"
+        assert [(c.text, c.heading) for c in segment(document)] == [
+            ("A fee is paid yearly.", "Fees")
+        ]
