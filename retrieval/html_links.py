@@ -13,6 +13,7 @@ or not at all:
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from retrieval.contents import entries_stand
@@ -158,21 +159,14 @@ def settled(blocks: list[str]) -> list[str]:
     table of contents (contents.entries_stand), the paragraph over it no longer body text
     (its title, "Contents"); else each entry shows its text."""
     out: list[str] = []
-    at = 0
-    while at < len(blocks):
-        end = at
-        while end < len(blocks) and isinstance(blocks[end], Entry):
-            end += 1
-        if end == at:
-            out.append(blocks[at])
-            at += 1
-            continue
-        run = blocks[at:end]
-        if entries_stand(run):
+    for entries, run in itertools.groupby(blocks, key=lambda block: isinstance(block, Entry)):
+        group = list(run)
+        if not entries:
+            out.extend(group)
+        elif entries_stand(group):
             if out and isinstance(out[-1], Body):
                 out[-1] = str(out[-1])
-            out.extend(str(entry) for entry in run)
+            out.extend(str(entry) for entry in group)
         else:
-            out.extend(entry.shown for entry in run if isinstance(entry, Entry))
-        at = end
+            out.extend(entry.shown for entry in group if isinstance(entry, Entry))
     return out
