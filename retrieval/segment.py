@@ -365,10 +365,8 @@ def _begins_table(text: str, before: int, start: int, end: int) -> bool:
 
 def _entries_from(found: list[Block], contents: set[int], start: int) -> int:
     """How many entries (lines) the run of contents' blocks from `start` holds."""
-    held = 0
-    for block in itertools.takewhile(lambda b: b[0] in contents, enumerate(found[start:], start)):
-        held += block[1].text.strip().count("\n") + 1
-    return held
+    run = itertools.takewhile(lambda item: item[0] in contents, enumerate(found[start:], start))
+    return sum(block.text.strip().count("\n") + 1 for _, block in run)
 
 
 def segment(document: Document) -> list[Clause]:
