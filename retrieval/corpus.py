@@ -31,6 +31,7 @@ from retrieval.headings import ends_without_punctuation
 from retrieval.markdown import unseen_markdown
 from retrieval.pages import paged
 from retrieval.settings import DEFAULT_MAX_FILE_MB
+from retrieval.sniff import format_of
 from retrieval.types import Document, DocumentInfo
 
 SUFFIXES = FORMATS
@@ -161,6 +162,8 @@ def read_document(
         raise CorpusError(f"{path}: cannot be read ({exc.strerror})") from exc
     suffix = path.suffix.lower()
     suffix = SAME_FORMAT.get(suffix, suffix)  # (".markdown": markdown, ".md")
+    if suffix not in (".txt", ".md"):
+        suffix = format_of(raw, suffix, str(path))  # ("report.doc" that is HTML: ".html")
     pages: tuple[int, ...] = ()
     plain: frozenset[int] = frozenset()
     columns: frozenset[int] = frozenset()
@@ -187,7 +190,7 @@ def read_document(
             pages = tuple(body_start + start for start in extracted.pages)
         text = text[:body_start] + body
     else:
-        extracted = extract(path, raw, side_meta.get("encoding", ""))
+        extracted = extract(path, raw, side_meta.get("encoding", ""), suffix)
         text, pages, extracted_title, meta, body_start = (
             extracted.text,
             extracted.pages,

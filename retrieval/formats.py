@@ -171,10 +171,11 @@ class Extracted:
     code: frozenset[int] = frozenset()  # where each block of preformatted text starts (Code)
 
 
-def extract(path: Path, raw: bytes, encoding: str = "") -> Extracted:
+def extract(path: Path, raw: bytes, encoding: str = "", kind: str = "") -> Extracted:
     """A document's text in the shape the segmenter reads; `encoding`: the one its metadata
-    names (read by an HTML page, whose own declaration it overrides)."""
-    suffix = SAME_FORMAT.get(path.suffix.lower(), path.suffix.lower())
+    names (read by an HTML page, whose own declaration it overrides); `kind`: the format
+    it holds (retrieval.sniff), if not its suffix's."""
+    suffix = kind or SAME_FORMAT.get(path.suffix.lower(), path.suffix.lower())
     if suffix == ".pdf":
         from retrieval.pdf_reader import read_pdf  # it imports Extracted from here
 

@@ -81,7 +81,6 @@ _RUN_IN_NUMBER = re.compile(r"^([ \t]*\d{1,3}[.)])(?=[^\W\d_][^\W\d_])", re.M)
 def read_pdf(path: Path, raw: bytes) -> Extracted:
     try:
         from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
     except ImportError as exc:  # pragma: no cover - pypdf is a dependency
         raise CorpusError(f"{path}: reading PDF needs pypdf (pip install .)") from exc
     try:
@@ -101,8 +100,11 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         )
     except CorpusError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise CorpusError(f"{path}: not a readable PDF ({exc})") from None
+    except Exception as exc:
+        # pypdf raises what its parsers meet in a damaged file: PdfReadError, and as often
+        # NotImplementedError (a filter's name overwritten), zlib.error, struct.error,
+        # KeyError, AttributeError or a recursion too deep: a damaged PDF, named
+        raise CorpusError(f"{path}: not a readable PDF ({exc or type(exc).__name__})") from None
     # a page's text read in its columns, its tables' rows of several lines read as lines
     # (across a page's end too; by the rules the page draws, where it draws them and its
     # lines stand as layout mode set them), then what stands side by side a block at a time

@@ -2169,6 +2169,47 @@ def test_a_damaged_odt_or_epub_is_named_or_read_never_a_traceback() -> None:
     _read_damaged_copies(["box.odt", "box.epub", "numbered.odt"], 5, bytes(range(256)))
 
 
+def test_a_damaged_pdf_is_named_or_read_never_a_traceback() -> None:
+    """Bytes of a PDF overwritten or cut: each copy is read or refused with a CorpusError
+    naming it. pypdf raises what its parsers meet in a damaged file, and a filter's name
+    overwritten ("/FlateDecodm") escaped as its NotImplementedError, a traceback."""
+    _read_damaged_copies(["fees.pdf", "annex.pdf"], 3, bytes(range(256)), copies=400)
+
+
+def test_a_file_named_for_another_format_is_read_as_the_one_it_holds(tmp_path: Path) -> None:
+    """Web applications export "Word" files that are HTML or RTF, a DOCX is renamed .doc to
+    pass a form, a .doc saved as .docx: Word opens each by what it holds, and each was
+    refused here ("no OLE container"). Each is read by its signature (retrieval.sniff),
+    and its format named so; a web archive (MHT) is refused with what to do."""
+    cases = {
+        "page.doc": (b"<!DOCTYPE html><html><body><p>A fee is paid yearly.</p></body></html>"),
+        "wordpad.doc": (FIXTURES / "box.rtf").read_bytes(),
+        "renamed.doc": (FIXTURES / "box.docx").read_bytes(),
+        "old.docx": (FIXTURES / "box.doc").read_bytes(),
+        "export.pdf": (FIXTURES / "box.odt").read_bytes(),
+        "book.html": (FIXTURES / "box.epub").read_bytes(),
+    }
+    formats = {}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        document = read_document(tmp_path / name)
+        formats[name] = document.info.format
+        assert segment(document), name
+    assert formats == {
+        "page.doc": "html",
+        "wordpad.doc": "rtf",
+        "renamed.doc": "docx",
+        "old.docx": "doc",
+        "export.pdf": "odt",
+        "book.html": "epub",
+    }
+    (tmp_path / "saved.doc").write_bytes(
+        b"From: <Saved by Blink>\r\nSubject: Fees\r\nMIME-Version: 1.0\r\n\r\n<html></html>"
+    )
+    with pytest.raises(CorpusError, match=r"saved.doc: a web archive \(MHT.*save it as .html"):
+        read_document(tmp_path / "saved.doc")
+
+
 def test_a_broken_odt_is_named_and_skipped(tmp_path: Path) -> None:
     (tmp_path / "broken.odt").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(CorpusError, match="broken.odt: not a readable ODT file"):
