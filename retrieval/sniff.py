@@ -6,8 +6,9 @@ renamed `.doc` to pass a form's check, an RTF that WordPad saved as `.doc`: each
 
 Told by the file's own signature, as the formats define it: OLE2's header (Word 97-2003),
 "%PDF-", "{\\rtf", a zip's parts (DOCX's word/document.xml; ODT's and EPUB's mimetype), an
-HTML page's opening tag. Plain text and markdown are read as their suffix says, whatever
-they hold (a page of HTML in a .txt is the text of one).
+HTML page's opening tag. A plain-text or markdown file is read as another format only where
+it opens with a signature no text opens with (a DOCX, a PDF, an RTF renamed ".txt"): a page
+of HTML or a mention of "%PDF-" in a .txt is the text of one.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _HTML = re.compile(
     re.I | re.S,
 )
 _WEB_ARCHIVE = re.compile(rb"\s*(?:[\w-]+:[^\r\n]*\r?\n)*MIME-Version:", re.I)
+_TEXT = (".txt", ".md")  # read as another format only by a signature no text opens with
 _ZIPPED = {  # a zip's mimetype part, as ODF and EPUB write it first
     b"application/vnd.oasis.opendocument.text": ".odt",
     b"application/epub+zip": ".epub",
@@ -42,10 +44,12 @@ def format_of(raw: bytes, suffix: str, path: str = "") -> str:
         return ".doc"
     if raw.startswith(_ZIP):
         return _zipped(raw) or suffix
-    if _PDF in head:
+    if raw.startswith(_PDF) or (_PDF in head and suffix not in _TEXT):
         return ".pdf"
     if _RTF.match(head):
         return ".rtf"
+    if suffix in _TEXT:
+        return suffix
     if _HTML.match(head):
         return ".html"
     if _WEB_ARCHIVE.match(head):

@@ -2180,7 +2180,10 @@ def test_a_file_named_for_another_format_is_read_as_the_one_it_holds(tmp_path: P
     """Web applications export "Word" files that are HTML or RTF, a DOCX is renamed .doc to
     pass a form, a .doc saved as .docx: Word opens each by what it holds, and each was
     refused here ("no OLE container"). Each is read by its signature (retrieval.sniff),
-    and its format named so; a web archive (MHT) is refused with what to do."""
+    and its format named so; a web archive (MHT) is refused with what to do. A .txt or .md
+    is read so only where it opens with a signature no text opens with (an RTF renamed
+    .txt was quoted as its control words, "{\\rtf1\\ansi…"); HTML, or "%PDF-" mentioned in
+    a .txt, is its text."""
     cases = {
         "page.doc": (b"<!DOCTYPE html><html><body><p>A fee is paid yearly.</p></body></html>"),
         "wordpad.doc": (FIXTURES / "box.rtf").read_bytes(),
@@ -2188,6 +2191,10 @@ def test_a_file_named_for_another_format_is_read_as_the_one_it_holds(tmp_path: P
         "old.docx": (FIXTURES / "box.doc").read_bytes(),
         "export.pdf": (FIXTURES / "box.odt").read_bytes(),
         "book.html": (FIXTURES / "box.epub").read_bytes(),
+        "rules.txt": (FIXTURES / "box.rtf").read_bytes(),
+        "fees.md": (FIXTURES / "fees.pdf").read_bytes(),
+        "page.txt": b"<html><body><p>Tags are quoted as written.</p></body></html>\n",
+        "format.txt": b"A PDF file opens with %PDF- and its version.\n",
     }
     formats = {}
     for name, data in cases.items():
@@ -2202,6 +2209,10 @@ def test_a_file_named_for_another_format_is_read_as_the_one_it_holds(tmp_path: P
         "old.docx": "doc",
         "export.pdf": "odt",
         "book.html": "epub",
+        "rules.txt": "rtf",
+        "fees.md": "pdf",
+        "page.txt": "txt",
+        "format.txt": "txt",
     }
     (tmp_path / "saved.doc").write_bytes(
         b"From: <Saved by Blink>\r\nSubject: Fees\r\nMIME-Version: 1.0\r\n\r\n<html></html>"
