@@ -164,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(p)
     p.add_argument(
-        "file", type=Path, help="a .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .html or .epub file"
+        "file",
+        type=Path,
+        help="a .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .html, .mht or .epub file",
     )
     for key in ("id", "title", "short-title", "date", "place", "author", "kind", "encoding"):
         p.add_argument(f"--{key}", dest=f"meta_{key.replace('-', '_')}", metavar=key.upper())

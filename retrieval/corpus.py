@@ -162,7 +162,7 @@ def read_document(
         raise CorpusError(f"{path}: cannot be read ({exc.strerror})") from exc
     suffix = path.suffix.lower()
     suffix = SAME_FORMAT.get(suffix, suffix)  # (".markdown": markdown, ".md")
-    suffix = format_of(raw, suffix, str(path))  # ("report.doc" that is HTML: ".html")
+    suffix = format_of(raw, suffix)  # ("report.doc" that is HTML: ".html")
     pages: tuple[int, ...] = ()
     plain: frozenset[int] = frozenset()
     columns: frozenset[int] = frozenset()

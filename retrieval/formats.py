@@ -4,10 +4,11 @@ Each reader returns the document's text (paragraphs separated by blank lines, he
 markdown '#' lines) and, for paged formats, the offset where each page starts. That text is
 the source clauses are quoted from. DOCX is read in retrieval.docx_reader, .doc in
 retrieval.doc_reader, ODT in retrieval.odt_reader, RTF in retrieval.rtf_reader, HTML in
-retrieval.html_reader, EPUB in retrieval.epub_reader, PDF in retrieval.pdf_reader; a
-document in pages (a PDF's, plain text with form feeds) is made one text in
-retrieval.pages, without its running headers, footers and page numbers, and a paragraph
-broken by a page break is left for the segmenter to join again. Plain text is read as
+retrieval.html_reader (a web archive's page in retrieval.mht_reader), EPUB in
+retrieval.epub_reader, PDF in retrieval.pdf_reader; a document in pages (a PDF's, plain
+text with form feeds) is made one text in retrieval.pages, without its running headers,
+footers and page numbers, and a paragraph broken by a page break is left for the segmenter
+to join again. Plain text is read as
 written, but for the boxes drawn in characters around a passage (unframe).
 """
 
@@ -30,8 +31,11 @@ PAGED = {".pdf"}
 SAME_FORMAT = {
     **dict.fromkeys((".markdown", ".mdown", ".mdwn", ".mkd", ".mkdn", ".mkdown"), ".md"),
     **dict.fromkeys((".htm", ".xhtml", ".xht"), ".html"),
+    ".mhtml": ".mht",
 }
-SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".epub", *SAME_FORMAT)
+SUFFIXES = (
+    ".txt", ".md", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".html", ".epub", ".mht", *SAME_FORMAT
+)  # fmt: skip
 # A word processor's index and table of contents say where a part is, not what it says: the
 # readers leave them out (a TOC or INDEX field's result; ODT's index elements), and the
 # paragraph that titles one where it stands outside it (LibreOffice's "Index" over the
@@ -204,6 +208,10 @@ def extract(path: Path, raw: bytes, encoding: str = "", kind: str = "") -> Extra
         from retrieval.epub_reader import read_epub  # it imports Extracted from here
 
         return read_epub(path, raw)
+    if suffix == ".mht":
+        from retrieval.mht_reader import read_mht  # it imports Extracted from here
+
+        return read_mht(path, raw)
     raise CorpusError(f"{path}: {suffix} files are not read (use {', '.join(SUFFIXES)})")
 
 

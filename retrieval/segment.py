@@ -61,7 +61,7 @@ from retrieval.types import Clause, Document
 ANSWERED = 2  # questions a document sets over their answers, to be read as their headings
 DEEPEST = 99  # the level of a heading that does not say its level (bold, capitals, short)
 # formats whose paragraphs are told by their markup: a blank line ends a markdown paragraph
-_MARKED_UP = ("html", "epub", "docx", "doc", "odt", "rtf", "md")
+_MARKED_UP = ("html", "mht", "epub", "docx", "doc", "odt", "rtf", "md")
 
 
 @dataclass

@@ -6,9 +6,9 @@ renamed `.doc` to pass a form's check, an RTF that WordPad saved as `.doc`: each
 
 Told by the file's own signature, as the formats define it: OLE2's header (Word 97-2003),
 "%PDF-", "{\\rtf", a zip's parts (DOCX's word/document.xml; ODT's and EPUB's mimetype), an
-HTML page's opening tag. A plain-text or markdown file is read as another format only where
-it opens with a signature no text opens with (a DOCX, a PDF, an RTF renamed ".txt"): a page
-of HTML or a mention of "%PDF-" in a .txt is the text of one.
+HTML page's opening tag, a web archive's MIME header. A plain-text or markdown file is read
+as another format only where it opens with a signature no text opens with (a DOCX, a PDF,
+an RTF renamed ".txt"): a page of HTML or a mention of "%PDF-" in a .txt is the text of one.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import io
 import re
 import zipfile
 
-from retrieval.errors import CorpusError
 from retrieval.zipped import DAMAGED
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file's header (.doc)
@@ -28,7 +27,10 @@ _HTML = re.compile(
     rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
     re.I | re.S,
 )
-_WEB_ARCHIVE = re.compile(rb"\s*(?:[\w-]+:[^\r\n]*\r?\n)*MIME-Version:", re.I)
+# a MIME message's headers (a line folded onto the next one's start), one MIME-Version
+_WEB_ARCHIVE = re.compile(
+    rb"\s*(?:[\w-]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)*MIME-Version:", re.I
+)
 _TEXT = (".txt", ".md")  # read as another format only by a signature no text opens with
 _ZIPPED = {  # a zip's mimetype part, as ODF and EPUB write it first
     b"application/vnd.oasis.opendocument.text": ".odt",
@@ -36,9 +38,9 @@ _ZIPPED = {  # a zip's mimetype part, as ODF and EPUB write it first
 }
 
 
-def format_of(raw: bytes, suffix: str, path: str = "") -> str:
+def format_of(raw: bytes, suffix: str) -> str:
     """The format (a suffix, ".doc") `raw` holds by its signature, or `suffix` when it holds
-    none this tells; a web archive (MHT) is refused with what to do, naming `path`."""
+    none this tells."""
     head = raw[:1024]
     if raw.startswith(_OLE):
         return ".doc"
@@ -53,10 +55,7 @@ def format_of(raw: bytes, suffix: str, path: str = "") -> str:
     if _HTML.match(head):
         return ".html"
     if _WEB_ARCHIVE.match(head):
-        raise CorpusError(
-            f"{path}: a web archive (MHT, a page saved with its pictures in one file), not "
-            f"the {suffix} its name says; save it as .html or .docx"
-        )
+        return ".mht"  # a page saved with its pictures in one file (Word's, a browser's)
     return suffix
 
 

@@ -2180,7 +2180,7 @@ def test_a_file_named_for_another_format_is_read_as_the_one_it_holds(tmp_path: P
     """Web applications export "Word" files that are HTML or RTF, a DOCX is renamed .doc to
     pass a form, a .doc saved as .docx: Word opens each by what it holds, and each was
     refused here ("no OLE container"). Each is read by its signature (retrieval.sniff),
-    and its format named so; a web archive (MHT) is refused with what to do. A .txt or .md
+    and its format named so, a web archive (MHT) as one. A .txt or .md
     is read so only where it opens with a signature no text opens with (an RTF renamed
     .txt was quoted as its control words, "{\\rtf1\\ansi…"); HTML, or "%PDF-" mentioned in
     a .txt, is its text."""
@@ -2214,11 +2214,49 @@ def test_a_file_named_for_another_format_is_read_as_the_one_it_holds(tmp_path: P
         "page.txt": "txt",
         "format.txt": "txt",
     }
-    (tmp_path / "saved.doc").write_bytes(
-        b"From: <Saved by Blink>\r\nSubject: Fees\r\nMIME-Version: 1.0\r\n\r\n<html></html>"
+    (tmp_path / "saved.doc").write_bytes(_web_archive())
+    assert read_document(tmp_path / "saved.doc").info.format == "mht"
+
+
+def _web_archive() -> bytes:
+    """A page saved as a web archive, as Word and browsers save one: the page in
+    quoted-printable windows-1251, its stylesheet and a picture in parts of their own."""
+    from email.charset import QP, Charset
+    from email.mime.base import MIMEBase
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    archive = MIMEMultipart("related", type="text/html")
+    cyrillic = Charset("windows-1251")
+    cyrillic.body_encoding = QP
+    archive.attach(
+        MIMEText(
+            "<html><head><title>Тарифы</title></head><body><p class=head>Тарифы на связь</p>"
+            "<p>Плата вносится ежегодно.</p><img src='cid:logo'></body></html>",
+            "html",
+            cyrillic,
+        )
     )
-    with pytest.raises(CorpusError, match=r"saved.doc: a web archive \(MHT.*save it as .html"):
-        read_document(tmp_path / "saved.doc")
+    archive.attach(MIMEText(".head { font-weight: bold }", "css"))
+    picture = MIMEBase("image", "png")
+    picture.set_payload(b"\x89PNG")
+    archive.attach(picture)
+    return b"From: <Saved by Blink>\r\n" + archive.as_bytes()
+
+
+def test_a_web_archive_is_read_as_its_page(tmp_path: Path) -> None:
+    """A web archive (.mht, .mhtml: Word's "Single File Web Page", a browser's "Save as
+    MHTML") was refused as no format clausebot reads: its page is read, in the character set
+    its part declares, with the stylesheet the archive holds (a paragraph it sets bold heads
+    the text under it); the picture is left out."""
+    for suffix in ("mht", "mhtml"):
+        path = tmp_path / f"tariffs.{suffix}"
+        path.write_bytes(_web_archive())
+        document = read_document(path)
+        assert (document.info.format, document.info.title) == ("mht", "Тарифы")
+        assert [(c.text, c.heading) for c in segment(document)] == [
+            ("Плата вносится ежегодно.", "Тарифы на связь")
+        ]
 
 
 def test_a_broken_odt_is_named_and_skipped(tmp_path: Path) -> None:
