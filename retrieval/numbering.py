@@ -58,7 +58,7 @@ _SENTENCE_AFTER = re.compile(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]")  # "home. Call": a 
 _CAPITAL = re.compile(r"^([A-Z])[.)]\s")  # "A. Use in …": see capital_items
 CLOSERS = "\"'”’»)]*_ \t"  # what may follow the mark that ends a sentence
 # a footnote as the readers write it, opening with its mark: "[2] By the Board." (the DOCX
-# and ODT readers, and pdf_reader.footnote_marks; called by LoadedIndex.footnotes); an
+# and ODT readers, and pdf_notes.footnote_marks; called by LoadedIndex.footnotes); an
 # endnote's, in small roman numerals as word processors number them: "[ii] Decision 12."
 NOTE_MARK = r"\d{1,3}|[ivx]{1,6}"
 NOTE = re.compile(rf"\[\^?({NOTE_MARK})\]:? ")  # "[2] By the Board.", markdown's "[^2]: By …"
