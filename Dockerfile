@@ -25,8 +25,11 @@ COPY bot ./bot
 # taken out again once it is built; libgomp1 (OpenMP) stays, the engines need it. Then the
 # word bridge's table of common words, embedded once for the image (retrieval/word_table.py,
 # about a minute): a question's common words are read there instead of embedded.
+# And OCR for scanned PDFs (retrieval/pdf_ocr.py): Tesseract with the readers' languages,
+# and poppler-utils' pdftoppm to draw a page for it.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libc6-dev libgomp1 \
+        tesseract-ocr tesseract-ocr-aze tesseract-ocr-rus tesseract-ocr-tur poppler-utils \
     && pip install . \
     && (cd / && python -c "import importlib.util as u; assert u.find_spec('retrieval._engine')") \
     && (cd / && clausebot words) \

@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 Q ?= What does the declaration say about protecting children online?
 
-.PHONY: ask test postgres index eval lint bench align clean
+.PHONY: ask test postgres ocr index eval lint bench align clean
 
 $(VENV)/.installed: pyproject.toml $(wildcard retrieval/csrc/*.c retrieval/csrc/*.h)
 	python3 -m venv $(VENV)
@@ -29,7 +29,7 @@ ask: $(VENV)/.installed
 	$(VENV)/bin/clausebot ask "$(Q)"
 	@$(MAKE) --no-print-directory $(VENV)/.word-table
 
-test: $(VENV)/.installed postgres
+test: $(VENV)/.installed postgres ocr
 	$(VENV)/bin/pytest -q
 
 # The PostgreSQL tests start a throwaway server of Debian's postgresql package (tests/
@@ -40,6 +40,19 @@ postgres:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	  else \
 	    echo "PostgreSQL is not installed: run 'sudo apt-get install postgresql', or the PostgreSQL tests fail"; \
+	  fi; \
+	fi
+
+# A scanned PDF's pages are read by OCR (retrieval/pdf_ocr.py) with Debian's tesseract-ocr,
+# its Azerbaijani, Russian and Turkish data, and poppler-utils' pdftoppm; as root, this
+# installs them when they are missing (without them a scan is refused, naming them).
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-aze tesseract-ocr-rus tesseract-ocr-tur poppler-utils
+ocr:
+	@if ! command -v tesseract >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; \
+	  else \
+	    echo "OCR tools are not installed: run 'sudo apt-get install $(OCR_PACKAGES)', or the OCR tests fail"; \
 	  fi; \
 	fi
 

@@ -38,6 +38,7 @@ from retrieval.pages import paged
 from retrieval.pdf_columns import in_columns, side_by_side
 from retrieval.pdf_fonts import Font, body_text, line_fonts, short, sizes_differ
 from retrieval.pdf_notes import endnote_marks, endnotes, footnote_marks
+from retrieval.pdf_ocr import ocr_tools, scanned_pages
 from retrieval.pdf_rules import PageRules, page_rules
 from retrieval.pdf_tables import Rules, table_grid, table_rows
 from retrieval.reflow import WIDTH_QUANTILE
@@ -79,6 +80,10 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
             page.extract_text(extraction_mode="layout", layout_mode_font_height_weight=GAUGE) or ""
             for page in reader.pages
         ]
+        # a scanned page (no text layer) read by OCR, where its tools are installed
+        blank = [number for number, text in enumerate(texts) if not text.strip()]
+        for number, text in scanned_pages(raw, blank).items():
+            texts[number] = text
         ends = endnote_marks(texts)
         pages = endnotes(
             [
@@ -128,7 +133,13 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
     read_as = [side_by_side(page, APART) for page in gridded]
     extracted = paged(spaced([gaps(page) for page in read_as], sized))
     if not extracted.text.strip():
-        raise CorpusError(f"{path}: the PDF has no text layer (a scan?); run OCR on it first")
+        how = (
+            "and OCR found no text on its pages"
+            if ocr_tools()
+            else "(a scan?): install tesseract-ocr and poppler-utils to read it by OCR, or run "
+            "OCR on it first"
+        )
+        raise CorpusError(f"{path}: the PDF has no text layer {how}")
     title = (reader.metadata.title if reader.metadata else None) or extracted.title
     plain = body_text(extracted.text, extracted.pages, fonts)
     # the pages read a column or a side at a time, where a paragraph may go on in the next

@@ -2474,8 +2474,10 @@ def test_add_then_documents_then_ask(tmp_path: Path, corpus_dir: Path) -> None:
     scan = make_pdf(tmp_path / "scan.pdf", text=False)
     unread = run_cli("add", str(scan), *paths, cwd=tmp_path)
     assert unread.returncode == 1
+    # (a "scan" of a grey box: OCR finds no text on it; where OCR's tools are missing, the
+    # message names them: test_a_scan_without_ocr_tools_is_refused_with_what_to_install)
     assert unread.stderr.strip() == (
-        f"clausebot add: {scan}: the PDF has no text layer (a scan?); run OCR on it first"
+        f"clausebot add: {scan}: the PDF has no text layer and OCR found no text on its pages"
     )
     assert not (corpus_dir / "scan.pdf").exists()
 

@@ -12,6 +12,7 @@ import pytest
 
 from retrieval.citation import cite
 from retrieval.corpus import read_document
+from retrieval.errors import CorpusError
 from retrieval.pdf_reader import spaced
 from retrieval.reflow import shown, wrap_width
 from retrieval.segment import segment
@@ -154,3 +155,40 @@ def test_a_paragraph_stopping_mid_sentence_goes_on_only_past_a_page_or_column_en
     assert read((), frozenset()) == [first, address, last]
     assert read((cut,), frozenset()) == [first, f"{address}\n\n{last}"]  # a page's end
     assert read((), frozenset({0})) == [first, f"{address}\n\n{last}"]  # a column's end
+
+
+def test_a_scanned_pdf_is_read_by_ocr_as_the_page_with_a_text_layer_is() -> None:
+    """A scan (tests/fixtures/scan.pdf: fees.pdf's page drawn at 200 dpi in black and white,
+    as a fax or an office scanner sends it; scan-az.pdf: keyfiyyet.pdf's, in Azerbaijani)
+    has no text layer: it was refused ("run OCR on it first"). Its pages are read by OCR
+    (tesseract, in every language installed, English first) as layout text, and then as the
+    page with a text layer is: the paragraph over two lines one clause, the table's rows of
+    several lines a clause each, its cells side by side. The Makefile's `test` installs the
+    tools (Debian's tesseract-ocr and poppler-utils); without them this test fails."""
+    from retrieval.pdf_ocr import ocr_tools
+
+    assert ocr_tools(), "OCR needs tesseract-ocr and poppler-utils (make test installs them)"
+    clauses = [c.text for c in segment(read_document(FIXTURES / "scan.pdf"))]
+    for expected in (
+        "The regulator charges the following fees for licences issued under this\nRegulation.",
+        "Fixed telephony services for the whole territory | 10,000 AZN | 10 years",
+        "Fees are paid before the licence is issued.",
+        "Offices are open from 9:00 to 18:00 on working days.",
+    ):
+        assert expected in clauses
+    azerbaijani = [c.text for c in segment(read_document(FIXTURES / "scan-az.pdf"))]
+    assert "2.1. Operator hər rüb keyfiyyət göstəricilərini öz internet saytında dərc edir." in (
+        azerbaijani
+    )
+
+
+def test_a_scan_without_ocr_tools_is_refused_with_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where tesseract or pdftoppm is not installed, a scan is refused as before, naming
+    what to install."""
+    import retrieval.pdf_ocr as pdf_ocr
+
+    monkeypatch.setattr(pdf_ocr.shutil, "which", lambda _: None)
+    with pytest.raises(CorpusError, match="install tesseract-ocr and poppler-utils"):
+        read_document(FIXTURES / "scan.pdf")
