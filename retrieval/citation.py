@@ -21,6 +21,8 @@ def cite(document: DocumentInfo, clause: Clause) -> Citation:
     where = f"{document.label} ({human_date(document.date)})" if document.date else document.label
     if clause.page is not None:
         where += f", p. {clause.page}"
+    if str(clause.page or 1) in document.ocr_pages.split(","):
+        where += ", scanned (text read by OCR)"  # a quote from it is what OCR read
     number = reference(clause.section, clause.ref)
     if not clause.ref:  # a paragraph the document does not number: its place in reading order
         number = f"{number}, ¶{clause.number}" if number else f"¶{clause.number}"

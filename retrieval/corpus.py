@@ -167,6 +167,7 @@ def read_document(
     plain: frozenset[int] = frozenset()
     columns: frozenset[int] = frozenset()
     code: frozenset[int] = frozenset()
+    scanned: frozenset[int] = frozenset()
     extracted_title = ""
     side = sidecar(path)
     side_meta: dict[str, str] = {}
@@ -198,6 +199,7 @@ def read_document(
             0,
         )
         plain, columns, code = extracted.plain, extracted.columns, extracted.code
+        scanned = extracted.scanned
     meta.update(side_meta)
     if not text[body_start:].strip():
         raise CorpusError(f"{path}: the document is empty")
@@ -220,6 +222,7 @@ def read_document(
         author=meta.get("author", ""),
         kind=meta.get("kind", ""),
         format=suffix.lstrip("."),
+        ocr_pages=",".join(str(number + 1) for number in sorted(scanned)),
         examples=meta.get("examples", ""),
     )
     return Document(

@@ -173,6 +173,7 @@ class Extracted:
     # cuts short goes on in the next column (a PDF's; pdf_reader)
     columns: frozenset[int] = frozenset()
     code: frozenset[int] = frozenset()  # where each block of preformatted text starts (Code)
+    scanned: frozenset[int] = frozenset()  # the pages (from 0) read by OCR (pdf_ocr)
 
 
 def extract(path: Path, raw: bytes, encoding: str = "", kind: str = "") -> Extracted:

@@ -82,7 +82,8 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         ]
         # a scanned page (no text layer) read by OCR, where its tools are installed
         blank = [number for number, text in enumerate(texts) if not text.strip()]
-        for number, text in scanned_pages(raw, blank).items():
+        scanned = {n: text for n, text in scanned_pages(raw, blank).items() if text.strip()}
+        for number, text in scanned.items():
             texts[number] = text
         ends = endnote_marks(texts)
         pages = endnotes(
@@ -148,7 +149,8 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         for number, page in enumerate(read_as)
         if page != gridded[number] or columns[number] != prepared[number]
     )
-    return Extracted(extracted.text, extracted.pages, " ".join(title.split()), plain, sides)
+    title, read_by_ocr = " ".join(title.split()), frozenset(scanned)
+    return Extracted(extracted.text, extracted.pages, title, plain, sides, scanned=read_by_ocr)
 
 
 def _columns(page: str, number: int, drawn: Rules) -> str:

@@ -19,6 +19,9 @@ class DocumentInfo:
     author: str = ""
     kind: str = ""
     format: str = "txt"
+    # the pages (from 1: "1,3") whose text was read by OCR, a scan's: a quote from them is
+    # what OCR read (citation.cite says so)
+    ocr_pages: str = ""
     # questions this document answers, to offer readers as examples (the Telegram bot's
     # /help), separated by " | "; front matter `examples:`
     examples: str = ""

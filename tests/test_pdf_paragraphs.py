@@ -182,6 +182,32 @@ def test_a_scanned_pdf_is_read_by_ocr_as_the_page_with_a_text_layer_is() -> None
     )
 
 
+def test_a_quote_from_a_scanned_page_is_cited_as_read_by_ocr(tmp_path: Path) -> None:
+    """A quote from a scan is what OCR read, which may differ from the page by a letter: its
+    citation says so, and only for the pages OCR read (a PDF of a text page, then a scanned
+    one: the same table, once from each)."""
+    from pypdf import PdfReader, PdfWriter
+
+    mixed = PdfWriter()
+    for name in ("fees.pdf", "scan.pdf"):
+        mixed.add_page(PdfReader(FIXTURES / name).pages[0])
+    path = tmp_path / "mixed.pdf"
+    with path.open("wb") as out:
+        mixed.write(out)
+    document = read_document(path)
+    assert document.info.ocr_pages == "2"
+    by_page = {
+        c.page: cite(document.info, c).text
+        for c in segment(document)
+        if c.text == "Fees are paid before the licence is issued."
+    }
+    assert set(by_page) == {1, 2}
+    assert by_page[2].startswith("Schedule of fees, p. 2, scanned (text read by OCR), ")
+    assert "OCR" not in by_page[1]
+    alone = read_document(FIXTURES / "scan.pdf")  # one page: no page number, still said
+    assert "scanned (text read by OCR)" in cite(alone.info, segment(alone)[0]).text
+
+
 def test_a_scan_without_ocr_tools_is_refused_with_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
