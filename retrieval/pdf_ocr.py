@@ -27,7 +27,6 @@ from pathlib import Path
 
 DPI = 300  # Tesseract reads best at 300 dots per inch
 PAGE_SECONDS = 300  # a page drawn or read for longer than this is refused (a damaged scan)
-GAUGE = 0.1  # the gap, in line heights, a blank line stands for (pdf_reader.GAUGE)
 ROW = 0.5  # words whose middles stand this many line heights apart or less share a row
 _NOT_LANGUAGES = {"osd", "equ"}  # Tesseract's orientation and equation data: no language
 
@@ -63,9 +62,10 @@ def _languages(tesseract: str) -> str:
     return "+".join(found) or "eng"
 
 
-def scanned_pages(raw: bytes, numbers: list[int]) -> dict[int, str]:
-    """The pages `numbers` (from 0) of the PDF `raw`, read by OCR as layout text; {} when
-    the tools are not installed. A page the tools fail on is read as empty."""
+def scanned_pages(raw: bytes, numbers: list[int], gauge: float) -> dict[int, str]:
+    """The pages `numbers` (from 0) of the PDF `raw`, read by OCR as layout text, a blank
+    line for each `gauge` of a line's height between rows (pdf_reader.GAUGE); {} when the
+    tools are not installed. A page the tools fail on is left out."""
     tools = ocr_tools()
     if tools is None or not numbers:
         return {}
@@ -95,11 +95,11 @@ def scanned_pages(raw: bytes, numbers: list[int]) -> dict[int, str]:
                 continue
             finally:
                 Path(f"{image}.png").unlink(missing_ok=True)
-            pages[number] = layout(read.stdout.decode("utf-8", "replace"))
+            pages[number] = layout(read.stdout.decode("utf-8", "replace"), gauge)
     return pages
 
 
-def layout(tsv: str) -> str:
+def layout(tsv: str, gauge: float) -> str:
     """Tesseract's words (its TSV: each word's box and text) as layout text: a row of words
     a line, each word at its column, blank lines for the gaps between rows."""
     table = list(csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -114,8 +114,8 @@ def layout(tsv: str) -> str:
     # tells it, the unit of the gaps between lines (a word's own box is as high as its
     # letters: "own" lower than "Fee")
     lines_high = [int(row["height"]) for row in table if row.get("level") == "4"]
-    height = statistics.median(lines_high or [word.height for word in words])
-    wide = statistics.median(word.width / len(word.text) for word in words)
+    height = max(1.0, statistics.median(lines_high or [word.height for word in words]))
+    wide = max(1.0, statistics.median(word.width / len(word.text) for word in words))
     rows: list[list[_Word]] = []
     for word in sorted(words, key=lambda w: w.middle):
         if rows and word.middle - statistics.mean(w.middle for w in rows[-1]) <= ROW * height:
@@ -127,7 +127,7 @@ def layout(tsv: str) -> str:
     for row in rows:
         top = statistics.median(word.top for word in row)
         if above is not None:
-            lines.extend([""] * max(0, int((top - above) / height / GAUGE) - 1))
+            lines.extend([""] * max(0, int((top - above) / height / gauge) - 1))
         above = top
         line, right = "", 0
         for word in sorted(row, key=lambda w: w.left):

@@ -82,7 +82,7 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         ]
         # a scanned page (no text layer) read by OCR, where its tools are installed
         blank = [number for number, text in enumerate(texts) if not text.strip()]
-        scanned = {n: text for n, text in scanned_pages(raw, blank).items() if text.strip()}
+        scanned = {n: text for n, text in scanned_pages(raw, blank, GAUGE).items() if text.strip()}
         for number, text in scanned.items():
             texts[number] = text
         ends = endnote_marks(texts)
