@@ -8,8 +8,9 @@ retrieval.html_reader (a web archive's page in retrieval.mht_reader), EPUB in
 retrieval.epub_reader, PDF in retrieval.pdf_reader; a document in pages (a PDF's, plain
 text with form feeds) is made one text in retrieval.pages, without its running headers,
 footers and page numbers, and a paragraph broken by a page break is left for the segmenter
-to join again. Plain text is read as
-written, but for the boxes drawn in characters around a passage (unframe).
+to join again. Plain text is read as written, but for the boxes drawn in characters around
+a passage (unframe). A file is read as the format it holds where its bytes say so
+(retrieval.sniff), whatever its suffix.
 """
 
 from __future__ import annotations
