@@ -30,13 +30,24 @@ ELSEWHERE = re.compile(r"[A-Za-z][\w+.-]*:|/")
 # "next", "prev", "contents", "index", "glossary", "chapter", "section", "subsection",
 # "appendix"; "previous", "first", "last", "up" and "home", which texinfo, DocBook and
 # site generators also write)
-_NOTE_REFERENCES = {"noteref", "doc-noteref"}
 _NAVIGATION = frozenset(
     (
         "start prev previous next first last up home contents toc index glossary chapter"
         " section subsection appendix"
     ).split()
 )
+
+
+# what an element is, as its markup names it: EPUB's structural semantics (epub:type) and
+# DPUB-ARIA's roles, as e-books mark their notes and the marks that call them
+NOTE_REFERENCES = frozenset({"noteref", "doc-noteref"})
+NOTES = frozenset({"footnote", "endnote", "rearnote", "note", "doc-footnote", "doc-endnote"})
+
+
+def named_as(attrs: dict[str, str | None], kinds: frozenset[str]) -> bool:
+    """Does an element's markup name it one of `kinds` (NOTES, NOTE_REFERENCES)?"""
+    named = f"{attrs.get('epub:type') or ''} {attrs.get('role') or ''}".lower().split()
+    return any(kind in kinds for kind in named)
 
 
 def navigates(attrs: dict[str, str | None]) -> bool:
@@ -74,9 +85,8 @@ class Links:
         self.anchor = href if href.startswith("#") and len(href) > 1 else None
         within = href and not href.startswith("#") and not ELSEWHERE.match(href)
         self.place = href if self.anchor or within else None
-        # a mark its markup names a note's (EPUB's epub:type, DPUB-ARIA's role), however set
-        kinds = f"{attrs.get('epub:type') or ''} {attrs.get('role') or ''}".lower().split()
-        raised = raised or any(kind in _NOTE_REFERENCES for kind in kinds)
+        # a mark its markup names a note's reference, however set
+        raised = raised or named_as(attrs, NOTE_REFERENCES)
         self.at, self.raised, self.open = at, raised, bool(href)
         self.names = {v for k, v in attrs.items() if k in ("id", "name") and v}
         if not href:

@@ -27,7 +27,7 @@ from retrieval.formats import (
     fold_spaces,
     join_blocks,
 )
-from retrieval.html_links import Entry, Links, settled
+from retrieval.html_links import NOTES, Entry, Links, named_as, settled
 from retrieval.html_rows import RowCells
 from retrieval.numbering import list_marker
 
@@ -89,14 +89,6 @@ _CELL = {"td", "th"}
 # elements that have no end tag, and so hold no text
 _VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "area", "base", "col", "embed"}
 _BREAKS = re.compile(r"\n(?:\n)+")  # line breaks (<br>) in a row: a paragraph's end, once
-# what marks an element as a note: EPUB's structural semantics (epub:type) and DPUB-ARIA's
-# roles, as e-books set their footnotes and endnotes (in an <aside>, which is read then)
-_NOTE_TYPES = {"footnote", "endnote", "rearnote", "note", "doc-footnote", "doc-endnote"}
-
-
-def _a_note(attrs: dict[str, str | None]) -> bool:
-    kinds = f"{attrs.get('epub:type') or ''} {attrs.get('role') or ''}".lower().split()
-    return any(kind in _NOTE_TYPES for kind in kinds)
 
 
 class _Text(html.parser.HTMLParser):
@@ -186,7 +178,7 @@ class _Text(html.parser.HTMLParser):
         if tag == "aside":
             # an aside is no part of the text, but a note set in one is (EPUB's footnotes),
             # numbered as its mark is
-            self.asides.append(not _a_note(named))
+            self.asides.append(not named_as(named, NOTES))
             self.skipping += int(self.asides[-1])
             called = self.links.notes.get(named.get("id") or "")
             if called and not self.skipping:
