@@ -31,6 +31,8 @@ from retrieval.html_links import NOTES, Entry, Links, named_as, settled
 from retrieval.html_rows import RowCells
 from retrieval.numbering import list_marker
 
+# a definition list's term that ends so runs into its definition after a space, not ": "
+_TERM_ENDS = set(":?")
 _SKIP = {
     "script",
     "style",
@@ -118,6 +120,7 @@ class _Text(html.parser.HTMLParser):
         self.links = Links()
         self.asides: list[bool] = []  # the asides open, innermost last: each skipped or not
         self.term = False  # a definition list's term just read: its definition runs on
+        self.defined = False  # the current block is a term and its definition
 
     def _flush(self) -> None:
         # the page's line breaks (<br>) kept, as the other readers keep a paragraph's
@@ -129,11 +132,13 @@ class _Text(html.parser.HTMLParser):
             text = " ".join(text.split())
         # a paragraph with words set as body text is no heading, however short (css)
         body = self.plain and not (self.heading or self.marker or self.in_cell)
-        body = body and self.within.get("p", 0) > 0
+        # (a paragraph's, or a term's with its definition: "-v: verbose output", not a
+        # heading over the options after it)
+        body = body and (self.within.get("p", 0) > 0 or self.defined)
         # and preformatted text is text, whatever its lines say ("# install it": code)
         code = self.within.get("pre", 0) > 0 and not self.in_cell
         self.links.block_ends()
-        self.term, self.plain = False, False
+        self.term = self.plain = self.defined = False
         if text:
             # an item of a nested list stands further in, as the browser shows it
             indent = "  " * (len(self.lists) - 1) if self.marker and self.lists else ""
@@ -210,8 +215,10 @@ class _Text(html.parser.HTMLParser):
         elif tag in ("dd", "p") and self.term:
             # a term's definition (and its first paragraph) runs on from the term, one block:
             # "default-version: The name of the interpreter …"
-            if tag == "dd":  # after the term's own colon, if it has one ("Authors:")
-                self.current.append(" " if "".join(self.current).rstrip().endswith(":") else ": ")
+            if tag == "dd":  # after the term's own stop, if it has one ("Authors:", "Why?")
+                ends = "".join(self.current).rstrip()[-1:]
+                self.current.append(" " if ends in _TERM_ENDS else ": ")
+                self.defined = True
             else:
                 self.term = False
         elif tag in _BLOCK:

@@ -336,3 +336,23 @@ def test_a_page_in_xhtml_reads_as_html(tmp_path: Path) -> None:
         assert [(c.text, c.heading) for c in segment(document)] == [
             ("A fee is paid yearly.", "Fees")
         ]
+
+
+def test_a_short_term_and_its_definition_are_a_clause_not_a_heading(tmp_path: Path) -> None:
+    """A glossary's or an option list's entry short and without a stop ("Personal data:
+    any information on a person", "-v: verbose output") was read as a heading: the other
+    entries and the paragraphs after them were cited under it, and it was in no clause. A
+    term that asks or ends in a colon runs into its definition as written, with no ": "
+    added ("Why?: …" was quoted)."""
+    assert _clauses(
+        tmp_path,
+        "<h1>Definitions</h1><p>In these rules:</p><dl><dt><b>Personal data</b></dt>"
+        "<dd>any information on a person</dd><dt><code>-v</code></dt><dd>verbose output</dd>"
+        "<dt>Who may apply?</dt><dd>Any resident.</dd></dl><p>The rules apply from May.</p>",
+    ) == [
+        ("In these rules:", "Definitions"),
+        ("Personal data: any information on a person", "Definitions"),
+        ("-v: verbose output", "Definitions"),
+        ("Who may apply? Any resident.", "Definitions"),
+        ("The rules apply from May.", "Definitions"),
+    ]
