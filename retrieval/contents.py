@@ -30,15 +30,19 @@ import re
 from collections.abc import Sequence
 
 # an entry of a markdown table of contents, its sub-entries indented under it, or a link
-# alone to a place in the page or in another of its set (a relative address, with no scheme,
-# host or root: "install.md#usage"); and an HTML page's, which the readers write so
-# (contents_entry: "• [1. Scope](#scope)", "[2. Fees](fees.html)")
+# alone to a place in the page, in another of its set (a relative address: "install.md#usage")
+# or elsewhere (a site's menu); and an HTML page's, which the readers write so
+# (contents_entry: "• [1. Scope](#scope)", "[2. Fees](fees.html)"). Not a link to write to
+# or call ("mailto:", "tel:"): an address to reach, which the text gives.
+NOT_A_PAGE = r"(?i:mailto|tel|sms|javascript|data):"
 MARKDOWN_ENTRY = re.compile(
-    r"^(?:\s*(?:(?:[-*+•]|\d{1,3}[.)])\s+)?\[[^\]\n]+\]\((?![A-Za-z][\w+.-]*:|/)[^)\s]*\)"
+    rf"^(?:\s*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?\[[^\]\n]+\]\((?!{NOT_A_PAGE})[^)\s]*\)"
     r"\s*(?:\n|$))+$"
 )
-# an entry's link to another page of the set ("](fees.html)"), not to a place in its own
+# an entry's link to another page (of the set or not), not to a place in its own; and to a
+# page elsewhere: a scheme ("https:"), a host ("//example.org") or a path from the site's root
 _TO_ANOTHER_PAGE = re.compile(r"\]\((?!#)")
+_ELSEWHERE = re.compile(r"\]\((?:[A-Za-z][\w+.-]*:|/)")
 LEADERS = ".·…"  # a leader's dots, four or more (spaced or not), or an ellipsis
 ROMAN = "ivxlcIVXLC"
 APART = 3  # spaces that set a page number apart from its title, where no leader stands
@@ -53,14 +57,20 @@ _OTHER_PAGE = re.compile(rf"^\d{{1,4}}(?:\s*\|\s*|\s{{{APART},}})(?=\S)")
 WRAPPED = 2  # lines an entry's title wraps onto before its leader, at most
 
 
-def entries_stand(texts: Sequence[str]) -> bool:
-    """Are markdown-written entries (MARKDOWN_ENTRY; blocks in a row) a table of contents?
-    Links to places in the page are, however few ("Back to top"). Links to other pages of
-    the set are a table when there are as many as a printed one has at least: a manual's,
-    a project's index of its files; one or two ("See: the list of triagers", a type's
-    page under a property) are the text's."""
+def entries_stand(texts: Sequence[str], before: str = "") -> bool:
+    """Are markdown-written entries (MARKDOWN_ENTRY; blocks in a row, after the block
+    `before`) a table of contents, or a site's menu? Links to places in the page are,
+    however few ("Back to top"). Links to other pages are when there are as many as a
+    printed table has at least: a manual's, a project's index of its files; one or two
+    ("See: the list of triagers", a type's page under a property) are the text's. Links
+    elsewhere (a page saved from a site: its menu, its "Related links") are too, unless a
+    sentence introduces them ("Node.js supports the following Web Performance APIs:"):
+    a list that ends a sentence is the text's."""
     entries = sum(text.strip().count("\n") + 1 for text in texts)
-    return entries >= CONTENTS_RUN or not any(_TO_ANOTHER_PAGE.search(t) for t in texts)
+    if not any(_TO_ANOTHER_PAGE.search(text) for text in texts):
+        return True
+    introduced = before.rstrip().endswith(":") and any(_ELSEWHERE.search(t) for t in texts)
+    return entries >= CONTENTS_RUN and not introduced
 
 
 def contents_entry(text: str, place: str) -> str | None:
@@ -227,6 +237,7 @@ def _markdown_entries(texts: Sequence[str]) -> set[int]:
         enumerate(texts), key=lambda item: bool(MARKDOWN_ENTRY.match(item[1]))
     ):
         blocks = list(run)
+        # (a run a sentence introduces is written so by no reader: each shows its text)
         if written and entries_stand([text for _, text in blocks]):
             found.update(n for n, _ in blocks)
     return found

@@ -4,11 +4,12 @@ A link's text is the text's, but some links are marks the other readers write ot
 or not at all:
 - a note's mark linking to its note, and the note's number linking back: "[1]";
 - a heading's permalink ("¶", "#"): nothing;
-- a block that is one link to a place in the page, or in another page of its set: a table
-  of contents' entry;
+- a block that is one link to a place in the page, or to another page: a table of
+  contents' entry, or a site's menu's (where it stands in a run of them: contents);
 - a block of links from page to page ("Next: Installing, Previous: Overview, Up: Manual",
-  "<< 2. Overview | Up | 3. Installing >>"): the reader's way through a set of pages,
-  no part of the document.
+  "<< 2. Overview | Up | 3. Installing >>"), or a site's breadcrumbs ("Home » Laws »
+  Law on Electronic Signature"): the reader's way through a set of pages, no part of the
+  document.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from retrieval.contents import entries_stand
+from retrieval.contents import CONTENTS_RUN, NOT_A_PAGE, entries_stand
 from retrieval.formats import Body
 from retrieval.numbering import NOTE_MARK
 
@@ -26,6 +27,9 @@ _MARK = re.compile(rf"\[?({NOTE_MARK})\]?")
 # path from the site's root ("/form"): a page elsewhere, where a relative address
 # ("install.html#usage") is one of the page's own set (a manual's, a project's)
 ELSEWHERE = re.compile(r"[A-Za-z][\w+.-]*:|/")
+_NOT_A_PAGE = re.compile(NOT_A_PAGE)  # an address to write to or call ("mailto:")
+_WORD = re.compile(r"\w")  # not a separator ("|", "»")
+_UNSAFE = re.compile(r"[()\s]")  # what ends a markdown link's address
 # HTML's link types for a link from one page of a set to another (HTML 4.01's "start",
 # "next", "prev", "contents", "index", "glossary", "chapter", "section", "subsection",
 # "appendix"; "previous", "first", "last", "up" and "home", which texinfo, DocBook and
@@ -58,33 +62,43 @@ def navigates(attrs: dict[str, str | None]) -> bool:
     return bool(attrs.get("accesskey")) or any(kind in _NAVIGATION for kind in kinds)
 
 
+def _escaped(found: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in found.group().encode())
+
+
 class Links:
     """The links of the block being read, and of the page so far (notes' marks)."""
 
     def __init__(self) -> None:
         # a link to a place in the page itself ("<a href="#scope">"), while in one; and to
-        # a place in the page or another of its set ("install.html#usage")
+        # a place in the page or another page, of its set ("install.html#usage") or not
         self.anchor: str | None = None
         self.place: str | None = None
+        self.far = False  # ... and that place is a page elsewhere (another site's, the root's)
         self.at = 0  # where the open link's text starts in the block's pieces
         self.names: set[str] = set()  # the open link's own id and name
         self.raised = False  # its text is (or is in) a superscript
         self.open = False  # a link (with an href) is open
         self.marks: set[str] = set()  # the ids and names of the links read as notes' marks
         self.notes: dict[str, str] = {}  # the places those marks link to, and their marks
-        # the block's: the places in the page's set its text links to, whether it has words
-        # outside such links; its links from page to page, its other links, and its words
+        # the block's: the places in the page and other pages its text links to, whether it
+        # has words outside such links; its links from page to page, its other links, and its words
         # outside any link
         self.linked: set[str] = set()
         self.unlinked = False
         self.steps = self.others = self.loose = 0
+        self.pages = 0  # its links to other pages
+        self.distant = False  # ... and whether one is to a page elsewhere
+        self.outside: list[str] = []  # its words outside any link
 
     def opens(self, attrs: dict[str, str | None], at: int, raised: bool) -> None:
         """A link ("<a>") opens, its text to start at piece `at` of the block."""
         href = attrs.get("href") or ""
         self.anchor = href if href.startswith("#") and len(href) > 1 else None
-        within = href and not href.startswith("#") and not ELSEWHERE.match(href)
-        self.place = href if self.anchor or within else None
+        to_page = href and not href.startswith("#") and not _NOT_A_PAGE.match(href)
+        # written as markdown can read it: "Mercury_(planet).html" as "Mercury_%28planet%29.html"
+        self.place = _UNSAFE.sub(_escaped, href) if self.anchor or to_page else None
+        self.far = bool(to_page and ELSEWHERE.match(href))
         # a mark its markup names a note's reference, however set
         raised = raised or named_as(attrs, NOTE_REFERENCES)
         self.at, self.raised, self.open = at, raised, bool(href)
@@ -95,16 +109,19 @@ class Links:
             self.steps += 1
         else:
             self.others += 1
+        self.pages += bool(to_page)
 
     def text(self, data: str) -> None:
         """Text read in the block: in the open link, or outside any."""
         words = any(ch.isalpha() for ch in data)  # not an entry's number ("1. ")
         if self.place:
             self.linked.add(self.place)
+            self.distant = self.distant or self.far
         elif words:
             self.unlinked = True
         if not self.open:
             self.loose += sum(any(ch.isalpha() for ch in word) for word in data.split())
+            self.outside.append(data)
 
     def closes(self, pieces: list[str]) -> None:
         """The open link ends: its text (from piece `at` of the block) rewritten when it
@@ -132,13 +149,16 @@ class Links:
 
     def entry(self) -> str | None:
         """The place a block links to when it is that one link alone (with its number): a
-        table of contents' entry (of the page or of its set), or a "Back to top"."""
+        table of contents' entry (of the page or of its set), a menu's, or a "Back to top"."""
         return next(iter(self.linked)) if len(self.linked) == 1 and not self.unlinked else None
 
     def contents(self) -> bool:
         """Is a table's row links to places in the page (or its set) alone, as a changelog's
-        index of its releases sets them: a table of contents set as a table?"""
-        return len(self.linked) > 1 and not self.unlinked
+        index of its releases sets them: a table of contents set as a table? So is a row of
+        as many links to pages elsewhere as a table of contents has entries at least (a
+        site's menu set in a table); but fewer, a ministry beside its site, are the table's."""
+        least = CONTENTS_RUN if self.distant else 2
+        return len(self.linked) >= least and not self.unlinked
 
     def navigation(self) -> bool:
         """Is the block links from page to page alone, with no more words outside them than
@@ -146,9 +166,18 @@ class Links:
         sentence that links to the next chapter is the text's."""
         return bool(self.steps) and not self.others and self.loose <= 2 * self.steps
 
+    def breadcrumbs(self, title: str) -> bool:
+        """Is the block a site's breadcrumbs, links to the pages over this one and its own
+        title, not linked ("Home » Laws » Law on Electronic Signature")? (A bar of links
+        alone may be the text's: a property's types, "<integer> | <undefined>".)"""
+        words = [word for word in "".join(self.outside).split() if _WORD.search(word)]
+        return self.pages > 1 and bool(words) and words == title.split()
+
     def block_ends(self) -> None:
         self.linked, self.unlinked = set(), False
-        self.steps = self.others = self.loose = 0
+        self.steps = self.others = self.loose = self.pages = 0
+        self.distant = False
+        self.outside = []
 
 
 class Entry(str):
@@ -173,7 +202,7 @@ def settled(blocks: list[str]) -> list[str]:
         group = list(run)
         if not entries:
             out.extend(group)
-        elif entries_stand(group):
+        elif entries_stand(group, out[-1] if out else ""):
             if out and isinstance(out[-1], Body):
                 out[-1] = str(out[-1])
             out.extend(str(entry) for entry in group)

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from retrieval.contents import contents_entry
 from retrieval.css import PageStyles, hidden, reader_only
 from retrieval.errors import CorpusError
 from retrieval.formats import (
@@ -33,6 +34,7 @@ from retrieval.numbering import list_marker
 
 # a definition list's term that ends so runs into its definition after a space, not ": "
 _TERM_ENDS = set(":?")
+_BRACKETS = str.maketrans("[]", "()")
 _SKIP = {
     "script",
     "style",
@@ -126,8 +128,10 @@ class _Text(html.parser.HTMLParser):
         # the page's line breaks (<br>) kept, as the other readers keep a paragraph's
         text = _BREAKS.sub("\n\n", fold_spaces("".join(self.current)))
         place = self.links.entry() if text and not self.heading else None
-        if not self.heading and self.links.navigation():
-            text, place = "", None  # links to the next page and the one before: none
+        if not self.heading and (
+            self.links.navigation() or self.links.breadcrumbs(" ".join(self.title.split()))
+        ):
+            text, place = "", None  # links to the next page and the one before, or above: none
         if self.heading:
             text = " ".join(text.split())
         # a paragraph with words set as body text is no heading, however short (css)
@@ -152,12 +156,15 @@ class _Text(html.parser.HTMLParser):
                 shown = Code(shown)
             elif body:
                 shown = Body(shown)
-            if place:
+            # (its brackets as markdown can read them: "listen(port[, host])"; the text it
+            # shows, where it is the text's, is kept as it stands)
+            written = contents_entry(text.translate(_BRACKETS), place) if place else None
+            if written:
                 # a block (a list's item, as a rule) that is only a link to a place in the
-                # page or its set, and its number: a table of contents' entry, or a "Back
-                # to top"; written as markdown writes one (retrieval.contents), so that it
-                # is no clause where it stands in a table (html_links.settled)
-                shown = Entry(f"{opening}[{' '.join(text.split())}]({place})", shown)
+                # page or another, and its number: a table of contents' entry, a menu's, or
+                # a "Back to top"; written as markdown writes one (retrieval.contents), so
+                # that it is no clause where it stands in a table (html_links.settled)
+                shown = Entry(opening + written, shown)
             self.blocks.append(shown)
         self.current = []
 

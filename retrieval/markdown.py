@@ -288,7 +288,9 @@ class _Shown:
         if not self.paragraph:
             return
         paragraph, self.paragraph = self.paragraph, []
-        for line in shown_paragraph(paragraph, self.labels):
+        # the line before it: a sentence that introduces a list of links (contents)
+        before = next((line for line in reversed(self.lines) if line.strip()), "")
+        for line in shown_paragraph(paragraph, self.labels, before):
             self.add(line)
 
     def _put(self, line: str) -> int:

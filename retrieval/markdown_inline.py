@@ -80,7 +80,9 @@ _CELLS = re.compile(r"(?<!\\)\|")  # where a table's row parts its cells: "|", n
 _TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
 
 
-def shown_paragraph(lines: list[str], labels: frozenset[str] = frozenset()) -> list[str]:
+def shown_paragraph(
+    lines: list[str], labels: frozenset[str] = frozenset(), before: str = ""
+) -> list[str]:
     """A paragraph's lines as they show, their inline markup read (shown_inline) and what
     opens them kept: a list's items each read apart, a table's cells too. Kept as written,
     for what reads them by their markup: a table of contents' entries ("* [Fees](#fees)"),
@@ -89,7 +91,7 @@ def shown_paragraph(lines: list[str], labels: frozenset[str] = frozenset()) -> l
     whole = "\n".join(lines)
     if not _MARKUP.search(whole):
         return lines
-    if MARKDOWN_ENTRY.match(whole) and entries_stand([whole]):
+    if MARKDOWN_ENTRY.match(whole) and entries_stand([whole], before):
         return lines  # a table of contents' entries, no clause (retrieval.contents)
     if in_bold_alone(whole.strip()):
         # in bold alone: its marks kept, what they hold read ("**[Appeals](a.md)**")

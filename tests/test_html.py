@@ -190,7 +190,7 @@ def test_a_table_of_links_to_places_in_the_page_alone_is_no_clause(tmp_path: Pat
     it says: a table of contents, no clause, with its head ("Current"), as a list of such
     links is none; and so is a row of links to other pages of the page's set (a texinfo
     index's "ABI: | Introduction", both links). A row with words beside its links (a
-    texinfo index's "format:" entry) or links to pages elsewhere is the table's."""
+    texinfo index's "format:" entry) or two links to pages elsewhere is the table's."""
     index = (
         "<table><tr><th>LTS</th><th>Current</th></tr><tr><td><a href='#1.2.1'>1.2.1</a><br/>"
         "<a href='#1.2.0'>1.2.0</a></td><td><a href='#2.0.0'>2.0.0</a></td></tr></table>"
@@ -293,10 +293,10 @@ def test_a_list_of_links_to_the_set_s_pages_is_a_table_of_contents(tmp_path: Pat
     ("<dt><a href='fees.html'>1. Fees</a></dt>"): each entry was a clause ("1.1. Refunds"),
     which a question naming the part found before the part itself. Three or more in a row
     are a table of contents, no clause, as entries linking within the page are; one or two
-    ("See: the board's rules") are the text's, as is a link to a page elsewhere (on another
-    site, or from the site's root). A link alone to a place in the page under a heading (a
-    property's type) is no table: the heading still heads the text under it, and the
-    heading after it stands alone."""
+    ("See: the board's rules") are the text's, as are links a sentence introduces to pages
+    elsewhere (on another site, or from the site's root). A link alone to a place in the
+    page under a heading (a property's type) is no table: the heading still heads the text
+    under it, and the heading after it stands alone."""
     assert _clauses(
         tmp_path,
         "<h1>Fee manual</h1><p><b>Table of Contents</b></p><dl><dt><a href='fees.html'>"
@@ -355,4 +355,42 @@ def test_a_short_term_and_its_definition_are_a_clause_not_a_heading(tmp_path: Pa
         ("-v: verbose output", "Definitions"),
         ("Who may apply? Any resident.", "Definitions"),
         ("The rules apply from May.", "Definitions"),
+    ]
+
+
+def test_a_saved_page_s_menu_and_breadcrumbs_are_no_clause(tmp_path: Path) -> None:
+    """A page saved from a site (rules on a ministry's site) links its menu to the site's
+    pages by their full address, and sets its breadcrumbs over the text: "• Home" and "•
+    Contact" were clauses, and "Home » Laws » Fee rules" headed the clauses under it. Three
+    or more links alone in a row to pages elsewhere are a menu, as three to the set's pages
+    are a table of contents; but a list a sentence introduces ("… these laws:") is the
+    text's, and so are one or two such links, and a table's row of two (a ministry beside
+    its site). A link's address with brackets ("Mercury_(planet)") or its text with one
+    ("listen(port[, host])") left the link's markdown in the quote."""
+    menu = "".join(
+        f"<li><a href='https://gov.example/{page.lower()}'>{page}</a></li>"
+        for page in ("Home", "Laws", "Contact")
+    )
+    assert _clauses(
+        tmp_path,
+        f"<div class='top'><ul>{menu}</ul><div><a href='https://gov.example/'>Home</a> » "
+        "<a href='/laws'>Laws</a> » Fee rules</div></div><h1>Fee rules</h1><p>A fee is paid "
+        "yearly, under these laws:</p><ul><li><a href='https://laws.example/1'>Law on Fees"
+        "</a></li><li><a href='https://laws.example/2'>Law on Courts</a></li><li><a "
+        "href='/law_(2012)'>Law on Appeals (2012)</a></li></ul><table><tr><td><a "
+        "href='https://justice.example/'>Ministry of Justice</a></td><td><a href='https://"
+        "justice.example/'>justice.example</a></td></tr></table><ul><li><a href='https://"
+        "w.example/Mercury_(planet)'>Mercury</a></li><li><a href='l.html#listen'>listen(port"
+        "[, host])</a></li><li><a href='s.html'>serve</a></li></ul><p>Fees are paid online."
+        f"</p><ul>{menu}</ul><p>See <a href='https://w.example/Mercury_(planet)'>Mercury</a>."
+        "</p><p><a href='https://w.example/Venus_(planet)'>Venus [2]</a></p>",
+    ) == [
+        ("A fee is paid yearly, under these laws:", "Fee rules"),
+        ("• Law on Fees", "Fee rules"),
+        ("• Law on Courts", "Fee rules"),
+        ("• Law on Appeals (2012)", "Fee rules"),
+        ("Ministry of Justice | justice.example", "Fee rules"),
+        ("Fees are paid online.", "Fee rules"),
+        ("See Mercury.", "Fee rules"),
+        ("Venus [2]", "Fee rules"),
     ]

@@ -98,9 +98,9 @@ def test_links_to_the_set_s_files_are_a_table_of_contents(tmp_path: Path) -> Non
     """A list of three or more links to the project's other files ("* [Submitting a bug
     report](doc/issues.md#bugs)") says where a text is, not what it says: no clause, as a
     list of links within the page is none. One or two ("See: the list of triagers") are the
-    text's, and so are links to pages elsewhere. A list whose items are not all such links
-    ("* Other Versions" over its links) was quoted with the links' markup
-    ("[19.x](CHANGELOG_V19.md)"): it shows their text."""
+    text's, and so are links to pages elsewhere that a sentence introduces. A list whose
+    items are not all such links ("* Other Versions" over its links) was quoted with the
+    links' markup ("[19.x](CHANGELOG_V19.md)"): it shows their text."""
     path = tmp_path / "contributing.md"
     path.write_text(
         "# Contributing\n\n## Issues\n\nIssues are triaged weekly. See:\n\n"
@@ -120,6 +120,32 @@ def test_links_to_the_set_s_files_are_a_table_of_contents(tmp_path: Path) -> Non
         ("* The foundation", "Triagers"),
         ("* Other Versions\n  * 19.x\n  * 18.x", "Versions"),
         ("Each version has its own log.", "Versions"),
+    ]
+
+
+def test_a_menu_of_links_elsewhere_is_no_clause_unless_a_sentence_introduces_it(
+    tmp_path: Path,
+) -> None:
+    """Three or more links alone to pages elsewhere ("* [Mail archive](https://…)", a
+    project's "Helpful resources") are its menu, as three to its own files are a table of
+    contents: each was a clause of a link's name, without the address it names. A list a
+    sentence introduces ("… these standards:") completes the sentence: the text's."""
+    path = tmp_path / "links.md"
+    path.write_text(
+        "# Fees\n\n## Links\n\n* [Mail archive](https://lists.example/fees)\n"
+        "* [Bug tracker](https://bugs.example/)\n* [Chat](/chat)\n\n## Standards\n\n"
+        "Fees are set under these standards:\n\n* [ISO 4217](https://iso.example/4217)\n"
+        "* [EN 16931](https://cen.example/16931)\n* [UBL 2.1](https://oasis.example/ubl)\n"
+        "\nEach is read as published.\n",
+        encoding="utf-8",
+    )
+    clauses = segment(read_document(path))
+    assert [(c.text, c.heading.split(" — ")[-1]) for c in clauses] == [
+        ("Fees are set under these standards:", "Standards"),
+        ("* ISO 4217", "Standards"),
+        ("* EN 16931", "Standards"),
+        ("* UBL 2.1", "Standards"),
+        ("Each is read as published.", "Standards"),
     ]
 
 
