@@ -34,6 +34,7 @@ from retrieval.headings import (
     split_underlined,
     starts_lower,
     underlined,
+    underlines,
 )
 from retrieval.letter import (
     ENCLOSURE,
@@ -200,6 +201,18 @@ class Segmenter:
             # heading is marked there, and a numbered title is no item of a list
             if markdown and block.next_item:
                 shaped[n] = False
+            # in plain text, where nothing but its shape tells a heading, short lines set
+            # together are one only where an underline, capitals or a number make them a
+            # title, or they open the document: an address, contact details, a name over
+            # its e-mail, a price ("Customer service" / "Phone: 012 555 12 34" / "Office
+            # hours 9 to 18") are text
+            lines = block.text.split("\n")
+            if n and self.document.info.format == "txt" and len(lines) > 1:
+                titled = underlined(block.text) or (
+                    len(lines) == 2 and underlines(lines[0], lines[1])
+                )
+                titled = titled or block.text.isupper() or bool(own_number(block.text))
+                shaped[n] = shaped[n] and titled
         if found and not shaped[0] and is_title(found[0]):
             # the first set apart from the body text where markup tells the two ("Regulation
             # on the quality of broadband services" in large letters, as a title style
