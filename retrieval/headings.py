@@ -71,6 +71,12 @@ def starts_upper(text: str) -> bool:
 
 
 TITLE_WORDS = 12  # words a heading has at most, but one set in capitals without a stop
+# what no title holds: an address to reach, a web address ("https://…", "www.…") or an
+# e-mail address, as contact details and signatures do; or a shell's prompt, as a
+# command does ("$ make check"; not "$ 5", an amount)
+_NO_TITLE = re.compile(
+    r"[a-z][\w+.-]*://|\bwww\.\w|[\w.+-]+@[\w-]+\.[\w.-]*\w|^\$ (?!\d)", re.IGNORECASE
+)
 
 
 def is_heading(block: Block, plain: bool = False) -> bool:
@@ -113,6 +119,15 @@ def is_heading(block: Block, plain: bool = False) -> bool:
         return False
     capitalised = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit())
     return len(words) <= 6 or capitalised * 2 >= len(words)
+
+
+def no_title(text: str) -> bool:
+    """Does the text hold what no title does (an address to reach, a shell's prompt)?
+    Short and without a stop ("Mike Frysinger <vapier@gentoo.org>", "Homepage:
+    https://www.freetype.org", "$ make check"), it is text, not a heading over what follows;
+    but a document's title block may end with its address ("Apache License" / "Version
+    2.0, January 2004" / "http://www.apache.org/licenses/"): the segmenter's to tell."""
+    return bool(_NO_TITLE.search(text))
 
 
 def is_title(block: Block) -> bool:

@@ -31,6 +31,7 @@ from retrieval.headings import (
     is_heading,
     is_title,
     marked_level,
+    no_title,
     split_underlined,
     starts_lower,
     underlined,
@@ -153,6 +154,8 @@ class Segmenter:
                     self.document.info.format not in _MARKED_UP
                     and not BULLET.match(before)
                     and ends_without_punctuation(before)
+                    # (not a title page's authors over their address, "… (help@gnu.org)")
+                    and not no_title(before.rsplit("\n", 1)[-1])
                     # only where a page or a column ends under it (a PDF's, or plain text's
                     # pages set apart by form feeds): a short line set as text ("Office
                     # hours 9 to 18", an address's last line, a command) is whole, and a
@@ -206,6 +209,10 @@ class Segmenter:
             # title, or they open the document: an address, contact details, a name over
             # its e-mail, a price ("Customer service" / "Phone: 012 555 12 34" / "Office
             # hours 9 to 18") are text
+            # nor one that holds what no title does (an e-mail address, a command), but
+            # where the document opens (its title block) or its markup marks a heading
+            if n and no_title(block.text) and not marked_level(block.text):
+                shaped[n] = False
             lines = block.text.split("\n")
             if n and self.document.info.format == "txt" and len(lines) > 1:
                 titled = underlined(block.text) or (

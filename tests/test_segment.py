@@ -957,3 +957,32 @@ def test_short_lines_set_together_in_plain_text_are_text_not_a_heading() -> None
         ("Clark Cooper\nclark@example.org", licences),
         ("The notice is kept.", licences),
     ]
+
+
+def test_what_no_title_holds_makes_no_heading() -> None:
+    """A short line with an e-mail or web address ("Julian Seward, jseward@acm.org",
+    "Homepage: https://www.freetype.org") or a shell's prompt ("$ make check") is text,
+    in any format: it headed the clauses under it, and was in none. The document's own
+    title block may end with its address, and a heading its markup marks may hold one;
+    and a title page's authors over their address, at a page's end, are not carried on by
+    the next page's text as a sentence a page break cut."""
+    text = (
+        "Apache License\nVersion 2.0, January 2004\nhttp://www.apache.org/licenses/\n\n"
+        "The terms follow.\n\nJulian Seward, jseward@acm.org\n\nThe ideas are due to many.\n\n"
+        "$ make check\n\nRuns the tests.\n\nFabio Fiorina (help-libtasn1@gnu.org)\n\n"
+        "This manual is for GNU Libtasn1."
+    )
+    page = text.index("This manual")
+    paged = Document(DocumentInfo("t", "T", "t.txt"), text, 0, pages=(page,))
+    title = "Apache License Version 2.0, January 2004 http://www.apache.org/licenses/"
+    assert [(c.text, c.heading) for c in segment(paged)] == [
+        ("The terms follow.", title),
+        ("Julian Seward, jseward@acm.org", title),
+        ("The ideas are due to many.", title),
+        ("$ make check", title),
+        ("Runs the tests.", title),
+        ("Fabio Fiorina (help-libtasn1@gnu.org)", title),
+        ("This manual is for GNU Libtasn1.", title),
+    ]
+    marked = Document(DocumentInfo("t", "T", "t.md", format="md"), "# Write to a@b.org\n\nText.", 0)
+    assert [(c.text, c.heading) for c in segment(marked)] == [("Text.", "Write to a@b.org")]
