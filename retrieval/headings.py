@@ -77,6 +77,10 @@ TITLE_WORDS = 12  # words a heading has at most, but one set in capitals without
 _NO_TITLE = re.compile(
     r"[a-z][\w+.-]*://|\bwww\.\w|[\w.+-]+@[\w-]+\.[\w.-]*\w|^\$ (?!\d)", re.IGNORECASE
 )
+# a field: a line of a label and its value, a number ("Phone: 012 555 12 34", "Fee: 50
+# AZN", "Date: 5 November 2012"); a title's label has its number, and a title follows it
+# ("Chapter 2: Definitions", "Quickstart: language guesser")
+_FIELD = re.compile(r"^[^\W\d_]+(?: [^\W\d_]+){0,2}:[ \t]+\d", re.MULTILINE)
 
 
 def is_heading(block: Block, plain: bool = False) -> bool:
@@ -128,6 +132,14 @@ def no_title(text: str) -> bool:
     but a document's title block may end with its address ("Apache License" / "Version
     2.0, January 2004" / "http://www.apache.org/licenses/"): the segmenter's to tell."""
     return bool(_NO_TITLE.search(text))
+
+
+def a_field(text: str) -> bool:
+    """Is a line of the text a field, a label and its value, a number ("Phone: 012 555 12
+    34")? Where nothing but its shape tells a heading (plain text), such a block is text;
+    where markup sets it apart ("Added in: v16.5.0" as Node's pages set it) the segmenter
+    leaves it to the markup."""
+    return bool(_FIELD.search(text))
 
 
 def is_title(block: Block) -> bool:

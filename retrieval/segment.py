@@ -24,6 +24,7 @@ from retrieval.blocks import Block, blocks, indent
 from retrieval.contents import contents_entries, index_entries, leads_to_a_number
 from retrieval.headings import (
     UNDERLINES,
+    a_field,
     asks,
     ends_without_punctuation,
     heading_over_text,
@@ -205,16 +206,16 @@ class Segmenter:
             if markdown and block.next_item:
                 shaped[n] = False
             # in plain text, where nothing but its shape tells a heading, short lines set
-            # together are one only where an underline, capitals or a number make them a
-            # title, or they open the document: an address, contact details, a name over
-            # its e-mail, a price ("Customer service" / "Phone: 012 555 12 34" / "Office
-            # hours 9 to 18") are text
+            # together, or a field ("Phone: 012 555 12 34"), are one only where an
+            # underline, capitals or a number make them a title, or they open the document:
+            # an address, contact details, a name over its e-mail, a price ("Customer
+            # service" / "Phone: 012 555 12 34" / "Office hours 9 to 18") are text
             # nor one that holds what no title does (an e-mail address, a command), but
             # where the document opens (its title block) or its markup marks a heading
             if n and no_title(block.text) and not marked_level(block.text):
                 shaped[n] = False
             lines = block.text.split("\n")
-            if n and self.document.info.format == "txt" and len(lines) > 1:
+            if n and self.document.info.format == "txt" and (len(lines) > 1 or a_field(block.text)):
                 titled = underlined(block.text) or (
                     len(lines) == 2 and underlines(lines[0], lines[1])
                 )

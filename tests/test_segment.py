@@ -932,14 +932,16 @@ def test_short_lines_set_together_in_plain_text_are_text_not_a_heading() -> None
     without a stop ("Customer service" / "Phone: 012 555 12 34" / "Office hours 9 to 18", a
     name over its e-mail, a price) were read as one heading, so in no clause ("What is the
     phone number?" found none), and the clauses under them were cited under a phone
-    number. Such a block is text; an underline, capitals or a number still make it a
-    title, and so does opening the document."""
+    number. Such a block is text, and so is a field whose value is a number ("Delivery
+    fee: 20 AZN"); an underline, capitals or a number still make it a title ("Chapter 3:
+    Fees"), and so does opening the document."""
     licences = "10.4. Distributing Source Code Form that is Incompatible With Secondary Licenses"
     text = (
         "GNU GENERAL PUBLIC LICENSE\n   Version 3, 29 June 2007\n\n"
         "These rules set the quality of broadband.\n\n2. Contact\n\n"
         "Customer service\nPhone: 012 555 12 34\nOffice hours 9 to 18\n\n"
         "Complaints are answered within ten days.\n\nInstallation fee\n50 AZN\n\n"
+        "Chapter 3: Fees\n\nDelivery fee: 20 AZN\n\n"
         "Fees\n----\n\nThe fee is paid once.\n\nTERMS AND CONDITIONS\nFOR COPYING\n\n"
         "Copying is free.\n\n" + licences.replace(" With", "\nWith") + "\n\n"
         "Clark Cooper\nclark@example.org\n\nThe notice is kept."
@@ -952,6 +954,7 @@ def test_short_lines_set_together_in_plain_text_are_text_not_a_heading() -> None
         ("Customer service\nPhone: 012 555 12 34\nOffice hours 9 to 18", "2. Contact"),
         ("Complaints are answered within ten days.", "2. Contact"),
         ("Installation fee\n50 AZN", "2. Contact"),
+        ("Delivery fee: 20 AZN", "Chapter 3: Fees"),
         ("The fee is paid once.", "Fees"),
         ("Copying is free.", "TERMS AND CONDITIONS FOR COPYING"),
         ("Clark Cooper\nclark@example.org", licences),
