@@ -107,13 +107,22 @@ def _first_line_title(body: str) -> str:
     """The document's first line, as its title; with the lines right under it where they
     run on from it ("Elektron rabitə xidmətlərinin" over "keyfiyyəti haqqında Qaydalar"):
     its paragraph of TITLE_LINES lines at most, the others starting in lower case, ending
-    no sentence. An address's lines each start in capitals."""
+    no sentence. An address's lines each start in capitals; but an act's kind in capitals
+    over its name, one line without a number ("ЗАКОН АЗЕРБАЙДЖАНСКОЙ РЕСПУБЛИКИ" over "Об
+    электронной подписи и электронном документе"), is its title: without its name, every
+    law of a corpus would be cited alike."""
     paragraph = body.lstrip("\n").split("\n\n", 1)[0].splitlines()
     lines = [_title_line(line) for line in paragraph]
     whole = " ".join(lines)
+    named = (
+        all(line.isupper() for line in lines[:-1])
+        and not lines[-1].isupper()
+        and any(ch.isalpha() for ch in lines[-1])  # not an underline
+        and not any(ch.isdigit() for ch in lines[-1])
+    )
     if (
         1 < len(lines) <= TITLE_LINES
-        and all(line[:1].islower() for line in lines[1:])
+        and (all(line[:1].islower() for line in lines[1:]) or named)
         and ends_without_punctuation(whole)
     ):
         return whole[:200]

@@ -29,6 +29,28 @@ def test_without_front_matter_title_is_first_line_and_id_is_slug(tmp_path: Path)
     assert document.body_start == 0
 
 
+def test_an_act_s_kind_in_capitals_over_its_name_is_its_title(tmp_path: Path) -> None:
+    """A law saved as plain text opens with its kind in capitals over its name: its title
+    was the first line alone ("ЗАКОН АЗЕРБАЙДЖАНСКОЙ РЕСПУБЛИКИ"), so every law of a corpus
+    was cited alike. An address over its lines (a number in them), an underline and a
+    sentence are no name."""
+    cases = {
+        "ЗАКОН АЗЕРБАЙДЖАНСКОЙ РЕСПУБЛИКИ\nОб электронной подписи\n\nСтатья 1.": (
+            "ЗАКОН АЗЕРБАЙДЖАНСКОЙ РЕСПУБЛИКИ Об электронной подписи"
+        ),
+        "AZƏRBAYCAN RESPUBLİKASININ\nQANUNU\nElektron imza haqqında\n\nMaddə 1.": (
+            "AZƏRBAYCAN RESPUBLİKASININ QANUNU Elektron imza haqqında"
+        ),
+        "MINISTRY OF FINANCE\n33 Boulevard Street\n\nDear Sir,": "MINISTRY OF FINANCE",
+        "TRIGGERS\n========\n\nA trigger runs.": "TRIGGERS",
+        "NOTICE\nThe office is closed.\n\nIt opens on Monday.": "NOTICE",
+    }
+    for n, (text, title) in enumerate(cases.items()):
+        path = tmp_path / f"act{n}.txt"
+        path.write_text(text, encoding="utf-8")
+        assert read_document(path).info.title == title
+
+
 def test_slugify_folds_accents() -> None:
     assert slugify("Bəyannamə Şuşa") == "beyanname-susa"
     assert slugify("Декларация 2012") == "deklaratsiya-2012"
