@@ -98,7 +98,7 @@ class _Reader:
         if self.set_in:
             self._close(self.closed)
         shown_text = self.shown.text()
-        if self.fence:  # never closed: the code runs to the text's end
+        if self.fence and self.opened >= 0:  # never closed: the code runs to the text's end
             self.spans.append((self.opened, len(shown_text)))
         code = self.code
         for start, end in self.spans:
@@ -151,17 +151,21 @@ class _Reader:
 
     def _fenced(self, line: str, opens: str, quoted: bool) -> None:
         """A line of a fenced block of code, or the fence it `opens` or closes (in a list's
-        item, as far in as the item's text)."""
+        item, as far in as the item's text). The fences are markup, not shown ("```sh" was
+        quoted over the code, "```" under it): the code is."""
         shown = self.shown
-        if opens:  # (where the segmenter's block starts: past the line's indent)
+        if opens:
             shown.apart()
             self.fence = opens
             self.quoted = quoted
-            self.opened = shown.add(line) + len(line) - len(line.lstrip())
+            self.opened = -1  # where its first line of code starts, once one is shown
         elif closes_fence(self.fence, _dedent(line, self.item)):
-            self._close(shown.add(line) + len(line))
+            self._close(shown.length - 1)
         else:
-            shown.add(line)
+            at = shown.add(line)
+            if self.opened < 0 and line.strip():  # (past the line's indent, as the
+                # segmenter's block starts)
+                self.opened = at + len(line) - len(line.lstrip())
         self.in_paragraph = False
 
     def _set_in(self, line: str, quoted: bool) -> bool:
@@ -186,8 +190,9 @@ class _Reader:
         return True
 
     def _close(self, end: int) -> None:
-        """The block of code open ends at `end`."""
-        self.spans.append((self.opened, end))
+        """The block of code open ends at `end` (a fenced block with no line of code: none)."""
+        if self.opened >= 0:
+            self.spans.append((self.opened, end))
         self.fence, self.set_in = "", False
         self.shown.end_part()
 

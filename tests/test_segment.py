@@ -569,7 +569,7 @@ def test_a_short_markdown_paragraph_is_text_and_a_line_of_tags_alone_is_unseen(
         ("Office hours 9 to 18", "Licensing rules — Fees"),
         ("Write to the Board at:", "Appeals"),
         ("33 Boulevard Street", "Appeals"),
-        ("```html\n<details>\n```", "Appeals"),
+        ("<details>", "Appeals"),  # the code, without its fences
     ]
     assert document.text.count("<details>") == 1 and "</details>" not in document.text
 
@@ -683,7 +683,7 @@ def test_a_markdown_heading_right_over_its_text_heads_it(tmp_path: Path) -> None
     ) == [
         ("Operators pay yearly.", "Fees"),
         ("Write to the Board at:", "Appeals"),
-        ("```\n# 33 Boulevard Street\n```", "Appeals"),
+        ("# 33 Boulevard Street", "Appeals"),
         ("By post only.", "Appeals"),
         ("#MeToo and #1 are no headings", "Appeals"),
     ]
@@ -696,7 +696,8 @@ def test_markdown_s_code_is_no_heading_nor_list(tmp_path: Path) -> None:
     by four spaces opening with "#" was a heading too. Now code is code: whole pieces, no
     heading, no items; a paragraph in lower case after it is its own ("foo.bar() starts
     it"), unless a sentence runs into the code ("… by including" over "#include <api.h>":
-    "and by checking …" goes on with the code)."""
+    "and by checking …" goes on with the code). The fences are markup, not quoted ("```sh"
+    stood over the code, "```" under it)."""
     assert _markdown(
         tmp_path,
         "# Setup\n\nRun these.\n\n```sh\n# install it\napt-get install foo\n\n# start it\n"
@@ -705,12 +706,12 @@ def test_markdown_s_code_is_no_heading_nor_list(tmp_path: Path) -> None:
         "and by checking the library.\n",
     ) == [
         ("Run these.", "Setup"),
-        ("```sh\n# install it\napt-get install foo", "Setup"),
-        ("# start it\n1. cd src\n2. make\n```", "Setup"),
+        ("# install it\napt-get install foo", "Setup"),
+        ("# start it\n1. cd src\n2. make", "Setup"),
         ("foo.bar() starts it.", "Setup"),
         ("# set in by four spaces\n    foo --stop", "Setup"),
         ("Build it by including", "Setup"),
-        ("```c\n#include <api.h>\n```\n\nand by checking the library.", "Setup"),
+        ("#include <api.h>\n\nand by checking the library.", "Setup"),
     ]
 
 
@@ -878,9 +879,9 @@ def test_a_markdown_quote_is_read_without_its_marks(tmp_path: Path) -> None:
         ("2. Resolve the URL.", "Resolution"),
         ("4. Return null.", "Resolution"),
         ("Tip\nSymlinks are off by default; clone with:", "Resolution"),
-        ("```sh\ngit clone -c x\n```", "Resolution"),
+        ("git clone -c x", "Resolution"),
         ("In a shell:", "Resolution"),
-        ("```\n> continued\n```", "Resolution"),
+        ("> continued", "Resolution"),
     ]
 
 
@@ -903,7 +904,7 @@ def test_markdown_code_set_in_or_fenced_in_a_list_item_is_code(tmp_path: Path) -
         ("then restart the service.", "Install"),
         ("1. Build it:", "Install"),
         ("Read the notes first.", "Install"),
-        ("```bash\n   git pull --rebase\n   ```", "Install"),
+        ("git pull --rebase", "Install"),
     ]
     # a note's paragraphs are set in by four spaces (GitHub's notes): text, not code
     note = "Fees apply.[^1]\n\n[^1]: Paid yearly.\n\n    Refunds are made within 30 days.\n"
@@ -923,7 +924,7 @@ def test_a_markdown_paragraph_in_lower_case_is_its_own(tmp_path: Path) -> None:
         ("Type: End-of-Life", "DEP0026"),
         ("util.print() has been removed.", "DEP0026"),
         ("Build it by including", "DEP0026"),
-        ("```c\n#include <node_api.h>\n```\n\nand by linking it.", "DEP0026"),
+        ("#include <node_api.h>\n\nand by linking it.", "DEP0026"),
     ]
 
 
