@@ -90,6 +90,7 @@ class Links:
         self.pages = 0  # its links to other pages
         self.distant = False  # ... and whether one is to a page elsewhere
         self.outside: list[str] = []  # its words outside any link
+        self.bracketed = ""  # its last link to another page set in brackets, with them
 
     def opens(self, attrs: dict[str, str | None], at: int, raised: bool) -> None:
         """A link ("<a>") opens, its text to start at piece `at` of the block."""
@@ -144,6 +145,8 @@ class Links:
             # a permalink ("¶", "#", "§" after a heading, as Sphinx and wikis set them)
             del pieces[self.at :]
             self.linked.discard(self.anchor)
+        elif not self.anchor and "".join(pieces[: self.at]).rstrip().endswith("["):
+            self.bracketed = f"[{shown.strip()}]"  # a tool's, "[edit]", if it ends a heading
         self.anchor = self.place = None
         self.raised = self.open = False
 
@@ -173,11 +176,20 @@ class Links:
         words = [word for word in "".join(self.outside).split() if _WORD.search(word)]
         return self.pages > 1 and bool(words) and words == title.split()
 
+    def titled(self, heading: str) -> str:
+        """A heading's words without the tool its page sets at its end, a link to another
+        page in brackets ("History[edit]", as wikis link a section to its editor): a
+        permalink's kin, no part of the part's name."""
+        if self.bracketed and heading.endswith(self.bracketed):
+            return heading.removesuffix(self.bracketed).rstrip()
+        return heading
+
     def block_ends(self) -> None:
         self.linked, self.unlinked = set(), False
         self.steps = self.others = self.loose = self.pages = 0
         self.distant = False
         self.outside = []
+        self.bracketed = ""
 
 
 class Entry(str):

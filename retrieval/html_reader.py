@@ -133,7 +133,7 @@ class _Text(html.parser.HTMLParser):
         ):
             text, place = "", None  # links to the next page and the one before, or above: none
         if self.heading:
-            text = " ".join(text.split())
+            text = self.links.titled(" ".join(text.split()))
         # a paragraph with words set as body text is no heading, however short (css)
         body = self.plain and not (self.heading or self.marker or self.in_cell)
         # (a paragraph's, or a term's with its definition: "-v: verbose output", not a

@@ -394,3 +394,25 @@ def test_a_saved_page_s_menu_and_breadcrumbs_are_no_clause(tmp_path: Path) -> No
         ("See Mercury.", "Fee rules"),
         ("Venus [2]", "Fee rules"),
     ]
+
+
+def test_a_wiki_s_edit_links_are_no_part_of_its_headings(tmp_path: Path) -> None:
+    """A wiki sets a link to each section's editor after its heading, in brackets
+    ("History[edit]", MediaWiki's): it stood in every citation of the section. It is a
+    tool, as a permalink ("¶") is; a heading's own words in brackets stay. A list of links
+    alone to the wiki's pages ("See also", categories) is its menu."""
+    edit = (
+        "<span>[</span><a href='/w/index.php?title=Fresno&amp;action=edit'>edit</a><span>]</span>"
+    )
+    assert _clauses(
+        tmp_path,
+        f"<h1>Fresno</h1><p>Fresno is a city.[<a href='/wiki/Citation_needed'>citation "
+        f"needed</a>]</p><h2><span>History</span>{edit}</h2><p>It was founded in 1872.</p>"
+        "<h2>Rights [of residents]</h2><p>Residents vote.</p><h2>See also</h2><ul><li><a "
+        "href='/wiki/Visalia'>Visalia</a></li><li><a href='/wiki/Clovis'>Clovis</a></li><li>"
+        "<a href='/wiki/Madera'>Madera</a></li></ul>",
+    ) == [
+        ("Fresno is a city.[citation needed]", "Fresno"),
+        ("It was founded in 1872.", "History"),
+        ("Residents vote.", "Rights [of residents]"),
+    ]
