@@ -205,22 +205,8 @@ class Segmenter:
             # heading is marked there, and a numbered title is no item of a list
             if markdown and block.next_item:
                 shaped[n] = False
-            # in plain text, where nothing but its shape tells a heading, short lines set
-            # together, or a field ("Phone: 012 555 12 34"), are one only where an
-            # underline, capitals or a number make them a title, or they open the document:
-            # an address, contact details, a name over its e-mail, a price ("Customer
-            # service" / "Phone: 012 555 12 34" / "Office hours 9 to 18") are text
-            # nor one that holds what no title does (an e-mail address, a command), but
-            # where the document opens (its title block) or its markup marks a heading
-            if n and no_title(block.text) and not marked_level(block.text):
+            if n and self._text_however_shaped(found[n], found[n - 1]):
                 shaped[n] = False
-            lines = block.text.split("\n")
-            if n and self.document.info.format == "txt" and (len(lines) > 1 or a_field(block.text)):
-                titled = underlined(block.text) or (
-                    len(lines) == 2 and underlines(lines[0], lines[1])
-                )
-                titled = titled or block.text.isupper() or bool(own_number(block.text))
-                shaped[n] = shaped[n] and titled
         if found and not shaped[0] and is_title(found[0]):
             # the first set apart from the body text where markup tells the two ("Regulation
             # on the quality of broadband services" in large letters, as a title style
@@ -291,6 +277,27 @@ class Segmenter:
                 tuple(text for _, text in outline),
             )
             previous_was_heading = False
+
+    def _text_however_shaped(self, block: Block, before: Block) -> bool:
+        """Is a block after the document's first text, whatever its shape, unless a mark, an
+        underline or a number makes it a title? So is one that holds what no title does (an
+        e-mail address, a command: headings.no_title), and one a sentence introduces
+        ("Write to the ministry at:" over "33 Boulevard Street"); and in plain text, where
+        nothing but its shape tells a heading, short lines set together, or a field whose
+        value is a number, unless capitals make them a title: an address, contact details, a
+        name over its e-mail, a price ("Customer service" / "Phone: 012 555 12 34" / "Office
+        hours 9 to 18")."""
+        text = block.text
+        lines = text.split("\n")
+        # (a title marked or underlined is one line, or one over its underline: a block of
+        # lines opening with "#" is a comment's, one between rules a sample's)
+        underline = len(lines) == 2 and (underlined(text) or underlines(lines[0], lines[1]))
+        if (marked_level(text) and len(lines) == 1) or own_number(text) or underline:
+            return False
+        if no_title(text) or before.text.rstrip().endswith(":"):
+            return True
+        plain = self.document.info.format == "txt"
+        return plain and (len(lines) > 1 or a_field(text)) and not text.isupper()
 
     def _letter(self, found: list[Block], salutation: int) -> None:
         for block in found[:salutation]:

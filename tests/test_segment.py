@@ -990,3 +990,28 @@ def test_what_no_title_holds_makes_no_heading() -> None:
     ]
     marked = Document(DocumentInfo("t", "T", "t.md", format="md"), "# Write to a@b.org\n\nText.", 0)
     assert [(c.text, c.heading) for c in segment(marked)] == [("Text.", "Write to a@b.org")]
+
+
+def test_what_a_sentence_introduces_is_no_heading() -> None:
+    """A short line right after a sentence that ends in a colon is what the sentence
+    introduces ("Write to the ministry at:" over "33 Boulevard Street"; "Run:" over a
+    command; "would return:" over a sample between rules): it was read as a heading over
+    the text after it, and was in no clause. A heading underlined (or numbered) still
+    heads; a block of lines opening with "#" in plain text is a comment's, not a title."""
+    text = (
+        "Fees\n====\n\nWrite to the ministry at:\n\n33 Boulevard Street\n\n"
+        "The ministry answers in ten days.\n\nThe rules follow:\n\nAppeals\n-------\n\n"
+        "An appeal is free.\n\nIt returns:\n\n-----\nfoo.c:2: ok\n-----\n\n"
+        "# a comment\nset x 1\n\nThe end."
+    )
+    assert [(c.text, c.heading) for c in segment(_doc(text))] == [
+        ("Write to the ministry at:", "Fees"),
+        ("33 Boulevard Street", "Fees"),
+        ("The ministry answers in ten days.", "Fees"),
+        ("The rules follow:", "Fees"),
+        ("An appeal is free.", "Appeals"),
+        ("It returns:", "Appeals"),
+        ("-----\nfoo.c:2: ok\n-----", "Appeals"),
+        ("# a comment\nset x 1", "Appeals"),
+        ("The end.", "Appeals"),
+    ]
