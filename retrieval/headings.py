@@ -134,7 +134,7 @@ def no_title(text: str) -> bool:
     return bool(_NO_TITLE.search(text))
 
 
-def a_field(text: str) -> bool:
+def _a_field(text: str) -> bool:
     """Is a line of the text a field, a label and its value, a number ("Phone: 012 555 12
     34")? Where nothing but its shape tells a heading (plain text), such a block is text;
     where markup sets it apart ("Added in: v16.5.0" as Node's pages set it) the segmenter
@@ -280,3 +280,23 @@ def asks(text: str) -> bool:
 # a sentence's end inside a text: a stop, a space and a capital ("Yes. An appeal …"); a
 # letter in lower case after the stop ends none ("the U.S. policy")
 _SENTENCE_INSIDE = re.compile(r"[.!?]\s+([^\W\d_])")
+
+
+def text_however_shaped(text: str, before: str, kind: str) -> bool:
+    """Is a block after the document's first text (`before`: the block before it; `kind`:
+    the document's format) text, whatever its shape, unless a mark, an underline or a
+    number makes it a title? So is one that holds what no title does (an e-mail address, a
+    command: _no_title), and one a sentence introduces ("Write to the ministry at:" over
+    "33 Boulevard Street"); and in plain text, where nothing but its shape tells a heading,
+    short lines set together, or a field whose value is a number, unless capitals make them
+    a title: an address, contact details, a name over its e-mail, a price ("Customer
+    service" / "Phone: 012 555 12 34" / "Office hours 9 to 18")."""
+    lines = text.split("\n")
+    # (a title marked or underlined is one line, or one over its underline: a block of
+    # lines opening with "#" is a comment's, one between rules a sample's)
+    underline = len(lines) == 2 and (underlined(text) or underlines(lines[0], lines[1]))
+    if (marked_level(text) and len(lines) == 1) or own_number(text) or underline:
+        return False
+    if no_title(text) or before.rstrip().endswith(":"):
+        return True
+    return kind == "txt" and (len(lines) > 1 or _a_field(text)) and not text.isupper()

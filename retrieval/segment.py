@@ -24,7 +24,6 @@ from retrieval.blocks import Block, blocks, indent
 from retrieval.contents import contents_entries, index_entries, leads_to_a_number
 from retrieval.headings import (
     UNDERLINES,
-    a_field,
     asks,
     ends_without_punctuation,
     heading_over_text,
@@ -35,8 +34,8 @@ from retrieval.headings import (
     no_title,
     split_underlined,
     starts_lower,
+    text_however_shaped,
     underlined,
-    underlines,
 )
 from retrieval.letter import (
     ENCLOSURE,
@@ -205,7 +204,8 @@ class Segmenter:
             # heading is marked there, and a numbered title is no item of a list
             if markdown and block.next_item:
                 shaped[n] = False
-            if n and self._text_however_shaped(found[n], found[n - 1]):
+            # nor what is text whatever its shape (an address, what a sentence introduces)
+            if n and text_however_shaped(block.text, found[n - 1].text, self.document.info.format):
                 shaped[n] = False
         if found and not shaped[0] and is_title(found[0]):
             # the first set apart from the body text where markup tells the two ("Regulation
@@ -277,27 +277,6 @@ class Segmenter:
                 tuple(text for _, text in outline),
             )
             previous_was_heading = False
-
-    def _text_however_shaped(self, block: Block, before: Block) -> bool:
-        """Is a block after the document's first text, whatever its shape, unless a mark, an
-        underline or a number makes it a title? So is one that holds what no title does (an
-        e-mail address, a command: headings.no_title), and one a sentence introduces
-        ("Write to the ministry at:" over "33 Boulevard Street"); and in plain text, where
-        nothing but its shape tells a heading, short lines set together, or a field whose
-        value is a number, unless capitals make them a title: an address, contact details, a
-        name over its e-mail, a price ("Customer service" / "Phone: 012 555 12 34" / "Office
-        hours 9 to 18")."""
-        text = block.text
-        lines = text.split("\n")
-        # (a title marked or underlined is one line, or one over its underline: a block of
-        # lines opening with "#" is a comment's, one between rules a sample's)
-        underline = len(lines) == 2 and (underlined(text) or underlines(lines[0], lines[1]))
-        if (marked_level(text) and len(lines) == 1) or own_number(text) or underline:
-            return False
-        if no_title(text) or before.text.rstrip().endswith(":"):
-            return True
-        plain = self.document.info.format == "txt"
-        return plain and (len(lines) > 1 or a_field(text)) and not text.isupper()
 
     def _letter(self, found: list[Block], salutation: int) -> None:
         for block in found[:salutation]:
