@@ -77,10 +77,10 @@ TITLE_WORDS = 12  # words a heading has at most, but one set in capitals without
 _NO_TITLE = re.compile(
     r"[a-z][\w+.-]*://|\bwww\.\w|[\w.+-]+@[\w-]+\.[\w.-]*\w|^\$ (?!\d)", re.IGNORECASE
 )
-# a field: a line of a label and its value, a number ("Phone: 012 555 12 34", "Fee: 50
-# AZN", "Date: 5 November 2012"); a title's label has its number, and a title follows it
-# ("Chapter 2: Definitions", "Quickstart: language guesser")
-_FIELD = re.compile(r"^[^\W\d_]+(?: [^\W\d_]+){0,2}:[ \t]+\d", re.MULTILINE)
+# a field: a line of a label and its value, a number ("Phone: 012 555 12 34", "Tel.: +994
+# 12 493 00 04", "Fee: 50 AZN", "Date: 5 November 2012"); a title's label has its number,
+# and a title follows it ("Chapter 2: Definitions", "Quickstart: language guesser")
+_FIELD = re.compile(r"^[^\W\d_]+\.?(?: [^\W\d_]+\.?){0,2}:[ \t]+[\d+(]", re.MULTILINE)
 
 
 def is_heading(block: Block, plain: bool = False) -> bool:

@@ -942,7 +942,7 @@ def test_short_lines_set_together_in_plain_text_are_text_not_a_heading() -> None
         "These rules set the quality of broadband.\n\n2. Contact\n\n"
         "Customer service\nPhone: 012 555 12 34\nOffice hours 9 to 18\n\n"
         "Complaints are answered within ten days.\n\nInstallation fee\n50 AZN\n\n"
-        "Chapter 3: Fees\n\nDelivery fee: 20 AZN\n\n"
+        "Chapter 3: Fees\n\nDelivery fee: 20 AZN\n\nTel.: +994 12 493 00 04\n\n"
         "Fees\n----\n\nThe fee is paid once.\n\nTERMS AND CONDITIONS\nFOR COPYING\n\n"
         "Copying is free.\n\n" + licences.replace(" With", "\nWith") + "\n\n"
         "Clark Cooper\nclark@example.org\n\nThe notice is kept."
@@ -956,6 +956,7 @@ def test_short_lines_set_together_in_plain_text_are_text_not_a_heading() -> None
         ("Complaints are answered within ten days.", "2. Contact"),
         ("Installation fee\n50 AZN", "2. Contact"),
         ("Delivery fee: 20 AZN", "Chapter 3: Fees"),
+        ("Tel.: +994 12 493 00 04", "Chapter 3: Fees"),
         ("The fee is paid once.", "Fees"),
         ("Copying is free.", "TERMS AND CONDITIONS FOR COPYING"),
         ("Clark Cooper\nclark@example.org", licences),
