@@ -75,7 +75,8 @@ TITLE_WORDS = 12  # words a heading has at most, but one set in capitals without
 # e-mail address, as contact details and signatures do; or a shell's prompt, as a
 # command does ("$ make check"; not "$ 5", an amount)
 _NO_TITLE = re.compile(
-    r"[a-z][\w+.-]*://|\bwww\.\w|[\w.+-]+@[\w-]+\.[\w.-]*\w|^\$ (?!\d)", re.IGNORECASE
+    r"[a-z][\w+.-]*://|\bwww\.\w|[\w.+-]+@[\w-]+\.[\w.-]*\w|^\$ (?!\d)|^\.{1,2}/|(?:^|\s)--[a-z]",
+    re.IGNORECASE,
 )
 # a field: a line of a label and its value, a number ("Phone: 012 555 12 34", "Tel.: +994
 # 12 493 00 04", "Fee: 50 AZN", "Date: 5 November 2012"); a title's label has its number,

@@ -17,6 +17,7 @@ file.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from retrieval.headings import (
     ends_without_punctuation,
     heading_over_text,
     heading_text,
+    in_bold_alone,
     is_heading,
     is_title,
     marked_level,
@@ -267,6 +269,8 @@ class Segmenter:
                 self.headings.append((block.start, block.end))
                 previous_was_heading = True
                 continue
+            if markdown and in_bold_alone(block.text):
+                block = _unbolded(block)  # a paragraph in bold alone that heads nothing
             self._add(
                 block,
                 "",
@@ -374,6 +378,19 @@ def _entries_from(found: list[Block], contents: set[int], start: int) -> int:
     """How many entries (lines) the run of contents' blocks from `start` holds."""
     run = itertools.takewhile(lambda item: item[0] in contents, enumerate(found[start:], start))
     return sum(block.text.strip().count("\n") + 1 for _, block in run)
+
+
+def _unbolded(block: Block) -> Block:
+    """A markdown paragraph in bold alone ("**Warning: this is insecure.**"), whose marks
+    the reader keeps so that it may head what follows, as text: its words without the
+    marks, as the page shows them (the clause is still the document's text at its
+    offsets)."""
+    inner = block.text[2:-2]
+    if not inner.strip():
+        return block
+    start = block.start + 2 + len(inner) - len(inner.lstrip())
+    end = block.end - 2 - (len(inner) - len(inner.rstrip()))
+    return dataclasses.replace(block, start=start, end=end, text=inner.strip())
 
 
 def segment(document: Document) -> list[Clause]:

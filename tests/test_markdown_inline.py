@@ -149,6 +149,32 @@ def test_a_menu_of_links_elsewhere_is_no_clause_unless_a_sentence_introduces_it(
     ]
 
 
+def test_a_paragraph_in_bold_that_heads_nothing_is_quoted_without_its_marks(
+    tmp_path: Path,
+) -> None:
+    """A paragraph in bold alone keeps its marks for the segmenter, which reads a short one
+    as a heading ("**Appeals**"); a long one ("**THIS SOFTWARE IS PROVIDED "AS IS" …**",
+    a licence's disclaimer; Node's "**This function is only provided for compatibility
+    …**") heads nothing, and was quoted with its asterisks."""
+    path = tmp_path / "licence.md"
+    path.write_text(
+        "# Licence\n\n**Appeals**\n\nAppeals go to the Board.\n\n**THIS SOFTWARE IS PROVIDED "
+        '"AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, AND NO ONE IS LIABLE.**\n',
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    clauses = segment(document)
+    assert [(c.text, c.heading.split(" — ")[-1]) for c in clauses] == [
+        ("Appeals go to the Board.", "Appeals"),
+        (
+            'THIS SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR '
+            "IMPLIED, AND NO ONE IS LIABLE.",
+            "Appeals",
+        ),
+    ]
+    assert all(document.text[c.start : c.end] == c.text for c in clauses)
+
+
 def test_a_markdown_page_is_quoted_as_it_shows(tmp_path: Path) -> None:
     """End to end: a policy page's clauses, headings and citations show its words, not its
     markup, and each clause is still the document's text at its offsets."""

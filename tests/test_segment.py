@@ -966,7 +966,8 @@ def test_short_lines_set_together_in_plain_text_are_text_not_a_heading() -> None
 
 def test_what_no_title_holds_makes_no_heading() -> None:
     """A short line with an e-mail or web address ("Julian Seward, jseward@acm.org",
-    "Homepage: https://www.freetype.org") or a shell's prompt ("$ make check") is text,
+    "Homepage: https://www.freetype.org"), a shell's prompt ("$ make check"), a relative
+    path or a command's long option ("./configure --prefix=/usr") is text,
     in any format: it headed the clauses under it, and was in none. The document's own
     title block may end with its address, and a heading its markup marks may hold one;
     and a title page's authors over their address, at a page's end, are not carried on by
@@ -974,7 +975,8 @@ def test_what_no_title_holds_makes_no_heading() -> None:
     text = (
         "Apache License\nVersion 2.0, January 2004\nhttp://www.apache.org/licenses/\n\n"
         "The terms follow.\n\nJulian Seward, jseward@acm.org\n\nThe ideas are due to many.\n\n"
-        "$ make check\n\nRuns the tests.\n\nFabio Fiorina (help-libtasn1@gnu.org)\n\n"
+        "$ make check\n\nRuns the tests.\n\n./configure --prefix=/usr\n\nSets it up.\n\n"
+        "Fabio Fiorina (help-libtasn1@gnu.org)\n\n"
         "This manual is for GNU Libtasn1."
     )
     page = text.index("This manual")
@@ -986,6 +988,8 @@ def test_what_no_title_holds_makes_no_heading() -> None:
         ("The ideas are due to many.", title),
         ("$ make check", title),
         ("Runs the tests.", title),
+        ("./configure --prefix=/usr", title),
+        ("Sets it up.", title),
         ("Fabio Fiorina (help-libtasn1@gnu.org)", title),
         ("This manual is for GNU Libtasn1.", title),
     ]
