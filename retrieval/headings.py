@@ -138,8 +138,7 @@ def no_title(text: str) -> bool:
 def _a_field(text: str) -> bool:
     """Is a line of the text a field, a label and its value, a number ("Phone: 012 555 12
     34")? Where nothing but its shape tells a heading (plain text), such a block is text;
-    where markup sets it apart ("Added in: v16.5.0" as Node's pages set it) the segmenter
-    leaves it to the markup."""
+    where markup sets a block apart, the markup tells (text_however_shaped)."""
     return bool(_FIELD.search(text))
 
 
@@ -287,7 +286,7 @@ def text_however_shaped(text: str, before: str, kind: str) -> bool:
     """Is a block after the document's first text (`before`: the block before it; `kind`:
     the document's format) text, whatever its shape, unless a mark, an underline or a
     number makes it a title? So is one that holds what no title does (an e-mail address, a
-    command: _no_title), and one a sentence introduces ("Write to the ministry at:" over
+    command: no_title), and one a sentence introduces ("Write to the ministry at:" over
     "33 Boulevard Street"); and in plain text, where nothing but its shape tells a heading,
     short lines set together, or a field whose value is a number, unless capitals make them
     a title: an address, contact details, a name over its e-mail, a price ("Customer

@@ -82,8 +82,8 @@ class Links:
         self.marks: set[str] = set()  # the ids and names of the links read as notes' marks
         self.notes: dict[str, str] = {}  # the places those marks link to, and their marks
         # the block's: the places in the page and other pages its text links to, whether it
-        # has words outside such links; its links from page to page, its other links, and its words
-        # outside any link
+        # has words outside such links; its links from page to page, its other links, and
+        # its words outside any link
         self.linked: set[str] = set()
         self.unlinked = False
         self.steps = self.others = self.loose = 0

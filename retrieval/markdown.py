@@ -163,8 +163,8 @@ class _Reader:
             self._close(shown.length - 1)
         else:
             at = shown.add(line)
-            if self.opened < 0 and line.strip():  # (past the line's indent, as the
-                # segmenter's block starts)
+            if self.opened < 0 and line.strip():
+                # past the line's indent, where the segmenter's block starts
                 self.opened = at + len(line) - len(line.lstrip())
         self.in_paragraph = False
 

@@ -17,9 +17,8 @@ file.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.blocks import Block, blocks, indent
 from retrieval.contents import contents_entries, index_entries, leads_to_a_number
@@ -390,7 +389,7 @@ def _unbolded(block: Block) -> Block:
         return block
     start = block.start + 2 + len(inner) - len(inner.lstrip())
     end = block.end - 2 - (len(inner) - len(inner.rstrip()))
-    return dataclasses.replace(block, start=start, end=end, text=inner.strip())
+    return replace(block, start=start, end=end, text=inner.strip())
 
 
 def segment(document: Document) -> list[Clause]:
