@@ -21,7 +21,7 @@ import numpy as np
 from retrieval.corpus import CorpusProblem, fsync_path
 from retrieval.embed import Embedder, token_states
 from retrieval.generations import clean_leftovers, prune, publish
-from retrieval.language import written_in
+from retrieval.language import document_languages, written_in
 from retrieval.lexical import TOKENIZER, LexicalIndex
 from retrieval.loaded import dense_index
 from retrieval.progress import Reporter
@@ -344,6 +344,7 @@ def _write(
                     "tokens": plan.states is not None,
                 }
             )
+        corpus_language = written_in(clauses)
         records = {
             "documents": [asdict(d.info) for d in documents],
             "clauses": [_clause_record(c, h) for c, h in zip(clauses, clause_hashes, strict=True)],
@@ -351,7 +352,8 @@ def _write(
             "word_counts": word_counts,
             "names": names(word_counts.values()),
             "everyday_languages": everyday_languages(),
-            "language": written_in(clauses),
+            "language": corpus_language,
+            "document_languages": document_languages(clauses, corpus_language),
         }
         _write_json(staging / CLAUSES, records)
         LexicalIndex.build([lexical_text(c) for c in clauses], lexical).save(staging / LEXICAL)

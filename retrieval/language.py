@@ -29,6 +29,9 @@ NOT_LETTERS = re.compile(r"[\W\d_]+")
 GRAMS = (1, 2, 3)  # the n-gram lengths read (1-3: az/tr questions told apart best; 3-4 less)
 SAMPLE_CLAUSES = 50  # a large corpus: clauses spread over all of it
 SAMPLE_CHARACTERS = 200  # of each clause
+# letters a document has at least for its own language to be told apart from the corpus's
+# (a page of a title and a link, a table of figures: too few to tell)
+TOLD_LETTERS = 100
 
 
 def char_grams(text: str) -> Counter[str]:
@@ -108,3 +111,40 @@ def corpus_language(loaded: LoadedIndex) -> str:
         found = clauses_language(loaded) if "en" in means else None
         loaded._language = found if found in means else "en"
     return loaded._language
+
+
+def document_languages(clauses: Sequence[Clause], corpus: str | None) -> dict[str, str]:
+    """The language each document is written in (written_in over its own clauses), where it
+    is not the corpus's (`corpus`: written_in over all of them) and the document has letters
+    enough to tell (TOLD_LETTERS): a corpus of English reports with a law in Russian added.
+    Recorded by a build (the index's clauses.json), read again for an index built before it
+    was; documents in the corpus's language are not listed."""
+    by_document: dict[str, list[Clause]] = {}
+    for clause in clauses:
+        by_document.setdefault(clause.doc_id, []).append(clause)
+    found: dict[str, str] = {}
+    for doc_id, own in by_document.items():
+        letters = sum(sum(ch.isalpha() for ch in c.text[:SAMPLE_CHARACTERS]) for c in own)
+        language = written_in(own) if letters >= TOLD_LETTERS else None
+        if language is not None and language != corpus:
+            found[doc_id] = language
+    return found
+
+
+def unit_languages(loaded: LoadedIndex) -> np.ndarray | None:
+    """Each unit's language (its document's: document_languages), where the corpus holds
+    documents in more than one of the languages the primary model has a mean for; None for
+    a corpus in one language, read as it always was (ranking._ranked_units)."""
+    if loaded._unit_languages is None:
+        corpus = corpus_language(loaded)
+        means = loaded.spaces[0].languages if loaded.spaces else {}
+        own = loaded.document_languages
+        if own is None:
+            own = document_languages(loaded.clauses, clauses_language(loaded))
+        own = {doc: language for doc, language in own.items() if language in means}
+        by_clause = np.array([own.get(c.doc_id, corpus) for c in loaded.clauses], dtype=object)
+        found = (
+            by_clause[loaded.units[:, 0].astype(np.int64)] if len(loaded.units) else by_clause[:0]
+        )
+        loaded._unit_languages = found if own else np.array([], dtype=object)
+    return loaded._unit_languages if len(loaded._unit_languages) else None

@@ -111,9 +111,13 @@ class LoadedIndex:
     names: frozenset[str] = frozenset()  # see retrieval.vocabulary.names
     tokens: TokenStates | None = None  # the first model's, of each clause (retrieval.late)
     written_in: str | None = None  # the clauses' language, as the build found it (language.py)
+    # the documents not in that language, and theirs, as the build found them (None: an
+    # index built before builds did; language.document_languages)
+    document_languages: dict[str, str] | None = None
     _starts: np.ndarray | None = field(default=None, repr=False)
     _common: frozenset[str] | None = field(default=None, repr=False)
     _language: str | None = field(default=None, repr=False)  # see language.corpus_language
+    _unit_languages: Any = field(default=None, repr=False)  # see language.unit_languages
     _by_number: dict[tuple[str, int], Clause] | None = field(default=None, repr=False)
     _items: dict[tuple[str, int], list[Clause]] | None = field(default=None, repr=False)
     _notes: dict[tuple[str, str], list[Clause]] | None = field(default=None, repr=False)

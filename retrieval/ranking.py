@@ -41,7 +41,7 @@ from retrieval.bridge import (
 )
 from retrieval.confidence import Features, calibration_for
 from retrieval.embed import Embedder
-from retrieval.language import corpus_language
+from retrieval.language import corpus_language, unit_languages
 from retrieval.late import RERANKED, reach, token_matches, weakest, weighted
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
@@ -148,15 +148,73 @@ def question_language(
 
 
 def _ranked_units(
-    space: Space, query: np.ndarray, language: str, options: Options, corpus: str = "en"
+    space: Space,
+    query: np.ndarray,
+    language: str,
+    options: Options,
+    corpus: str = "en",
+    languages: np.ndarray | None = None,
 ) -> np.ndarray:
     """The unit scores a question of `language` is ranked by: a question not in the corpus's
     language (`corpus`: English, as a rule) is moved towards it, and each unit's hubness for
-    its language is taken off (scores.hubness); one in it is read as asked. Units FAISS did
-    not return keep their -1."""
-    if language == corpus:
+    its language is taken off (scores.hubness); one in it is read as asked. In a corpus of
+    documents in several languages (`languages`: each unit's, language.unit_languages), each
+    unit is read so against its own document's language: a Russian law among English
+    reports meets a Russian question as asked, and the reports meet it moved towards
+    English. Units FAISS did not return keep their -1."""
+    if languages is None:
+        return _read_towards(space, query, language, options, corpus)
+    units = np.full(len(space.vectors), -1.0, dtype=np.float32)
+    groups = {target: languages == target for target in sorted(set(languages))}
+    # read across languages, every cosine is lower than read within one: each group is set
+    # on the scale of the corpus's own language by what questions of the question's
+    # language on nothing of the corpus's reach in it (the everyday questions:
+    # evidence.language_level), so that the groups meet on one scale, the corpus's
+    base = (
+        _group_level(space, language, options, corpus, groups[corpus]) if corpus in groups else 0.0
+    )
+    for target, mask in groups.items():
+        read = _read_towards(space, query, language, options, target)[mask]
+        shift = (
+            _group_level(space, language, options, target, mask) - base if corpus in groups else 0.0
+        )
+        units[mask] = np.where(read > -1.0, np.maximum(read - shift, -0.999), -1.0)
+    return units
+
+
+def _group_level(
+    space: Space, language: str, options: Options, target: str, mask: np.ndarray
+) -> float:
+    """How well everyday questions of `language` (on nothing of any corpus) match the units
+    of `mask` (a corpus's documents in `target`), read as _read_towards reads them: the mean
+    of their scores over those units, a level that the group's size does not raise (as the
+    best score's would); kept with the space's levels."""
+    key = (language, f"group-{target}-{int(mask.sum())}")
+    if key not in space.levels:
+        reference = space.asked.get(language)
+        means = [
+            float(read[read > -1.0].mean())
+            for q in (reference if reference is not None else ())
+            if (read := _read_towards(space, q, language, options, target)[mask]).max() > -1.0
+        ]
+        space.levels[key] = float(np.mean(means)) if means else 0.0
+    return space.levels[key]
+
+
+def _neutral(units: np.ndarray, apart: np.ndarray) -> np.ndarray:
+    """Unit scores with those `apart` set to the others' mean: no vote either way."""
+    read = (units > -1.0) & ~apart
+    mean = float(units[read].mean()) if read.any() else -1.0
+    return np.where(apart & (units > -1.0), mean, units).astype(np.float32)
+
+
+def _read_towards(
+    space: Space, query: np.ndarray, language: str, options: Options, target: str
+) -> np.ndarray:
+    """The unit scores of a question of `language` read against clauses in `target`."""
+    if language == target:
         return unit_scores(space, query)
-    units = unit_scores(space, towards_english(space, query, language, corpus))
+    units = unit_scores(space, towards_english(space, query, language, target))
     hubs = hubness(space, language) if options.hubness else None
     if hubs is not None:
         units = np.where(units > -1.0, units - HUB_WEIGHT * hubs, units).astype(np.float32)
@@ -197,6 +255,7 @@ def rank(
     # read as asked, and `english` (a feature, as the abstention was fitted on English
     # corpora) says so; one in another language is read across languages
     corpus = corpus_language(loaded)
+    mixed = unit_languages(loaded)  # a corpus of documents in several languages, or None
     english = 1.0 if language == corpus else 0.0
     english_model_reads = language == corpus == "en"  # see the English-only model below
     everyday = options.everyday_reference and english == 0.0
@@ -232,9 +291,14 @@ def rank(
                 vectors[space.model] = by_name[space.model].embed([question], query=True)[0]
         asked = vectors[space.model]
         read_as = corpus if space.english_only else reading
+        languages = None if space.english_only else mixed
         with clock("search"):
-            units = _ranked_units(space, asked, read_as, options, corpus)
-            asked_units = units if read_as == corpus else unit_scores(space, asked)
+            units = _ranked_units(space, asked, read_as, options, corpus, languages)
+            plain_read = read_as == corpus and languages is None
+            asked_units = units if plain_read else unit_scores(space, asked)
+            if space.english_only and mixed is not None:
+                # it reads English alone: no vote on the clauses in other languages
+                units = _neutral(units, mixed != corpus)
         dense = clause_scores(loaded, units, options.sentence_units)
         fused += weight * zscores(dense)
         if primary_units is None:
@@ -246,15 +310,20 @@ def rank(
             moved_top = float(units.max())
             level = evidence.language_level(space, read_as, partial(unit_scores, space), "asked")
             # read as asked, the ranked scores are those as asked: the same level
+            ranked = partial(
+                _ranked_units,
+                space,
+                language=read_as,
+                options=options,
+                corpus=corpus,
+                languages=languages,
+            )
             levels = (
                 level,
                 level
-                if read_as == corpus
+                if plain_read
                 else evidence.language_level(
-                    space,
-                    read_as,
-                    partial(_ranked_units, space, language=read_as, options=options, corpus=corpus),
-                    "ranked",
+                    space, read_as, ranked, "ranked" if mixed is None else "ranked-mixed"
                 ),
             )
         elif space.english_only and english_model_reads:
@@ -287,7 +356,7 @@ def rank(
         # meeting in Baku?" put the letter's "12 ministers ... were present at the
         # Ministerial Meeting" 16th. The question is read once more without such words.
         with clock("search"):
-            units = _ranked_units(primary, primary_vector(plain), reading, options, corpus)
+            units = _ranked_units(primary, primary_vector(plain), reading, options, corpus, mixed)
         fused += COMMON_WEIGHT * zscores(clause_scores(loaded, units, options.sentence_units))
     with clock("lexical"):
         bm25 = loaded.lexical.scores(bridge.tokens)

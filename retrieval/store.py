@@ -330,6 +330,7 @@ class IndexStore:
             frozenset(records.get("names", [])),
             None if tokens is None else tokens.for_reading(),
             records.get("language"),
+            records.get("document_languages"),
         )
 
     # -- building ----------------------------------------------------------------------------

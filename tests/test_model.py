@@ -570,3 +570,36 @@ def test_a_corpus_in_azerbaijani_is_not_read_as_turkish(tmp_path: Path) -> None:
         "Who signed the letter?": "Hörmətlə,",
     }
     _answers_from(built, expected, unrelated="Ekşi mayalı ekmek nasıl yapılır?")
+
+
+XQUAD_CORPUS = RUSSIAN_CORPUS.parent.parent / "xquad-dev" / "corpus"
+
+
+def test_a_corpus_of_documents_in_several_languages_reads_each_in_its_own(
+    tmp_path: Path,
+) -> None:
+    """A corpus of English articles (xquad-dev's twenty) with the bundled corpus in Russian
+    added: the corpus is English, and every question not in English was moved towards
+    English for every clause, the Russian documents' too, and an English question read the
+    Russian clauses as asked. The own set's questions, put to this corpus, found their
+    Russian clause first 0.46 of the time (0.83 on the Russian documents alone); English
+    ones 0.40, Turkish 0.31. The build records each document's language where it is not
+    the corpus's, and each clause is read against its own document's language, on one
+    scale (ranking._ranked_units)."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(XQUAD_CORPUS, corpus)
+    for path in RUSSIAN_CORPUS.iterdir():
+        shutil.copy(path, corpus / path.name)
+    index = tmp_path / "idx"
+    result = run_cli(
+        "index", "--corpus", str(corpus), "--index", str(index), cwd=tmp_path, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    records = json.loads((index / "current" / "clauses.json").read_text(encoding="utf-8"))
+    assert records["language"] == "en"
+    assert set(records["document_languages"].values()) == {"ru"}
+    questions = RUSSIAN_CORPUS.parent / "questions.jsonl"
+    args = ("eval", "--json", "--corpus", str(corpus), "--index", str(index), str(questions))
+    figures = json.loads(run_cli(*args, cwd=tmp_path, timeout=600).stdout)
+    assert figures["overall"]["hit@1"] >= 0.6
+    assert all(figures["by_language"][lang]["hit@1"] >= 0.5 for lang in ("en", "ru", "az", "tr"))
