@@ -44,7 +44,7 @@ class Features:
     corpus_z: float = 0.0  # how far the best clause stands out from the corpus's clauses
     background_z: float = 0.0  # how far it stands out from the off-topic passages
     # the best clause's score as ranked (a question not in English moved towards English,
-    # hubs taken off: ranking._ranked_units), and both scores less the level everyday
+    # hubs taken off: reading.ranked_units), and both scores less the level everyday
     # questions of the question's language reach in this corpus (language_level): one
     # scale for every language and corpus
     moved_top: float = 0.0

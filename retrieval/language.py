@@ -134,7 +134,7 @@ def document_languages(clauses: Sequence[Clause], corpus: str | None) -> dict[st
 def unit_languages(loaded: LoadedIndex) -> np.ndarray | None:
     """Each unit's language (its document's: document_languages), where the corpus holds
     documents in more than one of the languages the primary model has a mean for; None for
-    a corpus in one language, read as it always was (ranking._ranked_units)."""
+    a corpus in one language, read as it always was (reading.ranked_units)."""
     if loaded._unit_languages is None:
         corpus = corpus_language(loaded)
         means = loaded.spaces[0].languages if loaded.spaces else {}

@@ -5,7 +5,8 @@ model's scores are turned into z-scores over the corpus (how far a clause stands
 question), which removes a model's habit of giving every text a high cosine, and the models
 are summed: the multilingual one always, the English-only one for English questions only. A
 question in another language is moved towards English (bridge.towards_english), and each
-unit's hubness for its language is taken off (scores.hubness).
+unit's hubness for its language is taken off (scores.hubness); in a corpus of documents in
+several languages, each unit is read against its own document's (retrieval.reading).
 Lexical: BM25 over clause text, of the question's words and those the word bridge translates
 them to (a question not in English: what its words mean in it, bridge.meanings), added at
 LEXICAL_WEIGHT (the best clause's, in z units): exact names and numbers, and words read across
@@ -45,12 +46,11 @@ from retrieval.language import corpus_language, unit_languages
 from retrieval.late import RERANKED, reach, token_matches, weakest, weighted
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
+from retrieval.reading import neutral, ranked_units
 from retrieval.scores import (
-    HUB_WEIGHT,
     best,
     clause_scores,
     highlight,
-    hubness,
     unit_scores,
     zscores,
 )
@@ -147,80 +147,6 @@ def question_language(
     return "en" if is_english(embedders, question) else None
 
 
-def _ranked_units(
-    space: Space,
-    query: np.ndarray,
-    language: str,
-    options: Options,
-    corpus: str = "en",
-    languages: np.ndarray | None = None,
-) -> np.ndarray:
-    """The unit scores a question of `language` is ranked by: a question not in the corpus's
-    language (`corpus`: English, as a rule) is moved towards it, and each unit's hubness for
-    its language is taken off (scores.hubness); one in it is read as asked. In a corpus of
-    documents in several languages (`languages`: each unit's, language.unit_languages), each
-    unit is read so against its own document's language: a Russian law among English
-    reports meets a Russian question as asked, and the reports meet it moved towards
-    English. Units FAISS did not return keep their -1."""
-    if languages is None:
-        return _read_towards(space, query, language, options, corpus)
-    units = np.full(len(space.vectors), -1.0, dtype=np.float32)
-    groups = {target: languages == target for target in sorted(set(languages))}
-    # read across languages, every cosine is lower than read within one: each group is set
-    # on the scale of the corpus's own language by what questions of the question's
-    # language on nothing of the corpus's reach in it (the everyday questions:
-    # evidence.language_level), so that the groups meet on one scale, the corpus's
-    base = (
-        _group_level(space, language, options, corpus, groups[corpus]) if corpus in groups else 0.0
-    )
-    for target, mask in groups.items():
-        read = _read_towards(space, query, language, options, target)[mask]
-        shift = (
-            _group_level(space, language, options, target, mask) - base if corpus in groups else 0.0
-        )
-        units[mask] = np.where(read > -1.0, np.maximum(read - shift, -0.999), -1.0)
-    return units
-
-
-def _group_level(
-    space: Space, language: str, options: Options, target: str, mask: np.ndarray
-) -> float:
-    """How well everyday questions of `language` (on nothing of any corpus) match the units
-    of `mask` (a corpus's documents in `target`), read as _read_towards reads them: the mean
-    of their scores over those units, a level that the group's size does not raise (as the
-    best score's would); kept with the space's levels."""
-    key = (language, f"group-{target}-{int(mask.sum())}")
-    if key not in space.levels:
-        reference = space.asked.get(language)
-        means = [
-            float(read[read > -1.0].mean())
-            for q in (reference if reference is not None else ())
-            if (read := _read_towards(space, q, language, options, target)[mask]).max() > -1.0
-        ]
-        space.levels[key] = float(np.mean(means)) if means else 0.0
-    return space.levels[key]
-
-
-def _neutral(units: np.ndarray, apart: np.ndarray) -> np.ndarray:
-    """Unit scores with those `apart` set to the others' mean: no vote either way."""
-    read = (units > -1.0) & ~apart
-    mean = float(units[read].mean()) if read.any() else -1.0
-    return np.where(apart & (units > -1.0), mean, units).astype(np.float32)
-
-
-def _read_towards(
-    space: Space, query: np.ndarray, language: str, options: Options, target: str
-) -> np.ndarray:
-    """The unit scores of a question of `language` read against clauses in `target`."""
-    if language == target:
-        return unit_scores(space, query)
-    units = unit_scores(space, towards_english(space, query, language, target))
-    hubs = hubness(space, language) if options.hubness else None
-    if hubs is not None:
-        units = np.where(units > -1.0, units - HUB_WEIGHT * hubs, units).astype(np.float32)
-    return units
-
-
 def rank(
     loaded: LoadedIndex,
     embedders: Sequence[Embedder],
@@ -293,12 +219,12 @@ def rank(
         read_as = corpus if space.english_only else reading
         languages = None if space.english_only else mixed
         with clock("search"):
-            units = _ranked_units(space, asked, read_as, options, corpus, languages)
+            units = ranked_units(space, asked, read_as, corpus, languages, options.hubness)
             plain_read = read_as == corpus and languages is None
             asked_units = units if plain_read else unit_scores(space, asked)
             if space.english_only and mixed is not None:
                 # it reads English alone: no vote on the clauses in other languages
-                units = _neutral(units, mixed != corpus)
+                units = neutral(units, mixed != corpus)
         dense = clause_scores(loaded, units, options.sentence_units)
         fused += weight * zscores(dense)
         if primary_units is None:
@@ -311,12 +237,12 @@ def rank(
             level = evidence.language_level(space, read_as, partial(unit_scores, space), "asked")
             # read as asked, the ranked scores are those as asked: the same level
             ranked = partial(
-                _ranked_units,
+                ranked_units,
                 space,
                 language=read_as,
-                options=options,
                 corpus=corpus,
                 languages=languages,
+                hubs=options.hubness,
             )
             levels = (
                 level,
@@ -356,7 +282,9 @@ def rank(
         # meeting in Baku?" put the letter's "12 ministers ... were present at the
         # Ministerial Meeting" 16th. The question is read once more without such words.
         with clock("search"):
-            units = _ranked_units(primary, primary_vector(plain), reading, options, corpus, mixed)
+            units = ranked_units(
+                primary, primary_vector(plain), reading, corpus, mixed, options.hubness
+            )
         fused += COMMON_WEIGHT * zscores(clause_scores(loaded, units, options.sentence_units))
     with clock("lexical"):
         bm25 = loaded.lexical.scores(bridge.tokens)

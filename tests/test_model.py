@@ -585,7 +585,7 @@ def test_a_corpus_of_documents_in_several_languages_reads_each_in_its_own(
     Russian clause first 0.46 of the time (0.83 on the Russian documents alone); English
     ones 0.40, Turkish 0.31. The build records each document's language where it is not
     the corpus's, and each clause is read against its own document's language, on one
-    scale (ranking._ranked_units)."""
+    scale (reading.ranked_units)."""
     corpus = tmp_path / "corpus"
     shutil.copytree(XQUAD_CORPUS, corpus)
     for path in RUSSIAN_CORPUS.iterdir():

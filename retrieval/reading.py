@@ -1,0 +1,83 @@
+"""How a question's vector is read against the index's units: as asked, where the clauses
+are in the question's language; moved towards theirs across languages, each unit's hubness
+for the question's language taken off (bridge.towards_english, scores.hubness); and in a
+corpus of documents in several languages (language.unit_languages), each unit against its
+own document's language, the groups set on one scale, the corpus's."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from retrieval.bridge import towards_english
+from retrieval.loaded import Space
+from retrieval.scores import HUB_WEIGHT, hubness, unit_scores
+
+
+def ranked_units(
+    space: Space,
+    query: np.ndarray,
+    language: str,
+    corpus: str = "en",
+    languages: np.ndarray | None = None,
+    hubs: bool = True,
+) -> np.ndarray:
+    """The unit scores a question of `language` is ranked by: a question not in the corpus's
+    language (`corpus`: English, as a rule) is moved towards it, and each unit's hubness for
+    its language is taken off (scores.hubness); one in it is read as asked. In a corpus of
+    documents in several languages (`languages`: each unit's, language.unit_languages), each
+    unit is read so against its own document's language: a Russian law among English
+    reports meets a Russian question as asked, and the reports meet it moved towards
+    English. Units FAISS did not return keep their -1."""
+    if languages is None:
+        return _read_towards(space, query, language, corpus, hubs)
+    units = np.full(len(space.vectors), -1.0, dtype=np.float32)
+    groups = {target: languages == target for target in sorted(set(languages))}
+    # read across languages, every cosine is lower than read within one: each group is set
+    # on the scale of the corpus's own language by what questions of the question's
+    # language on nothing of the corpus's reach in it (the everyday questions:
+    # evidence.language_level), so that the groups meet on one scale, the corpus's
+    base = _group_level(space, language, corpus, groups[corpus], hubs) if corpus in groups else 0.0
+    for target, mask in groups.items():
+        read = _read_towards(space, query, language, target, hubs)[mask]
+        shift = (
+            _group_level(space, language, target, mask, hubs) - base if corpus in groups else 0.0
+        )
+        units[mask] = np.where(read > -1.0, np.maximum(read - shift, -0.999), -1.0)
+    return units
+
+
+def _group_level(space: Space, language: str, target: str, mask: np.ndarray, hubs: bool) -> float:
+    """How well everyday questions of `language` (on nothing of any corpus) match the units
+    of `mask` (a corpus's documents in `target`), read as _read_towards reads them: the mean
+    of their scores over those units, a level that the group's size does not raise (as the
+    best score's would); kept with the space's levels."""
+    key = (language, f"group-{target}-{int(mask.sum())}")
+    if key not in space.levels:
+        reference = space.asked.get(language)
+        means = [
+            float(read[read > -1.0].mean())
+            for q in (reference if reference is not None else ())
+            if (read := _read_towards(space, q, language, target, hubs)[mask]).max() > -1.0
+        ]
+        space.levels[key] = float(np.mean(means)) if means else 0.0
+    return space.levels[key]
+
+
+def neutral(units: np.ndarray, apart: np.ndarray) -> np.ndarray:
+    """Unit scores with those `apart` set to the others' mean: no vote either way."""
+    read = (units > -1.0) & ~apart
+    mean = float(units[read].mean()) if read.any() else -1.0
+    return np.where(apart & (units > -1.0), mean, units).astype(np.float32)
+
+
+def _read_towards(
+    space: Space, query: np.ndarray, language: str, target: str, hubs: bool
+) -> np.ndarray:
+    """The unit scores of a question of `language` read against clauses in `target`."""
+    if language == target:
+        return unit_scores(space, query)
+    units = unit_scores(space, towards_english(space, query, language, target))
+    hubbed = hubness(space, language) if hubs else None
+    if hubbed is not None:
+        units = np.where(units > -1.0, units - HUB_WEIGHT * hubbed, units).astype(np.float32)
+    return units
