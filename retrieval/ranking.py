@@ -340,6 +340,12 @@ def rank(
         late_reach_scaled = (
             late_reach - evidence.reach_level(loaded, primary, read_in, e5)
         ) / signal
+    if mixed is not None:
+        # in a corpus of several languages, the question is read as the one its first
+        # clause is in would read it: across languages where that clause is in another
+        top = str(mixed[loaded.unit_starts[int(order[0])]])
+        english = 1.0 if language == top else 0.0
+        english_cosine = english_cosine if top == "en" else 0.0
     features = Features(
         relative=relative,
         english_cosine=english_cosine,
