@@ -34,8 +34,8 @@ def ranked_units(
     groups = {target: languages == target for target in sorted(set(languages))}
     # read across languages, every cosine is lower than read within one: each group is set
     # on the scale of the corpus's own language by what questions of the question's
-    # language on nothing of the corpus's reach in it (the everyday questions:
-    # evidence.language_level), so that the groups meet on one scale, the corpus's
+    # language on nothing of the corpus's reach in it (the everyday questions' mean score:
+    # _group_level), so that the groups meet on one scale, the corpus's
     base = _group_level(space, language, corpus, groups[corpus], hubs) if corpus in groups else 0.0
     for target, mask in groups.items():
         read = _read_towards(space, query, language, target, hubs)[mask]
@@ -50,7 +50,8 @@ def _group_level(space: Space, language: str, target: str, mask: np.ndarray, hub
     """How well everyday questions of `language` (on nothing of any corpus) match the units
     of `mask` (a corpus's documents in `target`), read as _read_towards reads them: the mean
     of their scores over those units, a level that the group's size does not raise (as the
-    best score's would); kept with the space's levels."""
+    best score's would); kept with the space's levels. (Past scores.EXACT_LIMIT units, where
+    FAISS returns candidates alone, it is the mean of the candidates'.)"""
     key = (language, f"group-{target}-{int(mask.sum())}")
     if key not in space.levels:
         reference = space.asked.get(language)
