@@ -274,7 +274,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         )
     print("documents:")
     for doc in status["documents"]:
-        print(f"  {doc['doc_id']}: {doc['title']} ({doc['date'] or 'undated'})")
+        # a document in another language than the corpus's says which (read in its own)
+        other = f" [{doc['language']}]" if doc["language"] != status["language"] else ""
+        print(f"  {doc['doc_id']}: {doc['title']} ({doc['date'] or 'undated'}){other}")
     changes = CorpusChanges.from_json(status["corpus_changes"])
     if not status["corpus_found"]:
         print(f"corpus:   {settings.corpus} not found: the index serves as it was built")

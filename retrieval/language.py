@@ -131,6 +131,14 @@ def document_languages(clauses: Sequence[Clause], corpus: str | None) -> dict[st
     return found
 
 
+def documents_apart(loaded: LoadedIndex) -> dict[str, str]:
+    """The index's documents not in its clauses' language, and theirs: as its build
+    recorded them, or read now (document_languages) for an index built before builds did."""
+    if loaded.document_languages is None:
+        loaded.document_languages = document_languages(loaded.clauses, clauses_language(loaded))
+    return loaded.document_languages
+
+
 def unit_languages(loaded: LoadedIndex) -> np.ndarray | None:
     """Each unit's language (its document's: document_languages), where the corpus holds
     documents in more than one of the languages the primary model has a mean for; None for
@@ -138,10 +146,7 @@ def unit_languages(loaded: LoadedIndex) -> np.ndarray | None:
     if loaded._unit_languages is None:
         corpus = corpus_language(loaded)
         means = loaded.spaces[0].languages if loaded.spaces else {}
-        own = loaded.document_languages
-        if own is None:
-            own = document_languages(loaded.clauses, clauses_language(loaded))
-        own = {doc: language for doc, language in own.items() if language in means}
+        own = {doc: lang for doc, lang in documents_apart(loaded).items() if lang in means}
         by_clause = np.array([own.get(c.doc_id, corpus) for c in loaded.clauses], dtype=object)
         found = (
             by_clause[loaded.units[:, 0].astype(np.int64)] if len(loaded.units) else by_clause[:0]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from retrieval.corpus import SUFFIXES, read_document
 from retrieval.errors import ClausebotError, CorpusError
 from retrieval.folder import SIDECAR, corpus_files, corpus_name, corpus_signature
-from retrieval.language import clauses_language
+from retrieval.language import clauses_language, documents_apart
 from retrieval.settings import Settings
 from retrieval.store import SEGMENTER_VERSION, IndexStore, document_checksum
 
@@ -174,6 +174,7 @@ OUTDATED_NOTE = (
 def index_status(settings: Settings) -> dict[str, Any]:
     loaded = IndexStore(settings.index).load()  # says how to build it if there is none
     changes = corpus_changes(settings.corpus, loaded)
+    language, apart = clauses_language(loaded), documents_apart(loaded)
     return {
         "index": str(settings.index),
         "generation": loaded.generation,
@@ -182,7 +183,7 @@ def index_status(settings: Settings) -> dict[str, Any]:
         "built_at": loaded.manifest.get("built_at"),
         "clauses": len(loaded.clauses),
         # the language its clauses are written in (retrieval.language), as the build found it
-        "language": clauses_language(loaded),
+        "language": language,
         "documents": [
             {
                 "doc_id": d.doc_id,
@@ -190,6 +191,9 @@ def index_status(settings: Settings) -> dict[str, Any]:
                 "date": d.date,
                 "format": d.format,
                 "clauses": sum(1 for c in loaded.clauses if c.doc_id == d.doc_id),
+                # its own language, where the build told it apart from the clauses' (one in
+                # Russian among English ones: each is read in its own, retrieval.reading)
+                "language": apart.get(d.doc_id, language),
             }
             for d in loaded.documents.values()
         ],

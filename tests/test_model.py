@@ -584,8 +584,8 @@ def test_a_corpus_of_documents_in_several_languages_reads_each_in_its_own(
     Russian clauses as asked. The own set's questions, put to this corpus, found their
     Russian clause first 0.46 of the time (0.83 on the Russian documents alone); English
     ones 0.40, Turkish 0.31. The build records each document's language where it is not
-    the corpus's, and each clause is read against its own document's language, on one
-    scale (reading.ranked_units)."""
+    the corpus's (and `clausebot status` says it), and each clause is read against its own
+    document's language, on one scale (reading.ranked_units)."""
     corpus = tmp_path / "corpus"
     shutil.copytree(XQUAD_CORPUS, corpus)
     for path in RUSSIAN_CORPUS.iterdir():
@@ -598,6 +598,12 @@ def test_a_corpus_of_documents_in_several_languages_reads_each_in_its_own(
     records = json.loads((index / "current" / "clauses.json").read_text(encoding="utf-8"))
     assert records["language"] == "en"
     assert set(records["document_languages"].values()) == {"ru"}
+    status = run_cli(
+        "status", "--json", "--corpus", str(corpus), "--index", str(index), cwd=tmp_path
+    )
+    told = {doc["doc_id"]: doc["language"] for doc in json.loads(status.stdout)["documents"]}
+    assert {told[doc] for doc in records["document_languages"]} == {"ru"}
+    assert told["kenya"] == "en"
     questions = RUSSIAN_CORPUS.parent / "questions.jsonl"
     args = ("eval", "--json", "--corpus", str(corpus), "--index", str(index), str(questions))
     figures = json.loads(run_cli(*args, cwd=tmp_path, timeout=600).stdout)
