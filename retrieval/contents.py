@@ -35,14 +35,18 @@ from collections.abc import Sequence
 # (contents_entry: "• [1. Scope](#scope)", "[2. Fees](fees.html)"). Not a link to write to
 # or call ("mailto:", "tel:"): an address to reach, which the text gives.
 NOT_A_PAGE = r"(?i:mailto|tel|sms|javascript|data):"
+# a link's address that names its scheme ("https:", "mailto:"), host ("//example.org") or
+# path from the site's root ("/form"): a page elsewhere, where a relative address
+# ("install.html#usage") is one of the page's own set (a manual's, a project's)
+ELSEWHERE_ADDRESS = r"[A-Za-z][\w+.-]*:|/"
 MARKDOWN_ENTRY = re.compile(
     rf"^(?:\s*(?:(?:[-*+•]|\d{{1,3}}[.)])\s+)?\[[^\]\n]+\]\((?!{NOT_A_PAGE})[^)\s]*\)"
     r"\s*(?:\n|$))+$"
 )
 # an entry's link to another page (of the set or not), not to a place in its own; and to a
-# page elsewhere: a scheme ("https:"), a host ("//example.org") or a path from the site's root
+# page elsewhere (ELSEWHERE_ADDRESS)
 _TO_ANOTHER_PAGE = re.compile(r"\]\((?!#)")
-_ELSEWHERE = re.compile(r"\]\((?:[A-Za-z][\w+.-]*:|/)")
+_ELSEWHERE = re.compile(rf"\]\((?:{ELSEWHERE_ADDRESS})")
 LEADERS = ".·…"  # a leader's dots, four or more (spaced or not), or an ellipsis
 ROMAN = "ivxlcIVXLC"
 APART = 3  # spaces that set a page number apart from its title, where no leader stands

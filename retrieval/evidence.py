@@ -8,6 +8,7 @@ carries to English, and how much of it the best clause contains.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,11 @@ def standing(
 
 
 def language_level(
-    space: Space, language: str, read: Callable[[np.ndarray], np.ndarray], how: str
+    space: Space,
+    language: str,
+    read: Callable[[np.ndarray], np.ndarray],
+    how: str,
+    summary: Callable[[np.ndarray], Any] = np.max,
 ) -> float:
     """How well a question of `language` that this corpus does not answer matches it anyway:
     the mean best unit score of the everyday questions of that language (weather, cooking,
@@ -54,15 +59,15 @@ def language_level(
     cache). Read across languages, every cosine of a question not in English is lower, by an
     amount that depends on the language and on the corpus; a score less this level means
     the same in every language. Computed once per language and reading, and kept; 0 without
-    everyday questions of that language."""
+    everyday questions of that language. `summary`: what of each question's unit scores is
+    averaged, their best (or their mean, reading.ranked_units); a question it gives None
+    for is left out."""
     key = (language, how)
     if key not in space.levels:
         reference = space.asked.get(language)
-        space.levels[key] = (
-            float(np.mean([read(q).max() for q in reference]))
-            if reference is not None and len(reference) and len(space.vectors)
-            else 0.0
-        )
+        asked = reference if reference is not None and len(space.vectors) else ()
+        values = [value for q in asked if (value := summary(read(q))) is not None]
+        space.levels[key] = float(np.mean(values)) if values else 0.0
     return space.levels[key]
 
 

@@ -17,16 +17,13 @@ from __future__ import annotations
 import itertools
 import re
 
-from retrieval.contents import CONTENTS_RUN, NOT_A_PAGE, entries_stand
+from retrieval.contents import CONTENTS_RUN, ELSEWHERE_ADDRESS, NOT_A_PAGE, entries_stand
 from retrieval.formats import Body
 from retrieval.numbering import NOTE_MARK
 
 # a link's text that is a note's mark ("1", "[2]", "iv")
 _MARK = re.compile(rf"\[?({NOTE_MARK})\]?")
-# a link's address that names its scheme ("https:", "mailto:"), host ("//example.org") or
-# path from the site's root ("/form"): a page elsewhere, where a relative address
-# ("install.html#usage") is one of the page's own set (a manual's, a project's)
-ELSEWHERE = re.compile(r"[A-Za-z][\w+.-]*:|/")
+ELSEWHERE = re.compile(ELSEWHERE_ADDRESS)  # a link to a page elsewhere
 _NOT_A_PAGE = re.compile(NOT_A_PAGE)  # an address to write to or call ("mailto:")
 _WORD = re.compile(r"\w")  # not a separator ("|", "»")
 _UNSAFE = re.compile(r"[()\s]")  # what ends a markdown link's address

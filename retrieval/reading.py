@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from retrieval import evidence
 from retrieval.bridge import towards_english
 from retrieval.loaded import Space
 from retrieval.scores import HUB_WEIGHT, hubness, unit_scores
@@ -50,18 +51,22 @@ def _group_level(space: Space, language: str, target: str, mask: np.ndarray, hub
     """How well everyday questions of `language` (on nothing of any corpus) match the units
     of `mask` (a corpus's documents in `target`), read as _read_towards reads them: the mean
     of their scores over those units, a level that the group's size does not raise (as the
-    best score's would); kept with the space's levels. (Past scores.EXACT_LIMIT units, where
-    FAISS returns candidates alone, it is the mean of the candidates'.)"""
-    key = (language, f"group-{target}-{int(mask.sum())}")
-    if key not in space.levels:
-        reference = space.asked.get(language)
-        means = [
-            float(read[read > -1.0].mean())
-            for q in (reference if reference is not None else ())
-            if (read := _read_towards(space, q, language, target, hubs)[mask]).max() > -1.0
-        ]
-        space.levels[key] = float(np.mean(means)) if means else 0.0
-    return space.levels[key]
+    best score's would); kept with the space's levels (evidence.language_level). (Past
+    scores.EXACT_LIMIT units, where FAISS returns candidates alone, it is the mean of the
+    candidates'.)"""
+    return evidence.language_level(
+        space,
+        language,
+        lambda q: _read_towards(space, q, language, target, hubs)[mask],
+        f"group-{target}-{int(mask.sum())}",
+        _mean_read,
+    )
+
+
+def _mean_read(units: np.ndarray) -> float | None:
+    """The mean of the scores of the units read (None where none was)."""
+    read = units[units > -1.0]
+    return float(read.mean()) if len(read) else None
 
 
 def neutral(units: np.ndarray, apart: np.ndarray) -> np.ndarray:
