@@ -94,6 +94,13 @@ def test_what_is_read_by_its_markup_is_kept_as_written() -> None:
     }
 
 
+def _page_clauses(path: Path, text: str) -> list[tuple[str, str]]:
+    """A markdown page written to `path` and read as a corpus's: each clause's text and the
+    heading right over it."""
+    path.write_text(text, encoding="utf-8")
+    return [(c.text, c.heading.split(" — ")[-1]) for c in segment(read_document(path))]
+
+
 def test_links_to_the_set_s_files_are_a_table_of_contents(tmp_path: Path) -> None:
     """A list of three or more links to the project's other files ("* [Submitting a bug
     report](doc/issues.md#bugs)") says where a text is, not what it says: no clause, as a
@@ -101,8 +108,8 @@ def test_links_to_the_set_s_files_are_a_table_of_contents(tmp_path: Path) -> Non
     text's, and so are links to pages elsewhere that a sentence introduces. A list whose
     items are not all such links ("* Other Versions" over its links) was quoted with the
     links' markup ("[19.x](CHANGELOG_V19.md)"): it shows their text."""
-    path = tmp_path / "contributing.md"
-    path.write_text(
+    assert _page_clauses(
+        tmp_path / "contributing.md",
         "# Contributing\n\n## Issues\n\nIssues are triaged weekly. See:\n\n"
         "* [Asking for help](doc/issues.md#help)\n* [Submitting a bug report](doc/issues.md)\n"
         "* [Triaging a bug report](./doc/triage.md)\n\n## Triagers\n\n"
@@ -110,10 +117,7 @@ def test_links_to_the_set_s_files_are_a_table_of_contents(tmp_path: Path) -> Non
         "* [The foundation](https://example.org/foundation)\n\n"
         "## Versions\n\n* Other Versions\n  * [19.x](CHANGELOG_V19.md)\n"
         "  * [18.x](#v18)\n\nEach version has its own log.\n",
-        encoding="utf-8",
-    )
-    clauses = segment(read_document(path))
-    assert [(c.text, c.heading.split(" — ")[-1]) for c in clauses] == [
+    ) == [
         ("Issues are triaged weekly. See:", "Issues"),
         ("Triagers label new issues. See:", "Triagers"),
         ("* List of triagers", "Triagers"),
@@ -130,17 +134,14 @@ def test_a_menu_of_links_elsewhere_is_no_clause_unless_a_sentence_introduces_it(
     project's "Helpful resources") are its menu, as three to its own files are a table of
     contents: each was a clause of a link's name, without the address it names. A list a
     sentence introduces ("… these standards:") completes the sentence: the text's."""
-    path = tmp_path / "links.md"
-    path.write_text(
+    assert _page_clauses(
+        tmp_path / "links.md",
         "# Fees\n\n## Links\n\n* [Mail archive](https://lists.example/fees)\n"
         "* [Bug tracker](https://bugs.example/)\n* [Chat](/chat)\n\n## Standards\n\n"
         "Fees are set under these standards:\n\n* [ISO 4217](https://iso.example/4217)\n"
         "* [EN 16931](https://cen.example/16931)\n* [UBL 2.1](https://oasis.example/ubl)\n"
         "\nEach is read as published.\n",
-        encoding="utf-8",
-    )
-    clauses = segment(read_document(path))
-    assert [(c.text, c.heading.split(" — ")[-1]) for c in clauses] == [
+    ) == [
         ("Fees are set under these standards:", "Standards"),
         ("* ISO 4217", "Standards"),
         ("* EN 16931", "Standards"),

@@ -28,6 +28,11 @@ def _doc(text: str, kind: str = "") -> Document:
     return Document(DocumentInfo("t", "T", "t.txt", kind=kind), text, 0)
 
 
+def _paged(text: str, page: str) -> Document:
+    """Plain text whose second page starts at `page` (where a form feed stood)."""
+    return Document(DocumentInfo("t", "T", "t.txt"), text, 0, pages=(text.index(page),))
+
+
 def _markdown(tmp_path: Path, text: str) -> list[tuple[str, str]]:
     """A markdown file's clauses, read from disk as a corpus's are: each one's text and the
     headings right over it."""
@@ -90,9 +95,7 @@ def test_continuation_rules_are_general() -> None:
         "and it breaks off in the middle of a sentence as page breaks do\n\n"
         "lower case start joins.\n\nFourth stands alone."
     )
-    page = text.index("Page header")
-    paged = Document(DocumentInfo("t", "T", "t.txt"), text, 0, pages=(page,))
-    clauses = segment(paged)
+    clauses = segment(_paged(text, "Page header"))
     assert [c.text.split()[0] for c in clauses] == ["First", "Second", "Third", "Fourth"]
     assert clauses[1].text.endswith("upper case here.")
     unpaged = [c.text.split()[0] for c in segment(_doc(text))]
@@ -979,8 +982,7 @@ def test_what_no_title_holds_makes_no_heading() -> None:
         "Fabio Fiorina (help-libtasn1@gnu.org)\n\n"
         "This manual is for GNU Libtasn1."
     )
-    page = text.index("This manual")
-    paged = Document(DocumentInfo("t", "T", "t.txt"), text, 0, pages=(page,))
+    paged = _paged(text, "This manual")
     title = "Apache License Version 2.0, January 2004 http://www.apache.org/licenses/"
     assert [(c.text, c.heading) for c in segment(paged)] == [
         ("The terms follow.", title),
