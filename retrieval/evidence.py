@@ -8,7 +8,7 @@ carries to English, and how much of it the best clause contains.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -28,6 +28,62 @@ def relative(space: Space, unit_scores: np.ndarray, query: np.ndarray, everyday:
     if everyday and space.everyday is not None and len(space.everyday):
         off_topic = max(off_topic, float((space.everyday @ query).max()))
     return float(unit_scores.max()) - off_topic
+
+
+class Reads(NamedTuple):
+    """How the primary model read a question: its vector, its unit scores as asked and as
+    ranked, the language it was read as, and the reading of its ranked scores (None where
+    they are those as asked)."""
+
+    asked: np.ndarray
+    asked_units: np.ndarray
+    units: np.ndarray
+    language: str
+    ranked: Callable[[np.ndarray], np.ndarray] | None
+
+
+class Group(NamedTuple):
+    """In a corpus of documents in several languages, those of one (`name`): its units and
+    its clauses, each a mask, and how the question's language reads them alone
+    (reading.read_towards), without the scale the ranking sets them on."""
+
+    name: str
+    units: np.ndarray
+    clauses: np.ndarray
+    read: Callable[[np.ndarray], np.ndarray]
+
+
+def within(scores: np.ndarray, group: np.ndarray | None) -> np.ndarray:
+    """Scores with those outside `group` (a mask) unread (-1): what a corpus of one
+    language's documents alone would read."""
+    return scores if group is None else np.where(group, scores, -1.0).astype(np.float32)
+
+
+def cosines(
+    loaded: LoadedIndex, reads: Reads, everyday: bool, group: Group | None = None
+) -> tuple[float, tuple[float, float, float], float, tuple[float, float]]:
+    """The evidence of the primary model's cosines, read from the units of `group` (all:
+    None): `relative`, `standing`, the best ranked score, and the levels of the scores as
+    asked and as ranked (language_level)."""
+    space = loaded.spaces[0]
+    mask = None if group is None else group.units
+    name = "" if group is None else f"-group-{group.name}"
+    ranked, units = reads.ranked, reads.units
+    if group is not None:  # read as the group's documents alone would be
+        ranked, units = group.read, group.read(reads.asked)
+    asked_units, units = within(reads.asked_units, mask), within(units, mask)
+
+    def level(read: Callable[[np.ndarray], np.ndarray], how: str) -> float:
+        return language_level(space, reads.language, lambda q: within(read(q), mask), how + name)
+
+    asked = level(lambda q: unit_scores(space, q), "asked")
+    ranked_level = asked if ranked is None else level(ranked, "ranked")
+    return (
+        relative(space, asked_units, reads.asked, everyday),
+        standing(space, asked_units, clause_scores(loaded, asked_units, True), reads.asked),
+        float(units.max()),
+        (asked, ranked_level),
+    )
 
 
 def standing(
@@ -94,27 +150,46 @@ def everyday_states(embedder: Embedder, language: str) -> list[np.ndarray]:
     return _EVERYDAY_STATES[key]
 
 
-def late_level(loaded: LoadedIndex, space: Space, language: str, embedder: Embedder) -> float:
+def late_level(
+    loaded: LoadedIndex,
+    space: Space,
+    language: str,
+    embedder: Embedder,
+    group: Group | None = None,
+) -> float:
     """What late interaction (retrieval.late) gives a question of `language` that this corpus
     does not answer: the mean, over the everyday questions of that language, of the best
     MaxSim among the clauses their vectors put first. Token by token, a question's words
     match a text of another language less well than one of its own: a MaxSim less this
     level means the same in every language (as `language_level` does for cosines).
-    Computed once per language and corpus, and kept; 0 without everyday questions."""
-    return _everyday_late(loaded, space, language, embedder)[0]
+    Computed once per language and corpus (or `group` of its clauses: cosines), and kept;
+    0 without everyday questions."""
+    return _everyday_late(loaded, space, language, embedder, group)[0]
 
 
-def reach_level(loaded: LoadedIndex, space: Space, language: str, embedder: Embedder) -> float:
+def reach_level(
+    loaded: LoadedIndex,
+    space: Space,
+    language: str,
+    embedder: Embedder,
+    group: Group | None = None,
+) -> float:
     """The same for late.reach: how well the everyday questions of `language` find their
     worst-matched words anywhere among the clauses they are read against."""
-    return _everyday_late(loaded, space, language, embedder)[1]
+    return _everyday_late(loaded, space, language, embedder, group)[1]
 
 
 def _everyday_late(
-    loaded: LoadedIndex, space: Space, language: str, embedder: Embedder
+    loaded: LoadedIndex,
+    space: Space,
+    language: str,
+    embedder: Embedder,
+    group: Group | None,
 ) -> tuple[float, float]:
-    """late_level and reach_level, computed together once per language and corpus."""
-    key = (language, "late")
+    """late_level and reach_level, computed together once per language and corpus (or
+    group of its clauses)."""
+    part = "" if group is None else f"-group-{group.name}"
+    key, reach_key = (language, "late" + part), (language, "reach" + part)
     if key not in space.levels:
         vectors = space.asked.get(language)
         levels = (0.0, 0.0)
@@ -124,13 +199,16 @@ def _everyday_late(
                 found, reached = [], []
                 for vector, tokens in zip(vectors, states, strict=True):
                     clauses = clause_scores(loaded, unit_scores(space, vector), True)
-                    candidates = best(clauses, min(RERANKED, len(clauses)))
+                    if group is not None:
+                        clauses = within(clauses, group.clauses)
+                    read = int((clauses > -1.0).sum())
+                    candidates = best(clauses, min(RERANKED, read))
                     matches = token_matches(tokens, loaded.tokens, candidates)
                     found.append(float(matches.mean(axis=1).max()) if matches.shape[1] else 0.0)
                     reached.append(reach(matches))
                 levels = (float(np.mean(found)), float(np.mean(reached)))
-        space.levels[key], space.levels[(language, "reach")] = levels
-    return space.levels[key], space.levels[(language, "reach")]
+        space.levels[key], space.levels[reach_key] = levels
+    return space.levels[key], space.levels[reach_key]
 
 
 _SIGNALS: dict[tuple[str, str], float] = {}

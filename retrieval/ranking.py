@@ -46,7 +46,7 @@ from retrieval.language import corpus_language, unit_languages
 from retrieval.late import RERANKED, reach, token_matches, weakest, weighted
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
-from retrieval.reading import neutral, ranked_units
+from retrieval.reading import neutral, ranked_units, read_towards
 from retrieval.scores import (
     best,
     clause_scores,
@@ -184,15 +184,13 @@ def rank(
     mixed = unit_languages(loaded)  # a corpus of documents in several languages, or None
     english = 1.0 if language == corpus else 0.0
     english_model_reads = language == corpus == "en"  # see the English-only model below
-    everyday = options.everyday_reference and english == 0.0
     # the language the multilingual model reads the question as: moved from it towards the
     # corpus's, its hubs taken off (the corpus's: as asked)
     reading = (language or corpus) if options.towards_english else corpus
     fused = np.zeros(total, dtype=np.float64)
     primary_units: np.ndarray | None = None
-    relative = english_cosine = moved_top = 0.0
-    standing = (0.0, 0.0, 0.0)
-    levels = (0.0, 0.0)
+    english_cosine = 0.0
+    reads: evidence.Reads | None = None  # the primary model's, for the abstention's evidence
     with clock("lexical"):
         if options.translate:
             # a question not in English: its words read in its context (bridge.meanings)
@@ -229,29 +227,20 @@ def rank(
         fused += weight * zscores(dense)
         if primary_units is None:
             primary_units = units
-            relative = evidence.relative(space, asked_units, asked, everyday)
-            standing = evidence.standing(
-                space, asked_units, clause_scores(loaded, asked_units, True), asked
-            )
-            moved_top = float(units.max())
-            level = evidence.language_level(space, read_as, partial(unit_scores, space), "asked")
-            # read as asked, the ranked scores are those as asked: the same level
-            ranked = partial(
-                ranked_units,
-                space,
-                language=read_as,
-                corpus=corpus,
-                languages=languages,
-                hubs=options.hubness,
-            )
-            levels = (
-                level,
-                level
+            # read as asked, the ranked scores are those as asked
+            ranked = (
+                None
                 if plain_read
-                else evidence.language_level(
-                    space, read_as, ranked, "ranked" if mixed is None else "ranked-mixed"
-                ),
+                else partial(
+                    ranked_units,
+                    space,
+                    language=read_as,
+                    corpus=corpus,
+                    languages=languages,
+                    hubs=options.hubness,
+                )
             )
+            reads = evidence.Reads(asked, asked_units, units, read_as, ranked)
         elif space.english_only and english_model_reads:
             english_cosine = float(dense.max())
 
@@ -288,13 +277,6 @@ def rank(
         fused += COMMON_WEIGHT * zscores(clause_scores(loaded, units, options.sentence_units))
     with clock("lexical"):
         bm25 = loaded.lexical.scores(bridge.tokens)
-    unnamed_relative = relative
-    rest = unnamed(question, bridge.named)
-    if rest != question and tokenize([rest])[0]:
-        query = primary_vector(rest)
-        with clock("search"):
-            scores = unit_scores(primary, query)
-            unnamed_relative = evidence.relative(primary, scores, query, everyday)
     top_bm25 = float(bm25.max()) if len(bm25) else 0.0
     if top_bm25 > 0:
         fused += options.lexical_weight * bm25 / top_bm25
@@ -317,6 +299,28 @@ def rank(
     if options.answer_kinds:
         fused = raised
     order = best(fused, max(k, 2))
+    top: str = corpus
+    group: evidence.Group | None = None
+    if mixed is not None:
+        # in a corpus of several languages, the question is read as a corpus of its first
+        # clause's documents alone would read it: across languages where they are in another
+        # language than the question's, and its evidence from those documents
+        top = str(mixed[loaded.unit_starts[int(order[0])]])
+        english = 1.0 if language == top else 0.0
+        english_cosine = english_cosine if top == "en" else 0.0
+        alone = partial(read_towards, primary, language=reading, target=top, hubs=options.hubness)
+        group = evidence.Group(top, mixed == top, mixed[loaded.unit_starts] == top, alone)
+    everyday = options.everyday_reference and english == 0.0
+    assert reads is not None
+    relative, standing, moved_top, levels = evidence.cosines(loaded, reads, everyday, group)
+    unnamed_relative = relative
+    rest = unnamed(question, bridge.named)
+    if rest != question and tokenize([rest])[0]:
+        query = primary_vector(rest)
+        with clock("search"):
+            scores = unit_scores(primary, query)
+            scores = scores if group is None else evidence.within(scores, group.units)
+            unnamed_relative = evidence.relative(primary, scores, query, everyday)
     late_top = late_lead = late_low = late_level = late_scaled = late_lead_scaled = 0.0
     late_reach = late_reach_scaled = signal = 0.0
     if late:
@@ -330,22 +334,16 @@ def rank(
         late_low = weakest(late[first])
         late_lead = late_top - float(np.mean(list(means.values()))) if means else 0.0
         read_in, e5 = language or corpus, by_name[primary.model]
-        late_level = late_top - evidence.late_level(loaded, primary, read_in, e5)
+        late_level = late_top - evidence.late_level(loaded, primary, read_in, e5, group)
         # how strongly the question's words carry to the corpus's: from the language further
         # from English of the two (English to English, 1). A question in the corpus's language
         # too, when that is not English: e5 matches Azerbaijani words with Azerbaijani ones
         # more weakly than English with English (docs/quality.md, session 26)
-        signal = min(evidence.language_signal(e5, read_in), evidence.language_signal(e5, corpus))
+        signal = min(evidence.language_signal(e5, read_in), evidence.language_signal(e5, top))
         late_scaled, late_lead_scaled = late_level / signal, late_lead / signal
         late_reach_scaled = (
-            late_reach - evidence.reach_level(loaded, primary, read_in, e5)
+            late_reach - evidence.reach_level(loaded, primary, read_in, e5, group)
         ) / signal
-    if mixed is not None:
-        # in a corpus of several languages, the question is read as the one its first
-        # clause is in would read it: across languages where that clause is in another
-        top = str(mixed[loaded.unit_starts[int(order[0])]])
-        english = 1.0 if language == top else 0.0
-        english_cosine = english_cosine if top == "en" else 0.0
     features = Features(
         relative=relative,
         english_cosine=english_cosine,

@@ -11,6 +11,7 @@ import numpy as np
 from retrieval import evidence
 from retrieval.bridge import towards_english
 from retrieval.loaded import Space
+from retrieval.reference import everyday_languages
 from retrieval.scores import HUB_WEIGHT, hubness, unit_scores
 
 
@@ -30,26 +31,29 @@ def ranked_units(
     reports meets a Russian question as asked, and the reports meet it moved towards
     English. Units FAISS did not return keep their -1."""
     if languages is None:
-        return _read_towards(space, query, language, corpus, hubs)
+        return read_towards(space, query, language, corpus, hubs)
     units = np.full(len(space.vectors), -1.0, dtype=np.float32)
     groups = {target: languages == target for target in sorted(set(languages))}
-    # read across languages, every cosine is lower than read within one: each group is set
-    # on the scale of the corpus's own language by what questions of the question's
-    # language on nothing of the corpus's reach in it (the everyday questions' mean score:
-    # _group_level), so that the groups meet on one scale, the corpus's
+    # read across languages, every cosine is lower than read within one, and the clause
+    # that answers stands out less from the others: each group is set on the scale of the
+    # corpus's own language, its level where questions of the question's language on
+    # nothing of the corpus's reach in it (the everyday questions' mean score:
+    # _group_level), its spread about that level as far as a question's own words stand out
+    # there (_lead), so that the groups meet on one scale, the corpus's
     base = _group_level(space, language, corpus, groups[corpus], hubs) if corpus in groups else 0.0
     for target, mask in groups.items():
-        read = _read_towards(space, query, language, target, hubs)[mask]
-        shift = (
-            _group_level(space, language, target, mask, hubs) - base if corpus in groups else 0.0
-        )
-        units[mask] = np.where(read > -1.0, np.maximum(read - shift, -0.999), -1.0)
+        read = read_towards(space, query, language, target, hubs)[mask]
+        placed = read
+        if corpus in groups:
+            spread = _lead(space, language, corpus) / _lead(space, language, target)
+            placed = base + (read - _group_level(space, language, target, mask, hubs)) * spread
+        units[mask] = np.where(read > -1.0, np.maximum(placed, -0.999), -1.0)
     return units
 
 
 def _group_level(space: Space, language: str, target: str, mask: np.ndarray, hubs: bool) -> float:
     """How well everyday questions of `language` (on nothing of any corpus) match the units
-    of `mask` (a corpus's documents in `target`), read as _read_towards reads them: the mean
+    of `mask` (a corpus's documents in `target`), read as read_towards reads them: the mean
     of their scores over those units, a level that the group's size does not raise (as the
     best score's would); kept with the space's levels (evidence.language_level). (Past
     scores.EXACT_LIMIT units, where FAISS returns candidates alone, it is the mean of the
@@ -57,7 +61,7 @@ def _group_level(space: Space, language: str, target: str, mask: np.ndarray, hub
     return evidence.language_level(
         space,
         language,
-        lambda q: _read_towards(space, q, language, target, hubs)[mask],
+        lambda q: read_towards(space, q, language, target, hubs)[mask],
         f"group-{target}-{int(mask.sum())}",
         _mean_read,
     )
@@ -69,6 +73,28 @@ def _mean_read(units: np.ndarray) -> float | None:
     return float(read.mean()) if len(read) else None
 
 
+def _lead(space: Space, language: str, target: str) -> float:
+    """How far a question of `language` stands out from others on the passage that says
+    what it asks, read (as read_towards reads it) against passages in `target`: the same
+    everyday questions are in every language, so each one's score with its own words as a
+    passage in `target` less its mean score with the others', over the language's
+    questions. Kept with the space's levels; 1 without everyday questions in both."""
+    key = (language, f"lead-{target}")
+    if key not in space.levels:
+        space.levels[key] = 1.0
+        asked = space.asked.get(language)
+        codes = np.array(everyday_languages())
+        if space.everyday is not None and asked is not None and len(space.everyday) == len(codes):
+            passages = space.everyday[codes == target]
+            if len(passages) == len(asked) > 1:
+                read = np.stack([towards_english(space, q, language, target) for q in asked])
+                scores = read @ passages.T
+                own = np.diag(scores)
+                others = (scores.sum(axis=1) - own) / (len(own) - 1)
+                space.levels[key] = max(float((own - others).mean()), 1e-3)
+    return space.levels[key]
+
+
 def neutral(units: np.ndarray, apart: np.ndarray) -> np.ndarray:
     """Unit scores with those `apart` set to the others' mean: no vote either way."""
     read = (units > -1.0) & ~apart
@@ -76,7 +102,7 @@ def neutral(units: np.ndarray, apart: np.ndarray) -> np.ndarray:
     return np.where(apart & (units > -1.0), mean, units).astype(np.float32)
 
 
-def _read_towards(
+def read_towards(
     space: Space, query: np.ndarray, language: str, target: str, hubs: bool
 ) -> np.ndarray:
     """The unit scores of a question of `language` read against clauses in `target`."""

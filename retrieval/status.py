@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +176,7 @@ def index_status(settings: Settings) -> dict[str, Any]:
     loaded = IndexStore(settings.index).load()  # says how to build it if there is none
     changes = corpus_changes(settings.corpus, loaded)
     language, apart = clauses_language(loaded), documents_apart(loaded)
+    counts = Counter(c.doc_id for c in loaded.clauses)
     return {
         "index": str(settings.index),
         "generation": loaded.generation,
@@ -190,7 +192,7 @@ def index_status(settings: Settings) -> dict[str, Any]:
                 "title": d.title,
                 "date": d.date,
                 "format": d.format,
-                "clauses": sum(1 for c in loaded.clauses if c.doc_id == d.doc_id),
+                "clauses": counts[d.doc_id],
                 # its own language, where the build told it apart from the clauses' (one in
                 # Russian among English ones: each is read in its own, retrieval.reading)
                 "language": apart.get(d.doc_id, language),
