@@ -46,7 +46,7 @@ from retrieval.language import corpus_language, unit_languages
 from retrieval.late import RERANKED, reach, token_matches, weakest, weighted
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
-from retrieval.reading import neutral, ranked_units, read_towards
+from retrieval.reading import ranked_units, read_towards
 from retrieval.scores import (
     best,
     clause_scores,
@@ -189,6 +189,7 @@ def rank(
     reading = (language or corpus) if options.towards_english else corpus
     fused = np.zeros(total, dtype=np.float64)
     primary_units: np.ndarray | None = None
+    primary_votes = np.zeros(total)  # its z-scores, the clauses' first vote
     english_cosine = 0.0
     reads: evidence.Reads | None = None  # the primary model's, for the abstention's evidence
     with clock("lexical"):
@@ -220,13 +221,17 @@ def rank(
             units = ranked_units(space, asked, read_as, corpus, languages, options.hubness)
             plain_read = read_as == corpus and languages is None
             asked_units = units if plain_read else unit_scores(space, asked)
-            if space.english_only and mixed is not None:
-                # it reads English alone: no vote on the clauses in other languages
-                units = neutral(units, mixed != corpus)
         dense = clause_scores(loaded, units, options.sentence_units)
-        fused += weight * zscores(dense)
+        voted = zscores(dense)
+        if space.english_only and mixed is not None:
+            # it reads English alone: on the clauses in other languages, which it cannot
+            # read, its vote is the multilingual model's (primary_votes)
+            apart = mixed[loaded.unit_starts] != corpus
+            dense = np.where(apart, -1.0, dense)
+            voted = np.where(apart, primary_votes, zscores(dense))
+        fused += weight * voted
         if primary_units is None:
-            primary_units = units
+            primary_units, primary_votes = units, voted
             # read as asked, the ranked scores are those as asked
             ranked = (
                 None

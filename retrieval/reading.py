@@ -95,13 +95,6 @@ def _lead(space: Space, language: str, target: str) -> float:
     return space.levels[key]
 
 
-def neutral(units: np.ndarray, apart: np.ndarray) -> np.ndarray:
-    """Unit scores with those `apart` set to the others' mean: no vote either way."""
-    read = (units > -1.0) & ~apart
-    mean = float(units[read].mean()) if read.any() else -1.0
-    return np.where(apart & (units > -1.0), mean, units).astype(np.float32)
-
-
 def read_towards(
     space: Space, query: np.ndarray, language: str, target: str, hubs: bool
 ) -> np.ndarray:

@@ -587,9 +587,10 @@ def test_a_corpus_of_documents_in_several_languages_reads_each_in_its_own(
     the corpus's (and `clausebot status` says it), and each clause is read against its own
     document's language, on one scale (reading.ranked_units): the everyday questions'
     level in each, and a spread as far as a question's own words stand out there (English
-    questions 0.54 -> 0.69 with it). The abstention reads a question whose first clause is
-    Russian as a corpus of the Russian documents alone would (evidence.Group): answerable
-    questions refused 0.12 -> 0.07."""
+    questions 0.54 -> 0.69 with it), and the English-only model's vote on the clauses it
+    cannot read is the multilingual one's (English hit@3 0.82 -> 0.89). The abstention reads
+    a question whose first clause is Russian as a corpus of the Russian documents alone
+    would (evidence.Group): answerable questions refused 0.12 -> 0.05."""
     corpus = tmp_path / "corpus"
     shutil.copytree(XQUAD_CORPUS, corpus)
     for path in RUSSIAN_CORPUS.iterdir():
@@ -614,6 +615,7 @@ def test_a_corpus_of_documents_in_several_languages_reads_each_in_its_own(
     assert figures["overall"]["hit@1"] >= 0.68
     assert figures["overall"]["false_abstention"] <= 0.09
     assert figures["by_language"]["en"]["hit@1"] >= 0.65
+    assert figures["by_language"]["en"]["hit@3"] >= 0.85
     assert all(figures["by_language"][lang]["hit@1"] >= 0.5 for lang in ("en", "ru", "az", "tr"))
     # what the abstention reads of an English question answered from the Russian letter is
     # what it reads in a corpus of the Russian documents alone
