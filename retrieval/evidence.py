@@ -68,15 +68,16 @@ def cosines(
     space = loaded.spaces[0]
     mask = None if group is None else group.units
     name = "" if group is None else f"-group-{group.name}"
-    ranked, units = reads.ranked, reads.units
+    ranked, units, asked_units = reads.ranked, reads.units, reads.asked_units
     if group is not None:  # read as the group's documents alone would be
         ranked, units = group.read, group.read(reads.asked)
-    asked_units, units = within(reads.asked_units, mask), within(units, mask)
+        asked_units = unit_scores(space, reads.asked, mask)
+    asked_units, units = within(asked_units, mask), within(units, mask)
 
     def level(read: Callable[[np.ndarray], np.ndarray], how: str) -> float:
         return language_level(space, reads.language, lambda q: within(read(q), mask), how + name)
 
-    asked = level(lambda q: unit_scores(space, q), "asked")
+    asked = level(lambda q: unit_scores(space, q, mask), "asked")
     ranked_level = asked if ranked is None else level(ranked, "ranked")
     return (
         relative(space, asked_units, reads.asked, everyday),
@@ -198,15 +199,20 @@ def _everyday_late(
             if len(states) == len(vectors):
                 found, reached = [], []
                 for vector, tokens in zip(vectors, states, strict=True):
-                    clauses = clause_scores(loaded, unit_scores(space, vector), True)
-                    if group is not None:
-                        clauses = within(clauses, group.clauses)
+                    if group is None:
+                        clauses = clause_scores(loaded, unit_scores(space, vector), True)
+                    else:
+                        units = unit_scores(space, vector, group.units)
+                        clauses = within(clause_scores(loaded, units, True), group.clauses)
                     read = int((clauses > -1.0).sum())
+                    if read == 0:  # past scores.EXACT_LIMIT, none of the group's found
+                        continue
                     candidates = best(clauses, min(RERANKED, read))
                     matches = token_matches(tokens, loaded.tokens, candidates)
                     found.append(float(matches.mean(axis=1).max()) if matches.shape[1] else 0.0)
                     reached.append(reach(matches))
-                levels = (float(np.mean(found)), float(np.mean(reached)))
+                if found:
+                    levels = (float(np.mean(found)), float(np.mean(reached)))
         space.levels[key], space.levels[reach_key] = levels
     return space.levels[key], space.levels[reach_key]
 

@@ -313,8 +313,16 @@ def rank(
         top = str(mixed[loaded.unit_starts[int(order[0])]])
         english = 1.0 if language == top else 0.0
         english_cosine = english_cosine if top == "en" else 0.0
-        alone = partial(read_towards, primary, language=reading, target=top, hubs=options.hubness)
-        group = evidence.Group(top, mixed == top, mixed[loaded.unit_starts] == top, alone)
+        members = mixed == top
+        alone = partial(
+            read_towards,
+            primary,
+            language=reading,
+            target=top,
+            hubs=options.hubness,
+            group=members,
+        )
+        group = evidence.Group(top, members, mixed[loaded.unit_starts] == top, alone)
     everyday = options.everyday_reference and english == 0.0
     assert reads is not None
     relative, standing, moved_top, levels = evidence.cosines(loaded, reads, everyday, group)
@@ -323,7 +331,7 @@ def rank(
     if rest != question and tokenize([rest])[0]:
         query = primary_vector(rest)
         with clock("search"):
-            scores = unit_scores(primary, query)
+            scores = unit_scores(primary, query, None if group is None else group.units)
             scores = scores if group is None else evidence.within(scores, group.units)
             unnamed_relative = evidence.relative(primary, scores, query, everyday)
     late_top = late_lead = late_low = late_level = late_scaled = late_lead_scaled = 0.0

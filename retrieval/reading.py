@@ -42,7 +42,7 @@ def ranked_units(
     # there (_lead), so that the groups meet on one scale, the corpus's
     base = _group_level(space, language, corpus, groups[corpus], hubs) if corpus in groups else 0.0
     for target, mask in groups.items():
-        read = read_towards(space, query, language, target, hubs)[mask]
+        read = read_towards(space, query, language, target, hubs, mask)[mask]
         placed = read
         if corpus in groups:
             spread = _lead(space, language, corpus) / _lead(space, language, target)
@@ -61,7 +61,7 @@ def _group_level(space: Space, language: str, target: str, mask: np.ndarray, hub
     return evidence.language_level(
         space,
         language,
-        lambda q: read_towards(space, q, language, target, hubs)[mask],
+        lambda q: read_towards(space, q, language, target, hubs, mask)[mask],
         f"group-{target}-{int(mask.sum())}",
         _mean_read,
     )
@@ -96,12 +96,18 @@ def _lead(space: Space, language: str, target: str) -> float:
 
 
 def read_towards(
-    space: Space, query: np.ndarray, language: str, target: str, hubs: bool
+    space: Space,
+    query: np.ndarray,
+    language: str,
+    target: str,
+    hubs: bool,
+    group: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The unit scores of a question of `language` read against clauses in `target`."""
+    """The unit scores of a question of `language` read against clauses in `target` (those
+    of `group`, where given: scores.unit_scores)."""
     if language == target:
-        return unit_scores(space, query)
-    units = unit_scores(space, towards_english(space, query, language, target))
+        return unit_scores(space, query, group)
+    units = unit_scores(space, towards_english(space, query, language, target), group)
     hubbed = hubness(space, language) if hubs else None
     if hubbed is not None:
         units = np.where(units > -1.0, units - HUB_WEIGHT * hubbed, units).astype(np.float32)

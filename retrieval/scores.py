@@ -22,15 +22,49 @@ HUB_WEIGHT = 0.5
 HUB_CHUNK = 65_536  # units at a time, so that a million units need no gigabyte at once
 
 
-def unit_scores(space: Space, query: np.ndarray) -> np.ndarray:
-    """Cosine of every unit; -1 for units FAISS did not return (large corpora)."""
+def unit_scores(space: Space, query: np.ndarray, group: np.ndarray | None = None) -> np.ndarray:
+    """Cosine of every unit; -1 for units FAISS did not return (large corpora). `group` (a
+    mask: in a corpus of documents in several languages, one language's) is what is
+    searched past EXACT_LIMIT, the others left -1: its units are scored every one where
+    they are at most EXACT_LIMIT, and FAISS returns candidates of it alone where more. (A
+    search of all units for a vector read towards a language would return few of a small
+    group's, or none.)"""
     if len(space.vectors) <= EXACT_LIMIT:
         return np.asarray(space.vectors @ query, dtype=np.float32)
     unit_scores = np.full(len(space.vectors), -1.0, dtype=np.float32)
-    scores, ids = space.dense.search(query[None, :], min(CANDIDATES, len(space.vectors)))
+    if group is not None and int(group.sum()) <= EXACT_LIMIT:
+        members = np.flatnonzero(group)
+        for start in range(0, len(members), HUB_CHUNK):
+            chunk = members[start : start + HUB_CHUNK]
+            unit_scores[chunk] = space.vectors[chunk] @ query
+        return unit_scores
+    scores, ids = _search(space, query, group)
     keep = ids[0] >= 0
     unit_scores[ids[0][keep]] = scores[0][keep]
     return unit_scores
+
+
+def _search(
+    space: Space, query: np.ndarray, group: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """FAISS's CANDIDATES best units for the query, of `group` alone where given."""
+    count = min(CANDIDATES, len(space.vectors))
+    if group is None:
+        found: tuple[np.ndarray, np.ndarray] = space.dense.search(query[None, :], count)
+        return found
+    import faiss
+
+    bits = np.packbits(group, bitorder="little")  # kept alive through the search
+    chosen = faiss.IDSelectorBitmap(len(group), faiss.swig_ptr(bits))
+    probes = getattr(space.dense, "nprobe", None)  # an inverted-file index's (ANN_PROBES)
+    if probes is None:
+        params = faiss.SearchParameters()
+    else:
+        params = faiss.SearchParametersIVF()
+        params.nprobe = probes
+    params.sel = chosen
+    found = space.dense.search(query[None, :], count, params=params)
+    return found
 
 
 def clause_scores(loaded: LoadedIndex, units: np.ndarray, sentence_units: bool) -> np.ndarray:

@@ -576,7 +576,7 @@ XQUAD_CORPUS = RUSSIAN_CORPUS.parent.parent / "xquad-dev" / "corpus"
 
 
 def test_a_corpus_of_documents_in_several_languages_reads_each_in_its_own(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A corpus of English articles (xquad-dev's twenty) with the bundled corpus in Russian
     added: the corpus is English, and every question not in English was moved towards
@@ -632,3 +632,10 @@ def test_a_corpus_of_documents_in_several_languages_reads_each_in_its_own(
     for name in ("relative", "english", "level", "moved_level", "corpus_z", "signal"):
         assert getattr(read.features, name) == pytest.approx(getattr(apart.features, name)), name
     assert read.abstained == apart.abstained is False
+    # past scores.EXACT_LIMIT units (FAISS's candidates), each language's are searched apart
+    from retrieval import scores
+
+    monkeypatch.setattr(scores, "EXACT_LIMIT", 100)
+    monkeypatch.setattr(scores, "CANDIDATES", 20)
+    large, _, _ = Engine(Settings(corpus=corpus, index=index)).ranking(question)
+    assert large.hits[0].clause == read.hits[0].clause and not large.abstained
