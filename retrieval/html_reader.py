@@ -28,6 +28,7 @@ from retrieval.formats import (
     fold_spaces,
     join_blocks,
 )
+from retrieval.html_elements import BLOCK, CELL, HEADING, RUNNING, SKIP, SKIP_ROLES, VOID
 from retrieval.html_links import NOTES, Entry, Links, named_as, settled
 from retrieval.html_rows import RowCells
 from retrieval.numbering import list_marker
@@ -35,63 +36,6 @@ from retrieval.numbering import list_marker
 # a definition list's term that ends so runs into its definition after a space, not ": "
 _TERM_ENDS = set(":?")
 _BRACKETS = str.maketrans("[]", "()")
-_SKIP = {
-    "script",
-    "style",
-    "nav",
-    "header",
-    "footer",
-    "aside",
-    "noscript",
-    "template",
-    "svg",
-    "form",
-    "button",
-    "iframe",
-    "dialog",  # over the page, not of it
-}
-_BLOCK = {
-    "p",
-    "div",
-    "li",
-    "section",
-    "article",
-    "main",
-    "blockquote",
-    "tr",
-    "table",
-    "ul",
-    "ol",
-    "dd",
-    "dl",
-    "dt",
-    "hr",
-    "pre",
-    "figure",
-    "figcaption",
-    "address",
-}
-_HEADING = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-# what the skipped elements are, said by role ("<div class="related" role="navigation">", as
-# Sphinx sets its breadcrumbs): ARIA's landmarks for them
-# ... and a dialog over the page (a cookie consent's, Cookiebot's role="dialog")
-_SKIP_ROLES = {
-    "navigation",
-    "banner",
-    "contentinfo",
-    "complementary",
-    "search",
-    "dialog",
-    "alertdialog",
-}
-# a page's running header and footer as LibreOffice writes them to HTML ('<div
-# title="footer">'): what its DOCX or ODT readers leave out, as they leave out the file's own
-_RUNNING = {"header", "footer"}
-
-
-_CELL = {"td", "th"}
-# elements that have no end tag, and so hold no text
-_VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "area", "base", "col", "embed"}
 _BREAKS = re.compile(r"\n(?:\n)+")  # line breaks (<br>) in a row: a paragraph's end, once
 
 
@@ -174,14 +118,14 @@ class _Text(html.parser.HTMLParser):
             self.landmark[1] += 1
         elif (
             not self.landmark
-            and tag not in _VOID
+            and tag not in VOID
             and (
-                (named.get("role") or "").lower() in _SKIP_ROLES
-                or (tag == "div" and (named.get("title") or "").lower() in _RUNNING)
+                (named.get("role") or "").lower() in SKIP_ROLES
+                or (tag == "div" and (named.get("title") or "").lower() in RUNNING)
                 or hidden(named)
                 # text for a screen reader alone ("(opens in a new tab)"); but a heading's
                 # names the part under it, as a citation does ("Footnotes")
-                or (tag not in _HEADING and reader_only(named))
+                or (tag not in HEADING and reader_only(named))
             )
         ):
             # skipped with what it holds: a landmark, or an element the page does not show
@@ -196,7 +140,7 @@ class _Text(html.parser.HTMLParser):
             if called and not self.skipping:
                 self._flush()
                 self.marker = f"[{called}] "
-        elif tag in _SKIP:
+        elif tag in SKIP:
             self.skipping += 1
         elif tag == "a" and not self.skipping:
             self.links.opens(named, len(self.current), self.within.get("sup", 0) > 0)
@@ -207,13 +151,13 @@ class _Text(html.parser.HTMLParser):
             self.current.append(" " if self.in_cell or self.heading else "\n")
         elif tag == "title":
             self.in_title = True
-        elif tag in _HEADING:
+        elif tag in HEADING:
             self._flush()
-            self.heading = _HEADING[tag]
-        elif tag in _CELL and not self.skipping:
+            self.heading = HEADING[tag]
+        elif tag in CELL and not self.skipping:
             self.row.cell_begins(self.current, named.get("rowspan"), named.get("colspan"))
             self.in_cell += 1
-        elif tag in _BLOCK and self._within_cell(tag):
+        elif tag in BLOCK and self._within_cell(tag):
             self.current.append(" ")
             if tag in ("ol", "ul", "li"):  # a list in a cell: its items' numbers in the row
                 self._block_begins(tag, named)
@@ -228,13 +172,13 @@ class _Text(html.parser.HTMLParser):
                 self.defined = True
             else:
                 self.term = False
-        elif tag in _BLOCK:
+        elif tag in BLOCK:
             if tag in ("tr", "table"):
                 self._row_ends()  # (its end tag left out)
             self._flush()
             self._block_begins(tag, named)
-        if tag not in _VOID:
-            if tag in _BLOCK or tag in _HEADING:
+        if tag not in VOID:
+            if tag in BLOCK or tag in HEADING:
                 self._close("p")  # a block begins: an open paragraph ends, as browsers read
             apart = self.styles.sets_apart(tag, named)
             self.open.append((tag, apart))
@@ -311,25 +255,25 @@ class _Text(html.parser.HTMLParser):
                 self.skipping = max(0, self.skipping - 1)
         if tag == "aside":
             self.skipping = max(0, self.skipping - (self.asides.pop() if self.asides else 1))
-        elif tag in _SKIP:
+        elif tag in SKIP:
             self.skipping = max(0, self.skipping - 1)
         elif tag == "a" and not self.skipping:
             self.links.closes(self.current)
         elif tag == "title":
             self.in_title = False
-        elif tag in _HEADING:
+        elif tag in HEADING:
             self._flush()
             self.heading = 0
-        elif tag in _CELL:
+        elif tag in CELL:
             self.in_cell = max(0, self.in_cell - 1)
             self.row.cell_ends(self.current)
-        elif tag in _BLOCK and self._within_cell(tag):
+        elif tag in BLOCK and self._within_cell(tag):
             self.current.append(" ")
             if tag in ("ol", "ul") and self.lists:
                 self.lists.pop()
         elif tag == "dt" and "".join(self.current).strip():
             self.term = True  # its definition follows, in the same block
-        elif tag in _BLOCK:
+        elif tag in BLOCK:
             if tag in ("tr", "table"):
                 self._row_ends()
             one = self.row.cells == 1 and self.row.spanned
