@@ -40,6 +40,9 @@ class Bridge:
     coverage: float  # share of its words known to the corpus or translated into it
     named: frozenset[str] = frozenset()  # question words that stand for a corpus name
     unknown_name: bool = False  # it names something the corpus never mentions
+    # the same as a question read across languages is read: its capitals not counted (in a
+    # corpus of several languages, where its first clause is in another: ranking.rank)
+    unknown_name_across: bool = False
     # question words that are, or translate to, a word every document's metadata shares
     # (LoadedIndex.common_names: "Baku", "Bakıda", "Баку" when every document is from Baku)
     common: frozenset[str] = frozenset()
@@ -139,11 +142,13 @@ def translate(
     tokens = plain if meant is None else read_with(meant)
     named, common = _names(loaded, words, bridged)
     counted = words.known + len(words.unknown)
+    unknown = _unknown_name(loaded, question, english, set(bridged))
     return Bridge(
         tokens,
         (words.known + len(bridged)) / counted if counted else 0.0,
         named,
-        _unknown_name(loaded, question, english, set(bridged)),
+        unknown,
+        unknown and (not english or _unknown_name(loaded, question, False, set(bridged))),
         common,
         None if context is None else plain,
     )

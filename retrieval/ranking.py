@@ -364,7 +364,7 @@ def rank(
         known_words=bridge.coverage,
         support=evidence.support(loaded, bridge.plain_tokens, int(order[0])),
         unnamed_relative=unnamed_relative,
-        unknown_name=float(bridge.unknown_name),
+        unknown_name=float(bridge.unknown_name if english else bridge.unknown_name_across),
         answer_type_missing=kind_gap,
         top_cosine=standing[0],
         corpus_z=standing[1],
