@@ -16,7 +16,7 @@ from retrieval.embed import Embedder
 from retrieval.late import RERANKED, TokenStates, maxsim, reach, token_matches
 from retrieval.loaded import LoadedIndex, Space
 from retrieval.reference import everyday_languages, everyday_questions, shipped_states
-from retrieval.scores import best, clause_scores, unit_scores
+from retrieval.scores import best, clause_scores, every_unit_scored, unit_scores
 
 
 def relative(space: Space, unit_scores: np.ndarray, query: np.ndarray, everyday: bool) -> float:
@@ -71,7 +71,8 @@ def cosines(
     ranked, units, asked_units = reads.ranked, reads.units, reads.asked_units
     if group is not None:  # read as the group's documents alone would be
         ranked, units = group.read, group.read(reads.asked)
-        asked_units = unit_scores(space, reads.asked, mask)
+        if not every_unit_scored(space):  # those of the group, not of the whole corpus
+            asked_units = unit_scores(space, reads.asked, mask)
     asked_units, units = within(asked_units, mask), within(units, mask)
 
     def level(read: Callable[[np.ndarray], np.ndarray], how: str) -> float:

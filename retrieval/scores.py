@@ -22,6 +22,11 @@ HUB_WEIGHT = 0.5
 HUB_CHUNK = 65_536  # units at a time, so that a million units need no gigabyte at once
 
 
+def every_unit_scored(space: Space) -> bool:
+    """Whether unit_scores scores every unit (EXACT_LIMIT), whatever group it is given."""
+    return len(space.vectors) <= EXACT_LIMIT
+
+
 def unit_scores(space: Space, query: np.ndarray, group: np.ndarray | None = None) -> np.ndarray:
     """Cosine of every unit; -1 for units FAISS did not return (large corpora). `group` (a
     mask: in a corpus of documents in several languages, one language's) is what is
@@ -29,7 +34,7 @@ def unit_scores(space: Space, query: np.ndarray, group: np.ndarray | None = None
     they are at most EXACT_LIMIT, and FAISS returns candidates of it alone where more. (A
     search of all units for a vector read towards a language would return few of a small
     group's, or none.)"""
-    if len(space.vectors) <= EXACT_LIMIT:
+    if every_unit_scored(space):
         return np.asarray(space.vectors @ query, dtype=np.float32)
     unit_scores = np.full(len(space.vectors), -1.0, dtype=np.float32)
     if group is not None and int(group.sum()) <= EXACT_LIMIT:
