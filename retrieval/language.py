@@ -32,6 +32,15 @@ SAMPLE_CHARACTERS = 200  # of each clause
 # letters a document has at least for its own language to be told apart from the corpus's
 # (a page of a title and a link, a table of figures: too few to tell)
 TOLD_LETTERS = 100
+# and how decisive its characters must be: at least this share of the odds its language's
+# own everyday questions give it over the corpus's (everyday_odds). Of this machine's 918
+# English documents, 14 lists of a library's function names ("xsltCleanupGlobals") were
+# told German or Spanish by a hair (0.03-0.15 a character n-gram, one 0.33, where German's
+# everyday questions give 0.65 over English, Spanish's 0.84); 13 are no longer. The
+# benchmark's German, Spanish, Russian and Turkish questions, eight at a time, give
+# 0.26-2.9 over English, Turkish 0.19 or more over Azerbaijani; documents in Russian,
+# Azerbaijani and Turkish 0.34-2.9 over English or each other
+DECISIVE = 1 / 3
 
 
 def char_grams(text: str) -> Counter[str]:
@@ -64,6 +73,22 @@ class CharacterModel:
     def language(self, texts: Iterable[str]) -> str | None:
         """The language of the texts together, the most likely; None without languages or
         without an n-gram any language was seen with."""
+        counts = self._counts(texts)
+        if not self.languages or not counts.any():
+            return None
+        return self.languages[int(np.argmax(self._logs @ counts))]
+
+    def odds(self, texts: Iterable[str], language: str, other: str) -> float:
+        """How much likelier the texts are in `language` than in `other`: the log of the
+        ratio, a character n-gram (0 without n-grams, or either language unknown)."""
+        counts = self._counts(texts)
+        if language not in self.languages or other not in self.languages or not counts.any():
+            return 0.0
+        logs = self._logs @ counts
+        found = logs[self.languages.index(language)] - logs[self.languages.index(other)]
+        return float(found / counts.sum())
+
+    def _counts(self, texts: Iterable[str]) -> np.ndarray:
         grams = Counter[str]()
         for text in texts:
             grams.update(char_grams(text))
@@ -72,9 +97,7 @@ class CharacterModel:
             column = self._column.get(gram)
             if column is not None:
                 counts[column] += n
-        if not self.languages or not counts.any():
-            return None
-        return self.languages[int(np.argmax(self._logs @ counts))]
+        return counts
 
 
 @lru_cache(maxsize=1)
@@ -83,15 +106,30 @@ def everyday_model() -> CharacterModel:
     return CharacterModel(zip(everyday_languages(), everyday_questions(), strict=True))
 
 
-def written_in(clauses: Sequence[Clause]) -> str | None:
-    """The language the clauses are written in (everyday_model), from up to SAMPLE_CLAUSES
-    of them spread over the corpus, SAMPLE_CHARACTERS of each. The parts of a letter are
-    left out when there is anything else (a letterhead, a fax number). Recorded by a build
-    (the index's clauses.json), read again for an index built before it was."""
+@lru_cache(maxsize=64)
+def everyday_odds(language: str, other: str) -> float:
+    """How much likelier the everyday questions of `language`, together, are in it than in
+    `other` (CharacterModel.odds): what a text surely in it shows."""
+    texts = [
+        q for q, c in zip(everyday_questions(), everyday_languages(), strict=True) if c == language
+    ]
+    return everyday_model().odds(texts, language, other)
+
+
+def _sample(clauses: Sequence[Clause]) -> list[str]:
+    """Up to SAMPLE_CLAUSES of the clauses spread over them, SAMPLE_CHARACTERS of each; the
+    parts of a letter left out when there is anything else (a letterhead, a fax number)."""
     read = [c for c in clauses if not c.label] or list(clauses)
     if len(read) > SAMPLE_CLAUSES:
         read = [read[int(i)] for i in np.linspace(0, len(read) - 1, SAMPLE_CLAUSES)]
-    return everyday_model().language(c.text[:SAMPLE_CHARACTERS] for c in read)
+    return [c.text[:SAMPLE_CHARACTERS] for c in read]
+
+
+def written_in(clauses: Sequence[Clause]) -> str | None:
+    """The language the clauses are written in (everyday_model), from a sample of them
+    (_sample). Recorded by a build (the index's clauses.json), read again for an index
+    built before it was."""
+    return everyday_model().language(_sample(clauses))
 
 
 def clauses_language(loaded: LoadedIndex) -> str | None:
@@ -115,19 +153,29 @@ def corpus_language(loaded: LoadedIndex) -> str:
 
 def document_languages(clauses: Sequence[Clause], corpus: str | None) -> dict[str, str]:
     """The language each document is written in (written_in over its own clauses), where it
-    is not the corpus's (`corpus`: written_in over all of them) and the document has letters
-    enough to tell (TOLD_LETTERS): a corpus of English reports with a law in Russian added.
-    Recorded by a build (the index's clauses.json), read again for an index built before it
-    was; documents in the corpus's language are not listed."""
+    is not the corpus's (`corpus`: written_in over all of them), the document has letters
+    enough to tell (TOLD_LETTERS) and its characters tell it decisively (DECISIVE): a corpus
+    of English reports with a law in Russian added. Recorded by a build (the index's
+    clauses.json), read again for an index built before it was; documents in the corpus's
+    language are not listed."""
     by_document: dict[str, list[Clause]] = {}
     for clause in clauses:
         by_document.setdefault(clause.doc_id, []).append(clause)
+    model = everyday_model()
     found: dict[str, str] = {}
     for doc_id, own in by_document.items():
         letters = sum(sum(ch.isalpha() for ch in c.text[:SAMPLE_CHARACTERS]) for c in own)
-        language = written_in(own) if letters >= TOLD_LETTERS else None
-        if language is not None and language != corpus:
-            found[doc_id] = language
+        if letters < TOLD_LETTERS:
+            continue
+        sample = _sample(own)
+        language = model.language(sample)
+        if language is None or language == corpus:
+            continue
+        if corpus is not None and model.odds(sample, language, corpus) < DECISIVE * everyday_odds(
+            language, corpus
+        ):
+            continue  # told by a hair: a list of code's names, not a text in another language
+        found[doc_id] = language
     return found
 
 

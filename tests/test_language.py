@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from retrieval.language import CharacterModel, char_grams, everyday_model, written_in
+from retrieval.language import (
+    CharacterModel,
+    char_grams,
+    document_languages,
+    everyday_model,
+    written_in,
+)
 from retrieval.types import Clause
 
 # Paragraphs written for this test, in the everyday questions' languages (none of them is
@@ -20,8 +26,8 @@ PARAGRAPHS = {
 }
 
 
-def _clause(text: str, label: str = "") -> Clause:
-    return Clause(doc_id="d", number=1, text=text, start=0, end=len(text), label=label)
+def _clause(text: str, label: str = "", doc_id: str = "d") -> Clause:
+    return Clause(doc_id=doc_id, number=1, text=text, start=0, end=len(text), label=label)
 
 
 def test_each_language_is_told_from_its_characters() -> None:
@@ -54,3 +60,32 @@ def test_the_model_is_learnt_from_what_it_is_given() -> None:
     assert model.language(["dcdc cd"]) == "yy"
     assert model.language([]) is None
     assert char_grams("Ab")[" a"] == 1  # lower case, framed in spaces
+
+
+def test_a_document_is_told_apart_only_when_its_characters_are_decisive() -> None:
+    """A law in Russian or Turkish among English reports, or a Turkish one among Azerbaijani
+    texts, is read in its own language (retrieval.reading); a page that lists a library's
+    names ("DEBUG_RUN_RESTART"), which the n-grams find a little likelier German than
+    English, is no German text and stays the corpus's."""
+
+    def document(doc_id: str, *texts: str) -> list[Clause]:
+        return [_clause(text, doc_id=doc_id) for text in texts]
+
+    names = document(
+        "api",
+        "IS_NODE_FAST IS_ELEM IS_ELEM_FAST IS_REAL_NODE NODE_IS_KEYED",
+        "PARSER_CAST_FPTR DEBUG_CONT DEBUG_INIT DEBUG_NEXT DEBUG_NONE DEBUG_QUIT DEBUG_RUN "
+        "DEBUG_RUN_RESTART DEBUG_STEP",
+        "UNDEFINED_DEFAULT_NS CHECK_STOPPED CHECK_STOPPEDE",
+        "LIBPARSE_PUBLIC PUBFUN PUBVAR CCTXT",
+    )
+    assert everyday_model().language(c.text for c in names) == "de"
+    clauses = [
+        *document("report", PARAGRAPHS["en"], PARAGRAPHS["en"]),
+        *document("law", PARAGRAPHS["ru"], PARAGRAPHS["ru"]),
+        *document("yonetmelik", PARAGRAPHS["tr"], PARAGRAPHS["tr"]),
+        *names,
+    ]
+    assert document_languages(clauses, "en") == {"law": "ru", "yonetmelik": "tr"}
+    azerbaijani = [*document("qayda", PARAGRAPHS["az"], PARAGRAPHS["az"]), *clauses[4:6]]
+    assert document_languages(azerbaijani, "az") == {"yonetmelik": "tr"}
