@@ -64,6 +64,7 @@ RUSSIAN := --corpus benchmarks/bundled-ru/corpus --index .clausebot/bundled-ru-i
 AZERBAIJANI := --corpus benchmarks/bundled-az/corpus --index .clausebot/bundled-az-index
 LICENCES := --corpus benchmarks/licences/corpus --index .clausebot/licences-index
 PDFS := --corpus benchmarks/bundled-pdf/corpus --index .clausebot/bundled-pdf-index
+MIXED := --corpus .clausebot/mixed-corpus --index .clausebot/mixed-index
 
 eval: $(VENV)/.installed $(VENV)/.word-table
 	$(VENV)/bin/clausebot eval ../shared/eval/dev.jsonl
@@ -83,6 +84,14 @@ eval: $(VENV)/.installed $(VENV)/.word-table
 	# the bundled corpus as PDF (benchmarks/bundled-pdf): the own set, as from the text
 	$(VENV)/bin/clausebot index $(PDFS)
 	$(VENV)/bin/clausebot eval $(PDFS) tests/questions.jsonl
+	# documents in several languages: the benchmark's English articles with the bundled
+	# corpus in Russian added, asked the own set (its clauses expected in the Russian) and
+	# the benchmark's questions
+	rm -rf .clausebot/mixed-corpus && mkdir -p .clausebot/mixed-corpus
+	cp benchmarks/xquad-dev/corpus/*.txt benchmarks/bundled-ru/corpus/*.txt .clausebot/mixed-corpus/
+	$(VENV)/bin/clausebot index $(MIXED)
+	$(VENV)/bin/clausebot eval $(MIXED) benchmarks/bundled-ru/questions.jsonl
+	$(VENV)/bin/clausebot eval $(MIXED) benchmarks/xquad-dev/questions.jsonl
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot retrieval tests benchmarks training
