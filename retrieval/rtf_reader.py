@@ -20,7 +20,7 @@ pictures and objects are left out. Bytes that are not RTF are refused.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from retrieval.contents import link_place, linked_entry
@@ -39,6 +39,7 @@ from retrieval.formats import (
 )
 from retrieval.merged_cells import MergedDown
 from retrieval.numbering import note_mark
+from retrieval.rtf_paragraphs import MAX_LEVEL, Paragraph, Styles, heading_level
 from retrieval.rtf_words import (
     BREAKS,
     CHARACTERS,
@@ -50,27 +51,11 @@ from retrieval.rtf_words import (
     RowCells,
 )
 
-_HEADING_STYLE = re.compile(r"heading\s*(\d)$", re.IGNORECASE)
-MAX_LEVEL = 9
 _PRIVATE, _PRIVATE_END = "\ue000", "\uf8ff"  # the private use area, where symbol fonts draw
 
 
 _NOTE = "\ufdd1"  # around a note's number in the text, until its mark is known (_marks)
 _PLACED = re.compile(f"{_NOTE}(\\d+){_NOTE}")
-
-
-@dataclass
-class _Paragraph:
-    text: list[str] = field(default_factory=list)
-    listtext: list[str] = field(default_factory=list)
-    style: int = 0
-    outline: int | None = None  # an outline level set on the paragraph itself (0: level 1)
-    level: int = 0  # a list's level (\ilvl)
-    in_table: bool = False  # \intbl: a paragraph of a table's cell
-    plain: bool = False  # some of its text is set as body text (formats.Body)
-    # where its words link to (contents.link_place; None: words outside links), to tell a
-    # table of contents' entry set by hand, a link's words alone (contents.linked_entry)
-    places: set[str | None] = field(default_factory=set)
 
 
 class _Reader:
@@ -79,8 +64,7 @@ class _Reader:
         self.code_page = 1252
         self.fonts: dict[int, int] = {}  # font number -> code page
         self.symbol_fonts: set[int] = set()  # fonts of symbols (Symbol, Wingdings)
-        self.style_names: dict[int, str] = {}  # paragraph style -> its name
-        self.style_outline: dict[int, int] = {}  # paragraph style -> its outline level
+        self.styles = Styles()
         self.blocks: list[str | Row] = []
         self.notes: list[list[str]] = []
         self.endnotes: set[int] = set()  # which of the notes are endnotes (\ftnalt)
@@ -89,10 +73,10 @@ class _Reader:
         self.rows_end = -1  # len(self.blocks) after the last row read
         self.row_cells = RowCells()  # what the row's definition says of its cells
         self.merged = MergedDown()
-        self.paragraph = _Paragraph()
+        self.paragraph = Paragraph()
         # what is read aside ("note": a footnote, "box": a text box) and the paragraph it
         # stands in, innermost last; a text box's blocks wait for the end of that paragraph
-        self.outside: list[tuple[str, _Paragraph]] = []
+        self.outside: list[tuple[str, Paragraph]] = []
         self.boxed: list[str | Row] = []
         self.title: list[str] = []
         self.pending = bytearray()  # "\'hh" bytes not yet read as letters
@@ -198,7 +182,7 @@ class _Reader:
                 group.field["instruction"] += chars
         elif group.destination == "stylesheet":
             if group.entry is not None:
-                self.style_names[group.entry] = self.style_names.get(group.entry, "") + chars
+                self.styles.names[group.entry] = self.styles.names.get(group.entry, "") + chars
         elif group.destination == "listtext":
             # a bullet in a symbol font ("\\'b7" in Symbol, as Word writes one) is a bullet
             symbol = group.font in self.symbol_fonts and not chars.isspace()
@@ -263,9 +247,9 @@ class _Reader:
         elif group.destination == "stylesheet":
             if name == "s" and value is not None:
                 group.entry = value
-                self.style_names[value] = ""
+                self.styles.names[value] = ""
             elif name == "outlinelevel" and value is not None and group.entry is not None:
-                self.style_outline[group.entry] = value
+                self.styles.outline[group.entry] = value
         elif group.destination in ("info", "title", "fldinst"):
             return
         elif group.destination == "listtext":
@@ -333,10 +317,10 @@ class _Reader:
             return
         if self.blocks and self.rows_end == len(self.blocks) and not aside:
             self.blocks.append(TABLE_END)  # a paragraph after a table's rows: the table ended
-        level = self._heading_level(paragraph)
+        level = heading_level(paragraph, self.styles)
         numbered = bool(fold_spaces("".join(paragraph.listtext)))
         taken = self._take()
-        if self._style_name(paragraph) in GENERATED_TITLES:
+        if self.styles.name(paragraph) in GENERATED_TITLES:
             return  # the title of an index or a table of contents, left out with it
         into = self.boxed if aside == "box" else self.blocks
         entry = linked_entry(taken[0], paragraph.places) if taken and not level else None
@@ -352,21 +336,6 @@ class _Reader:
             self.blocks.extend(self.boxed)
             self.boxed = []
 
-    def _style_name(self, paragraph: _Paragraph) -> str:
-        return self.style_names.get(paragraph.style, "").strip().rstrip(";").strip()
-
-    def _heading_level(self, paragraph: _Paragraph) -> int:
-        name = self._style_name(paragraph)
-        found = _HEADING_STYLE.search(name)
-        if found:
-            return min(max(int(found.group(1)), 1), MAX_LEVEL)
-        if name.lower() == "title":
-            return 1
-        outline = paragraph.outline
-        if outline is None:
-            outline = self.style_outline.get(paragraph.style)
-        return outline + 1 if outline is not None and 0 <= outline < MAX_LEVEL else 0
-
     def _open_aside(self, group: Group, kind: str) -> None:
         """A footnote or endnote ("note": its mark in the text where it is called), or a
         text box ("box": read after the paragraph it is anchored in): its text read aside
@@ -377,7 +346,7 @@ class _Reader:
         group.opens_aside = True
         group.destination = ""
         self.outside.append((kind, self.paragraph))
-        self.paragraph = _Paragraph()
+        self.paragraph = Paragraph()
 
     def _marks(self) -> list[str]:
         """Each note's mark, in the order they are called: the footnotes numbered "[1]",
