@@ -27,6 +27,7 @@ ELSEWHERE = re.compile(ELSEWHERE_ADDRESS)  # a link to a page elsewhere
 _NOT_A_PAGE = re.compile(NOT_A_PAGE)  # an address to write to or call ("mailto:")
 _WORD = re.compile(r"\w")  # not a separator ("|", "»")
 _UNSAFE = re.compile(r"[()\s]")  # what ends a markdown link's address
+BAR_LABEL = 2  # words of a bar of links' label at most ("Share:", "Follow us:"): Links.bar
 # HTML's link types for a link from one page of a set to another (HTML 4.01's "start",
 # "next", "prev", "contents", "index", "glossary", "chapter", "section", "subsection",
 # "appendix"; "previous", "first", "last", "up" and "home", which texinfo, DocBook and
@@ -86,6 +87,7 @@ class Links:
         self.steps = self.others = self.loose = 0
         self.pages = 0  # its links to other pages
         self.distant = False  # ... and whether one is to a page elsewhere
+        self.elsewhere: set[str] = set()  # ... the places elsewhere its text links to
         self.outside: list[str] = []  # its words outside any link
         self.bracketed = ""  # its last link to another page set in brackets, with them
 
@@ -115,6 +117,8 @@ class Links:
         if self.place:
             self.linked.add(self.place)
             self.distant = self.distant or self.far
+            if self.far:
+                self.elsewhere.add(self.place)
         elif words:
             self.unlinked = True
         if not self.open:
@@ -166,6 +170,19 @@ class Links:
         sentence that links to the next chapter is the text's."""
         return bool(self.steps) and not self.others and self.loose <= 2 * self.steps
 
+    def bar(self) -> bool:
+        """Is the block a bar of links to pages elsewhere, as many as a site's menu has at
+        least, with no words outside them but a label of a word or two ("Share: Facebook
+        Twitter LinkedIn", "Follow us:")? A site's, set in one line; a sentence that names
+        its links ("The laws that apply: …") is the text's."""
+        label = " ".join("".join(self.outside).split())
+        words = [word for word in label.split() if _WORD.search(word)]
+        return (
+            len(self.elsewhere) >= CONTENTS_RUN
+            and self.linked == self.elsewhere
+            and (not words or (len(words) <= BAR_LABEL and label.endswith(":")))
+        )
+
     def breadcrumbs(self, title: str) -> bool:
         """Is the block a site's breadcrumbs, links to the pages over this one and its own
         title, not linked ("Home » Laws » Law on Electronic Signature")? (A bar of links
@@ -185,6 +202,7 @@ class Links:
         self.linked, self.unlinked = set(), False
         self.steps = self.others = self.loose = self.pages = 0
         self.distant = False
+        self.elsewhere = set()
         self.outside = []
         self.bracketed = ""
 

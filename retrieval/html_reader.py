@@ -73,9 +73,12 @@ class _Text(html.parser.HTMLParser):
         text = _BREAKS.sub("\n\n", fold_spaces("".join(self.current)))
         place = self.links.entry() if text and not self.heading else None
         if not self.heading and (
-            self.links.navigation() or self.links.breadcrumbs(" ".join(self.title.split()))
+            self.links.navigation()
+            or self.links.bar()
+            or self.links.breadcrumbs(" ".join(self.title.split()))
         ):
-            text, place = "", None  # links to the next page and the one before, or above: none
+            # links to the next page and the one before, or above, or a site's bar: none
+            text, place = "", None
         if self.heading:
             text = self.links.titled(" ".join(text.split()))
         # a paragraph with words set as body text is no heading, however short (css)

@@ -175,6 +175,7 @@ class Segmenter:
 
     def _body(self, found: list[Block]) -> None:
         heading_parts: list[str] = []  # the group of headings right above: the context
+        above: list[str] = []  # ... and the group before it, over the text before it
         # every heading still open, by level (markdown's "#"s; other headings the deepest):
         # where a clause stands ("Article 1" above "### Definitions"), for its citation
         outline: list[tuple[int, str]] = []
@@ -249,6 +250,8 @@ class Segmenter:
                     if previous_was_heading and heading_parts and table and n > 1:
                         heading_parts.pop()
                         outline.pop()
+                        if not heading_parts and above:  # a menu's ("Share this") in the text:
+                            heading_parts, previous_was_heading = above, False  # it goes on
                 # but a link alone under a heading (to a type's page, "See the annex") is no
                 # table: the heading headed it, and one after it heads what follows alone
                 previous_was_heading = previous_was_heading and table
@@ -260,7 +263,7 @@ class Segmenter:
             if not continues and n not in items and shaped[n]:
                 level = marked_level(block.text) or DEEPEST
                 if not previous_was_heading:
-                    heading_parts = []
+                    above, heading_parts = heading_parts, []
                     while outline and outline[-1][0] >= level:
                         outline.pop()
                 heading_parts.append(heading_text(block.text))

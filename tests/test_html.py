@@ -396,6 +396,35 @@ def test_a_saved_page_s_menu_and_breadcrumbs_are_no_clause(tmp_path: Path) -> No
     ]
 
 
+def test_a_site_s_bar_of_links_and_its_heading_are_no_part_of_the_text(tmp_path: Path) -> None:
+    """A news page saved from a site sets a bar of links to other sites in its text, under a
+    label ("Share: Facebook Twitter LinkedIn"): it headed the paragraphs after it, and so
+    stood in their citations. Three or more links to pages elsewhere with no words but a
+    label of a word or two are a bar, as three set line under line are a menu; a sentence
+    that names them ("The laws that apply: …") is the text's. And a menu's own heading set
+    in the text ("Share this") took the page's heading from the paragraphs after it."""
+    sites = [
+        f"<a href='https://{site.lower()}.example/share'>{site}</a>"
+        for site in ("Facebook", "Twitter", "LinkedIn")
+    ]
+    laws = ", ".join(
+        f"<a href='https://laws.example/{n}'>Law {n}</a>" for n in ("one", "two", "three")
+    )
+    menu = "".join(f"<li>{link}</li>" for link in sites)
+    assert _clauses(
+        tmp_path,
+        f"<h1>Ministry signs agreement</h1><p>The ministry signed it on Monday.</p><div>Share:"
+        f" {' '.join(sites)}</div><p>The operators will connect 200 villages.</p><p>The laws "
+        f"that apply: {laws}</p><h3>Share this</h3><ul>{menu}</ul><p>Related: the broadband "
+        "plan.</p>",
+    ) == [
+        ("The ministry signed it on Monday.", "Ministry signs agreement"),
+        ("The operators will connect 200 villages.", "Ministry signs agreement"),
+        ("The laws that apply: Law one, Law two, Law three", "Ministry signs agreement"),
+        ("Related: the broadband plan.", "Ministry signs agreement"),
+    ]
+
+
 def test_a_wiki_s_edit_links_are_no_part_of_its_headings(tmp_path: Path) -> None:
     """A wiki sets a link to each section's editor after its heading, in brackets
     ("History[edit]", MediaWiki's): it stood in every citation of the section. It is a
