@@ -251,7 +251,7 @@ class Segmenter:
                         heading_parts.pop()
                         outline.pop()
                         if not heading_parts and above:  # a menu's ("Share this") in the text:
-                            heading_parts, previous_was_heading = above, False  # it goes on
+                            heading_parts, previous_was_heading = list(above), False  # goes on
                 # but a link alone under a heading (to a type's page, "See the annex") is no
                 # table: the heading headed it, and one after it heads what follows alone
                 previous_was_heading = previous_was_heading and table
