@@ -57,14 +57,14 @@ class Features:
     late_lead: float = 0.0
     late: float = 0.0
     late_low: float = 0.0  # how well it matches the question's worst-matched tokens (late.weakest)
-    late_level: float = 0.0  # late_top less what questions of its language reach (late_level)
+    late_level: float = 0.0  # late_top less what questions of its language reach (late_levels)
     # late_level over how strongly its language matches English token by token, relative to
     # English itself (language_signal): one scale for answerable questions in every language
     late_scaled: float = 0.0
     late_lead_scaled: float = 0.0  # late_lead on the same scale
     # how well its worst-matched quarter of tokens is met anywhere among the clauses read
     # (late.reach), and the same less what everyday questions of its language reach in this
-    # corpus, over language_signal (reach_level): one scale, as late_scaled
+    # corpus, over language_signal (late_levels): one scale, as late_scaled
     late_reach: float = 0.0
     late_reach_scaled: float = 0.0
     # how strongly the question's language carries to English token by token

@@ -152,44 +152,21 @@ def everyday_states(embedder: Embedder, language: str) -> list[np.ndarray]:
     return _EVERYDAY_STATES[key]
 
 
-def late_level(
+def late_levels(
     loaded: LoadedIndex,
     space: Space,
     language: str,
     embedder: Embedder,
     group: Group | None = None,
-) -> float:
+) -> tuple[float, float]:
     """What late interaction (retrieval.late) gives a question of `language` that this corpus
     does not answer: the mean, over the everyday questions of that language, of the best
-    MaxSim among the clauses their vectors put first. Token by token, a question's words
-    match a text of another language less well than one of its own: a MaxSim less this
-    level means the same in every language (as `language_level` does for cosines).
-    Computed once per language and corpus (or `group` of its clauses: cosines), and kept;
-    0 without everyday questions."""
-    return _everyday_late(loaded, space, language, embedder, group)[0]
-
-
-def reach_level(
-    loaded: LoadedIndex,
-    space: Space,
-    language: str,
-    embedder: Embedder,
-    group: Group | None = None,
-) -> float:
-    """The same for late.reach: how well the everyday questions of `language` find their
-    worst-matched words anywhere among the clauses they are read against."""
-    return _everyday_late(loaded, space, language, embedder, group)[1]
-
-
-def _everyday_late(
-    loaded: LoadedIndex,
-    space: Space,
-    language: str,
-    embedder: Embedder,
-    group: Group | None,
-) -> tuple[float, float]:
-    """late_level and reach_level, computed together once per language and corpus (or
-    group of its clauses)."""
+    MaxSim among the clauses their vectors put first; and the same for late.reach, how well
+    they find their worst-matched words anywhere among those clauses. Token by token, a
+    question's words match a text of another language less well than one of its own: a
+    MaxSim less this level means the same in every language (as `language_level` does for
+    cosines). Computed together once per language and corpus (or `group` of its clauses:
+    cosines), and kept; 0 without everyday questions."""
     part = "" if group is None else f"-group-{group.name}"
     key, reach_key = (language, "late" + part), (language, "reach" + part)
     if key not in space.levels:
@@ -198,13 +175,13 @@ def _everyday_late(
         if vectors is not None and len(vectors) and loaded.tokens is not None:
             states = everyday_states(embedder, language)
             if len(states) == len(vectors):
+                units_of, clauses_of = (
+                    (None, None) if group is None else (group.units, group.clauses)
+                )
                 found, reached = [], []
                 for vector, tokens in zip(vectors, states, strict=True):
-                    if group is None:
-                        clauses = clause_scores(loaded, unit_scores(space, vector), True)
-                    else:
-                        units = unit_scores(space, vector, group.units)
-                        clauses = within(clause_scores(loaded, units, True), group.clauses)
+                    units = unit_scores(space, vector, units_of)
+                    clauses = within(clause_scores(loaded, units, True), clauses_of)
                     read = int((clauses > -1.0).sum())
                     if read == 0:  # past scores.EXACT_LIMIT, none of the group's found
                         continue

@@ -86,7 +86,6 @@ class Links:
         self.unlinked = False
         self.steps = self.others = self.loose = 0
         self.pages = 0  # its links to other pages
-        self.distant = False  # ... and whether one is to a page elsewhere
         self.elsewhere: set[str] = set()  # ... the places elsewhere its text links to
         self.outside: list[str] = []  # its words outside any link
         self.bracketed = ""  # its last link to another page set in brackets, with them
@@ -116,7 +115,6 @@ class Links:
         words = any(ch.isalpha() for ch in data)  # not an entry's number ("1. ")
         if self.place:
             self.linked.add(self.place)
-            self.distant = self.distant or self.far
             if self.far:
                 self.elsewhere.add(self.place)
         elif words:
@@ -161,7 +159,7 @@ class Links:
         index of its releases sets them: a table of contents set as a table? So is a row of
         as many links to pages elsewhere as a table of contents has entries at least (a
         site's menu set in a table); but fewer, a ministry beside its site, are the table's."""
-        least = CONTENTS_RUN if self.distant else 2
+        least = CONTENTS_RUN if self.elsewhere else 2
         return len(self.linked) >= least and not self.unlinked
 
     def navigation(self) -> bool:
@@ -201,7 +199,6 @@ class Links:
     def block_ends(self) -> None:
         self.linked, self.unlinked = set(), False
         self.steps = self.others = self.loose = self.pages = 0
-        self.distant = False
         self.elsewhere = set()
         self.outside = []
         self.bracketed = ""

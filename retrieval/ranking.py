@@ -331,8 +331,8 @@ def rank(
     if rest != question and tokenize([rest])[0]:
         query = primary_vector(rest)
         with clock("search"):
-            scores = unit_scores(primary, query, None if group is None else group.units)
-            scores = scores if group is None else evidence.within(scores, group.units)
+            members = None if group is None else group.units
+            scores = evidence.within(unit_scores(primary, query, members), members)
             unnamed_relative = evidence.relative(primary, scores, query, everyday)
     late_top = late_lead = late_low = late_level = late_scaled = late_lead_scaled = 0.0
     late_reach = late_reach_scaled = signal = 0.0
@@ -347,16 +347,15 @@ def rank(
         late_low = weakest(late[first])
         late_lead = late_top - float(np.mean(list(means.values()))) if means else 0.0
         read_in, e5 = language or corpus, by_name[primary.model]
-        late_level = late_top - evidence.late_level(loaded, primary, read_in, e5, group)
+        level_of_late, level_of_reach = evidence.late_levels(loaded, primary, read_in, e5, group)
+        late_level = late_top - level_of_late
         # how strongly the question's words carry to the corpus's: from the language further
         # from English of the two (English to English, 1). A question in the corpus's language
         # too, when that is not English: e5 matches Azerbaijani words with Azerbaijani ones
         # more weakly than English with English (docs/quality.md, session 26)
         signal = min(evidence.language_signal(e5, read_in), evidence.language_signal(e5, top))
         late_scaled, late_lead_scaled = late_level / signal, late_lead / signal
-        late_reach_scaled = (
-            late_reach - evidence.reach_level(loaded, primary, read_in, e5, group)
-        ) / signal
+        late_reach_scaled = (late_reach - level_of_reach) / signal
     features = Features(
         relative=relative,
         english_cosine=english_cosine,

@@ -28,7 +28,7 @@ BACKGROUND_FILE = DATA / "background.txt"
 EVERYDAY_FILE = DATA / "everyday.txt"
 SHIPPED_FILE = DATA / "reference-vectors.npz"
 # the first default model's token states of the everyday questions, as questions (see
-# evidence.late_level)
+# evidence.late_levels)
 SHIPPED_STATES_FILE = DATA / "everyday-states.npz"
 
 # The sets of an index that hold reference texts (see store.SETS), and which of them are

@@ -255,7 +255,7 @@ def test_the_index_keeps_e5s_token_states_and_the_ranking_reads_them(
 ) -> None:
     """Each clause's token states come from the pass that embedded it (the same as reading
     its text again), and a question's ranking reads its best clauses token by token, with
-    its MaxSim set against the level its language reaches (evidence.late_level)."""
+    its MaxSim set against the level its language reaches (evidence.late_levels)."""
     from retrieval.embed import E5Embedder
     from retrieval.engine import Engine
     from retrieval.settings import Settings
