@@ -65,6 +65,7 @@ AZERBAIJANI := --corpus benchmarks/bundled-az/corpus --index .clausebot/bundled-
 LICENCES := --corpus benchmarks/licences/corpus --index .clausebot/licences-index
 PDFS := --corpus benchmarks/bundled-pdf/corpus --index .clausebot/bundled-pdf-index
 MIXED := --corpus .clausebot/mixed-corpus --index .clausebot/mixed-index
+VERSIONS := --corpus .clausebot/versions-corpus --index .clausebot/versions-index
 
 eval: $(VENV)/.installed $(VENV)/.word-table
 	$(VENV)/bin/clausebot eval ../shared/eval/dev.jsonl
@@ -92,6 +93,13 @@ eval: $(VENV)/.installed $(VENV)/.word-table
 	$(VENV)/bin/clausebot index $(MIXED)
 	$(VENV)/bin/clausebot eval $(MIXED) benchmarks/bundled-ru/questions.jsonl
 	$(VENV)/bin/clausebot eval $(MIXED) benchmarks/xquad-dev/questions.jsonl
+	# the bundled corpus beside its Russian and Azerbaijani translations, asked the own set,
+	# each question expecting its own language's clause (benchmarks/bundled-versions)
+	rm -rf .clausebot/versions-corpus && mkdir -p .clausebot/versions-corpus
+	cp corpus/*.txt benchmarks/bundled-ru/corpus/*.txt benchmarks/bundled-az/corpus/*.txt \
+		.clausebot/versions-corpus/
+	$(VENV)/bin/clausebot index $(VERSIONS)
+	$(VENV)/bin/clausebot eval $(VERSIONS) benchmarks/bundled-versions/questions.jsonl
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot retrieval tests benchmarks training

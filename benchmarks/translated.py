@@ -12,6 +12,11 @@ Run `python benchmarks/translated.py` to write each translation's questions.json
 a change to the corpus, a translation or the question set; then
 `clausebot eval --corpus benchmarks/bundled-ru/corpus --index DIR
 benchmarks/bundled-ru/questions.jsonl` (or bundled-az).
+
+It writes benchmarks/bundled-versions/questions.jsonl too: the same questions put to the three
+versions together (the bundled corpus with both translations in one corpus folder), each
+expecting its clauses in its own language (English, Russian, Azerbaijani), and a Turkish one
+in any of the three (retrieval.parallel).
 """
 
 from __future__ import annotations
@@ -48,11 +53,38 @@ def clauses(folder: Path) -> dict[tuple[str, int], str]:
     return {(d.doc_id, c.number): c.text for d in documents for c in segment(d)}
 
 
+VERSIONS = "bundled-versions"  # the three versions in one corpus
+LANGUAGES = {"bundled-ru": "ru", "bundled-az": "az"}  # each translation's language
+
+
 def main() -> int:
     english = clauses(ROOT / "corpus")
     for folder, documents in TRANSLATIONS.items():
         write(english, ROOT / "benchmarks" / folder, documents)
+    write_versions()
     return 0
+
+
+def write_versions() -> None:
+    """bundled-versions/questions.jsonl: each question expects its clauses in its language's
+    version, a question in a language no version is in (Turkish) any version's."""
+    sets = {"en": ROOT / "tests" / "questions.jsonl"}
+    sets.update({LANGUAGES[f]: ROOT / "benchmarks" / f / "questions.jsonl" for f in TRANSLATIONS})
+    expected = {
+        language: {item.item_id: item.expect for item in read_items(path)}
+        for language, path in sets.items()
+    }
+    lines = []
+    for item in read_items(sets["en"]):
+        if item.lang in expected:
+            expect = expected[item.lang][item.item_id]
+        else:
+            expect = [e for language in expected for e in expected[language][item.item_id]]
+        record = {"id": item.item_id, "lang": item.lang, "question": item.question}
+        lines.append(json.dumps({**record, "expect": expect}, ensure_ascii=False))
+    here = ROOT / "benchmarks" / VERSIONS / "questions.jsonl"
+    here.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} questions -> {here}")
 
 
 def write(english: dict[tuple[str, int], str], here: Path, documents: dict[str, str]) -> None:

@@ -61,7 +61,11 @@ def render_passage(passage: Passage, bold: bool = False, width: int = 88) -> str
     quoted = "\n".join(
         f"> {line}" for line in [*before, *_wrapped(quote_text(passage, bold), width - 2), *items]
     )
-    return f"{quoted}\n  — {passage.citation.text}  [score {passage.score:.2f}]"
+    cited = f"{quoted}\n  — {passage.citation.text}  [score {passage.score:.2f}]"
+    if passage.versions:  # the same clause in the documents' other languages
+        named = "; ".join(citation.text for _, citation in passage.versions)
+        cited += f"\n  {t('en', 'also_in')} {named}"
+    return cited
 
 
 def asked(question: str) -> str:

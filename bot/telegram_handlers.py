@@ -70,7 +70,11 @@ def user_language(update: Update) -> str:
 
 def labels(lang: str) -> Labels:
     return Labels(
-        t(lang, "not_answered"), t(lang, "closest"), t(lang, "score"), t(lang, "uncertain")
+        t(lang, "not_answered"),
+        t(lang, "closest"),
+        t(lang, "score"),
+        t(lang, "uncertain"),
+        t(lang, "also_in"),
     )
 
 

@@ -37,6 +37,7 @@ class Labels:
     closest: str
     score: str
     uncertain: str = ""  # heads an answer the documents may not give (Answer.uncertain)
+    also_in: str = "Also in:"  # names where a passage's versions in other languages stand
 
 
 def quote(passage: Passage | None, clause: Clause | None = None, wrap: int = 0) -> str:
@@ -89,7 +90,11 @@ def render_answer(
     for passage in passages[start:]:
         link = link_for(passage) if link_for else None
         score = f"{labels.score} {passage.score:.2f}"
-        blocks.append(f"{quote(passage)}\n{citation_line(passage.citation.text, link, score)}")
+        block = f"{quote(passage)}\n{citation_line(passage.citation.text, link, score)}"
+        if passage.versions:  # the same clause in the documents' other languages
+            named = "; ".join(esc(cited.text) for _, cited in passage.versions)
+            block += f"\n{esc(labels.also_in)} <i>{named}</i>"
+        blocks.append(block)
     return blocks
 
 

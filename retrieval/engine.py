@@ -16,6 +16,7 @@ from retrieval.errors import ClausebotError
 from retrieval.folder import corpus_signature
 from retrieval.loaded import LoadedIndex
 from retrieval.lookup import referenced
+from retrieval.parallel import one_version, quoted_once, wanted
 from retrieval.progress import Reporter
 from retrieval.question import NOTHING_ASKED, clean_question, names_nothing
 from retrieval.ranking import Hit, Options, Ranking, rank
@@ -150,11 +151,11 @@ class Engine:
             return Ranking((), True, 0.0, None), loaded, (*notes, NOTHING_ASKED)
         with self._asking:
             embedders = self.embedders(loaded.model)
-            return (
-                rank(loaded, embedders, text, max(0, k), options or Options(), timings),
-                loaded,
-                notes,
+            # ranked past k: a clause may stand for its versions in other languages
+            ranked = rank(
+                loaded, embedders, text, wanted(loaded, max(0, k)), options or Options(), timings
             )
+            return one_version(loaded, ranked, max(0, k)), loaded, notes
 
     def ask(self, question: str, k: int = DEFAULT_K, options: Options | None = None) -> Answer:
         ranking, loaded, notes = self.ranking(question, k, options)
@@ -165,9 +166,10 @@ class Engine:
             highlights = {hit.clause: hit.highlight for hit in ranking.hits}
             passages: list[Passage] = []
             shown: set[Clause] = set()
-            for clause in lookup.clauses:
+            for clause, versions in quoted_once(loaded, lookup.clauses, ranking.language):
                 if clause not in shown and len(passages) < k:
-                    passages.append(_passage(loaded, Hit(clause, 1.0, highlights.get(clause))))
+                    hit = Hit(clause, 1.0, highlights.get(clause), versions)
+                    passages.append(_passage(loaded, hit))
                     shown.update(passages[-1].items)
             return Answer(question, tuple(passages), False, notes, confidence=1.0)
         if lookup.missing:
@@ -198,4 +200,5 @@ def _passage(loaded: LoadedIndex, hit: Hit) -> Passage:
         more_items=max(0, len(items) - MAX_ITEMS),
         footnotes=loaded.footnotes(hit.clause),
         wrap=loaded.wrap(hit.clause.doc_id),
+        versions=tuple((c, cite(loaded.documents[c.doc_id], c)) for c in hit.versions),
     )

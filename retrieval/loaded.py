@@ -130,6 +130,9 @@ class LoadedIndex:
     # the places in the documents' numbering (retrieval.lookup.Places), for questions that
     # ask for a clause by its place; read once a generation
     places: Any = field(default=None, init=False, repr=False, compare=False)
+    # the clauses' versions in other languages (retrieval.parallel.Versions), found as they
+    # are ranked; for this generation of the index
+    versions: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def model(self) -> str:

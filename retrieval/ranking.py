@@ -20,10 +20,8 @@ Abstention (retrieval.confidence): a logistic model over a few features of this 
 
 from __future__ import annotations
 
-import contextlib
 import math
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -40,6 +38,7 @@ from retrieval.bridge import (
     translate,
     unnamed,
 )
+from retrieval.clock import Clock
 from retrieval.confidence import Features, calibration_for
 from retrieval.embed import Embedder
 from retrieval.language import corpus_language, unit_languages
@@ -72,6 +71,7 @@ class Hit:
     clause: Clause
     score: float
     highlight: tuple[int, int] | None = None
+    versions: tuple[Clause, ...] = ()  # the same clause in other languages (retrieval.parallel)
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class Ranking:
     abstained: bool
     confidence: float  # calibrated probability that the best clause answers the question
     features: Features | None = None
+    language: str | None = None  # the question's (question_language)
 
 
 @dataclass(frozen=True)
@@ -97,31 +98,6 @@ class Options:
     answer_kinds: bool = True  # see answer_kind: clauses of the kind asked for are raised
     common_words: bool = True  # see rank: the question is also read without them
     context_bridge: bool = True  # see bridge.meanings: a foreign word read in its question
-
-
-class _Clock:
-    """Adds the seconds spent in each stage to a dict; the rest of the call goes to `finish`."""
-
-    def __init__(self, timings: dict[str, float] | None) -> None:
-        self.timings = timings
-        self.started = time.perf_counter()
-        self.counted = 0.0
-
-    @contextlib.contextmanager
-    def __call__(self, stage: str) -> Iterator[None]:
-        begun = time.perf_counter()
-        try:
-            yield
-        finally:
-            if self.timings is not None:
-                spent = time.perf_counter() - begun
-                self.timings[stage] = self.timings.get(stage, 0.0) + spent
-                self.counted += spent
-
-    def finish(self, stage: str) -> None:
-        if self.timings is not None:
-            rest = time.perf_counter() - self.started - self.counted
-            self.timings[stage] = self.timings.get(stage, 0.0) + rest
 
 
 def is_english(embedders: Sequence[Embedder], question: str) -> float:
@@ -157,7 +133,7 @@ def rank(
 ) -> Ranking:
     """Rank the clauses for a question. `timings`, if given, receives seconds per stage
     (embed, search, lexical, late, fusion), for the benchmark."""
-    clock = _Clock(timings)
+    clock = Clock(timings)
     total = len(loaded.clauses)
     if total == 0 or not loaded.spaces:
         return Ranking((), True, 0.0, None)
@@ -397,4 +373,4 @@ def rank(
         )
     clock.finish("fusion")
     abstained = confidence < calibration.threshold
-    return Ranking(tuple(hits), abstained, confidence, features)
+    return Ranking(tuple(hits), abstained, confidence, features, language)

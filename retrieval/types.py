@@ -116,6 +116,9 @@ class Passage:
     # the width its document's lines are wrapped at, 0 where they are not: where a line
     # break is the page's, not the document's (retrieval.reflow)
     wrap: int = 0
+    # the same clause in the corpus's other languages, where its document's translations
+    # stand beside it (retrieval.parallel): named after it, not quoted again as passages
+    versions: tuple[tuple[Clause, Citation], ...] = ()
 
     @property
     def text(self) -> str:
@@ -193,6 +196,21 @@ class Answer:
                             ]
                         }
                         if p.footnotes
+                        else {}
+                    ),
+                    **(
+                        {
+                            "versions": [
+                                {
+                                    "doc_id": c.doc_id,
+                                    "clause_id": c.clause_id,
+                                    "citation": cited.text,
+                                    "text": c.text,
+                                }
+                                for c, cited in p.versions
+                            ]
+                        }
+                        if p.versions
                         else {}
                     ),
                 }

@@ -632,6 +632,14 @@ def test_a_corpus_of_documents_in_several_languages_reads_each_in_its_own(
     for name in ("relative", "english", "level", "moved_level", "corpus_z", "signal"):
         assert getattr(read.features, name) == pytest.approx(getattr(apart.features, name)), name
     assert read.abstained == apart.abstained is False
+    # no English article is taken for a translation of the Russian documents
+    # (retrieval.parallel): none of their clauses is named as another's version
+    from retrieval.parallel import versions
+
+    found = versions(mixed.index())
+    assert found is not None
+    for clause in range(len(found.documents)):
+        assert not found.of(clause)
     # past scores.EXACT_LIMIT units (FAISS's candidates), each language's are searched apart
     from retrieval import scores
 

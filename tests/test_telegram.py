@@ -786,6 +786,11 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
         leads = tuple(p.clause for p in passages[: data.draw(st.integers(0, n - 1))])
         items = tuple(p.clause for p in passages[: data.draw(st.integers(0, n - 1))])
         notes = tuple(p.clause for p in passages[: data.draw(st.integers(0, n - 1))])
+        # the same clause in other languages, named after it (retrieval.parallel)
+        versions = tuple(
+            (p.clause, Citation("doc", str(n), f"Doc <{n}> & версия, ¶{n}"))
+            for p in passages[: data.draw(st.integers(0, n - 1))]
+        )
         passages.append(
             Passage(
                 clause,
@@ -797,6 +802,7 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
                 data.draw(st.integers(0, 3)),
                 notes,
                 wrap,
+                versions,
             )
         )
     answer = Answer("q", tuple(passages), data.draw(st.booleans()))
@@ -816,6 +822,29 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
         notes = "".join(c.text for c in passage.footnotes)
         assert squash(opening + passage.text + items) in squash(visible)
         assert squash(notes) in squash(visible)  # after the items and how many more
+        for _, citation in passage.versions:  # named, not quoted
+            assert squash(citation.text) in squash(visible)
+
+
+def test_a_clause_s_versions_in_other_languages_are_named_in_the_reader_s() -> None:
+    """A clause whose document stands beside its translations (retrieval.parallel) is quoted
+    once, with where its versions stand named after its citation, in the reader's language."""
+    from bot.i18n import t
+    from bot.telegram_handlers import labels
+    from bot.telegram_html import render_answer
+    from retrieval.types import Answer, Citation, Clause, Passage
+
+    version = Clause("pismo", 14, 0, 12, "С уважением")
+    passage = Passage(
+        Clause("letter", 14, 0, 12, "Best regards"),
+        Citation("letter", "14", "Letter, ¶14"),
+        0.9,
+        versions=((version, Citation("pismo", "14", "Письмо <в> ICANN, ¶14")),),
+    )
+    for lang in ("en", "az", "ru", "tr"):
+        (block,) = render_answer(Answer("q", (passage,), False, confidence=0.9), labels(lang))
+        assert block.endswith(f"\n{t(lang, 'also_in')} <i>Письмо &lt;в&gt; ICANN, ¶14</i>")
+        assert "С уважением" not in block  # named, not quoted again
 
 
 def test_an_uncertain_answer_is_headed_so_on_its_first_page_only() -> None:
