@@ -148,6 +148,14 @@ def versions(loaded: LoadedIndex) -> Versions | None:
     return loaded.versions
 
 
+def version_in(loaded: LoadedIndex, clause: int, language: str | None) -> int:
+    """The clause's version in `language` where the corpus has one, else the clause."""
+    found = versions(loaded)
+    if found is None or language is None:
+        return clause
+    return found.of(clause).get(language, clause)
+
+
 def wanted(loaded: LoadedIndex, k: int) -> int:
     """How many clauses to rank for `k` passages: one clause may stand for its versions in
     each of the corpus's languages (one_version)."""

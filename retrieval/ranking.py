@@ -45,6 +45,7 @@ from retrieval.language import corpus_language, unit_languages
 from retrieval.late import RERANKED, reach, token_matches, weakest, weighted
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
+from retrieval.parallel import version_in
 from retrieval.reading import ranked_units, read_towards
 from retrieval.scores import (
     best,
@@ -159,7 +160,11 @@ def rank(
     corpus = corpus_language(loaded)
     mixed = unit_languages(loaded)  # a corpus of documents in several languages, or None
     english = 1.0 if language == corpus else 0.0
-    english_model_reads = language == corpus == "en"  # see the English-only model below
+    # whether some of the documents are in the question's language (all of them, in a corpus
+    # in one language): read as they alone would be, its capitals name things (bridge)
+    own = language == corpus or (mixed is not None and language in set(mixed.tolist()))
+    # the English-only model reads English questions, on English clauses (see below)
+    english_model_reads = language == "en" and own
     # the language the multilingual model reads the question as: moved from it towards the
     # corpus's, its hubs taken off (the corpus's: as asked)
     reading = (language or corpus) if options.towards_english else corpus
@@ -174,7 +179,7 @@ def rank(
             foreign = options.context_bridge and language not in (None, corpus)
             context = towards_english(primary, asked, language, corpus) if foreign else None
             bridge = translate(
-                loaded, by_name[primary.model], question, english == 1.0, words, bridged, context
+                loaded, by_name[primary.model], question, own, words, bridged, context
             )
         else:
             bridge = Bridge(tokenize([question])[0], 1.0)
@@ -202,7 +207,7 @@ def rank(
         if space.english_only and mixed is not None:
             # it reads English alone: on the clauses in other languages, which it cannot
             # read, its vote is the multilingual model's (primary_votes)
-            apart = mixed[loaded.unit_starts] != corpus
+            apart = mixed[loaded.unit_starts] != "en"
             dense = np.where(apart, -1.0, dense)
             voted = np.where(apart, primary_votes, zscores(dense))
         fused += weight * voted
@@ -280,13 +285,17 @@ def rank(
     if options.answer_kinds:
         fused = raised
     order = best(fused, max(k, 2))
+    first = int(order[0])  # the clause the abstention reads its evidence from
     top: str = corpus
     group: evidence.Group | None = None
     if mixed is not None:
         # in a corpus of several languages, the question is read as a corpus of its first
         # clause's documents alone would read it: across languages where they are in another
-        # language than the question's, and its evidence from those documents
-        top = str(mixed[loaded.unit_starts[int(order[0])]])
+        # language than the question's, and its evidence from those documents; a clause whose
+        # document stands beside its translations, as its version in the question's
+        # language, the one quoted (retrieval.parallel), would be
+        first = version_in(loaded, first, language)
+        top = str(mixed[loaded.unit_starts[first]])
         english = 1.0 if language == top else 0.0
         english_cosine = english_cosine if top == "en" else 0.0
         members = mixed == top
@@ -314,7 +323,6 @@ def rank(
     late_reach = late_reach_scaled = signal = 0.0
     if late:
         assert tokens is not None and loaded.tokens is not None
-        first = int(order[0])
         if first not in late:  # raised by answer_kind from beyond the clauses read
             late[first] = token_matches(tokens, loaded.tokens, [first])[0]
             means[first] = float(late[first].mean()) if len(tokens) else 0.0
@@ -337,7 +345,7 @@ def rank(
         english_cosine=english_cosine,
         english=english,
         known_words=bridge.coverage,
-        support=evidence.support(loaded, bridge.plain_tokens, int(order[0])),
+        support=evidence.support(loaded, bridge.plain_tokens, first),
         unnamed_relative=unnamed_relative,
         unknown_name=float(bridge.unknown_name if english else bridge.unknown_name_across),
         answer_type_missing=kind_gap,
