@@ -51,6 +51,9 @@ class Versions:
     position: dict[tuple[str, int], int]  # each clause's index, by document and number
     pairs: dict[int, dict[str, int]] = field(default_factory=dict)
     read: set[str] = field(default_factory=set)  # the documents read
+    # the pairs of documents weighed (each once: its lining up is not read again the other
+    # way round, which may pick another run of as many pairs)
+    weighed: set[tuple[str, str]] = field(default_factory=set)
 
     def of(self, clause: int) -> dict[str, int]:
         """The clause's versions in other languages (its document read first if need be)."""
@@ -74,6 +77,9 @@ class Versions:
                 if nearest_back[b] == a
             ]
             for document in sorted({self.documents[b] for _, b in mutual}):
+                if (document, doc_id) in self.weighed:
+                    continue
+                self.weighed.add((doc_id, document))
                 paired = _in_order([(a, b) for a, b in mutual if self.documents[b] == document])
                 longer = max(len(own), len(self.by_document[document]))
                 if len(paired) >= max(MIN_PAIRED, (longer + 1) // 2):
