@@ -62,9 +62,9 @@ def render_passage(passage: Passage, bold: bool = False, width: int = 88) -> str
         f"> {line}" for line in [*before, *_wrapped(quote_text(passage, bold), width - 2), *items]
     )
     cited = f"{quoted}\n  — {passage.citation.text}  [score {passage.score:.2f}]"
-    if passage.versions:  # the same clause in the documents' other languages
-        named = "; ".join(citation.text for _, citation in passage.versions)
-        cited += f"\n  {t('en', 'also_in')} {named}"
+    if passage.versions:  # the same clause elsewhere: other languages, other documents
+        named, more = passage.elsewhere()
+        cited += f"\n  {t('en', 'also_in')} {'; '.join(named)}" + (f" (+{more})" if more else "")
     return cited
 
 

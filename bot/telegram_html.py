@@ -37,7 +37,7 @@ class Labels:
     closest: str
     score: str
     uncertain: str = ""  # heads an answer the documents may not give (Answer.uncertain)
-    also_in: str = "Also in:"  # names where a passage's versions in other languages stand
+    also_in: str = "Also in:"  # names where the same clause stands elsewhere (Passage.versions)
 
 
 def quote(passage: Passage | None, clause: Clause | None = None, wrap: int = 0) -> str:
@@ -91,9 +91,10 @@ def render_answer(
         link = link_for(passage) if link_for else None
         score = f"{labels.score} {passage.score:.2f}"
         block = f"{quote(passage)}\n{citation_line(passage.citation.text, link, score)}"
-        if passage.versions:  # the same clause in the documents' other languages
-            named = "; ".join(esc(cited.text) for _, cited in passage.versions)
-            block += f"\n{esc(labels.also_in)} <i>{named}</i>"
+        if passage.versions:  # the same clause elsewhere: other languages, other documents
+            named, more = passage.elsewhere()
+            block += f"\n{esc(labels.also_in)} <i>{esc('; '.join(named))}</i>"
+            block += f" (+{more})" if more else ""
         blocks.append(block)
     return blocks
 

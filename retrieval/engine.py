@@ -151,11 +151,15 @@ class Engine:
             return Ranking((), True, 0.0, None), loaded, (*notes, NOTHING_ASKED)
         with self._asking:
             embedders = self.embedders(loaded.model)
-            # ranked past k: a clause may stand for its versions in other languages
-            ranked = rank(
-                loaded, embedders, text, wanted(loaded, max(0, k)), options or Options(), timings
-            )
-            return one_version(loaded, ranked, max(0, k)), loaded, notes
+            # ranked past k: a clause may stand for others (its versions in other languages,
+            # its words in other documents), and more where that leaves fewer than k
+            asked = wanted(loaded, max(0, k))
+            while True:
+                ranked = rank(loaded, embedders, text, asked, options or Options(), timings)
+                cut = one_version(loaded, ranked, max(0, k))
+                if len(cut.hits) >= k or len(ranked.hits) < asked:
+                    return cut, loaded, notes
+                asked *= 2
 
     def ask(self, question: str, k: int = DEFAULT_K, options: Options | None = None) -> Answer:
         ranking, loaded, notes = self.ranking(question, k, options)
@@ -166,7 +170,9 @@ class Engine:
             highlights = {hit.clause: hit.highlight for hit in ranking.hits}
             passages: list[Passage] = []
             shown: set[Clause] = set()
-            for clause, versions in quoted_once(loaded, lookup.clauses, ranking.language):
+            with self._asking:  # the versions a generation has read grow as it is asked
+                quoted = quoted_once(loaded, lookup.clauses, ranking.language)
+            for clause, versions in quoted:
                 if clause not in shown and len(passages) < k:
                     hit = Hit(clause, 1.0, highlights.get(clause), versions)
                     passages.append(_passage(loaded, hit))

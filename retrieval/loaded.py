@@ -133,6 +133,14 @@ class LoadedIndex:
     # the clauses' versions in other languages (retrieval.parallel.Versions), found as they
     # are ranked; for this generation of the index
     versions: Any = field(default=None, init=False, repr=False, compare=False)
+    # the clauses whose words another repeats word for word (retrieval.parallel.copies), and
+    # each clause's index by document and number; read once a generation, as needed
+    copies: dict[int, tuple[int, ...]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    positions: dict[tuple[str, int], int] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def model(self) -> str:

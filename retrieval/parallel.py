@@ -1,6 +1,7 @@
 """Documents that are translations of one another, and which clause of one says what a clause
 of the other says: an answer quotes such a clause once, in the asker's language where the
-corpus has it, and names where its other versions stand.
+corpus has it, and names where its other versions stand; and so a clause other documents
+repeat word for word (copies).
 
 A corpus of documents in several languages (language.unit_languages) often holds one text in
 several: a law in Azerbaijani with its English and Russian translations. Read across
@@ -48,7 +49,6 @@ class Versions:
     vectors: np.ndarray  # each clause's whole-clause vector (the primary model's)
     documents: list[str]  # each clause's document
     by_document: dict[str, np.ndarray]  # each document's clause indices, in reading order
-    position: dict[tuple[str, int], int]  # each clause's index, by document and number
     pairs: dict[int, dict[str, int]] = field(default_factory=dict)
     read: set[str] = field(default_factory=set)  # the documents read
     # the pairs of documents weighed (each once: its lining up is not read again the other
@@ -149,9 +149,27 @@ def versions(loaded: LoadedIndex) -> Versions | None:
             np.asarray(loaded.spaces[0].vectors[starts], dtype=np.float32),
             documents,
             {doc_id: np.array(clauses) for doc_id, clauses in by_document.items()},
-            {(c.doc_id, c.number): index for index, c in enumerate(loaded.clauses)},
         )
     return loaded.versions
+
+
+def copies(loaded: LoadedIndex) -> dict[int, tuple[int, ...]]:
+    """Each clause whose words another clause repeats word for word (a footer on every page
+    of a manual, a law's formula in each of a corpus's laws, a document saved twice): the
+    clauses with its text, itself among them. Read from the lexical index's hashes of the
+    clauses' text, once a generation."""
+    if loaded.copies is None:
+        hashes = np.asarray(loaded.lexical.hashes)
+        found: dict[int, tuple[int, ...]] = {}
+        if len(hashes) == len(loaded.clauses):
+            _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+            repeated = np.flatnonzero(counts[inverse] > 1)
+            by_text: dict[int, list[int]] = {}
+            for clause in repeated.tolist():
+                by_text.setdefault(int(inverse[clause]), []).append(clause)
+            found = {c: tuple(same) for same in by_text.values() for c in same}
+        loaded.copies = found
+    return loaded.copies
 
 
 def version_in(loaded: LoadedIndex, clause: int, language: str | None) -> int:
@@ -163,22 +181,25 @@ def version_in(loaded: LoadedIndex, clause: int, language: str | None) -> int:
 
 
 def wanted(loaded: LoadedIndex, k: int) -> int:
-    """How many clauses to rank for `k` passages: one clause may stand for its versions in
-    each of the corpus's languages (one_version)."""
+    """How many clauses to rank for `k` passages, at first: one clause may stand for its
+    versions in each of the corpus's languages, and for its copies (one_version; the
+    engine ranks more where that leaves fewer than `k`)."""
     units = unit_languages(loaded)
-    return k if units is None else k * len(set(units.tolist()))
+    languages = 1 if units is None else len(set(units.tolist()))
+    return k * languages * (2 if copies(loaded) else 1)
 
 
 def one_version(loaded: LoadedIndex, ranking: Ranking, k: int) -> Ranking:
-    """The first `k` hits with each clause quoted once: a clause whose version an earlier hit
-    quotes is left out, and each is quoted in the question's language (Ranking.language)
-    where a version is in it, the others named in Hit.versions."""
-    found = versions(loaded)
-    if found is None:
+    """The first `k` hits with each clause quoted once: a clause that an earlier hit stands
+    for (its version in another language, or its words word for word) is left out, and each
+    is quoted in the question's language (Ranking.language) where a version is in it, the
+    others named in Hit.versions."""
+    same = _Same(loaded)
+    if not same:
         return replace(ranking, hits=ranking.hits[:k])
-    ranked = {found.position[hit.clause.doc_id, hit.clause.number]: hit for hit in ranking.hits}
+    ranked = {hit.index if hit.index >= 0 else same.index(hit.clause): hit for hit in ranking.hits}
     hits: list[Hit] = []
-    for clause, chosen, rest in _once(found, ranked, ranking.language):
+    for clause, chosen, rest in same.once(ranked, ranking.language):
         if len(hits) == k:
             break
         hit = ranked[clause]
@@ -187,7 +208,8 @@ def one_version(loaded: LoadedIndex, ranking: Ranking, k: int) -> Ranking:
             hits.append(replace(hit, versions=named))
         else:
             span = _matching_sentence(loaded, clause, hit.highlight, chosen)
-            hits.append(replace(hit, clause=loaded.clauses[chosen], highlight=span, versions=named))
+            version = loaded.clauses[chosen]
+            hits.append(replace(hit, clause=version, highlight=span, versions=named, index=chosen))
     return replace(ranking, hits=tuple(hits))
 
 
@@ -195,32 +217,60 @@ def quoted_once(
     loaded: LoadedIndex, clauses: Sequence[Clause], language: str | None
 ) -> list[tuple[Clause, tuple[Clause, ...]]]:
     """The clauses (those standing at a place a question names: retrieval.lookup), each
-    quoted once as one_version quotes them, with its versions."""
-    found = versions(loaded)
-    if found is None:
+    quoted once as one_version quotes them, with the others it stands for."""
+    same = _Same(loaded)
+    if not same:
         return [(clause, ()) for clause in clauses]
-    asked = (found.position[clause.doc_id, clause.number] for clause in clauses)
     return [
         (loaded.clauses[chosen], tuple(loaded.clauses[i] for i in rest))
-        for _, chosen, rest in _once(found, asked, language)
+        for _, chosen, rest in same.once(map(same.index, clauses), language)
     ]
 
 
-def _once(
-    found: Versions, clauses: Iterable[int], language: str | None
-) -> Iterator[tuple[int, int, tuple[int, ...]]]:
-    """Each clause, in turn, that no earlier one stands for: with the version to quote (the
-    one in `language`, where there is one) and the rest of its versions."""
-    shown: set[int] = set()
-    for clause in clauses:
-        if clause in shown:
-            continue
-        others = found.of(clause)
-        chosen = others.get(language, clause) if language else clause
-        # with the chosen one's own versions (three languages are paired two by two)
-        group = {clause, *others.values(), *found.of(chosen).values()}
-        shown |= group
-        yield clause, chosen, tuple(sorted(group - {chosen}))
+class _Same:
+    """What a clause stands for: its versions in the corpus's other languages (Versions) and
+    its copies word for word (copies)."""
+
+    def __init__(self, loaded: LoadedIndex) -> None:
+        self.loaded = loaded
+        self.versions = versions(loaded)
+        self.copies = copies(loaded)
+
+    def __bool__(self) -> bool:
+        return self.versions is not None or bool(self.copies)
+
+    def index(self, clause: Clause) -> int:
+        """The clause's index in LoadedIndex.clauses (where no ranking gave it: a clause
+        asked for by its place)."""
+        loaded = self.loaded
+        if loaded.positions is None:
+            loaded.positions = {(c.doc_id, c.number): n for n, c in enumerate(loaded.clauses)}
+        return int(loaded.positions[clause.doc_id, clause.number])
+
+    def of(self, clause: int) -> set[int]:
+        """The clause, its copies, and its versions (with theirs' copies)."""
+        found = {clause, *self.copies.get(clause, ())}
+        if self.versions is not None:
+            for version in self.versions.of(clause).values():
+                found.update((version, *self.copies.get(version, ())))
+        return found
+
+    def once(
+        self, clauses: Iterable[int], language: str | None
+    ) -> Iterator[tuple[int, int, tuple[int, ...]]]:
+        """Each clause, in turn, that no earlier one stands for: with the clause to quote
+        (its version in `language`, where there is one) and the rest it stands for."""
+        shown: set[int] = set()
+        for clause in clauses:
+            if clause in shown:
+                continue
+            chosen = clause
+            if self.versions is not None and language:
+                chosen = self.versions.of(clause).get(language, clause)
+            # with the chosen one's own (three languages are paired two by two)
+            group = self.of(clause) | self.of(chosen)
+            shown |= group
+            yield clause, chosen, tuple(sorted(group - {chosen}))
 
 
 def _matching_sentence(

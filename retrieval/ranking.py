@@ -72,7 +72,10 @@ class Hit:
     clause: Clause
     score: float
     highlight: tuple[int, int] | None = None
-    versions: tuple[Clause, ...] = ()  # the same clause in other languages (retrieval.parallel)
+    # what it stands for too: the same clause in other languages, or word for word in other
+    # documents (retrieval.parallel)
+    versions: tuple[Clause, ...] = ()
+    index: int = -1  # its index in LoadedIndex.clauses, where the ranking gives it
 
 
 @dataclass(frozen=True)
@@ -377,7 +380,12 @@ def rank(
         # the best clause
         score = confidence * math.exp(-max(0.0, lead - float(fused[i])))
         hits.append(
-            Hit(loaded.clauses[int(i)], round(score, 4), highlight(loaded, primary_units, int(i)))
+            Hit(
+                loaded.clauses[int(i)],
+                round(score, 4),
+                highlight(loaded, primary_units, int(i)),
+                index=int(i),
+            )
         )
     clock.finish("fusion")
     abstained = confidence < calibration.threshold

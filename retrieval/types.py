@@ -94,6 +94,9 @@ class Citation:
         return self.text
 
 
+MAX_NAMED = 5  # of a passage's versions, named after it by a front end (Passage.elsewhere)
+
+
 @dataclass(frozen=True)
 class Passage:
     """A clause returned for a question, with its score and best sentence."""
@@ -116,13 +119,21 @@ class Passage:
     # the width its document's lines are wrapped at, 0 where they are not: where a line
     # break is the page's, not the document's (retrieval.reflow)
     wrap: int = 0
-    # the same clause in the corpus's other languages, where its document's translations
-    # stand beside it (retrieval.parallel): named after it, not quoted again as passages
+    # the same clause elsewhere (retrieval.parallel): in the corpus's other languages, where
+    # its document's translations stand beside it, or word for word in other documents;
+    # named after it, not quoted again as passages
     versions: tuple[tuple[Clause, Citation], ...] = ()
 
     @property
     def text(self) -> str:
         return self.clause.text
+
+    def elsewhere(self, shown: int = MAX_NAMED) -> tuple[list[str], int]:
+        """The citations of the first `shown` of its versions, as an answer names them, and
+        how many more it has (a footer repeated on every page of a manual has many)."""
+        return [cited.text for _, cited in self.versions[:shown]], max(
+            0, len(self.versions) - shown
+        )
 
     def openings(self) -> list[tuple[Clause, bool]]:
         """The clauses that open the list this one is an item of (`leads`), outermost first,

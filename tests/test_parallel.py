@@ -165,3 +165,32 @@ def test_a_question_is_judged_as_its_own_language_s_version_alone_would_be(
         for name, value in vars(apart.features).items():
             if name not in late:  # read among the clauses of every language
                 assert getattr(read.features, name) == pytest.approx(value), name
+
+
+def test_a_clause_repeated_word_for_word_is_quoted_once(tmp_path: Path) -> None:
+    """A document saved twice under two names (or a formula every law repeats): its clauses
+    filled the passages twice; each is quoted once now, the others that say it word for word
+    named after it, and the passages after them are other clauses."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    letter = (CORPUS / "letter-to-icann-2012.txt").read_text(encoding="utf-8")
+    copy = letter.replace("id: letter-to-icann-2012", "id: letter-copy", 1)
+    assert copy != letter
+    (corpus / "letter-copy.txt").write_text(copy, encoding="utf-8")
+    index = tmp_path / "idx"
+    args = ("ask", "--json", "--corpus", str(corpus), "--index", str(index))
+    for question in ("Who signed the letter?", "What fax number does the ministry use?"):
+        result = run_cli(*args, question, cwd=tmp_path, timeout=600)
+        assert result.returncode == 0, result.stderr
+        passages = json.loads(result.stdout)["passages"]
+        assert len(passages) == 3
+        texts = [p["text"] for p in passages]
+        assert len(set(texts)) == 3  # no clause twice
+        first = passages[0]
+        assert {(v["doc_id"], v["clause_id"], v["text"]) for v in first["versions"]} == {
+            (
+                {"letter-copy": "letter-to-icann-2012"}.get(first["doc_id"], "letter-copy"),
+                first["clause_id"],
+                first["text"],
+            )
+        }

@@ -845,6 +845,14 @@ def test_a_clause_s_versions_in_other_languages_are_named_in_the_reader_s() -> N
         (block,) = render_answer(Answer("q", (passage,), False, confidence=0.9), labels(lang))
         assert block.endswith(f"\n{t(lang, 'also_in')} <i>Письмо &lt;в&gt; ICANN, ¶14</i>")
         assert "С уважением" not in block  # named, not quoted again
+    # a footer repeated on every page of a manual: the first five named, and how many more
+    pages = tuple(
+        (Clause(f"page-{n}", 9, 0, 12, "Best regards"), Citation(f"page-{n}", "9", f"Page {n}, ¶9"))
+        for n in range(1, 8)
+    )
+    many = Passage(passage.clause, passage.citation, 0.9, versions=pages)
+    (block,) = render_answer(Answer("q", (many,), False, confidence=0.9), labels("en"))
+    assert block.endswith("<i>Page 1, ¶9; Page 2, ¶9; Page 3, ¶9; Page 4, ¶9; Page 5, ¶9</i> (+2)")
 
 
 def test_an_uncertain_answer_is_headed_so_on_its_first_page_only() -> None:
