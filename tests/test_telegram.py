@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import shutil
 import signal
 import sys
@@ -558,6 +559,35 @@ def test_a_law_is_quoted_where_it_stands_and_asked_for_by_article(tmp_path: Path
             assert "— <a href=" in point and ">Data Regulation, Article 2(2)(b)</a>" in point
             (missing,) = texts(fake, 2)
             assert missing.startswith("В документах такого места нет: Article 9.")
+
+    scenario(run())
+
+
+def test_a_document_beside_its_translation_answers_in_the_reader_s(tmp_path: Path) -> None:
+    """The bundled letter and declaration beside their Russian translation (retrieval.parallel):
+    a Russian reader's question is answered from the Russian version, the English one named
+    after the citation in Russian, and an English reader's from the English version."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    for path in (CORPUS.parent / "benchmarks" / "bundled-ru" / "corpus").iterdir():
+        shutil.copy(path, corpus / path.name)
+    both = Engine(Settings(corpus=corpus, index=tmp_path / "index"))
+    both.build()
+
+    async def run() -> None:
+        async with running(both, tmp_path) as (fake, _):
+            fake.push(message=fake.message("Кто подписал письмо?", user_id=2, lang="ru"))
+            await fake.wait_for("sendMessage", 1, chat_id=2)
+            fake.push(message=fake.message("Who signed the letter?"))
+            await fake.wait_for("sendMessage", 1, chat_id=1)
+            (russian,), (english,) = texts(fake, 2), texts(fake, 1)
+            bare = lambda html: re.sub(r"</?b>", "", html)  # noqa: E731 - its best sentence
+            assert bare(russian).startswith("<blockquote>С уважением,")
+            assert "\nТакже: <i>Letter to ICANN (19 December 2012), ¶14" in russian
+            assert bare(english).startswith("<blockquote>Best regards,")
+            assert "\nAlso in: <i>Письмо в ICANN (19 December 2012), ¶14" in english
+            for text in (russian, english):  # the signature once, in one language
+                assert text.count("Аббасов") + text.count("Abbasov") == 1
 
     scenario(run())
 
