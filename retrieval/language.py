@@ -201,3 +201,12 @@ def unit_languages(loaded: LoadedIndex) -> np.ndarray | None:
         )
         loaded._unit_languages = found if own else np.array([], dtype=object)
     return loaded._unit_languages if len(loaded._unit_languages) else None
+
+
+def unit_language_names(loaded: LoadedIndex) -> tuple[str, ...]:
+    """The languages of a corpus of documents in several (unit_languages), in order; none
+    for a corpus in one language. Read once a generation."""
+    if loaded._unit_language_names is None:
+        units = unit_languages(loaded)
+        loaded._unit_language_names = () if units is None else tuple(sorted(set(units.tolist())))
+    return loaded._unit_language_names

@@ -118,7 +118,10 @@ class LoadedIndex:
     _common: frozenset[str] | None = field(default=None, repr=False)
     _language: str | None = field(default=None, repr=False)  # see language.corpus_language
     _unit_languages: Any = field(default=None, repr=False)  # see language.unit_languages
-    _by_number: dict[tuple[str, int], Clause] | None = field(default=None, repr=False)
+    _unit_language_names: tuple[str, ...] | None = field(
+        default=None, repr=False
+    )  # and their names
+    _by_number: dict[tuple[str, int], int] | None = field(default=None, repr=False)
     _items: dict[tuple[str, int], list[Clause]] | None = field(default=None, repr=False)
     _notes: dict[tuple[str, str], list[Clause]] | None = field(default=None, repr=False)
     _widths: dict[str, int] | None = field(default=None, repr=False)  # see wrap
@@ -133,12 +136,9 @@ class LoadedIndex:
     # the clauses' versions in other languages (retrieval.parallel.Versions), found as they
     # are ranked; for this generation of the index
     versions: Any = field(default=None, init=False, repr=False, compare=False)
-    # the clauses whose words another repeats word for word (retrieval.parallel.copies), and
-    # each clause's index by document and number; read once a generation, as needed
+    # the clauses whose words another repeats word for word (retrieval.parallel.copies); read
+    # once a generation, as needed
     copies: dict[int, tuple[int, ...]] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
-    positions: dict[tuple[str, int], int] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -172,8 +172,13 @@ class LoadedIndex:
 
     def clause(self, doc_id: str, number: int) -> Clause | None:
         """A document's clause by its number, None if it has none of that number."""
+        index = self.index_of(doc_id, number)
+        return None if index is None else self.clauses[index]
+
+    def index_of(self, doc_id: str, number: int) -> int | None:
+        """The index in `clauses` of a document's clause by its number (None if it has none)."""
         if self._by_number is None:
-            self._by_number = {(c.doc_id, c.number): c for c in self.clauses}
+            self._by_number = {(c.doc_id, c.number): n for n, c in enumerate(self.clauses)}
         return self._by_number.get((doc_id, number))
 
     def wrap(self, doc_id: str) -> int:

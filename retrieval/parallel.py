@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from retrieval.language import unit_languages
+from retrieval.language import unit_language_names, unit_languages
 from retrieval.loaded import LoadedIndex
 from retrieval.types import Clause
 
@@ -46,6 +46,7 @@ class Versions:
     clause index -> {language: its version's clause index}."""
 
     languages: np.ndarray  # each clause's language
+    names: tuple[str, ...]  # the corpus's languages (language.unit_language_names)
     vectors: np.ndarray  # each clause's whole-clause vector (the primary model's)
     documents: list[str]  # each clause's document
     by_document: dict[str, np.ndarray]  # each document's clause indices, in reading order
@@ -65,7 +66,7 @@ class Versions:
         own = self.by_document[doc_id]
         language = self.languages[own[0]]
         ours = np.flatnonzero(self.languages == language)
-        for other in sorted(set(self.languages.tolist()) - {language}):
+        for other in (name for name in self.names if name != language):
             theirs = np.flatnonzero(self.languages == other)
             nearest = theirs[np.argmax(self.vectors[own] @ self.vectors[theirs].T, axis=1)]
             found = np.unique(nearest)
@@ -117,8 +118,8 @@ def _filled(
 ) -> list[tuple[int, int]]:
     """The pairs of two documents that are versions of one another, with the clauses between
     two pairs (or before the first, or after the last) paired in turn where as many stand on
-    each side: a clause whose nearest version lay elsewhere ("the Baku Declaration was
-    discussed" nearer the letter's "Encl.: Baku Declaration") is paired by its place, as
+    each side: a clause whose nearest version lay elsewhere (a sentence naming a document,
+    nearer a line that names it alone in the translation) is paired by its place, as
     sentence aligners fill a gap between anchors."""
     at_own = {int(c): n for n, c in enumerate(own)}
     at_theirs = {int(c): n for n, c in enumerate(theirs)}
@@ -146,6 +147,7 @@ def versions(loaded: LoadedIndex) -> Versions | None:
             by_document.setdefault(doc_id, []).append(index)
         loaded.versions = Versions(
             units[starts],
+            unit_language_names(loaded),
             np.asarray(loaded.spaces[0].vectors[starts], dtype=np.float32),
             documents,
             {doc_id: np.array(clauses) for doc_id, clauses in by_document.items()},
@@ -184,8 +186,7 @@ def wanted(loaded: LoadedIndex, k: int) -> int:
     """How many clauses to rank for `k` passages, at first: one clause may stand for its
     versions in each of the corpus's languages, and for its copies (one_version; the
     engine ranks more where that leaves fewer than `k`)."""
-    units = unit_languages(loaded)
-    languages = 1 if units is None else len(set(units.tolist()))
+    languages = max(1, len(unit_language_names(loaded)))
     return k * languages * (2 if copies(loaded) else 1)
 
 
@@ -242,10 +243,9 @@ class _Same:
     def index(self, clause: Clause) -> int:
         """The clause's index in LoadedIndex.clauses (where no ranking gave it: a clause
         asked for by its place)."""
-        loaded = self.loaded
-        if loaded.positions is None:
-            loaded.positions = {(c.doc_id, c.number): n for n, c in enumerate(loaded.clauses)}
-        return int(loaded.positions[clause.doc_id, clause.number])
+        index = self.loaded.index_of(clause.doc_id, clause.number)
+        assert index is not None, clause
+        return index
 
     def of(self, clause: int) -> set[int]:
         """The clause, its copies, and its versions (with theirs' copies)."""

@@ -41,7 +41,7 @@ from retrieval.bridge import (
 from retrieval.clock import Clock
 from retrieval.confidence import Features, calibration_for
 from retrieval.embed import Embedder
-from retrieval.language import corpus_language, unit_languages
+from retrieval.language import corpus_language, unit_language_names, unit_languages
 from retrieval.late import RERANKED, reach, token_matches, weakest, weighted
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
@@ -165,7 +165,7 @@ def rank(
     english = 1.0 if language == corpus else 0.0
     # whether some of the documents are in the question's language (all of them, in a corpus
     # in one language): read as they alone would be, its capitals name things (bridge)
-    own = language == corpus or (mixed is not None and language in set(mixed.tolist()))
+    own = language == corpus or language in unit_language_names(loaded)
     # the English-only model reads English questions, on English clauses (see below)
     english_model_reads = language == "en" and own
     # the language the multilingual model reads the question as: moved from it towards the
