@@ -117,10 +117,7 @@ class LoadedIndex:
     _starts: np.ndarray | None = field(default=None, repr=False)
     _common: frozenset[str] | None = field(default=None, repr=False)
     _language: str | None = field(default=None, repr=False)  # see language.corpus_language
-    _unit_languages: Any = field(default=None, repr=False)  # see language.unit_languages
-    _unit_language_names: tuple[str, ...] | None = field(
-        default=None, repr=False
-    )  # and their names
+    _mixed: Any = field(default=None, repr=False)  # language.mixed_languages
     _by_number: dict[tuple[str, int], int] | None = field(default=None, repr=False)
     _items: dict[tuple[str, int], list[Clause]] | None = field(default=None, repr=False)
     _notes: dict[tuple[str, str], list[Clause]] | None = field(default=None, repr=False)

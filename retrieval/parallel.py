@@ -3,7 +3,7 @@ of the other says: an answer quotes such a clause once, in the asker's language 
 corpus has it, and names where its other versions stand; and so a clause other documents
 repeat word for word (copies).
 
-A corpus of documents in several languages (language.unit_languages) often holds one text in
+A corpus of documents in several languages (language.mixed_languages) often holds one text in
 several: a law in Azerbaijani with its English and Russian translations. Read across
 languages, each version of a clause scores about as well as the others, so that an answer's
 three passages were one clause in three languages, the asker's own not always first.
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from retrieval.language import unit_language_names, unit_languages
+from retrieval.language import mixed_languages, unit_language_names
 from retrieval.loaded import LoadedIndex
 from retrieval.types import Clause
 
@@ -46,7 +46,7 @@ class Versions:
     clause index -> {language: its version's clause index}."""
 
     languages: np.ndarray  # each clause's language
-    names: tuple[str, ...]  # the corpus's languages (language.unit_language_names)
+    names: tuple[str, ...]  # the corpus's languages, in order (language.Mixed.names)
     vectors: np.ndarray  # each clause's whole-clause vector (the primary model's)
     documents: list[str]  # each clause's document
     by_document: dict[str, np.ndarray]  # each document's clause indices, in reading order
@@ -136,8 +136,8 @@ def _filled(
 
 def versions(loaded: LoadedIndex) -> Versions | None:
     """The index's Versions (None for a corpus in one language)."""
-    units = unit_languages(loaded)
-    if units is None or not loaded.spaces:
+    languages = mixed_languages(loaded)
+    if languages is None or not loaded.spaces:
         return None
     if loaded.versions is None:
         starts = loaded.unit_starts
@@ -146,8 +146,8 @@ def versions(loaded: LoadedIndex) -> Versions | None:
         for index, doc_id in enumerate(documents):
             by_document.setdefault(doc_id, []).append(index)
         loaded.versions = Versions(
-            units[starts],
-            unit_language_names(loaded),
+            languages.clauses,
+            languages.names,
             np.asarray(loaded.spaces[0].vectors[starts], dtype=np.float32),
             documents,
             {doc_id: np.array(clauses) for doc_id, clauses in by_document.items()},

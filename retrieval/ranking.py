@@ -41,7 +41,7 @@ from retrieval.bridge import (
 from retrieval.clock import Clock
 from retrieval.confidence import Features, calibration_for
 from retrieval.embed import Embedder
-from retrieval.language import corpus_language, unit_language_names, unit_languages
+from retrieval.language import corpus_language, mixed_languages
 from retrieval.late import RERANKED, reach, token_matches, weakest, weighted
 from retrieval.lexical import tokenize
 from retrieval.loaded import LoadedIndex, Space
@@ -161,11 +161,11 @@ def rank(
     # read as asked, and `english` (a feature, as the abstention was fitted on English
     # corpora) says so; one in another language is read across languages
     corpus = corpus_language(loaded)
-    mixed = unit_languages(loaded)  # a corpus of documents in several languages, or None
+    mixed = mixed_languages(loaded)  # a corpus of documents in several languages, or None
     english = 1.0 if language == corpus else 0.0
     # whether some of the documents are in the question's language (all of them, in a corpus
     # in one language): read as they alone would be, its capitals name things (bridge)
-    own = language == corpus or language in unit_language_names(loaded)
+    own = language == corpus or (mixed is not None and language in mixed.groups)
     # the English-only model reads English questions, on English clauses (see below)
     english_model_reads = language == "en" and own
     # the language the multilingual model reads the question as: moved from it towards the
@@ -200,17 +200,18 @@ def rank(
                 vectors[space.model] = by_name[space.model].embed([question], query=True)[0]
         asked = vectors[space.model]
         read_as = corpus if space.english_only else reading
-        languages = None if space.english_only else mixed
+        groups = None if space.english_only or mixed is None else mixed.groups
         with clock("search"):
-            units = ranked_units(space, asked, read_as, corpus, languages, options.hubness)
-            plain_read = read_as == corpus and languages is None
+            units = ranked_units(space, asked, read_as, corpus, groups, options.hubness)
+            plain_read = read_as == corpus and groups is None
             asked_units = units if plain_read else unit_scores(space, asked)
         dense = clause_scores(loaded, units, options.sentence_units)
         voted = zscores(dense)
         if space.english_only and mixed is not None:
             # it reads English alone: on the clauses in other languages, which it cannot
             # read, its vote is the multilingual model's (primary_votes)
-            apart = mixed[loaded.unit_starts] != "en"
+            english_clauses = mixed.clause_groups.get("en")
+            apart = np.ones(total, bool) if english_clauses is None else ~english_clauses
             dense = np.where(apart, -1.0, dense)
             voted = np.where(apart, primary_votes, zscores(dense))
         fused += weight * voted
@@ -225,7 +226,7 @@ def rank(
                     space,
                     language=read_as,
                     corpus=corpus,
-                    languages=languages,
+                    groups=groups,
                     hubs=options.hubness,
                 )
             )
@@ -261,7 +262,12 @@ def rank(
         # Ministerial Meeting" 16th. The question is read once more without such words.
         with clock("search"):
             units = ranked_units(
-                primary, primary_vector(plain), reading, corpus, mixed, options.hubness
+                primary,
+                primary_vector(plain),
+                reading,
+                corpus,
+                None if mixed is None else mixed.groups,
+                options.hubness,
             )
         fused += COMMON_WEIGHT * zscores(clause_scores(loaded, units, options.sentence_units))
     with clock("lexical"):
@@ -298,10 +304,10 @@ def rank(
         # document stands beside its translations, as its version in the question's
         # language, the one quoted (retrieval.parallel), would be
         first = version_in(loaded, first, language)
-        top = str(mixed[loaded.unit_starts[first]])
+        top = str(mixed.clauses[first])
         english = 1.0 if language == top else 0.0
         english_cosine = english_cosine if top == "en" else 0.0
-        members = mixed == top
+        members = mixed.groups[top]
         alone = partial(
             read_towards,
             primary,
@@ -310,7 +316,7 @@ def rank(
             hubs=options.hubness,
             group=members,
         )
-        group = evidence.Group(top, members, mixed[loaded.unit_starts] == top, alone)
+        group = evidence.Group(top, members, mixed.clause_groups[top], alone)
     everyday = options.everyday_reference and english == 0.0
     assert reads is not None
     relative, standing, moved_top, levels = evidence.cosines(loaded, reads, everyday, group)
@@ -319,8 +325,8 @@ def rank(
     if rest != question and tokenize([rest])[0]:
         query = primary_vector(rest)
         with clock("search"):
-            members = None if group is None else group.units
-            scores = evidence.within(unit_scores(primary, query, members), members)
+            inside = None if group is None else group.units
+            scores = evidence.within(unit_scores(primary, query, inside), inside)
             unnamed_relative = evidence.relative(primary, scores, query, everyday)
     late_top = late_lead = late_low = late_level = late_scaled = late_lead_scaled = 0.0
     late_reach = late_reach_scaled = signal = 0.0

@@ -1,7 +1,7 @@
 """How a question's vector is read against the index's units: as asked, where the clauses
 are in the question's language; moved towards theirs across languages, each unit's hubness
 for the question's language taken off (bridge.towards_english, scores.hubness); and in a
-corpus of documents in several languages (language.unit_languages), each unit against its
+corpus of documents in several languages (language.mixed_languages), each unit against its
 own document's language, the groups set on one scale, the corpus's."""
 
 from __future__ import annotations
@@ -20,20 +20,19 @@ def ranked_units(
     query: np.ndarray,
     language: str,
     corpus: str = "en",
-    languages: np.ndarray | None = None,
+    groups: dict[str, np.ndarray] | None = None,
     hubs: bool = True,
 ) -> np.ndarray:
     """The unit scores a question of `language` is ranked by: a question not in the corpus's
     language (`corpus`: English, as a rule) is moved towards it, and each unit's hubness for
     its language is taken off (scores.hubness); one in it is read as asked. In a corpus of
-    documents in several languages (`languages`: each unit's, language.unit_languages), each
-    unit is read so against its own document's language: a Russian law among English
+    documents in several languages (`groups`: each language's units, language.mixed_languages),
+    each unit is read so against its own document's language: a Russian law among English
     reports meets a Russian question as asked, and the reports meet it moved towards
     English. Units FAISS did not return keep their -1."""
-    if languages is None:
+    if groups is None:
         return read_towards(space, query, language, corpus, hubs)
     units = np.full(len(space.vectors), -1.0, dtype=np.float32)
-    groups = {target: languages == target for target in sorted(set(languages))}
     # read across languages, every cosine is lower than read within one, and the clause
     # that answers stands out less from the others: each group is set on the scale of the
     # corpus's own language, its level where questions of the question's language on
