@@ -23,9 +23,10 @@ from bot.i18n import language, t
 from bot.storage import HistoryStore, Limiter, RateLimiter
 from bot.telegram_html import Labels, citation_line, esc, quote, render_answer
 from bot.telegram_send import answer_buttons, clause_link, reply, send_blocks, with_retry
-from retrieval.citation import cite
+from retrieval.citation import cited, human_date
 from retrieval.engine import Engine
 from retrieval.errors import ClausebotError, QuestionError
+from retrieval.language import document_language
 from retrieval.question import MAX_CHARS, NOTHING_ASKED, REPEATS_NOTE
 from retrieval.settings import Settings
 from retrieval.status import changes_since_build, outdated
@@ -238,16 +239,22 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not documents:
         listing = [esc(t(lang, "no_documents"))]
     lines = [*listing, "", esc(t(lang, "how"))]
-    examples = _examples(documents)
+    examples = _examples([doc for doc, _ in documents])
     if examples:  # the corpus's own, when its documents offer some (front matter `examples:`)
         lines += ["", esc(t(lang, "examples"))]
         lines.extend(f"• <i>{esc(example)}</i>" for example in examples)
     await reply(message, "\n".join(lines))
 
 
-async def _documents(context: ContextTypes.DEFAULT_TYPE) -> list[DocumentInfo]:
-    loaded = await asyncio.to_thread(bot_state(context).engine.index)
-    return list(loaded.documents.values())
+async def _documents(context: ContextTypes.DEFAULT_TYPE) -> list[tuple[DocumentInfo, str]]:
+    """The index's documents, each with the language it is written in (its dates are
+    written in it, as its citations are)."""
+
+    def listed() -> list[tuple[DocumentInfo, str]]:
+        loaded = bot_state(context).engine.index()
+        return [(doc, document_language(loaded, doc.doc_id)) for doc in loaded.documents.values()]
+
+    return await asyncio.to_thread(listed)
 
 
 def _examples(documents: list[DocumentInfo]) -> list[str]:
@@ -259,14 +266,12 @@ def _examples(documents: list[DocumentInfo]) -> list[str]:
     return picked[:SHOWN_EXAMPLES]
 
 
-def _documents_html(documents: list[DocumentInfo]) -> str:
-    from retrieval.citation import human_date
-
+def _documents_html(documents: list[tuple[DocumentInfo, str]]) -> str:
     return "\n".join(
         f"• <b>{esc(doc.title)}</b>"
-        + (f" ({esc(human_date(doc.date))})" if doc.date else "")
+        + (f" ({esc(human_date(doc.date, language))})" if doc.date else "")
         + f" — <code>{esc(doc.doc_id)}</code>"
-        for doc in documents
+        for doc, language in documents
     )
 
 
@@ -318,7 +323,7 @@ async def show_clause(
         body = quote(None, clause, loaded.wrap(doc_id))
         if n == number and neighbours:
             body = f"<b>▸</b>{body}"
-        blocks.append(f"{body}\n{citation_line(cite(document, clause).text)}")
+        blocks.append(f"{body}\n{citation_line(cited(loaded, clause).text)}")
     await send_blocks(message, blocks)
 
 

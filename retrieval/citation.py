@@ -1,32 +1,228 @@
-"""Citations: how a clause is named so that a reader can find it in the original."""
+"""Citations: how a clause is named so that a reader can find it in the original.
+
+A citation names a place in a document, in the document's words: its title, its date and
+the words around them written in its language (CITED), so that a Russian letter is cited
+"Письмо в ICANN (19 декабря 2012), ¶14 (заключительная фраза и подпись)", not with an
+English date and label in the middle of a Russian title. A document in a language the
+table does not have is cited in English.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from retrieval.numbering import reference
+from retrieval.language import document_language
+from retrieval.letter import (
+    LABEL_ADDRESSEE,
+    LABEL_CLOSING,
+    LABEL_CONTACT,
+    LABEL_COPY,
+    LABEL_DATE_REF,
+    LABEL_ENCLOSURE,
+    LABEL_SALUTATION,
+    LABEL_SENDER,
+)
+from retrieval.loaded import LoadedIndex
 from retrieval.types import Citation, Clause, DocumentInfo
 
+# a letter's parts (retrieval.letter), in the order of each language's `parts` below
+PARTS = (
+    LABEL_SENDER,
+    LABEL_CONTACT,
+    LABEL_DATE_REF,
+    LABEL_ADDRESSEE,
+    LABEL_COPY,
+    LABEL_SALUTATION,
+    LABEL_ENCLOSURE,
+    LABEL_CLOSING,
+)
 
-def human_date(value: str) -> str:
-    """'2012-11-05' -> '5 November 2012'; anything else is returned as written."""
+
+@dataclass(frozen=True)
+class Words:
+    """The words a citation writes around a document's own, in one language."""
+
+    date: str  # a date's form, of {day}, {month} and {year}
+    months: Sequence[str]  # each month's name as a date writes it (Russian: genitive)
+    page: str  # before a page's number
+    number: str  # before a clause's number that is not a section's name ("no. 3.1")
+    scanned: str  # a page whose text OCR read: a quote from it is what OCR read
+    parts: tuple[str, ...]  # a letter's parts, in the order of PARTS
+
+
+# the languages a document is told to be in (retrieval.language), each in its own usage
+CITED = {
+    "en": Words(
+        "{day} {month} {year}",
+        (
+            "January February March April May June July August September October November December"
+        ).split(),
+        "p. ",
+        "no. ",
+        "scanned (text read by OCR)",
+        PARTS,
+    ),
+    "ru": Words(
+        "{day} {month} {year}",
+        (
+            "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
+        ).split(),
+        "с. ",
+        "№ ",
+        "скан (текст распознан OCR)",
+        (
+            "отправитель и адрес",
+            "телефон, факс и e-mail",
+            "дата и номер",
+            "адресат",
+            "копия",
+            "обращение",
+            "приложение",
+            "заключительная фраза и подпись",
+        ),
+    ),
+    "az": Words(
+        "{day} {month} {year}",
+        "yanvar fevral mart aprel may iyun iyul avqust sentyabr oktyabr noyabr dekabr".split(),
+        "s. ",
+        "№ ",
+        "skan (mətn OCR ilə oxunub)",
+        (
+            "göndərən və ünvan",
+            "telefon, faks və e-poçt",
+            "tarix və nömrə",
+            "ünvançı",
+            "surət",
+            "müraciət",
+            "əlavə",
+            "yekun və imza",
+        ),
+    ),
+    "tr": Words(
+        "{day} {month} {year}",
+        "Ocak Şubat Mart Nisan Mayıs Haziran Temmuz Ağustos Eylül Ekim Kasım Aralık".split(),
+        "s. ",
+        "No. ",
+        "taranmış (metin OCR ile okundu)",
+        (
+            "gönderen ve adres",
+            "telefon, faks ve e-posta",
+            "tarih ve sayı",
+            "alıcı",
+            "suret",
+            "hitap",
+            "ek",
+            "kapanış ve imza",
+        ),
+    ),
+    "de": Words(
+        "{day}. {month} {year}",
+        (
+            "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
+        ).split(),
+        "S. ",
+        "Nr. ",
+        "gescannt (Text per OCR gelesen)",
+        (
+            "Absender und Anschrift",
+            "Telefon, Fax und E-Mail",
+            "Datum und Aktenzeichen",
+            "Empfänger",
+            "Kopie",
+            "Anrede",
+            "Anlage",
+            "Grußformel und Unterschrift",
+        ),
+    ),
+    "es": Words(
+        "{day} de {month} de {year}",
+        (
+            "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+            "diciembre"
+        ).split(),
+        "p. ",
+        "n.º ",
+        "escaneado (texto leído por OCR)",
+        (
+            "remitente y dirección",
+            "teléfono, fax y correo electrónico",
+            "fecha y número de referencia",
+            "destinatario",
+            "copia",
+            "saludo",
+            "anexo",
+            "despedida y firma",
+        ),
+    ),
+}
+
+
+def words(language: str) -> Words:
+    """The citation's words in `language`, English where the table has none."""
+    return CITED.get(language, CITED["en"])
+
+
+def human_date(value: str, language: str = "en") -> str:
+    """'2012-11-05' -> '5 November 2012' ('5 ноября 2012' in Russian); anything else is
+    returned as written."""
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
         return value
-    return f"{day.day} {day.strftime('%B')} {day.year}"
+    said = words(language)
+    return said.date.format(day=day.day, month=said.months[day.month - 1], year=day.year)
 
 
-def cite(document: DocumentInfo, clause: Clause) -> Citation:
-    where = f"{document.label} ({human_date(document.date)})" if document.date else document.label
+def reference(section: str, ref: str, number: str = "no. ") -> str:
+    """A clause's number as a citation writes it, with the section it stands in, "" if it has
+    none: ("Article 2", "2(b)") -> "Article 2(2)(b)"; ("Chapter II", "(a)") -> "Chapter II,
+    (a)"; ("3", "3.1") -> "no. 3.1"; ("Maddə 5", "5.1") -> "Maddə 5.1"; ("1", "2.1") -> "no.
+    1(2.1)"; ("5", "(a)") -> "no. 5(a)"; ("", "2(b)") -> "no. 2(b)". A bare number is
+    written after `number`, the document's language's word for it (Words.number)."""
+    head = number + section if section[:1].isdigit() else section
+    if not ref:
+        return head
+    if ref[:1].isupper() or ref.startswith("§"):  # "Article 5": its own section
+        return ref
+    numbered = number + ref if ref[:1].isdigit() else ref
+    if not section or ref.startswith(section + "."):
+        return numbered
+    if section[-1:].isdigit():
+        # "Article 2" and "2(b)" -> "Article 2(2)(b)", as laws are cited; "5" and "(a)" ->
+        # "no. 5(a)"
+        first, bracket, rest = ref.partition("(")
+        own = section.rsplit(" ", 1)[-1]
+        if first.startswith(own + "."):  # "Maddə 5" and "5.1": the number says the whole
+            return section + ref[len(own) :]
+        if ref[:1].isdigit():  # an item of the section, "2." or "2.1." under "2."
+            return f"{head}({first}){bracket}{rest}"
+        if ref.startswith("("):
+            return head + ref
+    return f"{head}, {numbered}"
+
+
+def cite(document: DocumentInfo, clause: Clause, language: str = "en") -> Citation:
+    """The clause's citation, in the words of the document's `language`."""
+    said = words(language)
+    date = human_date(document.date, language)
+    where = f"{document.label} ({date})" if document.date else document.label
     if clause.page is not None:
-        where += f", p. {clause.page}"
+        where += f", {said.page}{clause.page}"
     if str(clause.page or 1) in document.ocr_pages.split(","):
-        where += ", scanned (text read by OCR)"  # a quote from it is what OCR read
-    number = reference(clause.section, clause.ref)
+        where += f", {said.scanned}"  # a quote from it is what OCR read
+    number = reference(clause.section, clause.ref, said.number)
     if not clause.ref:  # a paragraph the document does not number: its place in reading order
         number = f"{number}, ¶{clause.number}" if number else f"¶{clause.number}"
     text = f"{where}, {number}"
     if clause.label:
-        text += f" ({clause.label})"
+        part = said.parts[PARTS.index(clause.label)] if clause.label in PARTS else clause.label
+        text += f" ({part})"
     return Citation(doc_id=document.doc_id, clause_id=clause.clause_id, text=text)
+
+
+def cited(loaded: LoadedIndex, clause: Clause) -> Citation:
+    """A clause of the index cited in its document's language (language.document_language)."""
+    document = loaded.documents[clause.doc_id]
+    return cite(document, clause, document_language(loaded, clause.doc_id))

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Sequence
 
 from retrieval.build import BuildReport, build_index
-from retrieval.citation import cite
+from retrieval.citation import cited
 from retrieval.corpus import load_corpus
 from retrieval.embed import BACKENDS, MODEL_NAMES, Embedder, load_embedders
 from retrieval.embed import model_name as model_name_of
@@ -198,7 +198,7 @@ def _passage(loaded: LoadedIndex, hit: Hit) -> Passage:
     items = loaded.items(hit.clause)
     return Passage(
         clause=hit.clause,
-        citation=cite(loaded.documents[hit.clause.doc_id], hit.clause),
+        citation=cited(loaded, hit.clause),
         score=hit.score,
         highlight=hit.highlight,
         leads=loaded.leads(hit.clause),
@@ -206,5 +206,5 @@ def _passage(loaded: LoadedIndex, hit: Hit) -> Passage:
         more_items=max(0, len(items) - MAX_ITEMS),
         footnotes=loaded.footnotes(hit.clause),
         wrap=loaded.wrap(hit.clause.doc_id),
-        versions=tuple((c, cite(loaded.documents[c.doc_id], c)) for c in hit.versions),
+        versions=tuple((c, cited(loaded, c)) for c in hit.versions),
     )

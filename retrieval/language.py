@@ -188,6 +188,12 @@ def documents_apart(loaded: LoadedIndex) -> dict[str, str]:
     return loaded.document_languages
 
 
+def document_language(loaded: LoadedIndex, doc_id: str) -> str:
+    """The language a document is written in: its own where told apart from the corpus's
+    (documents_apart), else the corpus's."""
+    return documents_apart(loaded).get(doc_id, corpus_language(loaded))
+
+
 @dataclass(frozen=True)
 class Mixed:
     """A corpus of documents in several languages, read once a generation (mixed_languages): the

@@ -347,33 +347,6 @@ def _path(levels: Sequence[_Level]) -> str:
     return out
 
 
-def reference(section: str, ref: str) -> str:
-    """A clause's number as a citation writes it, with the section it stands in, "" if it has
-    none: ("Article 2", "2(b)") -> "Article 2(2)(b)"; ("Chapter II", "(a)") -> "Chapter II,
-    (a)"; ("3", "3.1") -> "no. 3.1"; ("Maddə 5", "5.1") -> "Maddə 5.1"; ("1", "2.1") -> "no.
-    1(2.1)"; ("5", "(a)") -> "no. 5(a)"; ("", "2(b)") -> "no. 2(b)"."""
-    head = "no. " + section if section[:1].isdigit() else section
-    if not ref:
-        return head
-    if ref[:1].isupper() or ref.startswith("§"):  # "Article 5": its own section
-        return ref
-    numbered = "no. " + ref if ref[:1].isdigit() else ref
-    if not section or ref.startswith(section + "."):
-        return numbered
-    if section[-1:].isdigit():
-        # "Article 2" and "2(b)" -> "Article 2(2)(b)", as laws are cited; "5" and "(a)" ->
-        # "no. 5(a)"
-        first, bracket, rest = ref.partition("(")
-        own = section.rsplit(" ", 1)[-1]
-        if first.startswith(own + "."):  # "Maddə 5" and "5.1": the number says the whole
-            return section + ref[len(own) :]
-        if ref[:1].isdigit():  # an item of the section, "2." or "2.1." under "2."
-            return f"{head}({first}){bracket}{rest}"
-        if ref.startswith("("):
-            return head + ref
-    return f"{head}, {numbered}"
-
-
 def list_marker(kind: str, count: int) -> str:
     """An item's marker as a browser or a word processor shows it: "3.", "c.", "iv.", "•"."""
     if kind in ("a", "A") and 0 < count <= 26:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from retrieval.citation import cite
-from retrieval.numbering import heading_number, own_number, reference
+from retrieval.citation import cite, reference
+from retrieval.numbering import heading_number, own_number
 from retrieval.segment import segment
 from retrieval.types import Document, DocumentInfo
 

@@ -566,7 +566,8 @@ def test_a_law_is_quoted_where_it_stands_and_asked_for_by_article(tmp_path: Path
 def test_a_document_beside_its_translation_answers_in_the_reader_s(tmp_path: Path) -> None:
     """The bundled letter and declaration beside their Russian translation (retrieval.parallel):
     a Russian reader's question is answered from the Russian version, the English one named
-    after the citation in Russian, and an English reader's from the English version."""
+    after the citation in Russian, and an English reader's from the English version; each
+    version cited in its own language (retrieval.citation)."""
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     for path in (CORPUS.parent / "benchmarks" / "bundled-ru" / "corpus").iterdir():
@@ -585,7 +586,11 @@ def test_a_document_beside_its_translation_answers_in_the_reader_s(tmp_path: Pat
             assert bare(russian).startswith("<blockquote>С уважением,")
             assert "\nТакже: <i>Letter to ICANN (19 December 2012), ¶14" in russian
             assert bare(english).startswith("<blockquote>Best regards,")
-            assert "\nAlso in: <i>Письмо в ICANN (19 December 2012), ¶14" in english
+            assert "\nAlso in: <i>Письмо в ICANN (19 декабря 2012), ¶14" in english
+            # each cited in its own document's words: the date and the letter's part
+            assert (
+                "Письмо в ICANN (19 декабря 2012), ¶14 (заключительная фраза и подпись)" in russian
+            )
             for text in (russian, english):  # the signature once, in one language
                 assert text.count("Аббасов") + text.count("Abbasov") == 1
 
