@@ -117,11 +117,14 @@ def layout(tsv: str, gauge: float) -> str:
     height = max(1.0, statistics.median(lines_high or [word.height for word in words]))
     wide = max(1.0, statistics.median(word.width / len(word.text) for word in words))
     rows: list[list[_Word]] = []
+    middles = 0.0  # the sum of the last row's words' middles (its mean, kept as it grows)
     for word in sorted(words, key=lambda w: w.middle):
-        if rows and word.middle - statistics.mean(w.middle for w in rows[-1]) <= ROW * height:
+        if rows and word.middle - middles / len(rows[-1]) <= ROW * height:
             rows[-1].append(word)
+            middles += word.middle
         else:
             rows.append([word])
+            middles = word.middle
     lines: list[str] = []
     above: float | None = None
     for row in rows:
