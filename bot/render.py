@@ -48,7 +48,9 @@ def render_passage(passage: Passage, bold: bool = False, width: int = 88) -> str
     def lines(clause_text: str) -> list[str]:
         return _wrapped(shown(clause_text, passage.wrap), width - 2)
 
-    before: list[str] = []  # the opening of the list the clause is an item of, then the item
+    before: list[str] = []  # the question it answers; the opening of its list, then the item
+    if passage.heading_question:
+        before += [*lines(passage.heading_question), *(["…"] if passage.question_gap else [])]
     for lead, gap in passage.openings():
         before += [*lines(lead.text), *(["…"] if gap else [])]
     items: list[str] = []  # the items of the list the clause opens, where its words are

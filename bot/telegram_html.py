@@ -49,8 +49,11 @@ def quote(passage: Passage | None, clause: Clause | None = None, wrap: int = 0) 
     span = passage.highlight if passage else None
     marks = {span[0]: "<b>", span[1]: "</b>"} if span else None
     body = shown(clause.text, wrap, marks, esc)
-    if passage:  # the list's opening, in italics: the item is part of it
+    if passage:  # the question it answers, the list's opening: in italics, the clause's context
         opening = ""
+        if passage.heading_question:
+            after = "\n…\n" if passage.question_gap else "\n"
+            opening += f"<i>{shown(passage.heading_question, wrap, escape=esc)}</i>{after}"
         for lead, gap in passage.openings():
             opening += f"<i>{shown(lead.text, wrap, escape=esc)}</i>" + ("\n…\n" if gap else "\n")
         body = opening + body

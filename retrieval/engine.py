@@ -196,12 +196,15 @@ class Engine:
 def _passage(loaded: LoadedIndex, hit: Hit) -> Passage:
     """A ranked clause as an answer quotes it: cited, with the list it stands in."""
     items = loaded.items(hit.clause)
+    question, gap = loaded.heading_question(hit.clause)
     return Passage(
         clause=hit.clause,
         citation=cited(loaded, hit.clause),
         score=hit.score,
         highlight=hit.highlight,
         leads=loaded.leads(hit.clause),
+        heading_question=question,
+        question_gap=gap,
         items=items[:MAX_ITEMS],
         more_items=max(0, len(items) - MAX_ITEMS),
         footnotes=loaded.footnotes(hit.clause),

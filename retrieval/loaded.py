@@ -15,7 +15,7 @@ from retrieval.late import TokenStates
 from retrieval.lexical import LexicalIndex
 from retrieval.numbering import NOTE, NOTE_MARK
 from retrieval.reflow import wrap_width
-from retrieval.types import Clause, DocumentInfo
+from retrieval.types import HEADINGS_JOINED, Clause, DocumentInfo
 from retrieval.vocabulary import common_names
 
 MAX_FOOTNOTES = 5  # quoted after a clause that calls them (LoadedIndex.footnotes)
@@ -203,6 +203,19 @@ class LoadedIndex:
             found.append(opening)
             clause, lead = opening, opening.lead
         return tuple(reversed(found))
+
+    def heading_question(self, clause: Clause) -> tuple[str, bool]:
+        """The question the document sets over `clause`, where the heading it stands under
+        asks one (a page of questions and answers, whose questions segment reads as the
+        headings of their answers; a section titled "Who may apply?"), and whether clauses
+        of the same answer stand between the two; ("", False) where it asks nothing. Only a
+        question is quoted with its answer: other headings name a part of the document (a
+        title over all of it, "General provisions"), which the answer reads without."""
+        question = clause.heading.rsplit(HEADINGS_JOINED, 1)[-1]
+        if not question.endswith("?"):
+            return "", False
+        before = self.clause(clause.doc_id, clause.number - 1)
+        return question, before is not None and before.heading == clause.heading
 
     def items(self, clause: Clause) -> tuple[Clause, ...]:
         """The items of the list `clause` opens (those whose Clause.lead it is), in order."""

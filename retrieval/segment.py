@@ -59,7 +59,7 @@ from retrieval.numbering import (
     places,
     table_cells,
 )
-from retrieval.types import Clause, Document
+from retrieval.types import HEADINGS_JOINED, Clause, Document
 
 ANSWERED = 2  # questions a document sets over their answers, to be read as their headings
 DEEPEST = 99  # the level of a heading that does not say its level (bold, capitals, short)
@@ -357,7 +357,7 @@ class Segmenter:
                 end=d.end,
                 text=text[d.start : d.end],
                 label=d.label,
-                heading=" — ".join(d.headings),
+                heading=HEADINGS_JOINED.join(d.headings),
                 page=bisect.bisect_right(pages, d.start) + 1 if pages else None,
                 ref=place.ref,
                 section=place.section,

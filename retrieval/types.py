@@ -57,6 +57,9 @@ class Document:
         return self.info.doc_id
 
 
+HEADINGS_JOINED = " — "  # between the headings of a group over one clause (Clause.heading)
+
+
 @dataclass(frozen=True)
 class Clause:
     """A citable unit of a document: its exact text and where it stands."""
@@ -67,7 +70,7 @@ class Clause:
     end: int
     text: str  # == Document.text[start:end]
     label: str = ""  # e.g. "phone, fax and e-mail" for a part of a letter header
-    heading: str = ""  # the heading(s) the clause stands under, for context
+    heading: str = ""  # the heading(s) the clause stands under, for context (HEADINGS_JOINED)
     page: int | None = None  # 1-based page of the clause's start, for paged formats
     # the document's own number for the clause, with those of the list items it is nested in
     # ("Article 5", "2", "2(b)", "(a)(ii)"), if any (retrieval.numbering)
@@ -123,6 +126,12 @@ class Passage:
     # its document's translations stand beside it, or word for word in other documents;
     # named after it, not quoted again as passages
     versions: tuple[tuple[Clause, Citation], ...] = ()
+    # the question the document sets over the clause, where the heading it stands under is
+    # one (a page of questions and answers), quoted before it: an answer ("No.", "Only
+    # without flash.") says nothing without what it answers; and whether clauses of the same
+    # answer stand between the two (a "…" then). LoadedIndex.heading_question
+    heading_question: str = ""
+    question_gap: bool = False
 
     @property
     def text(self) -> str:
@@ -184,6 +193,7 @@ class Answer:
                     "text": p.clause.text,
                     "score": round(p.score, 4),
                     **({"label": p.clause.label} if p.clause.label else {}),
+                    **({"heading_question": p.heading_question} if p.heading_question else {}),
                     **(
                         {"highlight": p.clause.text[p.highlight[0] : p.highlight[1]]}
                         if p.highlight

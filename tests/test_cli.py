@@ -164,6 +164,46 @@ def test_a_clause_is_quoted_with_the_footnotes_its_marks_call(tmp_path: Path) ->
     assert [note["text"] for note in first["footnotes"]] == ["[^1]: Excluding VAT, paid monthly."]
 
 
+FAQ = (
+    "Visitor rules\n\nCan visitors bring food into the reading room?\n\nNo.\n\n"
+    "Is photography allowed in the archive?\n\nOnly without flash.\n\n"
+    "Tripods need a permit from the reading room's desk.\n"
+)
+
+
+def test_an_answer_is_quoted_with_the_question_the_document_sets_over_it(
+    tmp_path: Path,
+) -> None:
+    """A page of questions and answers: "No." says nothing without what it answers, so the
+    question over it (a heading, not a clause) is quoted before it, with a "…" where
+    another clause of the same answer stands between; a clause under no question has none."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "rules.txt").write_text(FAQ, encoding="utf-8")
+    paths = ("--corpus", str(corpus), "--index", str(tmp_path / "idx"), *FAST)
+    question = "Can visitors bring food into the reading room?"
+    result = run_cli("ask", *paths, "--json", question, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    passages = {p["text"]: p for p in json.loads(result.stdout)["passages"]}
+    assert set(passages) == {
+        "No.",
+        "Only without flash.",
+        "Tripods need a permit from the reading room's desk.",
+    }
+    food = "Can visitors bring food into the reading room?"
+    photography = "Is photography allowed in the archive?"
+    assert passages["No."]["heading_question"] == food
+    assert passages["Only without flash."]["heading_question"] == photography
+    text = run_cli("ask", *paths, question, cwd=tmp_path).stdout
+    assert f"> {food}\n> No.\n  — Visitor rules, ¶1" in text
+    text = run_cli("ask", *paths, "Do tripods need a permit?", cwd=tmp_path).stdout
+    assert f"> {photography}\n> …\n> Tripods need a permit" in text
+    (corpus / "rules.txt").write_text(FAQ.replace("?", "."), encoding="utf-8")
+    run_cli("index", *paths, cwd=tmp_path)
+    result = run_cli("ask", *paths, "--json", "--k", "5", question, cwd=tmp_path)
+    assert all("heading_question" not in p for p in json.loads(result.stdout)["passages"])
+
+
 REGULATION = """---
 title: Data Regulation
 ---

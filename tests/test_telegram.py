@@ -838,6 +838,9 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
                 notes,
                 wrap,
                 versions,
+                # the question its heading asks, quoted before it (Passage.heading_question)
+                data.draw(st.sampled_from(["", "Who <pays> & when?"])),
+                data.draw(st.booleans()),
             )
         )
     answer = Answer("q", tuple(passages), data.draw(st.booleans()))
@@ -852,7 +855,7 @@ def test_rendered_answers_are_valid_and_complete(texts_: list[str], data: st.Dat
     squash = lambda s: re.sub(r"\s+", "", s.replace("…", ""))  # noqa: E731
     for passage in shown:
         # every character of the clauses is there: lines reflowed, never a word lost
-        opening = "".join(c.text for c in passage.leads)
+        opening = passage.heading_question + "".join(c.text for c in passage.leads)
         items = "".join(c.text for c in passage.items)
         notes = "".join(c.text for c in passage.footnotes)
         assert squash(opening + passage.text + items) in squash(visible)
