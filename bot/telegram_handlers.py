@@ -30,7 +30,7 @@ from retrieval.language import document_language
 from retrieval.question import MAX_CHARS, NOTHING_ASKED, REPEATS_NOTE
 from retrieval.settings import Settings
 from retrieval.status import changes_since_build, outdated
-from retrieval.types import Answer, DocumentInfo
+from retrieval.types import Answer, DocumentInfo, Passage
 
 log = logging.getLogger(__name__)
 questions_log = logging.getLogger("clausebot.questions")
@@ -316,14 +316,23 @@ async def show_clause(
         await reply(message, esc(t(user_language(update), "no_clause")))
         return
     blocks = []
+    asked = ""  # the question the clauses shown so far stand under (Passage.heading_question)
     for n in range(number - neighbours, number + neighbours + 1):
         clause = clauses.get(n)
         if clause is None:
             continue
-        body = quote(None, clause, loaded.wrap(doc_id))
+        question, gap = loaded.heading_question(clause)
+        if question == asked:  # quoted over a clause shown before it
+            question, gap = "", False
+        asked = question or asked
+        citation = cited(loaded, clause)
+        wrap = loaded.wrap(doc_id)
+        body = quote(
+            Passage(clause, citation, 0.0, wrap=wrap, heading_question=question, question_gap=gap)
+        )
         if n == number and neighbours:
             body = f"<b>▸</b>{body}"
-        blocks.append(f"{body}\n{citation_line(cited(loaded, clause).text)}")
+        blocks.append(f"{body}\n{citation_line(citation.text)}")
     await send_blocks(message, blocks)
 
 

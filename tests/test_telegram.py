@@ -450,6 +450,36 @@ def test_documents_and_clause_commands(engine: Engine, tmp_path: Path) -> None:
     scenario(run())
 
 
+def test_an_answer_and_a_clause_come_with_the_question_the_document_sets_over_them(
+    tmp_path: Path,
+) -> None:
+    """A page of questions and answers: the question over an answer (its heading) is quoted
+    before it, in an answer and in /clause, where "No." alone would say nothing."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "rules.txt").write_text(
+        "Visitor rules\n\nCan visitors bring food into the reading room?\n\nNo.\n\n"
+        "Is photography allowed in the archive?\n\nOnly without flash.\n",
+        encoding="utf-8",
+    )
+    own = Engine(Settings(corpus=corpus, index=tmp_path / "index", model="hashing"))
+    own.build()
+
+    async def run() -> None:
+        async with running(own, tmp_path) as (fake, _):
+            fake.push(message=fake.message("Can visitors bring food into the reading room?"))
+            await fake.wait_for("sendMessage", 1)
+            fake.push(message=fake.message("/clause rules 2"))
+            await fake.wait_for("sendMessage", 2)
+            answer, clause = texts(fake)
+            food = "<i>Can visitors bring food into the reading room?</i>\nNo."
+            assert f"<blockquote>{food}</blockquote>" in answer
+            photography = "<i>Is photography allowed in the archive?</i>\nOnly without flash."
+            assert clause.startswith(f"<blockquote>{photography}</blockquote>")
+
+    scenario(run())
+
+
 def test_rate_limit_is_polite(engine: Engine, tmp_path: Path) -> None:
     async def run() -> None:
         async with running(engine, tmp_path, limit=3) as (fake, _):
