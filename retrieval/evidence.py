@@ -45,12 +45,14 @@ class Reads(NamedTuple):
 class Group(NamedTuple):
     """In a corpus of documents in several languages, those of one (`name`): its units and
     its clauses, each a mask, and how the question's language reads them alone
-    (reading.read_towards), without the scale the ranking sets them on."""
+    (reading.read_towards), without the scale the ranking sets them on; and the question
+    read so, as the ranking read it (reading.ranked_units' `reads`)."""
 
     name: str
     units: np.ndarray
     clauses: np.ndarray
     read: Callable[[np.ndarray], np.ndarray]
+    asked: np.ndarray
 
 
 def within(scores: np.ndarray, group: np.ndarray | None) -> np.ndarray:
@@ -70,7 +72,7 @@ def cosines(
     name = "" if group is None else f"-group-{group.name}"
     ranked, units, asked_units = reads.ranked, reads.units, reads.asked_units
     if group is not None:  # read as the group's documents alone would be
-        ranked, units = group.read, group.read(reads.asked)
+        ranked, units = group.read, group.asked
         if not every_unit_scored(space):  # those of the group, not of the whole corpus
             asked_units = unit_scores(space, reads.asked, mask)
     asked_units, units = within(asked_units, mask), within(units, mask)

@@ -176,6 +176,9 @@ def rank(
     primary_votes = np.zeros(total)  # its z-scores, the clauses' first vote
     english_cosine = 0.0
     reads: evidence.Reads | None = None  # the primary model's, for the abstention's evidence
+    # and in a corpus of several languages, each language's documents as it read them
+    # (ranked_units' `reads`), one of which the evidence is read from (evidence.Group)
+    group_reads: dict[str, np.ndarray] = {}
     with clock("lexical"):
         if options.translate:
             # a question not in English: its words read in its context (bridge.meanings)
@@ -202,7 +205,8 @@ def rank(
         read_as = corpus if space.english_only else reading
         groups = None if space.english_only or mixed is None else mixed.groups
         with clock("search"):
-            units = ranked_units(space, asked, read_as, corpus, groups, options.hubness)
+            own_reads = group_reads if space is primary else None
+            units = ranked_units(space, asked, read_as, corpus, groups, options.hubness, own_reads)
             plain_read = read_as == corpus and groups is None
             asked_units = units if plain_read else unit_scores(space, asked)
         dense = clause_scores(loaded, units, options.sentence_units)
@@ -316,7 +320,8 @@ def rank(
             hubs=options.hubness,
             group=members,
         )
-        group = evidence.Group(top, members, mixed.clause_groups[top], alone)
+        asked_alone = group_reads[top] if top in group_reads else alone(vectors[primary.model])
+        group = evidence.Group(top, members, mixed.clause_groups[top], alone, asked_alone)
     everyday = options.everyday_reference and english == 0.0
     assert reads is not None
     relative, standing, moved_top, levels = evidence.cosines(loaded, reads, everyday, group)

@@ -22,6 +22,7 @@ def ranked_units(
     corpus: str = "en",
     groups: dict[str, np.ndarray] | None = None,
     hubs: bool = True,
+    reads: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """The unit scores a question of `language` is ranked by: a question not in the corpus's
     language (`corpus`: English, as a rule) is moved towards it, and each unit's hubness for
@@ -29,7 +30,8 @@ def ranked_units(
     documents in several languages (`groups`: each language's units, language.mixed_languages),
     each unit is read so against its own document's language: a Russian law among English
     reports meets a Russian question as asked, and the reports meet it moved towards
-    English. Units FAISS did not return keep their -1."""
+    English; `reads` (where given) gets each group's scores as read_towards reads them,
+    before they are set on one scale. Units FAISS did not return keep their -1."""
     if groups is None:
         return read_towards(space, query, language, corpus, hubs)
     units = np.full(len(space.vectors), -1.0, dtype=np.float32)
@@ -41,7 +43,10 @@ def ranked_units(
     # there (_lead), so that the groups meet on one scale, the corpus's
     base = _group_level(space, language, corpus, groups[corpus], hubs) if corpus in groups else 0.0
     for target, mask in groups.items():
-        read = read_towards(space, query, language, target, hubs, mask)[mask]
+        whole = read_towards(space, query, language, target, hubs, mask)
+        if reads is not None:
+            reads[target] = whole
+        read = whole[mask]
         placed = read
         if corpus in groups:
             spread = _lead(space, language, corpus) / _lead(space, language, target)
