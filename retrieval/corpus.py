@@ -279,7 +279,10 @@ def load_corpus(
             problems.append(CorpusProblem(str(path), str(exc).removeprefix(f"{path}: ")))
             continue
         if document.doc_id in seen:
-            reason = f"id {document.doc_id!r} is already used by {seen[document.doc_id]}"
+            reason = (
+                f"id {document.doc_id!r} is already used by {seen[document.doc_id]}: give this"
+                f" one another with a line 'id: another-id' in {sidecar(path)}"
+            )
             problems.append(CorpusProblem(str(path), reason))
             continue
         seen[document.doc_id] = str(path)

@@ -89,6 +89,12 @@ def test_duplicate_id_is_skipped(tmp_path: Path) -> None:
     documents, problems = load_corpus(folder)
     assert len(documents) == 1
     assert "already used" in problems[0].reason
+    # the fix the warning names: another id for the file skipped, in its sidecar
+    skipped = Path(problems[0].path)
+    assert f"'id: another-id' in {skipped}.meta" in problems[0].reason
+    Path(f"{skipped}.meta").write_text("id: another-id\n", encoding="utf-8")
+    documents, problems = load_corpus(folder)
+    assert sorted(d.doc_id for d in documents) == ["another-id", "same"] and not problems
 
 
 def test_documents_in_folders_of_the_corpus_are_read(tmp_path: Path) -> None:
