@@ -123,7 +123,10 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             InlineQueryResultArticle(
                 id=f"{passage.clause.doc_id}:{passage.clause.number}"[:64],
                 title=title[:256],
-                description=shown(passage.text, passage.wrap)[:200],
+                # the question its heading asks first: "No." alone tells nothing
+                description=" ".join(
+                    filter(None, (passage.heading_question, shown(passage.text, passage.wrap)))
+                )[:200],
                 input_message_content=InputTextMessageContent(
                     body, parse_mode=ParseMode.HTML, disable_web_page_preview=True
                 ),

@@ -476,6 +476,13 @@ def test_an_answer_and_a_clause_come_with_the_question_the_document_sets_over_th
             assert f"<blockquote>{food}</blockquote>" in answer
             photography = "<i>Is photography allowed in the archive?</i>\nOnly without flash."
             assert clause.startswith(f"<blockquote>{photography}</blockquote>")
+            # an inline query's result: the question in its description, and in its message
+            asked = "Can visitors bring food into the reading room?"
+            fake.push(inline_query={"id": "q", "from": fake.user(3), "query": asked, "offset": ""})
+            (call,) = await fake.wait_for("answerInlineQuery")
+            first = call.params["results"][0]
+            assert first["description"] == f"{asked} No."
+            assert food in first["input_message_content"]["message_text"]
 
     scenario(run())
 
