@@ -117,6 +117,24 @@ def everyday_odds(language: str, other: str) -> float:
     return everyday_model().odds(texts, language, other)
 
 
+@lru_cache(maxsize=256)
+def nearest_languages(language: str, among: tuple[str, ...]) -> tuple[str, ...]:
+    """`among` in the order a reader of `language` reads them best: `language` itself, then
+    each by how near its writing is to `language`'s, as the everyday questions' characters
+    tell it (everyday_odds: how much likelier those of `language` are in it than in the
+    other; less is nearer). Turkish reads Azerbaijani first (0.47), then English (0.92),
+    then Russian (2.82); German and Spanish read English first; every language reads
+    Russian last but Russian itself (another alphabet). A language the everyday questions
+    lack keeps `among`'s order, after `language`."""
+    known = everyday_model().languages
+
+    def distance(other: str) -> tuple[bool, float]:
+        near = everyday_odds(language, other) if {language, other} <= set(known) else 0.0
+        return other != language, near
+
+    return tuple(sorted(among, key=distance))
+
+
 def _sample(clauses: Sequence[Clause]) -> list[str]:
     """Up to SAMPLE_CLAUSES of the clauses spread over them, SAMPLE_CHARACTERS of each; the
     parts of a letter left out when there is anything else (a letterhead, a fax number)."""

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from retrieval.language import mixed_languages, unit_language_names
+from retrieval.language import mixed_languages, nearest_languages, unit_language_names
 from retrieval.loaded import LoadedIndex
 from retrieval.types import Clause
 
@@ -61,6 +61,16 @@ class Versions:
         if self.documents[clause] not in self.read:
             self._read(self.documents[clause])
         return self.pairs.get(clause, {})
+
+    def read_by(self, clause: int, language: str) -> int:
+        """The version of the clause a reader of `language` reads best: the one in it where
+        there is one, else the one in the language written nearest it
+        (language.nearest_languages: a Turkish reader gets the Azerbaijani version, a German
+        one the English), the clause itself among them."""
+        found = {**self.of(clause), str(self.languages[clause]): clause}
+        return next(
+            found[name] for name in nearest_languages(language, self.names) if name in found
+        )
 
     def _read(self, doc_id: str) -> None:
         own = self.by_document[doc_id]
@@ -175,11 +185,12 @@ def copies(loaded: LoadedIndex) -> dict[int, tuple[int, ...]]:
 
 
 def version_in(loaded: LoadedIndex, clause: int, language: str | None) -> int:
-    """The clause's version in `language` where the corpus has one, else the clause."""
+    """The clause's version a reader of `language` reads best (Versions.read_by): the one
+    quoted (one_version). The clause itself in a corpus without versions."""
     found = versions(loaded)
     if found is None or language is None:
         return clause
-    return found.of(clause).get(language, clause)
+    return found.read_by(clause, language)
 
 
 def wanted(loaded: LoadedIndex, k: int) -> int:
@@ -193,8 +204,9 @@ def wanted(loaded: LoadedIndex, k: int) -> int:
 def one_version(loaded: LoadedIndex, ranking: Ranking, k: int) -> Ranking:
     """The first `k` hits with each clause quoted once: a clause that an earlier hit stands
     for (its version in another language, or its words word for word) is left out, and each
-    is quoted in the question's language (Ranking.language) where a version is in it, the
-    others named in Hit.versions."""
+    is quoted in the version a reader of the question's language (Ranking.language) reads
+    best (Versions.read_by: its own language's, else the nearest's), the others named in
+    Hit.versions."""
     same = _Same(loaded)
     if not same:
         return replace(ranking, hits=ranking.hits[:k])
@@ -259,14 +271,14 @@ class _Same:
         self, clauses: Iterable[int], language: str | None
     ) -> Iterator[tuple[int, int, tuple[int, ...]]]:
         """Each clause, in turn, that no earlier one stands for: with the clause to quote
-        (its version in `language`, where there is one) and the rest it stands for."""
+        (its version a reader of `language` reads best) and the rest it stands for."""
         shown: set[int] = set()
         for clause in clauses:
             if clause in shown:
                 continue
             chosen = clause
             if self.versions is not None and language:
-                chosen = self.versions.of(clause).get(language, clause)
+                chosen = self.versions.read_by(clause, language)
             # with the chosen one's own (three languages are paired two by two)
             group = self.of(clause) | self.of(chosen)
             shown |= group

@@ -105,6 +105,39 @@ def test_a_clause_is_quoted_once_in_the_asker_s_language(translated: tuple[Path,
     assert "Also in: " in result.stdout and "Письмо в ICANN" in result.stdout
 
 
+def test_a_reader_of_a_language_no_version_is_in_gets_the_nearest(
+    translated: tuple[Path, Path],
+) -> None:
+    """A Turkish reader of the three versions gets the Azerbaijani one, the version in the
+    language written nearest Turkish (language.nearest_languages), every passage of it;
+    a German reader the English one. Before, the version ranked first: Russian for "Mektubu
+    kim imzaladı?", and for 22 of the own set's 50 Turkish questions."""
+    corpus, index = translated
+    for question, language in (
+        ("Mektubu kim imzaladı?", "az"),
+        ("Wer hat den Brief unterschrieben?", "en"),
+    ):
+        args = ("ask", "--json", "--corpus", str(corpus), "--index", str(index), question)
+        result = run_cli(*args, cwd=index.parent)
+        assert result.returncode == 0, result.stderr
+        passages = json.loads(result.stdout)["passages"]
+        ids = {path.stem for path in VERSIONS[language].iterdir()}
+        assert passages and all(p["doc_id"] in ids for p in passages), (question, passages)
+    assert "Abbasov" in passages[0]["text"]
+
+
+def test_languages_are_read_nearest_first_as_their_letters_tell() -> None:
+    from retrieval.language import nearest_languages
+
+    assert nearest_languages("tr", ("en", "ru", "az")) == ("az", "en", "ru")
+    assert nearest_languages("de", ("az", "en", "ru"))[0] == "en"
+    assert nearest_languages("es", ("az", "en", "ru"))[0] == "en"
+    assert nearest_languages("ru", ("az", "en", "ru"))[0] == "ru"
+    assert nearest_languages("az", ("en", "ru", "tr"))[0] == "tr"
+    # a language the everyday questions lack: the languages in the order given
+    assert nearest_languages("fr", ("ru", "en", "fr")) == ("fr", "ru", "en")
+
+
 def test_the_own_set_finds_its_own_language_s_clause(translated: tuple[Path, Path]) -> None:
     """The own set's English, Russian and Azerbaijani questions, each expecting its clause in
     its own language (benchmarks/bundled-versions), on the three versions together."""
