@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from bot.storage import HistoryStore, Limiter, open_store
+from bot.telegram_admin import on_reindex, on_stats
 from bot.telegram_handlers import (
     INLINE_LIMIT,
     RATE_LIMIT,
@@ -37,9 +38,7 @@ from bot.telegram_handlers import (
     on_error,
     on_help,
     on_other,
-    on_reindex,
     on_start,
-    on_stats,
     on_text,
 )
 from bot.telegram_inline import on_button, on_inline

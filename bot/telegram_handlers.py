@@ -1,8 +1,9 @@
 """The Telegram conversation: questions (text, captions, /ask, edits), commands (/start,
-/help, /documents, /clause, /stats, /reindex) and errors, each a thin layer over `Engine`:
-a handler parses an update, makes one call into the engine off the event loop, and renders
-the answer as Telegram HTML (bot/telegram_html.py). Buttons and inline mode are in
-bot/telegram_inline.py; the application that routes updates here, in bot/telegram_app.py.
+/help, /documents, /clause) and errors, each a thin layer over `Engine`: a handler parses an
+update, makes one call into the engine off the event loop, and renders the answer as
+Telegram HTML (bot/telegram_html.py). Buttons and inline mode are in bot/telegram_inline.py;
+the administrators' commands (/stats, /reindex) in bot/telegram_admin.py; the application
+that routes updates here, in bot/telegram_app.py.
 """
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ from bot.telegram_html import Labels, citation_line, esc, quote, render_answer
 from bot.telegram_send import answer_buttons, clause_link, reply, send_blocks, with_retry
 from retrieval.citation import cited, human_date
 from retrieval.engine import Engine
-from retrieval.errors import ClausebotError, QuestionError
+from retrieval.errors import QuestionError
 from retrieval.language import document_language
 from retrieval.question import MAX_CHARS, NOTHING_ASKED, REPEATS_NOTE
 from retrieval.settings import Settings
-from retrieval.status import changes_since_build, outdated
 from retrieval.types import Answer, DocumentInfo, Passage
 
 log = logging.getLogger(__name__)
@@ -334,69 +334,6 @@ async def show_clause(
             body = f"<b>▸</b>{body}"
         blocks.append(f"{body}\n{citation_line(citation.text)}")
     await send_blocks(message, blocks)
-
-
-async def _admin(
-    update: Update, context: ContextTypes.DEFAULT_TYPE
-) -> tuple[Message, BotState, str] | None:
-    """The message, state and language if the sender is an admin; else a polite refusal."""
-    message = update.effective_message
-    assert message is not None
-    state = bot_state(context)
-    lang = user_language(update)
-    user = update.effective_user
-    if user is None or user.id not in state.settings.admins:
-        await reply(message, esc(t(lang, "not_admin")))
-        return None
-    return message, state, lang
-
-
-async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    admin = await _admin(update, context)
-    if admin is None:
-        return
-    message, state, lang = admin
-    stats = await asyncio.to_thread(state.feedback.stats)
-    lines = [
-        esc(
-            t(
-                lang,
-                "stats",
-                questions=stats.questions,
-                answered=stats.answered,
-                abstained=stats.abstained,
-                up=stats.up,
-                down=stats.down,
-            )
-        )
-    ]
-    if stats.top:
-        lines.append(esc(t(lang, "top_questions")))
-        lines.extend(f"{n} × <i>{esc(q)}</i>" for q, n in stats.top)
-    changes = await asyncio.to_thread(changes_since_build, state.engine)
-    if changes:
-        lines.append(esc(t(lang, "corpus_changed", documents=changes.named())))
-    if await asyncio.to_thread(outdated, state.engine):
-        lines.append(esc(t(lang, "index_outdated")))
-    await reply(message, "\n".join(lines))
-
-
-async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    admin = await _admin(update, context)
-    if admin is None:
-        return
-    message, state, lang = admin
-    await reply(message, esc(t(lang, "reindexing")))
-    try:
-        report = await asyncio.to_thread(state.engine.build)
-    except ClausebotError as exc:
-        await reply(message, esc(str(exc)))
-        return
-    text = t(lang, "reindexed", **{k: v for k, v in report.to_json().items() if k != "skipped"})
-    for problem in report.skipped:
-        log.warning("skipped %s", problem)
-        text += f"\n⚠ {problem}"
-    await reply(message, esc(text))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,85 @@
+"""The administrators' Telegram commands: /stats (questions, answers and votes, and whether
+the corpus changed since the index was built) and /reindex (the index built again, the old
+one serving until the new one is whole). Only the users the settings name as administrators
+(CLAUSEBOT_ADMINS) may use them; others are told so, politely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import t
+from bot.telegram_handlers import BotState, bot_state, user_language
+from bot.telegram_html import esc
+from bot.telegram_send import reply
+from retrieval.errors import ClausebotError
+from retrieval.status import changes_since_build, outdated
+
+log = logging.getLogger(__name__)
+
+
+async def _admin(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Message, BotState, str] | None:
+    """The message, state and language if the sender is an admin; else a polite refusal."""
+    message = update.effective_message
+    assert message is not None
+    state = bot_state(context)
+    lang = user_language(update)
+    user = update.effective_user
+    if user is None or user.id not in state.settings.admins:
+        await reply(message, esc(t(lang, "not_admin")))
+        return None
+    return message, state, lang
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    admin = await _admin(update, context)
+    if admin is None:
+        return
+    message, state, lang = admin
+    stats = await asyncio.to_thread(state.feedback.stats)
+    lines = [
+        esc(
+            t(
+                lang,
+                "stats",
+                questions=stats.questions,
+                answered=stats.answered,
+                abstained=stats.abstained,
+                up=stats.up,
+                down=stats.down,
+            )
+        )
+    ]
+    if stats.top:
+        lines.append(esc(t(lang, "top_questions")))
+        lines.extend(f"{n} × <i>{esc(q)}</i>" for q, n in stats.top)
+    changes = await asyncio.to_thread(changes_since_build, state.engine)
+    if changes:
+        lines.append(esc(t(lang, "corpus_changed", documents=changes.named())))
+    if await asyncio.to_thread(outdated, state.engine):
+        lines.append(esc(t(lang, "index_outdated")))
+    await reply(message, "\n".join(lines))
+
+
+async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    admin = await _admin(update, context)
+    if admin is None:
+        return
+    message, state, lang = admin
+    await reply(message, esc(t(lang, "reindexing")))
+    try:
+        report = await asyncio.to_thread(state.engine.build)
+    except ClausebotError as exc:
+        await reply(message, esc(str(exc)))
+        return
+    text = t(lang, "reindexed", **{k: v for k, v in report.to_json().items() if k != "skipped"})
+    for problem in report.skipped:
+        log.warning("skipped %s", problem)
+        text += f"\n⚠ {problem}"
+    await reply(message, esc(text))
