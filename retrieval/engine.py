@@ -19,10 +19,10 @@ from retrieval.lookup import referenced
 from retrieval.parallel import one_version, quoted_once, wanted
 from retrieval.progress import Reporter
 from retrieval.question import NOTHING_ASKED, clean_question, names_nothing
-from retrieval.ranking import Hit, Options, Ranking, rank
+from retrieval.ranking import Options, rank
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
-from retrieval.types import MAX_ITEMS, Answer, Clause, Passage
+from retrieval.types import MAX_ITEMS, Answer, Clause, Hit, Passage, Ranking
 
 log = logging.getLogger(__name__)
 

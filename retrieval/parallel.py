@@ -26,16 +26,12 @@ import bisect
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from retrieval.language import mixed_languages, nearest_languages, unit_language_names
 from retrieval.loaded import LoadedIndex
-from retrieval.types import Clause
-
-if TYPE_CHECKING:
-    from retrieval.ranking import Hit, Ranking
+from retrieval.types import Clause, Hit, Ranking
 
 MIN_PAIRED = 2  # clauses paired in order, at least, for two documents to be versions
 

@@ -54,7 +54,7 @@ from retrieval.scores import (
     unit_scores,
     zscores,
 )
-from retrieval.types import Clause
+from retrieval.types import Hit, Ranking
 
 # in z units, for the clause with the highest BM25 score; chosen on both corpora
 # (docs/quality.md, session 12)
@@ -65,26 +65,6 @@ ENGLISH_SHARE = 0.5  # a question is English when this share of its words are En
 COMMON_WEIGHT = 1.0
 # weight of late interaction (retrieval.late), in z units of MaxSim among the clauses it reads
 LATE_WEIGHT = 1.0
-
-
-@dataclass(frozen=True)
-class Hit:
-    clause: Clause
-    score: float
-    highlight: tuple[int, int] | None = None
-    # what it stands for too: the same clause in other languages, or word for word in other
-    # documents (retrieval.parallel)
-    versions: tuple[Clause, ...] = ()
-    index: int = -1  # its index in LoadedIndex.clauses, where the ranking gives it
-
-
-@dataclass(frozen=True)
-class Ranking:
-    hits: tuple[Hit, ...]
-    abstained: bool
-    confidence: float  # calibrated probability that the best clause answers the question
-    features: Features | None = None
-    language: str | None = None  # the question's (question_language)
 
 
 @dataclass(frozen=True)

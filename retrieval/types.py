@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retrieval.confidence import Features
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,30 @@ class Citation:
 
 
 MAX_NAMED = 5  # of a passage's versions, named after it by a front end (Passage.elsewhere)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A clause as the ranking (retrieval.ranking.rank) places it for a question."""
+
+    clause: Clause
+    score: float
+    highlight: tuple[int, int] | None = None
+    # what it stands for too: the same clause in other languages, or word for word in other
+    # documents (retrieval.parallel)
+    versions: tuple[Clause, ...] = ()
+    index: int = -1  # its index in LoadedIndex.clauses, where the ranking gives it
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The ranking's answer to a question: its hits, best first, and the abstention's."""
+
+    hits: tuple[Hit, ...]
+    abstained: bool
+    confidence: float  # calibrated probability that the best clause answers the question
+    features: Features | None = None
+    language: str | None = None  # the question's (question_language)
 
 
 @dataclass(frozen=True)
