@@ -218,7 +218,8 @@ class Mixed:
     language of each unit and of each clause (its document's: document_languages), and each
     language's units and clauses, as masks. A question is ranked in each language's group
     (reading.ranked_units) and judged within one (ranking.rank): the masks are read on every
-    question, and taken afresh they cost 4 ms a question at 200,000 units."""
+    question, and taken afresh (an object array compared with each language's name) they
+    cost 15 ms a question at 200,000 units."""
 
     units: np.ndarray  # each unit's language
     clauses: np.ndarray  # each clause's

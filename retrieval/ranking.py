@@ -285,8 +285,8 @@ def rank(
         # in a corpus of several languages, the question is read as a corpus of its first
         # clause's documents alone would read it: across languages where they are in another
         # language than the question's, and its evidence from those documents; a clause whose
-        # document stands beside its translations, as its version in the question's
-        # language, the one quoted (retrieval.parallel), would be
+        # document stands beside its translations, as its version quoted (the question's
+        # language's, else the nearest's: retrieval.parallel) would be
         first = version_in(loaded, first, language)
         top = str(mixed.clauses[first])
         english = 1.0 if language == top else 0.0

@@ -125,7 +125,7 @@ class Ranking:
     abstained: bool
     confidence: float  # calibrated probability that the best clause answers the question
     features: Features | None = None
-    language: str | None = None  # the question's (question_language)
+    language: str | None = None  # the question's (ranking.question_language)
 
 
 @dataclass(frozen=True)
