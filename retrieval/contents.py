@@ -29,6 +29,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
+BRACKETS = str.maketrans("[]", "()")  # an entry's brackets, as a markdown link's text holds them
 # an entry of a markdown table of contents, its sub-entries indented under it, or a link
 # alone to a place in the page, in another of its set (a relative address: "install.md#usage")
 # or elsewhere (a site's menu); and an HTML page's, which the readers write so
@@ -80,11 +81,12 @@ def entries_stand(texts: Sequence[str], before: str = "") -> bool:
 def contents_entry(text: str, place: str) -> str | None:
     """A paragraph whose words are only a link to `place` in the document ("#scope": a table
     of contents' entry set by hand) written as markdown writes one, "[1. Scope](#scope)", so
-    that it is no clause (contents_entries: MARKDOWN_ENTRY); None when it cannot be (a line
-    break or a "]" in it)."""
-    if "\n" in text.strip() or "]" in text:
+    that it is no clause (contents_entries: MARKDOWN_ENTRY), its brackets as markdown can read
+    them ("Fees [2013]" -> "[Fees (2013)](#fees)"); None when it cannot be (a line break in
+    it)."""
+    if "\n" in text.strip():
         return None
-    return f"[{' '.join(text.split())}]({place})"
+    return f"[{' '.join(text.translate(BRACKETS).split())}]({place})"
 
 
 def linked_entry(text: str, places: set[str | None]) -> str | None:

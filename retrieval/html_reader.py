@@ -35,7 +35,6 @@ from retrieval.numbering import list_marker
 
 # a definition list's term that ends so runs into its definition after a space, not ": "
 _TERM_ENDS = set(":?")
-_BRACKETS = str.maketrans("[]", "()")
 _BREAKS = re.compile(r"\n(?:\n)+")  # line breaks (<br>) in a row: a paragraph's end, once
 
 
@@ -105,7 +104,7 @@ class _Text(html.parser.HTMLParser):
                 shown = Body(shown)
             # (its brackets as markdown can read them: "listen(port[, host])"; the text it
             # shows, where it is the text's, is kept as it stands)
-            written = contents_entry(text.translate(_BRACKETS), place) if place else None
+            written = contents_entry(text, place) if place else None
             if written:
                 # a block (a list's item, as a rule) that is only a link to a place in the
                 # page or another, and its number: a table of contents' entry, a menu's, or

@@ -2790,3 +2790,13 @@ def test_a_table_of_contents_set_by_hand_with_links_is_no_clause() -> None:
         "A fee is paid each year, as the scope says.",
         "Appeals go to the Board.",
     ]
+
+
+def test_a_contents_entry_with_brackets_is_written_as_markdown_reads_it() -> None:
+    """A table of contents' entry whose title holds brackets ("Fees [2013]"): written with
+    them as round ones, an entry still (it was refused, and read as a clause)."""
+    from retrieval.contents import MARKDOWN_ENTRY, contents_entry
+
+    assert contents_entry("Fees [2013]", "#fees") == "[Fees (2013)](#fees)"
+    assert MARKDOWN_ENTRY.match(contents_entry("2. Fees [2013]", "#fees") or "")
+    assert contents_entry("Fees\nand charges", "#fees") is None  # over two lines: no entry
