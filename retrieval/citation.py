@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from retrieval.language import document_language
+from retrieval.language import document_language, surely_in
 from retrieval.letter import (
     LABEL_ADDRESSEE,
     LABEL_CLOSING,
@@ -222,7 +222,26 @@ def cite(document: DocumentInfo, clause: Clause, language: str = "en") -> Citati
     return Citation(doc_id=document.doc_id, clause_id=clause.clause_id, text=text)
 
 
+def citation_language(loaded: LoadedIndex, doc_id: str) -> str:
+    """The language a document's citations are written in: its own (language.
+    document_language) where its characters tell it surely (language.surely_in), else
+    English. A corpus's language is always one of those the everyday questions are in, the
+    nearest where its documents are in another: a French decree is told Spanish, and was
+    cited "(2 de abril de 2013)"; it is cited "(2 April 2013)", as every document was
+    before. Read once a document and generation."""
+    told = loaded.cited_in.get(doc_id)
+    if told is None:
+        told = document_language(loaded, doc_id)
+        if told != "en":
+            own: list[Clause] = []  # its clauses, numbered from 1
+            while (found := loaded.clause(doc_id, len(own) + 1)) is not None:
+                own.append(found)
+            told = told if surely_in(own, told) else "en"
+        loaded.cited_in[doc_id] = told
+    return told
+
+
 def cited(loaded: LoadedIndex, clause: Clause) -> Citation:
-    """A clause of the index cited in its document's language (language.document_language)."""
+    """A clause of the index cited in its document's language (citation_language)."""
     document = loaded.documents[clause.doc_id]
-    return cite(document, clause, document_language(loaded, clause.doc_id))
+    return cite(document, clause, citation_language(loaded, clause.doc_id))

@@ -118,6 +118,8 @@ class LoadedIndex:
     _common: frozenset[str] | None = field(default=None, repr=False)
     _language: str | None = field(default=None, repr=False)  # see language.corpus_language
     _mixed: Any = field(default=None, repr=False)  # language.mixed_languages
+    # each document's citations' language, as read so far (citation.citation_language)
+    cited_in: dict[str, str] = field(default_factory=dict, repr=False)
     _by_number: dict[tuple[str, int], int] | None = field(default=None, repr=False)
     _items: dict[tuple[str, int], list[Clause]] | None = field(default=None, repr=False)
     _notes: dict[tuple[str, str], list[Clause]] | None = field(default=None, repr=False)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from retrieval.citation import CITED, PARTS, cite, human_date, reference
 from retrieval.letter import LABEL_CLOSING
 from retrieval.types import Clause, DocumentInfo
+from tests.conftest import run_cli
 
 LETTER = DocumentInfo(doc_id="pismo", title="Письмо в ICANN", path="pismo.txt", date="2012-12-19")
 
@@ -66,3 +72,34 @@ def test_a_page_a_scan_and_a_number_are_written_in_the_document_s_language() -> 
     )
     assert reference("5", "(a)", "№ ") == "№ 5(a)"
     assert reference("Article 2", "2(b)", "№ ") == "Article 2(2)(b)"  # a section's own name
+
+
+@pytest.mark.model
+def test_a_document_in_a_language_the_table_lacks_is_cited_in_english(tmp_path: Path) -> None:
+    """A corpus's language is always one the everyday questions are in: a French decree is
+    told Spanish, by a hair (language.surely_in), and cited with an English date, not
+    "(2 de abril de 2013)"; a Russian one beside it is surely Russian, and cited so."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "decret.txt").write_text(
+        "---\ntitle: Décret relatif aux redevances\ndate: 2013-04-02\n---\n"
+        "Article 1. Les opérateurs de télécommunications paient une redevance annuelle "
+        "fixée par le ministère.\n\nArticle 2. La redevance est versée avant le 31 mars de "
+        "chaque année, sur le compte du Trésor public.\n\nArticle 3. Le présent décret entre "
+        "en vigueur le jour de sa publication au Journal officiel.\n",
+        encoding="utf-8",
+    )
+    (corpus / "prikaz.txt").write_text(
+        "---\ntitle: Приказ о сборах\ndate: 2013-04-02\n---\n"
+        "Статья 1. Операторы связи ежегодно уплачивают сбор, установленный министерством.\n\n"
+        "Статья 2. Сбор уплачивается до 31 марта каждого года на счёт казначейства.\n",
+        encoding="utf-8",
+    )
+    paths = ("--corpus", str(corpus), "--index", str(tmp_path / "idx"))
+    cited = {}
+    for question in ("Quand la redevance est-elle versée ?", "Когда уплачивается сбор?"):
+        result = run_cli("ask", *paths, "--json", "--k", "5", question, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        cited |= {p["doc_id"]: p["citation"] for p in json.loads(result.stdout)["passages"]}
+    assert cited["decret"].startswith("Décret relatif aux redevances (2 April 2013), Article")
+    assert cited["prikaz"].startswith("Приказ о сборах (2 апреля 2013), Статья")
