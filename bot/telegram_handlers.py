@@ -24,10 +24,9 @@ from bot.i18n import language, t
 from bot.storage import HistoryStore, Limiter, RateLimiter
 from bot.telegram_html import Labels, citation_line, esc, quote, render_answer
 from bot.telegram_send import answer_buttons, clause_link, reply, send_blocks, with_retry
-from retrieval.citation import cited, human_date
+from retrieval.citation import citation_language, cited, human_date
 from retrieval.engine import Engine
 from retrieval.errors import QuestionError
-from retrieval.language import document_language
 from retrieval.question import MAX_CHARS, NOTHING_ASKED, REPEATS_NOTE
 from retrieval.settings import Settings
 from retrieval.types import Answer, DocumentInfo, Passage
@@ -252,7 +251,7 @@ async def _documents(context: ContextTypes.DEFAULT_TYPE) -> list[tuple[DocumentI
 
     def listed() -> list[tuple[DocumentInfo, str]]:
         loaded = bot_state(context).engine.index()
-        return [(doc, document_language(loaded, doc.doc_id)) for doc in loaded.documents.values()]
+        return [(doc, citation_language(loaded, doc.doc_id)) for doc in loaded.documents.values()]
 
     return await asyncio.to_thread(listed)
 
