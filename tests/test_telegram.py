@@ -450,20 +450,28 @@ def test_documents_and_clause_commands(engine: Engine, tmp_path: Path) -> None:
     scenario(run())
 
 
+def _one_document(tmp_path: Path, name: str, text: str) -> Engine:
+    """An engine over a corpus of one document (`name`, holding `text`), built with the
+    hashing model: what a test of how one document reads needs."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / name).write_text(text, encoding="utf-8")
+    own = Engine(Settings(corpus=corpus, index=tmp_path / "index", model="hashing"))
+    own.build()
+    return own
+
+
 def test_an_answer_and_a_clause_come_with_the_question_the_document_sets_over_them(
     tmp_path: Path,
 ) -> None:
     """A page of questions and answers: the question over an answer (its heading) is quoted
     before it, in an answer and in /clause, where "No." alone would say nothing."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "rules.txt").write_text(
+    own = _one_document(
+        tmp_path,
+        "rules.txt",
         "Visitor rules\n\nCan visitors bring food into the reading room?\n\nNo.\n\n"
         "Is photography allowed in the archive?\n\nOnly without flash.\n",
-        encoding="utf-8",
     )
-    own = Engine(Settings(corpus=corpus, index=tmp_path / "index", model="hashing"))
-    own.build()
 
     async def run() -> None:
         async with running(own, tmp_path) as (fake, _):
@@ -569,18 +577,15 @@ def test_stats_tell_admins_when_the_corpus_has_changed(tmp_path: Path) -> None:
 def test_a_law_is_quoted_where_it_stands_and_asked_for_by_article(tmp_path: Path) -> None:
     """A regulation's clauses in Telegram: a point quoted under the clause opening its list
     and cited as laws are, an article asked for by its number, one it lacks said so."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "regulation.md").write_text(
+    own = _one_document(
+        tmp_path,
+        "regulation.md",
         "---\ntitle: Data Regulation\n---\n## Article 2 — Material scope\n\n"
         "1. This Regulation applies to the processing of personal data by automated means.\n\n"
         "2. This Regulation does not apply to the processing of personal data:\n\n"
         "(a) in the course of an activity outside the scope of Union law;\n\n"
         "(b) by a natural person in the course of a purely household activity;\n",
-        encoding="utf-8",
     )
-    own = Engine(Settings(corpus=corpus, index=tmp_path / "index", model="hashing"))
-    own.build()
 
     async def run() -> None:
         async with running(own, tmp_path) as (fake, _):
