@@ -1,9 +1,9 @@
 """Citations: how a clause is named so that a reader can find it in the original.
 
 A citation names a place in a document, in the document's words: its title, its date and
-the words around them written in its language (CITED), so that a Russian letter is cited
-"Письмо в ICANN (19 декабря 2012), ¶14 (заключительная фраза и подпись)", not with an
-English date and label in the middle of a Russian title. A document in a language the
+the words around them written in its language (CITED), so that a Russian order is cited
+"Приказ о сборах (2 апреля 2013), с. 3, № 4", not with an English date and page in the
+middle of a Russian title. A document in a language the
 table does not have is cited in English.
 """
 
@@ -233,9 +233,7 @@ def citation_language(loaded: LoadedIndex, doc_id: str) -> str:
     if told is None:
         told = document_language(loaded, doc_id)
         if told != "en":
-            own: list[Clause] = []  # its clauses, numbered from 1
-            while (found := loaded.clause(doc_id, len(own) + 1)) is not None:
-                own.append(found)
+            own = [loaded.clauses[i] for i in loaded.of_document(doc_id)]
             told = told if surely_in(own, told) else "en"
         loaded.cited_in[doc_id] = told
     return told

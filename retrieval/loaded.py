@@ -124,6 +124,7 @@ class LoadedIndex:
     _items: dict[tuple[str, int], list[Clause]] | None = field(default=None, repr=False)
     _notes: dict[tuple[str, str], list[Clause]] | None = field(default=None, repr=False)
     _widths: dict[str, int] | None = field(default=None, repr=False)  # see wrap
+    _of_document: dict[str, list[int]] | None = field(default=None, repr=False)  # of_document
     # the word bridge's lookups: (model, question word) -> the corpus word it means, or None
     # (bridge.lookup); they hold for this generation of the index only
     translations: dict[tuple[str, str], str | None] = field(
@@ -180,16 +181,22 @@ class LoadedIndex:
             self._by_number = {(c.doc_id, c.number): n for n, c in enumerate(self.clauses)}
         return self._by_number.get((doc_id, number))
 
+    def of_document(self, doc_id: str) -> list[int]:
+        """The indices in `clauses` of a document's clauses, in reading order (all documents
+        grouped once a generation)."""
+        if self._of_document is None:
+            self._of_document = {}
+            for index, clause in enumerate(self.clauses):
+                self._of_document.setdefault(clause.doc_id, []).append(index)
+        return self._of_document.get(doc_id, [])
+
     def wrap(self, doc_id: str) -> int:
         """The width a document's lines are wrapped at (retrieval.reflow.wrap_width), 0
         where they are not."""
         if self._widths is None:
-            by_document: dict[str, list[Clause]] = {}
-            for clause in self.clauses:
-                by_document.setdefault(clause.doc_id, []).append(clause)
             self._widths = {
-                doc_id: wrap_width(info.format, by_document.get(doc_id, ()))
-                for doc_id, info in self.documents.items()
+                doc: wrap_width(info.format, [self.clauses[i] for i in self.of_document(doc)])
+                for doc, info in self.documents.items()
             }
         return self._widths.get(doc_id, 0)
 

@@ -147,16 +147,12 @@ def versions(loaded: LoadedIndex) -> Versions | None:
         return None
     if loaded.versions is None:
         starts = loaded.unit_starts
-        documents = [clause.doc_id for clause in loaded.clauses]
-        by_document: dict[str, list[int]] = {}
-        for index, doc_id in enumerate(documents):
-            by_document.setdefault(doc_id, []).append(index)
         loaded.versions = Versions(
             languages.clauses,
             languages.names,
             np.asarray(loaded.spaces[0].vectors[starts], dtype=np.float32),
-            documents,
-            {doc_id: np.array(clauses) for doc_id, clauses in by_document.items()},
+            [clause.doc_id for clause in loaded.clauses],
+            {doc_id: np.array(loaded.of_document(doc_id)) for doc_id in loaded.documents},
         )
     return loaded.versions
 
