@@ -233,14 +233,13 @@ def document_language(loaded: LoadedIndex, doc_id: str) -> str:
 @dataclass(frozen=True)
 class Mixed:
     """A corpus of documents in several languages, read once a generation (mixed_languages): the
-    language of each unit and of each clause (its document's: document_languages), and each
-    language's units and clauses, as masks. A question is ranked in each language's group
+    language of each clause (its document's: document_languages), and each language's units
+    and clauses, as masks. A question is ranked in each language's group
     (reading.ranked_units) and judged within one (ranking.rank): the masks are read on every
     question, and taken afresh (an object array compared with each language's name) they
     cost 15 ms a question at 200,000 units."""
 
-    units: np.ndarray  # each unit's language
-    clauses: np.ndarray  # each clause's
+    clauses: np.ndarray  # each clause's language
     groups: dict[str, np.ndarray]  # each language's units (a mask), the languages in order
     clause_groups: dict[str, np.ndarray]  # and its clauses
 
@@ -265,7 +264,6 @@ def mixed_languages(loaded: LoadedIndex) -> Mixed | None:
             units = clauses[starts]
             names = sorted(set(clauses.tolist()))
             loaded._mixed = Mixed(
-                units,
                 clauses,
                 {name: units == name for name in names},
                 {name: clauses == name for name in names},
