@@ -309,15 +309,14 @@ async def show_clause(
     assert message is not None
     state = bot_state(context)
     loaded = await asyncio.to_thread(state.engine.index)
-    document = loaded.documents.get(doc_id)
-    clauses = {c.number: c for c in loaded.clauses if c.doc_id == doc_id}
-    if document is None or number not in clauses:
+    if loaded.clause(doc_id, number) is None:
         await reply(message, esc(t(user_language(update), "no_clause")))
         return
     blocks = []
     asked = ""  # the question the clauses shown so far stand under (Passage.heading_question)
+    wrap = loaded.wrap(doc_id)
     for n in range(number - neighbours, number + neighbours + 1):
-        clause = clauses.get(n)
+        clause = loaded.clause(doc_id, n)
         if clause is None:
             continue
         question, gap = loaded.heading_question(clause)
@@ -325,7 +324,6 @@ async def show_clause(
             question, gap = "", False
         asked = question or asked
         citation = cited(loaded, clause)
-        wrap = loaded.wrap(doc_id)
         body = quote(
             Passage(clause, citation, 0.0, wrap=wrap, heading_question=question, question_gap=gap)
         )
