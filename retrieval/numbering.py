@@ -26,11 +26,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 # The word before a number, as documents number their parts in English and in the readers'
-# languages (Russian "Статья 5", Azerbaijani "Maddə 5", Turkish "Madde 5"), and as German,
-# Spanish and French do
+# languages (Russian "Статья 5", Azerbaijani "Maddə 5", Turkish "Madde 5"), and as Ukrainian,
+# German, Spanish and French do
 _NUMBERED = (
     "Article|Section|Clause|Paragraph|Rule|Chapter|Part|Annex|Статья|Раздел|Пункт|Глава"
-    "|Часть|Приложение|Maddə|Bölmə|Bənd|Fəsil|Madde|Bölüm|Fıkra|Kısım|Artikel|Abschnitt"
+    "|Часть|Приложение|Стаття|Розділ|Частина|Додаток|Maddə|Bölmə|Bənd|Fəsil|Madde|Bölüm|Fıkra|Kısım|Artikel|Abschnitt"
     "|Kapitel|Anhang|Artículo|Sección|Apartado|Capítulo|Anexo|Chapitre|Annexe"
 )
 # "Article 5", "§ 3", "2.", "2.3", "1)", "(a)", "(iv)", "(2)", and "a.", "б)" or "iv)" in lower

@@ -78,7 +78,9 @@ def test_a_page_a_scan_and_a_number_are_written_in_the_document_s_language() -> 
 def test_a_document_in_a_language_the_table_lacks_is_cited_in_english(tmp_path: Path) -> None:
     """A corpus's language is always one the everyday questions are in: a French decree is
     told Spanish, by a hair (language.surely_in), and cited with an English date, not
-    "(2 de abril de 2013)"; a Russian one beside it is surely Russian, and cited so."""
+    "(2 de abril de 2013)"; a Russian one beside it is surely Russian, and cited so. A
+    Ukrainian one reads as Russian decisively, but writes letters Russian never does ("і",
+    "ї", "є"): it is cited with an English date, not "(2 апреля 2013)"."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "decret.txt").write_text(
@@ -95,11 +97,25 @@ def test_a_document_in_a_language_the_table_lacks_is_cited_in_english(tmp_path: 
         "Статья 2. Сбор уплачивается до 31 марта каждого года на счёт казначейства.\n",
         encoding="utf-8",
     )
+    (corpus / "nakaz.txt").write_text(
+        "---\ntitle: Наказ про збори\ndate: 2013-04-02\n---\n"
+        "Стаття 1. Оператори зв'язку щороку сплачують збір, встановлений міністерством.\n\n"
+        "Стаття 2. Збір сплачується до 31 березня кожного року на рахунок казначейства.\n\n"
+        "Стаття 3. Цей наказ набирає чинності з дня його офіційного опублікування.\n",
+        encoding="utf-8",
+    )
     paths = ("--corpus", str(corpus), "--index", str(tmp_path / "idx"))
     cited = {}
-    for question in ("Quand la redevance est-elle versée ?", "Когда уплачивается сбор?"):
+    questions = (
+        "Quand la redevance est-elle versée ?",
+        "Когда уплачивается сбор?",
+        "Коли сплачується збір?",
+        "Що сказано в статті 2?",
+    )
+    for question in questions:
         result = run_cli("ask", *paths, "--json", "--k", "5", question, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         cited |= {p["doc_id"]: p["citation"] for p in json.loads(result.stdout)["passages"]}
     assert cited["decret"].startswith("Décret relatif aux redevances (2 April 2013), Article")
     assert cited["prikaz"].startswith("Приказ о сборах (2 апреля 2013), Статья")
+    assert cited["nakaz"].startswith("Наказ про збори (2 April 2013), Стаття")

@@ -7,6 +7,8 @@ from retrieval.language import (
     char_grams,
     document_languages,
     everyday_model,
+    foreign_letters,
+    surely_in,
     written_in,
 )
 from retrieval.types import Clause
@@ -89,3 +91,17 @@ def test_a_document_is_told_apart_only_when_its_characters_are_decisive() -> Non
     assert document_languages(clauses, "en") == {"law": "ru", "yonetmelik": "tr"}
     azerbaijani = [*document("qayda", PARAGRAPHS["az"], PARAGRAPHS["az"]), *clauses[4:6]]
     assert document_languages(azerbaijani, "az") == {"yonetmelik": "tr"}
+
+
+def test_a_language_written_like_a_known_one_is_told_by_its_letters() -> None:
+    """Ukrainian reads as Russian, decisively, by its n-grams; its letters "і", "ї", "є",
+    which Russian never writes, say it is not. Latin letters in a Russian text (a name) are
+    not counted against it: every language quotes them."""
+    russian = PARAGRAPHS["ru"] + " Об этом сообщила ICANN на сайте www.icann.org."
+    ukrainian = "Рада зібралася у вівторок і вирішила відремонтувати міст до зимових дощів."
+    assert foreign_letters([russian], "ru") == 0.0
+    assert foreign_letters([ukrainian], "ru") > 0.05
+    assert everyday_model().language([ukrainian]) == "ru"
+    assert surely_in([_clause(russian)], "ru")
+    assert not surely_in([_clause(ukrainian)], "ru")
+    assert all(surely_in([_clause(text)], language) for language, text in PARAGRAPHS.items())
