@@ -25,7 +25,8 @@ from retrieval.letter import (
     LABEL_SENDER,
 )
 from retrieval.loaded import LoadedIndex
-from retrieval.types import Citation, Clause, DocumentInfo
+from retrieval.numbering import heading_number
+from retrieval.types import HEADINGS_JOINED, Citation, Clause, DocumentInfo
 
 # a letter's parts (retrieval.letter), in the order of each language's `parts` below
 PARTS = (
@@ -50,7 +51,11 @@ class Words:
     number: str  # before a clause's number that is not a section's name ("no. 3.1")
     scanned: str  # a page whose text OCR read: a quote from it is what OCR read
     parts: tuple[str, ...]  # a letter's parts, in the order of PARTS
+    quotes: tuple[str, str] = ("“", "”")  # around a heading's words, as the language quotes
 
+
+# a heading a citation names is cut at a word within this many characters (shortened)
+HEADING_CHARACTERS = 60
 
 # the languages a document is told to be in (retrieval.language), each in its own usage
 CITED = {
@@ -82,6 +87,7 @@ CITED = {
             "приложение",
             "заключительная фраза и подпись",
         ),
+        ("«", "»"),
     ),
     "az": Words(
         "{day} {month} {year}",
@@ -135,6 +141,7 @@ CITED = {
             "Anlage",
             "Grußformel und Unterschrift",
         ),
+        ("„", "“"),
     ),
     "es": Words(
         "{day} de {month} de {year}",
@@ -155,6 +162,7 @@ CITED = {
             "anexo",
             "despedida y firma",
         ),
+        ("«", "»"),
     ),
 }
 
@@ -203,8 +211,11 @@ def reference(section: str, ref: str, number: str = "no. ") -> str:
     return f"{head}, {numbered}"
 
 
-def cite(document: DocumentInfo, clause: Clause, language: str = "en") -> Citation:
-    """The clause's citation, in the words of the document's `language`."""
+def cite(
+    document: DocumentInfo, clause: Clause, language: str = "en", heading: str = ""
+) -> Citation:
+    """The clause's citation, in the words of the document's `language`, naming the
+    `heading` it stands under, if given (heading_named)."""
     said = words(language)
     date = human_date(document.date, language)
     where = f"{document.label} ({date})" if document.date else document.label
@@ -212,6 +223,9 @@ def cite(document: DocumentInfo, clause: Clause, language: str = "en") -> Citati
         where += f", {said.page}{clause.page}"
     if str(clause.page or 1) in document.ocr_pages.split(","):
         where += f", {said.scanned}"  # a quote from it is what OCR read
+    if heading:
+        opening, closing = said.quotes
+        where += f", {opening}{shortened(heading)}{closing}"
     number = reference(clause.section, clause.ref, said.number)
     if not clause.ref:  # a paragraph the document does not number: its place in reading order
         number = f"{number}, ¶{clause.number}" if number else f"¶{clause.number}"
@@ -239,7 +253,60 @@ def citation_language(loaded: LoadedIndex, doc_id: str) -> str:
     return told
 
 
-def cited(loaded: LoadedIndex, clause: Clause) -> Citation:
-    """A clause of the index cited in its document's language (citation_language)."""
+def shortened(heading: str, most: int = HEADING_CHARACTERS) -> str:
+    """A heading as a citation names it: whole up to `most` characters, else cut at the last
+    word that ends within them, with "…"."""
+    if len(heading) <= most:
+        return heading
+    cut = heading[: most + 1].rsplit(None, 1)[0] if " " in heading[:most] else heading[:most]
+    return cut.rstrip(",;:—–- ") + "…"
+
+
+def heading_named(loaded: LoadedIndex, clause: Clause) -> str:
+    """The heading a clause's citation names, so that a reader finds in the original a
+    paragraph the document does not number ("¶24", its place in reading order) or an item
+    of a list it numbers ("no. 2", where another list may have a 2): the innermost heading
+    it stands under. Not the headings every headed clause of its document stands under (a
+    title over the whole document, as the declaration sets its own): they tell no part of
+    it from another; nor one that is the document's title or opens with it ("GNU GENERAL
+    PUBLIC LICENSE Version 3, 29 June 2007"), which the citation names first; nor a
+    question over its answer, quoted with it (LoadedIndex.heading_question): the heading
+    over the question is named. None where its number places the clause: a numbered heading
+    (Clause.section, or one the numbering did not take for the clause's section, as
+    "1. Definitions." over "2." and "3."), or the clause's own ("Article 5"). "" where none
+    is named."""
+    if clause.section or not clause.heading or clause.ref[:1].isupper() or clause.ref[:1] == "§":
+        return ""
+    shared = loaded.shared_headings.get(clause.doc_id)
+    if shared is None:
+        chains = [
+            loaded.clauses[i].heading.split(HEADINGS_JOINED)
+            for i in loaded.of_document(clause.doc_id)
+            if loaded.clauses[i].heading
+        ]
+        shared = 0
+        while all(len(c) > shared and c[shared] == chains[0][shared] for c in chains):
+            shared += 1
+        loaded.shared_headings[clause.doc_id] = shared
+    own = clause.heading.split(HEADINGS_JOINED)[shared:]
+    if own and loaded.heading_question(clause)[0]:
+        own.pop()  # a question over its answer is quoted with it (Passage.heading_question)
+    if not own:
+        return ""
     document = loaded.documents[clause.doc_id]
-    return cite(document, clause, citation_language(loaded, clause.doc_id))
+    names = tuple(filter(None, (_folded(document.title), _folded(document.label))))
+    if (names and _folded(own[-1]).startswith(names)) or heading_number(own[-1]):
+        return ""
+    return own[-1]
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def cited(loaded: LoadedIndex, clause: Clause) -> Citation:
+    """A clause of the index cited in its document's language (citation_language), with
+    the heading it stands under (heading_named)."""
+    document = loaded.documents[clause.doc_id]
+    language = citation_language(loaded, clause.doc_id)
+    return cite(document, clause, language, heading_named(loaded, clause))

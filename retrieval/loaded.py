@@ -120,6 +120,9 @@ class LoadedIndex:
     _mixed: Any = field(default=None, repr=False)  # language.mixed_languages
     # each document's citations' language, as read so far (citation.citation_language)
     cited_in: dict[str, str] = field(default_factory=dict, repr=False)
+    # how many of the headings each document's headed clauses stand under all of them
+    # stand under (a title over the whole document), as read so far (citation.heading_named)
+    shared_headings: dict[str, int] = field(default_factory=dict, repr=False)
     _by_number: dict[tuple[str, int], int] | None = field(default=None, repr=False)
     _items: dict[tuple[str, int], list[Clause]] | None = field(default=None, repr=False)
     _notes: dict[tuple[str, str], list[Clause]] | None = field(default=None, repr=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.citation import CITED, PARTS, cite, human_date, reference
+from retrieval.citation import CITED, PARTS, cite, human_date, reference, shortened
 from retrieval.letter import LABEL_CLOSING
 from retrieval.types import Clause, DocumentInfo
 from tests.conftest import run_cli
@@ -119,3 +119,71 @@ def test_a_document_in_a_language_the_table_lacks_is_cited_in_english(tmp_path: 
     assert cited["decret"].startswith("Décret relatif aux redevances (2 April 2013), Article")
     assert cited["prikaz"].startswith("Приказ о сборах (2 апреля 2013), Статья")
     assert cited["nakaz"].startswith("Наказ про збори (2 April 2013), Стаття")
+
+
+HANDBOOK = """---
+title: Staff handbook
+---
+# Staff handbook
+
+Everyone reads this handbook on the first day.
+
+## Leave
+
+Unused leave lapses at the end of March.
+
+## Expenses
+
+1. Receipts are kept for six years.
+2. Claims are paid monthly.
+
+## 3. Travel
+
+Trains are booked in second class.
+
+## Questions
+
+### Can I work from home?
+
+Yes, two days a week.
+"""
+
+
+def test_a_paragraph_the_document_does_not_number_is_cited_with_its_heading(
+    tmp_path: Path,
+) -> None:
+    """A reader cannot count to "¶3" in a page of headings; "“Leave”, ¶3" they find. Not
+    named: the title every clause stands under, a numbered heading (the number places the
+    clause), and a question quoted with its answer, whose own heading is named instead."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "handbook.md").write_text(HANDBOOK, encoding="utf-8")
+    paths = ("--corpus", str(corpus), "--index", str(tmp_path / "idx"), "--model", "hashing")
+    cited = {}
+    for question in (
+        "Who reads this handbook on the first day?",
+        "When does unused leave lapse?",
+        "How long are receipts kept?",
+        "How are trains booked?",
+        "Can I work from home?",
+    ):
+        result = run_cli("ask", *paths, "--json", "--k", "10", question, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        cited |= {p["text"]: p["citation"] for p in json.loads(result.stdout)["passages"]}
+    assert cited == {
+        "Everyone reads this handbook on the first day.": "Staff handbook, ¶1",
+        "Unused leave lapses at the end of March.": "Staff handbook, “Leave”, ¶2",
+        "1. Receipts are kept for six years.": "Staff handbook, “Expenses”, no. 1",
+        "2. Claims are paid monthly.": "Staff handbook, “Expenses”, no. 2",
+        "Trains are booked in second class.": "Staff handbook, no. 3, ¶5",
+        "Yes, two days a week.": "Staff handbook, “Questions”, ¶6",
+    }
+
+
+def test_a_heading_is_quoted_as_the_document_s_language_quotes_and_cut_at_a_word() -> None:
+    clause = _clause(number=3, text="Сбор уплачивается ежегодно.")
+    assert cite(LETTER, clause, "ru", "Сроки").text.endswith(", «Сроки», ¶3")
+    assert cite(LETTER, clause, "de", "Fristen").text.endswith(", „Fristen“, ¶3")
+    long = "Obligations of the operators of public electronic communications networks"
+    assert shortened(long) == "Obligations of the operators of public electronic…"
+    assert shortened("Leave") == "Leave"
