@@ -21,10 +21,11 @@ from retrieval.formats import closes_fence, opening_fence
 from retrieval.html_reader import html_text
 from retrieval.markdown_inline import DEFINITION, link_labels, shown_paragraph
 
-# what a markdown reader never sees: comments ("<!-- TOC -->") and the definitions of
-# links written by reference ("[nodejs/node]: https://github.com/nodejs/node"); a note's
-# ("[^1]: Excluding VAT.") is shown, at the page's foot
-_HIDDEN = re.compile(rf"<!--.*?-->|{DEFINITION}[^\n]*$", re.S | re.M)
+# what a markdown reader never sees: comments ("<!-- TOC -->"), the definitions of links
+# written by reference ("[nodejs/node]: https://github.com/nodejs/node"), and MyST's targets
+# of cross-references, a line over a heading ("(repeatability)=", as Sphinx's manuals write
+# them); a note's ("[^1]: Excluding VAT.") is shown, at the page's foot
+_HIDDEN = re.compile(rf"<!--.*?-->|{DEFINITION}[^\n]*$|^ {{0,3}}\([^()\s]+\)=[ \t]*$", re.S | re.M)
 # ... nor a line of HTML tags alone, in a paragraph too ("<br>", "<a id='fees'></a>"; a
 # link written "<https://example.org>" is shown)
 _TAGS_ALONE = re.compile(r"[ \t]*(?:</?[A-Za-z][\w-]*(?:[\s/][^<>\n]*)?>[ \t]*)+")

@@ -551,6 +551,24 @@ def test_a_markdown_page_is_read_as_its_reader_sees_it(tmp_path: Path) -> None:
     ]
 
 
+def test_a_myst_target_over_a_heading_is_not_shown(tmp_path: Path) -> None:
+    """Sphinx's manuals written in MyST mark a heading as a cross-reference's target with a
+    line over it, "(repeatability)=", that no reader sees: no title, clause or heading."""
+    path = tmp_path / "repeatable.md"
+    path.write_text(
+        "(repeatability)=\n# Repeatable Installs\n\nPin every version you install.\n\n"
+        "(hash-checking)=\n## Hash-checking\n\nHashes guard against a changed download.\n",
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    assert document.info.title == "Repeatable Installs"
+    assert [(c.text, c.heading) for c in segment(document)] == [
+        ("Pin every version you install.", "Repeatable Installs"),
+        ("Hashes guard against a changed download.", "Hash-checking"),
+    ]
+    assert ")=" not in document.text
+
+
 def test_a_short_markdown_paragraph_is_text_and_a_line_of_tags_alone_is_unseen(
     tmp_path: Path,
 ) -> None:
