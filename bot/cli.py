@@ -252,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for chatty in ("bm25s", "httpx", "sentence_transformers"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
+        if settings.log_level != "DEBUG":
+            # pypdf warns of each damaged object it reads past ("EOF marker not found"): a
+            # PDF it cannot read is skipped with one line that names it, one it reads is read
+            logging.getLogger("pypdf").setLevel(logging.ERROR)
         if settings.log_level == "DEBUG":
             # python-telegram-bot logs whole updates (names, user ids, questions) at DEBUG,
             # and httpx every URL: clausebot's own debug lines name no one, theirs stay at INFO

@@ -27,6 +27,7 @@ import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -141,7 +142,7 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
             "OCR on it first"
         )
         raise CorpusError(f"{path}: the PDF has no text layer {how}")
-    title = (reader.metadata.title if reader.metadata else None) or extracted.title
+    title = _metadata_title(reader) or extracted.title
     plain = body_text(extracted.text, extracted.pages, fonts)
     # the pages read a column or a side at a time, where a paragraph may go on in the next
     sides = frozenset(
@@ -151,6 +152,15 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
     )
     title, read_by_ocr = " ".join(title.split()), frozenset(scanned)
     return Extracted(extracted.text, extracted.pages, title, plain, sides, scanned=read_by_ocr)
+
+
+def _metadata_title(reader: Any) -> str:
+    """The title the PDF's information dictionary gives; "" where it gives none, or where
+    the dictionary is damaged and its pages' text was read: the text is what is cited."""
+    try:
+        return (reader.metadata.title if reader.metadata else None) or ""
+    except Exception:  # pypdf's parsers raise what they meet (PdfReadError, KeyError, ...)
+        return ""
 
 
 def _columns(page: str, number: int, drawn: Rules) -> str:

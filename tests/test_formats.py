@@ -2396,6 +2396,22 @@ def test_a_box_in_a_fenced_block_of_code_is_the_code_s() -> None:
     assert unframe(f"```js x```\n{box}\n").split("\n") == ["```js x```", "", "a fee", "", ""]
 
 
+def test_a_pdf_whose_information_dictionary_is_damaged_is_read_by_its_pages(
+    tmp_path: Path,
+) -> None:
+    """A PDF's title comes from its metadata where it gives one; a damaged trailer's
+    reference to it ("/Info 10 0 R" with its "R" overwritten) loses the title, not the
+    document: the pages' text is read and cited."""
+    path = make_pdf(tmp_path / "note.pdf")
+    raw = path.read_bytes()
+    info = re.search(rb"/Info \d+ 0 R", raw)
+    assert info is not None
+    path.write_bytes(raw.replace(info.group(), info.group()[:-1] + b"\xd5"))
+    document = read_document(path)
+    assert "This note takes effect on signature." in document.text
+    assert document.info.title
+
+
 @pytest.mark.parametrize(
     ("name", "make", "reason"),
     [

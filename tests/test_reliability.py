@@ -27,6 +27,7 @@ from retrieval.question import (
 )
 from retrieval.store import IndexStore
 from tests.conftest import ROOT, run_cli
+from tests.test_formats import make_pdf
 from tests.processes import child_env
 
 FAST = ("--model", "hashing")
@@ -281,6 +282,8 @@ def test_bad_corpus_files_are_skipped_and_named(tmp_path: Path, corpus_dir: Path
     (corpus_dir / "latin1.txt").write_bytes("caf\xe9 clause".encode("latin-1"))
     (corpus_dir / "empty.md").write_text("", encoding="utf-8")
     (corpus_dir / "broken.md").write_text("---\ntitle: x\n", encoding="utf-8")
+    whole = make_pdf(tmp_path / "whole.pdf").read_bytes()
+    (corpus_dir / "cut.pdf").write_bytes(whole[: len(whole) // 2])  # a download cut short
     result = run_cli("index", *_paths(tmp_path, corpus_dir), *FAST, "--json", cwd=tmp_path)
     assert result.returncode == 0
     summary = json.loads(result.stdout.splitlines()[-1])
@@ -292,10 +295,12 @@ def test_bad_corpus_files_are_skipped_and_named(tmp_path: Path, corpus_dir: Path
     )
     assert skipped["empty.md"] == "the document is empty"
     assert "no closing '---'" in skipped["broken.md"]
+    assert skipped["cut.pdf"].startswith("not a readable PDF")
     assert "warning: skipped" in result.stderr and "latin1.txt" in result.stderr
     assert (
-        result.stderr.count("skipped") == 3 and result.stderr.count("latin1.txt:") == 1
+        result.stderr.count("skipped") == 4 and result.stderr.count("latin1.txt:") == 1
     )  # named once, not by a log line as well
+    assert "pypdf" not in result.stderr  # nor by the PDF reader's own ("EOF marker not found")
 
 
 def test_a_second_build_waits_then_refuses_and_readers_keep_answering(
