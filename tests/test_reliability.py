@@ -27,8 +27,8 @@ from retrieval.question import (
 )
 from retrieval.store import IndexStore
 from tests.conftest import ROOT, run_cli
-from tests.test_formats import make_pdf
 from tests.processes import child_env
+from tests.test_formats import make_pdf
 
 FAST = ("--model", "hashing")
 
