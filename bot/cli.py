@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot import commands, measure
 from bot.redact import database_secrets, install, redact, variants
+from retrieval.corpus import ADD_KEYS
 from retrieval.errors import ClausebotError
 from retrieval.settings import Settings
 
@@ -168,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="a .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .html, .mht or .epub file",
     )
-    for key in ("id", "title", "short-title", "date", "place", "author", "kind", "encoding"):
-        p.add_argument(f"--{key}", dest=f"meta_{key.replace('-', '_')}", metavar=key.upper())
+    for key in ADD_KEYS:
+        p.add_argument(f"--{key.replace('_', '-')}", dest=f"meta_{key}", metavar=key.upper())
     p.add_argument("--force", action="store_true", help="replace a file of the same name")
     p.add_argument("--json", action="store_true", help="end with a JSON summary line")
 

@@ -47,6 +47,18 @@ PHRASES: dict[str, dict[str, str]] = {
         "top_questions": "Most asked:",
         "no_documents": "No documents are indexed yet, so there is nothing to answer from. "
         "An administrator can add some and run /reindex.",
+        "uploaded": "Added “{title}” to the corpus as {id}.",
+        "upload_format": "{name} cannot be added: the corpus reads {formats} files.",
+        "upload_size": "{name} is {size} MB: a document sent here may be {limit} MB at most.",
+        "upload_caption": "The caption gives the document's details a line each, “key: value” "
+        "({keys}; “replace: yes” replaces a document of the same name); a first line without "
+        "a key is its title. Not understood: {line}",
+        "upload_exists": "The corpus has a document named {name} already: send it with the "
+        "caption “replace: yes” to replace it.",
+        "upload_fetch": "{name} could not be fetched from Telegram: please send it again.",
+        "upload_refused": "The document was not added, and the corpus is as it was: {reason}",
+        "upload_unwritable": "No document can be added from here: the corpus folder cannot be "
+        "written ({reason}). Add it where the corpus is kept, then send /reindex.",
     },
     "az": {
         "intro": "Bu sənədlər haqqında suallara onlardan sözbəsöz sitatla, hər sitatın "
@@ -91,6 +103,20 @@ PHRASES: dict[str, dict[str, str]] = {
         "top_questions": "Ən çox verilən suallar:",
         "no_documents": "Hələ heç bir sənəd indekslənməyib, ona görə cavab üçün mənbə yoxdur. "
         "Administrator sənəd əlavə edib /reindex işlədə bilər.",
+        "uploaded": "“{title}” sənədlərə {id} adı ilə əlavə edildi.",
+        "upload_format": "{name} əlavə edilə bilməz: bu fayllar oxunur: {formats}.",
+        "upload_size": "{name} {size} MB-dır: buraya göndərilən sənəd ən çoxu {limit} MB ola "
+        "bilər.",
+        "upload_caption": "İmza sənədin məlumatlarını hər sətirdə bir “açar: dəyər” kimi verir "
+        "({keys}; “replace: yes” eyni adlı sənədi əvəz edir); açarsız ilk sətir onun "
+        "başlığıdır. Anlaşılmadı: {line}",
+        "upload_exists": "Artıq {name} adlı sənəd var: onu əvəz etmək üçün “replace: "
+        "yes” imzası ilə göndərin.",
+        "upload_fetch": "{name} Telegram-dan alına bilmədi: zəhmət olmasa, yenidən göndərin.",
+        "upload_refused": "Sənəd əlavə edilmədi, sənədlər olduğu kimi qaldı: {reason}",
+        "upload_unwritable": "Buradan sənəd əlavə etmək olmur: sənədlər qovluğuna yazmaq "
+        "mümkün deyil ({reason}). Sənədi qovluğun saxlandığı yerdə əlavə edib /reindex "
+        "göndərin.",
     },
     "ru": {
         "intro": "Я отвечаю на вопросы об этих документах дословными цитатами, указывая "
@@ -136,6 +162,19 @@ PHRASES: dict[str, dict[str, str]] = {
         "top_questions": "Чаще всего спрашивали:",
         "no_documents": "Пока не проиндексировано ни одного документа, поэтому отвечать не из "
         "чего. Администратор может добавить документы и выполнить /reindex.",
+        "uploaded": "«{title}» добавлен к документам как {id}.",
+        "upload_format": "{name} нельзя добавить: читаются файлы {formats}.",
+        "upload_size": "{name} весит {size} МБ: присланный сюда документ может весить не более "
+        "{limit} МБ.",
+        "upload_caption": "В подписи — сведения о документе, по одному в строке, «ключ: "
+        "значение» ({keys}; «replace: yes» заменяет документ с тем же именем); первая строка "
+        "без ключа — его название. Непонятно: {line}",
+        "upload_exists": "Документ {name} уже есть: чтобы заменить его, пришлите его "
+        "с подписью «replace: yes».",
+        "upload_fetch": "Не удалось получить {name} из Telegram: пришлите его ещё раз.",
+        "upload_refused": "Документ не добавлен, документы не изменились: {reason}",
+        "upload_unwritable": "Отсюда документ добавить нельзя: в папку документов нельзя "
+        "записывать ({reason}). Добавьте его туда, где хранятся документы, и пришлите /reindex.",
     },
     "tr": {
         "intro": "Bu belgelerle ilgili soruları, belgelerden kelimesi kelimesine alıntı yaparak "
@@ -181,6 +220,18 @@ PHRASES: dict[str, dict[str, str]] = {
         "top_questions": "En çok sorulanlar:",
         "no_documents": "Henüz hiçbir belge dizinlenmedi, bu yüzden yanıt verilecek kaynak yok. "
         "Bir yönetici belge ekleyip /reindex çalıştırabilir.",
+        "uploaded": "“{title}” belgelere {id} olarak eklendi.",
+        "upload_format": "{name} eklenemez: okunan dosyalar: {formats}.",
+        "upload_size": "{name} {size} MB: buraya gönderilen bir belge en çok {limit} MB olabilir.",
+        "upload_caption": "Açıklama, belgenin bilgilerini her satırda bir “anahtar: değer” "
+        "olarak verir ({keys}; “replace: yes” aynı adlı belgenin yerine geçer); anahtarsız ilk "
+        "satır belgenin başlığıdır. Anlaşılmayan: {line}",
+        "upload_exists": "{name} adlı bir belge zaten var: onu değiştirmek için “replace: "
+        "yes” açıklamasıyla gönderin.",
+        "upload_fetch": "{name} Telegram'dan alınamadı: lütfen yeniden gönderin.",
+        "upload_refused": "Belge eklenmedi, belgeler olduğu gibi kaldı: {reason}",
+        "upload_unwritable": "Buradan belge eklenemez: belgeler klasörüne yazılamıyor "
+        "({reason}). Belgeyi klasörün bulunduğu yerde ekleyip /reindex gönderin.",
     },
 }
 

@@ -1,6 +1,7 @@
 """The administrators' Telegram commands: /stats (questions, answers and votes, and whether
 the corpus changed since the index was built) and /reindex (the index built again, the old
-one serving until the new one is whole). Only the users the settings name as administrators
+one serving until the new one is whole; so too after a document is sent to the bot,
+bot/telegram_upload.py). Only the users the settings name as administrators
 (CLAUSEBOT_ADMINS) may use them; others are told so, politely.
 """
 
@@ -71,7 +72,12 @@ async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     admin = await _admin(update, context)
     if admin is None:
         return
-    message, state, lang = admin
+    await rebuild(*admin)
+
+
+async def rebuild(message: Message, state: BotState, lang: str) -> None:
+    """The index built again from the corpus, the old one serving until then; what it read
+    told, and what it skipped."""
     await reply(message, esc(t(lang, "reindexing")))
     try:
         report = await asyncio.to_thread(state.engine.build)

@@ -43,6 +43,7 @@ from bot.telegram_handlers import (
 )
 from bot.telegram_inline import on_button, on_inline
 from bot.telegram_send import RETRIES
+from bot.telegram_upload import on_upload
 from retrieval.engine import Engine
 from retrieval.errors import ClausebotError, ConfigError
 from retrieval.settings import Settings
@@ -92,6 +93,10 @@ def build_application(
     application.add_handler(CommandHandler("ask", on_ask))
     application.add_handler(CommandHandler("stats", on_stats))
     application.add_handler(CommandHandler("reindex", on_reindex))
+    # an administrator's document, in a private chat, is added to the corpus; anyone else's
+    # caption is a question, as below
+    uploads = filters.Document.ALL & filters.ChatType.PRIVATE & filters.User(settings.admins)
+    application.add_handler(MessageHandler(uploads, on_upload))
     questions = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
     application.add_handler(MessageHandler(questions, on_text))
     application.add_handler(

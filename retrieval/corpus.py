@@ -35,6 +35,8 @@ from retrieval.sniff import format_of
 from retrieval.types import Document, DocumentInfo
 
 SUFFIXES = FORMATS
+# the details a document is added with (`clausebot add`'s options, a Telegram caption's lines)
+ADD_KEYS = ("id", "title", "short_title", "date", "place", "author", "kind", "encoding")
 NOT_READ = f"not a format clausebot reads; save it as one that is ({', '.join(SUFFIXES)})"
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)$")
 _SLUG_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")

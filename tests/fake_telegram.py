@@ -120,6 +120,7 @@ class FakeTelegram:
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
         self.webhook: dict[str, Any] | None = None
+        self.files: dict[str, bytes] = {}  # file_path -> content, served under /file/bot...
         self.runner: web.AppRunner | None = None
         self.port = 0
         self._changed = asyncio.Event()
@@ -130,6 +131,7 @@ class FakeTelegram:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self.runner = web.AppRunner(app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
@@ -182,6 +184,13 @@ class FakeTelegram:
                 command = text.split()[0]
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return message
+
+    def document(self, name: str, content: bytes, mime: str = "") -> dict[str, Any]:
+        """A Document a message carries, its content kept for getFile and the download."""
+        file_id = f"file-{next(self._ids)}"
+        self.files[f"documents/{file_id}"] = content
+        document = {"file_id": file_id, "file_unique_id": file_id, "file_size": len(content)}
+        return document | {"file_name": name} | ({"mime_type": mime} if mime else {})
 
     def push(self, **update: Any) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **update}
@@ -265,6 +274,22 @@ class FakeTelegram:
                 {"ok": False, "error_code": 400, "description": str(exc)}, status=400
             )
         return web.json_response({"ok": True, "result": result})
+
+    async def api_getFile(self, params: dict[str, Any]) -> Any:
+        path = f"documents/{params.get('file_id')}"
+        if path not in self.files:
+            raise _Reject("Bad Request: invalid file_id")
+        file_id = str(params["file_id"])
+        size = len(self.files[path])
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": size, "file_path": path}
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        content = self.files.get(request.match_info["path"])
+        self.calls.append(Call("download", {"path": request.match_info["path"]}))
+        self._changed.set()
+        return web.Response(status=404) if content is None else web.Response(body=content)
 
     async def api_getMe(self, params: dict[str, Any]) -> Any:
         return BOT

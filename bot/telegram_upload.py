@@ -1,0 +1,131 @@
+"""A document sent to the bot by an administrator, in a private chat: added to the corpus and
+the index built again (as `clausebot add` does), the old index serving until the new one is
+whole. The caption, if any, gives the document's details a line each ("title: Tariffs",
+"date: 2013-04-02"; a first line without a key is its title); "replace: yes" replaces a document
+of the same file name. A file the corpus cannot hold (its format, its size, a damaged file,
+an id another document has) is refused with the reason, and the corpus is left as it was.
+Anyone else's document goes where it went before: its caption is a question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from telegram import Document, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.i18n import t
+from bot.telegram_admin import rebuild
+from bot.telegram_handlers import bot_state, user_language
+from bot.telegram_html import esc
+from bot.telegram_send import reply, with_retry
+from retrieval.corpus import ADD_KEYS, SUFFIXES, add_document
+from retrieval.errors import CorpusError
+
+log = logging.getLogger(__name__)
+
+# the largest file a bot may fetch from Telegram's servers (getFile)
+TELEGRAM_MB = 20
+_KEY = re.compile(r"^\s*([A-Za-z][A-Za-z_-]*)\s*:\s*(.*?)\s*$")
+_YES = frozenset({"yes", "true", "1", "да", "bəli", "evet"})
+
+
+class CaptionError(ValueError):
+    """A caption that does not give a document's details as they are given."""
+
+
+def caption_details(caption: str) -> tuple[dict[str, str], bool]:
+    """The document's details a caption gives (ADD_KEYS), and whether it replaces a document
+    of the same name ("replace: yes"). A first line that is no "key: value" is the title."""
+    lines = [line for line in caption.splitlines() if line.strip()]
+    details: dict[str, str] = {}
+    if lines and not _KEY.match(lines[0]):
+        details["title"] = lines.pop(0).strip()
+    replace = False
+    for line in lines:
+        match = _KEY.match(line)
+        key = match.group(1).lower().replace("-", "_") if match else ""
+        if match is None or key not in (*ADD_KEYS, "replace"):
+            raise CaptionError(line.strip())
+        if key == "replace":
+            replace = match.group(2).lower() in _YES
+        elif match.group(2):
+            details[key] = match.group(2)
+    return details, replace
+
+
+def _file_name(document: Document) -> str:
+    """The name the file is kept under in the corpus: its own, without any folder."""
+    return Path((document.file_name or "").replace("\\", "/")).name.lstrip(".")
+
+
+async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An administrator's document (the filter registering this handler lets no one else's
+    through): checked, fetched, added to the corpus, and the index rebuilt."""
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    state = bot_state(context)
+    lang = user_language(update)
+    name = _file_name(message.document)
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        formats = ", ".join(SUFFIXES)
+        await reply(message, esc(t(lang, "upload_format", name=name or "?", formats=formats)))
+        return
+    limit = min(state.settings.max_file_mb, TELEGRAM_MB)
+    size = (message.document.file_size or 0) / 1024 / 1024
+    if size > limit:
+        await reply(
+            message, esc(t(lang, "upload_size", name=name, size=f"{size:.1f}", limit=f"{limit:g}"))
+        )
+        return
+    try:
+        details, replace = caption_details(message.caption or "")
+    except CaptionError as exc:
+        keys = ", ".join(ADD_KEYS)
+        await reply(message, esc(t(lang, "upload_caption", line=str(exc), keys=keys)))
+        return
+    if not replace and (state.settings.corpus / name).exists():
+        await reply(message, esc(t(lang, "upload_exists", name=name)))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="clausebot-upload-"))
+    try:
+        path = folder / name
+        try:
+            file = await with_retry(lambda: message.document.get_file())  # type: ignore[union-attr]
+            await with_retry(lambda: file.download_to_drive(path))
+        except (TelegramError, OSError) as exc:
+            log.warning("could not fetch %s: %s", name, exc)
+            await reply(message, esc(t(lang, "upload_fetch", name=name)))
+            return
+        settings = state.settings
+        try:
+            added = await asyncio.to_thread(
+                add_document, settings.corpus, path, details, replace, settings.max_file_mb
+            )
+        except CorpusError as exc:
+            await reply(message, esc(t(lang, "upload_refused", reason=_in_chat(exc, folder))))
+            return
+        except OSError as exc:  # a corpus mounted read-only (as docker-compose.yml mounts it)
+            log.warning("could not add %s to %s: %s", name, settings.corpus, exc)
+            reason = exc.strerror or type(exc).__name__
+            await reply(message, esc(t(lang, "upload_unwritable", reason=reason)))
+            return
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    log.info("added %s as %s", name, added.doc_id)
+    await reply(message, esc(t(lang, "uploaded", title=added.info.title, id=added.doc_id)))
+    await rebuild(message, state, lang)
+
+
+def _in_chat(problem: CorpusError, folder: Path) -> str:
+    """Why a document was refused, as a chat gives its details: the file by its name, the
+    command line's options as the caption's lines."""
+    reason = str(problem).replace(f"{folder}/", "")
+    return reason.replace("--force", "“replace: yes”").replace("--id", "an “id:” line")

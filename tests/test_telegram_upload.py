@@ -1,0 +1,170 @@
+"""A document sent to the bot by an administrator (bot/telegram_upload.py), end to end against
+the fake Bot API server: fetched over HTTP, added to the corpus, the index rebuilt, and
+answered from; refused with the reason, the corpus unchanged, when it cannot be added."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import bot.telegram_upload
+from bot.telegram_upload import CaptionError, caption_details
+from retrieval.engine import Engine
+from retrieval.settings import Settings
+from tests.conftest import CORPUS
+from tests.test_formats import make_pdf
+from tests.test_telegram import ADMIN, running, scenario, texts
+
+FUND = (
+    b"# Common fund\n\nA rotating secretariat administers the common fund.\n\n"
+    b"Each member pays two per cent of its licence fees into the fund.\n"
+)
+
+
+def _engine(tmp_path: Path) -> Engine:
+    """The bundled corpus, a copy of it the bot may add to, read by the hashing model."""
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    engine = Engine(Settings(corpus=tmp_path / "corpus", index=tmp_path / "index", model="hashing"))
+    engine.build()
+    return engine
+
+
+def test_an_administrator_s_document_is_added_indexed_and_answered_from(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    corpus = tmp_path / "corpus"
+
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(
+                message=fake.message(
+                    user_id=ADMIN,
+                    document=fake.document("fund.md", FUND, "text/markdown"),
+                    caption="title: Common fund rules\ndate: 2013-04-02",
+                )
+            )
+            await fake.wait_for("sendMessage", 3, chat_id=ADMIN, timeout=30)
+            added, rebuilding, rebuilt = texts(fake, ADMIN)
+            assert added == "Added “Common fund rules” to the corpus as fund."
+            assert rebuilding == "Re-embedding the corpus…"
+            assert rebuilt.startswith("Index updated. Documents: 3; clauses: 31 (2 embedded")
+            assert fake.sent("download")  # fetched over HTTP, as from Telegram's servers
+            fake.push(message=fake.message("Who administers the common fund?", user_id=ADMIN))
+            await fake.wait_for("sendMessage", 4, chat_id=ADMIN)
+            answer = texts(fake, ADMIN)[-1]
+            assert "A rotating secretariat administers the common fund." in answer
+            assert "Common fund rules (2 April 2013)" in answer
+            # sent again with "replace: yes", under a title of one line
+            fake.push(
+                message=fake.message(
+                    user_id=ADMIN,
+                    document=fake.document("fund.md", FUND.replace(b"two", b"three")),
+                    caption="Fund rules, 2014\nreplace: yes",
+                )
+            )
+            await fake.wait_for("sendMessage", 7, chat_id=ADMIN, timeout=30)
+            assert texts(fake, ADMIN)[4] == "Added “Fund rules, 2014” to the corpus as fund."
+            assert texts(fake, ADMIN)[6].startswith("Index updated. Documents: 3; clauses: 31")
+
+    scenario(run())
+    assert (corpus / "fund.md").read_bytes() == FUND.replace(b"two", b"three")
+    assert (corpus / "fund.md.meta").read_text(encoding="utf-8") == "title: Fund rules, 2014\n"
+
+
+def test_what_cannot_be_added_is_refused_with_the_reason(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    corpus = tmp_path / "corpus"
+    before = sorted(p.name for p in corpus.iterdir())
+    whole = make_pdf(tmp_path / "whole.pdf").read_bytes()
+
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            sent = [
+                ("notes.xlsx", b"PK\x03\x04", ""),
+                ("cut.pdf", whole[: len(whole) // 2], ""),
+                ("baku-declaration-2012.txt", b"Another declaration.\n", ""),
+                ("letter-to-icann-2012.md", b"# Letter\n\nAnother letter.\n", ""),
+                ("fund.md", FUND, "Tariffs: 2013\nFund rules"),
+            ]
+            for name, content, caption in sent:
+                document = fake.document(name, content)
+                fake.push(message=fake.message(user_id=ADMIN, document=document, caption=caption))
+                await fake.wait_for("sendMessage", len(texts(fake, ADMIN)) + 1, chat_id=ADMIN)
+            large = fake.document("large.pdf", whole) | {"file_size": 25 * 1024 * 1024}
+            fake.push(message=fake.message(user_id=ADMIN, document=large))
+            await fake.wait_for("sendMessage", 6, chat_id=ADMIN)
+            # anyone else's document is no upload: its caption is a question, as before
+            fund = fake.document("fund.md", FUND)
+            fake.push(
+                message=fake.message(user_id=3, document=fund, caption="Who signed the letter?")
+            )
+            fake.push(message=fake.message(user_id=4, document=fund))
+            await fake.wait_for("sendMessage", 1, chat_id=3)
+            await fake.wait_for("sendMessage", 1, chat_id=4)
+            xlsx, cut, same_name, same_id, caption, size = texts(fake, ADMIN)
+            assert xlsx.startswith("notes.xlsx cannot be added: the corpus reads .txt, .md, .pdf")
+            assert cut.startswith(
+                "The document was not added, and the corpus is as it was: cut.pdf: not a "
+                "readable PDF"
+            )
+            assert same_name == (
+                "The corpus has a document named baku-declaration-2012.txt already: send it "
+                "with the caption “replace: yes” to replace it."
+            )
+            assert same_id.startswith(
+                "The document was not added, and the corpus is as it was: id "
+                "'letter-to-icann-2012' is already used by"
+            )
+            assert "choose another with an “id:” line" in same_id
+            assert caption.endswith("Not understood: Tariffs: 2013")
+            assert size == ("large.pdf is 25.0 MB: a document sent here may be 20 MB at most.")
+            (question,) = texts(fake, 3)
+            assert "Abbasov" in question or "not answer" in question
+            assert texts(fake, 4) == ["I can only read text questions. Please type your question."]
+            assert len(fake.sent("download")) == 2  # the PDF and the clashing id were fetched
+
+    scenario(run())
+    assert sorted(p.name for p in corpus.iterdir()) == before
+
+
+def test_a_corpus_that_cannot_be_written_is_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docker-compose.yml mounts the corpus read-only in the bot's container: the folder's
+    refusal (EROFS, which no test run as root meets on its own) is told, not a failure."""
+    engine = _engine(tmp_path)
+
+    def read_only(*_: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(tmp_path / "corpus"))
+
+    monkeypatch.setattr(bot.telegram_upload, "add_document", read_only)
+
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            document = fake.document("fund.md", FUND)
+            fake.push(message=fake.message(user_id=ADMIN, document=document))
+            await fake.wait_for("sendMessage", 1, chat_id=ADMIN)
+            assert texts(fake, ADMIN) == [
+                "No document can be added from here: the corpus folder cannot be written "
+                "(Read-only file system). Add it where the corpus is kept, then send /reindex."
+            ]
+
+    scenario(run())
+
+
+def test_a_caption_gives_the_document_s_details() -> None:
+    assert caption_details("") == ({}, False)
+    assert caption_details("Fund rules, 2014") == ({"title": "Fund rules, 2014"}, False)
+    assert caption_details("Fund rules\ndate: 2014-01-01\nreplace: yes") == (
+        {"title": "Fund rules", "date": "2014-01-01"},
+        True,
+    )
+    assert caption_details("Title: Fund rules\nshort-title: Fund\nreplace: yes") == (
+        {"title": "Fund rules", "short_title": "Fund"},
+        True,
+    )
+    with pytest.raises(CaptionError, match="colour: red"):
+        caption_details("title: Fund rules\ncolour: red")
