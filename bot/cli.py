@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot import commands, measure
 from bot.redact import database_secrets, install, redact, variants
-from retrieval.corpus import ADD_KEYS
+from retrieval.corpus_edit import ADD_KEYS
 from retrieval.errors import ClausebotError
 from retrieval.settings import Settings
 
@@ -174,6 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace a file of the same name")
     p.add_argument("--json", action="store_true", help="end with a JSON summary line")
 
+    p = sub.add_parser(
+        "remove",
+        help="take a document out of the corpus (moved into its .removed folder) and re-embed",
+    )
+    _common(p)
+    p.add_argument("doc_id", metavar="DOCUMENT", help="the document's id (clausebot documents)")
+    p.add_argument("--json", action="store_true", help="end with a JSON summary line")
+
     p = sub.add_parser("status", help="show the index: documents, clauses, model, freshness")
     _common(p)
     p.add_argument("--json", action="store_true")
@@ -235,6 +243,7 @@ COMMANDS = {
     "health": commands.cmd_health,
     "documents": commands.cmd_documents,
     "add": commands.cmd_add,
+    "remove": commands.cmd_remove,
     "telegram": commands.cmd_telegram,
     "purge": commands.cmd_purge,
     "words": commands.cmd_words,

@@ -229,7 +229,7 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.corpus import add_document
+    from retrieval.corpus_edit import add_document
     from retrieval.engine import Engine
 
     meta = {
@@ -237,6 +237,16 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     }
     document = add_document(settings.corpus, args.file, meta, args.force, settings.max_file_mb)
     print(f"added {document.info.path} as {document.doc_id}: {document.info.title}")
+    _build_and_report(Engine(settings), args.json)
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.corpus_edit import remove_document
+    from retrieval.engine import Engine
+
+    info, aside = remove_document(settings.corpus, args.doc_id, settings.max_file_mb)
+    print(f"removed {info.doc_id} ({info.title}): {info.path} moved to {aside}")
     _build_and_report(Engine(settings), args.json)
     return 0
 

@@ -59,6 +59,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "upload_refused": "The document was not added, and the corpus is as it was: {reason}",
         "upload_unwritable": "No document can be added from here: the corpus folder cannot be "
         "written ({reason}). Add it where the corpus is kept, then send /reindex.",
+        "remove_usage": "Usage: /remove <document>, e.g. /remove {example} (/documents lists them)",
+        "removed": "Took “{title}” ({id}) out of the corpus; it is kept in {kept} in the "
+        "corpus folder.",
+        "remove_unwritable": "No document can be taken out from here: the corpus folder "
+        "cannot be written ({reason}).",
     },
     "az": {
         "intro": "Bu sənədlər haqqında suallara onlardan sözbəsöz sitatla, hər sitatın "
@@ -117,6 +122,12 @@ PHRASES: dict[str, dict[str, str]] = {
         "upload_unwritable": "Buradan sənəd əlavə etmək olmur: sənədlər qovluğuna yazmaq "
         "mümkün deyil ({reason}). Sənədi qovluğun saxlandığı yerdə əlavə edib /reindex "
         "göndərin.",
+        "remove_usage": "İstifadə: /remove <sənəd>, məsələn /remove {example} (/documents "
+        "onları sadalayır)",
+        "removed": "“{title}” ({id}) sənədlərdən çıxarıldı; o, sənədlər qovluğunda {kept} "
+        "içində saxlanılır.",
+        "remove_unwritable": "Buradan sənəd çıxarmaq olmur: sənədlər qovluğuna yazmaq mümkün "
+        "deyil ({reason}).",
     },
     "ru": {
         "intro": "Я отвечаю на вопросы об этих документах дословными цитатами, указывая "
@@ -175,6 +186,12 @@ PHRASES: dict[str, dict[str, str]] = {
         "upload_refused": "Документ не добавлен, документы не изменились: {reason}",
         "upload_unwritable": "Отсюда документ добавить нельзя: в папку документов нельзя "
         "записывать ({reason}). Добавьте его туда, где хранятся документы, и пришлите /reindex.",
+        "remove_usage": "Использование: /remove <документ>, например /remove {example} "
+        "(список: /documents)",
+        "removed": "«{title}» ({id}) убран из документов; он сохранён в папке документов, в "
+        "{kept}.",
+        "remove_unwritable": "Отсюда документ убрать нельзя: в папку документов нельзя "
+        "записывать ({reason}).",
     },
     "tr": {
         "intro": "Bu belgelerle ilgili soruları, belgelerden kelimesi kelimesine alıntı yaparak "
@@ -232,6 +249,12 @@ PHRASES: dict[str, dict[str, str]] = {
         "upload_refused": "Belge eklenmedi, belgeler olduğu gibi kaldı: {reason}",
         "upload_unwritable": "Buradan belge eklenemez: belgeler klasörüne yazılamıyor "
         "({reason}). Belgeyi klasörün bulunduğu yerde ekleyip /reindex gönderin.",
+        "remove_usage": "Kullanım: /remove <belge>, örneğin /remove {example} (/documents "
+        "belgeleri listeler)",
+        "removed": "“{title}” ({id}) belgelerden çıkarıldı; belgeler klasöründe {kept} içinde "
+        "saklanıyor.",
+        "remove_unwritable": "Buradan belge çıkarılamaz: belgeler klasörüne yazılamıyor "
+        "({reason}).",
     },
 }
 

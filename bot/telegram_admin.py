@@ -1,8 +1,9 @@
 """The administrators' Telegram commands: /stats (questions, answers and votes, and whether
-the corpus changed since the index was built) and /reindex (the index built again, the old
-one serving until the new one is whole; so too after a document is sent to the bot,
-bot/telegram_upload.py). Only the users the settings name as administrators
-(CLAUSEBOT_ADMINS) may use them; others are told so, politely.
+the corpus changed since the index was built), /reindex (the index built again, the old one
+serving until the new one is whole; so too after a document is sent to the bot,
+bot/telegram_upload.py) and /remove <document> (the document taken out of the corpus, as
+`clausebot remove` takes it, and the index built again). Only the users the settings name
+as administrators (CLAUSEBOT_ADMINS) may use them; others are told so, politely.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.i18n import t
 from bot.telegram_handlers import BotState, bot_state, user_language
 from bot.telegram_html import esc
 from bot.telegram_send import reply
+from retrieval.corpus_edit import remove_document
 from retrieval.errors import ClausebotError
 from retrieval.status import changes_since_build, outdated
 
@@ -89,3 +91,32 @@ async def rebuild(message: Message, state: BotState, lang: str) -> None:
         log.warning("skipped %s", problem)
         text += f"\n⚠ {problem}"
     await reply(message, esc(text))
+
+
+async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    admin = await _admin(update, context)
+    if admin is None:
+        return
+    message, state, lang = admin
+    args = context.args or []
+    if len(args) != 1:
+        loaded = await asyncio.to_thread(state.engine.index)
+        example = next(iter(loaded.documents), "document-id")
+        await reply(message, esc(t(lang, "remove_usage", example=example)))
+        return
+    settings = state.settings
+    try:
+        info, aside = await asyncio.to_thread(
+            remove_document, settings.corpus, args[0], settings.max_file_mb
+        )
+    except ClausebotError as exc:
+        await reply(message, esc(str(exc).replace("`clausebot documents`", "/documents")))
+        return
+    except OSError as exc:  # a corpus mounted read-only (as docker-compose.yml mounts it)
+        log.warning("could not remove %s from %s: %s", args[0], settings.corpus, exc)
+        reason = exc.strerror or type(exc).__name__
+        await reply(message, esc(t(lang, "remove_unwritable", reason=reason)))
+        return
+    kept = aside.relative_to(settings.corpus)
+    await reply(message, esc(t(lang, "removed", title=info.title, id=info.doc_id, kept=kept)))
+    await rebuild(message, state, lang)

@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 
 from bot.storage import HistoryStore, Limiter, open_store
-from bot.telegram_admin import on_reindex, on_stats
+from bot.telegram_admin import on_reindex, on_remove, on_stats
 from bot.telegram_handlers import (
     INLINE_LIMIT,
     RATE_LIMIT,
@@ -93,6 +93,7 @@ def build_application(
     application.add_handler(CommandHandler("ask", on_ask))
     application.add_handler(CommandHandler("stats", on_stats))
     application.add_handler(CommandHandler("reindex", on_reindex))
+    application.add_handler(CommandHandler("remove", on_remove))
     # an administrator's document, in a private chat, is added to the corpus; anyone else's
     # caption is a question, as below
     uploads = filters.Document.ALL & filters.ChatType.PRIVATE & filters.User(settings.admins)

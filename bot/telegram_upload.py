@@ -25,7 +25,8 @@ from bot.telegram_admin import rebuild
 from bot.telegram_handlers import bot_state, user_language
 from bot.telegram_html import esc
 from bot.telegram_send import reply, with_retry
-from retrieval.corpus import ADD_KEYS, SUFFIXES, add_document
+from retrieval.corpus import SUFFIXES
+from retrieval.corpus_edit import ADD_KEYS, add_document
 from retrieval.errors import CorpusError
 
 log = logging.getLogger(__name__)

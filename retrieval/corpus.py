@@ -13,13 +13,9 @@ Without it, the id is a slug of the file name and the title the document's first
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +31,6 @@ from retrieval.sniff import format_of
 from retrieval.types import Document, DocumentInfo
 
 SUFFIXES = FORMATS
-# the details a document is added with (`clausebot add`'s options, a Telegram caption's lines)
-ADD_KEYS = ("id", "title", "short_title", "date", "place", "author", "kind", "encoding")
 NOT_READ = f"not a format clausebot reads; save it as one that is ({', '.join(SUFFIXES)})"
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)$")
 _SLUG_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -290,84 +284,6 @@ def load_corpus(
         seen[document.doc_id] = str(path)
         documents.append(document)
     return documents, problems
-
-
-def _one_line(metadata: Mapping[str, str]) -> None:
-    for key, value in metadata.items():
-        if "\n" in value or "\r" in value:
-            raise CorpusError(f"--{key.replace('_', '-')} must be one line, without line breaks")
-
-
-def _refuse_links(*paths: Path) -> None:
-    for path in paths:
-        if path.is_symlink():
-            raise CorpusError(
-                f"{path} is a symbolic link: clausebot does not write through links "
-                "(remove the link, then add the file)"
-            )
-
-
-def add_document(
-    folder: Path,
-    source: Path,
-    metadata: Mapping[str, str],
-    force: bool = False,
-    max_mb: float = DEFAULT_MAX_FILE_MB,
-) -> Document:
-    """Copy a file into the corpus folder with its metadata, safely: the new file is read
-    and checked (format, text, id) before anything in the corpus changes; an id that
-    another document holds is refused; values with a line break are refused; each file is
-    replaced atomically (a rename), and never through a symbolic link."""
-    if not source.is_file():
-        raise CorpusError(f"{source}: no such file")
-    if source.suffix.lower() not in SUFFIXES:
-        raise CorpusError(
-            f"{source}: {source.suffix or 'files without a suffix'} cannot be read "
-            f"(use {', '.join(SUFFIXES)})"
-        )
-    _one_line(metadata)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / source.name
-    side = sidecar(target)
-    _refuse_links(target, side)
-    if (target.exists() or side.exists()) and not force:
-        raise CorpusError(f"{target} already exists: pass --force to replace it")
-    # staged inside the corpus folder (same file system, so the rename is atomic), under a
-    # dot-name that corpus readers skip
-    staging = Path(tempfile.mkdtemp(prefix=".adding-", dir=folder))
-    try:
-        staged = staging / source.name
-        shutil.copyfile(source, staged)
-        staged_side = sidecar(staged)
-        if metadata:
-            staged_side.write_text(
-                "".join(f"{k}: {v}\n" for k, v in metadata.items()), encoding="utf-8"
-            )
-        elif not force and side.exists():
-            shutil.copyfile(side, staged_side)
-        try:
-            document = read_document(staged, max_mb)
-        except CorpusError as exc:  # named by the file the user gave, not the staged copy
-            raise CorpusError(str(exc).replace(str(staged), str(source))) from None
-        others, _ = load_corpus(folder, max_mb)
-        for other in others:
-            named = corpus_name(Path(other.info.path), folder)
-            if other.doc_id == document.doc_id and named != target.name:
-                raise CorpusError(
-                    f"id {document.doc_id!r} is already used by {other.info.path}: choose "
-                    "another with --id, or replace that file (same name, --force)"
-                )
-        _refuse_links(target, side)  # again, just before writing
-        os.replace(staged, target)
-        if staged_side.exists():
-            os.replace(staged_side, side)
-        elif side.exists():
-            side.unlink()  # the replaced file's metadata is not the new file's
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        fsync_path(folder)  # the renames, on disk
-    return read_document(target, max_mb)
 
 
 def fsync_path(path: Path) -> None:

@@ -620,6 +620,40 @@ def test_add_never_loses_or_replaces_what_it_was_not_asked_to(
     assert status["clauses"] == 30
 
 
+def test_remove_moves_a_document_aside_and_it_can_be_put_back(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    """`clausebot remove <id>`: the file and its metadata moved into the corpus folder's
+    .removed, which no build reads, and the index updated; an unknown id changes nothing.
+    Moved back, the document is read again as it was."""
+    paths = _paths(tmp_path, corpus_dir)
+    assert run_cli("index", *paths, *FAST, cwd=tmp_path).returncode == 0
+    (corpus_dir / "letter-to-icann-2012.txt.meta").write_text("short_title: Letter\n")
+    before = _corpus_state(corpus_dir)
+    result = run_cli("remove", *paths, "letter-to-icann", cwd=tmp_path)
+    assert result.returncode == 1 and "no document 'letter-to-icann'" in result.stderr
+    assert _corpus_state(corpus_dir) == before
+    result = run_cli("remove", *paths, "letter-to-icann-2012", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1])["removed"] == 14
+    (aside,) = (corpus_dir / ".removed").iterdir()
+    assert aside.name.endswith("-letter-to-icann-2012")
+    assert {p.name: p.read_bytes() for p in aside.iterdir()} == {
+        name: data for name, data in before.items() if name.startswith("letter")
+    }
+    assert sorted(p.name for p in corpus_dir.iterdir()) == [
+        ".removed",
+        "baku-declaration-2012.txt",
+    ]
+    status = json.loads(run_cli("status", *paths, "--json", cwd=tmp_path).stdout)
+    assert [d["doc_id"] for d in status["documents"]] == ["baku-declaration-2012"]
+    assert status["corpus_changes"] == {"added": [], "changed": [], "removed": []}
+    for moved in aside.iterdir():
+        moved.rename(corpus_dir / moved.name)
+    rebuilt = run_cli("index", *paths, "--json", cwd=tmp_path)
+    assert json.loads(rebuilt.stdout.splitlines()[-1])["clauses"] == 29
+
+
 def test_calibrate_fits_on_several_corpora_and_reports_each_left_out(
     tmp_path: Path, corpus_dir: Path
 ) -> None:

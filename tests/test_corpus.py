@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from retrieval.corpus import add_document, load_corpus, read_document, slugify
+from retrieval.corpus import load_corpus, read_document, slugify
+from retrieval.corpus_edit import add_document
 from retrieval.errors import CorpusError
 from tests.conftest import CORPUS
 

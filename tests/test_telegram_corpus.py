@@ -1,6 +1,7 @@
-"""A document sent to the bot by an administrator (bot/telegram_upload.py), end to end against
-the fake Bot API server: fetched over HTTP, added to the corpus, the index rebuilt, and
-answered from; refused with the reason, the corpus unchanged, when it cannot be added."""
+"""The corpus changed from Telegram by an administrator, end to end against the fake Bot API
+server: a document sent to the bot (bot/telegram_upload.py) fetched over HTTP, added to the
+corpus, the index rebuilt, and answered from, or refused with the reason, the corpus
+unchanged, when it cannot be added; /remove (bot/telegram_admin.py) taking one out."""
 
 from __future__ import annotations
 
@@ -153,6 +154,36 @@ def test_a_corpus_that_cannot_be_written_is_said_so(
             ]
 
     scenario(run())
+
+
+def test_an_administrator_takes_a_document_out(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    corpus = tmp_path / "corpus"
+
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            for asked in ("/remove letter-to-icann-2012", "/remove"):
+                fake.push(message=fake.message(asked, user_id=3))
+            await fake.wait_for("sendMessage", 2, chat_id=3)
+            for asked in ("/remove", "/remove letter", "/remove letter-to-icann-2012"):
+                fake.push(message=fake.message(asked, user_id=ADMIN))
+                await fake.wait_for("sendMessage", len(texts(fake, ADMIN)) + 1, chat_id=ADMIN)
+            await fake.wait_for("sendMessage", 5, chat_id=ADMIN, timeout=30)
+            fake.push(message=fake.message("/documents", user_id=ADMIN))
+            await fake.wait_for("sendMessage", 6, chat_id=ADMIN)
+            assert all("only the bot's administrators" in text for text in texts(fake, 3))
+            usage, unknown, removed, rebuilding, rebuilt, documents = texts(fake, ADMIN)
+            assert usage.startswith("Usage: /remove &lt;document&gt;, e.g. /remove ")
+            assert unknown.startswith("no document 'letter' in") and "/documents" in unknown
+            assert removed.startswith("Took “Letter from the Minister")
+            assert "(letter-to-icann-2012) out of the corpus; it is kept in .removed/" in removed
+            assert rebuilt.startswith("Index updated. Documents: 1; clauses: 15")
+            assert "Letter" not in documents and "Baku Declaration" in documents
+
+    scenario(run())
+    assert not (corpus / "letter-to-icann-2012.txt").exists()
+    (aside,) = (corpus / ".removed").iterdir()
+    assert [p.name for p in aside.iterdir()] == ["letter-to-icann-2012.txt"]
 
 
 def test_a_caption_gives_the_document_s_details() -> None:
