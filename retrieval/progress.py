@@ -78,7 +78,8 @@ class ProgressReport:
         if self.quiet or self.stream.isatty():
             return
         for doc_id, (clauses, todo) in counts.items():
-            self.stream.write(f"{doc_id}: {clauses} clauses, {todo} to embed\n")
+            noun = "clause" if clauses == 1 else "clauses"
+            self.stream.write(f"{doc_id}: {clauses} {noun}, {todo} to embed\n")
         self.stream.flush()
 
     def __call__(self, step: Step) -> None:

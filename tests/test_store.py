@@ -502,16 +502,20 @@ def test_a_long_build_reports_documents_then_tenths_with_the_time_left() -> None
     now = [100.0]
     stream = _Stream(tty=False)
     report = ProgressReport(stream, clock=lambda: now[0])
-    report.documents({"letter": (12, 12), "declaration": (17, 3)}, 1000)
+    report.documents({"letter": (12, 12), "declaration": (17, 3), "note": (1, 1)}, 1000)
     for done in range(100, 1001, 50):  # 50 texts (500 of work) every 5 s after the first
         report(Step(done, 1000, done * 10, 10_000))
         now[0] += 5.0
     lines = stream.getvalue().splitlines()
-    assert lines[:2] == ["letter: 12 clauses, 12 to embed", "declaration: 17 clauses, 3 to embed"]
-    assert lines[2] == "embedding 100/1000 texts (10%)"  # nothing to scale from yet
-    assert lines[3] == "embedding 200/1000 texts (20%), about 1 min 20 s left"  # 1000 in 10 s
+    assert lines[:3] == [
+        "letter: 12 clauses, 12 to embed",
+        "declaration: 17 clauses, 3 to embed",
+        "note: 1 clause, 1 to embed",
+    ]
+    assert lines[3] == "embedding 100/1000 texts (10%)"  # nothing to scale from yet
+    assert lines[4] == "embedding 200/1000 texts (20%), about 1 min 20 s left"  # 1000 in 10 s
     assert lines[-1] == "embedding 1000/1000 texts (100%)"
-    assert len(lines) == 2 + 10
+    assert len(lines) == 3 + 10
 
 
 def test_the_time_left_is_of_the_work_not_of_the_texts() -> None:
