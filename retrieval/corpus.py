@@ -23,7 +23,7 @@ from retrieval.errors import CorpusError
 from retrieval.folder import SIDECAR, corpus_files, corpus_name, not_a_file
 from retrieval.formats import SAME_FORMAT, decode_text, extract, unframe
 from retrieval.formats import SUFFIXES as FORMATS
-from retrieval.headings import ends_without_punctuation
+from retrieval.headings import ends_without_punctuation, underlines
 from retrieval.markdown import unseen_markdown
 from retrieval.pages import paged
 from retrieval.settings import DEFAULT_MAX_FILE_MB
@@ -106,7 +106,12 @@ def _first_line_title(body: str) -> str:
     no sentence. An address's lines each start in capitals; but an act's kind in capitals
     over its name, one line without a number ("ЗАКОН АЗЕРБАЙДЖАНСКОЙ РЕСПУБЛИКИ" over "Об
     электронной подписи и электронном документе"), is its title: without its name, every
-    law of a corpus would be cited alike."""
+    law of a corpus would be cited alike. A first line that ends a sentence ("-- Test cases
+    for functions in math.", "Original IDLE todo, much of it now outdated:"), or runs on
+    into the next ("Guido van Rossum, as well as being the creator of the Python language,
+    is the" over "original creator of IDLE."), is the text's, no title, unless a line
+    underlines it: "" (the caller takes the file's name), where every citation named that
+    line."""
     paragraph = body.lstrip("\n").split("\n\n", 1)[0].splitlines()
     lines = [_title_line(line) for line in paragraph]
     whole = " ".join(lines)
@@ -122,7 +127,12 @@ def _first_line_title(body: str) -> str:
         and ends_without_punctuation(whole)
     ):
         return whole[:200]
-    return next((line[:200] for line in map(_title_line, body.splitlines()) if line), "")
+    first = next((line for line in map(_title_line, body.splitlines()) if line), "")
+    under = lines[1] if len(lines) > 1 else ""
+    runs_on = under[:1].islower() and not ends_without_punctuation(whole)  # into a sentence
+    if not underlines(first, under) and (not ends_without_punctuation(first) or runs_on):
+        return ""  # the text's first sentence, or a line of it: the file's name is the title
+    return first[:200]
 
 
 def _title_line(line: str) -> str:

@@ -52,6 +52,24 @@ def test_an_act_s_kind_in_capitals_over_its_name_is_its_title(tmp_path: Path) ->
         assert read_document(path).info.title == title
 
 
+def test_a_first_line_that_is_the_text_s_is_no_title(tmp_path: Path) -> None:
+    """A plain text that opens with a sentence, or with a line of one, has no title in it:
+    its citations name the file ("meeting-notes"), not "The meeting opened at ten." A line
+    over the text, or underlined, is still a title."""
+    cases = {
+        "The meeting opened at ten.\n\nThe budget was adopted.": "meeting-notes",
+        "Items agreed, most of them now done:\n\n- the budget": "meeting-notes",
+        "The secretariat, as well as being the host of the forum, is the\n"
+        "organiser of the ministerial meeting.\n": "meeting-notes",
+        "Minutes of the meeting\nThe meeting opened at ten.\n": "Minutes of the meeting",
+        "Minutes\n=======\n\nThe meeting opened at ten.\n": "Minutes",
+    }
+    for text, title in cases.items():
+        path = tmp_path / "meeting-notes.txt"
+        path.write_text(text, encoding="utf-8")
+        assert read_document(path).info.title == title, text
+
+
 def test_slugify_folds_accents() -> None:
     assert slugify("Bəyannamə Şuşa") == "beyanname-susa"
     assert slugify("Декларация 2012") == "deklaratsiya-2012"
