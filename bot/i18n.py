@@ -64,6 +64,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "corpus folder.",
         "remove_unwritable": "No document can be taken out from here: the corpus folder "
         "cannot be written ({reason}).",
+        "admin_help": "As an administrator: /stats, /reindex, /remove <document>; a document "
+        "you send me here is added (its caption: “title: …”, “date: …”, a line each).",
     },
     "az": {
         "intro": "Bu sənədlər haqqında suallara onlardan sözbəsöz sitatla, hər sitatın "
@@ -128,6 +130,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "içində saxlanılır.",
         "remove_unwritable": "Buradan sənəd çıxarmaq olmur: sənədlər qovluğuna yazmaq mümkün "
         "deyil ({reason}).",
+        "admin_help": "Administrator kimi: /stats, /reindex, /remove <sənəd>; buraya "
+        "göndərdiyiniz sənəd əlavə edilir (imzası: “title: …”, “date: …”, hər sətirdə bir).",
     },
     "ru": {
         "intro": "Я отвечаю на вопросы об этих документах дословными цитатами, указывая "
@@ -192,6 +196,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "{kept}.",
         "remove_unwritable": "Отсюда документ убрать нельзя: в папку документов нельзя "
         "записывать ({reason}).",
+        "admin_help": "Администратору: /stats, /reindex, /remove <документ>; документ, "
+        "присланный сюда, добавляется (в подписи: «title: …», «date: …», по одному в строке).",
     },
     "tr": {
         "intro": "Bu belgelerle ilgili soruları, belgelerden kelimesi kelimesine alıntı yaparak "
@@ -255,6 +261,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "saklanıyor.",
         "remove_unwritable": "Buradan belge çıkarılamaz: belgeler klasörüne yazılamıyor "
         "({reason}).",
+        "admin_help": "Yönetici olarak: /stats, /reindex, /remove <belge>; buraya "
+        "gönderdiğiniz belge eklenir (açıklaması: “title: …”, “date: …”, her satırda bir).",
     },
 }
 

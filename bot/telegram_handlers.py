@@ -242,6 +242,9 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if examples:  # the corpus's own, when its documents offer some (front matter `examples:`)
         lines += ["", esc(t(lang, "examples"))]
         lines.extend(f"• <i>{esc(example)}</i>" for example in examples)
+    user = update.effective_user
+    if user is not None and user.id in bot_state(context).settings.admins:
+        lines += ["", esc(t(lang, "admin_help"))]  # what only they may do
     await reply(message, "\n".join(lines))
 
 

@@ -186,6 +186,26 @@ def test_an_administrator_takes_a_document_out(tmp_path: Path) -> None:
     assert [p.name for p in aside.iterdir()] == ["letter-to-icann-2012.txt"]
 
 
+def test_help_tells_administrators_what_they_alone_may_do(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+
+    async def run() -> None:
+        async with running(engine, tmp_path) as (fake, _):
+            fake.push(message=fake.message("/help", user_id=ADMIN))
+            fake.push(message=fake.message("/help", user_id=3, lang="ru"))
+            await fake.wait_for("sendMessage", 1, chat_id=ADMIN)
+            await fake.wait_for("sendMessage", 1, chat_id=3)
+            (admin,) = texts(fake, ADMIN)
+            (other,) = texts(fake, 3)
+            assert admin.endswith(
+                "As an administrator: /stats, /reindex, /remove &lt;document&gt;; a document "
+                "you send me here is added (its caption: “title: …”, “date: …”, a line each)."
+            )
+            assert "/remove" not in other and "/stats" not in other
+
+    scenario(run())
+
+
 def test_a_caption_gives_the_document_s_details() -> None:
     assert caption_details("") == ({}, False)
     assert caption_details("Fund rules, 2014") == ({"title": "Fund rules, 2014"}, False)
