@@ -114,11 +114,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "upload_format": "{name} əlavə edilə bilməz: bu fayllar oxunur: {formats}.",
         "upload_size": "{name} {size} MB-dır: buraya göndərilən sənəd ən çoxu {limit} MB ola "
         "bilər.",
-        "upload_caption": "İmza sənədin məlumatlarını hər sətirdə bir “açar: dəyər” kimi verir "
+        "upload_caption": "Açıqlama sənədin məlumatlarını hər sətirdə bir “açar: dəyər” kimi verir "
         "({keys}; “replace: yes” eyni adlı sənədi əvəz edir); açarsız ilk sətir onun "
         "başlığıdır. Anlaşılmadı: {line}",
         "upload_exists": "Artıq {name} adlı sənəd var: onu əvəz etmək üçün “replace: "
-        "yes” imzası ilə göndərin.",
+        "yes” açıqlaması ilə göndərin.",
         "upload_fetch": "{name} Telegram-dan alına bilmədi: zəhmət olmasa, yenidən göndərin.",
         "upload_refused": "Sənəd əlavə edilmədi, sənədlər olduğu kimi qaldı: {reason}",
         "upload_unwritable": "Buradan sənəd əlavə etmək olmur: sənədlər qovluğuna yazmaq "
@@ -131,7 +131,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "remove_unwritable": "Buradan sənəd çıxarmaq olmur: sənədlər qovluğuna yazmaq mümkün "
         "deyil ({reason}).",
         "admin_help": "Administrator kimi: /stats, /reindex, /remove <sənəd>; buraya "
-        "göndərdiyiniz sənəd əlavə edilir (imzası: “title: …”, “date: …”, hər sətirdə bir).",
+        "göndərdiyiniz sənəd əlavə edilir (açıqlaması: “title: …”, “date: …”, hər sətirdə bir).",
     },
     "ru": {
         "intro": "Я отвечаю на вопросы об этих документах дословными цитатами, указывая "
