@@ -166,8 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument(
         "file",
-        type=Path,
-        help="a .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .html, .mht or .epub file",
+        help="a .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .html, .mht or .epub file, or the "
+        "http(s) address of one",
     )
     for key in ADD_KEYS:
         p.add_argument(f"--{key.replace('_', '-')}", dest=f"meta_{key}", metavar=key.upper())

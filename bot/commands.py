@@ -229,13 +229,32 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
     from retrieval.corpus_edit import add_document
     from retrieval.engine import Engine
+    from retrieval.fetch import fetch, is_url
 
     meta = {
         k.removeprefix("meta_"): v for k, v in vars(args).items() if k.startswith("meta_") and v
     }
-    document = add_document(settings.corpus, args.file, meta, args.force, settings.max_file_mb)
+    with tempfile.TemporaryDirectory(prefix="clausebot-fetch-") as folder:
+        source = Path(args.file)
+        if is_url(args.file):  # fetched, then added as a file is
+            fetched = fetch(args.file, Path(folder), settings.max_file_mb)
+            source = fetched.path
+            if fetched.encoding and "encoding" not in meta:
+                meta["encoding"] = fetched.encoding  # as the server names it
+            print(f"fetched {fetched.url} ({source.stat().st_size / 1024:.0f} KB)")
+        try:
+            document = add_document(
+                settings.corpus, source, meta, args.force, settings.max_file_mb
+            )
+        except ClausebotError as exc:
+            if source == Path(args.file):
+                raise
+            # the fetched file named by its address, not by where it waited
+            raise type(exc)(str(exc).replace(str(source), args.file)) from None
     print(f"added {document.info.path} as {document.doc_id}: {document.info.title}")
     _build_and_report(Engine(settings), args.json)
     return 0
