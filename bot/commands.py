@@ -247,9 +247,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
                 meta["encoding"] = fetched.encoding  # as the server names it
             print(f"fetched {fetched.url} ({source.stat().st_size / 1024:.0f} KB)")
         try:
-            document = add_document(
-                settings.corpus, source, meta, args.force, settings.max_file_mb
-            )
+            document = add_document(settings.corpus, source, meta, args.force, settings.max_file_mb)
         except ClausebotError as exc:
             if source == Path(args.file):
                 raise
