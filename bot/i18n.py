@@ -64,8 +64,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "corpus folder.",
         "remove_unwritable": "No document can be taken out from here: the corpus folder "
         "cannot be written ({reason}).",
-        "admin_help": "As an administrator: /stats, /reindex, /remove <document>; a document "
-        "you send me here is added (its caption: “title: …”, “date: …”, a line each).",
+        "admin_help": "As an administrator: /stats, /reindex, /add <address>, /remove "
+        "<document>; a document you send me here is added (its caption: “title: …”, "
+        "“date: …”, a line each).",
+        "add_usage": "Usage: /add <address of a document on the web>, its details on the lines "
+        "after it (“title: …”, “date: …”).",
     },
     "az": {
         "intro": "Bu sənədlər haqqında suallara onlardan sözbəsöz sitatla, hər sitatın "
@@ -130,8 +133,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "içində saxlanılır.",
         "remove_unwritable": "Buradan sənəd çıxarmaq olmur: sənədlər qovluğuna yazmaq mümkün "
         "deyil ({reason}).",
-        "admin_help": "Administrator kimi: /stats, /reindex, /remove <sənəd>; buraya "
-        "göndərdiyiniz sənəd əlavə edilir (açıqlaması: “title: …”, “date: …”, hər sətirdə bir).",
+        "admin_help": "Administrator kimi: /stats, /reindex, /add <ünvan>, /remove <sənəd>; "
+        "buraya göndərdiyiniz sənəd əlavə edilir (açıqlaması: “title: …”, “date: …”, hər "
+        "sətirdə bir).",
+        "add_usage": "İstifadə: /add <sənədin internetdəki ünvanı>, məlumatları növbəti "
+        "sətirlərdə (“title: …”, “date: …”).",
     },
     "ru": {
         "intro": "Я отвечаю на вопросы об этих документах дословными цитатами, указывая "
@@ -196,8 +202,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "{kept}.",
         "remove_unwritable": "Отсюда документ убрать нельзя: в папку документов нельзя "
         "записывать ({reason}).",
-        "admin_help": "Администратору: /stats, /reindex, /remove <документ>; документ, "
-        "присланный сюда, добавляется (в подписи: «title: …», «date: …», по одному в строке).",
+        "admin_help": "Администратору: /stats, /reindex, /add <адрес>, /remove <документ>; "
+        "документ, присланный сюда, добавляется (в подписи: «title: …», «date: …», по одному "
+        "в строке).",
+        "add_usage": "Использование: /add <адрес документа в интернете>, сведения о нём — "
+        "в следующих строках («title: …», «date: …»).",
     },
     "tr": {
         "intro": "Bu belgelerle ilgili soruları, belgelerden kelimesi kelimesine alıntı yaparak "
@@ -261,8 +270,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "saklanıyor.",
         "remove_unwritable": "Buradan belge çıkarılamaz: belgeler klasörüne yazılamıyor "
         "({reason}).",
-        "admin_help": "Yönetici olarak: /stats, /reindex, /remove <belge>; buraya "
-        "gönderdiğiniz belge eklenir (açıklaması: “title: …”, “date: …”, her satırda bir).",
+        "admin_help": "Yönetici olarak: /stats, /reindex, /add <adres>, /remove <belge>; "
+        "buraya gönderdiğiniz belge eklenir (açıklaması: “title: …”, “date: …”, her satırda "
+        "bir).",
+        "add_usage": "Kullanım: /add <belgenin internetteki adresi>, bilgileri sonraki "
+        "satırlarda (“title: …”, “date: …”).",
     },
 }
 

@@ -25,7 +25,7 @@ from retrieval.status import changes_since_build, outdated
 log = logging.getLogger(__name__)
 
 
-async def _admin(
+async def as_admin(
     update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> tuple[Message, BotState, str] | None:
     """The message, state and language if the sender is an admin; else a polite refusal."""
@@ -41,7 +41,7 @@ async def _admin(
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    admin = await _admin(update, context)
+    admin = await as_admin(update, context)
     if admin is None:
         return
     message, state, lang = admin
@@ -71,7 +71,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    admin = await _admin(update, context)
+    admin = await as_admin(update, context)
     if admin is None:
         return
     await rebuild(*admin)
@@ -94,7 +94,7 @@ async def rebuild(message: Message, state: BotState, lang: str) -> None:
 
 
 async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    admin = await _admin(update, context)
+    admin = await as_admin(update, context)
     if admin is None:
         return
     message, state, lang = admin

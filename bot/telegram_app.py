@@ -43,7 +43,7 @@ from bot.telegram_handlers import (
 )
 from bot.telegram_inline import on_button, on_inline
 from bot.telegram_send import RETRIES
-from bot.telegram_upload import on_upload
+from bot.telegram_upload import on_add, on_upload
 from retrieval.engine import Engine
 from retrieval.errors import ClausebotError, ConfigError
 from retrieval.settings import Settings
@@ -94,6 +94,7 @@ def build_application(
     application.add_handler(CommandHandler("stats", on_stats))
     application.add_handler(CommandHandler("reindex", on_reindex))
     application.add_handler(CommandHandler("remove", on_remove))
+    application.add_handler(CommandHandler("add", on_add))
     # an administrator's document, in a private chat, is added to the corpus; anyone else's
     # caption is a question, as below
     uploads = filters.Document.ALL & filters.ChatType.PRIVATE & filters.User(settings.admins)

@@ -4,7 +4,8 @@ whole. The caption, if any, gives the document's details a line each ("title: Ta
 "date: 2013-04-02"; a first line without a key is its title); "replace: yes" replaces a document
 of the same file name. A file the corpus cannot hold (its format, its size, a damaged file,
 an id another document has) is refused with the reason, and the corpus is left as it was.
-Anyone else's document goes where it went before: its caption is a question.
+Anyone else's document goes where it went before: its caption is a question. So too a
+document at a web address an administrator gives with /add (as `clausebot add URL`).
 """
 
 from __future__ import annotations
@@ -16,18 +17,20 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from telegram import Document, Update
+from telegram import Document, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import t
-from bot.telegram_admin import rebuild
-from bot.telegram_handlers import bot_state, user_language
+from bot.telegram_admin import as_admin, rebuild
+from bot.telegram_handlers import BotState, bot_state, user_language
 from bot.telegram_html import esc
 from bot.telegram_send import reply, with_retry
 from retrieval.corpus import SUFFIXES
 from retrieval.corpus_edit import ADD_KEYS, add_document
 from retrieval.errors import CorpusError
+from retrieval.fetch import fetch, is_url
+from retrieval.types import Document as CorpusDocument
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +89,10 @@ async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             message, esc(t(lang, "upload_size", name=name, size=f"{size:.1f}", limit=f"{limit:g}"))
         )
         return
-    try:
-        details, replace = caption_details(message.caption or "")
-    except CaptionError as exc:
-        keys = ", ".join(ADD_KEYS)
-        await reply(message, esc(t(lang, "upload_caption", line=str(exc), keys=keys)))
+    given = await _given(message, lang, message.caption or "")
+    if given is None:
         return
+    details, replace = given
     if not replace and (state.settings.corpus / name).exists():
         await reply(message, esc(t(lang, "upload_exists", name=name)))
         return
@@ -105,24 +106,85 @@ async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not fetch %s: %s", name, exc)
             await reply(message, esc(t(lang, "upload_fetch", name=name)))
             return
-        settings = state.settings
-        try:
-            added = await asyncio.to_thread(
-                add_document, settings.corpus, path, details, replace, settings.max_file_mb
-            )
-        except CorpusError as exc:
-            await reply(message, esc(t(lang, "upload_refused", reason=_in_chat(exc, folder))))
-            return
-        except OSError as exc:  # a corpus mounted read-only (as docker-compose.yml mounts it)
-            log.warning("could not add %s to %s: %s", name, settings.corpus, exc)
-            reason = exc.strerror or type(exc).__name__
-            await reply(message, esc(t(lang, "upload_unwritable", reason=reason)))
-            return
+        added = await _added(message, state, lang, path, details, replace)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    log.info("added %s as %s", name, added.doc_id)
+    if added is not None:
+        await rebuild(message, state, lang)
+
+
+async def on_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/add <address> [details]: an administrator's document fetched from the web (as
+    `clausebot add URL` fetches it), added, and the index rebuilt; the lines after the
+    command give its details as a caption does."""
+    admin = await as_admin(update, context)
+    if admin is None:
+        return
+    message, state, lang = admin
+    first, _, rest = (message.text or "").partition("\n")
+    words = first.split()[1:]
+    if len(words) != 1 or not is_url(words[0]):
+        await reply(message, esc(t(lang, "add_usage")))
+        return
+    given = await _given(message, lang, rest)
+    if given is None:
+        return
+    details, replace = given
+    settings = state.settings
+    folder = Path(tempfile.mkdtemp(prefix="clausebot-fetch-"))
+    try:
+        try:
+            fetched = await asyncio.to_thread(fetch, words[0], folder, settings.max_file_mb)
+        except CorpusError as exc:
+            await reply(message, esc(t(lang, "upload_refused", reason=str(exc))))
+            return
+        if fetched.encoding:
+            details.setdefault("encoding", fetched.encoding)  # as the server names it
+        added = await _added(message, state, lang, fetched.path, details, replace)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if added is not None:
+        await rebuild(message, state, lang)
+
+
+async def _given(message: Message, lang: str, caption: str) -> tuple[dict[str, str], bool] | None:
+    """The details a caption gives (caption_details); None, with the form told, where it
+    gives them otherwise."""
+    try:
+        return caption_details(caption)
+    except CaptionError as exc:
+        keys = ", ".join(ADD_KEYS)
+        await reply(message, esc(t(lang, "upload_caption", line=str(exc), keys=keys)))
+        return None
+
+
+async def _added(
+    message: Message,
+    state: BotState,
+    lang: str,
+    path: Path,
+    details: dict[str, str],
+    replace: bool,
+) -> CorpusDocument | None:
+    """The file at `path` added to the corpus (corpus_edit.add_document) and said so; None,
+    with the reason said, where the corpus cannot take it."""
+    settings = state.settings
+    try:
+        added = await asyncio.to_thread(
+            add_document, settings.corpus, path, details, replace, settings.max_file_mb
+        )
+    except CorpusError as exc:
+        reason = _in_chat(exc, path.parent)
+        await reply(message, esc(t(lang, "upload_refused", reason=reason)))
+        return None
+    except OSError as exc:  # a corpus mounted read-only (as docker-compose.yml mounts it)
+        log.warning("could not add %s to %s: %s", path.name, settings.corpus, exc)
+        reason = exc.strerror or type(exc).__name__
+        await reply(message, esc(t(lang, "upload_unwritable", reason=reason)))
+        return None
+    log.info("added %s as %s", path.name, added.doc_id)
     await reply(message, esc(t(lang, "uploaded", title=added.info.title, id=added.doc_id)))
-    await rebuild(message, state, lang)
+    return added
 
 
 def _in_chat(problem: CorpusError, folder: Path) -> str:

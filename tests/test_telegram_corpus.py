@@ -19,6 +19,7 @@ from retrieval.settings import Settings
 from tests.conftest import CORPUS
 from tests.test_formats import make_pdf
 from tests.test_telegram import ADMIN, running, scenario, texts
+from tests.web_site import LOCAL, PAGE, web_site
 
 FUND = (
     b"# Common fund\n\nA rotating secretariat administers the common fund.\n\n"
@@ -198,12 +199,48 @@ def test_help_tells_administrators_what_they_alone_may_do(tmp_path: Path) -> Non
             (admin,) = texts(fake, ADMIN)
             (other,) = texts(fake, 3)
             assert admin.endswith(
-                "As an administrator: /stats, /reindex, /remove &lt;document&gt;; a document "
-                "you send me here is added (its caption: “title: …”, “date: …”, a line each)."
+                "As an administrator: /stats, /reindex, /add &lt;address&gt;, /remove "
+                "&lt;document&gt;; a document you send me here is added (its caption: “title: "
+                "…”, “date: …”, a line each)."
             )
             assert "/remove" not in other and "/stats" not in other
 
     scenario(run())
+
+
+def test_an_administrator_adds_a_document_from_its_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/add <address>, its details on the lines after it: fetched as `clausebot add URL`
+    fetches (its server's character set kept), added, the index rebuilt; a missing page or
+    no address is said so; anyone else is refused."""
+    engine = _engine(tmp_path)
+    corpus = tmp_path / "corpus"
+    for key, value in LOCAL.items():
+        monkeypatch.setenv(key, value)  # the bot runs in this process
+
+    async def run() -> None:
+        with web_site(tmp_path) as site:
+            async with running(engine, tmp_path) as (fake, _):
+                fake.push(message=fake.message(f"/add {site}/old", user_id=3))
+                await fake.wait_for("sendMessage", 1, chat_id=3)
+                for asked in ("/add", f"/add {site}/none", f"/add {site}/old\ntitle: Fees"):
+                    fake.push(message=fake.message(asked, user_id=ADMIN))
+                    await fake.wait_for("sendMessage", len(texts(fake, ADMIN)) + 1, chat_id=ADMIN)
+                await fake.wait_for("sendMessage", 5, chat_id=ADMIN, timeout=30)
+                usage, missing, added, _, rebuilt = texts(fake, ADMIN)
+                assert "only the bot's administrators" in texts(fake, 3)[0]
+                assert usage.startswith("Usage: /add &lt;address of a document on the web&gt;")
+                assert missing == (
+                    "The document was not added, and the corpus is as it was: "
+                    f"{site}/none: the server answered 404 Not Found"
+                )
+                assert added == "Added “Fees” to the corpus as sbory."
+                assert rebuilt.startswith("Index updated. Documents: 3; clauses: 30 (1 embedded")
+
+    scenario(run())
+    assert (corpus / "sbory.html").read_bytes() == PAGE.encode("cp1251")
+    assert (corpus / "sbory.html.meta").read_text() == "title: Fees\nencoding: windows-1251\n"
 
 
 def test_a_caption_gives_the_document_s_details() -> None:
