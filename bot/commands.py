@@ -233,14 +233,14 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
     from retrieval.corpus_edit import add_document
     from retrieval.engine import Engine
-    from retrieval.fetch import fetch, is_url
+    from retrieval.fetch import fetch, names_address
 
     meta = {
         k.removeprefix("meta_"): v for k, v in vars(args).items() if k.startswith("meta_") and v
     }
     with tempfile.TemporaryDirectory(prefix="clausebot-fetch-") as folder:
         source = Path(args.file)
-        if is_url(args.file):  # fetched, then added as a file is
+        if names_address(args.file):  # fetched, then added as a file is
             fetched = fetch(args.file, Path(folder), settings.max_file_mb)
             source = fetched.path
             if fetched.encoding and "encoding" not in meta:

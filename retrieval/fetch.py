@@ -51,24 +51,30 @@ class Fetched:
 
 
 def is_url(text: str) -> bool:
-    return urllib.parse.urlsplit(text).scheme.lower() in ("http", "https")
+    """Is the text a web address, one `fetch` fetches?"""
+    return text.lower().startswith(("http://", "https://"))
+
+
+def names_address(text: str) -> bool:
+    """Does the text name an address of any kind ("ftp://…"), not a file?"""
+    return "://" in text
 
 
 def fetch(url: str, folder: Path, max_mb: float) -> Fetched:
     """Fetch `url` into `folder` (which the caller removes), at most `max_mb` MB."""
     if not is_url(url):
         raise CorpusError(f"{url}: only http:// and https:// addresses are fetched")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     limit = int(max_mb * 1024 * 1024)
     try:
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
             raw = response.read(limit + 1)
             headers: email.message.Message = response.headers
             final = response.geturl()
     except urllib.error.HTTPError as exc:
         raise CorpusError(f"{url}: the server answered {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc or type(exc).__name__
         raise CorpusError(f"{url}: cannot be fetched ({reason})") from None
     if len(raw) > limit:
         raise CorpusError(

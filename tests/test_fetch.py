@@ -53,5 +53,10 @@ def test_what_cannot_be_fetched_is_refused_in_one_line(tmp_path: Path, site: str
     assert large.returncode == 1 and "over the limit of 0.001 MB" in large.stderr
     closed = run_cli("add", *paths, "http://127.0.0.1:9/x.pdf", cwd=tmp_path, env=LOCAL)
     assert closed.returncode == 1 and "cannot be fetched" in closed.stderr
-    assert "Traceback" not in missing.stderr + large.stderr + closed.stderr
+    other = run_cli("add", *paths, "ftp://127.0.0.1/x.pdf", cwd=tmp_path, env=LOCAL)
+    assert other.returncode == 1
+    assert other.stderr.strip().endswith("only http:// and https:// addresses are fetched")
+    broken = run_cli("add", *paths, "http://[::1/x.pdf", cwd=tmp_path, env=LOCAL)
+    assert broken.returncode == 1 and "cannot be fetched (Invalid IPv6 URL)" in broken.stderr
+    assert "Traceback" not in missing.stderr + large.stderr + closed.stderr + broken.stderr
     assert list(corpus.iterdir()) == []
