@@ -13,9 +13,11 @@ Without it, the id is a slug of the file name and the title the document's first
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,8 +220,7 @@ def read_document(
     meta.update(side_meta)
     if not text[body_start:].strip():
         raise CorpusError(f"{path}: the document is empty")
-    named = corpus_name(path, folder) if folder is not None else path.name
-    doc_id = meta.get("id") or slugify(named.removesuffix(path.suffix))
+    doc_id = _id_of(meta, path, folder)
     if not _SLUG_ID.match(doc_id):
         raise CorpusError(
             f"{path}: id {doc_id!r} must be a slug (lower-case letters, digits and '-')"
@@ -249,6 +250,36 @@ def read_document(
         columns=columns,
         code=code,
     )
+
+
+def _id_of(meta: Mapping[str, str], path: Path, folder: Path | None) -> str:
+    """A document's id: its metadata's, else a slug of its name from the corpus folder."""
+    named = corpus_name(path, folder) if folder is not None else path.name
+    return meta.get("id") or slugify(named.removesuffix(path.suffix))
+
+
+def document_ids(folder: Path) -> dict[str, Path]:
+    """Each id of the folder's documents, and the file that holds it (the first, in the
+    order the corpus is read, where two claim one), found as read_document finds it but
+    without reading any text but a text's front matter: what adding a document checks its
+    id against, and removing one looks its file up by, in a corpus of hundreds of PDFs."""
+    found: dict[str, Path] = {}
+    for path in corpus_files(folder):
+        if path.suffix.lower() not in SUFFIXES or not_a_file(path) is not None:
+            continue
+        meta: dict[str, str] = {}
+        with contextlib.suppress(CorpusError, OSError, UnicodeDecodeError):
+            side = sidecar(path)
+            if side.is_file():
+                meta = _metadata_lines(side.read_text(encoding="utf-8"), side, 1)
+            if SAME_FORMAT.get(path.suffix.lower(), path.suffix.lower()) in (".txt", ".md"):
+                raw = path.read_bytes()
+                text = decode_text(path, raw, meta.get("encoding", ""), side.name)
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+                front = _parse_front_matter(text, path)[0]
+                meta = front | meta  # the sidecar's win
+        found.setdefault(_id_of(meta, path, folder), path)
+    return found
 
 
 def load_corpus(

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from retrieval.corpus import SUFFIXES, fsync_path, load_corpus, read_document, sidecar
+from retrieval.corpus import SUFFIXES, document_ids, fsync_path, read_document, sidecar
 from retrieval.errors import CorpusError
 from retrieval.folder import corpus_name
 from retrieval.settings import DEFAULT_MAX_FILE_MB
@@ -82,14 +82,12 @@ def add_document(
             document = read_document(staged, max_mb)
         except CorpusError as exc:  # named by the file the user gave, not the staged copy
             raise CorpusError(str(exc).replace(str(staged), str(source))) from None
-        others, _ = load_corpus(folder, max_mb)
-        for other in others:
-            named = corpus_name(Path(other.info.path), folder)
-            if other.doc_id == document.doc_id and named != target.name:
-                raise CorpusError(
-                    f"id {document.doc_id!r} is already used by {other.info.path}: choose "
-                    "another with --id, or replace that file (same name, --force)"
-                )
+        other = document_ids(folder).get(document.doc_id)
+        if other is not None and corpus_name(other, folder) != target.name:
+            raise CorpusError(
+                f"id {document.doc_id!r} is already used by {other}: choose another with "
+                "--id, or replace that file (same name, --force)"
+            )
         _refuse_links(target, side)  # again, just before writing
         os.replace(staged, target)
         if staged_side.exists():
@@ -110,14 +108,15 @@ def remove_document(
     by a rename, into the folder's REMOVED, under the time and its id, where they can be put
     back from (or deleted for good). Returns what it was, and where it went. An id no
     document of the folder has is refused, naming where to find the ids."""
-    documents, _ = load_corpus(folder, max_mb)
-    found = [d for d in documents if d.doc_id == doc_id]
-    if not found:
+    path = document_ids(folder).get(doc_id) if folder.is_dir() else None
+    if path is None:
         raise CorpusError(
             f"no document {doc_id!r} in {folder}: `clausebot documents` lists the ids"
         )
-    info = found[0].info
-    path = Path(info.path)
+    try:
+        info = read_document(path, max_mb, folder).info
+    except CorpusError:  # a file no build reads (damaged): taken out all the same
+        info = DocumentInfo(doc_id=doc_id, title=path.name, path=str(path))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     aside = folder / REMOVED / f"{stamp}-{doc_id}"
     aside.mkdir(parents=True)

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from retrieval.corpus import load_corpus, read_document, slugify
+from retrieval.corpus import document_ids, load_corpus, read_document, slugify
 from retrieval.corpus_edit import add_document
 from retrieval.errors import CorpusError
 from tests.conftest import CORPUS
@@ -68,6 +68,30 @@ def test_a_first_line_that_is_the_text_s_is_no_title(tmp_path: Path) -> None:
         path = tmp_path / "meeting-notes.txt"
         path.write_text(text, encoding="utf-8")
         assert read_document(path).info.title == title, text
+
+
+def test_document_ids_are_found_as_reading_finds_them(tmp_path: Path) -> None:
+    """`document_ids`, which adding and removing a document read instead of the whole
+    corpus, gives each file the id read_document gives it: its sidecar's, its front
+    matter's, or a slug of its name from the corpus folder."""
+    folder = tmp_path / "corpus"
+    (folder / "2013").mkdir(parents=True)
+    (folder / "law.md").write_text("---\nid: fees-law\n---\n# Fees\n\nFees are paid.\n")
+    (folder / "note.txt").write_text("---\nid: front\n---\nA note.\n")
+    (folder / "note.txt.meta").write_text("id: side\n")
+    (folder / "2013" / "Письмо.txt").write_text("Письмо о сборах.\n")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4 damaged")
+    (folder / "sheet.xlsx").write_bytes(b"PK")
+    assert document_ids(folder) == {
+        "2013-pismo": folder / "2013" / "Письмо.txt",
+        "fees-law": folder / "law.md",
+        "side": folder / "note.txt",
+        "scan": folder / "scan.pdf",
+    }
+    documents, _ = load_corpus(folder)
+    assert {d.doc_id: Path(d.info.path) for d in documents} == {
+        k: v for k, v in document_ids(folder).items() if k != "scan"
+    }
 
 
 def test_slugify_folds_accents() -> None:
