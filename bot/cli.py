@@ -166,8 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument(
         "file",
+        nargs="+",
         help="a .txt, .md, .pdf, .docx, .doc, .odt, .rtf, .html, .mht or .epub file, or the "
-        "http(s) address of one",
+        "http(s) address of one; several are added with one build",
     )
     for key in ADD_KEYS:
         p.add_argument(f"--{key.replace('_', '-')}", dest=f"meta_{key}", metavar=key.upper())

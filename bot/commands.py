@@ -229,33 +229,58 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
-    import tempfile
-
-    from retrieval.corpus_edit import add_document
     from retrieval.engine import Engine
-    from retrieval.fetch import fetch, names_address
 
     meta = {
         k.removeprefix("meta_"): v for k, v in vars(args).items() if k.startswith("meta_") and v
     }
+    files: list[str] = args.file
+    if len(files) > 1 and set(meta) - {"encoding"}:
+        raise ClausebotError(
+            "--id, --title, --short-title, --date, --place, --author and --kind give one "
+            "document's details: add the files one at a time to give each its own"
+        )
+    failed: list[str] = []
+    if len(files) == 1:
+        _add_one(files[0], meta, args.force, settings)
+    else:  # each added or said why not; one build for all that were
+        for given in files:
+            try:
+                _add_one(given, dict(meta), args.force, settings)
+            except ClausebotError as exc:
+                print(f"warning: not added: {exc}", file=sys.stderr)
+                failed.append(given)
+        if len(failed) == len(files):
+            raise ClausebotError(f"none of the {len(files)} files was added (above)")
+    _build_and_report(Engine(settings), args.json)
+    if failed:
+        raise ClausebotError(f"{len(failed)} of {len(files)} files not added (above)")
+    return 0
+
+
+def _add_one(given: str, meta: dict[str, str], force: bool, settings: Settings) -> None:
+    """One file, or a web address's (fetched first), added to the corpus and said so."""
+    import tempfile
+
+    from retrieval.corpus_edit import add_document
+    from retrieval.fetch import fetch, names_address
+
     with tempfile.TemporaryDirectory(prefix="clausebot-fetch-") as folder:
-        source = Path(args.file)
-        if names_address(args.file):  # fetched, then added as a file is
-            fetched = fetch(args.file, Path(folder), settings.max_file_mb)
+        source = Path(given)
+        if names_address(given):  # fetched, then added as a file is
+            fetched = fetch(given, Path(folder), settings.max_file_mb)
             source = fetched.path
             if fetched.encoding and "encoding" not in meta:
                 meta["encoding"] = fetched.encoding  # as the server names it
             print(f"fetched {fetched.url} ({source.stat().st_size / 1024:.0f} KB)")
         try:
-            document = add_document(settings.corpus, source, meta, args.force, settings.max_file_mb)
+            document = add_document(settings.corpus, source, meta, force, settings.max_file_mb)
         except ClausebotError as exc:
-            if source == Path(args.file):
+            if source == Path(given):
                 raise
             # the fetched file named by its address, not by where it waited
-            raise type(exc)(str(exc).replace(str(source), args.file)) from None
+            raise type(exc)(str(exc).replace(str(source), given)) from None
     print(f"added {document.info.path} as {document.doc_id}: {document.info.title}")
-    _build_and_report(Engine(settings), args.json)
-    return 0
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:

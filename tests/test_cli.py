@@ -620,6 +620,27 @@ def test_add_never_loses_or_replaces_what_it_was_not_asked_to(
     assert status["clauses"] == 30
 
 
+def test_several_files_are_added_with_one_build(tmp_path: Path) -> None:
+    """`clausebot add a b c`: each added, or said why not, and one build for those that
+    were; a file that cannot be added loses the others nothing, and the exit says so. One
+    document's details (--title) are refused for several."""
+    corpus, files = tmp_path / "corpus", tmp_path / "in"
+    files.mkdir()
+    (files / "fees.txt").write_text("Fees are paid yearly.\n", encoding="utf-8")
+    (files / "legacy.txt").write_bytes("Café fees.\n".encode("latin-1"))
+    (files / "appeals.md").write_text("# Appeals\n\nAppeals go to the Board.\n")
+    paths = ("--corpus", str(corpus), "--index", str(tmp_path / "idx"), *FAST)
+    named = [str(files / n) for n in ("fees.txt", "legacy.txt", "appeals.md")]
+    result = run_cli("add", *paths, *named, "--json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "warning: not added: " in result.stderr and "legacy.txt" in result.stderr
+    assert result.stderr.strip().endswith("1 of 3 files not added (above)")
+    assert json.loads(result.stdout.splitlines()[-1])["documents"] == 2
+    assert sorted(p.name for p in corpus.iterdir()) == ["appeals.md", "fees.txt"]
+    titled = run_cli("add", *paths, *named, "--title", "Fees", cwd=tmp_path)
+    assert titled.returncode == 1 and "add the files one at a time" in titled.stderr
+
+
 def test_remove_moves_a_document_aside_and_it_can_be_put_back(
     tmp_path: Path, corpus_dir: Path
 ) -> None:
