@@ -46,7 +46,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "feedback 👍 {up} 👎 {down}.",
         "top_questions": "Most asked:",
         "no_documents": "No documents are indexed yet, so there is nothing to answer from. "
-        "An administrator can add some and run /reindex.",
+        "An administrator can send documents to the bot, or add them to its folder and run "
+        "/reindex.",
         "uploaded": "Added “{title}” to the corpus as {id}.",
         "upload_format": "{name} cannot be added: the corpus reads {formats} files.",
         "upload_size": "{name} is {size} MB: a document sent here may be {limit} MB at most.",
@@ -112,7 +113,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "rəylər 👍 {up} 👎 {down}.",
         "top_questions": "Ən çox verilən suallar:",
         "no_documents": "Hələ heç bir sənəd indekslənməyib, ona görə cavab üçün mənbə yoxdur. "
-        "Administrator sənəd əlavə edib /reindex işlədə bilər.",
+        "Administrator sənədləri bota göndərə, ya da qovluğa əlavə edib /reindex işlədə "
+        "bilər.",
         "uploaded": "“{title}” sənədlərə {id} adı ilə əlavə edildi.",
         "upload_format": "{name} əlavə edilə bilməz: bu fayllar oxunur: {formats}.",
         "upload_size": "{name} {size} MB-dır: buraya göndərilən sənəd ən çoxu {limit} MB ola "
@@ -182,7 +184,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "отзывы 👍 {up} 👎 {down}.",
         "top_questions": "Чаще всего спрашивали:",
         "no_documents": "Пока не проиндексировано ни одного документа, поэтому отвечать не из "
-        "чего. Администратор может добавить документы и выполнить /reindex.",
+        "чего. Администратор может прислать документы боту или добавить их в папку и "
+        "выполнить /reindex.",
         "uploaded": "«{title}» добавлен к документам как {id}.",
         "upload_format": "{name} нельзя добавить: читаются файлы {formats}.",
         "upload_size": "{name} весит {size} МБ: присланный сюда документ может весить не более "
@@ -251,7 +254,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "geri bildirim 👍 {up} 👎 {down}.",
         "top_questions": "En çok sorulanlar:",
         "no_documents": "Henüz hiçbir belge dizinlenmedi, bu yüzden yanıt verilecek kaynak yok. "
-        "Bir yönetici belge ekleyip /reindex çalıştırabilir.",
+        "Bir yönetici belgeleri bota gönderebilir ya da klasöre ekleyip /reindex "
+        "çalıştırabilir.",
         "uploaded": "“{title}” belgelere {id} olarak eklendi.",
         "upload_format": "{name} eklenemez: okunan dosyalar: {formats}.",
         "upload_size": "{name} {size} MB: buraya gönderilen bir belge en çok {limit} MB olabilir.",
