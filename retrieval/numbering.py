@@ -30,8 +30,9 @@ from dataclasses import dataclass
 # German, Spanish and French do
 _NUMBERED = (
     "Article|Section|Clause|Paragraph|Rule|Chapter|Part|Annex|Статья|Раздел|Пункт|Глава"
-    "|Часть|Приложение|Стаття|Розділ|Частина|Додаток|Maddə|Bölmə|Bənd|Fəsil|Madde|Bölüm|Fıkra|Kısım|Artikel|Abschnitt"
-    "|Kapitel|Anhang|Artículo|Sección|Apartado|Capítulo|Anexo|Chapitre|Annexe"
+    "|Часть|Приложение|Стаття|Розділ|Частина|Додаток|Maddə|Bölmə|Bənd|Fəsil|Madde|Bölüm"
+    "|Fıkra|Kısım|Artikel|Abschnitt|Kapitel|Anhang|Artículo|Sección|Apartado|Capítulo|Anexo"
+    "|Chapitre|Annexe"
 )
 # "Article 5", "§ 3", "2.", "2.3", "1)", "(a)", "(iv)", "(2)", and "a.", "б)" or "iv)" in lower
 # case only ("A. Smith" is a name), in Latin or Cyrillic letters; a Roman number after a word
