@@ -161,6 +161,28 @@ def sidecar(path: Path) -> Path:
     return path.with_name(path.name + SIDECAR)
 
 
+def _sidecar_metadata(path: Path) -> dict[str, str]:
+    """The metadata a file's sidecar gives ({} without one)."""
+    side = sidecar(path)
+    if not side.is_file():
+        return {}
+    try:
+        return _metadata_lines(side.read_text(encoding="utf-8"), side, 1)
+    except UnicodeDecodeError:
+        raise CorpusError(f"{side}: not valid UTF-8") from None
+
+
+def _front_matter(
+    path: Path, raw: bytes, side_meta: Mapping[str, str]
+) -> tuple[str, dict[str, str], int]:
+    """A text or markdown file's characters (in the encoding its sidecar names, if any;
+    each line ending "\\n"), the metadata of its front matter, and where its body starts."""
+    text = decode_text(path, raw, side_meta.get("encoding", ""), sidecar(path).name)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body_start = _parse_front_matter(text, path)
+    return text, meta, body_start
+
+
 def read_document(
     path: Path, max_mb: float = DEFAULT_MAX_FILE_MB, folder: Path | None = None
 ) -> Document:
@@ -186,17 +208,9 @@ def read_document(
     code: frozenset[int] = frozenset()
     scanned: frozenset[int] = frozenset()
     extracted_title = ""
-    side = sidecar(path)
-    side_meta: dict[str, str] = {}
-    if side.is_file():
-        try:
-            side_meta = _metadata_lines(side.read_text(encoding="utf-8"), side, 1)
-        except UnicodeDecodeError:
-            raise CorpusError(f"{side}: not valid UTF-8") from None
+    side_meta = _sidecar_metadata(path)
     if suffix in (".txt", ".md"):
-        text = decode_text(path, raw, side_meta.get("encoding", ""), side.name)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        meta, body_start = _parse_front_matter(text, path)
+        text, meta, body_start = _front_matter(path, raw, side_meta)
         body = unframe(text[body_start:])
         if suffix == ".md":
             body, preformatted = unseen_markdown(body)
@@ -268,16 +282,10 @@ def document_ids(folder: Path) -> dict[str, Path]:
         if path.suffix.lower() not in SUFFIXES or not_a_file(path) is not None:
             continue
         meta: dict[str, str] = {}
-        with contextlib.suppress(CorpusError, OSError, UnicodeDecodeError):
-            side = sidecar(path)
-            if side.is_file():
-                meta = _metadata_lines(side.read_text(encoding="utf-8"), side, 1)
+        with contextlib.suppress(CorpusError, OSError):
+            meta = _sidecar_metadata(path)
             if SAME_FORMAT.get(path.suffix.lower(), path.suffix.lower()) in (".txt", ".md"):
-                raw = path.read_bytes()
-                text = decode_text(path, raw, meta.get("encoding", ""), side.name)
-                text = text.replace("\r\n", "\n").replace("\r", "\n")
-                front = _parse_front_matter(text, path)[0]
-                meta = front | meta  # the sidecar's win
+                meta = _front_matter(path, path.read_bytes(), meta)[1] | meta  # the sidecar's win
         found.setdefault(_id_of(meta, path, folder), path)
     return found
 
