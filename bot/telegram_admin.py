@@ -112,11 +112,16 @@ async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except ClausebotError as exc:
         await reply(message, esc(str(exc).replace("`clausebot documents`", "/documents")))
         return
-    except OSError as exc:  # a corpus mounted read-only (as docker-compose.yml mounts it)
-        log.warning("could not remove %s from %s: %s", args[0], settings.corpus, exc)
-        reason = exc.strerror or type(exc).__name__
-        await reply(message, esc(t(lang, "remove_unwritable", reason=reason)))
+    except OSError as exc:
+        await unwritable(message, lang, "remove_unwritable", exc)
         return
     kept = aside.relative_to(settings.corpus)
     await reply(message, esc(t(lang, "removed", title=info.title, id=info.doc_id, kept=kept)))
     await rebuild(message, state, lang)
+
+
+async def unwritable(message: Message, lang: str, phrase: str, exc: OSError) -> None:
+    """The corpus folder could not be written (mounted read-only, as docker-compose.yml
+    mounts it for the bot): said with `phrase`, in the administrator's language."""
+    log.warning("the corpus folder cannot be written: %s", exc)
+    await reply(message, esc(t(lang, phrase, reason=exc.strerror or type(exc).__name__)))

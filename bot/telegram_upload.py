@@ -22,7 +22,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import t
-from bot.telegram_admin import as_admin, rebuild
+from bot.telegram_admin import as_admin, rebuild, unwritable
 from bot.telegram_handlers import BotState, bot_state, user_language
 from bot.telegram_html import esc
 from bot.telegram_send import reply, with_retry
@@ -177,10 +177,8 @@ async def _added(
         reason = _in_chat(exc, path.parent)
         await reply(message, esc(t(lang, "upload_refused", reason=reason)))
         return None
-    except OSError as exc:  # a corpus mounted read-only (as docker-compose.yml mounts it)
-        log.warning("could not add %s to %s: %s", path.name, settings.corpus, exc)
-        reason = exc.strerror or type(exc).__name__
-        await reply(message, esc(t(lang, "upload_unwritable", reason=reason)))
+    except OSError as exc:
+        await unwritable(message, lang, "upload_unwritable", exc)
         return None
     log.info("added %s as %s", path.name, added.doc_id)
     await reply(message, esc(t(lang, "uploaded", title=added.info.title, id=added.doc_id)))
