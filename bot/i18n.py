@@ -54,8 +54,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "upload_caption": "The caption gives the document's details a line each, “key: value” "
         "({keys}; “replace: yes” replaces a document of the same name); a first line without "
         "a key is its title. Not understood: {line}",
-        "upload_exists": "The corpus has a document named {name} already: send it with the "
-        "caption “replace: yes” to replace it.",
+        "upload_exists": "The corpus has a document named {name} already: a line “replace: "
+        "yes” in the caption, or after /add, replaces it.",
+        "upload_id_taken": "The id {id} is taken by {other}, another document of the corpus: "
+        "give this one its own with a line “id: …”, or send it as {other} with “replace: "
+        "yes” to replace that one.",
         "upload_fetch": "{name} could not be fetched from Telegram: please send it again.",
         "upload_refused": "The document was not added, and the corpus is as it was: {reason}",
         "upload_unwritable": "No document can be added from here: the corpus folder cannot be "
@@ -122,8 +125,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "upload_caption": "Açıqlama sənədin məlumatlarını hər sətirdə bir “açar: dəyər” kimi verir "
         "({keys}; “replace: yes” eyni adlı sənədi əvəz edir); açarsız ilk sətir onun "
         "başlığıdır. Anlaşılmadı: {line}",
-        "upload_exists": "Artıq {name} adlı sənəd var: onu əvəz etmək üçün “replace: "
-        "yes” açıqlaması ilə göndərin.",
+        "upload_exists": "Artıq {name} adlı sənəd var: açıqlamada və ya /add-dan sonra "
+        "“replace: yes” sətri onu əvəz edir.",
+        "upload_id_taken": "{id} identifikatoru artıq başqa sənədindir ({other}): bu sənədə "
+        "“id: …” sətri ilə öz identifikatorunu verin, ya da o sənədi əvəz etmək üçün bunu "
+        "{other} adı ilə “replace: yes” sətri ilə göndərin.",
         "upload_fetch": "{name} Telegram-dan alına bilmədi: zəhmət olmasa, yenidən göndərin.",
         "upload_refused": "Sənəd əlavə edilmədi, sənədlər olduğu kimi qaldı: {reason}",
         "upload_unwritable": "Buradan sənəd əlavə etmək olmur: sənədlər qovluğuna yazmaq "
@@ -193,8 +199,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "upload_caption": "В подписи — сведения о документе, по одному в строке, «ключ: "
         "значение» ({keys}; «replace: yes» заменяет документ с тем же именем); первая строка "
         "без ключа — его название. Непонятно: {line}",
-        "upload_exists": "Документ {name} уже есть: чтобы заменить его, пришлите его "
-        "с подписью «replace: yes».",
+        "upload_exists": "Документ {name} уже есть: строка «replace: yes» в подписи или "
+        "после /add заменяет его.",
+        "upload_id_taken": "Идентификатор {id} уже занят другим документом ({other}): дайте "
+        "этому свой строкой «id: …» или, чтобы заменить тот, пришлите этот под именем "
+        "{other} со строкой «replace: yes».",
         "upload_fetch": "Не удалось получить {name} из Telegram: пришлите его ещё раз.",
         "upload_refused": "Документ не добавлен, документы не изменились: {reason}",
         "upload_unwritable": "Отсюда документ добавить нельзя: в папку документов нельзя "
@@ -262,8 +271,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "upload_caption": "Açıklama, belgenin bilgilerini her satırda bir “anahtar: değer” "
         "olarak verir ({keys}; “replace: yes” aynı adlı belgenin yerine geçer); anahtarsız ilk "
         "satır belgenin başlığıdır. Anlaşılmayan: {line}",
-        "upload_exists": "{name} adlı bir belge zaten var: onu değiştirmek için “replace: "
-        "yes” açıklamasıyla gönderin.",
+        "upload_exists": "{name} adlı bir belge zaten var: açıklamada ya da /add'den sonra "
+        "“replace: yes” satırı onu değiştirir.",
+        "upload_id_taken": "{id} kimliği başka bir belgenin ({other}): bu belgeye “id: …” "
+        "satırıyla kendi kimliğini verin ya da o belgeyi değiştirmek için bunu {other} adıyla "
+        "“replace: yes” satırıyla gönderin.",
         "upload_fetch": "{name} Telegram'dan alınamadı: lütfen yeniden gönderin.",
         "upload_refused": "Belge eklenmedi, belgeler olduğu gibi kaldı: {reason}",
         "upload_unwritable": "Buradan belge eklenemez: belgeler klasörüne yazılamıyor "

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from telegram import Document, Message, Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -28,9 +28,10 @@ from bot.telegram_html import esc
 from bot.telegram_send import reply, with_retry
 from retrieval.corpus import SUFFIXES
 from retrieval.corpus_edit import ADD_KEYS, add_document
-from retrieval.errors import CorpusError
+from retrieval.errors import CorpusError, DocumentExistsError, IdTakenError
 from retrieval.fetch import fetch, is_url
-from retrieval.types import Document as CorpusDocument
+from retrieval.folder import file_name
+from retrieval.types import Document
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,6 @@ def caption_details(caption: str) -> tuple[dict[str, str], bool]:
     return details, replace
 
 
-def _file_name(document: Document) -> str:
-    """The name the file is kept under in the corpus: its own, without any folder."""
-    return Path((document.file_name or "").replace("\\", "/")).name.lstrip(".")
-
-
 async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An administrator's document (the filter registering this handler lets no one else's
     through): checked, fetched, added to the corpus, and the index rebuilt."""
@@ -76,7 +72,7 @@ async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None and message.document is not None
     state = bot_state(context)
     lang = user_language(update)
-    name = _file_name(message.document)
+    name = file_name(message.document.file_name or "")
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         formats = ", ".join(SUFFIXES)
@@ -165,7 +161,7 @@ async def _added(
     path: Path,
     details: dict[str, str],
     replace: bool,
-) -> CorpusDocument | None:
+) -> Document | None:
     """The file at `path` added to the corpus (corpus_edit.add_document) and said so; None,
     with the reason said, where the corpus cannot take it."""
     settings = state.settings
@@ -173,8 +169,14 @@ async def _added(
         added = await asyncio.to_thread(
             add_document, settings.corpus, path, details, replace, settings.max_file_mb
         )
-    except CorpusError as exc:
-        reason = _in_chat(exc, path.parent)
+    except DocumentExistsError as exc:
+        await reply(message, esc(t(lang, "upload_exists", name=exc.name)))
+        return None
+    except IdTakenError as exc:
+        await reply(message, esc(t(lang, "upload_id_taken", id=exc.doc_id, other=exc.other)))
+        return None
+    except CorpusError as exc:  # the file named alone, not the folder it was fetched to
+        reason = str(exc).replace(f"{path.parent}/", "")
         await reply(message, esc(t(lang, "upload_refused", reason=reason)))
         return None
     except OSError as exc:
@@ -183,10 +185,3 @@ async def _added(
     log.info("added %s as %s", path.name, added.doc_id)
     await reply(message, esc(t(lang, "uploaded", title=added.info.title, id=added.doc_id)))
     return added
-
-
-def _in_chat(problem: CorpusError, folder: Path) -> str:
-    """Why a document was refused, as a chat gives its details: the file by its name, the
-    command line's options as the caption's lines."""
-    reason = str(problem).replace(f"{folder}/", "")
-    return reason.replace("--force", "“replace: yes”").replace("--id", "an “id:” line")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from retrieval.corpus import SUFFIXES, document_ids, fsync_path, read_document, sidecar
-from retrieval.errors import CorpusError
+from retrieval.errors import CorpusError, DocumentExistsError, IdTakenError
 from retrieval.folder import corpus_name
 from retrieval.settings import DEFAULT_MAX_FILE_MB
 from retrieval.types import Document, DocumentInfo
@@ -64,7 +64,7 @@ def add_document(
     side = sidecar(target)
     _refuse_links(target, side)
     if (target.exists() or side.exists()) and not force:
-        raise CorpusError(f"{target} already exists: pass --force to replace it")
+        raise DocumentExistsError(target)
     # staged inside the corpus folder (same file system, so the rename is atomic), under a
     # dot-name that corpus readers skip
     staging = Path(tempfile.mkdtemp(prefix=".adding-", dir=folder))
@@ -84,10 +84,7 @@ def add_document(
             raise CorpusError(str(exc).replace(str(staged), str(source))) from None
         other = document_ids(folder).get(document.doc_id)
         if other is not None and corpus_name(other, folder) != target.name:
-            raise CorpusError(
-                f"id {document.doc_id!r} is already used by {other}: choose another with "
-                "--id, or replace that file (same name, --force)"
-            )
+            raise IdTakenError(document.doc_id, other)
         _refuse_links(target, side)  # again, just before writing
         os.replace(staged, target)
         if staged_side.exists():

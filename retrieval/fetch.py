@@ -11,7 +11,6 @@ why, and nothing in the corpus changes.
 from __future__ import annotations
 
 import email.message
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.errors import CorpusError
+from retrieval.folder import file_name
 from retrieval.formats import SUFFIXES
 from retrieval.sniff import format_of
 
@@ -40,7 +40,6 @@ TYPES = {
     "multipart/related": ".mht",
     "message/rfc822": ".mht",
 }
-_UNSAFE = re.compile(r"[^\w.\-]+")
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def _name(headers: email.message.Message, url: str, raw: bytes) -> str:
         parts = urllib.parse.urlsplit(url)
         given = urllib.parse.unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])
         given = given or parts.hostname or ""  # a site's front page: its name
-    name = _UNSAFE.sub("-", Path(given.replace("\\", "/")).name).strip(".-") or "document"
+    name = file_name(given) or "document"
     if Path(name).suffix.lower() not in SUFFIXES:
         name += TYPES.get(headers.get_content_type(), "") or format_of(raw, "")
     return name

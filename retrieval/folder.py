@@ -24,6 +24,25 @@ _PAGES = {".html", ".htm"}
 # name of the one it serves
 CURRENT = "current"
 GENERATION = re.compile(r"gen-[0-9]+")  # a generation's folder name
+# what no file name of the folder holds: control characters, and what Windows refuses
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*]+')
+_NAME_BYTES = 255  # the longest file name most file systems take
+
+
+def file_name(given: str) -> str:
+    """The name a file from outside (an upload's, a download's) is kept under in the corpus
+    folder: its last part alone, whatever folders it names (so nothing lands outside the
+    folder), with control characters and what Windows refuses as "-", without the dots and
+    spaces it starts with (a dot-name is left out of the corpus), cut to 255 bytes with its
+    suffix kept; "" where nothing is left."""
+    name = Path(given.replace("\\", "/")).name
+    name = _UNSAFE.sub("-", name).lstrip(". -").rstrip()
+    stem, suffix = os.path.splitext(name)
+    if len(suffix.encode()) > _NAME_BYTES // 2:  # no suffix: a dot in a long name
+        stem, suffix = name, ""
+    while len((stem + suffix).encode()) > _NAME_BYTES:
+        stem = stem[:-1]
+    return stem.rstrip() + suffix
 
 
 def corpus_files(folder: Path) -> list[Path]:

@@ -8,6 +8,7 @@ import pytest
 from retrieval.corpus import document_ids, load_corpus, read_document, slugify
 from retrieval.corpus_edit import add_document
 from retrieval.errors import CorpusError
+from retrieval.folder import file_name
 from tests.conftest import CORPUS
 
 
@@ -274,3 +275,25 @@ def test_a_text_in_another_encoding_is_read_as_its_bom_or_its_metadata_says(
     page.write_bytes(f"<html><body><p>{russian}</p></body></html>".encode("cp1251"))
     (other / "page.html.meta").write_text("encoding: windows-1251\n", encoding="utf-8")
     assert "Операторы уплачивают ежегодный сбор" in read_document(page).text
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("Закон о связи.docx", "Закон о связи.docx"),  # a name as its sender wrote it
+        ("../../etc/cron.d/job.txt", "job.txt"),  # no folder climbs out of the corpus
+        ("C:\\Users\\me\\report.pdf", "report.pdf"),
+        (".profile.md", "profile.md"),  # a dot-name would be left out of the corpus
+        (" - .pdf", "pdf"),
+        ("tariffs\n2013?.md", "tariffs-2013-.md"),
+        ("...", ""),
+    ],
+)
+def test_a_file_from_outside_is_kept_under_a_name_of_the_folder(given: str, kept: str) -> None:
+    assert file_name(given) == kept
+
+
+def test_a_long_file_name_is_cut_with_its_suffix_kept() -> None:
+    kept = file_name("б" * 200 + ".pdf")
+    assert kept.endswith("б.pdf") and len(kept.encode()) <= 255
+    assert (Path("/tmp") / kept).suffix == ".pdf"

@@ -85,15 +85,20 @@ def test_what_cannot_be_added_is_refused_with_the_reason(tmp_path: Path) -> None
     async def run() -> None:
         async with running(engine, tmp_path) as (fake, _):
             sent = [
-                ("notes.xlsx", b"PK\x03\x04", ""),
-                ("cut.pdf", whole[: len(whole) // 2], ""),
-                ("baku-declaration-2012.txt", b"Another declaration.\n", ""),
-                ("letter-to-icann-2012.md", b"# Letter\n\nAnother letter.\n", ""),
-                ("fund.md", FUND, "Tariffs: 2013\nFund rules"),
+                ("notes.xlsx", b"PK\x03\x04", "", "en"),
+                ("cut.pdf", whole[: len(whole) // 2], "", "en"),
+                ("baku-declaration-2012.txt", b"Another declaration.\n", "", "en"),
+                # the id the letter has, asked in Russian: said in Russian, the files by name
+                ("letter-to-icann-2012.md", b"# Letter\n\nAnother letter.\n", "", "ru"),
+                ("fund.md", FUND, "Tariffs: 2013\nFund rules", "en"),
             ]
-            for name, content, caption in sent:
+            for name, content, caption, lang in sent:
                 document = fake.document(name, content)
-                fake.push(message=fake.message(user_id=ADMIN, document=document, caption=caption))
+                fake.push(
+                    message=fake.message(
+                        user_id=ADMIN, document=document, caption=caption, lang=lang
+                    )
+                )
                 await fake.wait_for("sendMessage", len(texts(fake, ADMIN)) + 1, chat_id=ADMIN)
             large = fake.document("large.pdf", whole) | {"file_size": 25 * 1024 * 1024}
             fake.push(message=fake.message(user_id=ADMIN, document=large))
@@ -113,14 +118,15 @@ def test_what_cannot_be_added_is_refused_with_the_reason(tmp_path: Path) -> None
                 "readable PDF"
             )
             assert same_name == (
-                "The corpus has a document named baku-declaration-2012.txt already: send it "
-                "with the caption “replace: yes” to replace it."
+                "The corpus has a document named baku-declaration-2012.txt already: a line "
+                "“replace: yes” in the caption, or after /add, replaces it."
             )
-            assert same_id.startswith(
-                "The document was not added, and the corpus is as it was: id "
-                "'letter-to-icann-2012' is already used by"
+            assert same_id == (
+                "Идентификатор letter-to-icann-2012 уже занят другим документом "
+                "(letter-to-icann-2012.txt): дайте этому свой строкой «id: …» или, чтобы "
+                "заменить тот, пришлите этот под именем letter-to-icann-2012.txt со строкой "
+                "«replace: yes»."
             )
-            assert "choose another with an “id:” line" in same_id
             assert caption.endswith("Not understood: Tariffs: 2013")
             assert size == ("large.pdf is 25.0 MB: a document sent here may be 20 MB at most.")
             (question,) = texts(fake, 3)
