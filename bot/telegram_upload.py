@@ -130,7 +130,9 @@ async def on_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     folder = Path(tempfile.mkdtemp(prefix="clausebot-fetch-"))
     try:
         try:
-            fetched = await asyncio.to_thread(fetch, words[0], folder, settings.max_file_mb)
+            fetched = await asyncio.to_thread(
+                fetch, words[0], folder, settings.max_file_mb, settings.fetch_local
+            )
         except CorpusError as exc:
             await reply(message, esc(t(lang, "upload_refused", reason=str(exc))))
             return

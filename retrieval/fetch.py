@@ -6,16 +6,27 @@ signature: retrieval.sniff); a page's character set, as the server names it, is 
 metadata's `encoding`, which a browser's reading follows too. Only http and https; at most
 the corpus's size limit is read; what cannot be fetched is refused in one line that says
 why, and nothing in the corpus changes.
+
+An address asked for from afar (Telegram's /add) may lead only to the public internet: a
+server on the bot's own machine or its private network (a cloud's metadata service, an
+intranet's admin pages, the database) is refused unless the deployment allows it
+(`CLAUSEBOT_FETCH_LOCAL`), since what is fetched becomes a document every user may quote.
+Where a connection leads is checked as it is made, on every redirect, so that neither a
+redirect nor a name that resolves otherwise the second time leads round the check.
 """
 
 from __future__ import annotations
 
 import email.message
+import http.client
+import ipaddress
+import socket
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from retrieval.errors import CorpusError
 from retrieval.folder import file_name
@@ -59,14 +70,63 @@ def names_address(text: str) -> bool:
     return "://" in text
 
 
-def fetch(url: str, folder: Path, max_mb: float) -> Fetched:
-    """Fetch `url` into `folder` (which the caller removes), at most `max_mb` MB."""
+class LocalAddressError(OSError):
+    """A connection that led to this machine or its private network, where none may."""
+
+
+def is_public(ip: str) -> bool:
+    """Is the IP address on the public internet (not this machine, a private or shared
+    network, a link's own addresses as a cloud's metadata service's, or multicast)?"""
+    address = ipaddress.ip_address(ip.split("%", 1)[0])  # an IPv6 address's zone left out
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+def _public(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+    """socket.create_connection, refusing a peer that is not on the public internet."""
+    sock = socket.create_connection(address, *args, **kwargs)
+    peer = sock.getpeername()[0]
+    if not is_public(peer):
+        sock.close()
+        host = address[0] if address[0] == peer else f"{address[0]} ({peer})"
+        raise LocalAddressError(f"{host} is on this machine or a private network")
+    return sock
+
+
+def _public_http(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+    connection = http.client.HTTPConnection(host, **kwargs)
+    connection._create_connection = _public  # type: ignore[attr-defined]
+    return connection
+
+
+def _public_https(host: str, **kwargs: Any) -> http.client.HTTPSConnection:
+    connection = http.client.HTTPSConnection(host, **kwargs)
+    connection._create_connection = _public  # type: ignore[attr-defined]
+    return connection
+
+
+class _PublicHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_public_http, req)
+
+
+class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_public_https, req, context=self._context)  # type: ignore[attr-defined]
+
+
+def fetch(url: str, folder: Path, max_mb: float, local: bool = True) -> Fetched:
+    """Fetch `url` into `folder` (which the caller removes), at most `max_mb` MB; where
+    `local` is false, only from the public internet."""
     if not is_url(url):
         raise CorpusError(f"{url}: only http:// and https:// addresses are fetched")
     limit = int(max_mb * 1024 * 1024)
+    handlers = () if local else (_PublicHTTPHandler(), _PublicHTTPSHandler())
+    opener = urllib.request.build_opener(*handlers)
     try:
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+        with opener.open(request, timeout=TIMEOUT) as response:
             raw = response.read(limit + 1)
             headers: email.message.Message = response.headers
             final = response.geturl()
@@ -74,6 +134,11 @@ def fetch(url: str, folder: Path, max_mb: float) -> Fetched:
         raise CorpusError(f"{url}: the server answered {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc or type(exc).__name__
+        if isinstance(reason, LocalAddressError):
+            raise CorpusError(
+                f"{url}: not fetched: {reason}; only public addresses are fetched from here "
+                "(CLAUSEBOT_FETCH_LOCAL=yes allows the others)"
+            ) from None
         raise CorpusError(f"{url}: cannot be fetched ({reason})") from None
     if len(raw) > limit:
         raise CorpusError(

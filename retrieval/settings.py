@@ -27,6 +27,7 @@ ENVIRONMENT = (
     "CLAUSEBOT_USER_KEY",
     "CLAUSEBOT_MAX_FILE_MB",
     "CLAUSEBOT_DATABASE_URL",
+    "CLAUSEBOT_FETCH_LOCAL",
     "CLAUSEBOT_NATIVE",  # read by retrieval.native
     "CLAUSEBOT_E5_AVX2_ONLY",  # read by the engine (retrieval/csrc/qmat.c)
     "CLAUSEBOT_E5_BYTES",  # read by the engine (retrieval/csrc/qmat.c)
@@ -40,6 +41,17 @@ DEFAULT_MODEL = "hybrid"
 # Corpus files over this size are left out with a message: a policy document is rarely over a
 # few MB, and reading, converting and segmenting one holds it in memory
 DEFAULT_MAX_FILE_MB = 20.0
+
+
+_YES = ("1", "yes", "true", "on")
+_NO = ("", "0", "no", "false", "off")
+
+
+def _switch(name: str, raw: str | None) -> bool:
+    value = (raw or "").strip().lower()
+    if value not in _YES + _NO:
+        raise ConfigError(f"{name} must be yes or no, got {raw!r}")
+    return value in _YES
 
 
 def _positive(raw: str | None, default: float) -> float:
@@ -72,6 +84,8 @@ class Settings:
     max_file_mb: float = DEFAULT_MAX_FILE_MB  # corpus files over this are left out, with why
     # postgresql://…: history, votes and rate limits shared by replicas; None: the SQLite file
     database_url: str | None = field(default=None, repr=False)
+    # may Telegram's /add fetch from this machine or its private network (retrieval.fetch)?
+    fetch_local: bool = False
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
@@ -126,6 +140,7 @@ class Settings:
             user_key=env.get("CLAUSEBOT_USER_KEY") or None,
             max_file_mb=_positive(env.get("CLAUSEBOT_MAX_FILE_MB"), DEFAULT_MAX_FILE_MB),
             database_url=flags.get("database_url") or env.get("CLAUSEBOT_DATABASE_URL") or None,
+            fetch_local=_switch("CLAUSEBOT_FETCH_LOCAL", env.get("CLAUSEBOT_FETCH_LOCAL")),
         )
         if settings.database_url and not settings.database_url.startswith(
             ("postgresql://", "postgres://")

@@ -10,6 +10,10 @@ import time
 from pathlib import Path
 from typing import IO
 
+import pytest
+
+from retrieval.errors import ConfigError
+from retrieval.settings import Settings
 from tests.conftest import ROOT, as_built_by_an_earlier_version, run_cli
 from tests.processes import child_env
 
@@ -359,6 +363,16 @@ def test_settings_from_environment(tmp_path: Path, corpus_dir: Path) -> None:
     result = run_cli("index", "--json", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "envidx" / "current").is_symlink()
+
+
+def test_a_switch_is_read_as_yes_or_no() -> None:
+    assert Settings.load({}, {}).fetch_local is False
+    for yes in ("yes", "1", "true", " ON "):
+        assert Settings.load({}, {"CLAUSEBOT_FETCH_LOCAL": yes}).fetch_local is True
+    for no in ("no", "0", "false", "off", ""):
+        assert Settings.load({}, {"CLAUSEBOT_FETCH_LOCAL": no}).fetch_local is False
+    with pytest.raises(ConfigError, match="CLAUSEBOT_FETCH_LOCAL must be yes or no, got 'maybe'"):
+        Settings.load({}, {"CLAUSEBOT_FETCH_LOCAL": "maybe"})
 
 
 def test_default_corpus_is_relative_to_working_directory(tmp_path: Path, corpus_dir: Path) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.errors import CorpusError
+from retrieval.fetch import fetch, is_public
 from tests.conftest import run_cli
 from tests.web_site import LOCAL, PAGE, web_site
 
@@ -60,3 +62,47 @@ def test_what_cannot_be_fetched_is_refused_in_one_line(tmp_path: Path, site: str
     assert broken.returncode == 1 and "cannot be fetched (Invalid IPv6 URL)" in broken.stderr
     assert "Traceback" not in missing.stderr + large.stderr + closed.stderr + broken.stderr
     assert list(corpus.iterdir()) == []
+
+
+def test_an_address_asked_for_from_afar_leads_to_the_public_internet_alone(
+    tmp_path: Path, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram's /add fetches with local=False: a server on this machine is refused as the
+    connection is made, by its address and by a name that resolves to it, nothing saved."""
+    for key, value in LOCAL.items():
+        monkeypatch.setenv(key, value)
+    port = site.rsplit(":", 1)[1]
+    for url in (f"{site}/laws/sbory", f"http://localhost:{port}/old"):
+        with pytest.raises(CorpusError) as refused:
+            fetch(url, tmp_path / "none", 1.0, local=False)
+        assert str(refused.value).startswith(f"{url}: not fetched: ")
+        assert "is on this machine or a private network; only public addresses" in str(
+            refused.value
+        )
+    assert "localhost (127.0.0.1) is on" in str(refused.value) or "(::1)" in str(refused.value)
+    assert not (tmp_path / "none").exists()
+    (tmp_path / "here").mkdir()
+    assert fetch(f"{site}/old", tmp_path / "here", 1.0).path.name == "sbory.html"  # the CLI's
+
+
+@pytest.mark.parametrize(
+    ("ip", "public"),
+    [
+        ("93.184.216.34", True),
+        ("2606:2800:220:1:248:1893:25c8:1946", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("192.168.0.10", False),
+        ("172.20.0.5", False),  # docker's networks
+        ("169.254.169.254", False),  # a cloud's metadata service
+        ("100.64.0.1", False),  # a carrier's shared network
+        ("0.0.0.0", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("fd00::5", False),
+        ("::ffff:127.0.0.1", False),  # IPv4 written as IPv6
+        ("224.0.0.1", False),
+    ],
+)
+def test_what_is_a_public_address(ip: str, public: bool) -> None:
+    assert is_public(ip) is public

@@ -219,7 +219,8 @@ def test_an_administrator_adds_a_document_from_its_address(
 ) -> None:
     """/add <address>, its details on the lines after it: fetched as `clausebot add URL`
     fetches (its server's character set kept), added, the index rebuilt; a missing page or
-    no address is said so; anyone else is refused."""
+    no address is said so; anyone else is refused; an address on the bot's machine is
+    refused unless the deployment allows it (CLAUSEBOT_FETCH_LOCAL)."""
     engine = _engine(tmp_path)
     corpus = tmp_path / "corpus"
     for key, value in LOCAL.items():
@@ -227,6 +228,16 @@ def test_an_administrator_adds_a_document_from_its_address(
 
     async def run() -> None:
         with web_site(tmp_path) as site:
+            # by default, from the public internet alone: the site is on this machine
+            async with running(engine, tmp_path) as (fake, _):
+                fake.push(message=fake.message(f"/add {site}/old", user_id=ADMIN, lang="tr"))
+                await fake.wait_for("sendMessage", 1, chat_id=ADMIN)
+                assert texts(fake, ADMIN) == [
+                    f"Belge eklenmedi, belgeler olduğu gibi kaldı: {site}/old: not fetched: "
+                    "127.0.0.1 is on this machine or a private network; only public addresses "
+                    "are fetched from here (CLAUSEBOT_FETCH_LOCAL=yes allows the others)"
+                ]
+            engine.settings = engine.settings.with_(fetch_local=True)
             async with running(engine, tmp_path) as (fake, _):
                 fake.push(message=fake.message(f"/add {site}/old", user_id=3))
                 await fake.wait_for("sendMessage", 1, chat_id=3)
