@@ -8,6 +8,9 @@ section it names. Two forms are left out of the clauses (retrieval.segment):
 - markdown's, bullets linking to the document's own headings ("* [Triagers](#triagers)"),
   and an HTML page's, blocks (a list's items, a DocBook `<dt>`) that are only a link to a
   place in the page and its number;
+- a PDF's lines that are links to places in the document (retrieval.pdf_links), as a
+  page printed from the web sets its contents, without page numbers, taken as a printed
+  table's entries are;
 - a printed one (PDFs, and text as `pdftotext` or a word processor writes it): each entry's
   title runs into a leader of dots and ends with its page number ("2.1 ASN.1 syntax . . . 2",
   "Introduction ........ iii"), or has its page number set apart ("Licence Fees     4"),
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 BRACKETS = str.maketrans("[]", "()")  # an entry's brackets, as a markdown link's text holds them
 # an entry of a markdown table of contents, its sub-entries indented under it, or a link
@@ -201,11 +204,17 @@ def _key(text: str) -> str:
     return _NOT_LETTERS.sub("", text.lower())
 
 
-def contents_entries(texts: Sequence[str]) -> set[int]:
+def contents_entries(texts: Sequence[str], linked: Collection[int] = ()) -> set[int]:
     """Which of a document's blocks (their texts, in order) are entries of a table of
-    contents."""
+    contents; `linked`: the blocks each line of which is a link to a place in the document
+    (a PDF's: pdf_links), each line an entry however it ends."""
     found = _markdown_entries(texts)
-    entries = [_entries(text) for text in texts]
+    entries = [
+        [(line.strip(), None, False) for line in text.split("\n")]
+        if n in linked
+        else _entries(text)
+        for n, text in enumerate(texts)
+    ]
     if not any(entries):
         return found
     # where each first line stands last, and each block's first lines read as one (a heading

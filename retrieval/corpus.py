@@ -207,6 +207,7 @@ def read_document(
     columns: frozenset[int] = frozenset()
     code: frozenset[int] = frozenset()
     scanned: frozenset[int] = frozenset()
+    linked: frozenset[int] = frozenset()
     extracted_title = ""
     side_meta = _sidecar_metadata(path)
     if suffix in (".txt", ".md"):
@@ -230,7 +231,7 @@ def read_document(
             0,
         )
         plain, columns, code = extracted.plain, extracted.columns, extracted.code
-        scanned = extracted.scanned
+        scanned, linked = extracted.scanned, extracted.linked
     meta.update(side_meta)
     if not text[body_start:].strip():
         raise CorpusError(f"{path}: the document is empty")
@@ -263,6 +264,7 @@ def read_document(
         plain=plain,
         columns=columns,
         code=code,
+        linked=linked,
     )
 
 

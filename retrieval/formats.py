@@ -175,6 +175,9 @@ class Extracted:
     columns: frozenset[int] = frozenset()
     code: frozenset[int] = frozenset()  # where each block of preformatted text starts (Code)
     scanned: frozenset[int] = frozenset()  # the pages (from 0) read by OCR (pdf_ocr)
+    # where each block starts whose every line is a link to a place in the document (a PDF's
+    # table of contents without page numbers: pdf_links)
+    linked: frozenset[int] = frozenset()
 
 
 def extract(path: Path, raw: bytes, encoding: str = "", kind: str = "") -> Extracted:

@@ -24,6 +24,7 @@ its shape alone would make a heading.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -40,6 +41,7 @@ from retrieval.reflow import FILLED
 SIZE_STEP = 1.08
 
 Font = tuple[float, str]  # a font's height on the page, and its name ("Arial-BoldMT")
+_AGAIN = "\x00"  # between a line's text and how many times the page has set it before
 
 
 def short(line: str, after: str, width: float) -> bool:
@@ -48,14 +50,27 @@ def short(line: str, after: str, width: float) -> bool:
     return len(line.strip()) + 1 + len(after.split()[0]) <= FILLED * width
 
 
+def line_keys(lines: Sequence[str]) -> list[str]:
+    """Each line of a page's, as line_fonts names it: its text with its spaces folded
+    (formats.fold_spaces), and a text the page has set before counted ("1. Scope" a table
+    of contents' entry in the text's size, then the heading in a larger one)."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for line in lines:
+        key = fold_spaces(line)
+        keys.append(f"{key}{_AGAIN}{seen[key]}" if seen[key] else key)
+        seen[key] += 1
+    return keys
+
+
 def line_fonts(
     page: Any, written: Sequence[str], read: Sequence[str] | None = None
 ) -> dict[str, Font]:
     """The font each of a pypdf page's written lines (layout mode's, not blank) is set in:
     the height and the name most of its characters are set in, by the text the line is
     read as (`read`, line for line: a symbol font's bullet read as "•"; else as written)
-    with its spaces folded (formats.fold_spaces). Empty where the page cannot be read again
-    or its text does not fall into the same lines; a text set in two fonts is left out."""
+    as line_keys names it. Empty where the page cannot be read again or its text does not
+    fall into the same lines."""
     runs: list[Run] = []
     names: list[str] = []
     visit = run_visitor(runs)
@@ -75,14 +90,10 @@ def line_fonts(
     counts: list[Counter[Font]] = [Counter() for _ in written]
     for (_, _, height, content), name, at in zip(runs, names, found[1], strict=True):
         counts[at][(round(height, 1), name)] += len(content.strip())
-    fonts: dict[str, Font] = {}
-    clashing = set()
-    for text, count in zip(read or written, counts, strict=True):
-        if count:
-            key, font = fold_spaces(text), count.most_common(1)[0][0]
-            if fonts.setdefault(key, font) != font:
-                clashing.add(key)
-    return {key: font for key, font in fonts.items() if key not in clashing}
+    keys = line_keys(read or written)
+    return {
+        key: count.most_common(1)[0][0] for key, count in zip(keys, counts, strict=True) if count
+    }
 
 
 def _name(font: Any) -> str:
@@ -118,29 +129,51 @@ def body_text(
     body: Counter[Font] = Counter()
     for number in sorted(read):
         for key, font in fonts(number).items():
-            body[font] += len(key)
+            if _AGAIN not in key:  # a text set again (a line of code, an entry) counted once
+                body[font] += len(key)
     if not body:
         return frozenset()
     usual = body.most_common(1)[0][0]
-    set_apart = (
-        _font_of(found[n].text, fonts(numbers[n])) not in (None, usual) for n in candidates if n
-    )
-    if not any(set_apart):
+    starts, keys = keyed_lines(text, pages)
+
+    def font_of(n: int) -> Font | None:
+        """The one font block n's lines are set in; None where they are set in two, or
+        where a line's font is not known."""
+        block = found[n]
+        first = max(bisect.bisect_right(starts, block.start) - 1, 0)
+        last = bisect.bisect_left(starts, block.end)
+        page = fonts(numbers[n])
+        set_in = {page.get(key) for key in keys[first:last]}
+        return set_in.pop() if len(set_in) == 1 else None
+
+    if not any(font_of(n) not in (None, usual) for n in candidates if n):
         return frozenset()
     # every block on those pages set in the body's font, as a DOCX marks each paragraph in
     # a body style: what is not among them, the first block, is set apart
     return frozenset(
         block.start
-        for block, number in zip(found, numbers, strict=True)
-        if number in read and _font_of(block.text, fonts(number)) == usual
+        for n, (block, number) in enumerate(zip(found, numbers, strict=True))
+        if number in read and font_of(n) == usual
     )
 
 
-def _font_of(text: str, fonts: Mapping[str, Font]) -> Font | None:
-    """The one font a block's lines are set in; None where they are set in two, or where a
-    line's font is not known."""
-    found = {fonts.get(fold_spaces(line)) for line in text.split("\n")}
-    return found.pop() if len(found) == 1 else None
+def keyed_lines(text: str, pages: Sequence[int]) -> tuple[list[int], list[str]]:
+    """Where each line of the text that is not blank starts, and its key (line_keys: its
+    text, counted within its page)."""
+    starts: list[int] = []
+    lines: list[str] = []
+    at = 0
+    for line in text.split("\n"):
+        if line.strip():
+            starts.append(at)
+            lines.append(line)
+        at += len(line) + 1
+    keys: list[str] = []
+    for _, run in itertools.groupby(
+        zip(starts, lines, strict=True), key=lambda item: bisect.bisect_right(pages, item[0])
+    ):
+        keys += line_keys([line for _, line in run])
+    return starts, keys
 
 
 def sizes_differ(a: float | None, b: float | None) -> bool:

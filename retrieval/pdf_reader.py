@@ -23,6 +23,7 @@ table's cells of several lines) is read a side at a time before (retrieval.pdf_c
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -32,12 +33,13 @@ from typing import Any
 import numpy as np
 
 from retrieval.errors import CorpusError
-from retrieval.formats import TABLE_BREAK, Extracted, fold_spaces
+from retrieval.formats import TABLE_BREAK, Extracted
 from retrieval.headings import ends_without_punctuation, starts_upper
 from retrieval.numbering import CLOSERS, NOTE, leaves_list, opens_item
 from retrieval.pages import paged
 from retrieval.pdf_columns import in_columns, side_by_side
-from retrieval.pdf_fonts import Font, body_text, line_fonts, short, sizes_differ
+from retrieval.pdf_fonts import Font, body_text, line_fonts, line_keys, short, sizes_differ
+from retrieval.pdf_links import internal_links, linked_blocks, linked_lines
 from retrieval.pdf_notes import endnote_marks, endnotes, footnote_marks
 from retrieval.pdf_ocr import ocr_tools, scanned_pages
 from retrieval.pdf_rules import PageRules, page_rules
@@ -118,15 +120,28 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
 
     read: dict[int, dict[str, Font]] = {}
 
+    def page_lines(number: int) -> tuple[list[str], list[str] | None]:
+        """A page's lines as layout mode wrote them, and as prepared where the two have
+        the same lines (an endnote moved off its page: None, read as written)."""
+        written = [line for line in texts[number].split("\n") if line.strip()]
+        lines = [line for line in prepared[number].split("\n") if line.strip()]
+        return written, lines if len(lines) == len(written) else None
+
     def fonts(number: int) -> dict[str, Font]:
         if number not in read:
-            # placed by the lines as layout mode wrote them, read as prepared where the
-            # two have the same lines (an endnote moved off its page: as written)
-            written = [line for line in texts[number].split("\n") if line.strip()]
-            lines = [line for line in prepared[number].split("\n") if line.strip()]
-            same = len(lines) == len(written)
-            read[number] = line_fonts(reader.pages[number], written, lines if same else None)
+            read[number] = line_fonts(reader.pages[number], *page_lines(number))
         return read[number]
+
+    # each page's links to places in the document: its contents' entries, if it has some
+    links = {n: rects for n, page in enumerate(reader.pages) if (rects := internal_links(page))}
+
+    @functools.cache
+    def linked(number: int) -> set[str]:
+        if number not in links:
+            return set()
+        written, lines = page_lines(number)
+        flags = linked_lines(reader.pages[number], written, links[number])
+        return {key for key, flag in zip(line_keys(lines or written), flags, strict=True) if flag}
 
     def sized(number: int) -> dict[str, float]:
         return {key: height for key, (height, _) in fonts(number).items()}
@@ -151,7 +166,10 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         if page != gridded[number] or columns[number] != prepared[number]
     )
     title, read_by_ocr = " ".join(title.split()), frozenset(scanned)
-    return Extracted(extracted.text, extracted.pages, title, plain, sides, scanned=read_by_ocr)
+    entries = linked_blocks(extracted.text, extracted.pages, linked) if links else frozenset()
+    return Extracted(
+        extracted.text, extracted.pages, title, plain, sides, scanned=read_by_ocr, linked=entries
+    )
 
 
 def _metadata_title(reader: Any) -> str:
@@ -281,6 +299,7 @@ def spaced(
             for n, (gap, line) in enumerate(lines)
         ):
             heights = sizes(number)
+        keys = line_keys([line for _, line in lines])
         text: list[str] = []
         markers: list[int] = []  # where the items of the list being read stand
         rows = table_rows([line for _, line in lines])
@@ -295,8 +314,8 @@ def spaced(
                 gap is not None and opens_paragraph(lines, n, width, at, bool(markers))
             )
             # a heading over its text, set in a larger size (pdf_fonts)
-            above = heights.get(fold_spaces(lines[n - 1][1])) if n else None
-            apart = apart or sizes_differ(above, heights.get(fold_spaces(line)))
+            above = heights.get(keys[n - 1]) if n else None
+            apart = apart or sizes_differ(above, heights.get(keys[n]))
             line = rows.get(n, line)
             if n in rows and n - 1 in rows and gap is not None:
                 # a paragraph's gap between two rows, wider than the table's own rows stand

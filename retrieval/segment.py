@@ -181,7 +181,8 @@ class Segmenter:
         outline: list[tuple[int, str]] = []
         previous_was_heading = False
         texts = [block.text for block in found]
-        contents = contents_entries(texts) | index_entries(
+        linked = [n for n, block in enumerate(found) if block.start in self.document.linked]
+        contents = contents_entries(texts, linked) | index_entries(
             texts, self.document.text, self.document.pages
         )
         # a paragraph set as body text is no heading, however short; but the first, where

@@ -55,6 +55,9 @@ class Document:
     columns: frozenset[int] = frozenset()
     # offsets in `text` where a block of preformatted text starts (formats.Code; HTML's)
     code: frozenset[int] = frozenset()
+    # offsets in `text` where a block wholly of links to places in the document starts (a
+    # PDF's table of contents without page numbers: formats.Extracted.linked)
+    linked: frozenset[int] = frozenset()
 
     @property
     def doc_id(self) -> str:

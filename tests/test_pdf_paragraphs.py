@@ -218,3 +218,81 @@ def test_a_scan_without_ocr_tools_is_refused_with_what_to_install(
     monkeypatch.setattr(pdf_ocr.shutil, "which", lambda _: None)
     with pytest.raises(CorpusError, match="install tesseract-ocr and poppler-utils"):
         read_document(FIXTURES / "scan.pdf")
+
+
+def _rules_pdf(path: Path, linked: bool) -> dict[str, str]:
+    """A short document whose contents list its headings on the page they head, each
+    entry a link to its heading where `linked` (as a page printed from the web sets them),
+    with a link to the web of its own and one over words of a sentence; its sections."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    sections = {
+        "Scope": "The rules apply to every operator of a public network, whatever its size, "
+        "and to every service it sells to the public.",
+        "Fees": "A fee is paid each year, before the end of January, into the account the "
+        "regulator names on its website.",
+        "Appeals": "Appeals go to the Board, which hears them within a month and gives its "
+        "reasons in writing to the operator.",
+    }
+    places = {heading: pdf.add_link() for heading in sections}
+    pdf.set_font("Helvetica", "B", 20)
+    pdf.cell(0, 12, "Licensing rules", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(0, 8, "Contents", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=12)
+    for number, heading in enumerate(sections, 1):
+        if linked:  # numbered, the number set before the link
+            pdf.cell(8, 8, f"{number}.")
+            pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT", link=places[heading])
+        else:
+            pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
+
+    pdf.ln(4)
+    for heading, text in sections.items():
+        pdf.set_link(places[heading], y=pdf.get_y())
+        pdf.set_font("Helvetica", "B", 18)
+        pdf.cell(0, 9, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=12)
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(5)
+    pdf.cell(
+        0, 6, "The regulator's register", new_x="LMARGIN", new_y="NEXT", link="https://example.org"
+    )
+    pdf.ln(5)
+    pdf.write(6, "Each fee is set out under ")
+    pdf.write(6, "Fees", link=places["Fees"])
+    pdf.write(6, ".")
+    pdf.output(str(path))
+    return sections
+
+
+def test_a_heading_whose_words_a_table_of_contents_repeats_on_its_page_stands_over_its_text(
+    tmp_path: Path,
+) -> None:
+    """A short document's contents list its headings on the page they head: "Scope" is set
+    twice, an entry in the text's size and the heading in a larger one. Each is told by its
+    own font, so each heading heads its text; when the page's two "Scope"s were read as one
+    line, of no known font, the entries were headings and the first heading was lost."""
+    sections = _rules_pdf(tmp_path / "rules.pdf", linked=False)
+    clauses = segment(read_document(tmp_path / "rules.pdf"))
+    headed = {" ".join(c.text.split()): c.heading for c in clauses}
+    assert [headed[text] for text in sections.values()] == list(sections)
+    assert " ".join(c.text for c in clauses[:2]).split() == list(sections)  # the entries
+
+
+def test_a_pdf_s_contents_made_of_links_to_its_headings_are_no_clauses(tmp_path: Path) -> None:
+    """The same contents, each entry a link to its heading (its number set before the
+    link): no clause, as an HTML page's list of links to its own headings is none. A link
+    to the web, and a link over a word of a sentence, leave their text the text's."""
+    sections = _rules_pdf(tmp_path / "rules.pdf", linked=True)
+    clauses = segment(read_document(tmp_path / "rules.pdf"))
+    assert [(" ".join(c.text.split()), c.heading) for c in clauses] == [
+        (sections["Scope"], "Licensing rules — Scope"),
+        (sections["Fees"], "Fees"),
+        (sections["Appeals"], "Appeals"),
+        ("The regulator's register", "Appeals"),
+        ("Each fee is set out under Fees.", "Appeals"),
+    ]
