@@ -16,13 +16,21 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Message, MessageEntity, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bot.i18n import language, t
 from bot.storage import HistoryStore, Limiter, RateLimiter
-from bot.telegram_html import Labels, citation_line, esc, quote, render_answer
+from bot.telegram_html import (
+    LIMIT,
+    Labels,
+    citation_line,
+    esc,
+    quote,
+    render_answer,
+    telegram_length,
+)
 from bot.telegram_send import answer_buttons, clause_link, reply, send_blocks, with_retry
 from retrieval.citation import citation_language, cited, human_date
 from retrieval.engine import Engine
@@ -40,6 +48,9 @@ INLINE_LIMIT = (30, 10.0)  # inline searches per user per seconds
 REMEMBERED = 2000  # answers kept for edits, and inline answers kept for repeats
 _START_CLAUSE = re.compile(r"^c_([a-z0-9-]+)_(\d{1,6})$")
 SHOWN_EXAMPLES = 3  # example questions /help offers, from the documents' front matter
+LISTED = 25  # documents a message of /documents lists at most; "More" lists the next ones
+LISTED_IN_HELP = 10  # ... and /help, before "and N more"
+LIST_ROOM = LIMIT - 400  # what a page of the listing may take of a message
 
 
 @dataclass
@@ -150,7 +161,7 @@ async def answer_question(
         blocks.insert(0, esc(t(lang, "no_place", places=", ".join(answer.unplaced))))
     if REPEATS_NOTE in answer.notes:  # "word word word ...": say how the question was read
         blocks.insert(0, esc(t(lang, "repeated")))
-    if not answer.passages and not await _documents(context):
+    if not answer.passages and not await documents_listed(context):
         blocks = [esc(t(lang, "no_documents"))]  # not "the documents do not answer": there are none
     key = (message.chat.id, message.message_id)
     earlier = state.answered.get(key) if update.edited_message is not None else None
@@ -233,8 +244,11 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
     lang = user_language(update)
-    documents = await _documents(context)
-    listing = [esc(t(lang, "intro")), _documents_html(documents)]
+    documents = await documents_listed(context)
+    page, end = _documents_page(documents, 0, LISTED_IN_HELP)
+    listing = [esc(t(lang, "intro")), page]
+    if end < len(documents):  # a large corpus: the rest in /documents
+        listing.append(esc(t(lang, "documents_more", more=len(documents) - end)))
     if not documents:
         listing = [esc(t(lang, "no_documents"))]
     lines = [*listing, "", esc(t(lang, "how"))]
@@ -248,7 +262,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(message, "\n".join(lines))
 
 
-async def _documents(context: ContextTypes.DEFAULT_TYPE) -> list[tuple[DocumentInfo, str]]:
+async def documents_listed(context: ContextTypes.DEFAULT_TYPE) -> list[tuple[DocumentInfo, str]]:
     """The index's documents, each with the language it is written in (its dates are
     written in it, as its citations are)."""
 
@@ -268,24 +282,49 @@ def _examples(documents: list[DocumentInfo]) -> list[str]:
     return picked[:SHOWN_EXAMPLES]
 
 
-def _documents_html(documents: list[tuple[DocumentInfo, str]]) -> str:
-    return "\n".join(
-        f"• <b>{esc(doc.title)}</b>"
-        + (f" ({esc(human_date(doc.date, language))})" if doc.date else "")
-        + f" — <code>{esc(doc.doc_id)}</code>"
-        for doc, language in documents
-    )
+def _documents_page(
+    documents: list[tuple[DocumentInfo, str]], start: int, most: int = LISTED
+) -> tuple[str, int]:
+    """The documents from `start` as HTML lines, as many as one message holds (`most` at
+    most), and where the next page starts."""
+    lines: list[str] = []
+    for doc, written_in in documents[start : start + most]:
+        line = (
+            f"• <b>{esc(doc.title)}</b>"
+            + (f" ({esc(human_date(doc.date, written_in))})" if doc.date else "")
+            + f" — <code>{esc(doc.doc_id)}</code>"
+        )
+        if lines and telegram_length("\n".join([*lines, line])) > LIST_ROOM:
+            break
+        lines.append(line)
+    return "\n".join(lines), start + len(lines)
 
 
 async def on_documents(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
-    documents = await _documents(context)
     lang = user_language(update)
+    await show_documents(message, lang, await documents_listed(context), 0)
+
+
+async def show_documents(
+    message: Message, lang: str, documents: list[tuple[DocumentInfo, str]], start: int
+) -> None:
+    """The documents from `start`, a page of them, with a button for the next page."""
     if not documents:
         await reply(message, esc(t(lang, "no_documents")))
         return
-    await reply(message, f"{esc(t(lang, 'documents'))}\n{_documents_html(documents)}")
+    page, end = _documents_page(documents, start)
+    heading = (
+        t(lang, "documents")
+        if start == 0 and end == len(documents)
+        else t(lang, "documents_part", first=start + 1, last=end, total=len(documents))
+    )
+    more = None
+    if end < len(documents):
+        button = InlineKeyboardButton(t(lang, "more"), callback_data=f"d:{end}:0")
+        more = InlineKeyboardMarkup([[button]])
+    await reply(message, f"{esc(heading)}\n{page}", reply_markup=more)
 
 
 async def on_clause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -16,9 +16,11 @@ from bot.telegram_handlers import (
     PAGE,
     allowed,
     bot_state,
+    documents_listed,
     labels,
     remember,
     show_clause,
+    show_documents,
     user_language,
 )
 from bot.telegram_html import citation_line, quote, render_answer
@@ -28,7 +30,7 @@ from retrieval.question import MAX_CHARS
 from retrieval.reflow import shown
 
 INLINE_SETTLE = 0.4  # seconds an inline query must stand before it is searched
-_CALLBACK = re.compile(r"^(m|x|f):([a-z0-9-]+|\d+):(\d{1,6}|u|d)$")
+_CALLBACK = re.compile(r"^(m|x|f|d):([a-z0-9-]+|\d+):(\d{1,6}|u|d)$")
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -55,6 +57,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             state.feedback.vote, int(key), query.from_user.id, value == "u", chat_id
         )
         await with_retry(lambda: query.answer(t(lang, "thanks" if known else "expired")))
+        return
+    if kind == "d" and key.isdigit() and isinstance(query.message, Message):
+        documents = await documents_listed(context)
+        if int(key) >= len(documents):
+            await with_retry(lambda: query.answer(t(lang, "expired")))
+            return
+        await with_retry(lambda: query.answer())
+        await show_documents(query.message, lang, documents, int(key))
         return
     if kind == "x" and value.isdigit():
         await with_retry(lambda: query.answer())

@@ -450,6 +450,57 @@ def test_documents_and_clause_commands(engine: Engine, tmp_path: Path) -> None:
     scenario(run())
 
 
+def test_a_large_corpus_is_listed_a_page_at_a_time(tmp_path: Path) -> None:
+    """120 documents with long titles are more than one message holds (Telegram refuses
+    one over 4096 characters): /documents lists a page, "More ▸" the next, to the last;
+    /help lists the first ten and says how many more /documents lists."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(120):
+        title = f"Regulation {n + 1} on the licensing of regional broadcasting and data services"
+        (corpus / f"reg-{n + 1:03}.txt").write_text(
+            f"---\ntitle: {title}\ndate: 2013-04-02\n---\nArticle {n + 1} applies.\n",
+            encoding="utf-8",
+        )
+    many = Engine(Settings(corpus=corpus, index=tmp_path / "index", model="hashing"))
+    many.build()
+
+    async def run() -> None:
+        async with running(many, tmp_path, limit=100) as (fake, _):
+            fake.push(message=fake.message("/help", user_id=2))
+            (help_text,) = await fake.wait_for("sendMessage", 1, chat_id=2)
+            assert help_text.params["text"].count("• <b>Regulation") == 10
+            assert "… and 110 more: /documents lists them all." in help_text.params["text"]
+            fake.push(message=fake.message("/documents"))
+            listed: list[str] = []
+            while True:
+                page = (await fake.wait_for("sendMessage", len(listed) + 1, chat_id=1))[-1]
+                listed.append(page.params["text"])
+                more = page.params.get("reply_markup")
+                if not more:
+                    break
+                (button,) = buttons(page)
+                assert button["text"] == "More ▸"
+                message = {**fake.message(None), "message_id": 90 + len(listed), "text": "x"}
+                fake.push(
+                    callback_query={
+                        "id": f"q{len(listed)}",
+                        "from": fake.user(1),
+                        "chat_instance": "c",
+                        "message": message,
+                        "data": button["callback_data"],
+                    }
+                )
+            assert len(listed) == 5 and listed[0].startswith("Documents 1-25 of 120:")
+            assert listed[-1].startswith("Documents 101-120 of 120:")
+            codes = [re.findall(r"<code>(reg-\d+)</code>", page) for page in listed]
+            assert [code for page in codes for code in page] == [
+                f"reg-{n + 1:03}" for n in range(120)
+            ]
+
+    scenario(run())
+
+
 def _one_document(tmp_path: Path, name: str, text: str) -> Engine:
     """An engine over a corpus of one document (`name`, holding `text`), built with the
     hashing model: what a test of how one document reads needs."""
