@@ -37,6 +37,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "no_clause": "There is no such clause. See /documents for the document names.",
         "not_admin": "Sorry, only the bot's administrators can do that.",
         "reindexing": "Re-embedding the corpus…",
+        "skipped_more": "⚠ … and {more} more left out: the log names each.",
         "corpus_changed": "⚠ The corpus has changed since the index was built ({documents}): "
         "/reindex reads the changes.",
         "index_outdated": "⚠ The index was built by an earlier version of clausebot, which cut "
@@ -109,6 +110,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "not_admin": "Bağışlayın, bunu yalnız botun administratorları edə bilər.",
         "clause_usage": "İstifadə: /clause <sənəd> <nömrə>, məsələn /clause {example} 8",
         "reindexing": "Sənədlər yenidən indekslənir…",
+        "skipped_more": "⚠ … və daha {more} sənəd oxunmadı: jurnalda hər biri göstərilib.",
         "corpus_changed": "⚠ İndeks qurulandan sonra sənədlər dəyişib ({documents}): "
         "/reindex dəyişiklikləri oxuyur.",
         "index_outdated": "⚠ İndeksi clausebot-un əvvəlki versiyası qurub, sənədləri başqa cür "
@@ -185,6 +187,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "not_admin": "Извините, это могут делать только администраторы бота.",
         "clause_usage": "Использование: /clause <документ> <номер>, например /clause {example} 8",
         "reindexing": "Переиндексация документов…",
+        "skipped_more": "⚠ … пропущено ещё: {more} (каждый назван в журнале).",
         "corpus_changed": "⚠ Документы изменились после построения индекса ({documents}): "
         "/reindex учтёт изменения.",
         "index_outdated": "⚠ Индекс построен прежней версией clausebot, которая делила и "
@@ -260,6 +263,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "no_clause": "Böyle bir madde yok. Belge adları için: /documents.",
         "not_admin": "Üzgünüm, bunu yalnızca botun yöneticileri yapabilir.",
         "reindexing": "Belgeler yeniden dizinleniyor…",
+        "skipped_more": "⚠ … ve {more} belge daha alınmadı: günlükte her biri yazılı.",
         "corpus_changed": "⚠ Dizin oluşturulduktan sonra belgeler değişti ({documents}): "
         "/reindex değişiklikleri okur.",
         "index_outdated": "⚠ Dizini clausebot'un önceki bir sürümü oluşturdu; belgeleri başka "

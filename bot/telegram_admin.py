@@ -18,9 +18,13 @@ from bot.i18n import t
 from bot.telegram_handlers import BotState, bot_state, user_language
 from bot.telegram_html import esc
 from bot.telegram_send import reply
+from retrieval.citation import shortened
 from retrieval.corpus_edit import remove_document
 from retrieval.errors import ClausebotError
 from retrieval.status import changes_since_build, outdated
+
+SKIPPED_SHOWN = 10  # files a rebuild left out that its report names; the log names them all
+SHOWN_CHARS = 300  # of each, and of each most-asked question /stats shows
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +65,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ]
     if stats.top:
         lines.append(esc(t(lang, "top_questions")))
-        lines.extend(f"{n} × <i>{esc(q)}</i>" for q, n in stats.top)
+        lines.extend(f"{n} × <i>{esc(shortened(q, SHOWN_CHARS))}</i>" for q, n in stats.top)
     changes = await asyncio.to_thread(changes_since_build, state.engine)
     if changes:
         lines.append(esc(t(lang, "corpus_changed", documents=changes.named())))
@@ -89,7 +93,10 @@ async def rebuild(message: Message, state: BotState, lang: str) -> None:
     text = t(lang, "reindexed", **{k: v for k, v in report.to_json().items() if k != "skipped"})
     for problem in report.skipped:
         log.warning("skipped %s", problem)
-        text += f"\n⚠ {problem}"
+    for problem in report.skipped[:SKIPPED_SHOWN]:
+        text += f"\n⚠ {shortened(str(problem), SHOWN_CHARS)}"
+    if len(report.skipped) > SKIPPED_SHOWN:  # a folder of many: one message holds a few
+        text += "\n" + t(lang, "skipped_more", more=len(report.skipped) - SKIPPED_SHOWN)
     await reply(message, esc(text))
 
 

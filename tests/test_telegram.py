@@ -588,6 +588,36 @@ def test_reindex_for_admins_only(engine: Engine, tmp_path: Path) -> None:
     scenario(run())
 
 
+def test_what_admins_are_told_fits_a_message_however_much_there_is(tmp_path: Path) -> None:
+    """A rebuild that leaves out 30 damaged files names ten, and says how many more the
+    log names; /stats shows each of five long most-asked questions cut at a word."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    for n in range(30):
+        (corpus / f"scanned-annex-{n:02}-{'x' * 120}.pdf").write_bytes(b"%PDF-1.4 damaged")
+    own = Engine(Settings(corpus=corpus, index=tmp_path / "index", model="hashing"))
+    own.build()
+    long = " ".join(["Which ministry wrote to ICANN about the domain names"] * 16)
+
+    async def run() -> None:
+        async with running(own, tmp_path, limit=100) as (fake, _):
+            for n in range(5):
+                fake.push(message=fake.message(f"{n} {long}?", user_id=ADMIN))
+                await fake.wait_for("sendMessage", n + 1, chat_id=ADMIN, timeout=30)
+            fake.push(message=fake.message("/stats", user_id=ADMIN))
+            await fake.wait_for("sendMessage", 6, chat_id=ADMIN)
+            stats = texts(fake, ADMIN)[-1]
+            assert stats.count("1 × <i>") == 5 and stats.count("…</i>") == 5
+            fake.push(message=fake.message("/reindex", user_id=ADMIN))
+            await fake.wait_for("sendMessage", 8, chat_id=ADMIN, timeout=60)
+            done = texts(fake, ADMIN)[-1]
+            assert done.startswith("Index updated. Documents: 2;")
+            assert done.count("⚠ ") == 11 and done.count("scanned-annex-") == 10
+            assert done.endswith("⚠ … and 20 more left out: the log names each.")
+
+    scenario(run())
+
+
 def test_stats_tell_admins_when_the_corpus_has_changed(tmp_path: Path) -> None:
     """A document put in the corpus folder by hand is not read until /reindex: the admins'
     /stats names it, and says so no more once the index has been rebuilt. So for an index
