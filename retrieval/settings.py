@@ -1,6 +1,7 @@
 """Settings, built in one place from flags and the environment (flags win).
 
-Nothing else in clausebot reads os.environ.
+Nothing else in clausebot reads os.environ, but for the switches of how the models run
+(ENVIRONMENT names each, and who reads it), which hold for the whole process.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ ENVIRONMENT = (
     "CLAUSEBOT_DATABASE_URL",
     "CLAUSEBOT_FETCH_LOCAL",
     "CLAUSEBOT_NATIVE",  # read by retrieval.native
+    "CLAUSEBOT_WORD_TABLE",  # read by retrieval.word_table
     "CLAUSEBOT_E5_AVX2_ONLY",  # read by the engine (retrieval/csrc/qmat.c)
     "CLAUSEBOT_E5_BYTES",  # read by the engine (retrieval/csrc/qmat.c)
     "CLAUSEBOT_MINILM_FP16_ONLY",  # read by the engine (retrieval/csrc/model.c)

@@ -70,11 +70,12 @@ def words() -> list[str]:
 
 
 def folder() -> Path | None:
-    """Where the tables are: CLAUSEBOT_WORD_TABLE, FOLDER if it is unset; None for "off"."""
-    setting = os.environ.get(ENV)
-    if setting is None:
+    """Where the tables are: CLAUSEBOT_WORD_TABLE, FOLDER if it is unset or empty (as
+    .env.example leaves it, like every setting); None for "off"."""
+    setting = (os.environ.get(ENV) or "").strip()
+    if not setting:
         return FOLDER
-    return None if setting.strip().lower() in ("", "off") else Path(setting)
+    return None if setting.lower() == "off" else Path(setting)
 
 
 def file_name(model: str) -> str:

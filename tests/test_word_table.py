@@ -58,6 +58,9 @@ def test_off_means_no_table(tables: Path, monkeypatch: pytest.MonkeyPatch) -> No
     word_table.forget()
     assert word_table.folder() is None and table(MODEL) is None
     assert word_vectors.missing(None, MODEL, WORDS) == WORDS
+    # empty, as .env.example leaves it: the install's own table, as every setting left empty
+    monkeypatch.setenv(ENV, "")
+    assert word_table.folder() == word_table.FOLDER
 
 
 def test_a_damaged_vector_is_embedded_instead(
