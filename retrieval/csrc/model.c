@@ -130,19 +130,19 @@ e5_model *bert_load_f32(int H, int NL, int NH, int FF, int VOC, int MAXP, float 
     __builtin_cpu_init();
     /* sixteen rows a vector with AVX-512 (CLAUSEBOT_MINILM_AVX2_ONLY set: eight anyway) */
     int lanes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                        !getenv("CLAUSEBOT_MINILM_AVX2_ONLY")
+                        !switch_set("CLAUSEBOT_MINILM_AVX2_ONLY")
                     ? LANES
                     : AVX2_LANES;
     if (H % lanes || FF % lanes || NH <= 0 || H % NH || NL <= 0) return NULL;
     /* bfloat16 products where the CPU has them (CLAUSEBOT_MINILM_FP16_ONLY set: half anyway) */
     int bf = lanes == LANES && __builtin_cpu_supports("avx512bf16") &&
              __builtin_cpu_supports("avx512bw") && H % 32 == 0 && FF % 32 == 0 &&
-             !getenv("CLAUSEBOT_MINILM_FP16_ONLY");
+             !switch_set("CLAUSEBOT_MINILM_FP16_ONLY");
     /* on a CPU without AVX-512 (or with CLAUSEBOT_MINILM_AVX2_ONLY), 7-bit weights times the
      * activations in 7 bits, through e5's integer kernel (CLAUSEBOT_MINILM_FP16_ONLY set:
      * floats over half-precision weights, as before) */
     int q7 = lanes == AVX2_LANES && H % QK == 0 && FF % QK == 0 &&
-             !getenv("CLAUSEBOT_MINILM_FP16_ONLY");
+             !switch_set("CLAUSEBOT_MINILM_FP16_ONLY");
     e5_model *m = (e5_model *)calloc(1, sizeof(e5_model));
     if (!m) return NULL;
     m->f32 = !q7; m->bf = bf;

@@ -62,13 +62,13 @@ void select_kernel(void) {
     __builtin_cpu_init();
     use_vnni = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") &&
                __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-               !getenv("CLAUSEBOT_E5_AVX2_ONLY");
+               !switch_set("CLAUSEBOT_E5_AVX2_ONLY");
 }
 
 static int qmat_arrange(qmat *M, int nout, int nin) {
     if (use_vnni && nout % LANES == 0) return qmat_interleave(M, nout, nin);
     if (nout % (2 * AVX2_LANES) == 0)
-        return M->wide || getenv("CLAUSEBOT_E5_BYTES") ? qmat_interleave8(M, nout, nin)
+        return M->wide || switch_set("CLAUSEBOT_E5_BYTES") ? qmat_interleave8(M, nout, nin)
                                                        : qmat_nibbles(M, nout, nin);
     fprintf(stderr, "e5: a matrix of %d rows does not fit the kernels\n", nout);
     return -1;
