@@ -1,8 +1,8 @@
 """A PDF's links to places in itself: the lines a table of contents is made of, where it
 gives no page numbers (a page printed from the web, whose contents are a list of links to
 its headings; a word processor's contents without their page numbers). Such a line is no
-clause, as an HTML page's list of links to its own headings is none (retrieval.contents);
-by its words alone it is a heading's, or a list's item.
+clause, as an HTML page's list of links to its own headings is none (retrieval.contents),
+though by its words alone it reads as a heading, or as a list's item.
 
 A link is an annotation over a part of the page (its /Rect) that leads to a destination
 in the document (/Dest, or a /GoTo action); a link to the web (/URI) or to another file
@@ -29,12 +29,12 @@ def internal_links(page: Any) -> list[Rect]:
     """The rectangles of a pypdf page's links to places in its own document."""
     found: list[Rect] = []
     try:
-        annotations = page.get("/Annots") or []
-        for reference in annotations:
+        annotations = page.get("/Annots")
+        for reference in annotations.get_object() if annotations is not None else ():
             link = reference.get_object()
             if link.get("/Subtype") != "/Link" or not _inside(link):
                 continue
-            x0, y0, x1, y1 = (float(v) for v in link["/Rect"])
+            x0, y0, x1, y1 = (float(v.get_object()) for v in link["/Rect"].get_object())
             found.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
     except Exception:  # a damaged annotation: the page read as if it had no links
         return []

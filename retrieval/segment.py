@@ -181,7 +181,7 @@ class Segmenter:
         outline: list[tuple[int, str]] = []
         previous_was_heading = False
         texts = [block.text for block in found]
-        linked = [n for n, block in enumerate(found) if block.start in self.document.linked]
+        linked = {n for n, block in enumerate(found) if block.start in self.document.linked}
         contents = contents_entries(texts, linked) | index_entries(
             texts, self.document.text, self.document.pages
         )
