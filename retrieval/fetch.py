@@ -21,6 +21,7 @@ import email.message
 import http.client
 import ipaddress
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -34,6 +35,8 @@ from retrieval.formats import SUFFIXES
 from retrieval.sniff import format_of
 
 TIMEOUT = 30.0  # seconds a server may take to answer, and between two reads
+DEADLINE = 300.0  # seconds a whole download may take (a server trickling bytes holds no more)
+CHUNK = 1 << 16  # bytes read at a time
 USER_AGENT = "clausebot (a document added to a corpus)"
 # the suffix a Content-Type names, for a file whose name names none a corpus reads
 TYPES = {
@@ -126,8 +129,9 @@ def fetch(url: str, folder: Path, max_mb: float, local: bool = True) -> Fetched:
     opener = urllib.request.build_opener(*handlers)
     try:
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        started = time.monotonic()
         with opener.open(request, timeout=TIMEOUT) as response:
-            raw = response.read(limit + 1)
+            raw = _read(response, limit + 1, started)
             headers: email.message.Message = response.headers
             final = response.geturl()
     except urllib.error.HTTPError as exc:
@@ -151,6 +155,22 @@ def fetch(url: str, folder: Path, max_mb: float, local: bool = True) -> Fetched:
     texts = format_of(raw, path.suffix.lower()) in (".html", ".txt", ".md")
     encoding = (headers.get_content_charset() or "") if texts else ""
     return Fetched(path=path, url=final, encoding=encoding)
+
+
+def _read(response: http.client.HTTPResponse, most: int, started: float) -> bytes:
+    """At most `most` bytes of the response, read before DEADLINE seconds from `started`
+    are out (TimeoutError past them)."""
+    chunks: list[bytes] = []
+    got = 0
+    while got < most:
+        if time.monotonic() - started > DEADLINE:
+            raise TimeoutError(f"not done after {DEADLINE:g} s")
+        chunk = response.read1(min(CHUNK, most - got))  # what one read of the socket gives
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
 
 
 def _name(headers: email.message.Message, url: str, raw: bytes) -> str:

@@ -106,3 +106,18 @@ def test_an_address_asked_for_from_afar_leads_to_the_public_internet_alone(
 )
 def test_what_is_a_public_address(ip: str, public: bool) -> None:
     assert is_public(ip) is public
+
+
+def test_a_server_trickling_its_bytes_is_given_up_on(
+    tmp_path: Path, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each read within the time a server may take between two, the whole download not:
+    given up on after DEADLINE seconds, in one line, nothing saved."""
+    import retrieval.fetch
+
+    for key, value in LOCAL.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(retrieval.fetch, "DEADLINE", 0.5)
+    with pytest.raises(CorpusError, match=r"/slow: cannot be fetched \(not done after 0.5 s\)"):
+        fetch(f"{site}/slow", tmp_path, 1.0)
+    assert list(tmp_path.glob("slow*")) == []

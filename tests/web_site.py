@@ -1,13 +1,14 @@
 """A web site on 127.0.0.1 that speaks real HTTP, for `clausebot add URL` and Telegram's
 /add (tests/test_fetch.py, tests/test_telegram_corpus.py): a page in the character set its
 server names (and the page does not), a PDF served by a script under the name the server
-gives it, a redirect, and a 404 for anything else."""
+gives it, a redirect, a page trickled a byte at a time, and a 404 for anything else."""
 
 from __future__ import annotations
 
 import contextlib
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,17 @@ def web_site(tmp_path: Path) -> Iterator[str]:
             elif self.path.startswith("/download.php"):
                 given = {"Content-Disposition": 'attachment; filename="tariffs-2013.pdf"'}
                 body, kind, extra = pdf, "application/octet-stream", given
+            elif self.path == "/slow":  # a server trickling its bytes, one a tenth of a second
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                with contextlib.suppress(OSError):  # the client gone
+                    for _ in range(1000):
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                        time.sleep(0.1)
+                return
             elif self.path == "/old":
                 self.send_response(301)
                 self.send_header("Location", "/laws/sbory")
