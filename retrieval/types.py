@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -170,10 +171,15 @@ class Passage:
 
     def elsewhere(self, shown: int = MAX_NAMED) -> tuple[list[str], int]:
         """The citations of the first `shown` of its versions, as an answer names them, and
-        how many more it has (a footer repeated on every page of a manual has many)."""
-        return [cited.text for _, cited in self.versions[:shown]], max(
-            0, len(self.versions) - shown
-        )
+        how many more it has (a footer repeated on every page of a manual has many). A
+        citation that another of them, or the passage's own, also reads (copies of one
+        document under two names) names its document's id, so that each can be found."""
+        named = self.versions[:shown]
+        texts = Counter([self.citation.text, *(cited.text for _, cited in named)])
+        return [
+            f"{cited.text} [{clause.doc_id}]" if texts[cited.text] > 1 else cited.text
+            for clause, cited in named
+        ], max(0, len(self.versions) - shown)
 
     def openings(self) -> list[tuple[Clause, bool]]:
         """The clauses that open the list this one is an item of (`leads`), outermost first,

@@ -227,3 +227,7 @@ def test_a_clause_repeated_word_for_word_is_quoted_once(tmp_path: Path) -> None:
                 first["text"],
             )
         }
+    # said in words: the copy's citation reads as the first's, so it names its document
+    shown = run_cli(*[a for a in args if a != "--json"], "Who signed the letter?", cwd=tmp_path)
+    also = [line.strip() for line in shown.stdout.splitlines() if "Also in:" in line]
+    assert also and all("[letter-" in line for line in also), shown.stdout
