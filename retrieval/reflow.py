@@ -43,11 +43,12 @@ _SPACE = re.compile(r"\s+")
 # a word broken after its hyphen: a letter or a digit, "-", then the next line's
 # ("state-of-" / "the-art", "licensing-procedures-" / "2016.pdf")
 _HYPHEN_END = re.compile(r"[^\W_]-$")
-# a dash set close between two words, or a slash in a web address or a path, where the
-# page may break a line as after a hyphen ("Normans—" / "formerly of Oursel", "1990–" /
-# "2000", "https://example.gov.az/en/" / "regulations.pdf"); shown on, with no space,
-# where the page wrapped the line there
-_BREAK_AFTER = re.compile(r"[^\W_][–—/]$")
+# a dash set close between two words, a slash in a web address or a path, or an underscore
+# in a name of code, where the page may break a line as after a hyphen ("Normans—" /
+# "formerly of Oursel", "1990–" / "2000", "https://example.gov.az/en/" / "regulations.pdf",
+# "ASN1_" / "MAX_LENGTH_SIZE" as a manual sets it); shown on, with no space, where the page
+# wrapped the line there
+_BREAK_AFTER = re.compile(r"[^\W_][–—/_]$")
 
 
 def wrap_width(format_: str, clauses: Iterable[Clause]) -> int:

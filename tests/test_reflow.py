@@ -90,9 +90,10 @@ def test_a_pdf_answer_reads_whole_on_the_terminal_and_in_telegram(tmp_path: Path
 
 def test_a_wrapped_line_ending_in_a_dash_or_a_slash_goes_on_with_no_space() -> None:
     """Where the page wrapped a line after a dash set close between two words ("Normans—" /
-    "formerly", "1073–" / "1074") or after a slash in a web address (as LibreOffice breaks
-    one too long for a line), the words are shown joined, as the document writes them; a
-    spaced dash keeps its space, and a line broken by hand after a dash keeps its break."""
+    "formerly", "1073–" / "1074"), after a slash in a web address (as LibreOffice breaks
+    one too long for a line) or after an underscore in a name of code, the words are shown
+    joined, as the document writes them; a spaced dash keeps its space, and a line broken
+    by hand after a dash keeps its break."""
     text = (
         "The troops were Normans—\nformerly of Oursel, from 1073–\n1074, and the Lombards —\n"
         "all, at https://example.gov.az/normans/\nhistory.pdf"
@@ -103,4 +104,8 @@ def test_a_wrapped_line_ending_in_a_dash_or_a_slash_goes_on_with_no_space() -> N
     )
     assert shown("Part one—\nThe rules on masts and the cables laid under them.", 50) == (
         "Part one—\nThe rules on masts and the cables laid under them."
+    )
+    # a name of code broken after an underscore, as a manual's typesetting breaks one
+    assert shown("The maximum length this function will encode is ASN1_\nMAX_LENGTH_SIZE.", 60) == (
+        "The maximum length this function will encode is ASN1_MAX_LENGTH_SIZE."
     )
