@@ -40,6 +40,8 @@ BLOCK = {
     "figure",
     "figcaption",
     "address",
+    "details",  # a disclosure (an FAQ's answer, a method's description) and its summary
+    "summary",
 }
 HEADING = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # what the skipped elements are, said by role ("<div class="related" role="navigation">", as

@@ -31,6 +31,7 @@ from retrieval.formats import (
 from retrieval.html_elements import BLOCK, CELL, HEADING, RUNNING, SKIP, SKIP_ROLES, VOID
 from retrieval.html_links import NOTES, Entry, Links, named_as, settled
 from retrieval.html_rows import RowCells
+from retrieval.html_scopes import HeadingScopes
 from retrieval.numbering import list_marker
 
 # a definition list's term that ends so runs into its definition after a space, not ": "
@@ -66,6 +67,7 @@ class _Text(html.parser.HTMLParser):
         self.asides: list[bool] = []  # the asides open, innermost last: each skipped or not
         self.term = False  # a definition list's term just read: its definition runs on
         self.defined = False  # the current block is a term and its definition
+        self.scopes = HeadingScopes()  # how far each heading reaches (a note's title: the note)
 
     def _flush(self) -> None:
         # the page's line breaks (<br>) kept, as the other readers keep a paragraph's
@@ -98,10 +100,13 @@ class _Text(html.parser.HTMLParser):
             shown = opening + text
             if self.heading:
                 shown = "#" * self.heading + " " + shown
-            elif code:
-                shown = Code(shown)
-            elif body:
-                shown = Body(shown)
+                self.scopes.heading(len(self.open) - 2, self.heading, shown)
+            else:
+                self._restore_heading()
+                if code:
+                    shown = Code(shown)
+                elif body:
+                    shown = Body(shown)
             # (its brackets as markdown can read them: "listen(port[, host])"; the text it
             # shows, where it is the text's, is kept as it stands)
             written = contents_entry(text, place) if place else None
@@ -113,6 +118,13 @@ class _Text(html.parser.HTMLParser):
                 shown = Entry(opening + written, shown)
             self.blocks.append(shown)
         self.current = []
+
+    def _restore_heading(self) -> None:
+        """Text is read: the heading in force is written again before it, where the one over
+        the text before has ended (a note's title, html_scopes)."""
+        restored = self.scopes.text()
+        if restored is not None:
+            self.blocks.append(restored)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         named = dict(attrs)
@@ -200,6 +212,7 @@ class _Text(html.parser.HTMLParser):
                     if apart:
                         self.within[""] -= 1
                 del self.open[at:]
+                self.scopes.closed(len(self.open))
                 return
 
     def _row_ends(self) -> None:
@@ -233,6 +246,7 @@ class _Text(html.parser.HTMLParser):
         elif tag == "table":
             self.row.table_begins()
             self.last_row = ""
+            self._restore_heading()  # before the table: a table left out whole takes none
             self.table_at, self.left_out = len(self.blocks), 0
         elif tag in ("ol", "ul"):
             kind = (attrs.get("type") or "1") if tag == "ol" else "•"

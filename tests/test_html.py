@@ -445,3 +445,31 @@ def test_a_wiki_s_edit_links_are_no_part_of_its_headings(tmp_path: Path) -> None
         ("It was founded in 1872.", "History"),
         ("Residents vote.", "Rights [of residents]"),
     ]
+
+
+def test_a_heading_reaches_as_far_as_the_element_around_it(tmp_path: Path) -> None:
+    """A note's title, set in a list of options as DocBook sets one, heads the note, not the
+    options after it, which the section's heading heads again; a method's heading in a
+    <summary> heads the description the <details> around it holds; a heading in a wrapper
+    of its own (DocBook's title page) heads what follows the wrapper."""
+    (tmp_path / "tool.html").write_text(
+        "<html><body><h1>tool</h1>"
+        '<div class="refsect1"><div class="titlepage"><h2>OPTIONS</h2></div><dl>'
+        "<dt>--output FILE</dt><dd><p>Write the result to FILE.</p>"
+        '<div class="note"><h3>Note</h3><p>FILE must be a URI reference.</p></div></dd>'
+        "<dt>--verbose</dt><dd><p>Output each step taken.</p></dd></dl></div>"
+        '<h2>Methods</h2><details open><summary><section><h4>fn wake(self)</h4></section>'
+        "<span>Experimental.</span></summary><div><p>Wake this task.</p></div></details>"
+        "<p>Every method is safe.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    headed = {c.text: c.heading for c in segment(read_document(tmp_path / "tool.html"))}
+    assert headed == {
+        "--output FILE: Write the result to FILE.": "tool — OPTIONS",
+        "FILE must be a URI reference.": "Note",
+        "--verbose: Output each step taken.": "OPTIONS",  # was "Note"
+        "Experimental.": "Methods — fn wake(self)",
+        "Wake this task.": "Methods — fn wake(self)",
+        "Every method is safe.": "Methods",  # was "Methods — fn wake(self)"
+    }
