@@ -458,7 +458,7 @@ def test_a_heading_reaches_as_far_as_the_element_around_it(tmp_path: Path) -> No
         "<dt>--output FILE</dt><dd><p>Write the result to FILE.</p>"
         '<div class="note"><h3>Note</h3><p>FILE must be a URI reference.</p></div></dd>'
         "<dt>--verbose</dt><dd><p>Output each step taken.</p></dd></dl></div>"
-        '<h2>Methods</h2><details open><summary><section><h4>fn wake(self)</h4></section>'
+        "<h2>Methods</h2><details open><summary><section><h4>fn wake(self)</h4></section>"
         "<span>Experimental.</span></summary><div><p>Wake this task.</p></div></details>"
         "<p>Every method is safe.</p>"
         "</body></html>",
