@@ -34,13 +34,16 @@ from retrieval.html_rows import RowCells
 from retrieval.html_scopes import HeadingScopes
 from retrieval.numbering import list_marker
 
+SUMMARY_LEVEL = 6  # a <summary>'s text heads its <details> as the deepest heading does
+# a sentence said in a summary ("… repositories. Click here"), which makes it text
+_SENTENCE = re.compile(r"[.!;:](?:\s|$)")
 # a definition list's term that ends so runs into its definition after a space, not ": "
 _TERM_ENDS = set(":?")
 _BREAKS = re.compile(r"\n(?:\n)+")  # line breaks (<br>) in a row: a paragraph's end, once
 
 
 class _Text(html.parser.HTMLParser):
-    def __init__(self, styles: PageStyles) -> None:
+    def __init__(self, styles: PageStyles, fragment: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.styles = styles
         # the elements open, innermost last, and whether each sets its text apart (css)
@@ -68,8 +71,14 @@ class _Text(html.parser.HTMLParser):
         self.term = False  # a definition list's term just read: its definition runs on
         self.defined = False  # the current block is a term and its definition
         self.scopes = HeadingScopes()  # how far each heading reaches (a note's title: the note)
+        # the summaries open, innermost last: where their <details> stands among the open
+        # elements, and whether a heading was read in it
+        self.summaries: list[list[Any]] = []
+        # a piece of a markdown page (its HTML blocks), where a <details> may end in a later
+        # piece: no summary heads it (a README's "Click to expand" would head all after)
+        self.fragment = fragment
 
-    def _flush(self) -> None:
+    def _flush(self, bound: int | None = None) -> None:
         # the page's line breaks (<br>) kept, as the other readers keep a paragraph's
         text = _BREAKS.sub("\n\n", fold_spaces("".join(self.current)))
         place = self.links.entry() if text and not self.heading else None
@@ -100,7 +109,10 @@ class _Text(html.parser.HTMLParser):
             shown = opening + text
             if self.heading:
                 shown = "#" * self.heading + " " + shown
-                self.scopes.heading(len(self.open) - 2, self.heading, shown)
+                if self.summaries:  # a heading of the summary's own: the summary is none
+                    self.summaries[-1][1] = True
+                parent = len(self.open) - 2 if bound is None else bound
+                self.scopes.heading(parent, self.heading, shown, held=bound is not None)
             else:
                 self._restore_heading()
                 if code:
@@ -125,6 +137,18 @@ class _Text(html.parser.HTMLParser):
         restored = self.scopes.text()
         if restored is not None:
             self.blocks.append(restored)
+
+    def _summary_ends(self) -> None:
+        """A <summary> ends: its text heads its <details> alone, unless it holds a heading
+        (rustdoc's method) or says a sentence (html_scopes)."""
+        details, headed = self.summaries.pop()
+        text = " ".join("".join(self.current).split())
+        if headed or not text or _SENTENCE.search(text) or self.fragment:
+            self._flush()
+            return
+        self.heading = SUMMARY_LEVEL
+        self._flush(details)
+        self.heading = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         named = dict(attrs)
@@ -248,6 +272,8 @@ class _Text(html.parser.HTMLParser):
             self.last_row = ""
             self._restore_heading()  # before the table: a table left out whole takes none
             self.table_at, self.left_out = len(self.blocks), 0
+        elif tag == "summary":
+            self.summaries.append([len(self.open) - 1, False])
         elif tag in ("ol", "ul"):
             kind = (attrs.get("type") or "1") if tag == "ol" else "•"
             start = attrs.get("start") or "1"
@@ -280,6 +306,8 @@ class _Text(html.parser.HTMLParser):
         elif tag in HEADING:
             self._flush()
             self.heading = 0
+        elif tag == "summary" and self.summaries and not self.in_cell:
+            self._summary_ends()
         elif tag in CELL:
             self.in_cell = max(0, self.in_cell - 1)
             self.row.cell_ends(self.current)
@@ -350,11 +378,11 @@ def read_html(path: Path, raw: bytes, encoding: str = "") -> Extracted:
 def html_text(markup: str) -> Joined:
     """A piece of HTML's text as the segmenter reads it (markdown's HTML blocks: a table's
     rows as a page's, its tags unseen), and where its blocks of code start."""
-    return join_blocks(_read(markup).blocks)
+    return join_blocks(_read(markup, fragment=True).blocks)
 
 
-def _read(markup: str) -> _Text:
-    parser = _Text(PageStyles.of(markup))
+def _read(markup: str, fragment: bool = False) -> _Text:
+    parser = _Text(PageStyles.of(markup), fragment)
     parser.feed(markup)
     parser.close()
     parser._flush()

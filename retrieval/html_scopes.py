@@ -14,6 +14,13 @@ line under it, where the <details> around it holds its description). The element
 that is: the note's list item, the <details>. Where it ends, the heading that was in force
 before is written again before the next text, unless a heading comes first; where there
 was none, nothing is written, and the heading reaches on as before.
+
+A <summary> that holds no heading of its own, and no sentence, is the heading of its
+<details> alone (Node.js's "History" over an API's changes, a list's "TSC emeriti members",
+an FAQ's question over its answer): it was read as a short line, a heading by its shape,
+over everything after it ("new buffer.Blob(…) — History" over the method's parameters and
+description). One that says a sentence ("… is available from 15+ repositories. Click here
+for more details") is text, as it was.
 """
 
 from __future__ import annotations
@@ -37,12 +44,13 @@ class HeadingScopes:
         self._open: list[_Scope] = []
         self._restore: str | None = None
 
-    def heading(self, parent: int, level: int, line: str) -> None:
+    def heading(self, parent: int, level: int, line: str, held: bool = False) -> None:
         """A heading of `level`, written as `line`, read in the element at `parent` among
-        the open ones: it ends the headings of its level and deeper."""
+        the open ones (`held`: that element bounds it, as a <details> bounds its
+        <summary>): it ends the headings of its level and deeper."""
         while self._open and self._open[-1].level >= level:
             self._open.pop()
-        self._open.append(_Scope(parent, level, line))
+        self._open.append(_Scope(parent, level, line, held=held))
         self._restore = None
 
     def text(self) -> str | None:

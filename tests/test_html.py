@@ -473,3 +473,27 @@ def test_a_heading_reaches_as_far_as_the_element_around_it(tmp_path: Path) -> No
         "Wake this task.": "Methods — fn wake(self)",
         "Every method is safe.": "Methods",  # was "Methods — fn wake(self)"
     }
+
+
+def test_a_summary_heads_its_details_alone(tmp_path: Path) -> None:
+    """A <summary> without a heading of its own heads what its <details> holds: an API's
+    "History" its table of changes, not the method's description after it, which its own
+    heading heads again. A summary that says a sentence is text, as it was."""
+    (tmp_path / "api.html").write_text(
+        "<html><body><h1>Buffer</h1><h4>buf.fill(value)</h4>"
+        "<details class='changelog'><summary>History</summary><table>"
+        "<tr><th>Version</th><th>Changes</th></tr><tr><td>v10.0.0</td><td>Negative end "
+        "values throw.</td></tr></table></details>"
+        "<p>Fills buf with the specified value.</p>"
+        "<details><summary>Packaged builds exist. Click here for more</summary>"
+        "<p>Debian, Fedora and Homebrew ship it.</p></details></body></html>",
+        encoding="utf-8",
+    )
+    clauses = segment(read_document(tmp_path / "api.html"))
+    assert [(c.text, c.heading) for c in clauses] == [
+        ("Version | Changes", "Buffer — buf.fill(value) — History"),
+        ("v10.0.0 | Negative end values throw.", "Buffer — buf.fill(value) — History"),
+        ("Fills buf with the specified value.", "buf.fill(value)"),  # was "History"
+        ("Packaged builds exist. Click here for more", "buf.fill(value)"),
+        ("Debian, Fedora and Homebrew ship it.", "buf.fill(value)"),
+    ]
