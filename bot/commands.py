@@ -273,13 +273,10 @@ def _add_one(given: str, meta: dict[str, str], force: bool, settings: Settings) 
             if fetched.encoding and "encoding" not in meta:
                 meta["encoding"] = fetched.encoding  # as the server names it
             print(f"fetched {fetched.url} ({source.stat().st_size / 1024:.0f} KB)")
-        try:
-            document = add_document(settings.corpus, source, meta, force, settings.max_file_mb)
-        except ClausebotError as exc:
-            if source == Path(given):
-                raise
-            # the fetched file named by its address, not by where it waited
-            raise type(exc)(str(exc).replace(str(source), given)) from None
+        # a fetched file named by its address, not by where it waited
+        document = add_document(
+            settings.corpus, source, meta, force, settings.max_file_mb, shown_as=given
+        )
     print(f"added {document.info.path} as {document.doc_id}: {document.info.title}")
 
 

@@ -168,8 +168,8 @@ async def _added(
     with the reason said, where the corpus cannot take it."""
     settings = state.settings
     try:
-        added = await asyncio.to_thread(
-            add_document, settings.corpus, path, details, replace, settings.max_file_mb
+        added = await asyncio.to_thread(  # the file named alone, not the folder it waited in
+            add_document, settings.corpus, path, details, replace, settings.max_file_mb, path.name
         )
     except DocumentExistsError as exc:
         await reply(message, esc(t(lang, "upload_exists", name=exc.name)))
@@ -177,9 +177,8 @@ async def _added(
     except IdTakenError as exc:
         await reply(message, esc(t(lang, "upload_id_taken", id=exc.doc_id, other=exc.other)))
         return None
-    except CorpusError as exc:  # the file named alone, not the folder it was fetched to
-        reason = str(exc).replace(f"{path.parent}/", "")
-        await reply(message, esc(t(lang, "upload_refused", reason=reason)))
+    except CorpusError as exc:
+        await reply(message, esc(t(lang, "upload_refused", reason=str(exc))))
         return None
     except OSError as exc:
         await unwritable(message, lang, "upload_unwritable", exc)

@@ -46,16 +46,20 @@ def add_document(
     metadata: Mapping[str, str],
     force: bool = False,
     max_mb: float = DEFAULT_MAX_FILE_MB,
+    shown_as: str = "",
 ) -> Document:
     """Copy a file into the corpus folder with its metadata, safely: the new file is read
     and checked (format, text, id) before anything in the corpus changes; an id that
     another document holds is refused; values with a line break are refused; each file is
-    replaced atomically (a rename), and never through a symbolic link."""
+    replaced atomically (a rename), and never through a symbolic link. What is refused
+    names the file as `shown_as` (the address it was fetched from, its name as sent), else
+    by its path."""
+    shown = shown_as or str(source)
     if not source.is_file():
-        raise CorpusError(f"{source}: no such file")
+        raise CorpusError(f"{shown}: no such file")
     if source.suffix.lower() not in SUFFIXES:
         raise CorpusError(
-            f"{source}: {source.suffix or 'files without a suffix'} cannot be read "
+            f"{shown}: {source.suffix or 'files without a suffix'} cannot be read "
             f"(use {', '.join(SUFFIXES)})"
         )
     _one_line(metadata)
@@ -81,7 +85,7 @@ def add_document(
         try:
             document = read_document(staged, max_mb)
         except CorpusError as exc:  # named by the file the user gave, not the staged copy
-            raise CorpusError(str(exc).replace(str(staged), str(source))) from None
+            raise CorpusError(str(exc).replace(str(staged), shown)) from None
         other = document_ids(folder).get(document.doc_id)
         if other is not None and corpus_name(other, folder) != target.name:
             raise IdTakenError(document.doc_id, other)

@@ -41,6 +41,10 @@ def test_a_document_is_added_from_its_address(tmp_path: Path, site: str) -> None
     answer = run_cli("ask", *paths, "--json", "Когда уплачивается сбор?", cwd=tmp_path, env=LOCAL)
     texts = [p["text"] for p in json.loads(answer.stdout)["passages"]]
     assert "Сбор уплачивается до 31 марта каждого года." in texts
+    # fetched again: refused as a file of the corpus's name is, in one line
+    again = run_cli("add", *paths, f"{site}/old", cwd=tmp_path, env=LOCAL)
+    assert again.returncode == 1 and "Traceback" not in again.stderr
+    assert again.stderr.strip().endswith("sbory.html already exists: pass --force to replace it")
 
 
 def test_what_cannot_be_fetched_is_refused_in_one_line(tmp_path: Path, site: str) -> None:
