@@ -7,6 +7,7 @@ moved aside, into the folder's `.removed/` (which the corpus readers skip), neve
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -80,8 +81,6 @@ def add_document(
             staged_side.write_text(
                 "".join(f"{k}: {v}\n" for k, v in metadata.items()), encoding="utf-8"
             )
-        elif not force and side.exists():
-            shutil.copyfile(side, staged_side)
         try:
             document = read_document(staged, max_mb)
         except CorpusError as exc:  # named by the file the user gave, not the staged copy
@@ -99,7 +98,8 @@ def add_document(
         shutil.rmtree(staging, ignore_errors=True)
     with contextlib.suppress(OSError):
         fsync_path(folder)  # the renames, on disk
-    return read_document(target, max_mb)
+    # as read staged (a scanned PDF read by OCR once, not twice), where it stands now
+    return dataclasses.replace(document, info=dataclasses.replace(document.info, path=str(target)))
 
 
 def remove_document(

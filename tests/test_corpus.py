@@ -270,6 +270,7 @@ def test_a_text_in_another_encoding_is_read_as_its_bom_or_its_metadata_says(
     other.mkdir()
     added = add_document(other, folder / "legacy.txt", {"encoding": "windows-1251"})
     assert added.text == russian and (other / "legacy.txt.meta").is_file()
+    assert added == read_document(other / "legacy.txt")  # as read where it stands now
     # an old web page that declares no charset: the metadata's encoding is the one read
     page = other / "page.html"
     page.write_bytes(f"<html><body><p>{russian}</p></body></html>".encode("cp1251"))
