@@ -124,25 +124,35 @@ class PageStyles:
 
     def sets_apart(self, tag: str, attrs: Mapping[str, str | None]) -> bool:
         """Does the element set its text apart (or might it, by a stylesheet not read)?"""
+        return self.apart(tag, attrs) != NOT_APART
+
+    def apart(self, tag: str, attrs: Mapping[str, str | None]) -> int:
+        """How the element sets its text apart: APART, by what the reader sees (its tag, its
+        style, a rule of the page's); UNSEEN, by a class or id that a stylesheet the page
+        links to might style; NOT_APART."""
         if tag in EMPHATIC or tag in self.tags:
-            return True
+            return APART
         if tag == "font" and _font_large(attrs.get("size") or ""):
-            return True
+            return APART
         style = attrs.get("style")
         if style and stands_apart(declarations(style)):
-            return True
+            return APART
         named = (attrs.get("class") or "").lower().split()
         number = (attrs.get("id") or "").strip().lower()
         if not (named or number):
-            return False
-        if self.linked:
-            return True
-        return any(
+            return NOT_APART
+        if any(
             (element, name) in found
             for found, names in ((self.classes, named), (self.ids, [number] if number else []))
             for name in names
             for element in ("", tag)
-        )
+        ):
+            return APART
+        return UNSEEN if self.linked else NOT_APART
+
+
+# how an element sets its text apart (PageStyles.apart)
+NOT_APART, APART, UNSEEN = 0, 1, 2
 
 
 def hidden(attrs: Mapping[str, str | None]) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.contents import contents_entry
-from retrieval.css import PageStyles, hidden, reader_only
+from retrieval.css import NOT_APART, UNSEEN, PageStyles, hidden, reader_only
 from retrieval.errors import CorpusError
 from retrieval.formats import (
     TABLE_END,
@@ -47,7 +47,7 @@ class _Text(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.styles = styles
         # the elements open, innermost last, and whether each sets its text apart (css)
-        self.open: list[tuple[str, bool]] = []
+        self.open: list[tuple[str, int]] = []
         self.within: dict[str, int] = {}  # how many of each are open ("" for set apart)
         self.plain = False  # the current block has words set as body text
         self.blocks: list[str] = []
@@ -218,11 +218,22 @@ class _Text(html.parser.HTMLParser):
         if tag not in VOID:
             if tag in BLOCK or tag in HEADING:
                 self._close("p")  # a block begins: an open paragraph ends, as browsers read
-            apart = self.styles.sets_apart(tag, named)
+                self._holds_blocks()
+            apart = self.styles.apart(tag, named)
             self.open.append((tag, apart))
             self.within[tag] = self.within.get(tag, 0) + 1
             if apart:
                 self.within[""] = self.within.get("", 0) + 1
+
+    def _holds_blocks(self) -> None:
+        """A block begins inside the elements open: those that a stylesheet the reader does
+        not have might set apart (css.UNSEEN: a class or an id) hold blocks, so they are the
+        page's layout ("<div id="content">" around every paragraph), not what sets a
+        paragraph's words apart from the others'."""
+        for at, (name, apart) in enumerate(self.open):
+            if apart == UNSEEN:
+                self.open[at] = (name, NOT_APART)
+                self.within[""] -= 1
 
     def _close(self, tag: str) -> None:
         """The innermost open `tag` ends, and the elements inside it (their end tags left

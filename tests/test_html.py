@@ -71,7 +71,11 @@ def test_the_page_s_style_rules_and_attributes_set_paragraphs_apart(tmp_path: Pa
 
 def test_a_class_styled_by_a_stylesheet_not_read_is_taken_as_set_apart(tmp_path: Path) -> None:
     """A page that links its own stylesheet may set any class apart: a paragraph with a
-    class there is read as before (a short one heads what follows), one without is text."""
+    class there is read as before (a short one heads what follows), one without is text.
+    An element with a class or an id that holds paragraphs ("<div id='content'>", a
+    manual's "<div class='refsect2'>" around each function) is the page's layout: a short
+    paragraph in it is text, as Node.js's "Source Code: lib/fs.js" and libxslt's one-line
+    description of each function are, not a heading over all after it (they were)."""
     assert _clauses(
         tmp_path,
         "<p class='subtitle'>Scope</p><p>The rules apply to all operators.</p>"
@@ -80,6 +84,21 @@ def test_a_class_styled_by_a_stylesheet_not_read_is_taken_as_set_apart(tmp_path:
     ) == [
         ("The rules apply to all operators.", "Scope"),
         ("Office hours 9 to 18", "Scope"),
+    ]
+    assert _clauses(
+        tmp_path,
+        "<div id='content'><h2>File system</h2><p><strong>Source Code:</strong> "
+        "<a href='https://example.org/fs.js'>lib/fs.js</a></p><p>The module reads files."
+        "</p><div class='refsect2'><h3>readFile ()</h3><p>Reads a whole file</p>"
+        "<p>It returns the file's bytes.</p><p class='note'>Deprecated</p>"
+        "<p>Use read instead.</p></div></div>",
+        "<link rel='stylesheet' href='site.css'>",
+    ) == [
+        ("Source Code: lib/fs.js", "File system"),
+        ("The module reads files.", "File system"),
+        ("Reads a whole file", "readFile ()"),
+        ("It returns the file's bytes.", "readFile ()"),
+        ("Use read instead.", "Deprecated"),
     ]
 
 
