@@ -31,6 +31,7 @@ from retrieval.corpus_edit import ADD_KEYS, add_document
 from retrieval.errors import CorpusError, DocumentExistsError, IdTakenError
 from retrieval.fetch import fetch, is_url
 from retrieval.folder import file_name
+from retrieval.settings import YES
 from retrieval.types import Document
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ log = logging.getLogger(__name__)
 # the largest file a bot may fetch from Telegram's servers (getFile)
 TELEGRAM_MB = 20
 _KEY = re.compile(r"^\s*([A-Za-z][A-Za-z_-]*)\s*:\s*(.*?)\s*$")
-_YES = frozenset({"yes", "true", "1", "да", "bəli", "evet"})
+# "yes" as the settings read it, or in the bot's other languages
+_YES = frozenset({*YES, "да", "bəli", "evet"})
 
 
 class CaptionError(ValueError):

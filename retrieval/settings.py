@@ -45,15 +45,15 @@ DEFAULT_MODEL = "hybrid"
 DEFAULT_MAX_FILE_MB = 20.0
 
 
-_YES = ("1", "yes", "true", "on")
+YES = ("1", "yes", "true", "on")  # a switch set on (a setting, a caption's "replace: yes")
 _NO = ("", "0", "no", "false", "off")
 
 
 def _switch(name: str, raw: str | None) -> bool:
     value = (raw or "").strip().lower()
-    if value not in _YES + _NO:
+    if value not in YES + _NO:
         raise ConfigError(f"{name} must be yes or no, got {raw!r}")
-    return value in _YES
+    return value in YES
 
 
 def _positive(raw: str | None, default: float) -> float:
