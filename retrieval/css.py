@@ -32,6 +32,7 @@ _BRACE = re.compile(r"[{}]")
 # a stylesheet the page links to or imports, which the reader does not have
 _LINKED = re.compile(r"<link\b[^>]*\bstylesheet\b|@import\b", re.I)
 _COMBINATOR = re.compile(r"[\s>+~]+")
+_SECTION_HEADING = re.compile(r"<h[1-6][\s>/]", re.I)
 
 
 def declarations(text: str) -> dict[str, str]:
@@ -97,6 +98,9 @@ class PageStyles:
     classes: frozenset[tuple[str, str]] = frozenset()
     ids: frozenset[tuple[str, str]] = frozenset()
     linked: bool = False
+    # whether the page marks its sections' headings as headings (<h2> to <h6>): then what
+    # a stylesheet not read may style is no heading (see apart)
+    headed: bool = False
 
     @classmethod
     def of(cls, markup: str) -> PageStyles:
@@ -120,7 +124,8 @@ class PageStyles:
                     elif element and element not in _BASE:
                         tags.add(element)
         linked = bool(_LINKED.search(markup))
-        return cls(frozenset(tags), frozenset(classes), frozenset(ids), linked)
+        headed = bool(_SECTION_HEADING.search(markup))
+        return cls(frozenset(tags), frozenset(classes), frozenset(ids), linked, headed)
 
     def sets_apart(self, tag: str, attrs: Mapping[str, str | None]) -> bool:
         """Does the element set its text apart (or might it, by a stylesheet not read)?"""
@@ -148,7 +153,9 @@ class PageStyles:
             for element in ("", tag)
         ):
             return APART
-        return UNSEEN if self.linked else NOT_APART
+        # a page that marks its sections' headings sets none by a class (a date's line, an
+        # author's, a box's label: "<div class="meta">Published: 5 November 2012</div>")
+        return UNSEEN if self.linked and not self.headed else NOT_APART
 
 
 # how an element sets its text apart (PageStyles.apart)

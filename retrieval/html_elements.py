@@ -43,6 +43,11 @@ BLOCK = {
     "details",  # a disclosure (an FAQ's answer, a method's description) and its summary
     "summary",
 }
+# blocks that hold text of their own as a paragraph does, set as the page's body text where
+# nothing sets it apart ("<div>Published: 5 November 2012</div>")
+TEXT_CONTAINERS = frozenset(
+    {"div", "section", "article", "main", "blockquote", "address", "figure", "figcaption"}
+)
 HEADING = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # what the skipped elements are, said by role ("<div class="related" role="navigation">", as
 # Sphinx sets its breadcrumbs): ARIA's landmarks for them

@@ -28,7 +28,16 @@ from retrieval.formats import (
     fold_spaces,
     join_blocks,
 )
-from retrieval.html_elements import BLOCK, CELL, HEADING, RUNNING, SKIP, SKIP_ROLES, VOID
+from retrieval.html_elements import (
+    BLOCK,
+    CELL,
+    HEADING,
+    RUNNING,
+    SKIP,
+    SKIP_ROLES,
+    TEXT_CONTAINERS,
+    VOID,
+)
 from retrieval.html_links import NOTES, Entry, Links, named_as, settled
 from retrieval.html_rows import RowCells
 from retrieval.html_scopes import HeadingScopes
@@ -94,8 +103,9 @@ class _Text(html.parser.HTMLParser):
         # a paragraph with words set as body text is no heading, however short (css)
         body = self.plain and not (self.heading or self.marker or self.in_cell)
         # (a paragraph's, or a term's with its definition: "-v: verbose output", not a
-        # heading over the options after it)
-        body = body and (self.within.get("p", 0) > 0 or self.defined)
+        # heading over the options after it; or what a <div> holds of its own, as a page
+        # sets a date's line or an author's: "<div>Published: 5 November 2012</div>")
+        body = body and (self.within.get("p", 0) > 0 or self.defined or self._in_container())
         # and preformatted text is text, whatever its lines say ("# install it": code)
         code = self.within.get("pre", 0) > 0 and not self.in_cell
         self.links.block_ends()
@@ -130,6 +140,14 @@ class _Text(html.parser.HTMLParser):
                 shown = Entry(opening + written, shown)
             self.blocks.append(shown)
         self.current = []
+
+    def _in_container(self) -> bool:
+        """Is the text read a container's own (the innermost block open a <div>, a
+        <section>, ...: TEXT_CONTAINERS), not a list's, a table's or a summary's?"""
+        for name, _ in reversed(self.open):
+            if name in BLOCK:
+                return name in TEXT_CONTAINERS
+        return False
 
     def _restore_heading(self) -> None:
         """Text is read: the heading in force is written again before it, where the one over

@@ -72,33 +72,45 @@ def test_the_page_s_style_rules_and_attributes_set_paragraphs_apart(tmp_path: Pa
 def test_a_class_styled_by_a_stylesheet_not_read_is_taken_as_set_apart(tmp_path: Path) -> None:
     """A page that links its own stylesheet may set any class apart: a paragraph with a
     class there is read as before (a short one heads what follows), one without is text.
-    An element with a class or an id that holds paragraphs ("<div id='content'>", a
-    manual's "<div class='refsect2'>" around each function) is the page's layout: a short
-    paragraph in it is text, as Node.js's "Source Code: lib/fs.js" and libxslt's one-line
-    description of each function are, not a heading over all after it (they were)."""
+    An element with a class or an id that holds paragraphs ("<div id='content'>" around
+    the page's text) is the page's layout: a short paragraph in it is text."""
     assert _clauses(
         tmp_path,
-        "<p class='subtitle'>Scope</p><p>The rules apply to all operators.</p>"
-        "<p>Office hours 9 to 18</p>",
+        "<div id='content'><p class='subtitle'>Scope</p><p>The rules apply to all "
+        "operators.</p><p>Office hours 9 to 18</p></div>",
         "<link rel='stylesheet' href='site.css'>",
     ) == [
         ("The rules apply to all operators.", "Scope"),
         ("Office hours 9 to 18", "Scope"),
     ]
+
+
+def test_a_page_that_marks_its_headings_sets_none_by_a_class(tmp_path: Path) -> None:
+    """A page whose headings are <h1>-<h6> sets no heading by a class of its stylesheet: a
+    news page's date, byline and tags (each a "<div class=...>" of one short line) are its
+    text, not headings over the article (they were: "Tags: broadband" headed the paragraph
+    after it, and "When was it published?" had no clause to answer it); so are Node.js's
+    "Source Code: lib/fs.js" and libxslt's one-line description of each function. Words
+    the page sets apart where the reader sees it (<strong>) still head what follows."""
     assert _clauses(
         tmp_path,
-        "<div id='content'><h2>File system</h2><p><strong>Source Code:</strong> "
-        "<a href='https://example.org/fs.js'>lib/fs.js</a></p><p>The module reads files."
-        "</p><div class='refsect2'><h3>readFile ()</h3><p>Reads a whole file</p>"
-        "<p>It returns the file's bytes.</p><p class='note'>Deprecated</p>"
-        "<p>Use read instead.</p></div></div>",
+        "<div class='article'><h1>New tariffs</h1><div class='meta'>Published: 5 November "
+        "2012</div><div class='author'>By the press office</div><p>The ministry set new "
+        "tariffs.</p><div class='tags'>Tags: broadband, tariffs</div><p>They apply from "
+        "January.</p><div class='refsect2'><h3>readFile ()</h3><p>Reads a whole file</p>"
+        "<p>It returns the file's bytes.</p><p class='note'>Deprecated</p></div>"
+        "<p><strong>Payment terms</strong></p><p>A fee is paid within ten days.</p></div>",
         "<link rel='stylesheet' href='site.css'>",
     ) == [
-        ("Source Code: lib/fs.js", "File system"),
-        ("The module reads files.", "File system"),
+        ("Published: 5 November 2012", "New tariffs"),
+        ("By the press office", "New tariffs"),
+        ("The ministry set new tariffs.", "New tariffs"),
+        ("Tags: broadband, tariffs", "New tariffs"),
+        ("They apply from January.", "New tariffs"),
         ("Reads a whole file", "readFile ()"),
         ("It returns the file's bytes.", "readFile ()"),
-        ("Use read instead.", "Deprecated"),
+        ("Deprecated", "readFile ()"),
+        ("A fee is paid within ten days.", "Payment terms"),
     ]
 
 
