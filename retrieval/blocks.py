@@ -13,8 +13,10 @@ from retrieval.numbering import (
     TABLE_RULE,
     capital_items,
     ends_sentence,
+    in_sequence,
     leaves_list,
     opens_item,
+    own_number,
 )
 
 BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
@@ -100,12 +102,18 @@ def _items(block: Block, indent: int = 0, dedent_ends_items: bool = True) -> lis
     cuts = [0]
     offset = 0
     markers = [indent] if opens_item(lines[0]) else []  # where the list's items stand
+    number = own_number(lines[0].lstrip())  # the number of the list's item read last
     for at, (before, line) in enumerate(itertools.pairwise(lines), start=1):
         offset += len(before) + 1
         item = line.lstrip()
-        if may_open[at] and (opens_item(item) or at in lettered):
+        own = own_number(item)
+        # ... or the number after the item's before it, stop or none ("1. Name" / "2.
+        # Address"): a line a paragraph wraps seldom opens with the very next number
+        in_turn = bool(number) and in_sequence(number, own)
+        if (may_open[at] or in_turn) and (opens_item(item) or at in lettered):
             cuts.append(offset + len(line) - len(item))
             markers.append(len(line) - len(item))
+            number = own or number
         elif dedent_ends_items and leaves_list(before, len(line) - len(item), markers):
             cuts.append(offset + len(line) - len(item))
             markers = []

@@ -122,14 +122,14 @@ def listed(texts: Sequence[str], shaped: Sequence[bool]) -> set[int]:
     numbers = [own_number(text) for text in texts]
     for at in range(1, len(texts)):
         before, own = numbers[at - 1], numbers[at]
-        if before and own and shaped[at - 1] and shaped[at] and _in_turn(before, own):
+        if before and own and shaped[at - 1] and shaped[at] and in_sequence(before, own):
             found.update((at - 1, at))
         elif opens_item(texts[at]) and texts[at - 1].rstrip(CLOSERS).endswith(":"):
             found.add(at)
     return found
 
 
-def _in_turn(before: str, own: str) -> bool:
+def in_sequence(before: str, own: str) -> bool:
     """Is `own` the number after `before` ("1" -> "2", "2.3" -> "2.4", "(a)" -> "(b)")?"""
     if before.startswith("(") and own.startswith("(") and len(before) == len(own) == 3:
         return ord(own[1]) == ord(before[1]) + 1

@@ -203,9 +203,9 @@ class Segmenter:
             set_in = markdown and indent(self.document.text, block.start) >= 4
             if block.code or (block.text.startswith("#") and (block.start in plain or set_in)):
                 shaped[n] = False
-            # nor, in markdown, a list's item set under another ("4. Return null."): a
-            # heading is marked there, and a numbered title is no item of a list
-            if markdown and block.next_item:
+            # nor, in markdown, a list's item set under or over another ("4. Return null."):
+            # a heading is marked there, and a numbered title is no item of a list
+            if markdown and (block.next_item or (n + 1 < len(found) and found[n + 1].next_item)):
                 shaped[n] = False
             # nor what is text whatever its shape (an address, what a sentence introduces)
             if n and text_however_shaped(block.text, found[n - 1].text, self.document.info.format):

@@ -131,8 +131,12 @@ def test_a_table_of_contents_in_plain_text_is_left_out_and_a_priced_list_kept() 
     assert [c.text for c in segment(_doc(bare.replace("…… iv", "     3")))] == [
         c.text for c in clauses
     ]
+    # (pages that do not rise: the lines are the text's, each numbered item a clause)
     falling = bare.replace("…… iv", "     1")
-    assert segment(_doc(falling))[0].text.startswith("1. Scope of the rules      1\n")
+    assert [c.text for c in segment(_doc(falling))][:2] == [
+        "1. Scope of the rules      1",
+        "2. Licence Fees and\n   Their Payment     2\nAnnex: Forms      1",
+    ]
 
 
 def test_a_table_of_contents_whose_titles_wrap_as_their_headings_do() -> None:
@@ -1039,4 +1043,34 @@ def test_what_a_sentence_introduces_is_no_heading() -> None:
         ("-----\nfoo.c:2: ok\n-----", "Appeals"),
         ("# a comment\nset x 1", "Appeals"),
         ("The end.", "Appeals"),
+    ]
+
+
+def test_a_numbered_list_s_items_without_stops_are_clauses_of_their_own(tmp_path: Path) -> None:
+    """Items numbered in turn, line under line, that end no sentence ("1. Go to the
+    site" / "2. Click on Settings", a form's "1. Name" / "2. Address") were one clause in
+    plain text, markdown and OCR's text, each item cut only after a stop: each is its own
+    clause now, cited by its number, as the HTML and DOCX readers read them. A line that a
+    paragraph wraps, whatever number it opens with, and an item's own lines, stay its."""
+    clauses = segment(
+        _doc(
+            "Steps:\n\n1. Go to the ministry's site\n2. Click on Settings\n3. Choose a tariff\n\n"
+            "1. Operators pay a fee for each\n   licence, and the fee is due in\n"
+            "3. instalments a year"
+        )
+    )
+    assert [(c.text, c.ref) for c in clauses] == [
+        ("Steps:", ""),
+        ("1. Go to the ministry's site", "1"),
+        ("2. Click on Settings", "2"),
+        ("3. Choose a tariff", "3"),
+        (
+            "1. Operators pay a fee for each\n   licence, and the fee is due in\n"
+            "3. instalments a year",
+            "1",
+        ),
+    ]
+    assert _markdown(tmp_path, "# Access\n\n1. Go to the site\n2. Click on Settings\n") == [
+        ("1. Go to the site", "Access"),
+        ("2. Click on Settings", "Access"),
     ]
