@@ -54,6 +54,10 @@ _QUOTE = re.compile(r"(?: {0,3}>[ \t]?)+")  # a quote's marks ("> ", "> > "), op
 _ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*", re.I)  # GitHub's
 # a list's item: its bullet or number, and the spaces (up to four) before its text
 _ITEM = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]{1,4}(?=\S)")
+# a bullet's mark ("* ", "+ ", "- "), shown as "•" as a browser and the other readers show it;
+# not a rule ("* * *")
+_BULLET_MARK = re.compile(r"\A([ \t]*)[-+*](?=[ \t]{1,4}\S)")
+_RULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _NOTE = re.compile(r" {0,3}\[\^[^\]\n]+\]:")  # a note's definition, "[^1]: Paid yearly."
 _ATX_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t].*)?")  # "## Fees": a heading, of one line
 
@@ -228,6 +232,8 @@ class _Reader:
         elif not ("<" in line and _TAGS_ALONE.fullmatch(line)) and not (
             "![" in line and _IMAGES_ALONE.fullmatch(line)
         ):
+            if line.lstrip()[:1] in ("-", "+", "*") and not _RULE.fullmatch(line):
+                line = _BULLET_MARK.sub(r"\1•", line, count=1)
             shown.write(line)
         self.in_paragraph = bool(line.strip()) and not heading
 

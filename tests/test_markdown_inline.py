@@ -120,9 +120,9 @@ def test_links_to_the_set_s_files_are_a_table_of_contents(tmp_path: Path) -> Non
     ) == [
         ("Issues are triaged weekly. See:", "Issues"),
         ("Triagers label new issues. See:", "Triagers"),
-        ("* List of triagers", "Triagers"),
-        ("* The foundation", "Triagers"),
-        ("* Other Versions\n  * 19.x\n  * 18.x", "Versions"),
+        ("• List of triagers", "Triagers"),
+        ("• The foundation", "Triagers"),
+        ("• Other Versions\n  • 19.x\n  • 18.x", "Versions"),
         ("Each version has its own log.", "Versions"),
     ]
 
@@ -143,9 +143,9 @@ def test_a_menu_of_links_elsewhere_is_no_clause_unless_a_sentence_introduces_it(
         "\nEach is read as published.\n",
     ) == [
         ("Fees are set under these standards:", "Standards"),
-        ("* ISO 4217", "Standards"),
-        ("* EN 16931", "Standards"),
-        ("* UBL 2.1", "Standards"),
+        ("• ISO 4217", "Standards"),
+        ("• EN 16931", "Standards"),
+        ("• UBL 2.1", "Standards"),
         ("Each is read as published.", "Standards"),
     ]
 
@@ -178,14 +178,17 @@ def test_a_paragraph_in_bold_that_heads_nothing_is_quoted_without_its_marks(
 
 def test_a_markdown_page_is_quoted_as_it_shows(tmp_path: Path) -> None:
     """End to end: a policy page's clauses, headings and citations show its words, not its
-    markup, and each clause is still the document's text at its offsets."""
+    markup, and each clause is still the document's text at its offsets. A bullet shows as
+    a bullet, whichever mark writes it ("-", "+", "*"), as a browser and the other readers
+    show one: a "+" item was no item before, but a line of the item over it."""
     path = tmp_path / "security.md"
     path.write_text(
         "# Security *Policy*\n\n## Reporting\n\n"
         "We **must** respond within *48 hours* to reports sent to\n"
         "[security@example.org](mailto:security@example.org). See the\n"
         "[disclosure guide][guide] and `SECURITY.md`.\n\n"
-        "**Fees**\n\n- Reports are free of charge.\n- Bounties are paid in `EUR`.\n\n"
+        "**Fees**\n\n- Reports are free of charge.\n- Bounties are paid in `EUR`.\n"
+        "+ Appeals cost nothing.\n\n"
         "[guide]: https://example.org/guide\n",
         encoding="utf-8",
     )
@@ -197,8 +200,9 @@ def test_a_markdown_page_is_quoted_as_it_shows(tmp_path: Path) -> None:
             "the\ndisclosure guide and SECURITY.md.",
             "Security Policy — Reporting",
         ),
-        ("- Reports are free of charge.", "Fees"),
-        ("- Bounties are paid in EUR.", "Fees"),
+        ("• Reports are free of charge.", "Fees"),
+        ("• Bounties are paid in EUR.", "Fees"),
+        ("• Appeals cost nothing.", "Fees"),
     ]
     assert all(document.text[c.start : c.end] == c.text for c in clauses)
 

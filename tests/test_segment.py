@@ -537,10 +537,10 @@ def test_a_markdown_page_is_read_as_its_reader_sees_it(tmp_path: Path) -> None:
             "Project Governance — Triagers",
             0,
         ),
-        ("* Ability to label issues and pull requests", "Project Governance — Triagers", 1),
-        ("* Ability to comment, close, and reopen issues", "Project Governance — Triagers", 1),
+        ("• Ability to label issues and pull requests", "Project Governance — Triagers", 1),
+        ("• Ability to comment, close, and reopen issues", "Project Governance — Triagers", 1),
         ("See:", "Project Governance — Triagers", 0),
-        ("* List of triagers", "Project Governance — Triagers", 4),
+        ("• List of triagers", "Project Governance — Triagers", 4),
         ("Collaborators maintain the project repository.", "Collaborators", 0),
     ]
     assert "<!--" not in document.text and "https://example.org" not in document.text
