@@ -9,7 +9,9 @@ hours 9 to 18" is text, not a heading over the paragraph after it. A paragraph w
 word is set apart ("<p><strong>Payment terms</strong></p>") can still be a heading
 (headings.is_heading). What the reader cannot see counts as set apart, so that such a
 paragraph is read as before: a class or id of a page that links or imports a stylesheet,
-and pseudo-classes of a rule (":first-child").
+and pseudo-classes of a rule (":first-child"); but not the class of an element that holds
+blocks (the page's layout, "<div id="content">": html_reader), nor any class on a page that
+marks its headings as headings (<h1>-<h6>).
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ _BRACE = re.compile(r"[{}]")
 # a stylesheet the page links to or imports, which the reader does not have
 _LINKED = re.compile(r"<link\b[^>]*\bstylesheet\b|@import\b", re.I)
 _COMBINATOR = re.compile(r"[\s>+~]+")
-_SECTION_HEADING = re.compile(r"<h[1-6][\s>/]", re.I)
+_HEADING_ELEMENT = re.compile(r"<h[1-6][\s>/]", re.I)
+# how an element sets its text apart (PageStyles.apart)
+NOT_APART, APART, UNSEEN = 0, 1, 2
 
 
 def declarations(text: str) -> dict[str, str]:
@@ -98,8 +102,8 @@ class PageStyles:
     classes: frozenset[tuple[str, str]] = frozenset()
     ids: frozenset[tuple[str, str]] = frozenset()
     linked: bool = False
-    # whether the page marks its sections' headings as headings (<h2> to <h6>): then what
-    # a stylesheet not read may style is no heading (see apart)
+    # whether the page marks its headings as headings (<h1> to <h6>): then what a
+    # stylesheet not read may style is no heading (see apart)
     headed: bool = False
 
     @classmethod
@@ -124,7 +128,7 @@ class PageStyles:
                     elif element and element not in _BASE:
                         tags.add(element)
         linked = bool(_LINKED.search(markup))
-        headed = bool(_SECTION_HEADING.search(markup))
+        headed = bool(_HEADING_ELEMENT.search(markup))
         return cls(frozenset(tags), frozenset(classes), frozenset(ids), linked, headed)
 
     def sets_apart(self, tag: str, attrs: Mapping[str, str | None]) -> bool:
@@ -153,13 +157,9 @@ class PageStyles:
             for element in ("", tag)
         ):
             return APART
-        # a page that marks its sections' headings sets none by a class (a date's line, an
-        # author's, a box's label: "<div class="meta">Published: 5 November 2012</div>")
+        # a page that marks its headings sets none by a class (a date's line, an author's,
+        # a box's label: "<div class="meta">Published: 5 November 2012</div>")
         return UNSEEN if self.linked and not self.headed else NOT_APART
-
-
-# how an element sets its text apart (PageStyles.apart)
-NOT_APART, APART, UNSEEN = 0, 1, 2
 
 
 def hidden(attrs: Mapping[str, str | None]) -> bool:
