@@ -72,8 +72,9 @@ def test_the_page_s_style_rules_and_attributes_set_paragraphs_apart(tmp_path: Pa
 def test_a_class_styled_by_a_stylesheet_not_read_is_taken_as_set_apart(tmp_path: Path) -> None:
     """A page that links its own stylesheet, and marks none of its headings <h1>-<h6>, may
     set any class apart: a paragraph with a class there is read as before (a short one
-    heads what follows), one without is text. An element with a class or an id that holds paragraphs ("<div id='content'>" around
-    the page's text) is the page's layout: a short paragraph in it is text."""
+    heads what follows), one without is text. An element with a class or an id that holds
+    paragraphs ("<div id='content'>" around the page's text) is the page's layout: a short
+    paragraph in it is text."""
     assert _clauses(
         tmp_path,
         "<div id='content'><p class='subtitle'>Scope</p><p>The rules apply to all "
