@@ -183,10 +183,14 @@ class Links:
 
     def breadcrumbs(self, title: str) -> bool:
         """Is the block a site's breadcrumbs, links to the pages over this one and its own
-        title, not linked ("Home » Laws » Law on Electronic Signature")? (A bar of links
-        alone may be the text's: a property's types, "<integer> | <undefined>".)"""
+        title, not linked ("Home » Laws » Law on Electronic Signature")? The page's title
+        may name the site too, before or after its own ("Law on Electronic Signature |
+        Ministry of Justice"). (A bar of links alone may be the text's: a property's types,
+        "<integer> | <undefined>".)"""
         words = [word for word in "".join(self.outside).split() if _WORD.search(word)]
-        return self.pages > 1 and bool(words) and words == title.split()
+        named = [word for word in title.split() if _WORD.search(word)]
+        own = len(words)
+        return self.pages > 1 and own > 0 and words in (named[:own], named[-own:])
 
     def titled(self, heading: str) -> str:
         """A heading's words without the tool its page sets at its end, a link to another

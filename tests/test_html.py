@@ -398,7 +398,21 @@ def test_a_saved_page_s_menu_and_breadcrumbs_are_no_clause(tmp_path: Path) -> No
     are a table of contents; but a list a sentence introduces ("… these laws:") is the
     text's, and so are one or two such links, and a table's row of two (a ministry beside
     its site). A link's address with brackets ("Mercury_(planet)") or its text with one
-    ("listen(port[, host])") left the link's markdown in the quote."""
+    ("listen(port[, host])") left the link's markdown in the quote. The page's title may
+    name the site before or after the page ("Fee rules | Ministry of Justice"): the
+    breadcrumbs' last step, the page's own name, was compared with the whole title, and so
+    they were quoted, or headed the text ("Home / Laws / Fee rules — Fee rules")."""
+    for title in ("Fee rules | Ministry of Justice", "Ministry of Justice - Fee rules"):
+        path = tmp_path / "saved.html"
+        path.write_text(
+            f"<html><head><title>{title}</title></head><body><div><a href='/'>Home</a> / "
+            "<a href='/laws'>Laws</a> / Fee rules</div><h1>Fee rules</h1><p>A fee is paid "
+            "yearly.</p></body></html>",
+            encoding="utf-8",
+        )
+        assert [(c.text, c.heading) for c in segment(read_document(path))] == [
+            ("A fee is paid yearly.", "Fee rules")
+        ]
     menu = "".join(
         f"<li><a href='https://gov.example/{page.lower()}'>{page}</a></li>"
         for page in ("Home", "Laws", "Contact")
