@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.contents import contents_entry
-from retrieval.css import NOT_APART, UNSEEN, PageStyles, hidden, reader_only
+from retrieval.css import PageStyles, hidden, reader_only
 from retrieval.errors import CorpusError
 from retrieval.formats import (
     TABLE_END,
@@ -35,10 +35,10 @@ from retrieval.html_elements import (
     RUNNING,
     SKIP,
     SKIP_ROLES,
-    TEXT_CONTAINERS,
     VOID,
 )
 from retrieval.html_links import NOTES, Entry, Links, named_as, settled
+from retrieval.html_open import OpenElements
 from retrieval.html_rows import RowCells
 from retrieval.html_scopes import HeadingScopes
 from retrieval.numbering import list_marker
@@ -55,9 +55,7 @@ class _Text(html.parser.HTMLParser):
     def __init__(self, styles: PageStyles, fragment: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.styles = styles
-        # the elements open, innermost last, and whether each sets its text apart (css)
-        self.open: list[tuple[str, int]] = []
-        self.within: dict[str, int] = {}  # how many of each are open ("" for set apart)
+        self.open = OpenElements()  # innermost last, and what sets their text apart (css)
         self.plain = False  # the current block has words set as body text
         self.blocks: list[str] = []
         self.current: list[str] = []
@@ -105,9 +103,9 @@ class _Text(html.parser.HTMLParser):
         # (a paragraph's, or a term's with its definition: "-v: verbose output", not a
         # heading over the options after it; or what a <div> holds of its own, as a page
         # sets a date's line or an author's: "<div>Published: 5 November 2012</div>")
-        body = body and (self.within.get("p", 0) > 0 or self.defined or self._in_container())
+        body = body and (self.open.count("p") > 0 or self.defined or self.open.in_container())
         # and preformatted text is text, whatever its lines say ("# install it": code)
-        code = self.within.get("pre", 0) > 0 and not self.in_cell
+        code = self.open.count("pre") > 0 and not self.in_cell
         self.links.block_ends()
         self.term = self.plain = self.defined = False
         if text:
@@ -140,14 +138,6 @@ class _Text(html.parser.HTMLParser):
                 shown = Entry(opening + written, shown)
             self.blocks.append(shown)
         self.current = []
-
-    def _in_container(self) -> bool:
-        """Is the text read a container's own (the innermost block open a <div>, a
-        <section>, ...: TEXT_CONTAINERS), not a list's, a table's or a summary's?"""
-        for name, _ in reversed(self.open):
-            if name in BLOCK:
-                return name in TEXT_CONTAINERS
-        return False
 
     def _restore_heading(self) -> None:
         """Text is read: the heading in force is written again before it, where the one over
@@ -199,8 +189,8 @@ class _Text(html.parser.HTMLParser):
         elif tag in SKIP:
             self.skipping += 1
         elif tag == "a" and not self.skipping:
-            self.links.opens(named, len(self.current), self.within.get("sup", 0) > 0)
-        elif tag == "sup" and self.within.get("a"):
+            self.links.opens(named, len(self.current), self.open.count("sup") > 0)
+        elif tag == "sup" and self.open.count("a"):
             self.links.raised = True  # a link's text raised: "<a href='#n1'><sup>1</sup></a>"
         elif tag == "br" and not self.skipping:
             # a line break: within a cell's or a heading's text, a space
@@ -236,37 +226,14 @@ class _Text(html.parser.HTMLParser):
         if tag not in VOID:
             if tag in BLOCK or tag in HEADING:
                 self._close("p")  # a block begins: an open paragraph ends, as browsers read
-                self._holds_blocks()
-            apart = self.styles.apart(tag, named)
-            self.open.append((tag, apart))
-            self.within[tag] = self.within.get(tag, 0) + 1
-            if apart:
-                self.within[""] = self.within.get("", 0) + 1
-
-    def _holds_blocks(self) -> None:
-        """A block begins inside the elements open: those that a stylesheet the reader does
-        not have might set apart (css.UNSEEN: a class or an id) hold blocks, so they are the
-        page's layout ("<div id="content">" around every paragraph), not what sets a
-        paragraph's words apart from the others'."""
-        for at, (name, apart) in enumerate(self.open):
-            if apart == UNSEEN:
-                self.open[at] = (name, NOT_APART)
-                self.within[""] -= 1
+                self.open.blocks_begin()
+            self.open.opens(tag, self.styles.apart(tag, named))
 
     def _close(self, tag: str) -> None:
         """The innermost open `tag` ends, and the elements inside it (their end tags left
         out); nothing when none is open."""
-        if not self.within.get(tag):
-            return
-        for at in range(len(self.open) - 1, -1, -1):
-            if self.open[at][0] == tag:
-                for name, apart in self.open[at:]:
-                    self.within[name] -= 1
-                    if apart:
-                        self.within[""] -= 1
-                del self.open[at:]
-                self.scopes.closed(len(self.open))
-                return
+        if self.open.closes(tag):
+            self.scopes.closed(len(self.open))
 
     def _row_ends(self) -> None:
         """A table's row ends (at its end tag, or the next row's start where it has none):
@@ -372,12 +339,12 @@ class _Text(html.parser.HTMLParser):
         elif not self.skipping:
             # a line break in the markup is a space on the page (<br> is a line break), but
             # one in preformatted text (<pre>) is a line break too
-            kept = not self.in_cell and self.within.get("pre", 0) > 0
+            kept = not self.in_cell and self.open.count("pre") > 0
             self.current.append(
                 data.replace("\r", "" if kept else " ").replace("\n", "\n" if kept else " ")
             )
             if not self.plain and any(ch.isalpha() for ch in data):
-                self.plain = not self.within.get("")
+                self.plain = not self.open.set_apart
             self.links.text(data)
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from retrieval.corpus import read_document
-from retrieval.css import PageStyles, hidden, large, reader_only, stands_apart
+from retrieval.css import NOT_APART, UNSEEN, PageStyles, hidden, large, reader_only, stands_apart
+from retrieval.html_open import OpenElements
 from retrieval.segment import segment
 
 
@@ -543,3 +544,22 @@ def test_a_summary_heads_its_details_alone(tmp_path: Path) -> None:
         ("Packaged builds exist. Click here for more", "buf.fill(value)"),
         ("Debian, Fedora and Homebrew ship it.", "buf.fill(value)"),
     ]
+
+
+def test_the_elements_open_tell_what_sets_the_text_apart() -> None:
+    """What html_reader asks of the elements open: an element a stylesheet not read may
+    style sets its text apart until a block begins inside it (then it is layout), once; a
+    closed element takes those inside it with it; the innermost block tells a container's
+    own text from a list's."""
+    elements = OpenElements()
+    elements.opens("div", UNSEEN)
+    assert elements.set_apart and elements.in_container()
+    elements.blocks_begin()
+    elements.opens("ul", NOT_APART)
+    elements.opens("li", NOT_APART)
+    elements.opens("span", UNSEEN)
+    assert elements.set_apart and not elements.in_container()
+    assert elements.closes("ul") and len(elements) == 1 and elements.count("li") == 0
+    assert not elements.set_apart and elements.in_container()
+    assert not elements.closes("p") and elements.closes("div") and len(elements) == 0
+    assert not elements.in_container() and elements.unseen == elements.blocks == []
