@@ -127,11 +127,17 @@ def layout(tsv: str, gauge: float) -> str:
             middles = word.middle
     lines: list[str] = []
     above: float | None = None
+    tall = 0.0  # the row before's tallest word
     for row in rows:
         top = statistics.median(word.top for word in row)
+        # the gap between two rows set large in lines of their size: a title set over two
+        # rows is one block, as its text layer's would be, not two (but a heading over
+        # the text stands apart from it)
+        highest = max(word.height for word in row)
         if above is not None:
-            lines.extend([""] * max(0, int((top - above) / height / gauge) - 1))
-        above = top
+            unit = max(height, min(tall, highest))
+            lines.extend([""] * max(0, int((top - above) / unit / gauge) - 1))
+        above, tall = top, highest
         line, right = "", 0
         for word in sorted(row, key=lambda w: w.left):
             # a word's own column; but one space after a word close before it, however

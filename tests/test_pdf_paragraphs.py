@@ -163,8 +163,11 @@ def test_a_scanned_pdf_is_read_by_ocr_as_the_page_with_a_text_layer_is() -> None
     has no text layer: it was refused ("run OCR on it first"). Its pages are read by OCR
     (tesseract, in every language installed, English first) as layout text, and then as the
     page with a text layer is: the paragraph over two lines one clause, the table's rows of
-    several lines a clause each, its cells side by side. The Makefile's `test` installs the
-    tools (Debian's tesseract-ocr and poppler-utils); without them this test fails."""
+    several lines a clause each, its cells side by side, a title set large over two rows
+    one title ("Elektron rabitə xidmətlərinin" / "keyfiyyəti haqqında Qaydalar": OCR's rows
+    stood a body line's height apart too many times, and the second row was a clause). The
+    Makefile's `test` installs the tools (Debian's tesseract-ocr and poppler-utils); without
+    them this test fails."""
     from retrieval.pdf_ocr import ocr_tools
 
     assert ocr_tools(), "OCR needs tesseract-ocr and poppler-utils (make test installs them)"
@@ -176,9 +179,14 @@ def test_a_scanned_pdf_is_read_by_ocr_as_the_page_with_a_text_layer_is() -> None
         "Offices are open from 9:00 to 18:00 on working days.",
     ):
         assert expected in clauses
-    azerbaijani = [c.text for c in segment(read_document(FIXTURES / "scan-az.pdf"))]
+    read = segment(read_document(FIXTURES / "scan-az.pdf"))
+    azerbaijani = [c.text for c in read]
     assert "2.1. Operator hər rüb keyfiyyət göstəricilərini öz internet saytında dərc edir." in (
         azerbaijani
+    )
+    assert "keyfiyyəti haqqında Qaydalar" not in azerbaijani
+    assert read[0].heading == (
+        "Elektron rabitə xidmətlərinin keyfiyyəti haqqında Qaydalar — 1. Ümumi müddəalar"
     )
 
 
