@@ -27,9 +27,10 @@ import bisect
 import itertools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from retrieval.blocks import blocks
+from retrieval.blocks import Block, blocks
 from retrieval.formats import fold_spaces
 from retrieval.headings import is_heading
 from retrieval.pdf_rules import Matrix, Run, placed, run_visitor
@@ -106,26 +107,23 @@ def _name(font: Any) -> str:
 
 
 def body_text(
-    text: str, pages: Sequence[int], fonts: Callable[[int], Mapping[str, Font]]
+    keyed: Sequence[KeyedBlock], fonts: Callable[[int], Mapping[str, Font]]
 ) -> frozenset[int]:
-    """Where each block of a PDF's text (as the segmenter reads it into blocks) set in the
-    body's font starts, as the readers of a word processor's files mark a paragraph in a
-    body style (formats.Body): the font most of the text is set in on the pages of the
-    blocks that their shape alone would make headings (`fonts`: a page's lines' fonts,
-    line_fonts; `pages`: where pages 2, 3, ... start), and the blocks on those pages. So an
-    address, or a line such as "Office hours 9 to 18", set as the text around it is read as
-    text, and a first block set apart from it may be the document's title (segment). Only
-    where the document sets some such heading-shaped block apart in a font of its own (a
-    bold or a larger one, as it sets its headings): one that sets its headings as its text
-    tells nothing by its fonts."""
-    found = blocks(text)
-    numbers = [bisect.bisect_right(pages, block.start) for block in found]  # their pages
+    """Where each block of a PDF's text (`keyed`: keyed_blocks) set in the body's font
+    starts, as the readers of a word processor's files mark a paragraph in a body style
+    (formats.Body): the font most of the text is set in on the pages of the blocks that
+    their shape alone would make headings (`fonts`: a page's lines' fonts, line_fonts), and
+    the blocks on those pages. So an address, or a line such as "Office hours 9 to 18", set
+    as the text around it is read as text, and a first block set apart from it may be the
+    document's title (segment). Only where the document sets some such heading-shaped
+    block apart in a font of its own (a bold or a larger one, as it sets its headings): one
+    that sets its headings as its text tells nothing by its fonts."""
     candidates = [
         n
-        for n, block in enumerate(found)
-        if n == 0 or (is_heading(block) and not is_heading(block, plain=True))
+        for n, one in enumerate(keyed)
+        if n == 0 or (is_heading(one.block) and not is_heading(one.block, plain=True))
     ]
-    read = {numbers[n] for n in candidates}
+    read = {keyed[n].page for n in candidates}
     body: Counter[Font] = Counter()
     for number in sorted(read):
         for key, font in fonts(number).items():
@@ -134,16 +132,12 @@ def body_text(
     if not body:
         return frozenset()
     usual = body.most_common(1)[0][0]
-    starts, keys = keyed_lines(text, pages)
 
     def font_of(n: int) -> Font | None:
         """The one font block n's lines are set in; None where they are set in two, or
         where a line's font is not known."""
-        block = found[n]
-        first = max(bisect.bisect_right(starts, block.start) - 1, 0)
-        last = bisect.bisect_left(starts, block.end)
-        page = fonts(numbers[n])
-        set_in = {page.get(key) for key in keys[first:last]}
+        page = fonts(keyed[n].page)
+        set_in = {page.get(key) for key in keyed[n].keys}
         return set_in.pop() if len(set_in) == 1 else None
 
     if not any(font_of(n) not in (None, usual) for n in candidates if n):
@@ -151,15 +145,25 @@ def body_text(
     # every block on those pages set in the body's font, as a DOCX marks each paragraph in
     # a body style: what is not among them, the first block, is set apart
     return frozenset(
-        block.start
-        for n, (block, number) in enumerate(zip(found, numbers, strict=True))
-        if number in read and font_of(n) == usual
+        one.block.start for n, one in enumerate(keyed) if one.page in read and font_of(n) == usual
     )
 
 
-def keyed_lines(text: str, pages: Sequence[int]) -> tuple[list[int], list[str]]:
-    """Where each line of the text that is not blank starts, and its key (line_keys: its
-    text, counted within its page)."""
+@dataclass(frozen=True)
+class KeyedBlock:
+    """A block of a PDF's text as the segmenter reads it into blocks, the page it starts on
+    (how many pages start before it), and its lines' keys (line_keys: their text, counted
+    within their page), by which the page's fonts and links name them."""
+
+    block: Block
+    page: int
+    keys: list[str]
+
+
+def keyed_blocks(text: str, pages: Sequence[int]) -> list[KeyedBlock]:
+    """The blocks of a PDF's text (`pages`: where pages 2, 3, ... start), each with its
+    lines' keys: read once for what the fonts (body_text) and the links
+    (pdf_links.linked_blocks) say of them."""
     starts: list[int] = []
     lines: list[str] = []
     at = 0
@@ -173,7 +177,12 @@ def keyed_lines(text: str, pages: Sequence[int]) -> tuple[list[int], list[str]]:
         zip(starts, lines, strict=True), key=lambda item: bisect.bisect_right(pages, item[0])
     ):
         keys += line_keys([line for _, line in run])
-    return starts, keys
+    found = []
+    for block in blocks(text):
+        first = max(bisect.bisect_right(starts, block.start) - 1, 0)
+        last = bisect.bisect_left(starts, block.end)
+        found.append(KeyedBlock(block, bisect.bisect_right(pages, block.start), keys[first:last]))
+    return found
 
 
 def sizes_differ(a: float | None, b: float | None) -> bool:

@@ -13,12 +13,10 @@ link (its number or bullet may stand before it): a link over a few words of a se
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from retrieval.blocks import blocks
-from retrieval.pdf_fonts import keyed_lines
+from retrieval.pdf_fonts import KeyedBlock
 from retrieval.pdf_rules import Run, placed, run_visitor
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in the page's space
@@ -75,18 +73,12 @@ def linked_lines(page: Any, written: Sequence[str], links: Sequence[Rect]) -> li
     return [a and b for a, b in zip(inside, seen, strict=True)]
 
 
-def linked_blocks(
-    text: str, pages: Sequence[int], linked: Callable[[int], set[str]]
-) -> frozenset[int]:
-    """Where each block of a PDF's text (as the segmenter reads it into blocks) starts whose
-    every line is a link to a place in the document (`linked`: a page's linked lines, as
-    line_keys names them; `pages`: where pages 2, 3, ... start)."""
-    starts, keys = keyed_lines(text, pages)
-    found = set()
-    for block in blocks(text):
-        first = max(bisect.bisect_right(starts, block.start) - 1, 0)
-        last = bisect.bisect_left(starts, block.end)
-        page = linked(bisect.bisect_right(pages, block.start))
-        if page and last > first and all(key in page for key in keys[first:last]):
-            found.add(block.start)
-    return frozenset(found)
+def linked_blocks(keyed: Sequence[KeyedBlock], linked: Callable[[int], set[str]]) -> frozenset[int]:
+    """Where each block of a PDF's text (`keyed`: pdf_fonts.keyed_blocks) starts whose every
+    line is a link to a place in the document (`linked`: a page's linked lines, as
+    line_keys names them)."""
+    return frozenset(
+        one.block.start
+        for one in keyed
+        if one.keys and (page := linked(one.page)) and all(key in page for key in one.keys)
+    )

@@ -38,7 +38,15 @@ from retrieval.headings import ends_without_punctuation, starts_upper
 from retrieval.numbering import CLOSERS, NOTE, leaves_list, opens_item
 from retrieval.pages import paged
 from retrieval.pdf_columns import in_columns, side_by_side
-from retrieval.pdf_fonts import Font, body_text, line_fonts, line_keys, short, sizes_differ
+from retrieval.pdf_fonts import (
+    Font,
+    body_text,
+    keyed_blocks,
+    line_fonts,
+    line_keys,
+    short,
+    sizes_differ,
+)
 from retrieval.pdf_links import internal_links, linked_blocks, linked_lines
 from retrieval.pdf_notes import endnote_marks, endnotes, footnote_marks
 from retrieval.pdf_ocr import ocr_tools, scanned_pages
@@ -158,7 +166,8 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         )
         raise CorpusError(f"{path}: the PDF has no text layer {how}")
     title = _metadata_title(reader) or extracted.title
-    plain = body_text(extracted.text, extracted.pages, fonts)
+    keyed = keyed_blocks(extracted.text, extracted.pages)
+    plain = body_text(keyed, fonts)
     # the pages read a column or a side at a time, where a paragraph may go on in the next
     sides = frozenset(
         number
@@ -166,7 +175,7 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         if page != gridded[number] or columns[number] != prepared[number]
     )
     title, read_by_ocr = " ".join(title.split()), frozenset(scanned)
-    entries = linked_blocks(extracted.text, extracted.pages, linked) if links else frozenset()
+    entries = linked_blocks(keyed, linked) if links else frozenset()
     return Extracted(
         extracted.text, extracted.pages, title, plain, sides, scanned=read_by_ocr, linked=entries
     )
