@@ -25,6 +25,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,26 +98,28 @@ def _public(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socke
     return sock
 
 
-def _public_http(host: str, **kwargs: Any) -> http.client.HTTPConnection:
-    connection = http.client.HTTPConnection(host, **kwargs)
-    connection._create_connection = _public  # type: ignore[attr-defined]
-    return connection
+def _public_connection(
+    kind: type[http.client.HTTPConnection],
+) -> Callable[..., http.client.HTTPConnection]:
+    """A maker of `kind`'s connections (HTTP's, HTTPS's) that connect through _public."""
 
+    def connection(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        made = kind(host, **kwargs)
+        made._create_connection = _public  # type: ignore[attr-defined]
+        return made
 
-def _public_https(host: str, **kwargs: Any) -> http.client.HTTPSConnection:
-    connection = http.client.HTTPSConnection(host, **kwargs)
-    connection._create_connection = _public  # type: ignore[attr-defined]
     return connection
 
 
 class _PublicHTTPHandler(urllib.request.HTTPHandler):
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_public_http, req)
+        return self.do_open(_public_connection(http.client.HTTPConnection), req)
 
 
 class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_public_https, req, context=self._context)  # type: ignore[attr-defined]
+        maker = _public_connection(http.client.HTTPSConnection)
+        return self.do_open(maker, req, context=self._context)  # type: ignore[attr-defined]
 
 
 def fetch(url: str, folder: Path, max_mb: float, local: bool = True) -> Fetched:
