@@ -63,7 +63,7 @@ log = logging.getLogger(__name__)
 # 2: the lexical index keeps each clause's tokens (retrieval.lexical); 3: the manifest carries
 # a checksum of itself
 SCHEMA_VERSION = 3
-SEGMENTER_VERSION = 67  # bump when segmentation or embedded text changes: forces a rebuild
+SEGMENTER_VERSION = 68  # bump when segmentation or embedded text changes: forces a rebuild
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.json"
 UNITS = "units.npy"

@@ -190,6 +190,49 @@ def test_a_scanned_pdf_is_read_by_ocr_as_the_page_with_a_text_layer_is() -> None
     )
 
 
+def test_a_scan_s_bullets_are_bullets_and_its_items_clauses_of_their_own() -> None:
+    """Tesseract reads a list's bullet "•" as a letter ("e"): the items of scan-az.pdf's
+    definitions were one clause with the line over them, each opening with "e". A bullet is
+    told by its box (smaller than a lower-case letter, clear of the baseline, a word's gap
+    before its text), so the items read as keyfiyyet.pdf's text layer has them."""
+    azerbaijani = [c.text for c in segment(read_document(FIXTURES / "scan-az.pdf"))]
+    assert "•  abonent — operatorla müqavilə bağlamış şəxs." in azerbaijani
+    assert "1.2. Qaydalarda istifadə olunan əsas anlayışlar:" in azerbaijani
+    assert not [text for text in azerbaijani if text.startswith("e ")]
+
+
+def _tsv(*words: tuple[int, int, int, int, str]) -> str:
+    """Tesseract's TSV of one line of words (left, top, width, height, text), 45 high."""
+    head = "\t".join(
+        "level page_num block_num par_num line_num word_num left top width height conf text".split()
+    )
+    rows = [head, "4\t1\t1\t1\t1\t0\t375\t1803\t1000\t45\t-1\t"]
+    for n, (left, top, width, height, text) in enumerate(words, 1):
+        rows.append(f"5\t1\t1\t1\t1\t{n}\t{left}\t{top}\t{width}\t{height}\t96\t{text}")
+    return "\n".join(rows)
+
+
+def test_a_letter_that_opens_a_scanned_line_stays_a_letter() -> None:
+    """Only a box a bullet's size, clear of the baseline, is a bullet: the Portuguese "e"
+    (and) opening a line sits on the baseline at a lower-case letter's height, and a "1"
+    (a footnote's mark) is a figure, whatever the gap after them."""
+    from retrieval.pdf_ocr import layout
+
+    # "•  networks used" as Tesseract read a 300 dpi scan: the dot 16 high, 9 over the line
+    bullet = _tsv(
+        (375, 1814, 16, 16, "e"), (452, 1803, 211, 36, "networks"), (681, 1803, 107, 36, "used")
+    )
+    assert layout(bullet, 1.0).split() == ["•", "networks", "used"]
+    letter = _tsv(
+        (375, 1814, 24, 25, "e"), (452, 1803, 211, 36, "networks"), (681, 1803, 107, 36, "used")
+    )
+    assert layout(letter, 1.0).split() == ["e", "networks", "used"]
+    mark = _tsv((375, 1810, 12, 16, "1"), (452, 1803, 211, 36, "networks"))
+    assert layout(mark, 1.0).split() == ["1", "networks"]
+    near = _tsv((375, 1814, 16, 16, "e"), (395, 1803, 211, 36, "networks"))
+    assert layout(near, 1.0).split()[0] == "e"
+
+
 def test_a_quote_from_a_scanned_page_is_cited_as_read_by_ocr(tmp_path: Path) -> None:
     """A quote from a scan is what OCR read, which may differ from the page by a letter: its
     citation says so, and only for the pages OCR read (a PDF of a text page, then a scanned
