@@ -54,7 +54,11 @@ _HEADING_NUMBER = re.compile(
 _ROMAN = re.compile(r"^[ivxlc]+$")
 # a markdown table's line under its head: "|---|:---:|"
 TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
-BULLET = re.compile(r"^[-•*–·▪◦]\s")  # an item of a list without numbers
+# an item of a list without numbers: a dash, an asterisk, a plus (markdown's and plain
+# text's), or a bullet of any shape: the dots and triangles of General Punctuation, the
+# arrows, the geometric shapes ("●", "■", "◆", "►") and the dingbats ("✓", "➢") Word and
+# plain text set before items
+BULLET = re.compile(r"^[-+*–•‣⁃·∙\u2190-\u21ff\u25a0-\u25ff\u2700-\u27bf]\s")
 _SENTENCE_AFTER = re.compile(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]")  # "home. Call": a sentence ends
 _CAPITAL = re.compile(r"^([A-Z])[.)]\s")  # "A. Use in …": see capital_items
 CLOSERS = "\"'”’»)]*_ \t"  # what may follow the mark that ends a sentence

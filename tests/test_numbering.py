@@ -97,6 +97,22 @@ def test_bullets_nest_in_an_item_when_they_stand_further_in() -> None:
     assert [c.lead for c in nested] == [0, 1, 0, 0]
 
 
+def test_a_bullet_of_any_shape_opens_an_item_in_plain_text() -> None:
+    """Plain text keeps the marks a word processor or a writer set before items ("+", "●",
+    "■", "►", "✓"): each opens an item as "•" and "-" do, not a line of the sentence over
+    them."""
+    for mark in "+●■►✓":
+        _, clauses = _segment(
+            f"The operator must publish:\n{mark} its tariffs on its website;\n"
+            f"{mark} its terms in each shop."
+        )
+        assert [c.text for c in clauses] == [
+            "The operator must publish:",
+            f"{mark} its tariffs on its website;",
+            f"{mark} its terms in each shop.",
+        ], mark
+
+
 def test_points_lettered_past_h_are_letters_and_roman_points_nest() -> None:
     text = "\n\n".join(f"({letter}) item {letter};" for letter in "abcdefghij")
     _, clauses = _segment("The rules apply to:\n\n" + text)
