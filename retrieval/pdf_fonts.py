@@ -12,7 +12,9 @@ A short paragraph without a stop reads as a heading by its shape ("Fees and char
 so does a line of text ("Office hours 9 to 18", an address's last line). A reader tells
 them by their fonts: where a document sets such paragraphs apart in a font of their own
 (bold, larger), the ones set in the text's own font are text (body_text), as the readers
-of a word processor's files tell a paragraph in a body style.
+of a word processor's files tell a paragraph in a body style. So is code, set in a font of
+fixed pitch in a text that is not: a line of it is as short as a heading, and its font
+differs from the text's as a heading's does ("DEFINITIONS <EXPLICIT or IMPLICIT> TAGS ::=").
 
 Reading the fonts costs a second pass over the page's content (pypdf's text visitor), so
 it is read only for a page with a line that ends short of the page's width though the next
@@ -28,7 +30,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from retrieval.blocks import Block, blocks
 from retrieval.formats import fold_spaces
@@ -41,7 +43,22 @@ from retrieval.reflow import FILLED
 # are set in one size
 SIZE_STEP = 1.08
 
-Font = tuple[float, str]  # a font's height on the page, and its name ("Arial-BoldMT")
+# a font whose glyphs are this many or more, each as wide as the others, is of fixed pitch
+# (a typewriter's, code's) though its descriptor does not say so (TeX's and Ghostscript's
+# fonts do not): a subset of one or two glyphs tells nothing
+FIXED_GLYPHS = 10
+# the standard fonts of fixed pitch, which a PDF may name without widths (PDF 1.7, 9.6.2.2)
+STANDARD_FIXED = frozenset({"Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique"})
+
+
+class Font(NamedTuple):
+    """The font a line is set in."""
+
+    height: float  # its height on the page
+    name: str  # its name ("Arial-BoldMT")
+    fixed: bool = False  # of fixed pitch: a typewriter's, code's ("CourierNewPSMT", "CMTT10")
+
+
 _AGAIN = "\x00"  # between a line's text and how many times the page has set it before
 
 
@@ -73,13 +90,13 @@ def line_fonts(
     as line_keys names it. Empty where the page cannot be read again or its text does not
     fall into the same lines."""
     runs: list[Run] = []
-    names: list[str] = []
+    names: list[tuple[str, bool]] = []
     visit = run_visitor(runs)
 
     def named(content: str, cm: Matrix, tm: Matrix, font: Any, size: float) -> None:
         before = len(runs)
         visit(content, cm, tm, font, size)
-        names.extend([_name(font)] * (len(runs) - before))
+        names.extend([(_name(font), _fixed(font))] * (len(runs) - before))
 
     try:
         page.extract_text(visitor_text=named)
@@ -89,8 +106,8 @@ def line_fonts(
     if found is None:
         return {}
     counts: list[Counter[Font]] = [Counter() for _ in written]
-    for (_, _, height, content), name, at in zip(runs, names, found[1], strict=True):
-        counts[at][(round(height, 1), name)] += len(content.strip())
+    for (_, _, height, content), (name, fixed), at in zip(runs, names, found[1], strict=True):
+        counts[at][Font(round(height, 1), name, fixed)] += len(content.strip())
     keys = line_keys(read or written)
     return {
         key: count.most_common(1)[0][0] for key, count in zip(keys, counts, strict=True) if count
@@ -106,9 +123,35 @@ def _name(font: Any) -> str:
     return name.split("+", 1)[-1].lstrip("/")
 
 
-def body_text(
-    keyed: Sequence[KeyedBlock], fonts: Callable[[int], Mapping[str, Font]]
-) -> frozenset[int]:
+def _fixed(font: Any) -> bool:
+    """Whether a pypdf font is of fixed pitch: its descriptor says so (the FixedPitch flag),
+    or its widths do (FIXED_GLYPHS or more, all one width), or it is a standard Courier."""
+    try:
+        if font is None:
+            return False
+        if _name(font) in STANDARD_FIXED:
+            return True
+        descendants = font.get("/DescendantFonts")
+        described = descendants[0].get_object() if descendants else font
+        descriptor = described.get("/FontDescriptor")
+        if descriptor is not None and int(descriptor.get_object().get("/Flags", 0)) & 1:
+            return True
+        widths = {float(width) for width in font.get("/Widths") or () if float(width)}
+        counted = sum(1 for width in font.get("/Widths") or () if float(width))
+    except Exception:  # a damaged font dictionary (pypdf raises what it meets): as proportional
+        return False
+    return len(widths) == 1 and counted >= FIXED_GLYPHS
+
+
+class Bodies(NamedTuple):
+    """Where the blocks of a PDF's text set as its body start (body_text), and those of them
+    set as code: in a font of fixed pitch where the body's is not."""
+
+    plain: frozenset[int] = frozenset()
+    code: frozenset[int] = frozenset()
+
+
+def body_text(keyed: Sequence[KeyedBlock], fonts: Callable[[int], Mapping[str, Font]]) -> Bodies:
     """Where each block of a PDF's text (`keyed`: keyed_blocks) set in the body's font
     starts, as the readers of a word processor's files mark a paragraph in a body style
     (formats.Body): the font most of the text is set in on the pages of the blocks that
@@ -130,22 +173,38 @@ def body_text(
             if _AGAIN not in key:  # a text set again (a line of code, an entry) counted once
                 body[font] += len(key)
     if not body:
-        return frozenset()
+        return Bodies()
     usual = body.most_common(1)[0][0]
 
-    def font_of(n: int) -> Font | None:
-        """The one font block n's lines are set in; None where they are set in two, or
-        where a line's font is not known."""
+    def set_in(n: int) -> set[Font | None]:
+        """The fonts block n's lines are set in (None: a line's font is not known)."""
         page = fonts(keyed[n].page)
-        set_in = {page.get(key) for key in keyed[n].keys}
-        return set_in.pop() if len(set_in) == 1 else None
+        return {page.get(key) for key in keyed[n].keys}
 
-    if not any(font_of(n) not in (None, usual) for n in candidates if n):
-        return frozenset()
+    def code(n: int) -> bool:
+        """Is block n set in code's fonts (of fixed pitch, one or more: "BEGIN" over "<type
+        and constants definitions>" slanted) where the body's is not? (A table's rows are
+        rows, whatever their font.)"""
+        found = set_in(n)
+        return (
+            not usual.fixed
+            and all(font is not None and font.fixed for font in found)
+            and " | " not in keyed[n].block.text
+        )
+
+    def apart(n: int) -> bool:  # set in one font that is neither the body's nor code's
+        found = set_in(n)
+        return len(found) == 1 and None not in found and found != {usual} and not code(n)
+
+    if not any(apart(n) for n in candidates if n):
+        return Bodies()
     # every block on those pages set in the body's font, as a DOCX marks each paragraph in
-    # a body style: what is not among them, the first block, is set apart
-    return frozenset(
-        one.block.start for n, one in enumerate(keyed) if one.page in read and font_of(n) == usual
+    # a body style, or as code, which a DOCX sets in a style of its own too: what is not
+    # among them, the first block, is set apart
+    read_in = [n for n, one in enumerate(keyed) if one.page in read]
+    coded = frozenset(keyed[n].block.start for n in read_in if code(n))
+    return Bodies(
+        frozenset(keyed[n].block.start for n in read_in if set_in(n) == {usual}) | coded, coded
     )
 
 

@@ -152,7 +152,7 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         return {key for key, flag in zip(line_keys(lines or written), flags, strict=True) if flag}
 
     def sized(number: int) -> dict[str, float]:
-        return {key: height for key, (height, _) in fonts(number).items()}
+        return {key: font.height for key, font in fonts(number).items()}
 
     gridded = table_grid(columns, APART, as_set)
     read_as = [side_by_side(page, APART) for page in gridded]
@@ -167,7 +167,7 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         raise CorpusError(f"{path}: the PDF has no text layer {how}")
     title = _metadata_title(reader) or extracted.title
     keyed = keyed_blocks(extracted.text, extracted.pages)
-    plain = body_text(keyed, fonts)
+    plain, code = body_text(keyed, fonts)
     # the pages read a column or a side at a time, where a paragraph may go on in the next
     sides = frozenset(
         number
@@ -177,7 +177,14 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
     title, read_by_ocr = " ".join(title.split()), frozenset(scanned)
     entries = linked_blocks(keyed, linked) if links else frozenset()
     return Extracted(
-        extracted.text, extracted.pages, title, plain, sides, scanned=read_by_ocr, linked=entries
+        extracted.text,
+        extracted.pages,
+        title,
+        plain,
+        sides,
+        code,
+        scanned=read_by_ocr,
+        linked=entries,
     )
 
 

@@ -135,6 +135,89 @@ def test_a_short_line_set_as_the_text_is_a_clause_not_a_heading() -> None:
     assert ("33 Boulevard Street", "Appeals") in [x[:2] for x in pdf]
 
 
+def _code_in_courier(path: Path) -> Path:
+    """A manual's section (fpdf2): headings in bold, text in Helvetica, and a definition's
+    lines in Courier, each a paragraph of its own, in capitals or short as headings are."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+
+    def put(text: str, style: str, size: int, height: int) -> None:
+        pdf.set_font("Courier" if style == "code" else "Helvetica", style.strip("code"), size)
+        pdf.multi_cell(0, height, text)
+        pdf.ln(3)
+
+    put("2.1 Syntax", "B", 13, 8)
+    put(
+        "Definitions follow the syntax below, one definition for each type a module names.",
+        "",
+        11,
+        6,
+    )
+    for line in ("DEFINITIONS TAGS ::=", "BEGIN", "<type and constant definitions>", "END"):
+        put(line, "code", 10, 5)
+    put("The token must be separate from the other elements of the definition.", "", 11, 6)
+    put("2.2 Naming", "B", 13, 8)
+    put(
+        "Each name is unique within its module, and a module is named by its definitions.",
+        "",
+        11,
+        6,
+    )
+    pdf.output(str(path))
+    return path
+
+
+def test_code_set_in_a_font_of_fixed_pitch_is_no_heading(tmp_path: Path) -> None:
+    """A manual's code, set in a typewriter's font in a text that is not, is short and in
+    capitals as headings are, and in a font other than the text's as headings are: libtasn1's
+    manual (TeX's CMTT) headed its section 2.1 with "DEFINITIONS <EXPLICIT or IMPLICIT> TAGS
+    ::= — BEGIN — … — END", and the MIME-info specification its section 2.9 with its tables'
+    names ("AliasList: 4 CARD32 N_ALIASES …"). A font of fixed pitch (its descriptor's flag,
+    one width for all its glyphs, or a standard Courier) sets code: its lines are text,
+    each a clause under the section's heading, and no heading is lost."""
+    clauses = segment(read_document(_code_in_courier(tmp_path / "manual.pdf")))
+    assert [(c.heading, " ".join(c.text.split())) for c in clauses] == [
+        (
+            "2.1 Syntax",
+            "Definitions follow the syntax below, one definition for each type a module names.",
+        ),
+        ("2.1 Syntax", "DEFINITIONS TAGS ::="),
+        ("2.1 Syntax", "BEGIN"),
+        ("2.1 Syntax", "<type and constant definitions>"),
+        ("2.1 Syntax", "END"),
+        ("2.1 Syntax", "The token must be separate from the other elements of the definition."),
+        (
+            "2.2 Naming",
+            "Each name is unique within its module, and a module is named by its definitions.",
+        ),
+    ]
+
+
+def test_a_font_is_of_fixed_pitch_by_its_flag_its_widths_or_its_name() -> None:
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
+
+    from retrieval.pdf_fonts import _fixed
+
+    def font(name: str, widths: list[float], flags: int = 32) -> DictionaryObject:
+        descriptor = DictionaryObject({NameObject("/Flags"): FloatObject(flags)})
+        return DictionaryObject(
+            {
+                NameObject("/BaseFont"): NameObject(f"/ABCDEF+{name}"),
+                NameObject("/Widths"): ArrayObject(FloatObject(w) for w in widths),
+                NameObject("/FontDescriptor"): descriptor,
+            }
+        )
+
+    assert _fixed(font("CMTT10", [0, 525] * 40))  # TeX's typewriter: one width, no flag
+    assert _fixed(font("Mono", [500, 600], flags=33))  # the descriptor's FixedPitch flag
+    assert not _fixed(font("CMR10", [500, 278, 444] * 30))  # the text's, proportional
+    assert not _fixed(font("CMMI10", [0, 525, 0]))  # one glyph of a subset tells nothing
+    assert _fixed(DictionaryObject({NameObject("/BaseFont"): NameObject("/Courier")}))
+    assert not _fixed(None)
+
+
 def test_a_paragraph_stopping_mid_sentence_goes_on_only_past_a_page_or_column_end() -> None:
     """In a PDF, a paragraph that stops mid-sentence carries on into the next only where a
     page ends between them, or where the page is read a column at a time (a column's end);
