@@ -1,9 +1,8 @@
-"""Tables of contents and indexes: entries that say where a part of a document stands, not
-what it says.
+"""Tables of contents: entries that say where a part of a document stands, not what it says.
 
 A table of contents is no clause: quoted as an answer, "4.3 DER functions . . . . 15" tells
 the reader nothing the section does not, and as a question's best match it stands in for the
-section it names. Two forms are left out of the clauses (retrieval.segment):
+section it names. These forms are left out of the clauses (retrieval.segment):
 
 - markdown's, bullets linking to the document's own headings ("* [Triagers](#triagers)"),
   and an HTML page's, blocks (a list's items, a DocBook `<dt>`) that are only a link to a
@@ -18,12 +17,11 @@ section it names. Two forms are left out of the clauses (retrieval.segment):
   numbers set apart tables, so a run of entries is a table of contents only when it has
   CONTENTS_RUN entries or more, most of their titles are the first lines of blocks after
   it (the headings they point to, numbered or not; a title wrapped over lines, the first
-  lines of its heading read as one), and, without leaders, its pages rise.
+  lines of its heading read as one), and, without leaders, its pages rise;
+- one of the titles alone, typed out ("Contents:" over " 1. History", " 2. Configuration"):
+  each line the title of a heading after it, in their order (bare_entries).
 
-A printed book's index (a manual's "Function and Data Index": "asn1_der_coding . . . 17")
-is no clause either: its entries run to the document's end, in alphabetical order, under
-their letters ("A", "F   S" where it is set in columns), each ending with a page the
-document has, most of them found on that page (index_entries).
+A printed book's index, whose entries read alike: retrieval.book_index.
 """
 
 from __future__ import annotations
@@ -56,13 +54,10 @@ ROMAN = "ivxlcIVXLC"
 APART = 3  # spaces that set a page number apart from its title, where no leader stands
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 CONTENTS_RUN = 3  # entries a printed table of contents has at least
-INDEX_RUN = 5  # entries a printed index has at least
-IN_ORDER = 0.8  # of an index's entries side by side, the share in alphabetical order at least
-# a row of an index's letters: "A", or "F      S" where the index is set in two columns
-_LETTERS = re.compile(r"^[^\W\d_](?:\s+[^\W\d_])*$")
-_COLUMN_LETTER = re.compile(rf"\s{{{APART},}}[^\W\d_]$")
-_OTHER_PAGE = re.compile(rf"^\d{{1,4}}(?:\s*\|\s*|\s{{{APART},}})(?=\S)")
 WRAPPED = 2  # lines an entry's title wraps onto before its leader, at most
+# a title's number: "1", "2.1.", "IV.", "a)" (a letter's or a Roman's with its mark)
+_NUMBERED = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|(?:[ivxlc]{1,6}|[^\W\d_])[.)])\s+")
+ENTRY_WORDS = 12  # words an entry's title alone has at most (headings.TITLE_WORDS)
 
 
 def entries_stand(texts: Sequence[str], before: str = "") -> bool:
@@ -142,7 +137,7 @@ def _page(line: str) -> int | None:
     return None
 
 
-def _entry_end(line: str) -> tuple[int, bool] | None:
+def entry_end(line: str) -> tuple[int, bool] | None:
     """Where an entry's title ends, and whether a leader stands before its page: the line
     runs into a leader of dots and a page number, or its page (arabic) stands in a cell of
     its own (a PDF's row read as a table's, retrieval.pdf_reader) or APART spaces off (as a
@@ -152,7 +147,7 @@ def _entry_end(line: str) -> tuple[int, bool] | None:
         return None
     before = line[:page].rstrip(" \t|")
     title = before.rstrip(LEADERS + " \t")
-    if _is_leader(before[len(title) :]):
+    if is_leader(before[len(title) :]):
         return len(title), True
     gap = line[len(before) : page]
     if line[page:].isdecimal() and before == title and ("|" in gap or len(gap) >= APART):
@@ -160,7 +155,7 @@ def _entry_end(line: str) -> tuple[int, bool] | None:
     return None
 
 
-def _is_leader(text: str) -> bool:
+def is_leader(text: str) -> bool:
     return sum(text.count(c) for c in ".·") + 4 * text.count("…") >= 4
 
 
@@ -172,7 +167,7 @@ def _entries(block: str) -> list[tuple[str, int | None, bool]] | None:
     pending: list[str] = []
     for line in block.split("\n"):
         line = line.strip()
-        ends = _entry_end(line)
+        ends = entry_end(line)
         if ends is None or not any(ch.isalpha() for ch in line[: ends[0]]):
             pending.append(line)
             if len(pending) > WRAPPED:
@@ -195,7 +190,7 @@ def _rising(pages: list[int | None]) -> bool:
 def leads_to_a_number(text: str) -> bool:
     """Does a line of the text run into a leader of dots and a number (a table of contents'
     entry, a priced list's line)? Such a line is no heading."""
-    return any((_entry_end(line.strip()) or (0, False))[1] for line in text.split("\n"))
+    return any((entry_end(line.strip()) or (0, False))[1] for line in text.split("\n"))
 
 
 def _key(text: str) -> str:
@@ -244,6 +239,75 @@ def contents_entries(texts: Sequence[str], linked: Collection[int] = ()) -> set[
     return found
 
 
+def entries_from(texts: Sequence[str], contents: Collection[int], start: int) -> int:
+    """How many entries (lines) the run of contents' blocks (`contents`: their indexes in
+    `texts`, a document's blocks) from block `start` holds."""
+    run = itertools.takewhile(lambda n: n in contents, range(start, len(texts)))
+    return sum(texts[n].strip().count("\n") + 1 for n in run)
+
+
+def bare_entries(texts: Sequence[str], headings: Sequence[bool]) -> set[int]:
+    """Which blocks are entries of a table of contents that gives its titles alone (no page,
+    no leader, no link: a text saved from a word processor, a page's contents typed out):
+    a run of blocks, CONTENTS_RUN lines or more, each line the title of a heading after the
+    run (`headings`: which blocks are; its first lines, as contents_entries reads them), in
+    the order the headings stand. Every line of the run must be one: a list naming sections
+    in other words is text, and so are lines that a later text repeats (a manual's
+    "Added in: v0.1.100" under each of its functions)."""
+    where: dict[str, list[int]] = {}  # each heading's first lines' key -> the headings
+    for n, text in enumerate(texts):
+        for lines in range(1, WRAPPED + 2) if headings[n] else ():
+            where.setdefault(_as_set(" ".join(text.split("\n", lines)[:lines])), []).append(n)
+    found: set[int] = set()
+    run: list[int] = []  # the blocks of the run so far
+    points: list[int] = []  # the block each of its lines points to
+
+    def close() -> None:
+        if len(points) >= CONTENTS_RUN and run[-1] < points[0]:
+            found.update(run)
+        run.clear()
+        points.clear()
+
+    for n, text in enumerate(texts):
+        pointed = _pointed(text, n, points[-1] if points else n, where)
+        if pointed is None and run:
+            close()  # the run ends here; this block may open the next
+            pointed = _pointed(text, n, n, where)
+        if pointed:
+            run.append(n)
+            points.extend(pointed)
+    close()
+    return found
+
+
+def _as_set(text: str) -> str:
+    """A title as an entry that gives it alone repeats it: its words as the heading sets
+    them, whatever their case and spacing, and its number or not ("1. History" for the
+    heading "History"; but "• --expose-gc", a list's item, names the section "--expose-gc"
+    in words of its own); "" for one with no letter."""
+    text = _NUMBERED.sub("", " ".join(text.split()).casefold(), count=1)
+    return text if any(ch.isalpha() for ch in text) else ""
+
+
+def _pointed(text: str, n: int, after: int, where: dict[str, list[int]]) -> list[int] | None:
+    """The headings block n's lines point to as a table of contents' titles alone: each line
+    short, ending in no stop (as a title does), no table's row, and the first line of a
+    heading after block n and `after`, each further on than the one before (`where`: the
+    headings each key opens); None where a line is none."""
+    pointed: list[int] = []
+    at = max(after, n)
+    for line in (line.strip() for line in text.split("\n")):
+        key = _as_set(line)
+        if not key or len(line.split()) > ENTRY_WORDS or line[-1] in ".;:," or " | " in line:
+            return None  # (a table's row is none: a table of parameters repeats its rows)
+        later = [block for block in where.get(key, ()) if block > at]
+        if not later:
+            return None
+        at = later[0]
+        pointed.append(at)
+    return pointed
+
+
 def _markdown_entries(texts: Sequence[str]) -> set[int]:
     """Which blocks are markdown-written entries (MARKDOWN_ENTRY) of a table of contents,
     each run of them in a row taken whole (entries_stand)."""
@@ -256,103 +320,3 @@ def _markdown_entries(texts: Sequence[str]) -> set[int]:
         if written and entries_stand([text for _, text in blocks]):
             found.update(n for n, _ in blocks)
     return found
-
-
-def index_entries(texts: Sequence[str], text: str, page_starts: Sequence[int]) -> set[int]:
-    """Which of a paged document's blocks (their texts, in order; `text` the document's,
-    `page_starts` where its pages 2, 3, … start) are a printed index's: the blocks that end
-    the document, INDEX_RUN entries
-    or more, each ending with a page the document has (or with its leader alone, where its
-    page was read with the other column's), their titles in alphabetical order by their
-    first letters (IN_ORDER of them side by side: an index set in columns is read across
-    its columns), most of them found on the pages they give (checked: a price list set with
-    leaders is no index), with the rows of letters among them and lines of one title (the
-    index's own, a title wrapped before its entry)."""
-    if not page_starts:
-        return set()
-    kinds: list[list[_Entry]] = []  # those of the blocks that end the document, last first
-    for block in reversed(texts):
-        kind = _index_kind(block, len(page_starts) + 1)
-        if kind is None:
-            break
-        kinds.append(kind)
-    while kinds and kinds[-1] is _TITLE_LINE:  # an index's title over it is no entry
-        kinds.pop()
-    entries = [entry for kind in reversed(kinds) if kind is not _TITLE_LINE for entry in kind]
-    if len(entries) < INDEX_RUN or not _alphabetical([title for title, _ in entries]):
-        return set()
-    bounds = [0, *page_starts, len(text)]
-    pages = [text[a:b] for a, b in itertools.pairwise(bounds)]
-    return (
-        set(range(len(texts) - len(kinds), len(texts)))
-        if _on_their_pages(entries, pages)
-        else set()
-    )
-
-
-_Entry = tuple[str, int | None]  # an index's entry: its title and its page, if read
-_TITLE_LINE: list[_Entry] = []  # a block of one line that is no entry, and ends no sentence
-PAGE_OFFSET = 30  # pages before the first one numbered 1 (a cover, front matter), at most
-ON_PAGE = 0.5  # of an index's entries with a page, the share found there at least
-_TERM = re.compile(r"[^\W\d_]{3,}")
-
-
-def _index_kind(text: str, pages: int) -> list[_Entry] | None:
-    """An index's block: its entries ([] for rows of letters or of the other column's pages
-    alone, _TITLE_LINE for one line of a title), or None for any other block (an entry whose
-    page the document does not have is none)."""
-    entries: list[_Entry] = []
-    pending = 0  # lines of a title not ended yet
-    for raw in text.split("\n"):
-        # what the next column leaves on a line read across columns: its letter ("Porting
-        # . . . 1         P"), the page of its entry ("63 | umac32_update . . . | 66")
-        line = _COLUMN_LETTER.sub("", _OTHER_PAGE.sub("", raw.strip()))
-        if not line or _LETTERS.match(line) or (line.isdecimal() and int(line) <= pages):
-            continue
-        ends = _entry_end(line)
-        title = line.rstrip(LEADERS + " \t")
-        if ends is not None:
-            page = line[ends[0] :].strip(LEADERS + " \t|")
-            if page.isdecimal() and not 1 <= int(page) <= pages:
-                return None
-            entries.append((line[: ends[0]], int(page) if page.isdecimal() else None))
-        elif _is_leader(line[len(title) :]):  # its page read with the other column's
-            entries.append((title, None))
-        else:
-            pending += 1
-            if pending > WRAPPED:
-                return None
-            continue
-        pending = 0
-    if entries or not pending:
-        return entries
-    one_line = "\n" not in text.strip() and text.strip()[-1] not in ".!?:;"
-    return _TITLE_LINE if one_line else None
-
-
-def _alphabetical(titles: list[str]) -> bool:
-    initials = [next((ch for ch in title.casefold() if ch.isalpha()), "") for title in titles]
-    in_order = sum(a <= b for a, b in itertools.pairwise(initials))
-    return in_order >= IN_ORDER * (len(initials) - 1)
-
-
-def _on_their_pages(entries: list[_Entry], pages: Sequence[str]) -> bool:
-    """Are ON_PAGE of the entries with a page found on it (their first word), the pages
-    numbered from the first page or from up to PAGE_OFFSET pages after it (as many as
-    finds the most)?"""
-    checked = [
-        (term.group().casefold(), page)
-        for title, page in entries
-        if page is not None and (term := _TERM.search(title))
-    ]
-    if not checked:
-        return False
-    folded = [page.casefold() for page in pages]
-    found = max(
-        sum(
-            page + offset <= len(folded) and term in folded[page + offset - 1]
-            for term, page in checked
-        )
-        for offset in range(min(PAGE_OFFSET, len(folded)) + 1)
-    )
-    return found >= ON_PAGE * len(checked)

@@ -21,7 +21,8 @@ import itertools
 from dataclasses import dataclass, replace
 
 from retrieval.blocks import Block, blocks, indent
-from retrieval.contents import contents_entries, index_entries, leads_to_a_number
+from retrieval.book_index import index_entries
+from retrieval.contents import bare_entries, contents_entries, entries_from, leads_to_a_number
 from retrieval.headings import (
     UNDERLINES,
     asks,
@@ -230,7 +231,8 @@ class Segmenter:
         ]
         for n in asked if len(asked) >= ANSWERED else ():
             shaped[n] = True
-        items = listed([block.text for block in found], shaped)  # no headings, however short
+        contents |= bare_entries(texts, shaped)
+        items = listed(texts, shaped)  # no headings, however short
         # what reads as headings at the document's end, after the last heading marked as
         # one ("# Appendix") or numbered ("3. References"), heads nothing: a signature, a
         # closing line, a footnote or a list of references set in short lines are text,
@@ -247,7 +249,7 @@ class Segmenter:
                 # right over the table ("Table of Contents") heads nothing that follows it,
                 # unless it is the document's title
                 if n - 1 not in contents:
-                    table = _entries_from(found, contents, n) > 1
+                    table = entries_from(texts, contents, n) > 1
                     if previous_was_heading and heading_parts and table and n > 1:
                         heading_parts.pop()
                         outline.pop()
@@ -375,12 +377,6 @@ def _begins_table(text: str, before: int, start: int, end: int) -> bool:
     line_end = text.find("\n", end + 1)
     next_line = text[end + 1 : line_end if line_end >= 0 else len(text)]
     return "\n\n\n" in text[before:start] or bool(TABLE_RULE.match(next_line.strip()))
-
-
-def _entries_from(found: list[Block], contents: set[int], start: int) -> int:
-    """How many entries (lines) the run of contents' blocks from `start` holds."""
-    run = itertools.takewhile(lambda item: item[0] in contents, enumerate(found[start:], start))
-    return sum(block.text.strip().count("\n") + 1 for _, block in run)
 
 
 def _unbolded(block: Block) -> Block:

@@ -1102,6 +1102,38 @@ def test_html_drops_scripts_navigation_and_styles(tmp_path: Path) -> None:
         assert banned not in document.text
 
 
+def test_a_table_of_contents_of_titles_alone_is_no_clause(tmp_path: Path) -> None:
+    """A table of contents typed out as the titles alone (no leader, no page, no link), as
+    Debian's README files and texts saved from a word processor set it: its entries were
+    clauses under the document's title, each an answer that says only that a section
+    exists. Each line naming a heading after it, in the order they stand, numbered or not,
+    it is left out. A list naming sections in words of its own, out of their order, or
+    repeated under each section ("• --expose-gc"), is the text's."""
+    path = tmp_path / "README.txt"
+    path.write_text(
+        "Licensing rules\n===============\n\nContents:\n 1. Scope\n 2. Fees\n 3. Appeals\n\n"
+        "Scope\n-----\n\nThese rules apply to every operator.\n\n"
+        "Fees\n----\n\nOperators pay the fee each year.\n\n"
+        "Appeals\n-------\n\nAn operator may appeal within 30 days.\n\n"
+        "The rules name their parts:\n\n• Fees\n• Scope\n• Appeals\n"
+    )
+    clauses = segment(read_document(path))
+    texts = [c.text for c in clauses]
+    assert "1. Scope" not in " ".join(texts)
+    assert [(c.heading, c.text) for c in clauses if c.heading != "Licensing rules"] == [
+        ("Scope", "These rules apply to every operator."),
+        ("Fees", "Operators pay the fee each year."),
+        ("Appeals", "An operator may appeal within 30 days."),
+        ("Appeals", "The rules name their parts:"),
+        ("Appeals", "• Fees"),
+        ("Appeals", "• Scope"),
+        ("Appeals", "• Appeals"),
+    ]
+    # out of the headings' order, the same titles are a list of the text's
+    path.write_text(path.read_text().replace(" 1. Scope\n 2. Fees", " 1. Fees\n 2. Scope"))
+    assert "1. Fees" in [c.text for c in segment(read_document(path))]
+
+
 def test_an_html_table_of_contents_is_no_clause(tmp_path: Path) -> None:
     """A list whose items are only links to places in the page (a Sphinx or wiki page's
     "Contents") is a table of contents: no clause, and its title heads nothing. A list of

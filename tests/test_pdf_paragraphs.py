@@ -409,12 +409,20 @@ def test_a_heading_whose_words_a_table_of_contents_repeats_on_its_page_stands_ov
     """A short document's contents list its headings on the page they head: "Scope" is set
     twice, an entry in the text's size and the heading in a larger one. Each is told by its
     own font, so each heading heads its text; when the page's two "Scope"s were read as one
-    line, of no known font, the entries were headings and the first heading was lost."""
+    line, of no known font, the entries were headings and the first heading was lost. The
+    entries, titles alone in the headings' order (no link, no page), are no clauses: the
+    document reads as the one whose entries link to its headings (next test) does; they
+    were clauses, an answer to "What are the rules' parts?" that says only their names."""
     sections = _rules_pdf(tmp_path / "rules.pdf", linked=False)
     clauses = segment(read_document(tmp_path / "rules.pdf"))
-    headed = {" ".join(c.text.split()): c.heading for c in clauses}
-    assert [headed[text] for text in sections.values()] == list(sections)
-    assert " ".join(c.text for c in clauses[:2]).split() == list(sections)  # the entries
+    assert [(" ".join(c.text.split()), c.heading) for c in clauses[:3]] == [
+        (sections["Scope"], "Licensing rules — Scope"),
+        (sections["Fees"], "Fees"),
+        (sections["Appeals"], "Appeals"),
+    ]
+    _rules_pdf(tmp_path / "linked.pdf", linked=True)
+    linked = segment(read_document(tmp_path / "linked.pdf"))
+    assert [(c.text, c.heading) for c in clauses] == [(c.text, c.heading) for c in linked]
 
 
 def test_a_pdf_s_contents_made_of_links_to_its_headings_are_no_clauses(tmp_path: Path) -> None:
