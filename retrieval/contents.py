@@ -57,6 +57,7 @@ CONTENTS_RUN = 3  # entries a printed table of contents has at least
 WRAPPED = 2  # lines an entry's title wraps onto before its leader, at most
 # a title's number: "1", "2.1.", "IV.", "a)" (a letter's or a Roman's with its mark)
 _NUMBERED = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|(?:[ivxlc]{1,6}|[^\W\d_])[.)])\s+")
+LABEL_WORDS = 4  # words of a label over a table of contents, at most ("Table of contents:")
 ENTRY_WORDS = 12  # words an entry's title alone has at most (headings.TITLE_WORDS)
 
 
@@ -244,6 +245,24 @@ def entries_from(texts: Sequence[str], contents: Collection[int], start: int) ->
     `texts`, a document's blocks) from block `start` holds."""
     run = itertools.takewhile(lambda n: n in contents, range(start, len(texts)))
     return sum(texts[n].strip().count("\n") + 1 for n in run)
+
+
+def with_titles(
+    texts: Sequence[str], contents: Collection[int], headings: Sequence[bool]
+) -> set[int]:
+    """The contents' blocks (`contents`: their indexes in `texts`, a document's blocks, as
+    contents_entries and index_entries read them), the tables of titles alone among the
+    blocks (bare_entries; `headings`: which blocks are), and the label right over a run of
+    them, a line of LABEL_WORDS words or fewer that ends with a colon ("Contents:", "Table
+    of contents:", "Содержание:"): it says no more than the table does, and was a clause of
+    its own, a colon heading nothing."""
+    entries = set(contents) | bare_entries(texts, headings)
+    found = set(entries)
+    for n in entries:
+        label = texts[n - 1].strip() if n and n - 1 not in entries else ""
+        if "\n" not in label and label.endswith(":") and len(label.split()) <= LABEL_WORDS:
+            found.add(n - 1)
+    return found
 
 
 def bare_entries(texts: Sequence[str], headings: Sequence[bool]) -> set[int]:

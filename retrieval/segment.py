@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from retrieval.blocks import Block, blocks, indent
 from retrieval.book_index import index_entries
-from retrieval.contents import bare_entries, contents_entries, entries_from, leads_to_a_number
+from retrieval.contents import contents_entries, entries_from, leads_to_a_number, with_titles
 from retrieval.headings import (
     UNDERLINES,
     asks,
@@ -231,7 +231,7 @@ class Segmenter:
         ]
         for n in asked if len(asked) >= ANSWERED else ():
             shaped[n] = True
-        contents |= bare_entries(texts, shaped)
+        contents = with_titles(texts, contents, shaped)
         items = listed(texts, shaped)  # no headings, however short
         # what reads as headings at the document's end, after the last heading marked as
         # one ("# Appendix") or numbered ("3. References"), heads nothing: a signature, a
