@@ -24,6 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 DPI = 300  # Tesseract reads best at 300 dots per inch
 PAGE_SECONDS = 300  # a page drawn or read for longer than this is refused (a damaged scan)
@@ -37,6 +38,9 @@ ROW = 0.5  # words whose middles stand this many line heights apart or less shar
 # 2.2-2.5 before their text; lower-case letters 0.52-0.59 high and 0.02 clear at most,
 # stops 0.07-0.26 and 0; a space between words is about half a character wide
 BULLET_SIZE = (0.2, 0.45)
+# a title set large: its rows' tallest words this many line heights high or more (the
+# fixtures' titles 1.8-2.3, their text's words 1.0 at most: a line's box holds them)
+TITLE_SIZE = 1.5
 BULLET_FLOAT = 0.1
 BULLET_GAP = 1.0
 BULLET = "•"
@@ -75,7 +79,7 @@ def _languages(tesseract: str) -> str:
     return "+".join(found) or "eng"
 
 
-def scanned_pages(raw: bytes, numbers: list[int], gauge: float) -> dict[int, str]:
+def scanned_pages(raw: bytes, numbers: list[int], gauge: float) -> dict[int, Scanned]:
     """The pages `numbers` (from 0) of the PDF `raw`, read by OCR as layout text, a blank
     line for each `gauge` of a line's height between rows (pdf_reader.GAUGE); {} when the
     tools are not installed. A page the tools fail on is left out."""
@@ -84,7 +88,7 @@ def scanned_pages(raw: bytes, numbers: list[int], gauge: float) -> dict[int, str
         return {}
     pdftoppm, tesseract = tools
     languages = _languages(tesseract)
-    pages: dict[int, str] = {}
+    pages: dict[int, Scanned] = {}
     with tempfile.TemporaryDirectory(prefix="clausebot-ocr-") as folder:
         pdf = Path(folder) / "scan.pdf"
         pdf.write_bytes(raw)
@@ -108,27 +112,46 @@ def scanned_pages(raw: bytes, numbers: list[int], gauge: float) -> dict[int, str
                 continue
             finally:
                 Path(f"{image}.png").unlink(missing_ok=True)
-            pages[number] = layout(read.stdout.decode("utf-8", "replace"), gauge)
+            pages[number] = read_page(read.stdout.decode("utf-8", "replace"), gauge)
     return pages
 
 
-def layout(tsv: str, gauge: float) -> str:
-    """Tesseract's words (its TSV: each word's box and text) as layout text: a row of words
-    a line, each word at its column, blank lines for the gaps between rows."""
+class Scanned(NamedTuple):
+    """A page read by OCR: its layout text, and the title it sets large at its top, if any
+    (title_rows)."""
+
+    text: str
+    title: str = ""
+
+
+def read_page(tsv: str, gauge: float) -> Scanned:
+    """Tesseract's words (its TSV: each word's box and text) as layout text, and the title
+    its rows set large at the page's top."""
+    words = _words(tsv)
+    return Scanned(layout(tsv, gauge, words), title_rows(tsv, words))
+
+
+def _words(tsv: str) -> list[_Word]:
     table = list(csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE))
-    words = [
+    return [
         _Word(int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]), text)
         for row in table
         if row.get("level") == "5" and (text := (row.get("text") or "").strip())
     ]
-    if not words:
-        return ""
-    # a line's height (its box, ascenders to descenders): the font's size, as near as OCR
-    # tells it, the unit of the gaps between lines (a word's own box is as high as its
-    # letters: "own" lower than "Fee")
+
+
+def _line_height(tsv: str, words: list[_Word]) -> float:
+    """A line's height (its box, ascenders to descenders): the font's size, as near as OCR
+    tells it, the unit of the gaps between lines (a word's own box is as high as its
+    letters: "own" lower than "Fee")."""
+    table = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
     lines_high = [int(row["height"]) for row in table if row.get("level") == "4"]
-    height = max(1.0, statistics.median(lines_high or [word.height for word in words]))
-    wide = max(1.0, statistics.median(word.width / len(word.text) for word in words))
+    return max(1.0, statistics.median(lines_high or [word.height for word in words]))
+
+
+def _rows(words: list[_Word], height: float) -> list[list[_Word]]:
+    """The words in rows, top to bottom: words whose middles stand within ROW line heights
+    of the row's mean middle share it."""
     rows: list[list[_Word]] = []
     middles = 0.0  # the sum of the last row's words' middles (its mean, kept as it grows)
     for word in sorted(words, key=lambda w: w.middle):
@@ -138,17 +161,52 @@ def layout(tsv: str, gauge: float) -> str:
         else:
             rows.append([word])
             middles = word.middle
+    return rows
+
+
+def title_rows(tsv: str, words: list[_Word] | None = None) -> str:
+    """The title a scanned page sets large: the first run of rows whose tallest word is
+    TITLE_SIZE line heights or more, in the top third of the page, its words in order ("");
+    what a text layer's fonts would tell (a title over two rows, its second in lower case,
+    "Regulation on the quality of" / "broadband services", read as a paragraph)."""
+    words = _words(tsv) if words is None else words
+    if not words:
+        return ""
+    height = _line_height(tsv, words)
+    bottom = max(word.top + word.height for word in words)
+    run: list[list[_Word]] = []
+    for row in _rows(words, height):
+        tallest = max(word.height for word in row)
+        if tallest >= TITLE_SIZE * height and (run or min(w.top for w in row) < bottom / 3):
+            run.append(row)
+        elif run and tallest >= height / 2:  # (a speck OCR read between its rows, "ows", is
+            break  # no row of text)
+    return " ".join(w.text for row in run for w in sorted(row, key=lambda w: w.left))
+
+
+def layout(tsv: str, gauge: float, words: list[_Word] | None = None) -> str:
+    """Tesseract's words (its TSV: each word's box and text; `words`, when read already) as
+    layout text: a row of words a line, each word at its column, blank lines for the gaps
+    between rows."""
+    words = _words(tsv) if words is None else words
+    if not words:
+        return ""
+    height = _line_height(tsv, words)
+    wide = max(1.0, statistics.median(word.width / len(word.text) for word in words))
+    rows = _rows(words, height)
     lines: list[str] = []
     above: float | None = None
     tall = 0.0  # the row before's tallest word
     for row in rows:
         top = statistics.median(word.top for word in row)
-        # the gap between two rows set large in lines of their size: a title set over two
-        # rows is one block, as its text layer's would be, not two (but a heading over
-        # the text stands apart from it)
+        # the gap between two rows set large in lines of their size (the larger's, where
+        # both are a title's: a title's first row has descenders its second may lack): a
+        # title set over two rows is one block, as its text layer's would be, not two
+        # (but a heading over the text stands apart from it)
         highest = max(word.height for word in row)
         if above is not None:
-            unit = max(height, min(tall, highest))
+            both = min(tall, highest) >= TITLE_SIZE * height
+            unit = max(height, max(tall, highest) if both else min(tall, highest))
             lines.extend([""] * max(0, int((top - above) / unit / gauge) - 1))
         above, tall = top, highest
         line, right = "", 0

@@ -93,9 +93,9 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
         ]
         # a scanned page (no text layer) read by OCR, where its tools are installed
         blank = [number for number, text in enumerate(texts) if not text.strip()]
-        scanned = {n: text for n, text in scanned_pages(raw, blank, GAUGE).items() if text.strip()}
-        for number, text in scanned.items():
-            texts[number] = text
+        scanned = {n: page for n, page in scanned_pages(raw, blank, GAUGE).items() if page.text}
+        for number, page in scanned.items():
+            texts[number] = page.text
         ends = endnote_marks(texts)
         pages = endnotes(
             [
@@ -165,7 +165,11 @@ def read_pdf(path: Path, raw: bytes) -> Extracted:
             "OCR on it first"
         )
         raise CorpusError(f"{path}: the PDF has no text layer {how}")
-    title = _metadata_title(reader) or extracted.title
+    # a scan's title set large on its first page: what a text layer's fonts set apart, and
+    # the document's own, where a scan's metadata names what its scanner or converter named
+    # (its file's name); a running header is the title of a document without either
+    set_large = scanned[0].title if 0 in scanned else ""
+    title = set_large or _metadata_title(reader) or extracted.title
     keyed = keyed_blocks(extracted.text, extracted.pages)
     plain, code = body_text(keyed, fonts)
     # the pages read a column or a side at a time, where a paragraph may go on in the next

@@ -211,14 +211,16 @@ class Segmenter:
             # nor what is text whatever its shape (an address, what a sentence introduces)
             if n and text_however_shaped(block.text, found[n - 1].text, self.document.info.format):
                 shaped[n] = False
-        if found and not shaped[0] and is_title(found[0]):
+        first = next((n for n, heading in enumerate(shaped) if not heading), len(found))
+        if first < len(found) and is_title(found[first]):
             # the first set apart from the body text where markup tells the two ("Regulation
             # on the quality of broadband services" in large letters, as a title style
-            # sets it, over the text), or read as the document's title (a PDF's "Law on
-            # electronic" over "communications"): a title however its words are set
+            # sets it, over the text), or the first block after headings alone (a scan's
+            # letterhead) read as the document's title (a PDF's "Law on electronic" over
+            # "communications"): a title however its words are set
             title = " ".join(self.document.info.title.split())
-            set_apart = bool(plain) and found[0].start not in plain
-            shaped[0] = set_apart or " ".join(found[0].text.split()) == title
+            set_apart = first == 0 and bool(plain) and found[0].start not in plain
+            shaped[first] = set_apart or " ".join(found[first].text.split()) == title
         # a question over its answer (a paragraph that asks nothing) heads it, where the
         # document sets questions so more than once (a page of questions and answers; a
         # question alone in a paragraph of prose is the prose's)

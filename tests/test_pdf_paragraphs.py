@@ -284,6 +284,24 @@ def test_a_scan_s_bullets_are_bullets_and_its_items_clauses_of_their_own() -> No
     assert not [text for text in azerbaijani if text.startswith("e ")]
 
 
+def test_a_scan_s_title_set_large_is_its_title_and_no_clause() -> None:
+    """tests/fixtures/scan-title.pdf: quality.pdf's first page drawn at 200 dpi in black and
+    white, its title set large over two rows ("Regulation on the quality of" / "broadband
+    services") under the ministry's letterhead. With no fonts to tell it by, the title was
+    a clause of the text (its second row in lower case, seven words: no heading's shape)
+    and the document was titled by its file's name. Its rows' letters twice a line's height,
+    at the page's top, it is the document's title (over the metadata's, which a scanner or
+    converter writes), heading the text as a text layer's fonts would have it."""
+    document = read_document(FIXTURES / "scan-title.pdf")
+    assert document.info.title == "Regulation on the quality of broadband services"
+    clauses = segment(document)
+    assert "Regulation on the quality of\nbroadband services" not in [c.text for c in clauses]
+    assert clauses[0].text == "For the purposes of this Regulation:"
+    assert "Regulation on the quality of broadband services" in clauses[0].heading
+    # a scan whose rows are all of the text's size has no such title (its metadata's stands)
+    assert read_document(FIXTURES / "scan.pdf").info.title == "scan"
+
+
 def _tsv(*words: tuple[int, int, int, int, str]) -> str:
     """Tesseract's TSV of one line of words (left, top, width, height, text), 45 high."""
     head = "\t".join(
@@ -293,6 +311,29 @@ def _tsv(*words: tuple[int, int, int, int, str]) -> str:
     for n, (left, top, width, height, text) in enumerate(words, 1):
         rows.append(f"5\t1\t1\t1\t1\t{n}\t{left}\t{top}\t{width}\t{height}\t96\t{text}")
     return "\n".join(rows)
+
+
+def test_only_rows_set_large_at_a_page_s_top_are_a_title() -> None:
+    from retrieval.pdf_ocr import title_rows
+
+    def page(*rows: tuple[int, int, str]) -> str:  # (top, height, words), 45 high lines
+        head = "level page_num block_num par_num line_num word_num left top width height conf text"
+        lines = ["\t".join(head.split()), "1\t1\t0\t0\t0\t0\t0\t0\t1700\t2200\t-1\t"]
+        for n, (top, height, words) in enumerate(rows, 1):
+            lines.append(f"4\t1\t1\t1\t{n}\t0\t300\t{top}\t1000\t45\t-1\t")
+            for m, word in enumerate(words.split(), 1):
+                left = 300 + 150 * m
+                lines.append(f"5\t1\t1\t1\t{n}\t{m}\t{left}\t{top}\t120\t{height}\t96\t{word}")
+        return "\n".join(lines)
+
+    body = [(900, 45, "The regulator measures speeds"), (960, 45, "every quarter of the year")]
+    title = [(318, 105, "Regulation on the quality of"), (444, 84, "broadband services")]
+    assert title_rows(page(*title, *body)) == "Regulation on the quality of broadband services"
+    # a speck read between the title's rows does not cut it
+    speck = [(318, 105, "Rules on"), (430, 16, "ows"), (470, 84, "Tariffs")]
+    assert title_rows(page(*speck, *body)) == "Rules on Tariffs"
+    assert title_rows(page(*body)) == ""  # the text's size alone
+    assert title_rows(page(*body, (1700, 84, "Annex"))) == ""  # set large, low on the page
 
 
 def test_a_letter_that_opens_a_scanned_line_stays_a_letter() -> None:
