@@ -136,11 +136,12 @@ def _fixed(font: Any) -> bool:
         descriptor = described.get("/FontDescriptor")
         if descriptor is not None and int(descriptor.get_object().get("/Flags", 0)) & 1:
             return True
-        widths = {float(width) for width in font.get("/Widths") or () if float(width)}
-        counted = sum(1 for width in font.get("/Widths") or () if float(width))
+        listed = font.get("/Widths")  # (an indirect object, as pdfTeX writes it, read)
+        widths = [float(width) for width in (listed.get_object() if listed is not None else ())]
     except Exception:  # a damaged font dictionary (pypdf raises what it meets): as proportional
         return False
-    return len(widths) == 1 and counted >= FIXED_GLYPHS
+    drawn = [width for width in widths if width]
+    return len(set(drawn)) == 1 and len(drawn) >= FIXED_GLYPHS
 
 
 class Bodies(NamedTuple):
