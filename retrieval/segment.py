@@ -87,6 +87,7 @@ class Segmenter:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.headings: list[tuple[int, int]] = []
+        self.contents: list[tuple[int, int]] = []  # a table of contents' entries, no clauses
         self._drafts: list[_Draft] = []
         self._after_rule: set[int] = set()  # where the blocks right after a rule start
 
@@ -247,6 +248,7 @@ class Segmenter:
         after_contents = table = False
         for n, block in enumerate(found):
             if n in contents:
+                self.contents.append((block.start, block.end))
                 # a table of contents' entry: where a part is, not what it says; the heading
                 # right over the table ("Table of Contents") heads nothing that follows it,
                 # unless it is the document's title
