@@ -26,6 +26,7 @@ A printed book's index, whose entries read alike: retrieval.book_index.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Collection, Sequence
@@ -319,10 +320,11 @@ def _pointed(text: str, n: int, after: int, where: dict[str, list[int]]) -> list
         key = _as_set(line)
         if not key or len(line.split()) > ENTRY_WORDS or line[-1] in ".;:," or " | " in line:
             return None  # (a table's row is none: a table of parameters repeats its rows)
-        later = [block for block in where.get(key, ()) if block > at]
-        if not later:
+        headings = where.get(key, [])  # (in order: the first after `at` found by halving)
+        later = bisect.bisect_right(headings, at)
+        if later == len(headings):
             return None
-        at = later[0]
+        at = headings[later]
         pointed.append(at)
     return pointed
 
