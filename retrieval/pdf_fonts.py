@@ -177,24 +177,26 @@ def body_text(keyed: Sequence[KeyedBlock], fonts: Callable[[int], Mapping[str, F
         return Bodies()
     usual = body.most_common(1)[0][0]
 
-    def set_in(n: int) -> set[Font | None]:
-        """The fonts block n's lines are set in (None: a line's font is not known)."""
-        page = fonts(keyed[n].page)
-        return {page.get(key) for key in keyed[n].keys}
+    # the fonts each block on those pages has its lines set in (None: a line's font is not
+    # known), read once
+    set_in: dict[int, set[Font | None]] = {
+        n: {fonts(one.page).get(key) for key in one.keys}
+        for n, one in enumerate(keyed)
+        if one.page in read
+    }
 
     def code(n: int) -> bool:
         """Is block n set in code's fonts (of fixed pitch, one or more: "BEGIN" over "<type
         and constants definitions>" slanted) where the body's is not? (A table's rows are
         rows, whatever their font.)"""
-        found = set_in(n)
         return (
             not usual.fixed
-            and all(font is not None and font.fixed for font in found)
+            and all(font is not None and font.fixed for font in set_in[n])
             and " | " not in keyed[n].block.text
         )
 
     def apart(n: int) -> bool:  # set in one font that is neither the body's nor code's
-        found = set_in(n)
+        found = set_in[n]
         return len(found) == 1 and None not in found and found != {usual} and not code(n)
 
     if not any(apart(n) for n in candidates if n):
@@ -202,11 +204,9 @@ def body_text(keyed: Sequence[KeyedBlock], fonts: Callable[[int], Mapping[str, F
     # every block on those pages set in the body's font, as a DOCX marks each paragraph in
     # a body style, or as code, which a DOCX sets in a style of its own too: what is not
     # among them, the first block, is set apart
-    read_in = [n for n, one in enumerate(keyed) if one.page in read]
-    coded = frozenset(keyed[n].block.start for n in read_in if code(n))
-    return Bodies(
-        frozenset(keyed[n].block.start for n in read_in if set_in(n) == {usual}) | coded, coded
-    )
+    coded = frozenset(keyed[n].block.start for n in set_in if code(n))
+    plain = frozenset(keyed[n].block.start for n, found in set_in.items() if found == {usual})
+    return Bodies(plain | coded, coded)
 
 
 @dataclass(frozen=True)
