@@ -38,12 +38,12 @@ ROW = 0.5  # words whose middles stand this many line heights apart or less shar
 # 2.2-2.5 before their text; lower-case letters 0.52-0.59 high and 0.02 clear at most,
 # stops 0.07-0.26 and 0; a space between words is about half a character wide
 BULLET_SIZE = (0.2, 0.45)
-# a title set large: its rows' tallest words this many line heights high or more (the
-# fixtures' titles 1.8-2.3, their text's words 1.0 at most: a line's box holds them)
-TITLE_SIZE = 1.5
 BULLET_FLOAT = 0.1
 BULLET_GAP = 1.0
 BULLET = "•"
+# a title set large: its rows' tallest words this many line heights high or more (the
+# fixtures' titles 1.8-2.3, their text's words 1.0 at most: a line's box holds them)
+TITLE_SIZE = 1.5
 NEAR = 2  # a word this many characters' widths or less after another follows it with a space
 _NOT_LANGUAGES = {"osd", "equ"}  # Tesseract's orientation and equation data: no language
 
@@ -126,32 +126,32 @@ class Scanned(NamedTuple):
 
 def read_page(tsv: str, gauge: float) -> Scanned:
     """Tesseract's words (its TSV: each word's box and text) as layout text, and the title
-    its rows set large at the page's top."""
-    words = _words(tsv)
-    return Scanned(layout(tsv, gauge, words), title_rows(tsv, words))
+    its rows set large at the page's top: the TSV read once for both."""
+    page = _read(tsv)
+    return Scanned(_layout(page, gauge), _title(page))
 
 
-def _words(tsv: str) -> list[_Word]:
+class _Page(NamedTuple):
+    """A page's words as Tesseract read them, in rows, and its lines' height."""
+
+    rows: list[list[_Word]]  # top to bottom
+    height: float  # a line's (its box, ascenders to descenders): the font's size, as near
+    # as OCR tells it, the unit of the gaps between lines (a word's own box is as high as
+    # its letters: "own" lower than "Fee")
+
+
+def _read(tsv: str) -> _Page:
     table = list(csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE))
-    return [
+    words = [
         _Word(int(row["left"]), int(row["top"]), int(row["width"]), int(row["height"]), text)
         for row in table
         if row.get("level") == "5" and (text := (row.get("text") or "").strip())
     ]
-
-
-def _line_height(tsv: str, words: list[_Word]) -> float:
-    """A line's height (its box, ascenders to descenders): the font's size, as near as OCR
-    tells it, the unit of the gaps between lines (a word's own box is as high as its
-    letters: "own" lower than "Fee")."""
-    table = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    if not words:
+        return _Page([], 1.0)
     lines_high = [int(row["height"]) for row in table if row.get("level") == "4"]
-    return max(1.0, statistics.median(lines_high or [word.height for word in words]))
-
-
-def _rows(words: list[_Word], height: float) -> list[list[_Word]]:
-    """The words in rows, top to bottom: words whose middles stand within ROW line heights
-    of the row's mean middle share it."""
+    height = max(1.0, statistics.median(lines_high or [word.height for word in words]))
+    # rows: words whose middles stand within ROW line heights of the row's mean middle
     rows: list[list[_Word]] = []
     middles = 0.0  # the sum of the last row's words' middles (its mean, kept as it grows)
     for word in sorted(words, key=lambda w: w.middle):
@@ -161,43 +161,50 @@ def _rows(words: list[_Word], height: float) -> list[list[_Word]]:
         else:
             rows.append([word])
             middles = word.middle
-    return rows
+    for row in rows:
+        row.sort(key=lambda w: w.left)
+    return _Page(rows, height)
 
 
-def title_rows(tsv: str, words: list[_Word] | None = None) -> str:
+def title_rows(tsv: str) -> str:
+    """The title a scanned page (Tesseract's TSV) sets large: see _title."""
+    return _title(_read(tsv))
+
+
+def _title(page: _Page) -> str:
     """The title a scanned page sets large: the first run of rows whose tallest word is
     TITLE_SIZE line heights or more, in the top third of the page, its words in order ("");
     what a text layer's fonts would tell (a title over two rows, its second in lower case,
     "Regulation on the quality of" / "broadband services", read as a paragraph)."""
-    words = _words(tsv) if words is None else words
-    if not words:
+    if not page.rows:
         return ""
-    height = _line_height(tsv, words)
-    bottom = max(word.top + word.height for word in words)
+    bottom = max(word.top + word.height for row in page.rows for word in row)
     run: list[list[_Word]] = []
-    for row in _rows(words, height):
+    for row in page.rows:
         tallest = max(word.height for word in row)
-        if tallest >= TITLE_SIZE * height and (run or min(w.top for w in row) < bottom / 3):
+        if tallest >= TITLE_SIZE * page.height and (run or min(w.top for w in row) < bottom / 3):
             run.append(row)
-        elif run and tallest >= height / 2:  # (a speck OCR read between its rows, "ows", is
-            break  # no row of text)
-    return " ".join(w.text for row in run for w in sorted(row, key=lambda w: w.left))
+        elif run and tallest >= page.height / 2:  # (a speck OCR read between its rows, "ows",
+            break  # is no row of text)
+    return " ".join(word.text for row in run for word in row)
 
 
-def layout(tsv: str, gauge: float, words: list[_Word] | None = None) -> str:
-    """Tesseract's words (its TSV: each word's box and text; `words`, when read already) as
-    layout text: a row of words a line, each word at its column, blank lines for the gaps
-    between rows."""
-    words = _words(tsv) if words is None else words
-    if not words:
+def layout(tsv: str, gauge: float) -> str:
+    """Tesseract's words (its TSV) as layout text: see _layout."""
+    return _layout(_read(tsv), gauge)
+
+
+def _layout(page: _Page, gauge: float) -> str:
+    """A scanned page's words as layout text: a row of words a line, each word at its
+    column, blank lines for the gaps between rows."""
+    if not page.rows:
         return ""
-    height = _line_height(tsv, words)
-    wide = max(1.0, statistics.median(word.width / len(word.text) for word in words))
-    rows = _rows(words, height)
+    height = page.height
+    wide = max(1.0, statistics.median(w.width / len(w.text) for row in page.rows for w in row))
     lines: list[str] = []
     above: float | None = None
     tall = 0.0  # the row before's tallest word
-    for row in rows:
+    for row in page.rows:
         top = statistics.median(word.top for word in row)
         # the gap between two rows set large in lines of their size (the larger's, where
         # both are a title's: a title's first row has descenders its second may lack): a
@@ -210,7 +217,6 @@ def layout(tsv: str, gauge: float, words: list[_Word] | None = None) -> str:
             lines.extend([""] * max(0, int((top - above) / unit / gauge) - 1))
         above, tall = top, highest
         line, right = "", 0
-        row.sort(key=lambda w: w.left)
         for at, word in enumerate(row):
             # a word's own column; but one space after a word close before it, however
             # wide its letters (a title's, set large)
