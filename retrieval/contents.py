@@ -201,6 +201,13 @@ def _key(text: str) -> str:
     return _NOT_LETTERS.sub("", text.lower())
 
 
+def _openings(text: str) -> list[str]:
+    """A block's first line, and its first lines read as one, up to WRAPPED + 1 of them: a
+    heading wrapped over lines, as an entry's title is, is read whole."""
+    lines = text.split("\n", WRAPPED + 1)
+    return [" ".join(lines[:count]) for count in range(1, WRAPPED + 2)]
+
+
 def contents_entries(texts: Sequence[str], linked: Collection[int] = ()) -> set[int]:
     """Which of a document's blocks (their texts, in order) are entries of a table of
     contents; `linked`: the blocks each line of which is a link to a place in the document
@@ -219,8 +226,8 @@ def contents_entries(texts: Sequence[str], linked: Collection[int] = ()) -> set[
     # when it stands there
     last: dict[str, int] = {}
     for n, text in enumerate(texts):
-        for lines in range(1, WRAPPED + 2):
-            last[_key(" ".join(text.split("\n", lines)[:lines]))] = n
+        for opening in _openings(text):
+            last[_key(opening)] = n
     start = 0
     while start < len(texts):
         if entries[start] is None:
@@ -276,8 +283,8 @@ def bare_entries(texts: Sequence[str], headings: Sequence[bool]) -> set[int]:
     "Added in: v0.1.100" under each of its functions)."""
     where: dict[str, list[int]] = {}  # each heading's first lines' key -> the headings
     for n, text in enumerate(texts):
-        for lines in range(1, WRAPPED + 2) if headings[n] else ():
-            where.setdefault(_as_set(" ".join(text.split("\n", lines)[:lines])), []).append(n)
+        for opening in _openings(text) if headings[n] else ():
+            where.setdefault(_as_set(opening), []).append(n)
     found: set[int] = set()
     run: list[int] = []  # the blocks of the run so far
     points: list[int] = []  # the block each of its lines points to
