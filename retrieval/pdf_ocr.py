@@ -118,7 +118,7 @@ def scanned_pages(raw: bytes, numbers: list[int], gauge: float) -> dict[int, Sca
 
 class Scanned(NamedTuple):
     """A page read by OCR: its layout text, and the title it sets large at its top, if any
-    (title_rows)."""
+    (_title)."""
 
     text: str
     title: str = ""
@@ -166,11 +166,6 @@ def _read(tsv: str) -> _Page:
     return _Page(rows, height)
 
 
-def title_rows(tsv: str) -> str:
-    """The title a scanned page (Tesseract's TSV) sets large: see _title."""
-    return _title(_read(tsv))
-
-
 def _title(page: _Page) -> str:
     """The title a scanned page sets large: the first run of rows whose tallest word is
     TITLE_SIZE line heights or more, in the top third of the page, its words in order ("");
@@ -187,11 +182,6 @@ def _title(page: _Page) -> str:
         elif run and tallest >= page.height / 2:  # (a speck OCR read between its rows, "ows",
             break  # is no row of text)
     return " ".join(word.text for row in run for word in row)
-
-
-def layout(tsv: str, gauge: float) -> str:
-    """Tesseract's words (its TSV) as layout text: see _layout."""
-    return _layout(_read(tsv), gauge)
 
 
 def _layout(page: _Page, gauge: float) -> str:

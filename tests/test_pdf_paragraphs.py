@@ -314,7 +314,7 @@ def _tsv(*words: tuple[int, int, int, int, str]) -> str:
 
 
 def test_only_rows_set_large_at_a_page_s_top_are_a_title() -> None:
-    from retrieval.pdf_ocr import title_rows
+    from retrieval.pdf_ocr import read_page
 
     def page(*rows: tuple[int, int, str]) -> str:  # (top, height, words), 45 high lines
         head = "level page_num block_num par_num line_num word_num left top width height conf text"
@@ -328,33 +328,38 @@ def test_only_rows_set_large_at_a_page_s_top_are_a_title() -> None:
 
     body = [(900, 45, "The regulator measures speeds"), (960, 45, "every quarter of the year")]
     title = [(318, 105, "Regulation on the quality of"), (444, 84, "broadband services")]
-    assert title_rows(page(*title, *body)) == "Regulation on the quality of broadband services"
+    assert (
+        read_page(page(*title, *body), 1.0).title
+        == "Regulation on the quality of broadband services"
+    )
     # a speck read between the title's rows does not cut it
     speck = [(318, 105, "Rules on"), (430, 16, "ows"), (470, 84, "Tariffs")]
-    assert title_rows(page(*speck, *body)) == "Rules on Tariffs"
-    assert title_rows(page(*body)) == ""  # the text's size alone
-    assert title_rows(page(*body, (1700, 84, "Annex"))) == ""  # set large, low on the page
+    assert read_page(page(*speck, *body), 1.0).title == "Rules on Tariffs"
+    assert read_page(page(*body), 1.0).title == ""  # the text's size alone
+    assert (
+        read_page(page(*body, (1700, 84, "Annex")), 1.0).title == ""
+    )  # set large, low on the page
 
 
 def test_a_letter_that_opens_a_scanned_line_stays_a_letter() -> None:
     """Only a box a bullet's size, clear of the baseline, is a bullet: the Portuguese "e"
     (and) opening a line sits on the baseline at a lower-case letter's height, and a "1"
     (a footnote's mark) is a figure, whatever the gap after them."""
-    from retrieval.pdf_ocr import layout
+    from retrieval.pdf_ocr import read_page
 
     # "•  networks used" as Tesseract read a 300 dpi scan: the dot 16 high, 9 over the line
     bullet = _tsv(
         (375, 1814, 16, 16, "e"), (452, 1803, 211, 36, "networks"), (681, 1803, 107, 36, "used")
     )
-    assert layout(bullet, 1.0).split() == ["•", "networks", "used"]
+    assert read_page(bullet, 1.0).text.split() == ["•", "networks", "used"]
     letter = _tsv(
         (375, 1814, 24, 25, "e"), (452, 1803, 211, 36, "networks"), (681, 1803, 107, 36, "used")
     )
-    assert layout(letter, 1.0).split() == ["e", "networks", "used"]
+    assert read_page(letter, 1.0).text.split() == ["e", "networks", "used"]
     mark = _tsv((375, 1810, 12, 16, "1"), (452, 1803, 211, 36, "networks"))
-    assert layout(mark, 1.0).split() == ["1", "networks"]
+    assert read_page(mark, 1.0).text.split() == ["1", "networks"]
     near = _tsv((375, 1814, 16, 16, "e"), (395, 1803, 211, 36, "networks"))
-    assert layout(near, 1.0).split()[0] == "e"
+    assert read_page(near, 1.0).text.split()[0] == "e"
 
 
 def test_a_quote_from_a_scanned_page_is_cited_as_read_by_ocr(tmp_path: Path) -> None:
